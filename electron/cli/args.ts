@@ -1,0 +1,32 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { DistillInputError } from '../engine/errors';
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+
+/** node:util parseArgs, strict, with its errors turned into one clear input error. */
+export function parseFlags<T extends Options>(args: string[], options: T, allowPositionals = false) {
+  try {
+    return parseArgs({ args, options, strict: true, allowPositionals });
+  } catch (error) {
+    throw new DistillInputError((error as Error).message.split('\n')[0]!.replace(/^Unknown option/, 'unknown option'));
+  }
+}
+
+export function numberFlag(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const number = Number(value);
+  if (value.trim() === '' || !Number.isFinite(number)) throw new DistillInputError(`--${name}: expected a number, got "${value}"`);
+  return number;
+}
+
+export function integerFlag(name: string, value: string | undefined): number | undefined {
+  const number = numberFlag(name, value);
+  if (number !== undefined && !Number.isInteger(number)) throw new DistillInputError(`--${name}: expected a whole number, got "${value}"`);
+  return number;
+}
+
+export function choiceFlag<T extends string>(name: string, value: string | undefined, choices: readonly T[]): T | undefined {
+  if (value === undefined) return undefined;
+  if (!(choices as readonly string[]).includes(value)) throw new DistillInputError(`--${name}: expected ${choices.join('|')}, got "${value}"`);
+  return value as T;
+}

@@ -1,0 +1,60 @@
+import { DistillInputError, RunCancelledError } from '../engine/errors';
+import { BENCH_USAGE, benchCommand } from './commands/bench';
+import { DATASETS_USAGE, datasetsCommand } from './commands/datasets';
+import { modelsCommand } from './commands/models';
+import { RUN_USAGE, runCommand } from './commands/run';
+
+const USAGE = `Distill Studio — knowledge distillation from a teacher to a student classifier
+
+${RUN_USAGE}
+${DATASETS_USAGE}
+${BENCH_USAGE}
+distill models [--json]
+distill serve [--port P] [--host H]
+
+Exit codes: 0 success, 2 bad input, 1 anything else, 130 cancelled.`;
+
+/** Runs one CLI command; returns the exit code. Bad input is one line on stderr and exit 2. */
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...args] = argv;
+  const controller = new AbortController();
+  const onSigint = () => controller.abort();
+  process.once('SIGINT', onSigint);
+  try {
+    switch (command) {
+      case 'run':
+        return await runCommand(args, controller.signal);
+      case 'datasets':
+        return await datasetsCommand(args);
+      case 'bench':
+        return await benchCommand(args);
+      case 'models':
+        return await modelsCommand(args);
+      case 'serve': {
+        const { serveCommand } = await import('./commands/serve');
+        return await serveCommand(args, controller.signal);
+      }
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        process.stdout.write(USAGE + '\n');
+        return command === undefined ? 2 : 0;
+      default:
+        throw new DistillInputError(`unknown command "${command}" (run, datasets, bench, models, serve)`);
+    }
+  } catch (error) {
+    if (error instanceof DistillInputError) {
+      process.stderr.write(`distill: ${error.message}\n`);
+      return 2;
+    }
+    if (error instanceof RunCancelledError) {
+      process.stderr.write('distill: run cancelled; its folder is marked cancelled\n');
+      return 130;
+    }
+    process.stderr.write(`distill: ${(error as Error).stack ?? String(error)}\n`);
+    return 1;
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+}

@@ -1,0 +1,95 @@
+import { z } from 'zod';
+import { BackendRequestSchema } from './run-config';
+
+export const PhaseSchema = z.enum(['teacher', 'student', 'baseline']);
+export type Phase = z.infer<typeof PhaseSchema>;
+
+/** Sent every few steps while a phase trains. */
+export const TrainerProgressEventSchema = z.object({
+  type: z.literal('progress'),
+  phase: PhaseSchema,
+  epoch: z.number().int(),
+  epochs: z.number().int(),
+  step: z.number().int(),
+  steps: z.number().int(),
+  loss: z.number(),
+  accuracy: z.number(),
+  imgPerSec: z.number(),
+  etaSec: z.number(),
+  lr: z.number(),
+});
+export type TrainerProgressEvent = z.infer<typeof TrainerProgressEventSchema>;
+
+/** Sent once per epoch with the test-split evaluation; these lines make metrics.jsonl. */
+export const EpochEndEventSchema = z.object({
+  type: z.literal('epoch'),
+  phase: PhaseSchema,
+  epoch: z.number().int(),
+  epochs: z.number().int(),
+  trainLoss: z.number(),
+  trainAccuracy: z.number(),
+  testAccuracy: z.number(),
+  testLoss: z.number(),
+  seconds: z.number(),
+});
+export type EpochEndEvent = z.infer<typeof EpochEndEventSchema>;
+
+export const PhaseEventSchema = z.object({
+  type: z.literal('phase'),
+  phase: PhaseSchema,
+  status: z.enum(['start', 'done', 'loaded', 'skipped']),
+  model: z.string(),
+});
+export type PhaseEvent = z.infer<typeof PhaseEventSchema>;
+
+export const BackendInfoSchema = z.object({
+  name: BackendRequestSchema.exclude(['auto']),
+  device: z.string(),
+  reason: z.string(),
+});
+export type BackendInfo = z.infer<typeof BackendInfoSchema>;
+
+export const RunStartedEventSchema = z.object({
+  type: z.literal('started'),
+  runId: z.string(),
+  outDir: z.string(),
+  backend: BackendInfoSchema,
+});
+export type RunStartedEvent = z.infer<typeof RunStartedEventSchema>;
+
+export const ModelReportSchema = z.object({
+  name: z.string(),
+  accuracy: z.number(),
+  testLoss: z.number(),
+  params: z.number().int(),
+  bytes: z.number().int(),
+  latencyMs: z.number(),
+});
+export type ModelReport = z.infer<typeof ModelReportSchema>;
+
+export const RunStatusSchema = z.enum(['running', 'completed', 'failed', 'cancelled']);
+export type RunStatus = z.infer<typeof RunStatusSchema>;
+
+/** result.json, and the CLI's final JSON line. */
+export const RunResultSchema = z.object({
+  type: z.literal('result'),
+  runId: z.string(),
+  status: z.literal('completed'),
+  teacher: ModelReportSchema.nullable(),
+  student: ModelReportSchema.nullable(),
+  baseline: ModelReportSchema.nullable(),
+  /** KD student accuracy minus the accuracy of the same student trained alone. */
+  kdGain: z.number().nullable(),
+  backend: BackendInfoSchema,
+  outDir: z.string(),
+  seconds: z.number(),
+});
+export type RunResult = z.infer<typeof RunResultSchema>;
+
+export const RunEventSchema = z.discriminatedUnion('type', [
+  RunStartedEventSchema,
+  PhaseEventSchema,
+  TrainerProgressEventSchema,
+  EpochEndEventSchema,
+]);
+export type RunEvent = z.infer<typeof RunEventSchema>;

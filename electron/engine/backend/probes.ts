@@ -1,0 +1,102 @@
+import * as tf from '@tensorflow/tfjs';
+import os from 'node:os';
+import type { BackendName } from '../../contract/run-config';
+import type { BackendNeeds } from './select';
+
+export type Availability = { ok: true; device: string; why: string } | { ok: false; reason: string };
+
+export interface BackendProbe {
+  /** Cheap check; imports optional packages lazily and reports why they are missing. */
+  probe(needs: BackendNeeds): Promise<Availability>;
+  /** Registers the backend with tfjs (once). */
+  activate(): Promise<void>;
+}
+
+const cpuName = () => `${os.cpus()[0]?.model?.trim() ?? 'CPU'} × ${os.cpus().length}`;
+
+/** Import a package that may not be installed, without the bundler or tsc resolving it. */
+async function importOptional(name: string): Promise<{ ok: true; module: unknown } | { ok: false; reason: string }> {
+  try {
+    return { ok: true, module: await import(/* @vite-ignore */ name) };
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') return { ok: false, reason: `${name} is not installed` };
+    return { ok: false, reason: `${name} failed to load: ${(error as Error).message.split('\n')[0]}` };
+  }
+}
+
+/** The part of the `webgpu` package (Dawn's Node binding) used here. */
+interface DawnModule {
+  globals: object;
+  create(flags: string[]): {
+    requestAdapter(options?: { powerPreference?: string }): Promise<{ info?: { description?: string; device?: string; vendor?: string } } | null>;
+  };
+}
+
+let nativePackage: string | null = null;
+let webgpuAdapterName: string | null = null;
+
+const tensorflowProbe: BackendProbe = {
+  async probe() {
+    const reasons: string[] = [];
+    for (const name of ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node']) {
+      const loaded = await importOptional(name);
+      if (loaded.ok) {
+        nativePackage = name;
+        return { ok: true, device: name.endsWith('gpu') ? 'CUDA (libtensorflow)' : `${cpuName()} (libtensorflow)`, why: `native ${name}` };
+      }
+      reasons.push(loaded.reason);
+    }
+    return { ok: false, reason: reasons.join(', ') };
+  },
+  async activate() {
+    if (!nativePackage) throw new Error('tensorflow backend probed unavailable');
+  },
+};
+
+const webgpuProbe: BackendProbe = {
+  async probe() {
+    const dawn = await importOptional('webgpu');
+    if (!dawn.ok) return { ok: false, reason: dawn.reason };
+    const { create, globals } = dawn.module as DawnModule;
+    Object.assign(globalThis, globals);
+    const gpu = create([]);
+    const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' }).catch(() => null);
+    if (!adapter) return { ok: false, reason: 'no WebGPU adapter (no Vulkan, Metal or D3D12 device)' };
+    webgpuAdapterName = adapter.info?.description || adapter.info?.device || adapter.info?.vendor || 'WebGPU adapter';
+    // tfjs-backend-webgpu registers itself only if navigator.gpu exists when it is evaluated.
+    Object.defineProperty(globalThis, 'navigator', { value: { gpu }, configurable: true, writable: true });
+    return { ok: true, device: webgpuAdapterName, why: 'GPU through Dawn' };
+  },
+  async activate() {
+    const backend = await importOptional('@tensorflow/tfjs-backend-webgpu');
+    if (!backend.ok) throw new Error(backend.reason);
+  },
+};
+
+const wasmProbe: BackendProbe = {
+  async probe(needs) {
+    if (needs.convolutional) return { ok: false, reason: 'cannot train convolutions (no Conv2DBackpropFilter, MaxPoolGrad kernels)' };
+    return { ok: true, device: `${cpuName()} (WebAssembly SIMD)`, why: 'fastest CPU path for dense models' };
+  },
+  async activate() {
+    await import('@tensorflow/tfjs-backend-wasm');
+  },
+};
+
+const cpuProbe: BackendProbe = {
+  async probe() {
+    return { ok: true, device: `${cpuName()} (JavaScript)`, why: 'always available' };
+  },
+  async activate() {
+    // Silences tfjs's "install the node backend" banner: the choice was made and reported here.
+    tf.env().set('PROD', true);
+  },
+};
+
+export const BACKEND_PROBES: Record<BackendName, BackendProbe> = {
+  tensorflow: tensorflowProbe,
+  webgpu: webgpuProbe,
+  wasm: wasmProbe,
+  cpu: cpuProbe,
+};

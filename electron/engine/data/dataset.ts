@@ -1,0 +1,36 @@
+/** Images stay uint8 in memory; batches convert to float32 (keeps CIFAR-sized sets small). */
+export interface DatasetSplit {
+  count: number;
+  /** count × height × width × channels bytes, row-major, channels last. */
+  images: Uint8Array;
+  labels: Uint8Array;
+}
+
+export interface ImageDataset {
+  /** A short name for display: `mnist`, or the folder's name. */
+  name: string;
+  /** The format module that read it. */
+  format: string;
+  /** [height, width, channels] */
+  shape: [number, number, number];
+  classNames: string[];
+  train: DatasetSplit;
+  test: DatasetSplit;
+}
+
+export function imageBytes(shape: readonly [number, number, number]): number {
+  return shape[0] * shape[1] * shape[2];
+}
+
+/** The first `limit` examples of a split (MNIST's files are already in random order). */
+export function limitSplit(split: DatasetSplit, limit: number | null, shape: readonly [number, number, number]): DatasetSplit {
+  if (limit === null || limit >= split.count) return split;
+  const size = imageBytes(shape);
+  return { count: limit, images: split.images.subarray(0, limit * size), labels: split.labels.subarray(0, limit) };
+}
+
+export function classCounts(split: DatasetSplit, classes: number): number[] {
+  const counts = new Array<number>(classes).fill(0);
+  for (const label of split.labels) counts[label] = (counts[label] ?? 0) + 1;
+  return counts;
+}

@@ -1,0 +1,19 @@
+/**
+ * Bad input from a person: an unknown model, a malformed dataset file, a wrong value.
+ * The CLI exits 2 on it and prints only its message; the app shows the message as is.
+ */
+export class DistillInputError extends Error {
+  override readonly name = 'DistillInputError';
+}
+
+/** Raised when an AbortSignal stops a run; never a failure of the run itself. */
+export class RunCancelledError extends Error {
+  override readonly name = 'RunCancelledError';
+  constructor() {
+    super('run cancelled');
+  }
+}
+
+export function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new RunCancelledError();
+}

@@ -1,0 +1,29 @@
+import * as tf from '@tensorflow/tfjs';
+import { seededKernel } from './init';
+import type { ModelFamily } from './model-spec';
+
+/** LeCun et al.'s LeNet-5 with ReLU and max-pooling; 61,706 parameters on 28×28×1 input. */
+export const lenet5Family: ModelFamily = {
+  id: 'lenet5',
+  examples: ['lenet5'],
+  description: 'LeNet-5 convnet (conv 6@5×5, pool, conv 16@5×5, pool, 120, 84)',
+  convolutional: true,
+  parse(name) {
+    return name === 'lenet5' ? {} : null;
+  },
+  build(_spec, options) {
+    const k = (i: number) => seededKernel(options.seed, i);
+    const layers: tf.layers.Layer[] = [
+      tf.layers.conv2d({ inputShape: options.inputShape, filters: 6, kernelSize: 5, padding: 'same', activation: 'relu', kernelInitializer: k(0), name: 'conv_1' }),
+      tf.layers.maxPooling2d({ poolSize: 2, strides: 2 }),
+      tf.layers.conv2d({ filters: 16, kernelSize: 5, padding: 'valid', activation: 'relu', kernelInitializer: k(1), name: 'conv_2' }),
+      tf.layers.maxPooling2d({ poolSize: 2, strides: 2 }),
+      tf.layers.flatten(),
+      tf.layers.dense({ units: 120, activation: 'relu', kernelInitializer: k(2), name: 'fc_1' }),
+    ];
+    if (options.dropout > 0) layers.push(tf.layers.dropout({ rate: options.dropout, seed: options.seed }));
+    layers.push(tf.layers.dense({ units: 84, activation: 'relu', kernelInitializer: k(3), name: 'fc_2' }));
+    layers.push(tf.layers.dense({ units: options.classes, kernelInitializer: k(4), name: 'logits' }));
+    return tf.sequential({ layers, name: 'lenet5' });
+  },
+};

@@ -1,0 +1,36 @@
+import * as tf from '@tensorflow/tfjs';
+import { seededKernel } from './init';
+import type { ModelFamily } from './model-spec';
+
+interface MlpSpec {
+  width: number;
+  depth: number;
+}
+
+/** `mlp-<width>x<depth>`: `depth` hidden ReLU layers of `width` units (Hinton et al.'s MNIST nets). */
+export const mlpFamily: ModelFamily = {
+  id: 'mlp',
+  examples: ['mlp-1200x2', 'mlp-800x2', 'mlp-30x2'],
+  description: 'fully connected ReLU network, mlp-<width>x<depth> (any width 1–8192, depth 1–16)',
+  convolutional: false,
+  parse(name) {
+    const match = /^mlp-(\d+)x(\d+)$/.exec(name);
+    if (!match) return null;
+    const width = Number(match[1]);
+    const depth = Number(match[2]);
+    if (width < 1 || width > 8192 || depth < 1 || depth > 16) return null;
+    return { width, depth } satisfies MlpSpec;
+  },
+  build(spec, options) {
+    const { width, depth } = spec as MlpSpec;
+    const layers: tf.layers.Layer[] = [tf.layers.flatten({ inputShape: options.inputShape })];
+    // Hinton et al. drop 20% of inputs when they drop 50% of hidden units.
+    if (options.dropout > 0) layers.push(tf.layers.dropout({ rate: Math.min(0.2, options.dropout), seed: options.seed }));
+    for (let i = 0; i < depth; i++) {
+      layers.push(tf.layers.dense({ units: width, activation: 'relu', kernelInitializer: seededKernel(options.seed, i), name: `dense_${i + 1}` }));
+      if (options.dropout > 0) layers.push(tf.layers.dropout({ rate: options.dropout, seed: options.seed + i + 1 }));
+    }
+    layers.push(tf.layers.dense({ units: options.classes, kernelInitializer: seededKernel(options.seed, depth), name: 'logits' }));
+    return tf.sequential({ layers, name: `mlp-${width}x${depth}` });
+  },
+};

@@ -1,0 +1,23 @@
+import type * as tf from '@tensorflow/tfjs';
+
+export interface BuildOptions {
+  /** [height, width, channels] of the dataset. */
+  inputShape: [number, number, number];
+  classes: number;
+  /** Seeds every initializer, so the KD student and the student alone start identical. */
+  seed: number;
+  /** Dropout on hidden layers (0: none). */
+  dropout: number;
+}
+
+/** A family of architectures: `parse` recognises names, `build` makes a LayersModel that outputs logits. */
+export interface ModelFamily {
+  id: string;
+  /** Names shown in pickers and `distill models`. */
+  examples: string[];
+  description: string;
+  /** Has convolution or pooling layers (the wasm backend cannot train those). */
+  convolutional: boolean;
+  parse(name: string): object | null;
+  build(spec: object, options: BuildOptions): tf.LayersModel;
+}

@@ -1,0 +1,37 @@
+import type * as tf from '@tensorflow/tfjs';
+import { DistillInputError } from '../errors';
+import { lenet5Family } from './lenet5';
+import { mlpFamily } from './mlp';
+import type { BuildOptions, ModelFamily } from './model-spec';
+
+export const MODEL_FAMILIES: readonly ModelFamily[] = [mlpFamily, lenet5Family];
+
+export function isKnownModel(name: string): boolean {
+  return MODEL_FAMILIES.some((family) => family.parse(name) !== null);
+}
+
+export function findFamily(name: string): ModelFamily | null {
+  return MODEL_FAMILIES.find((family) => family.parse(name) !== null) ?? null;
+}
+
+export function buildModel(name: string, options: BuildOptions): tf.LayersModel {
+  for (const family of MODEL_FAMILIES) {
+    const spec = family.parse(name);
+    if (spec) return family.build(spec, options);
+  }
+  throw new DistillInputError(`unknown model "${name}" (known: ${MODEL_FAMILIES.flatMap((f) => f.examples).join(', ')}, any mlp-<width>x<depth>)`);
+}
+
+/** Layer class names that the wasm backend cannot train (no Conv2DBackpropFilter, MaxPoolGrad). */
+export const CONVOLUTIONAL_LAYER = /conv|pool/i;
+
+export interface ModelSize {
+  params: number;
+  /** float32 weights on disk. */
+  bytes: number;
+}
+
+export function modelSize(model: tf.LayersModel): ModelSize {
+  const params = model.countParams();
+  return { params, bytes: params * 4 };
+}

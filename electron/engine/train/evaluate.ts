@@ -1,0 +1,75 @@
+import * as tf from '@tensorflow/tfjs';
+import { imageBatch, sequentialOrder } from '../data/batches';
+import type { DatasetSplit } from '../data/dataset';
+import { crossEntropyLoss } from '../losses/cross-entropy';
+
+export interface Evaluation {
+  accuracy: number;
+  loss: number;
+  /** predicted class per example */
+  predictions: Int32Array;
+}
+
+/** Runs the model in inference mode (dropout off) over a whole split. */
+export async function evaluateModel(
+  model: tf.LayersModel,
+  split: DatasetSplit,
+  shape: readonly [number, number, number],
+  batchSize: number,
+): Promise<Evaluation> {
+  const order = sequentialOrder(split.count);
+  const predictions = new Int32Array(split.count);
+  let correct = 0;
+  let lossSum = 0;
+  for (let start = 0; start < split.count; start += batchSize) {
+    const end = Math.min(split.count, start + batchSize);
+    const { x, labels } = imageBatch(split, shape, order, start, end);
+    const [lossTensor, predicted] = tf.tidy(() => {
+      const logits = model.predict(x) as tf.Tensor2D;
+      return [crossEntropyLoss(labels, logits), tf.argMax(logits, -1)] as const;
+    });
+    const [lossValue, batchPredictions] = await Promise.all([lossTensor.data(), predicted.data()]);
+    tf.dispose([x, labels, lossTensor, predicted]);
+    lossSum += lossValue[0]! * (end - start);
+    for (let i = 0; i < end - start; i++) {
+      predictions[start + i] = batchPredictions[i]!;
+      if (batchPredictions[i] === split.labels[start + i]) correct++;
+    }
+  }
+  return { accuracy: correct / split.count, loss: lossSum / split.count, predictions };
+}
+
+/** Logits for every example of a split, as one [n, classes] tensor (teacher outputs reused each epoch). */
+export function predictLogits(model: tf.LayersModel, split: DatasetSplit, shape: readonly [number, number, number], batchSize: number): tf.Tensor2D {
+  const order = sequentialOrder(split.count);
+  const parts: tf.Tensor2D[] = [];
+  for (let start = 0; start < split.count; start += batchSize) {
+    const end = Math.min(split.count, start + batchSize);
+    parts.push(
+      tf.tidy(() => {
+        const { x, labels } = imageBatch(split, shape, order, start, end);
+        labels.dispose();
+        return model.predict(x) as tf.Tensor2D;
+      }),
+    );
+  }
+  const all = tf.concat(parts, 0);
+  tf.dispose(parts);
+  return all;
+}
+
+/** Milliseconds per single-image prediction, after a warm-up. */
+export async function measureLatencyMs(model: tf.LayersModel, shape: readonly [number, number, number], runs = 20): Promise<number> {
+  const x = tf.zeros([1, ...shape]);
+  const once = async () => {
+    const y = model.predict(x) as tf.Tensor;
+    await y.data();
+    y.dispose();
+  };
+  await once();
+  const start = performance.now();
+  for (let i = 0; i < runs; i++) await once();
+  const ms = (performance.now() - start) / runs;
+  x.dispose();
+  return ms;
+}

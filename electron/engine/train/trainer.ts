@@ -1,0 +1,132 @@
+import * as tf from '@tensorflow/tfjs';
+import type { RunConfig } from '../../contract/run-config';
+import type { EpochEndEvent, Phase, TrainerProgressEvent } from '../../contract/events';
+import { imageBatch } from '../data/batches';
+import type { DatasetSplit } from '../data/dataset';
+import { throwIfAborted } from '../errors';
+import type { LossInputs } from '../losses/registry';
+import { createRng, shuffledIndices } from '../random';
+import { evaluateModel } from './evaluate';
+import { createOptimizer, setLearningRate } from './optimizers';
+import { learningRateAt } from './schedule';
+
+export interface TeacherSource {
+  /** Teacher logits for a batch: looked up when precomputed, else run on the (jittered) batch. */
+  logitsFor(x: tf.Tensor4D, indices: Int32Array): tf.Tensor2D;
+}
+
+export interface TrainPhaseOptions {
+  phase: Phase;
+  model: tf.LayersModel;
+  train: DatasetSplit;
+  test: DatasetSplit;
+  shape: readonly [number, number, number];
+  epochs: number;
+  jitter: number;
+  recipe: Pick<RunConfig, 'batchSize' | 'lr' | 'optimizer' | 'momentum' | 'schedule' | 'lrMilestones' | 'weightDecay' | 'seed'>;
+  loss: (inputs: LossInputs) => tf.Scalar;
+  teacher: TeacherSource | null;
+  signal?: AbortSignal;
+  onProgress?: (event: TrainerProgressEvent) => void;
+  onEpoch?: (event: EpochEndEvent) => void | Promise<void>;
+  /** Minimum milliseconds between progress events. */
+  progressIntervalMs?: number;
+}
+
+/** Trains one model for `epochs` epochs; evaluates on the test split after each. */
+export async function trainPhase(options: TrainPhaseOptions): Promise<EpochEndEvent[]> {
+  const { model, train, shape, epochs, recipe } = options;
+  const rng = createRng(recipe.seed);
+  const optimizer = createOptimizer(recipe);
+  const variables = model.trainableWeights.map((weight) => weight.read() as tf.Variable);
+  const kernels = variables.filter((v) => /kernel/.test(v.name));
+  const steps = Math.ceil(train.count / recipe.batchSize);
+  const totalSteps = steps * epochs;
+  const interval = options.progressIntervalMs ?? 250;
+  const history: EpochEndEvent[] = [];
+  let stepsDone = 0;
+  const phaseStart = performance.now();
+
+  try {
+    for (let epoch = 1; epoch <= epochs; epoch++) {
+      const epochStart = performance.now();
+      const order = shuffledIndices(train.count, rng);
+      // Sums stay on the device; reading them only when reporting avoids a sync every step.
+      let lossSum: tf.Scalar = tf.scalar(0);
+      let correctSum: tf.Scalar = tf.scalar(0);
+      let seen = 0;
+      let lastReport = 0;
+      for (let step = 1; step <= steps; step++) {
+        throwIfAborted(options.signal);
+        const lr = learningRateAt(recipe, epoch - 1 + (step - 1) / steps, epochs);
+        setLearningRate(optimizer, lr);
+        const start = (step - 1) * recipe.batchSize;
+        const end = Math.min(train.count, start + recipe.batchSize);
+        const indices = order.subarray(start, end);
+        const { x, labels } = imageBatch(train, shape, order, start, end, { jitter: options.jitter, rng });
+        const teacherLogits = options.teacher ? options.teacher.logitsFor(x, indices) : null;
+        const batchStats: { correct?: tf.Scalar } = {};
+        const { value, grads } = tf.variableGrads(() => {
+          const logits = model.apply(x, { training: true }) as tf.Tensor2D;
+          batchStats.correct = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(logits, -1), labels), 'float32')));
+          const loss = options.loss({ studentLogits: logits, labels, teacherLogits });
+          if (recipe.weightDecay <= 0 || kernels.length === 0) return loss;
+          const l2 = tf.addN(kernels.map((kernel) => tf.sum(tf.square(kernel))));
+          return tf.add(loss, tf.mul(0.5 * recipe.weightDecay, l2));
+        }, variables);
+        optimizer.applyGradients(grads);
+        const batchCount = end - start;
+        const nextLoss = tf.tidy(() => tf.add<tf.Scalar>(lossSum, tf.mul(value, batchCount)));
+        const nextCorrect = tf.tidy(() => tf.add<tf.Scalar>(correctSum, batchStats.correct!));
+        tf.dispose([lossSum, correctSum, value, grads, batchStats.correct ?? [], x, labels, teacherLogits ?? []]);
+        lossSum = nextLoss;
+        correctSum = nextCorrect;
+        seen += batchCount;
+        stepsDone++;
+
+        const now = performance.now();
+        if (options.onProgress && (now - lastReport >= interval || step === steps)) {
+          lastReport = now;
+          const [loss, correctCount] = await Promise.all([lossSum.data(), correctSum.data()]);
+          const imgPerSec = (stepsDone * recipe.batchSize) / ((now - phaseStart) / 1000);
+          const secondsPerStep = (now - phaseStart) / 1000 / stepsDone;
+          options.onProgress({
+            type: 'progress',
+            phase: options.phase,
+            epoch,
+            epochs,
+            step,
+            steps,
+            loss: loss[0]! / seen,
+            accuracy: correctCount[0]! / seen,
+            imgPerSec,
+            etaSec: secondsPerStep * (totalSteps - stepsDone),
+            lr,
+          });
+        }
+        // Yield to the event loop so a cancel message (IPC, signal handler) gets through.
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
+      const [loss, correctCount] = await Promise.all([lossSum.data(), correctSum.data()]);
+      tf.dispose([lossSum, correctSum]);
+      throwIfAborted(options.signal);
+      const evaluation = await evaluateModel(model, options.test, shape, Math.max(recipe.batchSize, 256));
+      const event: EpochEndEvent = {
+        type: 'epoch',
+        phase: options.phase,
+        epoch,
+        epochs,
+        trainLoss: loss[0]! / seen,
+        trainAccuracy: correctCount[0]! / seen,
+        testAccuracy: evaluation.accuracy,
+        testLoss: evaluation.loss,
+        seconds: (performance.now() - epochStart) / 1000,
+      };
+      history.push(event);
+      await options.onEpoch?.(event);
+    }
+  } finally {
+    optimizer.dispose();
+  }
+  return history;
+}

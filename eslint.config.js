@@ -1,0 +1,67 @@
+// Layers by folder, enforced (as VS Code does): where code runs decides what it may import.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+import { builtinModules } from 'node:module';
+
+const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
+const layer = (message, { paths = [], patterns = [] }) => ({
+  'no-restricted-imports': ['error', { paths: paths.map((name) => ({ name, message })), patterns: patterns.map((group) => ({ group: [group], message })) }],
+});
+
+export default tseslint.config(
+  { ignores: ['node_modules/', 'dist/', 'out/', 'runs/', 'test-output/', 'renderer/**/*.svelte'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-explicit-any': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+      'no-undef': 'off',
+    },
+  },
+  {
+    // The contract is types and schemas: imported by every layer, it imports none of them.
+    files: ['electron/contract/**'],
+    rules: layer('electron/contract holds only types and zod schemas', {
+      paths: ['electron', ...nodeBuiltins],
+      patterns: ['@tensorflow/*', '**/engine/**', '**/main/**', '**/preload/**', '**/server/**', '**/cli/**', '**/worker/**', '**/renderer/**'],
+    }),
+  },
+  {
+    // The engine is plain Node: the CLI, tests, server and the utility process run it.
+    files: ['electron/engine/**'],
+    rules: layer('the engine never imports electron or the layers above it', {
+      paths: ['electron'],
+      patterns: ['electron/*', '**/main/**', '**/preload/**', '**/server/**', '**/cli/**', '**/worker/**', '**/renderer/**'],
+    }),
+  },
+  {
+    files: ['electron/server/**', 'electron/cli/**', 'electron/worker/**'],
+    rules: layer('the CLI, server and worker run under plain Node, without electron', {
+      paths: ['electron'],
+      patterns: ['**/main/**', '**/preload/**', '**/renderer/**'],
+    }),
+  },
+  {
+    // Main routes and supervises; training lives in the utility process, not here.
+    files: ['electron/main/**'],
+    rules: layer('main talks to the engine only through the worker process', {
+      patterns: ['**/engine/**', '**/server/**', '**/cli/**', '**/renderer/**', '@tensorflow/*'],
+    }),
+  },
+  {
+    files: ['electron/preload/**'],
+    rules: layer('the preload exposes the contract and nothing else', {
+      paths: nodeBuiltins,
+      patterns: ['**/engine/**', '**/main/**', '**/server/**', '**/cli/**', '**/worker/**', '**/renderer/**', '@tensorflow/*'],
+    }),
+  },
+  {
+    // The renderer runs in a browser or a sandboxed window: no Node, no engine.
+    files: ['renderer/**'],
+    rules: layer('the renderer never imports Node modules, electron or the engine', {
+      paths: ['electron', ...nodeBuiltins],
+      patterns: ['**/engine/**', '**/main/**', '**/preload/**', '**/server/**', '**/cli/**', '**/worker/**', '@tensorflow/tfjs-node*'],
+    }),
+  },
+);

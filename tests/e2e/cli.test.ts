@@ -1,0 +1,98 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { RunResultSchema, TrainerProgressEventSchema } from '../../electron/contract/events';
+import { encodeIdx } from '../../electron/engine/data/idx';
+import { runCli } from '../helpers/cli';
+
+const TINY = ['--teacher', 'mlp-64x1', '--student', 'mlp-16x1', '--teacher-epochs', '2', '--epochs', '2', '--teacher-jitter', '0', '--limit-train', '2000', '--limit-test', '500'];
+
+describe('distill run --json', () => {
+  it('prints JSON Lines only: progress events, then one result line', async () => {
+    const out = await mkdtemp(join(tmpdir(), 'cli-run-'));
+    const { code, stdout, stderr } = await runCli(['run', ...TINY, '--json', '--out', out]);
+    assert.equal(code, 0, stderr);
+    const lines = stdout.trim().split('\n').map((line) => JSON.parse(line) as { type: string });
+    assert.ok(lines.some((line) => line.type === 'progress'));
+    for (const line of lines.filter((l) => l.type === 'progress')) TrainerProgressEventSchema.parse(line);
+    const result = RunResultSchema.parse(lines.at(-1));
+    assert.equal(lines.filter((l) => l.type === 'result').length, 1);
+    for (const role of ['teacher', 'student', 'baseline'] as const) {
+      assert.ok(result[role]!.accuracy > 0.6, `${role} accuracy ${result[role]!.accuracy}`);
+      assert.ok(result[role]!.params > 0 && result[role]!.bytes === result[role]!.params * 4);
+    }
+    assert.ok(Math.abs(result.kdGain! - (result.student!.accuracy - result.baseline!.accuracy)) < 1e-12);
+    assert.equal(result.outDir, out);
+    assert.ok(['wasm', 'cpu', 'webgpu', 'tensorflow'].includes(result.backend.name));
+  });
+
+  it('without --json prints a comparison table', async () => {
+    const out = await mkdtemp(join(tmpdir(), 'cli-run-'));
+    const { code, stdout } = await runCli(['run', ...TINY, '--method', 'kd', '--backend', 'cpu', '--out', out]);
+    assert.equal(code, 0);
+    assert.match(stdout, /teacher\s+mlp-64x1\s+50,890/);
+    assert.match(stdout, /KD student\s+mlp-16x1/);
+    assert.match(stdout, /student alone\s+mlp-16x1/);
+    assert.match(stdout, /KD gain over the student alone: [+-]\d+\.\d\d points/);
+    assert.match(stdout, /backend cpu/);
+  });
+});
+
+describe('bad input: exit 2 and one clear line on stderr', () => {
+  const cases: Array<[string, string[], RegExp]> = [
+    ['unknown flag', ['run', '--temprature', '4'], /unknown option '--temprature'/],
+    ['unknown model', ['run', '--student', 'resnet999'], /unknown student model "resnet999"/],
+    ['temperature not a number', ['run', '--temperature', 'hot'], /--temperature: expected a number, got "hot"/],
+    ['temperature zero', ['run', '--temperature', '0'], /invalid temperature 0/],
+    ['alpha above 1', ['run', '--alpha', '1.5'], /invalid alpha 1.5/],
+    ['unknown backend', ['run', '--backend', 'cuda'], /--backend: expected auto\|cpu\|wasm\|webgpu\|tensorflow, got "cuda"/],
+    ['unavailable backend', ['bench', '--backend', 'tensorflow', '--steps', '1'], /backend tensorflow is not available/],
+    ['missing dataset', ['run', '--dataset', '/no/such/data'], /dataset \/no\/such\/data: no such file or folder/],
+    ['unknown command', ['train'], /unknown command "train"/],
+  ];
+  for (const [name, args, pattern] of cases) {
+    it(name, async () => {
+      const { code, stdout, stderr } = await runCli(args);
+      assert.equal(code, 2, stderr);
+      assert.match(stderr, pattern);
+      assert.equal(stderr.trim().split('\n').length, 1, stderr);
+      assert.equal(stdout, '');
+    });
+  }
+
+  it('a truncated IDX file in a dataset folder', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'bad-idx-'));
+    const images = encodeIdx([2, 28, 28], new Uint8Array(2 * 784));
+    await writeFile(join(dir, 'train-images-idx3-ubyte'), images.subarray(0, 500));
+    await writeFile(join(dir, 'train-labels-idx1-ubyte'), encodeIdx([2], Uint8Array.from([0, 1])));
+    await writeFile(join(dir, 't10k-images-idx3-ubyte'), images);
+    await writeFile(join(dir, 't10k-labels-idx1-ubyte'), encodeIdx([2], Uint8Array.from([0, 1])));
+    for (const args of [['datasets', 'inspect', dir], ['run', '--dataset', dir]]) {
+      const { code, stderr } = await runCli(args);
+      assert.equal(code, 2);
+      assert.match(stderr, /train-images-idx3-ubyte: truncated IDX file: 2×28×28 needs 1568 data bytes, found 484/);
+    }
+  });
+});
+
+describe('distill datasets inspect and bench', () => {
+  it('inspect --json describes the bundled MNIST', async () => {
+    const { code, stdout } = await runCli(['datasets', 'inspect', 'mnist', '--json']);
+    assert.equal(code, 0);
+    const summary = JSON.parse(stdout);
+    assert.equal(summary.format, 'idx');
+    assert.equal(summary.classes, 10);
+    assert.deepEqual(summary.classNames, ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']);
+    assert.deepEqual([summary.train, summary.test, summary.shape], [60000, 10000, [28, 28, 1]]);
+  });
+
+  it('bench --json prints one line per model', async () => {
+    const { code, stdout, stderr } = await runCli(['bench', '--model', 'mlp-30x2,mlp-8x1', '--batch-size', '16', '--steps', '2', '--backend', 'cpu', '--json']);
+    assert.equal(code, 0, stderr);
+    const lines = stdout.trim().split('\n').map((l) => JSON.parse(l));
+    assert.deepEqual(lines.map((l) => [l.model, l.backend, l.batchSize]), [['mlp-30x2', 'cpu', 16], ['mlp-8x1', 'cpu', 16]]);
+    for (const line of lines) assert.ok(line.imgPerSec > 0);
+  });
+});

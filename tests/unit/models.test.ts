@@ -1,0 +1,65 @@
+import * as tf from '@tensorflow/tfjs';
+import assert from 'node:assert/strict';
+import { before, describe, it } from 'node:test';
+import { buildModel, findFamily } from '../../electron/engine/models/registry';
+import { DistillInputError } from '../../electron/engine/errors';
+import { useCpuBackend } from '../helpers/backend';
+
+before(useCpuBackend);
+
+const mnist = { inputShape: [28, 28, 1] as [number, number, number], classes: 10, seed: 1, dropout: 0 };
+
+describe('model registry', () => {
+  it('builds models with the known parameter counts', () => {
+    const known: Record<string, number> = {
+      'mlp-1200x2': 2_395_210, // 784·1200+1200 + 1200·1200+1200 + 1200·10+10
+      'mlp-800x2': 1_276_810,
+      'mlp-30x2': 24_790,
+      'mlp-100x1': 79_510,
+      lenet5: 61_706,
+    };
+    for (const [name, params] of Object.entries(known)) {
+      const model = buildModel(name, mnist);
+      assert.equal(model.countParams(), params, name);
+      model.dispose();
+    }
+  });
+
+  it('outputs one logit per class for a batch of images', () => {
+    for (const name of ['mlp-30x2', 'lenet5']) {
+      const model = buildModel(name, { ...mnist, classes: 7 });
+      const y = model.predict(tf.zeros([3, 28, 28, 1])) as tf.Tensor;
+      assert.deepEqual(y.shape, [3, 7], name);
+      tf.dispose([y]);
+      model.dispose();
+    }
+  });
+
+  it('gives identical initial weights for the same seed and different ones otherwise', () => {
+    const weights = (seed: number) => {
+      const model = buildModel('mlp-30x2', { ...mnist, seed });
+      const values = Array.from(model.getWeights()[0]!.dataSync());
+      model.dispose();
+      return values;
+    };
+    assert.deepEqual(weights(3), weights(3));
+    assert.notDeepEqual(weights(3), weights(4));
+  });
+
+  it('adds dropout only when asked, and keeps inference deterministic', () => {
+    const model = buildModel('mlp-30x2', { ...mnist, dropout: 0.5 });
+    assert.equal(model.layers.filter((l) => l.getClassName() === 'Dropout').length, 3);
+    const x = tf.ones([1, 28, 28, 1]);
+    const a = (model.predict(x) as tf.Tensor).dataSync();
+    const b = (model.predict(x) as tf.Tensor).dataSync();
+    assert.deepEqual(Array.from(a), Array.from(b));
+    model.dispose();
+  });
+
+  it('rejects unknown names and out-of-range MLPs with an input error', () => {
+    for (const name of ['resnet999', 'mlp-0x2', 'mlp-10x99', 'mlp-12']) {
+      assert.equal(findFamily(name), null, name);
+      assert.throws(() => buildModel(name, mnist), DistillInputError);
+    }
+  });
+});
