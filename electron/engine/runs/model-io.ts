@@ -1,0 +1,95 @@
+import * as tf from '@tensorflow/tfjs';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { DistillInputError } from '../errors';
+
+/** Stored in model.json's userDefinedMetadata so an exported model explains itself. */
+export const ModelMetadataSchema = z.object({
+  architecture: z.string(),
+  inputShape: z.tuple([z.number().int(), z.number().int(), z.number().int()]),
+  classNames: z.array(z.string()),
+  output: z.literal('logits'),
+  preprocessing: z.string(),
+  dataset: z.string(),
+});
+export type ModelMetadata = z.infer<typeof ModelMetadataSchema>;
+
+export const WEIGHTS_FILE = 'weights.bin';
+
+/**
+ * Saves in the TensorFlow.js LayersModel format (model.json + weights.bin), as
+ * tfjs-node's file:// handler would, so tf.loadLayersModel() in any runtime reads it.
+ */
+export async function saveModelFolder(model: tf.LayersModel, dir: string, metadata: ModelMetadata): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  model.setUserDefinedMetadata(metadata);
+  await model.save(
+    tf.io.withSaveHandler(async (artifacts) => {
+      const weightData = artifacts.weightData;
+      const bytes = weightData === undefined ? new Uint8Array(0) : new Uint8Array(tf.io.concatenateArrayBuffers(weightData as ArrayBuffer | ArrayBuffer[]));
+      const modelJson = {
+        format: 'layers-model',
+        generatedBy: artifacts.generatedBy,
+        convertedBy: null,
+        modelTopology: artifacts.modelTopology,
+        userDefinedMetadata: artifacts.userDefinedMetadata,
+        weightsManifest: [{ paths: [WEIGHTS_FILE], weights: artifacts.weightSpecs ?? [] }],
+      };
+      // Weights first, model.json last and atomically: a folder with model.json is complete.
+      await writeFile(join(dir, WEIGHTS_FILE), bytes);
+      await writeFile(join(dir, 'model.json.tmp'), JSON.stringify(modelJson));
+      await rename(join(dir, 'model.json.tmp'), join(dir, 'model.json'));
+      return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts) };
+    }),
+  );
+}
+
+const ModelJsonSchema = z.object({
+  modelTopology: z.record(z.string(), z.unknown()),
+  userDefinedMetadata: z.unknown().optional(),
+  weightsManifest: z.array(z.object({ paths: z.array(z.string()), weights: z.array(z.record(z.string(), z.unknown())) })),
+});
+
+export async function readModelJson(dir: string): Promise<z.infer<typeof ModelJsonSchema>> {
+  const path = join(dir, 'model.json');
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch {
+    throw new DistillInputError(`${dir}: not a saved model (no model.json)`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new DistillInputError(`${path}: not valid JSON (${(error as Error).message})`);
+  }
+  const parsed = ModelJsonSchema.safeParse(json);
+  if (!parsed.success) throw new DistillInputError(`${path}: not a TensorFlow.js LayersModel (${parsed.error.issues[0]?.message})`);
+  return parsed.data;
+}
+
+export async function loadModelFolder(dir: string): Promise<{ model: tf.LayersModel; metadata: ModelMetadata | null }> {
+  const json = await readModelJson(dir);
+  const chunks: Uint8Array[] = [];
+  for (const group of json.weightsManifest) {
+    for (const file of group.paths) {
+      try {
+        chunks.push(new Uint8Array(await readFile(join(dir, file))));
+      } catch {
+        throw new DistillInputError(`${join(dir, file)}: missing weights file named in model.json`);
+      }
+    }
+  }
+  const weightData = tf.io.concatenateArrayBuffers(chunks.map((c) => c.buffer.slice(c.byteOffset, c.byteOffset + c.byteLength) as ArrayBuffer));
+  const weightSpecs = json.weightsManifest.flatMap((group) => group.weights) as unknown as tf.io.WeightsManifestEntry[];
+  let model: tf.LayersModel;
+  try {
+    model = await tf.loadLayersModel(tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs, weightData }));
+  } catch (error) {
+    throw new DistillInputError(`${dir}: cannot load the model (${(error as Error).message})`);
+  }
+  const metadata = ModelMetadataSchema.safeParse(json.userDefinedMetadata);
+  return { model, metadata: metadata.success ? metadata.data : null };
+}
