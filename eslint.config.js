@@ -24,7 +24,7 @@ export default tseslint.config(
     files: ['electron/contract/**'],
     rules: layer('electron/contract holds only types and zod schemas', {
       paths: ['electron', ...nodeBuiltins],
-      patterns: ['@tensorflow/*', '**/engine/**', '**/main/**', '**/preload/**', '**/server/**', '**/cli/**', '**/worker/**', '**/renderer/**'],
+      patterns: ['@tensorflow/*', '**/engine/**', '**/main/**', '**/preload/**', '**/server/**', '**/cli/**', '**/worker/**', '**/service/**', '**/renderer/**'],
     }),
   },
   {
@@ -32,11 +32,11 @@ export default tseslint.config(
     files: ['electron/engine/**'],
     rules: layer('the engine never imports electron or the layers above it', {
       paths: ['electron'],
-      patterns: ['electron/*', '**/main/**', '**/preload/**', '**/server/**', '**/cli/**', '**/worker/**', '**/renderer/**'],
+      patterns: ['electron/*', '**/main/**', '**/preload/**', '**/server/**', '**/cli/**', '**/worker/**', '**/service/**', '**/renderer/**'],
     }),
   },
   {
-    files: ['electron/server/**', 'electron/cli/**', 'electron/worker/**'],
+    files: ['electron/server/**', 'electron/cli/**', 'electron/worker/**', 'electron/service/**'],
     rules: layer('the CLI, server and worker run under plain Node, without electron', {
       paths: ['electron'],
       patterns: ['**/main/**', '**/preload/**', '**/renderer/**'],
@@ -46,14 +46,14 @@ export default tseslint.config(
     // Main routes and supervises; training lives in the utility process, not here.
     files: ['electron/main/**'],
     rules: layer('main talks to the engine only through the worker process', {
-      patterns: ['**/engine/**', '**/server/**', '**/cli/**', '**/renderer/**', '@tensorflow/*'],
+      patterns: ['**/engine/**', '**/service/**', '**/server/**', '**/cli/**', '**/worker/**', '**/renderer/**', '@tensorflow/*'],
     }),
   },
   {
     files: ['electron/preload/**'],
     rules: layer('the preload exposes the contract and nothing else', {
       paths: nodeBuiltins,
-      patterns: ['**/engine/**', '**/main/**', '**/server/**', '**/cli/**', '**/worker/**', '**/renderer/**', '@tensorflow/*'],
+      patterns: ['**/engine/**', '**/service/**', '**/main/**', '**/server/**', '**/cli/**', '**/worker/**', '**/renderer/**', '@tensorflow/*'],
     }),
   },
   {
@@ -61,7 +61,7 @@ export default tseslint.config(
     files: ['renderer/**'],
     rules: layer('the renderer never imports Node modules, electron or the engine', {
       paths: ['electron', ...nodeBuiltins],
-      patterns: ['**/engine/**', '**/main/**', '**/preload/**', '**/server/**', '**/cli/**', '**/worker/**', '@tensorflow/tfjs-node*'],
+      patterns: ['**/engine/**', '**/service/**', '**/main/**', '**/preload/**', '**/server/**', '**/cli/**', '**/worker/**', '@tensorflow/*'],
     }),
   },
 );

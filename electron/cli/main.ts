@@ -3,6 +3,7 @@ import { BENCH_USAGE, benchCommand } from './commands/bench';
 import { DATASETS_USAGE, datasetsCommand } from './commands/datasets';
 import { modelsCommand } from './commands/models';
 import { RUN_USAGE, runCommand } from './commands/run';
+import { SERVE_USAGE, serveCommand } from './commands/serve';
 
 const USAGE = `Distill Studio — knowledge distillation from a teacher to a student classifier
 
@@ -10,7 +11,7 @@ ${RUN_USAGE}
 ${DATASETS_USAGE}
 ${BENCH_USAGE}
 distill models [--json]
-distill serve [--port P] [--host H]
+${SERVE_USAGE}
 
 Exit codes: 0 success, 2 bad input, 1 anything else, 130 cancelled.`;
 
@@ -30,10 +31,8 @@ export async function main(argv: string[]): Promise<number> {
         return await benchCommand(args);
       case 'models':
         return await modelsCommand(args);
-      case 'serve': {
-        const { serveCommand } = await import('./commands/serve');
+      case 'serve':
         return await serveCommand(args, controller.signal);
-      }
       case undefined:
       case 'help':
       case '--help':

@@ -64,6 +64,8 @@ export const ModelReportSchema = z.object({
   params: z.number().int(),
   bytes: z.number().int(),
   latencyMs: z.number(),
+  /** confusion[true class][predicted class] on the test split. */
+  confusion: z.array(z.array(z.number().int())),
 });
 export type ModelReport = z.infer<typeof ModelReportSchema>;
 

@@ -1,5 +1,30 @@
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { startServer } from '../../server/server';
+import { ensureRendererBuilt, projectRoot } from '../../server/renderer-dir';
+import { integerFlag, parseFlags } from '../args';
 import { DistillInputError } from '../../engine/errors';
 
-export async function serveCommand(_args: string[], _signal: AbortSignal): Promise<number> {
-  throw new DistillInputError('serve is not available yet');
+export const SERVE_USAGE = 'distill serve [--port P] [--host H] [--runs-dir DIR]';
+
+/** The desktop app's UI and API for a browser; runs until Ctrl-C. */
+export async function serveCommand(args: string[], signal: AbortSignal): Promise<number> {
+  const { values } = parseFlags(args, { port: { type: 'string' }, host: { type: 'string' }, 'runs-dir': { type: 'string' } });
+  const port = integerFlag('port', values.port) ?? 4777;
+  if (port < 0 || port > 65535) throw new DistillInputError(`--port: ${port} is not a port number`);
+  const host = values.host ?? '127.0.0.1';
+  const rendererDir = await ensureRendererBuilt((line) => process.stderr.write(line + '\n'));
+  const version = (JSON.parse(readFileSync(join(projectRoot(), 'package.json'), 'utf8')) as { version: string }).version;
+  const server = await startServer({ host, port, runsDir: resolve(values['runs-dir'] ?? 'runs'), rendererDir, version }).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'EADDRINUSE') throw new DistillInputError(`port ${port} is in use: pick another with --port`);
+    if (error.code === 'EADDRNOTAVAIL' || error.code === 'ENOTFOUND') throw new DistillInputError(`--host ${host}: not an address of this machine`);
+    throw error;
+  });
+  if (host !== '127.0.0.1' && host !== 'localhost' && host !== '::1') {
+    process.stderr.write(`warning: serving on ${host}: anyone who can reach it and has the token can train and read runs\n`);
+  }
+  process.stdout.write(`Distill Studio is serving at ${server.url}\n`);
+  await new Promise<void>((resolveWait) => signal.addEventListener('abort', () => resolveWait(), { once: true }));
+  await server.close();
+  return 0;
 }

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { join, resolve } from 'node:path';
-import type { BackendInfo, EpochEndEvent, ModelReport, Phase, RunEvent, RunResult } from '../../contract/events';
+import type { BackendInfo, ModelReport, Phase, RunEvent, RunResult } from '../../contract/events';
 import type { RunConfig } from '../../contract/run-config';
 import { selectBackend } from '../backend/select';
 import { limitSplit, type ImageDataset } from '../data/dataset';
@@ -8,7 +8,7 @@ import { loadDataset } from '../data/load';
 import { DistillInputError, RunCancelledError, throwIfAborted } from '../errors';
 import { getMethod } from '../losses/registry';
 import { buildModel, CONVOLUTIONAL_LAYER, findFamily } from '../models/registry';
-import { evaluateModel, measureLatencyMs, predictLogits } from '../train/evaluate';
+import { confusionMatrix, evaluateModel, measureLatencyMs, predictLogits, type Evaluation } from '../train/evaluate';
 import { trainPhase, type TeacherSource } from '../train/trainer';
 import { loadModelFolder, readModelJson, saveModelFolder, type ModelMetadata } from './model-io';
 import { newRunId, RunFolder } from './store';
@@ -18,6 +18,8 @@ export interface RunOptions {
   /** The run's folder; default `<runsRoot>/<runId>`. */
   outDir?: string;
   runsRoot?: string;
+  /** Chosen by the caller when it must know the id before the run starts (the app). */
+  runId?: string;
   signal?: AbortSignal;
   /** Every event, progress included (progress is not written to metrics.jsonl). */
   onEvent?: (event: RunEvent) => void;
@@ -51,7 +53,7 @@ export async function runDistillation(options: RunOptions): Promise<RunResult> {
     test: limitSplit(fullDataset.test, config.limitTest, fullDataset.shape),
   };
   const backend = await selectBackend(config.backend, { convolutional: await needsConvolutions(config) });
-  const runId = newRunId();
+  const runId = options.runId ?? newRunId();
   const outDir = resolve(options.outDir ?? join(options.runsRoot ?? 'runs', runId));
   const folder = await RunFolder.create(outDir, runId, config);
   const emit = async (event: RunEvent, persist = true) => {
@@ -114,10 +116,18 @@ async function runPhases(
       onEpoch: (event) => emit(event),
     });
 
-  const report = async (model: tf.LayersModel, name: string, last: EpochEndEvent | undefined): Promise<ModelReport> => {
-    const evaluation = last ? { accuracy: last.testAccuracy, loss: last.testLoss } : await evaluateModel(model, dataset.test, shape, evalBatch);
+  const report = async (model: tf.LayersModel, name: string, last: Evaluation | null): Promise<ModelReport> => {
+    const evaluation = last ?? (await evaluateModel(model, dataset.test, shape, evalBatch));
     const params = model.countParams();
-    return { name, accuracy: evaluation.accuracy, testLoss: evaluation.loss, params, bytes: params * 4, latencyMs: await measureLatencyMs(model, shape) };
+    return {
+      name,
+      accuracy: evaluation.accuracy,
+      testLoss: evaluation.loss,
+      params,
+      bytes: params * 4,
+      latencyMs: await measureLatencyMs(model, shape),
+      confusion: confusionMatrix(dataset.test.labels, evaluation.predictions, classes),
+    };
   };
 
   const crossEntropy = getMethod('baseline');
@@ -133,15 +143,15 @@ async function runPhases(
         checkTeacherFits(teacher, loaded.metadata, shape, classes, config.teacher);
         const name = loaded.metadata?.architecture ?? config.teacher;
         await emit({ type: 'phase', phase: 'teacher', status: 'loaded', model: name });
-        reports.teacher = await report(teacher, name, undefined);
+        reports.teacher = await report(teacher, name, null);
         await saveModelFolder(teacher, folder.modelDir('teacher'), loaded.metadata ?? metadataFor(name));
       } else {
         teacher = buildModel(config.teacher, { inputShape: shape, classes, seed: config.seed + 1, dropout: config.teacherDropout });
         models.push(teacher);
         await emit({ type: 'phase', phase: 'teacher', status: 'start', model: config.teacher });
-        const history = await train('teacher', teacher, config.teacherEpochs, config.teacherJitter, (inputs) => crossEntropy.loss(inputs, config), null);
+        const outcome = await train('teacher', teacher, config.teacherEpochs, config.teacherJitter, (inputs) => crossEntropy.loss(inputs, config), null);
         await emit({ type: 'phase', phase: 'teacher', status: 'done', model: config.teacher });
-        reports.teacher = await report(teacher, config.teacher, history.at(-1));
+        reports.teacher = await report(teacher, config.teacher, outcome.evaluation);
         await saveModelFolder(teacher, folder.modelDir('teacher'), metadataFor(config.teacher));
       }
       models.push(teacher);
@@ -161,9 +171,9 @@ async function runPhases(
       const student = buildModel(config.student, { inputShape: shape, classes, seed: config.seed, dropout: config.studentDropout });
       models.push(student);
       await emit({ type: 'phase', phase: 'student', status: 'start', model: config.student });
-      const history = await train('student', student, config.epochs, config.studentJitter, (inputs) => method.loss(inputs, config), source);
+      const outcome = await train('student', student, config.epochs, config.studentJitter, (inputs) => method.loss(inputs, config), source);
       await emit({ type: 'phase', phase: 'student', status: 'done', model: config.student });
-      reports.student = await report(student, config.student, history.at(-1));
+      reports.student = await report(student, config.student, outcome.evaluation);
       await saveModelFolder(student, folder.modelDir('student'), metadataFor(config.student));
       throwIfAborted(signal);
     }
@@ -173,9 +183,9 @@ async function runPhases(
       const baseline = buildModel(config.student, { inputShape: shape, classes, seed: config.seed, dropout: config.studentDropout });
       models.push(baseline);
       await emit({ type: 'phase', phase: 'baseline', status: 'start', model: config.student });
-      const history = await train('baseline', baseline, config.epochs, config.studentJitter, (inputs) => crossEntropy.loss(inputs, config), null);
+      const outcome = await train('baseline', baseline, config.epochs, config.studentJitter, (inputs) => crossEntropy.loss(inputs, config), null);
       await emit({ type: 'phase', phase: 'baseline', status: 'done', model: config.student });
-      reports.baseline = await report(baseline, config.student, history.at(-1));
+      reports.baseline = await report(baseline, config.student, outcome.evaluation);
       await saveModelFolder(baseline, folder.modelDir('baseline'), metadataFor(config.student));
     } else {
       await emit({ type: 'phase', phase: 'baseline', status: 'skipped', model: config.student });

@@ -39,6 +39,13 @@ export async function evaluateModel(
   return { accuracy: correct / split.count, loss: lossSum / split.count, predictions };
 }
 
+/** confusion[true][predicted] counts. */
+export function confusionMatrix(labels: Uint8Array, predictions: Int32Array, classes: number): number[][] {
+  const matrix = Array.from({ length: classes }, () => new Array<number>(classes).fill(0));
+  for (let i = 0; i < predictions.length; i++) matrix[labels[i]!]![predictions[i]!]! += 1;
+  return matrix;
+}
+
 /** Logits for every example of a split, as one [n, classes] tensor (teacher outputs reused each epoch). */
 export function predictLogits(model: tf.LayersModel, split: DatasetSplit, shape: readonly [number, number, number], batchSize: number): tf.Tensor2D {
   const order = sequentialOrder(split.count);

@@ -6,7 +6,7 @@ import type { DatasetSplit } from '../data/dataset';
 import { throwIfAborted } from '../errors';
 import type { LossInputs } from '../losses/registry';
 import { createRng, shuffledIndices } from '../random';
-import { evaluateModel } from './evaluate';
+import { evaluateModel, type Evaluation } from './evaluate';
 import { createOptimizer, setLearningRate } from './optimizers';
 import { learningRateAt } from './schedule';
 
@@ -33,8 +33,14 @@ export interface TrainPhaseOptions {
   progressIntervalMs?: number;
 }
 
+export interface PhaseOutcome {
+  history: EpochEndEvent[];
+  /** The test-split evaluation after the last epoch (null when no epoch ran). */
+  evaluation: Evaluation | null;
+}
+
 /** Trains one model for `epochs` epochs; evaluates on the test split after each. */
-export async function trainPhase(options: TrainPhaseOptions): Promise<EpochEndEvent[]> {
+export async function trainPhase(options: TrainPhaseOptions): Promise<PhaseOutcome> {
   const { model, train, shape, epochs, recipe } = options;
   const rng = createRng(recipe.seed);
   const optimizer = createOptimizer(recipe);
@@ -44,6 +50,7 @@ export async function trainPhase(options: TrainPhaseOptions): Promise<EpochEndEv
   const totalSteps = steps * epochs;
   const interval = options.progressIntervalMs ?? 250;
   const history: EpochEndEvent[] = [];
+  let evaluation: Evaluation | null = null;
   let stepsDone = 0;
   const phaseStart = performance.now();
 
@@ -110,7 +117,7 @@ export async function trainPhase(options: TrainPhaseOptions): Promise<EpochEndEv
       const [loss, correctCount] = await Promise.all([lossSum.data(), correctSum.data()]);
       tf.dispose([lossSum, correctSum]);
       throwIfAborted(options.signal);
-      const evaluation = await evaluateModel(model, options.test, shape, Math.max(recipe.batchSize, 256));
+      evaluation = await evaluateModel(model, options.test, shape, Math.max(recipe.batchSize, 256));
       const event: EpochEndEvent = {
         type: 'epoch',
         phase: options.phase,
@@ -128,5 +135,5 @@ export async function trainPhase(options: TrainPhaseOptions): Promise<EpochEndEv
   } finally {
     optimizer.dispose();
   }
-  return history;
+  return { history, evaluation };
 }

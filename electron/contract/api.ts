@@ -1,0 +1,140 @@
+import { z } from 'zod';
+import { BackendInfoSchema, ModelReportSchema, RunEventSchema, RunResultSchema, RunStatusSchema } from './events';
+import { BackendRequestSchema, RunConfigSchema, RunRequestSchema } from './run-config';
+
+/**
+ * The Distill Studio service: one request and one response schema per operation. Main,
+ * preload, worker, server and renderer all derive their types from this object, and every
+ * boundary validates against it (VS Code's ProxyChannel idea: a service, not strings).
+ */
+
+const RunId = z.string().regex(/^[\w.-]{1,80}$/, 'not a run id');
+const Shape = z.tuple([z.number().int().positive(), z.number().int().positive(), z.number().int().positive()]);
+
+export const ModelInfoSchema = z.object({
+  name: z.string(),
+  family: z.string(),
+  description: z.string(),
+  params: z.number().int(),
+  bytes: z.number().int(),
+});
+export type ModelInfo = z.infer<typeof ModelInfoSchema>;
+
+/** A few images per class, as base64 uint8 pixels (h × w × c each), for the sample grid. */
+export const DatasetSampleSchema = z.object({ label: z.number().int(), index: z.number().int(), pixels: z.string() });
+
+export const DatasetViewSchema = z.object({
+  /** What to pass as `dataset` in a run: `mnist` or a path the service can read. */
+  dataset: z.string(),
+  name: z.string(),
+  format: z.string(),
+  classes: z.number().int(),
+  classNames: z.array(z.string()),
+  train: z.number().int(),
+  test: z.number().int(),
+  shape: Shape,
+  trainClassCounts: z.array(z.number().int()),
+  testClassCounts: z.array(z.number().int()),
+  samples: z.array(DatasetSampleSchema),
+});
+export type DatasetView = z.infer<typeof DatasetViewSchema>;
+
+export const RunSummarySchema = z.object({
+  runId: RunId,
+  status: RunStatusSchema,
+  error: z.string().optional(),
+  updatedAt: z.string(),
+  config: RunConfigSchema,
+  result: RunResultSchema.nullable(),
+});
+export type RunSummary = z.infer<typeof RunSummarySchema>;
+
+export const RunDetailSchema = RunSummarySchema.extend({ metrics: z.array(RunEventSchema) });
+export type RunDetail = z.infer<typeof RunDetailSchema>;
+
+export const ModelRoleSchema = z.enum(['teacher', 'student', 'baseline']);
+export type ModelRole = z.infer<typeof ModelRoleSchema>;
+
+export const SoftLabelsSchema = z.object({
+  index: z.number().int(),
+  label: z.number().int(),
+  pixels: z.string(),
+  shape: Shape,
+  classNames: z.array(z.string()),
+  /** Raw logits per model present in the run; the renderer softens them at any T itself. */
+  logits: z.object({ teacher: z.array(z.number()).nullable(), student: z.array(z.number()).nullable(), baseline: z.array(z.number()).nullable() }),
+});
+export type SoftLabels = z.infer<typeof SoftLabelsSchema>;
+
+export const DatasetSourceSchema = z.discriminatedUnion('kind', [
+  /** Paths on the machine running the service (Electron drops, open dialogs). */
+  z.object({ kind: z.literal('paths'), paths: z.array(z.string().min(1)).min(1).max(64) }),
+  /** Files a browser uploaded to /api/upload under this id. */
+  z.object({ kind: z.literal('upload'), uploadId: z.string().regex(/^[a-f0-9]{16}$/, 'not an upload id') }),
+]);
+
+const Empty = z.object({}).strict();
+
+export const API = {
+  appInfo: {
+    request: Empty,
+    response: z.object({ version: z.string(), host: z.enum(['electron', 'server']), backends: z.array(z.object({ name: BackendRequestSchema, ok: z.boolean(), detail: z.string() })), runsDir: z.string() }),
+  },
+  listModels: { request: z.object({ shape: Shape, classes: z.number().int().min(2).max(10000) }).strict(), response: z.array(ModelInfoSchema) },
+  inspectDataset: { request: z.object({ dataset: z.string().min(1) }).strict(), response: DatasetViewSchema },
+  importDataset: { request: z.object({ source: DatasetSourceSchema }).strict(), response: DatasetViewSchema },
+  startRun: { request: RunRequestSchema, response: z.object({ runId: RunId, config: RunConfigSchema }) },
+  cancelRun: { request: z.object({ runId: RunId }).strict(), response: z.object({ cancelled: z.boolean() }) },
+  listRuns: { request: Empty, response: z.array(RunSummarySchema) },
+  getRun: { request: z.object({ runId: RunId }).strict(), response: RunDetailSchema },
+  deleteRun: { request: z.object({ runId: RunId }).strict(), response: z.object({ deleted: z.boolean() }) },
+  softLabels: { request: z.object({ runId: RunId, index: z.number().int().min(0) }).strict(), response: SoftLabelsSchema },
+  /** Electron: main asks where with a save dialog and passes `destination`; browsers download instead. */
+  exportModel: { request: z.object({ runId: RunId, role: ModelRoleSchema, destination: z.string().min(1).optional() }).strict(), response: z.object({ savedTo: z.string() }) },
+} as const;
+
+export type ApiMethod = keyof typeof API;
+export type ApiRequest<M extends ApiMethod> = z.input<(typeof API)[M]['request']>;
+export type ApiResponse<M extends ApiMethod> = z.output<(typeof API)[M]['response']>;
+export const API_METHODS = Object.keys(API) as ApiMethod[];
+
+export function isApiMethod(name: string): name is ApiMethod {
+  return (API_METHODS as string[]).includes(name);
+}
+
+/** Zod's first issue as one line: `overrides.alpha: Too big: expected number to be <=1`. */
+export function describeIssue(error: { issues: ReadonlyArray<{ path: PropertyKey[]; message: string }> }): string {
+  const issue = error.issues[0];
+  if (!issue) return 'invalid request';
+  return issue.path.length ? `${issue.path.map(String).join('.')}: ${issue.message}` : issue.message;
+}
+
+/** What the service implements (worker, server). */
+export type DistillService = { [M in ApiMethod]: (request: z.output<(typeof API)[M]['request']>) => Promise<ApiResponse<M>> };
+
+/** Events pushed to every window or browser tab. */
+export const ApiEventSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('run-event'), runId: RunId, event: RunEventSchema }),
+  z.object({ type: z.literal('run-ended'), runId: RunId, status: RunStatusSchema, error: z.string().optional() }),
+]);
+export type ApiEvent = z.infer<typeof ApiEventSchema>;
+
+/**
+ * The one object the renderer talks to: the preload provides it in Electron, a small
+ * HTTP/WebSocket client in a browser. Nothing else in the renderer knows which.
+ */
+export type BridgeMethod = Exclude<ApiMethod, 'exportModel' | 'importDataset'>;
+export type DistillBridge = { [M in BridgeMethod]: (request: ApiRequest<M>) => Promise<ApiResponse<M>> } & {
+  host: 'electron' | 'browser';
+  onEvent(listener: (event: ApiEvent) => void): () => void;
+  /** Files dropped or picked in the window: paths in Electron, an upload in a browser. */
+  importFiles(files: File[]): Promise<DatasetView>;
+  /** Saves the model: a save dialog in Electron, a download in a browser. */
+  exportModel(request: { runId: string; role: ModelRole }): Promise<{ savedTo: string }>;
+};
+
+/** A failed call, as it crosses any boundary. `input` errors are the caller's to fix. */
+export const ApiErrorSchema = z.object({ error: z.string(), kind: z.enum(['input', 'internal']) });
+export type ApiError = z.infer<typeof ApiErrorSchema>;
+
+export { BackendInfoSchema, ModelReportSchema };

@@ -1,0 +1,39 @@
+// Electron main: lifecycle, the window, security and routing. Training runs in the worker.
+import { app, BrowserWindow, Menu } from 'electron';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { IPC_EVENT_CHANNEL } from '../contract/worker-protocol';
+import { registerIpc } from './ipc';
+import { createMainWindow, denyAllPermissions } from './window';
+import { WorkerHost } from './worker-host';
+
+// Bundled to dist/electron/main.cjs beside preload.cjs and worker.mjs; the renderer is dist/renderer.
+const distDir = join(__dirname, '..');
+const rendererIndex = join(distDir, 'renderer', 'index.html');
+const rendererUrlPrefix = pathToFileURL(join(distDir, 'renderer')).href;
+const resources = app.isPackaged ? join(process.resourcesPath, 'resources') : join(app.getAppPath(), 'resources');
+
+app.enableSandbox();
+if (!app.requestSingleInstanceLock()) app.quit();
+
+app.whenReady().then(() => {
+  denyAllPermissions();
+  Menu.setApplicationMenu(Menu.buildFromTemplate([{ role: process.platform === 'darwin' ? 'appMenu' : 'fileMenu' }, { role: 'editMenu' }, { role: 'viewMenu' }, { role: 'windowMenu' }]));
+  const worker = new WorkerHost(
+    join(__dirname, 'worker.mjs'),
+    { DISTILL_RUNS: join(app.getPath('userData'), 'runs'), DISTILL_RESOURCES: resources, DISTILL_VERSION: app.getVersion() },
+    (event) => {
+      for (const window of BrowserWindow.getAllWindows()) window.webContents.send(IPC_EVENT_CHANNEL, event);
+    },
+  );
+  registerIpc(worker, rendererUrlPrefix);
+  const open = () => createMainWindow(rendererIndex, join(__dirname, 'preload.cjs'));
+  open();
+  app.on('activate', () => BrowserWindow.getAllWindows().length === 0 && open());
+  app.on('second-instance', () => BrowserWindow.getAllWindows()[0]?.focus());
+  app.on('before-quit', () => worker.stop());
+});
+
+app.on('window-all-closed', () => {
+  if (process.platform !== 'darwin') app.quit();
+});

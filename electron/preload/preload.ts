@@ -1,0 +1,34 @@
+// The only bridge between the sandboxed page and the app: one typed object on window.distill.
+import { contextBridge, ipcRenderer, webUtils } from 'electron';
+import { API, ApiEventSchema, type ApiMethod, type ApiRequest, type ApiResponse, type BridgeMethod, type DistillBridge } from '../contract/api';
+import { CallOutcomeSchema, IPC_EVENT_CHANNEL, ipcChannel } from '../contract/worker-protocol';
+
+async function invoke<M extends ApiMethod>(method: M, request: ApiRequest<M>): Promise<ApiResponse<M>> {
+  const outcome = CallOutcomeSchema.parse(await ipcRenderer.invoke(ipcChannel(method), request));
+  if (!outcome.ok) throw new Error(outcome.error.error);
+  return API[method].response.parse(outcome.value) as ApiResponse<M>;
+}
+
+const methods = Object.fromEntries(
+  (Object.keys(API) as ApiMethod[])
+    .filter((m): m is BridgeMethod => m !== 'exportModel' && m !== 'importDataset')
+    .map((method) => [method, (request: ApiRequest<typeof method>) => invoke(method, request)]),
+) as { [M in BridgeMethod]: (request: ApiRequest<M>) => Promise<ApiResponse<M>> };
+
+const bridge: DistillBridge = {
+  ...methods,
+  host: 'electron',
+  onEvent(listener) {
+    const handler = (_event: Electron.IpcRendererEvent, payload: unknown) => {
+      const parsed = ApiEventSchema.safeParse(payload);
+      if (parsed.success) listener(parsed.data);
+    };
+    ipcRenderer.on(IPC_EVENT_CHANNEL, handler);
+    return () => void ipcRenderer.off(IPC_EVENT_CHANNEL, handler);
+  },
+  // Dropped files become paths here (webUtils); main and the worker check them again.
+  importFiles: (files) => invoke('importDataset', { source: { kind: 'paths', paths: files.map((file) => webUtils.getPathForFile(file)) } }),
+  exportModel: (request) => invoke('exportModel', request),
+};
+
+contextBridge.exposeInMainWorld('distill', bridge);

@@ -1,0 +1,44 @@
+import { randomBytes } from 'node:crypto';
+import { copyFile, mkdir, rm, stat } from 'node:fs/promises';
+import { basename, isAbsolute, join } from 'node:path';
+import { DistillInputError } from '../engine/errors';
+
+/** Upload ids are 16 hex digits; the folder name is never taken from a request unchecked. */
+export function newUploadId(): string {
+  return randomBytes(8).toString('hex');
+}
+
+/** A file name from a browser, reduced to a safe base name (no folders, no dot-files). */
+export function safeFileName(name: string): string {
+  const base = basename(name.replace(/\\/g, '/'));
+  if (!/^[\w][\w .()+-]{0,200}$/.test(base)) throw new DistillInputError(`"${name}" is not an acceptable file name`);
+  return base;
+}
+
+/**
+ * Turns dropped paths into one dataset folder: a single folder is used as it is; loose
+ * files are copied into a new folder under `importsDir`, which is removed again on failure.
+ */
+export async function datasetFolderFromPaths(paths: string[], importsDir: string): Promise<{ folder: string; cleanup: () => Promise<void> }> {
+  const infos = await Promise.all(
+    paths.map(async (path) => {
+      if (!isAbsolute(path)) throw new DistillInputError(`${path}: not an absolute path`);
+      const info = await stat(path).catch(() => null);
+      if (!info) throw new DistillInputError(`${path}: no such file or folder`);
+      return { path, info };
+    }),
+  );
+  if (infos.length === 1 && infos[0]!.info.isDirectory()) return { folder: infos[0]!.path, cleanup: async () => {} };
+  const folders = infos.filter((entry) => entry.info.isDirectory());
+  if (folders.length > 0) throw new DistillInputError('drop one folder, or files without folders');
+  const folder = join(importsDir, `import-${Date.now()}-${randomBytes(3).toString('hex')}`);
+  await mkdir(folder, { recursive: true });
+  const cleanup = () => rm(folder, { recursive: true, force: true });
+  try {
+    for (const { path } of infos) await copyFile(path, join(folder, basename(path)));
+  } catch (error) {
+    await cleanup();
+    throw error;
+  }
+  return { folder, cleanup };
+}

@@ -1,0 +1,77 @@
+import { API, ApiEventSchema, type ApiEvent, type ApiMethod, type ApiRequest, type ApiResponse, type BridgeMethod, type DistillBridge } from '../../../electron/contract/api';
+
+const TOKEN_KEY = 'distill-token';
+
+/** The token arrives once in the URL `distill serve` printed; keep it for this tab and hide it. */
+function takeToken(): string {
+  const url = new URL(location.href);
+  const fromUrl = url.searchParams.get('token');
+  if (fromUrl) {
+    sessionStorage.setItem(TOKEN_KEY, fromUrl);
+    url.searchParams.delete('token');
+    history.replaceState(null, '', url.pathname + url.search + url.hash);
+  }
+  return fromUrl ?? sessionStorage.getItem(TOKEN_KEY) ?? '';
+}
+
+function randomHex(bytes: number): string {
+  return Array.from(crypto.getRandomValues(new Uint8Array(bytes)), (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/** The browser host: the contract over fetch and one WebSocket, validated on arrival. */
+export function createBrowserBridge(): DistillBridge {
+  const token = takeToken();
+  const headers = { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` };
+  const listeners = new Set<(event: ApiEvent) => void>();
+
+  async function call<M extends ApiMethod>(method: M, request: ApiRequest<M>): Promise<ApiResponse<M>> {
+    const response = await fetch(`/api/call/${method}`, { method: 'POST', headers, body: JSON.stringify(request) });
+    const body: unknown = await response.json().catch(() => ({ error: `${method}: HTTP ${response.status}` }));
+    if (!response.ok) throw new Error((body as { error?: string }).error ?? `${method}: HTTP ${response.status}`);
+    return API[method].response.parse(body) as ApiResponse<M>;
+  }
+
+  let socket: WebSocket | null = null;
+  const connect = () => {
+    socket = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/api/events?token=${encodeURIComponent(token)}`);
+    socket.onmessage = (message) => {
+      const parsed = ApiEventSchema.safeParse(JSON.parse(String(message.data)));
+      if (parsed.success) for (const listener of listeners) listener(parsed.data);
+    };
+    socket.onclose = () => setTimeout(connect, 1000);
+  };
+  connect();
+
+  const methods = Object.fromEntries(
+    (Object.keys(API) as ApiMethod[])
+      .filter((m): m is BridgeMethod => m !== 'exportModel' && m !== 'importDataset')
+      .map((method) => [method, (request: ApiRequest<typeof method>) => call(method, request)]),
+  ) as { [M in BridgeMethod]: (request: ApiRequest<M>) => Promise<ApiResponse<M>> };
+
+  return {
+    ...methods,
+    host: 'browser',
+    onEvent(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    async importFiles(files) {
+      const uploadId = randomHex(8);
+      for (const file of files) {
+        const response = await fetch(`/api/upload?id=${uploadId}&name=${encodeURIComponent(file.name)}`, { method: 'POST', headers: { Authorization: headers.Authorization }, body: file });
+        if (!response.ok) throw new Error(((await response.json().catch(() => ({}))) as { error?: string }).error ?? `upload of ${file.name} failed`);
+      }
+      return call('importDataset', { source: { kind: 'upload', uploadId } });
+    },
+    async exportModel({ runId, role }) {
+      const name = `${runId}-${role}.zip`;
+      const link = document.createElement('a');
+      link.href = `/api/export/${encodeURIComponent(runId)}/${role}`;
+      link.download = name;
+      document.body.append(link);
+      link.click();
+      link.remove();
+      return { savedTo: `${name} (your browser's downloads)` };
+    },
+  };
+}
