@@ -8,11 +8,10 @@ export function newUploadId(): string {
   return randomBytes(8).toString('hex');
 }
 
-/** A file name from a browser, reduced to a safe base name (no folders, no dot-files). */
+/** A file name from a browser: a plain name, never a path or a dot-file. */
 export function safeFileName(name: string): string {
-  const base = basename(name.replace(/\\/g, '/'));
-  if (!/^[\w][\w .()+-]{0,200}$/.test(base)) throw new DistillInputError(`"${name}" is not an acceptable file name`);
-  return base;
+  if (!/^[\w][\w .()+-]{0,200}$/.test(name)) throw new DistillInputError(`"${name}" is not an acceptable file name`);
+  return name;
 }
 
 /**

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ApiEvent, DatasetView, DistillService, RunSummary } from '../contract/api';
-import { probeBackends } from '../engine/backend/select';
+import { probeBackends, selectBackend } from '../engine/backend/select';
 import { imageBytes, limitSplit, type ImageDataset } from '../engine/data/dataset';
 import { summarizeDataset } from '../engine/data/inspect';
 import { loadDataset } from '../engine/data/load';
@@ -10,7 +10,7 @@ import { DistillInputError, RunCancelledError } from '../engine/errors';
 import { buildModel, MODEL_FAMILIES } from '../engine/models/registry';
 import { resolveConfig } from '../engine/presets';
 import { loadModelFolder } from '../engine/runs/model-io';
-import { runDistillation } from '../engine/runs/pipeline';
+import { checkRunInputs, runDistillation } from '../engine/runs/pipeline';
 import { listRuns, newRunId, readRun, RunFolder, type StoredRun } from '../engine/runs/store';
 import { datasetFolderFromPaths } from './dataset-import';
 
@@ -34,6 +34,13 @@ export function createDistillService(options: ServiceOptions): DistillService & 
   const active = new Map<string, AbortController>();
   let datasetCache: { spec: string; dataset: ImageDataset } | null = null;
   let modelCache: { runId: string; models: Partial<Record<'teacher' | 'student' | 'baseline', tf.LayersModel>> } | null = null;
+
+  // Light work (parameter counts, soft labels) needs a backend before any run has chosen one.
+  const ensureBackend = async () => {
+    if (!backendReady) await selectBackend('cpu', { convolutional: true });
+    backendReady = true;
+  };
+  let backendReady = false;
 
   const dataset = async (spec: string) => {
     if (datasetCache?.spec !== spec) datasetCache = { spec, dataset: await loadDataset(spec) };
@@ -88,6 +95,7 @@ export function createDistillService(options: ServiceOptions): DistillService & 
     },
 
     async listModels({ shape, classes }) {
+      await ensureBackend();
       return MODEL_FAMILIES.flatMap((family) =>
         family.examples.map((name) => {
           const model = buildModel(name, { inputShape: shape, classes, seed: 1, dropout: 0 });
@@ -117,10 +125,13 @@ export function createDistillService(options: ServiceOptions): DistillService & 
       const teacherRun = overrides.teacher?.startsWith('run:') ? overrides.teacher.slice(4) : null;
       if (teacherRun !== null && !/^[\w.-]{1,80}$/.test(teacherRun)) throw new DistillInputError(`no run ${teacherRun}`);
       const config = resolveConfig(preset, teacherRun === null ? overrides : { ...overrides, teacher: join(runsDir, teacherRun, 'teacher') });
-      await dataset(config.dataset); // a bad dataset is an error of this request, not a failed run
+      // Bad input is an error of this request, not a failed run.
+      await dataset(config.dataset);
+      await checkRunInputs(config);
       const runId = newRunId();
       const controller = new AbortController();
       active.set(runId, controller);
+      backendReady = true;
       datasetCache = null; // the run loads its own copy; don't hold two
       void runDistillation({
         config,
@@ -161,6 +172,7 @@ export function createDistillService(options: ServiceOptions): DistillService & 
     },
 
     async softLabels({ runId, index }) {
+      await ensureBackend();
       const run = await storedRun(runId);
       const data = await dataset(run.config.dataset);
       const test = limitSplit(data.test, run.config.limitTest, data.shape);

@@ -33,13 +33,19 @@ function teacherIsSaved(config: RunConfig): boolean {
 async function needsConvolutions(config: RunConfig): Promise<boolean> {
   const student = findFamily(config.student);
   if (!student) throw new DistillInputError(`unknown student model "${config.student}"`);
-  if (student.convolutional) return true;
-  if (getMethod(config.method).needsTeacher) {
-    if (!teacherIsSaved(config)) return findFamily(config.teacher)!.convolutional;
-    const json = await readModelJson(config.teacher);
-    return CONVOLUTIONAL_LAYER.test(JSON.stringify(json.modelTopology));
-  }
-  return false;
+  if (!getMethod(config.method).needsTeacher) return student.convolutional;
+  if (!teacherIsSaved(config)) return student.convolutional || findFamily(config.teacher)!.convolutional;
+  if (!/[\\/]/.test(config.teacher)) throw new DistillInputError(`unknown teacher model "${config.teacher}" (nor a saved model folder)`);
+  const json = await readModelJson(config.teacher);
+  return student.convolutional || CONVOLUTIONAL_LAYER.test(JSON.stringify(json.modelTopology));
+}
+
+/**
+ * Checks what can be checked before a run starts (model names, a saved teacher's folder),
+ * so bad input is an error of the request rather than a failed run.
+ */
+export async function checkRunInputs(config: RunConfig): Promise<void> {
+  await needsConvolutions(config);
 }
 
 /** Teacher (trained or loaded) → KD student → the same student alone; all saved and compared. */

@@ -1,0 +1,147 @@
+import * as tf from '@tensorflow/tfjs';
+import assert from 'node:assert/strict';
+import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { unzipSync } from 'fflate';
+import type { Browser, Page } from 'playwright-core';
+import { selectBackend } from '../../electron/engine/backend/select';
+import { loadModelFolder } from '../../electron/engine/runs/model-io';
+import { startServer, type RunningServer } from '../../electron/server/server';
+import { projectRoot } from '../../electron/server/renderer-dir';
+import { chromiumMissing, launchChromium } from '../helpers/browser';
+
+const SHOTS = join(projectRoot(), 'test-output', 'screenshots');
+const missing = chromiumMissing();
+
+describe('Distill Studio in a browser (distill serve)', { skip: missing ?? false }, () => {
+  let server: RunningServer;
+  let browser: Browser;
+  let page: Page;
+  let runsDir: string;
+
+  before(async () => {
+    runsDir = await mkdtemp(join(tmpdir(), 'ui-runs-'));
+    await mkdir(SHOTS, { recursive: true });
+    server = await startServer({ host: '127.0.0.1', port: 0, runsDir, rendererDir: join(projectRoot(), 'dist', 'renderer'), version: 'test' });
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
+    page.on('pageerror', (error) => console.error('page error:', error.message));
+    await page.goto(server.url);
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  const shot = (name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+
+  it('shows MNIST with samples and class counts, and hides the token from the address bar', async () => {
+    await page.getByTestId('use-mnist').click();
+    await page.getByTestId('dataset-summary').waitFor();
+    assert.match(await page.getByTestId('dataset-summary').innerText(), /10 classes · 28×28×1 images · 60,000 train · 10,000 test/);
+    assert.equal(await page.locator('[data-testid=dataset-summary] canvas').count(), 40);
+    assert.equal(new URL(page.url()).searchParams.get('token'), null);
+    await shot('1-dataset');
+  });
+
+  it('rejects an unreadable dropped file with a clear error and keeps MNIST', async () => {
+    await page.getByTestId('file-input').setInputFiles([
+      { name: 'train-images-idx3-ubyte', mimeType: 'application/octet-stream', buffer: Buffer.from('this is not an IDX file') },
+      { name: 'train-labels-idx1-ubyte', mimeType: 'application/octet-stream', buffer: Buffer.from([0, 0, 8, 1, 0, 0, 0, 1, 3]) },
+      { name: 't10k-images-idx3-ubyte', mimeType: 'application/octet-stream', buffer: Buffer.from([1, 2, 3]) },
+      { name: 't10k-labels-idx1-ubyte', mimeType: 'application/octet-stream', buffer: Buffer.from([0, 0, 8, 1, 0, 0, 0, 1, 3]) },
+    ]);
+    const error = page.getByTestId('dataset-error');
+    await error.waitFor();
+    assert.match(await error.innerText(), /train-images-idx3-ubyte: (not an IDX file|truncated)/);
+    assert.match(await page.getByTestId('dataset-summary').innerText(), /^mnist/);
+    await shot('1-dataset-error');
+  });
+
+  it('picks teacher and student with sizes and the compression ratio', async () => {
+    await page.click('[data-screen=models]');
+    await page.getByTestId('teacher-model').selectOption('mlp-800x2');
+    await page.getByTestId('student-model').selectOption('mlp-30x2');
+    assert.match(await page.getByTestId('teacher-size').innerText(), /1,276,810 parameters · 5\.1 MB/);
+    assert.match(await page.getByTestId('compression').innerText(), /51\.5×/);
+    await shot('2-models');
+  });
+
+  it('softens the teacher preview as T rises', async () => {
+    await page.click('[data-screen=method]');
+    await page.getByTestId('temperature').fill('1');
+    const sharp = Number(await page.getByTestId('soft-entropy').innerText());
+    await page.getByTestId('temperature').fill('8');
+    const soft = Number(await page.getByTestId('soft-entropy').innerText());
+    assert.ok(soft > sharp + 0.5, `entropy at T=8 (${soft}) should exceed T=1 (${sharp})`);
+    await page.getByTestId('temperature').fill('4');
+    await shot('3-method');
+  });
+
+  it('trains a tiny distillation live and shows the comparison', async () => {
+    await page.getByTestId('teacher-epochs').fill('2');
+    await page.getByTestId('epochs').fill('2');
+    await page.getByTestId('limit-train').fill('1500');
+    await page.getByTestId('batch-size').fill('50');
+    await page.getByTestId('start').click();
+    await page.getByTestId('training').waitFor();
+    // Progress and charts move while the teacher trains.
+    await page.waitForFunction(() => document.querySelector('[data-testid=phase-teacher] .stats')?.textContent?.includes('img/s'), null, { timeout: 60_000 });
+    await page.waitForFunction(() => Number(document.querySelector('canvas[data-points]')?.getAttribute('data-points')) > 0, null, { timeout: 60_000 });
+    await shot('4-training');
+    await page.getByTestId('results').waitFor({ timeout: 120_000 });
+    const table = await page.getByTestId('results-table').innerText();
+    assert.match(table, /Teacher\s+mlp-800x2/);
+    assert.match(table, /KD student\s+mlp-30x2/);
+    assert.match(table, /Student alone\s+mlp-30x2/);
+    assert.match(await page.getByTestId('kd-gain').innerText(), /KD gain over the student alone: [+-]\d+\.\d\d points/);
+    assert.equal(await page.locator('[data-testid=confusion] tbody tr').count(), 10);
+    // The soft-label explorer shows teacher, KD student and student alone for one test image.
+    await page.getByTestId('explorer').waitFor();
+    assert.equal(await page.locator('[data-testid=explorer] .bars').count(), 3);
+    await shot('5-results');
+  });
+
+  it('exports the student as a zip that reloads with the same predictions', async () => {
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-student').click()]);
+    const zipPath = join(await mkdtemp(join(tmpdir(), 'export-')), download.suggestedFilename());
+    await download.saveAs(zipPath);
+    const dir = await mkdtemp(join(tmpdir(), 'student-'));
+    for (const [name, bytes] of Object.entries(unzipSync(new Uint8Array(await readFile(zipPath))))) await writeFile(join(dir, name), bytes);
+    await selectBackend('cpu', { convolutional: false });
+    const { model, metadata } = await loadModelFolder(dir);
+    assert.equal(metadata?.architecture, 'mlp-30x2');
+    // The server's own view of the run's student on test image 3, against the reloaded copy.
+    const runId = download.suggestedFilename().replace(/-student\.zip$/, '');
+    const response = await fetch(new URL(`/api/call/softLabels`, server.url), {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${server.token}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ runId, index: 3 }),
+    });
+    const served = (await response.json()) as { pixels: string; logits: { student: number[] } };
+    const pixels = Float32Array.from(Buffer.from(served.pixels, 'base64'), (v) => v / 255);
+    const reloaded = Array.from((model.predict(tf.tensor4d(pixels, [1, 28, 28, 1])) as tf.Tensor).dataSync());
+    reloaded.forEach((value, i) => assert.ok(Math.abs(value - served.logits.student[i]!) < 1e-4, `logit ${i}: ${value} vs ${served.logits.student[i]}`));
+  });
+
+  it('cancels a run and lists it in History as cancelled', async () => {
+    await page.click('[data-screen=method]');
+    await page.getByTestId('teacher-epochs').fill('50');
+    await page.getByTestId('limit-train').fill('10000');
+    await page.getByTestId('start').click();
+    await page.waitForFunction(() => document.querySelector('[data-testid=phase-teacher] .stats')?.textContent?.includes('img/s'), null, { timeout: 60_000 });
+    await page.getByTestId('cancel').click();
+    await page.waitForFunction(() => document.querySelector('[data-testid=run-status]')?.textContent === 'cancelled', null, { timeout: 30_000 });
+    await page.click('[data-screen=history]');
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid=history-row]').length === 2);
+    const rows = await page.getByTestId('history').innerText();
+    assert.match(rows, /cancelled/);
+    assert.match(rows, /completed/);
+    await shot('6-history');
+  });
+});
+
+if (missing) console.log(`# browser end-to-end test skipped: ${missing}`);
