@@ -4,10 +4,12 @@ import { DATASETS_USAGE, datasetsCommand } from './commands/datasets';
 import { modelsCommand } from './commands/models';
 import { RUN_USAGE, runCommand } from './commands/run';
 import { SERVE_USAGE, serveCommand } from './commands/serve';
+import { STUDY_USAGE, studyCommand } from './commands/study';
 
 const USAGE = `Distill Studio — knowledge distillation from a teacher to a student classifier
 
 ${RUN_USAGE}
+${STUDY_USAGE}
 ${DATASETS_USAGE}
 ${BENCH_USAGE}
 distill models [--json]
@@ -25,6 +27,8 @@ export async function main(argv: string[]): Promise<number> {
     switch (command) {
       case 'run':
         return await runCommand(args, controller.signal);
+      case 'study':
+        return await studyCommand(args, controller.signal);
       case 'datasets':
         return await datasetsCommand(args);
       case 'bench':
@@ -40,7 +44,7 @@ export async function main(argv: string[]): Promise<number> {
         process.stdout.write(USAGE + '\n');
         return command === undefined ? 2 : 0;
       default:
-        throw new DistillInputError(`unknown command "${command}" (run, datasets, bench, models, serve)`);
+        throw new DistillInputError(`unknown command "${command}" (run, study, datasets, bench, models, serve)`);
     }
   } catch (error) {
     if (error instanceof DistillInputError) {

@@ -17,6 +17,8 @@ export const TrainerProgressEventSchema = z.object({
   imgPerSec: z.number(),
   etaSec: z.number(),
   lr: z.number(),
+  /** In a study: which method this student is trained with. */
+  method: z.string().optional(),
 });
 export type TrainerProgressEvent = z.infer<typeof TrainerProgressEventSchema>;
 
@@ -31,6 +33,7 @@ export const EpochEndEventSchema = z.object({
   testAccuracy: z.number(),
   testLoss: z.number(),
   seconds: z.number(),
+  method: z.string().optional(),
 });
 export type EpochEndEvent = z.infer<typeof EpochEndEventSchema>;
 
@@ -39,6 +42,9 @@ export const PhaseEventSchema = z.object({
   phase: PhaseSchema,
   status: z.enum(['start', 'done', 'loaded', 'skipped']),
   model: z.string(),
+  method: z.string().optional(),
+  /** What the method paired or copied, for the log. */
+  detail: z.string().optional(),
 });
 export type PhaseEvent = z.infer<typeof PhaseEventSchema>;
 
@@ -95,3 +101,30 @@ export const RunEventSchema = z.discriminatedUnion('type', [
   EpochEndEventSchema,
 ]);
 export type RunEvent = z.infer<typeof RunEventSchema>;
+
+export const StudyRowSchema = z.object({
+  /** `kd`, `fitnet`, … or `init+kd` (weights from the teacher, then KD). */
+  method: z.string(),
+  label: z.string(),
+  accuracy: z.number(),
+  /** Accuracy minus the student-alone accuracy, when the study trained it. */
+  gain: z.number().nullable(),
+  seconds: z.number(),
+  params: z.number().int(),
+  /** Layers paired, weights copied: what the method did. */
+  detail: z.string(),
+});
+export type StudyRow = z.infer<typeof StudyRowSchema>;
+
+/** study.json, and `distill study --json`'s final line. */
+export const StudyResultSchema = z.object({
+  type: z.literal('study'),
+  runId: z.string(),
+  teacher: ModelReportSchema.nullable(),
+  student: z.string(),
+  rows: z.array(StudyRowSchema),
+  backend: BackendInfoSchema,
+  outDir: z.string(),
+  seconds: z.number(),
+});
+export type StudyResult = z.infer<typeof StudyResultSchema>;

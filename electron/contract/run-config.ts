@@ -5,14 +5,31 @@ export const BackendRequestSchema = z.enum(['auto', 'cpu', 'wasm', 'webgpu', 'te
 export type BackendRequest = z.infer<typeof BackendRequestSchema>;
 export type BackendName = Exclude<BackendRequest, 'auto'>;
 
-export const MethodSchema = z.enum(['kd', 'baseline']);
+export const MethodSchema = z.enum(['kd', 'baseline', 'fitnet', 'at', 'dkd']);
 export type Method = z.infer<typeof MethodSchema>;
 
 export const OptimizerSchema = z.enum(['sgd', 'adam']);
 export const ScheduleSchema = z.enum(['constant', 'step', 'cosine']);
 
-/** Everything that decides a run. Stored as config.json in the run folder. */
-export const RunConfigSchema = z.object({
+/** The settings of the methods beyond Hinton KD (added later: older config.json files lack them). */
+const METHOD_FIELDS = {
+  /** Copy teacher weights into the student where shapes allow, before training. */
+  initFromTeacher: z.boolean(),
+  /** Feature pairs for fitnet/at, `studentLayer:teacherLayer[,…]`; null picks per architecture. */
+  featurePairs: z.string().regex(/^[\w-]+:[\w-]+(,[\w-]+:[\w-]+)*$/, 'expected studentLayer:teacherLayer[,…]').nullable(),
+  /** FitNets: epochs of hint training before KD; null is a quarter of the epochs (at least 1). */
+  hintEpochs: z.number().int().min(0).max(10000).nullable(),
+  /** Attention transfer's weight (Zagoruyko & Komodakis; mdistiller uses 1000). */
+  atWeight: z.number().min(0).max(1e6),
+  /** DKD's target-class (α) and non-target-class (β) weights and warm-up epochs (Zhao et al.: 1, 8, 20 of 240). */
+  dkdAlpha: z.number().min(0).max(100),
+  dkdBeta: z.number().min(0).max(100),
+  dkdWarmup: z.number().int().min(0).max(10000),
+};
+
+const METHOD_DEFAULTS = { initFromTeacher: false, featurePairs: null, hintEpochs: null, atWeight: 1000, dkdAlpha: 1, dkdBeta: 8, dkdWarmup: 1 };
+
+const RunConfigFields = z.object({
   /** `mnist` (bundled) or a path to a dataset file or folder. */
   dataset: z.string().min(1),
   /** A model name from the registry, or a folder holding a saved teacher. */
@@ -42,11 +59,17 @@ export const RunConfigSchema = z.object({
   limitTest: z.number().int().positive().nullable(),
   seed: z.number().int().min(0).max(2 ** 31 - 1),
   backend: BackendRequestSchema,
+  ...METHOD_FIELDS,
 });
-export type RunConfig = z.infer<typeof RunConfigSchema>;
+/** Everything that decides a run. Stored as config.json in the run folder. */
+export const RunConfigSchema = z.preprocess(
+  (value) => (value && typeof value === 'object' ? { ...METHOD_DEFAULTS, ...value } : value),
+  RunConfigFields,
+);
+export type RunConfig = z.infer<typeof RunConfigFields>;
 
 /** What a caller may override; the rest comes from a preset. */
-export const RunConfigOverridesSchema = RunConfigSchema.partial();
+export const RunConfigOverridesSchema = RunConfigFields.partial().strict();
 export type RunConfigOverrides = z.infer<typeof RunConfigOverridesSchema>;
 
 export const PresetNameSchema = z.enum(['quick', 'hinton-mnist']);

@@ -26,6 +26,13 @@ const COMMON: RunConfig = {
   limitTest: null,
   seed: 1,
   backend: 'auto',
+  initFromTeacher: false,
+  featurePairs: null,
+  hintEpochs: null,
+  atWeight: 1000,
+  dkdAlpha: 1,
+  dkdBeta: 8,
+  dkdWarmup: 1,
 };
 
 /**

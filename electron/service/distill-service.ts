@@ -126,8 +126,7 @@ export function createDistillService(options: ServiceOptions): DistillService & 
       if (teacherRun !== null && !/^[\w.-]{1,80}$/.test(teacherRun)) throw new DistillInputError(`no run ${teacherRun}`);
       const config = resolveConfig(preset, teacherRun === null ? overrides : { ...overrides, teacher: join(runsDir, teacherRun, 'teacher') });
       // Bad input is an error of this request, not a failed run.
-      await dataset(config.dataset);
-      await checkRunInputs(config);
+      await checkRunInputs(config, await dataset(config.dataset));
       const runId = newRunId();
       const controller = new AbortController();
       active.set(runId, controller);

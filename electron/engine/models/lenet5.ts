@@ -15,9 +15,9 @@ export const lenet5Family: ModelFamily = {
     const k = (i: number) => seededKernel(options.seed, i);
     const layers: tf.layers.Layer[] = [
       tf.layers.conv2d({ inputShape: options.inputShape, filters: 6, kernelSize: 5, padding: 'same', activation: 'relu', kernelInitializer: k(0), name: 'conv_1' }),
-      tf.layers.maxPooling2d({ poolSize: 2, strides: 2 }),
+      tf.layers.maxPooling2d({ poolSize: 2, strides: 2, name: 'pool_1' }),
       tf.layers.conv2d({ filters: 16, kernelSize: 5, padding: 'valid', activation: 'relu', kernelInitializer: k(1), name: 'conv_2' }),
-      tf.layers.maxPooling2d({ poolSize: 2, strides: 2 }),
+      tf.layers.maxPooling2d({ poolSize: 2, strides: 2, name: 'pool_2' }),
       tf.layers.flatten(),
       tf.layers.dense({ units: 120, activation: 'relu', kernelInitializer: k(2), name: 'fc_1' }),
     ];

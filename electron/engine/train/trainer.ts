@@ -4,20 +4,31 @@ import type { EpochEndEvent, Phase, TrainerProgressEvent } from '../../contract/
 import { imageBatch } from '../data/batches';
 import type { DatasetSplit } from '../data/dataset';
 import { throwIfAborted } from '../errors';
-import type { LossInputs } from '../losses/registry';
+import type { LossInputs } from '../methods/method';
 import { createRng, shuffledIndices } from '../random';
 import { evaluateModel, type Evaluation } from './evaluate';
 import { createOptimizer, setLearningRate } from './optimizers';
 import { learningRateAt } from './schedule';
 
+export interface ForwardOutputs {
+  logits: tf.Tensor2D;
+  features: tf.Tensor[];
+}
+
 export interface TeacherSource {
-  /** Teacher logits for a batch: looked up when precomputed, else run on the (jittered) batch. */
-  logitsFor(x: tf.Tensor4D, indices: Int32Array): tf.Tensor2D;
+  /** Teacher outputs for a batch: looked up when precomputed, else run on the (jittered) batch. */
+  outputsFor(x: tf.Tensor4D, indices: Int32Array): ForwardOutputs;
 }
 
 export interface TrainPhaseOptions {
   phase: Phase;
+  /** Shown in a study to tell the students apart. */
+  method?: string;
   model: tf.LayersModel;
+  /** Logits and the features the loss needs; defaults to the model's logits alone. */
+  forward?: (x: tf.Tensor4D, training: boolean) => ForwardOutputs;
+  /** Trainables beyond the model's own (a FitNets regressor). */
+  extraVariables?: tf.Variable[];
   train: DatasetSplit;
   test: DatasetSplit;
   shape: readonly [number, number, number];
@@ -42,13 +53,15 @@ export interface PhaseOutcome {
 /** Trains one model for `epochs` epochs; evaluates on the test split after each. */
 export async function trainPhase(options: TrainPhaseOptions): Promise<PhaseOutcome> {
   const { model, train, shape, epochs, recipe } = options;
+  const forward = options.forward ?? ((x, training) => ({ logits: model.apply(x, { training }) as tf.Tensor2D, features: [] }));
   const rng = createRng(recipe.seed);
   const optimizer = createOptimizer(recipe);
-  const variables = model.trainableWeights.map((weight) => weight.read() as tf.Variable);
+  const variables = [...model.trainableWeights.map((weight) => weight.read() as tf.Variable), ...(options.extraVariables ?? [])];
   const kernels = variables.filter((v) => /kernel/.test(v.name));
   const steps = Math.ceil(train.count / recipe.batchSize);
   const totalSteps = steps * epochs;
   const interval = options.progressIntervalMs ?? 250;
+  const label = options.method === undefined ? {} : { method: options.method };
   const history: EpochEndEvent[] = [];
   let evaluation: Evaluation | null = null;
   let stepsDone = 0;
@@ -71,21 +84,34 @@ export async function trainPhase(options: TrainPhaseOptions): Promise<PhaseOutco
         const end = Math.min(train.count, start + recipe.batchSize);
         const indices = order.subarray(start, end);
         const { x, labels } = imageBatch(train, shape, order, start, end, { jitter: options.jitter, rng });
-        const teacherLogits = options.teacher ? options.teacher.logitsFor(x, indices) : null;
+        const teacher = options.teacher ? options.teacher.outputsFor(x, indices) : null;
         const batchStats: { correct?: tf.Scalar } = {};
         const { value, grads } = tf.variableGrads(() => {
-          const logits = model.apply(x, { training: true }) as tf.Tensor2D;
+          const { logits, features } = forward(x, true);
           batchStats.correct = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(logits, -1), labels), 'float32')));
-          const loss = options.loss({ studentLogits: logits, labels, teacherLogits });
+          const loss = options.loss({
+            studentLogits: logits,
+            labels,
+            teacherLogits: teacher?.logits ?? null,
+            studentFeatures: features,
+            teacherFeatures: teacher?.features ?? [],
+            epoch,
+            epochs,
+            progress: epoch - 1 + (step - 1) / steps,
+          });
           if (recipe.weightDecay <= 0 || kernels.length === 0) return loss;
           const l2 = tf.addN(kernels.map((kernel) => tf.sum(tf.square(kernel))));
           return tf.add(loss, tf.mul(0.5 * recipe.weightDecay, l2));
         }, variables);
-        optimizer.applyGradients(grads);
+        // tfjs optimizers keep their state by position in this map: give every variable a
+        // gradient, zero for those this loss does not reach (FitNets' hint stage), so it never shifts.
+        const ordered: tf.NamedTensorMap = {};
+        for (const variable of variables) ordered[variable.name] = grads[variable.name] ?? tf.zerosLike(variable);
+        optimizer.applyGradients(ordered);
         const batchCount = end - start;
         const nextLoss = tf.tidy(() => tf.add<tf.Scalar>(lossSum, tf.mul(value, batchCount)));
         const nextCorrect = tf.tidy(() => tf.add<tf.Scalar>(correctSum, batchStats.correct!));
-        tf.dispose([lossSum, correctSum, value, grads, batchStats.correct ?? [], x, labels, teacherLogits ?? []]);
+        tf.dispose([lossSum, correctSum, value, ordered, batchStats.correct ?? [], x, labels, teacher?.logits ?? [], teacher?.features ?? []]);
         lossSum = nextLoss;
         correctSum = nextCorrect;
         seen += batchCount;
@@ -95,7 +121,6 @@ export async function trainPhase(options: TrainPhaseOptions): Promise<PhaseOutco
         if (options.onProgress && (now - lastReport >= interval || step === steps)) {
           lastReport = now;
           const [loss, correctCount] = await Promise.all([lossSum.data(), correctSum.data()]);
-          const imgPerSec = (stepsDone * recipe.batchSize) / ((now - phaseStart) / 1000);
           const secondsPerStep = (now - phaseStart) / 1000 / stepsDone;
           options.onProgress({
             type: 'progress',
@@ -106,9 +131,10 @@ export async function trainPhase(options: TrainPhaseOptions): Promise<PhaseOutco
             steps,
             loss: loss[0]! / seen,
             accuracy: correctCount[0]! / seen,
-            imgPerSec,
+            imgPerSec: (stepsDone * recipe.batchSize) / ((now - phaseStart) / 1000),
             etaSec: secondsPerStep * (totalSteps - stepsDone),
             lr,
+            ...label,
           });
         }
         // Yield to the event loop so a cancel message (IPC, signal handler) gets through.
@@ -128,6 +154,7 @@ export async function trainPhase(options: TrainPhaseOptions): Promise<PhaseOutco
         testAccuracy: evaluation.accuracy,
         testLoss: evaluation.loss,
         seconds: (performance.now() - epochStart) / 1000,
+        ...label,
       };
       history.push(event);
       await options.onEpoch?.(event);

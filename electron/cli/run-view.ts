@@ -1,0 +1,104 @@
+import cliProgress from 'cli-progress';
+import type { Phase, RunEvent } from '../contract/events';
+import { formatPercent, formatSeconds } from './format';
+
+/** How a run or study shows itself while it trains; `done` prints the final text or JSON line. */
+export interface RunView {
+  onEvent(event: RunEvent): void;
+  done(text: string): void;
+  stop(): void;
+}
+
+const PHASE_LABEL: Record<Phase, string> = { teacher: 'teacher', student: 'KD student', baseline: 'alone' };
+const labelOf = (event: { phase: Phase; method?: string }) => event.method ?? PHASE_LABEL[event.phase];
+
+export function describeEvent(event: RunEvent): string | null {
+  switch (event.type) {
+    case 'started':
+      return `run ${event.runId} → ${event.outDir}\nbackend ${event.backend.name} on ${event.backend.device} (${event.backend.reason})`;
+    case 'phase':
+      if (event.status === 'loaded') return `teacher loaded from ${event.model}`;
+      if (event.status !== 'start') return null;
+      return `${labelOf(event)} ${event.model}: training${event.detail ? ` (${event.detail})` : ''}`;
+    case 'epoch':
+      return `${labelOf(event)} epoch ${event.epoch}/${event.epochs}: loss ${event.trainLoss.toFixed(4)}, train ${formatPercent(event.trainAccuracy)}, test ${formatPercent(event.testAccuracy)} (${formatSeconds(event.seconds)})`;
+    default:
+      return null;
+  }
+}
+
+/** --json: every event as a JSON line on stdout, then the final line. */
+function jsonView(): RunView {
+  return {
+    onEvent: (event) => process.stdout.write(JSON.stringify(event) + '\n'),
+    done: (line) => process.stdout.write(line + '\n'),
+    stop: () => {},
+  };
+}
+
+/** When stderr is not a terminal (logs, CI): one line per phase and epoch. */
+function linesView(): RunView {
+  return {
+    onEvent(event) {
+      const line = describeEvent(event);
+      if (line) process.stderr.write(line + '\n');
+    },
+    done: (text) => process.stdout.write('\n' + text + '\n'),
+    stop: () => {},
+  };
+}
+
+/** In a terminal: a live bar per phase (per method in a study). */
+function barsView(): RunView {
+  const bars = new cliProgress.MultiBar(
+    {
+      format: '{label} |{bar}| epoch {epoch}/{epochs} · loss {loss} · acc {acc} · {ips} img/s · ETA {remaining}',
+      hideCursor: true,
+      clearOnComplete: false,
+      stopOnComplete: false,
+      barsize: 24,
+    },
+    cliProgress.Presets.shades_classic,
+  );
+  const byLabel = new Map<string, cliProgress.SingleBar>();
+  return {
+    onEvent(event) {
+      switch (event.type) {
+        case 'started':
+          bars.log(describeEvent(event) + '\n');
+          break;
+        case 'phase':
+          if (event.status === 'loaded' || event.detail) bars.log(describeEvent(event) + '\n');
+          if (event.status === 'start') {
+            byLabel.set(labelOf(event), bars.create(1, 0, { label: `${labelOf(event)} ${event.model}`.padEnd(24), epoch: 0, epochs: 0, loss: '–', acc: '–', ips: '–', remaining: '–' }));
+          }
+          break;
+        case 'progress': {
+          const bar = byLabel.get(labelOf(event));
+          bar?.setTotal(event.epochs * event.steps);
+          bar?.update((event.epoch - 1) * event.steps + event.step, {
+            epoch: event.epoch,
+            epochs: event.epochs,
+            loss: event.loss.toFixed(4),
+            acc: formatPercent(event.accuracy),
+            ips: event.imgPerSec.toFixed(0),
+            remaining: formatSeconds(event.etaSec),
+          });
+          break;
+        }
+        case 'epoch':
+          byLabel.get(labelOf(event))?.update({ acc: `${formatPercent(event.trainAccuracy)} (test ${formatPercent(event.testAccuracy)})` });
+          break;
+      }
+    },
+    done(text) {
+      bars.stop();
+      process.stdout.write('\n' + text + '\n');
+    },
+    stop: () => bars.stop(),
+  };
+}
+
+export function createRunView(json: boolean): RunView {
+  return json ? jsonView() : process.stderr.isTTY ? barsView() : linesView();
+}

@@ -1,0 +1,58 @@
+import * as tf from '@tensorflow/tfjs';
+import { hintonKdLoss } from '../losses/hinton-kd';
+import { hintLoss } from '../losses/hint';
+import { checkSpatialMatch, defaultHintPair, describePairs, parsePairs, type LayerPair } from './layer-pairing';
+import type { DistillationMethod } from './method';
+
+/** A learned map from the student's hint width to the teacher's: dense for vectors, 1×1 conv for maps. */
+export interface Regressor {
+  kernel: tf.Variable;
+  bias: tf.Variable;
+  apply(features: tf.Tensor): tf.Tensor;
+}
+
+/** tfjs variable names are global: number each regressor so a second run never collides. */
+let regressorCount = 0;
+
+export function createRegressor(pair: LayerPair, seed: number): Regressor {
+  const id = ++regressorCount;
+  const from = pair.student.shape.at(-1)!;
+  const to = pair.teacher.shape.at(-1)!;
+  const spatial = pair.student.shape.length === 3;
+  const init = tf.initializers.glorotUniform({ seed });
+  const kernel = tf.variable(init.apply(spatial ? [1, 1, from, to] : [from, to]), true, `hint_regressor_${id}_${pair.student.name}_kernel`);
+  const bias = tf.variable(tf.zeros([to]), true, `hint_regressor_${id}_${pair.student.name}_bias`);
+  return {
+    kernel,
+    bias,
+    apply: (features) =>
+      spatial ? tf.add(tf.conv2d(features as tf.Tensor4D, kernel as tf.Tensor4D, 1, 'same'), bias) : tf.add(tf.matMul(features as tf.Tensor2D, kernel as tf.Tensor2D), bias),
+  };
+}
+
+/** Romero et al. (2015): first train the student's lower layers to predict the teacher's hint through a regressor, then KD. */
+export const fitnetMethod: DistillationMethod = {
+  id: 'fitnet',
+  label: 'FitNets',
+  needsTeacher: true,
+  prepare({ student, teacher, config }) {
+    if (!teacher) throw new Error('fitnet needs a teacher');
+    const pairs = config.featurePairs ? parsePairs(config.featurePairs, student, teacher) : defaultHintPair(student, teacher);
+    checkSpatialMatch(pairs, 'FitNets');
+    const regressors = pairs.map((pair, i) => createRegressor(pair, config.seed + 7919 + i));
+    const hintEpochs = config.hintEpochs ?? Math.max(1, Math.round(config.epochs / 4));
+    return {
+      studentFeatureLayers: pairs.map((p) => p.student.name),
+      teacherFeatureLayers: pairs.map((p) => p.teacher.name),
+      extraVariables: regressors.flatMap((r) => [r.kernel, r.bias]),
+      description: `hints ${describePairs(pairs)} for ${hintEpochs} epoch(s), then KD (T = ${config.temperature}, α = ${config.alpha})`,
+      loss({ studentFeatures, teacherFeatures, studentLogits, teacherLogits, labels, epoch }) {
+        if (epoch <= hintEpochs) {
+          return tf.tidy(() => tf.addN(regressors.map((r, i) => hintLoss(r.apply(studentFeatures[i]!), teacherFeatures[i]!))) as tf.Scalar);
+        }
+        return hintonKdLoss(studentLogits, teacherLogits!, labels, { temperature: config.temperature, alpha: config.alpha });
+      },
+      dispose: () => tf.dispose(regressors.flatMap((r) => [r.kernel, r.bias])),
+    };
+  },
+};

@@ -1,0 +1,91 @@
+import type * as tf from '@tensorflow/tfjs';
+import { DistillInputError } from '../errors';
+
+export interface FeatureLayer {
+  name: string;
+  /** Output shape without the batch dimension: [units] or [h, w, c]. */
+  shape: number[];
+}
+
+export interface LayerPair {
+  student: FeatureLayer;
+  teacher: FeatureLayer;
+}
+
+const outputShape = (layer: tf.layers.Layer) => (layer.outputShape as number[]).slice(1);
+const isPooling = (layer: tf.layers.Layer) => /pool/i.test(layer.getClassName());
+
+/** Hidden layers whose outputs can serve as hints: dense and convolution layers, not the logits. */
+export function featureLayers(model: tf.LayersModel): FeatureLayer[] {
+  return model.layers
+    .filter((layer) => layer.name !== 'logits' && /^(Dense|Conv2D|DepthwiseConv2D|SeparableConv2D)$/.test(layer.getClassName()))
+    .map((layer) => ({ name: layer.name, shape: outputShape(layer) }));
+}
+
+/** Where a convnet's stages end: each 4-D output followed by a pooling layer, and the last 4-D output. */
+export function stageOutputs(model: tf.LayersModel): FeatureLayer[] {
+  const layers = model.layers;
+  return layers
+    .filter((layer, i) => {
+      if (outputShape(layer).length !== 3 || isPooling(layer) || /dropout/i.test(layer.getClassName())) return false;
+      const next = layers.slice(i + 1).find((l) => !/dropout|activation|batchnorm/i.test(l.getClassName()));
+      return !next || isPooling(next) || outputShape(next).length !== 3;
+    })
+    .map((layer) => ({ name: layer.name, shape: outputShape(layer) }));
+}
+
+function findLayer(model: tf.LayersModel, name: string, role: string): FeatureLayer {
+  const layer = model.layers.find((l) => l.name === name);
+  if (!layer) {
+    const names = featureLayers(model).map((l) => l.name).join(', ');
+    throw new DistillInputError(`${role} has no layer "${name}" (feature layers: ${names || 'none'})`);
+  }
+  return { name, shape: outputShape(layer) };
+}
+
+/** `studentLayer:teacherLayer,…` from the config, checked against both models. */
+export function parsePairs(spec: string, student: tf.LayersModel, teacher: tf.LayersModel): LayerPair[] {
+  return spec.split(',').map((pair) => {
+    const [s, t] = pair.split(':') as [string, string];
+    return { student: findLayer(student, s, 'the student'), teacher: findLayer(teacher, t, 'the teacher') };
+  });
+}
+
+const describe = (l: FeatureLayer) => `${l.name} (${l.shape.join('×')})`;
+
+/** FitNets guides one middle layer of the student with one middle layer of the teacher. */
+export function defaultHintPair(student: tf.LayersModel, teacher: tf.LayersModel): LayerPair[] {
+  const middle = (layers: FeatureLayer[]) => layers[Math.floor((layers.length - 1) / 2)];
+  const s = middle(stageOutputs(student).length > 0 ? stageOutputs(student) : featureLayers(student));
+  const t = middle(stageOutputs(teacher).length > 0 ? stageOutputs(teacher) : featureLayers(teacher));
+  if (!s || !t) throw new DistillInputError(`FitNets needs a hidden layer in both models (student ${student.name}, teacher ${teacher.name})`);
+  return [{ student: s, teacher: t }];
+}
+
+/** Attention transfer pairs stage outputs from the deepest one back while their spatial sizes agree. */
+export function defaultAttentionPairs(student: tf.LayersModel, teacher: tf.LayersModel): LayerPair[] {
+  const s = stageOutputs(student).reverse();
+  const t = stageOutputs(teacher).reverse();
+  if (s.length === 0 || t.length === 0) {
+    throw new DistillInputError(`attention transfer needs convolutional feature maps in both models; ${s.length === 0 ? student.name : teacher.name} has none`);
+  }
+  const pairs: LayerPair[] = [];
+  for (let i = 0; i < Math.min(s.length, t.length); i++) {
+    if (s[i]!.shape[0] !== t[i]!.shape[0] || s[i]!.shape[1] !== t[i]!.shape[1]) break;
+    pairs.push({ student: s[i]!, teacher: t[i]! });
+  }
+  if (pairs.length === 0) throw new DistillInputError(`no stage of ${student.name} has the spatial size of the matching stage of ${teacher.name} (${describe(s[0]!)} vs ${describe(t[0]!)})`);
+  return pairs.reverse();
+}
+
+/** Spatial maps must agree in size; vectors and maps cannot be paired. */
+export function checkSpatialMatch(pairs: LayerPair[], method: string): void {
+  for (const { student, teacher } of pairs) {
+    if (student.shape.length !== teacher.shape.length) throw new DistillInputError(`${method}: cannot pair ${describe(student)} with ${describe(teacher)}: one is a feature map, the other a vector`);
+    if (student.shape.length === 3 && (student.shape[0] !== teacher.shape[0] || student.shape[1] !== teacher.shape[1])) {
+      throw new DistillInputError(`${method}: ${describe(student)} and ${describe(teacher)} differ in spatial size`);
+    }
+  }
+}
+
+export const describePairs = (pairs: LayerPair[]) => pairs.map((p) => `${describe(p.student)} ← ${describe(p.teacher)}`).join(', ');

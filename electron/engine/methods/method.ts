@@ -1,0 +1,48 @@
+import type * as tf from '@tensorflow/tfjs';
+import type { Method, RunConfig } from '../../contract/run-config';
+
+/** What a loss sees for one batch. Features follow the layer lists of the prepared method. */
+export interface LossInputs {
+  studentLogits: tf.Tensor2D;
+  labels: tf.Tensor1D;
+  teacherLogits: tf.Tensor2D | null;
+  studentFeatures: tf.Tensor[];
+  teacherFeatures: tf.Tensor[];
+  /** 1-based epoch of the phase, and how many it has. */
+  epoch: number;
+  /** Epochs done so far, fractional: 0 at the first step, 0.5 halfway through the first epoch. */
+  progress: number;
+  epochs: number;
+}
+
+/** A method made ready for one teacher/student pair. */
+export interface PreparedMethod {
+  /** Layer names whose outputs the loss needs, in the order it wants them. */
+  studentFeatureLayers: string[];
+  teacherFeatureLayers: string[];
+  /** Trainables beyond the student's own (FitNets' regressor). */
+  extraVariables: tf.Variable[];
+  loss(inputs: LossInputs): tf.Scalar;
+  /** One line for the log: which layers were paired, and how. */
+  description: string;
+  dispose(): void;
+}
+
+export interface MethodContext {
+  student: tf.LayersModel;
+  teacher: tf.LayersModel | null;
+  config: RunConfig;
+}
+
+/** A distillation method, chosen by name from the registry (as mdistiller's distillers are). */
+export interface DistillationMethod {
+  id: Method;
+  label: string;
+  needsTeacher: boolean;
+  prepare(context: MethodContext): PreparedMethod;
+}
+
+/** For methods without features or extra trainables. */
+export function logitsOnly(loss: (inputs: LossInputs) => tf.Scalar, description: string): PreparedMethod {
+  return { studentFeatureLayers: [], teacherFeatureLayers: [], extraVariables: [], loss, description, dispose: () => {} };
+}

@@ -1,0 +1,191 @@
+import * as tf from '@tensorflow/tfjs';
+import type { ModelReport, Phase, RunEvent } from '../../contract/events';
+import type { RunConfig } from '../../contract/run-config';
+import type { ImageDataset } from '../data/dataset';
+import { DistillInputError } from '../errors';
+import { describeInit, initFromTeacher, type InitReport } from '../methods/init-from-teacher';
+import type { DistillationMethod } from '../methods/method';
+import { getMethod } from '../methods/registry';
+import { buildModel, findFamily } from '../models/registry';
+import { confusionMatrix, evaluateModel, measureLatencyMs, predictLogits, type Evaluation } from '../train/evaluate';
+import { trainPhase, type ForwardOutputs, type TeacherSource } from '../train/trainer';
+import { loadModelFolder, saveModelFolder, type ModelMetadata } from './model-io';
+import type { RunFolder } from './store';
+
+export type Emit = (event: RunEvent, persist?: boolean) => Promise<void>;
+
+/** What every phase of a run (or a study) shares. */
+export interface PhaseContext {
+  config: RunConfig;
+  dataset: ImageDataset;
+  folder: RunFolder;
+  emit: Emit;
+  signal: AbortSignal | undefined;
+  /** Teacher logits over the training split, computed once and shared by every student. */
+  teacherLogits?: tf.Tensor2D;
+}
+
+export const evalBatchSize = (config: RunConfig) => Math.max(config.batchSize, 256);
+
+export function metadataFor(dataset: ImageDataset, architecture: string): ModelMetadata {
+  return {
+    architecture,
+    inputShape: [...dataset.shape],
+    classNames: dataset.classNames,
+    output: 'logits',
+    preprocessing: 'pixels / 255, shape [batch, height, width, channels]',
+    dataset: dataset.name,
+  };
+}
+
+export async function reportModel(ctx: PhaseContext, model: tf.LayersModel, name: string, last: Evaluation | null): Promise<ModelReport> {
+  const { dataset } = ctx;
+  const evaluation = last ?? (await evaluateModel(model, dataset.test, dataset.shape, evalBatchSize(ctx.config)));
+  const params = model.countParams();
+  return {
+    name,
+    accuracy: evaluation.accuracy,
+    testLoss: evaluation.loss,
+    params,
+    bytes: params * 4,
+    latencyMs: await measureLatencyMs(model, dataset.shape),
+    confusion: confusionMatrix(dataset.test.labels, evaluation.predictions, dataset.classNames.length),
+  };
+}
+
+/**
+ * Prepares each method on freshly built models (or the saved teacher) and throws away the
+ * result: a pairing that cannot work is an input error before any training starts.
+ */
+export async function checkMethodsFit(config: RunConfig, dataset: Pick<ImageDataset, 'shape' | 'classNames'>, methods: DistillationMethod[]): Promise<void> {
+  const options = { inputShape: dataset.shape, classes: dataset.classNames.length, seed: config.seed, dropout: 0 };
+  const needsTeacher = methods.some((m) => m.needsTeacher);
+  const teacher = !needsTeacher ? null : teacherIsSaved(config) ? (await loadModelFolder(config.teacher)).model : buildModel(config.teacher, options);
+  const student = buildModel(config.student, options);
+  try {
+    for (const method of methods) method.prepare({ student, teacher, config }).dispose();
+  } finally {
+    student.dispose();
+    teacher?.dispose();
+  }
+}
+
+/** Is the teacher a saved model folder (rather than an architecture name)? */
+export const teacherIsSaved = (config: RunConfig) => findFamily(config.teacher) === null;
+
+/** The teacher, loaded from an earlier run or trained here; saved into this run's folder. */
+export async function obtainTeacher(ctx: PhaseContext): Promise<{ model: tf.LayersModel; report: ModelReport }> {
+  const { config, dataset, folder, emit } = ctx;
+  const classes = dataset.classNames.length;
+  if (teacherIsSaved(config)) {
+    const loaded = await loadModelFolder(config.teacher);
+    checkTeacherFits(loaded.model, loaded.metadata, dataset.shape, classes, config.teacher);
+    const name = loaded.metadata?.architecture ?? config.teacher;
+    await emit({ type: 'phase', phase: 'teacher', status: 'loaded', model: name });
+    await saveModelFolder(loaded.model, folder.modelDir('teacher'), loaded.metadata ?? metadataFor(dataset, name));
+    return { model: loaded.model, report: await reportModel(ctx, loaded.model, name, null) };
+  }
+  const model = buildModel(config.teacher, { inputShape: dataset.shape, classes, seed: config.seed + 1, dropout: config.teacherDropout });
+  await emit({ type: 'phase', phase: 'teacher', status: 'start', model: config.teacher });
+  const outcome = await trainPhase({
+    phase: 'teacher',
+    model,
+    train: dataset.train,
+    test: dataset.test,
+    shape: dataset.shape,
+    epochs: config.teacherEpochs,
+    jitter: config.teacherJitter,
+    recipe: config,
+    loss: getMethod('baseline').prepare({ student: model, teacher: null, config }).loss,
+    teacher: null,
+    signal: ctx.signal,
+    onProgress: (event) => void emit(event, false),
+    onEpoch: (event) => emit(event),
+  });
+  await emit({ type: 'phase', phase: 'teacher', status: 'done', model: config.teacher });
+  await saveModelFolder(model, folder.modelDir('teacher'), metadataFor(dataset, config.teacher));
+  return { model, report: await reportModel(ctx, model, config.teacher, outcome.evaluation) };
+}
+
+/** A forward pass that also returns the named layers' outputs (the layers are shared, not copied). */
+function forwardWithFeatures(model: tf.LayersModel, layerNames: string[]): (x: tf.Tensor4D, training: boolean) => ForwardOutputs {
+  if (layerNames.length === 0) return (x, training) => ({ logits: model.apply(x, { training }) as tf.Tensor2D, features: [] });
+  const outputs = [...layerNames.map((name) => model.getLayer(name).output as tf.SymbolicTensor), model.outputs[0]!];
+  const tapped = tf.model({ inputs: model.inputs, outputs });
+  return (x, training) => {
+    const all = tapped.apply(x, { training }) as tf.Tensor[];
+    return { logits: all.at(-1) as tf.Tensor2D, features: all.slice(0, -1) };
+  };
+}
+
+export interface StudentOptions {
+  method: DistillationMethod;
+  teacher: tf.LayersModel | null;
+  phase: Phase;
+  /** Names the student in a study; also its folder there. */
+  label?: string;
+  initFromTeacher: boolean;
+  saveTo: string;
+}
+
+/** Builds the student from the run's seed, optionally initialises it from the teacher, trains it with a method. */
+export async function trainStudent(ctx: PhaseContext, options: StudentOptions): Promise<{ report: ModelReport; seconds: number; init: InitReport | null; description: string }> {
+  const { config, dataset, emit } = ctx;
+  const started = performance.now();
+  const classes = dataset.classNames.length;
+  const student = buildModel(config.student, { inputShape: dataset.shape, classes, seed: config.seed, dropout: config.studentDropout });
+  const prepared = options.method.prepare({ student, teacher: options.teacher, config });
+  try {
+    const init = options.initFromTeacher && options.teacher ? initFromTeacher(student, options.teacher) : null;
+    const detail = [prepared.description, init ? `init from teacher: ${describeInit(init)}` : ''].filter(Boolean).join('; ');
+    const label = options.label === undefined ? {} : { method: options.label };
+    await emit({ type: 'phase', phase: options.phase, status: 'start', model: config.student, detail, ...label });
+    const outcome = await trainPhase({
+      phase: options.phase,
+      method: options.label,
+      model: student,
+      forward: forwardWithFeatures(student, prepared.studentFeatureLayers),
+      extraVariables: prepared.extraVariables,
+      train: dataset.train,
+      test: dataset.test,
+      shape: dataset.shape,
+      epochs: config.epochs,
+      jitter: config.studentJitter,
+      recipe: config,
+      loss: prepared.loss,
+      teacher: options.method.needsTeacher && options.teacher ? teacherSource(ctx, options.teacher, prepared.teacherFeatureLayers) : null,
+      signal: ctx.signal,
+      onProgress: (event) => void emit(event, false),
+      onEpoch: (event) => emit(event),
+    });
+    await emit({ type: 'phase', phase: options.phase, status: 'done', model: config.student, ...label });
+    await saveModelFolder(student, options.saveTo, metadataFor(dataset, config.student));
+    const report = await reportModel(ctx, student, config.student, outcome.evaluation);
+    return { report, seconds: (performance.now() - started) / 1000, init, description: detail };
+  } finally {
+    prepared.dispose();
+    student.dispose();
+  }
+}
+
+/** Without augmentation and without features, the teacher's logits never change: compute them once. */
+function teacherSource(ctx: PhaseContext, teacher: tf.LayersModel, featureLayers: string[]): TeacherSource {
+  const { config, dataset } = ctx;
+  if (featureLayers.length === 0 && config.studentJitter === 0) {
+    ctx.teacherLogits ??= predictLogits(teacher, dataset.train, dataset.shape, evalBatchSize(config));
+    const all = ctx.teacherLogits;
+    return { outputsFor: (_x, indices) => ({ logits: tf.tidy(() => tf.gather(all, tf.tensor1d(indices, 'int32'))), features: [] }) };
+  }
+  const forward = forwardWithFeatures(teacher, featureLayers);
+  return { outputsFor: (x) => forward(x, false) };
+}
+
+function checkTeacherFits(model: tf.LayersModel, metadata: ModelMetadata | null, shape: readonly number[], classes: number, path: string): void {
+  const input = model.inputs[0]?.shape.slice(1) ?? [];
+  const output = model.outputs[0]?.shape.at(-1);
+  if (input.join('×') !== shape.join('×')) {
+    throw new DistillInputError(`teacher ${path} takes ${input.join('×')} inputs but the dataset's images are ${shape.join('×')}`);
+  }
+  if (output !== classes) throw new DistillInputError(`teacher ${path} predicts ${output} classes but the dataset has ${classes}`);
+  if (metadata && metadata.output !== 'logits') throw new DistillInputError(`teacher ${path} does not output logits`);
+}

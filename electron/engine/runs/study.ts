@@ -1,0 +1,96 @@
+import type * as tf from '@tensorflow/tfjs';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { ModelReport, StudyResult, StudyRow } from '../../contract/events';
+import { MethodSchema, type Method } from '../../contract/run-config';
+import { DistillInputError, throwIfAborted } from '../errors';
+import { getMethod } from '../methods/registry';
+import { withRunFolder, type RunOptions } from './pipeline';
+import { obtainTeacher, trainStudent } from './phases';
+
+export interface StudyEntry {
+  /** As written: `kd`, `init+kd`, … */
+  name: string;
+  method: Method;
+  initFromTeacher: boolean;
+}
+
+/** `baseline,kd,fitnet,at,dkd,init+kd` → entries; an unknown name is an input error. */
+export function parseStudyMethods(spec: string): StudyEntry[] {
+  const names = spec.split(',').map((s) => s.trim()).filter(Boolean);
+  if (names.length === 0) throw new DistillInputError('--methods: name at least one method');
+  const entries = names.map((name) => {
+    const match = /^(init\+)?(.+)$/.exec(name)!;
+    const method = MethodSchema.safeParse(match[2]);
+    if (!method.success) throw new DistillInputError(`--methods: unknown method "${name}" (${MethodSchema.options.join(', ')}, or init+<method>)`);
+    return { name, method: method.data, initFromTeacher: match[1] !== undefined };
+  });
+  const dup = entries.find((e, i) => entries.findIndex((f) => f.name === e.name) !== i);
+  if (dup) throw new DistillInputError(`--methods: "${dup.name}" is listed twice`);
+  return entries;
+}
+
+/**
+ * Trains every method on the same teacher (trained or loaded once), data, seed and recipe,
+ * and reports one table. The student alone comes first when asked for, so gains can be given.
+ */
+export async function runStudy(options: RunOptions & { methods: StudyEntry[] }): Promise<StudyResult> {
+  const entries = [...options.methods].sort((a, b) => Number(b.method === 'baseline' && !b.initFromTeacher) - Number(a.method === 'baseline' && !a.initFromTeacher));
+  const withTeacher = entries.some((e) => getMethod(e.method).needsTeacher || e.initFromTeacher);
+  return withRunFolder(
+    { ...options, withTeacher },
+    async (ctx, backend, started) => {
+      let teacher: tf.LayersModel | null = null;
+      let teacherReport: ModelReport | null = null;
+      const rows: StudyRow[] = [];
+      try {
+        if (withTeacher) {
+          const obtained = await obtainTeacher(ctx);
+          teacher = obtained.model;
+          teacherReport = obtained.report;
+        }
+        for (const entry of entries) {
+          throwIfAborted(ctx.signal);
+          const method = getMethod(entry.method);
+          const trained = await trainStudent(ctx, {
+            method,
+            teacher,
+            phase: method.needsTeacher ? 'student' : 'baseline',
+            label: entry.name,
+            initFromTeacher: entry.initFromTeacher,
+            saveTo: join(ctx.folder.dir, entry.name.replace(/\+/g, '-')),
+          });
+          rows.push({
+            method: entry.name,
+            label: `${entry.initFromTeacher ? 'teacher init + ' : ''}${method.label}`,
+            accuracy: trained.report.accuracy,
+            gain: null,
+            seconds: trained.seconds,
+            params: trained.report.params,
+            detail: trained.description,
+          });
+        }
+      } finally {
+        teacher?.dispose();
+      }
+      const alone = rows.find((r) => r.method === 'baseline');
+      for (const row of rows) row.gain = alone ? row.accuracy - alone.accuracy : null;
+      const result: StudyResult = {
+        type: 'study',
+        runId: ctx.folder.id,
+        teacher: teacherReport,
+        student: ctx.config.student,
+        rows,
+        backend,
+        outDir: ctx.folder.dir,
+        seconds: (performance.now() - started) / 1000,
+      };
+      return result;
+    },
+    async (folder, result) => {
+      await writeFile(join(folder.dir, 'study.json'), JSON.stringify(result, null, 2) + '\n');
+      await folder.setStatus('completed');
+    },
+    entries.map((e) => getMethod(e.method)),
+  );
+}

@@ -1,0 +1,64 @@
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { RunResultSchema, StudyResultSchema } from '../../electron/contract/events';
+import { runCli } from '../helpers/cli';
+
+const TINY_MLP = ['--teacher', 'mlp-128x2', '--student', 'mlp-32x1', '--teacher-epochs', '2', '--epochs', '4', '--teacher-jitter', '0', '--limit-train', '2000', '--limit-test', '500', '--batch-size', '50'];
+
+describe('distill study', () => {
+  it('trains every requested method on one teacher and reports one table', async () => {
+    const out = await mkdtemp(join(tmpdir(), 'study-'));
+    const { code, stdout, stderr } = await runCli(['study', '--methods', 'kd,fitnet,dkd,init+kd,baseline', ...TINY_MLP, '--json', '--out', out]);
+    assert.equal(code, 0, stderr);
+    const lines = stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string; phase?: string; status?: string });
+    assert.equal(lines.filter((l) => l.type === 'phase' && l.phase === 'teacher' && l.status === 'start').length, 1, 'the teacher trains once');
+    const study = StudyResultSchema.parse(lines.at(-1));
+    assert.deepEqual(study.rows.map((r) => r.method), ['baseline', 'kd', 'fitnet', 'dkd', 'init+kd']);
+    const alone = study.rows[0]!;
+    assert.equal(alone.gain, 0);
+    for (const row of study.rows) {
+      assert.ok(row.accuracy > 0.4, `${row.method}: ${row.accuracy} (chance is 0.1)`);
+      assert.ok(Math.abs(row.gain! - (row.accuracy - alone.accuracy)) < 1e-12);
+      assert.ok(row.seconds > 0);
+    }
+    assert.match(study.rows.find((r) => r.method === 'fitnet')!.detail, /hints dense_1 \(32\) ← dense_1 \(128\)/);
+    assert.match(study.rows.find((r) => r.method === 'init+kd')!.detail, /init from teacher: nothing copied/);
+    assert.deepEqual(StudyResultSchema.parse(JSON.parse(await readFile(join(out, 'study.json'), 'utf8'))).rows.length, 5);
+  });
+
+  it('rejects an unknown method and a method that cannot pair the models, before training', async () => {
+    const unknown = await runCli(['study', '--methods', 'kd,crd']);
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.stderr, /--methods: unknown method "crd"/);
+    const at = await runCli(['study', '--methods', 'baseline,at', ...TINY_MLP]);
+    assert.equal(at.code, 2);
+    assert.match(at.stderr, /attention transfer needs convolutional feature maps in both models; mlp-32x1 has none/);
+    assert.doesNotMatch(at.stderr, /training/);
+  });
+});
+
+describe('distill run with feature methods', () => {
+  it('attention transfer trains a LeNet-5 student from a LeNet-5 teacher', async () => {
+    const { code, stdout, stderr } = await runCli(['run', '--method', 'at', '--teacher', 'lenet5', '--student', 'lenet5', '--teacher-epochs', '1', '--epochs', '1', '--limit-train', '200', '--limit-test', '100', '--batch-size', '50', '--teacher-jitter', '0', '--no-baseline', '--json']);
+    assert.equal(code, 0, stderr);
+    const lines = stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const start = lines.find((l) => l.type === 'phase' && l.phase === 'student' && l.status === 'start');
+    assert.match(start.detail, /attention maps conv_1 \(28×28×6\) ← conv_1 \(28×28×6\), conv_2 \(10×10×16\) ← conv_2 \(10×10×16\), β = 1000/);
+    const result = RunResultSchema.parse(lines.at(-1));
+    assert.equal(result.backend.name === 'wasm', false, 'convolutions cannot train on wasm');
+    assert.ok(Number.isFinite(result.student!.testLoss));
+  });
+
+  it('checks --feature-pairs against the models', async () => {
+    const malformed = await runCli(['run', '--method', 'fitnet', '--feature-pairs', 'dense_1']);
+    assert.equal(malformed.code, 2);
+    assert.match(malformed.stderr, /invalid featurePairs "dense_1": expected studentLayer:teacherLayer/);
+    const missing = await runCli(['run', '--method', 'fitnet', ...TINY_MLP, '--feature-pairs', 'dense_1:dense_7']);
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /the teacher has no layer "dense_7" \(feature layers: dense_1, dense_2\)/);
+  });
+});

@@ -1,0 +1,122 @@
+import * as tf from '@tensorflow/tfjs';
+import assert from 'node:assert/strict';
+import { before, describe, it } from 'node:test';
+import { attentionMap, attentionTransferLoss } from '../../electron/engine/losses/attention';
+import { crossEntropyLoss } from '../../electron/engine/losses/cross-entropy';
+import { dkdLoss, dkdTerms } from '../../electron/engine/losses/dkd';
+import { hintLoss } from '../../electron/engine/losses/hint';
+import { softTargetKl } from '../../electron/engine/losses/hinton-kd';
+import { createRegressor } from '../../electron/engine/methods/fitnet';
+import { initFromTeacher } from '../../electron/engine/methods/init-from-teacher';
+import { defaultAttentionPairs, defaultHintPair, parsePairs, stageOutputs, checkSpatialMatch } from '../../electron/engine/methods/layer-pairing';
+import { buildModel } from '../../electron/engine/models/registry';
+import { useCpuBackend } from '../helpers/backend';
+
+before(useCpuBackend);
+
+const close = (a: number, b: number, tol = 1e-4) => Math.abs(a - b) <= tol * Math.max(1, Math.abs(b));
+const mnist = { inputShape: [28, 28, 1] as [number, number, number], classes: 10, seed: 3, dropout: 0 };
+
+describe('DKD', () => {
+  const s = () => tf.tensor2d([[1, 2, 0.5, -1], [0.3, -0.2, 2.5, 1.0], [3, 0, 0, 0]]);
+  const t = () => tf.tensor2d([[2, 4, -1, 0], [-0.5, 0, 5, 1], [1, 2, 0.5, 0.2]]);
+  const y = () => tf.tensor1d([1, 2, 0], 'int32');
+
+  it('decomposes KD as TCKD + (1 − p_t)·NCKD for every example (Zhao et al., eq. 3)', () => {
+    for (const T of [1, 4]) {
+      const { tckd, nckd, teacherTarget } = dkdTerms(s(), t(), y(), T);
+      const [a, b, p] = [tckd.arraySync(), nckd.arraySync(), teacherTarget.arraySync()];
+      for (let i = 0; i < 3; i++) {
+        const kd = softTargetKl(s().slice([i, 0], [1, 4]) as tf.Tensor2D, t().slice([i, 0], [1, 4]) as tf.Tensor2D, T).dataSync()[0]! * T * T;
+        assert.ok(close(a[i]! + (1 - p[i]!) * b[i]!, kd), `T=${T} example ${i}: ${a[i]} + (1 − ${p[i]})·${b[i]} vs KD ${kd}`);
+        assert.ok(a[i]! > 0 && b[i]! > 0);
+      }
+    }
+  });
+
+  it('is cross-entropy alone during warm-up 0, and CE + α·TCKD + β·NCKD after it', () => {
+    const ce = crossEntropyLoss(y(), s());
+    const cold = dkdLoss(s(), t(), y(), ce, { temperature: 4, alpha: 1, beta: 8, warmup: 0 }).dataSync()[0]!;
+    assert.ok(close(cold, ce.dataSync()[0]!));
+    const { tckd, nckd } = dkdTerms(s(), t(), y(), 4);
+    const want = ce.dataSync()[0]! + 2 * tf.mean(tckd).dataSync()[0]! + 3 * tf.mean(nckd).dataSync()[0]!;
+    assert.ok(close(dkdLoss(s(), t(), y(), ce, { temperature: 4, alpha: 2, beta: 3, warmup: 1 }).dataSync()[0]!, want));
+  });
+});
+
+describe('attention transfer', () => {
+  it('maps features to the L2-normalised channel mean of squares', () => {
+    // 1 example, 2×1 spatial, 2 channels: squares mean per position = (1+9)/2 = 5 and (4+0)/2 = 2.
+    const map = attentionMap(tf.tensor4d([1, 3, 2, 0], [1, 2, 1, 2])).arraySync()[0]!;
+    const norm = Math.hypot(5, 2);
+    assert.ok(close(map[0]!, 5 / norm) && close(map[1]!, 2 / norm), String(map));
+  });
+
+  it('is zero for the same maps at any scale and positive for different ones', () => {
+    const f = tf.randomNormal([2, 4, 4, 3], 0, 1, 'float32', 5) as tf.Tensor4D;
+    assert.ok(attentionTransferLoss([f], [tf.mul(f, 3) as tf.Tensor4D]).dataSync()[0]! < 1e-9);
+    const g = tf.randomNormal([2, 4, 4, 5], 0, 1, 'float32', 6) as tf.Tensor4D;
+    assert.ok(attentionTransferLoss([f], [g]).dataSync()[0]! > 1e-4);
+  });
+});
+
+describe('FitNets hints', () => {
+  it('is half the mean squared error', () => {
+    assert.ok(close(hintLoss(tf.tensor([1, 2, 3]), tf.tensor([1, 0, 0])).dataSync()[0]!, 0.5 * (4 + 9) / 3));
+  });
+
+  it('builds a dense regressor for vectors and a 1×1 conv for maps', () => {
+    const dense = createRegressor({ student: { name: 's', shape: [30] }, teacher: { name: 't', shape: [64] } }, 1);
+    assert.deepEqual(dense.kernel.shape, [30, 64]);
+    assert.deepEqual(dense.apply(tf.ones([5, 30])).shape, [5, 64]);
+    const conv = createRegressor({ student: { name: 's', shape: [10, 10, 6] }, teacher: { name: 't', shape: [10, 10, 16] } }, 1);
+    assert.deepEqual(conv.kernel.shape, [1, 1, 6, 16]);
+    assert.deepEqual(conv.apply(tf.ones([2, 10, 10, 6])).shape, [2, 10, 10, 16]);
+  });
+});
+
+describe('layer pairing', () => {
+  it('finds LeNet-5 stage outputs and pairs them for attention transfer', () => {
+    const lenet = buildModel('lenet5', mnist);
+    assert.deepEqual(stageOutputs(lenet).map((l) => `${l.name} ${l.shape.join('×')}`), ['conv_1 28×28×6', 'conv_2 10×10×16']);
+    assert.deepEqual(defaultAttentionPairs(lenet, buildModel('lenet5', mnist)).map((p) => `${p.student.name}:${p.teacher.name}`), ['conv_1:conv_1', 'conv_2:conv_2']);
+  });
+
+  it('guides the middle hidden layer of MLPs', () => {
+    const pairs = defaultHintPair(buildModel('mlp-30x2', mnist), buildModel('mlp-100x3', mnist));
+    assert.deepEqual(pairs.map((p) => `${p.student.name} ${p.student.shape} ← ${p.teacher.name} ${p.teacher.shape}`), ['dense_1 30 ← dense_2 100']);
+  });
+
+  it('explains what cannot be paired', () => {
+    const mlp = buildModel('mlp-30x2', mnist);
+    const lenet = buildModel('lenet5', mnist);
+    assert.throws(() => defaultAttentionPairs(mlp, lenet), /attention transfer needs convolutional feature maps in both models; mlp-30x2 has none/);
+    assert.throws(() => parsePairs('dense_9:conv_1', mlp, lenet), /the student has no layer "dense_9" \(feature layers: dense_1, dense_2\)/);
+    assert.throws(() => checkSpatialMatch(parsePairs('conv_1:conv_2', lenet, lenet), 'AT'), /conv_1 \(28×28×6\) and conv_2 \(10×10×16\) differ in spatial size/);
+    assert.throws(() => checkSpatialMatch(parsePairs('dense_1:conv_1', mlp, lenet), 'FitNets'), /one is a feature map, the other a vector/);
+  });
+});
+
+describe('weight initialisation from the teacher', () => {
+  const weightsOf = (model: tf.LayersModel, layer: string) => model.getLayer(layer).getWeights().map((w) => Array.from(w.dataSync()));
+
+  it('copies layers by shape in order and leaves the rest at their initial values', () => {
+    const teacher = buildModel('mlp-64x2', { ...mnist, seed: 11 });
+    const student = buildModel('mlp-64x3', mnist);
+    const fresh = buildModel('mlp-64x3', mnist);
+    const report = initFromTeacher(student, teacher);
+    assert.deepEqual(report.copied.map((c) => `${c.student}←${c.teacher}`), ['dense_1←dense_1', 'dense_2←dense_2', 'logits←logits']);
+    assert.deepEqual(report.kept, ['dense_3']);
+    for (const layer of ['dense_1', 'dense_2', 'logits']) assert.deepEqual(weightsOf(student, layer), weightsOf(teacher, layer), layer);
+    assert.deepEqual(weightsOf(student, 'dense_3'), weightsOf(fresh, 'dense_3'));
+    assert.notDeepEqual(weightsOf(fresh, 'dense_1'), weightsOf(teacher, 'dense_1'));
+  });
+
+  it('copies nothing when no shapes agree, and says so', () => {
+    const student = buildModel('mlp-30x2', mnist);
+    const before = student.getWeights().map((w) => Array.from(w.dataSync()));
+    const report = initFromTeacher(student, buildModel('mlp-64x2', mnist));
+    assert.equal(report.copied.length, 0);
+    assert.deepEqual(student.getWeights().map((w) => Array.from(w.dataSync())), before);
+  });
+});
