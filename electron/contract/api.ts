@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { BackendInfoSchema, ModelReportSchema, RunEventSchema, RunResultSchema, RunStatusSchema } from './events';
+import { BackendInfoSchema, ModelReportSchema, RunEventSchema, RunResultSchema, RunStatusSchema, StudyResultSchema } from './events';
 import { BackendRequestSchema, RunConfigSchema, RunRequestSchema } from './run-config';
 
 /**
@@ -46,6 +46,8 @@ export const RunSummarySchema = z.object({
   updatedAt: z.string(),
   config: RunConfigSchema,
   result: RunResultSchema.nullable(),
+  /** A completed study's table (then result is null). */
+  study: StudyResultSchema.nullable(),
 });
 export type RunSummary = z.infer<typeof RunSummarySchema>;
 
@@ -84,6 +86,8 @@ export const API = {
   inspectDataset: { request: z.object({ dataset: z.string().min(1) }).strict(), response: DatasetViewSchema },
   importDataset: { request: z.object({ source: DatasetSourceSchema }).strict(), response: DatasetViewSchema },
   startRun: { request: RunRequestSchema, response: z.object({ runId: RunId, config: RunConfigSchema }) },
+  /** Several methods on one teacher: `methods` as `distill study --methods` takes them. */
+  startStudy: { request: RunRequestSchema.extend({ methods: z.string().regex(/^[\w+]+(,[\w+]+)*$/, 'expected method,method,…') }), response: z.object({ runId: RunId, config: RunConfigSchema }) },
   cancelRun: { request: z.object({ runId: RunId }).strict(), response: z.object({ cancelled: z.boolean() }) },
   listRuns: { request: Empty, response: z.array(RunSummarySchema) },
   getRun: { request: z.object({ runId: RunId }).strict(), response: RunDetailSchema },

@@ -11,6 +11,10 @@ import { buildModel, MODEL_FAMILIES } from '../engine/models/registry';
 import { resolveConfig } from '../engine/presets';
 import { loadModelFolder } from '../engine/runs/model-io';
 import { checkRunInputs, runDistillation } from '../engine/runs/pipeline';
+import { parseStudyMethods, runStudy } from '../engine/runs/study';
+import { getMethod } from '../engine/methods/registry';
+import type { RunEvent } from '../contract/events';
+import type { PresetName, RunConfig, RunConfigOverrides } from '../contract/run-config';
 import { listRuns, newRunId, readRun, RunFolder, type StoredRun } from '../engine/runs/store';
 import { datasetFolderFromPaths } from './dataset-import';
 
@@ -70,14 +74,38 @@ export function createDistillService(options: ServiceOptions): DistillService & 
     return run;
   };
 
+  const prepareConfig = async (preset: PresetName, overrides: RunConfigOverrides) => {
+    if (active.size > 0) throw new DistillInputError('a run is already training: cancel it or wait for it to finish');
+    // `run:<id>` names the teacher saved by an earlier run of this app.
+    const teacherRun = overrides.teacher?.startsWith('run:') ? overrides.teacher.slice(4) : null;
+    if (teacherRun !== null && !/^[\w.-]{1,80}$/.test(teacherRun)) throw new DistillInputError(`no run ${teacherRun}`);
+    return resolveConfig(preset, teacherRun === null ? overrides : { ...overrides, teacher: join(runsDir, teacherRun, 'teacher') });
+  };
+
+  /** Starts training in the background; events stream out, and a run-ended event closes it. */
+  const launch = (config: RunConfig, train: (runId: string, signal: AbortSignal, onEvent: (event: RunEvent) => void) => Promise<unknown>) => {
+    const runId = newRunId();
+    const controller = new AbortController();
+    active.set(runId, controller);
+    backendReady = true;
+    datasetCache = null; // the run loads its own copy; don't hold two
+    void train(runId, controller.signal, (event) => options.onEvent({ type: 'run-event', runId, event }))
+      .then(() => options.onEvent({ type: 'run-ended', runId, status: 'completed' }))
+      .catch((error: Error) =>
+        options.onEvent({ type: 'run-ended', runId, status: error instanceof RunCancelledError ? 'cancelled' : 'failed', error: error.message }),
+      )
+      .finally(() => active.delete(runId));
+    return { runId, config };
+  };
+
   /** A run left `running` by a crash or a closed app is marked failed when next seen. */
   const settle = async (run: StoredRun): Promise<RunSummary> => {
     if (run.status.status === 'running' && !active.has(run.id)) {
       const error = 'interrupted: the training process ended before the run finished';
       await new RunFolder(run.id, run.dir).setStatus('failed', error);
-      return { runId: run.id, status: 'failed', error, updatedAt: new Date().toISOString(), config: run.config, result: null };
+      return { runId: run.id, status: 'failed', error, updatedAt: new Date().toISOString(), config: run.config, result: null, study: null };
     }
-    return { runId: run.id, status: run.status.status, error: run.status.error, updatedAt: run.status.updatedAt, config: run.config, result: run.result };
+    return { runId: run.id, status: run.status.status, error: run.status.error, updatedAt: run.status.updatedAt, config: run.config, result: run.result, study: run.study };
   };
 
   return {
@@ -120,31 +148,16 @@ export function createDistillService(options: ServiceOptions): DistillService & 
     },
 
     async startRun({ preset, overrides }) {
-      if (active.size > 0) throw new DistillInputError('a run is already training: cancel it or wait for it to finish');
-      // `run:<id>` names the teacher saved by an earlier run of this app.
-      const teacherRun = overrides.teacher?.startsWith('run:') ? overrides.teacher.slice(4) : null;
-      if (teacherRun !== null && !/^[\w.-]{1,80}$/.test(teacherRun)) throw new DistillInputError(`no run ${teacherRun}`);
-      const config = resolveConfig(preset, teacherRun === null ? overrides : { ...overrides, teacher: join(runsDir, teacherRun, 'teacher') });
-      // Bad input is an error of this request, not a failed run.
+      const config = await prepareConfig(preset, overrides);
       await checkRunInputs(config, await dataset(config.dataset));
-      const runId = newRunId();
-      const controller = new AbortController();
-      active.set(runId, controller);
-      backendReady = true;
-      datasetCache = null; // the run loads its own copy; don't hold two
-      void runDistillation({
-        config,
-        runsRoot: runsDir,
-        runId,
-        signal: controller.signal,
-        onEvent: (event) => options.onEvent({ type: 'run-event', runId, event }),
-      })
-        .then(() => options.onEvent({ type: 'run-ended', runId, status: 'completed' }))
-        .catch((error: Error) =>
-          options.onEvent({ type: 'run-ended', runId, status: error instanceof RunCancelledError ? 'cancelled' : 'failed', error: error.message }),
-        )
-        .finally(() => active.delete(runId));
-      return { runId, config };
+      return launch(config, (runId, signal, onEvent) => runDistillation({ config, runsRoot: runsDir, runId, signal, onEvent }));
+    },
+
+    async startStudy({ preset, overrides, methods }) {
+      const config = await prepareConfig(preset, overrides);
+      const entries = parseStudyMethods(methods);
+      await checkRunInputs(config, await dataset(config.dataset), entries.map((entry) => getMethod(entry.method)));
+      return launch(config, (runId, signal, onEvent) => runStudy({ config, methods: entries, runsRoot: runsDir, runId, signal, onEvent }));
     },
 
     async cancelRun({ runId }) {

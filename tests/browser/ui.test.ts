@@ -142,6 +142,25 @@ describe('Distill Studio in a browser (distill serve)', { skip: missing ?? false
     assert.match(rows, /completed/);
     await shot('6-history');
   });
+
+  it('runs a study of several methods and compares them in one table', async () => {
+    await page.click('[data-screen=method]');
+    await page.getByTestId('mode-study').check();
+    await page.getByTestId('study-at').uncheck();
+    await page.getByTestId('study-init+kd').uncheck();
+    await page.getByTestId('teacher-epochs').fill('2');
+    await page.getByTestId('epochs').fill('4');
+    await page.getByTestId('limit-train').fill('1500');
+    await shot('3-method-study');
+    await page.getByTestId('start').click();
+    await page.getByTestId('phase-fitnet').waitFor();
+    await page.getByTestId('study-table').waitFor({ timeout: 120_000 });
+    const rows = await page.getByTestId('study-row').allInnerTexts();
+    assert.deepEqual(rows.map((r) => r.split('\t')[0]), ['Student alone', 'KD (Hinton)', 'FitNets', 'DKD']);
+    for (const row of rows) assert.match(row, /\d+\.\d\d%/);
+    assert.match(rows[0]!, /\+0\.00 pts/);
+    await shot('5-results-study');
+  });
 });
 
 if (missing) console.log(`# browser end-to-end test skipped: ${missing}`);

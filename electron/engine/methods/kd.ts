@@ -4,7 +4,7 @@ import { logitsOnly, type DistillationMethod } from './method';
 
 export const baselineMethod: DistillationMethod = {
   id: 'baseline',
-  label: 'student alone',
+  label: 'Student alone',
   needsTeacher: false,
   prepare: () => logitsOnly(({ labels, studentLogits }) => crossEntropyLoss(labels, studentLogits), 'cross-entropy with the labels'),
 };

@@ -41,9 +41,9 @@ const usesTeacher = (config: RunConfig) => getMethod(config.method).needsTeacher
  * Checks what can be checked before a run starts (model names, a saved teacher's folder),
  * so bad input is an error of the request rather than a failed run.
  */
-export async function checkRunInputs(config: RunConfig, dataset: Pick<ImageDataset, 'shape' | 'classNames'>): Promise<void> {
-  await needsConvolutions(config, usesTeacher(config));
-  await checkMethodsFit(config, dataset, [getMethod(config.method)]);
+export async function checkRunInputs(config: RunConfig, dataset: Pick<ImageDataset, 'shape' | 'classNames'>, methods = [getMethod(config.method)]): Promise<void> {
+  await needsConvolutions(config, usesTeacher(config) || methods.some((m) => m.needsTeacher));
+  await checkMethodsFit(config, dataset, methods);
 }
 
 /**

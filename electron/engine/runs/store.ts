@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { appendFile, mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { RunEventSchema, RunResultSchema, RunStatusSchema, type RunEvent, type RunResult, type RunStatus } from '../../contract/events';
+import { RunEventSchema, RunResultSchema, RunStatusSchema, StudyResultSchema, type RunEvent, type RunResult, type RunStatus, type StudyResult } from '../../contract/events';
 import { RunConfigSchema, type RunConfig } from '../../contract/run-config';
 
 export const StatusFileSchema = z.object({
@@ -67,6 +68,8 @@ export interface StoredRun {
   status: StatusFile;
   config: RunConfig;
   result: RunResult | null;
+  /** Set for a completed study (study.json) instead of result. */
+  study: StudyResult | null;
   metrics: RunEvent[];
 }
 
@@ -79,13 +82,16 @@ export async function readRun(dir: string, id: string): Promise<StoredRun | null
   try {
     const config = RunConfigSchema.parse(await readJson(join(dir, 'config.json')));
     const status = StatusFileSchema.parse(await readJson(join(dir, 'status.json')));
-    const result = status.status === 'completed' ? RunResultSchema.parse(await readJson(join(dir, 'result.json'))) : null;
+    const completed = status.status === 'completed';
+    const isStudy = existsSync(join(dir, 'study.json'));
+    const result = completed && !isStudy ? RunResultSchema.parse(await readJson(join(dir, 'result.json'))) : null;
+    const study = completed && isStudy ? StudyResultSchema.parse(await readJson(join(dir, 'study.json'))) : null;
     const lines = (await readFile(join(dir, 'metrics.jsonl'), 'utf8')).split('\n').filter(Boolean);
     const metrics = lines.flatMap((line) => {
       const parsed = RunEventSchema.safeParse(JSON.parse(line));
       return parsed.success ? [parsed.data] : [];
     });
-    return { id, dir, status, config, result, metrics };
+    return { id, dir, status, config, result, study, metrics };
   } catch {
     return null;
   }

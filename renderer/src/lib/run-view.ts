@@ -1,35 +1,53 @@
 import type { RunDetail } from '../../../electron/contract/api';
-import type { BackendInfo, EpochEndEvent, Phase, RunEvent, RunResult, RunStatus, TrainerProgressEvent } from '../../../electron/contract/events';
+import type { BackendInfo, EpochEndEvent, RunEvent, RunResult, RunStatus, StudyResult, TrainerProgressEvent } from '../../../electron/contract/events';
 import type { RunConfig } from '../../../electron/contract/run-config';
+import { laneColor, laneTitle } from './format';
 
 export type PhaseState = 'waiting' | 'training' | 'done' | 'loaded' | 'skipped';
 
-/** Everything the Training and Results screens show of one run, live or reopened. */
+/** One model being trained: teacher, KD student, student alone — or one method of a study. */
+export interface Lane {
+  key: string;
+  title: string;
+  color: string;
+  model: string;
+  state: PhaseState;
+  latest: TrainerProgressEvent | null;
+}
+
+/** Everything the Training and Results screens show of one run or study, live or reopened. */
 export interface RunView {
   runId: string;
+  kind: 'run' | 'study';
   status: RunStatus;
   error?: string;
   config: RunConfig | null;
   backend: BackendInfo | null;
-  phases: Record<Phase, { state: PhaseState; model: string; latest: TrainerProgressEvent | null }>;
-  epochs: EpochEndEvent[];
+  lanes: Lane[];
+  epochs: Array<EpochEndEvent & { lane: string }>;
   /** Training loss over fractional epochs, sampled from progress events. */
-  loss: Array<{ phase: Phase; x: number; y: number }>;
+  loss: Array<{ lane: string; x: number; y: number }>;
   result: RunResult | null;
+  study: StudyResult | null;
 }
 
-export function emptyRunView(runId: string, config: RunConfig | null): RunView {
-  const phase = (model: string) => ({ state: 'waiting' as PhaseState, model, latest: null });
-  return {
-    runId,
-    status: 'running',
-    config,
-    backend: null,
-    phases: { teacher: phase(config?.teacher ?? ''), student: phase(config?.student ?? ''), baseline: phase(config?.student ?? '') },
-    epochs: [],
-    loss: [],
-    result: null,
-  };
+const laneKey = (event: { phase: string; method?: string }) => event.method ?? event.phase;
+
+function lane(view: RunView, key: string, model: string): Lane {
+  let found = view.lanes.find((l) => l.key === key);
+  if (!found) {
+    found = { key, title: laneTitle(key, view.config?.method), color: laneColor(key, view.lanes.length), model, state: 'waiting', latest: null };
+    view.lanes.push(found);
+  }
+  return found;
+}
+
+/** A new view; studies name their methods up front so every lane shows from the start. */
+export function emptyRunView(runId: string, config: RunConfig | null, studyMethods: string[] | null = null): RunView {
+  const view: RunView = { runId, kind: studyMethods ? 'study' : 'run', status: 'running', config, backend: null, lanes: [], epochs: [], loss: [], result: null, study: null };
+  const keys = studyMethods ? ['teacher', ...studyMethods] : ['teacher', 'student', 'baseline'];
+  for (const key of keys) lane(view, key, key === 'teacher' ? (config?.teacher.split(/[\\/]/).at(-2) ?? config?.teacher ?? '') : (config?.student ?? ''));
+  return view;
 }
 
 /** Folds one engine event into the view (mutates: the view is Svelte state). */
@@ -38,27 +56,35 @@ export function applyRunEvent(view: RunView, event: RunEvent): void {
     case 'started':
       view.backend = event.backend;
       break;
-    case 'phase':
-      view.phases[event.phase].model = event.model;
-      view.phases[event.phase].state = event.status === 'start' ? 'training' : event.status;
+    case 'phase': {
+      const l = lane(view, laneKey(event), event.model);
+      l.model = event.model;
+      l.state = event.status === 'start' ? 'training' : event.status;
       break;
-    case 'progress':
-      view.phases[event.phase].latest = event;
-      view.phases[event.phase].state = 'training';
-      view.loss.push({ phase: event.phase, x: event.epoch - 1 + event.step / event.steps, y: event.loss });
+    }
+    case 'progress': {
+      const l = lane(view, laneKey(event), '');
+      l.latest = event;
+      l.state = 'training';
+      view.loss.push({ lane: l.key, x: event.epoch - 1 + event.step / event.steps, y: event.loss });
       break;
+    }
     case 'epoch':
-      view.epochs.push(event);
-      view.loss.push({ phase: event.phase, x: event.epoch, y: event.trainLoss });
+      view.epochs.push({ ...event, lane: laneKey(event) });
+      view.loss.push({ lane: laneKey(event), x: event.epoch, y: event.trainLoss });
       break;
   }
 }
 
 export function runViewFromDetail(detail: RunDetail): RunView {
-  const view = emptyRunView(detail.runId, detail.config);
+  const studyMethods = detail.study ? detail.study.rows.map((r) => r.method) : null;
+  const view = emptyRunView(detail.runId, detail.config, studyMethods);
+  if (!studyMethods && detail.metrics.some((e) => 'method' in e && e.method)) view.kind = 'study';
   for (const event of detail.metrics) applyRunEvent(view, event);
+  if (view.kind === 'study') view.lanes = view.lanes.filter((l) => l.key !== 'student' && l.key !== 'baseline' || l.state !== 'waiting');
   view.status = detail.status;
   view.error = detail.error;
   view.result = detail.result;
+  view.study = detail.study;
   return view;
 }

@@ -28,6 +28,11 @@ export const app = $state({
     trainBaseline: true,
     limitTrain: 10000 as number | null,
   },
+  /** The method of a single run; a study trains every checked one of `studyMethods` instead. */
+  methodId: 'kd' as 'kd' | 'fitnet' | 'at' | 'dkd' | 'baseline',
+  initFromTeacher: false,
+  studyMode: false,
+  studyMethods: { baseline: true, kd: true, fitnet: true, at: false, dkd: true, 'init+kd': false } as Record<string, boolean>,
   run: null as RunView | null,
   runs: [] as RunSummary[],
   error: '',
@@ -94,6 +99,8 @@ export function runOverrides(): RunConfigOverrides {
     batchSize: m.batchSize,
     lr: m.lr,
     trainBaseline: m.trainBaseline,
+    method: app.methodId,
+    initFromTeacher: app.initFromTeacher,
     limitTrain: m.limitTrain,
     limitTest: null,
   };
@@ -103,8 +110,14 @@ export async function startRun(): Promise<void> {
   app.error = '';
   try {
     const overrides = runOverrides();
-    const { runId, config } = await api().startRun({ preset: 'quick', overrides });
-    app.run = emptyRunView(runId, config);
+    if (app.studyMode) {
+      const methods = Object.keys(app.studyMethods).filter((m) => app.studyMethods[m]);
+      const { runId, config } = await api().startStudy({ preset: 'quick', overrides, methods: methods.join(',') });
+      app.run = emptyRunView(runId, config, methods);
+    } else {
+      const { runId, config } = await api().startRun({ preset: 'quick', overrides });
+      app.run = emptyRunView(runId, config);
+    }
     app.screen = 'training';
   } catch (error) {
     app.error = (error as Error).message;
