@@ -25,6 +25,14 @@ export function integerFlag(name: string, value: string | undefined): number | u
   return number;
 }
 
+/** `32x32x3` → [32, 32, 3]. */
+export function shapeFlag(value: string | undefined): [number, number, number] | undefined {
+  if (value === undefined) return undefined;
+  const match = /^(\d+)x(\d+)x(\d+)$/.exec(value);
+  if (!match || [match[1], match[2], match[3]].some((v) => Number(v) < 1 || Number(v) > 4096)) throw new DistillInputError(`--shape: expected HEIGHTxWIDTHxCHANNELS such as 32x32x3, got "${value}"`);
+  return [Number(match[1]), Number(match[2]), Number(match[3])];
+}
+
 export function choiceFlag<T extends string>(name: string, value: string | undefined, choices: readonly T[]): T | undefined {
   if (value === undefined) return undefined;
   if (!(choices as readonly string[]).includes(value)) throw new DistillInputError(`--${name}: expected ${choices.join('|')}, got "${value}"`);

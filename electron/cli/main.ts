@@ -12,7 +12,7 @@ ${RUN_USAGE}
 ${STUDY_USAGE}
 ${DATASETS_USAGE}
 ${BENCH_USAGE}
-distill models [--json]
+distill models [--shape HxWxC] [--classes K] [--json]
 ${SERVE_USAGE}
 
 Exit codes: 0 success, 2 bad input, 1 anything else, 130 cancelled.`;
@@ -30,7 +30,7 @@ export async function main(argv: string[]): Promise<number> {
       case 'study':
         return await studyCommand(args, controller.signal);
       case 'datasets':
-        return await datasetsCommand(args);
+        return await datasetsCommand(args, controller.signal);
       case 'bench':
         return await benchCommand(args);
       case 'models':

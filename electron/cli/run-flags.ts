@@ -33,16 +33,22 @@ export const RUN_FLAGS = {
   'dkd-alpha': { type: 'string' },
   'dkd-beta': { type: 'string' },
   'dkd-warmup': { type: 'string' },
+  'student-jitter': { type: 'string' },
+  flip: { type: 'boolean' },
+  'weight-decay': { type: 'string' },
+  milestones: { type: 'string' },
+  'image-size': { type: 'string' },
   json: { type: 'boolean' },
 } as const;
 
-export const RUN_FLAGS_USAGE = `[--preset quick|hinton-mnist] [--dataset mnist|PATH] [--teacher NAME|PATH] [--student NAME]
+export const RUN_FLAGS_USAGE = `[--preset quick|hinton-mnist|vgg19-vgg11-cifar10|resnet34-resnet18-cifar10|resnet56-resnet20-cifar100] [--dataset mnist|PATH] [--teacher NAME|PATH] [--student NAME]
             [--method kd|baseline|fitnet|at|dkd] [--temperature T] [--alpha A] [--epochs N] [--teacher-epochs N]
             [--batch-size B] [--lr LR] [--optimizer sgd|adam] [--limit-train N] [--limit-test N]
             [--seed S] [--backend auto|cpu|wasm|webgpu|tensorflow] [--out DIR] [--runs-dir DIR]
             [--teacher-jitter PX] [--teacher-dropout P] [--schedule constant|step|cosine] [--no-baseline]
             [--init-from-teacher] [--feature-pairs S:T[,…]] [--hint-epochs N] [--at-weight W]
-            [--dkd-alpha A] [--dkd-beta B] [--dkd-warmup N] [--json]`;
+            [--dkd-alpha A] [--dkd-beta B] [--dkd-warmup N] [--student-jitter PX] [--flip]
+            [--weight-decay WD] [--milestones E1,E2,…] [--image-size PX] [--json]`;
 
 type FlagValues = { [K in keyof typeof RUN_FLAGS]?: (typeof RUN_FLAGS)[K]['type'] extends 'boolean' ? boolean : string };
 
@@ -76,6 +82,11 @@ export function configFromFlags(values: FlagValues): RunConfig {
     dkdAlpha: numberFlag('dkd-alpha', values['dkd-alpha']),
     dkdBeta: numberFlag('dkd-beta', values['dkd-beta']),
     dkdWarmup: integerFlag('dkd-warmup', values['dkd-warmup']),
+    studentJitter: integerFlag('student-jitter', values['student-jitter']),
+    flip: values.flip ? true : undefined,
+    weightDecay: numberFlag('weight-decay', values['weight-decay']),
+    lrMilestones: values.milestones === undefined ? undefined : values.milestones.split(',').map((m) => integerFlag('milestones', m)!),
+    imageSize: integerFlag('image-size', values['image-size']),
   };
   return resolveConfig(preset, overrides);
 }

@@ -17,6 +17,7 @@ export const ModelInfoSchema = z.object({
   description: z.string(),
   params: z.number().int(),
   bytes: z.number().int(),
+  macs: z.number().int(),
 });
 export type ModelInfo = z.infer<typeof ModelInfoSchema>;
 

@@ -70,6 +70,8 @@ export const ModelReportSchema = z.object({
   params: z.number().int(),
   bytes: z.number().int(),
   latencyMs: z.number(),
+  /** Multiply–accumulates per image (absent in runs saved before it was recorded). */
+  macs: z.number().int().optional(),
   /** confusion[true class][predicted class] on the test split. */
   confusion: z.array(z.array(z.number().int())),
 });

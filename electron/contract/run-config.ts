@@ -25,9 +25,13 @@ const METHOD_FIELDS = {
   dkdAlpha: z.number().min(0).max(100),
   dkdBeta: z.number().min(0).max(100),
   dkdWarmup: z.number().int().min(0).max(10000),
+  /** Mirror training images left–right at random (the CIFAR recipe), for teacher and student. */
+  flip: z.boolean(),
+  /** Image folders are resized to this many pixels square. */
+  imageSize: z.number().int().min(8).max(512),
 };
 
-const METHOD_DEFAULTS = { initFromTeacher: false, featurePairs: null, hintEpochs: null, atWeight: 1000, dkdAlpha: 1, dkdBeta: 8, dkdWarmup: 1 };
+const METHOD_DEFAULTS = { initFromTeacher: false, featurePairs: null, hintEpochs: null, atWeight: 1000, dkdAlpha: 1, dkdBeta: 8, dkdWarmup: 1, flip: false, imageSize: 32 };
 
 const RunConfigFields = z.object({
   /** `mnist` (bundled) or a path to a dataset file or folder. */
@@ -72,7 +76,7 @@ export type RunConfig = z.infer<typeof RunConfigFields>;
 export const RunConfigOverridesSchema = RunConfigFields.partial().strict();
 export type RunConfigOverrides = z.infer<typeof RunConfigOverridesSchema>;
 
-export const PresetNameSchema = z.enum(['quick', 'hinton-mnist']);
+export const PresetNameSchema = z.enum(['quick', 'hinton-mnist', 'vgg19-vgg11-cifar10', 'resnet34-resnet18-cifar10', 'resnet56-resnet20-cifar100']);
 export type PresetName = z.infer<typeof PresetNameSchema>;
 
 export const RunRequestSchema = z.object({

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { crossEntropyLoss } from './losses/cross-entropy';
-import { buildModel } from './models/registry';
+import { buildModel, modelSize } from './models/registry';
 import { createOptimizer } from './train/optimizers';
 
 export interface BenchOptions {
@@ -27,7 +27,7 @@ export async function benchTraining(options: BenchOptions): Promise<{ imgPerSec:
     const start = performance.now();
     for (let i = 0; i < options.steps; i++) await step();
     const seconds = (performance.now() - start) / 1000;
-    return { imgPerSec: (options.steps * options.batchSize) / seconds, params: model.countParams() };
+    return { imgPerSec: (options.steps * options.batchSize) / seconds, params: modelSize(model).params };
   } finally {
     tf.dispose([x, labels]);
     optimizer.dispose();

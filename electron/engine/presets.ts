@@ -33,6 +33,30 @@ const COMMON: RunConfig = {
   dkdAlpha: 1,
   dkdBeta: 8,
   dkdWarmup: 1,
+  flip: false,
+  imageSize: 32,
+};
+
+/**
+ * The CIFAR recipe of the KD literature (CRD / RepDistiller, mdistiller): 240 epochs, SGD
+ * momentum 0.9, weight decay 5e-4, lr 0.05 divided by 10 at epochs 150, 180 and 210, batch 64,
+ * random crop with 4-pixel padding and horizontal flip, T = 4, α = 0.9. GPU presets.
+ */
+const CIFAR_RECIPE: Omit<RunConfig, 'dataset' | 'teacher' | 'student'> = {
+  ...COMMON,
+  temperature: 4,
+  alpha: 0.9,
+  epochs: 240,
+  teacherEpochs: 240,
+  batchSize: 64,
+  lr: 0.05,
+  schedule: 'step',
+  lrMilestones: [150, 180, 210],
+  weightDecay: 5e-4,
+  teacherJitter: 4,
+  studentJitter: 4,
+  flip: true,
+  limitTrain: null,
 };
 
 /**
@@ -58,6 +82,10 @@ export const PRESETS: Record<PresetName, RunConfig> = {
     teacherDropout: 0.5,
     limitTrain: null,
   },
+  // Reference test accuracies are in the README next to each preset.
+  'vgg19-vgg11-cifar10': { ...CIFAR_RECIPE, dataset: 'cifar10', teacher: 'vgg19', student: 'vgg11' },
+  'resnet34-resnet18-cifar10': { ...CIFAR_RECIPE, dataset: 'cifar10', teacher: 'resnet34', student: 'resnet18' },
+  'resnet56-resnet20-cifar100': { ...CIFAR_RECIPE, dataset: 'cifar100', teacher: 'resnet56', student: 'resnet20' },
 };
 
 /** A preset with overrides applied, validated; a bad value is a DistillInputError naming the field. */

@@ -3,6 +3,8 @@ import { copyFile, mkdir, rm, stat } from 'node:fs/promises';
 import { basename, isAbsolute, join } from 'node:path';
 import { DistillInputError } from '../engine/errors';
 
+const ARCHIVE = /\.(zip|tar\.gz|tgz)$/i;
+
 /** Upload ids are 16 hex digits; the folder name is never taken from a request unchecked. */
 export function newUploadId(): string {
   return randomBytes(8).toString('hex');
@@ -28,6 +30,8 @@ export async function datasetFolderFromPaths(paths: string[], importsDir: string
     }),
   );
   if (infos.length === 1 && infos[0]!.info.isDirectory()) return { folder: infos[0]!.path, cleanup: async () => {} };
+  // One archive (a .zip of image folders, CIFAR's .tar.gz) is opened where it is.
+  if (infos.length === 1 && ARCHIVE.test(infos[0]!.path)) return { folder: infos[0]!.path, cleanup: async () => {} };
   const folders = infos.filter((entry) => entry.info.isDirectory());
   if (folders.length > 0) throw new DistillInputError('drop one folder, or files without folders');
   const folder = join(importsDir, `import-${Date.now()}-${randomBytes(3).toString('hex')}`);

@@ -1,13 +1,14 @@
 import * as tf from '@tensorflow/tfjs';
-import { rm } from 'node:fs/promises';
+import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ApiEvent, DatasetView, DistillService, RunSummary } from '../contract/api';
 import { probeBackends, selectBackend } from '../engine/backend/select';
+import { imageBatch } from '../engine/data/batches';
 import { imageBytes, limitSplit, type ImageDataset } from '../engine/data/dataset';
 import { summarizeDataset } from '../engine/data/inspect';
 import { loadDataset } from '../engine/data/load';
 import { DistillInputError, RunCancelledError } from '../engine/errors';
-import { buildModel, MODEL_FAMILIES } from '../engine/models/registry';
+import { buildModel, MODEL_FAMILIES, modelSize } from '../engine/models/registry';
 import { resolveConfig } from '../engine/presets';
 import { loadModelFolder } from '../engine/runs/model-io';
 import { checkRunInputs, runDistillation } from '../engine/runs/pipeline';
@@ -98,6 +99,14 @@ export function createDistillService(options: ServiceOptions): DistillService & 
     return { runId, config };
   };
 
+  /** An upload of one archive is that archive; several files are their folder. */
+  const uploadedPaths = async (dir: string) => {
+    const names = await readdir(dir).catch(() => {
+      throw new DistillInputError('no such upload');
+    });
+    return names.length === 1 && /\.(zip|tar\.gz|tgz)$/i.test(names[0]!) ? [join(dir, names[0]!)] : [dir];
+  };
+
   /** A run left `running` by a crash or a closed app is marked failed when next seen. */
   const settle = async (run: StoredRun): Promise<RunSummary> => {
     if (run.status.status === 'running' && !active.has(run.id)) {
@@ -127,9 +136,9 @@ export function createDistillService(options: ServiceOptions): DistillService & 
       return MODEL_FAMILIES.flatMap((family) =>
         family.examples.map((name) => {
           const model = buildModel(name, { inputShape: shape, classes, seed: 1, dropout: 0 });
-          const params = model.countParams();
+          const size = modelSize(model);
           model.dispose();
-          return { name, family: family.id, description: family.description, params, bytes: params * 4 };
+          return { name, family: family.id, description: family.description, ...size };
         }),
       );
     },
@@ -137,7 +146,7 @@ export function createDistillService(options: ServiceOptions): DistillService & 
     inspectDataset: ({ dataset: spec }) => view(spec),
 
     async importDataset({ source }) {
-      const paths = source.kind === 'paths' ? source.paths : [join(uploadsDir, source.uploadId)];
+      const paths = source.kind === 'paths' ? source.paths : await uploadedPaths(join(uploadsDir, source.uploadId));
       const { folder, cleanup } = await datasetFolderFromPaths(paths, importsDir);
       try {
         return await view(folder);
@@ -200,7 +209,9 @@ export function createDistillService(options: ServiceOptions): DistillService & 
       }
       const size = imageBytes(data.shape);
       const pixels = test.images.subarray(index * size, (index + 1) * size);
-      const x = tf.tidy(() => tf.div(tf.tensor4d(Float32Array.from(pixels), [1, ...data.shape]), 255));
+      // The same preprocessing as training (pixels / 255, then the dataset's normalisation).
+      const { x, labels } = imageBatch(test, data.shape, [index], 0, 1);
+      labels.dispose();
       const logitsOf = (model: tf.LayersModel | undefined) => {
         if (!model) return null;
         const y = model.predict(x) as tf.Tensor;

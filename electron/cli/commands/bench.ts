@@ -3,9 +3,9 @@ import { selectBackend } from '../../engine/backend/select';
 import { benchTraining } from '../../engine/bench';
 import { findFamily } from '../../engine/models/registry';
 import { DistillInputError } from '../../engine/errors';
-import { choiceFlag, integerFlag, parseFlags } from '../args';
+import { choiceFlag, integerFlag, parseFlags, shapeFlag } from '../args';
 
-export const BENCH_USAGE = 'distill bench [--model NAME[,NAME…]] [--batch-size B] [--steps N] [--backend auto|cpu|wasm|webgpu|tensorflow] [--json]';
+export const BENCH_USAGE = 'distill bench [--model NAME[,NAME…]] [--batch-size B] [--steps N] [--shape HxWxC] [--classes K] [--backend auto|cpu|wasm|webgpu|tensorflow] [--json]';
 
 /** A benchmark, not a test: training images per second for each model on one backend. */
 export async function benchCommand(args: string[]): Promise<number> {
@@ -15,7 +15,11 @@ export async function benchCommand(args: string[]): Promise<number> {
     steps: { type: 'string' },
     backend: { type: 'string' },
     json: { type: 'boolean' },
+    shape: { type: 'string' },
+    classes: { type: 'string' },
   });
+  const inputShape = shapeFlag(values.shape) ?? [28, 28, 1];
+  const classes = integerFlag('classes', values.classes) ?? 10;
   const models = (values.model ?? 'mlp-1200x2').split(',').filter(Boolean);
   for (const name of models) if (!findFamily(name)) throw new DistillInputError(`unknown model "${name}"`);
   const batchSize = integerFlag('batch-size', values['batch-size']) ?? 256;
@@ -25,7 +29,7 @@ export async function benchCommand(args: string[]): Promise<number> {
   const backend = await selectBackend(request, { convolutional: models.some((name) => findFamily(name)!.convolutional) });
   if (!values.json) process.stdout.write(`backend ${backend.name} on ${backend.device} (${backend.reason})\n`);
   for (const model of models) {
-    const { imgPerSec, params } = await benchTraining({ model, batchSize, steps, inputShape: [28, 28, 1], classes: 10 });
+    const { imgPerSec, params } = await benchTraining({ model, batchSize, steps, inputShape, classes });
     const line = { model, backend: backend.name, batchSize, imgPerSec: Math.round(imgPerSec * 10) / 10 };
     process.stdout.write(values.json ? JSON.stringify(line) + '\n' : `${model} (${params.toLocaleString('en-US')} params), batch ${batchSize}: ${line.imgPerSec} img/s\n`);
   }

@@ -1,17 +1,22 @@
 import { loadDataset } from '../../engine/data/load';
 import { summarizeDataset } from '../../engine/data/inspect';
 import { DistillInputError } from '../../engine/errors';
-import { parseFlags } from '../args';
+import cliProgress from 'cli-progress';
+import { CATALOG, downloadDataset, isCatalogName } from '../../engine/data/catalog';
+import { DownloadError } from '../../engine/data/download';
+import { integerFlag, parseFlags } from '../args';
 import { table } from '../format';
 
-export const DATASETS_USAGE = 'distill datasets inspect mnist|PATH [--json]';
+export const DATASETS_USAGE = `distill datasets inspect mnist|cifar10|cifar100|fashion-mnist|PATH [--image-size PX] [--json]
+distill datasets download cifar10|cifar100|fashion-mnist [--cache DIR] [--base-url URL]`;
 
-export async function datasetsCommand(args: string[]): Promise<number> {
+export async function datasetsCommand(args: string[], signal: AbortSignal): Promise<number> {
   const [sub, ...rest] = args;
+  if (sub === 'download') return downloadCommand(rest, signal);
   if (sub !== 'inspect') throw new DistillInputError(`usage: ${DATASETS_USAGE}`);
-  const { values, positionals } = parseFlags(rest, { json: { type: 'boolean' } }, true);
+  const { values, positionals } = parseFlags(rest, { json: { type: 'boolean' }, 'image-size': { type: 'string' } }, true);
   if (positionals.length !== 1) throw new DistillInputError(`usage: ${DATASETS_USAGE}`);
-  const summary = summarizeDataset(await loadDataset(positionals[0]!));
+  const summary = summarizeDataset(await loadDataset(positionals[0]!, { imageSize: integerFlag('image-size', values['image-size']) }));
   if (values.json) {
     process.stdout.write(JSON.stringify(summary) + '\n');
     return 0;
@@ -27,4 +32,39 @@ export async function datasetsCommand(args: string[]): Promise<number> {
       '\n',
   );
   return 0;
+}
+
+/** Downloads a dataset into the cache with a progress bar; resumes a partial file. */
+async function downloadCommand(args: string[], signal: AbortSignal): Promise<number> {
+  const { values, positionals } = parseFlags(args, { cache: { type: 'string' }, 'base-url': { type: 'string' } }, true);
+  const name = positionals[0] ?? '';
+  if (positionals.length !== 1 || !isCatalogName(name)) throw new DistillInputError(`datasets download: expected one of ${Object.keys(CATALOG).join(', ')}, got "${positionals.join(' ')}"`);
+  const bar = new cliProgress.SingleBar({ format: '{file} |{bar}| {percentage}% · {mb} MB', hideCursor: true, noTTYOutput: false }, cliProgress.Presets.shades_classic);
+  let current = '';
+  try {
+    const path = await downloadDataset(name, {
+      cache: values.cache,
+      baseUrl: values['base-url'],
+      signal,
+      onProgress: ({ file, received, total }) => {
+        if (file !== current) {
+          if (current) bar.stop();
+          current = file;
+          bar.start(total ?? 1, 0, { file, mb: '0.0' });
+        }
+        if (total) bar.setTotal(total);
+        bar.update(received, { mb: (received / 1e6).toFixed(1) });
+      },
+    });
+    bar.stop();
+    process.stdout.write(`${CATALOG[name].title} is ready: ${path}\n`);
+    return 0;
+  } catch (error) {
+    bar.stop();
+    if (error instanceof DownloadError) {
+      process.stderr.write(`distill: ${error.message}\n`);
+      return 1;
+    }
+    throw error;
+  }
 }

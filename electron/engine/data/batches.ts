@@ -2,14 +2,17 @@ import * as tf from '@tensorflow/tfjs';
 import { imageBytes, type DatasetSplit } from './dataset';
 
 export interface BatchOptions {
-  /** Random shift of up to this many pixels in x and y, zero filled (0: none). */
+  /** Random shift of up to this many pixels in x and y, zero filled (0: none): the same as a random crop after padding. */
   jitter: number;
+  /** Mirror left–right with probability ½. */
+  flip?: boolean;
   rng: () => number;
 }
 
 /**
- * Gathers images `order[start..end)` into float32 in [0, 1], shape [n, h, w, c],
- * with the labels as int32. The uint8 → float conversion happens here, per batch.
+ * Gathers images `order[start..end)` into float32, shape [n, h, w, c], with the labels as
+ * int32: pixels / 255, then the split's per-channel normalisation if it has one. The
+ * uint8 → float conversion happens here, per batch.
  */
 export function imageBatch(
   split: DatasetSplit,
@@ -36,6 +39,14 @@ export function imageBatch(
     } else {
       for (let k = 0; k < size; k++) target[k] = source[k]! / 255;
     }
+    if (options.flip && options.rng() < 0.5) flipInPlace(target, h, w, c);
+  }
+  const norm = split.normalization;
+  if (norm) {
+    for (let k = 0; k < pixels.length; k++) {
+      const channel = k % c;
+      pixels[k] = (pixels[k]! - norm.mean[channel]!) / norm.std[channel]!;
+    }
   }
   return { x: tf.tensor4d(pixels, [n, h, w, c]), labels: tf.tensor1d(labels, 'int32') };
 }
@@ -48,6 +59,21 @@ export function shiftInto(source: Uint8Array, target: Float32Array, h: number, w
     for (let x = Math.max(0, dx); x < Math.min(w, w + dx); x++) {
       const sx = x - dx;
       for (let k = 0; k < c; k++) target[(y * w + x) * c + k] = source[(sy * w + sx) * c + k]! / 255;
+    }
+  }
+}
+
+/** Mirrors one HWC image left–right. */
+export function flipInPlace(image: Float32Array, h: number, w: number, c: number): void {
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w >> 1; x++) {
+      for (let k = 0; k < c; k++) {
+        const a = (y * w + x) * c + k;
+        const b = (y * w + (w - 1 - x)) * c + k;
+        const t = image[a]!;
+        image[a] = image[b]!;
+        image[b] = t;
+      }
     }
   }
 }

@@ -1,9 +1,13 @@
+import type { Normalization } from './normalize';
+
 /** Images stay uint8 in memory; batches convert to float32 (keeps CIFAR-sized sets small). */
 export interface DatasetSplit {
   count: number;
   /** count × height × width × channels bytes, row-major, channels last. */
   images: Uint8Array;
   labels: Uint8Array;
+  /** Per-channel normalisation applied when batches are made (from the training split); none keeps pixels / 255. */
+  normalization?: Normalization;
 }
 
 export interface ImageDataset {
@@ -26,7 +30,7 @@ export function imageBytes(shape: readonly [number, number, number]): number {
 export function limitSplit(split: DatasetSplit, limit: number | null, shape: readonly [number, number, number]): DatasetSplit {
   if (limit === null || limit >= split.count) return split;
   const size = imageBytes(shape);
-  return { count: limit, images: split.images.subarray(0, limit * size), labels: split.labels.subarray(0, limit) };
+  return { ...split, count: limit, images: split.images.subarray(0, limit * size), labels: split.labels.subarray(0, limit) };
 }
 
 export function classCounts(split: DatasetSplit, classes: number): number[] {

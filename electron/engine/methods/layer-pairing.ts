@@ -22,9 +22,14 @@ export function featureLayers(model: tf.LayersModel): FeatureLayer[] {
     .map((layer) => ({ name: layer.name, shape: outputShape(layer) }));
 }
 
-/** Where a convnet's stages end: each 4-D output followed by a pooling layer, and the last 4-D output. */
+/**
+ * Where a convnet's stages end: the layers its family named `stage_<n>` (VGG, ResNet,
+ * MobileNetV2), else each 4-D output followed by a pooling layer, and the last 4-D output.
+ */
 export function stageOutputs(model: tf.LayersModel): FeatureLayer[] {
   const layers = model.layers;
+  const named = layers.filter((layer) => /^stage_\d+$/.test(layer.name));
+  if (named.length > 0) return named.map((layer) => ({ name: layer.name, shape: outputShape(layer) }));
   return layers
     .filter((layer, i) => {
       if (outputShape(layer).length !== 3 || isPooling(layer) || /dropout/i.test(layer.getClassName())) return false;

@@ -1,10 +1,14 @@
 import type * as tf from '@tensorflow/tfjs';
 import { DistillInputError } from '../errors';
+import { countMacs, trainableParams } from './complexity';
 import { lenet5Family } from './lenet5';
 import { mlpFamily } from './mlp';
+import { mobilenetV2Family } from './mobilenetv2';
+import { resnetFamily } from './resnet';
+import { vggFamily } from './vgg';
 import type { BuildOptions, ModelFamily } from './model-spec';
 
-export const MODEL_FAMILIES: readonly ModelFamily[] = [mlpFamily, lenet5Family];
+export const MODEL_FAMILIES: readonly ModelFamily[] = [mlpFamily, lenet5Family, vggFamily, resnetFamily, mobilenetV2Family];
 
 export function isKnownModel(name: string): boolean {
   return MODEL_FAMILIES.some((family) => family.parse(name) !== null);
@@ -19,19 +23,20 @@ export function buildModel(name: string, options: BuildOptions): tf.LayersModel 
     const spec = family.parse(name);
     if (spec) return family.build(spec, options);
   }
-  throw new DistillInputError(`unknown model "${name}" (known: ${MODEL_FAMILIES.flatMap((f) => f.examples).join(', ')}, any mlp-<width>x<depth>)`);
+  throw new DistillInputError(`unknown model "${name}" (known: ${MODEL_FAMILIES.flatMap((f) => f.examples).join(', ')}, any mlp-<width>x<depth>, and <convnet>@<width multiplier>)`);
 }
 
 /** Layer class names that the wasm backend cannot train (no Conv2DBackpropFilter, MaxPoolGrad). */
 export const CONVOLUTIONAL_LAYER = /conv|pool/i;
 
 export interface ModelSize {
+  /** Trainable parameters. */
   params: number;
-  /** float32 weights on disk. */
+  /** float32 weights on disk, batch-norm statistics included. */
   bytes: number;
+  macs: number;
 }
 
 export function modelSize(model: tf.LayersModel): ModelSize {
-  const params = model.countParams();
-  return { params, bytes: params * 4 };
+  return { params: trainableParams(model), bytes: model.countParams() * 4, macs: countMacs(model) };
 }

@@ -11,6 +11,8 @@ export const ModelMetadataSchema = z.object({
   classNames: z.array(z.string()),
   output: z.literal('logits'),
   preprocessing: z.string(),
+  /** Per-channel mean and std applied after pixels / 255, when the dataset uses one. */
+  normalization: z.object({ mean: z.array(z.number()), std: z.array(z.number()) }).optional(),
   dataset: z.string(),
 });
 export type ModelMetadata = z.infer<typeof ModelMetadataSchema>;

@@ -6,7 +6,7 @@ import { DistillInputError } from '../errors';
 import { describeInit, initFromTeacher, type InitReport } from '../methods/init-from-teacher';
 import type { DistillationMethod } from '../methods/method';
 import { getMethod } from '../methods/registry';
-import { buildModel, findFamily } from '../models/registry';
+import { buildModel, findFamily, modelSize } from '../models/registry';
 import { confusionMatrix, evaluateModel, measureLatencyMs, predictLogits, type Evaluation } from '../train/evaluate';
 import { trainPhase, type ForwardOutputs, type TeacherSource } from '../train/trainer';
 import { loadModelFolder, saveModelFolder, type ModelMetadata } from './model-io';
@@ -28,12 +28,16 @@ export interface PhaseContext {
 export const evalBatchSize = (config: RunConfig) => Math.max(config.batchSize, 256);
 
 export function metadataFor(dataset: ImageDataset, architecture: string): ModelMetadata {
+  const normalization = dataset.train.normalization;
   return {
     architecture,
     inputShape: [...dataset.shape],
     classNames: dataset.classNames,
     output: 'logits',
-    preprocessing: 'pixels / 255, shape [batch, height, width, channels]',
+    preprocessing: normalization
+      ? '(pixels / 255 − mean) / std per channel (see normalization), shape [batch, height, width, channels]'
+      : 'pixels / 255, shape [batch, height, width, channels]',
+    ...(normalization ? { normalization } : {}),
     dataset: dataset.name,
   };
 }
@@ -41,13 +45,14 @@ export function metadataFor(dataset: ImageDataset, architecture: string): ModelM
 export async function reportModel(ctx: PhaseContext, model: tf.LayersModel, name: string, last: Evaluation | null): Promise<ModelReport> {
   const { dataset } = ctx;
   const evaluation = last ?? (await evaluateModel(model, dataset.test, dataset.shape, evalBatchSize(ctx.config)));
-  const params = model.countParams();
+  const { params, bytes, macs } = modelSize(model);
   return {
     name,
     accuracy: evaluation.accuracy,
     testLoss: evaluation.loss,
     params,
-    bytes: params * 4,
+    bytes,
+    macs,
     latencyMs: await measureLatencyMs(model, dataset.shape),
     confusion: confusionMatrix(dataset.test.labels, evaluation.predictions, dataset.classNames.length),
   };
@@ -95,6 +100,7 @@ export async function obtainTeacher(ctx: PhaseContext): Promise<{ model: tf.Laye
     shape: dataset.shape,
     epochs: config.teacherEpochs,
     jitter: config.teacherJitter,
+    flip: config.flip,
     recipe: config,
     loss: getMethod('baseline').prepare({ student: model, teacher: null, config }).loss,
     teacher: null,
@@ -151,6 +157,7 @@ export async function trainStudent(ctx: PhaseContext, options: StudentOptions): 
       shape: dataset.shape,
       epochs: config.epochs,
       jitter: config.studentJitter,
+      flip: config.flip,
       recipe: config,
       loss: prepared.loss,
       teacher: options.method.needsTeacher && options.teacher ? teacherSource(ctx, options.teacher, prepared.teacherFeatureLayers) : null,
@@ -171,7 +178,7 @@ export async function trainStudent(ctx: PhaseContext, options: StudentOptions): 
 /** Without augmentation and without features, the teacher's logits never change: compute them once. */
 function teacherSource(ctx: PhaseContext, teacher: tf.LayersModel, featureLayers: string[]): TeacherSource {
   const { config, dataset } = ctx;
-  if (featureLayers.length === 0 && config.studentJitter === 0) {
+  if (featureLayers.length === 0 && config.studentJitter === 0 && !config.flip) {
     ctx.teacherLogits ??= predictLogits(teacher, dataset.train, dataset.shape, evalBatchSize(config));
     const all = ctx.teacherLogits;
     return { outputsFor: (_x, indices) => ({ logits: tf.tidy(() => tf.gather(all, tf.tensor1d(indices, 'int32'))), features: [] }) };

@@ -58,7 +58,7 @@ export async function withRunFolder<T>(
 ): Promise<T> {
   const { config, signal } = options;
   const started = performance.now();
-  const full = await loadDataset(config.dataset);
+  const full = await loadDataset(config.dataset, { imageSize: config.imageSize });
   const dataset: ImageDataset = { ...full, train: limitSplit(full.train, config.limitTrain, full.shape), test: limitSplit(full.test, config.limitTest, full.shape) };
   const backend = await selectBackend(config.backend, { convolutional: await needsConvolutions(config, options.withTeacher) });
   await checkMethodsFit(config, dataset, methods);

@@ -34,6 +34,7 @@ export interface TrainPhaseOptions {
   shape: readonly [number, number, number];
   epochs: number;
   jitter: number;
+  flip?: boolean;
   recipe: Pick<RunConfig, 'batchSize' | 'lr' | 'optimizer' | 'momentum' | 'schedule' | 'lrMilestones' | 'weightDecay' | 'seed'>;
   loss: (inputs: LossInputs) => tf.Scalar;
   teacher: TeacherSource | null;
@@ -83,7 +84,7 @@ export async function trainPhase(options: TrainPhaseOptions): Promise<PhaseOutco
         const start = (step - 1) * recipe.batchSize;
         const end = Math.min(train.count, start + recipe.batchSize);
         const indices = order.subarray(start, end);
-        const { x, labels } = imageBatch(train, shape, order, start, end, { jitter: options.jitter, rng });
+        const { x, labels } = imageBatch(train, shape, order, start, end, { jitter: options.jitter, flip: options.flip, rng });
         const teacher = options.teacher ? options.teacher.outputsFor(x, indices) : null;
         const batchStats: { correct?: tf.Scalar } = {};
         const { value, grads } = tf.variableGrads(() => {

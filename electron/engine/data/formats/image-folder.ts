@@ -1,0 +1,144 @@
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { unzipSync } from 'fflate';
+import sharp from 'sharp';
+import { DistillInputError } from '../../errors';
+import { createRng, shuffledIndices } from '../../random';
+import type { DatasetSplit, ImageDataset } from '../dataset';
+import { channelStats } from '../normalize';
+import type { DatasetFormat } from './format';
+
+/**
+ * One sub-folder per class of PNG or JPEG images of any size (`cats/…`, `dogs/…`), optionally
+ * under `train/` and `test/`; or a .zip of such a folder. Images are decoded and resized with
+ * sharp to size × size RGB; without train/test folders, a seeded stratified split holds out 20 %.
+ */
+export interface ImageFile {
+  /** Shown in errors: the path in the folder or the zip. */
+  name: string;
+  read(): Promise<Uint8Array>;
+}
+type Tree = Map<string, Map<string, ImageFile[]>>; // split ('' when none) → class → files
+
+const IMAGE = /\.(png|jpe?g)$/i;
+const IGNORED = /^(\.|__MACOSX$|Thumbs\.db$|desktop\.ini$)/i;
+export const DEFAULT_IMAGE_SIZE = 32;
+
+function addFile(tree: Tree, parts: string[], file: ImageFile): void {
+  // parts: [split?, class, file]
+  const [split, cls] = parts.length >= 3 && /^(train|test)$/i.test(parts[0]!) ? [parts[0]!.toLowerCase(), parts[1]!] : ['', parts[0]!];
+  if (!tree.has(split)) tree.set(split, new Map());
+  const classes = tree.get(split)!;
+  if (!classes.has(cls)) classes.set(cls, []);
+  classes.get(cls)!.push(file);
+}
+
+async function folderTree(root: string): Promise<Tree> {
+  const tree: Tree = new Map();
+  const walk = async (dir: string, parts: string[]): Promise<void> => {
+    for (const entry of (await readdir(dir, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name))) {
+      if (IGNORED.test(entry.name)) continue;
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) {
+        if (parts.length < 2) await walk(path, [...parts, entry.name]);
+        continue;
+      }
+      if (parts.length === 0) continue; // loose files beside the class folders (a README) are not data
+      if (!IMAGE.test(entry.name)) throw new DistillInputError(`${path}: not a PNG or JPEG image (image folders hold .png, .jpg or .jpeg files)`);
+      addFile(tree, [...parts, entry.name], { name: path, read: async () => new Uint8Array(await readFile(path)) });
+    }
+  };
+  await walk(root, []);
+  return tree;
+}
+
+function zipTree(path: string, bytes: Uint8Array): Tree {
+  let entries: Record<string, Uint8Array>;
+  try {
+    entries = unzipSync(bytes);
+  } catch (error) {
+    throw new DistillInputError(`${basename(path)}: not a readable zip archive (${(error as Error).message})`);
+  }
+  const names = Object.keys(entries).filter((name) => !name.endsWith('/') && !name.split('/').some((part) => IGNORED.test(part)));
+  // A zip of a folder has that folder as its single top-level entry: look inside it.
+  const tops = new Set(names.map((name) => name.split('/')[0]));
+  const strip = tops.size === 1 && names.every((name) => name.includes('/')) && !/^(train|test)$/i.test([...tops][0]!) ? 1 : 0;
+  const tree: Tree = new Map();
+  for (const name of names) {
+    const parts = name.split('/').slice(strip);
+    if (parts.length < 2) continue;
+    if (!IMAGE.test(name)) throw new DistillInputError(`${basename(path)}: ${name} is not a PNG or JPEG image`);
+    const data = entries[name]!;
+    addFile(tree, parts, { name: `${basename(path)}:${name}`, read: async () => data });
+  }
+  return tree;
+}
+
+/** Decodes and resizes every image to size × size × 3 uint8. */
+async function decodeAll(files: Array<{ file: ImageFile; label: number }>, size: number): Promise<DatasetSplit> {
+  const pixels = size * size * 3;
+  const images = new Uint8Array(files.length * pixels);
+  const labels = new Uint8Array(files.length);
+  for (const [i, { file, label }] of files.entries()) {
+    let raw: Buffer;
+    try {
+      raw = await sharp(await file.read()).removeAlpha().resize(size, size, { fit: 'cover' }).toColourspace('srgb').raw().toBuffer();
+    } catch (error) {
+      throw new DistillInputError(`${file.name}: not a readable image (${(error as Error).message})`);
+    }
+    if (raw.length !== pixels) throw new DistillInputError(`${file.name}: decoded to ${raw.length} bytes, expected ${pixels}`);
+    images.set(raw, i * pixels);
+    labels[i] = label;
+  }
+  return { count: files.length, images, labels };
+}
+
+/** Holds out ⌈20 %⌉ of each class (at least one image when it has two or more), seeded. */
+export function stratifiedSplit(byClass: ImageFile[][], seed: number): { train: Array<{ file: ImageFile; label: number }>; test: Array<{ file: ImageFile; label: number }> } {
+  const rng = createRng(seed);
+  const train: Array<{ file: ImageFile; label: number }> = [];
+  const test: Array<{ file: ImageFile; label: number }> = [];
+  byClass.forEach((files, label) => {
+    const order = shuffledIndices(files.length, rng);
+    const held = files.length >= 2 ? Math.max(1, Math.round(files.length * 0.2)) : 0;
+    order.forEach((index, i) => (i < held ? test : train).push({ file: files[index]!, label }));
+  });
+  return { train, test };
+}
+
+export async function imageDatasetFromTree(tree: Tree, source: string, size: number): Promise<ImageDataset> {
+  const splitNames = [...tree.keys()];
+  const hasSplits = tree.has('train') || tree.has('test');
+  if (hasSplits && (!tree.has('train') || !tree.has('test'))) throw new DistillInputError(`${source}: has a ${tree.has('train') ? 'train/' : 'test/'} folder but no ${tree.has('train') ? 'test/' : 'train/'} folder`);
+  if (hasSplits && tree.has('')) throw new DistillInputError(`${source}: mixes train/ and test/ with other class folders`);
+  const classNames = [...new Set(splitNames.flatMap((split) => [...tree.get(split)!.keys()]))].sort((a, b) => a.localeCompare(b));
+  if (classNames.length === 0) throw new DistillInputError(`${source}: no class folders with PNG or JPEG images`);
+  if (classNames.length === 1) throw new DistillInputError(`${source}: only one class (${classNames[0]}): a classifier needs at least two class folders`);
+  if (classNames.length > 256) throw new DistillInputError(`${source}: ${classNames.length} classes; at most 256 are supported`);
+  const list = (split: string) => classNames.flatMap((name, label) => (tree.get(split)!.get(name) ?? []).map((file) => ({ file, label })));
+  const { train, test } = hasSplits ? { train: list('train'), test: list('test') } : stratifiedSplit(classNames.map((name) => tree.get('')!.get(name)!), 1);
+  if (train.length === 0) throw new DistillInputError(`${source}: the training split is empty`);
+  if (test.length === 0) throw new DistillInputError(`${source}: the test split is empty (put at least two images in a class, or add a test/ folder)`);
+  const trainSplit = await decodeAll(train, size);
+  const testSplit = await decodeAll(test, size);
+  const normalization = channelStats(trainSplit, 3);
+  return { name: basename(source).replace(/\.zip$/i, ''), format: 'image-folder', shape: [size, size, 3], classNames, train: { ...trainSplit, normalization }, test: { ...testSplit, normalization } };
+}
+
+export function imageFolderFormat(size = DEFAULT_IMAGE_SIZE): DatasetFormat {
+  return {
+    id: 'image-folder',
+    description: 'image folders: one sub-folder of PNG/JPEG files per class (train/ and test/ optional), or a .zip of them',
+    async match(path) {
+      if (/\.zip$/i.test(path)) return true;
+      const info = await stat(path).catch(() => null);
+      if (!info?.isDirectory()) return false;
+      const entries = await readdir(path, { withFileTypes: true });
+      return entries.some((entry) => entry.isDirectory() && !IGNORED.test(entry.name));
+    },
+    async open(path) {
+      const tree = /\.zip$/i.test(path) ? zipTree(path, new Uint8Array(await readFile(path))) : await folderTree(path);
+      return imageDatasetFromTree(tree, path, size);
+    },
+  };
+}

@@ -1,0 +1,67 @@
+import assert from 'node:assert/strict';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { zipSync } from 'fflate';
+import sharp from 'sharp';
+import { loadDataset } from '../../electron/engine/data/load';
+import { DistillInputError } from '../../electron/engine/errors';
+import { tempDir, writeFiles } from '../helpers/fixtures';
+
+/** A solid-colour image written by sharp, in any size and format. */
+const image = (color: { r: number; g: number; b: number }, width: number, height: number, format: 'png' | 'jpeg') =>
+  sharp({ create: { width, height, channels: 3, background: color } })[format]().toBuffer().then((b) => new Uint8Array(b));
+
+const RED = { r: 250, g: 10, b: 10 };
+const BLUE = { r: 10, g: 10, b: 250 };
+
+async function classFolders(perClass: number, prefix = ''): Promise<Record<string, Uint8Array>> {
+  const files: Record<string, Uint8Array> = {};
+  for (let i = 0; i < perClass; i++) {
+    files[`${prefix}red/r${i}.png`] = await image(RED, 20 + i, 30, 'png');
+    files[`${prefix}blue/b${i}.jpg`] = await image(BLUE, 40, 17 + i, 'jpeg');
+  }
+  return files;
+}
+
+describe('image folders', () => {
+  it('decodes PNG and JPEG of any size to size × size RGB, classes from folder names, a stratified 20 % test split', async () => {
+    const dir = await writeFiles(await tempDir('imgs-'), { ...(await classFolders(10)), 'README.md': 'not data' });
+    const data = await loadDataset(dir, { imageSize: 16 });
+    assert.deepEqual([data.format, data.shape, data.classNames], ['image-folder', [16, 16, 3], ['blue', 'red']]);
+    assert.deepEqual([data.train.count, data.test.count], [16, 4]);
+    assert.deepEqual([...data.test.labels].sort(), [0, 0, 1, 1]);
+    const redIndex = data.train.labels.indexOf(1);
+    const pixel = data.train.images.subarray(redIndex * 768, redIndex * 768 + 3);
+    assert.ok(pixel[0]! > 200 && pixel[2]! < 40, `a red image decodes red: ${pixel}`);
+  });
+
+  it('respects train/ and test/ folders, and reads a zip of the same', async () => {
+    const files = { ...(await classFolders(3, 'pets/train/')), ...(await classFolders(2, 'pets/test/')) };
+    const dir = await writeFiles(await tempDir('imgs-'), files);
+    const fromFolder = await loadDataset(join(dir, 'pets'));
+    assert.deepEqual([fromFolder.train.count, fromFolder.test.count, fromFolder.shape], [6, 4, [32, 32, 3]]);
+    const zipPath = join(dir, 'pets.zip');
+    await writeFile(zipPath, zipSync(files));
+    const fromZip = await loadDataset(zipPath);
+    assert.deepEqual([fromZip.name, fromZip.train.count, fromZip.test.count, fromZip.classNames], ['pets', 6, 4, ['blue', 'red']]);
+    assert.deepEqual(Array.from(fromZip.test.images), Array.from(fromFolder.test.images));
+  });
+
+  it('gives one clear error naming the file or the problem', async () => {
+    const cases: Array<[Record<string, Uint8Array | string>, RegExp]> = [
+      [{ ...(await classFolders(2)), 'red/broken.png': new Uint8Array([0x89, 0x50, 0x4e, 0x47, 1, 2, 3]) }, /red\/broken\.png: not a readable image/],
+      [{ 'red/a.png': await image(RED, 8, 8, 'png'), 'red/b.png': await image(RED, 8, 8, 'png') }, /only one class \(red\): a classifier needs at least two class folders/],
+      [{ ...(await classFolders(2)), 'blue/notes.txt': 'hello' }, /blue\/notes\.txt: not a PNG or JPEG image/],
+      [{ 'red/a.png': await image(RED, 8, 8, 'png'), 'blue/b.png': await image(BLUE, 8, 8, 'png') }, /the test split is empty/],
+      [{ ...(await classFolders(2, 'train/')) }, /has a train\/ folder but no test\/ folder/],
+    ];
+    for (const [files, pattern] of cases) {
+      const dir = await writeFiles(await tempDir('bad-imgs-'), files);
+      await assert.rejects(loadDataset(dir), (e: Error) => e instanceof DistillInputError && pattern.test(e.message), String(pattern));
+    }
+    const zipPath = join(await tempDir('bad-zip-'), 'x.zip');
+    await writeFile(zipPath, new Uint8Array([0x50, 0x4b, 3, 4, 9, 9]));
+    await assert.rejects(loadDataset(zipPath), /x\.zip: not a readable zip archive/);
+  });
+});
