@@ -31,7 +31,9 @@ const COMMON: RunConfig = {
   hintEpochs: null,
   atWeight: 1000,
   dkdAlpha: 1,
-  dkdBeta: 8,
+  // DKD's published β = 8 (CIFAR ResNets with batch norm) diverges on these MLPs at lr 0.05:
+  // 28.9 % on the quick recipe, where β = 1 gives 94.9 % (KD 94.9 %, alone 93.7 %).
+  dkdBeta: 1,
   dkdWarmup: 1,
   flip: false,
   imageSize: 32,
@@ -57,6 +59,8 @@ const CIFAR_RECIPE: Omit<RunConfig, 'dataset' | 'teacher' | 'student'> = {
   studentJitter: 4,
   flip: true,
   limitTrain: null,
+  dkdBeta: 8,
+  dkdWarmup: 20,
 };
 
 /**

@@ -3,7 +3,7 @@ import os from 'node:os';
 import type { BackendName } from '../../contract/run-config';
 import type { BackendNeeds } from './select';
 
-export type Availability = { ok: true; device: string; why: string } | { ok: false; reason: string };
+export type Availability = { ok: true; device: string; why: string; software?: boolean } | { ok: false; reason: string };
 
 export interface BackendProbe {
   /** Cheap check; imports optional packages lazily and reports why they are missing. */
@@ -29,7 +29,7 @@ async function importOptional(name: string): Promise<{ ok: true; module: unknown
 interface DawnModule {
   globals: object;
   create(flags: string[]): {
-    requestAdapter(options?: { powerPreference?: string }): Promise<{ info?: { description?: string; device?: string; vendor?: string } } | null>;
+    requestAdapter(options?: { powerPreference?: string }): Promise<{ info?: { description?: string; device?: string; vendor?: string; architecture?: string; isFallbackAdapter?: boolean } } | null>;
   };
 }
 
@@ -56,6 +56,8 @@ const tensorflowProbe: BackendProbe = {
 
 const webgpuProbe: BackendProbe = {
   async probe() {
+    // Dawn wants a writable runtime folder (Vulkan's loader looks there).
+    process.env.XDG_RUNTIME_DIR ??= os.tmpdir();
     const dawn = await importOptional('webgpu');
     if (!dawn.ok) return { ok: false, reason: dawn.reason };
     const { create, globals } = dawn.module as DawnModule;
@@ -64,9 +66,11 @@ const webgpuProbe: BackendProbe = {
     const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' }).catch(() => null);
     if (!adapter) return { ok: false, reason: 'no WebGPU adapter (no Vulkan, Metal or D3D12 device)' };
     webgpuAdapterName = adapter.info?.description || adapter.info?.device || adapter.info?.vendor || 'WebGPU adapter';
+    // A software adapter (Mesa's lavapipe) is WebGPU on the CPU: fast for convnets, not for dense layers.
+    const software = adapter.info?.architecture === 'software' || adapter.info?.isFallbackAdapter === true || /llvmpipe|swiftshader/i.test(webgpuAdapterName);
     // tfjs-backend-webgpu registers itself only if navigator.gpu exists when it is evaluated.
     Object.defineProperty(globalThis, 'navigator', { value: { gpu }, configurable: true, writable: true });
-    return { ok: true, device: webgpuAdapterName, why: 'GPU through Dawn' };
+    return { ok: true, device: webgpuAdapterName, why: software ? 'software Vulkan (lavapipe): the fastest CPU path for convolutions' : 'GPU through Dawn', software };
   },
   async activate() {
     const backend = await importOptional('@tensorflow/tfjs-backend-webgpu');

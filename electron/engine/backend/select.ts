@@ -32,6 +32,11 @@ export async function selectBackend(request: BackendRequest, needs: BackendNeeds
       skipped.push(`${name}: ${availability.reason}`);
       continue;
     }
+    // On a CPU-only machine WebGPU runs on lavapipe: it beats pure JS on convnets (8×), wasm beats it on dense models.
+    if (request === 'auto' && availability.software && !needs.convolutional) {
+      skipped.push(`${name}: ${availability.device} is a software adapter; wasm is faster for dense models`);
+      continue;
+    }
     await probe.activate();
     if (!(await tf.setBackend(name))) {
       if (request !== 'auto') throw new DistillInputError(`backend ${name} failed to initialise`);
