@@ -138,6 +138,14 @@ export type DistillBridge = { [M in BridgeMethod]: (request: ApiRequest<M>) => P
   exportModel(request: { runId: string; role: ModelRole }): Promise<{ savedTo: string }>;
 };
 
+export type BridgeMethods = { [M in BridgeMethod]: (request: ApiRequest<M>) => Promise<ApiResponse<M>> };
+
+/** One function per plain method over a host's transport (the preload's IPC, the browser's fetch). */
+export function bridgeMethods(call: <M extends ApiMethod>(method: M, request: ApiRequest<M>) => Promise<ApiResponse<M>>): BridgeMethods {
+  const plain = API_METHODS.filter((m): m is BridgeMethod => m !== 'exportModel' && m !== 'importDataset');
+  return Object.fromEntries(plain.map((method) => [method, (request: ApiRequest<typeof method>) => call(method, request)])) as BridgeMethods;
+}
+
 /** A failed call, as it crosses any boundary. `input` errors are the caller's to fix. */
 export const ApiErrorSchema = z.object({ error: z.string(), kind: z.enum(['input', 'internal']) });
 export type ApiError = z.infer<typeof ApiErrorSchema>;

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { crossEntropyLoss } from './losses/cross-entropy';
 import { buildModel, modelSize } from './models/registry';
-import { createOptimizer } from './train/optimizers';
+import { createOptimizer, disposeOptimizer } from './train/optimizers';
 
 export interface BenchOptions {
   model: string;
@@ -30,7 +30,7 @@ export async function benchTraining(options: BenchOptions): Promise<{ imgPerSec:
     return { imgPerSec: (options.steps * options.batchSize) / seconds, params: modelSize(model).params };
   } finally {
     tf.dispose([x, labels]);
-    optimizer.dispose();
+    disposeOptimizer(optimizer);
     model.dispose();
   }
 }

@@ -1,6 +1,6 @@
 // The only bridge between the sandboxed page and the app: one typed object on window.distill.
 import { contextBridge, ipcRenderer, webUtils } from 'electron';
-import { API, ApiEventSchema, type ApiMethod, type ApiRequest, type ApiResponse, type BridgeMethod, type DistillBridge } from '../contract/api';
+import { API, ApiEventSchema, bridgeMethods, type ApiMethod, type ApiRequest, type ApiResponse, type DistillBridge } from '../contract/api';
 import { CallOutcomeSchema, IPC_EVENT_CHANNEL, ipcChannel } from '../contract/worker-protocol';
 
 async function invoke<M extends ApiMethod>(method: M, request: ApiRequest<M>): Promise<ApiResponse<M>> {
@@ -9,14 +9,8 @@ async function invoke<M extends ApiMethod>(method: M, request: ApiRequest<M>): P
   return API[method].response.parse(outcome.value) as ApiResponse<M>;
 }
 
-const methods = Object.fromEntries(
-  (Object.keys(API) as ApiMethod[])
-    .filter((m): m is BridgeMethod => m !== 'exportModel' && m !== 'importDataset')
-    .map((method) => [method, (request: ApiRequest<typeof method>) => invoke(method, request)]),
-) as { [M in BridgeMethod]: (request: ApiRequest<M>) => Promise<ApiResponse<M>> };
-
 const bridge: DistillBridge = {
-  ...methods,
+  ...bridgeMethods(invoke),
   host: 'electron',
   onEvent(listener) {
     const handler = (_event: Electron.IpcRendererEvent, payload: unknown) => {

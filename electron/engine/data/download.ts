@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
-import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 
 /** A download that failed for a reason outside the person's input (network, server, checksum). */
@@ -49,15 +48,19 @@ export async function downloadFile({ url, dest, md5, onProgress, signal }: Downl
     const length = Number(response.headers.get('content-length') ?? NaN);
     received = resumed ? have : 0;
     total = Number.isFinite(length) ? received + length : null;
-    const counting = Readable.fromWeb(response.body as import('node:stream/web').ReadableStream<Uint8Array>);
-    counting.on('data', (chunk: Buffer) => {
-      received += chunk.length;
-      onProgress?.(received, total);
-    });
+    // Each chunk is written before the next is read, so bytes received before a dropped
+    // connection are on disk for the resume.
+    const file = await open(part, resumed ? 'a' : 'w');
     try {
-      await pipeline(counting, createWriteStream(part, { flags: resumed ? 'a' : 'w' }), { signal });
+      for await (const chunk of response.body as AsyncIterable<Uint8Array>) {
+        await file.write(chunk);
+        received += chunk.length;
+        onProgress?.(received, total);
+      }
     } catch (error) {
       throw new DownloadError(`${basename(dest)}: download interrupted after ${received} bytes (${(error as Error).message}); run it again to resume`);
+    } finally {
+      await file.close();
     }
     if (total !== null && received < total) throw new DownloadError(`${basename(dest)}: download interrupted at ${received} of ${total} bytes; run it again to resume`);
   } else {

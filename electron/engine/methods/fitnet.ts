@@ -20,8 +20,11 @@ export function createRegressor(pair: LayerPair, seed: number): Regressor {
   const to = pair.teacher.shape.at(-1)!;
   const spatial = pair.student.shape.length === 3;
   const init = tf.initializers.glorotUniform({ seed });
-  const kernel = tf.variable(init.apply(spatial ? [1, 1, from, to] : [from, to]), true, `hint_regressor_${id}_${pair.student.name}_kernel`);
-  const bias = tf.variable(tf.zeros([to]), true, `hint_regressor_${id}_${pair.student.name}_bias`);
+  // A variable keeps its own reference to the data: dispose the initial values it was made from.
+  const [kernelInit, biasInit] = [init.apply(spatial ? [1, 1, from, to] : [from, to]), tf.zeros([to])];
+  const kernel = tf.variable(kernelInit, true, `hint_regressor_${id}_${pair.student.name}_kernel`);
+  const bias = tf.variable(biasInit, true, `hint_regressor_${id}_${pair.student.name}_bias`);
+  tf.dispose([kernelInit, biasInit]);
   return {
     kernel,
     bias,

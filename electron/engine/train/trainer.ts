@@ -7,7 +7,7 @@ import { throwIfAborted } from '../errors';
 import type { LossInputs } from '../methods/method';
 import { createRng, shuffledIndices } from '../random';
 import { evaluateModel, type Evaluation } from './evaluate';
-import { createOptimizer, setLearningRate } from './optimizers';
+import { createOptimizer, disposeOptimizer, setLearningRate } from './optimizers';
 import { learningRateAt } from './schedule';
 
 export interface ForwardOutputs {
@@ -161,7 +161,7 @@ export async function trainPhase(options: TrainPhaseOptions): Promise<PhaseOutco
       await options.onEpoch?.(event);
     }
   } finally {
-    optimizer.dispose();
+    disposeOptimizer(optimizer);
   }
   return { history, evaluation };
 }

@@ -1,4 +1,4 @@
-import { API, ApiEventSchema, type ApiEvent, type ApiMethod, type ApiRequest, type ApiResponse, type BridgeMethod, type DistillBridge } from '../../../electron/contract/api';
+import { API, ApiEventSchema, bridgeMethods, type ApiEvent, type ApiMethod, type ApiRequest, type ApiResponse, type DistillBridge } from '../../../electron/contract/api';
 
 const TOKEN_KEY = 'distill-token';
 
@@ -42,14 +42,8 @@ export function createBrowserBridge(): DistillBridge {
   };
   connect();
 
-  const methods = Object.fromEntries(
-    (Object.keys(API) as ApiMethod[])
-      .filter((m): m is BridgeMethod => m !== 'exportModel' && m !== 'importDataset')
-      .map((method) => [method, (request: ApiRequest<typeof method>) => call(method, request)]),
-  ) as { [M in BridgeMethod]: (request: ApiRequest<M>) => Promise<ApiResponse<M>> };
-
   return {
-    ...methods,
+    ...bridgeMethods(call),
     host: 'browser',
     onEvent(listener) {
       listeners.add(listener);
