@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { BackendInfoSchema, ModelReportSchema, RunEventSchema, RunResultSchema, RunStatusSchema, StudyResultSchema } from './events';
-import { BackendRequestSchema, RunConfigSchema, RunRequestSchema } from './run-config';
+import { BackendRequestSchema, PresetNameSchema, RunConfigSchema, RunRequestSchema } from './run-config';
 
 /**
  * The Distill Studio service: one request and one response schema per operation. Main,
@@ -85,6 +85,10 @@ export const API = {
   },
   listModels: { request: z.object({ shape: Shape, classes: z.number().int().min(2).max(10000) }).strict(), response: z.array(ModelInfoSchema) },
   inspectDataset: { request: z.object({ dataset: z.string().min(1) }).strict(), response: DatasetViewSchema },
+  /** Fetches a catalogue dataset into the cache (progress as download-progress events), then inspects it. */
+  downloadDataset: { request: z.object({ name: z.enum(['cifar10', 'cifar100', 'fashion-mnist']) }).strict(), response: DatasetViewSchema },
+  /** The presets' full configurations, for the recipe picker. */
+  listPresets: { request: Empty, response: z.record(PresetNameSchema, RunConfigSchema) },
   importDataset: { request: z.object({ source: DatasetSourceSchema }).strict(), response: DatasetViewSchema },
   startRun: { request: RunRequestSchema, response: z.object({ runId: RunId, config: RunConfigSchema }) },
   /** Several methods on one teacher: `methods` as `distill study --methods` takes them. */
@@ -121,6 +125,7 @@ export type DistillService = { [M in ApiMethod]: (request: z.output<(typeof API)
 export const ApiEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('run-event'), runId: RunId, event: RunEventSchema }),
   z.object({ type: z.literal('run-ended'), runId: RunId, status: RunStatusSchema, error: z.string().optional() }),
+  z.object({ type: z.literal('download-progress'), name: z.string(), file: z.string(), received: z.number(), total: z.number().nullable() }),
 ]);
 export type ApiEvent = z.infer<typeof ApiEventSchema>;
 

@@ -9,7 +9,9 @@ import { summarizeDataset } from '../engine/data/inspect';
 import { loadDataset } from '../engine/data/load';
 import { DistillInputError, RunCancelledError } from '../engine/errors';
 import { buildModel, MODEL_FAMILIES, modelSize } from '../engine/models/registry';
-import { resolveConfig } from '../engine/presets';
+import { PRESETS, resolveConfig } from '../engine/presets';
+import { downloadDataset } from '../engine/data/catalog';
+import { DownloadError } from '../engine/data/download';
 import { loadModelFolder } from '../engine/runs/model-io';
 import { checkRunInputs, runDistillation } from '../engine/runs/pipeline';
 import { parseStudyMethods, runStudy } from '../engine/runs/study';
@@ -144,6 +146,19 @@ export function createDistillService(options: ServiceOptions): DistillService & 
     },
 
     inspectDataset: ({ dataset: spec }) => view(spec),
+
+    async downloadDataset({ name }) {
+      try {
+        await downloadDataset(name, { onProgress: (p) => options.onEvent({ type: 'download-progress', name, ...p }) });
+      } catch (error) {
+        // A failed download is the person's to retry: say what happened, keep the app going.
+        if (error instanceof DownloadError) throw new DistillInputError(error.message);
+        throw error;
+      }
+      return view(name);
+    },
+
+    listPresets: async () => PRESETS,
 
     async importDataset({ source }) {
       const paths = source.kind === 'paths' ? source.paths : await uploadedPaths(join(uploadsDir, source.uploadId));

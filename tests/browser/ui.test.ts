@@ -81,6 +81,17 @@ describe('Distill Studio in a browser (distill serve)', { skip: missing ?? false
     await shot('3-method');
   });
 
+  it('fills the form from a recipe preset', async () => {
+    await page.getByTestId('preset').selectOption('resnet56-resnet20-cifar100');
+    assert.equal(await page.getByTestId('epochs').inputValue(), '240');
+    await page.click('[data-screen=models]');
+    assert.equal(await page.getByTestId('teacher-model').inputValue(), 'resnet56');
+    await page.click('[data-screen=method]');
+    await page.getByTestId('preset').selectOption('quick');
+    assert.equal(await page.getByTestId('teacher-epochs').inputValue(), '8');
+    await page.getByTestId('temperature').fill('4');
+  });
+
   it('trains a tiny distillation live and shows the comparison', async () => {
     await page.getByTestId('teacher-epochs').fill('2');
     await page.getByTestId('epochs').fill('2');

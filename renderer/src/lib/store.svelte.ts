@@ -1,5 +1,5 @@
 import type { ApiResponse, DatasetView, ModelInfo, RunSummary } from '../../../electron/contract/api';
-import type { RunConfigOverrides } from '../../../electron/contract/run-config';
+import type { PresetName, RunConfig, RunConfigOverrides } from '../../../electron/contract/run-config';
 import { api } from '../api/bridge';
 import { applyRunEvent, emptyRunView, runViewFromDetail, type RunView } from './run-view';
 
@@ -33,6 +33,10 @@ export const app = $state({
   initFromTeacher: false,
   studyMode: false,
   studyMethods: { baseline: true, kd: true, fitnet: true, at: false, dkd: true, 'init+kd': false } as Record<string, boolean>,
+  /** The preset the form started from; its schedule, weight decay and augmentation apply. */
+  preset: 'quick' as PresetName,
+  presets: null as Record<PresetName, RunConfig> | null,
+  download: null as { name: string; file: string; received: number; total: number | null } | null,
   run: null as RunView | null,
   runs: [] as RunSummary[],
   error: '',
@@ -40,6 +44,10 @@ export const app = $state({
 
 export async function init(): Promise<void> {
   api().onEvent((event) => {
+    if (event.type === 'download-progress') {
+      app.download = { name: event.name, file: event.file, received: event.received, total: event.total };
+      return;
+    }
     if (event.type === 'run-ended') void refreshRuns();
     const run = app.run;
     if (!run || event.runId !== run.runId) return;
@@ -52,6 +60,7 @@ export async function init(): Promise<void> {
   });
   try {
     app.info = await api().appInfo({});
+    app.presets = await api().listPresets({});
     await chooseDataset('mnist');
     await refreshRuns();
   } catch (error) {
@@ -61,6 +70,36 @@ export async function init(): Promise<void> {
 
 export async function chooseDataset(dataset: string): Promise<void> {
   await loadDataset(() => api().inspectDataset({ dataset }));
+}
+
+export async function downloadDataset(name: 'cifar10' | 'cifar100' | 'fashion-mnist'): Promise<void> {
+  app.download = { name, file: '', received: 0, total: null };
+  try {
+    await loadDataset(() => api().downloadDataset({ name }));
+  } finally {
+    app.download = null;
+  }
+}
+
+/** Fills the form from a preset (its recipe: epochs, T, α, learning rate, augmentation…). */
+export function applyPreset(name: PresetName): void {
+  const preset = app.presets?.[name];
+  if (!preset) return;
+  app.preset = name;
+  app.teacher = preset.teacher;
+  app.student = preset.student;
+  app.teacherRun = '';
+  Object.assign(app.method, {
+    temperature: preset.temperature,
+    alpha: preset.alpha,
+    epochs: preset.epochs,
+    teacherEpochs: preset.teacherEpochs,
+    teacherJitter: preset.teacherJitter,
+    batchSize: preset.batchSize,
+    lr: preset.lr,
+    trainBaseline: preset.trainBaseline,
+    limitTrain: preset.limitTrain,
+  });
 }
 
 export async function importFiles(files: File[]): Promise<void> {
@@ -112,10 +151,10 @@ export async function startRun(): Promise<void> {
     const overrides = runOverrides();
     if (app.studyMode) {
       const methods = Object.keys(app.studyMethods).filter((m) => app.studyMethods[m]);
-      const { runId, config } = await api().startStudy({ preset: 'quick', overrides, methods: methods.join(',') });
+      const { runId, config } = await api().startStudy({ preset: app.preset, overrides, methods: methods.join(',') });
       app.run = emptyRunView(runId, config, methods);
     } else {
-      const { runId, config } = await api().startRun({ preset: 'quick', overrides });
+      const { runId, config } = await api().startRun({ preset: app.preset, overrides });
       app.run = emptyRunView(runId, config);
     }
     app.screen = 'training';
