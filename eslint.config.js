@@ -20,6 +20,13 @@ export default tseslint.config(
     },
   },
   {
+    // WebGPU cannot read tensors synchronously under Node (no OffscreenCanvas): app code awaits data().
+    files: ['electron/**', 'renderer/**'],
+    rules: {
+      'no-restricted-syntax': ['error', { selector: "CallExpression[callee.property.name=/^(dataSync|arraySync|bufferSync)$/]", message: 'use await tensor.data() / array(): synchronous reads fail on the WebGPU backend' }],
+    },
+  },
+  {
     // The contract is types and schemas: imported by every layer, it imports none of them.
     files: ['electron/contract/**'],
     rules: layer('electron/contract holds only types and zod schemas', {

@@ -227,15 +227,16 @@ export function createDistillService(options: ServiceOptions): DistillService & 
       // The same preprocessing as training (pixels / 255, then the dataset's normalisation).
       const { x, labels } = imageBatch(test, data.shape, [index], 0, 1);
       labels.dispose();
-      const logitsOf = (model: tf.LayersModel | undefined) => {
+      // Asynchronous reads only: WebGPU cannot read synchronously under Node.
+      const logitsOf = async (model: tf.LayersModel | undefined) => {
         if (!model) return null;
         const y = model.predict(x) as tf.Tensor;
-        const values = Array.from(y.dataSync());
+        const values = Array.from(await y.data());
         y.dispose();
         return values;
       };
       const { teacher, student, baseline } = modelCache.models;
-      const logits = { teacher: logitsOf(teacher), student: logitsOf(student), baseline: logitsOf(baseline) };
+      const logits = { teacher: await logitsOf(teacher), student: await logitsOf(student), baseline: await logitsOf(baseline) };
       x.dispose();
       return { index, label: test.labels[index]!, pixels: base64(pixels), shape: data.shape, classNames: data.classNames, logits };
     },
