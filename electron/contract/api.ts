@@ -137,8 +137,11 @@ export type BridgeMethod = Exclude<ApiMethod, 'exportModel' | 'importDataset'>;
 export type DistillBridge = { [M in BridgeMethod]: (request: ApiRequest<M>) => Promise<ApiResponse<M>> } & {
   host: 'electron' | 'browser';
   onEvent(listener: (event: ApiEvent) => void): () => void;
-  /** Files dropped or picked in the window: paths in Electron, an upload in a browser. */
-  importFiles(files: File[]): Promise<DatasetView>;
+  /**
+   * Files or folders dropped or picked in the window: paths in Electron (a folder is one path),
+   * an upload in a browser, where `relativePaths` keep a folder's layout (`pets/cat/1.png`).
+   */
+  importFiles(files: File[], relativePaths?: string[]): Promise<DatasetView>;
   /** Saves the model: a save dialog in Electron, a download in a browser. */
   exportModel(request: { runId: string; role: ModelRole }): Promise<{ savedTo: string }>;
 };

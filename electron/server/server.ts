@@ -2,12 +2,12 @@ import { createWriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { ModelRoleSchema, type ApiEvent } from '../contract/api';
 import { DistillInputError } from '../engine/errors';
-import { safeFileName } from '../service/dataset-import';
+import { safeRelativePath } from '../service/dataset-import';
 import { createDistillService } from '../service/distill-service';
 import { dispatchCall } from '../service/dispatch';
 import { checkRequest, newToken, TOKEN_COOKIE } from './auth';
@@ -76,11 +76,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       if (request.method !== 'POST') return sendJson(response, 405, { error: 'use POST', kind: 'input' });
       const uploadId = url.searchParams.get('id') ?? '';
       if (!/^[a-f0-9]{16}$/.test(uploadId)) return sendJson(response, 400, { error: 'upload id must be 16 hex digits', kind: 'input' });
-      const name = safeFileName(url.searchParams.get('name') ?? '');
+      const name = safeRelativePath(url.searchParams.get('name') ?? '');
       const length = Number(request.headers['content-length'] ?? NaN);
       if (!(length <= MAX_UPLOAD_BYTES)) return sendJson(response, 413, { error: 'upload too large or without Content-Length', kind: 'input' });
       const dir = join(service.uploadsDir, uploadId);
-      await mkdir(dir, { recursive: true });
+      await mkdir(dirname(join(dir, name)), { recursive: true });
       await pipeline(request, createWriteStream(join(dir, name)));
       return sendJson(response, 200, { uploadId, name });
     }

@@ -16,6 +16,13 @@ export function safeFileName(name: string): string {
   return name;
 }
 
+/** A path inside an uploaded folder (`pets/cat/1.png`): up to 4 plain names, no `..`, no absolute paths. */
+export function safeRelativePath(path: string): string {
+  const parts = path.split('/');
+  if (parts.length > 4 || parts.some((part) => !/^[\w][\w .()+-]{0,200}$/.test(part))) throw new DistillInputError(`"${path}" is not an acceptable file name`);
+  return parts.join('/');
+}
+
 /**
  * Turns dropped paths into one dataset folder: a single folder is used as it is; loose
  * files are copied into a new folder under `importsDir`, which is removed again on failure.

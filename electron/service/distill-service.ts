@@ -101,12 +101,14 @@ export function createDistillService(options: ServiceOptions): DistillService & 
     return { runId, config };
   };
 
-  /** An upload of one archive is that archive; several files are their folder. */
-  const uploadedPaths = async (dir: string) => {
-    const names = await readdir(dir).catch(() => {
+  /** An upload of one archive is that archive; an uploaded folder is that folder; loose files, their folder. */
+  const uploadedPaths = async (dir: string): Promise<string[]> => {
+    const entries = await readdir(dir, { withFileTypes: true }).catch(() => {
       throw new DistillInputError('no such upload');
     });
-    return names.length === 1 && /\.(zip|tar\.gz|tgz)$/i.test(names[0]!) ? [join(dir, names[0]!)] : [dir];
+    if (entries.length === 1 && entries[0]!.isFile() && /\.(zip|tar\.gz|tgz)$/i.test(entries[0]!.name)) return [join(dir, entries[0]!.name)];
+    if (entries.length === 1 && entries[0]!.isDirectory()) return uploadedPaths(join(dir, entries[0]!.name));
+    return [dir];
   };
 
   /** A run left `running` by a crash or a closed app is marked failed when next seen. */

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { unzipSync } from 'fflate';
+import sharp from 'sharp';
 import type { Browser, Page } from 'playwright-core';
 import { selectBackend } from '../../electron/engine/backend/select';
 import { loadModelFolder } from '../../electron/engine/runs/model-io';
@@ -171,6 +172,21 @@ describe('Distill Studio in a browser (distill serve)', { skip: missing ?? false
     for (const row of rows) assert.match(row, /\d+\.\d\d%/);
     assert.match(rows[0]!, /\+0\.00 pts/);
     await shot('5-results-study');
+  });
+
+  it('opens a picked image folder (one sub-folder per class) uploaded with its layout', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'ui-folder-'));
+    for (const [cls, color] of [['cats', { r: 200, g: 120, b: 40 }], ['dogs', { r: 40, g: 90, b: 200 }]] as const) {
+      await mkdir(join(root, 'pets', cls), { recursive: true });
+      for (let i = 0; i < 5; i++) {
+        await sharp({ create: { width: 12 + i, height: 10, channels: 3, background: color } }).png().toFile(join(root, 'pets', cls, `${i}.png`));
+      }
+    }
+    await page.click('[data-screen=dataset]');
+    await page.getByTestId('folder-input').setInputFiles(join(root, 'pets'));
+    await page.waitForFunction(() => document.querySelector('[data-testid=dataset-summary] h2')?.textContent?.startsWith('pets'), null, { timeout: 30_000 });
+    assert.match(await page.getByTestId('dataset-summary').innerText(), /2 classes · 32×32×3 images · 8 train · 2 test/);
+    await shot('1-dataset-image-folder');
   });
 });
 

@@ -49,10 +49,11 @@ export function createBrowserBridge(): DistillBridge {
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
-    async importFiles(files) {
+    async importFiles(files, relativePaths) {
       const uploadId = randomHex(8);
-      for (const file of files) {
-        const response = await fetch(`/api/upload?id=${uploadId}&name=${encodeURIComponent(file.name)}`, { method: 'POST', headers: { Authorization: headers.Authorization }, body: file });
+      for (const [i, file] of files.entries()) {
+        const name = relativePaths?.[i] || file.webkitRelativePath || file.name;
+        const response = await fetch(`/api/upload?id=${uploadId}&name=${encodeURIComponent(name)}`, { method: 'POST', headers: { Authorization: headers.Authorization }, body: file });
         if (!response.ok) throw new Error(((await response.json().catch(() => ({}))) as { error?: string }).error ?? `upload of ${file.name} failed`);
       }
       return call('importDataset', { source: { kind: 'upload', uploadId } });

@@ -102,8 +102,8 @@ export function applyPreset(name: PresetName): void {
   });
 }
 
-export async function importFiles(files: File[]): Promise<void> {
-  await loadDataset(() => api().importFiles(files));
+export async function importFiles(files: File[], relativePaths?: string[]): Promise<void> {
+  await loadDataset(() => api().importFiles(files, relativePaths));
 }
 
 async function loadDataset(load: () => Promise<DatasetView>): Promise<void> {
