@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import { selectBackend } from '../electron/engine/backend/select';
 
 const { values } = parseArgs({ options: { backend: { type: 'string', default: 'webgpu' }, repeats: { type: 'string', default: '5' } } });
-await selectBackend(values.backend as 'webgpu', { convolutional: true });
+await selectBackend(values.backend as 'webgpu');
 
 function filterGradByMatMul(x: tf.Tensor4D, dy: tf.Tensor4D, k: number, stride: number): tf.Tensor4D {
   return tf.tidy(() => {

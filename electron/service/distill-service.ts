@@ -44,7 +44,7 @@ export function createDistillService(options: ServiceOptions): DistillService & 
 
   // Light work (parameter counts, soft labels) needs a backend before any run has chosen one.
   const ensureBackend = async () => {
-    if (!backendReady) await selectBackend('cpu', { convolutional: true });
+    if (!backendReady) await selectBackend('cpu');
     backendReady = true;
   };
   let backendReady = false;
@@ -126,7 +126,7 @@ export function createDistillService(options: ServiceOptions): DistillService & 
     uploadsDir,
 
     async appInfo() {
-      const probes = await probeBackends({ convolutional: false });
+      const probes = await probeBackends();
       const backends = Object.entries(probes).map(([name, probe]) => ({
         name: name as 'cpu',
         ok: probe.ok,

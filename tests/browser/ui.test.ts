@@ -123,7 +123,7 @@ describe('Distill Studio in a browser (distill serve)', { skip: missing ?? false
     await download.saveAs(zipPath);
     const dir = await mkdtemp(join(tmpdir(), 'student-'));
     for (const [name, bytes] of Object.entries(unzipSync(new Uint8Array(await readFile(zipPath))))) await writeFile(join(dir, name), bytes);
-    await selectBackend('cpu', { convolutional: false });
+    await selectBackend('cpu');
     const { model, metadata } = await loadModelFolder(dir);
     assert.equal(metadata?.architecture, 'mlp-30x2');
     // The server's own view of the run's student on test image 3, against the reloaded copy.

@@ -26,7 +26,7 @@ export async function benchCommand(args: string[]): Promise<number> {
   const steps = integerFlag('steps', values.steps) ?? 10;
   if (batchSize < 1 || steps < 1) throw new DistillInputError('--batch-size and --steps must be at least 1');
   const request = choiceFlag('backend', values.backend, BackendRequestSchema.options) ?? 'auto';
-  const backend = await selectBackend(request, { convolutional: models.some((name) => findFamily(name)!.convolutional) });
+  const backend = await selectBackend(request);
   if (!values.json) process.stdout.write(`backend ${backend.name} on ${backend.device} (${backend.reason})\n`);
   for (const model of models) {
     const { imgPerSec, params } = await benchTraining({ model, batchSize, steps, inputShape, classes });

@@ -7,7 +7,7 @@ export async function modelsCommand(args: string[]): Promise<number> {
   const { values } = parseFlags(args, { json: { type: 'boolean' }, shape: { type: 'string' }, classes: { type: 'string' } });
   const shape = shapeFlag(values.shape) ?? [28, 28, 1];
   const classes = integerFlag('classes', values.classes) ?? 10;
-  await selectBackend('cpu', { convolutional: true });
+  await selectBackend('cpu');
   const rows = MODEL_FAMILIES.flatMap((family) =>
     family.examples.map((name) => {
       const model = buildModel(name, { inputShape: shape, classes, seed: 1, dropout: 0 });

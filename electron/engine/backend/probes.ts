@@ -1,13 +1,13 @@
 import * as tf from '@tensorflow/tfjs';
 import os from 'node:os';
 import type { BackendName } from '../../contract/run-config';
-import type { BackendNeeds } from './select';
+import { installKernels } from './kernels/install';
 
 export type Availability = { ok: true; device: string; why: string; software?: boolean } | { ok: false; reason: string };
 
 export interface BackendProbe {
   /** Cheap check; imports optional packages lazily and reports why they are missing. */
-  probe(needs: BackendNeeds): Promise<Availability>;
+  probe(): Promise<Availability>;
   /** Registers the backend with tfjs (once). */
   activate(): Promise<void>;
 }
@@ -70,7 +70,7 @@ const webgpuProbe: BackendProbe = {
     const software = adapter.info?.architecture === 'software' || adapter.info?.isFallbackAdapter === true || /llvmpipe|swiftshader/i.test(webgpuAdapterName);
     // tfjs-backend-webgpu registers itself only if navigator.gpu exists when it is evaluated.
     Object.defineProperty(globalThis, 'navigator', { value: { gpu }, configurable: true, writable: true });
-    return { ok: true, device: webgpuAdapterName, why: software ? 'software Vulkan (lavapipe): the fastest CPU path for convolutions' : 'GPU through Dawn', software };
+    return { ok: true, device: webgpuAdapterName, why: software ? 'software Vulkan (lavapipe)' : 'GPU through Dawn', software };
   },
   async activate() {
     const backend = await importOptional('@tensorflow/tfjs-backend-webgpu');
@@ -79,12 +79,12 @@ const webgpuProbe: BackendProbe = {
 };
 
 const wasmProbe: BackendProbe = {
-  async probe(needs) {
-    if (needs.convolutional) return { ok: false, reason: 'cannot train convolutions (no Conv2DBackpropFilter, MaxPoolGrad kernels)' };
-    return { ok: true, device: `${cpuName()} (WebAssembly SIMD)`, why: 'fastest CPU path for dense models' };
+  async probe() {
+    return { ok: true, device: `${cpuName()} (WebAssembly SIMD)`, why: 'fastest CPU path (XNNPACK matrix products, with this project\'s convolution gradients)' };
   },
   async activate() {
     await import('@tensorflow/tfjs-backend-wasm');
+    installKernels('wasm');
   },
 };
 

@@ -26,9 +26,6 @@ export function buildModel(name: string, options: BuildOptions): tf.LayersModel 
   throw new DistillInputError(`unknown model "${name}" (known: ${MODEL_FAMILIES.flatMap((f) => f.examples).join(', ')}, any mlp-<width>x<depth>, and <convnet>@<width multiplier>)`);
 }
 
-/** Layer class names that the wasm backend cannot train (no Conv2DBackpropFilter, MaxPoolGrad). */
-export const CONVOLUTIONAL_LAYER = /conv|pool/i;
-
 export interface ModelSize {
   /** Trainable parameters. */
   params: number;

@@ -7,7 +7,7 @@ import { limitSplit, type ImageDataset } from '../data/dataset';
 import { loadDataset } from '../data/load';
 import { DistillInputError, RunCancelledError, throwIfAborted } from '../errors';
 import { getMethod } from '../methods/registry';
-import { CONVOLUTIONAL_LAYER, findFamily } from '../models/registry';
+import { findFamily } from '../models/registry';
 import { readModelJson } from './model-io';
 import type { DistillationMethod } from '../methods/method';
 import { checkMethodsFit, obtainTeacher, teacherIsSaved, trainStudent, type Emit, type PhaseContext } from './phases';
@@ -25,14 +25,12 @@ export interface RunOptions {
   onEvent?: (event: RunEvent) => void;
 }
 
-async function needsConvolutions(config: RunConfig, withTeacher: boolean): Promise<boolean> {
-  const student = findFamily(config.student);
-  if (!student) throw new DistillInputError(`unknown student model "${config.student}"`);
-  if (!withTeacher) return student.convolutional;
-  if (!teacherIsSaved(config)) return student.convolutional || findFamily(config.teacher)!.convolutional;
+/** Unknown model names, and a saved teacher folder without a readable model, are input errors. */
+async function checkModelNames(config: RunConfig, withTeacher: boolean): Promise<void> {
+  if (!findFamily(config.student)) throw new DistillInputError(`unknown student model "${config.student}"`);
+  if (!withTeacher || !teacherIsSaved(config)) return;
   if (!/[\\/]/.test(config.teacher)) throw new DistillInputError(`unknown teacher model "${config.teacher}" (nor a saved model folder)`);
-  const json = await readModelJson(config.teacher);
-  return student.convolutional || CONVOLUTIONAL_LAYER.test(JSON.stringify(json.modelTopology));
+  await readModelJson(config.teacher);
 }
 
 const usesTeacher = (config: RunConfig) => getMethod(config.method).needsTeacher || config.initFromTeacher;
@@ -42,7 +40,7 @@ const usesTeacher = (config: RunConfig) => getMethod(config.method).needsTeacher
  * so bad input is an error of the request rather than a failed run.
  */
 export async function checkRunInputs(config: RunConfig, dataset: Pick<ImageDataset, 'shape' | 'classNames'>, methods = [getMethod(config.method)]): Promise<void> {
-  await needsConvolutions(config, usesTeacher(config) || methods.some((m) => m.needsTeacher));
+  await checkModelNames(config, usesTeacher(config) || methods.some((m) => m.needsTeacher));
   await checkMethodsFit(config, dataset, methods);
 }
 
@@ -60,7 +58,8 @@ export async function withRunFolder<T>(
   const started = performance.now();
   const full = await loadDataset(config.dataset, { imageSize: config.imageSize });
   const dataset: ImageDataset = { ...full, train: limitSplit(full.train, config.limitTrain, full.shape), test: limitSplit(full.test, config.limitTest, full.shape) };
-  const backend = await selectBackend(config.backend, { convolutional: await needsConvolutions(config, options.withTeacher) });
+  await checkModelNames(config, options.withTeacher);
+  const backend = await selectBackend(config.backend);
   await checkMethodsFit(config, dataset, methods);
   const runId = options.runId ?? newRunId();
   const outDir = resolve(options.outDir ?? join(options.runsRoot ?? 'runs', runId));
