@@ -1,13 +1,14 @@
-// Issue #5 probe: tfjs's stock Conv2DBackpropFilter against the same gradient composed as
-// k×k strided slices + matMuls (which tfjs-webgpu can run split-K). Prints one JSON line per
-// shape with both timings and their agreement. Run: npx tsx scripts/bench-conv-grad.ts [--backend webgpu]
-// Seen on lavapipe (2 cores): 1.2–2.3× faster for 32–64-channel layers, slower for 1–6 channels.
+// Issue #5: Conv2DBackpropFilter three ways on one backend, per layer shape: this project's kernel
+// (webgpu: implicit GEMM with split-K; wasm: im2col + XNNPACK matMul), the backend's stock kernel,
+// and k×k strided slices + tfjs matMuls. One JSON line per shape with the times and agreement.
+// Run: npx tsx scripts/bench-conv-grad.ts [--backend webgpu] [--batch 32] [--repeats 5]
 import * as tf from '@tensorflow/tfjs';
 import { parseArgs } from 'node:util';
+import { installKernels, restoreStockKernels } from '../electron/engine/backend/kernels/install';
 import { selectBackend } from '../electron/engine/backend/select';
 
-const { values } = parseArgs({ options: { backend: { type: 'string', default: 'webgpu' }, repeats: { type: 'string', default: '5' } } });
-await selectBackend(values.backend as 'webgpu');
+const { values } = parseArgs({ options: { backend: { type: 'string', default: 'webgpu' }, repeats: { type: 'string', default: '5' }, batch: { type: 'string' } } });
+const backend = await selectBackend(values.backend as 'webgpu');
 
 function filterGradByMatMul(x: tf.Tensor4D, dy: tf.Tensor4D, k: number, stride: number): tf.Tensor4D {
   return tf.tidy(() => {
@@ -28,30 +29,45 @@ function filterGradByMatMul(x: tf.Tensor4D, dy: tf.Tensor4D, k: number, stride: 
   });
 }
 
-async function timeMs(f: () => tf.Tensor, repeats: number): Promise<number> {
-  const warm = f();
-  await warm.data();
-  warm.dispose();
+async function timeMs(f: () => tf.Tensor, repeats: number): Promise<{ ms: number; value: tf.Tensor }> {
+  const value = f();
+  await value.data();
   const start = performance.now();
   for (let r = 0; r < repeats; r++) {
     const y = f();
     await y.data();
     y.dispose();
   }
-  return (performance.now() - start) / repeats;
+  return { ms: +((performance.now() - start) / repeats).toFixed(2), value };
 }
 
-// [batch, size, in channels, out channels, kernel, stride]: LeNet, VGG and ResNet layers on CIFAR.
-const SHAPES = [[64, 28, 1, 6, 5, 1], [128, 32, 3, 64, 3, 1], [128, 32, 64, 64, 3, 1], [128, 16, 128, 128, 3, 1], [128, 8, 256, 256, 3, 1], [128, 32, 64, 128, 3, 2]] as const;
-for (const [n, size, ci, co, k, stride] of SHAPES) {
+async function relDiff(a: tf.Tensor, b: tf.Tensor): Promise<number> {
+  const [d, m] = await Promise.all([tf.max(tf.abs(tf.sub(a, b))).data(), tf.max(tf.abs(a)).data()]);
+  return d[0]! / m[0]!;
+}
+
+// [batch, size, in channels, out channels, kernel, stride]: LeNet-5 on MNIST; VGG/ResNet-18 layers on CIFAR.
+const SHAPES = [[64, 28, 1, 6, 5, 1], [256, 32, 3, 64, 3, 1], [256, 32, 64, 64, 3, 1], [256, 16, 128, 128, 3, 1], [256, 8, 256, 256, 3, 1], [256, 4, 512, 512, 3, 1], [256, 32, 64, 128, 3, 2]] as const;
+const repeats = Number(values.repeats);
+for (const [batch, size, ci, co, k, stride] of SHAPES) {
+  const n = values.batch ? Number(values.batch) : batch;
   const x = tf.randomNormal([n, size, size, ci]) as tf.Tensor4D;
   const out = Math.ceil(size / stride);
   const dy = tf.randomNormal([n, out, out, co]) as tf.Tensor4D;
-  const stock = () => tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { strides: stride, pad: 'same', dataFormat: 'NHWC', filterShape: [k, k, ci, co] }) as tf.Tensor;
-  const composed = () => filterGradByMatMul(x, dy, k, stride);
-  const [a, b] = [stock(), composed()];
-  const diff = (await tf.max(tf.abs(tf.sub(a, b))).data())[0]! / (await tf.max(tf.abs(a)).data())[0]!;
-  const repeats = Number(values.repeats);
-  console.log(JSON.stringify({ backend: tf.getBackend(), shape: `${n}x${size}x${size}x${ci}->${co} k${k} s${stride}`, stockMs: +(await timeMs(stock, repeats)).toFixed(2), matMulMs: +(await timeMs(composed, repeats)).toFixed(2), relDiff: diff }));
-  tf.dispose([x, dy, a, b]);
+  const kernel = () => tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { strides: stride, pad: 'same', dataFormat: 'NHWC', filterShape: [k, k, ci, co] }) as tf.Tensor;
+  const ours = await timeMs(kernel, repeats);
+  const stockNames = restoreStockKernels(backend.name);
+  const stock = stockNames.includes('Conv2DBackpropFilter') ? await timeMs(kernel, repeats) : null;
+  installKernels(backend.name);
+  const composed = await timeMs(() => filterGradByMatMul(x, dy, k, stride), repeats);
+  console.log(JSON.stringify({
+    backend: backend.name,
+    shape: `${n}x${size}x${size}x${ci}->${co} k${k} s${stride}`,
+    distillMs: ours.ms,
+    stockMs: stock?.ms ?? null,
+    slicesMatMulMs: composed.ms,
+    relDiffVsSlices: await relDiff(composed.value, ours.value),
+    relDiffStock: stock ? await relDiff(stock.value, ours.value) : null,
+  }));
+  tf.dispose([x, dy, ours.value, composed.value, ...(stock ? [stock.value] : [])]);
 }

@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { planSplits } from '../../electron/engine/backend/kernels/webgpu-filter-grad';
 import { probeBackends, selectBackend } from '../../electron/engine/backend/select';
 import { assertClose, convWithGradients, onBackends, randomConvCases, twoTrainingSteps } from '../helpers/compare';
 import { hintonKdLoss } from '../../electron/engine/losses/hinton-kd';
@@ -28,6 +30,18 @@ describe('WebGPU training kernels match the cpu backend', { skip }, () => {
     for (const { label, make } of randomConvCases(42, 8)) {
       const { cpu, webgpu } = await onBoth(() => convWithGradients(make()));
       ['forward', 'd/dinput', 'd/dfilter'].forEach((part, i) => assertClose(cpu[i]!, webgpu[i]!, `${label} ${part}`));
+    }
+  });
+
+  it('the split-K filter gradient: several splits, partial tiles, stride 2 and a 1×1 layer', async () => {
+    const rng = createRng(99);
+    for (const [n, size, cin, cout, k, stride] of [[4, 16, 20, 36, 3, 1], [9, 15, 7, 70, 3, 2], [2, 20, 33, 17, 1, 1]] as const) {
+      const rows = n * Math.ceil(size / stride) ** 2;
+      assert.ok(planSplits(rows, k * k * cin, cout).splits > 1, 'the case must exercise the split sum');
+      const x = Array.from({ length: n * size * size * cin }, () => rng() * 2 - 1);
+      const w = Array.from({ length: k * k * cin * cout }, () => rng() * 2 - 1);
+      const { cpu, webgpu } = await onBoth(() => convWithGradients({ x: tf.tensor4d(x, [n, size, size, cin]), w: tf.tensor4d(w, [k, k, cin, cout]), stride, pad: 'same' }));
+      assertClose(cpu[2]!, webgpu[2]!, `n${n} ${size}×${size}×${cin} → ${cout} k${k} s${stride} d/dfilter`);
     }
   });
 

@@ -75,6 +75,7 @@ const webgpuProbe: BackendProbe = {
   async activate() {
     const backend = await importOptional('@tensorflow/tfjs-backend-webgpu');
     if (!backend.ok) throw new Error(backend.reason);
+    installKernels('webgpu');
   },
 };
 

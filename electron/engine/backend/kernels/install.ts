@@ -3,11 +3,18 @@ import { registeredKernel } from './compose';
 import { im2colFilterGradConfig, type Im2ColKernels } from './im2col-filter-grad';
 import { wasmDepthwiseFilterGradConfig, wasmDepthwiseInputGradConfig } from './wasm-depthwise-grads';
 import { wasmUntransposedMatMulConfig } from './wasm-mat-mul';
+import { webgpuFilterGradConfig } from './webgpu-filter-grad';
 
 const installed = new Set<string>();
+/** The backends' own kernels that were replaced, to put back for side-by-side benchmarks. */
+const replaced = new Map<string, tf.KernelConfig[]>();
 
 function replaceKernel(config: tf.KernelConfig): void {
-  if (tf.getKernel(config.kernelName, config.backendName)) tf.unregisterKernel(config.kernelName, config.backendName);
+  const original = tf.getKernel(config.kernelName, config.backendName);
+  if (original) {
+    tf.unregisterKernel(config.kernelName, config.backendName);
+    replaced.set(config.backendName, [...(replaced.get(config.backendName) ?? []), original]);
+  }
   tf.registerKernel(config);
 }
 
@@ -36,8 +43,14 @@ export function wasmIm2ColKernels(matMul: tf.KernelConfig, transpose: tf.KernelC
   };
 }
 
+/** webgpu: an implicit-GEMM, split-K filter gradient in place of tfjs's one-thread-per-weight loop. */
+function installWebGpuKernels(): void {
+  replaceKernel(webgpuFilterGradConfig(registeredKernel(tf.Reshape, 'webgpu')));
+}
+
 const INSTALLERS: Partial<Record<string, () => void>> = {
   wasm: installWasmKernels,
+  webgpu: installWebGpuKernels,
 };
 
 /**
@@ -48,4 +61,19 @@ export function installKernels(backendName: string): void {
   if (installed.has(backendName)) return;
   INSTALLERS[backendName]?.();
   installed.add(backendName);
+}
+
+/**
+ * Puts a backend's own kernels back where this project replaced them (`distill bench --stock-kernels`),
+ * to measure what the replacements gain. Kernels the backend lacks stay (wasm would not train convnets).
+ */
+export function restoreStockKernels(backendName: string): string[] {
+  const originals = replaced.get(backendName) ?? [];
+  for (const original of originals) {
+    tf.unregisterKernel(original.kernelName, backendName);
+    tf.registerKernel(original);
+  }
+  replaced.delete(backendName);
+  installed.delete(backendName);
+  return originals.map((k) => k.kernelName);
 }
