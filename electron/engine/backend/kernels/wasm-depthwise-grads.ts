@@ -38,21 +38,29 @@ function forEachTap(info: tf.backend_util.Conv2DInfo, visit: (xOffset: number, w
   }
 }
 
+type Shape4 = [number, number, number, number];
+
+/**
+ * The common part of both gradients: a zeroed output on the wasm heap and views of the two inputs
+ * and the output, taken after the output is allocated (allocating may grow, and detach, the heap).
+ */
+function onHeap(backend: object, info: tf.backend_util.Conv2DInfo, outShape: number[], a: tf.TensorInfo, b: tf.TensorInfo) {
+  const heap = backend as WasmHeapBackend;
+  const out = heap.makeOutput(outShape, 'float32');
+  const views = [heap.typedArrayFromHeap(a), heap.typedArrayFromHeap(b), heap.typedArrayFromHeap(out)] as const;
+  views[2].fill(0);
+  return { out, views, channels: info.inChannels, multiplier: info.outChannels / info.inChannels };
+}
+
 /** tfjs-backend-wasm has no depthwise-convolution gradients; these plain loops over its heap supply them. */
 export const wasmDepthwiseFilterGradConfig: tf.KernelConfig = {
   kernelName: tf.DepthwiseConv2dNativeBackpropFilter,
   backendName: 'wasm',
   kernelFunc: ({ inputs, backend, attrs }) => {
     const { x, dy } = inputs as tf.DepthwiseConv2dNativeBackpropFilterInputs;
-    const { strides, pad, dilations, dimRoundingMode, filterShape } = attrs as unknown as DepthwiseAttrs & { filterShape: [number, number, number, number] };
-    const info = tf.backend_util.computeConv2DInfo(x!.shape as [number, number, number, number], filterShape, strides, dilations, pad, dimRoundingMode, true);
-    const heap = backend as unknown as WasmHeapBackend;
-    const out = heap.makeOutput(filterShape, 'float32');
-    // Views are taken after the output is allocated: allocating may grow (and detach) the heap.
-    const [xs, dys, dw] = [heap.typedArrayFromHeap(x!), heap.typedArrayFromHeap(dy!), heap.typedArrayFromHeap(out)];
-    dw.fill(0);
-    const channels = info.inChannels;
-    const multiplier = info.outChannels / channels;
+    const { strides, pad, dilations, dimRoundingMode, filterShape } = attrs as unknown as DepthwiseAttrs & { filterShape: Shape4 };
+    const info = tf.backend_util.computeConv2DInfo(x!.shape as Shape4, filterShape, strides, dilations, pad, dimRoundingMode, true);
+    const { out, views: [xs, dys, dw], channels, multiplier } = onHeap(backend, info, filterShape, x!, dy!);
     forEachTap(info, (xo, wo, dyo) => {
       for (let d = 0; d < channels; d++) {
         const xv = xs[xo + d]!;
@@ -68,14 +76,9 @@ export const wasmDepthwiseInputGradConfig: tf.KernelConfig = {
   backendName: 'wasm',
   kernelFunc: ({ inputs, backend, attrs }) => {
     const { dy, filter } = inputs as tf.DepthwiseConv2dNativeBackpropInputInputs;
-    const { strides, pad, dilations, dimRoundingMode, inputShape } = attrs as unknown as DepthwiseAttrs & { inputShape: [number, number, number, number] };
-    const info = tf.backend_util.computeConv2DInfo(inputShape, filter!.shape as [number, number, number, number], strides, dilations, pad, dimRoundingMode, true);
-    const heap = backend as unknown as WasmHeapBackend;
-    const out = heap.makeOutput(inputShape, 'float32');
-    const [ws, dys, dx] = [heap.typedArrayFromHeap(filter!), heap.typedArrayFromHeap(dy!), heap.typedArrayFromHeap(out)];
-    dx.fill(0);
-    const channels = info.inChannels;
-    const multiplier = info.outChannels / channels;
+    const { strides, pad, dilations, dimRoundingMode, inputShape } = attrs as unknown as DepthwiseAttrs & { inputShape: Shape4 };
+    const info = tf.backend_util.computeConv2DInfo(inputShape, filter!.shape as Shape4, strides, dilations, pad, dimRoundingMode, true);
+    const { out, views: [ws, dys, dx], channels, multiplier } = onHeap(backend, info, inputShape, filter!, dy!);
     forEachTap(info, (xo, wo, dyo) => {
       for (let d = 0; d < channels; d++) {
         let sum = 0;
