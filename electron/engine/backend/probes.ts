@@ -14,10 +14,14 @@ export interface BackendProbe {
 
 const cpuName = () => `${os.cpus()[0]?.model?.trim() ?? 'CPU'} × ${os.cpus().length}`;
 
-/** Import a package that may not be installed, without the bundler or tsc resolving it. */
-async function importOptional(name: string): Promise<{ ok: true; module: unknown } | { ok: false; reason: string }> {
+/**
+ * Import a package that may not be installed. `load` defaults to an import by a computed name,
+ * which neither a bundler nor tsc resolves (for packages that are not dependencies at all);
+ * optional dependencies pass a literal `import()` so a bundle can include them.
+ */
+async function importOptional(name: string, load: () => Promise<unknown> = () => import(/* @vite-ignore */ name)): Promise<{ ok: true; module: unknown } | { ok: false; reason: string }> {
   try {
-    return { ok: true, module: await import(/* @vite-ignore */ name) };
+    return { ok: true, module: await load() };
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') return { ok: false, reason: `${name} is not installed` };
@@ -58,7 +62,7 @@ const webgpuProbe: BackendProbe = {
   async probe() {
     // Dawn wants a writable runtime folder (Vulkan's loader looks there).
     process.env.XDG_RUNTIME_DIR ??= os.tmpdir();
-    const dawn = await importOptional('webgpu');
+    const dawn = await importOptional('webgpu', () => import('webgpu'));
     if (!dawn.ok) return { ok: false, reason: dawn.reason };
     const { create, globals } = dawn.module as DawnModule;
     Object.assign(globalThis, globals);
@@ -73,7 +77,7 @@ const webgpuProbe: BackendProbe = {
     return { ok: true, device: webgpuAdapterName, why: software ? 'software Vulkan (lavapipe)' : 'GPU through Dawn', software };
   },
   async activate() {
-    const backend = await importOptional('@tensorflow/tfjs-backend-webgpu');
+    const backend = await importOptional('@tensorflow/tfjs-backend-webgpu', () => import('@tensorflow/tfjs-backend-webgpu'));
     if (!backend.ok) throw new Error(backend.reason);
     installKernels('webgpu');
   },

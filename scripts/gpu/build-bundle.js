@@ -1,0 +1,24 @@
+// Bundles the `distill` CLI and the filter-gradient probe into .gpu/app/ for a machine that has
+// no node_modules (the GPU machine): TensorFlow.js and its WebGPU backend inside, Dawn's
+// dawn.node beside the bundle where the `webgpu` package looks for it. Image folders (sharp) and
+// `distill serve`'s renderer build (vite) are left out. Run by scripts/gpu/pack.sh.
+import { build } from 'esbuild';
+import { copyFileSync, mkdirSync } from 'node:fs';
+
+const out = '.gpu/app';
+const common = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'esm',
+  logLevel: 'warning',
+  alias: { sharp: './scripts/gpu/no-sharp.js' },
+  external: ['vite', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu'],
+  // CommonJS dependencies inside an ES module bundle need `require`.
+  banner: { js: "import { createRequire as __distillCreateRequire } from 'node:module'; const require = __distillCreateRequire(import.meta.url);" },
+};
+await build({ ...common, entryPoints: ['scripts/gpu/cli-entry.ts'], outfile: `${out}/distill.mjs` });
+await build({ ...common, entryPoints: ['scripts/bench-conv-grad.ts'], outfile: `${out}/bench-conv-grad.mjs` });
+mkdirSync(`${out}/dist/linux-x64`, { recursive: true });
+copyFileSync('node_modules/webgpu/dist/linux-x64/dawn.node', `${out}/dist/linux-x64/dawn.node`);
+console.log(`built ${out}/{distill.mjs,bench-conv-grad.mjs} and copied dawn.node`);

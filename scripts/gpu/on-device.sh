@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Runs on the GPU machine over a copy of the repo with .gpu/ carried (scripts/gpu/pack.sh).
+# Mode `bench`: issue #5's side-by-side table (tfjs webgpu with tfjs's stock kernels and with
+# this project's, PyTorch fp32) and the filter-gradient probe. Mode `hinton`: the hinton-mnist
+# preset on the GPU. Everything lands in $OUT (bench.md, conv-grad.jsonl, hinton.jsonl, log.txt).
+# DISTILL_DEVICE_LOCAL=1 tries it on this machine (system node, no unpacking into /).
+set -uo pipefail
+mode=${1:-bench}
+OUT=${OUT:-/tmp/distill-out}
+mkdir -p "$OUT" /tmp/gpu
+exec > >(tee -a "$OUT/log.txt") 2>&1
+cd "$(dirname "$0")/../.."
+if [ -z "${DISTILL_DEVICE_LOCAL:-}" ]; then
+  xz -dc .gpu/node.xz > /tmp/gpu/node && chmod +x /tmp/gpu/node
+  for f in .gpu/gl/*.deb; do dpkg -x "$f" /; done
+  ldconfig
+  export VK_DRIVER_FILES=${VK_DRIVER_FILES:-/usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json}
+  export __EGL_VENDOR_LIBRARY_FILENAMES=/usr/local/nvidia/share/glvnd/egl_vendor.d/10_nvidia.json
+  node=/tmp/gpu/node
+  nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader
+else
+  node=$(command -v node)
+fi
+tar -xJf .gpu/app.tar.xz -C /tmp/gpu
+export XDG_RUNTIME_DIR=/tmp DISTILL_RESOURCES="$PWD/resources"
+distill() { "$node" /tmp/gpu/app/distill.mjs "$@"; }
+steps=${DISTILL_BENCH_STEPS:-10}
+
+case "$mode" in
+  bench)
+    distill bench --backend webgpu --model mlp-30x2 --steps 2 | head -1   # which adapter, and why
+    echo "| model | tfjs webgpu, stock kernels | tfjs webgpu, Distill Studio kernels | PyTorch fp32 | ratio stock | ratio ours |" > "$OUT/bench.md"
+    echo "| --- | ---: | ---: | ---: | ---: | ---: |" >> "$OUT/bench.md"
+    for spec in ${DISTILL_BENCH_SPECS:-mlp:mlp-1200x2:28x28x1:256 vgg11:vgg11:32x32x3:128 resnet18:resnet18:32x32x3:256}; do
+      IFS=: read -r torch_name name shape batch <<< "$spec"
+      args=(bench --backend webgpu --model "$name" --shape "$shape" --batch-size "$batch" --steps "$steps" --json)
+      stock=$(timeout 150 "$node" /tmp/gpu/app/distill.mjs "${args[@]}" --stock-kernels | grep -o '"imgPerSec":[0-9.]*' | cut -d: -f2)
+      ours=$(timeout 150 "$node" /tmp/gpu/app/distill.mjs "${args[@]}" | grep -o '"imgPerSec":[0-9.]*' | cut -d: -f2)
+      torch=""
+      [ -f .gpu/torch_reference.py ] && torch=$(timeout 120 python3 .gpu/torch_reference.py --models "$torch_name" --batch "$batch" --steps 30 | grep '"pytorch-fp32"' | grep -o '"img_per_s": [0-9.]*' | cut -d' ' -f2)
+      ratio() { [ -n "$1" ] && [ -n "$2" ] && awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a / b }' || echo –; }
+      echo "| $name ($shape, batch $batch) | ${stock:-failed} | ${ours:-failed} | ${torch:-–} | $(ratio "$stock" "$torch") | $(ratio "$ours" "$torch") |" | tee -a "$OUT/bench.md"
+    done
+    timeout 180 "$node" /tmp/gpu/app/bench-conv-grad.mjs --backend webgpu --repeats 5 | grep '^{' | tee "$OUT/conv-grad.jsonl"
+    ;;
+  hinton)
+    # The preset's 100 teacher and 60 student epochs; DISTILL_HINTON_ARGS can shorten them to fit.
+    timeout "${DISTILL_HINTON_TIMEOUT:-540}" "$node" /tmp/gpu/app/distill.mjs run --preset hinton-mnist --backend webgpu --out /tmp/gpu/hinton --json ${DISTILL_HINTON_ARGS:-} \
+      | grep -v '"type":"progress"' | tee "$OUT/hinton.jsonl" | cut -c1-300
+    ;;
+  *) echo "usage: on-device.sh bench|hinton"; exit 2 ;;
+esac
