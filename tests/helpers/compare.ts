@@ -28,23 +28,33 @@ export function assertClose(reference: Float32Array, actual: Float32Array, label
 export interface ConvCase {
   x: tf.Tensor4D;
   w: tf.Tensor4D;
-  stride: 1 | 2;
+  stride: number | [number, number];
   pad: 'same' | 'valid' | number;
 }
 
-/** Random conv2d problems over batch, size, channels, kernel, stride and padding (values drawn inside `tidy`). */
+/**
+ * Random conv2d problems over batch, height and width, channels, kernel height and width,
+ * strides and padding, rarely square, so rows and columns cannot be confused (values drawn
+ * inside `tidy`).
+ */
 export function randomConvCases(seed: number, count: number, sizes = { channels: [1, 3, 8], outChannels: [4, 16] }) {
   const rng = createRng(seed);
   const pick = <T>(options: T[]) => options[Math.floor(rng() * options.length)]!;
   return Array.from({ length: count }, () => {
-    const [n, size, cin, cout, k] = [pick([1, 3]), pick([5, 8, 11]), pick(sizes.channels), pick(sizes.outChannels), pick([1, 3, 5])];
-    const stride = pick([1, 2]) as 1 | 2;
+    const [n, h, w, cin, cout] = [pick([1, 3]), pick([5, 8, 11]), pick([6, 9]), pick(sizes.channels), pick(sizes.outChannels)];
+    // Square filters: tfjs-wasm's own forward conv2d is wrong for 'same' with a non-square one.
+    const k = pick([1, 2, 3, 5]);
+    const [kh, kw] = [k, k];
     const pad = pick(['same', 'valid', 1] as const);
-    const x = Array.from({ length: n * size * size * cin }, () => rng() * 2 - 1);
-    const w = Array.from({ length: k * k * cin * cout }, () => rng() * 2 - 1);
+    // tfjs-core sizes a numerically padded output with one stride for both axes (wasm then writes
+    // past the output): keep the strides equal there.
+    const stride: [number, number] = [pick([1, 2]), pick([1, 2])];
+    if (pad === 1) stride[1] = stride[0];
+    const x = Array.from({ length: n * h * w * cin }, () => rng() * 2 - 1);
+    const filter = Array.from({ length: kh * kw * cin * cout }, () => rng() * 2 - 1);
     return {
-      label: `n${n} ${size}×${size}×${cin} → ${cout}, k${k} s${stride} pad ${pad}`,
-      make: (): ConvCase => ({ x: tf.tensor4d(x, [n, size, size, cin]), w: tf.tensor4d(w, [k, k, cin, cout]), stride, pad }),
+      label: `n${n} ${h}×${w}×${cin} → ${cout}, k${kh}×${kw} s${stride.join('×')} pad ${pad}`,
+      make: (): ConvCase => ({ x: tf.tensor4d(x, [n, h, w, cin]), w: tf.tensor4d(filter, [kh, kw, cin, cout]), stride, pad }),
     };
   });
 }

@@ -1,15 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
 import { before, describe, it } from 'node:test';
 import { selectBackend } from '../../electron/engine/backend/select';
-import { registeredKernel } from '../../electron/engine/backend/kernels/compose';
-import { im2colFilterGradConfig } from '../../electron/engine/backend/kernels/im2col-filter-grad';
-import { wasmIm2ColKernels } from '../../electron/engine/backend/kernels/install';
 import { createRng } from '../../electron/engine/random';
 import { assertClose, convWithGradients, onBackends, randomConvCases, twoTrainingSteps } from '../helpers/compare';
 
 /**
- * The kernels this project registers for tfjs-backend-wasm (im2col filter gradient, untransposed
- * matrix products, depthwise gradients) against the pure-JavaScript `cpu` backend.
+ * The kernels this project registers for tfjs-backend-wasm (convolution gradients as forward
+ * convolutions, untransposed matrix products, depthwise gradients) against the pure-JavaScript `cpu` backend.
  */
 const BACKENDS = ['cpu', 'wasm'];
 
@@ -19,34 +16,10 @@ describe('wasm kernels match the cpu backend', () => {
     await selectBackend('wasm');
   });
 
-  it('conv2d gradients (Conv2DBackpropFilter as im2col + matMul) on random shapes, strides and paddings', async () => {
-    for (const { label, make } of randomConvCases(11, 12)) {
+  it('conv2d gradients (both as XNNPACK forward convolutions) on random shapes, strides and paddings', async () => {
+    for (const { label, make } of randomConvCases(11, 24)) {
       const r = await onBackends(BACKENDS, () => convWithGradients(make()));
       ['forward', 'd/dinput', 'd/dfilter'].forEach((part, i) => assertClose(r.cpu![i]!, r.wasm![i]!, `${label} ${part}`, 1e-4));
-    }
-  });
-
-  it('splits the batch into chunks when the im2col buffer would be large, with the same result', async () => {
-    await tf.setBackend('wasm');
-    const matMul = registeredKernel(tf.BatchMatMul, 'wasm');
-    const installed = registeredKernel(tf.Conv2DBackpropFilter, 'wasm');
-    const chunked = im2colFilterGradConfig('wasm', wasmIm2ColKernels(matMul, registeredKernel(tf.Transpose, 'wasm')), 300);
-    // 3 images of 9×9×3, 3×3 filters, stride 2: 25 rows × 27 columns (675 floats) an image, so a 300-float cap takes one at a time.
-    const rng = createRng(5);
-    const x = Array.from({ length: 3 * 9 * 9 * 3 }, () => rng() * 2 - 1);
-    const w = Array.from({ length: 3 * 3 * 3 * 4 }, () => rng() * 2 - 1);
-    const run = () => tf.tidy(() => convWithGradients({ x: tf.tensor4d(x, [3, 9, 9, 3]), w: tf.tensor4d(w, [3, 3, 3, 4]), stride: 2, pad: 'same' })[2]!);
-    const whole = run();
-    tf.unregisterKernel(tf.Conv2DBackpropFilter, 'wasm');
-    tf.registerKernel(chunked);
-    try {
-      const split = run();
-      assertClose(await whole.data() as Float32Array, await split.data() as Float32Array, 'filter gradient in chunks', 1e-5);
-      split.dispose();
-    } finally {
-      tf.unregisterKernel(tf.Conv2DBackpropFilter, 'wasm');
-      tf.registerKernel(installed);
-      whole.dispose();
     }
   });
 

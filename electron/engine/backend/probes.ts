@@ -1,7 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import os from 'node:os';
 import type { BackendName } from '../../contract/run-config';
-import { installKernels } from './kernels/install';
 
 export type Availability = { ok: true; device: string; why: string; software?: boolean } | { ok: false; reason: string };
 
@@ -79,7 +78,6 @@ const webgpuProbe: BackendProbe = {
   async activate() {
     const backend = await importOptional('@tensorflow/tfjs-backend-webgpu', () => import('@tensorflow/tfjs-backend-webgpu'));
     if (!backend.ok) throw new Error(backend.reason);
-    installKernels('webgpu');
   },
 };
 
@@ -89,7 +87,6 @@ const wasmProbe: BackendProbe = {
   },
   async activate() {
     await import('@tensorflow/tfjs-backend-wasm');
-    installKernels('wasm');
   },
 };
 

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { BackendInfo } from '../../contract/events';
 import type { BackendName, BackendRequest } from '../../contract/run-config';
 import { DistillInputError } from '../errors';
+import { installKernels } from './kernels/install';
 import { BACKEND_PROBES, type Availability } from './probes';
 
 /** Fastest first. `auto` takes the first available; a forced one must be available. */
@@ -34,6 +35,7 @@ export async function selectBackend(request: BackendRequest): Promise<BackendInf
       continue;
     }
     await probe.activate();
+    installKernels(name);
     if (!(await tf.setBackend(name))) {
       if (request !== 'auto') throw new DistillInputError(`backend ${name} failed to initialise`);
       skipped.push(`${name}: failed to initialise`);

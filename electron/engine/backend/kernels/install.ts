@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
+import { installBatchNormGradient, restoreBatchNormGradient } from './batch-norm-grad';
 import { registeredKernel } from './compose';
-import { im2colFilterGradConfig, type Im2ColKernels } from './im2col-filter-grad';
+import { wasmFilterGradConfig, wasmInputGradConfig, type WasmConvKernels } from './wasm-conv-grads';
 import { wasmDepthwiseFilterGradConfig, wasmDepthwiseInputGradConfig } from './wasm-depthwise-grads';
 import { wasmUntransposedMatMulConfig } from './wasm-mat-mul';
 import { webgpuFilterGradConfig } from './webgpu-filter-grad';
@@ -18,29 +19,23 @@ function replaceKernel(config: tf.KernelConfig): void {
   tf.registerKernel(config);
 }
 
-/** wasm: fast transposed matrix products, and the convolution gradients it lacks (so it trains convnets). */
+/** wasm: fast transposed matrix products, and convolution gradients through XNNPACK (so it trains convnets). */
 function installWasmKernels(): void {
   const transpose = registeredKernel(tf.Transpose, 'wasm');
-  const matMul = registeredKernel(tf.BatchMatMul, 'wasm');
-  replaceKernel(wasmUntransposedMatMulConfig(matMul, transpose));
+  replaceKernel(wasmUntransposedMatMulConfig(registeredKernel(tf.BatchMatMul, 'wasm'), transpose));
   replaceKernel(wasmUntransposedMatMulConfig(registeredKernel(tf._FusedMatMul, 'wasm'), transpose));
-  replaceKernel(im2colFilterGradConfig('wasm', wasmIm2ColKernels(matMul, transpose)));
+  const conv: WasmConvKernels = {
+    conv2d: registeredKernel(tf.Conv2D, 'wasm'),
+    pad: registeredKernel(tf.PadV2, 'wasm'),
+    reshape: registeredKernel(tf.Reshape, 'wasm'),
+    reverse: registeredKernel(tf.Reverse, 'wasm'),
+    slice: registeredKernel(tf.Slice, 'wasm'),
+    transpose,
+  };
+  replaceKernel(wasmFilterGradConfig(conv));
+  replaceKernel(wasmInputGradConfig(conv, registeredKernel(tf.Conv2DBackpropInput, 'wasm')));
   replaceKernel(wasmDepthwiseFilterGradConfig);
   replaceKernel(wasmDepthwiseInputGradConfig);
-}
-
-/** The wasm kernels the im2col filter gradient is composed of (`matMul` is the untransposed original). */
-export function wasmIm2ColKernels(matMul: tf.KernelConfig, transpose: tf.KernelConfig): Im2ColKernels {
-  return {
-    pad: registeredKernel(tf.PadV2, 'wasm'),
-    stridedSlice: registeredKernel(tf.StridedSlice, 'wasm'),
-    slice: registeredKernel(tf.Slice, 'wasm'),
-    concat: registeredKernel(tf.Concat, 'wasm'),
-    reshape: registeredKernel(tf.Reshape, 'wasm'),
-    transpose,
-    matMul,
-    add: registeredKernel(tf.Add, 'wasm'),
-  };
 }
 
 /** webgpu: an implicit-GEMM, split-K filter gradient in place of tfjs's one-thread-per-weight loop. */
@@ -54,20 +49,25 @@ const INSTALLERS: Partial<Record<string, () => void>> = {
 };
 
 /**
- * Registers this project's kernels over (or beside) a backend's own, once per process. Called
- * when a backend is activated, before tfjs initialises it; model and loss code never see it.
+ * Registers this project's kernels over (or beside) a backend's own, once per process, and its
+ * gradients. Called when a backend is activated, before tfjs initialises it; model and loss code
+ * never see it.
  */
 export function installKernels(backendName: string): void {
+  // Gradients belong to no backend: installed once, for all (a second call does nothing).
+  installBatchNormGradient();
   if (installed.has(backendName)) return;
   INSTALLERS[backendName]?.();
   installed.add(backendName);
 }
 
 /**
- * Puts a backend's own kernels back where this project replaced them (`distill bench --stock-kernels`),
- * to measure what the replacements gain. Kernels the backend lacks stay (wasm would not train convnets).
+ * Puts a backend's own kernels, and tfjs's gradients, back where this project replaced them
+ * (`distill bench --stock-kernels`), to measure what the replacements gain. Kernels the backend
+ * lacks stay (wasm would not train convnets).
  */
 export function restoreStockKernels(backendName: string): string[] {
+  restoreBatchNormGradient();
   const originals = replaced.get(backendName) ?? [];
   for (const original of originals) {
     tf.unregisterKernel(original.kernelName, backendName);
@@ -75,5 +75,5 @@ export function restoreStockKernels(backendName: string): string[] {
   }
   replaced.delete(backendName);
   installed.delete(backendName);
-  return originals.map((k) => k.kernelName);
+  return [...originals.map((k) => k.kernelName), 'FusedBatchNorm gradient'];
 }

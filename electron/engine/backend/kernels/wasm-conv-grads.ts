@@ -1,0 +1,107 @@
+import * as tf from '@tensorflow/tfjs';
+import { release, runKernel } from './compose';
+
+/** The wasm kernels both gradients are written with; Conv2D is XNNPACK's, the fast one. */
+export interface WasmConvKernels {
+  conv2d: tf.KernelConfig;
+  pad: tf.KernelConfig;
+  reshape: tf.KernelConfig;
+  reverse: tf.KernelConfig;
+  slice: tf.KernelConfig;
+  transpose: tf.KernelConfig;
+}
+
+type Shape4 = [number, number, number, number];
+
+function convInfo(xShape: Shape4, filterShape: Shape4, attrs: tf.Conv2DBackpropFilterAttrs | tf.Conv2DBackpropInputAttrs) {
+  if (attrs.dataFormat === 'NCHW') throw new Error('convolution gradients: only NHWC is supported');
+  return tf.backend_util.computeConv2DInfo(xShape, filterShape, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode);
+}
+
+/**
+ * Conv2DBackpropFilter, which tfjs-backend-wasm lacks, as one forward convolution:
+ * dW[i, j, ci, co] = Σ x̂[n, y·s + i, x·s + j, ci] · dy[n, y, x, co] is x̂ (the padded input, with
+ * batch and channels swapped: Ci images of N channels) convolved with dy (as an oH×oW filter from
+ * N to Co channels, dilated by the stride). XNNPACK runs it 5–30× faster than an im2col of strided
+ * slices and a matMul did (the slices and their concatenation were the cost).
+ */
+export function wasmFilterGradConfig(k: WasmConvKernels): tf.KernelConfig {
+  return {
+    kernelName: tf.Conv2DBackpropFilter,
+    backendName: 'wasm',
+    kernelFunc: ({ inputs, backend, attrs }) => {
+      const { x, dy } = inputs as tf.Conv2DBackpropFilterInputs;
+      const a = attrs as unknown as tf.Conv2DBackpropFilterAttrs;
+      const info = convInfo(x!.shape as Shape4, a.filterShape, a);
+      const { top, bottom, left, right } = info.padInfo;
+      const padded = runKernel(backend, k.pad, { x: x! }, { paddings: [[0, 0], [top, bottom], [left, right], [0, 0]], constantValue: 0 });
+      const images = runKernel(backend, k.transpose, { x: padded }, { perm: [3, 1, 2, 0] });
+      const filter = runKernel(backend, k.transpose, { x: dy! }, { perm: [1, 2, 0, 3] });
+      const dilations = [info.strideHeight, info.strideWidth];
+      const full = runKernel(backend, k.conv2d, { x: images, filter }, { strides: 1, pad: 'valid', dataFormat: 'NHWC', dilations });
+      // 'valid' forward convolutions can leave rows the filter never reached: keep the first kh×kw.
+      const cut = runKernel(backend, k.slice, { x: full }, { begin: [0, 0, 0, 0], size: [info.inChannels, info.filterHeight, info.filterWidth, info.outChannels] });
+      const grad = runKernel(backend, k.transpose, { x: cut }, { perm: [1, 2, 0, 3] });
+      release(backend, padded, images, filter, full, cut);
+      return grad;
+    },
+  };
+}
+
+/** dy with s−1 zeros after every row and column: [N, oH, oW, C] → [N, oH·s, oW·s, C], by 4-D pads. */
+function dilate(backend: object, k: WasmConvKernels, dy: tf.TensorInfo, strideHeight: number, strideWidth: number): tf.TensorInfo {
+  const [n, oh, ow, c] = dy.shape as Shape4;
+  const steps: tf.TensorInfo[] = [];
+  const run = (kernel: tf.KernelConfig, x: tf.TensorInfo, attrs: Record<string, unknown>) => {
+    const out = runKernel(backend, kernel, { x }, attrs);
+    steps.push(out);
+    return out;
+  };
+  let t = run(k.reshape, dy, { shape: [n * oh, ow, 1, c] });
+  t = run(k.pad, t, { paddings: [[0, 0], [0, 0], [0, strideWidth - 1], [0, 0]], constantValue: 0 });
+  t = run(k.reshape, t, { shape: [n, oh, 1, ow * strideWidth * c] });
+  t = run(k.pad, t, { paddings: [[0, 0], [0, 0], [0, strideHeight - 1], [0, 0]], constantValue: 0 });
+  const result = runKernel(backend, k.reshape, { x: t }, { shape: [n, oh * strideHeight, ow * strideWidth, c] });
+  release(backend, ...steps);
+  return result;
+}
+
+/**
+ * Conv2DBackpropInput as one forward convolution too: dx is the stride-dilated dy, padded by
+ * k − 1 − pad, convolved with the filter turned 180° and its channels swapped. tfjs-wasm's own
+ * kernel is a plain loop, 5–12× slower here. Shapes this cannot express (a pad beyond the filter)
+ * go to that kernel.
+ */
+export function wasmInputGradConfig(k: WasmConvKernels, original: tf.KernelConfig): tf.KernelConfig {
+  return {
+    ...original,
+    kernelFunc: (args) => {
+      const { inputs, backend, attrs } = args;
+      const { dy, filter } = inputs as tf.Conv2DBackpropInputInputs;
+      const a = attrs as unknown as tf.Conv2DBackpropInputAttrs;
+      const info = convInfo(a.inputShape, filter!.shape as Shape4, a);
+      const { inHeight, inWidth, filterHeight, filterWidth, strideHeight, strideWidth, outHeight, outWidth, padInfo } = info;
+      const lastRow = (outHeight - 1) * strideHeight + 1;
+      const lastColumn = (outWidth - 1) * strideWidth + 1;
+      if (padInfo.top > filterHeight - 1 || padInfo.left > filterWidth - 1 || inHeight + padInfo.top < lastRow || inWidth + padInfo.left < lastColumn) {
+        return original.kernelFunc(args);
+      }
+      const dilated = strideHeight * strideWidth > 1 ? dilate(backend, k, dy!, strideHeight, strideWidth) : dy!;
+      // Trailing zeros of the dilation beyond what the padded input needs are cut, then both sides padded.
+      const rows = Math.min(outHeight * strideHeight, inHeight + padInfo.top);
+      const columns = Math.min(outWidth * strideWidth, inWidth + padInfo.left);
+      const [n, , , co] = dy!.shape as Shape4;
+      const cut = runKernel(backend, k.slice, { x: dilated }, { begin: [0, 0, 0, 0], size: [n, rows, columns, co] });
+      const top = filterHeight - 1 - padInfo.top;
+      const left = filterWidth - 1 - padInfo.left;
+      const paddings = [[0, 0], [top, inHeight + filterHeight - 1 - top - rows], [left, inWidth + filterWidth - 1 - left - columns], [0, 0]];
+      const padded = runKernel(backend, k.pad, { x: cut }, { paddings, constantValue: 0 });
+      const turned = runKernel(backend, k.reverse, { x: filter! }, { dims: [0, 1] });
+      const swapped = runKernel(backend, k.transpose, { x: turned }, { perm: [0, 1, 3, 2] });
+      const dx = runKernel(backend, k.conv2d, { x: padded, filter: swapped }, { strides: 1, pad: 'valid', dataFormat: 'NHWC', dilations: 1 });
+      release(backend, cut, padded, turned, swapped);
+      if (dilated !== dy) release(backend, dilated);
+      return dx;
+    },
+  };
+}
