@@ -23,21 +23,22 @@ describe('wasm kernels match the cpu backend', () => {
     }
   });
 
-  it('depthwise conv2d gradients (channel multiplier 1 and 2, stride 1 and 2, same and valid)', async () => {
+  it('depthwise conv2d gradients (channel multiplier 1 and 2, strides 1 and 2 per axis, same and valid, non-square)', async () => {
     const rng = createRng(21);
-    for (const [n, size, channels, multiplier, k, stride, pad] of [
-      [2, 7, 3, 1, 3, 1, 'same'], [1, 8, 4, 2, 3, 2, 'same'], [3, 9, 2, 1, 5, 2, 'valid'], [1, 6, 5, 2, 1, 1, 'valid'], [4, 4, 96, 1, 3, 2, 'same'],
+    for (const [n, h, w, channels, multiplier, k, stride, pad] of [
+      [2, 7, 5, 3, 1, 3, [1, 1], 'same'], [1, 8, 6, 4, 2, 3, [2, 2], 'same'], [3, 9, 7, 2, 1, 5, [2, 1], 'valid'], [1, 6, 9, 5, 2, 1, [1, 1], 'valid'],
+      [4, 4, 6, 96, 1, 3, [2, 2], 'same'], [2, 8, 5, 6, 1, 3, [1, 2], 'same'], [2, 6, 8, 4, 1, 2, [2, 2], 'same'],
     ] as const) {
-      const x = Array.from({ length: n * size * size * channels }, () => rng() * 2 - 1);
-      const w = Array.from({ length: k * k * channels * multiplier }, () => rng() * 2 - 1);
+      const x = Array.from({ length: n * h * w * channels }, () => rng() * 2 - 1);
+      const filter = Array.from({ length: k * k * channels * multiplier }, () => rng() * 2 - 1);
       const r = await onBackends(BACKENDS, () => {
-        const xt = tf.tensor4d(x, [n, size, size, channels]);
-        const wt = tf.tensor4d(w, [k, k, channels, multiplier]);
-        const f = (a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.square(tf.depthwiseConv2d(a as tf.Tensor4D, b as tf.Tensor4D, stride, pad)));
+        const xt = tf.tensor4d(x, [n, h, w, channels]);
+        const wt = tf.tensor4d(filter, [k, k, channels, multiplier]);
+        const f = (a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.square(tf.depthwiseConv2d(a as tf.Tensor4D, b as tf.Tensor4D, [...stride], pad)));
         const [dx, dw] = tf.grads(f)([xt, wt]);
         return [dx!, dw!];
       });
-      const label = `n${n} ${size}×${size}×${channels}×${multiplier} k${k} s${stride} ${pad}`;
+      const label = `n${n} ${h}×${w}×${channels}×${multiplier} k${k} s${stride.join('×')} ${pad}`;
       ['d/dinput', 'd/dfilter'].forEach((part, i) => assertClose(r.cpu![i]!, r.wasm![i]!, `${label} ${part}`, 1e-4));
     }
   });

@@ -26,6 +26,8 @@ function installWasmKernels(): void {
   replaceKernel(wasmUntransposedMatMulConfig(registeredKernel(tf._FusedMatMul, 'wasm'), transpose));
   const conv: WasmConvKernels = {
     conv2d: registeredKernel(tf.Conv2D, 'wasm'),
+    depthwise: registeredKernel(tf.DepthwiseConv2dNative, 'wasm'),
+    sum: registeredKernel(tf.Sum, 'wasm'),
     pad: registeredKernel(tf.PadV2, 'wasm'),
     reshape: registeredKernel(tf.Reshape, 'wasm'),
     reverse: registeredKernel(tf.Reverse, 'wasm'),
@@ -34,8 +36,8 @@ function installWasmKernels(): void {
   };
   replaceKernel(wasmFilterGradConfig(conv));
   replaceKernel(wasmInputGradConfig(conv, registeredKernel(tf.Conv2DBackpropInput, 'wasm')));
-  replaceKernel(wasmDepthwiseFilterGradConfig);
-  replaceKernel(wasmDepthwiseInputGradConfig);
+  replaceKernel(wasmDepthwiseFilterGradConfig(conv));
+  replaceKernel(wasmDepthwiseInputGradConfig(conv));
 }
 
 /** webgpu: an implicit-GEMM, split-K filter gradient in place of tfjs's one-thread-per-weight loop. */

@@ -1,9 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
 import { release, runKernel } from './compose';
 
-/** The wasm kernels both gradients are written with; Conv2D is XNNPACK's, the fast one. */
+/** The wasm kernels the gradients are written with; the convolutions are XNNPACK's, the fast ones. */
 export interface WasmConvKernels {
   conv2d: tf.KernelConfig;
+  depthwise: tf.KernelConfig;
+  sum: tf.KernelConfig;
   pad: tf.KernelConfig;
   reshape: tf.KernelConfig;
   reverse: tf.KernelConfig;
@@ -67,10 +69,33 @@ function dilate(backend: object, k: WasmConvKernels, dy: tf.TensorInfo, strideHe
 }
 
 /**
- * Conv2DBackpropInput as one forward convolution too: dx is the stride-dilated dy, padded by
- * k − 1 − pad, convolved with the filter turned 180° and its channels swapped. tfjs-wasm's own
- * kernel is a plain loop, 5–12× slower here. Shapes this cannot express (a pad beyond the filter)
- * go to that kernel.
+ * dy prepared so that a stride-1 'valid' correlation with the filter turned 180° gives dx: dilated
+ * by the stride, trailing zeros beyond the padded input cut, padded by k − 1 − pad on each side.
+ * Null for shapes this cannot express (a pad beyond the filter): the caller falls back.
+ */
+export function spreadForInputGrad(backend: object, k: WasmConvKernels, dy: tf.TensorInfo, info: tf.backend_util.Conv2DInfo): tf.TensorInfo | null {
+  const { inHeight, inWidth, filterHeight, filterWidth, strideHeight, strideWidth, outHeight, outWidth, padInfo } = info;
+  const lastRow = (outHeight - 1) * strideHeight + 1;
+  const lastColumn = (outWidth - 1) * strideWidth + 1;
+  if (padInfo.top > filterHeight - 1 || padInfo.left > filterWidth - 1 || inHeight + padInfo.top < lastRow || inWidth + padInfo.left < lastColumn) return null;
+  const dilated = strideHeight * strideWidth > 1 ? dilate(backend, k, dy, strideHeight, strideWidth) : dy;
+  const rows = Math.min(outHeight * strideHeight, inHeight + padInfo.top);
+  const columns = Math.min(outWidth * strideWidth, inWidth + padInfo.left);
+  const [n, , , channels] = dy.shape as Shape4;
+  const cut = runKernel(backend, k.slice, { x: dilated }, { begin: [0, 0, 0, 0], size: [n, rows, columns, channels] });
+  const top = filterHeight - 1 - padInfo.top;
+  const left = filterWidth - 1 - padInfo.left;
+  const paddings = [[0, 0], [top, inHeight + filterHeight - 1 - top - rows], [left, inWidth + filterWidth - 1 - left - columns], [0, 0]];
+  const padded = runKernel(backend, k.pad, { x: cut }, { paddings, constantValue: 0 });
+  release(backend, cut);
+  if (dilated !== dy) release(backend, dilated);
+  return padded;
+}
+
+/**
+ * Conv2DBackpropInput as one forward convolution too: the spread dy convolved with the filter
+ * turned 180° and its channels swapped. tfjs-wasm's own kernel is a plain loop, 5–12× slower here;
+ * shapes `spreadForInputGrad` cannot express go to it.
  */
 export function wasmInputGradConfig(k: WasmConvKernels, original: tf.KernelConfig): tf.KernelConfig {
   return {
@@ -79,28 +104,12 @@ export function wasmInputGradConfig(k: WasmConvKernels, original: tf.KernelConfi
       const { inputs, backend, attrs } = args;
       const { dy, filter } = inputs as tf.Conv2DBackpropInputInputs;
       const a = attrs as unknown as tf.Conv2DBackpropInputAttrs;
-      const info = convInfo(a.inputShape, filter!.shape as Shape4, a);
-      const { inHeight, inWidth, filterHeight, filterWidth, strideHeight, strideWidth, outHeight, outWidth, padInfo } = info;
-      const lastRow = (outHeight - 1) * strideHeight + 1;
-      const lastColumn = (outWidth - 1) * strideWidth + 1;
-      if (padInfo.top > filterHeight - 1 || padInfo.left > filterWidth - 1 || inHeight + padInfo.top < lastRow || inWidth + padInfo.left < lastColumn) {
-        return original.kernelFunc(args);
-      }
-      const dilated = strideHeight * strideWidth > 1 ? dilate(backend, k, dy!, strideHeight, strideWidth) : dy!;
-      // Trailing zeros of the dilation beyond what the padded input needs are cut, then both sides padded.
-      const rows = Math.min(outHeight * strideHeight, inHeight + padInfo.top);
-      const columns = Math.min(outWidth * strideWidth, inWidth + padInfo.left);
-      const [n, , , co] = dy!.shape as Shape4;
-      const cut = runKernel(backend, k.slice, { x: dilated }, { begin: [0, 0, 0, 0], size: [n, rows, columns, co] });
-      const top = filterHeight - 1 - padInfo.top;
-      const left = filterWidth - 1 - padInfo.left;
-      const paddings = [[0, 0], [top, inHeight + filterHeight - 1 - top - rows], [left, inWidth + filterWidth - 1 - left - columns], [0, 0]];
-      const padded = runKernel(backend, k.pad, { x: cut }, { paddings, constantValue: 0 });
+      const spread = spreadForInputGrad(backend, k, dy!, convInfo(a.inputShape, filter!.shape as Shape4, a));
+      if (!spread) return original.kernelFunc(args);
       const turned = runKernel(backend, k.reverse, { x: filter! }, { dims: [0, 1] });
       const swapped = runKernel(backend, k.transpose, { x: turned }, { perm: [0, 1, 3, 2] });
-      const dx = runKernel(backend, k.conv2d, { x: padded, filter: swapped }, { strides: 1, pad: 'valid', dataFormat: 'NHWC', dilations: 1 });
-      release(backend, cut, padded, turned, swapped);
-      if (dilated !== dy) release(backend, dilated);
+      const dx = runKernel(backend, k.conv2d, { x: spread, filter: swapped }, { strides: 1, pad: 'valid', dataFormat: 'NHWC', dilations: 1 });
+      release(backend, spread, turned, swapped);
       return dx;
     },
   };

@@ -1,10 +1,14 @@
 import * as tf from '@tensorflow/tfjs';
+import { release, runKernel } from './compose';
+import { spreadForInputGrad, type WasmConvKernels } from './wasm-conv-grads';
 
 /** The part of tfjs-backend-wasm's backend these kernels use: tensors live on the wasm heap. */
 interface WasmHeapBackend {
   makeOutput(shape: number[], dtype: 'float32'): tf.TensorInfo;
   typedArrayFromHeap(info: tf.TensorInfo): Float32Array;
 }
+
+type Shape4 = [number, number, number, number];
 
 interface DepthwiseAttrs {
   strides: [number, number] | number;
@@ -38,8 +42,6 @@ function forEachTap(info: tf.backend_util.Conv2DInfo, visit: (xOffset: number, w
   }
 }
 
-type Shape4 = [number, number, number, number];
-
 /**
  * The common part of both gradients: a zeroed output on the wasm heap and views of the two inputs
  * and the output, taken after the output is allocated (allocating may grow, and detach, the heap).
@@ -52,40 +54,89 @@ function onHeap(backend: object, info: tf.backend_util.Conv2DInfo, outShape: num
   return { out, views, channels: info.inChannels, multiplier: info.outChannels / info.inChannels };
 }
 
-/** tfjs-backend-wasm has no depthwise-convolution gradients; these plain loops over its heap supply them. */
-export const wasmDepthwiseFilterGradConfig: tf.KernelConfig = {
-  kernelName: tf.DepthwiseConv2dNativeBackpropFilter,
-  backendName: 'wasm',
-  kernelFunc: ({ inputs, backend, attrs }) => {
-    const { x, dy } = inputs as tf.DepthwiseConv2dNativeBackpropFilterInputs;
-    const { strides, pad, dilations, dimRoundingMode, filterShape } = attrs as unknown as DepthwiseAttrs & { filterShape: Shape4 };
-    const info = tf.backend_util.computeConv2DInfo(x!.shape as Shape4, filterShape, strides, dilations, pad, dimRoundingMode, true);
-    const { out, views: [xs, dys, dw], channels, multiplier } = onHeap(backend, info, filterShape, x!, dy!);
-    forEachTap(info, (xo, wo, dyo) => {
-      for (let d = 0; d < channels; d++) {
-        const xv = xs[xo + d]!;
-        for (let q = 0; q < multiplier; q++) dw[wo + d * multiplier + q]! += xv * dys[dyo + d * multiplier + q]!;
-      }
-    });
-    return out;
-  },
-};
+/** The loops below: any channel multiplier, plain JavaScript over the heap. */
+function filterGradByLoops(backend: object, x: tf.TensorInfo, dy: tf.TensorInfo, info: tf.backend_util.Conv2DInfo, filterShape: Shape4): tf.TensorInfo {
+  const { out, views: [xs, dys, dw], channels, multiplier } = onHeap(backend, info, filterShape, x, dy);
+  forEachTap(info, (xo, wo, dyo) => {
+    for (let d = 0; d < channels; d++) {
+      const xv = xs[xo + d]!;
+      for (let q = 0; q < multiplier; q++) dw[wo + d * multiplier + q]! += xv * dys[dyo + d * multiplier + q]!;
+    }
+  });
+  return out;
+}
 
-export const wasmDepthwiseInputGradConfig: tf.KernelConfig = {
-  kernelName: tf.DepthwiseConv2dNativeBackpropInput,
-  backendName: 'wasm',
-  kernelFunc: ({ inputs, backend, attrs }) => {
-    const { dy, filter } = inputs as tf.DepthwiseConv2dNativeBackpropInputInputs;
-    const { strides, pad, dilations, dimRoundingMode, inputShape } = attrs as unknown as DepthwiseAttrs & { inputShape: Shape4 };
-    const info = tf.backend_util.computeConv2DInfo(inputShape, filter!.shape as Shape4, strides, dilations, pad, dimRoundingMode, true);
-    const { out, views: [ws, dys, dx], channels, multiplier } = onHeap(backend, info, inputShape, filter!, dy!);
-    forEachTap(info, (xo, wo, dyo) => {
-      for (let d = 0; d < channels; d++) {
-        let sum = 0;
-        for (let q = 0; q < multiplier; q++) sum += ws[wo + d * multiplier + q]! * dys[dyo + d * multiplier + q]!;
-        dx[xo + d]! += sum;
-      }
-    });
+function inputGradByLoops(backend: object, filter: tf.TensorInfo, dy: tf.TensorInfo, info: tf.backend_util.Conv2DInfo, inputShape: Shape4): tf.TensorInfo {
+  const { out, views: [ws, dys, dx], channels, multiplier } = onHeap(backend, info, inputShape, filter, dy);
+  forEachTap(info, (xo, wo, dyo) => {
+    for (let d = 0; d < channels; d++) {
+      let sum = 0;
+      for (let q = 0; q < multiplier; q++) sum += ws[wo + d * multiplier + q]! * dys[dyo + d * multiplier + q]!;
+      dx[xo + d]! += sum;
+    }
+  });
+  return out;
+}
+
+/**
+ * dW[i, j, c] = Σ x̂[n, y·s + i, x·s + j, c] · dy[n, y, x, c] (channel multiplier 1) as one XNNPACK
+ * depthwise convolution: x̂ laid out as one image of N·C channels, convolved with dy as an oH×oW
+ * filter per channel, dilated by the stride; then summed over n.
+ */
+function filterGradByDepthwise(backend: object, k: WasmConvKernels, x: tf.TensorInfo, dy: tf.TensorInfo, info: tf.backend_util.Conv2DInfo): tf.TensorInfo {
+  const [n, , , c] = x.shape as Shape4;
+  const { top, bottom, left, right } = info.padInfo;
+  const steps: tf.TensorInfo[] = [];
+  const run = (kernel: tf.KernelConfig, inputs: Record<string, tf.TensorInfo>, attrs: Record<string, unknown>) => {
+    const out = runKernel(backend, kernel, inputs, attrs);
+    steps.push(out);
     return out;
-  },
-};
+  };
+  const padded = run(k.pad, { x }, { paddings: [[0, 0], [top, bottom], [left, right], [0, 0]], constantValue: 0 });
+  const [, hp, wp] = padded.shape as Shape4;
+  const image = run(k.reshape, { x: run(k.transpose, { x: padded }, { perm: [1, 2, 0, 3] }) }, { shape: [1, hp, wp, n * c] });
+  const filter = run(k.reshape, { x: run(k.transpose, { x: dy }, { perm: [1, 2, 0, 3] }) }, { shape: [info.outHeight, info.outWidth, n * c, 1] });
+  const full = run(k.depthwise, { x: image, filter }, { strides: 1, pad: 'valid', dilations: [info.strideHeight, info.strideWidth] });
+  const cut = run(k.slice, { x: full }, { begin: [0, 0, 0, 0], size: [1, info.filterHeight, info.filterWidth, n * c] });
+  const perImage = run(k.reshape, { x: cut }, { shape: [info.filterHeight, info.filterWidth, n, c] });
+  const summed = run(k.sum, { x: perImage }, { axis: [2], keepDims: false });
+  const grad = runKernel(backend, k.reshape, { x: summed }, { shape: [info.filterHeight, info.filterWidth, c, 1] });
+  release(backend, ...steps);
+  return grad;
+}
+
+/**
+ * tfjs-backend-wasm has no depthwise-convolution gradients. With a channel multiplier of 1
+ * (MobileNet's) both are XNNPACK depthwise convolutions; otherwise plain loops over the heap.
+ */
+export function wasmDepthwiseFilterGradConfig(k: WasmConvKernels): tf.KernelConfig {
+  return {
+    kernelName: tf.DepthwiseConv2dNativeBackpropFilter,
+    backendName: 'wasm',
+    kernelFunc: ({ inputs, backend, attrs }) => {
+      const { x, dy } = inputs as tf.DepthwiseConv2dNativeBackpropFilterInputs;
+      const { strides, pad, dilations, dimRoundingMode, filterShape } = attrs as unknown as DepthwiseAttrs & { filterShape: Shape4 };
+      const info = tf.backend_util.computeConv2DInfo(x!.shape as Shape4, filterShape, strides, dilations, pad, dimRoundingMode, true);
+      const direct = filterShape[3] === 1 && info.dilationHeight === 1 && info.dilationWidth === 1;
+      return direct ? filterGradByDepthwise(backend, k, x!, dy!, info) : filterGradByLoops(backend, x!, dy!, info, filterShape);
+    },
+  };
+}
+
+export function wasmDepthwiseInputGradConfig(k: WasmConvKernels): tf.KernelConfig {
+  return {
+    kernelName: tf.DepthwiseConv2dNativeBackpropInput,
+    backendName: 'wasm',
+    kernelFunc: ({ inputs, backend, attrs }) => {
+      const { dy, filter } = inputs as tf.DepthwiseConv2dNativeBackpropInputInputs;
+      const { strides, pad, dilations, dimRoundingMode, inputShape } = attrs as unknown as DepthwiseAttrs & { inputShape: Shape4 };
+      const info = tf.backend_util.computeConv2DInfo(inputShape, filter!.shape as Shape4, strides, dilations, pad, dimRoundingMode, true);
+      const spread = filter!.shape[3] === 1 && info.dilationHeight === 1 && info.dilationWidth === 1 ? spreadForInputGrad(backend, k, dy!, info) : null;
+      if (!spread) return inputGradByLoops(backend, filter!, dy!, info, inputShape);
+      const turned = runKernel(backend, k.reverse, { x: filter! }, { dims: [0, 1] });
+      const dx = runKernel(backend, k.depthwise, { x: spread, filter: turned }, { strides: 1, pad: 'valid', dilations: 1 });
+      release(backend, spread, turned);
+      return dx;
+    },
+  };
+}
