@@ -1,11 +1,12 @@
 // Bundles the `distill` CLI and the filter-gradient probe into .gpu/app/ for a machine that has
 // no node_modules (the GPU machine): TensorFlow.js and its WebGPU backend inside, Dawn's
 // dawn.node beside the bundle where the `webgpu` package looks for it. Image folders (sharp) and
-// `distill serve`'s renderer build (vite) are left out. Run by scripts/gpu/pack.sh.
+// `distill serve`'s renderer build (vite) are left out. Run by scripts/gpu/pack.sh; an argument
+// names another output folder (the test that checks the bundle runs without node_modules).
 import { build } from 'esbuild';
 import { copyFileSync, mkdirSync } from 'node:fs';
 
-const out = '.gpu/app';
+const out = process.argv[2] ?? '.gpu/app';
 const common = {
   bundle: true,
   platform: 'node',
