@@ -23,6 +23,16 @@ describe('wasm kernels match the cpu backend', () => {
     }
   });
 
+  it('1×1 convolution gradients (pointwise layers as one matrix product; strided projections)', async () => {
+    const rng = createRng(31);
+    for (const [n, h, w, cin, cout, stride, pad] of [[2, 6, 5, 8, 12, 1, 'same'], [3, 4, 7, 5, 3, 1, 'valid'], [2, 7, 6, 4, 6, 2, 'same']] as const) {
+      const x = Array.from({ length: n * h * w * cin }, () => rng() * 2 - 1);
+      const filter = Array.from({ length: cin * cout }, () => rng() * 2 - 1);
+      const r = await onBackends(BACKENDS, () => convWithGradients({ x: tf.tensor4d(x, [n, h, w, cin]), w: tf.tensor4d(filter, [1, 1, cin, cout]), stride, pad }));
+      ['forward', 'd/dinput', 'd/dfilter'].forEach((part, i) => assertClose(r.cpu![i]!, r.wasm![i]!, `n${n} ${h}×${w}×${cin} → ${cout} s${stride} ${pad} ${part}`, 1e-4));
+    }
+  });
+
   it('depthwise conv2d gradients (channel multiplier 1 and 2, strides 1 and 2 per axis, same and valid, non-square)', async () => {
     const rng = createRng(21);
     for (const [n, h, w, channels, multiplier, k, stride, pad] of [

@@ -22,7 +22,8 @@ function replaceKernel(config: tf.KernelConfig): void {
 /** wasm: fast transposed matrix products, and convolution gradients through XNNPACK (so it trains convnets). */
 function installWasmKernels(): void {
   const transpose = registeredKernel(tf.Transpose, 'wasm');
-  replaceKernel(wasmUntransposedMatMulConfig(registeredKernel(tf.BatchMatMul, 'wasm'), transpose));
+  const matMul = registeredKernel(tf.BatchMatMul, 'wasm');
+  replaceKernel(wasmUntransposedMatMulConfig(matMul, transpose));
   replaceKernel(wasmUntransposedMatMulConfig(registeredKernel(tf._FusedMatMul, 'wasm'), transpose));
   const conv: WasmConvKernels = {
     conv2d: registeredKernel(tf.Conv2D, 'wasm'),
@@ -33,6 +34,7 @@ function installWasmKernels(): void {
     reverse: registeredKernel(tf.Reverse, 'wasm'),
     slice: registeredKernel(tf.Slice, 'wasm'),
     transpose,
+    matMul,
   };
   replaceKernel(wasmFilterGradConfig(conv));
   replaceKernel(wasmInputGradConfig(conv, registeredKernel(tf.Conv2DBackpropInput, 'wasm')));

@@ -11,6 +11,7 @@ export interface WasmConvKernels {
   reverse: tf.KernelConfig;
   slice: tf.KernelConfig;
   transpose: tf.KernelConfig;
+  matMul: tf.KernelConfig;
 }
 
 type Shape4 = [number, number, number, number];
@@ -36,6 +37,7 @@ export function wasmFilterGradConfig(k: WasmConvKernels): tf.KernelConfig {
       const a = attrs as unknown as tf.Conv2DBackpropFilterAttrs;
       const info = convInfo(x!.shape as Shape4, a.filterShape, a);
       const { top, bottom, left, right } = info.padInfo;
+      if (info.filterHeight * info.filterWidth * info.strideHeight * info.strideWidth === 1 && top + bottom + left + right === 0) return pointwiseFilterGrad(backend, k, x!, dy!);
       const padded = runKernel(backend, k.pad, { x: x! }, { paddings: [[0, 0], [top, bottom], [left, right], [0, 0]], constantValue: 0 });
       const images = runKernel(backend, k.transpose, { x: padded }, { perm: [3, 1, 2, 0] });
       const filter = runKernel(backend, k.transpose, { x: dy! }, { perm: [1, 2, 0, 3] });
@@ -48,6 +50,19 @@ export function wasmFilterGradConfig(k: WasmConvKernels): tf.KernelConfig {
       return grad;
     },
   };
+}
+
+/** A 1×1, stride-1 convolution's filter gradient is a plain product: xᵀ·dy over all pixels. */
+function pointwiseFilterGrad(backend: object, k: WasmConvKernels, x: tf.TensorInfo, dy: tf.TensorInfo): tf.TensorInfo {
+  const [n, h, w, ci] = x.shape as Shape4;
+  const co = dy.shape[3]!;
+  const rows = runKernel(backend, k.reshape, { x }, { shape: [n * h * w, ci] });
+  const columns = runKernel(backend, k.transpose, { x: rows }, { perm: [1, 0] });
+  const grads = runKernel(backend, k.reshape, { x: dy }, { shape: [n * h * w, co] });
+  const product = runKernel(backend, k.matMul, { a: columns, b: grads }, { transposeA: false, transposeB: false });
+  const filter = runKernel(backend, k.reshape, { x: product }, { shape: [1, 1, ci, co] });
+  release(backend, rows, columns, grads, product);
+  return filter;
 }
 
 /** dy with s−1 zeros after every row and column: [N, oH, oW, C] → [N, oH·s, oW·s, C], by 4-D pads. */
