@@ -23,29 +23,29 @@ else
 fi
 tar -xJf .gpu/app.tar.xz -C /tmp/gpu
 export XDG_RUNTIME_DIR=/tmp DISTILL_RESOURCES="$PWD/resources"
-distill() { "$node" /tmp/gpu/app/distill.mjs "$@"; }
+app=/tmp/gpu/app/distill.mjs
 steps=${DISTILL_BENCH_STEPS:-10}
+ratio() { [ -n "$1" ] && [ -n "$2" ] && awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a / b }' || echo –; }
 
 case "$mode" in
   bench)
-    distill bench --backend webgpu --model mlp-30x2 --steps 2 | head -1   # which adapter, and why
+    "$node" "$app" bench --backend webgpu --model mlp-30x2 --steps 2 | head -1   # which adapter, and why
     echo "| model | tfjs webgpu, stock kernels | tfjs webgpu, Distill Studio kernels | PyTorch fp32 | ratio stock | ratio ours |" > "$OUT/bench.md"
     echo "| --- | ---: | ---: | ---: | ---: | ---: |" >> "$OUT/bench.md"
     for spec in ${DISTILL_BENCH_SPECS:-mlp:mlp-1200x2:28x28x1:256 vgg11:vgg11:32x32x3:128 resnet18:resnet18:32x32x3:256}; do
       IFS=: read -r torch_name name shape batch <<< "$spec"
       args=(bench --backend webgpu --model "$name" --shape "$shape" --batch-size "$batch" --steps "$steps" --json)
-      stock=$(timeout 150 "$node" /tmp/gpu/app/distill.mjs "${args[@]}" --stock-kernels | grep -o '"imgPerSec":[0-9.]*' | cut -d: -f2)
-      ours=$(timeout 150 "$node" /tmp/gpu/app/distill.mjs "${args[@]}" | grep -o '"imgPerSec":[0-9.]*' | cut -d: -f2)
+      stock=$(timeout 150 "$node" "$app" "${args[@]}" --stock-kernels | grep -o '"imgPerSec":[0-9.]*' | cut -d: -f2)
+      ours=$(timeout 150 "$node" "$app" "${args[@]}" | grep -o '"imgPerSec":[0-9.]*' | cut -d: -f2)
       torch=""
       [ -f .gpu/torch_reference.py ] && torch=$(timeout 120 python3 .gpu/torch_reference.py --models "$torch_name" --batch "$batch" --steps 30 | grep '"pytorch-fp32"' | grep -o '"img_per_s": [0-9.]*' | cut -d' ' -f2)
-      ratio() { [ -n "$1" ] && [ -n "$2" ] && awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a / b }' || echo –; }
       echo "| $name ($shape, batch $batch) | ${stock:-failed} | ${ours:-failed} | ${torch:-–} | $(ratio "$stock" "$torch") | $(ratio "$ours" "$torch") |" | tee -a "$OUT/bench.md"
     done
     timeout 180 "$node" /tmp/gpu/app/bench-conv-grad.mjs --backend webgpu --repeats 5 | grep '^{' | tee "$OUT/conv-grad.jsonl"
     ;;
   hinton)
     # The preset's 100 teacher and 60 student epochs; DISTILL_HINTON_ARGS can shorten them to fit.
-    timeout "${DISTILL_HINTON_TIMEOUT:-540}" "$node" /tmp/gpu/app/distill.mjs run --preset hinton-mnist --backend webgpu --out /tmp/gpu/hinton --json ${DISTILL_HINTON_ARGS:-} \
+    timeout "${DISTILL_HINTON_TIMEOUT:-540}" "$node" "$app" run --preset hinton-mnist --backend webgpu --out /tmp/gpu/hinton --json ${DISTILL_HINTON_ARGS:-} \
       | grep -v '"type":"progress"' | tee "$OUT/hinton.jsonl" | cut -c1-300
     ;;
   *) echo "usage: on-device.sh bench|hinton"; exit 2 ;;

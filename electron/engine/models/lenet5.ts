@@ -7,7 +7,6 @@ export const lenet5Family: ModelFamily = {
   id: 'lenet5',
   examples: ['lenet5'],
   description: 'LeNet-5 convnet (conv 6@5×5, pool, conv 16@5×5, pool, 120, 84)',
-  convolutional: true,
   parse(name) {
     return name === 'lenet5' ? {} : null;
   },

@@ -12,7 +12,6 @@ export const mlpFamily: ModelFamily = {
   id: 'mlp',
   examples: ['mlp-1200x2', 'mlp-800x2', 'mlp-30x2'],
   description: 'fully connected ReLU network, mlp-<width>x<depth> (any width 1–8192, depth 1–16)',
-  convolutional: false,
   parse(name) {
     const match = /^mlp-(\d+)x(\d+)$/.exec(name);
     if (!match) return null;

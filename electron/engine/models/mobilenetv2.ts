@@ -25,7 +25,6 @@ export const mobilenetV2Family: ModelFamily = {
   id: 'mobilenetv2',
   examples: ['mobilenetv2', 'mobilenetv2@0.5'],
   description: 'MobileNetV2 (CIFAR form) with a width multiplier, mobilenetv2@0.5',
-  convolutional: true,
   parse(name) {
     const parsed = parseWidth(name);
     return parsed?.base === 'mobilenetv2' ? { width: parsed.width, name } : null;

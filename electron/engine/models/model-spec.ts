@@ -16,8 +16,6 @@ export interface ModelFamily {
   /** Names shown in pickers and `distill models`. */
   examples: string[];
   description: string;
-  /** Has convolution or pooling layers (the wasm backend cannot train those). */
-  convolutional: boolean;
   parse(name: string): object | null;
   build(spec: object, options: BuildOptions): tf.LayersModel;
 }

@@ -28,7 +28,6 @@ export const resnetFamily: ModelFamily = {
   id: 'resnet',
   examples: ['resnet18', 'resnet34', 'resnet20', 'resnet56'],
   description: 'ResNet-18/34 (CIFAR form) and ResNet-20/56 (He et al.\'s CIFAR nets); resnet20@0.5 scales the widths',
-  convolutional: true,
   parse(name) {
     const parsed = parseWidth(name);
     if (!parsed || !SPECS[parsed.base]) return null;

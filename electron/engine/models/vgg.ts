@@ -25,7 +25,6 @@ export const vggFamily: ModelFamily = {
   id: 'vgg',
   examples: ['vgg11', 'vgg13', 'vgg16', 'vgg19'],
   description: 'VGG-11/13/16/19 with batch norm, CIFAR form; vgg11@0.25 scales the widths',
-  convolutional: true,
   parse(name) {
     const parsed = parseWidth(name);
     if (!parsed || !CONFIGS[parsed.base]) return null;

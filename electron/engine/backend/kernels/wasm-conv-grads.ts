@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { release, runKernel } from './compose';
+import { intermediates, release, runKernel, type Shape4 } from './compose';
 
 /** The wasm kernels the gradients are written with; the convolutions are XNNPACK's, the fast ones. */
 export interface WasmConvKernels {
@@ -13,8 +13,6 @@ export interface WasmConvKernels {
   transpose: tf.KernelConfig;
   matMul: tf.KernelConfig;
 }
-
-type Shape4 = [number, number, number, number];
 
 function convInfo(xShape: Shape4, filterShape: Shape4, attrs: tf.Conv2DBackpropFilterAttrs | tf.Conv2DBackpropInputAttrs) {
   if (attrs.dataFormat === 'NCHW') throw new Error('convolution gradients: only NHWC is supported');
@@ -38,15 +36,16 @@ export function wasmFilterGradConfig(k: WasmConvKernels): tf.KernelConfig {
       const info = convInfo(x!.shape as Shape4, a.filterShape, a);
       const { top, bottom, left, right } = info.padInfo;
       if (info.filterHeight * info.filterWidth * info.strideHeight * info.strideWidth === 1 && top + bottom + left + right === 0) return pointwiseFilterGrad(backend, k, x!, dy!);
-      const padded = runKernel(backend, k.pad, { x: x! }, { paddings: [[0, 0], [top, bottom], [left, right], [0, 0]], constantValue: 0 });
-      const images = runKernel(backend, k.transpose, { x: padded }, { perm: [3, 1, 2, 0] });
-      const filter = runKernel(backend, k.transpose, { x: dy! }, { perm: [1, 2, 0, 3] });
+      const { run, releaseAll } = intermediates(backend);
+      const padded = run(k.pad, { x: x! }, { paddings: [[0, 0], [top, bottom], [left, right], [0, 0]], constantValue: 0 });
+      const images = run(k.transpose, { x: padded }, { perm: [3, 1, 2, 0] });
+      const filter = run(k.transpose, { x: dy! }, { perm: [1, 2, 0, 3] });
       const dilations = [info.strideHeight, info.strideWidth];
-      const full = runKernel(backend, k.conv2d, { x: images, filter }, { strides: 1, pad: 'valid', dataFormat: 'NHWC', dilations });
+      const full = run(k.conv2d, { x: images, filter }, { strides: 1, pad: 'valid', dataFormat: 'NHWC', dilations });
       // 'valid' forward convolutions can leave rows the filter never reached: keep the first kh×kw.
-      const cut = runKernel(backend, k.slice, { x: full }, { begin: [0, 0, 0, 0], size: [info.inChannels, info.filterHeight, info.filterWidth, info.outChannels] });
+      const cut = run(k.slice, { x: full }, { begin: [0, 0, 0, 0], size: [info.inChannels, info.filterHeight, info.filterWidth, info.outChannels] });
       const grad = runKernel(backend, k.transpose, { x: cut }, { perm: [1, 2, 0, 3] });
-      release(backend, padded, images, filter, full, cut);
+      releaseAll();
       return grad;
     },
   };
@@ -56,30 +55,25 @@ export function wasmFilterGradConfig(k: WasmConvKernels): tf.KernelConfig {
 function pointwiseFilterGrad(backend: object, k: WasmConvKernels, x: tf.TensorInfo, dy: tf.TensorInfo): tf.TensorInfo {
   const [n, h, w, ci] = x.shape as Shape4;
   const co = dy.shape[3]!;
-  const rows = runKernel(backend, k.reshape, { x }, { shape: [n * h * w, ci] });
-  const columns = runKernel(backend, k.transpose, { x: rows }, { perm: [1, 0] });
-  const grads = runKernel(backend, k.reshape, { x: dy }, { shape: [n * h * w, co] });
-  const product = runKernel(backend, k.matMul, { a: columns, b: grads }, { transposeA: false, transposeB: false });
+  const { run, releaseAll } = intermediates(backend);
+  const columns = run(k.transpose, { x: run(k.reshape, { x }, { shape: [n * h * w, ci] }) }, { perm: [1, 0] });
+  const grads = run(k.reshape, { x: dy }, { shape: [n * h * w, co] });
+  const product = run(k.matMul, { a: columns, b: grads }, { transposeA: false, transposeB: false });
   const filter = runKernel(backend, k.reshape, { x: product }, { shape: [1, 1, ci, co] });
-  release(backend, rows, columns, grads, product);
+  releaseAll();
   return filter;
 }
 
 /** dy with s−1 zeros after every row and column: [N, oH, oW, C] → [N, oH·s, oW·s, C], by 4-D pads. */
 function dilate(backend: object, k: WasmConvKernels, dy: tf.TensorInfo, strideHeight: number, strideWidth: number): tf.TensorInfo {
   const [n, oh, ow, c] = dy.shape as Shape4;
-  const steps: tf.TensorInfo[] = [];
-  const run = (kernel: tf.KernelConfig, x: tf.TensorInfo, attrs: Record<string, unknown>) => {
-    const out = runKernel(backend, kernel, { x }, attrs);
-    steps.push(out);
-    return out;
-  };
-  let t = run(k.reshape, dy, { shape: [n * oh, ow, 1, c] });
-  t = run(k.pad, t, { paddings: [[0, 0], [0, 0], [0, strideWidth - 1], [0, 0]], constantValue: 0 });
-  t = run(k.reshape, t, { shape: [n, oh, 1, ow * strideWidth * c] });
-  t = run(k.pad, t, { paddings: [[0, 0], [0, 0], [0, strideHeight - 1], [0, 0]], constantValue: 0 });
+  const { run, releaseAll } = intermediates(backend);
+  let t = run(k.reshape, { x: dy }, { shape: [n * oh, ow, 1, c] });
+  t = run(k.pad, { x: t }, { paddings: [[0, 0], [0, 0], [0, strideWidth - 1], [0, 0]], constantValue: 0 });
+  t = run(k.reshape, { x: t }, { shape: [n, oh, 1, ow * strideWidth * c] });
+  t = run(k.pad, { x: t }, { paddings: [[0, 0], [0, 0], [0, strideHeight - 1], [0, 0]], constantValue: 0 });
   const result = runKernel(backend, k.reshape, { x: t }, { shape: [n, oh * strideHeight, ow * strideWidth, c] });
-  release(backend, ...steps);
+  releaseAll();
   return result;
 }
 

@@ -1,20 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
-import { release, runKernel } from './compose';
+import { intermediates, release, runKernel, type Shape4 } from './compose';
 import { spreadForInputGrad, type WasmConvKernels } from './wasm-conv-grads';
 
 /** The part of tfjs-backend-wasm's backend these kernels use: tensors live on the wasm heap. */
 interface WasmHeapBackend {
   makeOutput(shape: number[], dtype: 'float32'): tf.TensorInfo;
   typedArrayFromHeap(info: tf.TensorInfo): Float32Array;
-}
-
-type Shape4 = [number, number, number, number];
-
-interface DepthwiseAttrs {
-  strides: [number, number] | number;
-  pad: 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
-  dilations: [number, number] | number;
-  dimRoundingMode?: 'floor' | 'round' | 'ceil';
 }
 
 /**
@@ -86,12 +77,7 @@ function inputGradByLoops(backend: object, filter: tf.TensorInfo, dy: tf.TensorI
 function filterGradByDepthwise(backend: object, k: WasmConvKernels, x: tf.TensorInfo, dy: tf.TensorInfo, info: tf.backend_util.Conv2DInfo): tf.TensorInfo {
   const [n, , , c] = x.shape as Shape4;
   const { top, bottom, left, right } = info.padInfo;
-  const steps: tf.TensorInfo[] = [];
-  const run = (kernel: tf.KernelConfig, inputs: Record<string, tf.TensorInfo>, attrs: Record<string, unknown>) => {
-    const out = runKernel(backend, kernel, inputs, attrs);
-    steps.push(out);
-    return out;
-  };
+  const { run, releaseAll } = intermediates(backend);
   const padded = run(k.pad, { x }, { paddings: [[0, 0], [top, bottom], [left, right], [0, 0]], constantValue: 0 });
   const [, hp, wp] = padded.shape as Shape4;
   const image = run(k.reshape, { x: run(k.transpose, { x: padded }, { perm: [1, 2, 0, 3] }) }, { shape: [1, hp, wp, n * c] });
@@ -101,7 +87,7 @@ function filterGradByDepthwise(backend: object, k: WasmConvKernels, x: tf.Tensor
   const perImage = run(k.reshape, { x: cut }, { shape: [info.filterHeight, info.filterWidth, n, c] });
   const summed = run(k.sum, { x: perImage }, { axis: [2], keepDims: false });
   const grad = runKernel(backend, k.reshape, { x: summed }, { shape: [info.filterHeight, info.filterWidth, c, 1] });
-  release(backend, ...steps);
+  releaseAll();
   return grad;
 }
 
@@ -115,7 +101,7 @@ export function wasmDepthwiseFilterGradConfig(k: WasmConvKernels): tf.KernelConf
     backendName: 'wasm',
     kernelFunc: ({ inputs, backend, attrs }) => {
       const { x, dy } = inputs as tf.DepthwiseConv2dNativeBackpropFilterInputs;
-      const { strides, pad, dilations, dimRoundingMode, filterShape } = attrs as unknown as DepthwiseAttrs & { filterShape: Shape4 };
+      const { strides, pad, dilations, dimRoundingMode, filterShape } = attrs as unknown as tf.DepthwiseConv2dNativeBackpropFilterAttrs;
       const info = tf.backend_util.computeConv2DInfo(x!.shape as Shape4, filterShape, strides, dilations, pad, dimRoundingMode, true);
       const direct = filterShape[3] === 1 && info.dilationHeight === 1 && info.dilationWidth === 1;
       return direct ? filterGradByDepthwise(backend, k, x!, dy!, info) : filterGradByLoops(backend, x!, dy!, info, filterShape);
@@ -129,7 +115,7 @@ export function wasmDepthwiseInputGradConfig(k: WasmConvKernels): tf.KernelConfi
     backendName: 'wasm',
     kernelFunc: ({ inputs, backend, attrs }) => {
       const { dy, filter } = inputs as tf.DepthwiseConv2dNativeBackpropInputInputs;
-      const { strides, pad, dilations, dimRoundingMode, inputShape } = attrs as unknown as DepthwiseAttrs & { inputShape: Shape4 };
+      const { strides, pad, dilations, dimRoundingMode, inputShape } = attrs as unknown as tf.DepthwiseConv2dNativeBackpropInputAttrs;
       const info = tf.backend_util.computeConv2DInfo(inputShape, filter!.shape as Shape4, strides, dilations, pad, dimRoundingMode, true);
       const spread = filter!.shape[3] === 1 && info.dilationHeight === 1 && info.dilationWidth === 1 ? spreadForInputGrad(backend, k, dy!, info) : null;
       if (!spread) return inputGradByLoops(backend, filter!, dy!, info, inputShape);
