@@ -2,11 +2,13 @@ import { BackendRequestSchema } from '../../contract/run-config';
 import { restoreStockKernels } from '../../engine/backend/kernels/install';
 import { selectBackend } from '../../engine/backend/select';
 import { benchTraining } from '../../engine/bench';
+import { profileTrainingStep, type StepProfile } from '../../engine/bench-profile';
 import { findFamily } from '../../engine/models/registry';
 import { DistillInputError } from '../../engine/errors';
 import { choiceFlag, integerFlag, parseFlags, shapeFlag } from '../args';
+import { table } from '../format';
 
-export const BENCH_USAGE = 'distill bench [--model NAME[,NAME…]] [--batch-size B] [--steps N] [--shape HxWxC] [--classes K] [--backend auto|cpu|wasm|webgpu|tensorflow] [--stock-kernels] [--json]';
+export const BENCH_USAGE = 'distill bench [--model NAME[,NAME…]] [--batch-size B] [--steps N] [--shape HxWxC] [--classes K] [--backend auto|cpu|wasm|webgpu|tensorflow] [--stock-kernels] [--profile] [--json]';
 
 /** A benchmark, not a test: training images per second for each model on one backend. */
 export async function benchCommand(args: string[]): Promise<number> {
@@ -17,6 +19,7 @@ export async function benchCommand(args: string[]): Promise<number> {
     backend: { type: 'string' },
     json: { type: 'boolean' },
     'stock-kernels': { type: 'boolean' },
+    profile: { type: 'boolean' },
     shape: { type: 'string' },
     classes: { type: 'string' },
   });
@@ -32,10 +35,26 @@ export async function benchCommand(args: string[]): Promise<number> {
   // The backend's own kernels where this project replaces them, to measure what the replacements gain.
   const restored = values['stock-kernels'] ? restoreStockKernels(backend.name) : [];
   if (!values.json) process.stdout.write(`backend ${backend.name} on ${backend.device} (${backend.reason})${restored.length ? `; stock ${restored.join(', ')}` : ''}\n`);
+  const kernels = values['stock-kernels'] ? 'stock' : 'distill';
   for (const model of models) {
-    const { imgPerSec, params } = await benchTraining({ model, batchSize, steps, inputShape, classes });
-    const line = { model, backend: backend.name, kernels: values['stock-kernels'] ? 'stock' : 'distill', batchSize, imgPerSec: Math.round(imgPerSec * 10) / 10 };
-    process.stdout.write(values.json ? JSON.stringify(line) + '\n' : `${model} (${params.toLocaleString('en-US')} params), batch ${batchSize}: ${line.imgPerSec} img/s\n`);
+    if (values.profile) {
+      const profile = await profileTrainingStep({ model, batchSize, inputShape, classes });
+      const line = { model, backend: backend.name, kernels, batchSize, ...profile };
+      process.stdout.write(values.json ? JSON.stringify(line) + '\n' : formatProfile(model, batchSize, profile));
+      continue;
+    }
+    const { imgPerSec, params, hostMsPerStep } = await benchTraining({ model, batchSize, steps, inputShape, classes });
+    const line = { model, backend: backend.name, kernels, batchSize, imgPerSec: round(imgPerSec, 1), hostMsPerStep: round(hostMsPerStep, 2) };
+    const host = `host ${line.hostMsPerStep} ms of ${round((1000 * batchSize) / imgPerSec, 2)} ms per step`;
+    process.stdout.write(values.json ? JSON.stringify(line) + '\n' : `${model} (${params.toLocaleString('en-US')} params), batch ${batchSize}: ${line.imgPerSec} img/s (${host})\n`);
   }
   return 0;
+}
+
+const round = (value: number, digits: number) => Math.round(value * 10 ** digits) / 10 ** digits;
+
+function formatProfile(model: string, batchSize: number, profile: StepProfile): string {
+  const rows = profile.rows.map((row) => [row.kernel, String(row.calls), row.ms.toFixed(3), `${(row.share * 100).toFixed(1)}%`]);
+  const title = `${model}, batch ${batchSize}: one training step, ${profile.kernelsPerStep} kernels, ${profile.kernelMs.toFixed(2)} ms of kernel time`;
+  return `${title}\n${table(['kernel', 'calls', 'ms', 'share'], rows)}\n`;
 }

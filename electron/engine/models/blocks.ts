@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { batchNormalization } from './batch-norm';
 import { seededHeKernel } from './init';
 
 /** Layers in PyTorch's conventions (BN momentum 0.1 = tfjs 0.9, ε = 1e-5), seeded per layer. */
@@ -15,7 +16,7 @@ export class LayerFactory {
   }
 
   bn(x: tf.SymbolicTensor, name: string): tf.SymbolicTensor {
-    return tf.layers.batchNormalization({ momentum: 0.9, epsilon: 1e-5, name }).apply(x) as tf.SymbolicTensor;
+    return batchNormalization({ momentum: 0.9, epsilon: 1e-5, name }).apply(x) as tf.SymbolicTensor;
   }
 
   relu(x: tf.SymbolicTensor, name: string, max?: number): tf.SymbolicTensor {
