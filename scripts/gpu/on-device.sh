@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Runs on the GPU machine over a copy of the repo with .gpu/ carried (scripts/gpu/pack.sh).
-# Mode `bench`: issue #5's side-by-side table (tfjs webgpu with tfjs's stock kernels and with
-# this project's, PyTorch fp32) and the filter-gradient probe. Mode `hinton`: the hinton-mnist
-# preset on the GPU. Everything lands in $OUT (bench.md, conv-grad.jsonl, hinton.jsonl, log.txt).
+# Mode `check`: the WebGPU kernel tests (tests/gpu) on the GPU's adapter. Mode `bench`: that
+# check, then issue #5's side-by-side table (tfjs webgpu with tfjs's stock kernels and with this
+# project's, host time per step, PyTorch fp32), one profiled step per model (where the time goes,
+# kernel by kernel, in GPU time) and the filter-gradient probe. Mode `hinton`: the hinton-mnist
+# preset on the GPU. Everything lands in $OUT (check.txt, bench.md, profile.txt, conv-grad.jsonl,
+# hinton.jsonl, log.txt).
 # DISTILL_DEVICE_LOCAL=1 tries it on this machine (system node, no unpacking into /).
 set -uo pipefail
 mode=${1:-bench}
@@ -27,19 +30,36 @@ app=/tmp/gpu/app/distill.mjs
 steps=${DISTILL_BENCH_STEPS:-10}
 ratio() { [ -n "$1" ] && [ -n "$2" ] && awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a / b }' || echo –; }
 
+check() {
+  timeout 240 "$node" /tmp/gpu/app/webgpu.test.mjs > "$OUT/check.txt" 2>&1
+  local rc=$?
+  grep -E '^# (WebGPU|pass|fail)|not ok' "$OUT/check.txt"
+  return $rc
+}
+
 case "$mode" in
+  check) check ;;
   bench)
+    check || echo "the WebGPU kernel tests failed on this adapter: the figures below are suspect (check.txt)"
     "$node" "$app" bench --backend webgpu --model mlp-30x2 --steps 2 | head -1   # which adapter, and why
-    echo "| model | tfjs webgpu, stock kernels | tfjs webgpu, Distill Studio kernels | PyTorch fp32 | ratio stock | ratio ours |" > "$OUT/bench.md"
-    echo "| --- | ---: | ---: | ---: | ---: | ---: |" >> "$OUT/bench.md"
-    for spec in ${DISTILL_BENCH_SPECS:-mlp:mlp-1200x2:28x28x1:256 vgg11:vgg11:32x32x3:128 resnet18:resnet18:32x32x3:256}; do
+    echo "| model | tfjs webgpu, stock kernels | tfjs webgpu, Distill Studio kernels | host ms of step ms (ours) | PyTorch fp32 | ratio stock | ratio ours |" > "$OUT/bench.md"
+    echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: |" >> "$OUT/bench.md"
+    specs=${DISTILL_BENCH_SPECS:-mlp:mlp-1200x2:28x28x1:256 vgg11:vgg11:32x32x3:128 resnet18:resnet18:32x32x3:256}
+    for spec in $specs; do
       IFS=: read -r torch_name name shape batch <<< "$spec"
       args=(bench --backend webgpu --model "$name" --shape "$shape" --batch-size "$batch" --steps "$steps" --json)
       stock=$(timeout 150 "$node" "$app" "${args[@]}" --stock-kernels | grep -o '"imgPerSec":[0-9.]*' | cut -d: -f2)
-      ours=$(timeout 150 "$node" "$app" "${args[@]}" | grep -o '"imgPerSec":[0-9.]*' | cut -d: -f2)
+      line=$(timeout 150 "$node" "$app" "${args[@]}" | grep '^{')
+      ours=$(grep -o '"imgPerSec":[0-9.]*' <<< "$line" | cut -d: -f2)
+      host=$(grep -o '"hostMsPerStep":[0-9.]*' <<< "$line" | cut -d: -f2)
+      step=$([ -n "$ours" ] && awk -v b="$batch" -v r="$ours" 'BEGIN { printf "%.1f", 1000 * b / r }')
       torch=""
       [ -f .gpu/torch_reference.py ] && torch=$(timeout 120 python3 .gpu/torch_reference.py --models "$torch_name" --batch "$batch" --steps 30 | grep '"pytorch-fp32"' | grep -o '"img_per_s": [0-9.]*' | cut -d' ' -f2)
-      echo "| $name ($shape, batch $batch) | ${stock:-failed} | ${ours:-failed} | ${torch:-–} | $(ratio "$stock" "$torch") | $(ratio "$ours" "$torch") |" | tee -a "$OUT/bench.md"
+      echo "| $name ($shape, batch $batch) | ${stock:-failed} | ${ours:-failed} | ${host:-–} of ${step:-–} | ${torch:-–} | $(ratio "$stock" "$torch") | $(ratio "$ours" "$torch") |" | tee -a "$OUT/bench.md"
+    done
+    for spec in $specs; do
+      IFS=: read -r _ name shape batch <<< "$spec"
+      timeout 120 "$node" "$app" bench --backend webgpu --model "$name" --shape "$shape" --batch-size "$batch" --profile | tail -n +2 | head -14 | tee -a "$OUT/profile.txt"
     done
     timeout 180 "$node" /tmp/gpu/app/bench-conv-grad.mjs --backend webgpu --repeats 5 | grep '^{' | tee "$OUT/conv-grad.jsonl"
     ;;
@@ -48,5 +68,5 @@ case "$mode" in
     timeout "${DISTILL_HINTON_TIMEOUT:-540}" "$node" "$app" run --preset hinton-mnist --backend webgpu --out /tmp/gpu/hinton --json ${DISTILL_HINTON_ARGS:-} \
       | grep -v '"type":"progress"' | tee "$OUT/hinton.jsonl" | cut -c1-300
     ;;
-  *) echo "usage: on-device.sh bench|hinton"; exit 2 ;;
+  *) echo "usage: on-device.sh check|bench|hinton"; exit 2 ;;
 esac

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, it } from 'node:test';
 import { promisify } from 'node:util';
+import { probeBackends } from '../../electron/engine/backend/select';
 
 const run = promisify(execFile);
 
@@ -20,6 +21,17 @@ describe('the GPU machine bundle (scripts/gpu)', () => {
       assert.ok(line.imgPerSec > 0);
       const models = await run(process.execPath, [join(dir, 'distill.mjs'), 'models'], { cwd: dir, env });
       assert.match(models.stdout, /resnet18/);
+      // The bundled WebGPU kernel tests, as on-device.sh runs them on the GPU machine.
+      const webgpu = (await probeBackends()).webgpu;
+      if (!webgpu.ok) console.log(`# the bundled WebGPU kernel tests were not run: ${webgpu.reason}`);
+      else {
+        // Without NODE_TEST_CONTEXT, which would make the child report to this runner in its binary form.
+        const plain: NodeJS.ProcessEnv = { ...env };
+        delete plain.NODE_TEST_CONTEXT;
+        const tests = await run(process.execPath, ['--test-reporter=tap', join(dir, 'webgpu.test.mjs')], { cwd: dir, env: plain });
+        assert.match(tests.stdout, /^# pass 4$/m);
+        assert.match(tests.stdout, /^# fail 0$/m);
+      }
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -13,7 +13,7 @@ import { createRng } from '../../electron/engine/random';
  */
 const probe = (await probeBackends()).webgpu;
 const skip = probe.ok ? false : `no WebGPU adapter here (${probe.reason})`;
-if (skip) console.log(`# WebGPU kernel tests did not run: ${skip}`);
+console.log(probe.ok ? `# WebGPU kernel tests on ${probe.device}` : `# WebGPU kernel tests did not run: ${skip}`);
 
 /** Runs the same computation on both backends and returns their outputs as arrays. */
 async function onBoth(compute: () => tf.Tensor[]): Promise<{ cpu: Float32Array[]; webgpu: Float32Array[] }> {
