@@ -44,22 +44,34 @@ export function createBenchStep(options: Omit<BenchOptions, 'steps'>): BenchStep
   };
 }
 
+/** Steps queued ahead of the last one read back. */
+const IN_FLIGHT = 2;
+
 /** Training throughput on random data; warm-up steps excluded. */
 export async function benchTraining(options: BenchOptions): Promise<BenchResult> {
   const bench = createBenchStep(options);
-  // Like the trainer, read nothing back between steps: a read is a device sync that stops the
-  // host from queueing the next step while the device works (PyTorch is timed the same way).
+  // The host queues steps while the device works, as PyTorch is timed. Each step's loss is read
+  // back, but only awaited IN_FLIGHT steps later: its copy is queued right behind its step, so the
+  // device never idles, and the queue stays bounded (Dawn on lavapipe crashes after some 65,000
+  // dispatches with no read at all).
   const run = async (steps: number) => {
     const start = performance.now();
-    let loss: tf.Scalar | null = null;
+    let hostMs = 0;
+    const pending: Array<{ loss: tf.Scalar; read: Promise<unknown> }> = [];
+    const settle = async () => {
+      const oldest = pending.shift()!;
+      await oldest.read;
+      oldest.loss.dispose();
+    };
     for (let i = 0; i < steps; i++) {
-      loss?.dispose();
-      loss = bench.step();
+      const queueStart = performance.now();
+      const loss = bench.step();
+      pending.push({ loss, read: loss.data() });
+      hostMs += performance.now() - queueStart;
+      if (pending.length > IN_FLIGHT) await settle();
     }
-    const queued = performance.now();
-    await loss!.data();
-    loss!.dispose();
-    return { hostMs: queued - start, totalMs: performance.now() - start };
+    while (pending.length > 0) await settle();
+    return { hostMs, totalMs: performance.now() - start };
   };
   try {
     await run(2);

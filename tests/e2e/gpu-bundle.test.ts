@@ -29,7 +29,7 @@ describe('the GPU machine bundle (scripts/gpu)', () => {
         const plain: NodeJS.ProcessEnv = { ...env };
         delete plain.NODE_TEST_CONTEXT;
         const tests = await run(process.execPath, ['--test-reporter=tap', join(dir, 'webgpu.test.mjs')], { cwd: dir, env: plain });
-        assert.match(tests.stdout, /^# pass 4$/m);
+        assert.match(tests.stdout, /^# pass [1-9]\d*$/m);
         assert.match(tests.stdout, /^# fail 0$/m);
       }
     } finally {

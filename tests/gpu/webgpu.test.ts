@@ -6,6 +6,7 @@ import { probeBackends, selectBackend } from '../../electron/engine/backend/sele
 import { assertClose, convWithGradients, onBackends, randomConvCases, twoTrainingSteps } from '../helpers/compare';
 import { hintonKdLoss } from '../../electron/engine/losses/hinton-kd';
 import { createRng } from '../../electron/engine/random';
+import { AXPBY, axpby } from '../../electron/engine/ops/axpby';
 
 /**
  * The WebGPU backend's training kernels against the pure-JavaScript `cpu` backend, on random
@@ -62,13 +63,28 @@ describe('WebGPU training kernels match the cpu backend', { skip }, () => {
     ['maxPool gradient', 'batchNorm', 'KD loss', 'KD gradient', 'matMul'].forEach((part, i) => assertClose(cpu[i]!, webgpu[i]!, part));
   });
 
-  it('two LeNet-5 training steps give the same losses and weights on both backends', async () => {
-    const results: Record<string, Float32Array[]> = {};
-    for (const backend of ['cpu', 'webgpu']) {
-      await tf.setBackend(backend);
-      results[backend] = await twoTrainingSteps('lenet5', [28, 28, 1]);
+  it('a·x + b·y (axpby) in one dispatch, beyond 65,535 workgroups too', async () => {
+    assert.ok(tf.getKernel(AXPBY, 'webgpu'), 'the webgpu axpby kernel is registered');
+    const rng = createRng(5);
+    for (const size of [1, 1000, 64 * 65535 + 100]) {
+      const x = Float32Array.from({ length: size }, () => rng() * 2 - 1);
+      const y = Float32Array.from({ length: size }, () => rng() * 2 - 1);
+      const { cpu, webgpu } = await onBoth(() => [axpby(0.9, tf.tensor1d(x), -0.05, tf.tensor1d(y))]);
+      assertClose(cpu[0]!, webgpu[0]!, `size ${size}`, 1e-6);
+      assert.ok(Math.abs(webgpu[0]![size - 1]! - (0.9 * x[size - 1]! - 0.05 * y[size - 1]!)) < 1e-6, `size ${size}: the last element`);
     }
-    assertClose(results.cpu![0]!, results.webgpu![0]!, 'losses');
-    assertClose(results.cpu![1]!, results.webgpu![1]!, 'conv_1 kernel after two steps', 5e-3);
   });
+
+  // LeNet-5, and ResNet-20 for batch norm in training; both with this project's momentum SGD.
+  for (const [model, shape, tolerance] of [['lenet5', [28, 28, 1], 5e-3], ['resnet20@0.25', [16, 16, 3], 5e-3]] as const) {
+    it(`two ${model} training steps give the same losses and weights on both backends`, async () => {
+      const results: Record<string, Float32Array[]> = {};
+      for (const backend of ['cpu', 'webgpu']) {
+        await tf.setBackend(backend);
+        results[backend] = await twoTrainingSteps(model, [...shape]);
+      }
+      assertClose(results.cpu![0]!, results.webgpu![0]!, 'losses');
+      assertClose(results.cpu![1]!, results.webgpu![1]!, 'first kernel after two steps', tolerance);
+    });
+  }
 });

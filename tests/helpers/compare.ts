@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { crossEntropyLoss } from '../../electron/engine/losses/cross-entropy';
 import { buildModel } from '../../electron/engine/models/registry';
 import { createRng } from '../../electron/engine/random';
+import { createOptimizer, disposeOptimizer } from '../../electron/engine/train/optimizers';
 
 /** Runs the same computation on each backend (already activated) and returns its outputs as arrays. */
 export async function onBackends(backends: string[], compute: () => tf.Tensor[]): Promise<Record<string, Float32Array[]>> {
@@ -72,7 +73,7 @@ export async function twoTrainingSteps(modelName: string, inputShape: [number, n
   const x = Array.from({ length: batch * inputShape[0] * inputShape[1] * inputShape[2] }, () => rng());
   const labels = Array.from({ length: batch }, () => Math.floor(rng() * 10));
   const model = buildModel(modelName, { inputShape, classes: 10, seed: 5, dropout: 0 });
-  const optimizer = tf.train.momentum(0.05, 0.9);
+  const optimizer = createOptimizer({ optimizer: 'sgd', lr: 0.05, momentum: 0.9 });
   const xt = tf.tensor4d(x, [batch, ...inputShape]);
   const yt = tf.tensor1d(labels, 'int32');
   const losses: number[] = [];
@@ -83,7 +84,7 @@ export async function twoTrainingSteps(modelName: string, inputShape: [number, n
   }
   const kernel = Float32Array.from(await model.getWeights()[0]!.data());
   tf.dispose([xt, yt]);
-  optimizer.dispose();
+  disposeOptimizer(optimizer);
   model.dispose();
   return [Float32Array.from(losses), kernel];
 }

@@ -3,6 +3,7 @@ import { restoreStockKernels } from '../../engine/backend/kernels/install';
 import { selectBackend } from '../../engine/backend/select';
 import { benchTraining } from '../../engine/bench';
 import { profileTrainingStep, type StepProfile } from '../../engine/bench-profile';
+import { useTfjsBatchNormTraining } from '../../engine/models/batch-norm';
 import { findFamily } from '../../engine/models/registry';
 import { DistillInputError } from '../../engine/errors';
 import { choiceFlag, integerFlag, parseFlags, shapeFlag } from '../args';
@@ -32,8 +33,12 @@ export async function benchCommand(args: string[]): Promise<number> {
   if (batchSize < 1 || steps < 1) throw new DistillInputError('--batch-size and --steps must be at least 1');
   const request = choiceFlag('backend', values.backend, BackendRequestSchema.options) ?? 'auto';
   const backend = await selectBackend(request);
-  // The backend's own kernels where this project replaces them, to measure what the replacements gain.
+  // tfjs's own kernels and code where this project replaces them, to measure what the replacements gain.
   const restored = values['stock-kernels'] ? restoreStockKernels(backend.name) : [];
+  if (values['stock-kernels']) {
+    useTfjsBatchNormTraining();
+    restored.push("tfjs-layers' batch-norm training");
+  }
   if (!values.json) process.stdout.write(`backend ${backend.name} on ${backend.device} (${backend.reason})${restored.length ? `; stock ${restored.join(', ')}` : ''}\n`);
   const kernels = values['stock-kernels'] ? 'stock' : 'distill';
   for (const model of models) {

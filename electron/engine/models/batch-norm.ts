@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { axpby } from '../ops/axpby';
 
 type BatchNormArgs = Parameters<typeof tf.layers.batchNormalization>[0];
 type BatchNormLayer = ReturnType<typeof tf.layers.batchNormalization>;
@@ -19,7 +20,7 @@ interface BatchNormInternals {
 
 /**
  * Batch normalization over every axis but the last, in training mode, with its gradient written
- * out instead of taken by autodiff through `tf.moments`: per layer and step that is about 22
+ * out instead of taken by autodiff through `tf.moments`: per layer and step that is about 19
  * kernels instead of about 39, and each kernel is a dispatch with its own host cost on a GPU
  * (README, performance). Returns y and, for the moving averages, the batch mean and (biased)
  * variance, which the caller disposes.
@@ -58,6 +59,12 @@ export function batchNormTraining(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tenso
 }
 
 let trainingBatchNormClass: (new (args: BatchNormArgs) => BatchNormLayer) | undefined;
+/** Off for `distill bench --stock-kernels`, which measures tfjs's own code throughout. */
+let writtenOutTraining = true;
+
+export function useTfjsBatchNormTraining(): void {
+  writtenOutTraining = false;
+}
 
 /**
  * tfjs-layers' BatchNormalization with `batchNormTraining` as its training step. The class name
@@ -75,14 +82,12 @@ function makeTrainingBatchNormClass(Base: new (args: BatchNormArgs) => BatchNorm
       const self = this as unknown as BatchNormInternals;
       const input = Array.isArray(inputs) ? inputs[0]! : inputs;
       const lastAxis = self.axis === -1 || self.axis === input.rank - 1;
-      if (kwargs['training'] !== true || !lastAxis || !self.center || !self.scale) return super.call(inputs, kwargs);
+      if (!writtenOutTraining || kwargs['training'] !== true || !lastAxis || !self.center || !self.scale) return super.call(inputs, kwargs);
       return tf.tidy(() => {
         const { y, mean, variance } = batchNormTraining(input, self.gamma.read(), self.beta.read(), self.epsilon);
-        // The moving averages exactly as tfjs-layers updates them: v − (v − batch)·(1 − momentum).
-        const decay = 1 - self.momentum;
+        // The moving averages as tfjs-layers keeps them, v·momentum + batch·(1 − momentum), one kernel each.
         for (const [variable, batch] of [[self.movingMean, mean], [self.movingVariance, variance]] as const) {
-          const current = variable.read();
-          variable.write(tf.sub(current, tf.mul(tf.sub(current, batch), decay)));
+          variable.write(axpby(self.momentum, variable.read(), 1 - self.momentum, batch));
         }
         tf.dispose([mean, variance]);
         return y;

@@ -1,8 +1,40 @@
 import * as tf from '@tensorflow/tfjs';
 import type { RunConfig } from '../../contract/run-config';
+import { axpby } from '../ops/axpby';
 
 export function createOptimizer(config: Pick<RunConfig, 'optimizer' | 'lr' | 'momentum'>): tf.Optimizer {
-  return config.optimizer === 'adam' ? tf.train.adam(config.lr) : tf.train.momentum(config.lr, config.momentum);
+  return config.optimizer === 'adam' ? tf.train.adam(config.lr) : new MomentumSgd(config.lr, config.momentum);
+}
+
+/** tfjs's MomentumOptimizer fields this class reads (private in its typings). */
+interface MomentumInternals {
+  learningRate: number;
+  momentum: number;
+  accumulations: Array<{ originalName: string; variable: tf.Variable } | undefined>;
+}
+
+/**
+ * tfjs's momentum SGD (v ← μv + g, w ← w − ηv: PyTorch's rule) with each update one `axpby`
+ * instead of a multiply and an add: two kernels per variable and step instead of four. Its state
+ * (getWeights/setWeights) is tfjs's own.
+ */
+class MomentumSgd extends tf.MomentumOptimizer {
+  override applyGradients(variableGradients: tf.NamedTensorMap | Array<{ name: string; tensor: tf.Tensor }>): void {
+    const self = this as unknown as MomentumInternals;
+    const list = Array.isArray(variableGradients) ? variableGradients : Object.entries(variableGradients).map(([name, tensor]) => ({ name, tensor }));
+    list.forEach(({ name, tensor: gradient }, i) => {
+      const value = tf.engine().registeredVariables[name]!;
+      self.accumulations[i] ??= { originalName: `${name}/momentum`, variable: tf.tidy(() => tf.zerosLike(value).variable(false)) };
+      const accumulation = self.accumulations[i]!.variable;
+      if (gradient == null) return;
+      tf.tidy(() => {
+        const velocity = axpby(self.momentum, accumulation, 1, gradient);
+        accumulation.assign(velocity);
+        value.assign(axpby(1, value, -self.learningRate, velocity));
+      });
+    });
+    this.incrementIterations();
+  }
 }
 
 /** tfjs optimizers have no common setter: SGD/momentum cache −lr, Adam reads a field each step. */

@@ -119,11 +119,13 @@ export async function trainPhase(options: TrainPhaseOptions): Promise<PhaseOutco
         stepsDone++;
 
         const now = performance.now();
-        if (options.onProgress && (now - lastReport >= interval || step === steps)) {
+        // Read back at least every interval, reported or not: the read also bounds the work queued
+        // on a GPU (Dawn on lavapipe crashes after some 65,000 dispatches with no read at all).
+        if (now - lastReport >= interval || step === steps) {
           lastReport = now;
           const [loss, correctCount] = await Promise.all([lossSum.data(), correctSum.data()]);
           const secondsPerStep = (now - phaseStart) / 1000 / stepsDone;
-          options.onProgress({
+          options.onProgress?.({
             type: 'progress',
             phase: options.phase,
             epoch,

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { cpuAxpbyConfig, webgpuAxpbyConfig } from './axpby-kernels';
 import { installBatchNormGradient, restoreBatchNormGradient } from './batch-norm-grad';
 import { registeredKernel } from './compose';
 import { wasmFilterGradConfig, wasmInputGradConfig, type WasmConvKernels } from './wasm-conv-grads';
@@ -17,6 +18,14 @@ function replaceKernel(config: tf.KernelConfig): void {
     replaced.set(config.backendName, [...(replaced.get(config.backendName) ?? []), original]);
   }
   tf.registerKernel(config);
+}
+
+/** Kernels the backends lack, such as a·x + b·y (`axpby`); without them the op composes tfjs's own. */
+const added = new Map<string, string[]>();
+
+function addKernel(config: tf.KernelConfig): void {
+  tf.registerKernel(config);
+  added.set(config.backendName, [...(added.get(config.backendName) ?? []), config.kernelName]);
 }
 
 /** wasm: fast transposed matrix products, and convolution gradients through XNNPACK (so it trains convnets). */
@@ -42,14 +51,19 @@ function installWasmKernels(): void {
   replaceKernel(wasmDepthwiseInputGradConfig(conv));
 }
 
-/** webgpu: an implicit-GEMM, split-K filter gradient in place of tfjs's one-thread-per-weight loop. */
+/**
+ * webgpu: an implicit-GEMM, split-K filter gradient in place of tfjs's one-thread-per-weight loop,
+ * and a·x + b·y in one dispatch (optimizer steps, moving averages).
+ */
 function installWebGpuKernels(): void {
   replaceKernel(webgpuFilterGradConfig(registeredKernel(tf.Reshape, 'webgpu')));
+  addKernel(webgpuAxpbyConfig);
 }
 
 const INSTALLERS: Partial<Record<string, () => void>> = {
   wasm: installWasmKernels,
   webgpu: installWebGpuKernels,
+  cpu: () => addKernel(cpuAxpbyConfig),
 };
 
 /**
@@ -67,8 +81,9 @@ export function installKernels(backendName: string): void {
 
 /**
  * Puts a backend's own kernels, and tfjs's gradients, back where this project replaced them
- * (`distill bench --stock-kernels`), to measure what the replacements gain. Kernels the backend
- * lacks stay (wasm would not train convnets).
+ * (`distill bench --stock-kernels`), to measure what the replacements gain, and drops the kernels
+ * it added (their ops compose tfjs's own again). Replacements for kernels the backend lacks stay
+ * (wasm would not train convnets).
  */
 export function restoreStockKernels(backendName: string): string[] {
   restoreBatchNormGradient();
@@ -78,6 +93,9 @@ export function restoreStockKernels(backendName: string): string[] {
     tf.registerKernel(original);
   }
   replaced.delete(backendName);
+  const extra = added.get(backendName) ?? [];
+  for (const name of extra) tf.unregisterKernel(name, backendName);
+  added.delete(backendName);
   installed.delete(backendName);
-  return [...originals.map((k) => k.kernelName), 'FusedBatchNorm gradient'];
+  return [...originals.map((k) => k.kernelName), ...extra, 'FusedBatchNorm gradient'];
 }

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import type { WebGpuBackend, WebGpuProgram } from './webgpu-program';
 
 /**
  * Conv2DBackpropFilter for tfjs-backend-webgpu as an implicit GEMM with split-K.
@@ -10,24 +11,6 @@ import * as tf from '@tensorflow/tfjs';
  * a few percent of a large GPU. Here output tiles of up to 64×64 are computed by up to 256
  * threads, and p is split into ranges so the dispatch has enough workgroups; a second pass sums them.
  */
-
-/** The shape of a tfjs-backend-webgpu program (structural: the package is an optional dependency). */
-interface WebGpuProgram {
-  outputShape: number[];
-  shaderKey: string;
-  dispatchLayout: { x: number[]; y?: number[]; z?: number[] };
-  dispatch: [number, number, number];
-  variableNames: string[];
-  uniforms?: string;
-  workgroupSize: [number, number, number];
-  size?: boolean;
-  getUserCode: () => string;
-}
-
-interface WebGpuBackend {
-  runWebGPUProgram(program: WebGpuProgram, inputs: tf.TensorInfo[], dtype: tf.DataType, uniforms?: Array<{ type: string; data: number[] }>): tf.TensorInfo;
-  disposeData(dataId: object): void;
-}
 
 /** Rows of p loaded per step; output tiles are 16–64 wide on each side, 4×4 outputs per thread. */
 const TILE_P = 16;

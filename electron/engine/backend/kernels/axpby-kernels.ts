@@ -1,0 +1,63 @@
+import * as tf from '@tensorflow/tfjs';
+import { AXPBY, type AxpbyAttrs } from '../../ops/axpby';
+import type { WebGpuBackend, WebGpuProgram } from './webgpu-program';
+
+/** The pure-JavaScript backend's storage, as far as this kernel reads it. */
+interface CpuBackend {
+  data: { get(dataId: object): { values: unknown } };
+  makeTensorInfo(shape: number[], dtype: tf.DataType, values: Float32Array): tf.TensorInfo;
+}
+
+export const cpuAxpbyConfig: tf.KernelConfig = {
+  kernelName: AXPBY,
+  backendName: 'cpu',
+  kernelFunc: ({ inputs, backend, attrs }) => {
+    const { x, y } = inputs as { x: tf.TensorInfo; y: tf.TensorInfo };
+    const { a, b } = attrs as unknown as AxpbyAttrs;
+    const cpu = backend as unknown as CpuBackend;
+    const xs = cpu.data.get(x.dataId).values as Float32Array;
+    const ys = cpu.data.get(y.dataId).values as Float32Array;
+    const out = new Float32Array(xs.length);
+    for (let i = 0; i < out.length; i++) out[i] = a * xs[i]! + b * ys[i]!;
+    return cpu.makeTensorInfo(x.shape, 'float32', out);
+  },
+};
+
+class AxpbyProgram implements WebGpuProgram {
+  variableNames = ['x', 'y'];
+  uniforms = 'a : f32, b : f32,';
+  workgroupSize: [number, number, number] = [64, 1, 1];
+  dispatchLayout: { x: number[] };
+  size = true;
+  shaderKey = 'distillAxpby';
+  dispatch: [number, number, number];
+
+  constructor(public outputShape: number[]) {
+    this.dispatchLayout = { x: outputShape.map((_, i) => i) };
+    const groups = Math.ceil(tf.util.sizeFromShape(outputShape) / 64);
+    this.dispatch = [Math.min(groups, 65535), Math.ceil(groups / 65535), 1];
+  }
+
+  getUserCode(): string {
+    return /* wgsl */ `
+      ${'fn main(index : i32)'} {
+        if (index < uniforms.size) {
+          setOutputAtIndex(index, uniforms.a * x[index] + uniforms.b * y[index]);
+        }
+      }
+    `;
+  }
+}
+
+export const webgpuAxpbyConfig: tf.KernelConfig = {
+  kernelName: AXPBY,
+  backendName: 'webgpu',
+  kernelFunc: ({ inputs, backend, attrs }) => {
+    const { x, y } = inputs as { x: tf.TensorInfo; y: tf.TensorInfo };
+    const { a, b } = attrs as unknown as AxpbyAttrs;
+    return (backend as WebGpuBackend).runWebGPUProgram(new AxpbyProgram(x.shape), [x, y], 'float32', [
+      { type: 'float32', data: [a] },
+      { type: 'float32', data: [b] },
+    ]);
+  },
+};

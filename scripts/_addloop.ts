@@ -1,0 +1,12 @@
+import * as tf from '@tensorflow/tfjs';
+import { selectBackend } from '../electron/engine/backend/select';
+await selectBackend((process.argv[2] ?? 'webgpu') as 'webgpu');
+const a = tf.randomUniform([1, 1200]); const b = tf.randomUniform([1, 1200]);
+for (let i = 0; i < 50; i++) tf.add(a, b).dispose();
+await tf.add(a, b).data();
+const N = 20000;
+const t = performance.now();
+for (let i = 0; i < N; i++) tf.add(a, b).dispose();
+const host = performance.now() - t;
+await tf.add(a, b).data();
+console.log(`tf.add host ${(host * 1000 / N).toFixed(1)} us, total ${((performance.now() - t) * 1000 / N).toFixed(1)} us`);
