@@ -29,7 +29,7 @@ export async function selectBackend(request: BackendRequest): Promise<BackendInf
       continue;
     }
     // On a CPU-only machine WebGPU runs on lavapipe (software Vulkan): wasm, with this project's
-    // kernels, trains every model here 7–10× faster than it (README, performance table).
+    // kernels, trains every model here 7–13× faster than it (README, performance table).
     if (request === 'auto' && availability.software) {
       skipped.push(`${name}: ${availability.device} is a software adapter; wasm is faster on this CPU`);
       continue;
