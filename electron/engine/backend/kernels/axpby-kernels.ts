@@ -8,13 +8,19 @@ interface CpuBackend {
   makeTensorInfo(shape: number[], dtype: tf.DataType, values: Float32Array): tf.TensorInfo;
 }
 
+/** The kernel's inputs and attributes, typed. */
+function axpbyArgs({ inputs, attrs }: { inputs: tf.NamedTensorInfoMap; attrs?: tf.NamedAttrMap }) {
+  const { x, y } = inputs as { x: tf.TensorInfo; y: tf.TensorInfo };
+  const { a, b } = attrs as unknown as AxpbyAttrs;
+  return { x, y, a, b };
+}
+
 export const cpuAxpbyConfig: tf.KernelConfig = {
   kernelName: AXPBY,
   backendName: 'cpu',
-  kernelFunc: ({ inputs, backend, attrs }) => {
-    const { x, y } = inputs as { x: tf.TensorInfo; y: tf.TensorInfo };
-    const { a, b } = attrs as unknown as AxpbyAttrs;
-    const cpu = backend as unknown as CpuBackend;
+  kernelFunc: (args) => {
+    const { x, y, a, b } = axpbyArgs(args);
+    const cpu = args.backend as unknown as CpuBackend;
     const xs = cpu.data.get(x.dataId).values as Float32Array;
     const ys = cpu.data.get(y.dataId).values as Float32Array;
     const out = new Float32Array(xs.length);
@@ -52,10 +58,9 @@ class AxpbyProgram implements WebGpuProgram {
 export const webgpuAxpbyConfig: tf.KernelConfig = {
   kernelName: AXPBY,
   backendName: 'webgpu',
-  kernelFunc: ({ inputs, backend, attrs }) => {
-    const { x, y } = inputs as { x: tf.TensorInfo; y: tf.TensorInfo };
-    const { a, b } = attrs as unknown as AxpbyAttrs;
-    return (backend as WebGpuBackend).runWebGPUProgram(new AxpbyProgram(x.shape), [x, y], 'float32', [
+  kernelFunc: (args) => {
+    const { x, y, a, b } = axpbyArgs(args);
+    return (args.backend as WebGpuBackend).runWebGPUProgram(new AxpbyProgram(x.shape), [x, y], 'float32', [
       { type: 'float32', data: [a] },
       { type: 'float32', data: [b] },
     ]);
