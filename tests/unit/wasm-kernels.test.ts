@@ -6,7 +6,7 @@ import { assertClose, convWithGradients, onBackends, randomConvCases, twoTrainin
 
 /**
  * The kernels this project registers for tfjs-backend-wasm (convolution gradients as forward
- * convolutions, untransposed matrix products, depthwise gradients) against the pure-JavaScript `cpu` backend.
+ * convolutions, untransposed matrix products, depthwise gradients, batch norm) against the pure-JavaScript `cpu` backend.
  */
 const BACKENDS = ['cpu', 'wasm'];
 
@@ -75,6 +75,33 @@ describe('wasm kernels match the cpu backend', () => {
     ['a·b', 'aᵀ·a', 'a·aᵀ', 'bᵀ·aᵀ', 'batched a·b (broadcast)', 'batched aᵀ·a', 'batched b·bᵀ', 'dense d/dx', 'dense d/dW'].forEach((part, i) =>
       assertClose(r.cpu![i]!, r.wasm![i]!, part, 1e-5),
     );
+  });
+
+  it('batch norm as one XNNPACK pass: 4-D and 2-D, with and without scale and offset, a large mean, broadcast statistics', async () => {
+    const rng = createRng(21);
+    const v = (n: number, lo: number, hi: number) => Array.from({ length: n }, () => lo + rng() * (hi - lo));
+    const cases = [
+      { shape: [3, 5, 4, 6], mean: 0, std: 1 },
+      { shape: [9, 7], mean: 0, std: 1 },
+      // Far from zero mean: x·s + (β − μ·s) must not lose what (x − μ)·s keeps.
+      { shape: [4, 3, 3, 5], mean: 50, std: 1 },
+    ];
+    for (const { shape, mean, std } of cases) {
+      const channels = shape.at(-1)!;
+      const x = v(shape.reduce((a, b) => a * b, 1), mean - 3 * std, mean + 3 * std);
+      const stats = [v(channels, mean - std, mean + std), v(channels, 0.5 * std ** 2, 2 * std ** 2), v(channels, -1, 1), v(channels, 0.5, 2)];
+      const r = await onBackends(BACKENDS, () => {
+        const xt = tf.tensor(x, shape);
+        const [m, variance, offset, scale] = stats.map((s) => tf.tensor1d(s));
+        const broadcast = (t: tf.Tensor) => t.reshape([...shape.slice(0, -1).map(() => 1), channels]);
+        return [
+          tf.batchNorm(xt, m!, variance!, offset, scale, 1e-5),
+          tf.batchNorm(xt, m!, variance!, undefined, undefined, 1e-3),
+          tf.batchNorm(xt, broadcast(m!), broadcast(variance!), broadcast(offset!), broadcast(scale!), 1e-5),
+        ];
+      });
+      ['scale and offset', 'neither', 'broadcast statistics'].forEach((part, i) => assertClose(r.cpu![i]!, r.wasm![i]!, `${shape.join('×')} (mean ${mean}) ${part}`, 1e-5));
+    }
   });
 
   // Whole training steps. (MobileNetV2 at width 0.25 on tiny inputs is left out: its batch norms over

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { cpuAxpbyConfig, webgpuAxpbyConfig } from './axpby-kernels';
 import { installBatchNormGradient, restoreBatchNormGradient } from './batch-norm-grad';
 import { registeredKernel } from './compose';
+import { wasmBatchNormConfig } from './wasm-batch-norm';
 import { wasmFilterGradConfig, wasmInputGradConfig, type WasmConvKernels } from './wasm-conv-grads';
 import { wasmDepthwiseFilterGradConfig, wasmDepthwiseInputGradConfig } from './wasm-depthwise-grads';
 import { wasmUntransposedMatMulConfig } from './wasm-mat-mul';
@@ -28,7 +29,10 @@ function addKernel(config: tf.KernelConfig): void {
   added.set(config.backendName, [...(added.get(config.backendName) ?? []), config.kernelName]);
 }
 
-/** wasm: fast transposed matrix products, and convolution gradients through XNNPACK (so it trains convnets). */
+/**
+ * wasm: fast transposed matrix products, convolution gradients through XNNPACK (so it trains
+ * convnets), and batch norm as one XNNPACK pass.
+ */
 function installWasmKernels(): void {
   const transpose = registeredKernel(tf.Transpose, 'wasm');
   const matMul = registeredKernel(tf.BatchMatMul, 'wasm');
@@ -49,6 +53,7 @@ function installWasmKernels(): void {
   replaceKernel(wasmInputGradConfig(conv, registeredKernel(tf.Conv2DBackpropInput, 'wasm')));
   replaceKernel(wasmDepthwiseFilterGradConfig(conv));
   replaceKernel(wasmDepthwiseInputGradConfig(conv));
+  replaceKernel(wasmBatchNormConfig(registeredKernel(tf.FusedDepthwiseConv2D, 'wasm'), registeredKernel(tf.FusedBatchNorm, 'wasm')));
 }
 
 /**

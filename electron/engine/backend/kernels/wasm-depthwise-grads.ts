@@ -1,12 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { intermediates, release, runKernel, type Shape4 } from './compose';
 import { spreadForInputGrad, type WasmConvKernels } from './wasm-conv-grads';
+import type { WasmHeapBackend } from './wasm-heap';
 
-/** The part of tfjs-backend-wasm's backend these kernels use: tensors live on the wasm heap. */
-interface WasmHeapBackend {
-  makeOutput(shape: number[], dtype: 'float32'): tf.TensorInfo;
-  typedArrayFromHeap(info: tf.TensorInfo): Float32Array;
-}
 
 /**
  * Visits every (input pixel, filter tap, output pixel) triple of an NHWC depthwise convolution
