@@ -95,4 +95,20 @@ describe('distill datasets inspect and bench', () => {
     assert.deepEqual(lines.map((l) => [l.model, l.backend, l.batchSize]), [['mlp-30x2', 'cpu', 16], ['mlp-8x1', 'cpu', 16]]);
     for (const line of lines) assert.ok(line.imgPerSec > 0);
   });
+
+  it("bench --stock-kernels and --profile on wasm, with batch norm and ReLU6 (tfjs's own kernels put back)", async () => {
+    const args = ['bench', '--model', 'resnet20@0.25,mobilenetv2@0.25', '--shape', '16x16x3', '--batch-size', '2', '--steps', '1', '--backend', 'wasm', '--json'];
+    const stock = await runCli([...args, '--stock-kernels']);
+    assert.equal(stock.code, 0, stock.stderr);
+    const lines = stock.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    assert.deepEqual(lines.map((l) => [l.model, l.kernels]), [['resnet20@0.25', 'stock'], ['mobilenetv2@0.25', 'stock']]);
+    for (const line of lines) assert.ok(line.imgPerSec > 0 && line.hostMsPerStep > 0);
+    const profiled = await runCli([...args, '--profile']);
+    assert.equal(profiled.code, 0, profiled.stderr);
+    for (const line of profiled.stdout.trim().split('\n').map((l) => JSON.parse(l))) {
+      assert.ok(line.kernelsPerStep > 100 && line.kernelMs > 0, JSON.stringify(line).slice(0, 200));
+      assert.equal(line.rows.reduce((sum: number, row: { calls: number }) => sum + row.calls, 0), line.kernelsPerStep);
+      assert.ok(line.rows.some((row: { kernel: string }) => row.kernel === 'Conv2DBackpropFilter'));
+    }
+  });
 });

@@ -77,7 +77,7 @@ describe('wasm kernels match the cpu backend', () => {
     );
   });
 
-  it('batch norm as one XNNPACK pass: 4-D and 2-D, with and without scale and offset, a large mean, broadcast statistics', async () => {
+  it('batch norm as one XNNPACK pass: 4-D and 2-D, with and without scale and offset, a large mean, broadcast and full-shape statistics', async () => {
     const rng = createRng(21);
     const v = (n: number, lo: number, hi: number) => Array.from({ length: n }, () => lo + rng() * (hi - lo));
     const cases = [
@@ -98,9 +98,11 @@ describe('wasm kernels match the cpu backend', () => {
           tf.batchNorm(xt, m!, variance!, offset, scale, 1e-5),
           tf.batchNorm(xt, m!, variance!, undefined, undefined, 1e-3),
           tf.batchNorm(xt, broadcast(m!), broadcast(variance!), broadcast(offset!), broadcast(scale!), 1e-5),
+          // Statistics of x's full shape are not per channel: tfjs-wasm's own kernel computes it.
+          tf.batchNorm(xt, tf.mul(xt, 0.5), tf.add(tf.abs(xt), 0.5), undefined, undefined, 1e-5),
         ];
       });
-      ['scale and offset', 'neither', 'broadcast statistics'].forEach((part, i) => assertClose(r.cpu![i]!, r.wasm![i]!, `${shape.join('×')} (mean ${mean}) ${part}`, 1e-5));
+      ['scale and offset', 'neither', 'broadcast statistics', 'full-shape statistics'].forEach((part, i) => assertClose(r.cpu![i]!, r.wasm![i]!, `${shape.join('×')} (mean ${mean}) ${part}`, 1e-5));
     }
   });
 

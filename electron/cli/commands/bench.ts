@@ -3,7 +3,7 @@ import { restoreStockKernels } from '../../engine/backend/kernels/install';
 import { selectBackend } from '../../engine/backend/select';
 import { benchTraining } from '../../engine/bench';
 import { profileTrainingStep, type StepProfile } from '../../engine/bench-profile';
-import { useTfjsBatchNormTraining } from '../../engine/models/batch-norm';
+import { useTfjsLayerCode } from '../../engine/models/stock-layers';
 import { findFamily } from '../../engine/models/registry';
 import { DistillInputError } from '../../engine/errors';
 import { choiceFlag, integerFlag, parseFlags, shapeFlag } from '../args';
@@ -35,10 +35,7 @@ export async function benchCommand(args: string[]): Promise<number> {
   const backend = await selectBackend(request);
   // tfjs's own kernels and code where this project replaces them, to measure what the replacements gain.
   const restored = values['stock-kernels'] ? restoreStockKernels(backend.name) : [];
-  if (values['stock-kernels']) {
-    useTfjsBatchNormTraining();
-    restored.push("tfjs-layers' batch-norm training");
-  }
+  if (values['stock-kernels']) restored.push(...useTfjsLayerCode());
   if (!values.json) process.stdout.write(`backend ${backend.name} on ${backend.device} (${backend.reason})${restored.length ? `; stock ${restored.join(', ')}` : ''}\n`);
   const kernels = values['stock-kernels'] ? 'stock' : 'distill';
   for (const model of models) {

@@ -59,7 +59,7 @@ export function batchNormTraining(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tenso
 }
 
 let trainingBatchNormClass: (new (args: BatchNormArgs) => BatchNormLayer) | undefined;
-/** Off for `distill bench --stock-kernels`, which measures tfjs's own code throughout. */
+/** Off for `distill bench --stock-kernels` (see stock-layers.ts). */
 let writtenOutTraining = true;
 
 export function useTfjsBatchNormTraining(): void {

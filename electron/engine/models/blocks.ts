@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { batchNormalization } from './batch-norm';
+import { reluLayer } from './clipped-relu';
 import { seededHeKernel } from './init';
 
 /** Layers in PyTorch's conventions (BN momentum 0.1 = tfjs 0.9, ε = 1e-5), seeded per layer. */
@@ -20,7 +21,7 @@ export class LayerFactory {
   }
 
   relu(x: tf.SymbolicTensor, name: string, max?: number): tf.SymbolicTensor {
-    return (max ? tf.layers.reLU({ maxValue: max, name }) : tf.layers.activation({ activation: 'relu', name })).apply(x) as tf.SymbolicTensor;
+    return (max ? reluLayer({ maxValue: max, name }) : tf.layers.activation({ activation: 'relu', name })).apply(x) as tf.SymbolicTensor;
   }
 
   /** Global average pooling (when there is still a spatial extent) and the logits layer. */

@@ -18,7 +18,10 @@ function replaceKernel(config: tf.KernelConfig): void {
     tf.unregisterKernel(config.kernelName, config.backendName);
     replaced.set(config.backendName, [...(replaced.get(config.backendName) ?? []), original]);
   }
-  tf.registerKernel(config);
+  // tfjs runs a kernel's setup (tfjs-wasm binds its C function there) when the backend starts,
+  // for the kernels registered then: keep the original's, which replacements fall back to.
+  const setups = [original?.setupFunc, config.setupFunc].filter((f) => f != null);
+  tf.registerKernel(setups.length === 0 ? config : { ...config, setupFunc: (backend) => setups.forEach((setup) => setup(backend)) });
 }
 
 /** Kernels the backends lack, such as a·x + b·y (`axpby`); without them the op composes tfjs's own. */
