@@ -1,9 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { axpby } from '../ops/axpby';
-
-type BatchNormArgs = Parameters<typeof tf.layers.batchNormalization>[0];
-type BatchNormLayer = ReturnType<typeof tf.layers.batchNormalization>;
-type Kwargs = Parameters<BatchNormLayer['call']>[1];
+import { withCall } from './layer-call';
 
 /** The tfjs-layers fields the training path reads (private in its typings). */
 interface BatchNormInternals {
@@ -58,7 +55,6 @@ export function batchNormTraining(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tenso
   return { y, mean: mean!, variance: variance! };
 }
 
-let trainingBatchNormClass: (new (args: BatchNormArgs) => BatchNormLayer) | undefined;
 /** Off for `distill bench --stock-kernels` (see stock-layers.ts). */
 let writtenOutTraining = true;
 
@@ -67,31 +63,21 @@ export function useTfjsBatchNormTraining(): void {
 }
 
 /**
- * tfjs-layers' BatchNormalization with `batchNormTraining` as its training step. The class name
- * is unchanged, so a saved model is a plain BatchNormalization anywhere TensorFlow.js loads it;
- * inference, and layouts this path does not cover, are tfjs's own code.
+ * tfjs-layers' BatchNormalization with `batchNormTraining` as its training step; inference, and
+ * layouts this path does not cover, are tfjs's own code.
  */
-export function batchNormalization(args: BatchNormArgs): BatchNormLayer {
-  trainingBatchNormClass ??= makeTrainingBatchNormClass(tf.layers.batchNormalization({}).constructor as new (args: BatchNormArgs) => BatchNormLayer);
-  return new trainingBatchNormClass(args);
-}
-
-function makeTrainingBatchNormClass(Base: new (args: BatchNormArgs) => BatchNormLayer) {
-  return class TrainingBatchNormalization extends Base {
-    override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Kwargs): tf.Tensor | tf.Tensor[] {
-      const self = this as unknown as BatchNormInternals;
-      const input = Array.isArray(inputs) ? inputs[0]! : inputs;
-      const lastAxis = self.axis === -1 || self.axis === input.rank - 1;
-      if (!writtenOutTraining || kwargs['training'] !== true || !lastAxis || !self.center || !self.scale) return super.call(inputs, kwargs);
-      return tf.tidy(() => {
-        const { y, mean, variance } = batchNormTraining(input, self.gamma.read(), self.beta.read(), self.epsilon);
-        // The moving averages as tfjs-layers keeps them, v·momentum + batch·(1 − momentum), one kernel each.
-        for (const [variable, batch] of [[self.movingMean, mean], [self.movingVariance, variance]] as const) {
-          variable.write(axpby(self.momentum, variable.read(), 1 - self.momentum, batch));
-        }
-        tf.dispose([mean, variance]);
-        return y;
-      });
+export const batchNormalization = withCall(tf.layers.batchNormalization, (layer, inputs, kwargs, stock) => {
+  const self = layer as unknown as BatchNormInternals;
+  const input = Array.isArray(inputs) ? inputs[0]! : inputs;
+  const lastAxis = self.axis === -1 || self.axis === input.rank - 1;
+  if (!writtenOutTraining || kwargs['training'] !== true || !lastAxis || !self.center || !self.scale) return stock(inputs, kwargs);
+  return tf.tidy(() => {
+    const { y, mean, variance } = batchNormTraining(input, self.gamma.read(), self.beta.read(), self.epsilon);
+    // The moving averages as tfjs-layers keeps them, v·momentum + batch·(1 − momentum), one kernel each.
+    for (const [variable, batch] of [[self.movingMean, mean], [self.movingVariance, variance]] as const) {
+      variable.write(axpby(self.momentum, variable.read(), 1 - self.momentum, batch));
     }
-  };
-}
+    tf.dispose([mean, variance]);
+    return y;
+  });
+});
