@@ -3,9 +3,9 @@
 # Node, no node_modules, no Vulkan loader and no network. Run here after `npm ci`:
 #   bash scripts/gpu/pack.sh
 # then call the device tool with carry [".gpu"] and the command
-#   bash scripts/gpu/on-device.sh check     (the WebGPU kernel tests on the GPU; under a minute)
-#   bash scripts/gpu/on-device.sh bench     (the check, tfjs vs PyTorch, stock vs our kernels, profiles; ~6 min)
-#   bash scripts/gpu/on-device.sh hinton    (the hinton-mnist preset on the GPU; up to ~9 min)
+#   bash scripts/gpu/on-device.sh all       (kernel tests, hinton-mnist started in the background, bench; ~6 min)
+#   bash scripts/gpu/on-device.sh collect   (at once after `all`: waits for hinton-mnist, about 11 min in all)
+# or one part alone: `check` (kernel tests), `bench`, `hinton` (see on-device.sh).
 # Everything that travels must stay under 64 MiB: this makes about 35 MiB beside the repo.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
