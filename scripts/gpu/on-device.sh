@@ -9,7 +9,8 @@
 #   all      check, the hinton-mnist preset started in the background (setsid: it outlives the
 #            call while the machine stays warm), then bench; ~6 min
 #   collect  waits for that background run (up to DISTILL_COLLECT_WAIT s) and returns hinton.jsonl
-# One device session of 15 minutes: `all`, then `collect` at once (the preset needs about 11 min).
+# One device session of 15 minutes: `all`, then `collect` at once (the preset needs 11–14 min by
+# the host time per step measured on the build machine; DISTILL_BENCH_STOCK=0 shortens the bench).
 # Everything lands in $OUT (with log.txt). DISTILL_DEVICE_LOCAL=1 tries it on this machine
 # (system node, no unpacking into /); DISTILL_BENCH_STOCK=0 skips the stock-kernel column.
 set -uo pipefail

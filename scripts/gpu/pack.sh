@@ -4,7 +4,7 @@
 #   bash scripts/gpu/pack.sh
 # then call the device tool with carry [".gpu"] and the command
 #   bash scripts/gpu/on-device.sh all       (kernel tests, hinton-mnist started in the background, bench; ~6 min)
-#   bash scripts/gpu/on-device.sh collect   (at once after `all`: waits for hinton-mnist, about 11 min in all)
+#   bash scripts/gpu/on-device.sh collect   (at once after `all`: waits for hinton-mnist, 11–14 min in all)
 # or one part alone: `check` (kernel tests), `bench`, `hinton` (see on-device.sh).
 # Everything that travels must stay under 64 MiB: this makes about 35 MiB beside the repo.
 set -euo pipefail
