@@ -85,6 +85,7 @@ case "$mode" in
       echo "hinton-mnist started in the background under $hinton_dir"
     fi
     DISTILL_SKIP_CHECK=1 bench
+    echo "(measured while hinton-mnist, an MLP, trained in the background on the same GPU)" >> "$OUT/bench.md"
     tail -1 "$hinton_dir/all.jsonl" | cut -c1-300
     ;;
   collect)
