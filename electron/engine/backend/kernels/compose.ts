@@ -5,6 +5,12 @@ export type KernelBackendArg = object;
 
 export type Shape4 = [number, number, number, number];
 
+/** The geometry of a convolution gradient kernel's call (NHWC only, as this project's kernels are). */
+export function convInfo(xShape: Shape4, filterShape: Shape4, attrs: tf.Conv2DBackpropFilterAttrs | tf.Conv2DBackpropInputAttrs) {
+  if (attrs.dataFormat === 'NCHW') throw new Error('convolution gradients: only NHWC is supported');
+  return tf.backend_util.computeConv2DInfo(xShape, filterShape, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode);
+}
+
 /**
  * Runs one kernel of a backend from inside another kernel, the way tfjs backends compose their
  * own kernels: the result is a TensorInfo the caller owns and must release with `release`.

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { intermediates, release, runKernel, type Shape4 } from './compose';
+import { convInfo, intermediates, release, runKernel, type Shape4 } from './compose';
 
 /** The wasm kernels the gradients are written with; the convolutions are XNNPACK's, the fast ones. */
 export interface WasmConvKernels {
@@ -12,11 +12,6 @@ export interface WasmConvKernels {
   slice: tf.KernelConfig;
   transpose: tf.KernelConfig;
   matMul: tf.KernelConfig;
-}
-
-function convInfo(xShape: Shape4, filterShape: Shape4, attrs: tf.Conv2DBackpropFilterAttrs | tf.Conv2DBackpropInputAttrs) {
-  if (attrs.dataFormat === 'NCHW') throw new Error('convolution gradients: only NHWC is supported');
-  return tf.backend_util.computeConv2DInfo(xShape, filterShape, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode);
 }
 
 /**

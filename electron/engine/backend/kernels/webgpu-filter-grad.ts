@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { convInfo, type Shape4 } from './compose';
 import type { WebGpuBackend, WebGpuProgram } from './webgpu-program';
 
 /**
@@ -172,9 +173,8 @@ export function webgpuFilterGradConfig(reshape: tf.KernelConfig): tf.KernelConfi
     backendName: 'webgpu',
     kernelFunc: ({ inputs, backend, attrs }) => {
       const { x, dy } = inputs as tf.Conv2DBackpropFilterInputs;
-      const { strides, pad, dataFormat, dimRoundingMode, filterShape } = attrs as unknown as tf.Conv2DBackpropFilterAttrs;
-      if (dataFormat === 'NCHW') throw new Error('Conv2DBackpropFilter: only NHWC is supported');
-      const info = tf.backend_util.computeConv2DInfo(x!.shape as [number, number, number, number], filterShape, strides, 1, pad, dimRoundingMode);
+      const a = attrs as unknown as tf.Conv2DBackpropFilterAttrs;
+      const info = convInfo(x!.shape as Shape4, a.filterShape, a);
       const rows = info.batchSize * info.outHeight * info.outWidth;
       const columns = info.filterHeight * info.filterWidth * info.inChannels;
       const plan = planSplits(rows, columns, info.outChannels);
@@ -196,7 +196,7 @@ export function webgpuFilterGradConfig(reshape: tf.KernelConfig): tf.KernelConfi
         summed = gpu.runWebGPUProgram(new SumSplitsProgram([columns, info.outChannels]), [partials], 'float32', [{ type: 'int32', data: [splits] }]);
         gpu.disposeData(partials.dataId);
       }
-      const filter = reshape.kernelFunc({ inputs: { x: summed }, backend, attrs: { shape: filterShape } }) as tf.TensorInfo;
+      const filter = reshape.kernelFunc({ inputs: { x: summed }, backend, attrs: { shape: a.filterShape } }) as tf.TensorInfo;
       gpu.disposeData(summed.dataId);
       return filter;
     },
