@@ -1,7 +1,9 @@
 // Layers by folder, enforced (as VS Code does): where code runs decides what it may import.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import svelte from 'eslint-plugin-svelte';
 import { builtinModules } from 'node:module';
+import svelteConfig from './renderer/svelte.config.js';
 
 const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
 const layer = (message, { paths = [], patterns = [] }) => ({
@@ -9,9 +11,15 @@ const layer = (message, { paths = [], patterns = [] }) => ({
 });
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'out/', 'runs/', 'test-output/', 'renderer/**/*.svelte'] },
+  { ignores: ['node_modules/', 'dist/', 'out/', 'runs/', 'test-output/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
+  // Svelte components are linted like any TypeScript file, the layer rules below included.
+  ...svelte.configs.recommended,
+  {
+    files: ['**/*.svelte', '**/*.svelte.ts'],
+    languageOptions: { parserOptions: { parser: tseslint.parser, extraFileExtensions: ['.svelte'], svelteConfig } },
+  },
   {
     rules: {
       '@typescript-eslint/no-explicit-any': 'error',
@@ -43,10 +51,11 @@ export default tseslint.config(
     }),
   },
   {
+    // They reach the engine through its front door (electron/engine/index.ts), never its internals.
     files: ['electron/server/**', 'electron/cli/**', 'electron/worker/**', 'electron/service/**'],
-    rules: layer('the CLI, server and worker run under plain Node, without electron', {
+    rules: layer('the CLI, server, service and worker run under plain Node, without electron, and use the engine only through electron/engine (its index)', {
       paths: ['electron'],
-      patterns: ['**/main/**', '**/preload/**', '**/renderer/**'],
+      patterns: ['**/main/**', '**/preload/**', '**/renderer/**', '**/engine/*', '@tensorflow/*'],
     }),
   },
   {
@@ -69,6 +78,15 @@ export default tseslint.config(
     rules: layer('the renderer never imports Node modules, electron or the engine', {
       paths: ['electron', ...nodeBuiltins],
       patterns: ['**/engine/**', '**/service/**', '**/main/**', '**/preload/**', '**/server/**', '**/cli/**', '**/worker/**', '@tensorflow/*'],
+    }),
+  },
+  {
+    // Screens, components and state never know the host: they use api() from api/bridge.ts,
+    // and what differs between Electron and a browser lives in the host bridges beside it.
+    files: ['renderer/src/screens/**', 'renderer/src/components/**', 'renderer/src/lib/**', 'renderer/src/App.svelte'],
+    rules: layer('screens know only the AppApi from api/bridge, not which host provides it', {
+      paths: ['electron', ...nodeBuiltins],
+      patterns: ['**/engine/**', '**/service/**', '**/main/**', '**/preload/**', '**/server/**', '**/cli/**', '**/worker/**', '@tensorflow/*', '**/api/browser-bridge', '**/api/electron-bridge', '**/api/dropped-files'],
     }),
   },
 );

@@ -1,5 +1,5 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { DistillInputError } from '../engine/errors';
+import { DistillInputError } from '../engine';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 

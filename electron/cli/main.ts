@@ -1,10 +1,11 @@
-import { DistillInputError, RunCancelledError } from '../engine/errors';
+import { DistillInputError, RunCancelledError } from '../engine';
 import { BENCH_USAGE, benchCommand } from './commands/bench';
 import { DATASETS_USAGE, datasetsCommand } from './commands/datasets';
-import { modelsCommand } from './commands/models';
+import { MODELS_USAGE, modelsCommand } from './commands/models';
 import { RUN_USAGE, runCommand } from './commands/run';
 import { SERVE_USAGE, serveCommand } from './commands/serve';
 import { STUDY_USAGE, studyCommand } from './commands/study';
+import { catalogueHelp } from './help';
 
 const USAGE = `Distill Studio — knowledge distillation from a teacher to a student classifier
 
@@ -12,10 +13,13 @@ ${RUN_USAGE}
 ${STUDY_USAGE}
 ${DATASETS_USAGE}
 ${BENCH_USAGE}
-distill models [--shape HxWxC] [--classes K] [--json]
+${MODELS_USAGE}
 ${SERVE_USAGE}
 
 Exit codes: 0 success, 2 bad input, 1 anything else, 130 cancelled.`;
+
+/** Usage, then the catalogue's reference (methods, options, settings, presets). */
+const HELP = `${USAGE}\n\n${catalogueHelp()}`;
 
 /** Runs one CLI command; returns the exit code. Bad input is one line on stderr and exit 2. */
 export async function main(argv: string[]): Promise<number> {
@@ -41,7 +45,7 @@ export async function main(argv: string[]): Promise<number> {
       case 'help':
       case '--help':
       case '-h':
-        process.stdout.write(USAGE + '\n');
+        process.stdout.write((command === undefined ? USAGE : HELP) + '\n');
         return command === undefined ? 2 : 0;
       default:
         throw new DistillInputError(`unknown command "${command}" (run, study, datasets, bench, models, serve)`);

@@ -1,92 +1,110 @@
-import { BackendRequestSchema, MethodSchema, OptimizerSchema, PresetNameSchema, ScheduleSchema, type RunConfig, type RunConfigOverrides } from '../contract/run-config';
-import { resolveConfig } from '../engine/presets';
+import { describeFlag, METHOD_CATALOGUE, METHOD_IDS, PRESET_IDS, RUN_SETTINGS, type AnyOption, type MethodId, type OptionTable, type RunSettingKey } from '../contract/catalogue';
+import type { PresetName, RunConfig, RunConfigOverrides } from '../contract/run-config';
+import { DistillInputError, resolveConfig } from '../engine';
 import { choiceFlag, integerFlag, numberFlag } from './args';
 
-/** The flags `run` and `study` share. */
-export const RUN_FLAGS = {
+/** Where a flag's value goes: a run setting, or one method's option (one flag may feed several). */
+type FlagTarget = { setting: RunSettingKey } | { method: MethodId; key: string };
+interface FlagSpec {
+  option: AnyOption;
+  targets: FlagTarget[];
+}
+
+/** Every flag of the catalogue: run settings first, then each method's options. */
+function catalogueFlags(): Map<string, FlagSpec> {
+  const flags = new Map<string, FlagSpec>();
+  const add = (option: AnyOption, target: FlagTarget) => {
+    const spec = flags.get(option.flag);
+    if (spec) spec.targets.push(target);
+    else flags.set(option.flag, { option, targets: [target] });
+  };
+  for (const [key, option] of Object.entries(RUN_SETTINGS) as Array<[RunSettingKey, AnyOption]>) add(option, { setting: key });
+  for (const method of METHOD_IDS) {
+    for (const [key, option] of Object.entries(METHOD_CATALOGUE[method].options as OptionTable)) add(option, { method, key });
+  }
+  return flags;
+}
+
+export const CATALOGUE_FLAGS = catalogueFlags();
+
+/** The flags only the CLI has: where the run goes and how it prints. */
+const CLI_ONLY = {
   preset: { type: 'string' },
-  dataset: { type: 'string' },
-  teacher: { type: 'string' },
-  student: { type: 'string' },
-  method: { type: 'string' },
-  temperature: { type: 'string' },
-  alpha: { type: 'string' },
-  epochs: { type: 'string' },
-  'teacher-epochs': { type: 'string' },
-  'batch-size': { type: 'string' },
-  lr: { type: 'string' },
-  optimizer: { type: 'string' },
-  'limit-train': { type: 'string' },
-  'limit-test': { type: 'string' },
-  seed: { type: 'string' },
-  backend: { type: 'string' },
   out: { type: 'string' },
   'runs-dir': { type: 'string' },
-  'teacher-jitter': { type: 'string' },
-  'teacher-dropout': { type: 'string' },
-  schedule: { type: 'string' },
-  'no-baseline': { type: 'boolean' },
-  'init-from-teacher': { type: 'boolean' },
-  'feature-pairs': { type: 'string' },
-  'hint-epochs': { type: 'string' },
-  'at-weight': { type: 'string' },
-  'dkd-alpha': { type: 'string' },
-  'dkd-beta': { type: 'string' },
-  'dkd-warmup': { type: 'string' },
-  'student-jitter': { type: 'string' },
-  flip: { type: 'boolean' },
-  'weight-decay': { type: 'string' },
-  milestones: { type: 'string' },
-  'image-size': { type: 'string' },
   json: { type: 'boolean' },
 } as const;
 
-export const RUN_FLAGS_USAGE = `[--preset quick|hinton-mnist|vgg19-vgg11-cifar10|resnet34-resnet18-cifar10|resnet56-resnet20-cifar100] [--dataset mnist|PATH] [--teacher NAME|PATH] [--student NAME]
-            [--method kd|baseline|fitnet|at|dkd] [--temperature T] [--alpha A] [--epochs N] [--teacher-epochs N]
-            [--batch-size B] [--lr LR] [--optimizer sgd|adam] [--limit-train N] [--limit-test N]
-            [--seed S] [--backend auto|cpu|wasm|webgpu|tensorflow] [--out DIR] [--runs-dir DIR]
-            [--teacher-jitter PX] [--teacher-dropout P] [--schedule constant|step|cosine] [--no-baseline]
-            [--init-from-teacher] [--feature-pairs S:T[,…]] [--hint-epochs N] [--at-weight W]
-            [--dkd-alpha A] [--dkd-beta B] [--dkd-warmup N] [--student-jitter PX] [--flip]
-            [--weight-decay WD] [--milestones E1,E2,…] [--image-size PX] [--json]`;
+type ParseOption = { type: 'string' | 'boolean' };
 
-type FlagValues = { [K in keyof typeof RUN_FLAGS]?: (typeof RUN_FLAGS)[K]['type'] extends 'boolean' ? boolean : string };
+/** parseArgs options for `run` (and, without --method, `study`). */
+export const RUN_FLAGS: Record<string, ParseOption> = {
+  ...CLI_ONLY,
+  ...Object.fromEntries([...CATALOGUE_FLAGS].map(([flag, spec]) => [flag, { type: spec.option.kind === 'boolean' ? 'boolean' : 'string' }])),
+};
+
+export type FlagValues = Record<string, string | boolean | undefined>;
+
+/** Usage text of the run flags, wrapped, from the catalogue; `omit` drops flags (study has no --method). */
+export function runFlagsUsage(omit: string[] = [], indent = 12): string {
+  const cli = [`[--preset ${PRESET_IDS.join('|')}]`];
+  const settings = [...CATALOGUE_FLAGS].filter(([flag, spec]) => !omit.includes(flag) && 'setting' in spec.targets[0]!).map(([, spec]) => `[${describeFlag(spec.option)}]`);
+  const methods = [...CATALOGUE_FLAGS].filter(([flag, spec]) => !omit.includes(flag) && 'method' in spec.targets[0]!).map(([, spec]) => `[${describeFlag(spec.option)}]`);
+  return wrap([...cli, ...settings, '[--out DIR] [--runs-dir DIR] [--json]', ...methods], indent);
+}
+
+function wrap(words: string[], indent: number, width = 110): string {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of words) {
+    if (line && line.length + word.length + 1 > width - indent) {
+      lines.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  if (line) lines.push(line);
+  return lines.join(`\n${' '.repeat(indent)}`);
+}
+
+function parseValue(flag: string, option: AnyOption, raw: string | boolean): unknown {
+  switch (option.kind) {
+    case 'boolean':
+      return option.negated ? false : true;
+    case 'number':
+      return numberFlag(flag, raw as string);
+    case 'integer':
+    case 'nullable-integer':
+      return integerFlag(flag, raw as string);
+    case 'choice':
+      return choiceFlag(flag, raw as string, option.choices);
+    case 'integer-list':
+      return (raw as string).split(',').map((part) => integerFlag(flag, part)!);
+    case 'text':
+    case 'string':
+      return raw;
+  }
+}
+
+/** Flags → overrides of the preset: only the flags given. */
+export function overridesFromFlags(values: FlagValues): RunConfigOverrides {
+  const overrides: Record<string, unknown> = {};
+  const methodOptions: Record<string, Record<string, unknown>> = {};
+  for (const [flag, spec] of CATALOGUE_FLAGS) {
+    const raw = values[flag];
+    if (raw === undefined || raw === false) continue;
+    const value = parseValue(flag, spec.option, raw);
+    for (const target of spec.targets) {
+      if ('setting' in target) overrides[target.setting] = value;
+      else (methodOptions[target.method] ??= {})[target.key] = value;
+    }
+  }
+  if (Object.keys(methodOptions).length > 0) overrides.methodOptions = methodOptions;
+  return overrides as RunConfigOverrides;
+}
 
 /** Flags → a validated config: the preset's values with every given flag applied. */
 export function configFromFlags(values: FlagValues): RunConfig {
-  const preset = choiceFlag('preset', values.preset, PresetNameSchema.options) ?? 'quick';
-  const overrides: RunConfigOverrides = {
-    dataset: values.dataset,
-    teacher: values.teacher,
-    student: values.student,
-    method: choiceFlag('method', values.method, MethodSchema.options),
-    temperature: numberFlag('temperature', values.temperature),
-    alpha: numberFlag('alpha', values.alpha),
-    epochs: integerFlag('epochs', values.epochs),
-    teacherEpochs: integerFlag('teacher-epochs', values['teacher-epochs']),
-    batchSize: integerFlag('batch-size', values['batch-size']),
-    lr: numberFlag('lr', values.lr),
-    optimizer: choiceFlag('optimizer', values.optimizer, OptimizerSchema.options),
-    limitTrain: integerFlag('limit-train', values['limit-train']),
-    limitTest: integerFlag('limit-test', values['limit-test']),
-    seed: integerFlag('seed', values.seed),
-    backend: choiceFlag('backend', values.backend, BackendRequestSchema.options),
-    teacherJitter: integerFlag('teacher-jitter', values['teacher-jitter']),
-    teacherDropout: numberFlag('teacher-dropout', values['teacher-dropout']),
-    schedule: choiceFlag('schedule', values.schedule, ScheduleSchema.options),
-    trainBaseline: values['no-baseline'] ? false : undefined,
-    initFromTeacher: values['init-from-teacher'] ? true : undefined,
-    featurePairs: values['feature-pairs'],
-    hintEpochs: integerFlag('hint-epochs', values['hint-epochs']),
-    atWeight: numberFlag('at-weight', values['at-weight']),
-    dkdAlpha: numberFlag('dkd-alpha', values['dkd-alpha']),
-    dkdBeta: numberFlag('dkd-beta', values['dkd-beta']),
-    dkdWarmup: integerFlag('dkd-warmup', values['dkd-warmup']),
-    studentJitter: integerFlag('student-jitter', values['student-jitter']),
-    flip: values.flip ? true : undefined,
-    weightDecay: numberFlag('weight-decay', values['weight-decay']),
-    lrMilestones: values.milestones === undefined ? undefined : values.milestones.split(',').map((m) => integerFlag('milestones', m)!),
-    imageSize: integerFlag('image-size', values['image-size']),
-  };
-  return resolveConfig(preset, overrides);
+  const preset: PresetName = choiceFlag('preset', values.preset as string | undefined, PRESET_IDS) ?? 'quick';
+  if (typeof values.preset === 'boolean') throw new DistillInputError('--preset needs a name');
+  return resolveConfig(preset, overridesFromFlags(values));
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { BackendInfoSchema, ModelReportSchema, RunEventSchema, RunResultSchema, RunStatusSchema, StudyResultSchema } from './events';
-import { BackendRequestSchema, PresetNameSchema, RunConfigSchema, RunRequestSchema } from './run-config';
+import { DOWNLOADABLE_DATASET_IDS, EXPORT_FORMAT_IDS } from './catalogue';
+import { BackendRequestSchema, RunConfigSchema, RunRequestSchema } from './run-config';
 
 /**
  * The Distill Studio service: one request and one response schema per operation. Main,
@@ -78,6 +79,19 @@ export const DatasetSourceSchema = z.discriminatedUnion('kind', [
 
 const Empty = z.object({}).strict();
 
+export const ExportFormatSchema = z.enum(EXPORT_FORMAT_IDS);
+export const ExportRequestSchema = z.object({ runId: RunId, role: ModelRoleSchema, format: ExportFormatSchema.default('tfjs') }).strict();
+export type ExportRequest = z.input<typeof ExportRequestSchema>;
+export const ExportResultSchema = z.object({
+  /** The export's file or folder name. */
+  fileName: z.string(),
+  /** Where it was written (desktop host), or null. */
+  savedTo: z.string().nullable(),
+  /** Where a browser fetches it (`distill serve`), or null. */
+  downloadUrl: z.string().nullable(),
+});
+export type ExportResult = z.infer<typeof ExportResultSchema>;
+
 export const API = {
   appInfo: {
     request: Empty,
@@ -86,9 +100,7 @@ export const API = {
   listModels: { request: z.object({ shape: Shape, classes: z.number().int().min(2).max(10000) }).strict(), response: z.array(ModelInfoSchema) },
   inspectDataset: { request: z.object({ dataset: z.string().min(1) }).strict(), response: DatasetViewSchema },
   /** Fetches a catalogue dataset into the cache (progress as download-progress events), then inspects it. */
-  downloadDataset: { request: z.object({ name: z.enum(['cifar10', 'cifar100', 'fashion-mnist']) }).strict(), response: DatasetViewSchema },
-  /** The presets' full configurations, for the recipe picker. */
-  listPresets: { request: Empty, response: z.record(PresetNameSchema, RunConfigSchema) },
+  downloadDataset: { request: z.object({ name: z.enum(DOWNLOADABLE_DATASET_IDS) }).strict(), response: DatasetViewSchema },
   importDataset: { request: z.object({ source: DatasetSourceSchema }).strict(), response: DatasetViewSchema },
   startRun: { request: RunRequestSchema, response: z.object({ runId: RunId, config: RunConfigSchema }) },
   /** Several methods on one teacher: `methods` as `distill study --methods` takes them. */
@@ -98,9 +110,22 @@ export const API = {
   getRun: { request: z.object({ runId: RunId }).strict(), response: RunDetailSchema },
   deleteRun: { request: z.object({ runId: RunId }).strict(), response: z.object({ deleted: z.boolean() }) },
   softLabels: { request: z.object({ runId: RunId, index: z.number().int().min(0) }).strict(), response: SoftLabelsSchema },
-  /** Electron: main asks where with a save dialog and passes `destination`; browsers download instead. */
-  exportModel: { request: z.object({ runId: RunId, role: ModelRoleSchema, destination: z.string().min(1).optional() }).strict(), response: z.object({ savedTo: z.string() }) },
+  /**
+   * One model of a run in a catalogue export format. Over HTTP the export is a download
+   * (`downloadUrl`); in Electron, main asks where with a save dialog and the file lands there.
+   */
+  exportModel: { request: ExportRequestSchema, response: ExportResultSchema },
 } as const;
+
+/**
+ * Operations only the desktop host's main process may ask of its worker: they take paths on
+ * this machine, which a browser client of `distill serve` must never choose.
+ */
+export const HOST_API = {
+  exportModelTo: { request: ExportRequestSchema.extend({ destination: z.string().min(1) }).strict(), response: ExportResultSchema },
+} as const;
+export type HostMethod = keyof typeof HOST_API;
+export type HostService = { [M in HostMethod]: (request: z.output<(typeof HOST_API)[M]['request']>) => Promise<z.output<(typeof HOST_API)[M]['response']>> };
 
 export type ApiMethod = keyof typeof API;
 export type ApiRequest<M extends ApiMethod> = z.input<(typeof API)[M]['request']>;
@@ -133,24 +158,19 @@ export type ApiEvent = z.infer<typeof ApiEventSchema>;
  * The one object the renderer talks to: the preload provides it in Electron, a small
  * HTTP/WebSocket client in a browser. Nothing else in the renderer knows which.
  */
-export type BridgeMethod = Exclude<ApiMethod, 'exportModel' | 'importDataset'>;
+export type BridgeMethod = Exclude<ApiMethod, 'importDataset'>;
+/** What the preload exposes on window.distill (typed from the contract; no `any` crosses). */
 export type DistillBridge = { [M in BridgeMethod]: (request: ApiRequest<M>) => Promise<ApiResponse<M>> } & {
-  host: 'electron' | 'browser';
   onEvent(listener: (event: ApiEvent) => void): () => void;
-  /**
-   * Files or folders dropped or picked in the window: paths in Electron (a folder is one path),
-   * an upload in a browser, where `relativePaths` keep a folder's layout (`pets/cat/1.png`).
-   */
-  importFiles(files: File[], relativePaths?: string[]): Promise<DatasetView>;
-  /** Saves the model: a save dialog in Electron, a download in a browser. */
-  exportModel(request: { runId: string; role: ModelRole }): Promise<{ savedTo: string }>;
+  /** Files dropped or picked in the window: in Electron each becomes a path (a folder is one path). */
+  importFiles(files: File[]): Promise<DatasetView>;
 };
 
 export type BridgeMethods = { [M in BridgeMethod]: (request: ApiRequest<M>) => Promise<ApiResponse<M>> };
 
 /** One function per plain method over a host's transport (the preload's IPC, the browser's fetch). */
 export function bridgeMethods(call: <M extends ApiMethod>(method: M, request: ApiRequest<M>) => Promise<ApiResponse<M>>): BridgeMethods {
-  const plain = API_METHODS.filter((m): m is BridgeMethod => m !== 'exportModel' && m !== 'importDataset');
+  const plain = API_METHODS.filter((m): m is BridgeMethod => m !== 'importDataset');
   return Object.fromEntries(plain.map((method) => [method, (request: ApiRequest<typeof method>) => call(method, request)])) as BridgeMethods;
 }
 

@@ -1,5 +1,6 @@
 import { BrowserWindow, dialog, ipcMain, type IpcMainInvokeEvent } from 'electron';
-import { API_METHODS, type ApiError } from '../contract/api';
+import { API_METHODS, type ApiError, type ExportRequest } from '../contract/api';
+import { EXPORT_FORMAT_CATALOGUE } from '../contract/catalogue';
 import { ipcChannel, type CallOutcomeMessage } from '../contract/worker-protocol';
 import { checkIpcCall } from './routing';
 import type { WorkerHost } from './worker-host';
@@ -12,17 +13,18 @@ export function registerIpc(worker: WorkerHost, rendererUrlPrefix: string): void
     ipcMain.handle(ipcChannel(method), async (event: IpcMainInvokeEvent, payload: unknown): Promise<CallOutcomeMessage> => {
       const checked = checkIpcCall(method, payload, event.senderFrame?.url, rendererUrlPrefix);
       if (!checked.ok) return refuse(checked.error);
-      if (method === 'exportModel') return exportWithDialog(worker, event, checked.payload as { runId: string; role: string });
+      if (method === 'exportModel') return exportWithDialog(worker, event, checked.payload as Required<ExportRequest>);
       return worker.call(method, checked.payload);
     });
   }
 }
 
-/** The renderer never names a destination: main asks the person with a save dialog. */
-async function exportWithDialog(worker: WorkerHost, event: IpcMainInvokeEvent, request: { runId: string; role: string }): Promise<CallOutcomeMessage> {
+/** The renderer never names a destination: main asks the person with a save dialog, then the worker writes there. */
+async function exportWithDialog(worker: WorkerHost, event: IpcMainInvokeEvent, request: Required<ExportRequest>): Promise<CallOutcomeMessage> {
   const window = BrowserWindow.fromWebContents(event.sender);
-  const options = { title: `Export the ${request.role} (TensorFlow.js LayersModel folder)`, defaultPath: `${request.role}-${request.runId}`, buttonLabel: 'Export' };
+  const format = EXPORT_FORMAT_CATALOGUE[request.format];
+  const options = { title: `Export the ${request.role} (${format.label})`, defaultPath: `${request.role}-${request.runId}`, buttonLabel: 'Export' };
   const choice = window ? await dialog.showSaveDialog(window, options) : await dialog.showSaveDialog(options);
   if (choice.canceled || !choice.filePath) return refuse({ kind: 'input', error: 'export cancelled' });
-  return worker.call('exportModel', { runId: request.runId, role: request.role, destination: choice.filePath });
+  return worker.call('exportModelTo', { ...request, destination: choice.filePath });
 }

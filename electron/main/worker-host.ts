@@ -50,6 +50,7 @@ export class WorkerHost {
     return child;
   }
 
+  /** An API or HOST_API method by name; the worker validates the payload again. */
   call(method: string, payload: unknown): Promise<CallOutcomeMessage> {
     this.child ??= this.start();
     const id = this.nextId++;

@@ -10,8 +10,8 @@ async function invoke<M extends ApiMethod>(method: M, request: ApiRequest<M>): P
 }
 
 const bridge: DistillBridge = {
+  // exportModel among them: main answers it with a save dialog and the worker writes the file.
   ...bridgeMethods(invoke),
-  host: 'electron',
   onEvent(listener) {
     const handler = (_event: Electron.IpcRendererEvent, payload: unknown) => {
       const parsed = ApiEventSchema.safeParse(payload);
@@ -22,7 +22,6 @@ const bridge: DistillBridge = {
   },
   // Dropped files become paths here (webUtils); main and the worker check them again.
   importFiles: (files) => invoke('importDataset', { source: { kind: 'paths', paths: files.map((file) => webUtils.getPathForFile(file)) } }),
-  exportModel: (request) => invoke('exportModel', request),
 };
 
 contextBridge.exposeInMainWorld('distill', bridge);

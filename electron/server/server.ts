@@ -1,17 +1,16 @@
-import { createWriteStream } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, rm, stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { ModelRoleSchema, type ApiEvent } from '../contract/api';
-import { DistillInputError } from '../engine/errors';
+import type { ApiEvent } from '../contract/api';
+import { DistillInputError } from '../engine';
 import { safeRelativePath } from '../service/dataset-import';
 import { createDistillService } from '../service/distill-service';
 import { dispatchCall } from '../service/dispatch';
 import { checkRequest, newToken, TOKEN_COOKIE } from './auth';
-import { zipModelFolder } from './export-zip';
 import { serveStatic } from './static';
 
 export interface ServerOptions {
@@ -85,17 +84,19 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       return sendJson(response, 200, { uploadId, name });
     }
 
-    const exportMatch = /^\/api\/export\/([\w.-]{1,80})\/(\w+)$/.exec(pathname);
-    if (exportMatch) {
-      const role = ModelRoleSchema.safeParse(exportMatch[2]);
-      if (!role.success) return sendJson(response, 400, { error: `no model role "${exportMatch[2]}"`, kind: 'input' });
-      const zip = await zipModelFolder(join(service.runsDir, exportMatch[1]!, role.data));
+    // An export made by the exportModel call, fetched once by its id, then deleted.
+    const downloadMatch = /^\/api\/download\/([a-f0-9]{16})$/.exec(pathname);
+    if (downloadMatch) {
+      const download = service.takeDownload(downloadMatch[1]!);
+      if (!download) return sendJson(response, 404, { error: 'no such download (each export downloads once)', kind: 'input' });
+      const { size } = await stat(download.path);
       response.writeHead(200, {
         'Content-Type': 'application/zip',
-        'Content-Disposition': `attachment; filename="${exportMatch[1]}-${role.data}.zip"`,
-        'Content-Length': String(zip.length),
+        'Content-Disposition': `attachment; filename="${download.fileName}"`,
+        'Content-Length': String(size),
       });
-      return void response.end(zip);
+      await pipeline(createReadStream(download.path), response).finally(() => rm(dirname(download.path), { recursive: true, force: true }));
+      return;
     }
 
     if (pathname.startsWith('/api/')) return sendJson(response, 404, { error: `no endpoint ${pathname}`, kind: 'input' });

@@ -1,20 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { copyFile, mkdir, rm, stat } from 'node:fs/promises';
 import { basename, isAbsolute, join } from 'node:path';
-import { DistillInputError } from '../engine/errors';
+import { DistillInputError } from '../engine';
 
 const ARCHIVE = /\.(zip|tar\.gz|tgz)$/i;
-
-/** Upload ids are 16 hex digits; the folder name is never taken from a request unchecked. */
-export function newUploadId(): string {
-  return randomBytes(8).toString('hex');
-}
-
-/** A file name from a browser: a plain name, never a path or a dot-file. */
-export function safeFileName(name: string): string {
-  if (!/^[\w][\w .()+-]{0,200}$/.test(name)) throw new DistillInputError(`"${name}" is not an acceptable file name`);
-  return name;
-}
 
 /** A path inside an uploaded folder (`pets/cat/1.png`): up to 4 plain names, no `..`, no absolute paths. */
 export function safeRelativePath(path: string): string {

@@ -1,19 +1,25 @@
-import { API, describeIssue, isApiMethod, type ApiError, type DistillService } from '../contract/api';
-import { DistillInputError } from '../engine/errors';
+import { API, describeIssue, HOST_API, type ApiError, type DistillService, type HostService } from '../contract/api';
+import { DistillInputError } from '../engine';
 
 export type CallOutcome = { ok: true; value: unknown } | { ok: false; error: ApiError };
 
+type Surface = Record<string, { request: { safeParse(value: unknown): { success: true; data: unknown } | { success: false; error: Parameters<typeof describeIssue>[0] } }; response: { parse(value: unknown): unknown } }>;
+
 /**
  * The one place a request meets the service: the method must exist, the payload must
- * match its schema, and the answer is checked against the response schema too.
+ * match its schema, and the answer is checked against the response schema too. `host` adds the
+ * desktop host's own operations (paths on this machine): only Electron main's worker passes it.
  */
-export async function dispatchCall(service: DistillService, method: string, payload: unknown): Promise<CallOutcome> {
-  if (!isApiMethod(method)) return { ok: false, error: { kind: 'input', error: `unknown method "${method}"` } };
-  const parsed = API[method].request.safeParse(payload);
+export async function dispatchCall(service: DistillService & Partial<HostService>, method: string, payload: unknown, surface: 'public' | 'host' = 'public'): Promise<CallOutcome> {
+  const api: Surface = surface === 'host' ? { ...API, ...HOST_API } : API;
+  const spec = Object.hasOwn(api, method) ? api[method] : undefined;
+  if (!spec) return { ok: false, error: { kind: 'input', error: `unknown method "${method}"` } };
+  const parsed = spec.request.safeParse(payload);
   if (!parsed.success) return { ok: false, error: { kind: 'input', error: `${method}: invalid request: ${describeIssue(parsed.error)}` } };
+  const call = (service as unknown as Record<string, ((request: unknown) => Promise<unknown>) | undefined>)[method];
+  if (!call) return { ok: false, error: { kind: 'input', error: `${method} is not available on this host` } };
   try {
-    const call = service[method] as (request: unknown) => Promise<unknown>;
-    const value = API[method].response.parse(await call(parsed.data));
+    const value = spec.response.parse(await call.call(service, parsed.data));
     return { ok: true, value };
   } catch (error) {
     if (error instanceof DistillInputError) return { ok: false, error: { kind: 'input', error: error.message } };

@@ -1,25 +1,38 @@
-import * as tf from '@tensorflow/tfjs';
-import { readdir, rm } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ApiEvent, DatasetView, DistillService, RunSummary } from '../contract/api';
-import { probeBackends, selectBackend } from '../engine/backend/select';
-import { imageBatch } from '../engine/data/batches';
-import { imageBytes, limitSplit, type ImageDataset } from '../engine/data/dataset';
-import { summarizeDataset } from '../engine/data/inspect';
-import { loadDataset } from '../engine/data/load';
-import { DistillInputError, RunCancelledError } from '../engine/errors';
-import { buildModel, MODEL_FAMILIES, modelSize } from '../engine/models/registry';
-import { PRESETS, resolveConfig } from '../engine/presets';
-import { downloadDataset } from '../engine/data/catalog';
-import { DownloadError } from '../engine/data/download';
-import { loadModelFolder } from '../engine/runs/model-io';
-import { checkRunInputs, runDistillation } from '../engine/runs/pipeline';
-import { parseStudyMethods, runStudy } from '../engine/runs/study';
-import { getMethod } from '../engine/methods/registry';
+import type { ApiEvent, DatasetView, DistillService, ExportResult, HostService, RunSummary } from '../contract/api';
+import type { ExportFormatId } from '../contract/catalogue';
 import type { RunEvent } from '../contract/events';
 import type { PresetName, RunConfig, RunConfigOverrides } from '../contract/run-config';
-import { listRuns, newRunId, readRun, RunFolder, type StoredRun } from '../engine/runs/store';
+import {
+  checkRunInputs,
+  DistillInputError,
+  DownloadError,
+  downloadDataset,
+  exportModel,
+  getMethod,
+  listModels,
+  listRuns,
+  loadDataset,
+  newRunId,
+  parseStudyMethods,
+  pickSamples,
+  probeBackends,
+  readRun,
+  resolveConfig,
+  RunCancelledError,
+  RunFolder,
+  RunModelCache,
+  runDistillation,
+  runStudy,
+  selectBackend,
+  summarizeDataset,
+  type ImageDataset,
+  type StoredRun,
+} from '../engine';
 import { datasetFolderFromPaths } from './dataset-import';
+import { zipFolder } from './zip-folder';
 
 export interface ServiceOptions {
   /** Run folders, shared with the CLI's `--runs-dir`. */
@@ -33,14 +46,24 @@ export interface ServiceOptions {
 
 const base64 = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
 
+export interface HostedService extends DistillService, HostService {
+  uploadsDir: string;
+  runsDir: string;
+  /** A finished browser export by its download id, once: the server streams it, then deletes it. */
+  takeDownload(id: string): { path: string; fileName: string } | null;
+  dispose(): Promise<void>;
+}
+
 /** The app's operations over the engine; hosted by the Electron worker and by `distill serve`. */
-export function createDistillService(options: ServiceOptions): DistillService & { uploadsDir: string; runsDir: string; dispose(): Promise<void> } {
+export function createDistillService(options: ServiceOptions): HostedService {
   const runsDir = options.runsDir;
   const importsDir = join(options.workDir, 'datasets');
   const uploadsDir = join(options.workDir, 'uploads');
+  const exportsDir = join(options.workDir, 'exports');
   const active = new Map<string, AbortController>();
+  const downloads = new Map<string, { path: string; fileName: string }>();
   let datasetCache: { spec: string; dataset: ImageDataset } | null = null;
-  let modelCache: { runId: string; models: Partial<Record<'teacher' | 'student' | 'baseline', tf.LayersModel>> } | null = null;
+  const runModels = new RunModelCache();
 
   // Light work (parameter counts, soft labels) needs a backend before any run has chosen one.
   const ensureBackend = async () => {
@@ -56,20 +79,13 @@ export function createDistillService(options: ServiceOptions): DistillService & 
 
   const view = async (spec: string): Promise<DatasetView> => {
     const data = await dataset(spec);
-    const summary = summarizeDataset(data);
-    const perClass = summary.classes <= 10 ? 4 : 1;
-    const size = imageBytes(data.shape);
-    const taken = new Array<number>(summary.classes).fill(0);
-    const samples: DatasetView['samples'] = [];
-    for (let i = 0; i < data.test.count && samples.length < Math.min(100, perClass * summary.classes); i++) {
-      const label = data.test.labels[i]!;
-      if (taken[label]! >= perClass) continue;
-      taken[label]! += 1;
-      samples.push({ label, index: i, pixels: base64(data.test.images.subarray(i * size, (i + 1) * size)) });
-    }
-    samples.sort((a, b) => a.label - b.label || a.index - b.index);
-    return { dataset: spec, ...summary, samples };
+    const samples = pickSamples(data).map((sample) => ({ ...sample, pixels: base64(sample.pixels) }));
+    return { dataset: spec, ...summarizeDataset(data), samples };
   };
+
+  /** The model folder of a run to export, checked to exist. */
+  const exportSource = async (runId: string, role: string) => join((await storedRun(runId)).dir, role);
+  const exportName = (runId: string, role: string, format: ExportFormatId) => `${role}-${runId}${format === 'tfjs' ? '' : `-${format}`}`;
 
   const storedRun = async (runId: string): Promise<StoredRun> => {
     const run = await readRun(join(runsDir, runId), runId);
@@ -84,6 +100,9 @@ export function createDistillService(options: ServiceOptions): DistillService & 
     if (teacherRun !== null && !/^[\w.-]{1,80}$/.test(teacherRun)) throw new DistillInputError(`no run ${teacherRun}`);
     return resolveConfig(preset, teacherRun === null ? overrides : { ...overrides, teacher: join(runsDir, teacherRun, 'teacher') });
   };
+
+  /** The backend is chosen here, at the edge, before the run exists: a missing one is the request's error. */
+  const activateBackend = (config: RunConfig) => selectBackend(config.backend);
 
   /** Starts training in the background; events stream out, and a run-ended event closes it. */
   const launch = (config: RunConfig, train: (runId: string, signal: AbortSignal, onEvent: (event: RunEvent) => void) => Promise<unknown>) => {
@@ -137,14 +156,7 @@ export function createDistillService(options: ServiceOptions): DistillService & 
 
     async listModels({ shape, classes }) {
       await ensureBackend();
-      return MODEL_FAMILIES.flatMap((family) =>
-        family.examples.map((name) => {
-          const model = buildModel(name, { inputShape: shape, classes, seed: 1, dropout: 0 });
-          const size = modelSize(model);
-          model.dispose();
-          return { name, family: family.id, description: family.description, ...size };
-        }),
-      );
+      return listModels(shape, classes);
     },
 
     inspectDataset: ({ dataset: spec }) => view(spec),
@@ -160,8 +172,6 @@ export function createDistillService(options: ServiceOptions): DistillService & 
       return view(name);
     },
 
-    listPresets: async () => PRESETS,
-
     async importDataset({ source }) {
       const paths = source.kind === 'paths' ? source.paths : await uploadedPaths(join(uploadsDir, source.uploadId));
       const { folder, cleanup } = await datasetFolderFromPaths(paths, importsDir);
@@ -176,14 +186,16 @@ export function createDistillService(options: ServiceOptions): DistillService & 
     async startRun({ preset, overrides }) {
       const config = await prepareConfig(preset, overrides);
       await checkRunInputs(config, await dataset(config.dataset));
-      return launch(config, (runId, signal, onEvent) => runDistillation({ config, runsRoot: runsDir, runId, signal, onEvent }));
+      const backend = await activateBackend(config);
+      return launch(config, (runId, signal, onEvent) => runDistillation({ config, backend, runsRoot: runsDir, runId, signal, onEvent }));
     },
 
     async startStudy({ preset, overrides, methods }) {
       const config = await prepareConfig(preset, overrides);
       const entries = parseStudyMethods(methods);
       await checkRunInputs(config, await dataset(config.dataset), entries.map((entry) => getMethod(entry.method)));
-      return launch(config, (runId, signal, onEvent) => runStudy({ config, methods: entries, runsRoot: runsDir, runId, signal, onEvent }));
+      const backend = await activateBackend(config);
+      return launch(config, (runId, signal, onEvent) => runStudy({ config, backend, methods: entries, runsRoot: runsDir, runId, signal, onEvent }));
     },
 
     async cancelRun({ runId }) {
@@ -204,7 +216,7 @@ export function createDistillService(options: ServiceOptions): DistillService & 
     async deleteRun({ runId }) {
       if (active.has(runId)) throw new DistillInputError(`run ${runId} is training: cancel it first`);
       await storedRun(runId);
-      if (modelCache?.runId === runId) disposeModels();
+      runModels.forget(runId);
       await rm(join(runsDir, runId), { recursive: true, force: true });
       return { deleted: true };
     },
@@ -212,55 +224,48 @@ export function createDistillService(options: ServiceOptions): DistillService & 
     async softLabels({ runId, index }) {
       await ensureBackend();
       const run = await storedRun(runId);
-      const data = await dataset(run.config.dataset);
-      const test = limitSplit(data.test, run.config.limitTest, data.shape);
-      if (index >= test.count) throw new DistillInputError(`test image ${index} does not exist (the run has ${test.count})`);
-      if (modelCache?.runId !== runId) {
-        disposeModels();
-        const models: NonNullable<typeof modelCache>['models'] = {};
-        for (const role of ['teacher', 'student', 'baseline'] as const) {
-          const loaded = await loadModelFolder(join(run.dir, role)).catch(() => null);
-          if (loaded) models[role] = loaded.model;
-        }
-        modelCache = { runId, models };
-      }
-      const size = imageBytes(data.shape);
-      const pixels = test.images.subarray(index * size, (index + 1) * size);
-      // The same preprocessing as training (pixels / 255, then the dataset's normalisation).
-      const { x, labels } = imageBatch(test, data.shape, [index], 0, 1);
-      labels.dispose();
-      // Asynchronous reads only: WebGPU cannot read synchronously under Node.
-      const logitsOf = async (model: tf.LayersModel | undefined) => {
-        if (!model) return null;
-        const y = model.predict(x) as tf.Tensor;
-        const values = Array.from(await y.data());
-        y.dispose();
-        return values;
-      };
-      const { teacher, student, baseline } = modelCache.models;
-      const logits = { teacher: await logitsOf(teacher), student: await logitsOf(student), baseline: await logitsOf(baseline) };
-      x.dispose();
-      return { index, label: test.labels[index]!, pixels: base64(pixels), shape: data.shape, classNames: data.classNames, logits };
+      const labels = await runModels.softLabels(run, await dataset(run.config.dataset), index);
+      return { ...labels, pixels: base64(labels.pixels) };
     },
 
-    async exportModel({ runId, role, destination }) {
-      const run = await storedRun(runId);
-      if (!destination) throw new DistillInputError('exportModel needs a destination folder');
-      const { cp } = await import('node:fs/promises');
-      await cp(join(run.dir, role), destination, { recursive: true }).catch((error: Error) => {
-        throw new DistillInputError(`run ${runId} has no ${role} model to export (${error.message})`);
-      });
-      return { savedTo: destination };
+    /** Over HTTP: the export is written under the work folder and offered once as a download. */
+    async exportModel({ runId, role, format }): Promise<ExportResult> {
+      const modelDir = await exportSource(runId, role);
+      const id = randomBytes(8).toString('hex');
+      const dir = join(exportsDir, id);
+      const name = exportName(runId, role, format);
+      await mkdir(dir, { recursive: true });
+      try {
+        await ensureBackend();
+        await exportModel({ modelDir, format, destination: join(dir, name) });
+        const zip = join(dir, `${name}.zip`);
+        await writeFile(zip, await zipFolder(join(dir, name)));
+        downloads.set(id, { path: zip, fileName: `${name}.zip` });
+        return { fileName: `${name}.zip`, savedTo: null, downloadUrl: `/api/download/${id}` };
+      } catch (error) {
+        await rm(dir, { recursive: true, force: true });
+        throw error;
+      }
+    },
+
+    /** Desktop host: main chose `destination` with a save dialog. */
+    async exportModelTo({ runId, role, format, destination }): Promise<ExportResult> {
+      const modelDir = await exportSource(runId, role);
+      await ensureBackend();
+      await exportModel({ modelDir, format, destination });
+      return { fileName: exportName(runId, role, format), savedTo: destination, downloadUrl: null };
+    },
+
+    takeDownload(id) {
+      const download = downloads.get(id) ?? null;
+      downloads.delete(id);
+      return download;
     },
 
     async dispose() {
       for (const controller of active.values()) controller.abort();
-      disposeModels();
+      runModels.dispose();
+      await rm(exportsDir, { recursive: true, force: true });
     },
   };
-
-  function disposeModels() {
-    for (const model of Object.values(modelCache?.models ?? {})) model.dispose();
-    modelCache = null;
-  }
 }

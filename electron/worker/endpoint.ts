@@ -1,4 +1,4 @@
-import type { DistillService } from '../contract/api';
+import type { DistillService, HostService } from '../contract/api';
 import { WorkerRequestSchema, type WorkerMessage } from '../contract/worker-protocol';
 import { dispatchCall } from '../service/dispatch';
 
@@ -8,12 +8,15 @@ export interface ParentPortLike {
   postMessage(message: WorkerMessage): void;
 }
 
-/** Answers main's calls with the service; a malformed message is answered, never thrown. */
-export function serveOnPort(port: ParentPortLike, service: DistillService): void {
+/**
+ * Answers main's calls with the service; a malformed message is answered, never thrown. Only
+ * main talks to this port, so the desktop host's own operations (HOST_API) are open here.
+ */
+export function serveOnPort(port: ParentPortLike, service: DistillService & HostService): void {
   port.on('message', ({ data }) => {
     const request = WorkerRequestSchema.safeParse(data);
     if (!request.success) return;
-    void dispatchCall(service, request.data.method, request.data.payload).then((outcome) =>
+    void dispatchCall(service, request.data.method, request.data.payload, 'host').then((outcome) =>
       port.postMessage({ kind: 'reply', id: request.data.id, outcome }),
     );
   });

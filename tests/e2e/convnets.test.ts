@@ -1,3 +1,4 @@
+import { selectBackend } from '../../electron/engine/backend/select';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import sharp from 'sharp';
@@ -38,7 +39,7 @@ describe('convnets learn on a generated image-folder dataset', () => {
         backend: 'cpu',
         limitTrain: null,
       });
-      const result = await runDistillation({ config, runsRoot: await tempDir('conv-runs-') });
+      const result = await runDistillation({ config, backend: await selectBackend(config.backend), runsRoot: await tempDir('conv-runs-') });
       assert.ok(result.baseline!.accuracy >= 0.85, `${student}: ${result.baseline!.accuracy} (chance 0.5)`);
       assert.ok(result.baseline!.macs! > 0);
     });

@@ -1,3 +1,5 @@
+import { selectBackend } from '../../electron/engine/backend/select';
+import type { BackendInfo } from '../../electron/contract/events';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile } from 'node:fs/promises';
@@ -31,9 +33,12 @@ let root: string;
 let result: RunResult;
 const events: RunEvent[] = [];
 
+let backend: BackendInfo;
+
 before(async () => {
   root = await mkdtemp(join(tmpdir(), 'runs-'));
-  result = await runDistillation({ config: tiny, runsRoot: root, onEvent: (e) => events.push(e) });
+  backend = await selectBackend(tiny.backend);
+  result = await runDistillation({ config: tiny, backend, runsRoot: root, onEvent: (e) => events.push(e) });
 });
 
 describe('distillation run on MNIST', () => {
@@ -78,7 +83,7 @@ describe('distillation run on MNIST', () => {
   it('reuses a saved teacher without training it again', async () => {
     const reuse = await runDistillation({
       config: { ...tiny, teacher: join(result.outDir, 'teacher'), trainBaseline: false, epochs: 1 },
-      runsRoot: root,
+      backend, runsRoot: root,
     });
     assert.equal(reuse.teacher!.accuracy, result.teacher!.accuracy);
     assert.equal(reuse.baseline, null);
@@ -94,7 +99,7 @@ describe('runs that do not complete', () => {
     await assert.rejects(
       runDistillation({
         config: { ...tiny, teacherEpochs: 50 },
-        runsRoot: root,
+        backend, runsRoot: root,
         signal: controller.signal,
         onEvent: (e) => {
           if (e.type === 'started') outDir = e.outDir;
@@ -112,7 +117,7 @@ describe('runs that do not complete', () => {
     const student = join(result.outDir, 'student');
     let outDir = '';
     await assert.rejects(
-      runDistillation({ config: { ...tiny, teacher: student, dataset: await fiveClassCopy() }, runsRoot: root, onEvent: (e) => { if (e.type === 'started') outDir = e.outDir; } }),
+      runDistillation({ config: { ...tiny, teacher: student, dataset: await fiveClassCopy() }, backend, runsRoot: root, onEvent: (e) => { if (e.type === 'started') outDir = e.outDir; } }),
       (e: Error) => e instanceof DistillInputError && /predicts 10 classes but the dataset has 5/.test(e.message),
     );
     const status = JSON.parse(await readFile(join(outDir, 'status.json'), 'utf8'));

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { DistillService } from '../../electron/contract/api';
+import type { DistillService, HostService } from '../../electron/contract/api';
 import type { WorkerMessage } from '../../electron/contract/worker-protocol';
 import { checkIpcCall, isTrustedSender } from '../../electron/main/routing';
 import { dispatchCall } from '../../electron/service/dispatch';
@@ -25,20 +25,26 @@ describe('main: IPC checks before the worker', () => {
     assert.ok(!bad.ok && bad.error.error === 'cancelRun: invalid request: runId: Invalid input: expected string, received number', !bad.ok ? bad.error.error : '');
     const unknown = checkIpcCall('shell', {}, sender, RENDERER);
     assert.ok(!unknown.ok && /unknown method "shell"/.test(unknown.error.error));
-    const good = checkIpcCall('startRun', { overrides: { alpha: 0.3 } }, sender, RENDERER);
+    const good = checkIpcCall('startRun', { overrides: { methodOptions: { kd: { alpha: 0.3 } } } }, sender, RENDERER);
     assert.ok(good.ok);
-    assert.deepEqual(good.payload, { preset: 'quick', overrides: { alpha: 0.3 } });
+    assert.deepEqual(good.payload, { preset: 'quick', overrides: { methodOptions: { kd: { alpha: 0.3 } } } });
+    // Options live under their method: a flat or misplaced one is named, not ignored.
+    const flat = checkIpcCall('startRun', { overrides: { alpha: 0.3 } }, sender, RENDERER);
+    assert.ok(!flat.ok && /Unrecognized key: "alpha"/.test(flat.error.error), !flat.ok ? flat.error.error : '');
+    const misplaced = checkIpcCall('startRun', { overrides: { methodOptions: { kd: { beta: 2 } } } }, sender, RENDERER);
+    assert.ok(!misplaced.ok && /methodOptions\.kd/.test(misplaced.error.error), !misplaced.ok ? misplaced.error.error : '');
   });
 });
 
 /** A service whose every method records that it ran. */
-function recordingService(calls: string[]): DistillService {
-  return new Proxy({} as DistillService, {
+function recordingService(calls: string[]): DistillService & HostService {
+  return new Proxy({} as DistillService & HostService, {
     get: (_target, method: string) => async (request: unknown) => {
       calls.push(method);
       if (method === 'cancelRun') return { cancelled: (request as { runId: string }).runId === 'r1' };
       if (method === 'getRun') throw new DistillInputError('no run r2');
       if (method === 'deleteRun') throw new Error('disk on fire');
+      if (method === 'exportModelTo') return { fileName: 'student-r1', savedTo: (request as { destination: string }).destination, downloadUrl: null };
       return { wrong: 'shape' };
     },
   });
@@ -59,6 +65,24 @@ describe('service dispatch', () => {
     assert.deepEqual(await dispatchCall(service, 'deleteRun', { runId: 'r2' }), { ok: false, error: { kind: 'internal', error: 'deleteRun failed: disk on fire' } });
     const badResponse = await dispatchCall(service, 'listRuns', {});
     assert.ok(!badResponse.ok && badResponse.error.kind === 'internal');
+  });
+});
+
+describe('host-only operations', () => {
+  it('exportModelTo (a path on this machine) is refused on the public surface and served on the host one', async () => {
+    const calls: string[] = [];
+    const request = { runId: 'r1', role: 'student', format: 'tfjs', destination: '/tmp/student-r1' };
+    assert.deepEqual(await dispatchCall(recordingService(calls), 'exportModelTo', request), { ok: false, error: { kind: 'input', error: 'unknown method "exportModelTo"' } });
+    assert.deepEqual(calls, []);
+    const outcome = await dispatchCall(recordingService(calls), 'exportModelTo', request, 'host');
+    assert.deepEqual(outcome, { ok: true, value: { fileName: 'student-r1', savedTo: '/tmp/student-r1', downloadUrl: null } });
+    const noPath = await dispatchCall(recordingService(calls), 'exportModel', { runId: 'r1', role: 'student', destination: '/etc' });
+    assert.ok(!noPath.ok && /Unrecognized key: "destination"/.test(noPath.error.error), !noPath.ok ? noPath.error.error : '');
+  });
+
+  it('refuses an export format the catalogue does not have', async () => {
+    const outcome = await dispatchCall(recordingService([]), 'exportModel', { runId: 'r1', role: 'student', format: 'pickle' });
+    assert.ok(!outcome.ok && /format: Invalid option: expected one of "tfjs"/.test(outcome.error.error), !outcome.ok ? outcome.error.error : '');
   });
 });
 

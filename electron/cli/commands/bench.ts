@@ -1,15 +1,9 @@
-import { BackendRequestSchema } from '../../contract/run-config';
-import { restoreStockKernels } from '../../engine/backend/kernels/install';
-import { selectBackend } from '../../engine/backend/select';
-import { benchTraining } from '../../engine/bench';
-import { profileTrainingStep, type StepProfile } from '../../engine/bench-profile';
-import { useTfjsLayerCode } from '../../engine/models/stock-layers';
-import { findFamily } from '../../engine/models/registry';
-import { DistillInputError } from '../../engine/errors';
+import { BACKEND_IDS } from '../../contract/catalogue';
+import { benchTraining, DistillInputError, findFamily, profileTrainingStep, restoreStockKernels, selectBackend, useTfjsLayerCode, type StepProfile } from '../../engine';
 import { choiceFlag, integerFlag, parseFlags, shapeFlag } from '../args';
-import { table } from '../format';
+import { table } from '../table';
 
-export const BENCH_USAGE = 'distill bench [--model NAME[,NAME…]] [--batch-size B] [--steps N] [--shape HxWxC] [--classes K] [--backend auto|cpu|wasm|webgpu|tensorflow] [--stock-kernels] [--profile] [--json]';
+export const BENCH_USAGE = `distill bench [--model NAME[,NAME…]] [--batch-size B] [--steps N] [--shape HxWxC] [--classes K] [--backend ${BACKEND_IDS.join('|')}] [--stock-kernels] [--profile] [--json]`;
 
 /** A benchmark, not a test: training images per second for each model on one backend. */
 export async function benchCommand(args: string[]): Promise<number> {
@@ -31,7 +25,7 @@ export async function benchCommand(args: string[]): Promise<number> {
   const batchSize = integerFlag('batch-size', values['batch-size']) ?? 256;
   const steps = integerFlag('steps', values.steps) ?? 10;
   if (batchSize < 1 || steps < 1) throw new DistillInputError('--batch-size and --steps must be at least 1');
-  const request = choiceFlag('backend', values.backend, BackendRequestSchema.options) ?? 'auto';
+  const request = choiceFlag('backend', values.backend, BACKEND_IDS) ?? 'auto';
   const backend = await selectBackend(request);
   // tfjs's own kernels and code where this project replaces them, to measure what the replacements gain.
   const restored = values['stock-kernels'] ? restoreStockKernels(backend.name) : [];

@@ -1,14 +1,11 @@
-import { loadDataset } from '../../engine/data/load';
-import { summarizeDataset } from '../../engine/data/inspect';
-import { DistillInputError } from '../../engine/errors';
 import cliProgress from 'cli-progress';
-import { CATALOG, downloadDataset, isCatalogName } from '../../engine/data/catalog';
-import { DownloadError } from '../../engine/data/download';
+import { DATASET_SOURCE_CATALOGUE, DATASET_SOURCE_IDS, DOWNLOADABLE_DATASET_IDS } from '../../contract/catalogue';
+import { DistillInputError, DownloadError, downloadDataset, isCatalogName, loadDataset, summarizeDataset } from '../../engine';
 import { integerFlag, parseFlags } from '../args';
-import { table } from '../format';
+import { table } from '../table';
 
-export const DATASETS_USAGE = `distill datasets inspect mnist|cifar10|cifar100|fashion-mnist|PATH [--image-size PX] [--json]
-distill datasets download cifar10|cifar100|fashion-mnist [--cache DIR] [--base-url URL]`;
+export const DATASETS_USAGE = `distill datasets inspect ${DATASET_SOURCE_IDS.join('|')}|PATH [--image-size PX] [--json]
+distill datasets download ${DOWNLOADABLE_DATASET_IDS.join('|')} [--cache DIR] [--base-url URL]`;
 
 export async function datasetsCommand(args: string[], signal: AbortSignal): Promise<number> {
   const [sub, ...rest] = args;
@@ -38,7 +35,7 @@ export async function datasetsCommand(args: string[], signal: AbortSignal): Prom
 async function downloadCommand(args: string[], signal: AbortSignal): Promise<number> {
   const { values, positionals } = parseFlags(args, { cache: { type: 'string' }, 'base-url': { type: 'string' } }, true);
   const name = positionals[0] ?? '';
-  if (positionals.length !== 1 || !isCatalogName(name)) throw new DistillInputError(`datasets download: expected one of ${Object.keys(CATALOG).join(', ')}, got "${positionals.join(' ')}"`);
+  if (positionals.length !== 1 || !isCatalogName(name)) throw new DistillInputError(`datasets download: expected one of ${DOWNLOADABLE_DATASET_IDS.join(', ')}, got "${positionals.join(' ')}"`);
   const bar = new cliProgress.SingleBar({ format: '{file} |{bar}| {percentage}% · {mb} MB', hideCursor: true, noTTYOutput: false }, cliProgress.Presets.shades_classic);
   let current = '';
   try {
@@ -57,7 +54,7 @@ async function downloadCommand(args: string[], signal: AbortSignal): Promise<num
       },
     });
     bar.stop();
-    process.stdout.write(`${CATALOG[name].title} is ready: ${path}\n`);
+    process.stdout.write(`${DATASET_SOURCE_CATALOGUE[name].label} is ready: ${path}\n`);
     return 0;
   } catch (error) {
     bar.stop();

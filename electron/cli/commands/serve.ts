@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { startServer } from '../../server/server';
 import { ensureRendererBuilt, projectRoot } from '../../server/renderer-dir';
 import { integerFlag, parseFlags } from '../args';
-import { DistillInputError } from '../../engine/errors';
+import { DistillInputError } from '../../engine';
 
 export const SERVE_USAGE = 'distill serve [--port P] [--host H] [--runs-dir DIR]';
 

@@ -1,37 +1,35 @@
+import { DEFAULT_STUDY, METHOD_IDS, STUDY_VARIANTS } from '../../contract/catalogue';
+import { formatDuration, formatPercent, formatPoints } from '../../contract/display';
 import type { StudyResult } from '../../contract/events';
-import { DistillInputError } from '../../engine/errors';
-import { parseStudyMethods, runStudy } from '../../engine/runs/study';
+import { DistillInputError, parseStudyMethods, runStudy, selectBackend } from '../../engine';
 import { parseFlags } from '../args';
-import { formatPercent, formatSeconds, table } from '../format';
-import { configFromFlags, RUN_FLAGS, RUN_FLAGS_USAGE } from '../run-flags';
-import { createRunView } from '../run-view';
+import { createProgressPrinter } from '../progress-printer';
+import { configFromFlags, RUN_FLAGS, runFlagsUsage } from '../run-flags';
+import { table } from '../table';
 
-export const STUDY_USAGE = `distill study --methods baseline,kd,fitnet,at,dkd[,init+kd] ${RUN_FLAGS_USAGE.replace('[--method kd|baseline|fitnet|at|dkd] ', '')}`;
+const STUDY_METHODS = [...METHOD_IDS, ...STUDY_VARIANTS.map((v) => v.id)].join(',');
+const STUDY_FLAGS: typeof RUN_FLAGS = { ...RUN_FLAGS, methods: { type: 'string' } };
+export const STUDY_USAGE = `distill study --methods ${STUDY_METHODS} ${runFlagsUsage(['method'])}`;
 
 /** Every method on the same teacher, student, data, seed and recipe; one table. */
 export async function studyCommand(args: string[], signal: AbortSignal): Promise<number> {
-  const { values } = parseFlags(args, { ...RUN_FLAGS, methods: { type: 'string' } });
+  const { values } = parseFlags(args, STUDY_FLAGS);
   if (values.method) throw new DistillInputError('study takes --methods (several), not --method');
-  const methods = parseStudyMethods(values.methods ?? 'baseline,kd,fitnet,at,dkd,init+kd');
+  const methods = parseStudyMethods((values.methods as string | undefined) ?? DEFAULT_STUDY);
   const config = configFromFlags(values);
-  const view = createRunView(values.json === true);
+  const backend = await selectBackend(config.backend);
+  const printer = createProgressPrinter(values.json === true);
   try {
-    const result = await runStudy({ config, methods, outDir: values.out, runsRoot: values['runs-dir'], signal, onEvent: view.onEvent });
-    view.done(values.json ? JSON.stringify(result) : formatStudy(result));
+    const result = await runStudy({ config, backend, methods, outDir: values.out as string | undefined, runsRoot: values['runs-dir'] as string | undefined, signal, onEvent: printer.onEvent });
+    printer.done(values.json ? JSON.stringify(result) : formatStudy(result));
     return 0;
   } finally {
-    view.stop();
+    printer.stop();
   }
 }
 
 export function formatStudy(result: StudyResult): string {
-  const rows = result.rows.map((row) => [
-    row.method,
-    row.label,
-    formatPercent(row.accuracy),
-    row.gain === null ? '–' : `${row.gain >= 0 ? '+' : ''}${(row.gain * 100).toFixed(2)}`,
-    formatSeconds(row.seconds),
-  ]);
+  const rows = result.rows.map((row) => [row.method, row.label, formatPercent(row.accuracy), row.gain === null ? '–' : formatPoints(row.gain), formatDuration(row.seconds, true)]);
   const teacher = result.teacher ? `teacher ${result.teacher.name}: ${formatPercent(result.teacher.accuracy)}\n` : '';
-  return `${teacher}student ${result.student}\n\n${table(['method', '', 'test accuracy', 'gain (points)', 'training time'], rows)}\n\nbackend ${result.backend.name} · ${formatSeconds(result.seconds)} · saved in ${result.outDir}`;
+  return `${teacher}student ${result.student}\n\n${table(['method', '', 'test accuracy', 'gain (points)', 'training time'], rows)}\n\nbackend ${result.backend.name} · ${formatDuration(result.seconds, true)} · saved in ${result.outDir}`;
 }

@@ -2,23 +2,28 @@ import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { DOWNLOADABLE_DATASET_IDS, type DownloadableDatasetId } from '../../contract/catalogue';
 import { DistillInputError } from '../errors';
 import { downloadFile } from './download';
 
-/** Datasets that can be downloaded from their authors' official addresses (MD5s as published). */
-export const CATALOG = {
+interface DownloadSpec {
+  files: ReadonlyArray<{ url: string; md5: string }>;
+  /** What to open once downloaded: a file of the download, or `.` for the folder. */
+  open: string;
+  classNames?: readonly string[];
+}
+
+/** Where each downloadable dataset of the catalogue comes from (official addresses, MD5s as published). */
+export const CATALOG: Record<DownloadableDatasetId, DownloadSpec> = {
   cifar10: {
-    title: 'CIFAR-10 (binary version)',
     files: [{ url: 'https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar.gz', md5: 'c32a1d4ab5d03f1284b67883e8d87530' }],
     open: 'cifar-10-binary.tar.gz',
   },
   cifar100: {
-    title: 'CIFAR-100 (binary version)',
     files: [{ url: 'https://www.cs.toronto.edu/~kriz/cifar-100-binary.tar.gz', md5: '03b5dce01913d631647c71ecec9e9cb8' }],
     open: 'cifar-100-binary.tar.gz',
   },
   'fashion-mnist': {
-    title: 'Fashion-MNIST',
     files: [
       { url: 'http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/train-images-idx3-ubyte.gz', md5: '8d4fb7e6c68d591d4c3dfef9ec88bf0d' },
       { url: 'http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/train-labels-idx1-ubyte.gz', md5: '25c81989df183df01b3e8a0aad5dffbe' },
@@ -28,10 +33,10 @@ export const CATALOG = {
     open: '.',
     classNames: ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'],
   },
-} as const;
-export type CatalogName = keyof typeof CATALOG;
+};
+export type CatalogName = DownloadableDatasetId;
 
-export const isCatalogName = (name: string): name is CatalogName => Object.hasOwn(CATALOG, name);
+export const isCatalogName = (name: string): name is CatalogName => (DOWNLOADABLE_DATASET_IDS as string[]).includes(name);
 
 /** DISTILL_CACHE, else $XDG_CACHE_HOME/distill-studio, else ~/.cache/distill-studio. */
 export function cacheDir(): string {
@@ -70,6 +75,6 @@ export async function downloadDataset(name: CatalogName, options: { cache?: stri
     const url = options.baseUrl ? new URL(fileName, options.baseUrl.endsWith('/') ? options.baseUrl : `${options.baseUrl}/`).href : file.url;
     await downloadFile({ url, dest, md5: file.md5, signal: options.signal, onProgress: (received, total) => options.onProgress?.({ file: fileName, received, total }) });
   }
-  if ('classNames' in entry) await writeFile(join(dir, 'class-names.txt'), entry.classNames.join('\n') + '\n');
+  if (entry.classNames) await writeFile(join(dir, 'class-names.txt'), entry.classNames.join('\n') + '\n');
   return catalogPath(name, cache);
 }

@@ -1,25 +1,28 @@
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { BUNDLED_DATASET_IDS, DATASET_FORMAT_CATALOGUE, DATASET_FORMAT_IDS, DOWNLOADABLE_DATASET_IDS, type DatasetFormatId } from '../../contract/catalogue';
 import { DistillInputError } from '../errors';
 import { resourcesDir } from '../resources';
 import { catalogPath, isCatalogName } from './catalog';
 import type { ImageDataset } from './dataset';
-import type { DatasetFormat } from './formats/format';
+import type { DatasetFormat } from './formats/dataset-format';
 
-/** Datasets shipped with the app, by name. */
-export const BUILTIN_DATASETS = ['mnist'] as const;
+/** Datasets shipped with the app, by name (the catalogue's bundled sources). */
+export const BUILTIN_DATASETS = BUNDLED_DATASET_IDS;
 
 export interface LoadOptions {
   /** Image folders are resized to this many pixels square. */
   imageSize?: number;
 }
 
-/** Format modules, loaded on demand (sharp, tar only when needed) and tried in order. */
-const formatLoaders = (options: LoadOptions): Array<() => Promise<DatasetFormat>> => [
-  async () => (await import('./formats/idx-folder')).idxFolderFormat,
-  async () => (await import('./formats/cifar')).cifarFormat,
-  async () => (await import('./formats/image-folder')).imageFolderFormat(options.imageSize),
-];
+/** One reader module per catalogue format, loaded on demand (sharp, tar only when needed). */
+const FORMAT_LOADERS: Record<DatasetFormatId, (options: LoadOptions) => Promise<DatasetFormat>> = {
+  idx: async () => (await import('./formats/idx-folder')).idxFolderFormat,
+  'cifar-binary': async () => (await import('./formats/cifar')).cifarFormat,
+  'image-folder': async (options) => (await import('./formats/image-folder')).imageFolderFormat(options.imageSize),
+};
+/** Tried in the catalogue's order. */
+const formatLoaders = (options: LoadOptions) => DATASET_FORMAT_IDS.map((id) => () => FORMAT_LOADERS[id](options));
 
 /** Bundled datasets live in resources/; downloadable ones in the cache (an input error until downloaded). */
 export function builtinDatasetPath(name: string): string | null {
@@ -34,7 +37,7 @@ export async function loadDataset(spec: string, options: LoadOptions = {}): Prom
   const path = builtin ?? spec;
   const info = await stat(path).catch(() => null);
   if (!info) {
-    throw new DistillInputError(`dataset ${spec}: no such file or folder (built in: ${BUILTIN_DATASETS.join(', ')}; downloadable: cifar10, cifar100, fashion-mnist)`);
+    throw new DistillInputError(`dataset ${spec}: no such file or folder (built in: ${BUILTIN_DATASETS.join(', ')}; downloadable: ${DOWNLOADABLE_DATASET_IDS.join(', ')})`);
   }
   for (const load of formatLoaders(options)) {
     const format = await load();
@@ -47,5 +50,5 @@ export async function loadDataset(spec: string, options: LoadOptions = {}): Prom
 }
 
 export async function describeFormats(): Promise<string[]> {
-  return Promise.all(formatLoaders({}).map(async (load) => (await load()).description));
+  return DATASET_FORMAT_IDS.map((id) => DATASET_FORMAT_CATALOGUE[id].description);
 }

@@ -3,25 +3,23 @@ import { DistillInputError } from '../errors';
 import { attentionTransferLoss } from '../losses/attention';
 import { crossEntropyLoss } from '../losses/cross-entropy';
 import { checkSpatialMatch, defaultAttentionPairs, describePairs, parsePairs } from './layer-pairing';
-import type { DistillationMethod } from './method';
+import type { MethodImplementation } from './method';
 
 /** Zagoruyko & Komodakis (2017): CE + β·Σ‖a(s) − a(t)‖² over paired stage outputs. */
-export const atMethod: DistillationMethod = {
-  id: 'at',
-  label: 'Attention transfer',
-  needsTeacher: true,
+export const atMethod: MethodImplementation = {
   prepare({ student, teacher, config }) {
     if (!teacher) throw new Error('at needs a teacher');
-    const pairs = config.featurePairs ? parsePairs(config.featurePairs, student, teacher) : defaultAttentionPairs(student, teacher);
+    const { featurePairs, weight } = config.methodOptions.at;
+    const pairs = featurePairs ? parsePairs(featurePairs, student, teacher) : defaultAttentionPairs(student, teacher);
     checkSpatialMatch(pairs, 'attention transfer');
     if (pairs.some((p) => p.student.shape.length !== 3)) throw new DistillInputError('attention transfer pairs feature maps, not vectors');
     return {
       studentFeatureLayers: pairs.map((p) => p.student.name),
       teacherFeatureLayers: pairs.map((p) => p.teacher.name),
       extraVariables: [],
-      description: `attention maps ${describePairs(pairs)}, β = ${config.atWeight}`,
+      description: `attention maps ${describePairs(pairs)}, β = ${weight}`,
       loss: ({ studentFeatures, teacherFeatures, studentLogits, labels }) =>
-        tf.tidy(() => tf.add(crossEntropyLoss(labels, studentLogits), tf.mul(config.atWeight, attentionTransferLoss(studentFeatures as tf.Tensor4D[], teacherFeatures as tf.Tensor4D[])))),
+        tf.tidy(() => tf.add(crossEntropyLoss(labels, studentLogits), tf.mul(weight, attentionTransferLoss(studentFeatures as tf.Tensor4D[], teacherFeatures as tf.Tensor4D[])))),
       dispose: () => {},
     };
   },

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { hintonKdLoss } from '../losses/hinton-kd';
 import { hintLoss } from '../losses/hint';
 import { checkSpatialMatch, defaultHintPair, describePairs, parsePairs, type LayerPair } from './layer-pairing';
-import type { DistillationMethod } from './method';
+import type { MethodImplementation } from './method';
 
 /** A learned map from the student's hint width to the teacher's: dense for vectors, 1×1 conv for maps. */
 export interface Regressor {
@@ -34,26 +34,26 @@ export function createRegressor(pair: LayerPair, seed: number): Regressor {
 }
 
 /** Romero et al. (2015): first train the student's lower layers to predict the teacher's hint through a regressor, then KD. */
-export const fitnetMethod: DistillationMethod = {
-  id: 'fitnet',
-  label: 'FitNets',
-  needsTeacher: true,
+export const fitnetMethod: MethodImplementation = {
   prepare({ student, teacher, config }) {
     if (!teacher) throw new Error('fitnet needs a teacher');
-    const pairs = config.featurePairs ? parsePairs(config.featurePairs, student, teacher) : defaultHintPair(student, teacher);
+    const options = config.methodOptions.fitnet;
+    // The KD stage after the hints uses KD's own T and α.
+    const { temperature, alpha } = config.methodOptions.kd;
+    const pairs = options.featurePairs ? parsePairs(options.featurePairs, student, teacher) : defaultHintPair(student, teacher);
     checkSpatialMatch(pairs, 'FitNets');
     const regressors = pairs.map((pair, i) => createRegressor(pair, config.seed + 7919 + i));
-    const hintEpochs = config.hintEpochs ?? Math.max(1, Math.round(config.epochs / 4));
+    const hintEpochs = options.hintEpochs ?? Math.max(1, Math.round(config.epochs / 4));
     return {
       studentFeatureLayers: pairs.map((p) => p.student.name),
       teacherFeatureLayers: pairs.map((p) => p.teacher.name),
       extraVariables: regressors.flatMap((r) => [r.kernel, r.bias]),
-      description: `hints ${describePairs(pairs)} for ${hintEpochs} epoch(s), then KD (T = ${config.temperature}, α = ${config.alpha})`,
+      description: `hints ${describePairs(pairs)} for ${hintEpochs} epoch(s), then KD (T = ${temperature}, α = ${alpha})`,
       loss({ studentFeatures, teacherFeatures, studentLogits, teacherLogits, labels, epoch }) {
         if (epoch <= hintEpochs) {
           return tf.tidy(() => tf.addN(regressors.map((r, i) => hintLoss(r.apply(studentFeatures[i]!), teacherFeatures[i]!))) as tf.Scalar);
         }
-        return hintonKdLoss(studentLogits, teacherLogits!, labels, { temperature: config.temperature, alpha: config.alpha });
+        return hintonKdLoss(studentLogits, teacherLogits!, labels, { temperature, alpha });
       },
       dispose: () => tf.dispose(regressors.flatMap((r) => [r.kernel, r.bias])),
     };

@@ -1,5 +1,6 @@
 import type * as tf from '@tensorflow/tfjs';
-import type { Method, RunConfig } from '../../contract/run-config';
+import type { MethodEntry, MethodId } from '../../contract/catalogue';
+import type { RunConfig } from '../../contract/run-config';
 
 /** What a loss sees for one batch. Features follow the layer lists of the prepared method. */
 export interface LossInputs {
@@ -31,16 +32,17 @@ export interface PreparedMethod {
 export interface MethodContext {
   student: tf.LayersModel;
   teacher: tf.LayersModel | null;
+  /** The run's configuration; a method reads its own options from `config.methodOptions`. */
   config: RunConfig;
 }
 
-/** A distillation method, chosen by name from the registry (as mdistiller's distillers are). */
-export interface DistillationMethod {
-  id: Method;
-  label: string;
-  needsTeacher: boolean;
+/** The engine's half of a method: the catalogue says what it is, this says how it trains. */
+export interface MethodImplementation {
   prepare(context: MethodContext): PreparedMethod;
 }
+
+/** A distillation method, chosen by name from the registry (as mdistiller's distillers are). */
+export type DistillationMethod = MethodImplementation & MethodEntry & { id: MethodId };
 
 /** For methods without features or extra trainables. */
 export function logitsOnly(loss: (inputs: LossInputs) => tf.Scalar, description: string): PreparedMethod {

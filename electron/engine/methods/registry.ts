@@ -1,11 +1,12 @@
-import type { Method } from '../../contract/run-config';
+import { METHOD_CATALOGUE, type MethodEntry, type MethodId } from '../../contract/catalogue';
 import { atMethod } from './at';
 import { dkdMethod } from './dkd';
 import { fitnetMethod } from './fitnet';
 import { baselineMethod, kdMethod } from './kd';
-import type { DistillationMethod } from './method';
+import type { DistillationMethod, MethodImplementation } from './method';
 
-const METHODS: Record<Method, DistillationMethod> = {
+/** One implementation per catalogue entry: a method missing here fails the type-check. */
+const IMPLEMENTATIONS: Record<MethodId, MethodImplementation> = {
   baseline: baselineMethod,
   kd: kdMethod,
   fitnet: fitnetMethod,
@@ -13,6 +14,7 @@ const METHODS: Record<Method, DistillationMethod> = {
   dkd: dkdMethod,
 };
 
-export function getMethod(id: Method): DistillationMethod {
-  return METHODS[id];
+export function getMethod(id: MethodId): DistillationMethod {
+  const entry: MethodEntry = METHOD_CATALOGUE[id];
+  return { id, ...entry, ...IMPLEMENTATIONS[id] };
 }

@@ -1,3 +1,4 @@
+import { MODEL_FAMILY_CATALOGUE } from '../../contract/catalogue';
 import * as tf from '@tensorflow/tfjs';
 import { seededKernel } from './init';
 import type { ModelFamily } from './model-spec';
@@ -5,8 +6,7 @@ import type { ModelFamily } from './model-spec';
 /** LeCun et al.'s LeNet-5 with ReLU and max-pooling; 61,706 parameters on 28×28×1 input. */
 export const lenet5Family: ModelFamily = {
   id: 'lenet5',
-  examples: ['lenet5'],
-  description: 'LeNet-5 convnet (conv 6@5×5, pool, conv 16@5×5, pool, 120, 84)',
+  ...MODEL_FAMILY_CATALOGUE.lenet5,
   parse(name) {
     return name === 'lenet5' ? {} : null;
   },

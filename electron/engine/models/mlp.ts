@@ -1,3 +1,4 @@
+import { MODEL_FAMILY_CATALOGUE } from '../../contract/catalogue';
 import * as tf from '@tensorflow/tfjs';
 import { seededKernel } from './init';
 import type { ModelFamily } from './model-spec';
@@ -10,8 +11,7 @@ interface MlpSpec {
 /** `mlp-<width>x<depth>`: `depth` hidden ReLU layers of `width` units (Hinton et al.'s MNIST nets). */
 export const mlpFamily: ModelFamily = {
   id: 'mlp',
-  examples: ['mlp-1200x2', 'mlp-800x2', 'mlp-30x2'],
-  description: 'fully connected ReLU network, mlp-<width>x<depth> (any width 1–8192, depth 1–16)',
+  ...MODEL_FAMILY_CATALOGUE.mlp,
   parse(name) {
     const match = /^mlp-(\d+)x(\d+)$/.exec(name);
     if (!match) return null;

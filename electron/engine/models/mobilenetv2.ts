@@ -1,3 +1,4 @@
+import { MODEL_FAMILY_CATALOGUE } from '../../contract/catalogue';
 import * as tf from '@tensorflow/tfjs';
 import { LayerFactory, parseWidth } from './blocks';
 import type { ModelFamily } from './model-spec';
@@ -23,8 +24,7 @@ function divisible(channels: number, width: number): number {
 /** Inverted residual blocks with linear bottlenecks: a phone-sized student. Stages end in `stage_<n>`. */
 export const mobilenetV2Family: ModelFamily = {
   id: 'mobilenetv2',
-  examples: ['mobilenetv2', 'mobilenetv2@0.5'],
-  description: 'MobileNetV2 (CIFAR form) with a width multiplier, mobilenetv2@0.5',
+  ...MODEL_FAMILY_CATALOGUE.mobilenetv2,
   parse(name) {
     const parsed = parseWidth(name);
     return parsed?.base === 'mobilenetv2' ? { width: parsed.width, name } : null;

@@ -1,3 +1,4 @@
+import type { ModelFamilyId } from '../../contract/catalogue';
 import type * as tf from '@tensorflow/tfjs';
 
 export interface BuildOptions {
@@ -12,9 +13,9 @@ export interface BuildOptions {
 
 /** A family of architectures: `parse` recognises names, `build` makes a LayersModel that outputs logits. */
 export interface ModelFamily {
-  id: string;
-  /** Names shown in pickers and `distill models`. */
-  examples: string[];
+  id: ModelFamilyId;
+  /** Names shown in pickers and `distill models` (from the catalogue). */
+  examples: readonly string[];
   description: string;
   parse(name: string): object | null;
   build(spec: object, options: BuildOptions): tf.LayersModel;

@@ -1,3 +1,4 @@
+import { MODEL_FAMILY_CATALOGUE } from '../../contract/catalogue';
 import * as tf from '@tensorflow/tfjs';
 import { LayerFactory, parseWidth, scaled } from './blocks';
 import type { ModelFamily } from './model-spec';
@@ -26,8 +27,7 @@ const SPECS: Record<string, Omit<ResNetSpec, 'name' | 'width'>> = {
  */
 export const resnetFamily: ModelFamily = {
   id: 'resnet',
-  examples: ['resnet18', 'resnet34', 'resnet20', 'resnet56'],
-  description: 'ResNet-18/34 (CIFAR form) and ResNet-20/56 (He et al.\'s CIFAR nets); resnet20@0.5 scales the widths',
+  ...MODEL_FAMILY_CATALOGUE.resnet,
   parse(name) {
     const parsed = parseWidth(name);
     if (!parsed || !SPECS[parsed.base]) return null;

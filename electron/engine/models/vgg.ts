@@ -1,3 +1,4 @@
+import { MODEL_FAMILY_CATALOGUE } from '../../contract/catalogue';
 import * as tf from '@tensorflow/tfjs';
 import { LayerFactory, parseWidth, scaled } from './blocks';
 import type { ModelFamily } from './model-spec';
@@ -23,8 +24,7 @@ interface VggSpec {
  */
 export const vggFamily: ModelFamily = {
   id: 'vgg',
-  examples: ['vgg11', 'vgg13', 'vgg16', 'vgg19'],
-  description: 'VGG-11/13/16/19 with batch norm, CIFAR form; vgg11@0.25 scales the widths',
+  ...MODEL_FAMILY_CATALOGUE.vgg,
   parse(name) {
     const parsed = parseWidth(name);
     if (!parsed || !CONFIGS[parsed.base]) return null;

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { ModelReport, Phase, RunEvent } from '../../contract/events';
 import type { RunConfig } from '../../contract/run-config';
 import type { ImageDataset } from '../data/dataset';
+import { MODEL_FAMILY_CATALOGUE } from '../../contract/catalogue';
 import { DistillInputError } from '../errors';
 import { describeInit, initFromTeacher, type InitReport } from '../methods/init-from-teacher';
 import type { DistillationMethod } from '../methods/method';
@@ -65,6 +66,7 @@ export async function reportModel(ctx: PhaseContext, model: tf.LayersModel, name
 export async function checkMethodsFit(config: RunConfig, dataset: Pick<ImageDataset, 'shape' | 'classNames'>, methods: DistillationMethod[]): Promise<void> {
   const options = { inputShape: dataset.shape, classes: dataset.classNames.length, seed: config.seed, dropout: 0 };
   const needsTeacher = methods.some((m) => m.needsTeacher);
+  checkFamilies(config, methods, needsTeacher && !teacherIsSaved(config));
   const teacher = !needsTeacher ? null : teacherIsSaved(config) ? (await loadModelFolder(config.teacher)).model : buildModel(config.teacher, options);
   const student = buildModel(config.student, options);
   try {
@@ -72,6 +74,20 @@ export async function checkMethodsFit(config: RunConfig, dataset: Pick<ImageData
   } finally {
     student.dispose();
     teacher?.dispose();
+  }
+}
+
+/** Each method works on the model families the catalogue lists for it (attention transfer: convnets). */
+function checkFamilies(config: RunConfig, methods: DistillationMethod[], teacherByName: boolean): void {
+  for (const method of methods) {
+    for (const name of teacherByName && method.needsTeacher ? [config.student, config.teacher] : [config.student]) {
+      const family = findFamily(name);
+      if (family && !method.families.includes(family.id)) {
+        const works = method.families.map((id) => MODEL_FAMILY_CATALOGUE[id].label).join(', ');
+        const why = method.requires ? `needs ${method.requires}; ${name} has none` : `does not work on ${name}`;
+        throw new DistillInputError(`${method.label.toLowerCase()} ${why} (it works on ${works})`);
+      }
+    }
   }
 }
 

@@ -1,8 +1,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import { join, resolve } from 'node:path';
-import type { ModelReport, Phase, RunEvent, RunResult } from '../../contract/events';
+import type { BackendInfo, ModelReport, Phase, RunEvent, RunResult } from '../../contract/events';
 import type { RunConfig } from '../../contract/run-config';
-import { selectBackend } from '../backend/select';
 import { limitSplit, type ImageDataset } from '../data/dataset';
 import { loadDataset } from '../data/load';
 import { DistillInputError, RunCancelledError, throwIfAborted } from '../errors';
@@ -15,6 +14,8 @@ import { newRunId, RunFolder } from './store';
 
 export interface RunOptions {
   config: RunConfig;
+  /** The backend the caller activated (`selectBackend`, at the edge: CLI, worker, server). */
+  backend: BackendInfo;
   /** The run's folder; default `<runsRoot>/<runId>`. */
   outDir?: string;
   runsRoot?: string;
@@ -59,7 +60,7 @@ export async function withRunFolder<T>(
   const full = await loadDataset(config.dataset, { imageSize: config.imageSize });
   const dataset: ImageDataset = { ...full, train: limitSplit(full.train, config.limitTrain, full.shape), test: limitSplit(full.test, config.limitTest, full.shape) };
   await checkModelNames(config, options.withTeacher);
-  const backend = await selectBackend(config.backend);
+  const { backend } = options;
   await checkMethodsFit(config, dataset, methods);
   const runId = options.runId ?? newRunId();
   const outDir = resolve(options.outDir ?? join(options.runsRoot ?? 'runs', runId));

@@ -1,5 +1,7 @@
 import type { DistillBridge } from '../../../electron/contract/api';
-import { createBrowserBridge } from './browser-bridge';
+import type { AppApi } from './app-api';
+import { createBrowserApi } from './browser-bridge';
+import { createElectronApi } from './electron-bridge';
 
 declare global {
   interface Window {
@@ -8,10 +10,10 @@ declare global {
   }
 }
 
-let bridge: DistillBridge | null = null;
+let instance: AppApi | null = null;
 
-/** The one API object: the preload's in Electron, the HTTP/WebSocket client in a browser. */
-export function api(): DistillBridge {
-  bridge ??= window.distill ?? createBrowserBridge();
-  return bridge;
+/** The one API object: over the preload in Electron, over HTTP/WebSocket in a browser. */
+export function api(): AppApi {
+  instance ??= window.distill ? createElectronApi(window.distill) : createBrowserApi();
+  return instance;
 }

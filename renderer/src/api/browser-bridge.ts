@@ -1,4 +1,6 @@
-import { API, ApiEventSchema, bridgeMethods, type ApiEvent, type ApiMethod, type ApiRequest, type ApiResponse, type DistillBridge } from '../../../electron/contract/api';
+import { API, ApiEventSchema, bridgeMethods, type ApiEvent, type ApiMethod, type ApiRequest, type ApiResponse } from '../../../electron/contract/api';
+import type { AppApi } from './app-api';
+import { droppedFiles } from './dropped-files';
 
 const TOKEN_KEY = 'distill-token';
 
@@ -19,7 +21,7 @@ function randomHex(bytes: number): string {
 }
 
 /** The browser host: the contract over fetch and one WebSocket, validated on arrival. */
-export function createBrowserBridge(): DistillBridge {
+export function createBrowserApi(): AppApi {
   const token = takeToken();
   const headers = { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` };
   const listeners = new Set<(event: ApiEvent) => void>();
@@ -42,31 +44,41 @@ export function createBrowserBridge(): DistillBridge {
   };
   connect();
 
+  /** Uploads files under one id (keeping a folder's layout in `relativePaths`), then imports that upload. */
+  async function upload(files: File[], relativePaths: string[]) {
+    const uploadId = randomHex(8);
+    for (const [i, file] of files.entries()) {
+      const name = relativePaths[i] || file.webkitRelativePath || file.name;
+      const response = await fetch(`/api/upload?id=${uploadId}&name=${encodeURIComponent(name)}`, { method: 'POST', headers: { Authorization: headers.Authorization }, body: file });
+      if (!response.ok) throw new Error(((await response.json().catch(() => ({}))) as { error?: string }).error ?? `upload of ${file.name} failed`);
+    }
+    return call('importDataset', { source: { kind: 'upload', uploadId } });
+  }
+
   return {
     ...bridgeMethods(call),
-    host: 'browser',
     onEvent(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
-    async importFiles(files, relativePaths) {
-      const uploadId = randomHex(8);
-      for (const [i, file] of files.entries()) {
-        const name = relativePaths?.[i] || file.webkitRelativePath || file.name;
-        const response = await fetch(`/api/upload?id=${uploadId}&name=${encodeURIComponent(name)}`, { method: 'POST', headers: { Authorization: headers.Authorization }, body: file });
-        if (!response.ok) throw new Error(((await response.json().catch(() => ({}))) as { error?: string }).error ?? `upload of ${file.name} failed`);
-      }
-      return call('importDataset', { source: { kind: 'upload', uploadId } });
+    // A browser hands dropped folders over as entries: walk them so the upload keeps the layout.
+    async importDropped(transfer) {
+      const { files, paths } = await droppedFiles(transfer);
+      return upload(files, paths);
     },
-    async exportModel({ runId, role }) {
-      const name = `${runId}-${role}.zip`;
-      const link = document.createElement('a');
-      link.href = `/api/export/${encodeURIComponent(runId)}/${role}`;
-      link.download = name;
-      document.body.append(link);
-      link.click();
-      link.remove();
-      return { savedTo: `${name} (your browser's downloads)` };
+    importPicked: (files) => upload(files, files.map((file) => file.webkitRelativePath || file.name)),
+    /** The server writes the export; the browser downloads it from the URL the call returned. */
+    async exportModel(request) {
+      const result = await call('exportModel', request);
+      if (result.downloadUrl) {
+        const link = document.createElement('a');
+        link.href = result.downloadUrl;
+        link.download = result.fileName;
+        document.body.append(link);
+        link.click();
+        link.remove();
+      }
+      return result;
     },
   };
 }

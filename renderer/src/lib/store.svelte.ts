@@ -1,9 +1,13 @@
 import type { ApiResponse, DatasetView, ModelInfo, RunSummary } from '../../../electron/contract/api';
+import { DEFAULT_PRESET, DEFAULT_STUDY, METHOD_IDS, presetConfig, STUDY_VARIANTS, type DownloadableDatasetId } from '../../../electron/contract/catalogue';
 import type { PresetName, RunConfig, RunConfigOverrides } from '../../../electron/contract/run-config';
 import { api } from '../api/bridge';
 import { applyRunEvent, emptyRunView, runViewFromDetail, type RunView } from './run-view';
 
 export type Screen = 'dataset' | 'models' | 'method' | 'training' | 'results' | 'history';
+
+/** Study entries a person can tick: every catalogue method and variant, the default study ticked. */
+const studyChoices = () => Object.fromEntries([...METHOD_IDS, ...STUDY_VARIANTS.map((v) => v.id)].map((id) => [id, DEFAULT_STUDY.split(',').includes(id)]));
 
 /** The app's state, shared by the screens (Svelte 5 runes). */
 export const app = $state({
@@ -13,29 +17,14 @@ export const app = $state({
   datasetBusy: false,
   datasetError: '',
   models: [] as ModelInfo[],
-  teacher: 'mlp-800x2',
-  /** '' trains the teacher named above; a run id reuses that run's teacher. */
+  /** The preset the form started from, and the form itself: a full run configuration. */
+  preset: DEFAULT_PRESET as PresetName,
+  config: presetConfig(DEFAULT_PRESET) as RunConfig,
+  /** '' trains the teacher named in the config; a run id reuses that run's teacher. */
   teacherRun: '',
-  student: 'mlp-30x2',
-  method: {
-    temperature: 4,
-    alpha: 0.5,
-    epochs: 5,
-    teacherEpochs: 8,
-    teacherJitter: 2,
-    batchSize: 64,
-    lr: 0.05,
-    trainBaseline: true,
-    limitTrain: 10000 as number | null,
-  },
-  /** The method of a single run; a study trains every checked one of `studyMethods` instead. */
-  methodId: 'kd' as 'kd' | 'fitnet' | 'at' | 'dkd' | 'baseline',
-  initFromTeacher: false,
+  /** A study trains every checked one of `studyMethods` instead of `config.method`. */
   studyMode: false,
-  studyMethods: { baseline: true, kd: true, fitnet: true, at: false, dkd: true, 'init+kd': false } as Record<string, boolean>,
-  /** The preset the form started from; its schedule, weight decay and augmentation apply. */
-  preset: 'quick' as PresetName,
-  presets: null as Record<PresetName, RunConfig> | null,
+  studyMethods: studyChoices() as Record<string, boolean>,
   download: null as { name: string; file: string; received: number; total: number | null } | null,
   run: null as RunView | null,
   runs: [] as RunSummary[],
@@ -60,7 +49,6 @@ export async function init(): Promise<void> {
   });
   try {
     app.info = await api().appInfo({});
-    app.presets = await api().listPresets({});
     await chooseDataset('mnist');
     await refreshRuns();
   } catch (error) {
@@ -72,7 +60,7 @@ export async function chooseDataset(dataset: string): Promise<void> {
   await loadDataset(() => api().inspectDataset({ dataset }));
 }
 
-export async function downloadDataset(name: 'cifar10' | 'cifar100' | 'fashion-mnist'): Promise<void> {
+export async function downloadDataset(name: DownloadableDatasetId): Promise<void> {
   app.download = { name, file: '', received: 0, total: null };
   try {
     await loadDataset(() => api().downloadDataset({ name }));
@@ -81,29 +69,19 @@ export async function downloadDataset(name: 'cifar10' | 'cifar100' | 'fashion-mn
   }
 }
 
-/** Fills the form from a preset (its recipe: epochs, T, α, learning rate, augmentation…). */
+/** Fills the form from a preset (models, recipe, every method's options); the dataset stays. */
 export function applyPreset(name: PresetName): void {
-  const preset = app.presets?.[name];
-  if (!preset) return;
   app.preset = name;
-  app.teacher = preset.teacher;
-  app.student = preset.student;
+  app.config = presetConfig(name);
   app.teacherRun = '';
-  Object.assign(app.method, {
-    temperature: preset.temperature,
-    alpha: preset.alpha,
-    epochs: preset.epochs,
-    teacherEpochs: preset.teacherEpochs,
-    teacherJitter: preset.teacherJitter,
-    batchSize: preset.batchSize,
-    lr: preset.lr,
-    trainBaseline: preset.trainBaseline,
-    limitTrain: preset.limitTrain,
-  });
 }
 
-export async function importFiles(files: File[], relativePaths?: string[]): Promise<void> {
-  await loadDataset(() => api().importFiles(files, relativePaths));
+export async function importDropped(transfer: DataTransfer): Promise<void> {
+  await loadDataset(() => api().importDropped(transfer));
+}
+
+export async function importPicked(files: File[]): Promise<void> {
+  await loadDataset(() => api().importPicked(files));
 }
 
 async function loadDataset(load: () => Promise<DatasetView>): Promise<void> {
@@ -124,25 +102,10 @@ export async function refreshRuns(): Promise<void> {
   app.runs = await api().listRuns({});
 }
 
+/** The form as overrides of its preset: all of it, with the chosen dataset and teacher. */
 export function runOverrides(): RunConfigOverrides {
-  const m = app.method;
-  return {
-    dataset: app.dataset?.dataset ?? 'mnist',
-    teacher: app.teacherRun ? `run:${app.teacherRun}` : app.teacher,
-    student: app.student,
-    temperature: m.temperature,
-    alpha: m.alpha,
-    epochs: m.epochs,
-    teacherEpochs: m.teacherEpochs,
-    teacherJitter: m.teacherJitter,
-    batchSize: m.batchSize,
-    lr: m.lr,
-    trainBaseline: m.trainBaseline,
-    method: app.methodId,
-    initFromTeacher: app.initFromTeacher,
-    limitTrain: m.limitTrain,
-    limitTest: null,
-  };
+  const config = $state.snapshot(app.config) as RunConfig;
+  return { ...config, dataset: app.dataset?.dataset ?? config.dataset, teacher: app.teacherRun ? `run:${app.teacherRun}` : config.teacher };
 }
 
 export async function startRun(): Promise<void> {

@@ -4,7 +4,7 @@ import { DistillInputError } from '../../errors';
 import { isTarGz, readTarGzEntries } from '../archive';
 import type { DatasetSplit, ImageDataset } from '../dataset';
 import { channelStats } from '../normalize';
-import type { DatasetFormat } from './format';
+import type { DatasetFormat } from './dataset-format';
 
 /**
  * The CIFAR "binary version" (Krizhevsky, 2009): records of label byte(s) + 3,072 pixel bytes,
@@ -95,7 +95,6 @@ async function folderFiles(dir: string): Promise<Map<string, Uint8Array>> {
 /** A folder of the binary files (cifar-10-batches-bin/, cifar-100-binary/), or the official .tar.gz. */
 export const cifarFormat: DatasetFormat = {
   id: 'cifar-binary',
-  description: 'CIFAR-10/100 binary version: the official .tar.gz, or a folder of its .bin files',
   async match(path) {
     if (isTarGz(path)) return true;
     const info = await stat(path).catch(() => null);

@@ -3,7 +3,7 @@ import { basename, join } from 'node:path';
 import { DistillInputError } from '../../errors';
 import type { DatasetSplit } from '../dataset';
 import { readIdxImages, readIdxLabels } from '../idx';
-import type { DatasetFormat } from './format';
+import type { DatasetFormat } from './dataset-format';
 
 /** LeCun's file names, as MNIST and Fashion-MNIST ship them, gzip'd or not. */
 const FILES = {
@@ -45,7 +45,6 @@ async function readSplit(imagesPath: string, labelsPath: string): Promise<{ spli
 
 export const idxFolderFormat: DatasetFormat = {
   id: 'idx',
-  description: 'MNIST-style IDX files (train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-…), gzip or not',
   async match(path) {
     const info = await stat(path).catch(() => null);
     if (!info?.isDirectory()) return false;

@@ -6,7 +6,7 @@ import { DistillInputError } from '../../errors';
 import { createRng, shuffledIndices } from '../../random';
 import type { DatasetSplit, ImageDataset } from '../dataset';
 import { channelStats } from '../normalize';
-import type { DatasetFormat } from './format';
+import type { DatasetFormat } from './dataset-format';
 
 /**
  * One sub-folder per class of PNG or JPEG images of any size (`cats/…`, `dogs/…`), optionally
@@ -128,7 +128,6 @@ export async function imageDatasetFromTree(tree: Tree, source: string, size: num
 export function imageFolderFormat(size = DEFAULT_IMAGE_SIZE): DatasetFormat {
   return {
     id: 'image-folder',
-    description: 'image folders: one sub-folder of PNG/JPEG files per class (train/ and test/ optional), or a .zip of them',
     async match(path) {
       if (/\.zip$/i.test(path)) return true;
       const info = await stat(path).catch(() => null);

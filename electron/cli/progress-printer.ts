@@ -1,9 +1,11 @@
 import cliProgress from 'cli-progress';
 import type { Phase, RunEvent } from '../contract/events';
-import { formatPercent, formatSeconds } from './format';
+import { formatDuration, formatPercent } from '../contract/display';
 
-/** How a run or study shows itself while it trains; `done` prints the final text or JSON line. */
-export interface RunView {
+const formatSeconds = (seconds: number) => formatDuration(seconds, true);
+
+/** How a run or study shows itself in the terminal while it trains; `done` prints the final text or JSON line. */
+export interface ProgressPrinter {
   onEvent(event: RunEvent): void;
   done(text: string): void;
   stop(): void;
@@ -28,7 +30,7 @@ export function describeEvent(event: RunEvent): string | null {
 }
 
 /** --json: every event as a JSON line on stdout, then the final line. */
-function jsonView(): RunView {
+function jsonView(): ProgressPrinter {
   return {
     onEvent: (event) => process.stdout.write(JSON.stringify(event) + '\n'),
     done: (line) => process.stdout.write(line + '\n'),
@@ -37,7 +39,7 @@ function jsonView(): RunView {
 }
 
 /** When stderr is not a terminal (logs, CI): one line per phase and epoch. */
-function linesView(): RunView {
+function linesView(): ProgressPrinter {
   return {
     onEvent(event) {
       const line = describeEvent(event);
@@ -49,7 +51,7 @@ function linesView(): RunView {
 }
 
 /** In a terminal: a live bar per phase (per method in a study). */
-function barsView(): RunView {
+function barsView(): ProgressPrinter {
   const bars = new cliProgress.MultiBar(
     {
       format: '{label} |{bar}| epoch {epoch}/{epochs} · loss {loss} · acc {acc} · {ips} img/s · ETA {remaining}',
@@ -99,6 +101,6 @@ function barsView(): RunView {
   };
 }
 
-export function createRunView(json: boolean): RunView {
+export function createProgressPrinter(json: boolean): ProgressPrinter {
   return json ? jsonView() : process.stderr.isTTY ? barsView() : linesView();
 }

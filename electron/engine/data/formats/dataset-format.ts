@@ -1,3 +1,4 @@
+import type { DatasetFormatId } from '../../../contract/catalogue';
 import type { ImageDataset } from '../dataset';
 
 /**
@@ -5,8 +6,8 @@ import type { ImageDataset } from '../dataset';
  * `open` reads it fully (and throws DistillInputError naming the file on bad input).
  */
 export interface DatasetFormat {
-  id: string;
-  description: string;
+  /** The catalogue's id, which also describes the format. */
+  id: DatasetFormatId;
   match(path: string): Promise<boolean>;
   open(path: string): Promise<ImageDataset>;
 }

@@ -1,0 +1,28 @@
+import { describeDefault, describeFlag, describeRange, METHOD_CATALOGUE, METHOD_IDS, PRESET_CATALOGUE, PRESET_IDS, RUN_SETTINGS, type AnyOption, type OptionTable } from '../contract/catalogue';
+
+const line = (option: AnyOption, value: unknown) => {
+  const range = describeRange(option);
+  return `    ${describeFlag(option).padEnd(30)} ${option.help} (default ${describeDefault(value, option)}${range ? `; ${range}` : ''})`;
+};
+
+/** `distill help`'s reference part: every method with its loss and options, every setting, every preset. */
+export function catalogueHelp(): string {
+  const methods = METHOD_IDS.map((id) => {
+    const entry = METHOD_CATALOGUE[id];
+    const options = Object.values(entry.options as OptionTable).map((option) => line(option, option.default));
+    const uses = entry.uses.length ? [`    also uses ${entry.uses.map((ref) => `--${(METHOD_CATALOGUE as Record<string, { options: OptionTable }>)[ref.split('.')[0]!]!.options[ref.split('.')[1]!]!.flag}`).join(', ')}`] : [];
+    return [`  ${id.padEnd(9)} ${entry.label}: ${entry.help}`, `    loss: ${entry.loss}`, ...uses, ...options].join('\n');
+  });
+  const settings = Object.values(RUN_SETTINGS as OptionTable).map((option) => line(option, option.default));
+  const presets = PRESET_IDS.map((id) => `  ${id.padEnd(28)} ${PRESET_CATALOGUE[id].description} (${PRESET_CATALOGUE[id].time})`);
+  return [
+    'Methods (--method, or --methods for a study), with their options (defaults: the quick preset\'s may differ):',
+    ...methods,
+    '',
+    'Run settings (defaults: the quick preset):',
+    ...settings,
+    '',
+    'Presets (--preset; flags override any field):',
+    ...presets,
+  ].join('\n');
+}

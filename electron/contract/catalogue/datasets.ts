@@ -1,0 +1,34 @@
+/** Datasets a person can name: bundled with the app, or downloadable from their authors. */
+export const DATASET_SOURCE_CATALOGUE = {
+  mnist: { label: 'MNIST', kind: 'bundled', description: '70,000 handwritten digits, 28×28 grey (bundled)' },
+  cifar10: { label: 'CIFAR-10', kind: 'download', description: '60,000 32×32 colour images in 10 classes (binary version, 162 MB)' },
+  cifar100: { label: 'CIFAR-100', kind: 'download', description: '60,000 32×32 colour images in 100 classes (binary version, 161 MB)' },
+  'fashion-mnist': { label: 'Fashion-MNIST', kind: 'download', description: '70,000 28×28 grey images of clothing in 10 classes (30 MB)' },
+} as const;
+
+export type DatasetSourceId = keyof typeof DATASET_SOURCE_CATALOGUE;
+export type DownloadableDatasetId = { [K in DatasetSourceId]: (typeof DATASET_SOURCE_CATALOGUE)[K]['kind'] extends 'download' ? K : never }[DatasetSourceId];
+export const DATASET_SOURCE_IDS = Object.keys(DATASET_SOURCE_CATALOGUE) as DatasetSourceId[];
+export const DOWNLOADABLE_DATASET_IDS = DATASET_SOURCE_IDS.filter((id): id is DownloadableDatasetId => DATASET_SOURCE_CATALOGUE[id].kind === 'download') as [DownloadableDatasetId, ...DownloadableDatasetId[]];
+export const BUNDLED_DATASET_IDS = DATASET_SOURCE_IDS.filter((id) => DATASET_SOURCE_CATALOGUE[id].kind === 'bundled');
+
+/** File formats a dropped or named dataset may have; the engine has one reader module per id. */
+export const DATASET_FORMAT_CATALOGUE = {
+  idx: { label: 'IDX', description: 'MNIST-style IDX files (train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-…), gzip or not' },
+  'cifar-binary': { label: 'CIFAR binary', description: 'CIFAR-10/100 binary version: the official .tar.gz, or a folder of its .bin files' },
+  'image-folder': { label: 'image folder', description: 'image folders: one sub-folder of PNG/JPEG files per class (train/ and test/ optional), or a .zip of them' },
+} as const;
+export type DatasetFormatId = keyof typeof DATASET_FORMAT_CATALOGUE;
+export const DATASET_FORMAT_IDS = Object.keys(DATASET_FORMAT_CATALOGUE) as DatasetFormatId[];
+
+/** How a trained model can leave the app; the engine has one writer module per id (electron/engine/export/). */
+export const EXPORT_FORMAT_CATALOGUE = {
+  tfjs: {
+    label: 'TensorFlow.js LayersModel',
+    description: 'model.json and weights.bin, float32: loads with tf.loadLayersModel in a browser or Node',
+    /** What the export is on disk: a folder of files (a browser gets it as a zip). */
+    layout: 'folder',
+  },
+} as const;
+export type ExportFormatId = keyof typeof EXPORT_FORMAT_CATALOGUE;
+export const EXPORT_FORMAT_IDS = Object.keys(EXPORT_FORMAT_CATALOGUE) as [ExportFormatId, ...ExportFormatId[]];

@@ -1,0 +1,211 @@
+import { CONVOLUTIONAL_FAMILIES, MODEL_FAMILY_IDS, type ModelFamilyId } from './models';
+import { integerOption, nullableIntegerOption, numberOption, optionDefaults, textOption, type OptionTable } from './options';
+
+/**
+ * Every distillation method: what it is, its loss in words, its options (namespaced per method,
+ * as mdistiller's CFG.DKD.BETA), and which model families it works on. CLI flags, help, the
+ * app's pickers and forms, and the engine's registry (Record<MethodId, …>) all derive from it.
+ */
+export interface MethodEntry {
+  label: string;
+  /** One line for pickers. */
+  summary: string;
+  /** A few sentences for help text and the app. */
+  help: string;
+  /** The training loss in words. */
+  loss: string;
+  needsTeacher: boolean;
+  families: readonly ModelFamilyId[];
+  /** What the families have that others lack, for the error on a model it cannot use. */
+  requires?: string;
+  options: OptionTable;
+  /** Options of other methods this one reads (`kd.temperature`): FitNets ends with KD, DKD uses KD's T. */
+  uses: readonly string[];
+  paper: string;
+}
+
+const FEATURE_PAIRS = {
+  label: 'feature pairs',
+  help: 'which student layer learns from which teacher layer; empty picks per architecture',
+  flag: 'feature-pairs',
+  valueName: 'S:T[,…]',
+  default: null,
+  pattern: /^[\w-]+:[\w-]+(,[\w-]+:[\w-]+)*$/,
+  expected: 'studentLayer:teacherLayer[,…]',
+} as const;
+
+const kdOptions = {
+  temperature: numberOption({
+    label: 'temperature T',
+    help: 'softens both distributions; T = 1 is the plain softmax, 2–4 usually works',
+    flag: 'temperature',
+    valueName: 'T',
+    basic: true,
+    default: 4,
+    min: 0,
+    exclusiveMin: true,
+    max: 1000,
+    ui: { min: 1, max: 20, step: 0.5, slider: true },
+  }),
+  alpha: numberOption({
+    label: 'α (weight of the soft targets)',
+    help: 'α weighs the soft term against cross-entropy with the labels; with the T² factor a large α can hurt, 0.5 is a safe start',
+    flag: 'alpha',
+    valueName: 'A',
+    basic: true,
+    default: 0.5,
+    min: 0,
+    max: 1,
+    ui: { min: 0, max: 1, step: 0.05, slider: true },
+  }),
+} satisfies OptionTable;
+
+const fitnetOptions = {
+  hintEpochs: nullableIntegerOption({
+    label: 'hint epochs',
+    help: 'epochs of hint training before KD; empty is a quarter of the epochs (at least 1)',
+    flag: 'hint-epochs',
+    basic: true,
+    default: null,
+    min: 0,
+    max: 10000,
+  }),
+  featurePairs: textOption(FEATURE_PAIRS),
+} satisfies OptionTable;
+
+const atOptions = {
+  weight: numberOption({
+    label: 'attention weight β',
+    help: "weight of the attention term (Zagoruyko & Komodakis; mdistiller uses 1000)",
+    flag: 'at-weight',
+    valueName: 'W',
+    basic: true,
+    default: 1000,
+    min: 0,
+    max: 1e6,
+    ui: { min: 0, max: 5000, step: 50 },
+  }),
+  featurePairs: textOption(FEATURE_PAIRS),
+} satisfies OptionTable;
+
+const dkdOptions = {
+  alpha: numberOption({
+    label: 'target-class weight α',
+    help: "weight of TCKD, the target vs. non-target term (Zhao et al.: 1)",
+    flag: 'dkd-alpha',
+    valueName: 'A',
+    basic: true,
+    default: 1,
+    min: 0,
+    max: 100,
+    ui: { min: 0, max: 4, step: 0.1, slider: true },
+  }),
+  beta: numberOption({
+    label: 'non-target-class weight β',
+    help: 'weight of NCKD, the term over the wrong classes (Zhao et al.: 8 for CIFAR ResNets)',
+    flag: 'dkd-beta',
+    valueName: 'B',
+    basic: true,
+    default: 8,
+    min: 0,
+    max: 100,
+    ui: { min: 0, max: 16, step: 0.5, slider: true },
+  }),
+  warmup: integerOption({
+    label: 'warm-up epochs',
+    help: 'the DKD terms ramp up linearly over these epochs (Zhao et al.: 20 of 240)',
+    flag: 'dkd-warmup',
+    basic: true,
+    default: 1,
+    min: 0,
+    max: 10000,
+  }),
+} satisfies OptionTable;
+
+export const METHOD_CATALOGUE = {
+  kd: {
+    label: 'KD (Hinton)',
+    summary: 'KD (Hinton): soft labels at temperature T',
+    help: "The student learns the teacher's softened predictions at temperature T, plus the true labels.",
+    loss: 'α·T²·KL(teacher ‖ student at T) + (1 − α)·cross-entropy with the labels',
+    needsTeacher: true,
+    families: MODEL_FAMILY_IDS,
+    options: kdOptions,
+    uses: [],
+    paper: 'Hinton, Vinyals & Dean (2015)',
+  },
+  fitnet: {
+    label: 'FitNets',
+    summary: 'FitNets: hints from a middle layer, then KD',
+    help: "First a regressor maps a student layer to a teacher layer (the hint); then KD with KD's T and α.",
+    loss: '‖regressor(student layer) − teacher layer‖² for the hint epochs, then the KD loss',
+    needsTeacher: true,
+    families: MODEL_FAMILY_IDS,
+    options: fitnetOptions,
+    uses: ['kd.temperature', 'kd.alpha'],
+    paper: 'Romero et al. (2015)',
+  },
+  at: {
+    label: 'Attention transfer',
+    summary: 'Attention transfer: match spatial attention (convnets)',
+    help: "The student's stage outputs learn where the teacher's attend; needs convolutional models.",
+    loss: 'cross-entropy + β·Σ‖attention(student) − attention(teacher)‖² at the stage outputs',
+    needsTeacher: true,
+    families: CONVOLUTIONAL_FAMILIES,
+    requires: 'convolutional feature maps in both models',
+    options: atOptions,
+    uses: [],
+    paper: 'Zagoruyko & Komodakis (2017)',
+  },
+  dkd: {
+    label: 'DKD',
+    summary: 'DKD: decoupled target / non-target KD',
+    help: "KD split into a target-class and a non-target-class term, weighted apart, at KD's temperature T.",
+    loss: 'cross-entropy + α·TCKD + β·NCKD, ramped up over the warm-up epochs',
+    needsTeacher: true,
+    families: MODEL_FAMILY_IDS,
+    options: dkdOptions,
+    uses: ['kd.temperature'],
+    paper: 'Zhao et al. (2022)',
+  },
+  baseline: {
+    label: 'Student alone',
+    summary: 'No teacher: the student alone',
+    help: 'The student trained on the labels alone: the reference every method is compared with.',
+    loss: 'cross-entropy with the labels',
+    needsTeacher: false,
+    families: MODEL_FAMILY_IDS,
+    options: {},
+    uses: [],
+    paper: '',
+  },
+} as const satisfies Record<string, MethodEntry>;
+
+export type MethodId = keyof typeof METHOD_CATALOGUE;
+export const METHOD_IDS = Object.keys(METHOD_CATALOGUE) as [MethodId, ...MethodId[]];
+
+/** `kd.temperature`: an option of a method, by method and key. */
+export type OptionRef = { [M in MethodId]: `${M}.${Extract<keyof (typeof METHOD_CATALOGUE)[M]['options'], string>}` }[MethodId];
+
+// Every `uses` entry names a real option: a typo fails the type-check.
+const usesAreOptions: (typeof METHOD_CATALOGUE)[MethodId]['uses'][number] extends OptionRef ? true : never = true;
+void usesAreOptions;
+
+/** Study entries besides the plain methods: the student starts from the teacher's weights. */
+export const STUDY_VARIANTS = [{ id: 'init+kd', label: 'teacher init + KD' }] as const;
+export const DEFAULT_STUDY = 'baseline,kd,fitnet,at,dkd,init+kd';
+
+/** Every option a method reads, its own and those it uses, as [method, key] pairs. */
+export function optionsOfMethod(method: MethodId): Array<{ method: MethodId; key: string }> {
+  const entry: MethodEntry = METHOD_CATALOGUE[method];
+  const used = entry.uses.map((ref) => {
+    const [owner, key] = ref.split('.') as [MethodId, string];
+    return { method: owner, key };
+  });
+  return [...used, ...Object.keys(entry.options).map((key) => ({ method, key }))];
+}
+
+/** Every method's options at their catalogue defaults, keyed by method (typed in run-config.ts). */
+export function methodOptionDefaults(): Record<MethodId, Record<string, unknown>> {
+  return Object.fromEntries(METHOD_IDS.map((id) => [id, optionDefaults(METHOD_CATALOGUE[id].options as OptionTable)])) as Record<MethodId, Record<string, unknown>>;
+}

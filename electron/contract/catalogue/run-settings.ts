@@ -1,0 +1,46 @@
+import { METHOD_IDS } from './methods';
+import { booleanOption, choiceOption, integerListOption, integerOption, nullableIntegerOption, numberOption, stringOption, type OptionTable } from './options';
+
+export const BACKEND_CATALOGUE = {
+  auto: { label: 'auto', help: 'the fastest backend available: tensorflow, webgpu (hardware adapters), wasm, cpu' },
+  cpu: { label: 'CPU (JavaScript)', help: "TensorFlow.js's plain JavaScript backend: slow, always there" },
+  wasm: { label: 'WebAssembly', help: 'XNNPACK in WebAssembly with SIMD, with this project\'s kernels' },
+  webgpu: { label: 'WebGPU', help: 'the GPU through Dawn (the webgpu package)' },
+  tensorflow: { label: 'TensorFlow (native)', help: 'libtensorflow through @tensorflow/tfjs-node-gpu or tfjs-node, when installed' },
+} as const;
+export type BackendRequestId = keyof typeof BACKEND_CATALOGUE;
+export const BACKEND_IDS = Object.keys(BACKEND_CATALOGUE) as [BackendRequestId, ...BackendRequestId[]];
+
+/**
+ * The settings of a run besides the methods' own options: data, models, the training recipe,
+ * augmentation and where it runs. Their defaults are the `quick` preset's (see presets.ts).
+ */
+export const RUN_SETTINGS = {
+  dataset: stringOption({ label: 'dataset', help: 'mnist (bundled), cifar10, cifar100, fashion-mnist (after `distill datasets download`) or a path', flag: 'dataset', valueName: 'mnist|cifar10|cifar100|fashion-mnist|PATH', default: 'mnist' }),
+  imageSize: integerOption({ label: 'image size (px)', help: 'image folders are resized to this many pixels square', flag: 'image-size', valueName: 'PX', default: 32, min: 8, max: 512 }),
+  teacher: stringOption({ label: 'teacher', help: 'a model name (`distill models`) or a folder holding a saved teacher', flag: 'teacher', valueName: 'NAME|PATH', default: 'mlp-800x2' }),
+  student: stringOption({ label: 'student', help: 'a model name (`distill models`)', flag: 'student', valueName: 'NAME', default: 'mlp-30x2' }),
+  method: choiceOption({ label: 'method', help: 'the distillation method (baseline: the student alone)', flag: 'method', choices: METHOD_IDS, default: 'kd' }),
+  initFromTeacher: booleanOption({ label: "initialise the student with the teacher's weights where shapes allow", help: 'copy teacher weights into the student where shapes match, before training', flag: 'init-from-teacher', default: false }),
+  teacherEpochs: integerOption({ label: 'teacher epochs', help: 'epochs of teacher training (ignored for a saved teacher)', flag: 'teacher-epochs', basic: true, default: 8, min: 0, max: 10000 }),
+  epochs: integerOption({ label: 'student epochs', help: 'epochs of student training, for each student', flag: 'epochs', basic: true, default: 5, min: 1, max: 10000 }),
+  batchSize: integerOption({ label: 'batch size', help: 'images per training step', flag: 'batch-size', valueName: 'B', basic: true, default: 64, min: 1, max: 65536 }),
+  lr: numberOption({ label: 'learning rate', help: 'the initial learning rate', flag: 'lr', valueName: 'LR', basic: true, default: 0.05, min: 0, exclusiveMin: true, max: 100, ui: { min: 0.0001, max: 1, step: 0.001 } }),
+  optimizer: choiceOption({ label: 'optimizer', help: 'SGD with momentum, or Adam', flag: 'optimizer', choices: ['sgd', 'adam'], default: 'sgd' }),
+  momentum: numberOption({ label: 'momentum', help: "SGD's momentum", flag: 'momentum', valueName: 'M', default: 0.9, min: 0, max: 0.9999 }),
+  schedule: choiceOption({ label: 'learning-rate schedule', help: 'constant, step (×0.1 at each milestone) or cosine', flag: 'schedule', choices: ['constant', 'step', 'cosine'], default: 'cosine' }),
+  lrMilestones: integerListOption({ label: 'milestones', help: 'step schedule: multiply the rate by 0.1 at each of these epochs (1-based)', flag: 'milestones', valueName: 'E1,E2,…', default: [], min: 1 }),
+  weightDecay: numberOption({ label: 'weight decay', help: 'L2 weight decay', flag: 'weight-decay', valueName: 'WD', default: 0, min: 0, max: 1, ui: { min: 0, max: 0.01, step: 0.0001 } }),
+  teacherJitter: integerOption({ label: 'teacher jitter (px)', help: 'random shifts of up to this many pixels while the teacher trains (Hinton et al. used 2)', flag: 'teacher-jitter', valueName: 'PX', basic: true, default: 2, min: 0, max: 8 }),
+  studentJitter: integerOption({ label: 'student jitter (px)', help: 'random shifts of up to this many pixels while students train', flag: 'student-jitter', valueName: 'PX', default: 0, min: 0, max: 8 }),
+  flip: booleanOption({ label: 'random horizontal flips', help: 'mirror training images left–right at random (the CIFAR recipe), for teacher and student', flag: 'flip', default: false }),
+  teacherDropout: numberOption({ label: 'teacher dropout', help: 'dropout on hidden layers of the teacher (MLPs: 0.2 on the inputs too)', flag: 'teacher-dropout', valueName: 'P', default: 0, min: 0, max: 0.95 }),
+  studentDropout: numberOption({ label: 'student dropout', help: 'dropout on hidden layers of the students', flag: 'student-dropout', valueName: 'P', default: 0, min: 0, max: 0.95 }),
+  trainBaseline: booleanOption({ label: 'also train the student alone, for the comparison', help: 'skip the same student trained alone (then there is no gain to report)', flag: 'no-baseline', negated: true, basic: true, default: true }),
+  limitTrain: nullableIntegerOption({ label: 'training images (empty: all)', help: 'use only the first N training images', flag: 'limit-train', basic: true, default: 10000, min: 1, max: 1e9, nullMeans: 'all' }),
+  limitTest: nullableIntegerOption({ label: 'test images (empty: all)', help: 'evaluate on only the first N test images', flag: 'limit-test', default: null, min: 1, max: 1e9, nullMeans: 'all' }),
+  seed: integerOption({ label: 'seed', help: 'seeds weights, data order and augmentation', flag: 'seed', valueName: 'S', default: 1, min: 0, max: 2 ** 31 - 1 }),
+  backend: choiceOption({ label: 'backend', help: 'where tensors are computed', flag: 'backend', choices: BACKEND_IDS, default: 'auto' }),
+} satisfies OptionTable;
+
+export type RunSettingKey = keyof typeof RUN_SETTINGS;

@@ -1,0 +1,51 @@
+import { METHOD_CATALOGUE, METHOD_IDS, STUDY_VARIANTS, type MethodId } from './catalogue';
+
+/**
+ * How numbers and names read, the same in the CLI's tables and the app's screens.
+ * Pure functions over the catalogue: no Node, no DOM.
+ */
+export const formatPercent = (fraction: number, digits = 2) => `${(fraction * 100).toFixed(digits)}%`;
+
+export function formatBytes(bytes: number): string {
+  if (bytes >= 1e6) return `${(bytes / 1e6).toFixed(1)} MB`;
+  if (bytes >= 1e3) return `${(bytes / 1e3).toFixed(1)} kB`;
+  return `${bytes} B`;
+}
+
+export const formatCount = (n: number) => n.toLocaleString('en-US');
+
+/** `4.2 s`, `42 s`, `3 min 05 s`; `compact` for terminal tables: `4.2s`, `42s`, `3m05s`. */
+export function formatDuration(seconds: number, compact = false): string {
+  if (!Number.isFinite(seconds)) return '–';
+  const [s, m] = compact ? ['s', 'm'] : [' s', ' min '];
+  if (seconds < 10) return `${seconds.toFixed(1)}${s}`;
+  const whole = Math.round(seconds);
+  return whole >= 60 ? `${Math.floor(whole / 60)}${m}${String(whole % 60).padStart(2, '0')}${s}` : `${whole}${s}`;
+}
+
+/** `+1.27` points from a gain given as a fraction. */
+export const formatPoints = (fraction: number) => `${fraction >= 0 ? '+' : ''}${(fraction * 100).toFixed(2)}`;
+
+const isMethodId = (key: string): key is MethodId => (METHOD_IDS as string[]).includes(key);
+
+/** A method or study entry in words: `kd` → "KD (Hinton)", `init+kd` → "teacher init + KD (Hinton)". */
+export function methodLabel(key: string): string {
+  const variant = STUDY_VARIANTS.find((v) => v.id === key);
+  if (variant) return variant.label;
+  const init = key.startsWith('init+');
+  const method = init ? key.slice(5) : key;
+  const label = isMethodId(method) ? METHOD_CATALOGUE[method].label : method;
+  return init ? `teacher init + ${label}` : label;
+}
+
+/** What a run calls its distilled student: "KD student", "DKD student". */
+export const studentTitle = (method: string | undefined) => (!method || method === 'kd' ? 'KD student' : `${methodLabel(method)} student`);
+
+/** A lane's title: a phase of a run, or a method of a study. */
+export function laneTitle(key: string, runMethod?: string): string {
+  if (key === 'teacher') return 'Teacher';
+  if (key === 'student') return studentTitle(runMethod);
+  if (key === 'baseline') return 'Student alone';
+  const title = methodLabel(key);
+  return title.charAt(0).toUpperCase() + title.slice(1);
+}

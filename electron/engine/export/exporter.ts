@@ -1,0 +1,13 @@
+/** What an export format module gets: a saved model folder of a run, and where to write. */
+export interface ExportJob {
+  /** A run's `teacher/`, `student/` or `baseline/` folder (TensorFlow.js LayersModel). */
+  modelDir: string;
+  /** The path to create; it must not exist yet. */
+  destination: string;
+}
+
+/** One export format (one module per format, chosen from the registry by catalogue id). */
+export interface Exporter {
+  /** Writes the export; returns the paths it wrote. */
+  write(job: ExportJob): Promise<string[]>;
+}

@@ -1,0 +1,39 @@
+/**
+ * The engine's front door: what the CLI, the service (Electron worker, `distill serve`) and
+ * scripts use. Everything behind it (kernels, layers, losses, the trainer) is the engine's own;
+ * a lint rule keeps those layers from importing past this file. Importing it does no work.
+ */
+export { DistillInputError, RunCancelledError } from './errors';
+
+// Configuration
+export { PRESETS, resolveConfig } from './presets';
+
+// Backends: chosen once at the edge, then every model, loss and data step uses the active one.
+export { AUTO_ORDER, probeBackends, selectBackend } from './backend/select';
+
+// Datasets
+export { loadDataset } from './data/load';
+export { summarizeDataset, type DatasetSummary } from './data/inspect';
+export { pickSamples, type DatasetSample } from './data/samples';
+export { downloadDataset, isCatalogName, type DownloadProgress } from './data/catalog';
+export { DownloadError } from './data/download';
+export type { ImageDataset } from './data/dataset';
+
+// Models
+export { findFamily, listModels } from './models/registry';
+
+// Runs, studies and their folders
+export { checkRunInputs, runDistillation, type RunOptions } from './runs/pipeline';
+export { parseStudyMethods, runStudy, type StudyEntry } from './runs/study';
+export { listRuns, newRunId, readRun, RunFolder, type StoredRun } from './runs/store';
+export { RunModelCache, type RunSoftLabels } from './runs/soft-labels';
+export { getMethod } from './methods/registry';
+
+// Export
+export { exportModel } from './export/registry';
+
+// Benchmarks (`distill bench`)
+export { benchTraining } from './bench';
+export { profileTrainingStep, type StepProfile } from './bench-profile';
+export { restoreStockKernels } from './backend/kernels/install';
+export { useTfjsLayerCode } from './models/stock-layers';

@@ -1,0 +1,14 @@
+// The app's display helpers: the shared number and name formats come from the contract.
+export { formatBytes as bytes, formatCount as count, formatDuration as duration, formatPercent as percent, laneTitle } from '../../../electron/contract/display';
+
+export function decodeBase64(text: string): Uint8Array {
+  return Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
+}
+
+export const PHASE_NAMES = { teacher: 'Teacher', student: 'KD student', baseline: 'Student alone' } as const;
+export const PHASE_COLORS = { teacher: '#7c3aed', student: '#059669', baseline: '#d97706' } as const;
+
+const PALETTE = ['#059669', '#d97706', '#2563eb', '#db2777', '#0891b2', '#65a30d', '#dc2626'];
+export function laneColor(key: string, index: number): string {
+  return (PHASE_COLORS as Record<string, string>)[key] ?? (key === 'kd' ? PHASE_COLORS.student : PALETTE[index % PALETTE.length]!);
+}
