@@ -6,6 +6,8 @@ import { builtinModules } from 'node:module';
 import svelteConfig from './renderer/svelte.config.js';
 
 const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
+/** A folder as an import pattern: its index (`../engine`) and anything inside it. */
+const dirs = (...names) => names.flatMap((name) => [`**/${name}`, `**/${name}/**`]);
 const layer = (message, { paths = [], patterns = [] }) => ({
   'no-restricted-imports': ['error', { paths: paths.map((name) => ({ name, message })), patterns: patterns.map((group) => ({ group: [group], message })) }],
 });
@@ -39,7 +41,7 @@ export default tseslint.config(
     files: ['electron/contract/**'],
     rules: layer('electron/contract holds only types and zod schemas', {
       paths: ['electron', ...nodeBuiltins],
-      patterns: ['@tensorflow/*', '**/engine/**', '**/main/**', '**/preload/**', '**/server/**', '**/cli/**', '**/worker/**', '**/service/**', '**/renderer/**'],
+      patterns: [...dirs('engine', 'main', 'preload', 'server', 'cli', 'worker', 'service', 'renderer'), '@tensorflow/*'],
     }),
   },
   {
@@ -47,7 +49,7 @@ export default tseslint.config(
     files: ['electron/engine/**'],
     rules: layer('the engine never imports electron or the layers above it', {
       paths: ['electron'],
-      patterns: ['electron/*', '**/main/**', '**/preload/**', '**/server/**', '**/cli/**', '**/worker/**', '**/service/**', '**/renderer/**'],
+      patterns: [...dirs('main', 'preload', 'server', 'cli', 'worker', 'service', 'renderer'), 'electron/*'],
     }),
   },
   {
@@ -55,21 +57,21 @@ export default tseslint.config(
     files: ['electron/server/**', 'electron/cli/**', 'electron/worker/**', 'electron/service/**'],
     rules: layer('the CLI, server, service and worker run under plain Node, without electron, and use the engine only through electron/engine (its index)', {
       paths: ['electron'],
-      patterns: ['**/main/**', '**/preload/**', '**/renderer/**', '**/engine/*', '@tensorflow/*'],
+      patterns: [...dirs('main', 'preload', 'renderer'), '**/engine/*', '@tensorflow/*'],
     }),
   },
   {
     // Main routes and supervises; training lives in the utility process, not here.
     files: ['electron/main/**'],
     rules: layer('main talks to the engine only through the worker process', {
-      patterns: ['**/engine/**', '**/service/**', '**/server/**', '**/cli/**', '**/worker/**', '**/renderer/**', '@tensorflow/*'],
+      patterns: [...dirs('engine', 'service', 'server', 'cli', 'worker', 'renderer'), '@tensorflow/*'],
     }),
   },
   {
     files: ['electron/preload/**'],
     rules: layer('the preload exposes the contract and nothing else', {
       paths: nodeBuiltins,
-      patterns: ['**/engine/**', '**/service/**', '**/main/**', '**/server/**', '**/cli/**', '**/worker/**', '**/renderer/**', '@tensorflow/*'],
+      patterns: [...dirs('engine', 'service', 'main', 'server', 'cli', 'worker', 'renderer'), '@tensorflow/*'],
     }),
   },
   {
@@ -77,7 +79,7 @@ export default tseslint.config(
     files: ['renderer/**'],
     rules: layer('the renderer never imports Node modules, electron or the engine', {
       paths: ['electron', ...nodeBuiltins],
-      patterns: ['**/engine/**', '**/service/**', '**/main/**', '**/preload/**', '**/server/**', '**/cli/**', '**/worker/**', '@tensorflow/*'],
+      patterns: [...dirs('engine', 'service', 'main', 'preload', 'server', 'cli', 'worker'), '@tensorflow/*'],
     }),
   },
   {
@@ -86,7 +88,7 @@ export default tseslint.config(
     files: ['renderer/src/screens/**', 'renderer/src/components/**', 'renderer/src/lib/**', 'renderer/src/App.svelte'],
     rules: layer('screens know only the AppApi from api/bridge, not which host provides it', {
       paths: ['electron', ...nodeBuiltins],
-      patterns: ['**/engine/**', '**/service/**', '**/main/**', '**/preload/**', '**/server/**', '**/cli/**', '**/worker/**', '@tensorflow/*', '**/api/browser-bridge', '**/api/electron-bridge', '**/api/dropped-files'],
+      patterns: [...dirs('engine', 'service', 'main', 'preload', 'server', 'cli', 'worker'), '@tensorflow/*', '**/api/browser-bridge', '**/api/electron-bridge', '**/api/dropped-files'],
     }),
   },
 );

@@ -1,6 +1,7 @@
 import { DistillInputError, RunCancelledError } from '../engine';
 import { BENCH_USAGE, benchCommand } from './commands/bench';
 import { DATASETS_USAGE, datasetsCommand } from './commands/datasets';
+import { EXPORT_USAGE, exportCommand } from './commands/export';
 import { MODELS_USAGE, modelsCommand } from './commands/models';
 import { RUN_USAGE, runCommand } from './commands/run';
 import { SERVE_USAGE, serveCommand } from './commands/serve';
@@ -12,6 +13,7 @@ const USAGE = `Distill Studio — knowledge distillation from a teacher to a stu
 ${RUN_USAGE}
 ${STUDY_USAGE}
 ${DATASETS_USAGE}
+${EXPORT_USAGE}
 ${BENCH_USAGE}
 ${MODELS_USAGE}
 ${SERVE_USAGE}
@@ -35,6 +37,8 @@ export async function main(argv: string[]): Promise<number> {
         return await studyCommand(args, controller.signal);
       case 'datasets':
         return await datasetsCommand(args, controller.signal);
+      case 'export':
+        return await exportCommand(args);
       case 'bench':
         return await benchCommand(args);
       case 'models':
@@ -48,7 +52,7 @@ export async function main(argv: string[]): Promise<number> {
         process.stdout.write((command === undefined ? USAGE : HELP) + '\n');
         return command === undefined ? 2 : 0;
       default:
-        throw new DistillInputError(`unknown command "${command}" (run, study, datasets, bench, models, serve)`);
+        throw new DistillInputError(`unknown command "${command}" (run, study, datasets, export, bench, models, serve)`);
     }
   } catch (error) {
     if (error instanceof DistillInputError) {

@@ -236,7 +236,6 @@ export function createDistillService(options: ServiceOptions): HostedService {
       const name = exportName(runId, role, format);
       await mkdir(dir, { recursive: true });
       try {
-        await ensureBackend();
         await exportModel({ modelDir, format, destination: join(dir, name) });
         const zip = join(dir, `${name}.zip`);
         await writeFile(zip, await zipFolder(join(dir, name)));
@@ -251,7 +250,6 @@ export function createDistillService(options: ServiceOptions): HostedService {
     /** Desktop host: main chose `destination` with a save dialog. */
     async exportModelTo({ runId, role, format, destination }): Promise<ExportResult> {
       const modelDir = await exportSource(runId, role);
-      await ensureBackend();
       await exportModel({ modelDir, format, destination });
       return { fileName: exportName(runId, role, format), savedTo: destination, downloadUrl: null };
     },

@@ -12,6 +12,7 @@ import { loadModelFolder } from '../../electron/engine/runs/model-io';
 import { startServer, type RunningServer } from '../../electron/server/server';
 import { projectRoot } from '../../electron/server/renderer-dir';
 import { chromiumMissing, launchChromium } from '../helpers/browser';
+import { METHOD_CATALOGUE, METHOD_IDS, optionsOfMethod, PRESET_CATALOGUE } from '../../electron/contract/catalogue';
 
 const SHOTS = join(projectRoot(), 'test-output', 'screenshots');
 const missing = chromiumMissing();
@@ -73,31 +74,61 @@ describe('Distill Studio in a browser (distill serve)', { skip: missing ?? false
 
   it('softens the teacher preview as T rises', async () => {
     await page.click('[data-screen=method]');
-    await page.getByTestId('temperature').fill('1');
+    await page.getByTestId('option-kd-temperature').fill('1');
     const sharp = Number(await page.getByTestId('soft-entropy').innerText());
-    await page.getByTestId('temperature').fill('8');
+    await page.getByTestId('option-kd-temperature').fill('8');
     const soft = Number(await page.getByTestId('soft-entropy').innerText());
     assert.ok(soft > sharp + 0.5, `entropy at T=8 (${soft}) should exceed T=1 (${sharp})`);
-    await page.getByTestId('temperature').fill('4');
+    await page.getByTestId('option-kd-temperature').fill('4');
     await shot('3-method');
+  });
+
+  it("shows every method's options from the catalogue, with the preset's values", async () => {
+    const fieldValue = async (testid: string) => {
+      const value = page.getByTestId(`${testid}-value`);
+      if (await value.count()) return Number(await value.innerText());
+      const field = page.getByTestId(testid);
+      return (await field.getAttribute('type')) === 'number' ? (await field.inputValue() === '' ? null : Number(await field.inputValue())) : (await field.inputValue()) || null;
+    };
+    for (const presetId of ['resnet56-resnet20-cifar100', 'quick'] as const) {
+      await page.getByTestId('preset').selectOption(presetId);
+      const preset = PRESET_CATALOGUE[presetId].config;
+      for (const method of METHOD_IDS) {
+        await page.getByTestId('method').selectOption(method);
+        assert.equal(await page.getByTestId('method-help').innerText(), `${METHOD_CATALOGUE[method].help} Loss: ${METHOD_CATALOGUE[method].loss}.`);
+        const shown = await page.locator('[data-testid=method-options] [data-testid^=option-]:not([data-testid$=-value])').evaluateAll((els) => els.map((el) => el.getAttribute('data-testid')));
+        const expected = optionsOfMethod(method).map(({ method: owner, key }) => `option-${owner}-${key}`);
+        assert.deepEqual(shown, expected, `${presetId}: options of ${method}`);
+        for (const { method: owner, key } of optionsOfMethod(method)) {
+          const want = (preset.methodOptions[owner] as Record<string, unknown>)[key];
+          assert.deepEqual(await fieldValue(`option-${owner}-${key}`), want, `${presetId}: ${owner}.${key}`);
+        }
+      }
+      for (const key of ['teacherEpochs', 'epochs', 'batchSize', 'lr', 'limitTrain'] as const) assert.deepEqual(await fieldValue(`setting-${key}`), preset[key], `${presetId}: ${key}`);
+    }
+    // On quick the DKD form says β = 1, what the run will use (it once said 8).
+    await page.getByTestId('method').selectOption('dkd');
+    assert.equal(await page.getByTestId('option-dkd-beta-value').innerText(), '1');
+    await shot('3-method-dkd');
+    await page.getByTestId('method').selectOption('kd');
   });
 
   it('fills the form from a recipe preset', async () => {
     await page.getByTestId('preset').selectOption('resnet56-resnet20-cifar100');
-    assert.equal(await page.getByTestId('epochs').inputValue(), '240');
+    assert.equal(await page.getByTestId('setting-epochs').inputValue(), '240');
     await page.click('[data-screen=models]');
     assert.equal(await page.getByTestId('teacher-model').inputValue(), 'resnet56');
     await page.click('[data-screen=method]');
     await page.getByTestId('preset').selectOption('quick');
-    assert.equal(await page.getByTestId('teacher-epochs').inputValue(), '8');
-    await page.getByTestId('temperature').fill('4');
+    assert.equal(await page.getByTestId('setting-teacherEpochs').inputValue(), '8');
+    await page.getByTestId('option-kd-temperature').fill('4');
   });
 
   it('trains a tiny distillation live and shows the comparison', async () => {
-    await page.getByTestId('teacher-epochs').fill('2');
-    await page.getByTestId('epochs').fill('2');
-    await page.getByTestId('limit-train').fill('1500');
-    await page.getByTestId('batch-size').fill('50');
+    await page.getByTestId('setting-teacherEpochs').fill('2');
+    await page.getByTestId('setting-epochs').fill('2');
+    await page.getByTestId('setting-limitTrain').fill('1500');
+    await page.getByTestId('setting-batchSize').fill('50');
     await page.getByTestId('start').click();
     await page.getByTestId('training').waitFor();
     // Progress and charts move while the teacher trains.
@@ -127,7 +158,8 @@ describe('Distill Studio in a browser (distill serve)', { skip: missing ?? false
     const { model, metadata } = await loadModelFolder(dir);
     assert.equal(metadata?.architecture, 'mlp-30x2');
     // The server's own view of the run's student on test image 3, against the reloaded copy.
-    const runId = download.suggestedFilename().replace(/-student\.zip$/, '');
+    const runId = download.suggestedFilename().replace(/^student-(.+)\.zip$/, '$1');
+    assert.match(await page.getByTestId('exported').innerText(), /student-.+\.zip \(your browser's downloads\)/);
     const response = await fetch(new URL(`/api/call/softLabels`, server.url), {
       method: 'POST',
       headers: { Authorization: `Bearer ${server.token}`, 'Content-Type': 'application/json' },
@@ -141,8 +173,8 @@ describe('Distill Studio in a browser (distill serve)', { skip: missing ?? false
 
   it('cancels a run and lists it in History as cancelled', async () => {
     await page.click('[data-screen=method]');
-    await page.getByTestId('teacher-epochs').fill('50');
-    await page.getByTestId('limit-train').fill('10000');
+    await page.getByTestId('setting-teacherEpochs').fill('50');
+    await page.getByTestId('setting-limitTrain').fill('10000');
     await page.getByTestId('start').click();
     await page.waitForFunction(() => document.querySelector('[data-testid=phase-teacher] .stats')?.textContent?.includes('img/s'), null, { timeout: 60_000 });
     await page.getByTestId('cancel').click();
@@ -160,9 +192,9 @@ describe('Distill Studio in a browser (distill serve)', { skip: missing ?? false
     await page.getByTestId('mode-study').check();
     await page.getByTestId('study-at').uncheck();
     await page.getByTestId('study-init+kd').uncheck();
-    await page.getByTestId('teacher-epochs').fill('2');
-    await page.getByTestId('epochs').fill('4');
-    await page.getByTestId('limit-train').fill('1500');
+    await page.getByTestId('setting-teacherEpochs').fill('2');
+    await page.getByTestId('setting-epochs').fill('4');
+    await page.getByTestId('setting-limitTrain').fill('1500');
     await shot('3-method-study');
     await page.getByTestId('start').click();
     await page.getByTestId('phase-fitnet').waitFor();

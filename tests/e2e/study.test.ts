@@ -56,7 +56,7 @@ describe('distill run with feature methods', () => {
   it('checks --feature-pairs against the models', async () => {
     const malformed = await runCli(['run', '--method', 'fitnet', '--feature-pairs', 'dense_1']);
     assert.equal(malformed.code, 2);
-    assert.match(malformed.stderr, /invalid featurePairs "dense_1": expected studentLayer:teacherLayer/);
+    assert.match(malformed.stderr, /invalid feature-pairs "dense_1": expected studentLayer:teacherLayer/);
     const missing = await runCli(['run', '--method', 'fitnet', ...TINY_MLP, '--feature-pairs', 'dense_1:dense_7']);
     assert.equal(missing.code, 2);
     assert.match(missing.stderr, /the teacher has no layer "dense_7" \(feature layers: dense_1, dense_2\)/);

@@ -1,0 +1,166 @@
+import assert from 'node:assert/strict';
+import { cp, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import {
+  DATASET_FORMAT_IDS,
+  EXPORT_FORMAT_IDS,
+  METHOD_CATALOGUE,
+  METHOD_IDS,
+  MODEL_FAMILY_CATALOGUE,
+  MODEL_FAMILY_IDS,
+  optionsOfMethod,
+  PRESET_CATALOGUE,
+  PRESET_IDS,
+  RUN_SETTINGS,
+  type AnyOption,
+  type OptionTable,
+} from '../../electron/contract/catalogue';
+import { migrateRunConfig, RunConfigSchema } from '../../electron/contract/run-config';
+import { CATALOGUE_FLAGS, configFromFlags, overridesFromFlags, runFlagsUsage } from '../../electron/cli/run-flags';
+import { getMethod, resolveConfig } from '../../electron/engine';
+import { findFamily } from '../../electron/engine/models/registry';
+import { createDistillService } from '../../electron/service/distill-service';
+import { tempDir } from '../helpers/fixtures';
+import { runCli } from '../helpers/cli';
+
+/** A valid value for an option that differs from its default, as a flag would spell it. */
+function sampleFlagValue(option: AnyOption): { raw: string | boolean; parsed: unknown } {
+  switch (option.kind) {
+    case 'number':
+      return { raw: String(option.default === option.max ? option.min + (option.max - option.min) / 4 : Math.min(option.max, option.default + (option.max - option.default) / 4)), parsed: undefined };
+    case 'integer':
+    case 'nullable-integer': {
+      const value = (option.default ?? option.min) === option.max ? option.max - 1 : (option.default ?? option.min) + 1;
+      return { raw: String(value), parsed: value };
+    }
+    case 'boolean':
+      return { raw: true, parsed: !option.default };
+    case 'choice':
+      return { raw: option.choices.find((c) => c !== option.default)!, parsed: option.choices.find((c) => c !== option.default)! };
+    case 'integer-list':
+      return { raw: '3,7', parsed: [3, 7] };
+    case 'text':
+      return { raw: 'conv_1:conv_2', parsed: 'conv_1:conv_2' };
+    case 'string':
+      return { raw: 'mlp-20x1', parsed: 'mlp-20x1' };
+  }
+}
+
+const everyOption = () => [
+  ...Object.entries(RUN_SETTINGS as OptionTable).map(([key, option]) => ({ where: key, option, read: (o: Record<string, unknown>) => o[key] })),
+  ...METHOD_IDS.flatMap((method) =>
+    Object.entries(METHOD_CATALOGUE[method].options as OptionTable).map(([key, option]) => ({
+      where: `${method}.${key}`,
+      option,
+      read: (o: Record<string, unknown>) => (o.methodOptions as Record<string, Record<string, unknown>> | undefined)?.[method]?.[key],
+    })),
+  ),
+];
+
+describe('the catalogue is the one table every view derives from', () => {
+  it('every method and every option is in `distill help`', async () => {
+    const { code, stdout } = await runCli(['help']);
+    assert.equal(code, 0);
+    for (const id of METHOD_IDS) {
+      assert.match(stdout, new RegExp(`^  ${id.replace('+', '\\+')} +${METHOD_CATALOGUE[id].label.replace(/[()]/g, '\\$&')}: `, 'm'), `method ${id}`);
+      assert.ok(stdout.includes(`loss: ${METHOD_CATALOGUE[id].loss}`), `loss of ${id}`);
+    }
+    for (const { where, option } of everyOption()) {
+      assert.ok(stdout.includes(`--${option.flag}`), `--${option.flag} (${where}) missing from help`);
+      assert.ok(stdout.includes(option.help), `help of ${where}`);
+    }
+    for (const id of PRESET_IDS) assert.ok(stdout.includes(PRESET_CATALOGUE[id].description), `preset ${id}`);
+    assert.match(runFlagsUsage(['method']), /--dkd-beta B/);
+    assert.doesNotMatch(runFlagsUsage(['method']), /--method /);
+  });
+
+  it("every option is a flag of the CLI's parser that lands where the catalogue puts it", () => {
+    for (const { where, option, read } of everyOption()) {
+      const spec = CATALOGUE_FLAGS.get(option.flag);
+      assert.ok(spec, `no flag --${option.flag} for ${where}`);
+      const { raw, parsed } = sampleFlagValue(option);
+      const overrides = overridesFromFlags({ [option.flag]: raw }) as Record<string, unknown>;
+      const expected = parsed === undefined ? Number(raw) : parsed;
+      assert.deepEqual(read(overrides), expected, `--${option.flag} ${String(raw)} → ${where}`);
+    }
+  });
+
+  it('a flag changes only its own setting: the preset gives everything else', () => {
+    const config = configFromFlags({ preset: 'hinton-mnist', 'dkd-beta': '3' });
+    const preset = PRESET_CATALOGUE['hinton-mnist'].config;
+    assert.equal(config.methodOptions.dkd.beta, 3);
+    assert.deepEqual({ ...config, methodOptions: { ...config.methodOptions, dkd: { ...config.methodOptions.dkd, beta: preset.methodOptions.dkd.beta } } }, preset);
+    // Method options merge one by one: α from an override, T still the preset's.
+    assert.deepEqual(resolveConfig('hinton-mnist', { methodOptions: { kd: { alpha: 0.7 } } }).methodOptions.kd, { temperature: 20, alpha: 0.7 });
+  });
+
+  it('a bad value names the flag, as the person typed it', () => {
+    assert.throws(() => configFromFlags({ 'dkd-beta': '1000' }), /invalid dkd-beta 1000: Too big/);
+    assert.throws(() => configFromFlags({ temperature: '0' }), /invalid temperature 0: Too small/);
+    assert.throws(() => configFromFlags({ 'batch-size': '0' }), /invalid batch-size 0: Too small/);
+  });
+
+  it('every preset is a valid configuration; the catalogue defaults are the quick preset', () => {
+    for (const id of PRESET_IDS) assert.deepEqual(RunConfigSchema.parse(PRESET_CATALOGUE[id].config), PRESET_CATALOGUE[id].config, id);
+    const quick = PRESET_CATALOGUE.quick.config as unknown as Record<string, unknown>;
+    for (const [key, option] of Object.entries(RUN_SETTINGS as OptionTable)) assert.deepEqual(quick[key], option.default, key);
+    // The one divergence is deliberate and stated: DKD's published β = 8 diverges on these MLPs.
+    assert.equal(PRESET_CATALOGUE.quick.config.methodOptions.dkd.beta, 1);
+    assert.equal(METHOD_CATALOGUE.dkd.options.beta.default, 8);
+  });
+
+  it('every method, model family and format has its engine half', async () => {
+    for (const id of METHOD_IDS) {
+      const method = getMethod(id);
+      assert.equal(typeof method.prepare, 'function', id);
+      assert.equal(method.needsTeacher, METHOD_CATALOGUE[id].needsTeacher);
+      for (const ref of optionsOfMethod(id)) assert.ok(ref.key in (METHOD_CATALOGUE[ref.method].options as OptionTable), `${id} uses ${ref.method}.${ref.key}`);
+    }
+    for (const id of MODEL_FAMILY_IDS) for (const name of MODEL_FAMILY_CATALOGUE[id].examples) assert.equal(findFamily(name)?.id, id, name);
+    assert.deepEqual(DATASET_FORMAT_IDS, ['idx', 'cifar-binary', 'image-folder']);
+    assert.ok(EXPORT_FORMAT_IDS.includes('tfjs'));
+  });
+});
+
+describe('config.json from before method options were namespaced', () => {
+  const legacyRuns = fileURLToPath(new URL('../fixtures/legacy-runs', import.meta.url));
+
+  it('migrates flat fields into methodOptions and keeps every value', async () => {
+    const legacy = JSON.parse(await readFile(join(legacyRuns, '20261201-120000-ab12', 'config.json'), 'utf8')) as Record<string, unknown>;
+    assert.equal(legacy.dkdBeta, 2);
+    const config = RunConfigSchema.parse(legacy);
+    assert.deepEqual(config.methodOptions, {
+      kd: { temperature: 4, alpha: 0.5 },
+      fitnet: { hintEpochs: null, featurePairs: null },
+      at: { weight: 1000, featurePairs: null },
+      dkd: { alpha: 1, beta: 2, warmup: 1 },
+      baseline: {},
+    });
+    assert.equal('dkdBeta' in config, false);
+    assert.equal(config.method, 'dkd');
+    // A current file passes through unchanged.
+    assert.deepEqual(migrateRunConfig(config), config);
+    // Older still: without the method fields at all, the catalogue's defaults.
+    const oldest = Object.fromEntries(Object.entries(legacy).filter(([key]) => !['initFromTeacher', 'featurePairs', 'hintEpochs', 'atWeight', 'dkdAlpha', 'dkdBeta', 'dkdWarmup', 'flip', 'imageSize'].includes(key)));
+    assert.equal(RunConfigSchema.parse(oldest).methodOptions.dkd.beta, 8);
+  });
+
+  it('an old run folder opens in History with its results', async () => {
+    const runsDir = await tempDir('legacy-runs-');
+    await cp(legacyRuns, runsDir, { recursive: true });
+    const service = createDistillService({ runsDir, workDir: join(runsDir, '.distill'), host: 'server', version: 'test', onEvent: () => {} });
+    try {
+      const runs = await service.listRuns({});
+      assert.equal(runs.length, 1);
+      assert.equal(runs[0]!.status, 'completed');
+      assert.equal(runs[0]!.config.methodOptions.dkd.beta, 2);
+      const detail = await service.getRun({ runId: '20261201-120000-ab12' });
+      assert.ok(detail.result && detail.result.student && detail.result.baseline);
+      assert.ok(detail.metrics.some((event) => event.type === 'epoch'));
+    } finally {
+      await service.dispose();
+    }
+  });
+});
