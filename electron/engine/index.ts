@@ -23,7 +23,7 @@ export type { ImageDataset } from './data/dataset';
 export { findFamily, listModels } from './models/registry';
 
 // Runs, studies and their folders
-export { checkRunInputs, runDistillation, type RunOptions } from './runs/pipeline';
+export { checkRunConfig, checkRunInputs, runDistillation, type RunOptions } from './runs/pipeline';
 export { parseStudyMethods, runStudy, type StudyEntry } from './runs/study';
 export { listRuns, newRunId, readRun, RunFolder, type StoredRun } from './runs/store';
 export { RunModelCache, type RunSoftLabels } from './runs/soft-labels';

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -28,10 +28,22 @@ describe('distill run --json', () => {
     assert.ok(['wasm', 'cpu', 'webgpu', 'tensorflow'].includes(result.backend.name));
   });
 
-  it('without --json prints a comparison table', async () => {
+  it('without --json prints a comparison table; distill export writes its student in a catalogue format', async () => {
     const out = await mkdtemp(join(tmpdir(), 'cli-run-'));
     const { code, stdout } = await runCli(['run', ...TINY, '--method', 'kd', '--backend', 'cpu', '--out', out]);
     assert.equal(code, 0);
+    const dest = join(await mkdtemp(join(tmpdir(), 'cli-export-')), 'student');
+    const exported = await runCli(['export', out, '--role', 'student', '--format', 'tfjs', '--out', dest]);
+    assert.equal(exported.code, 0, exported.stderr);
+    assert.match(exported.stdout, /student exported as TensorFlow\.js LayersModel to .*student \(2 files\)/);
+    assert.deepEqual(await readFile(join(dest, 'weights.bin')), await readFile(join(out, 'student', 'weights.bin')));
+    // Nothing saved before is overwritten; an unknown format is named.
+    const again = await runCli(['export', out, '--out', dest]);
+    assert.equal(again.code, 2);
+    assert.match(again.stderr, /already exists: export to a new name/);
+    const badFormat = await runCli(['export', out, '--format', 'pickle', '--out', `${dest}-2`]);
+    assert.equal(badFormat.code, 2);
+    assert.match(badFormat.stderr, /--format: expected tfjs, got "pickle"/);
     assert.match(stdout, /teacher\s+mlp-64x1\s+50,890/);
     assert.match(stdout, /KD student\s+mlp-16x1/);
     assert.match(stdout, /student alone\s+mlp-16x1/);

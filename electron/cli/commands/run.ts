@@ -1,6 +1,6 @@
 import type { RunResult } from '../../contract/events';
 import { formatBytes, formatCount, formatDuration, formatPercent, formatPoints, studentTitle } from '../../contract/display';
-import { runDistillation, selectBackend } from '../../engine';
+import { checkRunConfig, runDistillation, selectBackend } from '../../engine';
 import { parseFlags } from '../args';
 import { configFromFlags, RUN_FLAGS, runFlagsUsage } from '../run-flags';
 import { createProgressPrinter } from '../progress-printer';
@@ -11,6 +11,7 @@ export const RUN_USAGE = `distill run ${runFlagsUsage()}`;
 export async function runCommand(args: string[], signal: AbortSignal): Promise<number> {
   const { values } = parseFlags(args, RUN_FLAGS);
   const config = configFromFlags(values);
+  await checkRunConfig(config);
   const backend = await selectBackend(config.backend);
   const printer = createProgressPrinter(values.json === true);
   try {

@@ -1,7 +1,7 @@
 import { DEFAULT_STUDY, METHOD_IDS, STUDY_VARIANTS } from '../../contract/catalogue';
 import { formatDuration, formatPercent, formatPoints } from '../../contract/display';
 import type { StudyResult } from '../../contract/events';
-import { DistillInputError, parseStudyMethods, runStudy, selectBackend } from '../../engine';
+import { checkRunConfig, DistillInputError, getMethod, parseStudyMethods, runStudy, selectBackend } from '../../engine';
 import { parseFlags } from '../args';
 import { createProgressPrinter } from '../progress-printer';
 import { configFromFlags, RUN_FLAGS, runFlagsUsage } from '../run-flags';
@@ -17,6 +17,7 @@ export async function studyCommand(args: string[], signal: AbortSignal): Promise
   if (values.method) throw new DistillInputError('study takes --methods (several), not --method');
   const methods = parseStudyMethods((values.methods as string | undefined) ?? DEFAULT_STUDY);
   const config = configFromFlags(values);
+  await checkRunConfig(config, methods.map((entry) => getMethod(entry.method)));
   const backend = await selectBackend(config.backend);
   const printer = createProgressPrinter(values.json === true);
   try {

@@ -31,14 +31,20 @@ export function builtinDatasetPath(name: string): string | null {
   return null;
 }
 
-/** `mnist` or a path to a dataset file or folder in any supported format. */
-export async function loadDataset(spec: string, options: LoadOptions = {}): Promise<ImageDataset> {
-  const builtin = builtinDatasetPath(spec);
-  const path = builtin ?? spec;
+/** Where a dataset named or given by path lives; an input error when it is not there (a cheap check before a run). */
+export async function resolveDatasetPath(spec: string): Promise<string> {
+  const path = builtinDatasetPath(spec) ?? spec;
   const info = await stat(path).catch(() => null);
   if (!info) {
     throw new DistillInputError(`dataset ${spec}: no such file or folder (built in: ${BUILTIN_DATASETS.join(', ')}; downloadable: ${DOWNLOADABLE_DATASET_IDS.join(', ')})`);
   }
+  return path;
+}
+
+/** `mnist` or a path to a dataset file or folder in any supported format. */
+export async function loadDataset(spec: string, options: LoadOptions = {}): Promise<ImageDataset> {
+  const builtin = builtinDatasetPath(spec);
+  const path = await resolveDatasetPath(spec);
   for (const load of formatLoaders(options)) {
     const format = await load();
     if (await format.match(path)) {

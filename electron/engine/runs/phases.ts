@@ -78,7 +78,7 @@ export async function checkMethodsFit(config: RunConfig, dataset: Pick<ImageData
 }
 
 /** Each method works on the model families the catalogue lists for it (attention transfer: convnets). */
-function checkFamilies(config: RunConfig, methods: DistillationMethod[], teacherByName: boolean): void {
+export function checkFamilies(config: RunConfig, methods: DistillationMethod[], teacherByName: boolean): void {
   for (const method of methods) {
     for (const name of teacherByName && method.needsTeacher ? [config.student, config.teacher] : [config.student]) {
       const family = findFamily(name);

@@ -3,13 +3,13 @@ import { join, resolve } from 'node:path';
 import type { BackendInfo, ModelReport, Phase, RunEvent, RunResult } from '../../contract/events';
 import type { RunConfig } from '../../contract/run-config';
 import { limitSplit, type ImageDataset } from '../data/dataset';
-import { loadDataset } from '../data/load';
+import { loadDataset, resolveDatasetPath } from '../data/load';
 import { DistillInputError, RunCancelledError, throwIfAborted } from '../errors';
 import { getMethod } from '../methods/registry';
 import { findFamily } from '../models/registry';
 import { readModelJson } from './model-io';
 import type { DistillationMethod } from '../methods/method';
-import { checkMethodsFit, obtainTeacher, teacherIsSaved, trainStudent, type Emit, type PhaseContext } from './phases';
+import { checkFamilies, checkMethodsFit, obtainTeacher, teacherIsSaved, trainStudent, type Emit, type PhaseContext } from './phases';
 import { newRunId, RunFolder } from './store';
 
 export interface RunOptions {
@@ -35,6 +35,18 @@ async function checkModelNames(config: RunConfig, withTeacher: boolean): Promise
 }
 
 const usesTeacher = (config: RunConfig) => getMethod(config.method).needsTeacher || config.initFromTeacher;
+
+/**
+ * The cheap checks, before a backend is chosen: the dataset exists, the models are known, a
+ * saved teacher's folder holds a model. The CLI calls it first, so bad input never waits on a
+ * backend starting.
+ */
+export async function checkRunConfig(config: RunConfig, methods = [getMethod(config.method)]): Promise<void> {
+  await resolveDatasetPath(config.dataset);
+  const withTeacher = usesTeacher(config) || methods.some((m) => m.needsTeacher);
+  await checkModelNames(config, withTeacher);
+  checkFamilies(config, methods, withTeacher && !teacherIsSaved(config));
+}
 
 /**
  * Checks what can be checked before a run starts (model names, a saved teacher's folder),
