@@ -6,10 +6,10 @@ import { builtinModules } from 'node:module';
 import svelteConfig from './renderer/svelte.config.js';
 
 const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
-/** A folder as an import pattern: its index (`../engine`) and anything inside it. */
-const dirs = (...names) => names.flatMap((name) => [`**/${name}`, `**/${name}/**`]);
+/** Folders as import patterns, one group each: its index (`../engine`) and anything inside it. */
+const dirs = (...names) => names.map((name) => [`**/${name}`, `**/${name}/**`]);
 const layer = (message, { paths = [], patterns = [] }) => ({
-  'no-restricted-imports': ['error', { paths: paths.map((name) => ({ name, message })), patterns: patterns.map((group) => ({ group: [group], message })) }],
+  'no-restricted-imports': ['error', { paths: paths.map((name) => ({ name, message })), patterns: patterns.map((group) => ({ group: Array.isArray(group) ? group : [group], message })) }],
 });
 
 export default tseslint.config(

@@ -20,6 +20,26 @@ describe('layer boundaries', () => {
     assert.equal((await errorsFor('renderer/src/x.ts', "import { loadDataset } from '../../electron/engine/data/load';\nexport const a = loadDataset;\n")).length, 1);
   });
 
+  it('rejects a .svelte screen that imports Node, the engine or a host bridge', async () => {
+    const svelte = (imports: string) => `<script lang="ts">\n${imports}\n</script>\n<p>{String(x)}</p>\n`;
+    for (const line of [
+      "import { readFile as x } from 'node:fs/promises';",
+      "import { loadDataset as x } from '../../../electron/engine';",
+      "import { createBrowserApi as x } from '../api/browser-bridge';",
+    ]) {
+      assert.equal((await errorsFor('renderer/src/screens/Crossing.svelte', svelte(line))).length, 1, line);
+    }
+    // What a screen may import passes: the contract and the host-neutral api().
+    const allowed = "import { METHOD_IDS as x } from '../../../electron/contract/catalogue';\nimport { api } from '../api/bridge';\nvoid api;";
+    assert.deepEqual(await errorsFor('renderer/src/screens/Fine.svelte', svelte(allowed)), []);
+  });
+
+  it('rejects the CLI reaching past the engine front door, and the contract importing the engine', async () => {
+    assert.equal((await errorsFor('electron/cli/commands/x.ts', "import { DistillInputError } from '../../engine/errors';\nexport const a = DistillInputError;\n")).length, 1);
+    assert.deepEqual(await errorsFor('electron/cli/commands/x.ts', "import { DistillInputError } from '../../engine';\nexport const a = DistillInputError;\n"), []);
+    assert.equal((await errorsFor('electron/contract/x.ts', "import { PRESETS } from '../engine';\nexport const a = PRESETS;\n")).length, 1);
+  });
+
   it('lets everyone import the contract', async () => {
     for (const file of ['electron/engine/x.ts', 'renderer/src/x.ts', 'electron/main/x.ts', 'electron/preload/x.ts']) {
       assert.deepEqual(await errorsFor(file, "import { RunConfigSchema } from '../contract/run-config';\nexport const a = RunConfigSchema;\n"), [], file);
