@@ -9,8 +9,11 @@ import { BackendRequestSchema, RunConfigSchema, RunRequestSchema } from './run-c
  * boundary validates against it (VS Code's ProxyChannel idea: a service, not strings).
  */
 
-const RunId = z.string().regex(/^[\w.-]{1,80}$/, 'not a run id');
-const Shape = z.tuple([z.number().int().positive(), z.number().int().positive(), z.number().int().positive()]);
+/** A run folder's name: letters, digits, `_`, `.` and `-`, never `.`/`..` or a path. */
+export const RunIdSchema = z.string().regex(/^(?!.*\.\.)[A-Za-z0-9][\w.-]{0,79}$/, 'not a run id');
+const RunId = RunIdSchema;
+/** Image shapes the app builds models for: up to 1024 pixels a side, 1 to 4 channels. */
+const Shape = z.tuple([z.number().int().min(1).max(1024), z.number().int().min(1).max(1024), z.number().int().min(1).max(4)]);
 
 export const ModelInfoSchema = z.object({
   name: z.string(),
@@ -70,12 +73,9 @@ export const SoftLabelsSchema = z.object({
 });
 export type SoftLabels = z.infer<typeof SoftLabelsSchema>;
 
-export const DatasetSourceSchema = z.discriminatedUnion('kind', [
-  /** Paths on the machine running the service (Electron drops, open dialogs). */
-  z.object({ kind: z.literal('paths'), paths: z.array(z.string().min(1)).min(1).max(64) }),
-  /** Files a browser uploaded to /api/upload under this id. */
-  z.object({ kind: z.literal('upload'), uploadId: z.string().regex(/^[a-f0-9]{16}$/, 'not an upload id') }),
-]);
+/** Files a browser uploaded to /api/upload under this id. */
+export const UploadIdSchema = z.string().regex(/^[a-f0-9]{16}$/, 'not an upload id');
+export const DatasetSourceSchema = z.discriminatedUnion('kind', [z.object({ kind: z.literal('upload'), uploadId: UploadIdSchema }).strict()]);
 
 const Empty = z.object({}).strict();
 
@@ -97,7 +97,8 @@ export const API = {
     request: Empty,
     response: z.object({ version: z.string(), host: z.enum(['electron', 'server']), backends: z.array(z.object({ name: BackendRequestSchema, ok: z.boolean(), detail: z.string() })), runsDir: z.string() }),
   },
-  listModels: { request: z.object({ shape: Shape, classes: z.number().int().min(2).max(10000) }).strict(), response: z.array(ModelInfoSchema) },
+  /** Sizes of every named architecture for a dataset's shape (image folders are resized to at most 512 px). */
+  listModels: { request: z.object({ shape: z.tuple([z.number().int().min(1).max(512), z.number().int().min(1).max(512), z.number().int().min(1).max(4)]), classes: z.number().int().min(2).max(1000) }).strict(), response: z.array(ModelInfoSchema) },
   inspectDataset: { request: z.object({ dataset: z.string().min(1) }).strict(), response: DatasetViewSchema },
   /** Fetches a catalogue dataset into the cache (progress as download-progress events), then inspects it. */
   downloadDataset: { request: z.object({ name: z.enum(DOWNLOADABLE_DATASET_IDS) }).strict(), response: DatasetViewSchema },
@@ -122,9 +123,13 @@ export const API = {
  * this machine, which a browser client of `distill serve` must never choose.
  */
 export const HOST_API = {
+  /** Dropped or picked files and folders of the desktop app, as paths (webUtils.getPathForFile). */
+  importDatasetPaths: { request: z.object({ paths: z.array(z.string().min(1)).min(1).max(64) }).strict(), response: DatasetViewSchema },
   exportModelTo: { request: ExportRequestSchema.extend({ destination: z.string().min(1) }).strict(), response: ExportResultSchema },
 } as const;
 export type HostMethod = keyof typeof HOST_API;
+/** Host operations the desktop window itself may call (main forwards them after its checks); exportModelTo is main's own. */
+export const RENDERER_HOST_METHODS = ['importDatasetPaths'] as const satisfies readonly HostMethod[];
 export type HostService = { [M in HostMethod]: (request: z.output<(typeof HOST_API)[M]['request']>) => Promise<z.output<(typeof HOST_API)[M]['response']>> };
 
 export type ApiMethod = keyof typeof API;

@@ -70,8 +70,10 @@ export type RunConfigOverrides = z.infer<typeof RunConfigOverridesSchema>;
 export const PresetNameSchema = z.enum(PRESET_IDS);
 export type PresetName = z.infer<typeof PresetNameSchema>;
 
-export const RunRequestSchema = z.object({
-  preset: PresetNameSchema.default('quick'),
-  overrides: RunConfigOverridesSchema.default({}),
-});
+export const RunRequestSchema = z
+  .object({
+    preset: PresetNameSchema.default('quick'),
+    overrides: RunConfigOverridesSchema.default({}),
+  })
+  .strict();
 export type RunRequest = z.infer<typeof RunRequestSchema>;

@@ -1,5 +1,5 @@
 import { BrowserWindow, dialog, ipcMain, type IpcMainInvokeEvent } from 'electron';
-import { API_METHODS, type ApiError, type ExportRequest } from '../contract/api';
+import { API_METHODS, RENDERER_HOST_METHODS, type ApiError, type ExportRequest } from '../contract/api';
 import { EXPORT_FORMAT_CATALOGUE } from '../contract/catalogue';
 import { ipcChannel, type CallOutcomeMessage } from '../contract/worker-protocol';
 import { checkIpcCall } from './routing';
@@ -7,9 +7,9 @@ import type { WorkerHost } from './worker-host';
 
 const refuse = (error: ApiError): CallOutcomeMessage => ({ ok: false, error });
 
-/** One handler per API method: check the sender and the payload, then forward to the worker. */
+/** One handler per API method (and the host methods the window may call): check the sender and the payload, then forward to the worker. */
 export function registerIpc(worker: WorkerHost, rendererUrlPrefix: string): void {
-  for (const method of API_METHODS) {
+  for (const method of [...API_METHODS, ...RENDERER_HOST_METHODS]) {
     ipcMain.handle(ipcChannel(method), async (event: IpcMainInvokeEvent, payload: unknown): Promise<CallOutcomeMessage> => {
       const checked = checkIpcCall(method, payload, event.senderFrame?.url, rendererUrlPrefix);
       if (!checked.ok) return refuse(checked.error);

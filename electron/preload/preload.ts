@@ -21,7 +21,12 @@ const bridge: DistillBridge = {
     return () => void ipcRenderer.off(IPC_EVENT_CHANNEL, handler);
   },
   // Dropped files become paths here (webUtils); main and the worker check them again.
-  importFiles: (files) => invoke('importDataset', { source: { kind: 'paths', paths: files.map((file) => webUtils.getPathForFile(file)) } }),
+  importFiles: async (files) => {
+    const paths = files.map((file) => webUtils.getPathForFile(file));
+    const outcome = CallOutcomeSchema.parse(await ipcRenderer.invoke(ipcChannel('importDatasetPaths'), { paths }));
+    if (!outcome.ok) throw new Error(outcome.error.error);
+    return API.importDataset.response.parse(outcome.value);
+  },
 };
 
 contextBridge.exposeInMainWorld('distill', bridge);

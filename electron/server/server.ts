@@ -1,21 +1,26 @@
-import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, rm, stat } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { rm, stat } from 'node:fs/promises';
+import { hostname, networkInterfaces } from 'node:os';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { ApiEvent } from '../contract/api';
+import { UploadIdSchema, type ApiEvent } from '../contract/api';
 import { DistillInputError } from '../engine';
-import { safeRelativePath } from '../service/dataset-import';
 import { createDistillService } from '../service/distill-service';
 import { dispatchCall } from '../service/dispatch';
 import { checkRequest, newToken, TOKEN_COOKIE } from './auth';
 import { serveStatic } from './static';
+import { UploadRefused, UploadStore, type UploadLimits } from './uploads';
 
 export interface ServerOptions {
   host: string;
   port: number;
+  /** More names this server may be reached by (`--allow-host`), besides its address and, when bound to all interfaces, the machine's names and addresses. */
+  allowHosts?: string[];
+  /** Upload size caps (tests set small ones). */
+  uploadLimits?: UploadLimits;
   runsDir: string;
   rendererDir: string;
   version: string;
@@ -30,7 +35,6 @@ export interface RunningServer {
 }
 
 const MAX_JSON_BYTES = 1 << 20;
-const MAX_UPLOAD_BYTES = 1 << 30;
 
 /** The renderer and the service over HTTP + WebSocket, for a browser (`distill serve`). */
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
@@ -43,12 +47,24 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const service = createDistillService({ runsDir: options.runsDir, workDir: join(options.runsDir, '.distill'), host: 'server', version: options.version, onEvent: broadcast });
   const allowedHosts = new Set<string>();
   const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 });
+  const uploads = new UploadStore(service.uploadsDir, options.uploadLimits);
+  await uploads.sweep();
 
   const server = createServer((request, response) => {
     handle(request, response).catch((error: Error) => {
-      if (!response.headersSent) sendJson(response, error instanceof DistillInputError ? 400 : 500, { error: error.message, kind: error instanceof DistillInputError ? 'input' : 'internal' });
+      // A bad request is the client's (400, or the refusal's own status); anything else is ours (500), without server paths.
+      const input = error instanceof DistillInputError || error instanceof URIError;
+      const status = error instanceof UploadRefused ? error.status : input ? 400 : 500;
+      const message = error instanceof URIError ? 'malformed percent-encoding in the request path' : input || error instanceof UploadRefused ? error.message : 'internal error';
+      if (!input && !(error instanceof UploadRefused)) process.stderr.write(`distill serve: ${error.stack ?? error.message}\n`);
+      if (!response.headersSent) sendJson(response, status, { error: message, kind: status < 500 ? 'input' : 'internal' });
       else response.destroy();
     });
+  });
+  // A malformed request line or header: answer 400 and close, never crash.
+  server.on('clientError', (_error, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+    else socket.destroy();
   });
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
@@ -74,14 +90,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     if (pathname === '/api/upload') {
       if (request.method !== 'POST') return sendJson(response, 405, { error: 'use POST', kind: 'input' });
       const uploadId = url.searchParams.get('id') ?? '';
-      if (!/^[a-f0-9]{16}$/.test(uploadId)) return sendJson(response, 400, { error: 'upload id must be 16 hex digits', kind: 'input' });
-      const name = safeRelativePath(url.searchParams.get('name') ?? '');
-      const length = Number(request.headers['content-length'] ?? NaN);
-      if (!(length <= MAX_UPLOAD_BYTES)) return sendJson(response, 413, { error: 'upload too large or without Content-Length', kind: 'input' });
-      const dir = join(service.uploadsDir, uploadId);
-      await mkdir(dirname(join(dir, name)), { recursive: true });
-      await pipeline(request, createWriteStream(join(dir, name)));
-      return sendJson(response, 200, { uploadId, name });
+      if (!UploadIdSchema.safeParse(uploadId).success) return sendJson(response, 400, { error: 'upload id must be 16 hex digits', kind: 'input' });
+      const received = await uploads.receive(request, uploadId, url.searchParams.get('name') ?? '');
+      return sendJson(response, 200, { uploadId, ...received });
     }
 
     // An export made by the exportModel call, fetched once by its id, then deleted.
@@ -109,6 +120,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   }
 
   server.on('upgrade', (request, socket, head) => {
+    socket.on('error', () => socket.destroy());
     const url = new URL(request.url ?? '/', 'http://localhost');
     const verdict = checkRequest(request, url, token, allowedHosts);
     if (!verdict.ok || url.pathname !== '/api/events') {
@@ -118,8 +130,16 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     wss.handleUpgrade(request, socket, head, (ws) => {
       sockets.add(ws);
       ws.on('close', () => sockets.delete(ws));
+      // A malformed frame (too large, bad UTF-8, unmasked, unknown opcode) closes that socket only.
+      ws.on('error', () => {
+        sockets.delete(ws);
+        ws.terminate();
+      });
+      // Clients only listen: whatever they send is ignored.
+      ws.on('message', () => {});
     });
   });
+  wss.on('error', () => {});
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -127,20 +147,38 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   });
   const { port } = server.address() as AddressInfo;
   const hostForUrl = options.host.includes(':') ? `[${options.host}]` : options.host;
-  allowedHosts.add(`${hostForUrl}:${port}`);
-  if (options.host === '127.0.0.1' || options.host === 'localhost' || options.host === '::1') {
-    for (const name of ['127.0.0.1', 'localhost', '[::1]']) allowedHosts.add(`${name}:${port}`);
-  }
+  for (const name of hostNames(options.host, options.allowHosts ?? [])) allowedHosts.add(`${name}:${port}`);
   return {
     url: `http://${hostForUrl}:${port}/?token=${token}`,
     token,
     async close() {
       await service.dispose();
+      await uploads.sweep();
       for (const socket of sockets) socket.terminate();
       wss.close();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/**
+ * The Host headers to accept (DNS-rebinding protection: anything else is refused). A loopback
+ * server answers to its loopback names; one bound to all interfaces (0.0.0.0, ::) to the
+ * machine's host name and addresses, so a browser elsewhere can reach it; `--allow-host` adds
+ * more (a DNS name, a tunnel's host).
+ */
+export function hostNames(bound: string, extra: string[]): string[] {
+  const bracket = (address: string) => (address.includes(':') ? `[${address}]` : address);
+  const names = new Set<string>([bracket(bound), ...extra.map(bracket)]);
+  const loopback = ['127.0.0.1', 'localhost', '[::1]'];
+  if (loopback.includes(bracket(bound))) for (const name of loopback) names.add(name);
+  if (bound === '0.0.0.0' || bound === '::') {
+    for (const name of loopback) names.add(name);
+    names.add(hostname());
+    names.add(hostname().toLowerCase());
+    for (const address of Object.values(networkInterfaces()).flat()) if (address) names.add(bracket(address.address));
+  }
+  return [...names];
 }
 
 function sendJson(response: ServerResponse, status: number, value: unknown): void {

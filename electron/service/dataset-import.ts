@@ -1,14 +1,28 @@
 import { randomBytes } from 'node:crypto';
-import { copyFile, mkdir, rm, stat } from 'node:fs/promises';
+import { copyFile, mkdir, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, isAbsolute, join } from 'node:path';
 import { DistillInputError } from '../engine';
 
 const ARCHIVE = /\.(zip|tar\.gz|tgz)$/i;
 
-/** A path inside an uploaded folder (`pets/cat/1.png`): up to 4 plain names, no `..`, no absolute paths. */
+/** In an upload's folder: a dataset was opened from it, so it is kept (others are swept away). */
+export const IMPORTED_MARK = '.imported';
+
+export async function markImported(uploadDir: string): Promise<void> {
+  await writeFile(join(uploadDir, IMPORTED_MARK), '');
+}
+
+/**
+ * A path inside an uploaded folder (`pets/cat/1.png`, `猫/été, 1.png`): up to 8 names joined by
+ * `/`. Any character a file name may hold is fine; what is refused is what could leave the
+ * upload's folder or confuse a file system: `..`, `.`, empty or absolute parts, backslashes,
+ * control characters, names over 255 bytes.
+ */
 export function safeRelativePath(path: string): string {
   const parts = path.split('/');
-  if (parts.length > 4 || parts.some((part) => !/^[\w][\w .()+-]{0,200}$/.test(part))) throw new DistillInputError(`"${path}" is not an acceptable file name`);
+  const unsafeChar = (ch: string) => ch === '\\' || ch.charCodeAt(0) < 32 || ch.charCodeAt(0) === 127;
+  const bad = (part: string) => part === '' || part === '.' || part === '..' || [...part].some(unsafeChar) || Buffer.byteLength(part) > 255;
+  if (parts.length > 8 || parts.some(bad)) throw new DistillInputError(`"${path}" is not an acceptable file name`);
   return parts.join('/');
 }
 

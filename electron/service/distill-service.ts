@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ApiEvent, DatasetView, DistillService, ExportResult, HostService, RunSummary } from '../contract/api';
-import type { ExportFormatId } from '../contract/catalogue';
+import { RunIdSchema, type ApiEvent, type DatasetView, type DistillService, type ExportResult, type HostService, type RunSummary } from '../contract/api';
+import { DATASET_SOURCE_IDS, type ExportFormatId } from '../contract/catalogue';
 import type { RunEvent } from '../contract/events';
 import type { PresetName, RunConfig, RunConfigOverrides } from '../contract/run-config';
 import {
@@ -11,6 +11,7 @@ import {
   DownloadError,
   downloadDataset,
   exportModel,
+  findFamily,
   getMethod,
   listModels,
   listRuns,
@@ -31,7 +32,7 @@ import {
   type ImageDataset,
   type StoredRun,
 } from '../engine';
-import { datasetFolderFromPaths } from './dataset-import';
+import { datasetFolderFromPaths, IMPORTED_MARK, markImported } from './dataset-import';
 import { zipFolder } from './zip-folder';
 
 export interface ServiceOptions {
@@ -72,10 +73,24 @@ export function createDistillService(options: ServiceOptions): HostedService {
   };
   let backendReady = false;
 
-  const dataset = async (spec: string) => {
-    if (datasetCache?.spec !== spec) datasetCache = { spec, dataset: await loadDataset(spec) };
+  /**
+   * Where a dataset the client names is. The desktop host takes paths on this machine; over HTTP
+   * a dataset is a named one of the catalogue or an upload (`upload:<id>`), never a server path.
+   */
+  const datasetPath = async (spec: string): Promise<string> => {
+    if (options.host === 'electron' || (DATASET_SOURCE_IDS as string[]).includes(spec)) return spec;
+    const upload = /^upload:([a-f0-9]{16})$/.exec(spec);
+    if (upload) return (await uploadedPaths(join(uploadsDir, upload[1]!)))[0]!;
+    throw new DistillInputError(`dataset "${spec}": over HTTP a dataset is one of ${DATASET_SOURCE_IDS.join(', ')} or an upload (upload:<id>), not a path`);
+  };
+
+  /** A dataset by its resolved path (a run's config holds one), kept while it is the one in view. */
+  const datasetAt = async (path: string) => {
+    if (datasetCache?.spec !== path) datasetCache = { spec: path, dataset: await loadDataset(path) };
     return datasetCache.dataset;
   };
+  /** A dataset as the client names it. */
+  const dataset = async (spec: string) => datasetAt(await datasetPath(spec));
 
   const view = async (spec: string): Promise<DatasetView> => {
     const data = await dataset(spec);
@@ -93,19 +108,34 @@ export function createDistillService(options: ServiceOptions): HostedService {
     return run;
   };
 
+  /**
+   * One run at a time, reserved from the moment a start is asked for (checks take a while, and
+   * a second request in that window must not slip through); released when the run ends or the
+   * start fails.
+   */
+  let reserved = false;
+  const reserve = () => {
+    if (reserved || active.size > 0) throw new DistillInputError('a run is already training: cancel it or wait for it to finish');
+    reserved = true;
+    return () => void (reserved = false);
+  };
+
   const prepareConfig = async (preset: PresetName, overrides: RunConfigOverrides) => {
-    if (active.size > 0) throw new DistillInputError('a run is already training: cancel it or wait for it to finish');
     // `run:<id>` names the teacher saved by an earlier run of this app.
     const teacherRun = overrides.teacher?.startsWith('run:') ? overrides.teacher.slice(4) : null;
-    if (teacherRun !== null && !/^[\w.-]{1,80}$/.test(teacherRun)) throw new DistillInputError(`no run ${teacherRun}`);
-    return resolveConfig(preset, teacherRun === null ? overrides : { ...overrides, teacher: join(runsDir, teacherRun, 'teacher') });
+    if (teacherRun !== null && !RunIdSchema.safeParse(teacherRun).success) throw new DistillInputError(`no run ${teacherRun}`);
+    if (options.host === 'server' && teacherRun === null && overrides.teacher !== undefined && !findFamily(overrides.teacher)) {
+      throw new DistillInputError(`teacher "${overrides.teacher}": over HTTP a teacher is a model name or run:<id>, not a path`);
+    }
+    const dataset = overrides.dataset === undefined ? undefined : await datasetPath(overrides.dataset);
+    return resolveConfig(preset, { ...overrides, dataset, teacher: teacherRun === null ? overrides.teacher : join(runsDir, teacherRun, 'teacher') });
   };
 
   /** The backend is chosen here, at the edge, before the run exists: a missing one is the request's error. */
   const activateBackend = (config: RunConfig) => selectBackend(config.backend);
 
   /** Starts training in the background; events stream out, and a run-ended event closes it. */
-  const launch = (config: RunConfig, train: (runId: string, signal: AbortSignal, onEvent: (event: RunEvent) => void) => Promise<unknown>) => {
+  const launch = (config: RunConfig, release: () => void, train: (runId: string, signal: AbortSignal, onEvent: (event: RunEvent) => void) => Promise<unknown>) => {
     const runId = newRunId();
     const controller = new AbortController();
     active.set(runId, controller);
@@ -116,15 +146,21 @@ export function createDistillService(options: ServiceOptions): HostedService {
       .catch((error: Error) =>
         options.onEvent({ type: 'run-ended', runId, status: error instanceof RunCancelledError ? 'cancelled' : 'failed', error: error.message }),
       )
-      .finally(() => active.delete(runId));
+      .finally(() => {
+        active.delete(runId);
+        release();
+      });
     return { runId, config };
   };
 
   /** An upload of one archive is that archive; an uploaded folder is that folder; loose files, their folder. */
   const uploadedPaths = async (dir: string): Promise<string[]> => {
-    const entries = await readdir(dir, { withFileTypes: true }).catch(() => {
-      throw new DistillInputError('no such upload');
-    });
+    const entries = (
+      await readdir(dir, { withFileTypes: true }).catch(() => {
+        throw new DistillInputError('no such upload');
+      })
+    ).filter((entry) => entry.name !== IMPORTED_MARK);
+    if (entries.length === 0) throw new DistillInputError('the upload is empty');
     if (entries.length === 1 && entries[0]!.isFile() && /\.(zip|tar\.gz|tgz)$/i.test(entries[0]!.name)) return [join(dir, entries[0]!.name)];
     if (entries.length === 1 && entries[0]!.isDirectory()) return uploadedPaths(join(dir, entries[0]!.name));
     return [dir];
@@ -172,8 +208,15 @@ export function createDistillService(options: ServiceOptions): HostedService {
       return view(name);
     },
 
+    /** An upload, opened where it was uploaded; named `upload:<id>` from then on. */
     async importDataset({ source }) {
-      const paths = source.kind === 'paths' ? source.paths : await uploadedPaths(join(uploadsDir, source.uploadId));
+      const opened = await view(`upload:${source.uploadId}`);
+      await markImported(join(uploadsDir, source.uploadId));
+      return opened;
+    },
+
+    /** Desktop host: dropped paths; loose files are copied into one new folder (removed again on failure). */
+    async importDatasetPaths({ paths }) {
       const { folder, cleanup } = await datasetFolderFromPaths(paths, importsDir);
       try {
         return await view(folder);
@@ -184,18 +227,30 @@ export function createDistillService(options: ServiceOptions): HostedService {
     },
 
     async startRun({ preset, overrides }) {
-      const config = await prepareConfig(preset, overrides);
-      await checkRunInputs(config, await dataset(config.dataset));
-      const backend = await activateBackend(config);
-      return launch(config, (runId, signal, onEvent) => runDistillation({ config, backend, runsRoot: runsDir, runId, signal, onEvent }));
+      const release = reserve();
+      try {
+        const config = await prepareConfig(preset, overrides);
+        await checkRunInputs(config, await datasetAt(config.dataset));
+        const backend = await activateBackend(config);
+        return launch(config, release, (runId, signal, onEvent) => runDistillation({ config, backend, runsRoot: runsDir, runId, signal, onEvent }));
+      } catch (error) {
+        release();
+        throw error;
+      }
     },
 
     async startStudy({ preset, overrides, methods }) {
-      const config = await prepareConfig(preset, overrides);
-      const entries = parseStudyMethods(methods);
-      await checkRunInputs(config, await dataset(config.dataset), entries.map((entry) => getMethod(entry.method)));
-      const backend = await activateBackend(config);
-      return launch(config, (runId, signal, onEvent) => runStudy({ config, backend, methods: entries, runsRoot: runsDir, runId, signal, onEvent }));
+      const release = reserve();
+      try {
+        const config = await prepareConfig(preset, overrides);
+        const entries = parseStudyMethods(methods);
+        await checkRunInputs(config, await datasetAt(config.dataset), entries.map((entry) => getMethod(entry.method)));
+        const backend = await activateBackend(config);
+        return launch(config, release, (runId, signal, onEvent) => runStudy({ config, backend, methods: entries, runsRoot: runsDir, runId, signal, onEvent }));
+      } catch (error) {
+        release();
+        throw error;
+      }
     },
 
     async cancelRun({ runId }) {
@@ -224,7 +279,7 @@ export function createDistillService(options: ServiceOptions): HostedService {
     async softLabels({ runId, index }) {
       await ensureBackend();
       const run = await storedRun(runId);
-      const labels = await runModels.softLabels(run, await dataset(run.config.dataset), index);
+      const labels = await runModels.softLabels(run, await datasetAt(run.config.dataset), index);
       return { ...labels, pixels: base64(labels.pixels) };
     },
 

@@ -1,0 +1,88 @@
+import { createWriteStream } from 'node:fs';
+import { mkdir, readdir, rm, stat } from 'node:fs/promises';
+import type { IncomingMessage } from 'node:http';
+import { dirname, join } from 'node:path';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { DistillInputError } from '../engine';
+import { IMPORTED_MARK, safeRelativePath } from '../service/dataset-import';
+
+export interface UploadLimits {
+  /** One file. */
+  fileBytes: number;
+  /** All files of one upload id together. */
+  uploadBytes: number;
+}
+
+export const DEFAULT_UPLOAD_LIMITS: UploadLimits = { fileBytes: 1 << 30, uploadBytes: 4 * (1 << 30) };
+
+
+/**
+ * Browser uploads under `<uploadsDir>/<id>/`: each file streamed to disk with size caps, never
+ * overwriting, and removed again if the request is cut short, so no partial file remains.
+ */
+export class UploadStore {
+  private readonly used = new Map<string, number>();
+
+  constructor(
+    readonly dir: string,
+    private readonly limits: UploadLimits = DEFAULT_UPLOAD_LIMITS,
+  ) {}
+
+  async receive(request: IncomingMessage, uploadId: string, rawName: string): Promise<{ name: string; bytes: number }> {
+    const name = safeRelativePath(rawName);
+    const length = Number(request.headers['content-length'] ?? NaN);
+    if (!Number.isInteger(length) || length < 0) throw new UploadRefused(411, 'an upload needs a Content-Length');
+    if (length > this.limits.fileBytes) throw new UploadRefused(413, `"${name}" is ${length} bytes, over the ${this.limits.fileBytes}-byte limit for one file`);
+    const total = (this.used.get(uploadId) ?? 0) + length;
+    if (total > this.limits.uploadBytes) throw new UploadRefused(413, `this upload would reach ${total} bytes, over its ${this.limits.uploadBytes}-byte limit`);
+    const target = join(this.dir, uploadId, name);
+    try {
+      await mkdir(dirname(target), { recursive: true });
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'EEXIST' || code === 'ENOTDIR') throw new DistillInputError(`"${name}": a file and a folder of the same name in one upload`);
+      throw error;
+    }
+    let received = 0;
+    const counter = new Transform({
+      transform(chunk: Buffer, _encoding, done) {
+        received += chunk.length;
+        done(received > length ? new DistillInputError(`"${name}": more bytes than its Content-Length`) : null, chunk);
+      },
+    });
+    try {
+      await pipeline(request, counter, createWriteStream(target, { flags: 'wx' }));
+      if (received !== length) throw new DistillInputError(`"${name}": the upload was cut short (${received} of ${length} bytes)`);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      // `wx` refuses an existing file: that one is not ours to remove.
+      if (code === 'EEXIST' || code === 'EISDIR') throw new DistillInputError(`"${name}" was already uploaded, or is a folder, in this upload`);
+      await rm(target, { force: true });
+      if (error instanceof DistillInputError) throw error;
+      throw new DistillInputError(`"${name}": the upload was cut short`);
+    }
+    this.used.set(uploadId, total);
+    return { name, bytes: received };
+  }
+
+  /** Uploads nothing was opened from (abandoned, or from an earlier session) are removed. */
+  async sweep(): Promise<void> {
+    const ids = await readdir(this.dir).catch(() => [] as string[]);
+    for (const id of ids) {
+      const kept = await stat(join(this.dir, id, IMPORTED_MARK)).catch(() => null);
+      if (!kept) await rm(join(this.dir, id), { recursive: true, force: true });
+    }
+    this.used.clear();
+  }
+}
+
+/** A refusal with its HTTP status (413 too large, 411 no length). */
+export class UploadRefused extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
