@@ -1,8 +1,9 @@
-import { DistillInputError, RunCancelledError } from '../engine';
+import { DistillInputError, RunCancelledError, StorageError } from '../engine';
 import { BENCH_USAGE, benchCommand } from './commands/bench';
 import { DATASETS_USAGE, datasetsCommand } from './commands/datasets';
 import { EXPORT_USAGE, exportCommand } from './commands/export';
 import { MODELS_USAGE, modelsCommand } from './commands/models';
+import { RESUME_USAGE, resumeCommand } from './commands/resume';
 import { RUN_USAGE, runCommand } from './commands/run';
 import { SERVE_USAGE, serveCommand } from './commands/serve';
 import { STUDY_USAGE, studyCommand } from './commands/study';
@@ -11,6 +12,7 @@ import { catalogueHelp } from './help';
 const USAGE = `Distill Studio — knowledge distillation from a teacher to a student classifier
 
 ${RUN_USAGE}
+${RESUME_USAGE}
 ${STUDY_USAGE}
 ${DATASETS_USAGE}
 ${EXPORT_USAGE}
@@ -27,12 +29,21 @@ const HELP = `${USAGE}\n\n${catalogueHelp()}`;
 export async function main(argv: string[]): Promise<number> {
   const [command, ...args] = argv;
   const controller = new AbortController();
-  const onSigint = () => controller.abort();
-  process.once('SIGINT', onSigint);
+  // Ctrl-C and a polite kill (SIGTERM: systemd, docker stop, a job scheduler) both cancel the
+  // run cleanly: its folder is marked cancelled, and the exit code says which signal it was.
+  let signalled: NodeJS.Signals | null = null;
+  const onSignal = (signal: NodeJS.Signals) => {
+    signalled = signal;
+    controller.abort();
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
   try {
     switch (command) {
       case 'run':
         return await runCommand(args, controller.signal);
+      case 'resume':
+        return await resumeCommand(args, controller.signal);
       case 'study':
         return await studyCommand(args, controller.signal);
       case 'datasets':
@@ -52,7 +63,7 @@ export async function main(argv: string[]): Promise<number> {
         process.stdout.write((command === undefined ? USAGE : HELP) + '\n');
         return command === undefined ? 2 : 0;
       default:
-        throw new DistillInputError(`unknown command "${command}" (run, study, datasets, export, bench, models, serve)`);
+        throw new DistillInputError(`unknown command "${command}" (run, resume, study, datasets, export, bench, models, serve)`);
     }
   } catch (error) {
     if (error instanceof DistillInputError) {
@@ -60,12 +71,17 @@ export async function main(argv: string[]): Promise<number> {
       return 2;
     }
     if (error instanceof RunCancelledError) {
-      process.stderr.write('distill: run cancelled; its folder is marked cancelled\n');
-      return 130;
+      process.stderr.write(`distill: run cancelled${signalled ? ` (${signalled})` : ''}; its folder is marked cancelled\n`);
+      return signalled === 'SIGTERM' ? 143 : 130;
+    }
+    if (error instanceof StorageError) {
+      process.stderr.write(`distill: ${error.message}\n`);
+      return 1;
     }
     process.stderr.write(`distill: ${(error as Error).stack ?? String(error)}\n`);
     return 1;
   } finally {
-    process.off('SIGINT', onSigint);
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
   }
 }

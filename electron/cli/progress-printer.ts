@@ -17,11 +17,11 @@ const labelOf = (event: { phase: Phase; method?: string }) => event.method ?? PH
 export function describeEvent(event: RunEvent): string | null {
   switch (event.type) {
     case 'started':
-      return `run ${event.runId} → ${event.outDir}\nbackend ${event.backend.name} on ${event.backend.device} (${event.backend.reason})`;
+      return `${event.resumed ? 'resuming ' : ''}run ${event.runId} → ${event.outDir}\nbackend ${event.backend.name} on ${event.backend.device} (${event.backend.reason})`;
     case 'phase':
-      if (event.status === 'loaded') return `teacher loaded from ${event.model}`;
-      if (event.status !== 'start') return null;
-      return `${labelOf(event)} ${event.model}: training${event.detail ? ` (${event.detail})` : ''}`;
+      if (event.status === 'loaded') return event.phase === 'teacher' && !event.detail ? `teacher loaded from ${event.model}` : `${labelOf(event)} ${event.model}: ${event.detail ?? 'loaded'}`;
+      if (event.status !== 'start' && event.status !== 'resumed') return null;
+      return `${labelOf(event)} ${event.model}: ${event.status === 'resumed' ? 'resuming' : 'training'}${event.detail ? ` (${event.detail})` : ''}`;
     case 'epoch':
       return `${labelOf(event)} epoch ${event.epoch}/${event.epochs}: loss ${event.trainLoss.toFixed(4)}, train ${formatPercent(event.trainAccuracy)}, test ${formatPercent(event.testAccuracy)} (${formatSeconds(event.seconds)})`;
     default:
@@ -71,7 +71,7 @@ function barsView(): ProgressPrinter {
           break;
         case 'phase':
           if (event.status === 'loaded' || event.detail) bars.log(describeEvent(event) + '\n');
-          if (event.status === 'start') {
+          if (event.status === 'start' || event.status === 'resumed') {
             byLabel.set(labelOf(event), bars.create(1, 0, { label: `${labelOf(event)} ${event.model}`.padEnd(24), epoch: 0, epochs: 0, loss: '–', acc: '–', ips: '–', remaining: '–' }));
           }
           break;

@@ -106,6 +106,8 @@ export const API = {
   startRun: { request: RunRequestSchema, response: z.object({ runId: RunId, config: RunConfigSchema }) },
   /** Several methods on one teacher: `methods` as `distill study --methods` takes them. */
   startStudy: { request: RunRequestSchema.extend({ methods: z.string().regex(/^[\w+]+(,[\w+]+)*$/, 'expected method,method,…') }), response: z.object({ runId: RunId, config: RunConfigSchema }) },
+  /** Continues a failed or cancelled run from its last checkpoints (its id stays the same). */
+  resumeRun: { request: z.object({ runId: RunId }).strict(), response: z.object({ runId: RunId, config: RunConfigSchema }) },
   cancelRun: { request: z.object({ runId: RunId }).strict(), response: z.object({ cancelled: z.boolean() }) },
   listRuns: { request: Empty, response: z.array(RunSummarySchema) },
   getRun: { request: z.object({ runId: RunId }).strict(), response: RunDetailSchema },

@@ -40,7 +40,8 @@ export type EpochEndEvent = z.infer<typeof EpochEndEventSchema>;
 export const PhaseEventSchema = z.object({
   type: z.literal('phase'),
   phase: PhaseSchema,
-  status: z.enum(['start', 'done', 'loaded', 'skipped']),
+  /** `resumed`: a resumed run goes on from the phase's last checkpoint; `loaded`: done before (or a saved teacher). */
+  status: z.enum(['start', 'resumed', 'done', 'loaded', 'skipped']),
   model: z.string(),
   method: z.string().optional(),
   /** What the method paired or copied, for the log. */
@@ -60,6 +61,8 @@ export const RunStartedEventSchema = z.object({
   runId: z.string(),
   outDir: z.string(),
   backend: BackendInfoSchema,
+  /** Set when this start goes on from an earlier one's checkpoints (`distill resume`, History's Resume). */
+  resumed: z.boolean().optional(),
 });
 export type RunStartedEvent = z.infer<typeof RunStartedEventSchema>;
 
@@ -93,6 +96,8 @@ export const RunResultSchema = z.object({
   backend: BackendInfoSchema,
   outDir: z.string(),
   seconds: z.number(),
+  /** How many times the run was resumed after a crash or a cancel before it completed. */
+  resumed: z.number().int().optional(),
 });
 export type RunResult = z.infer<typeof RunResultSchema>;
 
@@ -128,5 +133,6 @@ export const StudyResultSchema = z.object({
   backend: BackendInfoSchema,
   outDir: z.string(),
   seconds: z.number(),
+  resumed: z.number().int().optional(),
 });
 export type StudyResult = z.infer<typeof StudyResultSchema>;

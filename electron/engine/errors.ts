@@ -17,3 +17,8 @@ export class RunCancelledError extends Error {
 export function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw new RunCancelledError();
 }
+
+/** A write the machine refused (disk full, read-only, no permission): one clear line, no stack. */
+export class StorageError extends Error {
+  override readonly name = 'StorageError';
+}

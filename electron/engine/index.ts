@@ -3,7 +3,7 @@
  * scripts use. Everything behind it (kernels, layers, losses, the trainer) is the engine's own;
  * a lint rule keeps those layers from importing past this file. Importing it does no work.
  */
-export { DistillInputError, RunCancelledError } from './errors';
+export { DistillInputError, RunCancelledError, StorageError } from './errors';
 
 // Configuration
 export { PRESETS, resolveConfig } from './presets';
@@ -25,7 +25,8 @@ export { findFamily, listModels } from './models/registry';
 // Runs, studies and their folders
 export { checkRunConfig, checkRunInputs, runDistillation, type RunOptions } from './runs/pipeline';
 export { parseStudyMethods, runStudy, type StudyEntry } from './runs/study';
-export { listRuns, newRunId, readRun, RunFolder, type StoredRun } from './runs/store';
+export { listRuns, newRunId, readRun, RunFolder, runIsLive, type StoredRun } from './runs/store';
+export { resumableRun, resumeRun } from './runs/resume';
 export { RunModelCache, type RunSoftLabels } from './runs/soft-labels';
 export { getMethod } from './methods/registry';
 

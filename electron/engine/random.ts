@@ -1,13 +1,17 @@
-/** Small seeded PRNG (mulberry32): the same seed gives the same shuffles everywhere. */
-export function createRng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
+/** A seeded generator whose whole state is one integer, so a checkpoint can save and restore it. */
+export type Rng = (() => number) & { state(): number };
+
+/** Small seeded PRNG (mulberry32): the same seed gives the same shuffles everywhere; `state` resumes one. */
+export function createRng(seed: number, state?: number): Rng {
+  let a = state ?? seed >>> 0;
+  const next = () => {
     a = (a + 0x6d2b79f5) >>> 0;
     let t = a;
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+  return Object.assign(next, { state: () => a });
 }
 
 /** Fisher–Yates shuffle of 0..n-1. */

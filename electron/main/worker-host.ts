@@ -2,6 +2,9 @@ import { utilityProcess, type UtilityProcess } from 'electron';
 import type { ApiEvent } from '../contract/api';
 import { WorkerMessageSchema, type CallOutcomeMessage } from '../contract/worker-protocol';
 
+/** Calls that start training in the worker: their runs are reported failed if it dies. */
+const RUN_STARTERS = ['startRun', 'startStudy', 'resumeRun'];
+
 interface Pending {
   resolve: (outcome: CallOutcomeMessage) => void;
   method: string;
@@ -58,7 +61,7 @@ export class WorkerHost {
       this.pending.set(id, {
         method,
         resolve: (outcome) => {
-          if (method === 'startRun' && outcome.ok) this.activeRuns.add((outcome.value as { runId: string }).runId);
+          if (RUN_STARTERS.includes(method) && outcome.ok) this.activeRuns.add((outcome.value as { runId: string }).runId);
           resolve(outcome);
         },
       });

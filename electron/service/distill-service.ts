@@ -25,6 +25,9 @@ import {
   RunCancelledError,
   RunFolder,
   RunModelCache,
+  runIsLive,
+  resumableRun,
+  resumeRun,
   runDistillation,
   runStudy,
   selectBackend,
@@ -135,8 +138,7 @@ export function createDistillService(options: ServiceOptions): HostedService {
   const activateBackend = (config: RunConfig) => selectBackend(config.backend);
 
   /** Starts training in the background; events stream out, and a run-ended event closes it. */
-  const launch = (config: RunConfig, release: () => void, train: (runId: string, signal: AbortSignal, onEvent: (event: RunEvent) => void) => Promise<unknown>) => {
-    const runId = newRunId();
+  const launch = (config: RunConfig, release: () => void, train: (runId: string, signal: AbortSignal, onEvent: (event: RunEvent) => void) => Promise<unknown>, runId = newRunId()) => {
     const controller = new AbortController();
     active.set(runId, controller);
     backendReady = true;
@@ -166,9 +168,12 @@ export function createDistillService(options: ServiceOptions): HostedService {
     return [dir];
   };
 
-  /** A run left `running` by a crash or a closed app is marked failed when next seen. */
+  /**
+   * A run left `running` by a crash or a closed app is marked failed when next seen; one a live
+   * process trains (a CLI run in the same folder) is left alone.
+   */
   const settle = async (run: StoredRun): Promise<RunSummary> => {
-    if (run.status.status === 'running' && !active.has(run.id)) {
+    if (run.status.status === 'running' && !active.has(run.id) && !(await runIsLive(run.dir))) {
       const error = 'interrupted: the training process ended before the run finished';
       await new RunFolder(run.id, run.dir).setStatus('failed', error);
       return { runId: run.id, status: 'failed', error, updatedAt: new Date().toISOString(), config: run.config, result: null, study: null };
@@ -253,6 +258,20 @@ export function createDistillService(options: ServiceOptions): HostedService {
       }
     },
 
+    /** Goes on with a failed or cancelled run from its checkpoints, as `distill resume` does. */
+    async resumeRun({ runId }) {
+      const release = reserve();
+      try {
+        const run = await resumableRun(join(runsDir, runId));
+        await datasetAt(run.config.dataset);
+        const backend = await activateBackend(run.config);
+        return launch(run.config, release, (_id, signal, onEvent) => resumeRun({ dir: run.dir, backend, signal, onEvent }), runId);
+      } catch (error) {
+        release();
+        throw error;
+      }
+    },
+
     async cancelRun({ runId }) {
       const controller = active.get(runId);
       controller?.abort();
@@ -270,7 +289,8 @@ export function createDistillService(options: ServiceOptions): HostedService {
 
     async deleteRun({ runId }) {
       if (active.has(runId)) throw new DistillInputError(`run ${runId} is training: cancel it first`);
-      await storedRun(runId);
+      const run = await storedRun(runId);
+      if (await runIsLive(run.dir)) throw new DistillInputError(`run ${runId} is training in another process (a CLI run?): stop it first`);
       runModels.forget(runId);
       await rm(join(runsDir, runId), { recursive: true, force: true });
       return { deleted: true };

@@ -1,10 +1,9 @@
-import type { RunResult } from '../../contract/events';
-import { formatBytes, formatCount, formatDuration, formatPercent, formatPoints, studentTitle } from '../../contract/display';
+import { studentTitle } from '../../contract/display';
+import { formatResult } from '../result-text';
 import { checkRunConfig, runDistillation, selectBackend } from '../../engine';
 import { parseFlags } from '../args';
 import { configFromFlags, RUN_FLAGS, runFlagsUsage } from '../run-flags';
 import { createProgressPrinter } from '../progress-printer';
-import { table } from '../table';
 
 export const RUN_USAGE = `distill run ${runFlagsUsage()}`;
 
@@ -21,22 +20,4 @@ export async function runCommand(args: string[], signal: AbortSignal): Promise<n
   } finally {
     printer.stop();
   }
-}
-
-export function formatResult(result: RunResult, studentLabel = 'KD student'): string {
-  const rows: string[][] = [];
-  const add = (role: string, report: RunResult['teacher']) => {
-    if (!report) return;
-    rows.push([role, report.name, formatCount(report.params), formatBytes(report.bytes), formatPercent(report.accuracy), `${report.latencyMs.toFixed(2)} ms`]);
-  };
-  add('teacher', result.teacher);
-  add(studentLabel, result.student);
-  add('student alone', result.baseline);
-  const lines = [table(['', 'model', 'params', 'size', 'test accuracy', 'latency/image'], rows)];
-  if (result.kdGain !== null) lines.push(`\nKD gain over the student alone: ${formatPoints(result.kdGain)} points`);
-  if (result.teacher && result.student) {
-    lines.push(`student is ${(result.teacher.params / result.student.params).toFixed(1)}× smaller than the teacher`);
-  }
-  lines.push(`backend ${result.backend.name} · ${formatDuration(result.seconds, true)} · saved in ${result.outDir}`);
-  return lines.join('\n');
 }

@@ -1,11 +1,9 @@
 import { DEFAULT_STUDY, METHOD_IDS, STUDY_VARIANTS } from '../../contract/catalogue';
-import { formatDuration, formatPercent, formatPoints } from '../../contract/display';
-import type { StudyResult } from '../../contract/events';
+import { formatStudy } from '../result-text';
 import { checkRunConfig, DistillInputError, getMethod, parseStudyMethods, runStudy, selectBackend } from '../../engine';
 import { parseFlags } from '../args';
 import { createProgressPrinter } from '../progress-printer';
 import { configFromFlags, RUN_FLAGS, runFlagsUsage } from '../run-flags';
-import { table } from '../table';
 
 const STUDY_METHODS = [...METHOD_IDS, ...STUDY_VARIANTS.map((v) => v.id)].join(',');
 const STUDY_FLAGS: typeof RUN_FLAGS = { ...RUN_FLAGS, methods: { type: 'string' } };
@@ -27,10 +25,4 @@ export async function studyCommand(args: string[], signal: AbortSignal): Promise
   } finally {
     printer.stop();
   }
-}
-
-export function formatStudy(result: StudyResult): string {
-  const rows = result.rows.map((row) => [row.method, row.label, formatPercent(row.accuracy), row.gain === null ? '–' : formatPoints(row.gain), formatDuration(row.seconds, true)]);
-  const teacher = result.teacher ? `teacher ${result.teacher.name}: ${formatPercent(result.teacher.accuracy)}\n` : '';
-  return `${teacher}student ${result.student}\n\n${table(['method', '', 'test accuracy', 'gain (points)', 'training time'], rows)}\n\nbackend ${result.backend.name} · ${formatDuration(result.seconds, true)} · saved in ${result.outDir}`;
 }

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { DistillInputError } from '../errors';
@@ -38,10 +38,17 @@ export async function saveModelFolder(model: tf.LayersModel, dir: string, metada
         userDefinedMetadata: artifacts.userDefinedMetadata,
         weightsManifest: [{ paths: [WEIGHTS_FILE], weights: artifacts.weightSpecs ?? [] }],
       };
-      // Weights first, model.json last and atomically: a folder with model.json is complete.
-      await writeFile(join(dir, WEIGHTS_FILE), bytes);
-      await writeFile(join(dir, 'model.json.tmp'), JSON.stringify(modelJson));
-      await rename(join(dir, 'model.json.tmp'), join(dir, 'model.json'));
+      // Weights first, model.json last, each written beside and renamed: a folder with model.json
+      // is complete, and a write that fails (a full disk) leaves no partial file behind.
+      try {
+        await writeFile(join(dir, `${WEIGHTS_FILE}.tmp`), bytes);
+        await rename(join(dir, `${WEIGHTS_FILE}.tmp`), join(dir, WEIGHTS_FILE));
+        await writeFile(join(dir, 'model.json.tmp'), JSON.stringify(modelJson));
+        await rename(join(dir, 'model.json.tmp'), join(dir, 'model.json'));
+      } catch (error) {
+        await Promise.all([`${WEIGHTS_FILE}.tmp`, WEIGHTS_FILE, 'model.json.tmp'].map((name) => rm(join(dir, name), { force: true })));
+        throw error;
+      }
       return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts) };
     }),
   );

@@ -12,6 +12,7 @@ import { confusionMatrix, evaluateModel, measureLatencyMs, predictLogits, type E
 import { trainPhase, type ForwardOutputs, type TeacherSource } from '../train/trainer';
 import { loadModelFolder, saveModelFolder, type ModelMetadata } from './model-io';
 import type { RunFolder } from './store';
+import type { PhaseCheckpoint, RunCheckpoints } from './checkpoints';
 
 export type Emit = (event: RunEvent, persist?: boolean) => Promise<void>;
 
@@ -22,6 +23,8 @@ export interface PhaseContext {
   folder: RunFolder;
   emit: Emit;
   signal: AbortSignal | undefined;
+  /** Per-epoch checkpoints of every phase, and the phases already done (a resumed run skips those). */
+  checkpoints: RunCheckpoints;
   /** Teacher logits over the training split, computed once and shared by every student. */
   teacherLogits?: tf.Tensor2D;
 }
@@ -106,8 +109,17 @@ export async function obtainTeacher(ctx: PhaseContext): Promise<{ model: tf.Laye
     await saveModelFolder(loaded.model, folder.modelDir('teacher'), loaded.metadata ?? metadataFor(dataset, name));
     return { model: loaded.model, report: await reportModel(ctx, loaded.model, name, null) };
   }
+  // Trained before this run was resumed: its model is in the run folder already.
+  const done = await ctx.checkpoints.done('teacher');
+  if (done) {
+    const loaded = await loadModelFolder(folder.modelDir('teacher'));
+    await emit({ type: 'phase', phase: 'teacher', status: 'loaded', model: config.teacher, detail: 'trained before the run was resumed' });
+    return { model: loaded.model, report: done.report };
+  }
+  const started = performance.now();
   const model = buildModel(config.teacher, { inputShape: dataset.shape, classes, seed: config.seed + 1, dropout: config.teacherDropout });
-  await emit({ type: 'phase', phase: 'teacher', status: 'start', model: config.teacher });
+  const saved = await restoreCheckpoint(ctx, 'teacher', model, []);
+  await emit({ type: 'phase', phase: 'teacher', status: saved ? 'resumed' : 'start', model: config.teacher, ...(saved ? { detail: `from the checkpoint after epoch ${saved.epoch} of ${config.teacherEpochs}` } : {}) });
   const outcome = await trainPhase({
     phase: 'teacher',
     model,
@@ -123,10 +135,30 @@ export async function obtainTeacher(ctx: PhaseContext): Promise<{ model: tf.Laye
     signal: ctx.signal,
     onProgress: (event) => void emit(event, false),
     onEpoch: (event) => emit(event),
+    resume: saved ?? undefined,
+    checkpoint: ({ optimizer, state }) => ctx.checkpoints.save('teacher', { model, optimizer, extraVariables: [], state }),
   });
+  disposeCheckpoint(saved);
   await emit({ type: 'phase', phase: 'teacher', status: 'done', model: config.teacher });
   await saveModelFolder(model, folder.modelDir('teacher'), metadataFor(dataset, config.teacher));
-  return { model, report: await reportModel(ctx, model, config.teacher, outcome.evaluation) };
+  const report = await reportModel(ctx, model, config.teacher, outcome.evaluation);
+  await ctx.checkpoints.markDone('teacher', { report, seconds: (performance.now() - started) / 1000, description: '' });
+  return { model, report };
+}
+
+/** Puts a phase's last checkpoint into its model and extra variables; null when there is none. */
+async function restoreCheckpoint(ctx: PhaseContext, key: string, model: tf.LayersModel, extraVariables: tf.Variable[]): Promise<PhaseCheckpoint | null> {
+  const saved = await ctx.checkpoints.load(key);
+  if (!saved) return null;
+  model.setWeights(saved.modelWeights);
+  extraVariables.forEach((variable, i) => variable.assign(saved.extraWeights[i]!));
+  tf.dispose([...saved.modelWeights, ...saved.extraWeights]);
+  return saved;
+}
+
+/** The optimizer copied what it needed from the checkpoint's tensors. */
+function disposeCheckpoint(saved: PhaseCheckpoint | null): void {
+  if (saved) tf.dispose(saved.optimizerWeights.map((w) => w.tensor));
 }
 
 /** A forward pass that also returns the named layers' outputs (the layers are shared, not copied). */
@@ -155,13 +187,22 @@ export async function trainStudent(ctx: PhaseContext, options: StudentOptions): 
   const { config, dataset, emit } = ctx;
   const started = performance.now();
   const classes = dataset.classNames.length;
+  const key = options.label ?? options.phase;
+  const label = options.label === undefined ? {} : { method: options.label };
+  const done = await ctx.checkpoints.done(key);
+  if (done) {
+    await emit({ type: 'phase', phase: options.phase, status: 'loaded', model: config.student, detail: `${done.description}; trained before the run was resumed`, ...label });
+    return { report: done.report, seconds: done.seconds, init: null, description: done.description };
+  }
   const student = buildModel(config.student, { inputShape: dataset.shape, classes, seed: config.seed, dropout: config.studentDropout });
   const prepared = options.method.prepare({ student, teacher: options.teacher, config });
+  let saved: PhaseCheckpoint | null = null;
   try {
     const init = options.initFromTeacher && options.teacher ? initFromTeacher(student, options.teacher) : null;
     const detail = [prepared.description, init ? `init from teacher: ${describeInit(init)}` : ''].filter(Boolean).join('; ');
-    const label = options.label === undefined ? {} : { method: options.label };
-    await emit({ type: 'phase', phase: options.phase, status: 'start', model: config.student, detail, ...label });
+    saved = await restoreCheckpoint(ctx, key, student, prepared.extraVariables);
+    const resumed = saved ? `; resumed from the checkpoint after epoch ${saved.epoch} of ${config.epochs}` : '';
+    await emit({ type: 'phase', phase: options.phase, status: saved ? 'resumed' : 'start', model: config.student, detail: detail + resumed, ...label });
     const outcome = await trainPhase({
       phase: options.phase,
       method: options.label,
@@ -180,12 +221,17 @@ export async function trainStudent(ctx: PhaseContext, options: StudentOptions): 
       signal: ctx.signal,
       onProgress: (event) => void emit(event, false),
       onEpoch: (event) => emit(event),
+      resume: saved ?? undefined,
+      checkpoint: ({ optimizer, state }) => ctx.checkpoints.save(key, { model: student, optimizer, extraVariables: prepared.extraVariables, state }),
     });
     await emit({ type: 'phase', phase: options.phase, status: 'done', model: config.student, ...label });
     await saveModelFolder(student, options.saveTo, metadataFor(dataset, config.student));
     const report = await reportModel(ctx, student, config.student, outcome.evaluation);
-    return { report, seconds: (performance.now() - started) / 1000, init, description: detail };
+    const seconds = (performance.now() - started) / 1000;
+    await ctx.checkpoints.markDone(key, { report, seconds, description: detail });
+    return { report, seconds, init, description: detail };
   } finally {
+    disposeCheckpoint(saved);
     prepared.dispose();
     student.dispose();
   }

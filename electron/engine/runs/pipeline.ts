@@ -10,7 +10,8 @@ import { findFamily } from '../models/registry';
 import { readModelJson } from './model-io';
 import type { DistillationMethod } from '../methods/method';
 import { checkFamilies, checkMethodsFit, obtainTeacher, teacherIsSaved, trainStudent, type Emit, type PhaseContext } from './phases';
-import { newRunId, RunFolder } from './store';
+import { RunCheckpoints } from './checkpoints';
+import { newRunId, RunFolder, storageError } from './store';
 
 export interface RunOptions {
   config: RunConfig;
@@ -24,6 +25,8 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** Every event, progress included (progress is not written to metrics.jsonl). */
   onEvent?: (event: RunEvent) => void;
+  /** Go on with this existing run folder from its checkpoints (`resumeRun`), rather than start a new one. */
+  resume?: RunFolder;
 }
 
 /** Unknown model names, and a saved teacher folder without a readable model, are input errors. */
@@ -74,25 +77,32 @@ export async function withRunFolder<T>(
   await checkModelNames(config, options.withTeacher);
   const { backend } = options;
   await checkMethodsFit(config, dataset, methods);
-  const runId = options.runId ?? newRunId();
-  const outDir = resolve(options.outDir ?? join(options.runsRoot ?? 'runs', runId));
-  const folder = await RunFolder.create(outDir, runId, config);
+  const newId = options.runId ?? newRunId();
+  const folder = options.resume ?? (await RunFolder.create(resolve(options.outDir ?? join(options.runsRoot ?? 'runs', newId)), newId, config));
+  if (options.resume) await options.resume.reopen();
+  const runId = folder.id;
   const emit: Emit = async (event, persist = true) => {
     options.onEvent?.(event);
-    if (persist) await folder.appendMetric(event);
+    if (persist) await folder.appendMetric(event).catch((error: unknown) => Promise.reject(storageError(error, `${join(folder.dir, 'metrics.jsonl')}`)));
   };
-  await emit({ type: 'started', runId, outDir, backend });
-  const ctx: PhaseContext = { config, dataset, folder, emit, signal };
+  const checkpoints = new RunCheckpoints(folder.dir);
+  const ctx: PhaseContext = { config, dataset, folder, emit, signal, checkpoints };
   try {
+    await emit({ type: 'started', runId, outDir: folder.dir, backend, ...(options.resume ? { resumed: true } : {}) });
     const value = await body(ctx, backend, started);
     await complete(folder, value);
+    await checkpoints.remove();
     return value;
-  } catch (error) {
+  } catch (caught) {
+    const error = storageError(caught, `into the run folder ${folder.dir}`);
     const cancelled = error instanceof RunCancelledError || signal?.aborted;
-    await folder.setStatus(cancelled ? 'cancelled' : 'failed', (error as Error).message);
+    // The status says what happened when it can be written; when the disk is full it may not be,
+    // and the folder then stays `running` with no live process: History shows it as interrupted.
+    await folder.setStatus(cancelled ? 'cancelled' : 'failed', error.message).catch(() => {});
     throw cancelled && !(error instanceof RunCancelledError) ? new RunCancelledError() : error;
   } finally {
     ctx.teacherLogits?.dispose();
+    await folder.unlock();
   }
 }
 
@@ -129,7 +139,8 @@ export async function runDistillation(options: RunOptions): Promise<RunResult> {
         teacher?.dispose();
       }
       const kdGain = reports.student && reports.baseline ? reports.student.accuracy - reports.baseline.accuracy : null;
-      const result: RunResult = { type: 'result', runId: ctx.folder.id, status: 'completed', ...reports, kdGain, backend, outDir: ctx.folder.dir, seconds: (performance.now() - started) / 1000 };
+      const resumed = await ctx.folder.resumeCount();
+      const result: RunResult = { type: 'result', runId: ctx.folder.id, status: 'completed', ...reports, kdGain, backend, outDir: ctx.folder.dir, seconds: (performance.now() - started) / 1000, ...(resumed ? { resumed } : {}) };
       return result;
     },
     (folder, result) => folder.complete(result),

@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { appendFile, mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { appendFile, mkdir, readdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { dirname, join } from 'node:path';
+import { DistillInputError, StorageError } from '../errors';
 import { z } from 'zod';
 import { RunEventSchema, RunResultSchema, RunStatusSchema, StudyResultSchema, type RunEvent, type RunResult, type RunStatus, type StudyResult } from '../../contract/events';
 import { RunConfigSchema, type RunConfig } from '../../contract/run-config';
@@ -23,6 +25,62 @@ async function writeJsonAtomic(path: string, value: unknown): Promise<void> {
   await rename(`${path}.tmp`, path);
 }
 
+/** Who trains a run right now: lock.json, whose modification time is a heartbeat. */
+const LockSchema = z.object({ pid: z.number().int(), host: z.string(), startedAt: z.string() });
+const HEARTBEAT_MS = 5_000;
+/** Another machine's run (a shared folder) counts as dead once its heartbeat is this old. */
+const STALE_MS = 60_000;
+
+const processAlive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+};
+
+/**
+ * Is a run being trained by a live process, this one or another (a CLI run beside the app)?
+ * On this machine the process id answers; for another machine, the heartbeat's age.
+ */
+export async function runIsLive(dir: string): Promise<boolean> {
+  const path = join(dir, 'lock.json');
+  const [text, info] = await Promise.all([readFile(path, 'utf8').catch(() => null), stat(path).catch(() => null)]);
+  if (text === null || !info) return false;
+  let lock: z.infer<typeof LockSchema>;
+  try {
+    lock = LockSchema.parse(JSON.parse(text));
+  } catch {
+    return false;
+  }
+  if (lock.host === hostname()) return processAlive(lock.pid);
+  return Date.now() - info.mtimeMs < STALE_MS;
+}
+
+/**
+ * mkdir -p that reports why: a recursive mkdir on a read-only file system says ENOENT, so the
+ * first missing folder is made alone, which gives the real reason (EROFS, EACCES).
+ */
+async function mkdirExplained(dir: string): Promise<void> {
+  try {
+    await mkdir(dir, { recursive: true });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    let missing = dir;
+    while (!(await stat(dirname(missing)).catch(() => null)) && dirname(missing) !== missing) missing = dirname(missing);
+    await mkdir(missing);
+    throw error;
+  }
+}
+
+/** A write that failed for want of space or permission, as one clear line. */
+export function storageError(error: unknown, what: string): Error {
+  const code = (error as NodeJS.ErrnoException).code;
+  const reasons: Record<string, string> = { ENOSPC: 'no space left on the device', EDQUOT: 'disk quota exceeded', EACCES: 'permission denied', EPERM: 'permission denied', EROFS: 'the file system is read-only' };
+  return code && reasons[code] ? new StorageError(`cannot write ${what}: ${reasons[code]} (${code})`) : (error as Error);
+}
+
 /**
  * One run's folder: config.json, status.json, metrics.jsonl, result.json (only when
  * completed), and teacher/, student/, baseline/ models. status.json says running until the
@@ -34,17 +92,82 @@ export class RunFolder {
     readonly dir: string,
   ) {}
 
+  private heartbeat: NodeJS.Timeout | null = null;
+
   static async create(dir: string, id: string, config: RunConfig): Promise<RunFolder> {
-    await mkdir(dir, { recursive: true });
+    try {
+      await mkdirExplained(dir);
+    } catch (error) {
+      // Where the run goes is the person's choice: a folder that cannot be written is bad input.
+      const failed = storageError(error, `the run folder ${dir}`);
+      throw failed instanceof StorageError ? new DistillInputError(failed.message) : failed;
+    }
     const folder = new RunFolder(id, dir);
-    await writeJsonAtomic(join(dir, 'config.json'), config);
-    await writeFile(join(dir, 'metrics.jsonl'), '');
-    await folder.setStatus('running');
+    try {
+      await writeJsonAtomic(join(dir, 'config.json'), config);
+      await writeFile(join(dir, 'metrics.jsonl'), '');
+      await folder.setStatus('running');
+      await folder.lock();
+    } catch (error) {
+      const failed = storageError(error, `the run folder ${dir}`);
+      throw failed instanceof StorageError ? new DistillInputError(failed.message) : failed;
+    }
     return folder;
+  }
+
+  /** Claims the folder for this process and keeps its heartbeat going until `unlock`. */
+  async lock(): Promise<void> {
+    await writeJsonAtomic(join(this.dir, 'lock.json'), { pid: process.pid, host: hostname(), startedAt: new Date().toISOString() });
+    this.heartbeat = setInterval(() => {
+      const now = new Date();
+      void utimes(join(this.dir, 'lock.json'), now, now).catch(() => {});
+    }, HEARTBEAT_MS);
+    this.heartbeat.unref();
+  }
+
+  async unlock(): Promise<void> {
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    this.heartbeat = null;
+    await rm(join(this.dir, 'lock.json'), { force: true });
   }
 
   modelDir(role: 'teacher' | 'student' | 'baseline'): string {
     return join(this.dir, role);
+  }
+
+  /** An existing folder, to resume: running again, locked by this process. */
+  static async open(dir: string, id: string): Promise<RunFolder> {
+    return new RunFolder(id, dir);
+  }
+
+  async reopen(): Promise<void> {
+    await this.setStatus('running');
+    await this.lock();
+  }
+
+  /** How many times this folder's run has been resumed (its `started` lines, less the first). */
+  async resumeCount(): Promise<number> {
+    const text = await readFile(join(this.dir, 'metrics.jsonl'), 'utf8').catch(() => '');
+    return Math.max(0, text.split('\n').filter((line) => line.startsWith('{"type":"started"')).length - 1);
+  }
+
+  /**
+   * Before a resume: drops torn lines, and epoch lines past what the checkpoints hold (an epoch
+   * whose line was written but whose checkpoint was not, redone after the resume).
+   */
+  async trimMetrics(keep: (event: RunEvent) => boolean): Promise<void> {
+    const path = join(this.dir, 'metrics.jsonl');
+    const lines = (await readFile(path, 'utf8').catch(() => '')).split('\n').filter(Boolean);
+    const kept = lines.filter((line) => {
+      try {
+        const parsed = RunEventSchema.safeParse(JSON.parse(line));
+        return parsed.success && keep(parsed.data);
+      } catch {
+        return false;
+      }
+    });
+    await writeFile(`${path}.tmp`, kept.map((line) => line + '\n').join(''));
+    await rename(`${path}.tmp`, path);
   }
 
   async appendMetric(event: RunEvent): Promise<void> {
@@ -86,10 +209,15 @@ export async function readRun(dir: string, id: string): Promise<StoredRun | null
     const isStudy = existsSync(join(dir, 'study.json'));
     const result = completed && !isStudy ? RunResultSchema.parse(await readJson(join(dir, 'result.json'))) : null;
     const study = completed && isStudy ? StudyResultSchema.parse(await readJson(join(dir, 'study.json'))) : null;
-    const lines = (await readFile(join(dir, 'metrics.jsonl'), 'utf8')).split('\n').filter(Boolean);
+    const lines = (await readFile(join(dir, 'metrics.jsonl'), 'utf8').catch(() => '')).split('\n').filter(Boolean);
+    // A line cut short by a crash (or anything unreadable) is skipped; the rest still shows.
     const metrics = lines.flatMap((line) => {
-      const parsed = RunEventSchema.safeParse(JSON.parse(line));
-      return parsed.success ? [parsed.data] : [];
+      try {
+        const parsed = RunEventSchema.safeParse(JSON.parse(line));
+        return parsed.success ? [parsed.data] : [];
+      } catch {
+        return [];
+      }
     });
     return { id, dir, status, config, result, study, metrics };
   } catch {

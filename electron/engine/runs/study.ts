@@ -8,6 +8,9 @@ import { getMethod } from '../methods/registry';
 import { withRunFolder, type RunOptions } from './pipeline';
 import { obtainTeacher, trainStudent } from './phases';
 
+/** In a study's folder: the entries it trains, for a resume. */
+export const STUDY_PLAN = 'study-plan.json';
+
 export interface StudyEntry {
   /** As written: `kd`, `init+kd`, … */
   name: string;
@@ -43,6 +46,8 @@ export async function runStudy(options: RunOptions & { methods: StudyEntry[] }):
       let teacher: tf.LayersModel | null = null;
       let teacherReport: ModelReport | null = null;
       const rows: StudyRow[] = [];
+      // What a resume needs to train the same entries: the config alone does not list them.
+      if (!options.resume) await writeFile(join(ctx.folder.dir, STUDY_PLAN), JSON.stringify({ methods: entries.map((e) => e.name).join(',') }) + '\n');
       try {
         if (withTeacher) {
           const obtained = await obtainTeacher(ctx);
@@ -85,6 +90,8 @@ export async function runStudy(options: RunOptions & { methods: StudyEntry[] }):
         outDir: ctx.folder.dir,
         seconds: (performance.now() - started) / 1000,
       };
+      const resumed = await ctx.folder.resumeCount();
+      if (resumed) result.resumed = resumed;
       return result;
     },
     async (folder, result) => {

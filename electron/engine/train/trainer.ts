@@ -6,6 +6,7 @@ import type { DatasetSplit } from '../data/dataset';
 import { throwIfAborted } from '../errors';
 import type { LossInputs } from '../methods/method';
 import { createRng, shuffledIndices } from '../random';
+import type { PhaseCheckpoint, PhaseState } from '../runs/checkpoints';
 import { evaluateModel, type Evaluation } from './evaluate';
 import { createOptimizer, disposeOptimizer, setLearningRate } from './optimizers';
 import { learningRateAt } from './schedule';
@@ -43,6 +44,10 @@ export interface TrainPhaseOptions {
   onEpoch?: (event: EpochEndEvent) => void | Promise<void>;
   /** Minimum milliseconds between progress events. */
   progressIntervalMs?: number;
+  /** Go on from a checkpoint (the model's weights are already restored): epochs, data order, optimizer state. */
+  resume?: Pick<PhaseCheckpoint, 'epoch' | 'rngState' | 'history' | 'optimizerWeights'>;
+  /** Called after every epoch, once its event is out: save what `resume` needs. */
+  checkpoint?: (parts: { optimizer: tf.Optimizer; state: PhaseState }) => Promise<void>;
 }
 
 export interface PhaseOutcome {
@@ -55,21 +60,23 @@ export interface PhaseOutcome {
 export async function trainPhase(options: TrainPhaseOptions): Promise<PhaseOutcome> {
   const { model, train, shape, epochs, recipe } = options;
   const forward = options.forward ?? ((x, training) => ({ logits: model.apply(x, { training }) as tf.Tensor2D, features: [] }));
-  const rng = createRng(recipe.seed);
+  const rng = createRng(recipe.seed, options.resume?.rngState);
   const optimizer = createOptimizer(recipe);
+  if (options.resume) await optimizer.setWeights(options.resume.optimizerWeights);
   const variables = [...model.trainableWeights.map((weight) => weight.read() as tf.Variable), ...(options.extraVariables ?? [])];
   const kernels = variables.filter((v) => /kernel/.test(v.name));
   const steps = Math.ceil(train.count / recipe.batchSize);
   const totalSteps = steps * epochs;
   const interval = options.progressIntervalMs ?? 250;
   const label = options.method === undefined ? {} : { method: options.method };
-  const history: EpochEndEvent[] = [];
+  const history: EpochEndEvent[] = [...(options.resume?.history ?? [])];
+  const firstEpoch = (options.resume?.epoch ?? 0) + 1;
   let evaluation: Evaluation | null = null;
   let stepsDone = 0;
   const phaseStart = performance.now();
 
   try {
-    for (let epoch = 1; epoch <= epochs; epoch++) {
+    for (let epoch = firstEpoch; epoch <= epochs; epoch++) {
       const epochStart = performance.now();
       const order = shuffledIndices(train.count, rng);
       // Sums stay on the device; reading them only when reporting avoids a sync every step.
@@ -135,7 +142,7 @@ export async function trainPhase(options: TrainPhaseOptions): Promise<PhaseOutco
             loss: loss[0]! / seen,
             accuracy: correctCount[0]! / seen,
             imgPerSec: (stepsDone * recipe.batchSize) / ((now - phaseStart) / 1000),
-            etaSec: secondsPerStep * (totalSteps - stepsDone),
+            etaSec: secondsPerStep * (totalSteps - (firstEpoch - 1) * steps - stepsDone),
             lr,
             ...label,
           });
@@ -161,6 +168,7 @@ export async function trainPhase(options: TrainPhaseOptions): Promise<PhaseOutco
       };
       history.push(event);
       await options.onEpoch?.(event);
+      await options.checkpoint?.({ optimizer, state: { epoch, rngState: rng.state(), history } });
     }
   } finally {
     disposeOptimizer(optimizer);

@@ -59,7 +59,7 @@ export function applyRunEvent(view: RunView, event: RunEvent): void {
     case 'phase': {
       const l = lane(view, laneKey(event), event.model);
       l.model = event.model;
-      l.state = event.status === 'start' ? 'training' : event.status;
+      l.state = event.status === 'start' || event.status === 'resumed' ? 'training' : event.status;
       break;
     }
     case 'progress': {

@@ -135,3 +135,17 @@ export async function openRun(runId: string, screen: Screen): Promise<void> {
   app.run = runViewFromDetail(detail);
   app.screen = screen;
 }
+
+/** Continues a failed or cancelled run from its checkpoints; its charts keep what it had done. */
+export async function resumeRun(runId: string): Promise<void> {
+  app.error = '';
+  try {
+    await api().resumeRun({ runId });
+    const detail = await api().getRun({ runId });
+    app.run = runViewFromDetail(detail);
+    app.run.status = 'running';
+    app.screen = 'training';
+  } catch (error) {
+    app.error = (error as Error).message;
+  }
+}

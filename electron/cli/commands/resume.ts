@@ -1,0 +1,23 @@
+import { BACKEND_IDS } from '../../contract/catalogue';
+import { formatStudyOrRun } from '../result-text';
+import { DistillInputError, resumableRun, resumeRun, selectBackend } from '../../engine';
+import { choiceFlag, parseFlags } from '../args';
+import { createProgressPrinter } from '../progress-printer';
+
+export const RESUME_USAGE = `distill resume RUN_DIR [--backend ${BACKEND_IDS.join('|')}] [--json]`;
+
+/** Goes on with a failed, cancelled or interrupted run from its last checkpoints. */
+export async function resumeCommand(args: string[], signal: AbortSignal): Promise<number> {
+  const { values, positionals } = parseFlags(args, { backend: { type: 'string' }, json: { type: 'boolean' } }, true);
+  if (positionals.length !== 1) throw new DistillInputError(`usage: ${RESUME_USAGE}`);
+  const run = await resumableRun(positionals[0]!);
+  const backend = await selectBackend(choiceFlag('backend', values.backend, BACKEND_IDS) ?? run.config.backend);
+  const printer = createProgressPrinter(values.json === true);
+  try {
+    const result = await resumeRun({ dir: run.dir, backend, signal, onEvent: printer.onEvent });
+    printer.done(values.json ? JSON.stringify(result) : formatStudyOrRun(result, run.config.method));
+    return 0;
+  } finally {
+    printer.stop();
+  }
+}

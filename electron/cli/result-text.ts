@@ -1,0 +1,33 @@
+import { formatBytes, formatCount, formatDuration, formatPercent, formatPoints, studentTitle } from '../contract/display';
+import type { RunResult, StudyResult } from '../contract/events';
+import { table } from './table';
+
+/** A run's comparison table, as `distill run` prints it. */
+export function formatResult(result: RunResult, studentLabel = 'KD student'): string {
+  const rows: string[][] = [];
+  const add = (role: string, report: RunResult['teacher']) => {
+    if (!report) return;
+    rows.push([role, report.name, formatCount(report.params), formatBytes(report.bytes), formatPercent(report.accuracy), `${report.latencyMs.toFixed(2)} ms`]);
+  };
+  add('teacher', result.teacher);
+  add(studentLabel, result.student);
+  add('student alone', result.baseline);
+  const lines = [table(['', 'model', 'params', 'size', 'test accuracy', 'latency/image'], rows)];
+  if (result.kdGain !== null) lines.push(`\nKD gain over the student alone: ${formatPoints(result.kdGain)} points`);
+  if (result.teacher && result.student) {
+    lines.push(`student is ${(result.teacher.params / result.student.params).toFixed(1)}× smaller than the teacher`);
+  }
+  lines.push(`backend ${result.backend.name} · ${formatDuration(result.seconds, true)}${resumedNote(result.resumed)} · saved in ${result.outDir}`);
+  return lines.join('\n');
+}
+
+/** A study's table, as `distill study` prints it. */
+export function formatStudy(result: StudyResult): string {
+  const rows = result.rows.map((row) => [row.method, row.label, formatPercent(row.accuracy), row.gain === null ? '–' : formatPoints(row.gain), formatDuration(row.seconds, true)]);
+  const teacher = result.teacher ? `teacher ${result.teacher.name}: ${formatPercent(result.teacher.accuracy)}\n` : '';
+  return `${teacher}student ${result.student}\n\n${table(['method', '', 'test accuracy', 'gain (points)', 'training time'], rows)}\n\nbackend ${result.backend.name} · ${formatDuration(result.seconds, true)}${resumedNote(result.resumed)} · saved in ${result.outDir}`;
+}
+
+export const formatStudyOrRun = (result: RunResult | StudyResult, method: string) => (result.type === 'study' ? formatStudy(result) : formatResult(result, studentTitle(method)));
+
+const resumedNote = (times: number | undefined) => (times ? ` · resumed ${times === 1 ? 'once' : `${times} times`}` : '');

@@ -1,0 +1,36 @@
+import { readFile } from 'node:fs/promises';
+import { basename, join, resolve } from 'node:path';
+import type { BackendInfo, RunEvent, RunResult, StudyResult } from '../../contract/events';
+import { DistillInputError } from '../errors';
+import { RunCheckpoints } from './checkpoints';
+import { runDistillation } from './pipeline';
+import { readRun, RunFolder, runIsLive, type StoredRun } from './store';
+import { parseStudyMethods, runStudy, STUDY_PLAN } from './study';
+
+/** A run folder that can go on: not completed, and no live process training it. */
+export async function resumableRun(dir: string): Promise<StoredRun> {
+  const run = await readRun(resolve(dir), basename(resolve(dir)));
+  if (!run) throw new DistillInputError(`${dir}: not a run folder (no readable config.json and status.json)`);
+  if (run.status.status === 'completed') throw new DistillInputError(`run ${run.id} has already completed: there is nothing to resume`);
+  if (await runIsLive(run.dir)) throw new DistillInputError(`run ${run.id} is still training in another process`);
+  return run;
+}
+
+/**
+ * Goes on with a failed, cancelled or interrupted run from its last checkpoints: finished phases
+ * are kept, the phase that was training continues after its last complete epoch with its weights,
+ * optimizer state and data order, and the result says the run was resumed.
+ */
+export async function resumeRun(options: { dir: string; backend: BackendInfo; signal?: AbortSignal; onEvent?: (event: RunEvent) => void }): Promise<RunResult | StudyResult> {
+  const run = await resumableRun(options.dir);
+  const folder = await RunFolder.open(run.dir, run.id);
+  const checkpoints = new RunCheckpoints(run.dir);
+  const lanes = new Map<string, number>();
+  for (const event of run.metrics) if (event.type === 'epoch') lanes.set(event.method ?? event.phase, 0);
+  for (const lane of lanes.keys()) lanes.set(lane, await checkpoints.epochsDone(lane));
+  await folder.trimMetrics((event) => event.type !== 'epoch' || event.epoch <= (lanes.get(event.method ?? event.phase) ?? 0));
+  const plan = await readFile(join(run.dir, STUDY_PLAN), 'utf8').catch(() => null);
+  const common = { config: run.config, backend: options.backend, signal: options.signal, onEvent: options.onEvent, resume: folder };
+  if (plan === null) return runDistillation(common);
+  return runStudy({ ...common, methods: parseStudyMethods((JSON.parse(plan) as { methods: string }).methods) });
+}

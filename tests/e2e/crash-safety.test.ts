@@ -1,0 +1,164 @@
+import assert from 'node:assert/strict';
+import { execFileSync, spawn } from 'node:child_process';
+import { appendFile, cp, mkdir, readdir, readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { RunResultSchema } from '../../electron/contract/events';
+import { createDistillService } from '../../electron/service/distill-service';
+import { DISTILL_BIN, runCli } from '../helpers/cli';
+import { tempDir } from '../helpers/fixtures';
+
+/** A tiny but real run: cpu backend (deterministic), no jitter, a few epochs per phase. */
+const TINY = ['--teacher', 'mlp-64x1', '--student', 'mlp-16x1', '--teacher-epochs', '3', '--epochs', '4', '--limit-train', '3000', '--limit-test', '500', '--batch-size', '20', '--teacher-jitter', '1', '--backend', 'cpu', '--json'];
+
+/** Starts `distill run` and resolves once stdout shows `until`; the child keeps running. */
+function startRun(args: string[], until: RegExp) {
+  const child = spawn(process.execPath, [DISTILL_BIN, 'run', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk) => (stdout += chunk));
+  child.stderr.on('data', (chunk) => (stderr += chunk));
+  const exited = new Promise<number | null>((resolve) => child.on('close', (code, signal) => resolve(code ?? (signal ? -1 : null))));
+  const reached = new Promise<void>((resolve, reject) => {
+    const check = () => (until.test(stdout) ? resolve() : undefined);
+    child.stdout.on('data', check);
+    void exited.then(() => reject(new Error(`exited before ${until}: ${stderr.slice(-500)}`)));
+  });
+  return { child, reached, exited, output: () => ({ stdout, stderr }) };
+}
+
+const readJson = async (path: string) => JSON.parse(await readFile(path, 'utf8')) as Record<string, unknown>;
+const accuracies = (result: { teacher: { accuracy: number } | null; student: { accuracy: number } | null; baseline: { accuracy: number } | null }) => [result.teacher?.accuracy, result.student?.accuracy, result.baseline?.accuracy];
+
+describe('runs survive a crash and resume', () => {
+  it('a run killed with SIGKILL mid-epoch resumes from its checkpoint and ends exactly as an uninterrupted one', async () => {
+    const root = await tempDir('resume-');
+    const whole = await runCli(['run', ...TINY, '--out', join(root, 'whole')]);
+    assert.equal(whole.code, 0, whole.stderr);
+    const expected = RunResultSchema.parse(JSON.parse(whole.stdout.trim().split('\n').at(-1)!));
+
+    // Killed while the KD student is in its third epoch: once its second epoch is checkpointed.
+    const killed = startRun([...TINY, '--out', join(root, 'killed')], /"type":"epoch","phase":"student","epoch":2/);
+    await killed.reached;
+    const checkpoint = join(root, 'killed', 'checkpoints', 'student', 'state.json');
+    for (let i = 0; i < 200 && (await readJson(checkpoint).catch(() => ({ epoch: 0 }))).epoch !== 2; i++) await new Promise((r) => setTimeout(r, 20));
+    killed.child.kill('SIGKILL');
+    await killed.exited;
+    assert.equal((await readJson(join(root, 'killed', 'status.json'))).status, 'running', 'a killed process cannot write its status');
+    assert.deepEqual((await readdir(join(root, 'killed', 'checkpoints'))).sort(), ['student', 'teacher.done.json']);
+
+    const resumed = await runCli(['resume', join(root, 'killed'), '--json']);
+    assert.equal(resumed.code, 0, resumed.stderr);
+    const lines = resumed.stdout.trim().split('\n').map((line) => JSON.parse(line) as { type: string; status?: string; detail?: string; phase?: string });
+    assert.ok(lines.some((l) => l.type === 'phase' && l.phase === 'teacher' && l.status === 'loaded'), 'the finished teacher is not trained again');
+    assert.match(lines.find((l) => l.type === 'phase' && l.status === 'resumed')?.detail ?? '', /resumed from the checkpoint after epoch 2 of 4/);
+    const result = RunResultSchema.parse(lines.at(-1));
+    assert.equal(result.resumed, 1);
+    // Same weights, optimizer state and data order: the same accuracies to the last image.
+    assert.deepEqual(accuracies(result), accuracies(expected));
+    assert.deepEqual(result.student!.confusion, expected.student!.confusion);
+    assert.equal((await readJson(join(root, 'killed', 'status.json'))).status, 'completed');
+    // One epoch line per phase and epoch, as if it had never stopped; checkpoints are gone.
+    const epochs = (await readFile(join(root, 'killed', 'metrics.jsonl'), 'utf8')).split('\n').filter((l) => l.includes('"type":"epoch"')).map((l) => JSON.parse(l) as { phase: string; epoch: number });
+    assert.deepEqual(epochs.map((e) => `${e.phase}${e.epoch}`), ['teacher1', 'teacher2', 'teacher3', 'student1', 'student2', 'student3', 'student4', 'baseline1', 'baseline2', 'baseline3', 'baseline4']);
+    assert.deepEqual(await readdir(join(root, 'killed')).then((names) => names.includes('checkpoints')), false);
+    // Nothing left to resume.
+    const again = await runCli(['resume', join(root, 'killed')]);
+    assert.equal(again.code, 2);
+    assert.match(again.stderr, /has already completed: there is nothing to resume/);
+  });
+
+  it('SIGTERM cancels cleanly: exit 143, status cancelled, and the run resumes', async () => {
+    const root = await tempDir('sigterm-');
+    const run = startRun([...TINY, '--out', join(root, 'run')], /"phase":"teacher","epoch":2/);
+    await run.reached;
+    run.child.kill('SIGTERM');
+    assert.equal(await run.exited, 143);
+    assert.match(run.output().stderr, /run cancelled \(SIGTERM\); its folder is marked cancelled/);
+    assert.equal((await readJson(join(root, 'run', 'status.json'))).status, 'cancelled');
+    const resumed = await runCli(['resume', join(root, 'run'), '--json']);
+    assert.equal(resumed.code, 0, resumed.stderr);
+    assert.equal(RunResultSchema.parse(JSON.parse(resumed.stdout.trim().split('\n').at(-1)!)).resumed, 1);
+  });
+
+  it('History sees a live CLI run as running, will not delete it, and marks it failed once its process is gone', async () => {
+    const runsDir = await tempDir('live-');
+    const run = startRun([...TINY, '--teacher-epochs', '30', '--runs-dir', runsDir], /"type":"progress"/);
+    await run.reached;
+    const service = createDistillService({ runsDir, workDir: join(runsDir, '.distill'), host: 'server', version: 'test', onEvent: () => {} });
+    try {
+      const [seen] = await service.listRuns({});
+      assert.equal(seen?.status, 'running');
+      await assert.rejects(service.deleteRun({ runId: seen!.runId }), /is training in another process/);
+      assert.equal((await readJson(join(runsDir, seen!.runId, 'status.json'))).status, 'running', 'status.json untouched');
+      run.child.kill('SIGKILL');
+      await run.exited;
+      const [after] = await service.listRuns({});
+      assert.equal(after?.status, 'failed');
+      assert.match(after?.error ?? '', /interrupted/);
+    } finally {
+      run.child.kill('SIGKILL');
+      await service.dispose();
+    }
+  });
+
+  it('a torn last line in metrics.jsonl does not hide the run', async () => {
+    const runsDir = await tempDir('torn-');
+    await cp(fileURLToPath(new URL('../fixtures/legacy-runs', import.meta.url)), runsDir, { recursive: true });
+    await appendFile(join(runsDir, '20261201-120000-ab12', 'metrics.jsonl'), '{"type":"epoch","phase":"stud');
+    const service = createDistillService({ runsDir, workDir: join(runsDir, '.distill'), host: 'server', version: 'test', onEvent: () => {} });
+    try {
+      const runs = await service.listRuns({});
+      assert.equal(runs.length, 1);
+      assert.ok((await service.getRun({ runId: '20261201-120000-ab12' })).metrics.length > 3);
+    } finally {
+      await service.dispose();
+    }
+  });
+});
+
+describe('an output folder that cannot be written', () => {
+  const mounts: string[] = [];
+  /** A small tmpfs (root can mount one here and in CI); null, with the reason printed, where it cannot. */
+  const mount = async (options: string): Promise<string | null> => {
+    const dir = await tempDir('mnt-');
+    try {
+      execFileSync('mount', ['-t', 'tmpfs', '-o', options, 'tmpfs', dir], { stdio: 'pipe' });
+      mounts.push(dir);
+      return dir;
+    } catch (error) {
+      console.log(`# tmpfs test skipped: cannot mount a tmpfs here (${String((error as Error).message).split('\n')[0]})`);
+      return null;
+    }
+  };
+  after(async () => {
+    for (const dir of mounts) execFileSync('umount', [dir]);
+  });
+
+  it('read-only: one line naming the folder, exit 2', async (t) => {
+    const dir = await mount('ro,size=1m');
+    if (!dir) return t.skip('no tmpfs');
+    const { code, stderr } = await runCli(['run', ...TINY, '--out', join(dir, 'run')]);
+    assert.equal(code, 2);
+    assert.match(stderr, /cannot write the run folder .*\/run: the file system is read-only \(EROFS\)/);
+    assert.equal(stderr.trim().split('\n').filter((l) => !/Vulkan|BackendVk/.test(l)).length, 1, stderr);
+  });
+
+  it('full: one line, status failed, no partial model file', async (t) => {
+    // Room for the config and a few epochs' checkpoints of a 64-unit teacher, not for a 1,200-unit one.
+    const dir = await mount('size=3m');
+    if (!dir) return t.skip('no tmpfs');
+    await mkdir(join(dir, 'run'));
+    await rm(join(dir, 'run'), { recursive: true });
+    const { code, stderr } = await runCli(['run', ...TINY, '--teacher', 'mlp-1200x2', '--teacher-epochs', '1', '--epochs', '1', '--limit-train', '500', '--out', join(dir, 'run')], { timeoutMs: 300_000 });
+    assert.equal(code, 1, stderr);
+    assert.match(stderr, /^distill: cannot write .*: no space left on the device \(ENOSPC\)$/m);
+    assert.equal(stderr.trim().split('\n').filter((l) => !/Vulkan|BackendVk/.test(l)).length, 1, stderr);
+    const status = await readJson(join(dir, 'run', 'status.json'));
+    assert.equal(status.status, 'failed');
+    assert.match(String(status.error), /no space left/);
+    const teacher = await readdir(join(dir, 'run', 'teacher')).catch(() => [] as string[]);
+    assert.ok(!teacher.includes('weights.bin') && !teacher.includes('weights.bin.tmp'), `partial files: ${teacher.join(', ')}`);
+  });
+});
