@@ -4,17 +4,30 @@ import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { extract } from 'tar-stream';
 import { DistillInputError } from '../errors';
+import { firstLine, tooLarge, unpackLimits } from './limits';
 
-/** Reads the wanted entries of a .tar.gz (by base name) into memory, without touching the disk. */
+/**
+ * Reads the wanted entries of a .tar.gz (by base name) into memory, without touching the disk,
+ * streamed with caps: an entry's declared size is checked before its bytes are kept, and the
+ * total kept is bounded. A truncated or corrupt archive is one input error.
+ */
 export async function readTarGzEntries(path: string, wanted: (name: string) => boolean): Promise<Map<string, Uint8Array>> {
+  const limits = unpackLimits();
   const entries = new Map<string, Uint8Array>();
+  let kept = 0;
   const tar = extract();
   tar.on('entry', (header, stream, next) => {
     const name = basename(header.name);
+    // A cut-short archive errors on the entry being read too; the pipeline reports it once.
+    stream.on('error', () => {});
     if (header.type !== 'file' || !wanted(name)) {
       stream.on('end', next).resume();
       return;
     }
+    const size = header.size ?? 0;
+    kept += size;
+    if (size > limits.entry) return void tar.destroy(tooLarge(`${basename(path)}: ${header.name}`, size, limits.entry, 'declares'));
+    if (kept > limits.total) return void tar.destroy(tooLarge(basename(path), kept, limits.total));
     const chunks: Buffer[] = [];
     stream.on('data', (chunk: unknown) => chunks.push(chunk as Buffer));
     stream.on('end', () => {
@@ -25,7 +38,9 @@ export async function readTarGzEntries(path: string, wanted: (name: string) => b
   try {
     await pipeline(createReadStream(path), createGunzip(), tar);
   } catch (error) {
-    throw new DistillInputError(`${basename(path)}: not a readable .tar.gz archive (${(error as Error).message})`);
+    if (error instanceof DistillInputError) throw error;
+    const reason = (error as NodeJS.ErrnoException).code === 'Z_BUF_ERROR' || /unexpected end/i.test(firstLine(error)) ? 'it is cut short (an interrupted download?)' : firstLine(error);
+    throw new DistillInputError(`${basename(path)}: not a readable .tar.gz archive: ${reason}`);
   }
   return entries;
 }

@@ -1,7 +1,8 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { gunzipSync } from 'node:zlib';
+import { constants, gunzipSync } from 'node:zlib';
 import { DistillInputError } from '../errors';
+import { firstLine, tooLarge, unpackLimits } from './limits';
 
 /**
  * The IDX format of LeCun's MNIST files: two zero bytes, a type code, the number of
@@ -20,14 +21,38 @@ export function isGzip(bytes: Uint8Array): boolean {
   return bytes[0] === GZIP_MAGIC[0] && bytes[1] === GZIP_MAGIC[1];
 }
 
+/**
+ * Inflates a gzip'd IDX file without trusting it: the header is read from the first few
+ * kilobytes, the size it declares is checked against the limit, and the whole file may then
+ * inflate to that size and no more (a bomb of zeros fails at once, not after gigabytes).
+ */
 export function gunzipIfNeeded(bytes: Uint8Array, name: string): Uint8Array {
   if (!isGzip(bytes)) return bytes;
+  const { total: limit } = unpackLimits();
+  let head: Buffer;
   try {
-    return gunzipSync(bytes);
+    head = gunzipSync(bytes.subarray(0, 4096), { finishFlush: constants.Z_SYNC_FLUSH });
   } catch (error) {
-    throw new DistillInputError(`${name}: corrupt gzip data (${(error as Error).message})`);
+    throw new DistillInputError(`${name}: corrupt gzip data (${firstLine(error)})`);
+  }
+  const rank = head[3] ?? 0;
+  const declared = head.length >= 4 + 4 * rank && head[0] === 0 && head[1] === 0 && rank >= 1 && rank <= 4 ? 4 + 4 * rank + idxDims(head, rank).reduce((a, b) => a * b, 1) : null;
+  if (declared !== null && declared > limit) throw tooLarge(name, declared, limit, 'declares');
+  const cap = declared ?? Math.min(limit, 4096);
+  try {
+    return gunzipSync(bytes, { maxOutputLength: cap + 1 });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
+      throw new DistillInputError(declared === null ? `${name}: not an IDX file (no IDX header after gunzip)` : `${name}: corrupt IDX file: more data than its header declares (${declared.toLocaleString('en-US')} bytes)`);
+    }
+    throw new DistillInputError(`${name}: corrupt gzip data (${firstLine(error)})`);
   }
 }
+
+const idxDims = (bytes: Uint8Array, rank: number) => {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return Array.from({ length: rank }, (_, i) => view.getUint32(4 + 4 * i, false));
+};
 
 /** Parses an IDX buffer, validating the magic number, dimensions and byte count. */
 export function parseIdx(raw: Uint8Array, name: string): IdxArray {
@@ -84,6 +109,8 @@ export async function readIdxLabels(path: string): Promise<Uint8Array> {
 }
 
 async function readBytes(path: string): Promise<Uint8Array> {
+  const info = await stat(path).catch(() => null);
+  if (info && !info.isFile()) throw new DistillInputError(`${path}: not a regular file`);
   try {
     return new Uint8Array(await readFile(path));
   } catch (error) {

@@ -88,7 +88,13 @@ export function cifarFromFiles(files: Map<string, Uint8Array>, source: string): 
 
 async function folderFiles(dir: string): Promise<Map<string, Uint8Array>> {
   const files = new Map<string, Uint8Array>();
-  for (const name of await readdir(dir)) if (isCifarFile(name)) files.set(name, new Uint8Array(await readFile(join(dir, name))));
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    if (!isCifarFile(entry.name)) continue;
+    // A FIFO or device of that name would hang the read: only regular files are data.
+    const info = await stat(join(dir, entry.name));
+    if (!info.isFile()) throw new DistillInputError(`${join(dir, entry.name)}: not a regular file`);
+    files.set(entry.name, new Uint8Array(await readFile(join(dir, entry.name))));
+  }
   return files;
 }
 

@@ -1,8 +1,9 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { unzipSync } from 'fflate';
+import { Unzip, UnzipInflate } from 'fflate';
 import sharp from 'sharp';
 import { DistillInputError } from '../../errors';
+import { firstLine, tooLarge, unpackLimits } from '../limits';
 import { createRng, shuffledIndices } from '../../random';
 import type { DatasetSplit, ImageDataset } from '../dataset';
 import { channelStats } from '../normalize';
@@ -44,6 +45,9 @@ async function folderTree(root: string): Promise<Tree> {
         continue;
       }
       if (parts.length === 0) continue; // loose files beside the class folders (a README) are not data
+      // A FIFO, socket or device would hang or mislead a read: only regular files are images.
+      const regular = entry.isFile() || (entry.isSymbolicLink() && (await stat(path).catch(() => null))?.isFile());
+      if (!regular) throw new DistillInputError(`${path}: not a regular file (image folders hold .png, .jpg or .jpeg files)`);
       if (!IMAGE.test(entry.name)) throw new DistillInputError(`${path}: not a PNG or JPEG image (image folders hold .png, .jpg or .jpeg files)`);
       addFile(tree, [...parts, entry.name], { name: path, read: async () => new Uint8Array(await readFile(path)) });
     }
@@ -52,13 +56,62 @@ async function folderTree(root: string): Promise<Tree> {
   return tree;
 }
 
-function zipTree(path: string, bytes: Uint8Array): Tree {
-  let entries: Record<string, Uint8Array>;
+/**
+ * A zip's entries, inflated as a stream with caps: an entry's declared and actual size, and the
+ * total, are checked as the bytes come, so a small zip of one huge entry fails in a moment.
+ */
+function unzipBounded(path: string, bytes: Uint8Array): Record<string, Uint8Array> {
+  const limits = unpackLimits();
+  const entries: Record<string, Uint8Array> = {};
+  let total = 0;
+  let failure: Error | null = null;
+  const unzip = new Unzip((file) => {
+    if (file.name.endsWith('/') || failure) return;
+    if ((file.originalSize ?? 0) > limits.entry) {
+      failure = tooLarge(`${basename(path)}: ${file.name}`, file.originalSize!, limits.entry, 'declares');
+      return;
+    }
+    const chunks: Uint8Array[] = [];
+    let size = 0;
+    file.ondata = (error, chunk, final) => {
+      if (failure) return;
+      if (error) {
+        failure = new DistillInputError(`${basename(path)}: ${file.name} is corrupt (${firstLine(error)})`);
+        return;
+      }
+      size += chunk.length;
+      total += chunk.length;
+      if (size > limits.entry) failure = tooLarge(`${basename(path)}: ${file.name}`, size, limits.entry);
+      else if (total > limits.total) failure = tooLarge(basename(path), total, limits.total);
+      if (failure) return file.terminate();
+      chunks.push(chunk);
+      if (final) entries[file.name] = chunks.length === 1 ? chunks[0]! : concat(chunks, size);
+    };
+    file.start();
+  });
+  unzip.register(UnzipInflate);
   try {
-    entries = unzipSync(bytes);
+    for (let at = 0; at < bytes.length && !failure; at += 1 << 16) unzip.push(bytes.subarray(at, Math.min(bytes.length, at + (1 << 16))), at + (1 << 16) >= bytes.length);
   } catch (error) {
-    throw new DistillInputError(`${basename(path)}: not a readable zip archive (${(error as Error).message})`);
+    failure ??= new DistillInputError(`${basename(path)}: not a readable zip archive (${firstLine(error)})`);
   }
+  if (failure) throw failure;
+  if (Object.keys(entries).length === 0 && bytes.length > 0 && !(bytes[0] === 0x50 && bytes[1] === 0x4b)) throw new DistillInputError(`${basename(path)}: not a readable zip archive`);
+  return entries;
+}
+
+function concat(chunks: Uint8Array[], size: number): Uint8Array {
+  const out = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, offset);
+    offset += chunk.length;
+  }
+  return out;
+}
+
+function zipTree(path: string, bytes: Uint8Array): Tree {
+  const entries = unzipBounded(path, bytes);
   const names = Object.keys(entries).filter((name) => !name.endsWith('/') && !name.split('/').some((part) => IGNORED.test(part)));
   // A zip of a folder has that folder as its single top-level entry: look inside it.
   const tops = new Set(names.map((name) => name.split('/')[0]));
@@ -84,7 +137,7 @@ async function decodeAll(files: Array<{ file: ImageFile; label: number }>, size:
     try {
       raw = await sharp(await file.read()).removeAlpha().resize(size, size, { fit: 'cover' }).toColourspace('srgb').raw().toBuffer();
     } catch (error) {
-      throw new DistillInputError(`${file.name}: not a readable image (${(error as Error).message})`);
+      throw new DistillInputError(`${file.name}: not a readable image (${firstLine(error)})`);
     }
     if (raw.length !== pixels) throw new DistillInputError(`${file.name}: decoded to ${raw.length} bytes, expected ${pixels}`);
     images.set(raw, i * pixels);
