@@ -8,10 +8,10 @@ import type { WorkerHost } from './worker-host';
 const refuse = (error: ApiError): CallOutcomeMessage => ({ ok: false, error });
 
 /** One handler per API method (and the host methods the window may call): check the sender and the payload, then forward to the worker. */
-export function registerIpc(worker: WorkerHost, rendererUrlPrefix: string): void {
+export function registerIpc(worker: WorkerHost, appOrigin: string): void {
   for (const method of [...API_METHODS, ...RENDERER_HOST_METHODS]) {
     ipcMain.handle(ipcChannel(method), async (event: IpcMainInvokeEvent, payload: unknown): Promise<CallOutcomeMessage> => {
-      const checked = checkIpcCall(method, payload, event.senderFrame?.url, rendererUrlPrefix);
+      const checked = checkIpcCall(method, payload, event.senderFrame?.url, appOrigin);
       if (!checked.ok) return refuse(checked.error);
       if (method === 'exportModel') return exportWithDialog(worker, event, checked.payload as Required<ExportRequest>);
       return worker.call(method, checked.payload);

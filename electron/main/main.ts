@@ -1,23 +1,25 @@
 // Electron main: lifecycle, the window, security and routing. Training runs in the worker.
 import { app, BrowserWindow, Menu } from 'electron';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { IPC_EVENT_CHANNEL } from '../contract/worker-protocol';
+import { registerAppScheme, serveRenderer } from './app-protocol';
 import { registerIpc } from './ipc';
+import { APP_ORIGIN } from './routing';
 import { createMainWindow, denyAllPermissions } from './window';
 import { WorkerHost } from './worker-host';
 
 // Bundled to dist/electron/main.cjs beside preload.cjs and worker.mjs; the renderer is dist/renderer.
 const distDir = join(__dirname, '..');
-const rendererIndex = join(distDir, 'renderer', 'index.html');
-const rendererUrlPrefix = pathToFileURL(join(distDir, 'renderer')).href;
+const rendererDir = join(distDir, 'renderer');
 const resources = app.isPackaged ? join(process.resourcesPath, 'resources') : join(app.getAppPath(), 'resources');
 
 app.enableSandbox();
+registerAppScheme();
 if (!app.requestSingleInstanceLock()) app.quit();
 
 app.whenReady().then(() => {
   denyAllPermissions();
+  serveRenderer(rendererDir);
   Menu.setApplicationMenu(Menu.buildFromTemplate([{ role: process.platform === 'darwin' ? 'appMenu' : 'fileMenu' }, { role: 'editMenu' }, { role: 'viewMenu' }, { role: 'windowMenu' }]));
   const worker = new WorkerHost(
     join(__dirname, 'worker.mjs'),
@@ -26,8 +28,8 @@ app.whenReady().then(() => {
       for (const window of BrowserWindow.getAllWindows()) window.webContents.send(IPC_EVENT_CHANNEL, event);
     },
   );
-  registerIpc(worker, rendererUrlPrefix);
-  const open = () => createMainWindow(rendererIndex, join(__dirname, 'preload.cjs'));
+  registerIpc(worker, APP_ORIGIN);
+  const open = () => createMainWindow(`${APP_ORIGIN}/index.html`, join(__dirname, 'preload.cjs'));
   open();
   app.on('activate', () => BrowserWindow.getAllWindows().length === 0 && open());
   app.on('second-instance', () => BrowserWindow.getAllWindows()[0]?.focus());

@@ -1,7 +1,7 @@
 import { BrowserWindow, session, shell } from 'electron';
 
 /** The app window, per Electron's security checklist. */
-export function createMainWindow(indexHtml: string, preload: string): BrowserWindow {
+export function createMainWindow(appUrl: string, preload: string): BrowserWindow {
   const window = new BrowserWindow({
     width: 1280,
     height: 860,
@@ -27,7 +27,7 @@ export function createMainWindow(indexHtml: string, preload: string): BrowserWin
     return { action: 'deny' };
   });
   window.once('ready-to-show', () => window.show());
-  void window.loadFile(indexHtml);
+  void window.loadURL(appUrl);
   return window;
 }
 
@@ -35,6 +35,6 @@ export function createMainWindow(indexHtml: string, preload: string): BrowserWin
 export function denyAllPermissions(): void {
   session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
   session.defaultSession.setPermissionCheckHandler(() => false);
-  // Remote content is never loaded: only file:// (the renderer) and devtools.
+  // Remote content is never loaded: only app:// (the renderer) and devtools.
   session.defaultSession.webRequest.onBeforeRequest({ urls: ['http://*/*', 'https://*/*'] }, (_details, callback) => callback({ cancel: true }));
 }

@@ -9,6 +9,8 @@ import { API_METHODS } from '../../electron/contract/api';
 import { projectRoot } from '../../electron/server/renderer-dir';
 import { startServer, type RunningServer } from '../../electron/server/server';
 import { encodeIdx } from '../../electron/engine/data/idx';
+import { createDistillService } from '../../electron/service/distill-service';
+import { dispatchCall } from '../../electron/service/dispatch';
 
 const rendererDir = join(projectRoot(), 'dist', 'renderer');
 let server: RunningServer;
@@ -128,6 +130,23 @@ describe('over HTTP a client never chooses a server path', () => {
     }
     assert.ok(await stat(runsDir), 'the runs folder is still there');
     assert.deepEqual((await readdir(runsDir)).filter((n) => !n.startsWith('.')), []);
+  });
+});
+
+describe('the desktop host keeps its paths', () => {
+  it('importDatasetPaths and exportModelTo are served on the host surface, with clear errors', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'host-'));
+    const service = createDistillService({ runsDir: root, workDir: join(root, '.distill'), host: 'electron', version: 'test', onEvent: () => {} });
+    try {
+      const missing = await dispatchCall(service, 'importDatasetPaths', { paths: ['/no/such/folder'] }, 'host');
+      assert.deepEqual(missing, { ok: false, error: { kind: 'input', error: '/no/such/folder: no such file or folder' } });
+      const relative = await dispatchCall(service, 'importDatasetPaths', { paths: ['relative/path'] }, 'host');
+      assert.ok(!relative.ok && /not an absolute path/.test(relative.error.error));
+      const noRun = await dispatchCall(service, 'exportModelTo', { runId: 'nope', role: 'student', destination: join(root, 'x') }, 'host');
+      assert.ok(!noRun.ok && /no run nope/.test(noRun.error.error));
+    } finally {
+      await service.dispose();
+    }
   });
 });
 

@@ -82,7 +82,7 @@ describe('distill serve: malformed requests get clear errors and change nothing'
     ['path-like run id', 'getRun', { runId: '../../etc' }, /runId: not a run id/],
     ['unknown run', 'getRun', { runId: 'nope' }, /no run nope/],
     ['bad upload id', 'importDataset', { source: { kind: 'upload', uploadId: '../x' } }, /not an upload id/],
-    ['missing dataset path', 'importDataset', { source: { kind: 'paths', paths: ['/no/such/folder'] } }, /\/no\/such\/folder: no such file or folder/],
+    ['server paths are not a dataset source over HTTP', 'importDataset', { source: { kind: 'paths', paths: ['/no/such/folder'] } }, /source\.kind: Invalid/],
     ['unknown model in a run', 'startRun', { preset: 'quick', overrides: { student: 'resnet999' } }, /unknown student model "resnet999"/],
   ];
   for (const [name, method, body, pattern] of cases) {

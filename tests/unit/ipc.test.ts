@@ -2,36 +2,60 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { DistillService, HostService } from '../../electron/contract/api';
 import type { WorkerMessage } from '../../electron/contract/worker-protocol';
-import { checkIpcCall, isTrustedSender } from '../../electron/main/routing';
+import { APP_ORIGIN, checkIpcCall, isTrustedSender, resolveAppAsset } from '../../electron/main/routing';
 import { dispatchCall } from '../../electron/service/dispatch';
 import { serveOnPort } from '../../electron/worker/endpoint';
 import { DistillInputError } from '../../electron/engine/errors';
 
-const RENDERER = 'file:///opt/Distill%20Studio/resources/app.asar/dist/renderer';
+const SENDER = `${APP_ORIGIN}/index.html`;
 
 describe('main: IPC checks before the worker', () => {
-  it('accepts only the app page as sender', () => {
-    assert.equal(isTrustedSender(`${RENDERER}/index.html`, RENDERER), true);
-    for (const url of ['https://evil.example/', 'file:///tmp/evil.html', undefined]) {
-      assert.equal(isTrustedSender(url, RENDERER), false, String(url));
-      const checked = checkIpcCall('listRuns', {}, url, RENDERER);
+  it("accepts only the app page's exact origin as sender", () => {
+    assert.equal(isTrustedSender(SENDER), true);
+    assert.equal(isTrustedSender(`${APP_ORIGIN}/screens/x?y#z`), true);
+    const untrusted = [
+      'https://evil.example/',
+      'file:///tmp/evil.html',
+      'file:///opt/Distill%20Studio/resources/app.asar/dist/renderer-evil/index.html',
+      'app://distill.evil/index.html',
+      'app://distillx/index.html',
+      'app://user@distill/index.html',
+      'not a url',
+      undefined,
+    ];
+    for (const url of untrusted) {
+      assert.equal(isTrustedSender(url), false, String(url));
+      const checked = checkIpcCall('listRuns', {}, url);
       assert.ok(!checked.ok && /untrusted frame/.test(checked.error.error));
     }
   });
 
+  it('app:// serves files inside the renderer folder only', () => {
+    const exists = (path: string) => ['/r/index.html', '/r/assets/a.js'].includes(path);
+    assert.equal(resolveAppAsset('app://distill/', '/r', exists), '/r/index.html');
+    assert.equal(resolveAppAsset('app://distill/assets/a.js', '/r/', exists), '/r/assets/a.js');
+    assert.equal(resolveAppAsset('app://distill/history', '/r', exists), '/r/index.html', 'a one-page app');
+    assert.equal(resolveAppAsset('app://distill/../../etc/passwd', '/r', exists), '/r/index.html', 'the URL parser drops plain ..');
+    // Encoded dots are normalised by the URL parser (and stay inside); what it lets through is refused.
+    assert.equal(resolveAppAsset('app://distill/%2e%2e/%2e%2e/etc/passwd', '/r', () => true), '/r/etc/passwd');
+    for (const url of ['app://distill/a%5c..%5cb', 'app://distill/a/%2E%2E%2f..%2fb', 'app://distill/%E0%A4%A', 'app://distill/x%00.js', 'app://elsewhere/index.html', 'file:///etc/passwd']) {
+      assert.equal(resolveAppAsset(url, '/r', () => true), null, url);
+    }
+  });
+
   it('validates every payload against the contract', () => {
-    const sender = `${RENDERER}/index.html`;
-    const bad = checkIpcCall('cancelRun', { runId: 42 }, sender, RENDERER);
+    const sender = SENDER;
+    const bad = checkIpcCall('cancelRun', { runId: 42 }, sender);
     assert.ok(!bad.ok && bad.error.error === 'cancelRun: invalid request: runId: Invalid input: expected string, received number', !bad.ok ? bad.error.error : '');
-    const unknown = checkIpcCall('shell', {}, sender, RENDERER);
+    const unknown = checkIpcCall('shell', {}, sender);
     assert.ok(!unknown.ok && /unknown method "shell"/.test(unknown.error.error));
-    const good = checkIpcCall('startRun', { overrides: { methodOptions: { kd: { alpha: 0.3 } } } }, sender, RENDERER);
+    const good = checkIpcCall('startRun', { overrides: { methodOptions: { kd: { alpha: 0.3 } } } }, sender);
     assert.ok(good.ok);
     assert.deepEqual(good.payload, { preset: 'quick', overrides: { methodOptions: { kd: { alpha: 0.3 } } } });
     // Options live under their method: a flat or misplaced one is named, not ignored.
-    const flat = checkIpcCall('startRun', { overrides: { alpha: 0.3 } }, sender, RENDERER);
+    const flat = checkIpcCall('startRun', { overrides: { alpha: 0.3 } }, sender);
     assert.ok(!flat.ok && /Unrecognized key: "alpha"/.test(flat.error.error), !flat.ok ? flat.error.error : '');
-    const misplaced = checkIpcCall('startRun', { overrides: { methodOptions: { kd: { beta: 2 } } } }, sender, RENDERER);
+    const misplaced = checkIpcCall('startRun', { overrides: { methodOptions: { kd: { beta: 2 } } } }, sender);
     assert.ok(!misplaced.ok && /methodOptions\.kd/.test(misplaced.error.error), !misplaced.ok ? misplaced.error.error : '');
   });
 });

@@ -50,9 +50,10 @@ export class RunCheckpoints {
   }
 
   async save(key: string, parts: { model: tf.LayersModel; optimizer: tf.Optimizer; extraVariables: tf.Variable[]; state: PhaseState }): Promise<void> {
+    const optimizerWeights = await parts.optimizer.getWeights();
     const named = [
       ...parts.model.getWeights().map((tensor, i) => ({ group: 'model' as const, name: `w${i}`, tensor })),
-      ...(await parts.optimizer.getWeights()).map(({ name, tensor }) => ({ group: 'optimizer' as const, name, tensor })),
+      ...optimizerWeights.map(({ name, tensor }) => ({ group: 'optimizer' as const, name, tensor })),
       ...parts.extraVariables.map((tensor, i) => ({ group: 'extras' as const, name: `x${i}`, tensor })),
     ];
     const chunks: Uint8Array[] = [];
@@ -62,6 +63,8 @@ export class RunCheckpoints {
       chunks.push(new Uint8Array(data.buffer, data.byteOffset, data.byteLength).slice());
       specs[group].push({ name, shape: tensor.shape, dtype: tensor.dtype === 'int32' ? 'int32' : 'float32' });
     }
+    // getWeights makes a new scalar for the iteration count; the rest are the optimizer's own variables.
+    tf.dispose(optimizerWeights.map((w) => w.tensor).filter((tensor) => !(tensor instanceof tf.Variable)));
     const target = join(this.dir, folderName(key));
     const fresh = `${target}.new`;
     await rm(fresh, { recursive: true, force: true });

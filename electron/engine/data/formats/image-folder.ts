@@ -61,6 +61,10 @@ async function folderTree(root: string): Promise<Tree> {
  * total, are checked as the bytes come, so a small zip of one huge entry fails in a moment.
  */
 function unzipBounded(path: string, bytes: Uint8Array): Record<string, Uint8Array> {
+  // A whole zip ends with its central directory's end record ("PK\x05\x06"); a cut-short one does not.
+  const tail = bytes.subarray(Math.max(0, bytes.length - 65_557));
+  const hasEnd = tail.some((b, i) => b === 0x50 && tail[i + 1] === 0x4b && tail[i + 2] === 5 && tail[i + 3] === 6);
+  if (!hasEnd) throw new DistillInputError(`${basename(path)}: not a readable zip archive (no end of central directory: cut short, or not a zip)`);
   const limits = unpackLimits();
   const entries: Record<string, Uint8Array> = {};
   let total = 0;
@@ -96,7 +100,6 @@ function unzipBounded(path: string, bytes: Uint8Array): Record<string, Uint8Arra
     failure ??= new DistillInputError(`${basename(path)}: not a readable zip archive (${firstLine(error)})`);
   }
   if (failure) throw failure;
-  if (Object.keys(entries).length === 0 && bytes.length > 0 && !(bytes[0] === 0x50 && bytes[1] === 0x4b)) throw new DistillInputError(`${basename(path)}: not a readable zip archive`);
   return entries;
 }
 
