@@ -5,7 +5,7 @@ import { IPC_EVENT_CHANNEL } from '../contract/worker-protocol';
 import { registerAppScheme, serveRenderer } from './app-protocol';
 import { registerIpc } from './ipc';
 import { APP_ORIGIN } from './routing';
-import { createMainWindow, denyAllPermissions } from './window';
+import { createMainWindow, denyAllPermissions, lockDownWebContents } from './window';
 import { WorkerHost } from './worker-host';
 
 // Bundled to dist/electron/main.cjs beside preload.cjs and worker.mjs; the renderer is dist/renderer.
@@ -15,6 +15,7 @@ const resources = app.isPackaged ? join(process.resourcesPath, 'resources') : jo
 
 app.enableSandbox();
 registerAppScheme();
+lockDownWebContents();
 if (!app.requestSingleInstanceLock()) app.quit();
 
 app.whenReady().then(() => {

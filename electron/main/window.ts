@@ -1,4 +1,4 @@
-import { BrowserWindow, session, shell } from 'electron';
+import { app, BrowserWindow, session, shell } from 'electron';
 
 /** The app window, per Electron's security checklist. */
 export function createMainWindow(appUrl: string, preload: string): BrowserWindow {
@@ -29,6 +29,15 @@ export function createMainWindow(appUrl: string, preload: string): BrowserWindow
   window.once('ready-to-show', () => window.show());
   void window.loadURL(appUrl);
   return window;
+}
+
+/** No <webview> and no windows from any web contents, not only the main window's. */
+export function lockDownWebContents(): void {
+  app.on('web-contents-created', (_event, contents) => {
+    contents.on('will-attach-webview', (event) => event.preventDefault());
+    contents.on('will-navigate', (event) => event.preventDefault());
+    contents.setWindowOpenHandler(() => ({ action: 'deny' }));
+  });
 }
 
 /** No camera, microphone, notifications or anything else: the app needs none. */
