@@ -31,7 +31,8 @@ export { RunModelCache, type RunSoftLabels } from './runs/soft-labels';
 export { getMethod } from './methods/registry';
 
 // Export
-export { exportModel } from './export/registry';
+export { exportModel, exportRunModel } from './export/registry';
+export type { ModelCard } from './export/model-card';
 
 // Benchmarks (`distill bench`)
 export { benchTraining } from './bench';

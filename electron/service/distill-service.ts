@@ -10,7 +10,7 @@ import {
   DistillInputError,
   DownloadError,
   downloadDataset,
-  exportModel,
+  exportRunModel,
   findFamily,
   getMethod,
   listModels,
@@ -101,8 +101,8 @@ export function createDistillService(options: ServiceOptions): HostedService {
     return { dataset: spec, ...summarizeDataset(data), samples };
   };
 
-  /** The model folder of a run to export, checked to exist. */
-  const exportSource = async (runId: string, role: string) => join((await storedRun(runId)).dir, role);
+  /** The folder of a run to export from, checked to exist. */
+  const exportSource = async (runId: string) => (await storedRun(runId)).dir;
   const exportName = (runId: string, role: string, format: ExportFormatId) => `${role}-${runId}${format === 'tfjs' ? '' : `-${format}`}`;
 
   const storedRun = async (runId: string): Promise<StoredRun> => {
@@ -305,13 +305,14 @@ export function createDistillService(options: ServiceOptions): HostedService {
 
     /** Over HTTP: the export is written under the work folder and offered once as a download. */
     async exportModel({ runId, role, format }): Promise<ExportResult> {
-      const modelDir = await exportSource(runId, role);
+      const runDir = await exportSource(runId);
       const id = randomBytes(8).toString('hex');
       const dir = join(exportsDir, id);
       const name = exportName(runId, role, format);
       await mkdir(dir, { recursive: true });
       try {
-        await exportModel({ modelDir, format, destination: join(dir, name) });
+        await ensureBackend();
+        await exportRunModel({ runDir, role, format, destination: join(dir, name), version: options.version, measure: true });
         const zip = join(dir, `${name}.zip`);
         await writeFile(zip, await zipFolder(join(dir, name)));
         downloads.set(id, { path: zip, fileName: `${name}.zip` });
@@ -324,8 +325,9 @@ export function createDistillService(options: ServiceOptions): HostedService {
 
     /** Desktop host: main chose `destination` with a save dialog. */
     async exportModelTo({ runId, role, format, destination }): Promise<ExportResult> {
-      const modelDir = await exportSource(runId, role);
-      await exportModel({ modelDir, format, destination });
+      const runDir = await exportSource(runId);
+      await ensureBackend();
+      await exportRunModel({ runDir, role, format, destination, version: options.version, measure: true });
       return { fileName: exportName(runId, role, format), savedTo: destination, downloadUrl: null };
     },
 

@@ -153,7 +153,9 @@ describe('Distill Studio in a browser (distill serve)', { skip: missing ?? false
     const zipPath = join(await mkdtemp(join(tmpdir(), 'export-')), download.suggestedFilename());
     await download.saveAs(zipPath);
     const dir = await mkdtemp(join(tmpdir(), 'student-'));
-    for (const [name, bytes] of Object.entries(unzipSync(new Uint8Array(await readFile(zipPath))))) await writeFile(join(dir, name), bytes);
+    const entries = unzipSync(new Uint8Array(await readFile(zipPath)));
+    assert.deepEqual(Object.keys(entries).sort(), ['labels.txt', 'model-card.json', 'model-card.md', 'model.json', 'weights.bin']);
+    for (const [name, bytes] of Object.entries(entries)) await writeFile(join(dir, name), bytes);
     await selectBackend('cpu');
     const { model, metadata } = await loadModelFolder(dir);
     assert.equal(metadata?.architecture, 'mlp-30x2');
@@ -171,6 +173,18 @@ describe('Distill Studio in a browser (distill serve)', { skip: missing ?? false
     reloaded.forEach((value, i) => assert.ok(Math.abs(value - served.logits.student[i]!) < 1e-4, `logit ${i}: ${value} vs ${served.logits.student[i]}`));
   });
 
+  it('exports in a quantized format chosen in the Export dialog', async () => {
+    await page.getByTestId('export-format').selectOption('tfjs-u8');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-student').click()]);
+    assert.match(download.suggestedFilename(), /^student-.+-tfjs-u8\.zip$/);
+    const zipPath = join(await mkdtemp(join(tmpdir(), 'export-u8-')), download.suggestedFilename());
+    await download.saveAs(zipPath);
+    const card = JSON.parse(Buffer.from(unzipSync(new Uint8Array(await readFile(zipPath)))['model-card.json']!).toString('utf8'));
+    assert.equal(card.format.id, 'tfjs-u8');
+    assert.ok(card.accuracy.exported > 0.5 && Math.abs(card.accuracy.quantizationLoss) < 0.05, JSON.stringify(card.accuracy));
+    await shot('5-results-export');
+  });
+
   it('cancels a run and lists it in History as cancelled', async () => {
     await page.click('[data-screen=method]');
     await page.getByTestId('setting-teacherEpochs').fill('50');
@@ -185,6 +199,12 @@ describe('Distill Studio in a browser (distill serve)', { skip: missing ?? false
     assert.match(rows, /cancelled/);
     assert.match(rows, /completed/);
     await shot('6-history');
+    // Resume goes on from the checkpoint; cancel it again to keep the test short.
+    await page.getByTestId('resume').click();
+    await page.getByTestId('training').waitFor();
+    await page.waitForFunction(() => document.querySelector('[data-testid=run-status]')?.textContent === 'running', null, { timeout: 30_000 });
+    await page.getByTestId('cancel').click();
+    await page.waitForFunction(() => document.querySelector('[data-testid=run-status]')?.textContent === 'cancelled', null, { timeout: 60_000 });
   });
 
   it('runs a study of several methods and compares them in one table', async () => {

@@ -35,7 +35,7 @@ describe('distill run --json', () => {
     const dest = join(await mkdtemp(join(tmpdir(), 'cli-export-')), 'student');
     const exported = await runCli(['export', out, '--role', 'student', '--format', 'tfjs', '--out', dest]);
     assert.equal(exported.code, 0, exported.stderr);
-    assert.match(exported.stdout, /student exported as TensorFlow\.js LayersModel to .*student \(2 files\)/);
+    assert.match(exported.stdout, /student exported as TensorFlow\.js LayersModel to .*student \(5 files, /);
     assert.deepEqual(await readFile(join(dest, 'weights.bin')), await readFile(join(out, 'student', 'weights.bin')));
     // Nothing saved before is overwritten; an unknown format is named.
     const again = await runCli(['export', out, '--out', dest]);
@@ -43,7 +43,7 @@ describe('distill run --json', () => {
     assert.match(again.stderr, /already exists: export to a new name/);
     const badFormat = await runCli(['export', out, '--format', 'pickle', '--out', `${dest}-2`]);
     assert.equal(badFormat.code, 2);
-    assert.match(badFormat.stderr, /--format: expected tfjs, got "pickle"/);
+    assert.match(badFormat.stderr, /--format: expected tfjs\|tfjs-f16\|tfjs-u8, got "pickle"/);
     assert.match(stdout, /teacher\s+mlp-64x1\s+50,890/);
     assert.match(stdout, /KD student\s+mlp-16x1/);
     assert.match(stdout, /student alone\s+mlp-16x1/);

@@ -1,7 +1,8 @@
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { EXPORT_FORMAT_CATALOGUE, EXPORT_FORMAT_IDS } from '../../contract/catalogue';
 import { ModelRoleSchema } from '../../contract/api';
-import { DistillInputError, exportModel } from '../../engine';
+import { DistillInputError, exportRunModel, selectBackend } from '../../engine';
+import { appVersion } from '../../server/renderer-dir';
 import { choiceFlag, parseFlags } from '../args';
 
 export const EXPORT_USAGE = `distill export RUN_DIR [--role ${ModelRoleSchema.options.join('|')}] [--format ${EXPORT_FORMAT_IDS.join('|')}] --out PATH`;
@@ -12,7 +13,10 @@ export async function exportCommand(args: string[]): Promise<number> {
   if (positionals.length !== 1 || !values.out) throw new DistillInputError(`usage: ${EXPORT_USAGE}`);
   const role = choiceFlag('role', values.role, ModelRoleSchema.options) ?? 'student';
   const format = choiceFlag('format', values.format, EXPORT_FORMAT_IDS) ?? 'tfjs';
-  const { files } = await exportModel({ modelDir: join(resolve(positionals[0]!), role), format, destination: resolve(values.out) });
-  process.stdout.write(`${role} exported as ${EXPORT_FORMAT_CATALOGUE[format].label} to ${resolve(values.out)} (${files.length} file${files.length === 1 ? '' : 's'})\n`);
+  // Measuring the export's accuracy runs the model over the test split: any backend will do.
+  await selectBackend('wasm');
+  const { files, card } = await exportRunModel({ runDir: resolve(positionals[0]!), role, format, destination: resolve(values.out), version: appVersion(), measure: true });
+  const accuracy = card.accuracy.exported === null ? '' : `; test accuracy ${(card.accuracy.exported * 100).toFixed(2)}%${card.accuracy.quantizationLoss ? ` (${card.accuracy.quantizationLoss >= 0 ? '+' : ''}${(card.accuracy.quantizationLoss * 100).toFixed(2)} points)` : ''}`;
+  process.stdout.write(`${role} exported as ${EXPORT_FORMAT_CATALOGUE[format].label} to ${resolve(values.out)} (${files.length} files, ${(card.size.bytes / 1e3).toFixed(1)} kB of weights and model.json${accuracy})\n`);
   return 0;
 }

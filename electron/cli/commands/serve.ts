@@ -1,8 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { startServer } from '../../server/server';
-import { ensureRendererBuilt, projectRoot } from '../../server/renderer-dir';
+import { appVersion, ensureRendererBuilt } from '../../server/renderer-dir';
 import { integerFlag, parseFlags } from '../args';
 import { DistillInputError } from '../../engine';
 
@@ -15,7 +14,7 @@ export async function serveCommand(args: string[], signal: AbortSignal): Promise
   if (port < 0 || port > 65535) throw new DistillInputError(`--port: ${port} is not a port number`);
   const host = values.host ?? '127.0.0.1';
   const rendererDir = await ensureRendererBuilt((line) => process.stderr.write(line + '\n'));
-  const version = (JSON.parse(readFileSync(join(projectRoot(), 'package.json'), 'utf8')) as { version: string }).version;
+  const version = appVersion();
   const allowHosts = values['allow-host'] ?? [];
   for (const name of allowHosts) if (!/^[\w.-]{1,253}$/.test(name)) throw new DistillInputError(`--allow-host: "${name}" is not a host name`);
   const server = await startServer({ host, port, allowHosts, runsDir: resolve(values['runs-dir'] ?? 'runs'), rendererDir, version }).catch((error: NodeJS.ErrnoException) => {

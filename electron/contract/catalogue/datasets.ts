@@ -21,12 +21,25 @@ export const DATASET_FORMAT_CATALOGUE = {
 export type DatasetFormatId = keyof typeof DATASET_FORMAT_CATALOGUE;
 export const DATASET_FORMAT_IDS = Object.keys(DATASET_FORMAT_CATALOGUE) as DatasetFormatId[];
 
-/** How a trained model can leave the app; the engine has one writer module per id (electron/engine/export/). */
+/**
+ * How a trained model can leave the app; the engine has one writer module per id
+ * (electron/engine/export/). Every export also holds labels.txt and a model card.
+ */
 export const EXPORT_FORMAT_CATALOGUE = {
   tfjs: {
     label: 'TensorFlow.js LayersModel',
     description: 'model.json and weights.bin, float32: loads with tf.loadLayersModel in a browser or Node',
     /** What the export is on disk: a folder of files (a browser gets it as a zip). */
+    layout: 'folder',
+  },
+  'tfjs-f16': {
+    label: 'TensorFlow.js LayersModel, float16 weights',
+    description: 'half the size; weights stored as float16 in the weights manifest, dequantized by tf.loadLayersModel',
+    layout: 'folder',
+  },
+  'tfjs-u8': {
+    label: 'TensorFlow.js LayersModel, uint8 weights',
+    description: 'a quarter of the size; each weight tensor stored as 8-bit (value = q·scale + min), dequantized by tf.loadLayersModel',
     layout: 'folder',
   },
 } as const;

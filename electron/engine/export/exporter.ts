@@ -2,12 +2,12 @@
 export interface ExportJob {
   /** A run's `teacher/`, `student/` or `baseline/` folder (TensorFlow.js LayersModel). */
   modelDir: string;
-  /** The path to create; it must not exist yet. */
+  /** The folder to create; it must not exist yet. */
   destination: string;
 }
 
 /** One export format (one module per format, chosen from the registry by catalogue id). */
 export interface Exporter {
-  /** Writes the export; returns the paths it wrote. */
+  /** Writes the model's files into `destination` (created); returns their paths. */
   write(job: ExportJob): Promise<string[]>;
 }

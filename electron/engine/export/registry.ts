@@ -1,25 +1,89 @@
-import { stat } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { rm, stat } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { EXPORT_FORMAT_CATALOGUE, type ExportFormatId } from '../../contract/catalogue';
+import type { ModelReport } from '../../contract/events';
+import type { RunConfig } from '../../contract/run-config';
+import { limitSplit } from '../data/dataset';
+import { loadDataset } from '../data/load';
 import { DistillInputError } from '../errors';
-import { readModelJson } from '../runs/model-io';
+import { loadModelFolder, ModelMetadataSchema, readModelJson } from '../runs/model-io';
+import { readRun } from '../runs/store';
+import { evaluateModel } from '../train/evaluate';
 import type { Exporter } from './exporter';
+import { writeModelCard, type ModelCard } from './model-card';
 import { tfjsExporter } from './tfjs';
+import { tfjsQuantizedExporter } from './tfjs-quantized';
 
 /** One writer per catalogue format: a format missing here fails the type-check. */
 const EXPORTERS: Record<ExportFormatId, Exporter> = {
   tfjs: tfjsExporter,
+  'tfjs-f16': tfjsQuantizedExporter('float16'),
+  'tfjs-u8': tfjsQuantizedExporter('uint8'),
 };
 
+export interface ExportOptions {
+  modelDir: string;
+  format: ExportFormatId;
+  /** The folder to create; it must not exist yet. */
+  destination: string;
+  role: ModelCard['role'];
+  /** The run the model comes from, for the model card and the accuracy check; null for a bare model folder. */
+  run: { config: RunConfig; reports: Record<ModelCard['role'], ModelReport | null> } | null;
+  version: string;
+  /** Measure the export's accuracy on the run's test split (needs an active backend). */
+  measure: boolean;
+}
+
 /**
- * Exports a saved model in a format. The destination must not exist (nothing saved before is
- * overwritten) and its folder must; an unreadable model is an input error naming the folder.
+ * Exports a saved model in a format, with labels.txt and a model card. The destination must not
+ * exist (nothing saved before is overwritten) and its folder must; an unreadable model is an
+ * input error naming the folder, and a failed export leaves nothing behind.
  */
-export async function exportModel(options: { modelDir: string; format: ExportFormatId; destination: string }): Promise<{ files: string[]; format: string }> {
-  await readModelJson(options.modelDir);
+export async function exportModel(options: ExportOptions): Promise<{ files: string[]; format: string; card: ModelCard }> {
+  const json = await readModelJson(options.modelDir);
+  const metadata = ModelMetadataSchema.safeParse(json.userDefinedMetadata);
+  if (!metadata.success) throw new DistillInputError(`${options.modelDir}: model.json has no Distill Studio metadata (input shape, classes, preprocessing) to export with`);
   if (await stat(options.destination).catch(() => null)) throw new DistillInputError(`${options.destination} already exists: export to a new name`);
   const parent = await stat(dirname(options.destination)).catch(() => null);
   if (!parent?.isDirectory()) throw new DistillInputError(`${dirname(options.destination)}: no such folder to export into`);
-  const files = await EXPORTERS[options.format].write({ modelDir: options.modelDir, destination: options.destination });
-  return { files, format: EXPORT_FORMAT_CATALOGUE[options.format].label };
+  try {
+    const files = await EXPORTERS[options.format].write({ modelDir: options.modelDir, destination: options.destination });
+    const exportedAccuracy = options.measure && options.run ? await measureAccuracy(options.destination, options.run.config) : null;
+    const written = await writeModelCard(options.destination, {
+      version: options.version,
+      format: options.format,
+      role: options.role,
+      metadata: metadata.data,
+      config: options.run?.config ?? null,
+      reports: options.run?.reports ?? { teacher: null, student: null, baseline: null },
+      exportedAccuracy,
+    });
+    return { files: [...files, ...written.files], format: EXPORT_FORMAT_CATALOGUE[options.format].label, card: written.card };
+  } catch (error) {
+    await rm(options.destination, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+/** The exported files loaded back as any TensorFlow.js user would, evaluated on the run's test split. */
+async function measureAccuracy(dir: string, config: RunConfig): Promise<{ accuracy: number; images: number }> {
+  const { model } = await loadModelFolder(dir);
+  try {
+    const data = await loadDataset(config.dataset, { imageSize: config.imageSize });
+    const test = limitSplit(data.test, config.limitTest, data.shape);
+    const evaluation = await evaluateModel(model, test, data.shape, 256);
+    return { accuracy: evaluation.accuracy, images: test.count };
+  } finally {
+    model.dispose();
+  }
+}
+
+/** One model of a run folder (`teacher`, `student`, `baseline`), with the run's facts on its card. */
+export async function exportRunModel(options: Omit<ExportOptions, 'modelDir' | 'run'> & { runDir: string }): Promise<{ files: string[]; format: string; card: ModelCard }> {
+  const run = await readRun(options.runDir, basename(options.runDir));
+  if (!run) throw new DistillInputError(`${options.runDir}: not a run folder (no readable config.json and status.json)`);
+  if (run.status.status !== 'completed') throw new DistillInputError(`run ${run.id} is ${run.status.status}: export a completed run`);
+  const reports = { teacher: run.result?.teacher ?? run.study?.teacher ?? null, student: run.result?.student ?? null, baseline: run.result?.baseline ?? null };
+  if (!(await stat(join(run.dir, options.role)).catch(() => null))) throw new DistillInputError(`run ${run.id} has no ${options.role} model to export`);
+  return exportModel({ ...options, modelDir: join(run.dir, options.role), run: { config: run.config, reports } });
 }

@@ -1,4 +1,4 @@
-import { copyFile, mkdir, rm } from 'node:fs/promises';
+import { copyFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readModelJson } from '../runs/model-io';
 import type { Exporter } from './exporter';
@@ -7,15 +7,10 @@ import type { Exporter } from './exporter';
 export const tfjsExporter: Exporter = {
   async write({ modelDir, destination }) {
     const json = await readModelJson(modelDir);
-    const files = ['model.json', ...json.weightsManifest.flatMap((group) => group.paths)];
+    const files = [...json.weightsManifest.flatMap((group) => group.paths), 'model.json'];
     await mkdir(destination);
-    try {
-      // Weights first, model.json last: a folder with model.json is complete.
-      for (const file of [...files.slice(1), files[0]!]) await copyFile(join(modelDir, file), join(destination, file));
-    } catch (error) {
-      await rm(destination, { recursive: true, force: true });
-      throw error;
-    }
+    // Weights first, model.json last: a folder with model.json is complete.
+    for (const file of files) await copyFile(join(modelDir, file), join(destination, file));
     return files.map((file) => join(destination, file));
   },
 };

@@ -55,6 +55,9 @@ export async function saveModelFolder(model: tf.LayersModel, dir: string, metada
 }
 
 const ModelJsonSchema = z.object({
+  format: z.string().optional(),
+  generatedBy: z.string().optional(),
+  convertedBy: z.string().nullable().optional(),
   modelTopology: z.record(z.string(), z.unknown()),
   userDefinedMetadata: z.unknown().optional(),
   weightsManifest: z.array(z.object({ paths: z.array(z.string()), weights: z.array(z.record(z.string(), z.unknown())) })),

@@ -1,0 +1,153 @@
+import { readdir, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { EXPORT_FORMAT_CATALOGUE, METHOD_CATALOGUE, type ExportFormatId } from '../../contract/catalogue';
+import { formatBytes, formatPercent } from '../../contract/display';
+import type { ModelReport } from '../../contract/events';
+import type { RunConfig } from '../../contract/run-config';
+import type { ModelMetadata } from '../runs/model-io';
+
+/** What an export says about itself: `model-card.json` (and the same in words, `model-card.md`). */
+export interface ModelCard {
+  distillStudio: string;
+  exportedAt: string;
+  format: { id: ExportFormatId; label: string };
+  role: 'teacher' | 'student' | 'baseline';
+  architecture: string;
+  dataset: { name: string; classes: number; classNames: string[] };
+  /** Exactly what to do to an image before it goes in. */
+  preprocessing: {
+    layout: 'NHWC';
+    inputShape: [number, number, number];
+    description: string;
+    scale: number;
+    normalization: { mean: number[]; std: number[] } | null;
+  };
+  output: 'logits';
+  training: { teacher: string | null; method: string; methodLabel: string; temperature: number | null; alpha: number | null; studentEpochs: number; teacherEpochs: number; seed: number } | null;
+  accuracy: {
+    teacher: number | null;
+    student: number | null;
+    studentAlone: number | null;
+    /** This export on the same test split, measured after writing it. */
+    exported: number | null;
+    /** exported − the run's float32 accuracy for this model (negative: lost to quantization). */
+    quantizationLoss: number | null;
+    testImages: number | null;
+  };
+  size: { bytes: number; params: number | null; macs: number | null; latencyMsPerImage: number | null };
+}
+
+export interface CardInputs {
+  version: string;
+  format: ExportFormatId;
+  role: ModelCard['role'];
+  metadata: ModelMetadata;
+  config: RunConfig | null;
+  reports: Record<'teacher' | 'student' | 'baseline', ModelReport | null>;
+  exportedAccuracy: { accuracy: number; images: number } | null;
+}
+
+export async function folderBytes(dir: string): Promise<number> {
+  let total = 0;
+  for (const name of await readdir(dir)) total += (await stat(join(dir, name))).size;
+  return total;
+}
+
+export function buildModelCard(input: CardInputs, bytes: number): ModelCard {
+  const { metadata, config, reports, role } = input;
+  const own = reports[role];
+  const kd = config?.methodOptions.kd;
+  const usesKd = config ? config.method === 'kd' || METHOD_CATALOGUE[config.method].uses.some((ref) => ref.startsWith('kd.')) : false;
+  return {
+    distillStudio: input.version,
+    exportedAt: new Date().toISOString(),
+    format: { id: input.format, label: EXPORT_FORMAT_CATALOGUE[input.format].label },
+    role,
+    architecture: metadata.architecture,
+    dataset: { name: metadata.dataset, classes: metadata.classNames.length, classNames: metadata.classNames },
+    preprocessing: {
+      layout: 'NHWC',
+      inputShape: metadata.inputShape as [number, number, number],
+      description: metadata.preprocessing,
+      scale: 1 / 255,
+      normalization: metadata.normalization ?? null,
+    },
+    output: 'logits',
+    training: config
+      ? {
+          teacher: reports.teacher?.name ?? null,
+          method: config.method,
+          methodLabel: METHOD_CATALOGUE[config.method].label,
+          temperature: usesKd && kd ? kd.temperature : null,
+          alpha: usesKd && kd && config.method !== 'dkd' ? kd.alpha : null,
+          studentEpochs: config.epochs,
+          teacherEpochs: config.teacherEpochs,
+          seed: config.seed,
+        }
+      : null,
+    accuracy: {
+      teacher: reports.teacher?.accuracy ?? null,
+      student: reports.student?.accuracy ?? null,
+      studentAlone: reports.baseline?.accuracy ?? null,
+      exported: input.exportedAccuracy?.accuracy ?? null,
+      quantizationLoss: input.exportedAccuracy && own ? input.exportedAccuracy.accuracy - own.accuracy : null,
+      testImages: input.exportedAccuracy?.images ?? null,
+    },
+    size: { bytes, params: own?.params ?? null, macs: own?.macs ?? null, latencyMsPerImage: own?.latencyMs ?? null },
+  };
+}
+
+const pct = (value: number | null) => (value === null ? '–' : formatPercent(value));
+
+export function modelCardMarkdown(card: ModelCard): string {
+  const norm = card.preprocessing.normalization;
+  const lines = [
+    `# ${card.architecture} (${card.role}) — model card`,
+    '',
+    `Exported by Distill Studio ${card.distillStudio} on ${card.exportedAt} as **${card.format.label}** (\`${card.format.id}\`).`,
+    '',
+    '## Input and output',
+    '',
+    `- Input: \`[batch, ${card.preprocessing.inputShape.join(', ')}]\` (${card.preprocessing.layout}, float32).`,
+    `- Preprocessing: ${card.preprocessing.description}.`,
+    `- Pixels are divided by 255${norm ? `, then each channel c becomes (x − mean[c]) / std[c] with mean = [${norm.mean.map((v) => v.toFixed(6)).join(', ')}] and std = [${norm.std.map((v) => v.toFixed(6)).join(', ')}]` : ''}.`,
+    `- Output: ${card.dataset.classes} logits, in the order of \`labels.txt\`; apply softmax for probabilities.`,
+    '',
+    '## Data and training',
+    '',
+    `- Dataset: ${card.dataset.name}, ${card.dataset.classes} classes.`,
+    ...(card.training
+      ? [
+          `- Method: ${card.training.methodLabel}${card.training.teacher ? `, teacher ${card.training.teacher}` : ''}${card.training.temperature !== null ? `, T = ${card.training.temperature}` : ''}${card.training.alpha !== null ? `, α = ${card.training.alpha}` : ''}.`,
+          `- Epochs: teacher ${card.training.teacherEpochs}, student ${card.training.studentEpochs}; seed ${card.training.seed}.`,
+        ]
+      : []),
+    '',
+    '## Accuracy on the test split',
+    '',
+    '| model | test accuracy |',
+    '| --- | ---: |',
+    `| teacher | ${pct(card.accuracy.teacher)} |`,
+    `| distilled student | ${pct(card.accuracy.student)} |`,
+    `| student alone | ${pct(card.accuracy.studentAlone)} |`,
+    `| **this export** | **${pct(card.accuracy.exported)}** |`,
+    '',
+    card.accuracy.quantizationLoss === null ? '' : `Change from the float32 ${card.role}: ${(card.accuracy.quantizationLoss * 100).toFixed(2)} points on ${card.accuracy.testImages?.toLocaleString('en-US')} test images.`,
+    '',
+    '## Size',
+    '',
+    `- Files: ${formatBytes(card.size.bytes)}; parameters: ${card.size.params?.toLocaleString('en-US') ?? '–'}; multiply–accumulates per image: ${card.size.macs?.toLocaleString('en-US') ?? '–'}.`,
+    `- Latency when trained: ${card.size.latencyMsPerImage?.toFixed(3) ?? '–'} ms per image.`,
+    '',
+  ];
+  return lines.join('\n');
+}
+
+/** labels.txt, model-card.json and model-card.md beside the model's files. */
+export async function writeModelCard(destination: string, input: CardInputs): Promise<{ files: string[]; card: ModelCard }> {
+  const card = buildModelCard(input, await folderBytes(destination));
+  await writeFile(join(destination, 'labels.txt'), input.metadata.classNames.join('\n') + '\n');
+  await writeFile(join(destination, 'model-card.json'), JSON.stringify(card, null, 2) + '\n');
+  await writeFile(join(destination, 'model-card.md'), modelCardMarkdown(card));
+  return { files: ['labels.txt', 'model-card.json', 'model-card.md'].map((name) => join(destination, name)), card };
+}

@@ -1,0 +1,72 @@
+import * as tf from '@tensorflow/tfjs';
+import assert from 'node:assert/strict';
+import { readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { before, describe, it } from 'node:test';
+import { EXPORT_FORMAT_IDS } from '../../electron/contract/catalogue';
+import { selectBackend } from '../../electron/engine/backend/select';
+import type { ModelCard } from '../../electron/engine/export/model-card';
+import { loadModelFolder } from '../../electron/engine/runs/model-io';
+import { runCli } from '../helpers/cli';
+import { tempDir } from '../helpers/fixtures';
+
+let root: string;
+before(async () => {
+  root = await tempDir('exports-');
+  const run = await runCli(['run', '--teacher', 'mlp-64x1', '--student', 'mlp-32x1', '--teacher-epochs', '2', '--epochs', '2', '--limit-train', '2000', '--limit-test', '400', '--teacher-jitter', '0', '--backend', 'cpu', '--out', join(root, 'run')]);
+  assert.equal(run.code, 0, run.stderr);
+  await selectBackend('cpu');
+});
+
+describe('distill export in every catalogue format, with a model card', () => {
+  it('writes loadable models, labels and cards; quantized weights are smaller and predict alike', async () => {
+    const probe = tf.randomUniform([64, 28, 28, 1], 0, 1, 'float32', 3);
+    const outputs: Record<string, { logits: Float32Array; bytes: number; card: ModelCard }> = {};
+    for (const format of EXPORT_FORMAT_IDS) {
+      const dest = join(root, format);
+      const { code, stdout, stderr } = await runCli(['export', join(root, 'run'), '--role', 'student', '--format', format, '--out', dest]);
+      assert.equal(code, 0, stderr);
+      assert.match(stdout, /student exported as TensorFlow\.js LayersModel.* \(5 files, .*test accuracy \d+\.\d\d%/);
+      const { model, metadata } = await loadModelFolder(dest);
+      assert.equal(metadata?.architecture, 'mlp-32x1');
+      const logits = (await (model.predict(probe) as tf.Tensor).data()) as Float32Array;
+      model.dispose();
+      assert.equal((await readFile(join(dest, 'labels.txt'), 'utf8')).trim().split('\n').length, 10);
+      const card = JSON.parse(await readFile(join(dest, 'model-card.json'), 'utf8')) as ModelCard;
+      assert.match(await readFile(join(dest, 'model-card.md'), 'utf8'), /## Accuracy on the test split/);
+      outputs[format] = { logits, bytes: (await stat(join(dest, 'weights.bin'))).size, card };
+    }
+    const f32 = outputs.tfjs!;
+    const result = JSON.parse(await readFile(join(root, 'run', 'result.json'), 'utf8'));
+    // The card carries the run's facts, and the float32 export measures exactly the run's accuracy.
+    assert.deepEqual([f32.card.accuracy.teacher, f32.card.accuracy.student, f32.card.accuracy.studentAlone], [result.teacher.accuracy, result.student.accuracy, result.baseline.accuracy]);
+    assert.equal(f32.card.accuracy.exported, result.student.accuracy);
+    assert.equal(f32.card.accuracy.quantizationLoss, 0);
+    assert.equal(f32.card.accuracy.testImages, 400);
+    assert.deepEqual([f32.card.training?.method, f32.card.training?.temperature, f32.card.training?.alpha], ['kd', 4, 0.5]);
+    assert.equal(f32.card.preprocessing.scale, 1 / 255);
+    assert.equal(f32.card.size.params, result.student.params);
+    // Sizes: float16 halves the weights, uint8 quarters them.
+    assert.equal(outputs['tfjs-f16']!.bytes * 2, f32.bytes);
+    assert.equal(outputs['tfjs-u8']!.bytes * 4, f32.bytes);
+    // Predictions: float16 within 1e-2 of float32, uint8 the same class on nearly every input.
+    const maxDiff = (a: Float32Array, b: Float32Array) => a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i]!)), 0);
+    assert.ok(maxDiff(outputs['tfjs-f16']!.logits, f32.logits) < 1e-2, `f16 differs by ${maxDiff(outputs['tfjs-f16']!.logits, f32.logits)}`);
+    const argmax = (a: Float32Array) => Array.from({ length: a.length / 10 }, (_, r) => a.subarray(r * 10, r * 10 + 10).reduce((best, v, i, row) => (v > row[best]! ? i : best), 0));
+    const same = argmax(outputs['tfjs-u8']!.logits).filter((c, i) => c === argmax(f32.logits)[i]).length;
+    assert.ok(same >= 60, `uint8 agrees on ${same} of 64`);
+    for (const format of ['tfjs-f16', 'tfjs-u8'] as const) assert.ok(Math.abs(outputs[format]!.card.accuracy.quantizationLoss!) <= 0.02, `${format}: ${outputs[format]!.card.accuracy.quantizationLoss}`);
+    probe.dispose();
+  });
+
+  it('exports the teacher too; refuses an existing destination and a folder that is not a run', async () => {
+    const teacher = await runCli(['export', join(root, 'run'), '--role', 'teacher', '--format', 'tfjs-u8', '--out', join(root, 'teacher-u8')]);
+    assert.equal(teacher.code, 0, teacher.stderr);
+    const again = await runCli(['export', join(root, 'run'), '--out', join(root, 'tfjs')]);
+    assert.equal(again.code, 2);
+    assert.match(again.stderr, /already exists: export to a new name/);
+    const notRun = await runCli(['export', root, '--out', join(root, 'x')]);
+    assert.equal(notRun.code, 2);
+    assert.match(notRun.stderr, /not a run folder/);
+  });
+});
