@@ -22,7 +22,7 @@ export interface ModelCard {
     scale: number;
     normalization: { mean: number[]; std: number[] } | null;
   };
-  output: 'logits';
+  output: 'logits' | 'probabilities';
   training: { teacher: string | null; method: string; methodLabel: string; temperature: number | null; alpha: number | null; studentEpochs: number; teacherEpochs: number; seed: number } | null;
   accuracy: {
     teacher: number | null;
@@ -72,7 +72,7 @@ export function buildModelCard(input: CardInputs, bytes: number): ModelCard {
       scale: 1 / 255,
       normalization: metadata.normalization ?? null,
     },
-    output: 'logits',
+    output: metadata.output,
     training: config
       ? {
           teacher: reports.teacher?.name ?? null,
@@ -111,7 +111,7 @@ export function modelCardMarkdown(card: ModelCard): string {
     `- Input: \`[batch, ${card.preprocessing.inputShape.join(', ')}]\` (${card.preprocessing.layout}, float32).`,
     `- Preprocessing: ${card.preprocessing.description}.`,
     `- Pixels are divided by 255${norm ? `, then each channel c becomes (x − mean[c]) / std[c] with mean = [${norm.mean.map((v) => v.toFixed(6)).join(', ')}] and std = [${norm.std.map((v) => v.toFixed(6)).join(', ')}]` : ''}.`,
-    `- Output: ${card.dataset.classes} logits, in the order of \`labels.txt\`; apply softmax for probabilities.`,
+    card.output === 'logits' ? `- Output: ${card.dataset.classes} logits, in the order of \`labels.txt\`; apply softmax for probabilities.` : `- Output: ${card.dataset.classes} probabilities, in the order of \`labels.txt\`.`,
     '',
     '## Data and training',
     '',

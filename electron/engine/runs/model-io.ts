@@ -9,7 +9,8 @@ export const ModelMetadataSchema = z.object({
   architecture: z.string(),
   inputShape: z.tuple([z.number().int(), z.number().int(), z.number().int()]),
   classNames: z.array(z.string()),
-  output: z.literal('logits'),
+  /** What the last layer gives: logits (Distill Studio's own models), or probabilities (an imported teacher ending in a softmax). */
+  output: z.enum(['logits', 'probabilities']),
   preprocessing: z.string(),
   /** Per-channel mean and std applied after pixels / 255, when the dataset uses one. */
   normalization: z.object({ mean: z.array(z.number()), std: z.array(z.number()) }).optional(),

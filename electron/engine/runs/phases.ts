@@ -13,6 +13,7 @@ import { trainPhase, type ForwardOutputs, type TeacherSource } from '../train/tr
 import { loadModelFolder, saveModelFolder, type ModelMetadata } from './model-io';
 import type { RunFolder } from './store';
 import type { PhaseCheckpoint, RunCheckpoints } from './checkpoints';
+import { checkTeacherBeatsChance, outputsProbabilities, probabilitiesAsLogits } from './imported-teacher';
 
 export type Emit = (event: RunEvent, persist?: boolean) => Promise<void>;
 
@@ -105,9 +106,16 @@ export async function obtainTeacher(ctx: PhaseContext): Promise<{ model: tf.Laye
     const loaded = await loadModelFolder(config.teacher);
     checkTeacherFits(loaded.model, loaded.metadata, dataset.shape, classes, config.teacher);
     const name = loaded.metadata?.architecture ?? config.teacher;
-    await emit({ type: 'phase', phase: 'teacher', status: 'loaded', model: name });
-    await saveModelFolder(loaded.model, folder.modelDir('teacher'), loaded.metadata ?? metadataFor(dataset, name));
-    return { model: loaded.model, report: await reportModel(ctx, loaded.model, name, null) };
+    // Probabilities (a softmax at the end) become log-probabilities: logits up to a shift per row.
+    const probabilities = await outputsProbabilities(loaded.model, dataset);
+    const model = probabilities ? probabilitiesAsLogits(loaded.model) : loaded.model;
+    const report = await reportModel(ctx, model, name, null);
+    if (!loaded.metadata) checkTeacherBeatsChance(report.accuracy, classes, config.teacher, loaded.metadata, dataset);
+    const detail = [`test accuracy ${(report.accuracy * 100).toFixed(2)}%`, probabilities ? 'it outputs probabilities (a softmax at the end): their logarithms are used as logits' : ''].filter(Boolean).join('; ');
+    await emit({ type: 'phase', phase: 'teacher', status: 'loaded', model: name, detail });
+    const metadata = loaded.metadata ?? metadataFor(dataset, name);
+    await saveModelFolder(loaded.model, folder.modelDir('teacher'), { ...metadata, output: probabilities ? 'probabilities' : metadata.output });
+    return { model, report };
   }
   // Trained before this run was resumed: its model is in the run folder already.
   const done = await ctx.checkpoints.done('teacher');
@@ -256,5 +264,5 @@ function checkTeacherFits(model: tf.LayersModel, metadata: ModelMetadata | null,
     throw new DistillInputError(`teacher ${path} takes ${input.join('×')} inputs but the dataset's images are ${shape.join('×')}`);
   }
   if (output !== classes) throw new DistillInputError(`teacher ${path} predicts ${output} classes but the dataset has ${classes}`);
-  if (metadata && metadata.output !== 'logits') throw new DistillInputError(`teacher ${path} does not output logits`);
+  if (output === undefined || output === null) throw new DistillInputError(`teacher ${path} has no output size`);
 }

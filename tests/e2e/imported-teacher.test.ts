@@ -1,0 +1,66 @@
+import * as tf from '@tensorflow/tfjs';
+import assert from 'node:assert/strict';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { before, describe, it } from 'node:test';
+import { RunResultSchema } from '../../electron/contract/events';
+import { selectBackend } from '../../electron/engine/backend/select';
+import { loadModelFolder, saveModelFolder } from '../../electron/engine/runs/model-io';
+import { runCli } from '../helpers/cli';
+import { tempDir } from '../helpers/fixtures';
+
+const RECIPE = ['--student', 'mlp-16x1', '--epochs', '2', '--limit-train', '2000', '--limit-test', '500', '--batch-size', '50', '--backend', 'cpu', '--no-baseline', '--json'];
+
+/** Saves a model as someone else's tool would: no Distill Studio metadata in model.json. */
+async function saveForeign(model: tf.LayersModel, dir: string): Promise<void> {
+  await saveModelFolder(model, dir, { architecture: 'x', inputShape: [28, 28, 1], classNames: [], output: 'logits', preprocessing: '', dataset: '' });
+  const json = JSON.parse(await readFile(join(dir, 'model.json'), 'utf8'));
+  delete json.userDefinedMetadata;
+  await writeFile(join(dir, 'model.json'), JSON.stringify(json));
+}
+
+let root: string;
+before(async () => {
+  root = await tempDir('imported-teacher-');
+  const trained = await runCli(['run', '--teacher', 'mlp-64x1', '--teacher-epochs', '3', '--teacher-jitter', '0', ...RECIPE, '--out', join(root, 'source')]);
+  assert.equal(trained.code, 0, trained.stderr);
+  await selectBackend('cpu');
+  const { model } = await loadModelFolder(join(root, 'source', 'teacher'));
+  await saveForeign(model, join(root, 'logits'));
+  // The same teacher ending in a softmax, as many exported classifiers do.
+  const softmax = tf.model({ inputs: model.inputs, outputs: tf.layers.activation({ activation: 'softmax' }).apply(model.outputs[0]!) as tf.SymbolicTensor });
+  await saveForeign(softmax, join(root, 'softmax'));
+  // The same teacher with its classes in another order (its last layer's columns rotated).
+  const last = model.layers.at(-1)!;
+  const [kernel, bias] = last.getWeights();
+  const rotate = (t: tf.Tensor) => tf.concat([t.slice([...Array(t.rank - 1).fill(0), 3]), t.slice([...Array(t.rank - 1).fill(0), 0], [...t.shape.slice(0, -1), 3])], -1);
+  last.setWeights([rotate(kernel!), rotate(bias!)]);
+  await saveForeign(model, join(root, 'rotated'));
+});
+
+const lastLine = (stdout: string) => RunResultSchema.parse(JSON.parse(stdout.trim().split('\n').at(-1)!));
+
+describe('a teacher brought from elsewhere', () => {
+  it('that outputs probabilities distils as well as the same teacher giving logits, and the run says so', async () => {
+    const withLogits = await runCli(['run', '--teacher', join(root, 'logits'), ...RECIPE, '--out', join(root, 'a')]);
+    const withSoftmax = await runCli(['run', '--teacher', join(root, 'softmax'), ...RECIPE, '--out', join(root, 'b')]);
+    assert.equal(withLogits.code, 0, withLogits.stderr);
+    assert.equal(withSoftmax.code, 0, withSoftmax.stderr);
+    const phase = withSoftmax.stdout.split('\n').find((l) => l.includes('"phase":"teacher"') && l.includes('"loaded"'))!;
+    assert.match(phase, /it outputs probabilities \(a softmax at the end\): their logarithms are used as logits/);
+    assert.doesNotMatch(withLogits.stdout.split('\n').find((l) => l.includes('"loaded"'))!, /probabilities/);
+    // log(softmax(z)) differs from z by a constant per row, so the soft targets at T are the same.
+    const [a, b] = [lastLine(withLogits.stdout), lastLine(withSoftmax.stdout)];
+    assert.equal(a.teacher!.accuracy, b.teacher!.accuracy);
+    assert.ok(Math.abs(a.student!.accuracy - b.student!.accuracy) <= 0.004, `${a.student!.accuracy} vs ${b.student!.accuracy}`);
+    const saved = JSON.parse(await readFile(join(root, 'b', 'teacher', 'model.json'), 'utf8'));
+    assert.equal(saved.userDefinedMetadata.output, 'probabilities');
+  });
+
+  it('that scores about chance stops the run with what was assumed', async () => {
+    const { code, stderr } = await runCli(['run', '--teacher', join(root, 'rotated'), ...RECIPE, '--out', join(root, 'c')]);
+    assert.equal(code, 2, stderr);
+    assert.match(stderr, /scores \d+\.\d% on the test split, no better than chance \(10\.0%\) for 10 classes: its preprocessing or class order probably differs from this dataset's\. Assumed: inputs 28×28×1 .*pixels \/ 255.*classes in the order 0, 1, 2, 3, 4, …/);
+    assert.equal(stderr.trim().split('\n').filter((l) => !/Vulkan|BackendVk/.test(l)).length, 1, stderr);
+  });
+});
