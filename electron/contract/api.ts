@@ -25,6 +25,20 @@ export const ModelInfoSchema = z.object({
 });
 export type ModelInfo = z.infer<typeof ModelInfoSchema>;
 
+/** A teacher a person brought (a TensorFlow.js LayersModel folder), ready to name in a run. */
+export const TeacherViewSchema = z.object({
+  /** What to pass as `teacher` in a run: `upload:<id>` over HTTP, the folder's path in the desktop app. */
+  teacher: z.string(),
+  name: z.string(),
+  params: z.number().int(),
+  bytes: z.number().int(),
+  inputShape: z.array(z.number().int().nullable()),
+  classes: z.number().int(),
+  /** From its metadata when it has Distill Studio's; otherwise found out when a run starts. */
+  output: z.enum(['logits', 'probabilities', 'unknown']),
+});
+export type TeacherView = z.infer<typeof TeacherViewSchema>;
+
 /** A few images per class, as base64 uint8 pixels (h × w × c each), for the sample grid. */
 export const DatasetSampleSchema = z.object({ label: z.number().int(), index: z.number().int(), pixels: z.string() });
 
@@ -103,6 +117,8 @@ export const API = {
   /** Fetches a catalogue dataset into the cache (progress as download-progress events), then inspects it. */
   downloadDataset: { request: z.object({ name: z.enum(DOWNLOADABLE_DATASET_IDS) }).strict(), response: DatasetViewSchema },
   importDataset: { request: z.object({ source: DatasetSourceSchema }).strict(), response: DatasetViewSchema },
+  /** A teacher uploaded as a folder (model.json and its weights), checked to load. */
+  importTeacher: { request: z.object({ source: DatasetSourceSchema }).strict(), response: TeacherViewSchema },
   startRun: { request: RunRequestSchema, response: z.object({ runId: RunId, config: RunConfigSchema }) },
   /** Several methods on one teacher: `methods` as `distill study --methods` takes them. */
   startStudy: { request: RunRequestSchema.extend({ methods: z.string().regex(/^[\w+]+(,[\w+]+)*$/, 'expected method,method,…') }), response: z.object({ runId: RunId, config: RunConfigSchema }) },
@@ -127,11 +143,13 @@ export const API = {
 export const HOST_API = {
   /** Dropped or picked files and folders of the desktop app, as paths (webUtils.getPathForFile). */
   importDatasetPaths: { request: z.object({ paths: z.array(z.string().min(1)).min(1).max(64) }).strict(), response: DatasetViewSchema },
+  /** A teacher folder (or its model.json) dropped or picked in the desktop app. */
+  importTeacherPaths: { request: z.object({ paths: z.array(z.string().min(1)).min(1).max(64) }).strict(), response: TeacherViewSchema },
   exportModelTo: { request: ExportRequestSchema.extend({ destination: z.string().min(1) }).strict(), response: ExportResultSchema },
 } as const;
 export type HostMethod = keyof typeof HOST_API;
 /** Host operations the desktop window itself may call (main forwards them after its checks); exportModelTo is main's own. */
-export const RENDERER_HOST_METHODS = ['importDatasetPaths'] as const satisfies readonly HostMethod[];
+export const RENDERER_HOST_METHODS = ['importDatasetPaths', 'importTeacherPaths'] as const satisfies readonly HostMethod[];
 export type HostService = { [M in HostMethod]: (request: z.output<(typeof HOST_API)[M]['request']>) => Promise<z.output<(typeof HOST_API)[M]['response']>> };
 
 export type ApiMethod = keyof typeof API;
@@ -165,19 +183,21 @@ export type ApiEvent = z.infer<typeof ApiEventSchema>;
  * The one object the renderer talks to: the preload provides it in Electron, a small
  * HTTP/WebSocket client in a browser. Nothing else in the renderer knows which.
  */
-export type BridgeMethod = Exclude<ApiMethod, 'importDataset'>;
+export type BridgeMethod = Exclude<ApiMethod, 'importDataset' | 'importTeacher'>;
 /** What the preload exposes on window.distill (typed from the contract; no `any` crosses). */
 export type DistillBridge = { [M in BridgeMethod]: (request: ApiRequest<M>) => Promise<ApiResponse<M>> } & {
   onEvent(listener: (event: ApiEvent) => void): () => void;
   /** Files dropped or picked in the window: in Electron each becomes a path (a folder is one path). */
   importFiles(files: File[]): Promise<DatasetView>;
+  /** A teacher folder (or its files) dropped or picked in the window. */
+  importTeacherFiles(files: File[]): Promise<TeacherView>;
 };
 
 export type BridgeMethods = { [M in BridgeMethod]: (request: ApiRequest<M>) => Promise<ApiResponse<M>> };
 
 /** One function per plain method over a host's transport (the preload's IPC, the browser's fetch). */
 export function bridgeMethods(call: <M extends ApiMethod>(method: M, request: ApiRequest<M>) => Promise<ApiResponse<M>>): BridgeMethods {
-  const plain = API_METHODS.filter((m): m is BridgeMethod => m !== 'importDataset');
+  const plain = API_METHODS.filter((m): m is BridgeMethod => m !== 'importDataset' && m !== 'importTeacher');
   return Object.fromEntries(plain.map((method) => [method, (request: ApiRequest<typeof method>) => call(method, request)])) as BridgeMethods;
 }
 

@@ -28,6 +28,7 @@ export { parseStudyMethods, runStudy, type StudyEntry } from './runs/study';
 export { listRuns, newRunId, readRun, RunFolder, runIsLive, type StoredRun } from './runs/store';
 export { resumableRun, resumeRun } from './runs/resume';
 export { RunModelCache, type RunSoftLabels } from './runs/soft-labels';
+export { describeTeacher, teacherFolder } from './runs/teacher-info';
 export { getMethod } from './methods/registry';
 
 // Export

@@ -7,6 +7,7 @@ import type { RunEvent } from '../contract/events';
 import type { PresetName, RunConfig, RunConfigOverrides } from '../contract/run-config';
 import {
   checkRunInputs,
+  describeTeacher,
   DistillInputError,
   DownloadError,
   downloadDataset,
@@ -32,6 +33,7 @@ import {
   runStudy,
   selectBackend,
   summarizeDataset,
+  teacherFolder,
   type ImageDataset,
   type StoredRun,
 } from '../engine';
@@ -127,11 +129,14 @@ export function createDistillService(options: ServiceOptions): HostedService {
     // `run:<id>` names the teacher saved by an earlier run of this app.
     const teacherRun = overrides.teacher?.startsWith('run:') ? overrides.teacher.slice(4) : null;
     if (teacherRun !== null && !RunIdSchema.safeParse(teacherRun).success) throw new DistillInputError(`no run ${teacherRun}`);
-    if (options.host === 'server' && teacherRun === null && overrides.teacher !== undefined && !findFamily(overrides.teacher)) {
-      throw new DistillInputError(`teacher "${overrides.teacher}": over HTTP a teacher is a model name or run:<id>, not a path`);
+    // An uploaded teacher (`upload:<id>`) is that upload's folder.
+    const teacherUpload = /^upload:([a-f0-9]{16})$/.exec(overrides.teacher ?? '');
+    if (options.host === 'server' && teacherRun === null && !teacherUpload && overrides.teacher !== undefined && !findFamily(overrides.teacher)) {
+      throw new DistillInputError(`teacher "${overrides.teacher}": over HTTP a teacher is a model name, run:<id> or an upload (upload:<id>), not a path`);
     }
+    const teacher = teacherRun !== null ? join(runsDir, teacherRun, 'teacher') : teacherUpload ? (await uploadedPaths(join(uploadsDir, teacherUpload[1]!)))[0] : overrides.teacher;
     const dataset = overrides.dataset === undefined ? undefined : await datasetPath(overrides.dataset);
-    return resolveConfig(preset, { ...overrides, dataset, teacher: teacherRun === null ? overrides.teacher : join(runsDir, teacherRun, 'teacher') });
+    return resolveConfig(preset, { ...overrides, dataset, teacher });
   };
 
   /** The backend is chosen here, at the edge, before the run exists: a missing one is the request's error. */
@@ -218,6 +223,22 @@ export function createDistillService(options: ServiceOptions): HostedService {
       const opened = await view(`upload:${source.uploadId}`);
       await markImported(join(uploadsDir, source.uploadId));
       return opened;
+    },
+
+    /** A teacher folder uploaded by a browser; named `upload:<id>` in runs. */
+    async importTeacher({ source }) {
+      await ensureBackend();
+      const [folder] = await uploadedPaths(join(uploadsDir, source.uploadId));
+      const info = await describeTeacher(folder!);
+      await markImported(join(uploadsDir, source.uploadId));
+      return { teacher: `upload:${source.uploadId}`, ...info };
+    },
+
+    /** Desktop host: a teacher folder, or its files, by path. */
+    async importTeacherPaths({ paths }) {
+      await ensureBackend();
+      const folder = await teacherFolder(paths);
+      return { teacher: folder, ...(await describeTeacher(folder)) };
     },
 
     /** Desktop host: dropped paths; loose files are copied into one new folder (removed again on failure). */

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -224,6 +224,37 @@ describe('Distill Studio in a browser (distill serve)', { skip: missing ?? false
     for (const row of rows) assert.match(row, /\d+\.\d\d%/);
     assert.match(rows[0]!, /\+0\.00 pts/);
     await shot('5-results-study');
+  });
+
+  it('uses my own teacher, picked as a folder on the Models screen, for a run', async () => {
+    const runs = (await readdir(runsDir)).filter((name) => /^\d{8}-/.test(name)).sort();
+    const withTeacher = [];
+    for (const run of runs) if (await readFile(join(runsDir, run, 'teacher', 'model.json')).catch(() => null)) withTeacher.push(run);
+    const source = join(await mkdtemp(join(tmpdir(), 'own-teacher-')), 'my-teacher');
+    await cp(join(runsDir, withTeacher[0]!, 'teacher'), source, { recursive: true });
+    await page.click('[data-screen=models]');
+    await page.getByTestId('teacher-input').setInputFiles(source);
+    await page.getByTestId('own-teacher').waitFor({ timeout: 30_000 });
+    assert.match(await page.getByTestId('own-teacher').innerText(), /input 28×28×1 · 10 outputs · logits/);
+    assert.equal(await page.getByTestId('teacher-source').inputValue(), 'own');
+    assert.match(await page.getByTestId('teacher-size').innerText(), /1,276,810 parameters/);
+    await shot('2-models-own-teacher');
+    await page.click('[data-screen=method]');
+    await page.getByTestId('mode-single').check();
+    await page.getByTestId('setting-epochs').fill('1');
+    await page.getByTestId('setting-limitTrain').fill('1000');
+    await page.getByTestId('start').click();
+    await page.getByTestId('results').waitFor({ timeout: 120_000 });
+    assert.match(await page.getByTestId('results-table').innerText(), /Teacher\s+mlp-800x2/);
+    // A broken teacher is one message; the teacher chosen stays.
+    await page.click('[data-screen=models]');
+    const broken = join(await mkdtemp(join(tmpdir(), 'broken-teacher-')), 'broken');
+    await mkdir(broken);
+    await writeFile(join(broken, 'model.json'), '{ not json');
+    await page.getByTestId('teacher-input').setInputFiles(broken);
+    await page.getByTestId('teacher-error').waitFor();
+    assert.match(await page.getByTestId('teacher-error').innerText(), /model\.json: not valid JSON/);
+    assert.equal(await page.getByTestId('teacher-source').inputValue(), 'own');
   });
 
   it('opens a picked image folder (one sub-folder per class) uploaded with its layout', async () => {

@@ -118,7 +118,7 @@ describe('over HTTP a client never chooses a server path', () => {
       ['importDataset', { source: { kind: 'paths', paths: ['/etc/passwd'] } }, /source\.kind: Invalid (input|discriminator)/],
       ['importDatasetPaths', { paths: ['/etc/passwd'] }, /unknown method "importDatasetPaths"/],
       ['startRun', { overrides: { dataset: '/etc' } }, /over HTTP a dataset/],
-      ['startRun', { overrides: { teacher: '/tmp/some/model' } }, /over HTTP a teacher is a model name or run:<id>, not a path/],
+      ['startRun', { overrides: { teacher: '/tmp/some/model' } }, /over HTTP a teacher is a model name, run:<id> or an upload \(upload:<id>\), not a path/],
       ['deleteRun', { runId: '..' }, /runId: not a run id/],
       ['deleteRun', { runId: '.' }, /runId: not a run id/],
       ['getRun', { runId: 'a..b' }, /runId: not a run id/],

@@ -1,4 +1,4 @@
-import type { ApiEvent, BridgeMethods, DatasetView } from '../../../electron/contract/api';
+import type { ApiEvent, BridgeMethods, DatasetView, TeacherView } from '../../../electron/contract/api';
 
 /**
  * The one object the screens talk to. Each host (the Electron preload, a browser talking to
@@ -11,4 +11,7 @@ export type AppApi = BridgeMethods & {
   importDropped(transfer: DataTransfer): Promise<DatasetView>;
   /** Files picked with a file or folder input. */
   importPicked(files: File[]): Promise<DatasetView>;
+  /** A teacher folder (model.json and its weights) dropped or picked on the Models screen. */
+  importTeacherDropped(transfer: DataTransfer): Promise<TeacherView>;
+  importTeacherPicked(files: File[]): Promise<TeacherView>;
 };

@@ -44,7 +44,7 @@ export function createBrowserApi(): AppApi {
   };
   connect();
 
-  /** Uploads files under one id (keeping a folder's layout in `relativePaths`), then imports that upload. */
+  /** Uploads files under one id (keeping a folder's layout in `relativePaths`); returns the id. */
   async function upload(files: File[], relativePaths: string[]) {
     const uploadId = randomHex(8);
     for (const [i, file] of files.entries()) {
@@ -52,7 +52,7 @@ export function createBrowserApi(): AppApi {
       const response = await fetch(`/api/upload?id=${uploadId}&name=${encodeURIComponent(name)}`, { method: 'POST', headers: { Authorization: headers.Authorization }, body: file });
       if (!response.ok) throw new Error(((await response.json().catch(() => ({}))) as { error?: string }).error ?? `upload of ${file.name} failed`);
     }
-    return call('importDataset', { source: { kind: 'upload', uploadId } });
+    return { kind: 'upload' as const, uploadId };
   }
 
   return {
@@ -64,9 +64,14 @@ export function createBrowserApi(): AppApi {
     // A browser hands dropped folders over as entries: walk them so the upload keeps the layout.
     async importDropped(transfer) {
       const { files, paths } = await droppedFiles(transfer);
-      return upload(files, paths);
+      return call('importDataset', { source: await upload(files, paths) });
     },
-    importPicked: (files) => upload(files, files.map((file) => file.webkitRelativePath || file.name)),
+    importPicked: async (files) => call('importDataset', { source: await upload(files, files.map((file) => file.webkitRelativePath || file.name)) }),
+    async importTeacherDropped(transfer) {
+      const { files, paths } = await droppedFiles(transfer);
+      return call('importTeacher', { source: await upload(files, paths) });
+    },
+    importTeacherPicked: async (files) => call('importTeacher', { source: await upload(files, files.map((file) => file.webkitRelativePath || file.name)) }),
     /** The server writes the export; the browser downloads it from the URL the call returned. */
     async exportModel(request) {
       const result = await call('exportModel', request);

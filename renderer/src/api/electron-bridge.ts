@@ -7,5 +7,7 @@ export function createElectronApi(bridge: DistillBridge): AppApi {
     ...bridge,
     importDropped: (transfer) => bridge.importFiles([...transfer.files]),
     importPicked: (files) => bridge.importFiles(files),
+    importTeacherDropped: (transfer) => bridge.importTeacherFiles([...transfer.files]),
+    importTeacherPicked: (files) => bridge.importTeacherFiles(files),
   };
 }

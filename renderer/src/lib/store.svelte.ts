@@ -1,4 +1,4 @@
-import type { ApiResponse, DatasetView, ModelInfo, RunSummary } from '../../../electron/contract/api';
+import type { ApiResponse, DatasetView, ModelInfo, RunSummary, TeacherView } from '../../../electron/contract/api';
 import { DEFAULT_PRESET, DEFAULT_STUDY, METHOD_IDS, presetConfig, STUDY_VARIANTS, type DownloadableDatasetId } from '../../../electron/contract/catalogue';
 import type { PresetName, RunConfig, RunConfigOverrides } from '../../../electron/contract/run-config';
 import { api } from '../api/bridge';
@@ -20,8 +20,12 @@ export const app = $state({
   /** The preset the form started from, and the form itself: a full run configuration. */
   preset: DEFAULT_PRESET as PresetName,
   config: presetConfig(DEFAULT_PRESET) as RunConfig,
-  /** '' trains the teacher named in the config; a run id reuses that run's teacher. */
+  /** '' trains the teacher named in the config; a run id reuses that run's teacher; 'own' uses `ownTeacher`. */
   teacherRun: '',
+  /** A teacher the person brought (a TensorFlow.js LayersModel folder). */
+  ownTeacher: null as TeacherView | null,
+  teacherBusy: false,
+  teacherError: '',
   /** A study trains every checked one of `studyMethods` instead of `config.method`. */
   studyMode: false,
   studyMethods: studyChoices() as Record<string, boolean>,
@@ -105,7 +109,8 @@ export async function refreshRuns(): Promise<void> {
 /** The form as overrides of its preset: all of it, with the chosen dataset and teacher. */
 export function runOverrides(): RunConfigOverrides {
   const config = $state.snapshot(app.config) as RunConfig;
-  return { ...config, dataset: app.dataset?.dataset ?? config.dataset, teacher: app.teacherRun ? `run:${app.teacherRun}` : config.teacher };
+  const teacher = app.teacherRun === 'own' && app.ownTeacher ? app.ownTeacher.teacher : app.teacherRun ? `run:${app.teacherRun}` : config.teacher;
+  return { ...config, dataset: app.dataset?.dataset ?? config.dataset, teacher };
 }
 
 export async function startRun(): Promise<void> {
@@ -147,5 +152,19 @@ export async function resumeRun(runId: string): Promise<void> {
     app.screen = 'training';
   } catch (error) {
     app.error = (error as Error).message;
+  }
+}
+
+/** A teacher dropped or picked on the Models screen; a bad one is a message, the choice so far stays. */
+export async function importTeacher(load: () => Promise<TeacherView>): Promise<void> {
+  app.teacherBusy = true;
+  app.teacherError = '';
+  try {
+    app.ownTeacher = await load();
+    app.teacherRun = 'own';
+  } catch (error) {
+    app.teacherError = (error as Error).message;
+  } finally {
+    app.teacherBusy = false;
   }
 }
