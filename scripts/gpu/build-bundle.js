@@ -14,7 +14,8 @@ const common = {
   format: 'esm',
   logLevel: 'warning',
   alias: { sharp: './scripts/gpu/no-sharp.js' },
-  external: ['vite', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu'],
+  // onnxruntime-node (ONNX export's accuracy check) is native and not needed on the GPU machine.
+  external: ['vite', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu', 'onnxruntime-node'],
   // CommonJS dependencies inside an ES module bundle need `require`.
   banner: { js: "import { createRequire as __distillCreateRequire } from 'node:module'; const require = __distillCreateRequire(import.meta.url);" },
 };

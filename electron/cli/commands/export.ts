@@ -17,6 +17,6 @@ export async function exportCommand(args: string[]): Promise<number> {
   await selectBackend('wasm');
   const { files, card } = await exportRunModel({ runDir: resolve(positionals[0]!), role, format, destination: resolve(values.out), version: appVersion(), measure: true });
   const accuracy = card.accuracy.exported === null ? '' : `; test accuracy ${(card.accuracy.exported * 100).toFixed(2)}%${card.accuracy.quantizationLoss ? ` (${card.accuracy.quantizationLoss >= 0 ? '+' : ''}${(card.accuracy.quantizationLoss * 100).toFixed(2)} points)` : ''}`;
-  process.stdout.write(`${role} exported as ${EXPORT_FORMAT_CATALOGUE[format].label} to ${resolve(values.out)} (${files.length} files, ${(card.size.bytes / 1e3).toFixed(1)} kB of weights and model.json${accuracy})\n`);
+  process.stdout.write(`${role} exported as ${EXPORT_FORMAT_CATALOGUE[format].label} to ${resolve(values.out)} (${files.length} files, ${(card.size.bytes / 1e3).toFixed(1)} kB of model${accuracy})\n`);
   return 0;
 }

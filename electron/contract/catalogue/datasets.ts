@@ -42,6 +42,11 @@ export const EXPORT_FORMAT_CATALOGUE = {
     description: 'a quarter of the size; each weight tensor stored as 8-bit (value = q·scale + min), dequantized by tf.loadLayersModel',
     layout: 'folder',
   },
+  onnx: {
+    label: 'ONNX',
+    description: 'model.onnx, opset 13, float32, input [batch, height, width, channels]: onnxruntime on the web, a phone, Python or C++',
+    layout: 'folder',
+  },
 } as const;
 export type ExportFormatId = keyof typeof EXPORT_FORMAT_CATALOGUE;
 export const EXPORT_FORMAT_IDS = Object.keys(EXPORT_FORMAT_CATALOGUE) as [ExportFormatId, ...ExportFormatId[]];

@@ -11,15 +11,18 @@ import { readRun } from '../runs/store';
 import { evaluateModel } from '../train/evaluate';
 import type { Exporter } from './exporter';
 import { writeModelCard, type ModelCard } from './model-card';
+import { onnxExporter } from './onnx';
+import { onnxPredictions } from './onnx/run';
 import { tfjsExporter } from './tfjs';
 import { tfjsQuantizedExporter } from './tfjs-quantized';
 
 /** One writer per catalogue format: a format missing here fails the type-check. */
-const EXPORTERS: Record<ExportFormatId, Exporter> = {
+const exporters = (version: string): Record<ExportFormatId, Exporter> => ({
   tfjs: tfjsExporter,
   'tfjs-f16': tfjsQuantizedExporter('float16'),
   'tfjs-u8': tfjsQuantizedExporter('uint8'),
-};
+  onnx: onnxExporter(version),
+});
 
 export interface ExportOptions {
   modelDir: string;
@@ -47,8 +50,8 @@ export async function exportModel(options: ExportOptions): Promise<{ files: stri
   const parent = await stat(dirname(options.destination)).catch(() => null);
   if (!parent?.isDirectory()) throw new DistillInputError(`${dirname(options.destination)}: no such folder to export into`);
   try {
-    const files = await EXPORTERS[options.format].write({ modelDir: options.modelDir, destination: options.destination });
-    const exportedAccuracy = options.measure && options.run ? await measureAccuracy(options.destination, options.run.config) : null;
+    const files = await exporters(options.version)[options.format].write({ modelDir: options.modelDir, destination: options.destination });
+    const exportedAccuracy = options.measure && options.run ? await measureAccuracy(options.destination, options.run.config, options.format) : null;
     const written = await writeModelCard(options.destination, {
       version: options.version,
       format: options.format,
@@ -65,12 +68,20 @@ export async function exportModel(options: ExportOptions): Promise<{ files: stri
   }
 }
 
-/** The exported files loaded back as any TensorFlow.js user would, evaluated on the run's test split. */
-async function measureAccuracy(dir: string, config: RunConfig): Promise<{ accuracy: number; images: number }> {
+/**
+ * The exported files loaded back as their users would (TensorFlow.js, or onnxruntime-node for
+ * ONNX) and evaluated on the run's test split.
+ */
+async function measureAccuracy(dir: string, config: RunConfig, format: ExportFormatId): Promise<{ accuracy: number; images: number }> {
+  const data = await loadDataset(config.dataset, { imageSize: config.imageSize });
+  const test = limitSplit(data.test, config.limitTest, data.shape);
+  if (format === 'onnx') {
+    const { predictions } = await onnxPredictions(dir, test, data.shape);
+    const correct = predictions.reduce((n, p, i) => n + (p === test.labels[i] ? 1 : 0), 0);
+    return { accuracy: correct / test.count, images: test.count };
+  }
   const { model } = await loadModelFolder(dir);
   try {
-    const data = await loadDataset(config.dataset, { imageSize: config.imageSize });
-    const test = limitSplit(data.test, config.limitTest, data.shape);
     const evaluation = await evaluateModel(model, test, data.shape, 256);
     return { accuracy: evaluation.accuracy, images: test.count };
   } finally {

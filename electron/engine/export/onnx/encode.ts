@@ -1,0 +1,56 @@
+import { join } from 'node:path';
+import protobuf from 'protobufjs';
+import { resourcesDir } from '../../resources';
+import { OPSET, type OnnxGraph } from './graph';
+
+/** ONNX's TensorProto.DataType and AttributeProto.AttributeType values used here. */
+const FLOAT = 1;
+const INT64 = 7;
+const ATTRIBUTE = { FLOAT: 1, INT: 2, INTS: 7 } as const;
+/** IR version 7 goes with opset 13 (ONNX 1.8). */
+const IR_VERSION = 7;
+
+let modelType: protobuf.Type | null = null;
+
+/** The official onnx.proto (ONNX 1.12, Apache-2.0, in resources/onnx/), loaded once on first use. */
+function onnxModelType(): protobuf.Type {
+  modelType ??= protobuf.loadSync(join(resourcesDir(), 'onnx', 'onnx.proto')).lookupType('onnx.ModelProto');
+  return modelType;
+}
+
+const valueInfo = (name: string, shape: Array<number | null>) => ({
+  name,
+  type: { tensorType: { elemType: FLOAT, shape: { dim: shape.map((d) => (d === null ? { dimParam: 'batch' } : { dimValue: d })) } } },
+});
+
+const bytesOf = (values: Float32Array | BigInt64Array) => new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
+
+/** Encodes a graph as an ONNX ModelProto (binary `.onnx`). */
+export function encodeOnnxModel(graph: OnnxGraph, producerVersion: string): Uint8Array {
+  const Model = onnxModelType();
+  const message = {
+    irVersion: IR_VERSION,
+    producerName: 'Distill Studio',
+    producerVersion,
+    opsetImport: [{ domain: '', version: OPSET }],
+    metadataProps: Object.entries(graph.metadata).map(([key, value]) => ({ key, value })),
+    graph: {
+      name: graph.name,
+      node: graph.nodes.map((node, i) => ({
+        name: `${node.op}_${i}`,
+        opType: node.op,
+        input: node.inputs,
+        output: [node.output],
+        attribute: (node.attributes ?? []).map((a) =>
+          a.ints !== undefined ? { name: a.name, type: ATTRIBUTE.INTS, ints: a.ints } : a.f !== undefined ? { name: a.name, type: ATTRIBUTE.FLOAT, f: a.f } : { name: a.name, type: ATTRIBUTE.INT, i: a.i ?? 0 },
+        ),
+      })),
+      initializer: graph.initializers.map((init) => ({ name: init.name, dims: init.dims, dataType: init.values instanceof BigInt64Array ? INT64 : FLOAT, rawData: bytesOf(init.values) })),
+      input: [valueInfo(graph.input.name, graph.input.shape)],
+      output: [valueInfo(graph.output.name, graph.output.shape)],
+    },
+  };
+  const problem = Model.verify(message);
+  if (problem) throw new Error(`ONNX model does not match onnx.proto: ${problem}`);
+  return Model.encode(Model.fromObject(message)).finish();
+}

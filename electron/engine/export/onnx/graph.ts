@@ -1,0 +1,57 @@
+/**
+ * An ONNX graph as plain data, before it is encoded: nodes in order, float32 initializers, one
+ * input and one output. The converter builds it; `encodeOnnxModel` writes it with the official
+ * onnx.proto.
+ */
+export interface OnnxAttribute {
+  name: string;
+  ints?: number[];
+  i?: number;
+  f?: number;
+}
+
+export interface OnnxNode {
+  op: string;
+  inputs: string[];
+  output: string;
+  attributes?: OnnxAttribute[];
+}
+
+export interface OnnxInitializer {
+  name: string;
+  dims: number[];
+  values: Float32Array | BigInt64Array;
+}
+
+export interface OnnxGraph {
+  name: string;
+  nodes: OnnxNode[];
+  initializers: OnnxInitializer[];
+  /** [batch (dynamic), …rest]: null marks the dynamic batch dimension. */
+  input: { name: string; shape: Array<number | null> };
+  output: { name: string; shape: Array<number | null> };
+  /** Free text stored in the model (metadata_props): classes, preprocessing. */
+  metadata: Record<string, string>;
+}
+
+/** The opset every exported model declares; every operator used is in it. */
+export const OPSET = 13;
+
+/** A small helper that hands out unique tensor names and collects nodes and initializers. */
+export class GraphBuilder {
+  readonly nodes: OnnxNode[] = [];
+  readonly initializers: OnnxInitializer[] = [];
+  private count = 0;
+
+  node(op: string, inputs: string[], attributes?: OnnxAttribute[], hint = op.toLowerCase()): string {
+    const output = `${hint}_${++this.count}`;
+    this.nodes.push({ op, inputs, output, ...(attributes ? { attributes } : {}) });
+    return output;
+  }
+
+  constant(hint: string, dims: number[], values: Float32Array | BigInt64Array): string {
+    const name = `${hint}_${++this.count}`;
+    this.initializers.push({ name, dims, values });
+    return name;
+  }
+}

@@ -1,0 +1,40 @@
+import * as tf from '@tensorflow/tfjs';
+import { join } from 'node:path';
+import type { DatasetSplit } from '../../data/dataset';
+import { imageBatch } from '../../data/batches';
+
+/** Which onnxruntime-node execution provider ran the check (CPU unless a GPU one is installed). */
+export interface OnnxRunInfo {
+  provider: string;
+}
+
+/**
+ * Runs an exported model.onnx in onnxruntime-node over a split (the same preprocessing as
+ * training: pixels / 255, then the dataset's normalisation) and returns its predicted classes.
+ * onnxruntime-node is imported here only, on first use.
+ */
+export async function onnxPredictions(dir: string, split: DatasetSplit, shape: readonly [number, number, number], batchSize = 256): Promise<{ predictions: Int32Array; info: OnnxRunInfo }> {
+  const ort = await import('onnxruntime-node');
+  const session = await ort.InferenceSession.create(join(dir, 'model.onnx'), { executionProviders: ['cpu'] });
+  const predictions = new Int32Array(split.count);
+  const order = Int32Array.from({ length: split.count }, (_, i) => i);
+  try {
+    for (let start = 0; start < split.count; start += batchSize) {
+      const end = Math.min(split.count, start + batchSize);
+      const { x, labels } = imageBatch(split, shape, order, start, end);
+      const data = (await x.data()) as Float32Array;
+      tf.dispose([x, labels]);
+      const output = await session.run({ input: new ort.Tensor('float32', data, [end - start, ...shape]) });
+      const logits = output.logits!.data as Float32Array;
+      const classes = logits.length / (end - start);
+      for (let r = 0; r < end - start; r++) {
+        let best = 0;
+        for (let c = 1; c < classes; c++) if (logits[r * classes + c]! > logits[r * classes + best]!) best = c;
+        predictions[start + r] = best;
+      }
+    }
+  } finally {
+    await session.release();
+  }
+  return { predictions, info: { provider: 'cpu' } };
+}

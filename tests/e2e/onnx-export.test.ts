@@ -1,0 +1,75 @@
+import * as tf from '@tensorflow/tfjs';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { before, describe, it } from 'node:test';
+import * as ort from 'onnxruntime-node';
+import { selectBackend } from '../../electron/engine/backend/select';
+import { exportModel } from '../../electron/engine/export/registry';
+import { buildModel } from '../../electron/engine/models/registry';
+import { saveModelFolder } from '../../electron/engine/runs/model-io';
+import { tempDir } from '../helpers/fixtures';
+
+const PYTHON = '/usr/bin/python3';
+/** ONNX's own checker (Debian's python3-onnx), when installed; the reason is printed when not. */
+function onnxChecker(): string | null {
+  try {
+    execFileSync(PYTHON, ['-c', 'import onnx'], { stdio: 'pipe' });
+    return null;
+  } catch {
+    return 'python3-onnx is not installed (apt-get install python3-onnx)';
+  }
+}
+
+const CASES: Array<[string, [number, number, number]]> = [
+  ['mlp-30x2', [28, 28, 1]],
+  ['lenet5', [28, 28, 1]],
+  ['vgg11@0.25', [32, 32, 3]],
+  ['resnet20@0.25', [32, 32, 3]],
+  ['resnet18@0.125', [32, 32, 3]],
+  ['mobilenetv2@0.25', [32, 32, 3]],
+  ['resnet20@0.25', [20, 28, 3]],
+];
+
+before(() => selectBackend('cpu'));
+
+describe('ONNX export of every architecture, run in onnxruntime-node', () => {
+  const missing = onnxChecker();
+  if (missing) console.log(`# onnx.checker part skipped: ${missing}`);
+
+  for (const [name, shape] of CASES) {
+    it(`${name} on ${shape.join('×')}: same logits (≤ 1e-4) and classes as TensorFlow.js, dynamic batch${missing ? '' : ', passes onnx.checker (full)'}`, async () => {
+      const model = buildModel(name, { inputShape: shape, classes: 10, seed: 7, dropout: 0.1 });
+      // Batch-norm statistics away from their initial 0 and 1, so the export must carry them.
+      for (const layer of model.layers.filter((l) => l.getClassName() === 'BatchNormalization')) {
+        layer.setWeights(layer.getWeights().map((w, i) => tf.tidy(() => (i === 3 ? tf.randomUniform(w.shape, 0.5, 2, 'float32', i) : tf.randomNormal(w.shape, 0, 0.3, 'float32', i + 1)))));
+      }
+      const dir = await tempDir('onnx-');
+      await saveModelFolder(model, join(dir, 'model'), { architecture: name, inputShape: shape, classNames: Array.from({ length: 10 }, (_, i) => String(i)), output: 'logits', preprocessing: 'pixels / 255', dataset: 'test' });
+      await exportModel({ modelDir: join(dir, 'model'), format: 'onnx', destination: join(dir, 'onnx'), role: 'student', run: null, version: 'test', measure: false });
+      const session = await ort.InferenceSession.create(join(dir, 'onnx', 'model.onnx'));
+      for (const batch of [1, 5]) {
+        const x = tf.randomUniform([batch, ...shape], 0, 1, 'float32', batch);
+        const expected = (await (model.predict(x) as tf.Tensor).data()) as Float32Array;
+        const out = await session.run({ input: new ort.Tensor('float32', (await x.data()) as Float32Array, [batch, ...shape]) });
+        const got = out.logits!.data as Float32Array;
+        assert.equal(got.length, expected.length);
+        const diff = got.reduce((m, v, i) => Math.max(m, Math.abs(v - expected[i]!)), 0);
+        assert.ok(diff <= 1e-4, `${name} batch ${batch}: max |Δlogit| ${diff}`);
+        for (let r = 0; r < batch; r++) {
+          const argmax = (a: Float32Array) => Array.from(a.subarray(r * 10, r * 10 + 10)).reduce((b, v, i, row) => (v > row[b]! ? i : b), 0);
+          assert.equal(argmax(got), argmax(expected));
+        }
+        x.dispose();
+      }
+      await session.release();
+      model.dispose();
+      if (!missing) {
+        const check = `import onnx; m = onnx.load(${JSON.stringify(join(dir, 'onnx', 'model.onnx'))}); onnx.checker.check_model(m, full_check=True); print(m.opset_import[0].version, m.graph.input[0].type.tensor_type.shape.dim[0].dim_param)`;
+        assert.equal(execFileSync(PYTHON, ['-c', check], { encoding: 'utf8' }).trim(), '13 batch');
+      }
+      assert.ok(existsSync(join(dir, 'onnx', 'model-card.json')));
+    });
+  }
+});
