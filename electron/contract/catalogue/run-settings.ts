@@ -18,7 +18,7 @@ export const BACKEND_IDS = Object.keys(BACKEND_CATALOGUE) as [BackendRequestId, 
 export const RUN_SETTINGS = {
   dataset: stringOption({ label: 'dataset', help: 'mnist (bundled), cifar10, cifar100, fashion-mnist (after `distill datasets download`) or a path', flag: 'dataset', valueName: 'mnist|cifar10|cifar100|fashion-mnist|PATH', default: 'mnist' }),
   imageSize: integerOption({ label: 'image size (px)', help: 'image folders are resized to this many pixels square', flag: 'image-size', valueName: 'PX', default: 32, min: 8, max: 512 }),
-  teacher: stringOption({ label: 'teacher', help: 'a model name (`distill models`) or a folder holding a saved teacher', flag: 'teacher', valueName: 'NAME|PATH', default: 'mlp-800x2' }),
+  teacher: stringOption({ label: 'teacher', help: 'a model name (`distill models`), a TensorFlow.js LayersModel folder, or an .onnx file', flag: 'teacher', valueName: 'NAME|FOLDER|FILE.onnx', default: 'mlp-800x2' }),
   student: stringOption({ label: 'student', help: 'a model name (`distill models`)', flag: 'student', valueName: 'NAME', default: 'mlp-30x2' }),
   method: choiceOption({ label: 'method', help: 'the distillation method (baseline: the student alone)', flag: 'method', choices: METHOD_IDS, default: 'kd' }),
   initFromTeacher: booleanOption({ label: "initialise the student with the teacher's weights where shapes allow", help: 'copy teacher weights into the student where shapes match, before training', flag: 'init-from-teacher', default: false }),

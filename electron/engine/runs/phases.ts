@@ -1,4 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
+import { copyFile, mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { ModelReport, Phase, RunEvent } from '../../contract/events';
 import type { RunConfig } from '../../contract/run-config';
 import type { ImageDataset } from '../data/dataset';
@@ -14,6 +16,7 @@ import { loadModelFolder, saveModelFolder, type ModelMetadata } from './model-io
 import type { RunFolder } from './store';
 import type { PhaseCheckpoint, RunCheckpoints } from './checkpoints';
 import { checkTeacherBeatsChance, outputsProbabilities, probabilitiesAsLogits } from './imported-teacher';
+import { isOnnxPath, openOnnxTeacher } from './onnx-teacher';
 
 export type Emit = (event: RunEvent, persist?: boolean) => Promise<void>;
 
@@ -71,7 +74,8 @@ export async function checkMethodsFit(config: RunConfig, dataset: Pick<ImageData
   const options = { inputShape: dataset.shape, classes: dataset.classNames.length, seed: config.seed, dropout: 0 };
   const needsTeacher = methods.some((m) => m.needsTeacher);
   checkFamilies(config, methods, needsTeacher && !teacherIsSaved(config));
-  const teacher = !needsTeacher ? null : teacherIsSaved(config) ? (await loadModelFolder(config.teacher)).model : buildModel(config.teacher, options);
+  if (needsTeacher && isOnnxPath(config.teacher)) checkOnnxTeacherFits(config, methods);
+  const teacher = !needsTeacher || isOnnxPath(config.teacher) ? null : teacherIsSaved(config) ? (await loadModelFolder(config.teacher)).model : buildModel(config.teacher, options);
   const student = buildModel(config.student, options);
   try {
     for (const method of methods) method.prepare({ student, teacher, config }).dispose();
@@ -79,6 +83,18 @@ export async function checkMethodsFit(config: RunConfig, dataset: Pick<ImageData
     student.dispose();
     teacher?.dispose();
   }
+}
+
+/**
+ * An ONNX teacher gives its outputs only, computed once over the training split: methods that
+ * read its layers or weights, and augmentation that would change its inputs every epoch, are
+ * refused with one message.
+ */
+function checkOnnxTeacherFits(config: RunConfig, methods: DistillationMethod[]): void {
+  const layers = methods.find((m) => m.needsTeacher && (m.id === 'fitnet' || m.id === 'at'));
+  if (layers) throw new DistillInputError(`${layers.label} reads the teacher's intermediate layers; an ONNX teacher gives only its outputs (use kd or dkd)`);
+  if (config.initFromTeacher) throw new DistillInputError('--init-from-teacher copies the teacher\'s weights; an ONNX teacher is run, not read (drop --init-from-teacher)');
+  if (config.studentJitter > 0 || config.flip) throw new DistillInputError('an ONNX teacher\'s outputs are computed once over the training images: use --student-jitter 0 and no --flip with it');
 }
 
 /** Each method works on the model families the catalogue lists for it (attention transfer: convnets). */
@@ -99,9 +115,10 @@ export function checkFamilies(config: RunConfig, methods: DistillationMethod[], 
 export const teacherIsSaved = (config: RunConfig) => findFamily(config.teacher) === null;
 
 /** The teacher, loaded from an earlier run or trained here; saved into this run's folder. */
-export async function obtainTeacher(ctx: PhaseContext): Promise<{ model: tf.LayersModel; report: ModelReport }> {
+export async function obtainTeacher(ctx: PhaseContext): Promise<{ model: tf.LayersModel | null; report: ModelReport }> {
   const { config, dataset, folder, emit } = ctx;
   const classes = dataset.classNames.length;
+  if (isOnnxPath(config.teacher)) return obtainOnnxTeacher(ctx);
   if (teacherIsSaved(config)) {
     const loaded = await loadModelFolder(config.teacher);
     checkTeacherFits(loaded.model, loaded.metadata, dataset.shape, classes, config.teacher);
@@ -152,6 +169,82 @@ export async function obtainTeacher(ctx: PhaseContext): Promise<{ model: tf.Laye
   const report = await reportModel(ctx, model, config.teacher, outcome.evaluation);
   await ctx.checkpoints.markDone('teacher', { report, seconds: (performance.now() - started) / 1000, description: '' });
   return { model, report };
+}
+
+/**
+ * An ONNX teacher: run once by onnxruntime-node over the test split (its report, and the check
+ * against chance) and the training split (its logits, kept for every student). A softmax at the
+ * end is found and undone, as for any imported teacher. The file is copied into the run folder.
+ */
+async function obtainOnnxTeacher(ctx: PhaseContext): Promise<{ model: null; report: ModelReport }> {
+  const { config, dataset, folder, emit } = ctx;
+  const classes = dataset.classNames.length;
+  const teacher = await openOnnxTeacher(config.teacher, dataset.shape, classes);
+  try {
+    const started = performance.now();
+    let test = await teacher.outputs(dataset.test);
+    const latencyMs = (performance.now() - started) / Math.max(1, dataset.test.count);
+    const probabilities = rowsAreProbabilities(test, classes);
+    const asLogits = (values: Float32Array) => (probabilities ? values.map((v) => Math.log(Math.max(v, 1e-7))) : values);
+    test = asLogits(test);
+    const evaluation = evaluationOfLogits(test, dataset.test.labels, classes);
+    checkTeacherBeatsChance(evaluation.accuracy, classes, config.teacher, null, dataset);
+    const train = asLogits(await teacher.outputs(dataset.train));
+    ctx.teacherLogits = tf.tensor2d(train, [dataset.train.count, classes]);
+    const report: ModelReport = {
+      name: teacher.name,
+      accuracy: evaluation.accuracy,
+      testLoss: evaluation.loss,
+      params: teacher.params,
+      bytes: teacher.bytes,
+      latencyMs,
+      confusion: confusionMatrix(dataset.test.labels, evaluation.predictions, classes),
+    };
+    const detail = [
+      `ONNX, ${teacher.layout} input, run by onnxruntime-node (${teacher.provider})`,
+      `test accuracy ${(evaluation.accuracy * 100).toFixed(2)}%`,
+      probabilities ? 'it outputs probabilities (a softmax at the end): their logarithms are used as logits' : '',
+    ].filter(Boolean).join('; ');
+    await emit({ type: 'phase', phase: 'teacher', status: 'loaded', model: teacher.name, detail });
+    await mkdir(folder.modelDir('teacher'), { recursive: true });
+    await copyFile(config.teacher, join(folder.modelDir('teacher'), 'model.onnx'));
+    return { model: null, report };
+  } finally {
+    await teacher.release();
+  }
+}
+
+function rowsAreProbabilities(values: Float32Array, classes: number): boolean {
+  const rows = Math.min(64, values.length / classes);
+  for (let r = 0; r < rows; r++) {
+    let sum = 0;
+    for (let c = 0; c < classes; c++) {
+      const v = values[r * classes + c]!;
+      if (v < -1e-6) return false;
+      sum += v;
+    }
+    if (Math.abs(sum - 1) > 1e-3) return false;
+  }
+  return rows > 0;
+}
+
+/** Accuracy, mean cross-entropy and predictions from logits already computed. */
+function evaluationOfLogits(logits: Float32Array, labels: Uint8Array, classes: number): Evaluation {
+  const predictions = new Int32Array(labels.length);
+  let correct = 0;
+  let loss = 0;
+  for (let r = 0; r < labels.length; r++) {
+    const row = logits.subarray(r * classes, (r + 1) * classes);
+    let best = 0;
+    let max = -Infinity;
+    for (let c = 0; c < classes; c++) if (row[c]! > max) [max, best] = [row[c]!, c];
+    let sum = 0;
+    for (let c = 0; c < classes; c++) sum += Math.exp(row[c]! - max);
+    loss += Math.log(sum) + max - row[labels[r]!]!;
+    predictions[r] = best;
+    if (best === labels[r]) correct++;
+  }
+  return { accuracy: correct / labels.length, loss: loss / labels.length, predictions } as Evaluation;
 }
 
 /** Puts a phase's last checkpoint into its model and extra variables; null when there is none. */
@@ -225,7 +318,7 @@ export async function trainStudent(ctx: PhaseContext, options: StudentOptions): 
       flip: config.flip,
       recipe: config,
       loss: prepared.loss,
-      teacher: options.method.needsTeacher && options.teacher ? teacherSource(ctx, options.teacher, prepared.teacherFeatureLayers) : null,
+      teacher: options.method.needsTeacher && (options.teacher || ctx.teacherLogits) ? teacherSource(ctx, options.teacher, prepared.teacherFeatureLayers) : null,
       signal: ctx.signal,
       onProgress: (event) => void emit(event, false),
       onEpoch: (event) => emit(event),
@@ -246,10 +339,11 @@ export async function trainStudent(ctx: PhaseContext, options: StudentOptions): 
 }
 
 /** Without augmentation and without features, the teacher's logits never change: compute them once. */
-function teacherSource(ctx: PhaseContext, teacher: tf.LayersModel, featureLayers: string[]): TeacherSource {
+function teacherSource(ctx: PhaseContext, teacher: tf.LayersModel | null, featureLayers: string[]): TeacherSource {
   const { config, dataset } = ctx;
-  if (featureLayers.length === 0 && config.studentJitter === 0 && !config.flip) {
-    ctx.teacherLogits ??= predictLogits(teacher, dataset.train, dataset.shape, evalBatchSize(config));
+  // An ONNX teacher's logits are computed before (teacher null); checkOnnxTeacherFits ruled out the rest.
+  if ((featureLayers.length === 0 && config.studentJitter === 0 && !config.flip) || !teacher) {
+    ctx.teacherLogits ??= predictLogits(teacher!, dataset.train, dataset.shape, evalBatchSize(config));
     const all = ctx.teacherLogits;
     return { outputsFor: (_x, indices) => ({ logits: tf.tidy(() => tf.gather(all, tf.tensor1d(indices, 'int32'))), features: [] }) };
   }

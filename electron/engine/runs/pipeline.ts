@@ -1,5 +1,7 @@
 import type * as tf from '@tensorflow/tfjs';
+import { readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { checkOnnxFile, isOnnxPath } from './onnx-teacher';
 import type { BackendInfo, ModelReport, Phase, RunEvent, RunResult } from '../../contract/events';
 import type { RunConfig } from '../../contract/run-config';
 import { limitSplit, type ImageDataset } from '../data/dataset';
@@ -33,7 +35,13 @@ export interface RunOptions {
 async function checkModelNames(config: RunConfig, withTeacher: boolean): Promise<void> {
   if (!findFamily(config.student)) throw new DistillInputError(`unknown student model "${config.student}"`);
   if (!withTeacher || !teacherIsSaved(config)) return;
-  if (!/[\\/]/.test(config.teacher)) throw new DistillInputError(`unknown teacher model "${config.teacher}" (nor a saved model folder)`);
+  if (isOnnxPath(config.teacher)) {
+    const info = await stat(config.teacher).catch(() => null);
+    if (!info?.isFile()) throw new DistillInputError(`teacher ${config.teacher}: no such ONNX file`);
+    checkOnnxFile(config.teacher, await readFile(config.teacher));
+    return;
+  }
+  if (!/[\\/]/.test(config.teacher)) throw new DistillInputError(`unknown teacher model "${config.teacher}" (nor a saved model folder or an .onnx file)`);
   await readModelJson(config.teacher);
 }
 

@@ -54,3 +54,11 @@ export function encodeOnnxModel(graph: OnnxGraph, producerVersion: string): Uint
   if (problem) throw new Error(`ONNX model does not match onnx.proto: ${problem}`);
   return Model.encode(Model.fromObject(message)).finish();
 }
+
+/** The initializers' element counts and the input/output shapes of an encoded ONNX model (for a teacher's report). */
+export function describeOnnxModel(bytes: Uint8Array): { params: number; nodes: number } {
+  const Model = onnxModelType();
+  const model = Model.toObject(Model.decode(bytes), { longs: Number }) as { graph?: { initializer?: Array<{ dims?: number[] }>; node?: unknown[] } };
+  const params = (model.graph?.initializer ?? []).reduce((n, init) => n + (init.dims ?? []).reduce((a, b) => a * Number(b), 1), 0);
+  return { params, nodes: model.graph?.node?.length ?? 0 };
+}

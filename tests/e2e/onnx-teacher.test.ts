@@ -1,0 +1,73 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { RunResultSchema } from '../../electron/contract/events';
+import type { ModelCard } from '../../electron/engine/export/model-card';
+import { runCli } from '../helpers/cli';
+import { tempDir } from '../helpers/fixtures';
+
+const PYTHON = '/usr/bin/python3';
+const SCRIPT = fileURLToPath(new URL('../fixtures/torch/train_teacher.py', import.meta.url));
+const MNIST = fileURLToPath(new URL('../../resources/datasets/mnist', import.meta.url));
+
+function torchMissing(): string | null {
+  try {
+    execFileSync(PYTHON, ['-c', 'import torch, onnx'], { stdio: 'pipe' });
+    return null;
+  } catch {
+    return 'Debian python3-torch and python3-onnx are not installed (apt-get install python3-torch python3-onnx)';
+  }
+}
+const missing = torchMissing();
+if (missing) console.log(`# PyTorch teacher test skipped: ${missing}`);
+
+describe('a PyTorch teacher exported with torch.onnx.export', { skip: missing ?? false }, () => {
+  let root: string;
+  let torchAccuracy: number;
+  before(async () => {
+    root = await tempDir('torch-teacher-');
+    // NCHW input, a softmax at the end, trained here on 10,000 MNIST images.
+    torchAccuracy = Number(execFileSync(PYTHON, [SCRIPT, MNIST, join(root, 'teacher.onnx'), '10000'], { encoding: 'utf8', timeout: 300_000 }).trim().split('\n').at(-1));
+    assert.ok(torchAccuracy > 0.9, `PyTorch teacher: ${torchAccuracy}`);
+  });
+
+  it('distils into a student that beats the same student alone, and exports it as ONNX and tfjs-u8', async () => {
+    const { code, stdout, stderr } = await runCli(['run', '--teacher', join(root, 'teacher.onnx'), '--out', join(root, 'run'), '--json'], { timeoutMs: 300_000 });
+    assert.equal(code, 0, stderr);
+    const lines = stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string; phase?: string; status?: string; detail?: string });
+    const loaded = lines.find((l) => l.type === 'phase' && l.phase === 'teacher' && l.status === 'loaded')!;
+    assert.match(loaded.detail!, /ONNX, NCHW input, run by onnxruntime-node \(cpu\)/);
+    assert.match(loaded.detail!, /it outputs probabilities \(a softmax at the end\): their logarithms are used as logits/);
+    const result = RunResultSchema.parse(lines.at(-1));
+    // The same model on the same images: the teacher scores here what it scored in PyTorch.
+    assert.ok(Math.abs(result.teacher!.accuracy - torchAccuracy) <= 0.001, `${result.teacher!.accuracy} here, ${torchAccuracy} in PyTorch`);
+    assert.ok(result.kdGain! > 0, `KD ${result.student!.accuracy} vs alone ${result.baseline!.accuracy}`);
+    for (const format of ['onnx', 'tfjs-u8']) {
+      const exported = await runCli(['export', join(root, 'run'), '--format', format, '--out', join(root, format)]);
+      assert.equal(exported.code, 0, exported.stderr);
+      const card = JSON.parse(await readFile(join(root, format, 'model-card.json'), 'utf8')) as ModelCard;
+      assert.ok(Math.abs(card.accuracy.exported! - result.student!.accuracy) <= 0.005, `${format}: ${card.accuracy.exported} vs ${result.student!.accuracy}`);
+      assert.equal(card.training?.teacher, 'teacher.onnx');
+    }
+  });
+
+  it('refuses what an ONNX teacher cannot do, and a broken file, with one line', async () => {
+    const bytes = await readFile(join(root, 'teacher.onnx'));
+    await writeFile(join(root, 'cut.onnx'), bytes.subarray(0, Math.floor(bytes.length / 2)));
+    const cases: Array<[string[], RegExp]> = [
+      [['--teacher', join(root, 'cut.onnx')], /cut\.onnx: not an ONNX model/],
+      [['--teacher', join(root, 'teacher.onnx'), '--method', 'fitnet'], /FitNets reads the teacher's intermediate layers; an ONNX teacher gives only its outputs/],
+      [['--teacher', join(root, 'teacher.onnx'), '--student-jitter', '2'], /use --student-jitter 0 and no --flip with it/],
+      [['--teacher', join(root, 'missing.onnx')], /missing\.onnx: no such ONNX file/],
+    ];
+    for (const [args, pattern] of cases) {
+      const { code, stderr } = await runCli(['run', ...args, '--epochs', '1', '--limit-train', '500', '--out', join(root, `bad-${Math.random().toString(36).slice(2)}`)]);
+      assert.equal(code, 2, stderr);
+      assert.match(stderr, pattern);
+      assert.equal(stderr.trim().split('\n').filter((l) => !/Vulkan|BackendVk|Warning/.test(l)).length, 1, stderr);
+    }
+  });
+});
