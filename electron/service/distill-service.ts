@@ -134,7 +134,7 @@ export function createDistillService(options: ServiceOptions): HostedService {
     if (options.host === 'server' && teacherRun === null && !teacherUpload && overrides.teacher !== undefined && !findFamily(overrides.teacher)) {
       throw new DistillInputError(`teacher "${overrides.teacher}": over HTTP a teacher is a model name, run:<id> or an upload (upload:<id>), not a path`);
     }
-    const teacher = teacherRun !== null ? join(runsDir, teacherRun, 'teacher') : teacherUpload ? (await uploadedPaths(join(uploadsDir, teacherUpload[1]!)))[0] : overrides.teacher;
+    const teacher = teacherRun !== null ? join(runsDir, teacherRun, 'teacher') : teacherUpload ? await teacherFolder(await uploadedPaths(join(uploadsDir, teacherUpload[1]!))) : overrides.teacher;
     const dataset = overrides.dataset === undefined ? undefined : await datasetPath(overrides.dataset);
     return resolveConfig(preset, { ...overrides, dataset, teacher });
   };
@@ -228,8 +228,8 @@ export function createDistillService(options: ServiceOptions): HostedService {
     /** A teacher folder uploaded by a browser; named `upload:<id>` in runs. */
     async importTeacher({ source }) {
       await ensureBackend();
-      const [folder] = await uploadedPaths(join(uploadsDir, source.uploadId));
-      const info = await describeTeacher(folder!);
+      const folder = await teacherFolder(await uploadedPaths(join(uploadsDir, source.uploadId)));
+      const info = await describeTeacher(folder);
       await markImported(join(uploadsDir, source.uploadId));
       return { teacher: `upload:${source.uploadId}`, ...info };
     },

@@ -9,6 +9,7 @@ import sharp from 'sharp';
 import type { Browser, Page } from 'playwright-core';
 import { selectBackend } from '../../electron/engine/backend/select';
 import { loadModelFolder } from '../../electron/engine/runs/model-io';
+import { exportModel } from '../../electron/engine/export/registry';
 import { startServer, type RunningServer } from '../../electron/server/server';
 import { projectRoot } from '../../electron/server/renderer-dir';
 import { chromiumMissing, launchChromium } from '../helpers/browser';
@@ -226,7 +227,7 @@ describe('Distill Studio in a browser (distill serve)', { skip: missing ?? false
     await shot('5-results-study');
   });
 
-  it('uses my own teacher, picked as a folder on the Models screen, for a run', async () => {
+  it('uses my own teacher, a LayersModel folder or an .onnx file picked on the Models screen, for a run', async () => {
     const runs = (await readdir(runsDir)).filter((name) => /^\d{8}-/.test(name)).sort();
     const withTeacher = [];
     for (const run of runs) if (await readFile(join(runsDir, run, 'teacher', 'model.json')).catch(() => null)) withTeacher.push(run);
@@ -246,6 +247,16 @@ describe('Distill Studio in a browser (distill serve)', { skip: missing ?? false
     await page.getByTestId('start').click();
     await page.getByTestId('results').waitFor({ timeout: 120_000 });
     assert.match(await page.getByTestId('results-table').innerText(), /Teacher\s+mlp-800x2/);
+    // An ONNX teacher (here one this app exported) works the same way, run by onnxruntime-node.
+    const onnxDir = join(await mkdtemp(join(tmpdir(), 'onnx-teacher-')), 'export');
+    await exportModel({ modelDir: source, format: 'onnx', destination: onnxDir, role: 'teacher', run: null, version: 'test', measure: false });
+    await page.click('[data-screen=models]');
+    await page.getByTestId('teacher-file-input').setInputFiles(join(onnxDir, 'model.onnx'));
+    await page.waitForFunction(() => document.querySelector('[data-testid=teacher-source]')?.textContent?.includes('model.onnx'), null, { timeout: 30_000 });
+    assert.match(await page.getByTestId('own-teacher').innerText(), /input 28×28×1 · 10 outputs · logits or probabilities: checked when the run starts/);
+    await page.click('[data-screen=method]');
+    await page.getByTestId('start').click();
+    await page.waitForFunction(() => document.querySelector('[data-testid=results-table]')?.textContent?.includes('model.onnx'), null, { timeout: 120_000 });
     // A broken teacher is one message; the teacher chosen stays.
     await page.click('[data-screen=models]');
     const broken = join(await mkdtemp(join(tmpdir(), 'broken-teacher-')), 'broken');
