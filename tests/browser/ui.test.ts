@@ -174,7 +174,7 @@ describe('Distill Studio in a browser (distill serve)', { skip: missing ?? false
     reloaded.forEach((value, i) => assert.ok(Math.abs(value - served.logits.student[i]!) < 1e-4, `logit ${i}: ${value} vs ${served.logits.student[i]}`));
   });
 
-  it('exports in a quantized format chosen in the Export dialog', async () => {
+  it('exports in a quantized format and as ONNX, chosen in the Export dialog', async () => {
     await page.getByTestId('export-format').selectOption('tfjs-u8');
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-student').click()]);
     assert.match(download.suggestedFilename(), /^student-.+-tfjs-u8\.zip$/);
@@ -184,6 +184,15 @@ describe('Distill Studio in a browser (distill serve)', { skip: missing ?? false
     assert.equal(card.format.id, 'tfjs-u8');
     assert.ok(card.accuracy.exported > 0.5 && Math.abs(card.accuracy.quantizationLoss) < 0.05, JSON.stringify(card.accuracy));
     await shot('5-results-export');
+    // ONNX: the download holds model.onnx, which onnxruntime-node runs at the student's accuracy.
+    await page.getByTestId('export-format').selectOption('onnx');
+    const [onnx] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-student').click()]);
+    const onnxZip = join(await mkdtemp(join(tmpdir(), 'export-onnx-')), onnx.suggestedFilename());
+    await onnx.saveAs(onnxZip);
+    const onnxEntries = unzipSync(new Uint8Array(await readFile(onnxZip)));
+    assert.deepEqual(Object.keys(onnxEntries).sort(), ['labels.txt', 'model-card.json', 'model-card.md', 'model.onnx']);
+    const onnxCard = JSON.parse(Buffer.from(onnxEntries['model-card.json']!).toString('utf8'));
+    assert.ok(Math.abs(onnxCard.accuracy.exported - onnxCard.accuracy.student) <= 0.005, JSON.stringify(onnxCard.accuracy));
   });
 
   it('cancels a run and lists it in History as cancelled', async () => {
