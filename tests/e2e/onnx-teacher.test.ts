@@ -30,7 +30,7 @@ describe('a PyTorch teacher exported with torch.onnx.export', { skip: missing ??
   before(async () => {
     root = await tempDir('torch-teacher-');
     // NCHW input, a softmax at the end, trained here on 10,000 MNIST images.
-    torchAccuracy = Number(execFileSync(PYTHON, [SCRIPT, MNIST, join(root, 'teacher.onnx'), '10000'], { encoding: 'utf8', timeout: 300_000 }).trim().split('\n').at(-1));
+    torchAccuracy = Number(execFileSync(PYTHON, [SCRIPT, MNIST, join(root, 'teacher.onnx'), '10000', join(root, 'teacher-255.onnx')], { encoding: 'utf8', timeout: 300_000 }).trim().split('\n').at(-1));
     assert.ok(torchAccuracy > 0.9, `PyTorch teacher: ${torchAccuracy}`);
   });
 
@@ -52,6 +52,23 @@ describe('a PyTorch teacher exported with torch.onnx.export', { skip: missing ??
       assert.ok(Math.abs(card.accuracy.exported! - result.student!.accuracy) <= 0.005, `${format}: ${card.accuracy.exported} vs ${result.student!.accuracy}`);
       assert.equal(card.training?.teacher, 'teacher.onnx');
     }
+  });
+
+  it("takes a teacher's own input range when declared; undeclared, it stops at chance and says what it assumed", async () => {
+    const base = ['run', '--teacher', join(root, 'teacher-255.onnx'), '--epochs', '1', '--limit-train', '1000', '--no-baseline', '--json'];
+    const undeclared = await runCli([...base, '--out', join(root, 'r255-a')]);
+    assert.equal(undeclared.code, 2, undeclared.stderr);
+    assert.match(undeclared.stderr, /no better than chance .* \(declare it with --teacher-input-range and --teacher-normalization\)\. Assumed: .*pixels \/ 255/);
+    const declared = await runCli([...base, '--teacher-input-range', '0-255', '--out', join(root, 'r255-b')]);
+    assert.equal(declared.code, 0, declared.stderr);
+    const result = RunResultSchema.parse(JSON.parse(declared.stdout.trim().split('\n').at(-1)!));
+    assert.ok(Math.abs(result.teacher!.accuracy - torchAccuracy) <= 0.001, `${result.teacher!.accuracy} vs ${torchAccuracy}`);
+    assert.match(declared.stdout, /fed pixels 0–255/);
+    const config = JSON.parse(await readFile(join(root, 'r255-b', 'config.json'), 'utf8'));
+    assert.equal(config.teacherInputRange, '0-255', 'the declaration is stored in the run');
+    const imagenet = await runCli([...base, '--teacher-normalization', 'imagenet', '--out', join(root, 'r255-c')]);
+    assert.equal(imagenet.code, 2);
+    assert.match(imagenet.stderr, /--teacher-normalization imagenet needs colour images; this dataset has 1 channel/);
   });
 
   it('refuses what an ONNX teacher cannot do, and a broken file, with one line', async () => {

@@ -21,6 +21,8 @@ export const RUN_SETTINGS = {
   teacher: stringOption({ label: 'teacher', help: 'a model name (`distill models`), a TensorFlow.js LayersModel folder, or an .onnx file', flag: 'teacher', valueName: 'NAME|FOLDER|FILE.onnx', default: 'mlp-800x2' }),
   student: stringOption({ label: 'student', help: 'a model name (`distill models`)', flag: 'student', valueName: 'NAME', default: 'mlp-30x2' }),
   method: choiceOption({ label: 'method', help: 'the distillation method (baseline: the student alone)', flag: 'method', choices: METHOD_IDS, default: 'kd' }),
+  teacherInputRange: choiceOption({ label: "an imported teacher's pixel range", help: 'the value range an ONNX teacher expects its pixels in: 0-1 (pixels / 255, as this app trains) or 0-255', flag: 'teacher-input-range', choices: ['0-1', '0-255'], default: '0-1' }),
+  teacherNormalization: choiceOption({ label: "an imported teacher's normalisation", help: "what an ONNX teacher expects after scaling: the dataset's per-channel mean/std (as this app trains), none, or ImageNet's mean/std (torchvision's)", flag: 'teacher-normalization', choices: ['dataset', 'none', 'imagenet'], default: 'dataset' }),
   initFromTeacher: booleanOption({ label: "initialise the student with the teacher's weights where shapes allow", help: 'copy teacher weights into the student where shapes match, before training', flag: 'init-from-teacher', default: false }),
   teacherEpochs: integerOption({ label: 'teacher epochs', help: 'epochs of teacher training (ignored for a saved teacher)', flag: 'teacher-epochs', basic: true, default: 8, min: 0, max: 10000 }),
   epochs: integerOption({ label: 'student epochs', help: 'epochs of student training, for each student', flag: 'epochs', basic: true, default: 5, min: 1, max: 10000 }),

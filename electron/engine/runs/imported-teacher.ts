@@ -48,16 +48,17 @@ export function probabilitiesAsLogits(model: tf.LayersModel): tf.LayersModel {
  * different preprocessing or class order), and a student would learn noise from it: one error
  * that says so and what was assumed, before any student trains.
  */
-export function checkTeacherBeatsChance(accuracy: number, classes: number, source: string, metadata: ModelMetadata | null, data: ImageDataset): void {
+export function checkTeacherBeatsChance(accuracy: number, classes: number, source: string, metadata: ModelMetadata | null, data: ImageDataset, fed?: string): void {
   const chance = 1 / classes;
   if (accuracy > Math.max(1.5 * chance, chance + 0.05)) return;
   const norm = data.train.normalization;
   const assumed = [
     `inputs ${data.shape.join('×')} (height × width × channels)`,
-    `pixels / 255${norm ? ', then per-channel (x − mean) / std of the training split' : ''}`,
+    fed ?? `pixels / 255${norm ? ', then per-channel (x − mean) / std of the training split' : ''}`,
     `classes in the order ${data.classNames.slice(0, 5).join(', ')}${data.classNames.length > 5 ? ', …' : ''}`,
   ].join('; ');
+  const hint = fed ? ' (declare it with --teacher-input-range and --teacher-normalization)' : '';
   throw new DistillInputError(
-    `teacher ${metadata?.architecture ?? source} scores ${(accuracy * 100).toFixed(1)}% on the test split, no better than chance (${(chance * 100).toFixed(1)}%) for ${classes} classes: its preprocessing or class order probably differs from this dataset's. Assumed: ${assumed}`,
+    `teacher ${metadata?.architecture ?? source} scores ${(accuracy * 100).toFixed(1)}% on the test split, no better than chance (${(chance * 100).toFixed(1)}%) for ${classes} classes: its preprocessing or class order probably differs from this dataset's${hint}. Assumed: ${assumed}`,
   );
 }

@@ -2,10 +2,10 @@ import * as tf from '@tensorflow/tfjs';
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { DatasetSplit } from '../data/dataset';
-import { imageBatch } from '../data/batches';
 import { DistillInputError } from '../errors';
 import { describeOnnxModel } from '../export/onnx/encode';
 import { firstLine } from '../data/limits';
+import { teacherInputBatch, type TeacherInputDeclaration } from './teacher-input';
 
 type Session = import('onnxruntime-node').InferenceSession;
 
@@ -17,8 +17,8 @@ export interface OnnxTeacher {
   params: number;
   bytes: number;
   provider: string;
-  /** Raw outputs for a whole split, in the dataset's preprocessing; row-major [count, classes]. */
-  outputs(split: DatasetSplit): Promise<Float32Array>;
+  /** Raw outputs for a whole split, fed as declared (range, normalisation); row-major [count, classes]. */
+  outputs(split: DatasetSplit, declared: TeacherInputDeclaration): Promise<Float32Array>;
   release(): Promise<void>;
 }
 
@@ -81,15 +81,15 @@ export async function openOnnxTeacher(path: string, shape: readonly [number, num
     params,
     bytes: bytes.length,
     provider: 'cpu',
-    async outputs(split) {
+    async outputs(split, declared) {
       const order = Int32Array.from({ length: split.count }, (_, i) => i);
       let all: Float32Array | null = null;
       for (let start = 0; start < split.count; start += 256) {
         const end = Math.min(split.count, start + 256);
-        const { x, labels } = imageBatch(split, shape, order, start, end);
+        const x = teacherInputBatch(split, shape, order, start, end, declared);
         const nchw = layout === 'NCHW' ? tf.transpose(x, [0, 3, 1, 2]) : x;
         const data = Float32Array.from(await nchw.data());
-        tf.dispose([x, labels, nchw]);
+        tf.dispose([x, nchw]);
         const result = await session.run({ [inputName]: new ort.Tensor('float32', data, layout === 'NCHW' ? [end - start, c, h, w] : [end - start, h, w, c]) });
         const values = result[outputName]!.data as Float32Array;
         const width = values.length / (end - start);

@@ -17,6 +17,7 @@ import type { RunFolder } from './store';
 import type { PhaseCheckpoint, RunCheckpoints } from './checkpoints';
 import { checkTeacherBeatsChance, outputsProbabilities, probabilitiesAsLogits } from './imported-teacher';
 import { isOnnxPath, openOnnxTeacher } from './onnx-teacher';
+import { checkTeacherInput, describeTeacherInput } from './teacher-input';
 
 export type Emit = (event: RunEvent, persist?: boolean) => Promise<void>;
 
@@ -74,7 +75,7 @@ export async function checkMethodsFit(config: RunConfig, dataset: Pick<ImageData
   const options = { inputShape: dataset.shape, classes: dataset.classNames.length, seed: config.seed, dropout: 0 };
   const needsTeacher = methods.some((m) => m.needsTeacher);
   checkFamilies(config, methods, needsTeacher && !teacherIsSaved(config));
-  if (needsTeacher && isOnnxPath(config.teacher)) checkOnnxTeacherFits(config, methods);
+  if (needsTeacher && isOnnxPath(config.teacher)) checkOnnxTeacherFits(config, methods, dataset);
   const teacher = !needsTeacher || isOnnxPath(config.teacher) ? null : teacherIsSaved(config) ? (await loadModelFolder(config.teacher)).model : buildModel(config.teacher, options);
   const student = buildModel(config.student, options);
   try {
@@ -90,11 +91,12 @@ export async function checkMethodsFit(config: RunConfig, dataset: Pick<ImageData
  * read its layers or weights, and augmentation that would change its inputs every epoch, are
  * refused with one message.
  */
-function checkOnnxTeacherFits(config: RunConfig, methods: DistillationMethod[]): void {
+function checkOnnxTeacherFits(config: RunConfig, methods: DistillationMethod[], dataset: Pick<ImageDataset, 'shape'>): void {
   const layers = methods.find((m) => m.needsTeacher && (m.id === 'fitnet' || m.id === 'at'));
   if (layers) throw new DistillInputError(`${layers.label} reads the teacher's intermediate layers; an ONNX teacher gives only its outputs (use kd or dkd)`);
   if (config.initFromTeacher) throw new DistillInputError('--init-from-teacher copies the teacher\'s weights; an ONNX teacher is run, not read (drop --init-from-teacher)');
   if (config.studentJitter > 0 || config.flip) throw new DistillInputError('an ONNX teacher\'s outputs are computed once over the training images: use --student-jitter 0 and no --flip with it');
+  checkTeacherInput(config, dataset.shape[2]);
 }
 
 /** Each method works on the model families the catalogue lists for it (attention transfer: convnets). */
@@ -182,14 +184,14 @@ async function obtainOnnxTeacher(ctx: PhaseContext): Promise<{ model: null; repo
   const teacher = await openOnnxTeacher(config.teacher, dataset.shape, classes);
   try {
     const started = performance.now();
-    let test = await teacher.outputs(dataset.test);
+    let test = await teacher.outputs(dataset.test, config);
     const latencyMs = (performance.now() - started) / Math.max(1, dataset.test.count);
     const probabilities = rowsAreProbabilities(test, classes);
     const asLogits = (values: Float32Array) => (probabilities ? values.map((v) => Math.log(Math.max(v, 1e-7))) : values);
     test = asLogits(test);
     const evaluation = evaluationOfLogits(test, dataset.test.labels, classes);
-    checkTeacherBeatsChance(evaluation.accuracy, classes, config.teacher, null, dataset);
-    const train = asLogits(await teacher.outputs(dataset.train));
+    checkTeacherBeatsChance(evaluation.accuracy, classes, config.teacher, null, dataset, describeTeacherInput(config, dataset.test));
+    const train = asLogits(await teacher.outputs(dataset.train, config));
     ctx.teacherLogits = tf.tensor2d(train, [dataset.train.count, classes]);
     const report: ModelReport = {
       name: teacher.name,
@@ -201,7 +203,7 @@ async function obtainOnnxTeacher(ctx: PhaseContext): Promise<{ model: null; repo
       confusion: confusionMatrix(dataset.test.labels, evaluation.predictions, classes),
     };
     const detail = [
-      `ONNX, ${teacher.layout} input, run by onnxruntime-node (${teacher.provider})`,
+      `ONNX, ${teacher.layout} input, run by onnxruntime-node (${teacher.provider}), fed ${describeTeacherInput(config, dataset.test)}`,
       `test accuracy ${(evaluation.accuracy * 100).toFixed(2)}%`,
       probabilities ? 'it outputs probabilities (a softmax at the end): their logarithms are used as logits' : '',
     ].filter(Boolean).join('; ');
