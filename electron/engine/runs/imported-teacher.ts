@@ -14,10 +14,15 @@ export async function outputsProbabilities(model: tf.LayersModel, data: ImageDat
   const indices = Int32Array.from({ length: count }, (_, i) => i);
   const { x, labels } = imageBatch(data.test, data.shape, indices, 0, count);
   const y = model.predict(x) as tf.Tensor2D;
-  const values = await y.data();
+  const values = (await y.data()) as Float32Array;
   tf.dispose([x, labels, y]);
-  const classes = values.length / count;
-  for (let r = 0; r < count; r++) {
+  return rowsAreProbabilities(values, values.length / Math.max(1, count));
+}
+
+/** Are the first rows (up to 64) of row-major [rows, classes] outputs non-negative, each summing to 1? */
+export function rowsAreProbabilities(values: Float32Array, classes: number): boolean {
+  const rows = Math.min(64, Math.floor(values.length / classes));
+  for (let r = 0; r < rows; r++) {
     let sum = 0;
     for (let c = 0; c < classes; c++) {
       const v = values[r * classes + c]!;
@@ -26,7 +31,7 @@ export async function outputsProbabilities(model: tf.LayersModel, data: ImageDat
     }
     if (Math.abs(sum - 1) > 1e-3) return false;
   }
-  return true;
+  return rows > 0;
 }
 
 /** log(p) as a layer: softmax(log p / T) is p softened at T, as if the teacher had given logits. */

@@ -15,7 +15,7 @@ import { trainPhase, type ForwardOutputs, type TeacherSource } from '../train/tr
 import { loadModelFolder, saveModelFolder, type ModelMetadata } from './model-io';
 import type { RunFolder } from './store';
 import type { PhaseCheckpoint, RunCheckpoints } from './checkpoints';
-import { checkTeacherBeatsChance, outputsProbabilities, probabilitiesAsLogits } from './imported-teacher';
+import { checkTeacherBeatsChance, outputsProbabilities, probabilitiesAsLogits, rowsAreProbabilities } from './imported-teacher';
 import { isOnnxPath, openOnnxTeacher } from './onnx-teacher';
 import { checkTeacherInput, describeTeacherInput } from './teacher-input';
 
@@ -214,20 +214,6 @@ async function obtainOnnxTeacher(ctx: PhaseContext): Promise<{ model: null; repo
   } finally {
     await teacher.release();
   }
-}
-
-function rowsAreProbabilities(values: Float32Array, classes: number): boolean {
-  const rows = Math.min(64, values.length / classes);
-  for (let r = 0; r < rows; r++) {
-    let sum = 0;
-    for (let c = 0; c < classes; c++) {
-      const v = values[r * classes + c]!;
-      if (v < -1e-6) return false;
-      sum += v;
-    }
-    if (Math.abs(sum - 1) > 1e-3) return false;
-  }
-  return rows > 0;
 }
 
 /** Accuracy, mean cross-entropy and predictions from logits already computed. */
