@@ -9,18 +9,11 @@ import { selectBackend } from '../../electron/engine/backend/select';
 import { exportModel } from '../../electron/engine/export/registry';
 import { buildModel } from '../../electron/engine/models/registry';
 import { saveModelFolder } from '../../electron/engine/runs/model-io';
-import { tempDir } from '../helpers/fixtures';
+import { pythonModulesMissing, SYSTEM_PYTHON, tempDir } from '../helpers/fixtures';
 
-const PYTHON = '/usr/bin/python3';
+const PYTHON = SYSTEM_PYTHON;
 /** ONNX's own checker (Debian's python3-onnx), when installed; the reason is printed when not. */
-function onnxChecker(): string | null {
-  try {
-    execFileSync(PYTHON, ['-c', 'import onnx'], { stdio: 'pipe' });
-    return null;
-  } catch {
-    return 'python3-onnx is not installed (apt-get install python3-onnx)';
-  }
-}
+const onnxChecker = () => pythonModulesMissing(['onnx'], 'python3-onnx');
 
 const CASES: Array<[string, [number, number, number]]> = [
   ['mlp-30x2', [28, 28, 1]],

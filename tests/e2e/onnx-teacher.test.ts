@@ -7,21 +7,13 @@ import { fileURLToPath } from 'node:url';
 import { RunResultSchema } from '../../electron/contract/events';
 import type { ModelCard } from '../../electron/engine/export/model-card';
 import { runCli } from '../helpers/cli';
-import { tempDir } from '../helpers/fixtures';
+import { pythonModulesMissing, SYSTEM_PYTHON, tempDir } from '../helpers/fixtures';
 
-const PYTHON = '/usr/bin/python3';
+const PYTHON = SYSTEM_PYTHON;
 const SCRIPT = fileURLToPath(new URL('../fixtures/torch/train_teacher.py', import.meta.url));
 const MNIST = fileURLToPath(new URL('../../resources/datasets/mnist', import.meta.url));
 
-function torchMissing(): string | null {
-  try {
-    execFileSync(PYTHON, ['-c', 'import torch, onnx'], { stdio: 'pipe' });
-    return null;
-  } catch {
-    return 'Debian python3-torch and python3-onnx are not installed (apt-get install python3-torch python3-onnx)';
-  }
-}
-const missing = torchMissing();
+const missing = pythonModulesMissing(['torch', 'onnx'], 'python3-torch python3-onnx');
 if (missing) console.log(`# PyTorch teacher test skipped: ${missing}`);
 
 describe('a PyTorch teacher exported with torch.onnx.export', { skip: missing ?? false }, () => {

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -45,4 +46,17 @@ export function cifar10Files(perBatch: number): Record<string, Uint8Array | stri
   for (let b = 1; b <= 5; b++) files[`data_batch_${b}.bin`] = cifarRecords(Array.from({ length: perBatch }, (_, i) => [(i + b) % 10]), b);
   files['test_batch.bin'] = cifarRecords(Array.from({ length: perBatch }, (_, i) => [i % 10]), 9);
   return files;
+}
+
+/** Debian's /usr/bin/python3, which has python3-onnx and python3-torch when .ci/run installed them. */
+export const SYSTEM_PYTHON = '/usr/bin/python3';
+
+/** Null when /usr/bin/python3 imports every module named; otherwise why not, for the skip message. */
+export function pythonModulesMissing(modules: string[], packages: string): string | null {
+  try {
+    execFileSync(SYSTEM_PYTHON, ['-c', `import ${modules.join(', ')}`], { stdio: 'pipe' });
+    return null;
+  } catch {
+    return `${packages} not installed (apt-get install ${packages})`;
+  }
 }

@@ -76,7 +76,7 @@ async function measureAccuracy(dir: string, config: RunConfig, format: ExportFor
   const data = await loadDataset(config.dataset, { imageSize: config.imageSize });
   const test = limitSplit(data.test, config.limitTest, data.shape);
   if (format === 'onnx') {
-    const { predictions } = await onnxPredictions(dir, test, data.shape);
+    const predictions = await onnxPredictions(dir, test, data.shape);
     const correct = predictions.reduce((n, p, i) => n + (p === test.labels[i] ? 1 : 0), 0);
     return { accuracy: correct / test.count, images: test.count };
   }

@@ -3,17 +3,12 @@ import { join } from 'node:path';
 import type { DatasetSplit } from '../../data/dataset';
 import { imageBatch } from '../../data/batches';
 
-/** Which onnxruntime-node execution provider ran the check (CPU unless a GPU one is installed). */
-export interface OnnxRunInfo {
-  provider: string;
-}
-
 /**
  * Runs an exported model.onnx in onnxruntime-node over a split (the same preprocessing as
  * training: pixels / 255, then the dataset's normalisation) and returns its predicted classes.
  * onnxruntime-node is imported here only, on first use.
  */
-export async function onnxPredictions(dir: string, split: DatasetSplit, shape: readonly [number, number, number], batchSize = 256): Promise<{ predictions: Int32Array; info: OnnxRunInfo }> {
+export async function onnxPredictions(dir: string, split: DatasetSplit, shape: readonly [number, number, number], batchSize = 256): Promise<Int32Array> {
   const ort = await import('onnxruntime-node');
   const session = await ort.InferenceSession.create(join(dir, 'model.onnx'), { executionProviders: ['cpu'] });
   const predictions = new Int32Array(split.count);
@@ -36,5 +31,5 @@ export async function onnxPredictions(dir: string, split: DatasetSplit, shape: r
   } finally {
     await session.release();
   }
-  return { predictions, info: { provider: 'cpu' } };
+  return predictions;
 }
