@@ -1,5 +1,6 @@
 import { DistillInputError, RunCancelledError, StorageError } from '../engine';
 import { BENCH_USAGE, benchCommand } from './commands/bench';
+import { CHECK_TEACHER_USAGE, checkTeacherCommand } from './commands/check-teacher';
 import { DATASETS_USAGE, datasetsCommand } from './commands/datasets';
 import { EXPORT_USAGE, exportCommand } from './commands/export';
 import { MODELS_USAGE, modelsCommand } from './commands/models';
@@ -14,6 +15,7 @@ const USAGE = `Distill Studio — knowledge distillation from a teacher to a stu
 ${RUN_USAGE}
 ${RESUME_USAGE}
 ${STUDY_USAGE}
+${CHECK_TEACHER_USAGE}
 ${DATASETS_USAGE}
 ${EXPORT_USAGE}
 ${BENCH_USAGE}
@@ -46,6 +48,8 @@ export async function main(argv: string[]): Promise<number> {
         return await resumeCommand(args, controller.signal);
       case 'study':
         return await studyCommand(args, controller.signal);
+      case 'check-teacher':
+        return await checkTeacherCommand(args);
       case 'datasets':
         return await datasetsCommand(args, controller.signal);
       case 'export':
@@ -63,7 +67,7 @@ export async function main(argv: string[]): Promise<number> {
         process.stdout.write((command === undefined ? USAGE : HELP) + '\n');
         return command === undefined ? 2 : 0;
       default:
-        throw new DistillInputError(`unknown command "${command}" (run, resume, study, datasets, export, bench, models, serve)`);
+        throw new DistillInputError(`unknown command "${command}" (run, resume, study, check-teacher, datasets, export, bench, models, serve)`);
     }
   } catch (error) {
     if (error instanceof DistillInputError) {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { BackendInfoSchema, ModelReportSchema, RunEventSchema, RunResultSchema, RunStatusSchema, StudyResultSchema } from './events';
-import { DOWNLOADABLE_DATASET_IDS, EXPORT_FORMAT_IDS } from './catalogue';
+import { DOWNLOADABLE_DATASET_IDS, EXPORT_FORMAT_IDS, RUN_SETTINGS } from './catalogue';
 import { BackendRequestSchema, RunConfigSchema, RunRequestSchema } from './run-config';
 
 /**
@@ -25,11 +25,17 @@ export const ModelInfoSchema = z.object({
 });
 export type ModelInfo = z.infer<typeof ModelInfoSchema>;
 
-/** A teacher a person brought (a TensorFlow.js LayersModel folder), ready to name in a run. */
+/** A teacher a person brought (an .onnx file, a TensorFlow.js LayersModel or GraphModel folder), ready to name in a run. */
 export const TeacherViewSchema = z.object({
   /** What to pass as `teacher` in a run: `upload:<id>` over HTTP, the folder's path in the desktop app. */
   teacher: z.string(),
   name: z.string(),
+  /** `ONNX`, `TensorFlow.js GraphModel`, `TensorFlow.js LayersModel`. */
+  format: z.string(),
+  /** What runs it: `onnxruntime-node (cpu), NCHW input`. */
+  runtime: z.string(),
+  /** Its own class names, when it carries them (then matched to the dataset's by name). */
+  classNames: z.array(z.string()).nullable(),
   params: z.number().int(),
   bytes: z.number().int(),
   inputShape: z.array(z.number().int().nullable()),
@@ -41,6 +47,40 @@ export type TeacherView = z.infer<typeof TeacherViewSchema>;
 
 /** A few images per class, as base64 uint8 pixels (h × w × c each), for the sample grid. */
 export const DatasetSampleSchema = z.object({ label: z.number().int(), index: z.number().int(), pixels: z.string() });
+
+/** How an imported teacher is fed: the catalogue's teacher declarations, as a run stores them. */
+export const TeacherDeclarationSchema = z
+  .object({
+    teacherInputRange: RUN_SETTINGS.teacherInputRange.schema,
+    teacherNormalization: RUN_SETTINGS.teacherNormalization.schema,
+    teacherMeanStd: RUN_SETTINGS.teacherMeanStd.schema,
+    teacherResize: RUN_SETTINGS.teacherResize.schema,
+  })
+  .strict();
+export type TeacherDeclaration = z.infer<typeof TeacherDeclarationSchema>;
+
+/** An imported teacher tried on a dataset's test images before distilling (`checkTeacher`). */
+export const TeacherCheckSchema = z.object({
+  name: z.string(),
+  format: z.string(),
+  runtime: z.string(),
+  /** How its images were prepared, in words. */
+  fed: z.string(),
+  byName: z.boolean(),
+  mappingText: z.string(),
+  /** For each dataset class, the teacher output it reads (and the teacher's name for it). */
+  mapping: z.array(z.object({ className: z.string(), output: z.number().int(), teacherName: z.string().nullable() })),
+  images: z.number().int(),
+  accuracy: z.number(),
+  chance: z.number(),
+  /** No better than guessing: the declaration or the class order is probably wrong. */
+  atChance: z.boolean(),
+  probabilities: z.boolean(),
+  shape: Shape,
+  classNames: z.array(z.string()),
+  samples: z.array(DatasetSampleSchema.extend({ predicted: z.number().int(), confidence: z.number() })),
+});
+export type TeacherCheck = z.infer<typeof TeacherCheckSchema>;
 
 export const DatasetViewSchema = z.object({
   /** What to pass as `dataset` in a run: `mnist` or a path the service can read. */
@@ -119,6 +159,8 @@ export const API = {
   importDataset: { request: z.object({ source: DatasetSourceSchema }).strict(), response: DatasetViewSchema },
   /** A teacher uploaded as a folder (model.json and its weights), checked to load. */
   importTeacher: { request: z.object({ source: DatasetSourceSchema }).strict(), response: TeacherViewSchema },
+  /** An imported teacher (as `teacher` names it in a run) tried on a dataset's test images, fed as declared. */
+  checkTeacher: { request: z.object({ teacher: z.string().min(1), dataset: z.string().min(1), declaration: TeacherDeclarationSchema }).strict(), response: TeacherCheckSchema },
   startRun: { request: RunRequestSchema, response: z.object({ runId: RunId, config: RunConfigSchema }) },
   /** Several methods on one teacher: `methods` as `distill study --methods` takes them. */
   startStudy: { request: RunRequestSchema.extend({ methods: z.string().regex(/^[\w+]+(,[\w+]+)*$/, 'expected method,method,…') }), response: z.object({ runId: RunId, config: RunConfigSchema }) },

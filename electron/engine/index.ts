@@ -29,6 +29,7 @@ export { listRuns, newRunId, readRun, RunFolder, runIsLive, type StoredRun } fro
 export { resumableRun, resumeRun } from './runs/resume';
 export { RunModelCache, type RunSoftLabels } from './runs/soft-labels';
 export { describeTeacher, teacherFolder } from './runs/teacher-info';
+export { checkTeacher, type TeacherCheck } from './runs/teacher-check';
 export { getMethod } from './methods/registry';
 
 // Export

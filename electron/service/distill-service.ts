@@ -7,6 +7,7 @@ import type { RunEvent } from '../contract/events';
 import type { PresetName, RunConfig, RunConfigOverrides } from '../contract/run-config';
 import {
   checkRunInputs,
+  checkTeacher,
   describeTeacher,
   DistillInputError,
   DownloadError,
@@ -125,16 +126,24 @@ export function createDistillService(options: ServiceOptions): HostedService {
     return () => void (reserved = false);
   };
 
-  const prepareConfig = async (preset: PresetName, overrides: RunConfigOverrides) => {
-    // `run:<id>` names the teacher saved by an earlier run of this app.
-    const teacherRun = overrides.teacher?.startsWith('run:') ? overrides.teacher.slice(4) : null;
+  /**
+   * Where a teacher the client names is: a model name stays a name, `run:<id>` is an earlier
+   * run's teacher, `upload:<id>` an uploaded file or folder; a path only from the desktop host.
+   */
+  const teacherPath = async (spec: string): Promise<string> => {
+    const teacherRun = spec.startsWith('run:') ? spec.slice(4) : null;
     if (teacherRun !== null && !RunIdSchema.safeParse(teacherRun).success) throw new DistillInputError(`no run ${teacherRun}`);
-    // An uploaded teacher (`upload:<id>`) is that upload's folder.
-    const teacherUpload = /^upload:([a-f0-9]{16})$/.exec(overrides.teacher ?? '');
-    if (options.host === 'server' && teacherRun === null && !teacherUpload && overrides.teacher !== undefined && !findFamily(overrides.teacher)) {
-      throw new DistillInputError(`teacher "${overrides.teacher}": over HTTP a teacher is a model name, run:<id> or an upload (upload:<id>), not a path`);
+    if (teacherRun !== null) return join(runsDir, teacherRun, 'teacher');
+    const teacherUpload = /^upload:([a-f0-9]{16})$/.exec(spec);
+    if (teacherUpload) return teacherFolder(await uploadedPaths(join(uploadsDir, teacherUpload[1]!)));
+    if (options.host === 'server' && !findFamily(spec)) {
+      throw new DistillInputError(`teacher "${spec}": over HTTP a teacher is a model name, run:<id> or an upload (upload:<id>), not a path`);
     }
-    const teacher = teacherRun !== null ? join(runsDir, teacherRun, 'teacher') : teacherUpload ? await teacherFolder(await uploadedPaths(join(uploadsDir, teacherUpload[1]!))) : overrides.teacher;
+    return spec;
+  };
+
+  const prepareConfig = async (preset: PresetName, overrides: RunConfigOverrides) => {
+    const teacher = overrides.teacher === undefined ? undefined : await teacherPath(overrides.teacher);
     const dataset = overrides.dataset === undefined ? undefined : await datasetPath(overrides.dataset);
     return resolveConfig(preset, { ...overrides, dataset, teacher });
   };
@@ -239,6 +248,23 @@ export function createDistillService(options: ServiceOptions): HostedService {
       await ensureBackend();
       const folder = await teacherFolder(paths);
       return { teacher: folder, ...(await describeTeacher(folder)) };
+    },
+
+    /** An imported teacher tried on a dataset's first test images, fed as declared, before a run. */
+    async checkTeacher({ teacher, dataset: spec, declaration }) {
+      const path = await teacherPath(teacher);
+      if (findFamily(path)) throw new DistillInputError(`${teacher} is one of this app's architectures, trained in the run: there is nothing to check yet`);
+      const data = await dataset(spec);
+      await ensureBackend();
+      const check = await checkTeacher(path, data, declaration);
+      return {
+        ...check,
+        byName: check.mapping.byName,
+        mapping: data.classNames.map((className, c) => ({ className, output: check.mapping.columns[c]!, teacherName: check.mapping.teacherNames?.[c] ?? null })),
+        shape: data.shape,
+        classNames: data.classNames,
+        samples: check.samples.map((sample) => ({ ...sample, pixels: base64(sample.pixels) })),
+      };
     },
 
     /** Desktop host: dropped paths; loose files are copied into one new folder (removed again on failure). */

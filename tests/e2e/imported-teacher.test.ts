@@ -8,6 +8,7 @@ import { selectBackend } from '../../electron/engine/backend/select';
 import { loadModelFolder, saveModelFolder } from '../../electron/engine/runs/model-io';
 import { runCli } from '../helpers/cli';
 import { tempDir } from '../helpers/fixtures';
+import { writeMlpGraphModel } from '../helpers/graph-model';
 
 const RECIPE = ['--student', 'mlp-16x1', '--epochs', '2', '--limit-train', '2000', '--limit-test', '500', '--batch-size', '50', '--backend', 'cpu', '--no-baseline', '--json'];
 
@@ -36,6 +37,17 @@ before(async () => {
   const rotate = (t: tf.Tensor) => tf.concat([t.slice([...Array(t.rank - 1).fill(0), 3]), t.slice([...Array(t.rank - 1).fill(0), 0], [...t.shape.slice(0, -1), 3])], -1);
   last.setWeights([rotate(kernel!), rotate(bias!)]);
   await saveForeign(model, join(root, 'rotated'));
+  // The rotated teacher again, naming its classes in a labels.txt: matched by name.
+  await saveForeign(model, join(root, 'rotated-named'));
+  await writeFile(join(root, 'rotated-named', 'labels.txt'), [3, 4, 5, 6, 7, 8, 9, 0, 1, 2].join('\n') + '\n');
+  // The original teacher as a GraphModel (tensorflowjs_converter's layout), ending in a softmax.
+  const { model: original } = await loadModelFolder(join(root, 'logits'));
+  await writeMlpGraphModel(original, join(root, 'graph'), { softmax: true });
+  // The original teacher taking 0–255 pixels: its first layer's kernel divided by 255.
+  const first = original.layers.find((l) => l.getClassName() === 'Dense')!;
+  const [k, b] = first.getWeights();
+  first.setWeights([tf.div(k!, 255), b!]);
+  await saveForeign(original, join(root, 'bytes'));
 });
 
 const lastLine = (stdout: string) => RunResultSchema.parse(JSON.parse(stdout.trim().split('\n').at(-1)!));
@@ -62,5 +74,26 @@ describe('a teacher brought from elsewhere', () => {
     assert.equal(code, 2, stderr);
     assert.match(stderr, /scores \d+\.\d% on the test split, no better than chance \(10\.0%\) for 10 classes: its preprocessing or class order probably differs from this dataset's\. Assumed: inputs 28×28×1 .*pixels \/ 255.*classes in the order 0, 1, 2, 3, 4, …/);
     assert.equal(stderr.trim().split('\n').filter((l) => !/Vulkan|BackendVk/.test(l)).length, 1, stderr);
+  });
+
+  it('as a GraphModel, a LayersModel fed 0–255, or with its classes named in another order, teaches as the original does', async () => {
+    const original = lastLine((await runCli(['run', '--teacher', join(root, 'logits'), ...RECIPE, '--out', join(root, 'orig')])).stdout);
+    const cases: Array<[string, string[], RegExp]> = [
+      ['graph', [], /TensorFlow\.js GraphModel, run by TensorFlow\.js \(cpu\).*it outputs probabilities/],
+      ['bytes', ['--teacher-input-range', '0-255'], /TensorFlow\.js LayersModel, run by TensorFlow\.js \(cpu\), fed pixels 0–255/],
+      ['rotated-named', [], /classes matched by name \(10 of 10 outputs reordered/],
+    ];
+    for (const [name, flags, detail] of cases) {
+      const { code, stdout, stderr } = await runCli(['run', '--teacher', join(root, name), ...flags, ...RECIPE, '--out', join(root, `as-${name}`)]);
+      assert.equal(code, 0, `${name}: ${stderr}`);
+      assert.match(stdout.split('\n').find((l) => l.includes('"loaded"'))!, detail);
+      const result = lastLine(stdout);
+      assert.ok(Math.abs(result.teacher!.accuracy - original.teacher!.accuracy) <= 0.002, `${name}: teacher ${result.teacher!.accuracy} vs ${original.teacher!.accuracy}`);
+      assert.ok(Math.abs(result.student!.accuracy - original.student!.accuracy) <= 0.01, `${name}: student ${result.student!.accuracy} vs ${original.student!.accuracy}`);
+    }
+    // Runs forward only: a method reading its layers is refused with one line.
+    const fitnet = await runCli(['run', '--teacher', join(root, 'graph'), ...RECIPE, '--method', 'fitnet', '--student', 'mlp-16x2', '--out', join(root, 'fit')]);
+    assert.equal(fitnet.code, 2, fitnet.stderr);
+    assert.match(fitnet.stderr, /FitNets reads the teacher's intermediate layers; this teacher runs forward only/);
   });
 });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { readFile, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -22,7 +22,7 @@ describe('a PyTorch teacher exported with torch.onnx.export', { skip: missing ??
   before(async () => {
     root = await tempDir('torch-teacher-');
     // NCHW input, a softmax at the end, trained here on 10,000 MNIST images.
-    torchAccuracy = Number(execFileSync(PYTHON, [SCRIPT, MNIST, join(root, 'teacher.onnx'), '10000', join(root, 'teacher-255.onnx')], { encoding: 'utf8', timeout: 300_000 }).trim().split('\n').at(-1));
+    torchAccuracy = Number(execFileSync(PYTHON, [SCRIPT, MNIST, join(root, 'teacher.onnx'), '10000', join(root, 'teacher-255.onnx'), root], { encoding: 'utf8', timeout: 300_000 }).trim().split('\n').at(-1));
     assert.ok(torchAccuracy > 0.9, `PyTorch teacher: ${torchAccuracy}`);
   });
 
@@ -31,7 +31,7 @@ describe('a PyTorch teacher exported with torch.onnx.export', { skip: missing ??
     assert.equal(code, 0, stderr);
     const lines = stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string; phase?: string; status?: string; detail?: string });
     const loaded = lines.find((l) => l.type === 'phase' && l.phase === 'teacher' && l.status === 'loaded')!;
-    assert.match(loaded.detail!, /ONNX, NCHW input, run by onnxruntime-node \(cpu\)/);
+    assert.match(loaded.detail!, /ONNX, run by onnxruntime-node \(cpu\), NCHW input/);
     assert.match(loaded.detail!, /it outputs probabilities \(a softmax at the end\): their logarithms are used as logits/);
     const result = RunResultSchema.parse(lines.at(-1));
     // The same model on the same images: the teacher scores here what it scored in PyTorch.
@@ -50,7 +50,7 @@ describe('a PyTorch teacher exported with torch.onnx.export', { skip: missing ??
     const base = ['run', '--teacher', join(root, 'teacher-255.onnx'), '--epochs', '1', '--limit-train', '1000', '--no-baseline', '--json'];
     const undeclared = await runCli([...base, '--out', join(root, 'r255-a')]);
     assert.equal(undeclared.code, 2, undeclared.stderr);
-    assert.match(undeclared.stderr, /no better than chance .* \(declare it with --teacher-input-range and --teacher-normalization\)\. Assumed: .*pixels \/ 255/);
+    assert.match(undeclared.stderr, /no better than chance .* \(declare it with --teacher-input-range, --teacher-normalization and --teacher-mean-std; .*\)\. Assumed: .*pixels \/ 255/);
     const declared = await runCli([...base, '--teacher-input-range', '0-255', '--out', join(root, 'r255-b')]);
     assert.equal(declared.code, 0, declared.stderr);
     const result = RunResultSchema.parse(JSON.parse(declared.stdout.trim().split('\n').at(-1)!));
@@ -61,6 +61,45 @@ describe('a PyTorch teacher exported with torch.onnx.export', { skip: missing ??
     const imagenet = await runCli([...base, '--teacher-normalization', 'imagenet', '--out', join(root, 'r255-c')]);
     assert.equal(imagenet.code, 2);
     assert.match(imagenet.stderr, /--teacher-normalization imagenet needs colour images; this dataset has 1 channel/);
+  });
+
+  it('is checked before distilling: classes matched by a labels.txt, a custom mean/std, a resize to its own input', async () => {
+    const check = async (args: string[]) => {
+      const { code, stdout, stderr } = await runCli(['check-teacher', '--images', '2000', '--json', ...args]);
+      return { code, stderr, report: code === 0 || stdout.trim() ? (JSON.parse(stdout.trim().split('\n').at(-1)!) as { accuracy: number; mappingText: string; fed: string; mapping: { columns: number[] }; samples: Array<{ label: number; predicted: number }> }) : null };
+    };
+    const plain = await check(['--teacher', join(root, 'teacher.onnx')]);
+    assert.equal(plain.code, 0, plain.stderr);
+    assert.ok(plain.report!.accuracy > 0.85, `${plain.report!.accuracy}`);
+    assert.ok(plain.report!.samples.length >= 10 && plain.report!.samples.every((s) => s.predicted >= 0 && s.predicted < 10));
+    // Its outputs in another order, named in labels.txt: matched by name, the same accuracy.
+    const permuted = await check(['--teacher', join(root, 'permuted', 'teacher.onnx')]);
+    assert.equal(permuted.code, 0, permuted.stderr);
+    assert.equal(permuted.report!.accuracy, plain.report!.accuracy);
+    assert.match(permuted.report!.mappingText, /matched by name/);
+    assert.deepEqual(permuted.report!.mapping.columns, [2, 4, 7, 0, 9, 5, 8, 1, 6, 3]);
+    // The same file without its labels.txt: at chance, exit 2, and the message says what to do.
+    await mkdir(join(root, 'unnamed'));
+    await copyFile(join(root, 'permuted', 'teacher.onnx'), join(root, 'unnamed', 'teacher.onnx'));
+    const unnamed = await check(['--teacher', join(root, 'unnamed', 'teacher.onnx')]);
+    assert.equal(unnamed.code, 2);
+    assert.match(unnamed.stderr, /no better than chance .*labels\.txt/);
+    // Trained on (x − 0.1307) / 0.3081: exact when declared.
+    const normalised = await check(['--teacher', join(root, 'normalised.onnx'), '--teacher-normalization', 'custom', '--teacher-mean-std', '0.1307/0.3081']);
+    assert.equal(normalised.code, 0, normalised.stderr);
+    assert.ok(Math.abs(normalised.report!.accuracy - plain.report!.accuracy) <= 0.001, `${normalised.report!.accuracy}`);
+    // Takes 32×32 colour: refused without --teacher-resize, close to the original with it.
+    const unsized = await check(['--teacher', join(root, 'colour32.onnx')]);
+    assert.equal(unsized.code, 2);
+    assert.match(unsized.stderr, /the teacher takes 32×32×3 images and the dataset's are 28×28×1 .*--teacher-resize/);
+    const resized = await check(['--teacher', join(root, 'colour32.onnx'), '--teacher-resize']);
+    assert.equal(resized.code, 0, resized.stderr);
+    assert.match(resized.report!.fed, /resized 28×28×1 → 32×32×3/);
+    assert.ok(resized.report!.accuracy > plain.report!.accuracy - 0.02, `${resized.report!.accuracy} resized vs ${plain.report!.accuracy}`);
+    // A run with the permuted teacher distils from it as from the original.
+    const run = await runCli(['run', '--teacher', join(root, 'permuted', 'teacher.onnx'), '--epochs', '1', '--limit-train', '1000', '--no-baseline', '--json', '--out', join(root, 'perm-run')]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.ok(Math.abs(RunResultSchema.parse(JSON.parse(run.stdout.trim().split('\n').at(-1)!)).teacher!.accuracy - torchAccuracy) <= 0.001);
   });
 
   it('refuses what an ONNX teacher cannot do, and a broken file, with one line', async () => {

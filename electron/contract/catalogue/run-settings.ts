@@ -1,5 +1,5 @@
 import { METHOD_IDS } from './methods';
-import { booleanOption, choiceOption, integerListOption, integerOption, nullableIntegerOption, numberOption, stringOption, type OptionTable } from './options';
+import { booleanOption, choiceOption, integerListOption, integerOption, nullableIntegerOption, numberOption, stringOption, textOption, type OptionTable } from './options';
 
 export const BACKEND_CATALOGUE = {
   auto: { label: 'auto', help: 'the fastest backend available: tensorflow, webgpu (hardware adapters), wasm, cpu' },
@@ -21,8 +21,10 @@ export const RUN_SETTINGS = {
   teacher: stringOption({ label: 'teacher', help: 'a model name (`distill models`), a TensorFlow.js LayersModel folder, or an .onnx file', flag: 'teacher', valueName: 'NAME|FOLDER|FILE.onnx', default: 'mlp-800x2' }),
   student: stringOption({ label: 'student', help: 'a model name (`distill models`)', flag: 'student', valueName: 'NAME', default: 'mlp-30x2' }),
   method: choiceOption({ label: 'method', help: 'the distillation method (baseline: the student alone)', flag: 'method', choices: METHOD_IDS, default: 'kd' }),
-  teacherInputRange: choiceOption({ label: "an imported teacher's pixel range", help: 'the value range an ONNX teacher expects its pixels in: 0-1 (pixels / 255, as this app trains) or 0-255', flag: 'teacher-input-range', choices: ['0-1', '0-255'], default: '0-1' }),
-  teacherNormalization: choiceOption({ label: "an imported teacher's normalisation", help: "what an ONNX teacher expects after scaling: the dataset's per-channel mean/std (as this app trains), none, or ImageNet's mean/std (torchvision's)", flag: 'teacher-normalization', choices: ['dataset', 'none', 'imagenet'], default: 'dataset' }),
+  teacherInputRange: choiceOption({ label: "an imported teacher's pixel range", help: 'the value range an imported teacher (ONNX, GraphModel, a LayersModel from elsewhere) expects its pixels in: 0-1 (pixels / 255, as this app trains) or 0-255', flag: 'teacher-input-range', choices: ['0-1', '0-255'], default: '0-1' }),
+  teacherNormalization: choiceOption({ label: "an imported teacher's normalisation", help: "what an imported teacher expects after scaling: the dataset's per-channel mean/std (as this app trains), none, ImageNet's mean/std (torchvision's), or custom (--teacher-mean-std)", flag: 'teacher-normalization', choices: ['dataset', 'none', 'imagenet', 'custom'], default: 'dataset' }),
+  teacherMeanStd: textOption({ label: "an imported teacher's mean / std", help: 'with --teacher-normalization custom: the per-channel mean and std the teacher was trained with, in its pixel range (one value, or one per channel)', flag: 'teacher-mean-std', valueName: 'M[,M,M]/S[,S,S]', default: null, pattern: /^-?\d*\.?\d+(,-?\d*\.?\d+)*\/\d*\.?\d+(,\d*\.?\d+)*$/, expected: 'mean/std, such as 0.1307/0.3081 or 0.5,0.5,0.5/0.25,0.25,0.25' }),
+  teacherResize: booleanOption({ label: "resize images to an imported teacher's input", help: "resize images (bilinear) to the size an imported teacher takes, and repeat grey into its colour channels (or average colour into grey)", flag: 'teacher-resize', default: false }),
   initFromTeacher: booleanOption({ label: "initialise the student with the teacher's weights where shapes allow", help: 'copy teacher weights into the student where shapes match, before training', flag: 'init-from-teacher', default: false }),
   teacherEpochs: integerOption({ label: 'teacher epochs', help: 'epochs of teacher training (ignored for a saved teacher)', flag: 'teacher-epochs', basic: true, default: 8, min: 0, max: 10000 }),
   epochs: integerOption({ label: 'student epochs', help: 'epochs of student training, for each student', flag: 'epochs', basic: true, default: 5, min: 1, max: 10000 }),

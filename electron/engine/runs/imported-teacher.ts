@@ -48,6 +48,9 @@ export function probabilitiesAsLogits(model: tf.LayersModel): tf.LayersModel {
   return tf.model({ inputs: model.inputs, outputs: output, name: `${model.name}_logits` });
 }
 
+/** No clearly better than guessing: under 1.5× chance, or within 5 points of it. */
+export const nearChance = (accuracy: number, classes: number) => accuracy <= Math.max(1.5 / classes, 1 / classes + 0.05);
+
 /**
  * An imported teacher that scores about chance on the test split is almost always fed wrong (a
  * different preprocessing or class order), and a student would learn noise from it: one error
@@ -55,14 +58,14 @@ export function probabilitiesAsLogits(model: tf.LayersModel): tf.LayersModel {
  */
 export function checkTeacherBeatsChance(accuracy: number, classes: number, source: string, metadata: ModelMetadata | null, data: ImageDataset, fed?: string): void {
   const chance = 1 / classes;
-  if (accuracy > Math.max(1.5 * chance, chance + 0.05)) return;
+  if (!nearChance(accuracy, classes)) return;
   const norm = data.train.normalization;
   const assumed = [
     `inputs ${data.shape.join('×')} (height × width × channels)`,
     fed ?? `pixels / 255${norm ? ', then per-channel (x − mean) / std of the training split' : ''}`,
     `classes in the order ${data.classNames.slice(0, 5).join(', ')}${data.classNames.length > 5 ? ', …' : ''}`,
   ].join('; ');
-  const hint = fed ? ' (declare it with --teacher-input-range and --teacher-normalization)' : '';
+  const hint = fed ? ' (declare it with --teacher-input-range, --teacher-normalization and --teacher-mean-std; labels.txt beside the teacher matches classes by name)' : '';
   throw new DistillInputError(
     `teacher ${metadata?.architecture ?? source} scores ${(accuracy * 100).toFixed(1)}% on the test split, no better than chance (${(chance * 100).toFixed(1)}%) for ${classes} classes: its preprocessing or class order probably differs from this dataset's${hint}. Assumed: ${assumed}`,
   );

@@ -64,7 +64,9 @@ const ModelJsonSchema = z.object({
   weightsManifest: z.array(z.object({ paths: z.array(z.string()), weights: z.array(z.record(z.string(), z.unknown())) })),
 });
 
-export async function readModelJson(dir: string): Promise<z.infer<typeof ModelJsonSchema>> {
+export type ModelJson = z.infer<typeof ModelJsonSchema> & { kind: 'layers-model' | 'graph-model' };
+
+export async function readModelJson(dir: string): Promise<ModelJson> {
   const path = join(dir, 'model.json');
   let text: string;
   try {
@@ -79,12 +81,14 @@ export async function readModelJson(dir: string): Promise<z.infer<typeof ModelJs
     throw new DistillInputError(`${path}: not valid JSON (${(error as Error).message})`);
   }
   const parsed = ModelJsonSchema.safeParse(json);
-  if (!parsed.success) throw new DistillInputError(`${path}: not a TensorFlow.js LayersModel (${parsed.error.issues[0]?.message})`);
-  return parsed.data;
+  if (!parsed.success) throw new DistillInputError(`${path}: not a TensorFlow.js model (${parsed.error.issues[0]?.message})`);
+  // tensorflowjs_converter writes `format: graph-model` and a GraphDef (`node`) as the topology.
+  const graph = parsed.data.format === 'graph-model' || Array.isArray(parsed.data.modelTopology.node);
+  return { ...parsed.data, kind: graph ? 'graph-model' : 'layers-model' };
 }
 
-export async function loadModelFolder(dir: string): Promise<{ model: tf.LayersModel; metadata: ModelMetadata | null }> {
-  const json = await readModelJson(dir);
+/** The weight files a model.json names, read and joined, with their specs. */
+export async function readModelWeights(dir: string, json: ModelJson): Promise<{ weightData: ArrayBuffer; weightSpecs: tf.io.WeightsManifestEntry[] }> {
   const chunks: Uint8Array[] = [];
   for (const group of json.weightsManifest) {
     for (const file of group.paths) {
@@ -97,6 +101,15 @@ export async function loadModelFolder(dir: string): Promise<{ model: tf.LayersMo
   }
   const weightData = tf.io.concatenateArrayBuffers(chunks.map((c) => c.buffer.slice(c.byteOffset, c.byteOffset + c.byteLength) as ArrayBuffer));
   const weightSpecs = json.weightsManifest.flatMap((group) => group.weights) as unknown as tf.io.WeightsManifestEntry[];
+  const expected = weightSpecs.reduce((n, spec) => n + spec.shape.reduce((a, b) => a * b, 1) * (spec.quantization ? (spec.quantization.dtype === 'uint8' ? 1 : 2) : spec.dtype === 'float32' || spec.dtype === 'int32' ? 4 : spec.dtype === 'string' ? 0 : 1), 0);
+  if (weightData.byteLength < expected) throw new DistillInputError(`${dir}: the weight files hold ${weightData.byteLength} bytes but model.json describes ${expected} (cut short?)`);
+  return { weightData, weightSpecs };
+}
+
+export async function loadModelFolder(dir: string): Promise<{ model: tf.LayersModel; metadata: ModelMetadata | null }> {
+  const json = await readModelJson(dir);
+  if (json.kind === 'graph-model') throw new DistillInputError(`${dir}: a TensorFlow.js GraphModel runs forward only; it can be a teacher, not a model to train or export`);
+  const { weightData, weightSpecs } = await readModelWeights(dir, json);
   let model: tf.LayersModel;
   try {
     model = await tf.loadLayersModel(tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs, weightData }));

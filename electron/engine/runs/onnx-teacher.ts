@@ -1,26 +1,16 @@
 import * as tf from '@tensorflow/tfjs';
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { basename } from 'node:path';
-import type { DatasetSplit } from '../data/dataset';
+import { createRequire } from 'node:module';
+import { basename, dirname, join } from 'node:path';
 import { DistillInputError } from '../errors';
 import { describeOnnxModel } from '../export/onnx/encode';
 import { firstLine } from '../data/limits';
-import { teacherInputBatch, type TeacherInputDeclaration } from './teacher-input';
+import { parseClassNames, readLabelsFile } from './class-mapping';
+import type { ExternalTeacher } from './external-teacher';
 
+type Ort = typeof import('onnxruntime-node');
 type Session = import('onnxruntime-node').InferenceSession;
-
-/** A teacher in ONNX (from torch.onnx.export, tf2onnx, …), run forward only by onnxruntime-node. */
-export interface OnnxTeacher {
-  name: string;
-  /** How the model takes images: NCHW (PyTorch) or NHWC (TensorFlow), found from its input shape. */
-  layout: 'NCHW' | 'NHWC';
-  params: number;
-  bytes: number;
-  provider: string;
-  /** Raw outputs for a whole split, fed as declared (range, normalisation); row-major [count, classes]. */
-  outputs(split: DatasetSplit, declared: TeacherInputDeclaration): Promise<Float32Array>;
-  release(): Promise<void>;
-}
 
 export const isOnnxPath = (path: string) => /\.onnx$/i.test(path);
 
@@ -33,69 +23,85 @@ export function checkOnnxFile(path: string, bytes: Uint8Array): void {
   }
 }
 
-/** Opens an ONNX teacher and checks that it can take the dataset's images and predicts its classes. */
-export async function openOnnxTeacher(path: string, shape: readonly [number, number, number], classes: number): Promise<OnnxTeacher> {
+/** Metadata keys that exporters and people use for class names. */
+const CLASS_NAME_KEYS = ['classes', 'class_names', 'classNames', 'labels', 'names', 'id2label'];
+
+/**
+ * onnxruntime's execution providers worth trying, best first: CUDA when its provider library is
+ * installed beside onnxruntime-node (its install script fetches it; denied here by default),
+ * WebGPU when the run itself computes on WebGPU, then the CPU, which is always there.
+ */
+function providerOrder(): string[] {
+  const order: string[] = [];
+  try {
+    const binDir = join(dirname(createRequire(import.meta.url).resolve('onnxruntime-node')), '..', 'bin', 'napi-v6', process.platform, process.arch);
+    if (existsSync(join(binDir, process.platform === 'win32' ? 'onnxruntime_providers_cuda.dll' : 'libonnxruntime_providers_cuda.so'))) order.push('cuda');
+  } catch {
+    // no CUDA provider to find
+  }
+  if (tf.getBackend() === 'webgpu') order.push('webgpu');
+  return [...order, 'cpu'];
+}
+
+/** A session on the first provider that opens, and which one that was (with why the better ones did not). */
+async function openSession(ort: Ort, bytes: Uint8Array, path: string): Promise<{ session: Session; provider: string }> {
+  const skipped: string[] = [];
+  for (const provider of providerOrder()) {
+    try {
+      return { session: await ort.InferenceSession.create(bytes, { executionProviders: [provider] }), provider: skipped.length ? `${provider}; ${skipped.join('; ')}` : provider };
+    } catch (error) {
+      if (provider === 'cpu') throw new DistillInputError(`${basename(path)}: not an ONNX model onnxruntime can run (${firstLine(error)})`);
+      skipped.push(`${provider} unavailable: ${firstLine(error).slice(0, 80)}`);
+    }
+  }
+  throw new DistillInputError(`${basename(path)}: no onnxruntime execution provider could open it`);
+}
+
+/** A teacher in ONNX (from torch.onnx.export, tf2onnx, …), run forward only by onnxruntime-node. */
+export async function openOnnxTeacher(path: string): Promise<ExternalTeacher> {
   const bytes = await readFile(path).catch((error: NodeJS.ErrnoException) => {
     throw new DistillInputError(`${path}: cannot read (${error.code ?? firstLine(error)})`);
   });
-  let ort: typeof import('onnxruntime-node');
+  checkOnnxFile(path, bytes);
+  let ort: Ort;
   try {
     ort = await import('onnxruntime-node');
   } catch (error) {
     throw new DistillInputError(`ONNX teachers need onnxruntime-node, which could not load (${firstLine(error)})`);
   }
-  let session: Session;
-  try {
-    session = await ort.InferenceSession.create(bytes, { executionProviders: ['cpu'] });
-  } catch (error) {
-    throw new DistillInputError(`${basename(path)}: not an ONNX model onnxruntime can run (${firstLine(error)})`);
-  }
+  const { session, provider } = await openSession(ort, bytes, path);
   const input = session.inputMetadata[0];
   const output = session.outputMetadata[0];
-  const dims = input && input.isTensor ? input.shape.map((d) => (typeof d === 'number' && d > 0 ? d : null)) : [];
-  const [h, w, c] = shape;
-  const fits = (want: number[]) => dims.length === 4 && want.every((d, i) => dims[i + 1] === null || dims[i + 1] === d);
-  const layout = fits([c, h, w]) ? 'NCHW' : fits([h, w, c]) ? 'NHWC' : null;
-  if (!layout) {
+  const dims = (meta: typeof input) => (meta && meta.isTensor ? meta.shape.map((d) => (typeof d === 'number' && d > 0 ? d : null)) : []);
+  const inputDims = dims(input);
+  if (inputDims.length !== 4) {
     await session.release();
-    throw new DistillInputError(`${basename(path)}: its input ${JSON.stringify(input && input.isTensor ? input.shape : '?')} cannot take the dataset's ${h}×${w}×${c} images (expected [batch, ${c}, ${h}, ${w}] or [batch, ${h}, ${w}, ${c}])`);
+    throw new DistillInputError(`${basename(path)}: its input ${JSON.stringify(input && input.isTensor ? input.shape : '?')} is not a batch of images ([batch, channels, height, width] or [batch, height, width, channels])`);
   }
-  const outDim = output && output.isTensor ? output.shape.at(-1) : undefined;
-  if (typeof outDim === 'number' && outDim !== classes) {
-    await session.release();
-    throw new DistillInputError(`${basename(path)}: it predicts ${outDim} classes but the dataset has ${classes}`);
-  }
-  let params = 0;
-  try {
-    params = describeOnnxModel(bytes).params;
-  } catch {
-    params = 0;
-  }
+  // PyTorch's exports are NCHW; a channel count of 1, 3 or 4 first (and a larger one last) tells them apart.
+  const nchw = inputDims[1] !== null && inputDims[1]! <= 4 && !(inputDims[3] !== null && inputDims[3]! <= 4);
+  const hwc = nchw ? [inputDims[2]!, inputDims[3]!, inputDims[1]!] : [inputDims[1]!, inputDims[2]!, inputDims[3]!];
+  const described = describeOnnxModel(bytes);
+  const names = (await readLabelsFile(join(dirname(path), 'labels.txt'))) ?? parseClassNames(CLASS_NAME_KEYS.map((key) => described.metadata[key]).find(Boolean));
+  const outDim = dims(output).at(-1);
   const inputName = session.inputNames[0]!;
   const outputName = session.outputNames[0]!;
   return {
     name: basename(path),
-    layout,
-    params,
+    format: 'ONNX',
+    runtime: `onnxruntime-node (${provider}), ${nchw ? 'NCHW' : 'NHWC'} input`,
+    params: described.params,
     bytes: bytes.length,
-    provider: 'cpu',
-    async outputs(split, declared) {
-      const order = Int32Array.from({ length: split.count }, (_, i) => i);
-      let all: Float32Array | null = null;
-      for (let start = 0; start < split.count; start += 256) {
-        const end = Math.min(split.count, start + 256);
-        const x = teacherInputBatch(split, shape, order, start, end, declared);
-        const nchw = layout === 'NCHW' ? tf.transpose(x, [0, 3, 1, 2]) : x;
-        const data = Float32Array.from(await nchw.data());
-        tf.dispose([x, nchw]);
-        const result = await session.run({ [inputName]: new ort.Tensor('float32', data, layout === 'NCHW' ? [end - start, c, h, w] : [end - start, h, w, c]) });
-        const values = result[outputName]!.data as Float32Array;
-        const width = values.length / (end - start);
-        if (width !== classes) throw new DistillInputError(`${basename(path)}: it gives ${width} outputs per image but the dataset has ${classes} classes`);
-        all ??= new Float32Array(split.count * classes);
-        all.set(values, start * classes);
-      }
-      return all ?? new Float32Array(0);
+    inputDims: hwc.map((d) => d ?? null),
+    outputs: typeof outDim === 'number' ? outDim : null,
+    classNames: names,
+    async run(x) {
+      const [n, h, w, c] = x.shape;
+      const arranged = nchw ? tf.transpose(x, [0, 3, 1, 2]) : x;
+      const data = Float32Array.from(await arranged.data());
+      if (arranged !== x) arranged.dispose();
+      const result = await session.run({ [inputName]: new ort.Tensor('float32', data, nchw ? [n, c, h, w] : [n, h, w, c]) });
+      return Float32Array.from(result[outputName]!.data as Float32Array);
     },
     release: () => session.release(),
   };

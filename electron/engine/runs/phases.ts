@@ -1,6 +1,4 @@
 import * as tf from '@tensorflow/tfjs';
-import { copyFile, mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { ModelReport, Phase, RunEvent } from '../../contract/events';
 import type { RunConfig } from '../../contract/run-config';
 import type { ImageDataset } from '../data/dataset';
@@ -15,9 +13,8 @@ import { trainPhase, type ForwardOutputs, type TeacherSource } from '../train/tr
 import { loadModelFolder, saveModelFolder, type ModelMetadata } from './model-io';
 import type { RunFolder } from './store';
 import type { PhaseCheckpoint, RunCheckpoints } from './checkpoints';
-import { checkTeacherBeatsChance, outputsProbabilities, probabilitiesAsLogits, rowsAreProbabilities } from './imported-teacher';
-import { isOnnxPath, openOnnxTeacher } from './onnx-teacher';
-import { checkTeacherInput, describeTeacherInput } from './teacher-input';
+import { checkTeacherBeatsChance, outputsProbabilities, probabilitiesAsLogits } from './imported-teacher';
+import { checkOutputOnlyTeacherFits, obtainExternalTeacher, teacherIsOutputOnly } from './external-teacher-phase';
 
 export type Emit = (event: RunEvent, persist?: boolean) => Promise<void>;
 
@@ -75,8 +72,9 @@ export async function checkMethodsFit(config: RunConfig, dataset: Pick<ImageData
   const options = { inputShape: dataset.shape, classes: dataset.classNames.length, seed: config.seed, dropout: 0 };
   const needsTeacher = methods.some((m) => m.needsTeacher);
   checkFamilies(config, methods, needsTeacher && !teacherIsSaved(config));
-  if (needsTeacher && isOnnxPath(config.teacher)) checkOnnxTeacherFits(config, methods, dataset);
-  const teacher = !needsTeacher || isOnnxPath(config.teacher) ? null : teacherIsSaved(config) ? (await loadModelFolder(config.teacher)).model : buildModel(config.teacher, options);
+  const outputOnly = needsTeacher && (await teacherIsOutputOnly(config, dataset.classNames));
+  if (outputOnly) checkOutputOnlyTeacherFits(config, methods);
+  const teacher = !needsTeacher || outputOnly ? null : teacherIsSaved(config) ? (await loadModelFolder(config.teacher)).model : buildModel(config.teacher, options);
   const student = buildModel(config.student, options);
   try {
     for (const method of methods) method.prepare({ student, teacher, config }).dispose();
@@ -84,19 +82,6 @@ export async function checkMethodsFit(config: RunConfig, dataset: Pick<ImageData
     student.dispose();
     teacher?.dispose();
   }
-}
-
-/**
- * An ONNX teacher gives its outputs only, computed once over the training split: methods that
- * read its layers or weights, and augmentation that would change its inputs every epoch, are
- * refused with one message.
- */
-function checkOnnxTeacherFits(config: RunConfig, methods: DistillationMethod[], dataset: Pick<ImageDataset, 'shape'>): void {
-  const layers = methods.find((m) => m.needsTeacher && (m.id === 'fitnet' || m.id === 'at'));
-  if (layers) throw new DistillInputError(`${layers.label} reads the teacher's intermediate layers; an ONNX teacher gives only its outputs (use kd or dkd)`);
-  if (config.initFromTeacher) throw new DistillInputError('--init-from-teacher copies the teacher\'s weights; an ONNX teacher is run, not read (drop --init-from-teacher)');
-  if (config.studentJitter > 0 || config.flip) throw new DistillInputError('an ONNX teacher\'s outputs are computed once over the training images: use --student-jitter 0 and no --flip with it');
-  checkTeacherInput(config, dataset.shape[2]);
 }
 
 /** Each method works on the model families the catalogue lists for it (attention transfer: convnets). */
@@ -120,7 +105,7 @@ export const teacherIsSaved = (config: RunConfig) => findFamily(config.teacher) 
 export async function obtainTeacher(ctx: PhaseContext): Promise<{ model: tf.LayersModel | null; report: ModelReport }> {
   const { config, dataset, folder, emit } = ctx;
   const classes = dataset.classNames.length;
-  if (isOnnxPath(config.teacher)) return obtainOnnxTeacher(ctx);
+  if (await teacherIsOutputOnly(config, dataset.classNames)) return obtainExternalTeacher(ctx);
   if (teacherIsSaved(config)) {
     const loaded = await loadModelFolder(config.teacher);
     checkTeacherFits(loaded.model, loaded.metadata, dataset.shape, classes, config.teacher);
@@ -171,68 +156,6 @@ export async function obtainTeacher(ctx: PhaseContext): Promise<{ model: tf.Laye
   const report = await reportModel(ctx, model, config.teacher, outcome.evaluation);
   await ctx.checkpoints.markDone('teacher', { report, seconds: (performance.now() - started) / 1000, description: '' });
   return { model, report };
-}
-
-/**
- * An ONNX teacher: run once by onnxruntime-node over the test split (its report, and the check
- * against chance) and the training split (its logits, kept for every student). A softmax at the
- * end is found and undone, as for any imported teacher. The file is copied into the run folder.
- */
-async function obtainOnnxTeacher(ctx: PhaseContext): Promise<{ model: null; report: ModelReport }> {
-  const { config, dataset, folder, emit } = ctx;
-  const classes = dataset.classNames.length;
-  const teacher = await openOnnxTeacher(config.teacher, dataset.shape, classes);
-  try {
-    const started = performance.now();
-    let test = await teacher.outputs(dataset.test, config);
-    const latencyMs = (performance.now() - started) / Math.max(1, dataset.test.count);
-    const probabilities = rowsAreProbabilities(test, classes);
-    const asLogits = (values: Float32Array) => (probabilities ? values.map((v) => Math.log(Math.max(v, 1e-7))) : values);
-    test = asLogits(test);
-    const evaluation = evaluationOfLogits(test, dataset.test.labels, classes);
-    checkTeacherBeatsChance(evaluation.accuracy, classes, config.teacher, null, dataset, describeTeacherInput(config, dataset.test));
-    const train = asLogits(await teacher.outputs(dataset.train, config));
-    ctx.teacherLogits = tf.tensor2d(train, [dataset.train.count, classes]);
-    const report: ModelReport = {
-      name: teacher.name,
-      accuracy: evaluation.accuracy,
-      testLoss: evaluation.loss,
-      params: teacher.params,
-      bytes: teacher.bytes,
-      latencyMs,
-      confusion: confusionMatrix(dataset.test.labels, evaluation.predictions, classes),
-    };
-    const detail = [
-      `ONNX, ${teacher.layout} input, run by onnxruntime-node (${teacher.provider}), fed ${describeTeacherInput(config, dataset.test)}`,
-      `test accuracy ${(evaluation.accuracy * 100).toFixed(2)}%`,
-      probabilities ? 'it outputs probabilities (a softmax at the end): their logarithms are used as logits' : '',
-    ].filter(Boolean).join('; ');
-    await emit({ type: 'phase', phase: 'teacher', status: 'loaded', model: teacher.name, detail });
-    await mkdir(folder.modelDir('teacher'), { recursive: true });
-    await copyFile(config.teacher, join(folder.modelDir('teacher'), 'model.onnx'));
-    return { model: null, report };
-  } finally {
-    await teacher.release();
-  }
-}
-
-/** Accuracy, mean cross-entropy and predictions from logits already computed. */
-function evaluationOfLogits(logits: Float32Array, labels: Uint8Array, classes: number): Evaluation {
-  const predictions = new Int32Array(labels.length);
-  let correct = 0;
-  let loss = 0;
-  for (let r = 0; r < labels.length; r++) {
-    const row = logits.subarray(r * classes, (r + 1) * classes);
-    let best = 0;
-    let max = -Infinity;
-    for (let c = 0; c < classes; c++) if (row[c]! > max) [max, best] = [row[c]!, c];
-    let sum = 0;
-    for (let c = 0; c < classes; c++) sum += Math.exp(row[c]! - max);
-    loss += Math.log(sum) + max - row[labels[r]!]!;
-    predictions[r] = best;
-    if (best === labels[r]) correct++;
-  }
-  return { accuracy: correct / labels.length, loss: loss / labels.length, predictions } as Evaluation;
 }
 
 /** Puts a phase's last checkpoint into its model and extra variables; null when there is none. */
@@ -329,7 +252,7 @@ export async function trainStudent(ctx: PhaseContext, options: StudentOptions): 
 /** Without augmentation and without features, the teacher's logits never change: compute them once. */
 function teacherSource(ctx: PhaseContext, teacher: tf.LayersModel | null, featureLayers: string[]): TeacherSource {
   const { config, dataset } = ctx;
-  // An ONNX teacher's logits are computed before (teacher null); checkOnnxTeacherFits ruled out the rest.
+  // An output-only teacher's logits are computed before (teacher null); checkOutputOnlyTeacherFits ruled out the rest.
   if ((featureLayers.length === 0 && config.studentJitter === 0 && !config.flip) || !teacher) {
     ctx.teacherLogits ??= predictLogits(teacher!, dataset.train, dataset.shape, evalBatchSize(config));
     const all = ctx.teacherLogits;

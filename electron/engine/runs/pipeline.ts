@@ -10,6 +10,7 @@ import { DistillInputError, RunCancelledError, throwIfAborted } from '../errors'
 import { getMethod } from '../methods/registry';
 import { findFamily } from '../models/registry';
 import { readModelJson } from './model-io';
+import { checkTeacherDeclaration } from './teacher-input';
 import type { DistillationMethod } from '../methods/method';
 import { checkFamilies, checkMethodsFit, obtainTeacher, teacherIsSaved, trainStudent, type Emit, type PhaseContext } from './phases';
 import { RunCheckpoints } from './checkpoints';
@@ -39,10 +40,11 @@ async function checkModelNames(config: RunConfig, withTeacher: boolean): Promise
     const info = await stat(config.teacher).catch(() => null);
     if (!info?.isFile()) throw new DistillInputError(`teacher ${config.teacher}: no such ONNX file`);
     checkOnnxFile(config.teacher, await readFile(config.teacher));
-    return;
+  } else {
+    if (!/[\\/]/.test(config.teacher)) throw new DistillInputError(`unknown teacher model "${config.teacher}" (nor a saved model folder or an .onnx file)`);
+    await readModelJson(config.teacher);
   }
-  if (!/[\\/]/.test(config.teacher)) throw new DistillInputError(`unknown teacher model "${config.teacher}" (nor a saved model folder or an .onnx file)`);
-  await readModelJson(config.teacher);
+  checkTeacherDeclaration(config);
 }
 
 const usesTeacher = (config: RunConfig) => getMethod(config.method).needsTeacher || config.initFromTeacher;

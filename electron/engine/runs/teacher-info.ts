@@ -1,17 +1,20 @@
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { DistillInputError } from '../errors';
-import { modelSize } from '../models/registry';
-import { describeOnnxModel } from '../export/onnx/encode';
-import { loadModelFolder } from './model-io';
-import { checkOnnxFile, isOnnxPath } from './onnx-teacher';
+import { openExternalTeacher } from './external-teacher';
+import { ModelMetadataSchema, readModelJson } from './model-io';
+import { isOnnxPath } from './onnx-teacher';
 
 export interface TeacherInfo {
   name: string;
+  format: string;
+  runtime: string;
   params: number;
   bytes: number;
   inputShape: Array<number | null>;
   classes: number;
+  /** The teacher's own class names, when it carries them (matched to a dataset's by name). */
+  classNames: string[] | null;
   output: 'logits' | 'probabilities' | 'unknown';
 }
 
@@ -27,39 +30,28 @@ export async function teacherFolder(paths: string[]): Promise<string> {
     return paths[0]!;
   }
   const modelJson = paths.find((path) => basename(path) === 'model.json');
-  if (!modelJson) throw new DistillInputError('a teacher is an .onnx file or a TensorFlow.js LayersModel folder: drop the file, the folder, or its model.json with its weight files');
+  if (!modelJson) throw new DistillInputError('a teacher is an .onnx file or a TensorFlow.js model folder (LayersModel or GraphModel): drop the file, the folder, or its model.json with its weight files');
   return dirname(modelJson);
 }
 
-/** Loads a teacher (an .onnx file or a LayersModel folder) to check it and describe it (what the Models screen shows). */
-export async function describeTeacher(dir: string): Promise<TeacherInfo> {
-  if (isOnnxPath(dir)) return describeOnnxTeacher(dir);
-  const { model, metadata } = await loadModelFolder(dir);
+/** Opens a teacher (an .onnx file, a GraphModel or LayersModel folder) to check it and describe it (what the Models screen shows). */
+export async function describeTeacher(path: string): Promise<TeacherInfo> {
+  const teacher = await openExternalTeacher(path);
   try {
-    const size = modelSize(model);
-    const classes = model.outputs[0]?.shape.at(-1);
-    if (typeof classes !== 'number') throw new DistillInputError(`${dir}: the model has no fixed number of outputs`);
-    return { name: metadata?.architecture ?? basename(dir), params: size.params, bytes: size.bytes, inputShape: model.inputs[0]?.shape.slice(1) ?? [], classes, output: metadata?.output ?? 'unknown' };
+    if (teacher.outputs === null) throw new DistillInputError(`${basename(path)}: its output has no fixed number of classes`);
+    const metadata = ModelMetadataSchema.safeParse(isOnnxPath(path) ? null : (await readModelJson(path)).userDefinedMetadata);
+    return {
+      name: metadata.success ? metadata.data.architecture : teacher.name,
+      format: teacher.format,
+      runtime: teacher.runtime,
+      params: teacher.params,
+      bytes: teacher.bytes,
+      inputShape: teacher.inputDims,
+      classes: teacher.outputs,
+      classNames: teacher.classNames,
+      output: metadata.success ? metadata.data.output : 'unknown',
+    };
   } finally {
-    model.dispose();
-  }
-}
-
-async function describeOnnxTeacher(path: string): Promise<TeacherInfo> {
-  const bytes = await readFile(path);
-  checkOnnxFile(path, bytes);
-  const ort = await import('onnxruntime-node');
-  const session = await ort.InferenceSession.create(bytes).catch((error: Error) => {
-    throw new DistillInputError(`${basename(path)}: not an ONNX model onnxruntime can run (${error.message.split('\n')[0]})`);
-  });
-  try {
-    const input = session.inputMetadata[0];
-    const output = session.outputMetadata[0];
-    const dims = (meta: typeof input) => (meta && meta.isTensor ? meta.shape.map((d) => (typeof d === 'number' && d > 0 ? d : null)) : []);
-    const classes = dims(output).at(-1);
-    if (typeof classes !== 'number') throw new DistillInputError(`${basename(path)}: its output has no fixed number of classes`);
-    return { name: basename(path), params: describeOnnxModel(bytes).params, bytes: bytes.length, inputShape: dims(input).slice(1), classes, output: 'unknown' };
-  } finally {
-    await session.release();
+    await teacher.release();
   }
 }

@@ -55,10 +55,14 @@ export function encodeOnnxModel(graph: OnnxGraph, producerVersion: string): Uint
   return Model.encode(Model.fromObject(message)).finish();
 }
 
-/** The initializers' element counts and the input/output shapes of an encoded ONNX model (for a teacher's report). */
-export function describeOnnxModel(bytes: Uint8Array): { params: number; nodes: number } {
+/** The initializers' element count, node count and metadata of an encoded ONNX model (for a teacher's report and class names). */
+export function describeOnnxModel(bytes: Uint8Array): { params: number; nodes: number; metadata: Record<string, string> } {
   const Model = onnxModelType();
-  const model = Model.toObject(Model.decode(bytes), { longs: Number }) as { graph?: { initializer?: Array<{ dims?: number[] }>; node?: unknown[] } };
+  const model = Model.toObject(Model.decode(bytes), { longs: Number }) as {
+    graph?: { initializer?: Array<{ dims?: number[] }>; node?: unknown[] };
+    metadataProps?: Array<{ key?: string; value?: string }>;
+  };
   const params = (model.graph?.initializer ?? []).reduce((n, init) => n + (init.dims ?? []).reduce((a, b) => a * Number(b), 1), 0);
-  return { params, nodes: model.graph?.node?.length ?? 0 };
+  const metadata = Object.fromEntries((model.metadataProps ?? []).filter((p) => p.key).map((p) => [p.key!, p.value ?? '']));
+  return { params, nodes: model.graph?.node?.length ?? 0, metadata };
 }

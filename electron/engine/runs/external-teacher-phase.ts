@@ -1,0 +1,119 @@
+import * as tf from '@tensorflow/tfjs';
+import { copyFile, cp, mkdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { ModelReport } from '../../contract/events';
+import type { RunConfig } from '../../contract/run-config';
+import { DistillInputError } from '../errors';
+import type { DistillationMethod } from '../methods/method';
+import { findFamily } from '../models/registry';
+import { confusionMatrix, type Evaluation } from '../train/evaluate';
+import { isIdentityMapping, mapTeacherClasses, type ClassMapping } from './class-mapping';
+import { externalTeacherLogits, fitExternalTeacher, openExternalTeacher, teacherFormat } from './external-teacher';
+import { folderClassNames } from './graph-teacher';
+import { checkTeacherBeatsChance } from './imported-teacher';
+import { readModelJson } from './model-io';
+import type { PhaseContext } from './phases';
+import { declaresTeacherInput, describeTeacherInput } from './teacher-input';
+
+/**
+ * Does this run's teacher run forward only, its outputs computed once? ONNX and GraphModel
+ * teachers always; a LayersModel when it is fed other than as this app feeds its own (a declared
+ * range, normalisation or resize) or its classes need reordering. Otherwise a LayersModel runs
+ * inside training, where feature methods can read its layers.
+ */
+export async function teacherIsOutputOnly(config: RunConfig, classNames: readonly string[]): Promise<boolean> {
+  if (findFamily(config.teacher) !== null) return false;
+  if ((await teacherFormat(config.teacher)) !== 'layers-model') return true;
+  if (declaresTeacherInput(config)) return true;
+  const json = await readModelJson(config.teacher);
+  const names = await folderClassNames(config.teacher, json.userDefinedMetadata);
+  if (!names) return false;
+  try {
+    return !isIdentityMapping(mapTeacherClasses(names, names.length, classNames, config.teacher), names.length);
+  } catch {
+    return true; // the output-only path reports the mismatch
+  }
+}
+
+/**
+ * An output-only teacher gives its outputs, computed once over the training split: methods that
+ * read its layers or weights, and augmentation that would change its inputs every epoch, are
+ * refused with one message.
+ */
+export function checkOutputOnlyTeacherFits(config: RunConfig, methods: DistillationMethod[]): void {
+  const why = /\.onnx$/i.test(config.teacher) ? 'an ONNX teacher gives only its outputs' : 'this teacher runs forward only (it is a GraphModel, or fed as declared, or its classes are reordered)';
+  const layers = methods.find((m) => m.needsTeacher && (m.id === 'fitnet' || m.id === 'at'));
+  if (layers) throw new DistillInputError(`${layers.label} reads the teacher's intermediate layers; ${why} (use kd or dkd)`);
+  if (config.initFromTeacher) throw new DistillInputError(`--init-from-teacher copies the teacher's weights; ${why} (drop --init-from-teacher)`);
+  if (config.studentJitter > 0 || config.flip) throw new DistillInputError("this teacher's outputs are computed once over the training images: use --student-jitter 0 and no --flip with it");
+}
+
+/** "class ← teacher output" lines for the run's log: the mapping a person should see. */
+export function describeMapping(mapping: ClassMapping, classNames: readonly string[]): string {
+  if (!mapping.byName) return `classes by position (output i is ${classNames.slice(0, 3).join(', ')}${classNames.length > 3 ? ', …' : ''}; the teacher names none)`;
+  const moved = mapping.columns.filter((column, c) => column !== c).length;
+  return `classes matched by name${moved ? ` (${moved} of ${classNames.length} outputs reordered or picked from ${mapping.teacherNames?.length ?? 0})` : ', in the same order'}`;
+}
+
+/**
+ * An output-only teacher: run once over the test split (its report, and the check against
+ * chance) and the training split (its logits, kept for every student). A softmax at the end is
+ * found and undone. The file or folder is copied into the run folder.
+ */
+export async function obtainExternalTeacher(ctx: PhaseContext): Promise<{ model: null; report: ModelReport }> {
+  const { config, dataset, folder, emit } = ctx;
+  const classes = dataset.classNames.length;
+  const teacher = await openExternalTeacher(config.teacher);
+  try {
+    const fit = await fitExternalTeacher(teacher, dataset.test, dataset.shape, dataset.classNames, config);
+    const fed = describeTeacherInput(config, dataset.test, dataset.shape, fit.target);
+    const started = performance.now();
+    const test = await externalTeacherLogits(teacher, dataset.test, dataset.shape, config, fit);
+    const latencyMs = (performance.now() - started) / Math.max(1, dataset.test.count);
+    const evaluation = evaluationOfLogits(test.logits, dataset.test.labels, classes);
+    checkTeacherBeatsChance(evaluation.accuracy, classes, config.teacher, null, dataset, `${fed}; ${describeMapping(fit.mapping, dataset.classNames)}`);
+    const train = await externalTeacherLogits(teacher, dataset.train, dataset.shape, config, fit);
+    ctx.teacherLogits = tf.tensor2d(train.logits, [dataset.train.count, classes]);
+    const report: ModelReport = {
+      name: teacher.name,
+      accuracy: evaluation.accuracy,
+      testLoss: evaluation.loss,
+      params: teacher.params,
+      bytes: teacher.bytes,
+      latencyMs,
+      confusion: confusionMatrix(dataset.test.labels, evaluation.predictions, classes),
+    };
+    const detail = [
+      `${teacher.format}, run by ${teacher.runtime}, fed ${fed}`,
+      describeMapping(fit.mapping, dataset.classNames),
+      `test accuracy ${(evaluation.accuracy * 100).toFixed(2)}%`,
+      test.probabilities ? 'it outputs probabilities (a softmax at the end): their logarithms are used as logits' : '',
+    ].filter(Boolean).join('; ');
+    await emit({ type: 'phase', phase: 'teacher', status: 'loaded', model: teacher.name, detail });
+    await mkdir(folder.modelDir('teacher'), { recursive: true });
+    if ((await stat(config.teacher)).isDirectory()) await cp(config.teacher, folder.modelDir('teacher'), { recursive: true });
+    else await copyFile(config.teacher, join(folder.modelDir('teacher'), 'model.onnx'));
+    return { model: null, report };
+  } finally {
+    await teacher.release();
+  }
+}
+
+/** Accuracy, mean cross-entropy and predictions from logits already computed. */
+export function evaluationOfLogits(logits: Float32Array, labels: Uint8Array, classes: number): Evaluation {
+  const predictions = new Int32Array(labels.length);
+  let correct = 0;
+  let loss = 0;
+  for (let r = 0; r < labels.length; r++) {
+    const row = logits.subarray(r * classes, (r + 1) * classes);
+    let best = 0;
+    let max = -Infinity;
+    for (let c = 0; c < classes; c++) if (row[c]! > max) [max, best] = [row[c]!, c];
+    let sum = 0;
+    for (let c = 0; c < classes; c++) sum += Math.exp(row[c]! - max);
+    loss += Math.log(sum) + max - row[labels[r]!]!;
+    predictions[r] = best;
+    if (best === labels[r]) correct++;
+  }
+  return { accuracy: correct / labels.length, loss: loss / labels.length, predictions } as Evaluation;
+}

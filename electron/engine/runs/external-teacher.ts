@@ -1,0 +1,109 @@
+import * as tf from '@tensorflow/tfjs';
+import { stat } from 'node:fs/promises';
+import type { DatasetSplit } from '../data/dataset';
+import { DistillInputError } from '../errors';
+import { mapTeacherClasses, selectColumns, type ClassMapping } from './class-mapping';
+import { rowsAreProbabilities } from './imported-teacher';
+import { checkTeacherInput, teacherInputBatch, type ImageShape, type TeacherInputDeclaration } from './teacher-input';
+
+/**
+ * A teacher brought from elsewhere that this app runs forward only (ONNX, a TensorFlow.js
+ * GraphModel, or a LayersModel fed other than as this app feeds its own): its outputs are
+ * computed once per split, in the dataset's class order, and every student learns from them.
+ */
+export interface ExternalTeacher {
+  name: string;
+  format: 'ONNX' | 'TensorFlow.js GraphModel' | 'TensorFlow.js LayersModel';
+  /** What runs it, in words: `onnxruntime-node (cpu), NCHW input`. */
+  runtime: string;
+  params: number;
+  bytes: number;
+  /** Height, width, channels it takes; null where the model leaves a size open. */
+  inputDims: Array<number | null>;
+  /** How many outputs it gives, when its output shape says. */
+  outputs: number | null;
+  /** Its class names (model metadata or a labels.txt beside it), when it carries them. */
+  classNames: string[] | null;
+  /** One NHWC float32 batch, prepared as declared → row-major raw outputs. */
+  run(x: tf.Tensor4D): Promise<Float32Array>;
+  release(): Promise<void>;
+}
+
+export type TeacherFormat = 'onnx' | 'graph-model' | 'layers-model';
+
+/** What a teacher path holds: an .onnx file, or a TensorFlow.js folder (GraphModel or LayersModel). */
+export async function teacherFormat(path: string): Promise<TeacherFormat> {
+  if (/\.onnx$/i.test(path)) return 'onnx';
+  if (!(await stat(path).catch(() => null))?.isDirectory()) throw new DistillInputError(`${path}: no such teacher folder or .onnx file`);
+  const { readModelJson } = await import('./model-io');
+  return (await readModelJson(path)).kind;
+}
+
+export async function openExternalTeacher(path: string): Promise<ExternalTeacher> {
+  const format = await teacherFormat(path);
+  if (format === 'onnx') return (await import('./onnx-teacher')).openOnnxTeacher(path);
+  if (format === 'graph-model') return (await import('./graph-teacher')).openGraphTeacher(path);
+  return (await import('./graph-teacher')).openLayersTeacher(path);
+}
+
+/** The image shape the teacher is fed: its own where fixed, the dataset's where it leaves one open. */
+export function teacherTarget(teacher: Pick<ExternalTeacher, 'inputDims'>, shape: ImageShape): ImageShape {
+  return [teacher.inputDims[0] ?? shape[0], teacher.inputDims[1] ?? shape[1], teacher.inputDims[2] ?? shape[2]];
+}
+
+/** How a teacher is run on a dataset: the shape it is fed and which output is which class, checked. */
+export interface TeacherFit {
+  target: ImageShape;
+  mapping: ClassMapping;
+}
+
+export async function fitExternalTeacher(teacher: ExternalTeacher, sample: DatasetSplit, shape: ImageShape, classNames: readonly string[], declared: TeacherInputDeclaration): Promise<TeacherFit> {
+  const target = teacherTarget(teacher, shape);
+  checkTeacherInput(declared, shape, target);
+  let outputs = teacher.outputs;
+  if (outputs === null) {
+    // An open output shape: one image through it says how many.
+    const x = teacherInputBatch(sample, shape, Int32Array.of(0), 0, 1, declared, target);
+    try {
+      outputs = (await teacher.run(x)).length;
+    } finally {
+      x.dispose();
+    }
+  }
+  return { target, mapping: mapTeacherClasses(teacher.classNames, outputs, classNames, teacher.name) };
+}
+
+/**
+ * The teacher's outputs for the first `count` images of a split, in the dataset's class order; a
+ * softmax at the end (rows of probabilities) is undone with log(p), which softmax(·/T) turns back
+ * into p softened at T.
+ */
+export async function externalTeacherLogits(
+  teacher: ExternalTeacher,
+  split: DatasetSplit,
+  shape: ImageShape,
+  declared: TeacherInputDeclaration,
+  fit: TeacherFit,
+  count = split.count,
+): Promise<{ logits: Float32Array; probabilities: boolean }> {
+  const classes = fit.mapping.columns.length;
+  const order = Int32Array.from({ length: count }, (_, i) => i);
+  const all = new Float32Array(count * classes);
+  let probabilities = false;
+  for (let start = 0; start < count; start += 256) {
+    const end = Math.min(count, start + 256);
+    const x = teacherInputBatch(split, shape, order, start, end, declared, fit.target);
+    let raw: Float32Array;
+    try {
+      raw = await teacher.run(x);
+    } finally {
+      x.dispose();
+    }
+    const width = raw.length / (end - start);
+    if (!Number.isInteger(width) || Math.max(...fit.mapping.columns) >= width) throw new DistillInputError(`${teacher.name}: it gives ${width} outputs per image, not the ${fit.mapping.columns.length} classes expected`);
+    // Judged on the teacher's own first rows: a subset of its columns no longer sums to 1.
+    if (start === 0) probabilities = rowsAreProbabilities(raw, width);
+    all.set(selectColumns(raw, width, fit.mapping), start * classes);
+  }
+  return { logits: probabilities ? all.map((v) => Math.log(Math.max(v, 1e-7))) : all, probabilities };
+}

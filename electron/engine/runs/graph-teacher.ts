@@ -1,0 +1,96 @@
+import * as tf from '@tensorflow/tfjs';
+import { basename, join } from 'node:path';
+import { DistillInputError } from '../errors';
+import { firstLine } from '../data/limits';
+import { modelSize } from '../models/registry';
+import { parseClassNames, readLabelsFile } from './class-mapping';
+import type { ExternalTeacher } from './external-teacher';
+import { loadModelFolder, readModelJson, readModelWeights } from './model-io';
+
+/** Class names a TensorFlow.js folder carries: labels.txt beside model.json, or its metadata's classNames. */
+export async function folderClassNames(dir: string, userDefinedMetadata: unknown): Promise<string[] | null> {
+  const fromFile = await readLabelsFile(join(dir, 'labels.txt'));
+  if (fromFile) return fromFile;
+  const names = (userDefinedMetadata as { classNames?: unknown } | undefined)?.classNames;
+  return Array.isArray(names) ? parseClassNames(JSON.stringify(names)) : null;
+}
+
+const imageDims = (shape: readonly (number | null)[] | undefined, name: string): Array<number | null> => {
+  if (!shape || shape.length !== 4) throw new DistillInputError(`${name}: its input ${JSON.stringify(shape ?? '?')} is not a batch of images ([batch, height, width, channels])`);
+  return shape.slice(1).map((d) => (typeof d === 'number' && d > 0 ? d : null));
+};
+
+/** A TensorFlow.js GraphModel folder (tensorflowjs_converter's output), run forward by TensorFlow.js. */
+export async function openGraphTeacher(dir: string): Promise<ExternalTeacher> {
+  const json = await readModelJson(dir);
+  const { weightData, weightSpecs } = await readModelWeights(dir, json);
+  let model: tf.GraphModel;
+  try {
+    model = await tf.loadGraphModel(tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs, weightData, format: 'graph-model', userDefinedMetadata: json.userDefinedMetadata as Record<string, unknown> | undefined }));
+  } catch (error) {
+    throw new DistillInputError(`${dir}: cannot load the GraphModel (${firstLine(error)})`);
+  }
+  const input = model.inputs[0];
+  let asyncOnly = false;
+  const run = async (x: tf.Tensor4D): Promise<Float32Array> => {
+    let y: tf.Tensor;
+    try {
+      // execute() where the graph allows it; executeAsync() for control flow and dynamic shapes.
+      y = (asyncOnly ? await model.executeAsync(x) : model.execute(x)) as tf.Tensor;
+    } catch (error) {
+      if (!asyncOnly && /executeAsync/.test(firstLine(error))) {
+        asyncOnly = true;
+        return run(x);
+      }
+      throw new DistillInputError(`${basename(dir)}: the GraphModel failed on a batch (${firstLine(error)})`);
+    }
+    const values = Float32Array.from(await y.data());
+    y.dispose();
+    return values;
+  };
+  const outDim = model.outputs[0]?.shape?.at(-1);
+  return {
+    name: basename(dir),
+    format: 'TensorFlow.js GraphModel',
+    runtime: `TensorFlow.js (${tf.getBackend()})`,
+    params: weightSpecs.filter((spec) => spec.dtype === 'float32').reduce((n, spec) => n + spec.shape.reduce((a, b) => a * b, 1), 0),
+    bytes: weightData.byteLength,
+    inputDims: imageDims(input?.shape, basename(dir)),
+    outputs: typeof outDim === 'number' && outDim > 0 ? outDim : null,
+    classNames: await folderClassNames(dir, json.userDefinedMetadata),
+    run,
+    release: async () => {
+      model.dispose();
+    },
+  };
+}
+
+/**
+ * A LayersModel from elsewhere fed as declared (another range, normalisation or size, or its
+ * classes in another order): run forward like a GraphModel, its outputs computed once.
+ */
+export async function openLayersTeacher(dir: string): Promise<ExternalTeacher> {
+  const { model } = await loadModelFolder(dir);
+  const json = await readModelJson(dir);
+  const size = modelSize(model);
+  const outDim = model.outputs[0]?.shape.at(-1);
+  return {
+    name: basename(dir),
+    format: 'TensorFlow.js LayersModel',
+    runtime: `TensorFlow.js (${tf.getBackend()})`,
+    params: size.params,
+    bytes: size.bytes,
+    inputDims: imageDims(model.inputs[0]?.shape, basename(dir)),
+    outputs: typeof outDim === 'number' ? outDim : null,
+    classNames: await folderClassNames(dir, json.userDefinedMetadata),
+    async run(x) {
+      const y = model.predict(x) as tf.Tensor;
+      const values = Float32Array.from(await y.data());
+      y.dispose();
+      return values;
+    },
+    release: async () => {
+      model.dispose();
+    },
+  };
+}
