@@ -245,7 +245,7 @@ describe('Distill Studio in a browser (distill serve)', { skip: missing ?? false
     await page.click('[data-screen=models]');
     await page.getByTestId('teacher-input').setInputFiles(source);
     await page.getByTestId('own-teacher').waitFor({ timeout: 30_000 });
-    assert.match(await page.getByTestId('own-teacher').innerText(), /input 28×28×1 · 10 outputs · logits/);
+    assert.match(await page.getByTestId('own-teacher').innerText(), /TensorFlow\.js LayersModel · input 28×28×1 · 10 outputs · names its classes \(0, 1, 2, 3, …\): matched by name · logits/);
     assert.equal(await page.getByTestId('teacher-source').inputValue(), 'own');
     assert.match(await page.getByTestId('teacher-size').innerText(), /1,276,810 parameters/);
     await shot('2-models-own-teacher');
@@ -262,7 +262,21 @@ describe('Distill Studio in a browser (distill serve)', { skip: missing ?? false
     await page.click('[data-screen=models]');
     await page.getByTestId('teacher-file-input').setInputFiles(join(onnxDir, 'model.onnx'));
     await page.waitForFunction(() => document.querySelector('[data-testid=teacher-source]')?.textContent?.includes('model.onnx'), null, { timeout: 30_000 });
-    assert.match(await page.getByTestId('own-teacher').innerText(), /input 28×28×1 · 10 outputs · logits or probabilities: checked when the run starts/);
+    assert.match(await page.getByTestId('own-teacher').innerText(), /ONNX · input 28×28×1 · 10 outputs · .* · logits or probabilities: found when checked/);
+    // Checked before distilling: its accuracy, the class mapping, its predictions beside images.
+    await page.getByTestId('teacher-check').click();
+    await page.getByTestId('teacher-check-result').waitFor({ timeout: 60_000 });
+    const accuracy = Number((await page.getByTestId('teacher-check-accuracy').innerText()).replace('%', ''));
+    assert.ok(accuracy > 50, `teacher check: ${accuracy}%`);
+    assert.doesNotMatch(await page.getByTestId('teacher-check-result').innerText(), /no better than guessing/);
+    assert.match(await page.getByTestId('teacher-check-result').innerText(), /ONNX, run by onnxruntime-node \(cpu\), NHWC input · fed pixels \/ 255/);
+    assert.equal(await page.getByTestId('teacher-check-samples').locator('figure').count(), 24);
+    await shot('2-models-teacher-check');
+    // Declared wrong (0–255 pixels for a 0–1 model), the check says so before any training.
+    await page.getByTestId('setting-teacherInputRange').selectOption('0-255');
+    await page.getByTestId('teacher-check').click();
+    await page.waitForFunction(() => document.querySelector('[data-testid=teacher-check-result]')?.textContent?.includes('no better than guessing'), null, { timeout: 60_000 });
+    await page.getByTestId('setting-teacherInputRange').selectOption('0-1');
     await page.click('[data-screen=method]');
     await page.getByTestId('start').click();
     await page.waitForFunction(() => document.querySelector('[data-testid=results-table]')?.textContent?.includes('model.onnx'), null, { timeout: 120_000 });

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { RunResultSchema } from '../../electron/contract/events';
+import { probeBackends } from '../../electron/engine/backend/select';
 import type { ModelCard } from '../../electron/engine/export/model-card';
 import { runCli } from '../helpers/cli';
 import { pythonModulesMissing, SYSTEM_PYTHON, tempDir } from '../helpers/fixtures';
@@ -100,6 +101,23 @@ describe('a PyTorch teacher exported with torch.onnx.export', { skip: missing ??
     const run = await runCli(['run', '--teacher', join(root, 'permuted', 'teacher.onnx'), '--epochs', '1', '--limit-train', '1000', '--no-baseline', '--json', '--out', join(root, 'perm-run')]);
     assert.equal(run.code, 0, run.stderr);
     assert.ok(Math.abs(RunResultSchema.parse(JSON.parse(run.stdout.trim().split('\n').at(-1)!)).teacher!.accuracy - torchAccuracy) <= 0.001);
+  });
+
+  it("runs on onnxruntime's WebGPU provider when the run computes on WebGPU, with the CPU provider's accuracy", async (t) => {
+    const probe = (await probeBackends()).webgpu;
+    if (!probe.ok) {
+      t.skip(`no WebGPU adapter here (${probe.reason})`);
+      return;
+    }
+    const outcome = async (backend: string) => {
+      const { code, stdout, stderr } = await runCli(['check-teacher', '--teacher', join(root, 'teacher.onnx'), '--backend', backend, '--images', '500', '--json']);
+      assert.equal(code, 0, stderr);
+      return JSON.parse(stdout.trim().split('\n').at(-1)!) as { runtime: string; accuracy: number };
+    };
+    const [gpu, cpu] = [await outcome('webgpu'), await outcome('wasm')];
+    assert.match(gpu.runtime, /onnxruntime-node \(webgpu\)/);
+    assert.match(cpu.runtime, /onnxruntime-node \(cpu\)/);
+    assert.ok(Math.abs(gpu.accuracy - cpu.accuracy) <= 0.002, `webgpu ${gpu.accuracy} vs cpu ${cpu.accuracy}`);
   });
 
   it('refuses what an ONNX teacher cannot do, and a broken file, with one line', async () => {

@@ -47,6 +47,11 @@ export const EXPORT_FORMAT_CATALOGUE = {
     description: 'model.onnx, opset 13, float32, input [batch, height, width, channels]: onnxruntime on the web, a phone, Python or C++',
     layout: 'folder',
   },
+  'onnx-raw': {
+    label: 'ONNX, raw pixels in',
+    description: "model.onnx taking the image's bytes (uint8 [batch, height, width, channels], 0–255) with / 255 and the normalisation inside: nothing to reproduce",
+    layout: 'folder',
+  },
 } as const;
 export type ExportFormatId = keyof typeof EXPORT_FORMAT_CATALOGUE;
 export const EXPORT_FORMAT_IDS = Object.keys(EXPORT_FORMAT_CATALOGUE) as [ExportFormatId, ...ExportFormatId[]];

@@ -17,6 +17,8 @@ export interface ModelCard {
   /** Exactly what to do to an image before it goes in. */
   preprocessing: {
     layout: 'NHWC';
+    /** uint8: the model takes an image's bytes and does the rest itself (`onnx-raw`). */
+    inputType: 'float32' | 'uint8';
     inputShape: [number, number, number];
     description: string;
     scale: number;
@@ -67,8 +69,9 @@ export function buildModelCard(input: CardInputs, bytes: number): ModelCard {
     dataset: { name: metadata.dataset, classes: metadata.classNames.length, classNames: metadata.classNames },
     preprocessing: {
       layout: 'NHWC',
+      inputType: input.format === 'onnx-raw' ? 'uint8' : 'float32',
       inputShape: metadata.inputShape as [number, number, number],
-      description: metadata.preprocessing,
+      description: input.format === 'onnx-raw' ? `none: the image's bytes go in as they are; inside, ${metadata.preprocessing.replace(/, shape .*$/, '')}` : metadata.preprocessing,
       scale: 1 / 255,
       normalization: metadata.normalization ?? null,
     },
@@ -108,9 +111,9 @@ export function modelCardMarkdown(card: ModelCard): string {
     '',
     '## Input and output',
     '',
-    `- Input: \`[batch, ${card.preprocessing.inputShape.join(', ')}]\` (${card.preprocessing.layout}, float32).`,
+    `- Input: \`[batch, ${card.preprocessing.inputShape.join(', ')}]\` (${card.preprocessing.layout}, ${card.preprocessing.inputType}).`,
     `- Preprocessing: ${card.preprocessing.description}.`,
-    `- Pixels are divided by 255${norm ? `, then each channel c becomes (x − mean[c]) / std[c] with mean = [${norm.mean.map((v) => v.toFixed(6)).join(', ')}] and std = [${norm.std.map((v) => v.toFixed(6)).join(', ')}]` : ''}.`,
+    `- ${card.preprocessing.inputType === 'uint8' ? 'Inside the model, pixels' : 'Pixels'} are divided by 255${norm ? `, then each channel c becomes (x − mean[c]) / std[c] with mean = [${norm.mean.map((v) => v.toFixed(6)).join(', ')}] and std = [${norm.std.map((v) => v.toFixed(6)).join(', ')}]` : ''}.`,
     card.output === 'logits' ? `- Output: ${card.dataset.classes} logits, in the order of \`labels.txt\`; apply softmax for probabilities.` : `- Output: ${card.dataset.classes} probabilities, in the order of \`labels.txt\`.`,
     '',
     '## Data and training',

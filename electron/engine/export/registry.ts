@@ -22,6 +22,7 @@ const exporters = (version: string): Record<ExportFormatId, Exporter> => ({
   'tfjs-f16': tfjsQuantizedExporter('float16'),
   'tfjs-u8': tfjsQuantizedExporter('uint8'),
   onnx: onnxExporter(version),
+  'onnx-raw': onnxExporter(version, true),
 });
 
 export interface ExportOptions {
@@ -75,8 +76,8 @@ export async function exportModel(options: ExportOptions): Promise<{ files: stri
 async function measureAccuracy(dir: string, config: RunConfig, format: ExportFormatId): Promise<{ accuracy: number; images: number }> {
   const data = await loadDataset(config.dataset, { imageSize: config.imageSize });
   const test = limitSplit(data.test, config.limitTest, data.shape);
-  if (format === 'onnx') {
-    const predictions = await onnxPredictions(dir, test, data.shape);
+  if (format === 'onnx' || format === 'onnx-raw') {
+    const predictions = await onnxPredictions(dir, test, data.shape, { rawPixels: format === 'onnx-raw' });
     const correct = predictions.reduce((n, p, i) => n + (p === test.labels[i] ? 1 : 0), 0);
     return { accuracy: correct / test.count, images: test.count };
   }

@@ -1,4 +1,4 @@
-import type { ApiResponse, DatasetView, ModelInfo, RunSummary, TeacherView } from '../../../electron/contract/api';
+import type { ApiResponse, DatasetView, ModelInfo, RunSummary, TeacherCheck, TeacherView } from '../../../electron/contract/api';
 import { DEFAULT_PRESET, DEFAULT_STUDY, METHOD_IDS, presetConfig, STUDY_VARIANTS, type DownloadableDatasetId } from '../../../electron/contract/catalogue';
 import type { PresetName, RunConfig, RunConfigOverrides } from '../../../electron/contract/run-config';
 import { api } from '../api/bridge';
@@ -22,8 +22,11 @@ export const app = $state({
   config: presetConfig(DEFAULT_PRESET) as RunConfig,
   /** '' trains the teacher named in the config; a run id reuses that run's teacher; 'own' uses `ownTeacher`. */
   teacherRun: '',
-  /** A teacher the person brought (a TensorFlow.js LayersModel folder). */
+  /** A teacher the person brought (an .onnx file, a TensorFlow.js LayersModel or GraphModel folder). */
   ownTeacher: null as TeacherView | null,
+  /** The own teacher tried on the dataset's test images as declared (null until checked). */
+  teacherCheck: null as TeacherCheck | null,
+  teacherChecking: false,
   teacherBusy: false,
   teacherError: '',
   /** A study trains every checked one of `studyMethods` instead of `config.method`. */
@@ -162,9 +165,26 @@ export async function importTeacher(load: () => Promise<TeacherView>): Promise<v
   try {
     app.ownTeacher = await load();
     app.teacherRun = 'own';
+    app.teacherCheck = null;
   } catch (error) {
     app.teacherError = (error as Error).message;
   } finally {
     app.teacherBusy = false;
+  }
+}
+
+/** The own teacher on the chosen dataset's test images, fed as the form declares; a failure is the teacher's message. */
+export async function checkOwnTeacher(): Promise<void> {
+  if (!app.ownTeacher || !app.dataset) return;
+  app.teacherChecking = true;
+  app.teacherError = '';
+  app.teacherCheck = null;
+  const { teacherInputRange, teacherNormalization, teacherMeanStd, teacherResize } = app.config;
+  try {
+    app.teacherCheck = await api().checkTeacher({ teacher: app.ownTeacher.teacher, dataset: app.dataset.dataset, declaration: { teacherInputRange, teacherNormalization, teacherMeanStd, teacherResize } });
+  } catch (error) {
+    app.teacherError = (error as Error).message;
+  } finally {
+    app.teacherChecking = false;
   }
 }

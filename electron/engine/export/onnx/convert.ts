@@ -46,17 +46,30 @@ function depthwiseKernel(k: Float32Array, [kh, kw, cin, mult]: number[]): Float3
 }
 
 /**
+ * The training preprocessing as the graph's first nodes, so the model takes an image's bytes:
+ * uint8 → float32, / 255, then (x − mean) / std per channel (the last axis, NHWC) when the
+ * dataset is normalised.
+ */
+function bakedPreprocessing(g: GraphBuilder, normalization: { mean: number[]; std: number[] } | null): string {
+  const scaled = g.node('Div', [g.node('Cast', ['input'], [{ name: 'to', i: 1 }]), g.constant('pixel_scale', [], Float32Array.of(255))]);
+  if (!normalization) return scaled;
+  const mean = g.constant('channel_mean', [normalization.mean.length], Float32Array.from(normalization.mean));
+  const std = g.constant('channel_std', [normalization.std.length], Float32Array.from(normalization.std));
+  return g.node('Div', [g.node('Sub', [scaled, mean]), std]);
+}
+
+/**
  * A Distill Studio LayersModel (any architecture of the registry) as an ONNX graph. The input
  * stays NHWC, as TensorFlow.js takes it (one Transpose to NCHW inside), the batch is dynamic, and
  * a Flatten of a feature map transposes back to NHWC first, so the dense weights after it keep
  * their order.
  */
-export async function layersModelToOnnx(model: tf.LayersModel, metadata: Record<string, string>): Promise<OnnxGraph> {
+export async function layersModelToOnnx(model: tf.LayersModel, metadata: Record<string, string>, rawPixels?: { normalization: { mean: number[]; std: number[] } | null }): Promise<OnnxGraph> {
   const g = new GraphBuilder();
   const inputShape = model.inputs[0]!.shape.slice(1) as number[];
   if (inputShape.length !== 3 || inputShape.some((d) => typeof d !== 'number')) throw new DistillInputError(`ONNX export needs a fixed image input; this model takes ${JSON.stringify(model.inputs[0]!.shape)}`);
   const names = new Map<string, string>();
-  names.set(model.inputs[0]!.sourceLayer.name, g.node('Transpose', ['input'], [{ name: 'perm', ints: [0, 3, 1, 2] }], 'input_nchw'));
+  names.set(model.inputs[0]!.sourceLayer.name, g.node('Transpose', [rawPixels ? bakedPreprocessing(g, rawPixels.normalization) : 'input'], [{ name: 'perm', ints: [0, 3, 1, 2] }], 'input_nchw'));
   const activation = (x: string, kind: string | undefined, layer: string): string => {
     if (!kind || kind === 'linear') return x;
     if (kind === 'relu') return g.node('Relu', [x]);
@@ -162,7 +175,7 @@ export async function layersModelToOnnx(model: tf.LayersModel, metadata: Record<
     name: model.name,
     nodes: g.nodes,
     initializers: g.initializers,
-    input: { name: 'input', shape: [null, ...inputShape] },
+    input: { name: 'input', shape: [null, ...inputShape], type: rawPixels ? 'uint8' : 'float32' },
     output: { name: 'logits', shape: [null, classes] },
     metadata,
   };

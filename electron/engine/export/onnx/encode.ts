@@ -5,6 +5,7 @@ import { OPSET, type OnnxGraph } from './graph';
 
 /** ONNX's TensorProto.DataType and AttributeProto.AttributeType values used here. */
 const FLOAT = 1;
+const UINT8 = 2;
 const INT64 = 7;
 const ATTRIBUTE = { FLOAT: 1, INT: 2, INTS: 7 } as const;
 /** IR version 7 goes with opset 13 (ONNX 1.8). */
@@ -18,9 +19,9 @@ function onnxModelType(): protobuf.Type {
   return modelType;
 }
 
-const valueInfo = (name: string, shape: Array<number | null>) => ({
+const valueInfo = (name: string, shape: Array<number | null>, elemType = FLOAT) => ({
   name,
-  type: { tensorType: { elemType: FLOAT, shape: { dim: shape.map((d) => (d === null ? { dimParam: 'batch' } : { dimValue: d })) } } },
+  type: { tensorType: { elemType, shape: { dim: shape.map((d) => (d === null ? { dimParam: 'batch' } : { dimValue: d })) } } },
 });
 
 const bytesOf = (values: Float32Array | BigInt64Array) => new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
@@ -46,7 +47,7 @@ export function encodeOnnxModel(graph: OnnxGraph, producerVersion: string): Uint
         ),
       })),
       initializer: graph.initializers.map((init) => ({ name: init.name, dims: init.dims, dataType: init.values instanceof BigInt64Array ? INT64 : FLOAT, rawData: bytesOf(init.values) })),
-      input: [valueInfo(graph.input.name, graph.input.shape)],
+      input: [valueInfo(graph.input.name, graph.input.shape, graph.input.type === 'uint8' ? UINT8 : FLOAT)],
       output: [valueInfo(graph.output.name, graph.output.shape)],
     },
   };

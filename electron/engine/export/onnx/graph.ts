@@ -28,7 +28,8 @@ export interface OnnxGraph {
   nodes: OnnxNode[];
   initializers: OnnxInitializer[];
   /** [batch (dynamic), …rest]: null marks the dynamic batch dimension. */
-  input: { name: string; shape: Array<number | null> };
+  /** float32 after the model card's preprocessing, or uint8 raw pixels (the preprocessing inside). */
+  input: { name: string; shape: Array<number | null>; type: 'float32' | 'uint8' };
   output: { name: string; shape: Array<number | null> };
   /** Free text stored in the model (metadata_props): classes, preprocessing. */
   metadata: Record<string, string>;

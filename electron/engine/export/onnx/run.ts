@@ -8,7 +8,7 @@ import { imageBatch } from '../../data/batches';
  * training: pixels / 255, then the dataset's normalisation) and returns its predicted classes.
  * onnxruntime-node is imported here only, on first use.
  */
-export async function onnxPredictions(dir: string, split: DatasetSplit, shape: readonly [number, number, number], batchSize = 256): Promise<Int32Array> {
+export async function onnxPredictions(dir: string, split: DatasetSplit, shape: readonly [number, number, number], options: { rawPixels?: boolean } = {}, batchSize = 256): Promise<Int32Array> {
   const ort = await import('onnxruntime-node');
   const session = await ort.InferenceSession.create(join(dir, 'model.onnx'), { executionProviders: ['cpu'] });
   const predictions = new Int32Array(split.count);
@@ -16,10 +16,18 @@ export async function onnxPredictions(dir: string, split: DatasetSplit, shape: r
   try {
     for (let start = 0; start < split.count; start += batchSize) {
       const end = Math.min(split.count, start + batchSize);
-      const { x, labels } = imageBatch(split, shape, order, start, end);
-      const data = (await x.data()) as Float32Array;
-      tf.dispose([x, labels]);
-      const output = await session.run({ input: new ort.Tensor('float32', data, [end - start, ...shape]) });
+      let input: InstanceType<typeof ort.Tensor>;
+      if (options.rawPixels) {
+        // The image's bytes as stored: the model does / 255 and the normalisation itself.
+        const size = shape[0] * shape[1] * shape[2];
+        input = new ort.Tensor('uint8', split.images.slice(start * size, end * size), [end - start, ...shape]);
+      } else {
+        const { x, labels } = imageBatch(split, shape, order, start, end);
+        const data = (await x.data()) as Float32Array;
+        tf.dispose([x, labels]);
+        input = new ort.Tensor('float32', data, [end - start, ...shape]);
+      }
+      const output = await session.run({ input });
       const logits = output.logits!.data as Float32Array;
       const classes = logits.length / (end - start);
       for (let r = 0; r < end - start; r++) {
