@@ -8,7 +8,8 @@ import { unzipSync } from 'fflate';
 import sharp from 'sharp';
 import type { Browser, Page } from 'playwright-core';
 import { selectBackend } from '../../electron/engine/backend/select';
-import { loadModelFolder } from '../../electron/engine/runs/model-io';
+import { loadModelFolder, saveModelFolder } from '../../electron/engine/runs/model-io';
+import { buildModel } from '../../electron/engine/models/registry';
 import { exportModel } from '../../electron/engine/export/registry';
 import { startServer, type RunningServer } from '../../electron/server/server';
 import { projectRoot } from '../../electron/server/renderer-dir';
@@ -272,11 +273,17 @@ describe('Distill Studio in a browser (distill serve)', { skip: missing ?? false
     assert.match(await page.getByTestId('teacher-check-result').innerText(), /ONNX, run by onnxruntime-node \(cpu\), NHWC input · fed pixels \/ 255/);
     assert.equal(await page.getByTestId('teacher-check-samples').locator('figure').count(), 24);
     await shot('2-models-teacher-check');
-    // Declared wrong (0–255 pixels for a 0–1 model), the check says so before any training.
-    await page.getByTestId('setting-teacherInputRange').selectOption('0-255');
+    // A teacher that never learned (an untrained MLP as ONNX): the check says it is no better than guessing.
+    const untrained = join(await mkdtemp(join(tmpdir(), 'untrained-')), 'untrained');
+    await saveModelFolder(buildModel('mlp-30x2', { inputShape: [28, 28, 1], classes: 10, seed: 1, dropout: 0 }), join(untrained, 'model'), { architecture: 'mlp-30x2', inputShape: [28, 28, 1], classNames: Array.from({ length: 10 }, (_, i) => String(i)), output: 'logits', preprocessing: 'pixels / 255', dataset: 'mnist' });
+    await exportModel({ modelDir: join(untrained, 'model'), format: 'onnx', destination: join(untrained, 'onnx'), role: 'teacher', run: null, version: 'test', measure: false });
+    await page.getByTestId('teacher-file-input').setInputFiles(join(untrained, 'onnx', 'model.onnx'));
+    await page.waitForFunction(() => !document.querySelector('[data-testid=teacher-check-result]'), null, { timeout: 30_000 });
     await page.getByTestId('teacher-check').click();
     await page.waitForFunction(() => document.querySelector('[data-testid=teacher-check-result]')?.textContent?.includes('no better than guessing'), null, { timeout: 60_000 });
-    await page.getByTestId('setting-teacherInputRange').selectOption('0-1');
+    await shot('2-models-teacher-at-chance');
+    await page.getByTestId('teacher-file-input').setInputFiles(join(onnxDir, 'model.onnx'));
+    await page.waitForFunction(() => !document.querySelector('[data-testid=teacher-check-result]'), null, { timeout: 30_000 });
     await page.click('[data-screen=method]');
     await page.getByTestId('start').click();
     await page.waitForFunction(() => document.querySelector('[data-testid=results-table]')?.textContent?.includes('model.onnx'), null, { timeout: 120_000 });

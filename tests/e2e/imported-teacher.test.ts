@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import assert from 'node:assert/strict';
-import { readFile, writeFile } from 'node:fs/promises';
+import { cp, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { RunResultSchema } from '../../electron/contract/events';
@@ -95,5 +95,18 @@ describe('a teacher brought from elsewhere', () => {
     const fitnet = await runCli(['run', '--teacher', join(root, 'graph'), ...RECIPE, '--method', 'fitnet', '--student', 'mlp-16x2', '--out', join(root, 'fit')]);
     assert.equal(fitnet.code, 2, fitnet.stderr);
     assert.match(fitnet.stderr, /FitNets reads the teacher's intermediate layers; this teacher runs forward only/);
+    // A GraphModel cut short, or using an operator TensorFlow.js lacks: one line each, exit 2.
+    await cp(join(root, 'graph'), join(root, 'graph-cut'), { recursive: true });
+    const shard = join(root, 'graph-cut', 'group1-shard1of1.bin');
+    await writeFile(shard, (await readFile(shard)).subarray(0, 1000));
+    await cp(join(root, 'graph'), join(root, 'graph-op'), { recursive: true });
+    const json = join(root, 'graph-op', 'model.json');
+    await writeFile(json, (await readFile(json, 'utf8')).replace('"op":"Relu"', '"op":"FancyRelu"'));
+    for (const [name, pattern] of [['graph-cut', /graph-cut: the weight files hold 1000 bytes but model\.json describes \d+ \(cut short\?\)/], ['graph-op', /graph-op: the GraphModel uses the operator FancyRelu, which TensorFlow\.js cannot run/]] as const) {
+      const bad = await runCli(['check-teacher', '--teacher', join(root, name), '--backend', 'cpu']);
+      assert.equal(bad.code, 2, bad.stderr);
+      assert.match(bad.stderr, pattern);
+      assert.equal(bad.stderr.trim().split('\n').length, 1, bad.stderr);
+    }
   });
 });

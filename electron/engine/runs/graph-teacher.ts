@@ -42,6 +42,8 @@ export async function openGraphTeacher(dir: string): Promise<ExternalTeacher> {
         asyncOnly = true;
         return run(x);
       }
+      const unknownOp = /Unknown op '([^']+)'/.exec(firstLine(error));
+      if (unknownOp) throw new DistillInputError(`${basename(dir)}: the GraphModel uses the operator ${unknownOp[1]}, which TensorFlow.js cannot run`);
       throw new DistillInputError(`${basename(dir)}: the GraphModel failed on a batch (${firstLine(error)})`);
     }
     const values = Float32Array.from(await y.data());
