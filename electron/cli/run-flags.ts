@@ -79,6 +79,8 @@ function parseValue(flag: string, option: AnyOption, raw: string | boolean): unk
       return choiceFlag(flag, raw as string, option.choices);
     case 'integer-list':
       return (raw as string).split(',').map((part) => integerFlag(flag, part)!);
+    case 'number-list':
+      return (raw as string).split(',').map((part) => numberFlag(flag, part)!);
     case 'text':
     case 'string':
       return raw;

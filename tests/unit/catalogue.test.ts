@@ -41,8 +41,13 @@ function sampleFlagValue(option: AnyOption): { raw: string | boolean; parsed: un
       return { raw: option.choices.find((c) => c !== option.default)!, parsed: option.choices.find((c) => c !== option.default)! };
     case 'integer-list':
       return { raw: '3,7', parsed: [3, 7] };
-    case 'text':
-      return { raw: 'conv_1:conv_2', parsed: 'conv_1:conv_2' };
+    case 'number-list':
+      return { raw: '0.5,0.75', parsed: [0.5, 0.75] };
+    case 'text': {
+      // A value the option's own pattern takes (layer pairs, a mean/std).
+      const raw = ['conv_1:conv_2', '0.5/0.25'].find((v) => option.pattern.test(v))!;
+      return { raw, parsed: raw };
+    }
     case 'string':
       return { raw: 'mlp-20x1', parsed: 'mlp-20x1' };
   }

@@ -68,13 +68,22 @@ export interface IntegerListOption extends OptionBase {
   schema: z.ZodArray<z.ZodNumber>;
 }
 
+/** A list of numbers in a range (a sweep's grid): `1,2,4,8`. */
+export interface NumberListOption extends OptionBase {
+  kind: 'number-list';
+  default: number[];
+  min: number;
+  max: number;
+  schema: z.ZodArray<z.ZodNumber>;
+}
+
 export interface StringOption extends OptionBase {
   kind: 'string';
   default: string;
   schema: z.ZodString;
 }
 
-export type AnyOption = NumberOption | NullableIntegerOption | TextOption | BooleanOption | ChoiceOption | IntegerListOption | StringOption;
+export type AnyOption = NumberOption | NullableIntegerOption | TextOption | BooleanOption | ChoiceOption | IntegerListOption | NumberListOption | StringOption;
 export type OptionTable = Record<string, AnyOption>;
 
 type Meta = Omit<OptionBase, 'flag'> & { flag: string };
@@ -107,6 +116,10 @@ export function choiceOption<const T extends string>(meta: Meta & { choices: rea
 
 export function integerListOption(meta: Meta & { default: number[]; min: number }): IntegerListOption {
   return { ...meta, kind: 'integer-list', schema: z.array(z.number().int().min(meta.min)) };
+}
+
+export function numberListOption(meta: Meta & { default: number[]; min: number; max: number }): NumberListOption {
+  return { ...meta, kind: 'number-list', schema: z.array(z.number().min(meta.min).max(meta.max)).min(1).max(16) };
 }
 
 export function stringOption(meta: Meta & { default: string }): StringOption {
@@ -144,6 +157,7 @@ export function describeRange(option: AnyOption): string {
     case 'number':
     case 'integer':
     case 'nullable-integer':
+    case 'number-list':
       return `${option.min}–${option.max}`;
     case 'choice':
       return option.choices.join(', ');
