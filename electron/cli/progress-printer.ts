@@ -20,10 +20,13 @@ export function describeEvent(event: RunEvent): string | null {
       return `${event.resumed ? 'resuming ' : ''}run ${event.runId} → ${event.outDir}\nbackend ${event.backend.name} on ${event.backend.device} (${event.backend.reason})`;
     case 'phase':
       if (event.status === 'loaded') return event.phase === 'teacher' && !event.detail ? `teacher loaded from ${event.model}` : `${labelOf(event)} ${event.model}: ${event.detail ?? 'loaded'}`;
+      if (event.status === 'done') return event.detail ? `${labelOf(event)} ${event.model}: ${event.detail}` : null;
       if (event.status !== 'start' && event.status !== 'resumed') return null;
       return `${labelOf(event)} ${event.model}: ${event.status === 'resumed' ? 'resuming' : 'training'}${event.detail ? ` (${event.detail})` : ''}`;
     case 'epoch':
-      return `${labelOf(event)} epoch ${event.epoch}/${event.epochs}: loss ${event.trainLoss.toFixed(4)}, train ${formatPercent(event.trainAccuracy)}, test ${formatPercent(event.testAccuracy)} (${formatSeconds(event.seconds)})`;
+      return `${labelOf(event)} epoch ${event.epoch}/${event.epochs}: loss ${event.trainLoss.toFixed(4)}, train ${formatPercent(event.trainAccuracy)}, ${event.valAccuracy !== undefined ? `validation ${formatPercent(event.valAccuracy)}, ` : ''}test ${formatPercent(event.testAccuracy)} (${formatSeconds(event.seconds)})`;
+    case 'sweep-cell':
+      return `sweep ${event.cell}/${event.cells}: T = ${event.temperature}, α = ${event.alpha} → validation ${formatPercent(event.valAccuracy)} (${formatSeconds(event.seconds)})`;
     default:
       return null;
   }
@@ -88,6 +91,9 @@ function barsView(): ProgressPrinter {
           });
           break;
         }
+        case 'sweep-cell':
+          bars.log(describeEvent(event) + '\n');
+          break;
         case 'epoch':
           byLabel.get(labelOf(event))?.update({ acc: `${formatPercent(event.trainAccuracy)} (test ${formatPercent(event.testAccuracy)})` });
           break;

@@ -1,4 +1,5 @@
 import { formatBytes, formatCount, formatDuration, formatPercent, formatPoints, studentTitle } from '../contract/display';
+import { compareClasses, distillationAdvice } from '../contract/advice';
 import type { RunResult, StudyResult } from '../contract/events';
 import { table } from './table';
 
@@ -17,8 +18,29 @@ export function formatResult(result: RunResult, studentLabel = 'KD student'): st
   if (result.teacher && result.student) {
     lines.push(`student is ${(result.teacher.params / result.student.params).toFixed(1)}× smaller than the teacher`);
   }
-  lines.push(`backend ${result.backend.name} · ${formatDuration(result.seconds, true)}${resumedNote(result.resumed)} · saved in ${result.outDir}`);
+  lines.push(...classLines(result));
+  if (result.choices?.length) lines.push('', 'what the recipe chose:', ...result.choices.map((choice) => `  · ${choice}`));
+  for (const advice of distillationAdvice(result)) {
+    lines.push('', `${advice.level === 'warning' ? 'warning' : 'good'}: ${advice.message}`, ...advice.suggestions.map((s) => `  try: ${s}`));
+  }
+  lines.push('', `backend ${result.backend.name} · ${formatDuration(result.seconds, true)}${resumedNote(result.resumed)} · saved in ${result.outDir}`);
   return lines.join('\n');
+}
+
+/** The classes distillation helped and hurt most, one line each (the app shows the whole table). */
+function classLines(result: RunResult): string[] {
+  const rows = compareClasses(result);
+  const name = (c: number) => result.classNames?.[c] ?? String(c);
+  const list = (mark: 'helped' | 'hurt') =>
+    rows
+      .filter((r) => r.mark === mark)
+      .sort((a, b) => (mark === 'helped' ? b.gain! - a.gain! : a.gain! - b.gain!))
+      .map((r) => `${name(r.classIndex)} ${formatPoints(r.gain!)} (${formatPercent(r.baseline!)} → ${formatPercent(r.student!)})`)
+      .join(', ');
+  const lines = [];
+  if (list('helped')) lines.push(`KD helped most on: ${list('helped')}`);
+  if (list('hurt')) lines.push(`KD hurt most on: ${list('hurt')}`);
+  return lines;
 }
 
 /** A study's table, as `distill study` prints it. */

@@ -32,6 +32,8 @@ export const EpochEndEventSchema = z.object({
   trainAccuracy: z.number(),
   testAccuracy: z.number(),
   testLoss: z.number(),
+  /** With a validation split: accuracy on it (what choices are made on). */
+  valAccuracy: z.number().optional(),
   seconds: z.number(),
   method: z.string().optional(),
 });
@@ -80,6 +82,32 @@ export const ModelReportSchema = z.object({
 });
 export type ModelReport = z.infer<typeof ModelReportSchema>;
 
+/** One cell of a T × α sweep, scored on the validation split (`distill sweep`, `--sweep`). */
+export const SweepCellEventSchema = z.object({
+  type: z.literal('sweep-cell'),
+  cell: z.number().int(),
+  cells: z.number().int(),
+  temperature: z.number(),
+  alpha: z.number(),
+  valAccuracy: z.number(),
+  seconds: z.number(),
+});
+export type SweepCellEvent = z.infer<typeof SweepCellEventSchema>;
+
+/** A finished sweep: every cell, the best one, and what each cell trained on. */
+export const SweepResultSchema = z.object({
+  temperatures: z.array(z.number()),
+  alphas: z.array(z.number()),
+  cells: z.array(SweepCellEventSchema.omit({ type: true, cells: true })),
+  best: z.object({ temperature: z.number(), alpha: z.number(), valAccuracy: z.number() }),
+  epochs: z.number().int(),
+  images: z.number().int(),
+  validationImages: z.number().int(),
+  student: z.string(),
+  seconds: z.number(),
+});
+export type SweepResult = z.infer<typeof SweepResultSchema>;
+
 export const RunStatusSchema = z.enum(['running', 'completed', 'failed', 'cancelled']);
 export type RunStatus = z.infer<typeof RunStatusSchema>;
 
@@ -98,6 +126,12 @@ export const RunResultSchema = z.object({
   seconds: z.number(),
   /** How many times the run was resumed after a crash or a cancel before it completed. */
   resumed: z.number().int().optional(),
+  /** The T × α sweep the run chose its KD settings by (`--sweep`). */
+  sweep: SweepResultSchema.optional(),
+  /** The dataset's class names, in the order of the confusion matrices (absent in older runs). */
+  classNames: z.array(z.string()).optional(),
+  /** What the recipe chose and why, in words (best epochs, early stopping, the sweep's winner). */
+  choices: z.array(z.string()).optional(),
 });
 export type RunResult = z.infer<typeof RunResultSchema>;
 
@@ -106,6 +140,7 @@ export const RunEventSchema = z.discriminatedUnion('type', [
   PhaseEventSchema,
   TrainerProgressEventSchema,
   EpochEndEventSchema,
+  SweepCellEventSchema,
 ]);
 export type RunEvent = z.infer<typeof RunEventSchema>;
 

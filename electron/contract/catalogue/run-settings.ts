@@ -1,5 +1,5 @@
 import { METHOD_IDS } from './methods';
-import { booleanOption, choiceOption, integerListOption, integerOption, nullableIntegerOption, numberOption, stringOption, textOption, type OptionTable } from './options';
+import { booleanOption, choiceOption, integerListOption, integerOption, nullableIntegerOption, numberListOption, numberOption, stringOption, textOption, type OptionTable } from './options';
 
 export const BACKEND_CATALOGUE = {
   auto: { label: 'auto', help: 'the fastest backend available: tensorflow, webgpu (hardware adapters), wasm, cpu' },
@@ -43,6 +43,13 @@ export const RUN_SETTINGS = {
   trainBaseline: booleanOption({ label: 'also train the student alone, for the comparison', help: 'skip the same student trained alone (then there is no gain to report)', flag: 'no-baseline', negated: true, basic: true, default: true }),
   limitTrain: nullableIntegerOption({ label: 'training images (empty: all)', help: 'use only the first N training images', flag: 'limit-train', basic: true, default: 10000, min: 1, max: 1e9, nullMeans: 'all' }),
   limitTest: nullableIntegerOption({ label: 'test images (empty: all)', help: 'evaluate on only the first N test images', flag: 'limit-test', default: null, min: 1, max: 1e9, nullMeans: 'all' }),
+  validationSplit: numberOption({ label: 'validation split', help: 'share of the training images held out to choose on (each model keeps its best epoch; early stopping; the T × α sweep): the test split is never used for a choice', flag: 'validation-split', valueName: 'FRACTION', default: 0, min: 0, max: 0.5, ui: { min: 0, max: 0.5, step: 0.05 } }),
+  teacherPatience: nullableIntegerOption({ label: 'teacher early stopping (epochs)', help: 'with a validation split: stop training the teacher after this many epochs without a better validation accuracy (--teacher-epochs is then the most it trains)', flag: 'teacher-patience', valueName: 'EPOCHS', default: null, min: 1, max: 1000, nullMeans: 'off' }),
+  sweep: booleanOption({ label: 'find T and α on the validation split first', help: 'before the students train: a short KD run for every cell of --sweep-temperatures × --sweep-alphas, scored on the validation split; the best cell is used', flag: 'sweep', default: false }),
+  sweepTemperatures: numberListOption({ label: 'sweep: temperatures', help: 'the T values the sweep tries', flag: 'sweep-temperatures', valueName: 'T1,T2,…', default: [1, 2, 4, 8], min: 0.1, max: 100 }),
+  sweepAlphas: numberListOption({ label: 'sweep: α values', help: 'the α values the sweep tries (the weight of the soft-target term)', flag: 'sweep-alphas', valueName: 'A1,A2,…', default: [0.3, 0.6, 0.9], min: 0, max: 1 }),
+  sweepEpochs: integerOption({ label: 'sweep: epochs per cell', help: 'epochs of each short KD run of the sweep', flag: 'sweep-epochs', valueName: 'E', default: 3, min: 1, max: 100 }),
+  sweepImages: nullableIntegerOption({ label: 'sweep: training images per cell', help: 'each short run of the sweep trains on this many training images (the first ones)', flag: 'sweep-images', valueName: 'N', default: 10000, min: 100, max: 1e9, nullMeans: 'all' }),
   seed: integerOption({ label: 'seed', help: 'seeds weights, data order and augmentation', flag: 'seed', valueName: 'S', default: 1, min: 0, max: 2 ** 31 - 1 }),
   backend: choiceOption({ label: 'backend', help: 'where tensors are computed', flag: 'backend', choices: BACKEND_IDS, default: 'auto' }),
 } satisfies OptionTable;

@@ -20,6 +20,8 @@ export interface ImageDataset {
   classNames: string[];
   train: DatasetSplit;
   test: DatasetSplit;
+  /** Held out of the training images by a run with a validation split (`carveValidation`). */
+  validation?: DatasetSplit;
 }
 
 export function imageBytes(shape: readonly [number, number, number]): number {

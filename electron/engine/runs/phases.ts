@@ -9,7 +9,7 @@ import type { DistillationMethod } from '../methods/method';
 import { getMethod } from '../methods/registry';
 import { buildModel, findFamily, modelSize } from '../models/registry';
 import { confusionMatrix, evaluateModel, measureLatencyMs, predictLogits, type Evaluation } from '../train/evaluate';
-import { trainPhase, type ForwardOutputs, type TeacherSource } from '../train/trainer';
+import { trainPhase, type ForwardOutputs, type PhaseOutcome, type TeacherSource } from '../train/trainer';
 import { loadModelFolder, saveModelFolder, type ModelMetadata } from './model-io';
 import type { RunFolder } from './store';
 import type { PhaseCheckpoint, RunCheckpoints } from './checkpoints';
@@ -98,6 +98,13 @@ export function checkFamilies(config: RunConfig, methods: DistillationMethod[], 
   }
 }
 
+/** With a validation split: which epoch's weights the model kept, and where early stopping ended it. */
+function selectionDetail(outcome: PhaseOutcome, epochs: number): { detail?: string } {
+  if (outcome.bestEpoch === null) return {};
+  const stopped = outcome.stoppedEarly === null ? '' : `; stopped early after epoch ${outcome.stoppedEarly} of ${epochs} (no better validation accuracy for ${outcome.stoppedEarly - outcome.bestEpoch} epochs)`;
+  return { detail: `kept epoch ${outcome.bestEpoch}'s weights, the best on the validation split${stopped}` };
+}
+
 /** Is the teacher a saved model folder (rather than an architecture name)? */
 export const teacherIsSaved = (config: RunConfig) => findFamily(config.teacher) === null;
 
@@ -137,6 +144,7 @@ export async function obtainTeacher(ctx: PhaseContext): Promise<{ model: tf.Laye
     model,
     train: dataset.train,
     test: dataset.test,
+    ...(dataset.validation ? { validation: dataset.validation, patience: config.teacherPatience } : {}),
     shape: dataset.shape,
     epochs: config.teacherEpochs,
     jitter: config.teacherJitter,
@@ -151,7 +159,7 @@ export async function obtainTeacher(ctx: PhaseContext): Promise<{ model: tf.Laye
     checkpoint: ({ optimizer, state }) => ctx.checkpoints.save('teacher', { model, optimizer, extraVariables: [], state }),
   });
   disposeCheckpoint(saved);
-  await emit({ type: 'phase', phase: 'teacher', status: 'done', model: config.teacher });
+  await emit({ type: 'phase', phase: 'teacher', status: 'done', model: config.teacher, ...selectionDetail(outcome, config.teacherEpochs) });
   await saveModelFolder(model, folder.modelDir('teacher'), metadataFor(dataset, config.teacher));
   const report = await reportModel(ctx, model, config.teacher, outcome.evaluation);
   await ctx.checkpoints.markDone('teacher', { report, seconds: (performance.now() - started) / 1000, description: '' });
@@ -223,6 +231,7 @@ export async function trainStudent(ctx: PhaseContext, options: StudentOptions): 
       extraVariables: prepared.extraVariables,
       train: dataset.train,
       test: dataset.test,
+      ...(dataset.validation ? { validation: dataset.validation } : {}),
       shape: dataset.shape,
       epochs: config.epochs,
       jitter: config.studentJitter,
@@ -236,7 +245,7 @@ export async function trainStudent(ctx: PhaseContext, options: StudentOptions): 
       resume: saved ?? undefined,
       checkpoint: ({ optimizer, state }) => ctx.checkpoints.save(key, { model: student, optimizer, extraVariables: prepared.extraVariables, state }),
     });
-    await emit({ type: 'phase', phase: options.phase, status: 'done', model: config.student, ...label });
+    await emit({ type: 'phase', phase: options.phase, status: 'done', model: config.student, ...label, ...selectionDetail(outcome, config.epochs) });
     await saveModelFolder(student, options.saveTo, metadataFor(dataset, config.student));
     const report = await reportModel(ctx, student, config.student, outcome.evaluation);
     const seconds = (performance.now() - started) / 1000;
@@ -250,7 +259,7 @@ export async function trainStudent(ctx: PhaseContext, options: StudentOptions): 
 }
 
 /** Without augmentation and without features, the teacher's logits never change: compute them once. */
-function teacherSource(ctx: PhaseContext, teacher: tf.LayersModel | null, featureLayers: string[]): TeacherSource {
+export function teacherSource(ctx: PhaseContext, teacher: tf.LayersModel | null, featureLayers: string[]): TeacherSource {
   const { config, dataset } = ctx;
   // An output-only teacher's logits are computed before (teacher null); checkOutputOnlyTeacherFits ruled out the rest.
   if ((featureLayers.length === 0 && config.studentJitter === 0 && !config.flip) || !teacher) {

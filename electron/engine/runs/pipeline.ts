@@ -2,16 +2,18 @@ import type * as tf from '@tensorflow/tfjs';
 import { readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { checkOnnxFile, isOnnxPath } from './onnx-teacher';
-import type { BackendInfo, ModelReport, Phase, RunEvent, RunResult } from '../../contract/events';
+import type { BackendInfo, ModelReport, Phase, RunEvent, RunResult, SweepResult } from '../../contract/events';
 import type { RunConfig } from '../../contract/run-config';
 import { limitSplit, type ImageDataset } from '../data/dataset';
 import { loadDataset, resolveDatasetPath } from '../data/load';
+import { carveValidation } from '../data/validation';
 import { DistillInputError, RunCancelledError, throwIfAborted } from '../errors';
 import { getMethod } from '../methods/registry';
 import { findFamily } from '../models/registry';
 import { readModelJson } from './model-io';
 import { checkTeacherDeclaration } from './teacher-input';
 import type { DistillationMethod } from '../methods/method';
+import { checkSweepFits, describeSweepChoice, sweepKd, withKdCell } from './sweep';
 import { checkFamilies, checkMethodsFit, obtainTeacher, teacherIsSaved, trainStudent, type Emit, type PhaseContext } from './phases';
 import { RunCheckpoints } from './checkpoints';
 import { newRunId, RunFolder, storageError } from './store';
@@ -59,6 +61,21 @@ export async function checkRunConfig(config: RunConfig, methods = [getMethod(con
   const withTeacher = usesTeacher(config) || methods.some((m) => m.needsTeacher);
   await checkModelNames(config, withTeacher);
   checkFamilies(config, methods, withTeacher && !teacherIsSaved(config));
+  checkRecipe(config);
+}
+
+/** Settings that only work together: a sweep or early stopping needs a validation split. */
+function checkRecipe(config: RunConfig): void {
+  if (config.sweep) checkSweepFits(config);
+  if (config.teacherPatience !== null && config.validationSplit <= 0) throw new DistillInputError('--teacher-patience stops on validation accuracy: add --validation-split (0.1 holds out a tenth of the training images)');
+}
+
+const PHASE_NAMES: Record<Phase, string> = { teacher: 'teacher', student: 'distilled student', baseline: 'student alone' };
+
+/** What each phase kept, from its `done` line in metrics.jsonl (best epoch, early stopping). */
+async function selectionChoices(ctx: PhaseContext): Promise<string[]> {
+  const events = await ctx.folder.readMetrics();
+  return events.flatMap((e) => (e.type === 'phase' && e.status === 'done' && e.method === undefined && e.detail?.startsWith('kept epoch') ? [`${PHASE_NAMES[e.phase]}: ${e.detail}`] : []));
 }
 
 /**
@@ -66,6 +83,7 @@ export async function checkRunConfig(config: RunConfig, methods = [getMethod(con
  * so bad input is an error of the request rather than a failed run.
  */
 export async function checkRunInputs(config: RunConfig, dataset: Pick<ImageDataset, 'shape' | 'classNames'>, methods = [getMethod(config.method)]): Promise<void> {
+  checkRecipe(config);
   await checkModelNames(config, usesTeacher(config) || methods.some((m) => m.needsTeacher));
   await checkMethodsFit(config, dataset, methods);
 }
@@ -83,7 +101,8 @@ export async function withRunFolder<T>(
   const { config, signal } = options;
   const started = performance.now();
   const full = await loadDataset(config.dataset, { imageSize: config.imageSize });
-  const dataset: ImageDataset = { ...full, train: limitSplit(full.train, config.limitTrain, full.shape), test: limitSplit(full.test, config.limitTest, full.shape) };
+  const carved = carveValidation(limitSplit(full.train, config.limitTrain, full.shape), config.validationSplit, config.seed, full.shape);
+  const dataset: ImageDataset = { ...full, train: carved.train, test: limitSplit(full.test, config.limitTest, full.shape), ...(carved.validation ? { validation: carved.validation } : {}) };
   await checkModelNames(config, options.withTeacher);
   const { backend } = options;
   await checkMethodsFit(config, dataset, methods);
@@ -124,12 +143,22 @@ export async function runDistillation(options: RunOptions): Promise<RunResult> {
     { ...options, withTeacher: usesTeacher(config) },
     async (ctx, backend, started) => {
       const reports: Record<Phase, ModelReport | null> = { teacher: null, student: null, baseline: null };
+      const choices: string[] = ctx.dataset.validation ? [`${ctx.dataset.validation.count.toLocaleString('en-US')} training images held out as the validation split: every choice below is made on them, never on the test split`] : [];
+      let sweep: SweepResult | undefined;
       let teacher: tf.LayersModel | null = null;
       try {
         if (usesTeacher(config)) {
           const obtained = await obtainTeacher(ctx);
           teacher = obtained.model;
           reports.teacher = obtained.report;
+          throwIfAborted(ctx.signal);
+        }
+        if (config.sweep) {
+          // KD's T and α chosen on the validation split, then kept in config.json for the card and a resume.
+          sweep = await sweepKd(ctx, teacher);
+          ctx.config = withKdCell(config, sweep.best.temperature, sweep.best.alpha);
+          await ctx.folder.updateConfig(ctx.config);
+          choices.push(describeSweepChoice(sweep));
           throwIfAborted(ctx.signal);
         }
         if (method.needsTeacher) {
@@ -150,7 +179,20 @@ export async function runDistillation(options: RunOptions): Promise<RunResult> {
       }
       const kdGain = reports.student && reports.baseline ? reports.student.accuracy - reports.baseline.accuracy : null;
       const resumed = await ctx.folder.resumeCount();
-      const result: RunResult = { type: 'result', runId: ctx.folder.id, status: 'completed', ...reports, kdGain, backend, outDir: ctx.folder.dir, seconds: (performance.now() - started) / 1000, ...(resumed ? { resumed } : {}) };
+      const result: RunResult = {
+        type: 'result',
+        runId: ctx.folder.id,
+        status: 'completed',
+        ...reports,
+        kdGain,
+        backend,
+        outDir: ctx.folder.dir,
+        seconds: (performance.now() - started) / 1000,
+        ...(resumed ? { resumed } : {}),
+        classNames: ctx.dataset.classNames,
+        ...(sweep ? { sweep } : {}),
+        ...(choices.length ? { choices: [...choices, ...(await selectionChoices(ctx))] } : {}),
+      };
       return result;
     },
     (folder, result) => folder.complete(result),

@@ -115,6 +115,11 @@ export class RunFolder {
     return folder;
   }
 
+  /** A choice the run made for itself (the sweep's T and α) goes into config.json, so the model card and a resume see it. */
+  async updateConfig(config: RunConfig): Promise<void> {
+    await writeJsonAtomic(join(this.dir, 'config.json'), config);
+  }
+
   /** Claims the folder for this process and keeps its heartbeat going until `unlock`. */
   async lock(): Promise<void> {
     await writeJsonAtomic(join(this.dir, 'lock.json'), { pid: process.pid, host: hostname(), startedAt: new Date().toISOString() });
@@ -149,6 +154,11 @@ export class RunFolder {
   async resumeCount(): Promise<number> {
     const text = await readFile(join(this.dir, 'metrics.jsonl'), 'utf8').catch(() => '');
     return Math.max(0, text.split('\n').filter((line) => line.startsWith('{"type":"started"')).length - 1);
+  }
+
+  /** The events written so far (a torn or unreadable line is skipped). */
+  async readMetrics(): Promise<RunEvent[]> {
+    return parseMetrics(await readFile(join(this.dir, 'metrics.jsonl'), 'utf8').catch(() => ''));
   }
 
   /**
@@ -209,20 +219,23 @@ export async function readRun(dir: string, id: string): Promise<StoredRun | null
     const isStudy = existsSync(join(dir, 'study.json'));
     const result = completed && !isStudy ? RunResultSchema.parse(await readJson(join(dir, 'result.json'))) : null;
     const study = completed && isStudy ? StudyResultSchema.parse(await readJson(join(dir, 'study.json'))) : null;
-    const lines = (await readFile(join(dir, 'metrics.jsonl'), 'utf8').catch(() => '')).split('\n').filter(Boolean);
-    // A line cut short by a crash (or anything unreadable) is skipped; the rest still shows.
-    const metrics = lines.flatMap((line) => {
-      try {
-        const parsed = RunEventSchema.safeParse(JSON.parse(line));
-        return parsed.success ? [parsed.data] : [];
-      } catch {
-        return [];
-      }
-    });
+    const metrics = parseMetrics(await readFile(join(dir, 'metrics.jsonl'), 'utf8').catch(() => ''));
     return { id, dir, status, config, result, study, metrics };
   } catch {
     return null;
   }
+}
+
+/** metrics.jsonl's events; a line cut short by a crash (or anything unreadable) is skipped, the rest still shows. */
+function parseMetrics(text: string): RunEvent[] {
+  return text.split('\n').filter(Boolean).flatMap((line) => {
+    try {
+      const parsed = RunEventSchema.safeParse(JSON.parse(line));
+      return parsed.success ? [parsed.data] : [];
+    } catch {
+      return [];
+    }
+  });
 }
 
 /** Runs under a root folder, newest first. */

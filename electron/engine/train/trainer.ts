@@ -32,6 +32,10 @@ export interface TrainPhaseOptions {
   extraVariables?: tf.Variable[];
   train: DatasetSplit;
   test: DatasetSplit;
+  /** Held out from training: evaluated each epoch, and the model ends with its best epoch's weights. */
+  validation?: DatasetSplit;
+  /** With `validation`: stop after this many epochs without a better validation accuracy. */
+  patience?: number | null;
   shape: readonly [number, number, number];
   epochs: number;
   jitter: number;
@@ -52,8 +56,37 @@ export interface TrainPhaseOptions {
 
 export interface PhaseOutcome {
   history: EpochEndEvent[];
-  /** The test-split evaluation after the last epoch (null when no epoch ran). */
+  /** The test-split evaluation of the weights the model ends with (null when no epoch ran). */
   evaluation: Evaluation | null;
+  /** With a validation split: the epoch whose weights the model ends with, and where early stopping stopped. */
+  bestEpoch: number | null;
+  stoppedEarly: number | null;
+}
+
+/** The best epoch so far on the validation split, with a copy of its weights. */
+class BestWeights {
+  epoch: number | null = null;
+  accuracy = -Infinity;
+  private weights: tf.Tensor[] = [];
+
+  offer(model: tf.LayersModel, epoch: number, accuracy: number): void {
+    if (accuracy <= this.accuracy) return;
+    tf.dispose(this.weights);
+    this.weights = model.getWeights().map((w) => w.clone());
+    [this.epoch, this.accuracy] = [epoch, accuracy];
+  }
+
+  /** Puts the best weights back; true when they differ from the model's. */
+  restore(model: tf.LayersModel, lastEpoch: number): boolean {
+    const differs = this.epoch !== null && this.epoch !== lastEpoch;
+    if (differs) model.setWeights(this.weights);
+    return differs;
+  }
+
+  dispose(): void {
+    tf.dispose(this.weights);
+    this.weights = [];
+  }
 }
 
 /** Trains one model for `epochs` epochs; evaluates on the test split after each. */
@@ -74,6 +107,12 @@ export async function trainPhase(options: TrainPhaseOptions): Promise<PhaseOutco
   let evaluation: Evaluation | null = null;
   let stepsDone = 0;
   const phaseStart = performance.now();
+  const best = new BestWeights();
+  // A resumed phase's best starts from the weights it resumes with (earlier snapshots are not kept).
+  const resumedVal = options.resume?.history.at(-1)?.valAccuracy;
+  if (options.validation && options.resume && resumedVal !== undefined) best.offer(model, options.resume.epoch, resumedVal);
+  let lastEpoch = firstEpoch - 1;
+  let stoppedEarly: number | null = null;
 
   try {
     for (let epoch = firstEpoch; epoch <= epochs; epoch++) {
@@ -154,6 +193,9 @@ export async function trainPhase(options: TrainPhaseOptions): Promise<PhaseOutco
       tf.dispose([lossSum, correctSum]);
       throwIfAborted(options.signal);
       evaluation = await evaluateModel(model, options.test, shape, Math.max(recipe.batchSize, 256));
+      const valAccuracy = options.validation ? (await evaluateModel(model, options.validation, shape, Math.max(recipe.batchSize, 256))).accuracy : undefined;
+      if (valAccuracy !== undefined) best.offer(model, epoch, valAccuracy);
+      lastEpoch = epoch;
       const event: EpochEndEvent = {
         type: 'epoch',
         phase: options.phase,
@@ -163,15 +205,23 @@ export async function trainPhase(options: TrainPhaseOptions): Promise<PhaseOutco
         trainAccuracy: correctCount[0]! / seen,
         testAccuracy: evaluation.accuracy,
         testLoss: evaluation.loss,
+        ...(valAccuracy !== undefined ? { valAccuracy } : {}),
         seconds: (performance.now() - epochStart) / 1000,
         ...label,
       };
       history.push(event);
       await options.onEpoch?.(event);
       await options.checkpoint?.({ optimizer, state: { epoch, rngState: rng.state(), history } });
+      if (options.patience && best.epoch !== null && epoch - best.epoch >= options.patience && epoch < epochs) {
+        stoppedEarly = epoch;
+        break;
+      }
     }
+    // The model ends with its best validation epoch's weights, evaluated again on the test split.
+    if (best.restore(model, lastEpoch)) evaluation = await evaluateModel(model, options.test, shape, Math.max(recipe.batchSize, 256));
   } finally {
     disposeOptimizer(optimizer);
+    best.dispose();
   }
-  return { history, evaluation };
+  return { history, evaluation, bestEpoch: best.epoch, stoppedEarly };
 }

@@ -1,0 +1,88 @@
+import type { ModelReport, RunResult } from './events';
+import { formatPercent, formatPoints } from './display';
+
+/**
+ * What a finished run says about whether distillation paid off, with the numbers and what to try
+ * next. Shared by the CLI's result text and the Results screen, so both say the same.
+ */
+export interface Advice {
+  level: 'warning' | 'good';
+  message: string;
+  suggestions: string[];
+}
+
+/** Test images a report was scored on (its confusion matrix's total). */
+export const testImagesOf = (report: ModelReport) => report.confusion.reduce((n, row) => n + row.reduce((a, b) => a + b, 0), 0);
+
+/**
+ * Two standard errors of the difference between two accuracies measured on the same n test
+ * images, treated as independent (a conservative noise band: the same images make the real
+ * difference less noisy).
+ */
+export function gainNoise(a: number, b: number, n: number): number {
+  return 2 * Math.sqrt((a * (1 - a) + b * (1 - b)) / Math.max(1, n));
+}
+
+export function distillationAdvice(result: Pick<RunResult, 'teacher' | 'student' | 'baseline' | 'kdGain' | 'sweep'>): Advice[] {
+  const advice: Advice[] = [];
+  const { teacher, student, baseline } = result;
+  if (teacher && baseline && teacher.accuracy - baseline.accuracy < 0.01) {
+    advice.push({
+      level: 'warning',
+      message: `The teacher (${formatPercent(teacher.accuracy)}) is not clearly better than the student trained alone (${formatPercent(baseline.accuracy)}): it has little to teach.`,
+      suggestions: [
+        'train the teacher longer, or let the auto preset train it until its validation accuracy stops improving',
+        'use a bigger teacher, or a smaller student, so the gap between them is wider',
+      ],
+    });
+  }
+  if (student && baseline && result.kdGain !== null) {
+    const n = testImagesOf(baseline);
+    const noise = gainNoise(student.accuracy, baseline.accuracy, n);
+    const band = `±${(noise * 100).toFixed(2)} points is the noise on ${n.toLocaleString('en-US')} test images`;
+    const sweep = result.sweep ? [] : ['find T and α for this data with the sweep (`distill sweep`, or the auto preset)'];
+    if (result.kdGain < -noise) {
+      advice.push({ level: 'warning', message: `Distillation made the student worse: ${formatPoints(result.kdGain)} points against the student alone (${band}).`, suggestions: [...sweep, 'a lower α (more weight on the labels) or a lower T', 'a better teacher (see its accuracy above)'] });
+    } else if (Math.abs(result.kdGain) <= noise) {
+      advice.push({ level: 'warning', message: `The KD gain, ${formatPoints(result.kdGain)} points, is within noise (${band}): this run cannot tell whether distillation helped.`, suggestions: [...sweep, 'train the students longer (KD students keep improving after a plain one levels off)', 'more test images, or several seeds, to narrow the noise'] });
+    } else {
+      advice.push({ level: 'good', message: `Distillation helped: ${formatPoints(result.kdGain)} points over the student alone, beyond the noise (${band}).`, suggestions: [] });
+    }
+  }
+  return advice;
+}
+
+/** Per-class accuracy (the confusion matrix's diagonal over its row sums); NaN for a class with no test images. */
+export function perClassAccuracy(report: ModelReport): number[] {
+  return report.confusion.map((row, c) => {
+    const total = row.reduce((a, b) => a + b, 0);
+    return total === 0 ? Number.NaN : row[c]! / total;
+  });
+}
+
+export interface ClassComparisonRow {
+  classIndex: number;
+  teacher: number | null;
+  student: number | null;
+  baseline: number | null;
+  /** KD student minus student alone, when both were trained. */
+  gain: number | null;
+  /** Among the classes distillation helped or hurt most (up to three each, by gain). */
+  mark: 'helped' | 'hurt' | null;
+}
+
+/** The three models side by side per class, with where distillation helped or hurt most marked. */
+export function compareClasses(result: Pick<RunResult, 'teacher' | 'student' | 'baseline'>): ClassComparisonRow[] {
+  const accuracies = (r: ModelReport | null) => (r ? perClassAccuracy(r) : null);
+  const [t, s, b] = [accuracies(result.teacher), accuracies(result.student), accuracies(result.baseline)];
+  const classes = (t ?? s ?? b ?? []).length;
+  const rows: ClassComparisonRow[] = Array.from({ length: classes }, (_, c) => {
+    const pick = (values: number[] | null) => (values && Number.isFinite(values[c]!) ? values[c]! : null);
+    const [teacher, student, baseline] = [pick(t), pick(s), pick(b)];
+    return { classIndex: c, teacher, student, baseline, gain: student !== null && baseline !== null ? student - baseline : null, mark: null };
+  });
+  const ranked = rows.filter((r) => r.gain !== null && r.gain !== 0).sort((x, y) => y.gain! - x.gain!);
+  for (const row of ranked.filter((r) => r.gain! > 0).slice(0, 3)) row.mark = 'helped';
+  for (const row of ranked.filter((r) => r.gain! < 0).slice(-3)) row.mark = 'hurt';
+  return rows;
+}
