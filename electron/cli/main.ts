@@ -8,6 +8,7 @@ import { RESUME_USAGE, resumeCommand } from './commands/resume';
 import { RUN_USAGE, runCommand } from './commands/run';
 import { SERVE_USAGE, serveCommand } from './commands/serve';
 import { STUDY_USAGE, studyCommand } from './commands/study';
+import { SWEEP_USAGE, sweepCommand } from './commands/sweep';
 import { catalogueHelp } from './help';
 
 const USAGE = `Distill Studio — knowledge distillation from a teacher to a student classifier
@@ -15,6 +16,7 @@ const USAGE = `Distill Studio — knowledge distillation from a teacher to a stu
 ${RUN_USAGE}
 ${RESUME_USAGE}
 ${STUDY_USAGE}
+${SWEEP_USAGE}
 ${CHECK_TEACHER_USAGE}
 ${DATASETS_USAGE}
 ${EXPORT_USAGE}
@@ -48,6 +50,8 @@ export async function main(argv: string[]): Promise<number> {
         return await resumeCommand(args, controller.signal);
       case 'study':
         return await studyCommand(args, controller.signal);
+      case 'sweep':
+        return await sweepCommand(args, controller.signal);
       case 'check-teacher':
         return await checkTeacherCommand(args);
       case 'datasets':
@@ -67,7 +71,7 @@ export async function main(argv: string[]): Promise<number> {
         process.stdout.write((command === undefined ? USAGE : HELP) + '\n');
         return command === undefined ? 2 : 0;
       default:
-        throw new DistillInputError(`unknown command "${command}" (run, resume, study, check-teacher, datasets, export, bench, models, serve)`);
+        throw new DistillInputError(`unknown command "${command}" (run, resume, study, sweep, check-teacher, datasets, export, bench, models, serve)`);
     }
   } catch (error) {
     if (error instanceof DistillInputError) {

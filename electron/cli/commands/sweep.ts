@@ -1,0 +1,51 @@
+import { join } from 'node:path';
+import { formatPercent } from '../../contract/display';
+import type { RunResult, SweepResult } from '../../contract/events';
+import { checkRunConfig, DistillInputError, runSweep, selectBackend } from '../../engine';
+import { parseFlags } from '../args';
+import { createProgressPrinter } from '../progress-printer';
+import { configFromFlags, RUN_FLAGS, runFlagsUsage } from '../run-flags';
+import { table } from '../table';
+
+export const SWEEP_USAGE = `distill sweep ${runFlagsUsage(['method', 'sweep', 'epochs', 'no-baseline'])}`;
+
+/**
+ * "Find T and α for me": the teacher, then a short KD run per T × α cell scored on the
+ * validation split (a tenth of the training images unless --validation-split says otherwise).
+ * JSON Lines with --json (one per cell), ending with the run's result (the grid and the best cell).
+ */
+export async function sweepCommand(args: string[], signal: AbortSignal): Promise<number> {
+  const { values } = parseFlags(args, RUN_FLAGS);
+  if (values.method) throw new DistillInputError('the sweep tunes KD (--method kd); drop --method');
+  const config = { ...configFromFlags(values), method: 'kd' as const, sweep: true };
+  if (values['validation-split'] === undefined && config.validationSplit === 0) config.validationSplit = 0.1;
+  await checkRunConfig(config);
+  const backend = await selectBackend(config.backend);
+  const printer = createProgressPrinter(values.json === true);
+  try {
+    const result = await runSweep({ config, backend, outDir: values.out as string | undefined, runsRoot: values['runs-dir'] as string | undefined, signal, onEvent: printer.onEvent });
+    printer.done(values.json ? JSON.stringify(result) : formatSweep(result));
+    return 0;
+  } finally {
+    printer.stop();
+  }
+}
+
+/** The grid as a table (T down, α across), the best cell, and the command that uses it. */
+export function formatSweep(result: RunResult): string {
+  const sweep = result.sweep as SweepResult;
+  const cell = (t: number, a: number) => sweep.cells.find((c) => c.temperature === t && c.alpha === a);
+  const rows = sweep.temperatures.map((t) => [`T = ${t}`, ...sweep.alphas.map((a) => {
+    const found = cell(t, a);
+    const mark = t === sweep.best.temperature && a === sweep.best.alpha ? ' ★' : '';
+    return found ? `${formatPercent(found.valAccuracy)}${mark}` : '–';
+  })]);
+  return [
+    result.teacher ? `teacher ${result.teacher.name}: ${formatPercent(result.teacher.accuracy)} on the test split` : '',
+    `validation accuracy of ${sweep.student} after ${sweep.epochs} epoch(s) on ${sweep.images.toLocaleString('en-US')} training images (${sweep.validationImages.toLocaleString('en-US')} validation images):`,
+    table(['', ...sweep.alphas.map((a) => `α = ${a}`)], rows),
+    `best: T = ${sweep.best.temperature}, α = ${sweep.best.alpha} (${formatPercent(sweep.best.valAccuracy)})`,
+    `the full run with it, on this teacher: distill run --teacher ${join(result.outDir, 'teacher')} --student ${sweep.student} --temperature ${sweep.best.temperature} --alpha ${sweep.best.alpha}`,
+    `saved in ${result.outDir}`,
+  ].filter(Boolean).join('\n');
+}
