@@ -127,6 +127,24 @@ export const SoftLabelsSchema = z.object({
 });
 export type SoftLabels = z.infer<typeof SoftLabelsSchema>;
 
+const TopSchema = z.array(z.object({ classIndex: z.number().int(), probability: z.number() })).nullable();
+
+/** The mistakes gallery: test images grouped by which of the run's models got them right. */
+export const MistakesSchema = z.object({
+  shape: Shape,
+  classNames: z.array(z.string()),
+  images: z.number().int(),
+  groups: z.array(
+    z.object({
+      id: z.enum(['kd-fixed', 'kd-broke', 'teacher-only', 'all-wrong']),
+      label: z.string(),
+      count: z.number().int(),
+      samples: z.array(z.object({ index: z.number().int(), label: z.number().int(), pixels: z.string(), top: z.object({ teacher: TopSchema, student: TopSchema, baseline: TopSchema }) })),
+    }),
+  ),
+});
+export type Mistakes = z.infer<typeof MistakesSchema>;
+
 /** Files a browser uploaded to /api/upload under this id. */
 export const UploadIdSchema = z.string().regex(/^[a-f0-9]{16}$/, 'not an upload id');
 export const DatasetSourceSchema = z.discriminatedUnion('kind', [z.object({ kind: z.literal('upload'), uploadId: UploadIdSchema }).strict()]);
@@ -164,6 +182,8 @@ export const API = {
   startRun: { request: RunRequestSchema, response: z.object({ runId: RunId, config: RunConfigSchema }) },
   /** Several methods on one teacher: `methods` as `distill study --methods` takes them. */
   startStudy: { request: RunRequestSchema.extend({ methods: z.string().regex(/^[\w+]+(,[\w+]+)*$/, 'expected method,method,…') }), response: z.object({ runId: RunId, config: RunConfigSchema }) },
+  /** "Find T and α for me": the teacher, then a T × α sweep of short KD runs on a validation split (sweep-cell events). */
+  startSweep: { request: RunRequestSchema, response: z.object({ runId: RunId, config: RunConfigSchema }) },
   /** Continues a failed or cancelled run from its last checkpoints (its id stays the same). */
   resumeRun: { request: z.object({ runId: RunId }).strict(), response: z.object({ runId: RunId, config: RunConfigSchema }) },
   cancelRun: { request: z.object({ runId: RunId }).strict(), response: z.object({ cancelled: z.boolean() }) },
@@ -171,6 +191,7 @@ export const API = {
   getRun: { request: z.object({ runId: RunId }).strict(), response: RunDetailSchema },
   deleteRun: { request: z.object({ runId: RunId }).strict(), response: z.object({ deleted: z.boolean() }) },
   softLabels: { request: z.object({ runId: RunId, index: z.number().int().min(0) }).strict(), response: SoftLabelsSchema },
+  mistakes: { request: z.object({ runId: RunId }).strict(), response: MistakesSchema },
   /**
    * One model of a run in a catalogue export format. Over HTTP the export is a download
    * (`downloadUrl`); in Electron, main asks where with a save dialog and the file lands there.

@@ -46,6 +46,7 @@ export function laneTitle(key: string, runMethod?: string): string {
   if (key === 'teacher') return 'Teacher';
   if (key === 'student') return studentTitle(runMethod);
   if (key === 'baseline') return 'Student alone';
+  if (key === 'sweep') return 'T × α sweep';
   const title = methodLabel(key);
   return title.charAt(0).toUpperCase() + title.slice(1);
 }

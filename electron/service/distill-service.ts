@@ -32,6 +32,7 @@ import {
   resumeRun,
   runDistillation,
   runStudy,
+  runSweep,
   selectBackend,
   summarizeDataset,
   teacherFolder,
@@ -291,6 +292,21 @@ export function createDistillService(options: ServiceOptions): HostedService {
       }
     },
 
+    /** The sweep on its own; a validation split of a tenth when the form has none. */
+    async startSweep({ preset, overrides }) {
+      const release = reserve();
+      try {
+        const prepared = await prepareConfig(preset, overrides);
+        const config = { ...prepared, method: 'kd' as const, sweep: true, validationSplit: prepared.validationSplit > 0 ? prepared.validationSplit : 0.1 };
+        await checkRunInputs(config, await datasetAt(config.dataset));
+        const backend = await activateBackend(config);
+        return launch(config, release, (runId, signal, onEvent) => runSweep({ config, backend, runsRoot: runsDir, runId, signal, onEvent }));
+      } catch (error) {
+        release();
+        throw error;
+      }
+    },
+
     async startStudy({ preset, overrides, methods }) {
       const release = reserve();
       try {
@@ -348,6 +364,14 @@ export function createDistillService(options: ServiceOptions): HostedService {
       const run = await storedRun(runId);
       const labels = await runModels.softLabels(run, await datasetAt(run.config.dataset), index);
       return { ...labels, pixels: base64(labels.pixels) };
+    },
+
+    async mistakes({ runId }) {
+      await ensureBackend();
+      const run = await storedRun(runId);
+      if (run.status.status !== 'completed') throw new DistillInputError(`run ${runId} is ${run.status.status}: its mistakes are shown once it completes`);
+      const found = await runModels.mistakes(run, await datasetAt(run.config.dataset));
+      return { ...found, groups: found.groups.map((group) => ({ ...group, samples: group.samples.map((sample) => ({ ...sample, pixels: base64(sample.pixels) })) })) };
     },
 
     /** Over HTTP: the export is written under the work folder and offered once as a download. */

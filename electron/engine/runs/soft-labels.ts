@@ -4,6 +4,8 @@ import type { ModelRole } from '../../contract/api';
 import { imageBatch } from '../data/batches';
 import { imageBytes, limitSplit, type ImageDataset } from '../data/dataset';
 import { DistillInputError } from '../errors';
+import { predictLogits } from '../train/evaluate';
+import { groupMistakes, MISTAKE_GROUPS, topThree, type MistakeGroupId, type TopPrediction } from './mistakes';
 import { loadModelFolder } from './model-io';
 import type { StoredRun } from './store';
 
@@ -18,6 +20,18 @@ export interface RunSoftLabels {
 }
 
 const ROLES: readonly ModelRole[] = ['teacher', 'student', 'baseline'];
+
+export interface RunMistakes {
+  shape: [number, number, number];
+  classNames: string[];
+  images: number;
+  groups: Array<{
+    id: MistakeGroupId;
+    label: string;
+    count: number;
+    samples: Array<{ index: number; label: number; pixels: Uint8Array; top: Record<ModelRole, TopPrediction[] | null> }>;
+  }>;
+}
 
 /**
  * The saved models of one run, kept loaded while a person steps through test images (the
@@ -61,6 +75,42 @@ export class RunModelCache {
     } finally {
       x.dispose();
     }
+  }
+
+  /**
+   * The mistakes gallery: every test image sorted by which of the run's models got it right, the
+   * first `perGroup` of each group with the image and each model's three most probable classes.
+   */
+  async mistakes(run: StoredRun, data: ImageDataset, perGroup = 24): Promise<RunMistakes> {
+    const test = limitSplit(data.test, run.config.limitTest, data.shape);
+    const models = await this.models(run);
+    const classes = data.classNames.length;
+    const logits: Partial<Record<ModelRole, Float32Array>> = {};
+    for (const role of ROLES) {
+      const model = models[role];
+      if (!model) continue;
+      const all = predictLogits(model, test, data.shape, 256);
+      logits[role] = (await all.data()) as Float32Array;
+      all.dispose();
+    }
+    const size = imageBytes(data.shape);
+    const groups = groupMistakes(logits, test.labels, classes);
+    return {
+      shape: data.shape,
+      classNames: data.classNames,
+      images: test.count,
+      groups: (Object.entries(groups) as Array<[MistakeGroupId, number[]]>).map(([id, members]) => ({
+        id,
+        label: MISTAKE_GROUPS[id].label,
+        count: members.length,
+        samples: members.slice(0, perGroup).map((index) => ({
+          index,
+          label: test.labels[index]!,
+          pixels: test.images.subarray(index * size, (index + 1) * size),
+          top: Object.fromEntries(ROLES.map((role) => [role, logits[role] ? topThree(logits[role]!, index, classes) : null])) as Record<ModelRole, TopPrediction[] | null>,
+        })),
+      })),
+    };
   }
 
   /** Drops a run's models (before its folder is deleted). */

@@ -1,5 +1,5 @@
 import type { RunDetail } from '../../../electron/contract/api';
-import type { BackendInfo, EpochEndEvent, RunEvent, RunResult, RunStatus, StudyResult, TrainerProgressEvent } from '../../../electron/contract/events';
+import type { BackendInfo, EpochEndEvent, RunEvent, RunResult, RunStatus, StudyResult, SweepCellEvent, TrainerProgressEvent } from '../../../electron/contract/events';
 import type { RunConfig } from '../../../electron/contract/run-config';
 import { laneColor, laneTitle } from './display';
 
@@ -29,9 +29,13 @@ export interface RunView {
   loss: Array<{ lane: string; x: number; y: number }>;
   result: RunResult | null;
   study: StudyResult | null;
+  /** A T × α sweep's cells as they finish (`--sweep`, `distill sweep`). */
+  sweepCells: SweepCellEvent[];
 }
 
-const laneKey = (event: { phase: string; method?: string }) => event.method ?? event.phase;
+/** A study's students are lanes by method; every cell of a T × α sweep shares one `sweep` lane. */
+const isSweep = (method: string | undefined) => method?.startsWith('sweep') ?? false;
+const laneKey = (event: { phase: string; method?: string }) => (isSweep(event.method) ? 'sweep' : (event.method ?? event.phase));
 
 function lane(view: RunView, key: string, model: string): Lane {
   let found = view.lanes.find((l) => l.key === key);
@@ -44,8 +48,8 @@ function lane(view: RunView, key: string, model: string): Lane {
 
 /** A new view; studies name their methods up front so every lane shows from the start. */
 export function emptyRunView(runId: string, config: RunConfig | null, studyMethods: string[] | null = null): RunView {
-  const view: RunView = { runId, kind: studyMethods ? 'study' : 'run', status: 'running', config, backend: null, lanes: [], epochs: [], loss: [], result: null, study: null };
-  const keys = studyMethods ? ['teacher', ...studyMethods] : ['teacher', 'student', 'baseline'];
+  const view: RunView = { runId, kind: studyMethods ? 'study' : 'run', status: 'running', config, backend: null, lanes: [], epochs: [], loss: [], result: null, study: null, sweepCells: [] };
+  const keys = studyMethods ? ['teacher', ...studyMethods] : config?.sweep ? ['teacher', 'sweep', 'student', 'baseline'] : ['teacher', 'student', 'baseline'];
   for (const key of keys) lane(view, key, key === 'teacher' ? (config?.teacher.split(/[\\/]/).at(-2) ?? config?.teacher ?? '') : (config?.student ?? ''));
   return view;
 }
@@ -69,6 +73,9 @@ export function applyRunEvent(view: RunView, event: RunEvent): void {
       view.loss.push({ lane: l.key, x: event.epoch - 1 + event.step / event.steps, y: event.loss });
       break;
     }
+    case 'sweep-cell':
+      view.sweepCells.push(event);
+      break;
     case 'epoch':
       view.epochs.push({ ...event, lane: laneKey(event) });
       view.loss.push({ lane: laneKey(event), x: event.epoch, y: event.trainLoss });
@@ -79,7 +86,7 @@ export function applyRunEvent(view: RunView, event: RunEvent): void {
 export function runViewFromDetail(detail: RunDetail): RunView {
   const studyMethods = detail.study ? detail.study.rows.map((r) => r.method) : null;
   const view = emptyRunView(detail.runId, detail.config, studyMethods);
-  if (!studyMethods && detail.metrics.some((e) => 'method' in e && e.method)) view.kind = 'study';
+  if (!studyMethods && detail.metrics.some((e) => 'method' in e && e.method && !isSweep(e.method))) view.kind = 'study';
   for (const event of detail.metrics) applyRunEvent(view, event);
   if (view.kind === 'study') view.lanes = view.lanes.filter((l) => l.key !== 'student' && l.key !== 'baseline' || l.state !== 'waiting');
   view.status = detail.status;

@@ -1,6 +1,7 @@
 import type { ApiResponse, DatasetView, ModelInfo, RunSummary, TeacherCheck, TeacherView } from '../../../electron/contract/api';
 import { DEFAULT_PRESET, DEFAULT_STUDY, METHOD_IDS, presetConfig, STUDY_VARIANTS, type DownloadableDatasetId } from '../../../electron/contract/catalogue';
 import type { PresetName, RunConfig, RunConfigOverrides } from '../../../electron/contract/run-config';
+import type { SweepResult } from '../../../electron/contract/events';
 import { api } from '../api/bridge';
 import { applyRunEvent, emptyRunView, runViewFromDetail, type RunView } from './run-view';
 
@@ -187,4 +188,27 @@ export async function checkOwnTeacher(): Promise<void> {
   } finally {
     app.teacherChecking = false;
   }
+}
+
+/** "Find T and α for me" from the Method screen: the form's teacher, then the sweep on a validation split. */
+export async function startSweep(): Promise<void> {
+  app.error = '';
+  try {
+    const { runId, config } = await api().startSweep({ preset: app.preset, overrides: runOverrides() });
+    app.run = emptyRunView(runId, config);
+    app.screen = 'training';
+  } catch (error) {
+    app.error = (error as Error).message;
+  }
+}
+
+/** One click from a finished sweep: the full run with its best T and α, on the sweep's teacher. */
+export async function runBestCell(runId: string, sweep: SweepResult): Promise<void> {
+  app.config.method = 'kd';
+  app.config.methodOptions.kd.temperature = sweep.best.temperature;
+  app.config.methodOptions.kd.alpha = sweep.best.alpha;
+  app.config.sweep = false;
+  app.teacherRun = runId;
+  app.studyMode = false;
+  await startRun();
 }

@@ -1,0 +1,30 @@
+import { METHOD_CATALOGUE, RUN_SETTINGS, type MethodId } from '../../../electron/contract/catalogue';
+import { describeDefault } from '../../../electron/contract/catalogue';
+import type { RunConfig } from '../../../electron/contract/run-config';
+
+export interface SettingDifference {
+  key: string;
+  label: string;
+  /** Each run's value, as help text shows values. */
+  values: string[];
+}
+
+/**
+ * The settings in which runs differ, labelled from the catalogue: run settings, then the options
+ * of each run's method (a run's other methods' options never mattered to it, so they are left out).
+ */
+export function configDifferences(configs: RunConfig[]): SettingDifference[] {
+  const rows: SettingDifference[] = [];
+  for (const [key, option] of Object.entries(RUN_SETTINGS)) {
+    const values = configs.map((c) => describeDefault(c[key as keyof RunConfig], option));
+    if (new Set(values).size > 1) rows.push({ key, label: option.label, values });
+  }
+  const methods = new Set(configs.map((c) => c.method));
+  for (const method of methods) {
+    for (const [key, option] of Object.entries(METHOD_CATALOGUE[method as MethodId].options)) {
+      const values = configs.map((c) => (c.method === method || (METHOD_CATALOGUE[c.method].uses as readonly string[]).includes(`${method}.${key}`) ? describeDefault((c.methodOptions[method as MethodId] as Record<string, unknown>)[key], option) : '–'));
+      if (new Set(values).size > 1) rows.push({ key: `${method}.${key}`, label: `${METHOD_CATALOGUE[method as MethodId].label}: ${option.label}`, values });
+    }
+  }
+  return rows;
+}
