@@ -298,6 +298,62 @@ describe('Distill Studio in a browser (distill serve)', { skip: missing ?? false
     assert.equal(await page.getByTestId('teacher-source').inputValue(), 'own');
   });
 
+  it('finds T and α with a sweep, runs the best cell, and shows warnings, per-class results, mistakes and a comparison', async () => {
+    await page.click('[data-screen=dataset]');
+    await page.getByTestId('use-mnist').click();
+    await page.getByTestId('dataset-summary').waitFor();
+    await page.click('[data-screen=models]');
+    await page.getByTestId('teacher-source').selectOption('');
+    await page.click('[data-screen=method]');
+    await page.getByTestId('mode-single').check();
+    await page.getByTestId('setting-teacherEpochs').fill('2');
+    await page.getByTestId('setting-epochs').fill('2');
+    await page.getByTestId('setting-limitTrain').fill('1500');
+    await page.locator('summary', { hasText: 'more settings' }).click();
+    await page.getByTestId('setting-sweepTemperatures').fill('2,4');
+    await page.getByTestId('setting-sweepAlphas').fill('0.5,0.9');
+    await page.getByTestId('setting-sweepEpochs').fill('1');
+    await page.getByTestId('setting-sweepImages').fill('500');
+    await page.getByTestId('start-sweep').click();
+    // The heatmap fills cell by cell while the sweep runs.
+    await page.getByTestId('sweep-heatmap').waitFor({ timeout: 30_000 });
+    await page.waitForFunction(() => document.querySelector('[data-testid=run-status]')?.textContent === 'completed', null, { timeout: 120_000 });
+    const cells = await page.getByTestId('sweep-cell').allInnerTexts();
+    assert.equal(cells.length, 4);
+    for (const cell of cells) assert.match(cell, /^\d+\.\d\d%$/);
+    await shot('4-training-sweep');
+    await page.click('[data-screen=results]');
+    await page.getByTestId('tab-sweep').click();
+    await page.getByTestId('view-sweep').waitFor();
+    await shot('5-results-sweep');
+    // One click: the full run with the best cell, on the sweep's teacher.
+    await page.getByTestId('run-best-cell').click();
+    await page.waitForFunction(() => document.querySelector('[data-testid=run-status]')?.textContent === 'completed', null, { timeout: 120_000 });
+    await page.click('[data-screen=results]');
+    await page.getByTestId('result-baseline').waitFor();
+    assert.ok((await page.locator('[data-testid^=advice-]').count()) >= 1, 'the run says whether distillation paid off');
+    await page.getByTestId('tab-classes').click();
+    assert.equal(await page.getByTestId('class-row').count(), 10);
+    await shot('5-results-per-class');
+    await page.getByTestId('tab-mistakes').click();
+    await page.getByTestId('mistake').first().waitFor({ timeout: 60_000 });
+    assert.match(await page.getByTestId('view-mistakes').innerText(), /the distilled student is right where the student alone is wrong: \d+ of 10,000/);
+    await shot('5-results-mistakes');
+    const first = page.getByTestId('mistake').first();
+    const index = Number(/test image (\d+)/.exec((await first.getAttribute('title'))!)![1]);
+    await first.click();
+    await page.getByTestId('explorer').waitFor();
+    assert.equal(Number(await page.getByTestId('explorer-index').inputValue()), index);
+    // History: tick two runs, and they show side by side.
+    await page.click('[data-screen=history]');
+    const checks = page.getByTestId('compare-check');
+    await checks.nth(0).check();
+    await checks.nth(1).check();
+    await page.getByTestId('compare-setting').first().waitFor({ timeout: 30_000 });
+    assert.match(await page.getByTestId('compare').innerText(), /validation split/);
+    await shot('6-history-compare');
+  });
+
   it('opens a picked image folder (one sub-folder per class) uploaded with its layout', async () => {
     const root = await mkdtemp(join(tmpdir(), 'ui-folder-'));
     for (const [cls, color] of [['cats', { r: 200, g: 120, b: 40 }], ['dogs', { r: 40, g: 90, b: 200 }]] as const) {
