@@ -9,7 +9,7 @@ import { createRng, shuffledIndices } from '../random';
 import type { PhaseCheckpoint, PhaseState } from '../runs/checkpoints';
 import { evaluateModel, type Evaluation } from './evaluate';
 import { createOptimizer, disposeOptimizer, setLearningRate } from './optimizers';
-import { learningRateAt } from './schedule';
+import { learningRateAt, PlateauCuts } from './schedule';
 
 export interface ForwardOutputs {
   logits: tf.Tensor2D;
@@ -40,7 +40,7 @@ export interface TrainPhaseOptions {
   epochs: number;
   jitter: number;
   flip?: boolean;
-  recipe: Pick<RunConfig, 'batchSize' | 'lr' | 'optimizer' | 'momentum' | 'schedule' | 'lrMilestones' | 'weightDecay' | 'seed'>;
+  recipe: Pick<RunConfig, 'batchSize' | 'lr' | 'optimizer' | 'momentum' | 'schedule' | 'lrMilestones' | 'weightDecay' | 'seed' | 'plateauPatience'>;
   loss: (inputs: LossInputs) => tf.Scalar;
   teacher: TeacherSource | null;
   signal?: AbortSignal;
@@ -112,6 +112,8 @@ export async function trainPhase(options: TrainPhaseOptions): Promise<PhaseOutco
   const resumedVal = options.resume?.history.at(-1)?.valAccuracy;
   if (options.validation && options.resume && resumedVal !== undefined) best.offer(model, options.resume.epoch, resumedVal);
   let lastEpoch = firstEpoch - 1;
+  const plateau = recipe.schedule === 'plateau' && options.validation ? new PlateauCuts(recipe.plateauPatience) : null;
+  for (const event of options.resume?.history ?? []) if (event.valAccuracy !== undefined) plateau?.update(event.valAccuracy);
   let stoppedEarly: number | null = null;
 
   try {
@@ -125,7 +127,7 @@ export async function trainPhase(options: TrainPhaseOptions): Promise<PhaseOutco
       let lastReport = 0;
       for (let step = 1; step <= steps; step++) {
         throwIfAborted(options.signal);
-        const lr = learningRateAt(recipe, epoch - 1 + (step - 1) / steps, epochs);
+        const lr = learningRateAt(recipe, epoch - 1 + (step - 1) / steps, epochs) * (plateau?.factor ?? 1);
         setLearningRate(optimizer, lr);
         const start = (step - 1) * recipe.batchSize;
         const end = Math.min(train.count, start + recipe.batchSize);
@@ -194,7 +196,10 @@ export async function trainPhase(options: TrainPhaseOptions): Promise<PhaseOutco
       throwIfAborted(options.signal);
       evaluation = await evaluateModel(model, options.test, shape, Math.max(recipe.batchSize, 256));
       const valAccuracy = options.validation ? (await evaluateModel(model, options.validation, shape, Math.max(recipe.batchSize, 256))).accuracy : undefined;
-      if (valAccuracy !== undefined) best.offer(model, epoch, valAccuracy);
+      if (valAccuracy !== undefined) {
+        best.offer(model, epoch, valAccuracy);
+        plateau?.update(valAccuracy);
+      }
       lastEpoch = epoch;
       const event: EpochEndEvent = {
         type: 'epoch',
