@@ -1,0 +1,97 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { compareClasses, distillationAdvice, gainNoise, perClassAccuracy } from '../../electron/contract/advice';
+import type { ModelReport } from '../../electron/contract/events';
+import { carveValidation } from '../../electron/engine/data/validation';
+import { groupMistakes, topThree } from '../../electron/engine/runs/mistakes';
+import { PlateauCuts } from '../../electron/engine/train/schedule';
+import { configDifferences } from '../../renderer/src/lib/compare';
+import { presetConfig } from '../../electron/contract/catalogue';
+
+/** A report whose confusion matrix gives these per-class accuracies on 100 images per class. */
+function report(perClass: number[]): ModelReport {
+  const confusion = perClass.map((a, c) => perClass.map((_, j) => (j === c ? Math.round(a * 100) : j === (c + 1) % perClass.length ? 100 - Math.round(a * 100) : 0)));
+  const accuracy = perClass.reduce((s, a) => s + Math.round(a * 100), 0) / (100 * perClass.length);
+  return { name: 'm', accuracy, testLoss: 0, params: 1, bytes: 1, latencyMs: 0, confusion };
+}
+
+describe('a validation split carved from the training images', () => {
+  it('holds out the share asked for, keeps every image exactly once, and is the same for the same seed', () => {
+    const count = 1000;
+    const images = Uint8Array.from({ length: count * 4 }, (_, i) => Math.floor(i / 4) % 251);
+    const labels = Uint8Array.from({ length: count }, (_, i) => i % 10);
+    const split = { count, images, labels };
+    const a = carveValidation(split, 0.1, 7, [2, 2, 1]);
+    const b = carveValidation(split, 0.1, 7, [2, 2, 1]);
+    assert.equal(a.validation!.count, 100);
+    assert.equal(a.train.count, 900);
+    assert.deepEqual(a.validation!.labels, b.validation!.labels);
+    // Each image's first byte identifies it (mod 251): together the parts are the whole split.
+    const ids = (s: { images: Uint8Array; count: number }) => Array.from({ length: s.count }, (_, i) => s.images[i * 4]!);
+    const all = [...ids(a.train), ...ids(a.validation!)].sort((x, y) => x - y);
+    assert.deepEqual(all, ids(split).sort((x, y) => x - y));
+    assert.notDeepEqual(carveValidation(split, 0.1, 8, [2, 2, 1]).validation!.labels, a.validation!.labels);
+    assert.equal(carveValidation(split, 0, 7, [2, 2, 1]).validation, undefined);
+  });
+});
+
+describe('the plateau schedule', () => {
+  it('cuts the rate ×0.1 after `patience` epochs without a better validation accuracy, and starts counting again', () => {
+    const cuts = new PlateauCuts(2);
+    const factors = [0.5, 0.6, 0.6, 0.59, 0.61, 0.6, 0.6, 0.6].map((v) => (cuts.update(v), cuts.factor));
+    assert.deepEqual(factors.map((f) => Number(f.toPrecision(3))), [1, 1, 1, 0.1, 0.1, 0.1, 0.01, 0.01]);
+  });
+});
+
+describe('the mistakes gallery', () => {
+  it('sorts test images by which models got them right, and gives each model its three most probable classes', () => {
+    const classes = 3;
+    const labels = Uint8Array.of(0, 1, 2, 0);
+    const rows = (predicted: number[]) => Float32Array.from(predicted.flatMap((p) => [0, 1, 2].map((c) => (c === p ? 5 : c))));
+    const logits = { teacher: rows([0, 1, 0, 2]), student: rows([0, 0, 2, 1]), baseline: rows([1, 1, 1, 1]) };
+    const groups = groupMistakes(logits, labels, classes);
+    assert.deepEqual(groups['kd-fixed'], [0, 2]);
+    assert.deepEqual(groups['kd-broke'], [1]);
+    assert.deepEqual(groups['teacher-only'], [1]);
+    assert.deepEqual(groups['all-wrong'], [3]);
+    assert.deepEqual(groupMistakes({ student: logits.student }, labels, classes), {}, 'groups need their models');
+    const top = topThree(logits.teacher, 0, classes);
+    assert.deepEqual(top.map((t) => t.classIndex), [0, 2, 1]);
+    assert.ok(Math.abs(top.reduce((s, t) => s + t.probability, 0) - 1) < 1e-6);
+  });
+});
+
+describe('advice on a finished run', () => {
+  it('warns when the teacher is not clearly better, when the gain is within noise, and when KD hurt; says so when it helped', () => {
+    const teacher = report([0.9, 0.9]);
+    const base = { teacher, sweep: undefined };
+    const levels = (student: ModelReport, baseline: ModelReport) => distillationAdvice({ ...base, student, baseline, kdGain: student.accuracy - baseline.accuracy }).map((a) => `${a.level}: ${a.message.split(':')[0]}`);
+    assert.deepEqual(levels(report([0.86, 0.86]), report([0.85, 0.85])), ['warning: The KD gain, +1.00 points, is within noise (±7.04 points is the noise on 200 test images)']);
+    assert.deepEqual(levels(report([1, 1]), report([0.7, 0.7])), ['good: Distillation helped']);
+    assert.deepEqual(levels(report([0.5, 0.5]), report([0.9, 0.89])), [
+      'warning: The teacher (90.00%) is not clearly better than the student trained alone (89.50%)',
+      'warning: Distillation made the student worse',
+    ]);
+    assert.ok(Math.abs(gainNoise(0.5, 0.5, 10000) - 0.01414) < 1e-4);
+  });
+
+  it('compares the models class by class and marks where distillation helped and hurt most', () => {
+    const rows = compareClasses({ teacher: report([0.9, 0.9, 0.9, 0.9, 0.9]), student: report([0.8, 0.5, 0.9, 0.7, 0.6]), baseline: report([0.7, 0.6, 0.9, 0.7, 0.5]) });
+    assert.deepEqual(rows.map((r) => Number(r.gain!.toFixed(2))), [0.1, -0.1, 0, 0, 0.1]);
+    assert.deepEqual(rows.map((r) => r.mark), ['helped', 'hurt', null, null, 'helped']);
+    assert.deepEqual(perClassAccuracy(report([0.25, 0.75])), [0.25, 0.75]);
+  });
+});
+
+describe('comparing runs', () => {
+  it('lists only the settings that differ, labelled from the catalogue, with the method options each run used', () => {
+    const a = presetConfig('quick');
+    const b = { ...presetConfig('quick'), epochs: 9, methodOptions: { ...a.methodOptions, kd: { ...a.methodOptions.kd, temperature: 2 } } };
+    const c = { ...presetConfig('quick'), method: 'baseline' as const };
+    assert.deepEqual(configDifferences([a, b]).map((d) => [d.label, d.values]), [['student epochs', ['5', '9']], ['KD (Hinton): temperature T', ['4', '2']]]);
+    const withBaseline = configDifferences([a, c]);
+    assert.deepEqual(withBaseline.find((d) => d.key === 'method')?.values, ['kd', 'baseline']);
+    // The student alone never used T: it shows as –, not as a difference of values.
+    assert.deepEqual(withBaseline.find((d) => d.key === 'kd.temperature')?.values, ['4', '–']);
+  });
+});
