@@ -1,0 +1,84 @@
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { before, describe, it } from 'node:test';
+import { RunEventSchema, RunResultSchema, type EpochEndEvent, type RunEvent } from '../../electron/contract/events';
+import { runCli } from '../helpers/cli';
+import { tempDir } from '../helpers/fixtures';
+
+const SMALL = ['--teacher', 'mlp-64x1', '--student', 'mlp-16x1', '--limit-train', '3000', '--limit-test', '1000', '--backend', 'cpu', '--json'];
+const GRID = ['--sweep-temperatures', '2,4', '--sweep-alphas', '0.5,0.9', '--sweep-epochs', '1', '--sweep-images', '500'];
+
+const parse = (stdout: string) => {
+  const lines = stdout.trim().split('\n').map((line) => JSON.parse(line) as unknown);
+  return { events: lines.slice(0, -1).map((l) => RunEventSchema.parse(l)), result: RunResultSchema.parse(lines.at(-1)) };
+};
+
+let root: string;
+before(async () => {
+  root = await tempDir('recipe-');
+});
+
+describe('the auto recipe and the sweep', () => {
+  it('distill sweep: one line per cell, the best cell in the result and in config.json', async () => {
+    const { code, stdout, stderr } = await runCli(['sweep', ...SMALL, '--teacher-epochs', '3', ...GRID, '--out', join(root, 'sweep')]);
+    assert.equal(code, 0, stderr);
+    const { events, result } = parse(stdout);
+    const cells = events.filter((e): e is Extract<RunEvent, { type: 'sweep-cell' }> => e.type === 'sweep-cell');
+    assert.deepEqual(cells.map((c) => [c.temperature, c.alpha]), [[2, 0.5], [2, 0.9], [4, 0.5], [4, 0.9]]);
+    const best = cells.reduce((a, b) => (b.valAccuracy > a.valAccuracy ? b : a));
+    assert.deepEqual(result.sweep!.best, { temperature: best.temperature, alpha: best.alpha, valAccuracy: best.valAccuracy });
+    assert.equal(result.sweep!.validationImages, 300, 'a tenth of 3,000 training images');
+    assert.equal(result.student, null);
+    const config = JSON.parse(await readFile(join(root, 'sweep', 'config.json'), 'utf8'));
+    assert.deepEqual([config.methodOptions.kd.temperature, config.methodOptions.kd.alpha], [best.temperature, best.alpha]);
+  });
+
+  it('--preset auto: choices on the validation split only, best weights kept, early stopping, and every choice reported', async () => {
+    const args = ['run', '--preset', 'auto', ...SMALL, '--teacher-epochs', '30', '--teacher-patience', '2', '--plateau-patience', '1', '--epochs', '4', ...GRID, '--out', join(root, 'auto')];
+    const { code, stdout, stderr } = await runCli(args, { timeoutMs: 300_000 });
+    assert.equal(code, 0, stderr);
+    const { events, result } = parse(stdout);
+    const epochs = events.filter((e): e is EpochEndEvent => e.type === 'epoch' && e.method === undefined);
+    assert.ok(epochs.every((e) => e.valAccuracy !== undefined), 'every epoch is scored on the validation split');
+    // The teacher stopped 2 epochs after its best and kept that epoch's weights: its test accuracy is that epoch's.
+    const teacherEpochs = epochs.filter((e) => e.phase === 'teacher');
+    const bestTeacher = teacherEpochs.reduce((a, b) => (b.valAccuracy! > a.valAccuracy! ? b : a));
+    assert.ok(teacherEpochs.length < 30, `early stopping: ${teacherEpochs.length} epochs`);
+    assert.equal(teacherEpochs.at(-1)!.epoch - bestTeacher.epoch, 2);
+    assert.equal(result.teacher!.accuracy, bestTeacher.testAccuracy);
+    for (const phase of ['student', 'baseline'] as const) {
+      const own = epochs.filter((e) => e.phase === phase);
+      const best = own.reduce((a, b) => (b.valAccuracy! > a.valAccuracy! ? b : a));
+      assert.equal(result[phase]!.accuracy, best.testAccuracy, `${phase} keeps its best validation epoch`);
+    }
+    assert.equal(result.sweep!.cells.length, 4);
+    const choices = result.choices!.join('\n');
+    assert.match(choices, /300 training images held out as the validation split/);
+    assert.match(choices, new RegExp(`T = ${result.sweep!.best.temperature}, α = ${result.sweep!.best.alpha}: the best of 4 cells`));
+    assert.match(choices, /teacher: kept epoch \d+'s weights, the best on the validation split; stopped early after epoch \d+ of 30/);
+    const config = JSON.parse(await readFile(join(root, 'auto', 'config.json'), 'utf8'));
+    assert.equal(config.methodOptions.kd.temperature, result.sweep!.best.temperature, 'the card and a resume see the chosen T');
+    // The text view says what was chosen and whether distillation paid off.
+    const text = await runCli(['run', '--preset', 'auto', ...SMALL.filter((a) => a !== '--json'), '--teacher-epochs', '3', '--epochs', '2', ...GRID, '--out', join(root, 'auto-text')], { timeoutMs: 300_000 });
+    assert.equal(text.code, 0, text.stderr);
+    assert.match(text.stdout, /what the recipe chose:\n {2}· 300 training images held out/);
+    assert.match(text.stdout, /(warning|good): (The|Distillation)/);
+  });
+
+  it('refuses settings that need a validation split, or KD, with one line', async () => {
+    const cases: Array<[string[], RegExp]> = [
+      [['--sweep'], /the T × α sweep is scored on a validation split: add --validation-split/],
+      [['--schedule', 'plateau'], /--schedule plateau cuts the rate on validation plateaus: add --validation-split/],
+      [['--teacher-patience', '3'], /--teacher-patience stops on validation accuracy: add --validation-split/],
+      [['--sweep', '--validation-split', '0.1', '--method', 'dkd'], /the sweep chooses KD's T and α: use --method kd \(not dkd\)/],
+      [['--sweep-alphas', '0.5,1.5'], /invalid sweep-alphas 1\.5: Too big: expected number to be <=1/],
+    ];
+    for (const [flags, pattern] of cases) {
+      const { code, stderr } = await runCli(['run', ...SMALL, ...flags, '--out', join(root, `bad-${cases.findIndex((c) => c[0] === flags)}`)]);
+      assert.equal(code, 2, stderr);
+      assert.match(stderr, pattern);
+      assert.equal(stderr.trim().split('\n').length, 1, stderr);
+    }
+  });
+});
