@@ -174,6 +174,8 @@ export const API = {
   inspectDataset: { request: z.object({ dataset: z.string().min(1) }).strict(), response: DatasetViewSchema },
   /** Fetches a catalogue dataset into the cache (progress as download-progress events), then inspects it. */
   downloadDataset: { request: z.object({ name: z.enum(DOWNLOADABLE_DATASET_IDS) }).strict(), response: DatasetViewSchema },
+  /** Stops a download in progress (what it fetched stays in the cache; the next download resumes). */
+  cancelDownload: { request: z.object({ name: z.enum(DOWNLOADABLE_DATASET_IDS) }).strict(), response: z.object({ cancelled: z.boolean() }) },
   importDataset: { request: z.object({ source: DatasetSourceSchema }).strict(), response: DatasetViewSchema },
   /** A teacher uploaded as a folder (model.json and its weights), checked to load. */
   importTeacher: { request: z.object({ source: DatasetSourceSchema }).strict(), response: TeacherViewSchema },

@@ -50,6 +50,8 @@ export interface ServiceOptions {
   host: 'electron' | 'server';
   version: string;
   onEvent: (event: ApiEvent) => void;
+  /** Where catalogue datasets are fetched from instead of their official addresses (a mirror; a test server), and the cache. */
+  datasets?: { baseUrl?: string; cache?: string };
 }
 
 const base64 = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
@@ -70,6 +72,8 @@ export function createDistillService(options: ServiceOptions): HostedService {
   const exportsDir = join(options.workDir, 'exports');
   const active = new Map<string, AbortController>();
   const downloads = new Map<string, { path: string; fileName: string }>();
+  /** Dataset downloads in progress, by name, so a client can cancel one. */
+  const downloading = new Map<string, AbortController>();
   let datasetCache: { spec: string; dataset: ImageDataset } | null = null;
   const runModels = new RunModelCache();
 
@@ -218,14 +222,26 @@ export function createDistillService(options: ServiceOptions): HostedService {
     inspectDataset: ({ dataset: spec }) => view(spec),
 
     async downloadDataset({ name }) {
+      if (downloading.has(name)) throw new DistillInputError(`${name} is downloading already`);
+      const controller = new AbortController();
+      downloading.set(name, controller);
       try {
-        await downloadDataset(name, { onProgress: (p) => options.onEvent({ type: 'download-progress', name, ...p }) });
+        await downloadDataset(name, { ...options.datasets, signal: controller.signal, onProgress: (p) => options.onEvent({ type: 'download-progress', name, ...p }) });
       } catch (error) {
+        if (controller.signal.aborted) throw new DistillInputError(`download of ${name} cancelled; what was fetched stays in the cache and the next download resumes from it`);
         // A failed download is the person's to retry: say what happened, keep the app going.
         if (error instanceof DownloadError) throw new DistillInputError(error.message);
         throw error;
+      } finally {
+        downloading.delete(name);
       }
       return view(name);
+    },
+
+    async cancelDownload({ name }) {
+      const controller = downloading.get(name);
+      controller?.abort();
+      return { cancelled: controller !== undefined };
     },
 
     /** An upload, opened where it was uploaded; named `upload:<id>` from then on. */

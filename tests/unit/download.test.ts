@@ -82,3 +82,45 @@ describe('downloads', () => {
     await assert.rejects(downloadFile({ url: 'http://127.0.0.1:9/x.bin', dest }), (e: Error) => e instanceof DownloadError && /cannot connect/.test(e.message));
   });
 });
+
+describe('a download through the app service', () => {
+  it('reports progress, refuses a second start, and can be cancelled with one clear message', async () => {
+    const { createDistillService } = await import('../../electron/service/distill-service');
+    // A server that sends the first 50,000 bytes of the archive, then stalls until told to finish.
+    let release: () => void = () => {};
+    const stalled = createServer((request, response) => {
+      const match = /^bytes=(\d+)-$/.exec(request.headers.range ?? '');
+      const start = match ? Number(match[1]) : 0;
+      response.writeHead(match ? 206 : 200, { 'Content-Length': FIXTURE.length - start });
+      if (match) return void response.end(FIXTURE.subarray(start));
+      response.write(FIXTURE.subarray(0, 50_000));
+      release = () => response.destroy();
+    });
+    await new Promise<void>((resolve) => stalled.listen(0, '127.0.0.1', resolve));
+    const events: Array<{ type: string; received?: number }> = [];
+    const cache = await tempDir('svc-cache-');
+    const service = createDistillService({
+      runsDir: await tempDir('svc-runs-'),
+      workDir: await tempDir('svc-work-'),
+      host: 'server',
+      version: 'test',
+      onEvent: (event) => events.push(event),
+      datasets: { baseUrl: `http://127.0.0.1:${(stalled.address() as AddressInfo).port}/`, cache },
+    });
+    try {
+      const download = service.downloadDataset({ name: 'cifar10' });
+      const settled = download.then(() => 'done', (error: Error) => error);
+      while (!events.some((e) => e.type === 'download-progress' && (e.received ?? 0) >= 50_000)) await new Promise((r) => setTimeout(r, 20));
+      await assert.rejects(service.downloadDataset({ name: 'cifar10' }), /cifar10 is downloading already/);
+      assert.deepEqual(await service.cancelDownload({ name: 'cifar10' }), { cancelled: true });
+      const outcome = await settled;
+      assert.ok(outcome instanceof DistillInputError, String(outcome));
+      assert.match(outcome.message, /download of cifar10 cancelled; what was fetched stays in the cache/);
+      assert.deepEqual(await service.cancelDownload({ name: 'cifar10' }), { cancelled: false }, 'nothing left to cancel');
+    } finally {
+      release();
+      await service.dispose();
+      await new Promise((resolve) => stalled.close(resolve));
+    }
+  });
+});

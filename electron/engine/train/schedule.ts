@@ -28,8 +28,8 @@ export class PlateauCuts {
 
 export function learningRateAt(config: Pick<RunConfig, 'lr' | 'schedule' | 'lrMilestones'>, progress: number, epochs: number): number {
   switch (config.schedule) {
-    case 'constant':
     // plateau: the base rate; the trainer cuts it on validation plateaus (PlateauCuts).
+    case 'constant':
     case 'plateau':
       return config.lr;
     case 'cosine':
