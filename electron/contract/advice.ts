@@ -1,4 +1,4 @@
-import type { ModelReport, RunResult } from './events';
+import type { ModelReport, RunResult, StudyResult, StudyRow } from './events';
 import { formatPercent, formatPoints } from './display';
 
 /**
@@ -85,4 +85,18 @@ export function compareClasses(result: Pick<RunResult, 'teacher' | 'student' | '
   for (const row of ranked.filter((r) => r.gain! > 0).slice(0, 3)) row.mark = 'helped';
   for (const row of ranked.filter((r) => r.gain! < 0).slice(-3)) row.mark = 'hurt';
   return rows;
+}
+
+/**
+ * One method of a study seen as a run (its student against the study's student alone), so the
+ * advice, the per-class table and the gallery work the same for studies. Null when the study has
+ * no such row, or keeps no confusion matrices (studies saved before they did).
+ */
+export function studyMethodAsRun(study: StudyResult, method: string): Pick<RunResult, 'teacher' | 'student' | 'baseline' | 'kdGain' | 'classNames' | 'sweep'> | null {
+  const row = study.rows.find((r) => r.method === method);
+  const alone = study.rows.find((r) => r.method === 'baseline');
+  if (!row?.confusion) return null;
+  const report = (r: StudyRow): ModelReport => ({ name: study.student, accuracy: r.accuracy, testLoss: 0, params: r.params, bytes: 0, latencyMs: 0, confusion: r.confusion ?? [] });
+  const baseline = alone?.confusion && alone !== row ? report(alone) : null;
+  return { teacher: study.teacher, student: report(row), baseline, kdGain: baseline ? row.accuracy - baseline.accuracy : null, classNames: study.classNames, sweep: undefined };
 }

@@ -193,7 +193,8 @@ export const API = {
   getRun: { request: z.object({ runId: RunId }).strict(), response: RunDetailSchema },
   deleteRun: { request: z.object({ runId: RunId }).strict(), response: z.object({ deleted: z.boolean() }) },
   softLabels: { request: z.object({ runId: RunId, index: z.number().int().min(0) }).strict(), response: SoftLabelsSchema },
-  mistakes: { request: z.object({ runId: RunId }).strict(), response: MistakesSchema },
+  /** `method` picks a study's student (its folder); a run's is its KD student. */
+  mistakes: { request: z.object({ runId: RunId, method: z.string().regex(/^[a-z]+(\+[a-z]+)?$/, 'not a method').optional() }).strict(), response: MistakesSchema },
   /**
    * One model of a run in a catalogue export format. Over HTTP the export is a download
    * (`downloadUrl`); in Electron, main asks where with a save dialog and the file lands there.

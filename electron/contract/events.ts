@@ -155,6 +155,8 @@ export const StudyRowSchema = z.object({
   params: z.number().int(),
   /** Layers paired, weights copied: what the method did. */
   detail: z.string(),
+  /** confusion[true class][predicted class] on the test split (absent in studies saved before it was kept). */
+  confusion: z.array(z.array(z.number().int())).optional(),
 });
 export type StudyRow = z.infer<typeof StudyRowSchema>;
 
@@ -165,6 +167,7 @@ export const StudyResultSchema = z.object({
   teacher: ModelReportSchema.nullable(),
   student: z.string(),
   rows: z.array(StudyRowSchema),
+  classNames: z.array(z.string()).optional(),
   backend: BackendInfoSchema,
   outDir: z.string(),
   seconds: z.number(),

@@ -382,11 +382,12 @@ export function createDistillService(options: ServiceOptions): HostedService {
       return { ...labels, pixels: base64(labels.pixels) };
     },
 
-    async mistakes({ runId }) {
+    async mistakes({ runId, method }) {
       await ensureBackend();
       const run = await storedRun(runId);
       if (run.status.status !== 'completed') throw new DistillInputError(`run ${runId} is ${run.status.status}: its mistakes are shown once it completes`);
-      const found = await runModels.mistakes(run, await datasetAt(run.config.dataset));
+      if (method !== undefined && !run.study?.rows.some((row) => row.method === method)) throw new DistillInputError(`run ${runId} is not a study with a ${method} student`);
+      const found = await runModels.mistakes(run, await datasetAt(run.config.dataset), { student: method });
       return { ...found, groups: found.groups.map((group) => ({ ...group, samples: group.samples.map((sample) => ({ ...sample, pixels: base64(sample.pixels) })) })) };
     },
 

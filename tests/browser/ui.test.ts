@@ -235,6 +235,15 @@ describe('Distill Studio in a browser (distill serve)', { skip: missing ?? false
     for (const row of rows) assert.match(row, /\d+\.\d\d%/);
     assert.match(rows[0]!, /\+0\.00 pts/);
     await shot('5-results-study');
+    // The same views as a run, for one method at a time against the student alone.
+    assert.ok((await page.locator('[data-testid^=advice-]').count()) >= 1);
+    await page.getByTestId('study-method').selectOption('dkd');
+    await page.getByTestId('tab-classes').click();
+    assert.equal(await page.getByTestId('class-row').count(), 10);
+    await page.getByTestId('tab-mistakes').click();
+    await page.getByTestId('mistake').first().waitFor({ timeout: 60_000 });
+    assert.match(await page.getByTestId('view-mistakes').innerText(), /the distilled student is right where the student alone is wrong: \d+ of/);
+    await shot('5-results-study-mistakes');
   });
 
   it('uses my own teacher, a LayersModel folder or an .onnx file picked on the Models screen, for a run', async () => {

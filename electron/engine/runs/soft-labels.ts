@@ -38,17 +38,24 @@ export interface RunMistakes {
  * soft-label explorer); loading another run disposes the previous one's.
  */
 export class RunModelCache {
-  private cached: { runId: string; models: Partial<Record<ModelRole, tf.LayersModel>> } | null = null;
+  private cached: { key: string; runId: string; models: Partial<Record<ModelRole, tf.LayersModel>> } | null = null;
 
-  private async models(run: StoredRun): Promise<Partial<Record<ModelRole, tf.LayersModel>>> {
-    if (this.cached?.runId !== run.id) {
+  /**
+   * The run's models by role. A study keeps each method's student in a folder named after the
+   * method: `student` then names which one plays the distilled student.
+   */
+  private async models(run: StoredRun, student = 'student'): Promise<Partial<Record<ModelRole, tf.LayersModel>>> {
+    const folders: Record<ModelRole, string> = { teacher: 'teacher', student: student.replace(/\+/g, '-'), baseline: 'baseline' };
+    const key = `${run.id}/${folders.student}`;
+    if (this.cached?.key !== key) {
       this.dispose();
       const models: Partial<Record<ModelRole, tf.LayersModel>> = {};
       for (const role of ROLES) {
-        const loaded = await loadModelFolder(join(run.dir, role)).catch(() => null);
+        if (role === 'student' && folders.student === 'baseline') continue;
+        const loaded = await loadModelFolder(join(run.dir, folders[role])).catch(() => null);
         if (loaded) models[role] = loaded.model;
       }
-      this.cached = { runId: run.id, models };
+      this.cached = { key, runId: run.id, models };
     }
     return this.cached.models;
   }
@@ -81,9 +88,10 @@ export class RunModelCache {
    * The mistakes gallery: every test image sorted by which of the run's models got it right, the
    * first `perGroup` of each group with the image and each model's three most probable classes.
    */
-  async mistakes(run: StoredRun, data: ImageDataset, perGroup = 24): Promise<RunMistakes> {
+  async mistakes(run: StoredRun, data: ImageDataset, options: { perGroup?: number; student?: string } = {}): Promise<RunMistakes> {
+    const perGroup = options.perGroup ?? 24;
     const test = limitSplit(data.test, run.config.limitTest, data.shape);
-    const models = await this.models(run);
+    const models = await this.models(run, options.student);
     const classes = data.classNames.length;
     const logits: Partial<Record<ModelRole, Float32Array>> = {};
     for (const role of ROLES) {

@@ -73,6 +73,7 @@ export async function runStudy(options: RunOptions & { methods: StudyEntry[] }):
             seconds: trained.seconds,
             params: trained.report.params,
             detail: trained.description,
+            confusion: trained.report.confusion,
           });
         }
       } finally {
@@ -86,6 +87,7 @@ export async function runStudy(options: RunOptions & { methods: StudyEntry[] }):
         teacher: teacherReport,
         student: ctx.config.student,
         rows,
+        classNames: ctx.dataset.classNames,
         backend,
         outDir: ctx.folder.dir,
         seconds: (performance.now() - started) / 1000,
