@@ -4,10 +4,12 @@ import type { RunResult, SweepResult } from '../../contract/events';
 import { checkRunConfig, DistillInputError, runSweep, selectBackend } from '../../engine';
 import { parseFlags } from '../args';
 import { createProgressPrinter } from '../progress-printer';
-import { configFromFlags, RUN_FLAGS, runFlagsUsage } from '../run-flags';
+import { configFromFlags, RUN_FLAGS } from '../run-flags';
+import { describeFlag, RUN_SETTINGS } from '../../contract/catalogue';
 import { table } from '../table';
 
-export const SWEEP_USAGE = `distill sweep ${runFlagsUsage(['method', 'sweep', 'epochs', 'no-baseline'])}`;
+const SWEEP_SETTINGS = ['validationSplit', 'sweepTemperatures', 'sweepAlphas', 'sweepEpochs', 'sweepImages'] as const;
+export const SWEEP_USAGE = `distill sweep ${SWEEP_SETTINGS.map((key) => `[${describeFlag(RUN_SETTINGS[key])}]`).join(' ')}\n            [every run flag but --method, --sweep, --epochs, --no-baseline]`;
 
 /**
  * "Find T and α for me": the teacher, then a short KD run per T × α cell scored on the
