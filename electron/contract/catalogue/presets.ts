@@ -50,8 +50,8 @@ const CIFAR_RECIPE: RunConfig = {
  * choice is made on it: the learning rate is cut ×0.1 whenever validation accuracy has not
  * improved for 3 epochs, the teacher stops 8 epochs after its best (at most 60, its best weights
  * kept), KD's T and α come from a 4 × 3 sweep of short runs, and both students train up to 40
- * epochs on the same schedule (KD students keep improving after a plain one has levelled off),
- * each keeping its best validation epoch. Without jitter: shifts that suit digits blur other
+ * epochs on the same schedule, stopping 8 epochs after their best (KD students keep improving
+ * after a plain one has levelled off), each keeping its best validation epoch. Without jitter: shifts that suit digits blur other
  * images' details.
  */
 const AUTO: RunConfig = {
@@ -64,6 +64,7 @@ const AUTO: RunConfig = {
   teacherPatience: 8,
   teacherJitter: 0,
   epochs: 40,
+  studentPatience: 8,
   sweep: true,
 };
 

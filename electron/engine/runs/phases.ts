@@ -231,7 +231,7 @@ export async function trainStudent(ctx: PhaseContext, options: StudentOptions): 
       extraVariables: prepared.extraVariables,
       train: dataset.train,
       test: dataset.test,
-      ...(dataset.validation ? { validation: dataset.validation } : {}),
+      ...(dataset.validation ? { validation: dataset.validation, patience: config.studentPatience } : {}),
       shape: dataset.shape,
       epochs: config.epochs,
       jitter: config.studentJitter,

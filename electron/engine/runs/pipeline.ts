@@ -68,6 +68,7 @@ export async function checkRunConfig(config: RunConfig, methods = [getMethod(con
 function checkRecipe(config: RunConfig): void {
   if (config.sweep) checkSweepFits(config);
   if (config.schedule === 'plateau' && config.validationSplit <= 0) throw new DistillInputError('--schedule plateau cuts the rate on validation plateaus: add --validation-split (0.1 holds out a tenth of the training images)');
+  if (config.studentPatience !== null && config.validationSplit <= 0) throw new DistillInputError('--student-patience stops on validation accuracy: add --validation-split (0.1 holds out a tenth of the training images)');
   if (config.teacherPatience !== null && config.validationSplit <= 0) throw new DistillInputError('--teacher-patience stops on validation accuracy: add --validation-split (0.1 holds out a tenth of the training images)');
 }
 
