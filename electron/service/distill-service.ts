@@ -3,7 +3,7 @@ import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { RunIdSchema, type ApiEvent, type DatasetView, type DistillService, type ExportResult, type HostService, type RunSummary } from '../contract/api';
 import { DATASET_SOURCE_IDS, type ExportFormatId } from '../contract/catalogue';
-import type { RunEvent } from '../contract/events';
+import type { BackendInfo, RunEvent } from '../contract/events';
 import type { PresetName, RunConfig, RunConfigOverrides } from '../contract/run-config';
 import {
   checkRunInputs,
@@ -156,6 +156,29 @@ export function createDistillService(options: ServiceOptions): HostedService {
   /** The backend is chosen here, at the edge, before the run exists: a missing one is the request's error. */
   const activateBackend = (config: RunConfig) => selectBackend(config.backend);
 
+  /**
+   * A run, sweep or study: the slot reserved, the config prepared (and `adjust`ed) and checked,
+   * the backend chosen, then training launched; any failure before the launch frees the slot.
+   */
+  const start = async (
+    preset: PresetName,
+    overrides: RunConfigOverrides,
+    adjust: (config: RunConfig) => RunConfig,
+    methods: Array<ReturnType<typeof getMethod>>,
+    train: (config: RunConfig, options: { backend: BackendInfo; runsRoot: string; runId: string; signal: AbortSignal; onEvent: (event: RunEvent) => void }) => Promise<unknown>,
+  ) => {
+    const release = reserve();
+    try {
+      const config = adjust(await prepareConfig(preset, overrides));
+      await checkRunInputs(config, await datasetAt(config.dataset), methods.length ? methods : undefined);
+      const backend = await activateBackend(config);
+      return launch(config, release, (runId, signal, onEvent) => train(config, { backend, runsRoot: runsDir, runId, signal, onEvent }));
+    } catch (error) {
+      release();
+      throw error;
+    }
+  };
+
   /** Starts training in the background; events stream out, and a run-ended event closes it. */
   const launch = (config: RunConfig, release: () => void, train: (runId: string, signal: AbortSignal, onEvent: (event: RunEvent) => void) => Promise<unknown>, runId = newRunId()) => {
     const controller = new AbortController();
@@ -295,46 +318,15 @@ export function createDistillService(options: ServiceOptions): HostedService {
       }
     },
 
-    async startRun({ preset, overrides }) {
-      const release = reserve();
-      try {
-        const config = await prepareConfig(preset, overrides);
-        await checkRunInputs(config, await datasetAt(config.dataset));
-        const backend = await activateBackend(config);
-        return launch(config, release, (runId, signal, onEvent) => runDistillation({ config, backend, runsRoot: runsDir, runId, signal, onEvent }));
-      } catch (error) {
-        release();
-        throw error;
-      }
-    },
+    startRun: ({ preset, overrides }) => start(preset, overrides, (config) => config, [], (config, options) => runDistillation({ config, ...options })),
 
     /** The sweep on its own; a validation split of a tenth when the form has none. */
-    async startSweep({ preset, overrides }) {
-      const release = reserve();
-      try {
-        const prepared = await prepareConfig(preset, overrides);
-        const config = { ...prepared, method: 'kd' as const, sweep: true, validationSplit: prepared.validationSplit > 0 ? prepared.validationSplit : 0.1 };
-        await checkRunInputs(config, await datasetAt(config.dataset));
-        const backend = await activateBackend(config);
-        return launch(config, release, (runId, signal, onEvent) => runSweep({ config, backend, runsRoot: runsDir, runId, signal, onEvent }));
-      } catch (error) {
-        release();
-        throw error;
-      }
-    },
+    startSweep: ({ preset, overrides }) =>
+      start(preset, overrides, (c) => ({ ...c, method: 'kd', sweep: true, validationSplit: c.validationSplit > 0 ? c.validationSplit : 0.1 }), [], (config, options) => runSweep({ config, ...options })),
 
-    async startStudy({ preset, overrides, methods }) {
-      const release = reserve();
-      try {
-        const config = await prepareConfig(preset, overrides);
-        const entries = parseStudyMethods(methods);
-        await checkRunInputs(config, await datasetAt(config.dataset), entries.map((entry) => getMethod(entry.method)));
-        const backend = await activateBackend(config);
-        return launch(config, release, (runId, signal, onEvent) => runStudy({ config, backend, methods: entries, runsRoot: runsDir, runId, signal, onEvent }));
-      } catch (error) {
-        release();
-        throw error;
-      }
+    startStudy: ({ preset, overrides, methods }) => {
+      const entries = parseStudyMethods(methods);
+      return start(preset, overrides, (config) => config, entries.map((entry) => getMethod(entry.method)), (config, options) => runStudy({ config, methods: entries, ...options }));
     },
 
     /** Goes on with a failed or cancelled run from its checkpoints, as `distill resume` does. */
