@@ -32,6 +32,7 @@ import {
   resumeRun,
   runDistillation,
   runStudy,
+  checkStudyFits,
   runSweep,
   selectBackend,
   summarizeDataset,
@@ -326,7 +327,7 @@ export function createDistillService(options: ServiceOptions): HostedService {
 
     startStudy: ({ preset, overrides, methods }) => {
       const entries = parseStudyMethods(methods);
-      return start(preset, overrides, (config) => config, entries.map((entry) => getMethod(entry.method)), (config, options) => runStudy({ config, methods: entries, ...options }));
+      return start(preset, overrides, (config) => (checkStudyFits(config), config), entries.map((entry) => getMethod(entry.method)), (config, options) => runStudy({ config, methods: entries, ...options }));
     },
 
     /** Goes on with a failed or cancelled run from its checkpoints, as `distill resume` does. */

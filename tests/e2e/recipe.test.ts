@@ -74,6 +74,9 @@ describe('the auto recipe and the sweep', () => {
       [['--sweep', '--validation-split', '0.1', '--method', 'dkd'], /the sweep chooses KD's T and α: use --method kd \(not dkd\)/],
       [['--sweep-alphas', '0.5,1.5'], /invalid sweep-alphas 1\.5: Too big: expected number to be <=1/],
     ];
+    const study = await runCli(['study', '--methods', 'kd,baseline', ...SMALL, '--sweep', '--validation-split', '0.1', '--out', join(root, 'bad-study')]);
+    assert.equal(study.code, 2, study.stderr);
+    assert.match(study.stderr, /a study compares methods at the options given: find T and α first with `distill sweep`/);
     for (const [flags, pattern] of cases) {
       const { code, stderr } = await runCli(['run', ...SMALL, ...flags, '--out', join(root, `bad-${cases.findIndex((c) => c[0] === flags)}`)]);
       assert.equal(code, 2, stderr);

@@ -1,6 +1,6 @@
 import { DEFAULT_STUDY, METHOD_IDS, STUDY_VARIANTS } from '../../contract/catalogue';
 import { formatStudy } from '../result-text';
-import { checkRunConfig, DistillInputError, getMethod, parseStudyMethods, runStudy, selectBackend } from '../../engine';
+import { checkRunConfig, checkStudyFits, DistillInputError, getMethod, parseStudyMethods, runStudy, selectBackend } from '../../engine';
 import { parseFlags } from '../args';
 import { createProgressPrinter } from '../progress-printer';
 import { configFromFlags, RUN_FLAGS, runFlagsUsage } from '../run-flags';
@@ -15,6 +15,7 @@ export async function studyCommand(args: string[], signal: AbortSignal): Promise
   if (values.method) throw new DistillInputError('study takes --methods (several), not --method');
   const methods = parseStudyMethods((values.methods as string | undefined) ?? DEFAULT_STUDY);
   const config = configFromFlags(values);
+  checkStudyFits(config);
   await checkRunConfig(config, methods.map((entry) => getMethod(entry.method)));
   const backend = await selectBackend(config.backend);
   const printer = createProgressPrinter(values.json === true);

@@ -2,7 +2,7 @@ import type * as tf from '@tensorflow/tfjs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ModelReport, StudyResult, StudyRow } from '../../contract/events';
-import { MethodSchema, type Method } from '../../contract/run-config';
+import { MethodSchema, type Method, type RunConfig } from '../../contract/run-config';
 import { DistillInputError, throwIfAborted } from '../errors';
 import { getMethod } from '../methods/registry';
 import { withRunFolder, type RunOptions } from './pipeline';
@@ -37,6 +37,11 @@ export function parseStudyMethods(spec: string): StudyEntry[] {
  * Trains every method on the same teacher (trained or loaded once), data, seed and recipe,
  * and reports one table. The student alone comes first when asked for, so gains can be given.
  */
+/** A study trains every method at the options given: a sweep belongs before it, on its own. */
+export function checkStudyFits(config: RunConfig): void {
+  if (config.sweep) throw new DistillInputError('a study compares methods at the options given: find T and α first with `distill sweep`, then pass them with --temperature and --alpha');
+}
+
 export async function runStudy(options: RunOptions & { methods: StudyEntry[] }): Promise<StudyResult> {
   const entries = [...options.methods].sort((a, b) => Number(b.method === 'baseline' && !b.initFromTeacher) - Number(a.method === 'baseline' && !a.initFromTeacher));
   const withTeacher = entries.some((e) => getMethod(e.method).needsTeacher || e.initFromTeacher);

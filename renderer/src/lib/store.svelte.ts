@@ -196,6 +196,8 @@ export async function startSweep(): Promise<void> {
   try {
     const { runId, config } = await api().startSweep({ preset: app.preset, overrides: runOverrides() });
     app.run = emptyRunView(runId, config);
+    // A sweep trains the teacher and the sweep's cells, no full students.
+    app.run.lanes = app.run.lanes.filter((l) => l.key === 'teacher' || l.key === 'sweep');
     app.screen = 'training';
   } catch (error) {
     app.error = (error as Error).message;
