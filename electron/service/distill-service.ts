@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { RunIdSchema, type ApiEvent, type DatasetView, type DistillService, type ExportResult, type HostService, type RunSummary } from '../contract/api';
-import { DATASET_SOURCE_IDS, type ExportFormatId } from '../contract/catalogue';
+import { type ApiEvent, type DatasetView, type DistillService, type ExportResult, type HostService, type RunSummary } from '../contract/api';
+import type { ExportFormatId } from '../contract/catalogue';
 import type { BackendInfo, RunEvent } from '../contract/events';
 import type { PresetName, RunConfig, RunConfigOverrides } from '../contract/run-config';
 import {
@@ -40,7 +40,8 @@ import {
   type ImageDataset,
   type StoredRun,
 } from '../engine';
-import { datasetFolderFromPaths, IMPORTED_MARK, markImported } from './dataset-import';
+import { datasetFolderFromPaths, markImported } from './dataset-import';
+import { sourceResolver } from './sources';
 import { zipFolder } from './zip-folder';
 
 export interface ServiceOptions {
@@ -85,16 +86,7 @@ export function createDistillService(options: ServiceOptions): HostedService {
   };
   let backendReady = false;
 
-  /**
-   * Where a dataset the client names is. The desktop host takes paths on this machine; over HTTP
-   * a dataset is a named one of the catalogue or an upload (`upload:<id>`), never a server path.
-   */
-  const datasetPath = async (spec: string): Promise<string> => {
-    if (options.host === 'electron' || (DATASET_SOURCE_IDS as string[]).includes(spec)) return spec;
-    const upload = /^upload:([a-f0-9]{16})$/.exec(spec);
-    if (upload) return (await uploadedPaths(join(uploadsDir, upload[1]!)))[0]!;
-    throw new DistillInputError(`dataset "${spec}": over HTTP a dataset is one of ${DATASET_SOURCE_IDS.join(', ')} or an upload (upload:<id>), not a path`);
-  };
+  const { uploadedPaths, datasetPath, teacherPath } = sourceResolver({ host: options.host, uploadsDir, runsDir });
 
   /** A dataset by its resolved path (a run's config holds one), kept while it is the one in view. */
   const datasetAt = async (path: string) => {
@@ -130,22 +122,6 @@ export function createDistillService(options: ServiceOptions): HostedService {
     if (reserved || active.size > 0) throw new DistillInputError('a run is already training: cancel it or wait for it to finish');
     reserved = true;
     return () => void (reserved = false);
-  };
-
-  /**
-   * Where a teacher the client names is: a model name stays a name, `run:<id>` is an earlier
-   * run's teacher, `upload:<id>` an uploaded file or folder; a path only from the desktop host.
-   */
-  const teacherPath = async (spec: string): Promise<string> => {
-    const teacherRun = spec.startsWith('run:') ? spec.slice(4) : null;
-    if (teacherRun !== null && !RunIdSchema.safeParse(teacherRun).success) throw new DistillInputError(`no run ${teacherRun}`);
-    if (teacherRun !== null) return join(runsDir, teacherRun, 'teacher');
-    const teacherUpload = /^upload:([a-f0-9]{16})$/.exec(spec);
-    if (teacherUpload) return teacherFolder(await uploadedPaths(join(uploadsDir, teacherUpload[1]!)));
-    if (options.host === 'server' && !findFamily(spec)) {
-      throw new DistillInputError(`teacher "${spec}": over HTTP a teacher is a model name, run:<id> or an upload (upload:<id>), not a path`);
-    }
-    return spec;
   };
 
   const prepareConfig = async (preset: PresetName, overrides: RunConfigOverrides) => {
@@ -196,19 +172,6 @@ export function createDistillService(options: ServiceOptions): HostedService {
         release();
       });
     return { runId, config };
-  };
-
-  /** An upload of one archive is that archive; an uploaded folder is that folder; loose files, their folder. */
-  const uploadedPaths = async (dir: string): Promise<string[]> => {
-    const entries = (
-      await readdir(dir, { withFileTypes: true }).catch(() => {
-        throw new DistillInputError('no such upload');
-      })
-    ).filter((entry) => entry.name !== IMPORTED_MARK);
-    if (entries.length === 0) throw new DistillInputError('the upload is empty');
-    if (entries.length === 1 && entries[0]!.isFile() && /\.(zip|tar\.gz|tgz)$/i.test(entries[0]!.name)) return [join(dir, entries[0]!.name)];
-    if (entries.length === 1 && entries[0]!.isDirectory()) return uploadedPaths(join(dir, entries[0]!.name));
-    return [dir];
   };
 
   /**

@@ -1,0 +1,48 @@
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { RunIdSchema } from '../contract/api';
+import { DATASET_SOURCE_IDS } from '../contract/catalogue';
+import { DistillInputError, findFamily, teacherFolder } from '../engine';
+import { IMPORTED_MARK } from './dataset-import';
+
+/**
+ * Where the datasets and teachers a client names are. The desktop host takes paths on this
+ * machine; over HTTP a dataset is a catalogue name or an upload (`upload:<id>`), a teacher a
+ * model name, `run:<id>` or an upload — never a server path.
+ */
+export function sourceResolver(options: { host: 'electron' | 'server'; uploadsDir: string; runsDir: string }) {
+  /** An upload of one archive is that archive; an uploaded folder is that folder; loose files, their folder. */
+  const uploadedPaths = async (dir: string): Promise<string[]> => {
+    const entries = (
+      await readdir(dir, { withFileTypes: true }).catch(() => {
+        throw new DistillInputError('no such upload');
+      })
+    ).filter((entry) => entry.name !== IMPORTED_MARK);
+    if (entries.length === 0) throw new DistillInputError('the upload is empty');
+    if (entries.length === 1 && entries[0]!.isFile() && /\.(zip|tar\.gz|tgz)$/i.test(entries[0]!.name)) return [join(dir, entries[0]!.name)];
+    if (entries.length === 1 && entries[0]!.isDirectory()) return uploadedPaths(join(dir, entries[0]!.name));
+    return [dir];
+  };
+
+  const datasetPath = async (spec: string): Promise<string> => {
+    if (options.host === 'electron' || (DATASET_SOURCE_IDS as string[]).includes(spec)) return spec;
+    const upload = /^upload:([a-f0-9]{16})$/.exec(spec);
+    if (upload) return (await uploadedPaths(join(options.uploadsDir, upload[1]!)))[0]!;
+    throw new DistillInputError(`dataset "${spec}": over HTTP a dataset is one of ${DATASET_SOURCE_IDS.join(', ')} or an upload (upload:<id>), not a path`);
+  };
+
+  /** A model name stays a name, `run:<id>` is an earlier run's teacher, `upload:<id>` an uploaded file or folder. */
+  const teacherPath = async (spec: string): Promise<string> => {
+    const teacherRun = spec.startsWith('run:') ? spec.slice(4) : null;
+    if (teacherRun !== null && !RunIdSchema.safeParse(teacherRun).success) throw new DistillInputError(`no run ${teacherRun}`);
+    if (teacherRun !== null) return join(options.runsDir, teacherRun, 'teacher');
+    const teacherUpload = /^upload:([a-f0-9]{16})$/.exec(spec);
+    if (teacherUpload) return teacherFolder(await uploadedPaths(join(options.uploadsDir, teacherUpload[1]!)));
+    if (options.host === 'server' && !findFamily(spec)) {
+      throw new DistillInputError(`teacher "${spec}": over HTTP a teacher is a model name, run:<id> or an upload (upload:<id>), not a path`);
+    }
+    return spec;
+  };
+
+  return { uploadedPaths, datasetPath, teacherPath };
+}
