@@ -12,6 +12,7 @@ import { externalTeacherLogits, fitExternalTeacher, openExternalTeacher, teacher
 import { folderClassNames } from './graph-teacher';
 import { checkTeacherBeatsChance } from './imported-teacher';
 import { readModelJson } from './model-io';
+import { isOnnxPath } from './onnx-teacher';
 import type { PhaseContext } from './phases';
 import { declaresTeacherInput, describeTeacherInput } from './teacher-input';
 
@@ -41,7 +42,7 @@ export async function teacherIsOutputOnly(config: RunConfig, classNames: readonl
  * refused with one message.
  */
 export function checkOutputOnlyTeacherFits(config: RunConfig, methods: DistillationMethod[]): void {
-  const why = /\.onnx$/i.test(config.teacher) ? 'an ONNX teacher gives only its outputs' : 'this teacher runs forward only (it is a GraphModel, or fed as declared, or its classes are reordered)';
+  const why = isOnnxPath(config.teacher) ? 'an ONNX teacher gives only its outputs' : 'this teacher runs forward only (it is a GraphModel, or fed as declared, or its classes are reordered)';
   const layers = methods.find((m) => m.needsTeacher && (m.id === 'fitnet' || m.id === 'at'));
   if (layers) throw new DistillInputError(`${layers.label} reads the teacher's intermediate layers; ${why} (use kd or dkd)`);
   if (config.initFromTeacher) throw new DistillInputError(`--init-from-teacher copies the teacher's weights; ${why} (drop --init-from-teacher)`);

@@ -3,7 +3,10 @@ import { stat } from 'node:fs/promises';
 import type { DatasetSplit } from '../data/dataset';
 import { DistillInputError } from '../errors';
 import { mapTeacherClasses, selectColumns, type ClassMapping } from './class-mapping';
+import { openGraphTeacher, openLayersTeacher } from './graph-teacher';
 import { rowsAreProbabilities } from './imported-teacher';
+import { readModelJson } from './model-io';
+import { isOnnxPath, openOnnxTeacher } from './onnx-teacher';
 import { checkTeacherInput, teacherInputBatch, type ImageShape, type TeacherInputDeclaration } from './teacher-input';
 
 /**
@@ -33,17 +36,15 @@ export type TeacherFormat = 'onnx' | 'graph-model' | 'layers-model';
 
 /** What a teacher path holds: an .onnx file, or a TensorFlow.js folder (GraphModel or LayersModel). */
 export async function teacherFormat(path: string): Promise<TeacherFormat> {
-  if (/\.onnx$/i.test(path)) return 'onnx';
+  if (isOnnxPath(path)) return 'onnx';
   if (!(await stat(path).catch(() => null))?.isDirectory()) throw new DistillInputError(`${path}: no such teacher folder or .onnx file`);
-  const { readModelJson } = await import('./model-io');
   return (await readModelJson(path)).kind;
 }
 
 export async function openExternalTeacher(path: string): Promise<ExternalTeacher> {
   const format = await teacherFormat(path);
-  if (format === 'onnx') return (await import('./onnx-teacher')).openOnnxTeacher(path);
-  if (format === 'graph-model') return (await import('./graph-teacher')).openGraphTeacher(path);
-  return (await import('./graph-teacher')).openLayersTeacher(path);
+  if (format === 'onnx') return openOnnxTeacher(path);
+  return format === 'graph-model' ? openGraphTeacher(path) : openLayersTeacher(path);
 }
 
 /** The image shape the teacher is fed: its own where fixed, the dataset's where it leaves one open. */

@@ -72,8 +72,7 @@ export async function openGraphTeacher(dir: string): Promise<ExternalTeacher> {
  * classes in another order): run forward like a GraphModel, its outputs computed once.
  */
 export async function openLayersTeacher(dir: string): Promise<ExternalTeacher> {
-  const { model } = await loadModelFolder(dir);
-  const json = await readModelJson(dir);
+  const { model, userDefinedMetadata } = await loadModelFolder(dir);
   const size = modelSize(model);
   const outDim = model.outputs[0]?.shape.at(-1);
   return {
@@ -84,7 +83,7 @@ export async function openLayersTeacher(dir: string): Promise<ExternalTeacher> {
     bytes: size.bytes,
     inputDims: imageDims(model.inputs[0]?.shape, basename(dir)),
     outputs: typeof outDim === 'number' ? outDim : null,
-    classNames: await folderClassNames(dir, json.userDefinedMetadata),
+    classNames: await folderClassNames(dir, userDefinedMetadata),
     async run(x) {
       const y = model.predict(x) as tf.Tensor;
       const values = Float32Array.from(await y.data());

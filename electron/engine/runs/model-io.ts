@@ -106,7 +106,8 @@ export async function readModelWeights(dir: string, json: ModelJson): Promise<{ 
   return { weightData, weightSpecs };
 }
 
-export async function loadModelFolder(dir: string): Promise<{ model: tf.LayersModel; metadata: ModelMetadata | null }> {
+/** A saved LayersModel with Distill Studio's metadata when it has it, and whatever metadata model.json carries. */
+export async function loadModelFolder(dir: string): Promise<{ model: tf.LayersModel; metadata: ModelMetadata | null; userDefinedMetadata: unknown }> {
   const json = await readModelJson(dir);
   if (json.kind === 'graph-model') throw new DistillInputError(`${dir}: a TensorFlow.js GraphModel runs forward only; it can be a teacher, not a model to train or export`);
   const { weightData, weightSpecs } = await readModelWeights(dir, json);
@@ -117,5 +118,5 @@ export async function loadModelFolder(dir: string): Promise<{ model: tf.LayersMo
     throw new DistillInputError(`${dir}: cannot load the model (${(error as Error).message})`);
   }
   const metadata = ModelMetadataSchema.safeParse(json.userDefinedMetadata);
-  return { model, metadata: metadata.success ? metadata.data : null };
+  return { model, metadata: metadata.success ? metadata.data : null, userDefinedMetadata: json.userDefinedMetadata };
 }

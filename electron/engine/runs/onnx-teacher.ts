@@ -15,9 +15,11 @@ type Session = import('onnxruntime-node').InferenceSession;
 export const isOnnxPath = (path: string) => /\.onnx$/i.test(path);
 
 /** A cheap check before a run: the file parses as an ONNX model with a graph (a cut-short file does not). */
-export function checkOnnxFile(path: string, bytes: Uint8Array): void {
+export function checkOnnxFile(path: string, bytes: Uint8Array): ReturnType<typeof describeOnnxModel> {
   try {
-    if (describeOnnxModel(bytes).nodes === 0) throw new Error('it has no graph nodes');
+    const described = describeOnnxModel(bytes);
+    if (described.nodes === 0) throw new Error('it has no graph nodes');
+    return described;
   } catch (error) {
     throw new DistillInputError(`${basename(path)}: not an ONNX model (${firstLine(error)})`);
   }
@@ -62,7 +64,7 @@ export async function openOnnxTeacher(path: string): Promise<ExternalTeacher> {
   const bytes = await readFile(path).catch((error: NodeJS.ErrnoException) => {
     throw new DistillInputError(`${path}: cannot read (${error.code ?? firstLine(error)})`);
   });
-  checkOnnxFile(path, bytes);
+  const described = checkOnnxFile(path, bytes);
   let ort: Ort;
   try {
     ort = await import('onnxruntime-node');
@@ -81,7 +83,6 @@ export async function openOnnxTeacher(path: string): Promise<ExternalTeacher> {
   // PyTorch's exports are NCHW; a channel count of 1, 3 or 4 first (and a larger one last) tells them apart.
   const nchw = inputDims[1] !== null && inputDims[1]! <= 4 && !(inputDims[3] !== null && inputDims[3]! <= 4);
   const hwc = nchw ? [inputDims[2]!, inputDims[3]!, inputDims[1]!] : [inputDims[1]!, inputDims[2]!, inputDims[3]!];
-  const described = describeOnnxModel(bytes);
   const names = (await readLabelsFile(join(dirname(path), 'labels.txt'))) ?? parseClassNames(CLASS_NAME_KEYS.map((key) => described.metadata[key]).find(Boolean));
   const outDim = dims(output).at(-1);
   const inputName = session.inputNames[0]!;
