@@ -1,5 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { DistillInputError } from '../engine';
+import { RUN_SETTINGS } from '../contract/catalogue';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
@@ -23,6 +24,14 @@ export function integerFlag(name: string, value: string | undefined): number | u
   const number = numberFlag(name, value);
   if (number !== undefined && !Number.isInteger(number)) throw new DistillInputError(`--${name}: expected a whole number, got "${value}"`);
   return number;
+}
+
+/** `--threads N` for commands that take it outside a run's settings (bench, resume), in the catalogue's range. */
+export function threadsFlag(value: string | undefined): number | undefined {
+  const threads = integerFlag('threads', value);
+  const { min, max } = RUN_SETTINGS.threads;
+  if (threads !== undefined && (threads < min || threads > max)) throw new DistillInputError(`--threads: expected ${min} to ${max}, got ${threads}`);
+  return threads;
 }
 
 /** `32x32x3` → [32, 32, 3]. */

@@ -1,6 +1,6 @@
 import cliProgress from 'cli-progress';
 import type { Phase, RunEvent } from '../contract/events';
-import { formatDuration, formatPercent } from '../contract/display';
+import { formatBackendDevice, formatDuration, formatPercent } from '../contract/display';
 
 const formatSeconds = (seconds: number) => formatDuration(seconds, true);
 
@@ -17,7 +17,7 @@ const labelOf = (event: { phase: Phase; method?: string }) => event.method ?? PH
 export function describeEvent(event: RunEvent): string | null {
   switch (event.type) {
     case 'started':
-      return `${event.resumed ? 'resuming ' : ''}run ${event.runId} → ${event.outDir}\nbackend ${event.backend.name} on ${event.backend.device} (${event.backend.reason})`;
+      return `${event.resumed ? 'resuming ' : ''}run ${event.runId} → ${event.outDir}\nbackend ${event.backend.name} on ${formatBackendDevice(event.backend)} (${event.backend.reason})`;
     case 'phase':
       if (event.status === 'loaded') return event.phase === 'teacher' && !event.detail ? `teacher loaded from ${event.model}` : `${labelOf(event)} ${event.model}: ${event.detail ?? 'loaded'}`;
       if (event.status === 'done') return event.detail ? `${labelOf(event)} ${event.model}: ${event.detail}` : null;

@@ -23,6 +23,10 @@ export function formatDuration(seconds: number, compact = false): string {
   return whole >= 60 ? `${Math.floor(whole / 60)}${m}${String(whole % 60).padStart(2, '0')}${s}` : `${whole}${s}`;
 }
 
+/** `AMD EPYC × 2 (WebAssembly SIMD), 2 threads`: where a run computes, with its CPU threads where it has them. */
+export const formatBackendDevice = (backend: { device: string; threads?: number | undefined }) =>
+  backend.threads ? `${backend.device}, ${backend.threads} thread${backend.threads > 1 ? 's' : ''}` : backend.device;
+
 /** `+1.27` points from a gain given as a fraction. */
 export const formatPoints = (fraction: number) => `${fraction >= 0 ? '+' : ''}${(fraction * 100).toFixed(2)}`;
 

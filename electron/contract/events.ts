@@ -55,6 +55,8 @@ export const BackendInfoSchema = z.object({
   name: BackendRequestSchema.exclude(['auto']),
   device: z.string(),
   reason: z.string(),
+  /** CPU threads the backend computes on (wasm, cpu); absent where the device decides (GPU, libtensorflow). */
+  threads: z.number().int().positive().optional(),
 });
 export type BackendInfo = z.infer<typeof BackendInfoSchema>;
 

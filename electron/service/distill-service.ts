@@ -131,7 +131,7 @@ export function createDistillService(options: ServiceOptions): HostedService {
   };
 
   /** The backend is chosen here, at the edge, before the run exists: a missing one is the request's error. */
-  const activateBackend = (config: RunConfig) => selectBackend(config.backend);
+  const activateBackend = (config: RunConfig) => selectBackend(config.backend, { threads: config.threads });
 
   /**
    * A run, sweep or study: the slot reserved, the config prepared (and `adjust`ed) and checked,

@@ -1,9 +1,10 @@
 import { BACKEND_IDS } from '../../contract/catalogue';
 import { benchTraining, DistillInputError, findFamily, profileTrainingStep, restoreStockKernels, selectBackend, useTfjsLayerCode, type StepProfile } from '../../engine';
-import { choiceFlag, integerFlag, parseFlags, shapeFlag } from '../args';
+import { choiceFlag, integerFlag, parseFlags, shapeFlag, threadsFlag } from '../args';
+import { formatBackendDevice } from '../../contract/display';
 import { table } from '../table';
 
-export const BENCH_USAGE = `distill bench [--model NAME[,NAME…]] [--batch-size B] [--steps N] [--shape HxWxC] [--classes K] [--backend ${BACKEND_IDS.join('|')}] [--stock-kernels] [--profile] [--json]`;
+export const BENCH_USAGE = `distill bench [--model NAME[,NAME…]] [--batch-size B] [--steps N] [--shape HxWxC] [--classes K] [--backend ${BACKEND_IDS.join('|')}] [--threads N] [--stock-kernels] [--profile] [--json]`;
 
 /** A benchmark, not a test: training images per second for each model on one backend. */
 export async function benchCommand(args: string[]): Promise<number> {
@@ -17,6 +18,7 @@ export async function benchCommand(args: string[]): Promise<number> {
     profile: { type: 'boolean' },
     shape: { type: 'string' },
     classes: { type: 'string' },
+    threads: { type: 'string' },
   });
   const inputShape = shapeFlag(values.shape) ?? [28, 28, 1];
   const classes = integerFlag('classes', values.classes) ?? 10;
@@ -26,11 +28,12 @@ export async function benchCommand(args: string[]): Promise<number> {
   const steps = integerFlag('steps', values.steps) ?? 10;
   if (batchSize < 1 || steps < 1) throw new DistillInputError('--batch-size and --steps must be at least 1');
   const request = choiceFlag('backend', values.backend, BACKEND_IDS) ?? 'auto';
-  const backend = await selectBackend(request);
+  const threads = threadsFlag(values.threads);
+  const backend = await selectBackend(request, { threads });
   // tfjs's own kernels and code where this project replaces them, to measure what the replacements gain.
   const restored = values['stock-kernels'] ? restoreStockKernels(backend.name) : [];
   if (values['stock-kernels']) restored.push(...useTfjsLayerCode());
-  if (!values.json) process.stdout.write(`backend ${backend.name} on ${backend.device} (${backend.reason})${restored.length ? `; stock ${restored.join(', ')}` : ''}\n`);
+  if (!values.json) process.stdout.write(`backend ${backend.name} on ${formatBackendDevice(backend)} (${backend.reason})${restored.length ? `; stock ${restored.join(', ')}` : ''}\n`);
   const kernels = values['stock-kernels'] ? 'stock' : 'distill';
   for (const model of models) {
     if (values.profile) {
@@ -40,7 +43,7 @@ export async function benchCommand(args: string[]): Promise<number> {
       continue;
     }
     const { imgPerSec, params, hostMsPerStep } = await benchTraining({ model, batchSize, steps, inputShape, classes });
-    const line = { model, backend: backend.name, kernels, batchSize, imgPerSec: round(imgPerSec, 1), hostMsPerStep: round(hostMsPerStep, 2) };
+    const line = { model, backend: backend.name, threads: backend.threads, kernels, batchSize, imgPerSec: round(imgPerSec, 1), hostMsPerStep: round(hostMsPerStep, 2) };
     const host = `host ${line.hostMsPerStep} ms of ${round((1000 * batchSize) / imgPerSec, 2)} ms per step`;
     process.stdout.write(values.json ? JSON.stringify(line) + '\n' : `${model} (${params.toLocaleString('en-US')} params), batch ${batchSize}: ${line.imgPerSec} img/s (${host})\n`);
   }

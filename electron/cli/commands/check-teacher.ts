@@ -24,7 +24,7 @@ export async function checkTeacherCommand(args: string[]): Promise<number> {
   const images = integerFlag('images', typeof values.images === 'string' ? values.images : undefined) ?? 1000;
   if (images < 1) throw new DistillInputError('--images: expected at least 1');
   const data = await loadDataset(config.dataset, { imageSize: config.imageSize });
-  await selectBackend(config.backend);
+  await selectBackend(config.backend, { threads: config.threads });
   const check = await checkTeacher(config.teacher, data, config, images);
   const name = (c: number) => data.classNames[c] ?? String(c);
   if (values.json) {

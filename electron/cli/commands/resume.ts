@@ -1,17 +1,17 @@
 import { BACKEND_IDS } from '../../contract/catalogue';
 import { formatStudyOrRun } from '../result-text';
 import { DistillInputError, resumableRun, resumeRun, selectBackend } from '../../engine';
-import { choiceFlag, parseFlags } from '../args';
+import { choiceFlag, parseFlags, threadsFlag } from '../args';
 import { createProgressPrinter } from '../progress-printer';
 
-export const RESUME_USAGE = `distill resume RUN_DIR [--backend ${BACKEND_IDS.join('|')}] [--json]`;
+export const RESUME_USAGE = `distill resume RUN_DIR [--backend ${BACKEND_IDS.join('|')}] [--threads N] [--json]`;
 
 /** Goes on with a failed, cancelled or interrupted run from its last checkpoints. */
 export async function resumeCommand(args: string[], signal: AbortSignal): Promise<number> {
-  const { values, positionals } = parseFlags(args, { backend: { type: 'string' }, json: { type: 'boolean' } }, true);
+  const { values, positionals } = parseFlags(args, { backend: { type: 'string' }, threads: { type: 'string' }, json: { type: 'boolean' } }, true);
   if (positionals.length !== 1) throw new DistillInputError(`usage: ${RESUME_USAGE}`);
   const run = await resumableRun(positionals[0]!);
-  const backend = await selectBackend(choiceFlag('backend', values.backend, BACKEND_IDS) ?? run.config.backend);
+  const backend = await selectBackend(choiceFlag('backend', values.backend, BACKEND_IDS) ?? run.config.backend, { threads: threadsFlag(values.threads) ?? run.config.threads });
   const printer = createProgressPrinter(values.json === true);
   try {
     const result = await resumeRun({ dir: run.dir, backend, signal, onEvent: printer.onEvent });

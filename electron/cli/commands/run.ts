@@ -11,7 +11,7 @@ export async function runCommand(args: string[], signal: AbortSignal): Promise<n
   const { values } = parseFlags(args, RUN_FLAGS);
   const config = configFromFlags(values);
   await checkRunConfig(config);
-  const backend = await selectBackend(config.backend);
+  const backend = await selectBackend(config.backend, { threads: config.threads });
   const printer = createProgressPrinter(values.json === true);
   try {
     const result = await runDistillation({ config, backend, outDir: values.out as string | undefined, runsRoot: values['runs-dir'] as string | undefined, signal, onEvent: printer.onEvent });

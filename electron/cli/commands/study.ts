@@ -17,7 +17,7 @@ export async function studyCommand(args: string[], signal: AbortSignal): Promise
   const config = configFromFlags(values);
   checkStudyFits(config);
   await checkRunConfig(config, methods.map((entry) => getMethod(entry.method)));
-  const backend = await selectBackend(config.backend);
+  const backend = await selectBackend(config.backend, { threads: config.threads });
   const printer = createProgressPrinter(values.json === true);
   try {
     const result = await runStudy({ config, backend, methods, outDir: values.out as string | undefined, runsRoot: values['runs-dir'] as string | undefined, signal, onEvent: printer.onEvent });

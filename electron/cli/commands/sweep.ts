@@ -22,7 +22,7 @@ export async function sweepCommand(args: string[], signal: AbortSignal): Promise
   const config = { ...configFromFlags(values), method: 'kd' as const, sweep: true };
   if (values['validation-split'] === undefined && config.validationSplit === 0) config.validationSplit = 0.1;
   await checkRunConfig(config);
-  const backend = await selectBackend(config.backend);
+  const backend = await selectBackend(config.backend, { threads: config.threads });
   const printer = createProgressPrinter(values.json === true);
   try {
     const result = await runSweep({ config, backend, outDir: values.out as string | undefined, runsRoot: values['runs-dir'] as string | undefined, signal, onEvent: printer.onEvent });

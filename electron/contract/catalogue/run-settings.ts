@@ -54,6 +54,7 @@ export const RUN_SETTINGS = {
   sweepImages: nullableIntegerOption({ label: 'sweep: training images per cell', help: 'each short run of the sweep trains on this many training images (the first ones)', flag: 'sweep-images', valueName: 'N', default: 10000, min: 100, max: 1e9, nullMeans: 'all' }),
   seed: integerOption({ label: 'seed', help: 'seeds weights, data order and augmentation', flag: 'seed', valueName: 'S', default: 1, min: 0, max: 2 ** 31 - 1 }),
   backend: choiceOption({ label: 'backend', help: 'where tensors are computed', flag: 'backend', choices: BACKEND_IDS, default: 'auto' }),
+  threads: nullableIntegerOption({ label: 'CPU threads (empty: all cores)', help: 'threads the wasm backend computes on (XNNPACK\'s pool; at most 8)', flag: 'threads', valueName: 'N', default: null, min: 1, max: 8, nullMeans: 'all cores' }),
 } satisfies OptionTable;
 
 export type RunSettingKey = keyof typeof RUN_SETTINGS;

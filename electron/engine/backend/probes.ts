@@ -1,17 +1,24 @@
 import * as tf from '@tensorflow/tfjs';
 import os from 'node:os';
 import type { BackendName } from '../../contract/run-config';
+import { availableCores, registerThreadedWasm, wasmThreadsUnavailable } from './wasm-threads';
 
 export type Availability = { ok: true; device: string; why: string; software?: boolean } | { ok: false; reason: string };
+
+/** How a backend is to run, where it has a choice. */
+export interface BackendOptions {
+  /** CPU threads for `wasm`; null: every core. */
+  threads?: number | null;
+}
 
 export interface BackendProbe {
   /** Cheap check; imports optional packages lazily and reports why they are missing. */
   probe(): Promise<Availability>;
-  /** Registers the backend with tfjs (once). */
-  activate(): Promise<void>;
+  /** Registers the backend with tfjs (once); for a backend that computes on CPU threads, how many it got once started. */
+  activate(options: BackendOptions): Promise<(() => number) | void>;
 }
 
-const cpuName = () => `${os.cpus()[0]?.model?.trim() ?? 'CPU'} × ${os.cpus().length}`;
+const cpuName = () => `${os.cpus()[0]?.model?.trim() ?? 'CPU'} × ${availableCores()}`;
 
 /**
  * Import a package that may not be installed. `load` defaults to an import by a computed name,
@@ -81,12 +88,25 @@ const webgpuProbe: BackendProbe = {
   },
 };
 
+/** tfjs-wasm's pool is built with 8 workers; more threads than that would wait on workers that never start. */
+export const MAX_WASM_THREADS = 8;
+
+let wasmActivation: Promise<() => number> | null = null;
+
 const wasmProbe: BackendProbe = {
   async probe() {
     return { ok: true, device: `${cpuName()} (WebAssembly SIMD)`, why: 'fastest CPU path (XNNPACK matrix products, with this project\'s convolution gradients)' };
   },
-  async activate() {
-    await import('@tensorflow/tfjs-backend-wasm');
+  activate({ threads }) {
+    // The first activation in a process picks the build: tensors already on it must stay valid.
+    wasmActivation ??= (async () => {
+      await import('@tensorflow/tfjs-backend-wasm');
+      const wanted = Math.min(threads ?? availableCores(), MAX_WASM_THREADS);
+      // One thread: the single-threaded build, which has no shared-memory overhead.
+      if (wanted <= 1 || wasmThreadsUnavailable()) return () => 1;
+      return registerThreadedWasm(wanted);
+    })();
+    return wasmActivation;
   },
 };
 
@@ -97,6 +117,7 @@ const cpuProbe: BackendProbe = {
   async activate() {
     // Silences tfjs's "install the node backend" banner: the choice was made and reported here.
     tf.env().set('PROD', true);
+    return () => 1;
   },
 };
 

@@ -3,7 +3,8 @@ import type { BackendInfo } from '../../contract/events';
 import type { BackendName, BackendRequest } from '../../contract/run-config';
 import { DistillInputError } from '../errors';
 import { installKernels } from './kernels/install';
-import { BACKEND_PROBES, type Availability } from './probes';
+import { BACKEND_PROBES, type Availability, type BackendOptions } from './probes';
+import { wasmThreadsUnavailable } from './wasm-threads';
 
 /** Fastest first. `auto` takes the first available; a forced one must be available. */
 export const AUTO_ORDER: readonly BackendName[] = ['tensorflow', 'webgpu', 'wasm', 'cpu'];
@@ -17,7 +18,7 @@ export async function probeBackends(): Promise<Record<BackendName, Availability>
  * Picks and activates a TensorFlow.js backend. Called once at the edge (CLI, worker, server);
  * model, data and loss code never name a backend.
  */
-export async function selectBackend(request: BackendRequest): Promise<BackendInfo> {
+export async function selectBackend(request: BackendRequest, options: BackendOptions = {}): Promise<BackendInfo> {
   const skipped: string[] = [];
   const candidates = request === 'auto' ? AUTO_ORDER : [request];
   for (const name of candidates) {
@@ -34,7 +35,7 @@ export async function selectBackend(request: BackendRequest): Promise<BackendInf
       skipped.push(`${name}: ${availability.device} is a software adapter; wasm is faster on this CPU`);
       continue;
     }
-    await probe.activate();
+    const threadsOf = await probe.activate(options);
     installKernels(name);
     if (!(await tf.setBackend(name))) {
       if (request !== 'auto') throw new DistillInputError(`backend ${name} failed to initialise`);
@@ -43,7 +44,10 @@ export async function selectBackend(request: BackendRequest): Promise<BackendInf
     }
     await tf.ready();
     const reason = request === 'auto' ? ['auto', ...skipped].join('; ') + `; ${name}: ${availability.why}` : `forced with --backend ${name}`;
-    return { name, device: availability.device, reason };
+    if (!threadsOf) return { name, device: availability.device, reason };
+    const threads = threadsOf();
+    const single = threads === 1 && options.threads !== 1 ? wasmThreadsUnavailable() : null;
+    return { name, device: availability.device, reason: single ? `${reason}; one thread: ${single}` : reason, threads };
   }
   throw new Error(`no TensorFlow.js backend could start (${skipped.join('; ')})`);
 }
