@@ -106,6 +106,26 @@ describe('wasm kernels match the cpu backend', () => {
     }
   });
 
+  it('max-pool gradient: ties (ReLU zeros), overlapping windows, same and valid padding, strides per axis, odd sizes', async () => {
+    const rng = createRng(41);
+    for (const [n, h, w, c, filter, stride, pad] of [
+      [2, 8, 8, 3, 2, 2, 'valid'], [3, 7, 9, 5, 2, 2, 'same'], [2, 9, 7, 4, 3, 2, 'same'], [1, 6, 6, 2, 3, 1, 'valid'], [2, 5, 8, 6, [2, 3], [1, 2], 'same'], [4, 28, 28, 6, 2, 2, 'valid'],
+    ] as const) {
+      // Half the inputs are ReLU zeros, so many windows hold ties: the first one takes the gradient.
+      const x = Array.from({ length: n * h * w * c }, () => Math.max(0, rng() * 2 - 1));
+      const r = await onBackends(BACKENDS, () => {
+        const xt = tf.tensor4d(x, [n, h, w, c]);
+        const pooled = tf.maxPool(xt, filter as [number, number], stride as [number, number], pad);
+        const weights = tf.tensor(Array.from({ length: pooled.size }, (_, i) => ((i * 7) % 13) - 6), pooled.shape);
+        const dx = tf.grad((input: tf.Tensor) => tf.sum(tf.mul(tf.maxPool(input as tf.Tensor4D, filter as [number, number], stride as [number, number], pad), weights)))(xt);
+        return [pooled, dx];
+      });
+      const label = `${n}×${h}×${w}×${c} pool ${filter} stride ${stride} ${pad}`;
+      assertClose(r.cpu![0]!, r.wasm![0]!, `${label} forward`, 0);
+      assertClose(r.cpu![1]!, r.wasm![1]!, `${label} gradient`, 0);
+    }
+  });
+
   // Whole training steps. (MobileNetV2 at width 0.25 on tiny inputs is left out: its batch norms over
   // 2×2 maps amplify float rounding until any two backends, webgpu included, drift apart by 1–3 %.)
   for (const [model, shape] of [['lenet5', [28, 28, 1]], ['resnet20@0.25', [16, 16, 3]], ['mlp-64x2', [8, 8, 1]]] as const) {

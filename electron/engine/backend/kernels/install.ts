@@ -6,6 +6,7 @@ import { wasmBatchNormConfig } from './wasm-batch-norm';
 import { wasmFilterGradConfig, wasmInputGradConfig, type WasmConvKernels } from './wasm-conv-grads';
 import { wasmDepthwiseFilterGradConfig, wasmDepthwiseInputGradConfig } from './wasm-depthwise-grads';
 import { wasmUntransposedMatMulConfig } from './wasm-mat-mul';
+import { wasmMaxPoolGradConfig } from './wasm-max-pool-grad';
 import { webgpuFilterGradConfig } from './webgpu-filter-grad';
 
 const installed = new Set<string>();
@@ -34,7 +35,7 @@ function addKernel(config: tf.KernelConfig): void {
 
 /**
  * wasm: fast transposed matrix products, convolution gradients through XNNPACK (so it trains
- * convnets), and batch norm as one XNNPACK pass.
+ * convnets), batch norm as one XNNPACK pass, and the max-pool gradient in one pass.
  */
 function installWasmKernels(): void {
   const transpose = registeredKernel(tf.Transpose, 'wasm');
@@ -57,6 +58,7 @@ function installWasmKernels(): void {
   replaceKernel(wasmDepthwiseFilterGradConfig(conv));
   replaceKernel(wasmDepthwiseInputGradConfig(conv));
   replaceKernel(wasmBatchNormConfig(registeredKernel(tf.FusedDepthwiseConv2D, 'wasm'), registeredKernel(tf.FusedBatchNorm, 'wasm')));
+  replaceKernel(wasmMaxPoolGradConfig(registeredKernel(tf.MaxPoolGrad, 'wasm')));
 }
 
 /**
