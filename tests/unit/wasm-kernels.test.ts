@@ -126,6 +126,22 @@ describe('wasm kernels match the cpu backend', () => {
     }
   });
 
+  it('slices as memmoves in the heap: ranks 1–5, float32, int32 and bool, whole trailing axes, windows, empty', async () => {
+    const rng = createRng(51);
+    const cases: Array<[number[], number[], number[]]> = [
+      [[10], [3], [5]], [[4, 6], [1, 2], [2, 3]], [[4, 6], [1, 0], [2, 6]], [[3, 5, 7], [0, 1, 2], [3, 3, 4]],
+      [[2, 9, 8, 5], [0, 1, 1, 0], [2, 7, 6, 5]], [[2, 9, 8, 5], [1, 0, 0, 0], [1, 9, 8, 5]], [[2, 9, 8, 5], [0, 2, 3, 1], [2, 3, 4, 3]],
+      [[2, 3, 4, 5, 6], [1, 1, 0, 2, 0], [1, 2, 4, 3, 6]], [[4, 6], [2, 3], [0, 3]],
+    ];
+    for (const dtype of ['float32', 'int32', 'bool'] as const) {
+      for (const [shape, begin, size] of cases) {
+        const values = Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => (dtype === 'bool' ? Number(rng() > 0.5) : Math.round(rng() * 2000 - 1000) / (dtype === 'float32' ? 7 : 1)));
+        const r = await onBackends(BACKENDS, () => [tf.slice(tf.tensor(values, shape, dtype), begin, size)]);
+        assertClose(r.cpu![0]!, r.wasm![0]!, `${dtype} ${shape.join('×')} from ${begin.join(',')} size ${size.join('×')}`, 0);
+      }
+    }
+  });
+
   // Whole training steps. (MobileNetV2 at width 0.25 on tiny inputs is left out: its batch norms over
   // 2×2 maps amplify float rounding until any two backends, webgpu included, drift apart by 1–3 %.)
   for (const [model, shape] of [['lenet5', [28, 28, 1]], ['resnet20@0.25', [16, 16, 3]], ['mlp-64x2', [8, 8, 1]]] as const) {

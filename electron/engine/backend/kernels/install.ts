@@ -7,6 +7,7 @@ import { wasmFilterGradConfig, wasmInputGradConfig, type WasmConvKernels } from 
 import { wasmDepthwiseFilterGradConfig, wasmDepthwiseInputGradConfig } from './wasm-depthwise-grads';
 import { wasmUntransposedMatMulConfig } from './wasm-mat-mul';
 import { wasmMaxPoolGradConfig } from './wasm-max-pool-grad';
+import { wasmSliceConfig } from './wasm-heap-copies';
 import { webgpuFilterGradConfig } from './webgpu-filter-grad';
 
 const installed = new Set<string>();
@@ -40,6 +41,8 @@ function addKernel(config: tf.KernelConfig): void {
 function installWasmKernels(): void {
   const transpose = registeredKernel(tf.Transpose, 'wasm');
   const matMul = registeredKernel(tf.BatchMatMul, 'wasm');
+  const fastSlice = wasmSliceConfig(registeredKernel(tf.Slice, 'wasm'));
+  replaceKernel(fastSlice);
   replaceKernel(wasmUntransposedMatMulConfig(matMul, transpose));
   replaceKernel(wasmUntransposedMatMulConfig(registeredKernel(tf._FusedMatMul, 'wasm'), transpose));
   const conv: WasmConvKernels = {
@@ -48,8 +51,7 @@ function installWasmKernels(): void {
     sum: registeredKernel(tf.Sum, 'wasm'),
     pad: registeredKernel(tf.PadV2, 'wasm'),
     reshape: registeredKernel(tf.Reshape, 'wasm'),
-    reverse: registeredKernel(tf.Reverse, 'wasm'),
-    slice: registeredKernel(tf.Slice, 'wasm'),
+    slice: fastSlice,
     transpose,
     matMul,
   };

@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { convInfo, intermediates, release, runKernel, type Shape4 } from './compose';
+import { turnedFilter } from './wasm-heap-copies';
+import type { WasmHeapBackend } from './wasm-heap';
 
 /** The wasm kernels the gradients are written with; the convolutions are XNNPACK's, the fast ones. */
 export interface WasmConvKernels {
@@ -8,7 +10,6 @@ export interface WasmConvKernels {
   sum: tf.KernelConfig;
   pad: tf.KernelConfig;
   reshape: tf.KernelConfig;
-  reverse: tf.KernelConfig;
   slice: tf.KernelConfig;
   transpose: tf.KernelConfig;
   matMul: tf.KernelConfig;
@@ -110,10 +111,9 @@ export function wasmInputGradConfig(k: WasmConvKernels, original: tf.KernelConfi
       const a = attrs as unknown as tf.Conv2DBackpropInputAttrs;
       const spread = spreadForInputGrad(backend, k, dy!, convInfo(a.inputShape, filter!.shape as Shape4, a));
       if (!spread) return original.kernelFunc(args);
-      const turned = runKernel(backend, k.reverse, { x: filter! }, { dims: [0, 1] });
-      const swapped = runKernel(backend, k.transpose, { x: turned }, { perm: [0, 1, 3, 2] });
-      const dx = runKernel(backend, k.conv2d, { x: spread, filter: swapped }, { strides: 1, pad: 'valid', dataFormat: 'NHWC', dilations: 1 });
-      release(backend, spread, turned, swapped);
+      const turned = turnedFilter(backend as WasmHeapBackend, filter!, true);
+      const dx = runKernel(backend, k.conv2d, { x: spread, filter: turned }, { strides: 1, pad: 'valid', dataFormat: 'NHWC', dilations: 1 });
+      release(backend, spread, turned);
       return dx;
     },
   };

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { intermediates, release, runKernel, type Shape4 } from './compose';
 import { spreadForInputGrad, type WasmConvKernels } from './wasm-conv-grads';
 import type { WasmHeapBackend } from './wasm-heap';
-
+import { turnedFilter } from './wasm-heap-copies';
 
 /**
  * Visits every (input pixel, filter tap, output pixel) triple of an NHWC depthwise convolution
@@ -115,7 +115,7 @@ export function wasmDepthwiseInputGradConfig(k: WasmConvKernels): tf.KernelConfi
       const info = tf.backend_util.computeConv2DInfo(inputShape, filter!.shape as Shape4, strides, dilations, pad, dimRoundingMode, true);
       const spread = filter!.shape[3] === 1 && info.dilationHeight === 1 && info.dilationWidth === 1 ? spreadForInputGrad(backend, k, dy!, info) : null;
       if (!spread) return inputGradByLoops(backend, filter!, dy!, info, inputShape);
-      const turned = runKernel(backend, k.reverse, { x: filter! }, { dims: [0, 1] });
+      const turned = turnedFilter(backend as WasmHeapBackend, filter!, false);
       const dx = runKernel(backend, k.depthwise, { x: spread, filter: turned }, { strides: 1, pad: 'valid', dilations: 1 });
       release(backend, spread, turned);
       return dx;

@@ -58,7 +58,10 @@ export function maxPoolGrad(x: Float32Array, dy: Float32Array, dx: Float32Array,
           }
         }
         const gradient = ((b * outHeight + yR) * outWidth + yC) * channels;
-        for (let d = 0; d < channels; d++) if (at[d]! >= 0) dx[at[d]!] += dy[gradient + d]!;
+        for (let d = 0; d < channels; d++) {
+          const position = at[d]!;
+          if (position >= 0) dx[position] = dx[position]! + dy[gradient + d]!;
+        }
       }
     }
   }
