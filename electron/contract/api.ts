@@ -167,7 +167,7 @@ export type ExportResult = z.infer<typeof ExportResultSchema>;
 export const API = {
   appInfo: {
     request: Empty,
-    response: z.object({ version: z.string(), host: z.enum(['electron', 'server']), backends: z.array(z.object({ name: BackendRequestSchema, ok: z.boolean(), detail: z.string() })), runsDir: z.string() }),
+    response: z.object({ version: z.string(), host: z.enum(['electron', 'server']), backends: z.array(z.object({ name: BackendRequestSchema, ok: z.boolean(), detail: z.string() })), auto: BackendRequestSchema.exclude(['auto']), cores: z.number().int().positive(), runsDir: z.string() }),
   },
   /** Sizes of every named architecture for a dataset's shape (image folders are resized to at most 512 px). */
   listModels: { request: z.object({ shape: z.tuple([z.number().int().min(1).max(512), z.number().int().min(1).max(512), z.number().int().min(1).max(4)]), classes: z.number().int().min(2).max(1000) }).strict(), response: z.array(ModelInfoSchema) },

@@ -9,7 +9,8 @@ export { DistillInputError, RunCancelledError, StorageError } from './errors';
 export { PRESETS, resolveConfig } from './presets';
 
 // Backends: chosen once at the edge, then every model, loss and data step uses the active one.
-export { AUTO_ORDER, probeBackends, selectBackend } from './backend/select';
+export { AUTO_ORDER, autoChoice, probeBackends, selectBackend } from './backend/select';
+export { availableCores } from './backend/wasm-threads';
 
 // Datasets
 export { loadDataset } from './data/load';

@@ -88,9 +88,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     }
 
     if (pathname === '/api/upload') {
-      if (request.method !== 'POST') return sendJson(response, 405, { error: 'use POST', kind: 'input' });
+      if (request.method !== 'POST' && request.method !== 'DELETE') return sendJson(response, 405, { error: 'use POST (or DELETE to drop a cancelled upload)', kind: 'input' });
       const uploadId = url.searchParams.get('id') ?? '';
       if (!UploadIdSchema.safeParse(uploadId).success) return sendJson(response, 400, { error: 'upload id must be 16 hex digits', kind: 'input' });
+      if (request.method === 'DELETE') return sendJson(response, 200, { uploadId, removed: await uploads.discard(uploadId) });
       const received = await uploads.receive(request, uploadId, url.searchParams.get('name') ?? '');
       return sendJson(response, 200, { uploadId, ...received });
     }

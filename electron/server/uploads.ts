@@ -69,11 +69,17 @@ export class UploadStore {
   /** Uploads nothing was opened from (abandoned, or from an earlier session) are removed. */
   async sweep(): Promise<void> {
     const ids = await readdir(this.dir).catch(() => [] as string[]);
-    for (const id of ids) {
-      const kept = await stat(join(this.dir, id, IMPORTED_MARK)).catch(() => null);
-      if (!kept) await rm(join(this.dir, id), { recursive: true, force: true });
-    }
+    for (const id of ids) await this.discard(id);
     this.used.clear();
+  }
+
+  /** One upload its person cancelled; an upload a dataset or teacher was opened from stays. Returns whether it was removed. */
+  async discard(uploadId: string): Promise<boolean> {
+    const kept = await stat(join(this.dir, uploadId, IMPORTED_MARK)).catch(() => null);
+    if (kept) return false;
+    await rm(join(this.dir, uploadId), { recursive: true, force: true });
+    this.used.delete(uploadId);
+    return true;
   }
 }
 

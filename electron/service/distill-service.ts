@@ -21,6 +21,8 @@ import {
   newRunId,
   parseStudyMethods,
   pickSamples,
+  autoChoice,
+  availableCores,
   probeBackends,
   readRun,
   resolveConfig,
@@ -198,7 +200,7 @@ export function createDistillService(options: ServiceOptions): HostedService {
         ok: probe.ok,
         detail: probe.ok ? probe.device : probe.reason,
       }));
-      return { version: options.version, host: options.host, backends, runsDir };
+      return { version: options.version, host: options.host, backends, auto: autoChoice(probes), cores: availableCores(), runsDir };
     },
 
     async listModels({ shape, classes }) {

@@ -1,13 +1,13 @@
 import * as tf from '@tensorflow/tfjs';
 import assert from 'node:assert/strict';
 import { cp, mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import os, { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { unzipSync } from 'fflate';
 import sharp from 'sharp';
 import type { Browser, Page } from 'playwright-core';
-import { selectBackend } from '../../electron/engine/backend/select';
+import { autoChoice, probeBackends, selectBackend } from '../../electron/engine/backend/select';
 import { loadModelFolder, saveModelFolder } from '../../electron/engine/runs/model-io';
 import { buildModel } from '../../electron/engine/models/registry';
 import { exportModel } from '../../electron/engine/export/registry';
@@ -48,6 +48,10 @@ describe('Distill Studio in a browser (distill serve)', { skip: missing ?? false
     assert.match(await page.getByTestId('dataset-summary').innerText(), /10 classes · 28×28×1 images · 60,000 train · 10,000 test/);
     assert.equal(await page.locator('[data-testid=dataset-summary] canvas').count(), 40);
     assert.equal(new URL(page.url()).searchParams.get('token'), null);
+    // The header says what `auto` would compute on, and on how many cores where that is the CPU.
+    const auto = autoChoice(await probeBackends());
+    const cores = os.availableParallelism();
+    await page.waitForFunction((text) => document.querySelector('[data-testid=backend]')?.textContent?.trim() === text, auto === 'wasm' || auto === 'cpu' ? `auto: ${auto} on ${cores} core${cores > 1 ? 's' : ''}` : `auto: ${auto}`);
     await shot('1-dataset');
   });
 
@@ -376,6 +380,42 @@ describe('Distill Studio in a browser (distill serve)', { skip: missing ?? false
     await page.waitForFunction(() => document.querySelector('[data-testid=dataset-summary] h2')?.textContent?.startsWith('pets'), null, { timeout: 30_000 });
     assert.match(await page.getByTestId('dataset-summary').innerText(), /2 classes · 32×32×3 images · 8 train · 2 test/);
     await shot('1-dataset-image-folder');
+  });
+
+  it('shows an upload\'s progress and cancels it: what arrived is dropped, the dataset chosen before stays', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'ui-cancel-'));
+    for (const cls of ['cats', 'dogs']) {
+      await mkdir(join(root, 'more-pets', cls), { recursive: true });
+      for (let i = 0; i < 15; i++) await sharp({ create: { width: 10, height: 10, channels: 3, background: { r: 9 * i, g: 80, b: 40 } } }).png().toFile(join(root, 'more-pets', cls, `${i}.png`));
+    }
+    // Each file takes a while to arrive, so the upload is still going when Cancel is clicked.
+    const isUpload = (url: URL) => url.pathname === '/api/upload';
+    await page.route(isUpload, async (route) => {
+      if (route.request().method() === 'POST') await new Promise((resolve) => setTimeout(resolve, 250));
+      await route.continue().catch(() => undefined);
+    });
+    try {
+      await page.click('[data-screen=dataset]');
+      const before = await page.locator('[data-testid=dataset-summary] h2').innerText();
+      await page.getByTestId('folder-input').setInputFiles(join(root, 'more-pets'));
+      await page.waitForFunction(() => /Uploading: [1-9]\d* of 30 files/.test(document.querySelector('[data-testid=upload-status]')?.textContent ?? ''), null, { timeout: 30_000 });
+      await shot('1-dataset-upload-progress');
+      await page.getByTestId('cancel-upload').click();
+      await page.getByTestId('upload-progress').waitFor({ state: 'detached', timeout: 10_000 });
+      assert.equal(await page.getByTestId('dataset-error').count(), 0, 'a cancelled upload is not an error');
+      assert.equal(await page.locator('[data-testid=dataset-summary] h2').innerText(), before);
+      // The server dropped the cancelled upload's folder (every folder left holds an opened import).
+      const uploads = join(runsDir, '.distill', 'uploads');
+      const leftovers = async () => {
+        const ids = await readdir(uploads).catch(() => [] as string[]);
+        const open = await Promise.all(ids.map(async (id) => ((await readdir(join(uploads, id))).includes('.imported') ? null : id)));
+        return open.filter(Boolean);
+      };
+      for (let i = 0; i < 50 && (await leftovers()).length > 0; i++) await new Promise((resolve) => setTimeout(resolve, 100));
+      assert.deepEqual(await leftovers(), []);
+    } finally {
+      await page.unroute(isUpload);
+    }
   });
 });
 

@@ -14,6 +14,14 @@ export async function probeBackends(): Promise<Record<BackendName, Availability>
   return Object.fromEntries(entries) as Record<BackendName, Availability>;
 }
 
+/** What `auto` takes, given the probes: the first available backend on a real device (software WebGPU is skipped). */
+export function autoChoice(probes: Record<BackendName, Availability>): BackendName {
+  return AUTO_ORDER.find((name) => {
+    const probe = probes[name];
+    return probe.ok && !probe.software;
+  }) ?? 'cpu';
+}
+
 /**
  * Picks and activates a TensorFlow.js backend. Called once at the edge (CLI, worker, server);
  * model, data and loss code never name a backend.

@@ -1,5 +1,5 @@
 import { API, ApiEventSchema, bridgeMethods, type ApiEvent, type ApiMethod, type ApiRequest, type ApiResponse } from '../../../electron/contract/api';
-import type { AppApi } from './app-api';
+import { ImportCancelled, type AppApi, type ImportProgress } from './app-api';
 import { droppedFiles } from './dropped-files';
 
 const TOKEN_KEY = 'distill-token';
@@ -19,6 +19,9 @@ function takeToken(): string {
 function randomHex(bytes: number): string {
   return Array.from(crypto.getRandomValues(new Uint8Array(bytes)), (b) => b.toString(16).padStart(2, '0')).join('');
 }
+
+/** Where each picked file sits in its folder (a folder input), or its name. */
+const pickedPaths = (files: File[]) => files.map((file) => file.webkitRelativePath || file.name);
 
 /** The browser host: the contract over fetch and one WebSocket, validated on arrival. */
 export function createBrowserApi(): AppApi {
@@ -45,12 +48,25 @@ export function createBrowserApi(): AppApi {
   connect();
 
   /** Uploads files under one id (keeping a folder's layout in `relativePaths`); returns the id. */
-  async function upload(files: File[], relativePaths: string[]) {
+  async function upload(files: File[], relativePaths: string[], progress?: ImportProgress) {
     const uploadId = randomHex(8);
-    for (const [i, file] of files.entries()) {
-      const name = relativePaths[i] || file.webkitRelativePath || file.name;
-      const response = await fetch(`/api/upload?id=${uploadId}&name=${encodeURIComponent(name)}`, { method: 'POST', headers: { Authorization: headers.Authorization }, body: file });
-      if (!response.ok) throw new Error(((await response.json().catch(() => ({}))) as { error?: string }).error ?? `upload of ${file.name} failed`);
+    const totalBytes = files.reduce((sum, file) => sum + file.size, 0);
+    let bytes = 0;
+    progress?.onProgress({ files: 0, totalFiles: files.length, bytes, totalBytes });
+    try {
+      for (const [i, file] of files.entries()) {
+        if (progress?.signal.aborted) throw new ImportCancelled();
+        const name = relativePaths[i] || file.webkitRelativePath || file.name;
+        const response = await fetch(`/api/upload?id=${uploadId}&name=${encodeURIComponent(name)}`, { method: 'POST', headers: { Authorization: headers.Authorization }, body: file, signal: progress?.signal });
+        if (!response.ok) throw new Error(((await response.json().catch(() => ({}))) as { error?: string }).error ?? `upload of ${file.name} failed`);
+        bytes += file.size;
+        progress?.onProgress({ files: i + 1, totalFiles: files.length, bytes, totalBytes });
+      }
+    } catch (error) {
+      if (!progress?.signal.aborted) throw error;
+      // What arrived of a cancelled upload is dropped now, not at the server's next start.
+      void fetch(`/api/upload?id=${uploadId}`, { method: 'DELETE', headers: { Authorization: headers.Authorization } }).catch(() => undefined);
+      throw new ImportCancelled();
     }
     return { kind: 'upload' as const, uploadId };
   }
@@ -62,16 +78,16 @@ export function createBrowserApi(): AppApi {
       return () => listeners.delete(listener);
     },
     // A browser hands dropped folders over as entries: walk them so the upload keeps the layout.
-    async importDropped(transfer) {
+    async importDropped(transfer, progress) {
       const { files, paths } = await droppedFiles(transfer);
-      return call('importDataset', { source: await upload(files, paths) });
+      return call('importDataset', { source: await upload(files, paths, progress) });
     },
-    importPicked: async (files) => call('importDataset', { source: await upload(files, files.map((file) => file.webkitRelativePath || file.name)) }),
-    async importTeacherDropped(transfer) {
+    importPicked: async (files, progress) => call('importDataset', { source: await upload(files, pickedPaths(files), progress) }),
+    async importTeacherDropped(transfer, progress) {
       const { files, paths } = await droppedFiles(transfer);
-      return call('importTeacher', { source: await upload(files, paths) });
+      return call('importTeacher', { source: await upload(files, paths, progress) });
     },
-    importTeacherPicked: async (files) => call('importTeacher', { source: await upload(files, files.map((file) => file.webkitRelativePath || file.name)) }),
+    importTeacherPicked: async (files, progress) => call('importTeacher', { source: await upload(files, pickedPaths(files), progress) }),
     /** The server writes the export; the browser downloads it from the URL the call returned. */
     async exportModel(request) {
       const result = await call('exportModel', request);

@@ -3,6 +3,7 @@ import { DEFAULT_PRESET, DEFAULT_STUDY, METHOD_IDS, presetConfig, STUDY_VARIANTS
 import type { PresetName, RunConfig, RunConfigOverrides } from '../../../electron/contract/run-config';
 import type { SweepResult } from '../../../electron/contract/events';
 import { api } from '../api/bridge';
+import { ImportCancelled, type ImportProgress } from '../api/app-api';
 import { applyRunEvent, emptyRunView, runViewFromDetail, type RunView } from './run-view';
 
 export type Screen = 'dataset' | 'models' | 'method' | 'training' | 'results' | 'history';
@@ -34,6 +35,8 @@ export const app = $state({
   studyMode: false,
   studyMethods: studyChoices() as Record<string, boolean>,
   download: null as { name: string; file: string; received: number; total: number | null } | null,
+  /** A browser upload under way (dataset or teacher), with its progress; Cancel stops it. */
+  upload: null as { what: 'dataset' | 'teacher'; files: number; totalFiles: number; bytes: number; totalBytes: number } | null,
   run: null as RunView | null,
   runs: [] as RunSummary[],
   error: '',
@@ -84,25 +87,40 @@ export function applyPreset(name: PresetName): void {
   app.teacherRun = '';
 }
 
+let uploadStop: AbortController | null = null;
+
+/** Progress for one import, shown in `app.upload` until it ends. */
+function importProgress(what: 'dataset' | 'teacher'): ImportProgress {
+  uploadStop?.abort();
+  uploadStop = new AbortController();
+  return { signal: uploadStop.signal, onProgress: (sent) => (app.upload = { what, ...sent }) };
+}
+
+/** Stops the upload under way; what was chosen before stays chosen. */
+export function cancelImport(): void {
+  uploadStop?.abort();
+}
+
 export async function importDropped(transfer: DataTransfer): Promise<void> {
-  await loadDataset(() => api().importDropped(transfer));
+  await loadDataset((progress) => api().importDropped(transfer, progress));
 }
 
 export async function importPicked(files: File[]): Promise<void> {
-  await loadDataset(() => api().importPicked(files));
+  await loadDataset((progress) => api().importPicked(files, progress));
 }
 
-async function loadDataset(load: () => Promise<DatasetView>): Promise<void> {
+async function loadDataset(load: (progress: ImportProgress) => Promise<DatasetView>): Promise<void> {
   app.datasetBusy = true;
   app.datasetError = '';
   try {
-    app.dataset = await load();
+    app.dataset = await load(importProgress('dataset'));
     app.models = await api().listModels({ shape: app.dataset.shape, classes: app.dataset.classes });
   } catch (error) {
-    // The dataset already chosen stays chosen: a bad drop loses nothing.
-    app.datasetError = (error as Error).message;
+    // The dataset already chosen stays chosen: a bad drop loses nothing; a cancelled one says nothing.
+    if (!(error instanceof ImportCancelled)) app.datasetError = (error as Error).message;
   } finally {
     app.datasetBusy = false;
+    app.upload = null;
   }
 }
 
@@ -160,17 +178,18 @@ export async function resumeRun(runId: string): Promise<void> {
 }
 
 /** A teacher dropped or picked on the Models screen; a bad one is a message, the choice so far stays. */
-export async function importTeacher(load: () => Promise<TeacherView>): Promise<void> {
+export async function importTeacher(load: (progress: ImportProgress) => Promise<TeacherView>): Promise<void> {
   app.teacherBusy = true;
   app.teacherError = '';
   try {
-    app.ownTeacher = await load();
+    app.ownTeacher = await load(importProgress('teacher'));
     app.teacherRun = 'own';
     app.teacherCheck = null;
   } catch (error) {
-    app.teacherError = (error as Error).message;
+    if (!(error instanceof ImportCancelled)) app.teacherError = (error as Error).message;
   } finally {
     app.teacherBusy = false;
+    app.upload = null;
   }
 }
 
