@@ -48,6 +48,8 @@ export const PhaseEventSchema = z.object({
   method: z.string().optional(),
   /** What the method paired or copied, for the log. */
   detail: z.string().optional(),
+  /** With a validation split, on `done`: the epoch whose weights the model kept, and where early stopping ended it. */
+  selection: z.object({ bestEpoch: z.number().int().positive(), stoppedEarly: z.number().int().positive().nullable(), epochs: z.number().int().positive() }).optional(),
 });
 export type PhaseEvent = z.infer<typeof PhaseEventSchema>;
 

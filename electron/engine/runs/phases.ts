@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import type { ModelReport, Phase, RunEvent } from '../../contract/events';
+import type { ModelReport, Phase, PhaseEvent, RunEvent } from '../../contract/events';
 import type { RunConfig } from '../../contract/run-config';
 import type { ImageDataset } from '../data/dataset';
 import { MODEL_FAMILY_CATALOGUE } from '../../contract/catalogue';
@@ -99,10 +99,16 @@ export function checkFamilies(config: RunConfig, methods: DistillationMethod[], 
 }
 
 /** With a validation split: which epoch's weights the model kept, and where early stopping ended it. */
-function selectionDetail(outcome: PhaseOutcome, epochs: number): { detail?: string } {
+function selectionDetail(outcome: PhaseOutcome, epochs: number): Partial<Pick<PhaseEvent, 'detail' | 'selection'>> {
   if (outcome.bestEpoch === null) return {};
-  const stopped = outcome.stoppedEarly === null ? '' : `; stopped early after epoch ${outcome.stoppedEarly} of ${epochs} (no better validation accuracy for ${outcome.stoppedEarly - outcome.bestEpoch} epochs)`;
-  return { detail: `kept epoch ${outcome.bestEpoch}'s weights, the best on the validation split${stopped}` };
+  const selection = { bestEpoch: outcome.bestEpoch, stoppedEarly: outcome.stoppedEarly, epochs };
+  return { detail: describeSelection(selection), selection };
+}
+
+/** `kept epoch 7's weights, the best on the validation split; stopped early after epoch 10 of 40 (…)`. */
+export function describeSelection({ bestEpoch, stoppedEarly, epochs }: NonNullable<PhaseEvent['selection']>): string {
+  const stopped = stoppedEarly === null ? '' : `; stopped early after epoch ${stoppedEarly} of ${epochs} (no better validation accuracy for ${stoppedEarly - bestEpoch} epochs)`;
+  return `kept epoch ${bestEpoch}'s weights, the best on the validation split${stopped}`;
 }
 
 /** Is the teacher a saved model folder (rather than an architecture name)? */

@@ -14,7 +14,7 @@ import { readModelJson } from './model-io';
 import { checkTeacherDeclaration } from './teacher-input';
 import type { DistillationMethod } from '../methods/method';
 import { checkSweepFits, describeSweepChoice, sweepKd, withKdCell } from './sweep';
-import { checkFamilies, checkMethodsFit, obtainTeacher, teacherIsSaved, trainStudent, type Emit, type PhaseContext } from './phases';
+import { checkFamilies, checkMethodsFit, describeSelection, obtainTeacher, teacherIsSaved, trainStudent, type Emit, type PhaseContext } from './phases';
 import { RunCheckpoints } from './checkpoints';
 import { newRunId, RunFolder, storageError } from './store';
 
@@ -77,7 +77,7 @@ const PHASE_NAMES: Record<Phase, string> = { teacher: 'teacher', student: 'disti
 /** What each phase kept, from its `done` line in metrics.jsonl (best epoch, early stopping). */
 async function selectionChoices(ctx: PhaseContext): Promise<string[]> {
   const events = await ctx.folder.readMetrics();
-  return events.flatMap((e) => (e.type === 'phase' && e.status === 'done' && e.method === undefined && e.detail?.startsWith('kept epoch') ? [`${PHASE_NAMES[e.phase]}: ${e.detail}`] : []));
+  return events.flatMap((e) => (e.type === 'phase' && e.status === 'done' && e.method === undefined && e.selection ? [`${PHASE_NAMES[e.phase]}: ${describeSelection(e.selection)}`] : []));
 }
 
 /**
