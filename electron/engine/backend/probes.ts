@@ -11,11 +11,17 @@ export interface BackendOptions {
   threads?: number | null;
 }
 
+/** For a backend that computes on CPU threads: how many it got once started, and why fewer than asked where so. */
+export interface CpuThreads {
+  count(): number;
+  note?: string;
+}
+
 export interface BackendProbe {
   /** Cheap check; imports optional packages lazily and reports why they are missing. */
   probe(): Promise<Availability>;
-  /** Registers the backend with tfjs (once); for a backend that computes on CPU threads, how many it got once started. */
-  activate(options: BackendOptions): Promise<(() => number) | void>;
+  /** Registers the backend with tfjs (once). */
+  activate(options: BackendOptions): Promise<CpuThreads | void>;
 }
 
 const cpuName = () => `${os.cpus()[0]?.model?.trim() ?? 'CPU'} × ${availableCores()}`;
@@ -91,7 +97,7 @@ const webgpuProbe: BackendProbe = {
 /** tfjs-wasm's pool is built with 8 workers; more threads than that would wait on workers that never start. */
 export const MAX_WASM_THREADS = 8;
 
-let wasmActivation: Promise<() => number> | null = null;
+let wasmActivation: Promise<CpuThreads> | null = null;
 
 const wasmProbe: BackendProbe = {
   async probe() {
@@ -103,8 +109,10 @@ const wasmProbe: BackendProbe = {
       await import('@tensorflow/tfjs-backend-wasm');
       const wanted = Math.min(threads ?? availableCores(), MAX_WASM_THREADS);
       // One thread: the single-threaded build, which has no shared-memory overhead.
-      if (wanted <= 1 || wasmThreadsUnavailable()) return () => 1;
-      return registerThreadedWasm(wanted);
+      if (wanted <= 1) return { count: () => 1 };
+      const unavailable = wasmThreadsUnavailable();
+      if (unavailable) return { count: () => 1, note: `one thread: ${unavailable}` };
+      return { count: await registerThreadedWasm(wanted) };
     })();
     return wasmActivation;
   },
@@ -117,7 +125,7 @@ const cpuProbe: BackendProbe = {
   async activate() {
     // Silences tfjs's "install the node backend" banner: the choice was made and reported here.
     tf.env().set('PROD', true);
-    return () => 1;
+    return { count: () => 1 };
   },
 };
 

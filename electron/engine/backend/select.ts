@@ -4,7 +4,6 @@ import type { BackendName, BackendRequest } from '../../contract/run-config';
 import { DistillInputError } from '../errors';
 import { installKernels } from './kernels/install';
 import { BACKEND_PROBES, type Availability, type BackendOptions } from './probes';
-import { wasmThreadsUnavailable } from './wasm-threads';
 
 /** Fastest first. `auto` takes the first available; a forced one must be available. */
 export const AUTO_ORDER: readonly BackendName[] = ['tensorflow', 'webgpu', 'wasm', 'cpu'];
@@ -43,7 +42,7 @@ export async function selectBackend(request: BackendRequest, options: BackendOpt
       skipped.push(`${name}: ${availability.device} is a software adapter; wasm is faster on this CPU`);
       continue;
     }
-    const threadsOf = await probe.activate(options);
+    const threads = await probe.activate(options);
     installKernels(name);
     if (!(await tf.setBackend(name))) {
       if (request !== 'auto') throw new DistillInputError(`backend ${name} failed to initialise`);
@@ -52,10 +51,8 @@ export async function selectBackend(request: BackendRequest, options: BackendOpt
     }
     await tf.ready();
     const reason = request === 'auto' ? ['auto', ...skipped].join('; ') + `; ${name}: ${availability.why}` : `forced with --backend ${name}`;
-    if (!threadsOf) return { name, device: availability.device, reason };
-    const threads = threadsOf();
-    const single = threads === 1 && options.threads !== 1 ? wasmThreadsUnavailable() : null;
-    return { name, device: availability.device, reason: single ? `${reason}; one thread: ${single}` : reason, threads };
+    if (!threads) return { name, device: availability.device, reason };
+    return { name, device: availability.device, reason: threads.note ? `${reason}; ${threads.note}` : reason, threads: threads.count() };
   }
   throw new Error(`no TensorFlow.js backend could start (${skipped.join('; ')})`);
 }
