@@ -18,7 +18,13 @@ interface MomentumInternals {
  * instead of a multiply and an add: two kernels per variable and step instead of four. Its state
  * (getWeights/setWeights) is tfjs's own.
  */
-class MomentumSgd extends tf.MomentumOptimizer {
+export class MomentumSgd extends tf.MomentumOptimizer {
+  /**
+   * When set, the step's learning rate comes from this one-element tensor instead of the number:
+   * a recorded WebGPU step (backend/webgpu-step) then replays with whatever value it holds.
+   */
+  learningRateTensor: tf.Tensor | null = null;
+
   override applyGradients(variableGradients: tf.NamedTensorMap | Array<{ name: string; tensor: tf.Tensor }>): void {
     const self = this as unknown as MomentumInternals;
     const list = Array.isArray(variableGradients) ? variableGradients : Object.entries(variableGradients).map(([name, tensor]) => ({ name, tensor }));
@@ -30,7 +36,7 @@ class MomentumSgd extends tf.MomentumOptimizer {
       tf.tidy(() => {
         const velocity = axpby(self.momentum, accumulation, 1, gradient);
         accumulation.assign(velocity);
-        value.assign(axpby(1, value, -self.learningRate, velocity));
+        value.assign(this.learningRateTensor ? axpby(1, value, -1, velocity, this.learningRateTensor) : axpby(1, value, -self.learningRate, velocity));
       });
     });
     this.incrementIterations();
