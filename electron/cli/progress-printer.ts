@@ -1,6 +1,6 @@
 import cliProgress from 'cli-progress';
 import type { Phase, RunEvent } from '../contract/events';
-import { formatBackendDevice, formatDuration, formatPercent } from '../contract/display';
+import { formatBackendDevice, formatDuration, formatPercent, formatStepMode } from '../contract/display';
 
 const formatSeconds = (seconds: number) => formatDuration(seconds, true);
 
@@ -32,6 +32,18 @@ export function describeEvent(event: RunEvent): string | null {
   }
 }
 
+/** A line when a phase's steps start or stop replaying a recorded step (webgpu), else null. */
+function stepModeLines(): (event: RunEvent) => string | null {
+  const last = new Map<string, string>();
+  return (event) => {
+    if (event.type !== 'progress' || !event.stepMode) return null;
+    const line = `${labelOf(event)}: ${formatStepMode(event.stepMode)}`;
+    if (last.get(labelOf(event)) === line) return null;
+    last.set(labelOf(event), line);
+    return line;
+  };
+}
+
 /** --json: every event as a JSON line on stdout, then the final line. */
 function jsonView(): ProgressPrinter {
   return {
@@ -43,9 +55,10 @@ function jsonView(): ProgressPrinter {
 
 /** When stderr is not a terminal (logs, CI): one line per phase and epoch. */
 function linesView(): ProgressPrinter {
+  const stepMode = stepModeLines();
   return {
     onEvent(event) {
-      const line = describeEvent(event);
+      const line = describeEvent(event) ?? stepMode(event);
       if (line) process.stderr.write(line + '\n');
     },
     done: (text) => process.stdout.write('\n' + text + '\n'),
@@ -66,6 +79,7 @@ function barsView(): ProgressPrinter {
     cliProgress.Presets.shades_classic,
   );
   const byLabel = new Map<string, cliProgress.SingleBar>();
+  const stepMode = stepModeLines();
   return {
     onEvent(event) {
       switch (event.type) {
@@ -79,6 +93,8 @@ function barsView(): ProgressPrinter {
           }
           break;
         case 'progress': {
+          const mode = stepMode(event);
+          if (mode) bars.log(mode + '\n');
           const bar = byLabel.get(labelOf(event));
           bar?.setTotal(event.epochs * event.steps);
           bar?.update((event.epoch - 1) * event.steps + event.step, {

@@ -27,6 +27,9 @@ export function formatDuration(seconds: number, compact = false): string {
 export const formatBackendDevice = (backend: { device: string; threads?: number | undefined }) =>
   backend.threads ? `${backend.device}, ${backend.threads} thread${backend.threads > 1 ? 's' : ''}` : backend.device;
 
+/** `compiled step (52 dispatches replayed per step)`, or `eager steps: why`: how a phase's steps run on webgpu. */
+export const formatStepMode = (mode: { compiled: boolean; note: string }) => (mode.compiled ? `compiled step (${mode.note})` : `eager steps: ${mode.note}`);
+
 /** `+1.27` points from a gain given as a fraction. */
 export const formatPoints = (fraction: number) => `${fraction >= 0 ? '+' : ''}${(fraction * 100).toFixed(2)}`;
 

@@ -4,6 +4,13 @@ import { BackendRequestSchema } from './run-config';
 export const PhaseSchema = z.enum(['teacher', 'student', 'baseline']);
 export type Phase = z.infer<typeof PhaseSchema>;
 
+/** On webgpu, how training steps run: replaying a recorded step (compiled), or eagerly, with why. */
+export const StepModeSchema = z.object({
+  compiled: z.boolean(),
+  note: z.string(),
+});
+export type StepMode = z.infer<typeof StepModeSchema>;
+
 /** Sent every few steps while a phase trains. */
 export const TrainerProgressEventSchema = z.object({
   type: z.literal('progress'),
@@ -19,6 +26,8 @@ export const TrainerProgressEventSchema = z.object({
   lr: z.number(),
   /** In a study: which method this student is trained with. */
   method: z.string().optional(),
+  /** On webgpu: whether steps replay a recorded step, or run through tfjs eagerly and why. */
+  stepMode: StepModeSchema.optional(),
 });
 export type TrainerProgressEvent = z.infer<typeof TrainerProgressEventSchema>;
 

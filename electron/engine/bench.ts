@@ -2,9 +2,13 @@ import * as tf from '@tensorflow/tfjs';
 import { crossEntropyLoss } from './losses/cross-entropy';
 import { buildModel, modelSize } from './models/registry';
 import { createOptimizer, disposeOptimizer } from './train/optimizers';
+import { StepRunner } from './train/step-runner';
+import type { StepMode } from '../contract/events';
 
 export interface BenchOptions {
   model: string;
+  /** On webgpu: replay a recorded step (train/step-runner.ts) instead of running each through tfjs. */
+  compiled?: boolean;
   batchSize: number;
   steps: number;
   inputShape: [number, number, number];
@@ -13,10 +17,13 @@ export interface BenchOptions {
 
 export interface BenchResult {
   imgPerSec: number;
+  mode: StepMode | null;
   params: number;
   /**
-   * Host time to queue one step (tfjs's engine and the backend's JavaScript, no device wait).
-   * Where it is close to the whole step time, the host, not the device, sets the speed.
+   * Host time to queue one step (tfjs's engine and the backend's JavaScript, no device wait): the
+   * median over steps queued one at a time on an idle device, since a software device (lavapipe)
+   * computing the steps before would share the host's cores. Where it is close to the whole step
+   * time, the host, not the device, sets the speed.
    */
   hostMsPerStep: number;
 }
@@ -25,18 +32,34 @@ export interface BenchResult {
 export interface BenchStep {
   step: () => tf.Scalar;
   params: number;
+  /** On webgpu: how the steps ran (compiled, or eager and why). */
+  mode: () => StepMode | null;
   dispose: () => void;
 }
 
 export function createBenchStep(options: Omit<BenchOptions, 'steps'>): BenchStep {
   const model = buildModel(options.model, { inputShape: options.inputShape, classes: options.classes, seed: 1, dropout: 0 });
   const optimizer = createOptimizer({ optimizer: 'sgd', lr: 0.01, momentum: 0.9 });
-  const x = tf.randomUniform([options.batchSize, ...options.inputShape]);
+  const x = tf.randomUniform([options.batchSize, ...options.inputShape]) as tf.Tensor4D;
   const labels = tf.randomUniform([options.batchSize], 0, options.classes, 'int32') as tf.Tensor1D;
+  const variables = model.trainableWeights.map((weight) => weight.read() as tf.Variable);
+  // What optimizer.minimize does, as a step the runner can record.
+  const runner = new StepRunner(
+    ({ x, labels }) => {
+      const { value, grads } = tf.variableGrads(() => crossEntropyLoss(labels, model.apply(x, { training: true }) as tf.Tensor2D), variables);
+      optimizer.applyGradients(grads);
+      tf.dispose(grads);
+      return { value };
+    },
+    optimizer,
+    options.compiled ?? false,
+  );
   return {
-    step: () => optimizer.minimize(() => crossEntropyLoss(labels, model.apply(x, { training: true }) as tf.Tensor2D), true)!,
+    step: () => runner.step({ x, labels, teacher: null, lr: 0.01, epoch: 1, progress: 0 }, true).value,
     params: modelSize(model).params,
+    mode: () => runner.mode,
     dispose: () => {
+      runner.dispose();
       tf.dispose([x, labels]);
       disposeOptimizer(optimizer);
       model.dispose();
@@ -56,7 +79,6 @@ export async function benchTraining(options: BenchOptions): Promise<BenchResult>
   // dispatches with no read at all).
   const run = async (steps: number) => {
     const start = performance.now();
-    let hostMs = 0;
     const pending: Array<{ loss: tf.Scalar; read: Promise<unknown> }> = [];
     const settle = async () => {
       const oldest = pending.shift()!;
@@ -64,19 +86,28 @@ export async function benchTraining(options: BenchOptions): Promise<BenchResult>
       oldest.loss.dispose();
     };
     for (let i = 0; i < steps; i++) {
-      const queueStart = performance.now();
       const loss = bench.step();
       pending.push({ loss, read: loss.data() });
-      hostMs += performance.now() - queueStart;
       if (pending.length > IN_FLIGHT) await settle();
     }
     while (pending.length > 0) await settle();
-    return { hostMs, totalMs: performance.now() - start };
+    return { totalMs: performance.now() - start };
   };
   try {
-    await run(2);
-    const { hostMs, totalMs } = await run(options.steps);
-    return { imgPerSec: (options.steps * options.batchSize) / (totalMs / 1000), params: bench.params, hostMsPerStep: hostMs / options.steps };
+    // Three warm-up steps: on webgpu with --compiled the first makes the optimizer state, the
+    // second is the probe and the third is recorded (train/step-runner.ts).
+    await run(3);
+    const { totalMs } = await run(options.steps);
+    const hostMs: number[] = [];
+    for (let i = 0; i < Math.min(options.steps, 9); i++) {
+      const queueStart = performance.now();
+      const loss = bench.step();
+      hostMs.push(performance.now() - queueStart);
+      await loss.data();
+      loss.dispose();
+    }
+    hostMs.sort((a, b) => a - b);
+    return { imgPerSec: (options.steps * options.batchSize) / (totalMs / 1000), params: bench.params, hostMsPerStep: hostMs[hostMs.length >> 1]!, mode: bench.mode() };
   } finally {
     bench.dispose();
   }

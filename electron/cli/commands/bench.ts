@@ -1,10 +1,10 @@
 import { BACKEND_IDS } from '../../contract/catalogue';
 import { benchTraining, DistillInputError, findFamily, profileTrainingStep, restoreStockKernels, selectBackend, useTfjsLayerCode, type StepProfile } from '../../engine';
 import { choiceFlag, integerFlag, parseFlags, shapeFlag, threadsFlag } from '../args';
-import { formatBackendDevice } from '../../contract/display';
+import { formatBackendDevice, formatStepMode } from '../../contract/display';
 import { table } from '../table';
 
-export const BENCH_USAGE = `distill bench [--model NAME[,NAME…]] [--batch-size B] [--steps N] [--shape HxWxC] [--classes K] [--backend ${BACKEND_IDS.join('|')}] [--threads N] [--stock-kernels] [--profile] [--json]`;
+export const BENCH_USAGE = `distill bench [--model NAME[,NAME…]] [--batch-size B] [--steps N] [--shape HxWxC] [--classes K] [--backend ${BACKEND_IDS.join('|')}] [--threads N] [--stock-kernels] [--compiled] [--profile] [--json]`;
 
 /** A benchmark, not a test: training images per second for each model on one backend. */
 export async function benchCommand(args: string[]): Promise<number> {
@@ -16,6 +16,7 @@ export async function benchCommand(args: string[]): Promise<number> {
     json: { type: 'boolean' },
     'stock-kernels': { type: 'boolean' },
     profile: { type: 'boolean' },
+    compiled: { type: 'boolean' },
     shape: { type: 'string' },
     classes: { type: 'string' },
     threads: { type: 'string' },
@@ -42,10 +43,12 @@ export async function benchCommand(args: string[]): Promise<number> {
       process.stdout.write(values.json ? JSON.stringify(line) + '\n' : formatProfile(model, batchSize, profile));
       continue;
     }
-    const { imgPerSec, params, hostMsPerStep } = await benchTraining({ model, batchSize, steps, inputShape, classes });
-    const line = { model, backend: backend.name, threads: backend.threads, kernels, batchSize, imgPerSec: round(imgPerSec, 1), hostMsPerStep: round(hostMsPerStep, 2) };
+    const { imgPerSec, params, hostMsPerStep, mode } = await benchTraining({ model, batchSize, steps, inputShape, classes, compiled: values.compiled ?? false });
+    const step = mode?.compiled ? 'compiled' : 'eager';
+    const line = { model, backend: backend.name, threads: backend.threads, kernels, step, batchSize, imgPerSec: round(imgPerSec, 1), hostMsPerStep: round(hostMsPerStep, 2), ...(mode ? { stepNote: mode.note } : {}) };
     const host = `host ${line.hostMsPerStep} ms of ${round((1000 * batchSize) / imgPerSec, 2)} ms per step`;
-    process.stdout.write(values.json ? JSON.stringify(line) + '\n' : `${model} (${params.toLocaleString('en-US')} params), batch ${batchSize}: ${line.imgPerSec} img/s (${host})\n`);
+    const how = mode ? `; ${formatStepMode(mode)}` : '';
+    process.stdout.write(values.json ? JSON.stringify(line) + '\n' : `${model} (${params.toLocaleString('en-US')} params), batch ${batchSize}: ${line.imgPerSec} img/s (${host}${how})\n`);
   }
   return 0;
 }

@@ -10,6 +10,7 @@ import type { PhaseCheckpoint, PhaseState } from '../runs/checkpoints';
 import { evaluateModel, type Evaluation } from './evaluate';
 import { createOptimizer, disposeOptimizer, setLearningRate } from './optimizers';
 import { learningRateAt, PlateauCuts } from './schedule';
+import { StepRunner } from './step-runner';
 
 export interface ForwardOutputs {
   logits: tf.Tensor2D;
@@ -40,7 +41,8 @@ export interface TrainPhaseOptions {
   epochs: number;
   jitter: number;
   flip?: boolean;
-  recipe: Pick<RunConfig, 'batchSize' | 'lr' | 'optimizer' | 'momentum' | 'schedule' | 'lrMilestones' | 'weightDecay' | 'seed' | 'plateauPatience'>;
+  /** `compiledStep` (default true): on webgpu, replay a recorded step where possible. */
+  recipe: Pick<RunConfig, 'batchSize' | 'lr' | 'optimizer' | 'momentum' | 'schedule' | 'lrMilestones' | 'weightDecay' | 'seed' | 'plateauPatience'> & Partial<Pick<RunConfig, 'compiledStep'>>;
   loss: (inputs: LossInputs) => tf.Scalar;
   teacher: TeacherSource | null;
   signal?: AbortSignal;
@@ -115,6 +117,28 @@ export async function trainPhase(options: TrainPhaseOptions): Promise<PhaseOutco
   const plateau = recipe.schedule === 'plateau' && options.validation ? new PlateauCuts(recipe.plateauPatience) : null;
   for (const event of options.resume?.history ?? []) if (event.valAccuracy !== undefined) plateau?.update(event.valAccuracy);
   let stoppedEarly: number | null = null;
+  const runner = new StepRunner(
+    ({ x, labels, teacher, epoch, progress }) => {
+      let correct: tf.Scalar | undefined;
+      const { value, grads } = tf.variableGrads(() => {
+        const { logits, features } = forward(x, true);
+        correct = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(logits, -1), labels), 'float32')));
+        const loss = options.loss({ studentLogits: logits, labels, teacherLogits: teacher?.logits ?? null, studentFeatures: features, teacherFeatures: teacher?.features ?? [], epoch, epochs, progress });
+        if (recipe.weightDecay <= 0 || kernels.length === 0) return loss;
+        const l2 = tf.addN(kernels.map((kernel) => tf.sum(tf.square(kernel))));
+        return tf.add(loss, tf.mul(0.5 * recipe.weightDecay, l2));
+      }, variables);
+      // tfjs optimizers keep their state by position in this map: give every variable a
+      // gradient, zero for those this loss does not reach (FitNets' hint stage), so it never shifts.
+      const ordered: tf.NamedTensorMap = {};
+      for (const variable of variables) ordered[variable.name] = grads[variable.name] ?? tf.zerosLike(variable);
+      optimizer.applyGradients(ordered);
+      tf.dispose(ordered);
+      return { value, correct: correct! };
+    },
+    optimizer,
+    recipe.compiledStep ?? true,
+  );
 
   try {
     for (let epoch = firstEpoch; epoch <= epochs; epoch++) {
@@ -125,6 +149,7 @@ export async function trainPhase(options: TrainPhaseOptions): Promise<PhaseOutco
       let correctSum: tf.Scalar = tf.scalar(0);
       let seen = 0;
       let lastReport = 0;
+      runner.startEpoch();
       for (let step = 1; step <= steps; step++) {
         throwIfAborted(options.signal);
         const lr = learningRateAt(recipe, epoch - 1 + (step - 1) / steps, epochs) * (plateau?.factor ?? 1);
@@ -134,33 +159,11 @@ export async function trainPhase(options: TrainPhaseOptions): Promise<PhaseOutco
         const indices = order.subarray(start, end);
         const { x, labels } = imageBatch(train, shape, order, start, end, { jitter: options.jitter, flip: options.flip, rng });
         const teacher = options.teacher ? options.teacher.outputsFor(x, indices) : null;
-        const batchStats: { correct?: tf.Scalar } = {};
-        const { value, grads } = tf.variableGrads(() => {
-          const { logits, features } = forward(x, true);
-          batchStats.correct = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(logits, -1), labels), 'float32')));
-          const loss = options.loss({
-            studentLogits: logits,
-            labels,
-            teacherLogits: teacher?.logits ?? null,
-            studentFeatures: features,
-            teacherFeatures: teacher?.features ?? [],
-            epoch,
-            epochs,
-            progress: epoch - 1 + (step - 1) / steps,
-          });
-          if (recipe.weightDecay <= 0 || kernels.length === 0) return loss;
-          const l2 = tf.addN(kernels.map((kernel) => tf.sum(tf.square(kernel))));
-          return tf.add(loss, tf.mul(0.5 * recipe.weightDecay, l2));
-        }, variables);
-        // tfjs optimizers keep their state by position in this map: give every variable a
-        // gradient, zero for those this loss does not reach (FitNets' hint stage), so it never shifts.
-        const ordered: tf.NamedTensorMap = {};
-        for (const variable of variables) ordered[variable.name] = grads[variable.name] ?? tf.zerosLike(variable);
-        optimizer.applyGradients(ordered);
+        const { value, correct } = runner.step({ x, labels, teacher, lr, epoch, progress: epoch - 1 + (step - 1) / steps }, end - start === recipe.batchSize);
         const batchCount = end - start;
         const nextLoss = tf.tidy(() => tf.add<tf.Scalar>(lossSum, tf.mul(value, batchCount)));
-        const nextCorrect = tf.tidy(() => tf.add<tf.Scalar>(correctSum, batchStats.correct!));
-        tf.dispose([lossSum, correctSum, value, ordered, batchStats.correct ?? [], x, labels, teacher?.logits ?? [], teacher?.features ?? []]);
+        const nextCorrect = tf.tidy(() => tf.add<tf.Scalar>(correctSum, correct!));
+        tf.dispose([lossSum, correctSum, value, correct ?? [], x, labels, teacher?.logits ?? [], teacher?.features ?? []]);
         lossSum = nextLoss;
         correctSum = nextCorrect;
         seen += batchCount;
@@ -186,6 +189,7 @@ export async function trainPhase(options: TrainPhaseOptions): Promise<PhaseOutco
             etaSec: secondsPerStep * (totalSteps - (firstEpoch - 1) * steps - stepsDone),
             lr,
             ...label,
+            ...(runner.mode ? { stepMode: runner.mode } : {}),
           });
         }
         // Yield to the event loop so a cancel message (IPC, signal handler) gets through.
@@ -225,6 +229,7 @@ export async function trainPhase(options: TrainPhaseOptions): Promise<PhaseOutco
     // The model ends with its best validation epoch's weights, evaluated again on the test split.
     if (best.restore(model, lastEpoch)) evaluation = await evaluateModel(model, options.test, shape, Math.max(recipe.batchSize, 256));
   } finally {
+    runner.dispose();
     disposeOptimizer(optimizer);
     best.dispose();
   }

@@ -148,7 +148,8 @@ function encodeCommands(encoder: GPUCommandEncoder, commands: RecordedCommand[])
   pass?.end();
 }
 
-export type CaptureOutcome = { outputs: tf.Tensor[]; step: CompiledStep; reason: null } | { outputs: tf.Tensor[]; step: null; reason: string };
+/** A recording's result: the step's outputs, its signature, and the compiled step or why there is none. */
+export type CaptureOutcome = { outputs: tf.Tensor[]; signature: string[] } & ({ step: CompiledStep; reason: null } | { step: null; reason: string });
 
 /**
  * Runs one step eagerly while recording it, and makes a CompiledStep of it when its signature
@@ -188,6 +189,7 @@ export function captureStep(backend: WebGpuInternals, inputs: tf.Tensor[], run: 
   guard.hold(held);
   guard.settle();
   tf.dispose(substitutes);
-  if (reason !== null) return { outputs: result, step: null, reason };
-  return { outputs: result, step: new CompiledStep(backend, trace.commands, trace.signature, inputSlots, slots, outputs, held), reason: null };
+  const { signature } = trace;
+  if (reason !== null) return { outputs: result, signature, step: null, reason };
+  return { outputs: result, signature, step: new CompiledStep(backend, trace.commands, signature, inputSlots, slots, outputs, held), reason: null };
 }

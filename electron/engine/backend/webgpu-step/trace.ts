@@ -35,7 +35,7 @@ function hashBytes(bytes: Uint8Array): string {
   return (hash >>> 0).toString(16);
 }
 
-function bytesOf(data: BufferSource | ArrayLike<number>, offset = 0, size?: number): Uint8Array {
+function bytesOf(data: ArrayBufferView | ArrayBuffer | ArrayLike<number>, offset = 0, size?: number): Uint8Array {
   if (ArrayBuffer.isView(data)) {
     const view = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
     // writeBuffer's offset and size count elements of a typed array, bytes of an ArrayBuffer.
