@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { createBenchStep, type BenchOptions } from './bench';
+import { webgpuInternals } from './backend/webgpu-step/internals';
+import { traceStep } from './backend/webgpu-step/trace';
 
 /** Time spent in one kernel (by tfjs kernel name) over one training step. */
 export interface KernelTimeRow {
@@ -13,6 +15,8 @@ export interface KernelTimeRow {
 export interface StepProfile {
   /** Kernels the step runs, counted at the outermost level (a kernel built from others counts once). */
   kernelsPerStep: number;
+  /** On webgpu: compute dispatches the eager step makes (reshapes make none; some kernels make two). */
+  dispatchesPerStep?: number;
   /** Sum of the kernel times: device time on webgpu (timestamp queries), wall time elsewhere. */
   kernelMs: number;
   rows: KernelTimeRow[];
@@ -54,6 +58,14 @@ export async function profileTrainingStep(options: Omit<BenchOptions, 'steps'>):
         depths.push(scope ? -1 : mine);
       }
     };
+    // The dispatches of one eager step, as they reach the device.
+    const gpu = webgpuInternals();
+    let dispatchesPerStep: number | undefined;
+    if (gpu) {
+      const { result, trace } = traceStep(gpu, () => bench.step(), { recording: false });
+      result.dispose();
+      dispatchesPerStep = trace.commands.filter((command) => command.kind === 'dispatch').length;
+    }
     const info = await tf.profile(() => bench.step());
     tf.dispose(info.result);
     if (depths.length !== info.kernels.length) throw new Error(`profile has ${info.kernels.length} records, ${depths.length} were seen`);
@@ -69,7 +81,7 @@ export async function profileTrainingStep(options: Omit<BenchOptions, 'steps'>):
     const rows = [...byKernel]
       .map(([kernel, { calls, ms }]) => ({ kernel, calls, ms, share: kernelMs > 0 ? ms / kernelMs : 0 }))
       .sort((a, b) => b.ms - a.ms || b.calls - a.calls);
-    return { kernelsPerStep: rows.reduce((sum, row) => sum + row.calls, 0), kernelMs, rows };
+    return { kernelsPerStep: rows.reduce((sum, row) => sum + row.calls, 0), ...(dispatchesPerStep !== undefined ? { dispatchesPerStep } : {}), kernelMs, rows };
   } finally {
     profiler.profileKernel = original;
     bench.dispose();

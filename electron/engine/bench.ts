@@ -34,6 +34,8 @@ export interface BenchStep {
   params: number;
   /** On webgpu: how the steps ran (compiled, or eager and why). */
   mode: () => StepMode | null;
+  /** Dispatches a replayed step encodes (null while no step is recorded). */
+  dispatches: () => number | null;
   dispose: () => void;
 }
 
@@ -58,6 +60,7 @@ export function createBenchStep(options: Omit<BenchOptions, 'steps'>): BenchStep
     step: () => runner.step({ x, labels, teacher: null, lr: 0.01, epoch: 1, progress: 0 }, true).value,
     params: modelSize(model).params,
     mode: () => runner.mode,
+    dispatches: () => runner.dispatches,
     dispose: () => {
       runner.dispose();
       tf.dispose([x, labels]);

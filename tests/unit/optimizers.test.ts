@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import { axpby } from '../../electron/engine/ops/axpby';
 import { createRng } from '../../electron/engine/random';
-import { createOptimizer, disposeOptimizer, setLearningRate } from '../../electron/engine/train/optimizers';
+import { createOptimizer, disposeOptimizer, isOptimizerOf, MomentumSgd, setLearningRate } from '../../electron/engine/train/optimizers';
 import { useCpuBackend } from '../helpers/backend';
 import { assertClose } from '../helpers/compare';
 
@@ -51,5 +51,28 @@ describe('momentum SGD with one axpby per update', () => {
     assertClose(stock.weights[1]!, ours.weights[1]!, 'b after five steps', 1e-6);
     assert.equal(ours.kernels * 2, stock.kernels, `${ours.kernels} kernels against tfjs's ${stock.kernels}`);
     target.dispose();
+  });
+
+  it('sets Adam\'s learning rate too (tfjs answers instanceof SGDOptimizer for every optimizer)', () => {
+    const adam = createOptimizer({ optimizer: 'adam', lr: 0.001, momentum: 0.9 });
+    assert.ok(adam instanceof tf.SGDOptimizer, 'tfjs\'s instanceof cannot tell optimizers apart');
+    assert.ok(!isOptimizerOf(adam, tf.SGDOptimizer) && isOptimizerOf(adam, tf.AdamOptimizer));
+    setLearningRate(adam, 0.0005);
+    assert.equal((adam as unknown as { learningRate: number }).learningRate, 0.0005);
+    const sgd = createOptimizer({ optimizer: 'sgd', lr: 0.1, momentum: 0.9 });
+    assert.ok(isOptimizerOf(sgd, tf.SGDOptimizer) && isOptimizerOf(sgd, MomentumSgd));
+    disposeOptimizer(adam);
+    disposeOptimizer(sgd);
+  });
+
+  it('axpby takes its b factor times a one-element tensor (a learning rate as data), on every path', async () => {
+    const x = tf.tensor1d([1, -2, 3]);
+    const y = tf.tensor1d([4, 1, -1]);
+    const s = tf.tensor1d([0.25]);
+    const fused = axpby(0.5, x, -2, y, s);
+    const composed = axpby(1, tf.tensor2d([[1, -2, 3]]), -2, y, s);
+    assert.deepEqual(Array.from(await fused.data()), [0.5 - 2, -1 - 0.5, 1.5 + 0.5]);
+    assert.deepEqual(Array.from(await composed.data()), [1 - 2, -2 - 0.5, 3 + 0.5]);
+    tf.dispose([x, y, s, fused, composed]);
   });
 });

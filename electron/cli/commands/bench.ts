@@ -57,6 +57,7 @@ const round = (value: number, digits: number) => Math.round(value * 10 ** digits
 
 function formatProfile(model: string, batchSize: number, profile: StepProfile): string {
   const rows = profile.rows.map((row) => [row.kernel, String(row.calls), row.ms.toFixed(3), `${(row.share * 100).toFixed(1)}%`]);
-  const title = `${model}, batch ${batchSize}: one training step, ${profile.kernelsPerStep} kernels, ${profile.kernelMs.toFixed(2)} ms of kernel time`;
+  const dispatches = profile.dispatchesPerStep === undefined ? '' : ` (${profile.dispatchesPerStep} dispatches)`;
+  const title = `${model}, batch ${batchSize}: one training step, ${profile.kernelsPerStep} kernels${dispatches}, ${profile.kernelMs.toFixed(2)} ms of kernel time`;
   return `${title}\n${table(['kernel', 'calls', 'ms', 'share'], rows)}\n`;
 }

@@ -1,5 +1,6 @@
 import { MODEL_FAMILY_CATALOGUE } from '../../contract/catalogue';
 import * as tf from '@tensorflow/tfjs';
+import { dropout } from './dropout';
 import { seededKernel } from './init';
 import type { ModelFamily } from './model-spec';
 
@@ -20,7 +21,7 @@ export const lenet5Family: ModelFamily = {
       tf.layers.flatten(),
       tf.layers.dense({ units: 120, activation: 'relu', kernelInitializer: k(2), name: 'fc_1' }),
     ];
-    if (options.dropout > 0) layers.push(tf.layers.dropout({ rate: options.dropout, seed: options.seed }));
+    if (options.dropout > 0) layers.push(dropout({ rate: options.dropout, seed: options.seed }));
     layers.push(tf.layers.dense({ units: 84, activation: 'relu', kernelInitializer: k(3), name: 'fc_2' }));
     layers.push(tf.layers.dense({ units: options.classes, kernelInitializer: k(4), name: 'logits' }));
     return tf.sequential({ layers, name: 'lenet5' });

@@ -1,5 +1,6 @@
 import { MODEL_FAMILY_CATALOGUE } from '../../contract/catalogue';
 import * as tf from '@tensorflow/tfjs';
+import { dropout } from './dropout';
 import { seededKernel } from './init';
 import type { ModelFamily } from './model-spec';
 
@@ -24,10 +25,10 @@ export const mlpFamily: ModelFamily = {
     const { width, depth } = spec as MlpSpec;
     const layers: tf.layers.Layer[] = [tf.layers.flatten({ inputShape: options.inputShape })];
     // Hinton et al. drop 20% of inputs when they drop 50% of hidden units.
-    if (options.dropout > 0) layers.push(tf.layers.dropout({ rate: Math.min(0.2, options.dropout), seed: options.seed }));
+    if (options.dropout > 0) layers.push(dropout({ rate: Math.min(0.2, options.dropout), seed: options.seed }));
     for (let i = 0; i < depth; i++) {
       layers.push(tf.layers.dense({ units: width, activation: 'relu', kernelInitializer: seededKernel(options.seed, i), name: `dense_${i + 1}` }));
-      if (options.dropout > 0) layers.push(tf.layers.dropout({ rate: options.dropout, seed: options.seed + i + 1 }));
+      if (options.dropout > 0) layers.push(dropout({ rate: options.dropout, seed: options.seed + i + 1 }));
     }
     layers.push(tf.layers.dense({ units: options.classes, kernelInitializer: seededKernel(options.seed, depth), name: 'logits' }));
     return tf.sequential({ layers, name: `mlp-${width}x${depth}` });

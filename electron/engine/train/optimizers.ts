@@ -43,9 +43,18 @@ export class MomentumSgd extends tf.MomentumOptimizer {
   }
 }
 
+/**
+ * Whether `optimizer` is (a subclass of) `Class`. tfjs's optimizers answer `instanceof` for any
+ * optimizer (Optimizer's Symbol.hasInstance checks only for `minimize`), so an Adam optimizer is
+ * "instanceof SGDOptimizer": the prototype chain is what tells them apart.
+ */
+export function isOptimizerOf<T extends tf.Optimizer>(optimizer: tf.Optimizer, Class: abstract new (...args: never[]) => T): optimizer is T {
+  return Object.prototype.isPrototypeOf.call(Class.prototype, optimizer);
+}
+
 /** tfjs optimizers have no common setter: SGD/momentum cache −lr, Adam reads a field each step. */
 export function setLearningRate(optimizer: tf.Optimizer, lr: number): void {
-  if (optimizer instanceof tf.SGDOptimizer) optimizer.setLearningRate(lr);
+  if (isOptimizerOf(optimizer, tf.SGDOptimizer)) optimizer.setLearningRate(lr);
   else (optimizer as unknown as { learningRate: number }).learningRate = lr;
 }
 
@@ -55,5 +64,5 @@ export function setLearningRate(optimizer: tf.Optimizer, lr: number): void {
  */
 export function disposeOptimizer(optimizer: tf.Optimizer): void {
   optimizer.dispose();
-  if (optimizer instanceof tf.MomentumOptimizer) (optimizer as unknown as { c?: tf.Tensor }).c?.dispose();
+  if (isOptimizerOf(optimizer, tf.MomentumOptimizer)) (optimizer as unknown as { c?: tf.Tensor }).c?.dispose();
 }

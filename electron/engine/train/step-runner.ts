@@ -3,7 +3,7 @@ import type { StepMode } from '../../contract/events';
 import { captureStep, probeStep, type CompiledStep } from '../backend/webgpu-step/compiled-step';
 import { signatureDifference } from '../backend/webgpu-step/trace';
 import { webgpuInternals, type WebGpuInternals } from '../backend/webgpu-step/internals';
-import { MomentumSgd } from './optimizers';
+import { isOptimizerOf, MomentumSgd } from './optimizers';
 
 const ATTEMPTS_PER_EPOCH = 2;
 
@@ -50,7 +50,7 @@ export class StepRunner {
     enabled = true,
   ) {
     this.backend = enabled ? webgpuInternals() : null;
-    if (this.backend && !(optimizer instanceof MomentumSgd)) this.reason = 'only momentum SGD is compiled (Adam keeps its learning rate in its kernels)';
+    if (this.backend && !isOptimizerOf(optimizer, MomentumSgd)) this.reason = 'only momentum SGD is compiled (Adam keeps its learning rate in its kernels)';
   }
 
   /** On webgpu: whether steps replay a recording, and if not, why. Null on other backends and until the first recording. */
@@ -59,6 +59,11 @@ export class StepRunner {
     if (this.compiled) return { compiled: true, note: `${this.compiled.dispatches} dispatches replayed per step` };
     // Before the first recording there is nothing to say yet.
     return this.reason === null ? null : { compiled: false, note: this.reason };
+  }
+
+  /** Dispatches a replay encodes, once a step is recorded (else null). */
+  get dispatches(): number | null {
+    return this.compiled?.dispatches ?? null;
   }
 
   /** Replays so far, for tests and benchmarks. */
@@ -74,7 +79,7 @@ export class StepRunner {
 
   step(batch: StepBatch, full: boolean): StepResult {
     const backend = this.backend;
-    const sgd = this.optimizer instanceof MomentumSgd ? this.optimizer : null;
+    const sgd = isOptimizerOf(this.optimizer, MomentumSgd) ? this.optimizer : null;
     // The first step makes the optimizer's state: it runs eagerly, unrecorded.
     const first = this.steps++ === 0;
     if (!backend || !sgd || first || this.attemptsLeft === 0 || !full) return this.runEager(batch, sgd);
