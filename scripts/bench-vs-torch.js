@@ -1,5 +1,5 @@
 // Side by side on one machine: `distill bench` on a tfjs backend, with this project's kernels and
-// with the backend's stock ones, against PyTorch's training throughput for the same models
+// with the backend's stock ones, eager and (on webgpu) as a compiled step, against PyTorch's training throughput for the same models
 // (../shared/bench/torch_reference.py), printed as a Markdown table of ratios.
 // Usage: node scripts/bench-vs-torch.js [--backend webgpu] [--batch N (all models)] [--torch PATH] [--steps 20]
 import { spawnSync } from 'node:child_process';
@@ -21,16 +21,21 @@ function torchImgPerSec(model) {
   return jsonLines(run.stdout ?? '').find((r) => r.backend === 'pytorch-fp32')?.img_per_s;
 }
 
-function distillImgPerSec(model, stock) {
-  const args = ['bin/distill.js', 'bench', '--model', model[1], '--shape', model[2], '--batch-size', String(batchOf(model)), '--steps', values.steps, '--backend', values.backend, '--json'];
-  const run = spawnSync(process.execPath, stock ? [...args, '--stock-kernels'] : args, { encoding: 'utf8' });
-  return jsonLines(run.stdout ?? '')[0]?.imgPerSec ?? `failed: ${(run.stderr ?? '').split('\n').find(Boolean)}`;
+/** `distill bench`'s figures for one model: img/s and host ms per step, or why it failed. */
+function distillBench(model, ...flags) {
+  const args = ['bin/distill.js', 'bench', '--model', model[1], '--shape', model[2], '--batch-size', String(batchOf(model)), '--steps', values.steps, '--backend', values.backend, '--json', ...flags];
+  const run = spawnSync(process.execPath, args, { encoding: 'utf8' });
+  const line = jsonLines(run.stdout ?? '')[0];
+  return line ? { imgPerSec: line.imgPerSec, host: line.hostMsPerStep } : { imgPerSec: `failed: ${(run.stderr ?? '').split('\n').find(Boolean)}`, host: '–' };
 }
 
 const ratio = (a, b) => (typeof a === 'number' && b ? (a / b).toFixed(3) : '–');
-console.log(`| model | tfjs ${values.backend}, stock kernels | tfjs ${values.backend}, Distill Studio kernels | PyTorch fp32 | ratio stock | ratio ours |`);
-console.log('| --- | ---: | ---: | ---: | ---: | ---: |');
+const compiled = values.backend === 'webgpu';
+console.log(`| model | tfjs ${values.backend}, stock kernels | Distill Studio kernels, eager | ${compiled ? 'compiled step | ' : ''}PyTorch fp32 | ratio stock | ratio eager |${compiled ? ' ratio compiled | host ms eager → compiled |' : ''}`);
+console.log(`| --- | ---: | ---: | ---: | ---: | ---: |${compiled ? ' ---: | ---: | ---: |' : ''}`);
 for (const model of MODELS) {
-  const [stock, ours, torch] = [distillImgPerSec(model, true), distillImgPerSec(model, false), torchImgPerSec(model)];
-  console.log(`| ${model[1]} (${model[2]}, batch ${batchOf(model)}) | ${stock} | ${ours} | ${torch?.toFixed?.(0) ?? '–'} | ${ratio(stock, torch)} | ${ratio(ours, torch)} |`);
+  const [stock, eager, replayed, torch] = [distillBench(model, '--stock-kernels'), distillBench(model), compiled ? distillBench(model, '--compiled') : null, torchImgPerSec(model)];
+  const compiledCells = replayed ? ` ${replayed.imgPerSec} |` : '';
+  const compiledRatios = replayed ? ` ${ratio(replayed.imgPerSec, torch)} | ${eager.host} → ${replayed.host} |` : '';
+  console.log(`| ${model[1]} (${model[2]}, batch ${batchOf(model)}) | ${stock.imgPerSec} | ${eager.imgPerSec} |${compiledCells} ${torch?.toFixed?.(0) ?? '–'} | ${ratio(stock.imgPerSec, torch)} | ${ratio(eager.imgPerSec, torch)} |${compiledRatios}`);
 }

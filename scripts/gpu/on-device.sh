@@ -47,8 +47,8 @@ check() {
 bench() {
   [ -n "${DISTILL_SKIP_CHECK:-}" ] || check || echo "the WebGPU kernel tests failed on this adapter: the figures below are suspect (check.txt)"
   "$node" "$app" bench --backend webgpu --model mlp-30x2 --steps 2 | head -1   # which adapter, and why
-  echo "| model | tfjs webgpu, stock kernels | tfjs webgpu, Distill Studio kernels | host ms of step ms (ours) | PyTorch fp32 | ratio stock | ratio ours |" > "$OUT/bench.md"
-  echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: |" >> "$OUT/bench.md"
+  echo "| model | tfjs webgpu, stock kernels | tfjs webgpu, Distill Studio kernels | host ms of step ms (ours) | compiled step | host ms (compiled) | PyTorch fp32 | ratio stock | ratio ours | ratio compiled |" > "$OUT/bench.md"
+  echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |" >> "$OUT/bench.md"
   specs=${DISTILL_BENCH_SPECS:-mlp:mlp-1200x2:28x28x1:256 vgg11:vgg11:32x32x3:128 resnet18:resnet18:32x32x3:256}
   for spec in $specs; do
     IFS=: read -r torch_name name shape batch <<< "$spec"
@@ -58,10 +58,13 @@ bench() {
     line=$(timeout 150 "$node" "$app" "${args[@]}" | grep '^{')
     ours=$(grep -o '"imgPerSec":[0-9.]*' <<< "$line" | cut -d: -f2)
     host=$(grep -o '"hostMsPerStep":[0-9.]*' <<< "$line" | cut -d: -f2)
+    compiled_line=$(timeout 150 "$node" "$app" "${args[@]}" --compiled | grep '^{')
+    compiled=$(grep -o '"imgPerSec":[0-9.]*' <<< "$compiled_line" | cut -d: -f2)
+    compiled_host=$(grep -o '"hostMsPerStep":[0-9.]*' <<< "$compiled_line" | cut -d: -f2)
     step=$([ -n "$ours" ] && awk -v b="$batch" -v r="$ours" 'BEGIN { printf "%.1f", 1000 * b / r }')
     torch=""
     [ -f .gpu/torch_reference.py ] && torch=$(timeout 120 python3 .gpu/torch_reference.py --models "$torch_name" --batch "$batch" --steps 30 | grep '"pytorch-fp32"' | grep -o '"img_per_s": [0-9.]*' | cut -d' ' -f2)
-    echo "| $name ($shape, batch $batch) | ${stock:-failed} | ${ours:-failed} | ${host:-–} of ${step:-–} | ${torch:-–} | $(ratio "$stock" "$torch") | $(ratio "$ours" "$torch") |" | tee -a "$OUT/bench.md"
+    echo "| $name ($shape, batch $batch) | ${stock:-failed} | ${ours:-failed} | ${host:-–} of ${step:-–} | ${compiled:-failed} | ${compiled_host:-–} | ${torch:-–} | $(ratio "$stock" "$torch") | $(ratio "$ours" "$torch") | $(ratio "$compiled" "$torch") |" | tee -a "$OUT/bench.md"
   done
   for spec in $specs; do
     IFS=: read -r _ name shape batch <<< "$spec"
