@@ -35,7 +35,7 @@ interface StepsOutcome {
 }
 
 /** `steps` training steps as the trainer makes them (loss, accuracy count, momentum SGD with a new learning rate each step). */
-async function trainSteps(name: string, shape: [number, number, number], batch: number, options: { compiled: boolean; steps?: number; dropout?: number; optimizer?: 'sgd' | 'adam' }): Promise<StepsOutcome> {
+async function trainSteps(name: string, shape: [number, number, number], batch: number, options: { compiled: boolean; steps?: number; dropout?: number; optimizer?: 'sgd' | 'adam'; newEpochAt?: number }): Promise<StepsOutcome> {
   const model = buildModel(name, { inputShape: shape, classes: 10, seed: 3, dropout: options.dropout ?? 0 });
   const optimizer = createOptimizer({ optimizer: options.optimizer ?? 'sgd', lr: 0.05, momentum: 0.9 });
   const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
@@ -58,6 +58,7 @@ async function trainSteps(name: string, shape: [number, number, number], batch: 
   const correct: number[] = [];
   try {
     for (let step = 0; step < (options.steps ?? 6); step++) {
+      if (step === options.newEpochAt) runner.startEpoch();
       const rng = createRng(100 + step);
       const x = tf.tensor4d(Float32Array.from({ length: batch * shape[0] * shape[1] * shape[2] }, () => rng()), [batch, ...shape]);
       const labels = tf.tensor1d(Int32Array.from({ length: batch }, () => Math.floor(rng() * 10)), 'int32');
@@ -98,6 +99,23 @@ describe('a compiled WebGPU training step replays what tfjs computes eagerly', {
       assert.notDeepEqual(eager.losses[3], eager.losses[5], 'the steps train (losses change)');
     });
   }
+
+  it('a new epoch\'s eager probe that matches keeps the recording: replays go on from the weights it left (tolerance 0)', async () => {
+    const eager = await trainSteps('resnet20', [16, 16, 3], 2, { compiled: false, steps: 9 });
+    // After the probe, the first replay points the variables back at the recording's buffers.
+    const swapIn = BufferGuard.prototype.swapIn;
+    let swaps = 0;
+    BufferGuard.prototype.swapIn = function (...args) {
+      swaps++;
+      return swapIn.apply(this, args);
+    };
+    const compiled = await trainSteps('resnet20', [16, 16, 3], 2, { compiled: true, steps: 9, newEpochAt: 5 }).finally(() => (BufferGuard.prototype.swapIn = swapIn));
+    assert.ok(swaps > 20, `${swaps} variables realigned`);
+    // Steps 4 and 5 replay; step 6 is the new epoch's probe; steps 7–9 replay again.
+    assert.equal(compiled.replays, 5);
+    assert.deepEqual(compiled.losses, eager.losses);
+    compiled.state.forEach((values, i) => assert.deepEqual(values, eager.state[i], `state tensor ${i} differs`));
+  });
 
   it('a replay runs no tfjs kernel, makes as many dispatches as the eager step, and leaves device memory flat', async () => {
     const options = { model: 'mlp-30x2', batchSize: 8, inputShape: [28, 28, 1] as [number, number, number], classes: 10 };

@@ -54,7 +54,7 @@ export const RUN_SETTINGS = {
   sweepImages: nullableIntegerOption({ label: 'sweep: training images per cell', help: 'each short run of the sweep trains on this many training images (the first ones)', flag: 'sweep-images', valueName: 'N', default: 10000, min: 100, max: 1e9, nullMeans: 'all' }),
   seed: integerOption({ label: 'seed', help: 'seeds weights, data order and augmentation', flag: 'seed', valueName: 'S', default: 1, min: 0, max: 2 ** 31 - 1 }),
   backend: choiceOption({ label: 'backend', help: 'where tensors are computed', flag: 'backend', choices: BACKEND_IDS, default: 'auto' }),
-  compiledStep: booleanOption({ label: 'replay a recorded training step (WebGPU)', help: 'on webgpu, record one training step and replay it with new data each step (one submit, none of tfjs\'s per-kernel host work); --eager-steps runs every step through tfjs', flag: 'eager-steps', negated: true, default: true }),
+  compiledStep: booleanOption({ label: 'replay a recorded training step (WebGPU)', help: 'on webgpu, run every training step through tfjs instead of recording one step and replaying it with new data (one submit per step, none of tfjs\'s per-kernel host work); slower, the same arithmetic', flag: 'eager-steps', negated: true, default: true }),
   threads: nullableIntegerOption({ label: 'CPU threads (empty: all cores)', help: 'threads the wasm backend computes on (XNNPACK\'s pool; at most 8)', flag: 'threads', valueName: 'N', default: null, min: 1, max: 8, nullMeans: 'all cores' }),
 } satisfies OptionTable;
 

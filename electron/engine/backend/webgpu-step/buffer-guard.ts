@@ -76,6 +76,12 @@ export class BufferGuard {
     }
   }
 
+  /** A held buffer tfjs had freed is a tensor's again, in place of `replaced`, which tfjs frees. */
+  swapIn(buffer: GPUBuffer, replaced: GPUBuffer): void {
+    this.freedByTfjs.delete(buffer);
+    this.manager.releaseBuffer(replaced);
+  }
+
   /** Guarded buffers (for tests: none should be left once every compiled step is disposed). */
   get size(): number {
     return this.holders.size;

@@ -118,8 +118,27 @@ export class CompiledStep {
       return tensor;
     });
     backend.queue.submit([encoder.finish()]);
+    this.realign(current);
     this.replays++;
     return results;
+  }
+
+  /**
+   * After an eager step (a probe) tfjs keeps a variable in a buffer of its own, and each replay
+   * copies it in and out. Once a replay has filled `after`, the variable is pointed back at it and
+   * its buffer returned to the pool, so later replays copy once. Not when another tensor shares
+   * the variable's data (a clone kept as the best weights): that one must not change.
+   */
+  private realign(current: Array<GPUBuffer | null>): void {
+    const guard = BufferGuard.of(this.backend.bufferManager);
+    this.variables.forEach((slot, i) => {
+      const now = current[i];
+      if (!now || slot.after === slot.before || now === slot.after) return;
+      const data = this.backend.tensorMap.get(slot.variable.dataId);
+      if (!data || data.refCount !== 1 || data.resource !== now) return;
+      data.resource = slot.after;
+      guard.swapIn(slot.after, now);
+    });
   }
 
   /** Lets tfjs's pool have the step's buffers back (those tfjs has freed). */

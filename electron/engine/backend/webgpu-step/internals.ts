@@ -12,6 +12,8 @@ export interface TensorDataInternals {
   resource: GPUBuffer | GPUTexture | null;
   dtype: tf.DataType;
   shape: number[];
+  /** Tensors sharing this data (clones). */
+  refCount: number;
 }
 
 /**
