@@ -32,10 +32,12 @@ interface StepsOutcome {
   state: Float32Array[];
   mode: StepMode | null;
   replays: number;
+  /** With `cloneAt`: whether clones of the weights taken then still hold what they held. */
+  clonesIntact?: boolean;
 }
 
 /** `steps` training steps as the trainer makes them (loss, accuracy count, momentum SGD with a new learning rate each step). */
-async function trainSteps(name: string, shape: [number, number, number], batch: number, options: { compiled: boolean; steps?: number; dropout?: number; optimizer?: 'sgd' | 'adam'; newEpochAt?: number }): Promise<StepsOutcome> {
+async function trainSteps(name: string, shape: [number, number, number], batch: number, options: { compiled: boolean; steps?: number; dropout?: number; optimizer?: 'sgd' | 'adam'; newEpochAt?: number; cloneAt?: number }): Promise<StepsOutcome> {
   const model = buildModel(name, { inputShape: shape, classes: 10, seed: 3, dropout: options.dropout ?? 0 });
   const optimizer = createOptimizer({ optimizer: options.optimizer ?? 'sgd', lr: 0.05, momentum: 0.9 });
   const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
@@ -56,9 +58,15 @@ async function trainSteps(name: string, shape: [number, number, number], batch: 
   );
   const losses: number[] = [];
   const correct: number[] = [];
+  let clones: { tensors: tf.Tensor[]; values: Float32Array[] } | null = null;
   try {
     for (let step = 0; step < (options.steps ?? 6); step++) {
       if (step === options.newEpochAt) runner.startEpoch();
+      if (step === options.cloneAt) {
+        // tfjs clones share their data with the variable (as the trainer's best-weights copy does).
+        const tensors = model.getWeights().map((w) => w.clone());
+        clones = { tensors, values: await Promise.all(tensors.map(async (t) => Float32Array.from(await t.data()))) };
+      }
       const rng = createRng(100 + step);
       const x = tf.tensor4d(Float32Array.from({ length: batch * shape[0] * shape[1] * shape[2] }, () => rng()), [batch, ...shape]);
       const labels = tf.tensor1d(Int32Array.from({ length: batch }, () => Math.floor(rng() * 10)), 'int32');
@@ -71,7 +79,10 @@ async function trainSteps(name: string, shape: [number, number, number], batch: 
     }
     const momenta = (optimizer as unknown as { accumulations?: Array<{ variable: tf.Variable }> }).accumulations ?? [];
     const state = await Promise.all([...model.getWeights(), ...momenta.map((m) => m.variable)].map(async (t) => (await t.data()) as Float32Array));
-    return { losses, correct, state, mode: runner.mode, replays: runner.replays };
+    const held = clones as { tensors: tf.Tensor[]; values: Float32Array[] } | null;
+    const clonesIntact = held ? (await Promise.all(held.tensors.map(async (t, i) => tf.util.arraysEqual(await t.data(), held.values[i]!)))).every(Boolean) : undefined;
+    if (held) tf.dispose(held.tensors);
+    return { losses, correct, state, mode: runner.mode, replays: runner.replays, ...(clonesIntact === undefined ? {} : { clonesIntact }) };
   } finally {
     runner.dispose();
     disposeOptimizer(optimizer);
@@ -113,6 +124,15 @@ describe('a compiled WebGPU training step replays what tfjs computes eagerly', {
     assert.ok(swaps > 20, `${swaps} variables realigned`);
     // Steps 4 and 5 replay; step 6 is the new epoch's probe; steps 7–9 replay again.
     assert.equal(compiled.replays, 5);
+    assert.deepEqual(compiled.losses, eager.losses);
+    compiled.state.forEach((values, i) => assert.deepEqual(values, eager.state[i], `state tensor ${i} differs`));
+  });
+
+  it('a clone of the weights (shared data) is never written: the step after it is probed and recorded again', async () => {
+    const eager = await trainSteps('mlp-30x2', [28, 28, 1], 8, { compiled: false, steps: 8 });
+    const compiled = await trainSteps('mlp-30x2', [28, 28, 1], 8, { compiled: true, steps: 8, cloneAt: 4 });
+    assert.equal(compiled.clonesIntact, true, 'replays wrote into the clones');
+    assert.equal(compiled.replays, 3, 'step 4 replays; 5 (after the clone) is a probe, 6 is recorded, 7 and 8 replay');
     assert.deepEqual(compiled.losses, eager.losses);
     compiled.state.forEach((values, i) => assert.deepEqual(values, eager.state[i], `state tensor ${i} differs`));
   });

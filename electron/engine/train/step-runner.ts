@@ -41,6 +41,7 @@ export class StepRunner {
   /** Recordings still to try this epoch when steps differ from one to the next. */
   private attemptsLeft = ATTEMPTS_PER_EPOCH;
   private steps = 0;
+  private replayed = 0;
   private reason: string | null = null;
   private current: StepBatch | null = null;
 
@@ -68,7 +69,7 @@ export class StepRunner {
 
   /** Replays so far, for tests and benchmarks. */
   get replays(): number {
-    return this.compiled?.replays ?? 0;
+    return this.replayed;
   }
 
   /** A new epoch: its first full batch checks that the recording still stands. */
@@ -87,6 +88,8 @@ export class StepRunner {
     const inputs = [batch.x, batch.labels, lr, ...(batch.teacher ? [batch.teacher.logits, ...batch.teacher.features] : [])];
     this.current = batch;
     try {
+      // A recording whose buffers a tfjs tensor still uses (a clone of the weights) is recorded again.
+      if (this.compiled?.blocked()) [this.compiled, this.probe] = [(this.compiled.dispose(), null), null];
       if (this.probe === null) {
         const probe = probeStep(backend, inputs, this.asFunction);
         this.probe = probe.signature;
@@ -95,7 +98,10 @@ export class StepRunner {
         if (this.compiled && signatureDifference(this.compiled.signature, probe.signature) !== null) this.dropRecording();
         return this.result(probe.outputs);
       }
-      if (this.compiled) return this.result(this.compiled.replay(inputs));
+      if (this.compiled) {
+        this.replayed++;
+        return this.result(this.compiled.replay(inputs));
+      }
       const capture = captureStep(backend, inputs, this.asFunction, this.probe);
       this.reason = capture.reason;
       this.compiled = capture.step;

@@ -76,6 +76,11 @@ export class BufferGuard {
     }
   }
 
+  /** Whether tfjs has freed a held buffer (no tensor of tfjs's refers to it any more). */
+  isFreed(buffer: GPUBuffer): boolean {
+    return this.freedByTfjs.has(buffer);
+  }
+
   /** A held buffer tfjs had freed is a tensor's again, in place of `replaced`, which tfjs frees. */
   swapIn(buffer: GPUBuffer, replaced: GPUBuffer): void {
     this.freedByTfjs.delete(buffer);

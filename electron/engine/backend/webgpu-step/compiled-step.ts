@@ -84,6 +84,22 @@ export class CompiledStep {
     return this.commands.filter((command) => command.kind === 'dispatch').length;
   }
 
+  /**
+   * Whether a replay would write into a buffer that a tfjs tensor other than its variable still
+   * refers to. tfjs's clones share data: a clone of the weights taken after a replay (the trainer's
+   * best weights) keeps the recording's buffer once the variable moves on, and a replay would
+   * overwrite it. Such a recording must be dropped (and the step recorded again).
+   */
+  blocked(): boolean {
+    const guard = BufferGuard.of(this.backend.bufferManager);
+    return this.variables.some((slot) => {
+      if (slot.after === slot.before) return false;
+      const data = this.backend.tensorMap.get(slot.variable.dataId);
+      const free = (buffer: GPUBuffer) => guard.isFreed(buffer) || (data !== undefined && data.resource === buffer && data.refCount === 1);
+      return !free(slot.before) || !free(slot.after);
+    });
+  }
+
   /** Runs the step on new inputs (same shapes and dtypes as recorded); returns new output tensors. */
   replay(inputs: tf.Tensor[]): tf.Tensor[] {
     const { backend } = this;
@@ -135,7 +151,7 @@ export class CompiledStep {
       const now = current[i];
       if (!now || slot.after === slot.before || now === slot.after) return;
       const data = this.backend.tensorMap.get(slot.variable.dataId);
-      if (!data || data.refCount !== 1 || data.resource !== now) return;
+      if (!data || data.refCount !== 1 || data.resource !== now || !guard.isFreed(slot.after)) return;
       data.resource = slot.after;
       guard.swapIn(slot.after, now);
     });
@@ -180,7 +196,15 @@ export function captureStep(backend: WebGpuInternals, inputs: tf.Tensor[], run: 
   const variables = uploadVariables(backend);
   const before = new Map(variables.map((v) => [v, { dataId: v.dataId, buffer: bufferOf(backend, v) }]));
   const substitutes = guard.withFreshBuffers(() => inputs.map((input) => ownedCopy(backend, input)));
-  const { result, trace } = guard.withFreshBuffers(() => traceStep(backend, () => run(substitutes), { recording: true }));
+  let traced: ReturnType<typeof traceStep<tf.Tensor[]>>;
+  try {
+    traced = guard.withFreshBuffers(() => traceStep(backend, () => run(substitutes), { recording: true }));
+  } catch (error) {
+    guard.settle();
+    tf.dispose(substitutes);
+    throw error;
+  }
+  const { result, trace } = traced;
 
   let reason = trace.unusable ?? signatureDifference(expected, trace.signature);
   const slots: VariableSlot[] = [];
