@@ -89,7 +89,10 @@ export class StepRunner {
     this.current = batch;
     try {
       // A recording whose buffers a tfjs tensor still uses (a clone of the weights) is recorded again.
-      if (this.compiled?.blocked()) [this.compiled, this.probe] = [(this.compiled.dispose(), null), null];
+      if (this.compiled?.blocked()) {
+        this.dropRecording();
+        this.probe = null;
+      }
       if (this.probe === null) {
         const probe = probeStep(backend, inputs, this.asFunction);
         this.probe = probe.signature;
