@@ -13,7 +13,7 @@ import { createBenchStep } from '../../electron/engine/bench';
 import { crossEntropyLoss } from '../../electron/engine/losses/cross-entropy';
 import { buildModel } from '../../electron/engine/models/registry';
 import { createRng } from '../../electron/engine/random';
-import { createOptimizer, disposeOptimizer, setLearningRate } from '../../electron/engine/train/optimizers';
+import { createOptimizer, disposeOptimizer } from '../../electron/engine/train/optimizers';
 import { StepRunner } from '../../electron/engine/train/step-runner';
 import { runCli } from '../helpers/cli';
 
@@ -71,7 +71,6 @@ async function trainSteps(name: string, shape: [number, number, number], batch: 
       const x = tf.tensor4d(Float32Array.from({ length: batch * shape[0] * shape[1] * shape[2] }, () => rng()), [batch, ...shape]);
       const labels = tf.tensor1d(Int32Array.from({ length: batch }, () => Math.floor(rng() * 10)), 'int32');
       const lr = 0.05 / (1 + step);
-      setLearningRate(optimizer, lr);
       const result = runner.step({ x, labels, teacher: null, lr, epoch: 1, progress: 0 }, true);
       losses.push((await result.value.data())[0]!);
       correct.push((await result.correct!.data())[0]!);

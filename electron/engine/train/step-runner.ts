@@ -3,7 +3,7 @@ import type { StepMode } from '../../contract/events';
 import { captureStep, probeStep, type CompiledStep } from '../backend/webgpu-step/compiled-step';
 import { signatureDifference } from '../backend/webgpu-step/trace';
 import { webgpuInternals, type WebGpuInternals } from '../backend/webgpu-step/internals';
-import { isOptimizerOf, MomentumSgd } from './optimizers';
+import { isOptimizerOf, MomentumSgd, setLearningRate } from './optimizers';
 
 const ATTEMPTS_PER_EPOCH = 2;
 
@@ -23,7 +23,7 @@ export interface StepResult {
   correct?: tf.Scalar;
 }
 
-/** One eager step: forward, loss, backward, optimizer update (the learning rate is already set). */
+/** One eager step: forward, loss, backward, optimizer update (the runner has set the learning rate). */
 export type EagerStep = (batch: StepBatch) => StepResult;
 
 /**
@@ -79,15 +79,18 @@ export class StepRunner {
   }
 
   step(batch: StepBatch, full: boolean): StepResult {
+    setLearningRate(this.optimizer, batch.lr);
     const backend = this.backend;
     const sgd = isOptimizerOf(this.optimizer, MomentumSgd) ? this.optimizer : null;
-    // The first step makes the optimizer's state: it runs eagerly, unrecorded.
-    const first = this.steps++ === 0;
-    if (!backend || !sgd || first || this.attemptsLeft === 0 || !full) return this.runEager(batch, sgd);
+    if (!backend || !sgd) return this.eager(batch);
+    // On webgpu the learning rate is always a tensor, so eager and replayed steps compute alike.
     const lr = tf.tensor1d([batch.lr]);
     const inputs = [batch.x, batch.labels, lr, ...(batch.teacher ? [batch.teacher.logits, ...batch.teacher.features] : [])];
     this.current = batch;
     try {
+      // The first step makes the optimizer's state: it runs eagerly, unrecorded.
+      const first = this.steps++ === 0;
+      if (first || this.attemptsLeft === 0 || !full) return this.result(this.asFunction(inputs));
       // A recording whose buffers a tfjs tensor still uses (a clone of the weights) is recorded again.
       if (this.compiled?.blocked()) {
         this.dropRecording();
@@ -124,19 +127,6 @@ export class StepRunner {
   private dropRecording(): void {
     this.compiled?.dispose();
     this.compiled = null;
-  }
-
-  private runEager(batch: StepBatch, sgd: MomentumSgd | null): StepResult {
-    if (!sgd || !this.backend) return this.eager(batch);
-    // On webgpu the learning rate is always a tensor, so eager and replayed steps compute alike.
-    const lr = tf.tensor1d([batch.lr]);
-    sgd.learningRateTensor = lr;
-    try {
-      return this.eager(batch);
-    } finally {
-      sgd.learningRateTensor = null;
-      lr.dispose();
-    }
   }
 
   /** The eager step as a function of tensors, which is what is probed and recorded. */

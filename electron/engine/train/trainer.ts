@@ -8,7 +8,7 @@ import type { LossInputs } from '../methods/method';
 import { createRng, shuffledIndices } from '../random';
 import type { PhaseCheckpoint, PhaseState } from '../runs/checkpoints';
 import { evaluateModel, type Evaluation } from './evaluate';
-import { createOptimizer, disposeOptimizer, setLearningRate } from './optimizers';
+import { createOptimizer, disposeOptimizer } from './optimizers';
 import { learningRateAt, PlateauCuts } from './schedule';
 import { StepRunner } from './step-runner';
 
@@ -153,7 +153,6 @@ export async function trainPhase(options: TrainPhaseOptions): Promise<PhaseOutco
       for (let step = 1; step <= steps; step++) {
         throwIfAborted(options.signal);
         const lr = learningRateAt(recipe, epoch - 1 + (step - 1) / steps, epochs) * (plateau?.factor ?? 1);
-        setLearningRate(optimizer, lr);
         const start = (step - 1) * recipe.batchSize;
         const end = Math.min(train.count, start + recipe.batchSize);
         const indices = order.subarray(start, end);

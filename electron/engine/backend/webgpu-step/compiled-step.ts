@@ -68,8 +68,6 @@ function fill(backend: WebGpuInternals, target: GPUBuffer, source: tf.Tensor, en
  * run; variables are updated in place (copied back to wherever tfjs keeps them).
  */
 export class CompiledStep {
-  replays = 0;
-
   constructor(
     private readonly backend: WebGpuInternals,
     readonly commands: RecordedCommand[],
@@ -135,7 +133,6 @@ export class CompiledStep {
     });
     backend.queue.submit([encoder.finish()]);
     this.realign(current);
-    this.replays++;
     return results;
   }
 
