@@ -57,7 +57,7 @@ export async function main(argv: string[]): Promise<number> {
       case 'datasets':
         return await datasetsCommand(args, controller.signal);
       case 'export':
-        return await exportCommand(args);
+        return await exportCommand(args, controller.signal);
       case 'bench':
         return await benchCommand(args);
       case 'models':
@@ -79,7 +79,8 @@ export async function main(argv: string[]): Promise<number> {
       return 2;
     }
     if (error instanceof RunCancelledError) {
-      process.stderr.write(`distill: run cancelled${signalled ? ` (${signalled})` : ''}; its folder is marked cancelled\n`);
+      const kept = error.message === 'export cancelled' ? 'nothing of it was written' : 'its folder is marked cancelled';
+      process.stderr.write(`distill: ${error.message}${signalled ? ` (${signalled})` : ''}; ${kept}\n`);
       return signalled === 'SIGTERM' ? 143 : 130;
     }
     if (error instanceof StorageError) {

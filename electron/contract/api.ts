@@ -163,6 +163,12 @@ export const ExportResultSchema = z.object({
   downloadUrl: z.string().nullable(),
 });
 export type ExportResult = z.infer<typeof ExportResultSchema>;
+/**
+ * Where an export is: writing the format's files, checking the written model's accuracy on the
+ * run's test images (done/total images), packaging it as a zip for a browser download.
+ */
+export const ExportProgressSchema = z.object({ stage: z.enum(['writing', 'checking', 'packaging']), done: z.number().int().min(0), total: z.number().int().min(0) });
+export type ExportProgress = z.infer<typeof ExportProgressSchema>;
 
 export const API = {
   appInfo: {
@@ -200,6 +206,8 @@ export const API = {
    * (`downloadUrl`); in Electron, main asks where with a save dialog and the file lands there.
    */
   exportModel: { request: ExportRequestSchema, response: ExportResultSchema },
+  /** Stops a run's model's export in progress (export-progress events); nothing of it is left. */
+  cancelExport: { request: z.object({ runId: RunId, role: ModelRoleSchema }).strict(), response: z.object({ cancelled: z.boolean() }) },
 } as const;
 
 /**
@@ -242,6 +250,7 @@ export const ApiEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('run-event'), runId: RunId, event: RunEventSchema }),
   z.object({ type: z.literal('run-ended'), runId: RunId, status: RunStatusSchema, error: z.string().optional() }),
   z.object({ type: z.literal('download-progress'), name: z.string(), file: z.string(), received: z.number(), total: z.number().nullable() }),
+  ExportProgressSchema.extend({ type: z.literal('export-progress'), runId: RunId, role: ModelRoleSchema }),
 ]);
 export type ApiEvent = z.infer<typeof ApiEventSchema>;
 

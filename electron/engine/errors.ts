@@ -9,13 +9,13 @@ export class DistillInputError extends Error {
 /** Raised when an AbortSignal stops a run; never a failure of the run itself. */
 export class RunCancelledError extends Error {
   override readonly name = 'RunCancelledError';
-  constructor() {
-    super('run cancelled');
+  constructor(what = 'run') {
+    super(`${what} cancelled`);
   }
 }
 
-export function throwIfAborted(signal: AbortSignal | undefined): void {
-  if (signal?.aborted) throw new RunCancelledError();
+export function throwIfAborted(signal: AbortSignal | undefined, what?: string): void {
+  if (signal?.aborted) throw new RunCancelledError(what);
 }
 
 /** A write the machine refused (disk full, read-only, no permission): one clear line, no stack. */

@@ -1,8 +1,6 @@
-import { randomBytes } from 'node:crypto';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type ApiEvent, type DatasetView, type DistillService, type ExportResult, type HostService, type RunSummary } from '../contract/api';
-import type { ExportFormatId } from '../contract/catalogue';
+import { type ApiEvent, type DatasetView, type DistillService, type HostService, type RunSummary } from '../contract/api';
 import type { BackendInfo, RunEvent } from '../contract/events';
 import type { PresetName, RunConfig, RunConfigOverrides } from '../contract/run-config';
 import {
@@ -12,7 +10,6 @@ import {
   DistillInputError,
   DownloadError,
   downloadDataset,
-  exportRunModel,
   findFamily,
   getMethod,
   listModels,
@@ -44,7 +41,7 @@ import {
 } from '../engine';
 import { datasetFolderFromPaths, markImported } from './dataset-import';
 import { sourceResolver } from './sources';
-import { zipFolder } from './zip-folder';
+import { createModelExports } from './model-exports';
 
 export interface ServiceOptions {
   /** Run folders, shared with the CLI's `--runs-dir`. */
@@ -75,7 +72,6 @@ export function createDistillService(options: ServiceOptions): HostedService {
   const uploadsDir = join(options.workDir, 'uploads');
   const exportsDir = join(options.workDir, 'exports');
   const active = new Map<string, AbortController>();
-  const downloads = new Map<string, { path: string; fileName: string }>();
   /** Dataset downloads in progress, by name, so a client can cancel one. */
   const downloading = new Map<string, AbortController>();
   let datasetCache: { spec: string; dataset: ImageDataset } | null = null;
@@ -104,9 +100,7 @@ export function createDistillService(options: ServiceOptions): HostedService {
     return { dataset: spec, ...summarizeDataset(data), samples };
   };
 
-  /** The folder of a run to export from, checked to exist. */
-  const exportSource = async (runId: string) => (await storedRun(runId)).dir;
-  const exportName = (runId: string, role: string, format: ExportFormatId) => `${role}-${runId}${format === 'tfjs' ? '' : `-${format}`}`;
+  const modelExports = createModelExports({ exportsDir, version: options.version, onEvent: options.onEvent, ensureBackend, runDir: async (runId) => (await storedRun(runId)).dir });
 
   const storedRun = async (runId: string): Promise<StoredRun> => {
     const run = await readRun(join(runsDir, runId), runId);
@@ -349,44 +343,15 @@ export function createDistillService(options: ServiceOptions): HostedService {
       return { ...found, groups: found.groups.map((group) => ({ ...group, samples: group.samples.map((sample) => ({ ...sample, pixels: base64(sample.pixels) })) })) };
     },
 
-    /** Over HTTP: the export is written under the work folder and offered once as a download. */
-    async exportModel({ runId, role, format }): Promise<ExportResult> {
-      const runDir = await exportSource(runId);
-      const id = randomBytes(8).toString('hex');
-      const dir = join(exportsDir, id);
-      const name = exportName(runId, role, format);
-      await mkdir(dir, { recursive: true });
-      try {
-        await ensureBackend();
-        await exportRunModel({ runDir, role, format, destination: join(dir, name), version: options.version, measure: true });
-        const zip = join(dir, `${name}.zip`);
-        await writeFile(zip, await zipFolder(join(dir, name)));
-        downloads.set(id, { path: zip, fileName: `${name}.zip` });
-        return { fileName: `${name}.zip`, savedTo: null, downloadUrl: `/api/download/${id}` };
-      } catch (error) {
-        await rm(dir, { recursive: true, force: true });
-        throw error;
-      }
-    },
-
-    /** Desktop host: main chose `destination` with a save dialog. */
-    async exportModelTo({ runId, role, format, destination }): Promise<ExportResult> {
-      const runDir = await exportSource(runId);
-      await ensureBackend();
-      await exportRunModel({ runDir, role, format, destination, version: options.version, measure: true });
-      return { fileName: exportName(runId, role, format), savedTo: destination, downloadUrl: null };
-    },
-
-    takeDownload(id) {
-      const download = downloads.get(id) ?? null;
-      downloads.delete(id);
-      return download;
-    },
+    exportModel: (request) => modelExports.exportModel(request),
+    exportModelTo: (request) => modelExports.exportModelTo(request),
+    cancelExport: (request) => modelExports.cancelExport(request),
+    takeDownload: (id) => modelExports.takeDownload(id),
 
     async dispose() {
       for (const controller of active.values()) controller.abort();
       runModels.dispose();
-      await rm(exportsDir, { recursive: true, force: true });
+      await modelExports.dispose();
     },
   };
 }

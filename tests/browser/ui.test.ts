@@ -155,6 +155,16 @@ describe('Distill Studio in a browser (distill serve)', { skip: missing ?? false
   });
 
   it('exports the student as a zip that reloads with the same predictions', async () => {
+    // Every text the export's progress line shows, recorded as it changes (an export of a small student takes well under a second).
+    await page.evaluate(() => {
+      const seen: string[] = [];
+      (window as unknown as { exportLines: string[] }).exportLines = seen;
+      new MutationObserver(() => {
+        const line = document.querySelector('[data-testid=export-progress]');
+        const text = line ? `${line.querySelector('[data-testid=export-status]')?.textContent ?? ''} [${line.querySelector('[data-testid=cancel-export]')?.textContent ?? ''}]` : '';
+        if (text && seen.at(-1) !== text) seen.push(text);
+      }).observe(document.body, { subtree: true, childList: true, characterData: true });
+    });
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-student').click()]);
     const zipPath = join(await mkdtemp(join(tmpdir(), 'export-')), download.suggestedFilename());
     await download.saveAs(zipPath);
@@ -168,6 +178,9 @@ describe('Distill Studio in a browser (distill serve)', { skip: missing ?? false
     // The server's own view of the run's student on test image 3, against the reloaded copy.
     const runId = download.suggestedFilename().replace(/^student-(.+)\.zip$/, '$1');
     assert.match(await page.getByTestId('exported').innerText(), /student-.+\.zip \(your browser's downloads\)/);
+    const lines = await page.evaluate(() => (window as unknown as { exportLines: string[] }).exportLines);
+    assert.match(lines[0] ?? '', /^Exporting the student: Writing the model files… \[Cancel\]$/, lines.join(' | '));
+    assert.equal(await page.getByTestId('export-progress').count(), 0, 'the progress line stays after the export');
     const response = await fetch(new URL(`/api/call/softLabels`, server.url), {
       method: 'POST',
       headers: { Authorization: `Bearer ${server.token}`, 'Content-Type': 'application/json' },

@@ -1,12 +1,14 @@
 import * as tf from '@tensorflow/tfjs';
 import assert from 'node:assert/strict';
-import { readFile, stat } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
+import type { ApiEvent } from '../../electron/contract/api';
 import { EXPORT_FORMAT_IDS } from '../../electron/contract/catalogue';
 import { selectBackend } from '../../electron/engine/backend/select';
 import type { ModelCard } from '../../electron/engine/export/model-card';
 import { loadModelFolder } from '../../electron/engine/runs/model-io';
+import { createDistillService } from '../../electron/service/distill-service';
 import { runCli } from '../helpers/cli';
 import { tempDir } from '../helpers/fixtures';
 
@@ -79,5 +81,54 @@ describe('distill export in every catalogue format, with a model card', () => {
     const notRun = await runCli(['export', root, '--out', join(root, 'x')]);
     assert.equal(notRun.code, 2);
     assert.match(notRun.stderr, /not a run folder/);
+  });
+});
+
+describe('exports through the app service: progress and Cancel', () => {
+  const progressOf = (events: ApiEvent[]) => events.flatMap((e) => (e.type === 'export-progress' ? [`${e.stage} ${e.done}/${e.total}`] : []));
+
+  it('reports each stage, then the checked images as they go', async () => {
+    const events: ApiEvent[] = [];
+    const service = createDistillService({ runsDir: root, workDir: join(root, '.distill-progress'), host: 'server', version: 'test', onEvent: (e) => events.push(e) });
+    const done = await service.exportModel({ runId: 'run', role: 'student', format: 'onnx' });
+    assert.match(done.downloadUrl ?? '', /^\/api\/download\/[a-f0-9]{16}$/);
+    assert.deepEqual(progressOf(events), ['writing 0/1', 'writing 1/1', 'checking 0/400', 'checking 256/400', 'checking 400/400', 'packaging 0/1', 'packaging 1/1']);
+    assert.ok(events.every((e) => e.type !== 'export-progress' || (e.runId === 'run' && e.role === 'student')));
+    await service.dispose();
+  });
+
+  it('Cancel mid-check stops the export and leaves nothing; the next export of that model works', async () => {
+    let service: ReturnType<typeof createDistillService> | null = null;
+    const cancels: boolean[] = [];
+    const events: ApiEvent[] = [];
+    const onEvent = (e: ApiEvent) => {
+      events.push(e);
+      if (e.type === 'export-progress' && e.stage === 'checking' && e.done === 0) void service!.cancelExport({ runId: 'run', role: 'teacher' }).then((r) => cancels.push(r.cancelled));
+    };
+    service = createDistillService({ runsDir: root, workDir: join(root, '.distill-cancel'), host: 'electron', version: 'test', onEvent });
+    const destination = join(root, 'cancelled-teacher');
+    await assert.rejects(service.exportModelTo({ runId: 'run', role: 'teacher', format: 'tfjs', destination }), /export of the teacher cancelled: nothing was written/);
+    assert.deepEqual(cancels, [true]);
+    // It stopped at the check's first batch: no image was checked after Cancel.
+    assert.deepEqual(progressOf(events), ['writing 0/1', 'writing 1/1', 'checking 0/400']);
+    assert.equal(await stat(destination).catch(() => null), null, 'the cancelled export left files behind');
+    // Over HTTP: the half-made download folder goes too.
+    await assert.rejects(service.exportModel({ runId: 'run', role: 'teacher', format: 'tfjs' }), /cancelled/);
+    assert.deepEqual(await readdir(join(root, '.distill-cancel', 'exports')), []);
+    // Nothing is left registered: cancelling now cancels nothing, and the same export runs to the end.
+    assert.deepEqual(await service.cancelExport({ runId: 'run', role: 'teacher' }), { cancelled: false });
+    const quiet = createDistillService({ runsDir: root, workDir: join(root, '.distill-cancel'), host: 'electron', version: 'test', onEvent: () => {} });
+    const saved = await quiet.exportModelTo({ runId: 'run', role: 'teacher', format: 'tfjs', destination });
+    assert.equal(saved.savedTo, destination);
+    assert.ok((await stat(join(destination, 'model.json'))).isFile());
+    await Promise.all([service.dispose(), quiet.dispose()]);
+  });
+
+  it('refuses a second export of the same model while one runs', async () => {
+    const service = createDistillService({ runsDir: root, workDir: join(root, '.distill-twice'), host: 'server', version: 'test', onEvent: () => {} });
+    const first = service.exportModel({ runId: 'run', role: 'baseline', format: 'tfjs' });
+    await assert.rejects(service.exportModel({ runId: 'run', role: 'baseline', format: 'onnx' }), /the baseline of run run is being exported already/);
+    assert.ok((await first).downloadUrl);
+    await service.dispose();
   });
 });

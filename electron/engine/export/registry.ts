@@ -1,14 +1,15 @@
 import { rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { EXPORT_FORMAT_CATALOGUE, type ExportFormatId } from '../../contract/catalogue';
+import type { ExportProgress } from '../../contract/api';
 import type { ModelReport } from '../../contract/events';
 import type { RunConfig } from '../../contract/run-config';
 import { limitSplit } from '../data/dataset';
 import { loadDataset } from '../data/load';
-import { DistillInputError } from '../errors';
+import { DistillInputError, throwIfAborted } from '../errors';
 import { loadModelFolder, ModelMetadataSchema, readModelJson } from '../runs/model-io';
 import { readRun } from '../runs/store';
-import { evaluateModel } from '../train/evaluate';
+import { evaluateModel, type BatchWatch } from '../train/evaluate';
 import type { Exporter } from './exporter';
 import { writeModelCard, type ModelCard } from './model-card';
 import { onnxExporter } from './onnx';
@@ -36,6 +37,10 @@ export interface ExportOptions {
   version: string;
   /** Measure the export's accuracy on the run's test split (needs an active backend). */
   measure: boolean;
+  /** Each stage as it starts, and the check's images as they go. */
+  onProgress?: (progress: ExportProgress) => void;
+  /** Stops the export between stages and batches; what it wrote is removed. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -50,9 +55,18 @@ export async function exportModel(options: ExportOptions): Promise<{ files: stri
   if (await stat(options.destination).catch(() => null)) throw new DistillInputError(`${options.destination} already exists: export to a new name`);
   const parent = await stat(dirname(options.destination)).catch(() => null);
   if (!parent?.isDirectory()) throw new DistillInputError(`${dirname(options.destination)}: no such folder to export into`);
+  const report = options.onProgress ?? (() => {});
   try {
+    report({ stage: 'writing', done: 0, total: 1 });
     const files = await exporters(options.version)[options.format].write({ modelDir: options.modelDir, destination: options.destination });
-    const exportedAccuracy = options.measure && options.run ? await measureAccuracy(options.destination, options.run.config, options.format) : null;
+    throwIfAborted(options.signal, 'export');
+    report({ stage: 'writing', done: 1, total: 1 });
+    const watch = (total: number): BatchWatch => {
+      report({ stage: 'checking', done: 0, total });
+      return { signal: options.signal, onImages: (done) => report({ stage: 'checking', done, total }) };
+    };
+    const exportedAccuracy = options.measure && options.run ? await measureAccuracy(options.destination, options.run.config, options.format, watch) : null;
+    throwIfAborted(options.signal, 'export');
     const written = await writeModelCard(options.destination, {
       version: options.version,
       format: options.format,
@@ -73,17 +87,17 @@ export async function exportModel(options: ExportOptions): Promise<{ files: stri
  * The exported files loaded back as their users would (TensorFlow.js, or onnxruntime-node for
  * ONNX) and evaluated on the run's test split.
  */
-async function measureAccuracy(dir: string, config: RunConfig, format: ExportFormatId): Promise<{ accuracy: number; images: number }> {
+async function measureAccuracy(dir: string, config: RunConfig, format: ExportFormatId, watch: (images: number) => BatchWatch): Promise<{ accuracy: number; images: number }> {
   const data = await loadDataset(config.dataset, { imageSize: config.imageSize });
   const test = limitSplit(data.test, config.limitTest, data.shape);
   if (format === 'onnx' || format === 'onnx-raw') {
-    const predictions = await onnxPredictions(dir, test, data.shape, { rawPixels: format === 'onnx-raw' });
+    const predictions = await onnxPredictions(dir, test, data.shape, { rawPixels: format === 'onnx-raw', watch: watch(test.count) });
     const correct = predictions.reduce((n, p, i) => n + (p === test.labels[i] ? 1 : 0), 0);
     return { accuracy: correct / test.count, images: test.count };
   }
   const { model } = await loadModelFolder(dir);
   try {
-    const evaluation = await evaluateModel(model, test, data.shape, 256);
+    const evaluation = await evaluateModel(model, test, data.shape, 256, watch(test.count));
     return { accuracy: evaluation.accuracy, images: test.count };
   } finally {
     model.dispose();

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { imageBatch, sequentialOrder } from '../data/batches';
 import type { DatasetSplit } from '../data/dataset';
+import { throwIfAborted } from '../errors';
 import { crossEntropyLoss } from '../losses/cross-entropy';
 
 export interface Evaluation {
@@ -10,18 +11,27 @@ export interface Evaluation {
   predictions: Int32Array;
 }
 
+/** A long pass over a split that reports how far it got and stops when told (an export's check). */
+export interface BatchWatch {
+  signal?: AbortSignal;
+  /** Images done so far, after each batch. */
+  onImages?: (done: number) => void;
+}
+
 /** Runs the model in inference mode (dropout off) over a whole split. */
 export async function evaluateModel(
   model: tf.LayersModel,
   split: DatasetSplit,
   shape: readonly [number, number, number],
   batchSize: number,
+  watch: BatchWatch = {},
 ): Promise<Evaluation> {
   const order = sequentialOrder(split.count);
   const predictions = new Int32Array(split.count);
   let correct = 0;
   let lossSum = 0;
   for (let start = 0; start < split.count; start += batchSize) {
+    throwIfAborted(watch.signal);
     const end = Math.min(split.count, start + batchSize);
     const { x, labels } = imageBatch(split, shape, order, start, end);
     const [lossTensor, predicted] = tf.tidy(() => {
@@ -35,6 +45,7 @@ export async function evaluateModel(
       predictions[start + i] = batchPredictions[i]!;
       if (batchPredictions[i] === split.labels[start + i]) correct++;
     }
+    watch.onImages?.(end);
   }
   return { accuracy: correct / split.count, loss: lossSum / split.count, predictions };
 }

@@ -1,5 +1,5 @@
-import type { ApiResponse, DatasetView, ModelInfo, RunSummary, TeacherCheck, TeacherView } from '../../../electron/contract/api';
-import { DEFAULT_PRESET, DEFAULT_STUDY, METHOD_IDS, presetConfig, STUDY_VARIANTS, type DownloadableDatasetId } from '../../../electron/contract/catalogue';
+import type { ApiResponse, DatasetView, ExportProgress, ExportResult, ModelInfo, ModelRole, RunSummary, TeacherCheck, TeacherView } from '../../../electron/contract/api';
+import { DEFAULT_PRESET, DEFAULT_STUDY, METHOD_IDS, presetConfig, STUDY_VARIANTS, type DownloadableDatasetId, type ExportFormatId } from '../../../electron/contract/catalogue';
 import type { PresetName, RunConfig, RunConfigOverrides } from '../../../electron/contract/run-config';
 import type { SweepResult } from '../../../electron/contract/events';
 import { api } from '../api/bridge';
@@ -37,6 +37,8 @@ export const app = $state({
   download: null as { name: string; file: string; received: number; total: number | null } | null,
   /** A browser upload under way (dataset or teacher), with its progress; Cancel stops it. */
   upload: null as { what: 'dataset' | 'teacher'; files: number; totalFiles: number; bytes: number; totalBytes: number } | null,
+  /** An export under way, with its stage; Cancel stops it. */
+  export: null as (ExportProgress & { runId: string; role: ModelRole }) | null,
   run: null as RunView | null,
   runs: [] as RunSummary[],
   error: '',
@@ -46,6 +48,11 @@ export async function init(): Promise<void> {
   api().onEvent((event) => {
     if (event.type === 'download-progress') {
       app.download = { name: event.name, file: event.file, received: event.received, total: event.total };
+      return;
+    }
+    if (event.type === 'export-progress') {
+      // Only the export this window started (and still waits for) shows its bar.
+      if (app.export?.runId === event.runId && app.export.role === event.role) app.export = { runId: event.runId, role: event.role, stage: event.stage, done: event.done, total: event.total };
       return;
     }
     if (event.type === 'run-ended') void refreshRuns();
@@ -78,6 +85,20 @@ export async function downloadDataset(name: DownloadableDatasetId): Promise<void
   } finally {
     app.download = null;
   }
+}
+
+/** Exports one model of a run (a save dialog in Electron, a download in a browser); returns where it went. */
+export async function exportModel(runId: string, role: ModelRole, format: ExportFormatId): Promise<ExportResult> {
+  app.export = { runId, role, stage: 'writing', done: 0, total: 1 };
+  try {
+    return await api().exportModel({ runId, role, format });
+  } finally {
+    app.export = null;
+  }
+}
+
+export async function cancelExport(): Promise<void> {
+  if (app.export) await api().cancelExport({ runId: app.export.runId, role: app.export.role });
 }
 
 /** Fills the form from a preset (models, recipe, every method's options); the dataset stays. */
