@@ -17,6 +17,8 @@ describe('model registry', () => {
       'mlp-30x2': 24_790,
       'mlp-100x1': 79_510,
       lenet5: 61_706,
+      // conv 3@5×5 (78), conv 8@5×5×3 (608), fc 200→60 (12,060), 60→42 (2,562), 42→10 (430)
+      'lenet5@0.5': 15_738,
     };
     for (const [name, params] of Object.entries(known)) {
       const model = buildModel(name, mnist);

@@ -9,8 +9,8 @@ export const MODEL_FAMILY_CATALOGUE = {
   lenet5: {
     label: 'LeNet-5',
     convolutional: true,
-    examples: ['lenet5'],
-    description: 'LeNet-5 convnet (conv 6@5×5, pool, conv 16@5×5, pool, 120, 84)',
+    examples: ['lenet5', 'lenet5@0.5'],
+    description: 'LeNet-5 convnet (conv 6@5×5, pool, conv 16@5×5, pool, 120, 84); lenet5@0.5 scales the widths',
   },
   vgg: {
     label: 'VGG',
