@@ -103,6 +103,8 @@ export const SweepCellEventSchema = z.object({
   temperature: z.number(),
   alpha: z.number(),
   valAccuracy: z.number(),
+  /** The cell did not train: its loss stopped being a number or it predicts no better than chance (the learning rate is too high for this T and α); never chosen. */
+  diverged: z.boolean().optional(),
   seconds: z.number(),
 });
 export type SweepCellEvent = z.infer<typeof SweepCellEventSchema>;

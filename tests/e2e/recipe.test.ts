@@ -34,6 +34,23 @@ describe('the auto recipe and the sweep', () => {
     assert.deepEqual([config.methodOptions.kd.temperature, config.methodOptions.kd.alpha], [best.temperature, best.alpha]);
   });
 
+  it('distill sweep: a cell that does not train (too high a learning rate) is marked, never chosen, and the choice says why', async () => {
+    const { code, stdout, stderr } = await runCli(['sweep', ...SMALL, '--teacher', join(root, 'sweep', 'teacher'), ...GRID, '--lr', '100', '--out', join(root, 'sweep-lr100')]);
+    assert.equal(code, 0, stderr);
+    const { events, result } = parse(stdout);
+    const cells = events.filter((e): e is Extract<RunEvent, { type: 'sweep-cell' }> => e.type === 'sweep-cell');
+    assert.ok(cells.every((c) => c.valAccuracy <= 0.15 && c.diverged === true), JSON.stringify(cells));
+    const choice = events.find((e) => e.type === 'phase' && e.method === 'sweep' && e.status === 'done');
+    assert.match(choice?.type === 'phase' ? (choice.detail ?? '') : '', /4 cells did not train \(T = 2, α = 0\.5; .*\): a lower --lr lets large T·α train/);
+    assert.equal(result.sweep!.cells.length, 4);
+    const text = await runCli(['sweep', ...SMALL.filter((a) => a !== '--json'), '--teacher', join(root, 'sweep', 'teacher'), ...GRID, '--lr', '100', '--out', join(root, 'sweep-lr100-text')]);
+    assert.match(text.stdout, /T = 2 +did not train +did not train/);
+    assert.match(text.stdout, /no cell trained at this learning rate: run the sweep again with a lower --lr/);
+    // The same sweep at the default rate: every cell trains and none is marked.
+    const sane = parse((await runCli(['sweep', ...SMALL, '--teacher', join(root, 'sweep', 'teacher'), ...GRID, '--sweep-epochs', '4', '--out', join(root, 'sweep-again')])).stdout);
+    assert.ok(sane.result.sweep!.cells.every((c) => !c.diverged && c.valAccuracy > 0.3), JSON.stringify(sane.result.sweep!.cells));
+  });
+
   it('--preset auto: choices on the validation split only, best weights kept, early stopping, and every choice reported', async () => {
     const args = ['run', '--preset', 'auto', ...SMALL, '--teacher-epochs', '30', '--teacher-patience', '2', '--plateau-patience', '1', '--epochs', '4', ...GRID, '--out', join(root, 'auto')];
     const { code, stdout, stderr } = await runCli(args, { timeoutMs: 300_000 });

@@ -40,14 +40,18 @@ export function formatSweep(result: RunResult): string {
   const rows = sweep.temperatures.map((t) => [`T = ${t}`, ...sweep.alphas.map((a) => {
     const found = cell(t, a);
     const mark = t === sweep.best.temperature && a === sweep.best.alpha ? ' ★' : '';
-    return found ? `${formatPercent(found.valAccuracy)}${mark}` : '–';
+    return found ? (found.diverged ? 'did not train' : `${formatPercent(found.valAccuracy)}${mark}`) : '–';
   })]);
   return [
     result.teacher ? `teacher ${result.teacher.name}: ${formatPercent(result.teacher.accuracy)} on the test split` : '',
     `validation accuracy of ${sweep.student} after ${sweep.epochs} epoch(s) on ${sweep.images.toLocaleString('en-US')} training images (${sweep.validationImages.toLocaleString('en-US')} validation images):`,
     table(['', ...sweep.alphas.map((a) => `α = ${a}`)], rows),
-    `best: T = ${sweep.best.temperature}, α = ${sweep.best.alpha} (${formatPercent(sweep.best.valAccuracy)})`,
-    `the full run with it, on this teacher: distill run --teacher ${join(result.outDir, 'teacher')} --student ${sweep.student} --temperature ${sweep.best.temperature} --alpha ${sweep.best.alpha}`,
+    ...(sweep.cells.every((c) => c.diverged)
+      ? ['no cell trained at this learning rate: run the sweep again with a lower --lr']
+      : [
+        `best: T = ${sweep.best.temperature}, α = ${sweep.best.alpha} (${formatPercent(sweep.best.valAccuracy)})`,
+        `the full run with it, on this teacher: distill run --teacher ${join(result.outDir, 'teacher')} --student ${sweep.student} --temperature ${sweep.best.temperature} --alpha ${sweep.best.alpha}`,
+        ]),
     `saved in ${result.outDir}`,
   ].filter(Boolean).join('\n');
 }

@@ -65,7 +65,8 @@ export async function sweepKd(ctx: PhaseContext, teacher: tf.LayersModel | null)
         signal: ctx.signal,
         onProgress: (event) => void emit(event, false),
       });
-      const cell = { cell: i + 1, temperature, alpha, valAccuracy: outcome.evaluation?.accuracy ?? 0, seconds: (performance.now() - cellStart) / 1000 };
+      const diverged = !Number.isFinite(outcome.evaluation?.loss ?? 0) || (outcome.evaluation?.accuracy ?? 0) <= 1.5 / dataset.classNames.length;
+      const cell = { cell: i + 1, temperature, alpha, valAccuracy: outcome.evaluation?.accuracy ?? 0, ...(diverged ? { diverged } : {}), seconds: (performance.now() - cellStart) / 1000 };
       cells.push(cell);
       await emit({ type: 'sweep-cell', cells: grid.length, ...cell });
     } finally {
@@ -74,7 +75,7 @@ export async function sweepKd(ctx: PhaseContext, teacher: tf.LayersModel | null)
     }
   }
   // Ties go to the smaller T, then the smaller α (the milder setting), as the grid lists them.
-  const best = cells.reduce((a, b) => (b.valAccuracy > a.valAccuracy ? b : a));
+  const best = cells.reduce((a, b) => (score(b) > score(a) ? b : a));
   const result: SweepResult = {
     temperatures: config.sweepTemperatures,
     alphas: config.sweepAlphas,
@@ -91,8 +92,13 @@ export async function sweepKd(ctx: PhaseContext, teacher: tf.LayersModel | null)
   return result;
 }
 
+/** A diverged cell is never chosen, whatever its (chance-level) accuracy. */
+const score = (cell: { valAccuracy: number; diverged?: boolean }) => (cell.diverged ? -1 : cell.valAccuracy);
+
 export function describeSweepChoice(sweep: SweepResult): string {
-  const sorted = [...sweep.cells].sort((a, b) => b.valAccuracy - a.valAccuracy);
+  const sorted = [...sweep.cells].sort((a, b) => score(b) - score(a));
   const runnerUp = sorted[1];
-  return `T = ${sweep.best.temperature}, α = ${sweep.best.alpha}: the best of ${sweep.cells.length} cells on the validation split (${(sweep.best.valAccuracy * 100).toFixed(2)}%${runnerUp ? `; next T = ${runnerUp.temperature}, α = ${runnerUp.alpha} at ${(runnerUp.valAccuracy * 100).toFixed(2)}%` : ''})`;
+  const diverged = sweep.cells.filter((c) => c.diverged);
+  const unstable = diverged.length ? `; ${diverged.length} cell${diverged.length > 1 ? 's' : ''} did not train (${diverged.map((c) => `T = ${c.temperature}, α = ${c.alpha}`).join('; ')}: at chance or a loss that is not a number): a lower --lr lets large T·α train` : '';
+  return `T = ${sweep.best.temperature}, α = ${sweep.best.alpha}: the best of ${sweep.cells.length} cells on the validation split (${(sweep.best.valAccuracy * 100).toFixed(2)}%${runnerUp && !runnerUp.diverged ? `; next T = ${runnerUp.temperature}, α = ${runnerUp.alpha} at ${(runnerUp.valAccuracy * 100).toFixed(2)}%` : ''}${unstable})`;
 }
