@@ -1,0 +1,74 @@
+# KD recipes for a small MLP student in PyTorch (CPU, one thread), on what
+# scripts/research/dump-for-harness.ts wrote: the app's teacher logits, its validation split.
+# Prints one JSON line: validation-best epoch, the test accuracy there, the last epoch's.
+#   python3 scripts/research/kd_harness.py --dump DIR --mode ce|kd|dkd [--T 4 --alpha 0.9]
+#       [--lr 0.01] [--epochs 40] [--schedule cosine|plateau|constant] [--patience N] [--mixup P] [--seed S]
+import argparse, json, math, numpy as np, torch, torch.nn as nn, torch.nn.functional as F, time
+p = argparse.ArgumentParser()
+p.add_argument('--mode', default='kd')  # kd | ce
+p.add_argument('--T', type=float, default=2); p.add_argument('--alpha', type=float, default=0.5)
+p.add_argument('--lr', type=float, default=0.01); p.add_argument('--epochs', type=int, default=40)
+p.add_argument('--batch', type=int, default=64); p.add_argument('--seed', type=int, default=1)
+p.add_argument('--mixup', type=float, default=0)  # probability a batch is mixed (teacher relabels it)
+p.add_argument('--width', type=int, default=30); p.add_argument('--wd', type=float, default=0)
+p.add_argument('--schedule', default='cosine'); p.add_argument('--dump', required=True); p.add_argument('--patience', type=int, default=0); p.add_argument('--plateau', type=int, default=3); p.add_argument('--beta', type=float, default=8)
+a = p.parse_args()
+torch.set_num_threads(1); torch.manual_seed(a.seed); np.random.seed(a.seed)
+D = a.dump.rstrip('/') + '/'
+def load(n):
+    x = torch.from_numpy(np.fromfile(D + n + '-x.f32', np.float32)).view(-1, 784)
+    y = torch.from_numpy(np.fromfile(D + n + '-y.u8', np.uint8).astype(np.int64))
+    t = torch.from_numpy(np.fromfile(D + n + '-t.f32', np.float32)).view(-1, 10)
+    return x, y, t
+xtr, ytr, ttr = load('train'); xva, yva, tva = load('val'); xte, yte, tte = load('test')
+import os
+if os.path.exists(D + 'weights.json'):
+    shapes = json.load(open(D + 'weights.json'))
+    W = [torch.from_numpy(np.fromfile(D + f'w{i}.f32', np.float32)).view(*s) for i, s in enumerate(shapes)]
+else: W = None
+def teacher(x):
+    h = F.relu(x @ W[0] + W[1]); h = F.relu(h @ W[2] + W[3]); return h @ W[4] + W[5]
+assert W is None or (teacher(xte[:100]) - tte[:100]).abs().max() < 1e-3
+net = nn.Sequential(nn.Linear(784, a.width), nn.ReLU(), nn.Linear(a.width, a.width), nn.ReLU(), nn.Linear(a.width, 10))
+for m in net:
+    if isinstance(m, nn.Linear): nn.init.xavier_uniform_(m.weight); nn.init.zeros_(m.bias)
+opt = torch.optim.SGD(net.parameters(), lr=a.lr, momentum=0.9, weight_decay=a.wd)
+steps = math.ceil(len(xtr) / a.batch); total = steps * a.epochs
+acc = lambda x, y: (net(x).argmax(1) == y).float().mean().item()
+best = (-1, 0, 0); step = 0; cur_lr = a.lr; since = 0; since_cut = 0
+for ep in range(a.epochs):
+    perm = torch.randperm(len(xtr))
+    for s in range(steps):
+        idx = perm[s * a.batch:(s + 1) * a.batch]
+        x, y, t = xtr[idx], ytr[idx], ttr[idx]
+        if a.mixup > 0 and np.random.rand() < a.mixup:
+            lam = torch.from_numpy(np.random.beta(1, 1, size=(len(idx), 1)).astype(np.float32))
+            x = lam * x + (1 - lam) * x[torch.randperm(len(idx))]
+            with torch.no_grad(): t = teacher(x)
+            soft_only = True
+        else: soft_only = False
+        lr = a.lr * 0.5 * (1 + math.cos(math.pi * step / total)) if a.schedule == 'cosine' else cur_lr
+        for g in opt.param_groups: g['lr'] = lr
+        z = net(x)
+        if a.mode == 'ce': loss = F.cross_entropy(z, y)
+        elif a.mode == 'dkd':
+            gt = F.one_hot(y, 10).bool()
+            ps = F.softmax(z / a.T, 1); pt = F.softmax(t / a.T, 1)
+            bs = torch.stack([(ps * gt).sum(1), (ps * ~gt).sum(1)], 1); bt = torch.stack([(pt * gt).sum(1), (pt * ~gt).sum(1)], 1)
+            tckd = (bt * (bt.clamp_min(1e-8).log() - bs.clamp_min(1e-8).log())).sum(1).mean() * a.T ** 2
+            ls = F.log_softmax(z / a.T - 1000 * gt, 1); lt = F.softmax(t / a.T - 1000 * gt, 1)
+            nckd = F.kl_div(ls, lt, reduction='batchmean') * a.T ** 2
+            warm = min(1.0, (ep + 1) / 5)
+            loss = F.cross_entropy(z, y) + warm * (a.alpha * tckd + a.beta * nckd)
+        else:
+            kl = F.kl_div(F.log_softmax(z / a.T, 1), F.softmax(t / a.T, 1), reduction='batchmean') * a.T * a.T
+            loss = kl if soft_only else a.alpha * kl + (1 - a.alpha) * F.cross_entropy(z, y)
+        opt.zero_grad(); loss.backward(); opt.step(); step += 1
+    with torch.no_grad():
+        v = acc(xva, yva); te = acc(xte, yte); tr = acc(xtr[:10000], ytr[:10000])
+    if v > best[0]: best = (v, te, ep + 1); since = 0; since_cut = 0
+    else:
+        since += 1; since_cut += 1
+        if a.schedule == 'plateau' and since_cut >= a.plateau: cur_lr *= 0.1; since_cut = 0
+        if a.patience and since >= a.patience: break
+print(json.dumps({**vars(a), 'best_val': round(best[0] * 100, 2), 'test_at_best': round(best[1] * 100, 2), 'best_epoch': best[2], 'stopped': ep + 1, 'last_test': round(te * 100, 2), 'train10k': round(tr * 100, 2)}), flush=True)
