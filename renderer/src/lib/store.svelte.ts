@@ -51,8 +51,9 @@ export async function init(): Promise<void> {
       return;
     }
     if (event.type === 'export-progress') {
-      // Only the export this window started (and still waits for) shows its bar.
-      if (app.export?.runId === event.runId && app.export.role === event.role) app.export = { runId: event.runId, role: event.role, stage: event.stage, done: event.done, total: event.total };
+      // Only the export this window started (and still waits for) shows its bar, from its first event
+      // on (in Electron, not while the save dialog is open).
+      if (exportTarget?.runId === event.runId && exportTarget.role === event.role) app.export = { runId: event.runId, role: event.role, stage: event.stage, done: event.done, total: event.total };
       return;
     }
     if (event.type === 'run-ended') void refreshRuns();
@@ -88,11 +89,13 @@ export async function downloadDataset(name: DownloadableDatasetId): Promise<void
 }
 
 /** Exports one model of a run (a save dialog in Electron, a download in a browser); returns where it went. */
+let exportTarget: { runId: string; role: ModelRole } | null = null;
 export async function exportModel(runId: string, role: ModelRole, format: ExportFormatId): Promise<ExportResult> {
-  app.export = { runId, role, stage: 'writing', done: 0, total: 1 };
+  exportTarget = { runId, role };
   try {
     return await api().exportModel({ runId, role, format });
   } finally {
+    exportTarget = null;
     app.export = null;
   }
 }
