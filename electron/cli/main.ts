@@ -79,7 +79,7 @@ export async function main(argv: string[]): Promise<number> {
       return 2;
     }
     if (error instanceof RunCancelledError) {
-      const kept = error.message === 'export cancelled' ? 'nothing of it was written' : 'its folder is marked cancelled';
+      const kept = error.what === 'export' ? 'nothing of it was written' : 'its folder is marked cancelled';
       process.stderr.write(`distill: ${error.message}${signalled ? ` (${signalled})` : ''}; ${kept}\n`);
       return signalled === 'SIGTERM' ? 143 : 130;
     }

@@ -9,12 +9,13 @@ export class DistillInputError extends Error {
 /** Raised when an AbortSignal stops a run; never a failure of the run itself. */
 export class RunCancelledError extends Error {
   override readonly name = 'RunCancelledError';
-  constructor(what = 'run') {
+  /** What was stopped: a run (its folder is marked cancelled) or an export (nothing of it is kept). */
+  constructor(readonly what: 'run' | 'export' = 'run') {
     super(`${what} cancelled`);
   }
 }
 
-export function throwIfAborted(signal: AbortSignal | undefined, what?: string): void {
+export function throwIfAborted(signal: AbortSignal | undefined, what?: 'run' | 'export'): void {
   if (signal?.aborted) throw new RunCancelledError(what);
 }
 

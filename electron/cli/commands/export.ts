@@ -1,7 +1,7 @@
 import cliProgress from 'cli-progress';
 import { resolve } from 'node:path';
 import { EXPORT_FORMAT_CATALOGUE, EXPORT_FORMAT_IDS } from '../../contract/catalogue';
-import { ModelRoleSchema } from '../../contract/api';
+import { ModelRoleSchema, type ExportProgress } from '../../contract/api';
 import { DistillInputError, exportRunModel, selectBackend } from '../../engine';
 import { appVersion } from '../../server/renderer-dir';
 import { choiceFlag, parseFlags } from '../args';
@@ -19,7 +19,7 @@ export async function exportCommand(args: string[], signal: AbortSignal): Promis
   // The check over the test images is the long part: a bar for it on stderr (Ctrl-C cancels, nothing is kept).
   const bar = new cliProgress.SingleBar({ format: 'checking the export |{bar}| {value}/{total} test images', hideCursor: true, stream: process.stderr }, cliProgress.Presets.shades_classic);
   let checking = false;
-  const onProgress = ({ stage, done, total }: { stage: string; done: number; total: number }) => {
+  const onProgress = ({ stage, done, total }: ExportProgress) => {
     if (stage !== 'checking') return;
     if (!checking) bar.start(total, 0);
     checking = true;
