@@ -109,6 +109,14 @@ export const SweepCellEventSchema = z.object({
 });
 export type SweepCellEvent = z.infer<typeof SweepCellEventSchema>;
 
+type ScoredCell = Pick<SweepCellEvent, 'valAccuracy' | 'diverged'>;
+/** How cells rank: by validation accuracy, a cell that did not train below every one that did. */
+export const sweepCellScore = (cell: ScoredCell) => (cell.diverged ? -1 : cell.valAccuracy);
+/** The sweep's choice (the engine's, and the heatmap's while it fills): ties go to the earlier cell; null for none. */
+export function bestSweepCell<C extends ScoredCell>(cells: readonly C[]): C | null {
+  return cells.reduce<C | null>((a, c) => (!a || sweepCellScore(c) > sweepCellScore(a) ? c : a), null);
+}
+
 /** A finished sweep: every cell, the best one, and what each cell trained on. */
 export const SweepResultSchema = z.object({
   temperatures: z.array(z.number()),

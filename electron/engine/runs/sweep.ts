@@ -1,7 +1,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { SweepResultSchema, type SweepCellEvent, type SweepResult } from '../../contract/events';
+import { bestSweepCell, SweepResultSchema, sweepCellScore, type SweepCellEvent, type SweepResult } from '../../contract/events';
 import type { RunConfig } from '../../contract/run-config';
 import { limitSplit } from '../data/dataset';
 import { DistillInputError, throwIfAborted } from '../errors';
@@ -75,7 +75,7 @@ export async function sweepKd(ctx: PhaseContext, teacher: tf.LayersModel | null)
     }
   }
   // Ties go to the smaller T, then the smaller α (the milder setting), as the grid lists them.
-  const best = cells.reduce((a, b) => (score(b) > score(a) ? b : a));
+  const best = bestSweepCell(cells)!;
   const result: SweepResult = {
     temperatures: config.sweepTemperatures,
     alphas: config.sweepAlphas,
@@ -92,11 +92,8 @@ export async function sweepKd(ctx: PhaseContext, teacher: tf.LayersModel | null)
   return result;
 }
 
-/** A diverged cell is never chosen, whatever its (chance-level) accuracy. */
-const score = (cell: { valAccuracy: number; diverged?: boolean }) => (cell.diverged ? -1 : cell.valAccuracy);
-
 export function describeSweepChoice(sweep: SweepResult): string {
-  const sorted = [...sweep.cells].sort((a, b) => score(b) - score(a));
+  const sorted = [...sweep.cells].sort((a, b) => sweepCellScore(b) - sweepCellScore(a));
   const runnerUp = sorted[1];
   const diverged = sweep.cells.filter((c) => c.diverged);
   const unstable = diverged.length ? `; ${diverged.length} cell${diverged.length > 1 ? 's' : ''} did not train (${diverged.map((c) => `T = ${c.temperature}, α = ${c.alpha}`).join('; ')}: at chance or a loss that is not a number): a lower --lr lets large T·α train` : '';
