@@ -8,7 +8,7 @@
 #       [--grid '[["ce",1,0,1],["kd",2,0.9,1]]'] [--threads N] [--save-onnx TEACHER.onnx]
 import argparse, gzip, json, math, time, numpy as np, torch, torch.nn as nn, torch.nn.functional as F
 p = argparse.ArgumentParser()
-p.add_argument('--idx', required=True); p.add_argument('--family', default='mlp')
+p.add_argument('--idx', required=True); p.add_argument('--family', choices=['mlp', 'lenet'], default='mlp')
 p.add_argument('--teacher-width', type=float, default=800); p.add_argument('--student-width', type=float, default=30)
 p.add_argument('--dropout', type=float, default=0.5); p.add_argument('--limit', type=int, default=0)
 p.add_argument('--teacher-epochs', type=int, default=40); p.add_argument('--teacher-lr', type=float, default=0.05)
@@ -17,7 +17,7 @@ p.add_argument('--epochs', type=int, default=40); p.add_argument('--lr', type=fl
 p.add_argument('--grid', default='[["ce",1,0,1],["kd",2,0.9,1],["kd",4,0.9,1],["kd",4,0.5,1]]')
 p.add_argument('--threads', type=int, default=2); p.add_argument('--save-onnx', default='')
 a = p.parse_args()
-torch.set_num_threads(a.threads); torch.manual_seed(1); np.random.seed(1)
+torch.set_num_threads(a.threads); torch.manual_seed(1)
 conv = a.family == 'lenet'
 def idx(name, offset): return np.frombuffer(gzip.open(a.idx.rstrip('/') + '/' + name).read(), np.uint8, offset=offset)
 shape = (-1, 1, 28, 28) if conv else (-1, 784)
