@@ -110,6 +110,8 @@ describe('wasm kernels match the cpu backend', () => {
     const rng = createRng(41);
     for (const [n, h, w, c, filter, stride, pad] of [
       [2, 8, 8, 3, 2, 2, 'valid'], [3, 7, 9, 5, 2, 2, 'same'], [2, 9, 7, 4, 3, 2, 'same'], [1, 6, 6, 2, 3, 1, 'valid'], [2, 5, 8, 6, [2, 3], [1, 2], 'same'], [4, 28, 28, 6, 2, 2, 'valid'],
+      // Windows apart, with gaps between them and rows the last window leaves out.
+      [2, 8, 11, 3, 2, 3, 'valid'], [1, 9, 9, 4, 3, 3, 'valid'],
     ] as const) {
       // Half the inputs are ReLU zeros, so many windows hold ties: the first one takes the gradient.
       const x = Array.from({ length: n * h * w * c }, () => Math.max(0, rng() * 2 - 1));
@@ -123,6 +125,25 @@ describe('wasm kernels match the cpu backend', () => {
       const label = `${n}×${h}×${w}×${c} pool ${filter} stride ${stride} ${pad}`;
       assertClose(r.cpu![0]!, r.wasm![0]!, `${label} forward`, 0);
       assertClose(r.cpu![1]!, r.wasm![1]!, `${label} gradient`, 0);
+    }
+  });
+
+  it('max-pool gradient where a window holds NaN or −∞ (neither ever wins; a window of them passes nothing)', async () => {
+    const rng = createRng(43);
+    for (const [filter, stride] of [[2, 2], [3, 3], [2, 1]] as const) {
+      const [n, h, w, c] = [2, 6, 6, 3];
+      const x = Array.from({ length: n * h * w * c }, (_, i) => (i % 11 === 0 ? Number.NaN : i % 7 === 0 ? Number.NEGATIVE_INFINITY : Math.max(0, rng() * 2 - 1)));
+      // A whole first window of −∞ in the first image, and one of NaN in the second.
+      for (const [image, value] of [[0, Number.NEGATIVE_INFINITY], [1, Number.NaN]] as const) {
+        for (let i = 0; i < filter; i++) for (let j = 0; j < filter; j++) for (let d = 0; d < c; d++) x[((image * h + i) * w + j) * c + d] = value;
+      }
+      const r = await onBackends(BACKENDS, () => {
+        const xt = tf.tensor4d(x, [n, h, w, c]);
+        const outShape = tf.maxPool(xt, filter, stride, 'valid').shape;
+        const weights = tf.tensor(Array.from({ length: tf.util.sizeFromShape(outShape) }, (_, i) => (i % 5) + 1), outShape);
+        return [tf.grad((input: tf.Tensor) => tf.sum(tf.mul(tf.maxPool(input as tf.Tensor4D, filter, stride, 'valid'), weights)))(xt)];
+      });
+      assertClose(r.cpu![0]!, r.wasm![0]!, `pool ${filter} stride ${stride} with NaN and −∞, gradient`, 0);
     }
   });
 
