@@ -5,7 +5,11 @@
 #   /usr/bin/python3 scripts/research/fmnist_pairs.py --idx DIR --family mlp|lenet
 #       [--teacher-width 800|2] [--student-width 30|0.25] [--dropout P] [--limit N]
 #       [--teacher-epochs E] [--teacher-lr LR] [--teacher-batch B] [--epochs E] [--lr LR]
-#       [--grid '[["ce",1,0,1],["kd",2,0.9,1]]'] [--threads N] [--save-onnx TEACHER.onnx]
+#       [--grid '[["ce",1,0,1],["kd",2,0.9,1],["fm",1,1,1]]'] [--threads N] [--save-onnx TEACHER.onnx]
+# Grid rows are [mode, T, alpha, seed]. Modes: "ce" the student alone; "kd" Hinton's loss on the
+# teacher's stored logits; "fm" function matching (Beyer et al. 2022): each batch mixed up with a
+# shuffled copy of itself (mixing weight ~ U(0, 1) per image) and the teacher run on that same
+# mixed batch, the loss its KL at T alone (alpha is ignored).
 import argparse, gzip, json, math, time, numpy as np, torch, torch.nn as nn, torch.nn.functional as F
 p = argparse.ArgumentParser()
 p.add_argument('--idx', required=True); p.add_argument('--family', choices=['mlp', 'lenet'], default='mlp')
@@ -69,13 +73,22 @@ if a.save_onnx:  # the teacher as `distill run --teacher FILE.onnx` takes it
     torch.onnx.export(teacher, xtr[:1], a.save_onnx, opset_version=13, input_names=['images'], output_names=['logits'],
                       dynamic_axes={'images': {0: 'batch'}, 'logits': {0: 'batch'}})
 soft = logits(teacher, xtr)
-for mode, T, alpha, seed in json.loads(a.grid):
+teacher.eval()  # for "fm", which runs it on each mixed batch
+grid = json.loads(a.grid)
+unknown = sorted({row[0] for row in grid} - {'ce', 'kd', 'fm'})
+if unknown: p.error(f'--grid: unknown mode {unknown[0]!r} (ce, kd or fm)')
+for mode, T, alpha, seed in grid:
     torch.manual_seed(seed)
     student = build(a.student_width)
     if not conv:  # Glorot-uniform weights and zero biases, as the app's MLPs start
         for layer in student:
             if isinstance(layer, nn.Linear): nn.init.xavier_uniform_(layer.weight); nn.init.zeros_(layer.bias)
     def loss_of(net, x, i, T=T, alpha=alpha, mode=mode):
+        if mode == 'fm':
+            mix = torch.rand(len(x), *([1] * (x.dim() - 1)))
+            x = mix * x + (1 - mix) * x[torch.randperm(len(x))]
+            with torch.no_grad(): zt = teacher(x)
+            return F.kl_div(F.log_softmax(net(x) / T, 1), F.softmax(zt / T, 1), reduction='batchmean') * T * T
         z = net(x); ce = F.cross_entropy(z, ytr[i])
         if mode == 'ce': return ce
         kl = F.kl_div(F.log_softmax(z / T, 1), F.softmax(soft[i] / T, 1), reduction='batchmean') * T * T
