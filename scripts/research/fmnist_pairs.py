@@ -21,6 +21,9 @@ p.add_argument('--epochs', type=int, default=40); p.add_argument('--lr', type=fl
 p.add_argument('--grid', default='[["ce",1,0,1],["kd",2,0.9,1],["kd",4,0.9,1],["kd",4,0.5,1]]')
 p.add_argument('--threads', type=int, default=2); p.add_argument('--save-onnx', default='')
 a = p.parse_args()
+grid = json.loads(a.grid)  # checked before any training
+unknown = sorted({row[0] for row in grid} - {'ce', 'kd', 'fm'})
+if unknown: p.error(f'--grid: unknown mode {unknown[0]!r} (ce, kd or fm)')
 torch.set_num_threads(a.threads); torch.manual_seed(1)
 conv = a.family == 'lenet'
 def idx(name, offset): return np.frombuffer(gzip.open(a.idx.rstrip('/') + '/' + name).read(), np.uint8, offset=offset)
@@ -74,9 +77,6 @@ if a.save_onnx:  # the teacher as `distill run --teacher FILE.onnx` takes it
                       dynamic_axes={'images': {0: 'batch'}, 'logits': {0: 'batch'}})
 soft = logits(teacher, xtr)
 teacher.eval()  # for "fm", which runs it on each mixed batch
-grid = json.loads(a.grid)
-unknown = sorted({row[0] for row in grid} - {'ce', 'kd', 'fm'})
-if unknown: p.error(f'--grid: unknown mode {unknown[0]!r} (ce, kd or fm)')
 for mode, T, alpha, seed in grid:
     torch.manual_seed(seed)
     student = build(a.student_width)
