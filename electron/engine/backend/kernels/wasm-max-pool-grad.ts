@@ -78,14 +78,15 @@ function windowsTileInput({ padInfo, strideHeight, strideWidth, filterHeight, fi
 
 /**
  * The same rule for windows that tile the input: each input pixel is in at most one window, so
- * the window's first maximum gets dy without summing, and there is no per-window state to reset.
- * The general loop above spent most of its time resetting that state: 2.75 ms for LeNet-5's first
- * pool (64×24×24×6) and 5.4 ms for VGG-11@0.25's (32×32×32×16), against 0.37 and 0.23 ms forward.
+ * the window's first maximum gets dy without summing and no per-window state is kept. 2×2
+ * windows compare by selects instead of a loop of branches, which the random order of maxima
+ * makes unpredictable. LeNet-5's first pool (64×24×24×6): 2.75 ms in the general loop, 2.13 here
+ * with the loop, 1.30 with the selects (0.37 ms forward); VGG-11@0.25's first (32×32×32×16): 5.39 → 2.94 ms.
  */
 function maxPoolGradTiled(x: Float32Array, dy: Float32Array, dx: Float32Array, info: tf.backend_util.Conv2DInfo): void {
   const { batchSize, inHeight, inWidth, inChannels: channels, outHeight, outWidth, strideHeight, strideWidth, filterHeight, filterWidth } = info;
   dx.fill(0);
-  if (filterHeight === 2 && filterWidth === 2) return maxPoolGrad2x2(x, dy, dx, info);
+  const twoByTwo = filterHeight === 2 && filterWidth === 2;
   const row = inWidth * channels;
   let gradient = 0;
   for (let b = 0; b < batchSize; b++) {
@@ -94,18 +95,7 @@ function maxPoolGradTiled(x: Float32Array, dy: Float32Array, dx: Float32Array, i
       for (let yC = 0; yC < outWidth; yC++) {
         const corner = rowCorner + yC * strideWidth * channels;
         for (let d = 0; d < channels; d++, gradient++) {
-          let best = Number.NEGATIVE_INFINITY;
-          let at = -1;
-          for (let i = 0; i < filterHeight; i++) {
-            let pixel = corner + i * row + d;
-            for (let j = 0; j < filterWidth; j++, pixel += channels) {
-              const value = x[pixel]!;
-              if (value > best) {
-                best = value;
-                at = pixel;
-              }
-            }
-          }
+          const at = twoByTwo ? firstMaximum2x2(x, corner + d, channels, row) : firstMaximum(x, corner + d, filterHeight, filterWidth, channels, row);
           if (at >= 0) dx[at] = dy[gradient]!;
         }
       }
@@ -113,41 +103,39 @@ function maxPoolGradTiled(x: Float32Array, dy: Float32Array, dx: Float32Array, i
   }
 }
 
-/**
- * 2×2 windows, unrolled: the four comparisons as selects instead of a loop of branches, which the
- * random order of maxima makes unpredictable (LeNet-5's first pool: 1.4 → 0.96 ms in isolation).
- * As in the loop, a value wins only above −∞ and NaN never wins: a window of NaNs or −∞ passes no gradient.
- */
-function maxPoolGrad2x2(x: Float32Array, dy: Float32Array, dx: Float32Array, info: tf.backend_util.Conv2DInfo): void {
-  const { batchSize, inHeight, inWidth, inChannels: channels, outHeight, outWidth, strideHeight, strideWidth } = info;
-  const row = inWidth * channels;
-  let gradient = 0;
-  for (let b = 0; b < batchSize; b++) {
-    for (let yR = 0; yR < outHeight; yR++) {
-      const rowCorner = (b * inHeight + yR * strideHeight) * row;
-      for (let yC = 0; yC < outWidth; yC++) {
-        const corner = rowCorner + yC * strideWidth * channels;
-        for (let d = 0; d < channels; d++, gradient++) {
-          const p0 = corner + d;
-          const p1 = p0 + channels;
-          const p2 = p0 + row;
-          const p3 = p2 + channels;
-          const v0 = x[p0]!;
-          const win0 = v0 > Number.NEGATIVE_INFINITY;
-          let best = win0 ? v0 : Number.NEGATIVE_INFINITY;
-          let at = win0 ? p0 : -1;
-          const v1 = x[p1]!;
-          const win1 = v1 > best;
-          best = win1 ? v1 : best;
-          at = win1 ? p1 : at;
-          const v2 = x[p2]!;
-          const win2 = v2 > best;
-          best = win2 ? v2 : best;
-          at = win2 ? p2 : at;
-          at = x[p3]! > best ? p3 : at;
-          if (at >= 0) dx[at] = dy[gradient]!;
-        }
+/** Where a window's first maximum is (−1 if none: a value wins only above −∞, and NaN never wins). */
+function firstMaximum(x: Float32Array, corner: number, filterHeight: number, filterWidth: number, channels: number, row: number): number {
+  let best = Number.NEGATIVE_INFINITY;
+  let at = -1;
+  for (let i = 0; i < filterHeight; i++) {
+    let pixel = corner + i * row;
+    for (let j = 0; j < filterWidth; j++, pixel += channels) {
+      const value = x[pixel]!;
+      if (value > best) {
+        best = value;
+        at = pixel;
       }
     }
   }
+  return at;
+}
+
+/** `firstMaximum` for a 2×2 window, unrolled into selects. */
+function firstMaximum2x2(x: Float32Array, p0: number, channels: number, row: number): number {
+  const p1 = p0 + channels;
+  const p2 = p0 + row;
+  const p3 = p2 + channels;
+  const v0 = x[p0]!;
+  const win0 = v0 > Number.NEGATIVE_INFINITY;
+  let best = win0 ? v0 : Number.NEGATIVE_INFINITY;
+  let at = win0 ? p0 : -1;
+  const v1 = x[p1]!;
+  const win1 = v1 > best;
+  best = win1 ? v1 : best;
+  at = win1 ? p1 : at;
+  const v2 = x[p2]!;
+  const win2 = v2 > best;
+  best = win2 ? v2 : best;
+  at = win2 ? p2 : at;
+  return x[p3]! > best ? p3 : at;
 }
