@@ -23,6 +23,10 @@ export function gainNoise(a: number, b: number, n: number): number {
   return 2 * Math.sqrt((a * (1 - a) + b * (1 - b)) / Math.max(1, n));
 }
 
+/** Two points: a teacher this far ahead of the student alone is not short of things to teach. */
+const WIDE_GAP = 0.02;
+const LARGER_STUDENT = 'a larger student: one much weaker than its teacher often cannot follow it (Cho & Hariharan, 2019), and a stronger teacher will not change that';
+
 export function distillationAdvice(result: Pick<RunResult, 'teacher' | 'student' | 'baseline' | 'kdGain' | 'sweep'>): Advice[] {
   const advice: Advice[] = [];
   const { teacher, student, baseline } = result;
@@ -41,10 +45,14 @@ export function distillationAdvice(result: Pick<RunResult, 'teacher' | 'student'
     const noise = gainNoise(student.accuracy, baseline.accuracy, n);
     const band = `±${(noise * 100).toFixed(2)} points is the noise on ${n.toLocaleString('en-US')} test images`;
     const sweep = result.sweep ? [] : ['find T and α for this data with the sweep (`distill sweep`, or the auto preset)'];
+    // A teacher far ahead of the student alone that still teaches nothing points at the student's
+    // size, not the teacher's: small students often cannot follow a much stronger teacher.
+    const farAhead = !!teacher && teacher.accuracy - baseline.accuracy >= WIDE_GAP;
+    const teacherOrStudent = farAhead ? [LARGER_STUDENT] : ['a better teacher (see its accuracy above)'];
     if (result.kdGain < -noise) {
-      advice.push({ level: 'warning', message: `Distillation made the student worse: ${formatPoints(result.kdGain)} points against the student alone (${band}).`, suggestions: [...sweep, 'a lower α (more weight on the labels) or a lower T', 'a better teacher (see its accuracy above)'] });
+      advice.push({ level: 'warning', message: `Distillation made the student worse: ${formatPoints(result.kdGain)} points against the student alone (${band}).`, suggestions: [...sweep, 'a lower α (more weight on the labels) or a lower T', ...teacherOrStudent] });
     } else if (Math.abs(result.kdGain) <= noise) {
-      advice.push({ level: 'warning', message: `The KD gain, ${formatPoints(result.kdGain)} points, is within noise (${band}): this run cannot tell whether distillation helped.`, suggestions: [...sweep, 'train the students longer (KD students keep improving after a plain one levels off)', 'more test images, or several seeds, to narrow the noise'] });
+      advice.push({ level: 'warning', message: `The KD gain, ${formatPoints(result.kdGain)} points, is within noise (${band}): this run cannot tell whether distillation helped.`, suggestions: [...sweep, 'train the students longer (KD students keep improving after a plain one levels off)', ...(farAhead ? [LARGER_STUDENT] : []), 'more test images, or several seeds, to narrow the noise'] });
     } else {
       advice.push({ level: 'good', message: `Distillation helped: ${formatPoints(result.kdGain)} points over the student alone, beyond the noise (${band}).`, suggestions: [] });
     }

@@ -75,6 +75,21 @@ describe('advice on a finished run', () => {
     assert.ok(Math.abs(gainNoise(0.5, 0.5, 10000) - 0.01414) < 1e-4);
   });
 
+  it('points at the student, not the teacher, when a teacher far ahead of the student alone teaches it nothing', () => {
+    const suggestions = (teacher: ModelReport, student: ModelReport, baseline: ModelReport) =>
+      distillationAdvice({ teacher, student, baseline, kdGain: student.accuracy - baseline.accuracy, sweep: undefined }).flatMap((a) => a.suggestions);
+    const larger = (s: string[]) => s.some((x) => x.startsWith('a larger student'));
+    const better = (s: string[]) => s.some((x) => x.startsWith('a better teacher'));
+    // Worse with KD: a teacher 10 points ahead is not the fix; one 1 point ahead may be.
+    const farWorse = suggestions(report([0.95, 0.95]), report([0.5, 0.5]), report([0.85, 0.85]));
+    assert.ok(larger(farWorse) && !better(farWorse), farWorse.join('; '));
+    const nearWorse = suggestions(report([0.86, 0.86]), report([0.5, 0.5]), report([0.85, 0.85]));
+    assert.ok(better(nearWorse) && !larger(nearWorse), nearWorse.join('; '));
+    // Within noise: the larger student joins the suggestions only for a teacher far ahead.
+    assert.ok(larger(suggestions(report([0.95, 0.95]), report([0.86, 0.86]), report([0.85, 0.85]))));
+    assert.ok(!larger(suggestions(report([0.86, 0.86]), report([0.86, 0.86]), report([0.85, 0.85]))));
+  });
+
   it('compares the models class by class and marks where distillation helped and hurt most', () => {
     const rows = compareClasses({ teacher: report([0.9, 0.9, 0.9, 0.9, 0.9]), student: report([0.8, 0.5, 0.9, 0.7, 0.6]), baseline: report([0.7, 0.6, 0.9, 0.7, 0.5]) });
     assert.deepEqual(rows.map((r) => Number(r.gain!.toFixed(2))), [0.1, -0.1, 0, 0, 0.1]);
