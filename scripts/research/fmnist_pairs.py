@@ -6,6 +6,7 @@
 #       [--teacher-width 800|2] [--student-width 30|0.25] [--dropout P] [--limit N]
 #       [--teacher-epochs E] [--teacher-lr LR] [--teacher-batch B] [--epochs E] [--lr LR]
 #       [--grid '[["ce",1,0,1],["kd",2,0.9,1],["fm",1,1,1]]'] [--threads N] [--save-onnx TEACHER.onnx]
+#       [--teacher-family same|cnn] [--augment] [--save-teacher T.pt | --load-teacher T.pt] [--dump DIR]
 # Grid rows are [mode, T, alpha, seed]. Modes: "ce" the student alone; "kd" Hinton's loss on the
 # teacher's stored logits; "fm" function matching (Beyer et al. 2022): each batch mixed up with a
 # shuffled copy of itself (mixing weight ~ U(0, 1) per image) and the teacher run on that same
@@ -20,6 +21,10 @@ p.add_argument('--teacher-batch', type=int, default=128)
 p.add_argument('--epochs', type=int, default=40); p.add_argument('--lr', type=float, default=0.01)
 p.add_argument('--grid', default='[["ce",1,0,1],["kd",2,0.9,1],["kd",4,0.9,1],["kd",4,0.5,1]]')
 p.add_argument('--threads', type=int, default=2); p.add_argument('--save-onnx', default='')
+p.add_argument('--teacher-family', choices=['same', 'cnn'], default='same')
+p.add_argument('--augment', action='store_true')  # the teacher trains on shifted and flipped images
+p.add_argument('--save-teacher', default=''); p.add_argument('--load-teacher', default='')  # its state_dict (.pt)
+p.add_argument('--dump', default='')  # a folder: each split's images, labels and teacher logits, for kd_harness.py
 a = p.parse_args()
 grid = json.loads(a.grid)  # checked before any training
 unknown = sorted({row[0] for row in grid} - {'ce', 'kd', 'fm'})
@@ -46,9 +51,25 @@ def lenet(w, p_hidden=0.):
     return nn.Sequential(nn.Conv2d(1, c1, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(c1, c2, 5), nn.ReLU(), nn.MaxPool2d(2),
                          nn.Flatten(), nn.Linear(c2 * 25, f1), nn.ReLU(), nn.Dropout(p_hidden), nn.Linear(f1, f2), nn.ReLU(), nn.Linear(f2, 10))
 build = lenet if conv else mlp
+class Images(nn.Module):  # flat rows or NCHW in, NCHW out: one teacher for MLP and LeNet students
+    def forward(self, x): return x.reshape(-1, 1, 28, 28)
+def cnn(w, p_hidden=0.):
+    """A VGG-style teacher: two 3×3 blocks (w, then 2w channels) with batch norm, then 256 hidden units."""
+    c = int(w); block = lambda i, o: [nn.Conv2d(i, o, 3, padding=1), nn.BatchNorm2d(o), nn.ReLU()]
+    return nn.Sequential(Images(), *block(1, c), *block(c, c), nn.MaxPool2d(2),
+                         *block(c, 2 * c), *block(2 * c, 2 * c), nn.MaxPool2d(2), nn.Flatten(), nn.Dropout(p_hidden),
+                         nn.Linear(2 * c * 49, 256), nn.ReLU(), nn.Dropout(p_hidden), nn.Linear(256, 10))
+def augment(x):
+    """Shifts of up to 2 pixels each way and horizontal flips, one of each per image."""
+    n = len(x); img = x.reshape(n, 1, 28, 28)
+    theta = torch.zeros(n, 2, 3); flip = torch.where(torch.rand(n) < 0.5, -1.0, 1.0)
+    theta[:, 0, 0] = flip; theta[:, 1, 1] = 1
+    theta[:, :, 2] = torch.randint(-2, 3, (n, 2)).float() * (2 / 28)
+    grid = F.affine_grid(theta, img.shape, align_corners=False)
+    return F.grid_sample(img, grid, mode='nearest', padding_mode='zeros', align_corners=False).reshape(x.shape)
 def logits(net, x):
     net.eval()
-    chunk = 2000 if conv else len(x)  # convnets in chunks, for memory
+    chunk = 2000  # in chunks, for a convnet's memory
     with torch.no_grad(): z = torch.cat([net(x[i:i + chunk]) for i in range(0, len(x), chunk)])
     net.train(); return z
 accuracy = lambda net, x, y: (logits(net, x).argmax(1) == y).float().mean().item()
@@ -68,14 +89,21 @@ def fit(net, epochs, lr, loss_of, batch):
     net.load_state_dict(best[1]); return best[0], best[2]
 start = time.time()
 pct = lambda v: round(v * 100, 2)
-teacher = build(a.teacher_width, a.dropout)
-val, epoch = fit(teacher, a.teacher_epochs, a.teacher_lr, lambda n, x, i: F.cross_entropy(n(x), ytr[i]), a.teacher_batch)
-print(json.dumps({'model': 'teacher', 'family': a.family, 'width': a.teacher_width, 'dropout': a.dropout, 'train_images': len(xtr), 'val': pct(val), 'epoch': epoch, 'test': pct(accuracy(teacher, xte, yte)), 'seconds': round(time.time() - start)}), flush=True)
+teacher = (cnn if a.teacher_family == 'cnn' else build)(a.teacher_width, a.dropout)
+teacher_loss = lambda n, x, i: F.cross_entropy(n(augment(x) if a.augment else x), ytr[i])
+if a.load_teacher: teacher.load_state_dict(torch.load(a.load_teacher)); val, epoch = accuracy(teacher, xva, yva), 0
+else: val, epoch = fit(teacher, a.teacher_epochs, a.teacher_lr, teacher_loss, a.teacher_batch)
+if a.save_teacher: torch.save(teacher.state_dict(), a.save_teacher)
+print(json.dumps({'model': 'teacher', 'family': a.teacher_family if a.teacher_family != 'same' else a.family, 'width': a.teacher_width, 'dropout': a.dropout, 'train_images': len(xtr), 'val': pct(val), 'epoch': epoch, 'test': pct(accuracy(teacher, xte, yte)), 'seconds': round(time.time() - start)}), flush=True)
 if a.save_onnx:  # the teacher as `distill run --teacher FILE.onnx` takes it
     teacher.eval()
-    torch.onnx.export(teacher, xtr[:1], a.save_onnx, opset_version=13, input_names=['images'], output_names=['logits'],
+    torch.onnx.export(teacher, xtr[:1].reshape(1, 1, 28, 28) if a.teacher_family == 'cnn' else xtr[:1], a.save_onnx, opset_version=13, input_names=['images'], output_names=['logits'],
                       dynamic_axes={'images': {0: 'batch'}, 'logits': {0: 'batch'}})
 soft = logits(teacher, xtr)
+if a.dump:  # the layout kd_harness.py reads: flat float32 images, uint8 labels, float32 logits
+    for name, x, y in (('train', xtr, ytr), ('val', xva, yva), ('test', xte, yte)):
+        x.reshape(len(x), -1).numpy().tofile(f'{a.dump}/{name}-x.f32'); y.numpy().astype(np.uint8).tofile(f'{a.dump}/{name}-y.u8')
+        (soft if name == 'train' else logits(teacher, x)).numpy().tofile(f'{a.dump}/{name}-t.f32')
 teacher.eval()  # for "fm", which runs it on each mixed batch
 for mode, T, alpha, seed in grid:
     torch.manual_seed(seed)

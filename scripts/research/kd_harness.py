@@ -1,7 +1,7 @@
 # KD recipes for a small MLP student in PyTorch (CPU, one thread), on what
 # scripts/research/dump-for-harness.ts wrote: the app's teacher logits, its validation split.
 # Prints one JSON line: validation-best epoch, the test accuracy there, the last epoch's.
-#   python3 scripts/research/kd_harness.py --dump DIR --mode ce|kd|dkd [--T 4 --alpha 0.9]
+#   python3 scripts/research/kd_harness.py --dump DIR --mode ce|kd|lskd|dkd [--T 4 --alpha 0.9]
 #       [--lr 0.01] [--epochs 40] [--schedule cosine|plateau|constant] [--patience N] [--mixup P] [--seed S]
 import argparse, json, math, numpy as np, torch, torch.nn as nn, torch.nn.functional as F, time
 p = argparse.ArgumentParser()
@@ -60,8 +60,9 @@ for ep in range(a.epochs):
             nckd = F.kl_div(ls, lt, reduction='batchmean') * a.T ** 2
             warm = min(1.0, (ep + 1) / 5)
             loss = F.cross_entropy(z, y) + warm * (a.alpha * tckd + a.beta * nckd)
-        else:
-            kl = F.kl_div(F.log_softmax(z / a.T, 1), F.softmax(t / a.T, 1), reduction='batchmean') * a.T * a.T
+        else:  # kd, or lskd: both logit vectors z-scored first (Sun et al. 2024, logit standardization)
+            std = lambda v: (v - v.mean(1, keepdim=True)) / (v.std(1, keepdim=True) + 1e-7) if a.mode == 'lskd' else v
+            kl = F.kl_div(F.log_softmax(std(z) / a.T, 1), F.softmax(std(t) / a.T, 1), reduction='batchmean') * a.T * a.T
             loss = kl if soft_only else a.alpha * kl + (1 - a.alpha) * F.cross_entropy(z, y)
         opt.zero_grad(); loss.backward(); opt.step(); step += 1
     with torch.no_grad():
