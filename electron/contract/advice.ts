@@ -25,7 +25,7 @@ export function gainNoise(a: number, b: number, n: number): number {
 
 /** Two points: a teacher this far ahead of the student alone is not short of things to teach. */
 const WIDE_GAP = 0.02;
-const LARGER_STUDENT = 'a larger student: one much weaker than its teacher often cannot follow it (Cho & Hariharan, 2019), and a stronger teacher will not change that';
+const LARGER_STUDENT = 'a larger student: one much weaker than its teacher often cannot follow it, and a stronger teacher rarely helps then (Cho & Hariharan, 2019)';
 
 export function distillationAdvice(result: Pick<RunResult, 'teacher' | 'student' | 'baseline' | 'kdGain' | 'sweep'>): Advice[] {
   const advice: Advice[] = [];
