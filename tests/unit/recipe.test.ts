@@ -4,6 +4,8 @@ import { compareClasses, distillationAdvice, gainNoise, perClassAccuracy } from 
 import type { ModelReport } from '../../electron/contract/events';
 import { carveValidation } from '../../electron/engine/data/validation';
 import { groupMistakes, topThree } from '../../electron/engine/runs/mistakes';
+import { describeSweepChoice } from '../../electron/engine/runs/sweep';
+import type { SweepResult } from '../../electron/contract/events';
 import { PlateauCuts } from '../../electron/engine/train/schedule';
 import { configDifferences } from '../../renderer/src/lib/compare';
 import { presetConfig } from '../../electron/contract/catalogue';
@@ -95,6 +97,20 @@ describe('advice on a finished run', () => {
     assert.deepEqual(rows.map((r) => Number(r.gain!.toFixed(2))), [0.1, -0.1, 0, 0, 0.1]);
     assert.deepEqual(rows.map((r) => r.mark), ['helped', 'hurt', null, null, 'helped']);
     assert.deepEqual(perClassAccuracy(report([0.25, 0.75])), [0.25, 0.75]);
+  });
+});
+
+describe('what a run says the sweep chose', () => {
+  const sweepOf = (cells: Array<[number, number, number, boolean?]>): SweepResult => {
+    const rows = cells.map(([temperature, alpha, valAccuracy, diverged], i) => ({ cell: i + 1, temperature, alpha, valAccuracy, diverged, seconds: 1 }));
+    const best = [...rows].sort((a, b) => (b.diverged ? -1 : b.valAccuracy) - (a.diverged ? -1 : a.valAccuracy))[0]!;
+    return { temperatures: [], alphas: [], cells: rows, best: { temperature: best.temperature, alpha: best.alpha, valAccuracy: best.valAccuracy }, epochs: 3, images: 100, validationImages: 10, student: 's', seconds: 1 };
+  };
+
+  it('names the best cell and the runner-up, the cells that did not train, and a single cell as the only one asked for', () => {
+    assert.equal(describeSweepChoice(sweepOf([[2, 0.5, 0.8], [4, 0.9, 0.85], [8, 0.9, 0.1, true]])),
+      'T = 4, α = 0.9: the best of 3 cells on the validation split (85.00%; next T = 2, α = 0.5 at 80.00%; 1 cell did not train (T = 8, α = 0.9: at chance or a loss that is not a number): a lower --lr lets large T·α train)');
+    assert.equal(describeSweepChoice(sweepOf([[2, 0.5, 0.8283]])), 'T = 2, α = 0.5: the only cell asked for (validation 82.83%)');
   });
 });
 

@@ -40,7 +40,7 @@ export async function sweepKd(ctx: PhaseContext, teacher: tf.LayersModel | null)
   const kd = getMethod('kd');
   const grid = config.sweepTemperatures.flatMap((temperature) => config.sweepAlphas.map((alpha) => ({ temperature, alpha })));
   const cells: Array<Omit<SweepCellEvent, 'type' | 'cells'>> = [];
-  await emit({ type: 'phase', phase: 'student', status: 'start', model: config.student, method: 'sweep', detail: `T × α sweep: ${grid.length} cells of ${config.sweepEpochs} epoch(s) on ${train.count.toLocaleString('en-US')} training images, scored on ${validation.count.toLocaleString('en-US')} validation images` });
+  await emit({ type: 'phase', phase: 'student', status: 'start', model: config.student, method: 'sweep', detail: `T × α sweep: ${grid.length} cell${grid.length === 1 ? '' : 's'} of ${config.sweepEpochs} epoch(s) on ${train.count.toLocaleString('en-US')} training images, scored on ${validation.count.toLocaleString('en-US')} validation images` });
   for (const [i, { temperature, alpha }] of grid.entries()) {
     throwIfAborted(ctx.signal);
     const cellStart = performance.now();
@@ -97,5 +97,6 @@ export function describeSweepChoice(sweep: SweepResult): string {
   const runnerUp = sorted[1];
   const diverged = sweep.cells.filter((c) => c.diverged);
   const unstable = diverged.length ? `; ${diverged.length} cell${diverged.length > 1 ? 's' : ''} did not train (${diverged.map((c) => `T = ${c.temperature}, α = ${c.alpha}`).join('; ')}: at chance or a loss that is not a number): a lower --lr lets large T·α train` : '';
+  if (sweep.cells.length === 1) return `T = ${sweep.best.temperature}, α = ${sweep.best.alpha}: the only cell asked for (validation ${(sweep.best.valAccuracy * 100).toFixed(2)}%${unstable})`;
   return `T = ${sweep.best.temperature}, α = ${sweep.best.alpha}: the best of ${sweep.cells.length} cells on the validation split (${(sweep.best.valAccuracy * 100).toFixed(2)}%${runnerUp && !runnerUp.diverged ? `; next T = ${runnerUp.temperature}, α = ${runnerUp.alpha} at ${(runnerUp.valAccuracy * 100).toFixed(2)}%` : ''}${unstable})`;
 }
