@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { compareClasses, distillationAdvice, gainNoise, perClassAccuracy } from '../../electron/contract/advice';
-import type { ModelReport } from '../../electron/contract/events';
+import { bestSweepCell, type ModelReport, type SweepResult } from '../../electron/contract/events';
 import { carveValidation } from '../../electron/engine/data/validation';
 import { groupMistakes, topThree } from '../../electron/engine/runs/mistakes';
 import { describeSweepChoice } from '../../electron/engine/runs/sweep';
-import type { SweepResult } from '../../electron/contract/events';
 import { PlateauCuts } from '../../electron/engine/train/schedule';
 import { configDifferences } from '../../renderer/src/lib/compare';
 import { presetConfig } from '../../electron/contract/catalogue';
@@ -103,7 +102,7 @@ describe('advice on a finished run', () => {
 describe('what a run says the sweep chose', () => {
   const sweepOf = (cells: Array<[number, number, number, boolean?]>): SweepResult => {
     const rows = cells.map(([temperature, alpha, valAccuracy, diverged], i) => ({ cell: i + 1, temperature, alpha, valAccuracy, diverged, seconds: 1 }));
-    const best = [...rows].sort((a, b) => (b.diverged ? -1 : b.valAccuracy) - (a.diverged ? -1 : a.valAccuracy))[0]!;
+    const best = bestSweepCell(rows)!;
     return { temperatures: [], alphas: [], cells: rows, best: { temperature: best.temperature, alpha: best.alpha, valAccuracy: best.valAccuracy }, epochs: 3, images: 100, validationImages: 10, student: 's', seconds: 1 };
   };
 
