@@ -106,6 +106,8 @@ export const SweepCellEventSchema = z.object({
   /** The cell did not train: its loss stopped being a number or it predicts no better than chance (the learning rate is too high for this T and α); never chosen. */
   diverged: z.boolean().optional(),
   seconds: z.number(),
+  /** 2 for a finalist trained again on every training image (successive halving); absent for the grid's short round. */
+  round: z.literal(2).optional(),
 });
 export type SweepCellEvent = z.infer<typeof SweepCellEventSchema>;
 
@@ -117,11 +119,15 @@ export function bestSweepCell<C extends ScoredCell>(cells: readonly C[]): C | nu
   return cells.reduce<C | null>((a, c) => (!a || sweepCellScore(c) > sweepCellScore(a) ? c : a), null);
 }
 
+const SweepCellSchema = SweepCellEventSchema.omit({ type: true, cells: true, round: true });
+
 /** A finished sweep: every cell, the best one, and what each cell trained on. */
 export const SweepResultSchema = z.object({
   temperatures: z.array(z.number()),
   alphas: z.array(z.number()),
-  cells: z.array(SweepCellEventSchema.omit({ type: true, cells: true })),
+  cells: z.array(SweepCellSchema),
+  /** The grid's best cells trained again on every training image, the same epochs each; the best of them is the choice (absent when the grid alone chose). */
+  finals: z.object({ images: z.number().int(), cells: z.array(SweepCellSchema) }).optional(),
   best: z.object({ temperature: z.number(), alpha: z.number(), valAccuracy: z.number() }),
   epochs: z.number().int(),
   images: z.number().int(),

@@ -24,11 +24,21 @@ describe('the auto recipe and the sweep', () => {
     const { code, stdout, stderr } = await runCli(['sweep', ...SMALL, '--teacher-epochs', '3', ...GRID, '--out', join(root, 'sweep')]);
     assert.equal(code, 0, stderr);
     const { events, result } = parse(stdout);
-    const cells = events.filter((e): e is Extract<RunEvent, { type: 'sweep-cell' }> => e.type === 'sweep-cell');
+    const cellEvents = events.filter((e): e is Extract<RunEvent, { type: 'sweep-cell' }> => e.type === 'sweep-cell');
+    const cells = cellEvents.filter((e) => e.round === undefined);
     assert.deepEqual(cells.map((c) => [c.temperature, c.alpha]), [[2, 0.5], [2, 0.9], [4, 0.5], [4, 0.9]]);
-    const best = cells.reduce((a, b) => (b.valAccuracy > a.valAccuracy ? b : a));
+    assert.ok(cellEvents.every((e) => e.cells === 7), 'every cell event counts the 4 grid cells and the 3 finalists');
+    // Successive halving: the grid's best 3 on 500 images train again on all 2,700, and the best of those is chosen.
+    const finals = cellEvents.filter((e) => e.round === 2);
+    const ranked = [...cells].sort((a, b) => b.valAccuracy - a.valAccuracy || a.cell - b.cell).slice(0, 3);
+    assert.deepEqual(finals.map((c) => [c.temperature, c.alpha]), ranked.map((c) => [c.temperature, c.alpha]));
+    assert.equal(result.sweep!.finals!.images, 2700);
+    assert.deepEqual(result.sweep!.finals!.cells.map((c) => c.valAccuracy), finals.map((c) => c.valAccuracy));
+    const best = finals.reduce((a, b) => (b.valAccuracy > a.valAccuracy || (b.valAccuracy === a.valAccuracy && b.cell < a.cell) ? b : a));
     assert.deepEqual(result.sweep!.best, { temperature: best.temperature, alpha: best.alpha, valAccuracy: best.valAccuracy });
     assert.equal(result.sweep!.validationImages, 300, 'a tenth of 3,000 training images');
+    const choice = events.find((e) => e.type === 'phase' && e.method === 'sweep' && e.status === 'done');
+    assert.match(choice?.type === 'phase' ? (choice.detail ?? '') : '', /the best of the grid's 3 best cells trained again on all 2,700 training images \(validation \d+\.\d\d%; next T = \d, α = 0\.\d at \d+\.\d\d%\); the grid of 4 cells on 500 images (had put it first too|had put T = \d, α = 0\.\d at \d+\.\d\d% first)/);
     assert.equal(result.student, null);
     const config = JSON.parse(await readFile(join(root, 'sweep', 'config.json'), 'utf8'));
     assert.deepEqual([config.methodOptions.kd.temperature, config.methodOptions.kd.alpha], [best.temperature, best.alpha]);
@@ -43,6 +53,7 @@ describe('the auto recipe and the sweep', () => {
     const choice = events.find((e) => e.type === 'phase' && e.method === 'sweep' && e.status === 'done');
     assert.match(choice?.type === 'phase' ? (choice.detail ?? '') : '', /4 cells did not train \(T = 2, α = 0\.5; .*\): a lower --lr lets large T·α train/);
     assert.equal(result.sweep!.cells.length, 4);
+    assert.equal(result.sweep!.finals, undefined, 'no cell trained, so none is a finalist');
     const text = await runCli(['sweep', ...SMALL.filter((a) => a !== '--json'), '--teacher', join(root, 'sweep', 'teacher'), ...GRID, '--lr', '100', '--out', join(root, 'sweep-lr100-text')]);
     assert.match(text.stdout, /T = 2 +did not train +did not train/);
     assert.match(text.stdout, /no cell trained at this learning rate: run the sweep again with a lower --lr/);
@@ -72,13 +83,15 @@ describe('the auto recipe and the sweep', () => {
     assert.equal(result.sweep!.cells.length, 4);
     const choices = result.choices!.join('\n');
     assert.match(choices, /300 training images held out as the validation split/);
-    assert.match(choices, new RegExp(`T = ${result.sweep!.best.temperature}, α = ${result.sweep!.best.alpha}: the best of 4 cells`));
+    assert.match(choices, new RegExp(`T = ${result.sweep!.best.temperature}, α = ${result.sweep!.best.alpha}: the best of the grid's 3 best cells trained again on all 2,700 training images`));
     assert.match(choices, /teacher: kept epoch \d+'s weights, the best on the validation split; stopped early after epoch \d+ of 30/);
     const config = JSON.parse(await readFile(join(root, 'auto', 'config.json'), 'utf8'));
     assert.equal(config.methodOptions.kd.temperature, result.sweep!.best.temperature, 'the card and a resume see the chosen T');
     // The text view says what was chosen and whether distillation paid off.
-    const text = await runCli(['run', '--preset', 'auto', ...SMALL.filter((a) => a !== '--json'), '--teacher-epochs', '3', '--epochs', '2', ...GRID, '--out', join(root, 'auto-text')], { timeoutMs: 300_000 });
+    // Without finalists the grid's short round chooses on its own.
+    const text = await runCli(['run', '--preset', 'auto', ...SMALL.filter((a) => a !== '--json'), '--teacher-epochs', '3', '--epochs', '2', ...GRID, '--sweep-finalists', '0', '--out', join(root, 'auto-text')], { timeoutMs: 300_000 });
     assert.equal(text.code, 0, text.stderr);
+    assert.match(text.stdout, /T = \d, α = 0\.\d: the best of 4 cells on the validation split/);
     assert.match(text.stdout, /what the recipe chose:\n {2}· 300 training images held out/);
     assert.match(text.stdout, /(warning|good): (The|Distillation)/);
   });

@@ -4,7 +4,7 @@ import { compareClasses, distillationAdvice, gainNoise, perClassAccuracy } from 
 import { bestSweepCell, type ModelReport, type SweepResult } from '../../electron/contract/events';
 import { carveValidation } from '../../electron/engine/data/validation';
 import { groupMistakes, topThree } from '../../electron/engine/runs/mistakes';
-import { describeSweepChoice } from '../../electron/engine/runs/sweep';
+import { describeSweepChoice, sweepFinalists } from '../../electron/engine/runs/sweep';
 import { PlateauCuts } from '../../electron/engine/train/schedule';
 import { configDifferences } from '../../renderer/src/lib/compare';
 import { presetConfig } from '../../electron/contract/catalogue';
@@ -110,6 +110,24 @@ describe('what a run says the sweep chose', () => {
     assert.equal(describeSweepChoice(sweepOf([[2, 0.5, 0.8], [4, 0.9, 0.85], [8, 0.9, 0.1, true]])),
       'T = 4, α = 0.9: the best of 3 cells on the validation split (85.00%; next T = 2, α = 0.5 at 80.00%; 1 cell did not train (T = 8, α = 0.9: at chance or a loss that is not a number): a lower --lr lets large T·α train)');
     assert.equal(describeSweepChoice(sweepOf([[2, 0.5, 0.8283]])), 'T = 2, α = 0.5: the only cell asked for (validation 82.83%)');
+  });
+
+  it('takes the best cells that trained as finalists, earlier cells first on a tie, and none when fewer than two would run', () => {
+    const { cells } = sweepOf([[1, 0.3, 0.8], [2, 0.3, 0.85], [4, 0.3, 0.9, true], [8, 0.3, 0.8]]);
+    assert.deepEqual(sweepFinalists(cells, 3).map((c) => c.temperature), [2, 1, 8]);
+    assert.deepEqual(sweepFinalists(cells, 10).map((c) => c.temperature), [2, 1, 8]);
+    assert.deepEqual(sweepFinalists(cells, 1), []);
+    assert.deepEqual(sweepFinalists(sweepOf([[1, 0.3, 0.8], [2, 0.3, 0.1, true]]).cells, 3), []);
+  });
+
+  it('says when the finalists on every image overturned the short round, and when they agreed', () => {
+    const grid = sweepOf([[2, 0.6, 0.8365], [8, 0.6, 0.8377], [4, 0.6, 0.8355], [1, 0.3, 0.8065]]);
+    const finals = [{ cell: 2, temperature: 8, alpha: 0.6, valAccuracy: 0.88, seconds: 1 }, { cell: 1, temperature: 2, alpha: 0.6, valAccuracy: 0.8887, seconds: 1 }, { cell: 3, temperature: 4, alpha: 0.6, valAccuracy: 0.8877, seconds: 1 }];
+    const overturned: SweepResult = { ...grid, finals: { images: 54000, cells: finals }, best: { temperature: 2, alpha: 0.6, valAccuracy: 0.8887 } };
+    assert.equal(describeSweepChoice(overturned),
+      "T = 2, α = 0.6: the best of the grid's 3 best cells trained again on all 54,000 training images (validation 88.87%; next T = 4, α = 0.6 at 88.77%); the grid of 4 cells on 100 images had put T = 8, α = 0.6 at 83.77% first");
+    const agreed: SweepResult = { ...overturned, finals: { images: 54000, cells: [{ ...finals[0]!, valAccuracy: 0.89 }, finals[1]!] }, best: { temperature: 8, alpha: 0.6, valAccuracy: 0.89 } };
+    assert.match(describeSweepChoice(agreed), /^T = 8, α = 0\.6: the best of the grid's 2 best cells .*\(validation 89\.00%; next T = 2, α = 0\.6 at 88\.87%\); the grid of 4 cells on 100 images had put it first too$/);
   });
 });
 

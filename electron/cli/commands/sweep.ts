@@ -46,6 +46,9 @@ export function formatSweep(result: RunResult): string {
     result.teacher ? `teacher ${result.teacher.name}: ${formatPercent(result.teacher.accuracy)} on the test split` : '',
     `validation accuracy of ${sweep.student} after ${sweep.epochs} epoch(s) on ${sweep.images.toLocaleString('en-US')} training images (${sweep.validationImages.toLocaleString('en-US')} validation images):`,
     table(['', ...sweep.alphas.map((a) => `α = ${a}`)], rows),
+    ...(sweep.finals
+      ? [`the best ${sweep.finals.cells.length} again, ${sweep.epochs} epoch(s) on all ${sweep.finals.images.toLocaleString('en-US')} training images: ${sweep.finals.cells.map((c) => `T = ${c.temperature}, α = ${c.alpha}: ${c.diverged ? 'did not train' : formatPercent(c.valAccuracy)}`).join(' · ')}`]
+      : []),
     ...(sweep.cells.every((c) => c.diverged)
       ? ['no cell trained at this learning rate: run the sweep again with a lower --lr']
       : [

@@ -1,7 +1,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { bestSweepCell, SweepResultSchema, sweepCellScore, type SweepCellEvent, type SweepResult } from '../../contract/events';
+import { bestSweepCell, SweepResultSchema, sweepCellScore, type SweepResult } from '../../contract/events';
 import type { RunConfig } from '../../contract/run-config';
 import { limitSplit } from '../data/dataset';
 import { DistillInputError, throwIfAborted } from '../errors';
@@ -23,11 +23,55 @@ export function checkSweepFits(config: RunConfig): void {
 
 const SWEEP_FILE = 'sweep.json';
 
+type SweepCell = SweepResult['cells'][number];
+type Split = PhaseContext['dataset']['train'];
+
+/** One short KD run with T and α from the run's seed, scored on the validation split. */
+async function trainSweepCell(ctx: PhaseContext, teacher: tf.LayersModel | null, train: Split, cell: number, temperature: number, alpha: number): Promise<SweepCell> {
+  const { config, dataset } = ctx;
+  const started = performance.now();
+  const cellConfig = withKdCell(config, temperature, alpha);
+  const student = buildModel(config.student, { inputShape: dataset.shape, classes: dataset.classNames.length, seed: config.seed, dropout: config.studentDropout });
+  const prepared = getMethod('kd').prepare({ student, teacher, config: cellConfig });
+  try {
+    const outcome = await trainPhase({
+      phase: 'student',
+      method: `sweep T=${temperature} α=${alpha}`,
+      model: student,
+      train,
+      // Scored on the validation split: the test split makes no choice.
+      test: dataset.validation!,
+      shape: dataset.shape,
+      epochs: config.sweepEpochs,
+      jitter: config.studentJitter,
+      flip: config.flip,
+      recipe: cellConfig,
+      loss: prepared.loss,
+      teacher: teacherSource(ctx, teacher, []),
+      signal: ctx.signal,
+      onProgress: (event) => void ctx.emit(event, false),
+    });
+    const diverged = !Number.isFinite(outcome.evaluation?.loss ?? 0) || (outcome.evaluation?.accuracy ?? 0) <= 1.5 / dataset.classNames.length;
+    return { cell, temperature, alpha, valAccuracy: outcome.evaluation?.accuracy ?? 0, ...(diverged ? { diverged } : {}), seconds: (performance.now() - started) / 1000 };
+  } finally {
+    prepared.dispose();
+    student.dispose();
+  }
+}
+
+/** The grid's best cells that trained, best first, as many as the run asks to train again (none when fewer than two would). */
+export function sweepFinalists(cells: readonly SweepCell[], wanted: number): SweepCell[] {
+  const ranked = cells.filter((c) => !c.diverged).sort((a, b) => sweepCellScore(b) - sweepCellScore(a) || a.cell - b.cell);
+  return wanted >= 2 && ranked.length >= 2 ? ranked.slice(0, wanted) : [];
+}
+
 /**
- * Finds KD's T and α on the validation split: for every cell of the grid, the run's student
- * from the same seed, trained a few epochs with KD(T, α) on the first training images, and
- * scored on the validation split (never the test split). The teacher's logits are computed once
- * and shared by every cell. The result is kept in the run folder, so a resumed run skips it.
+ * Finds KD's T and α on the validation split by successive halving: for every cell of the grid,
+ * the run's student from the same seed, trained a few epochs with KD(T, α) on the first training
+ * images and scored on the validation split (never the test split); then the best few cells
+ * again, the same epochs, on every training image, and the best of those is the choice. The
+ * teacher's logits are computed once and shared by every cell. The result is kept in the run
+ * folder, so a resumed run skips it.
  */
 export async function sweepKd(ctx: PhaseContext, teacher: tf.LayersModel | null): Promise<SweepResult> {
   const { config, dataset, emit } = ctx;
@@ -37,49 +81,34 @@ export async function sweepKd(ctx: PhaseContext, teacher: tf.LayersModel | null)
   if (!validation) throw new DistillInputError('the sweep needs a validation split (--validation-split)');
   const started = performance.now();
   const train = limitSplit(dataset.train, config.sweepImages, dataset.shape);
-  const kd = getMethod('kd');
+  // A second round on the same images would repeat the first, cell for cell.
+  const finalRound = train.count < dataset.train.count ? Math.min(config.sweepFinalists, config.sweepTemperatures.length * config.sweepAlphas.length) : 0;
   const grid = config.sweepTemperatures.flatMap((temperature) => config.sweepAlphas.map((alpha) => ({ temperature, alpha })));
-  const cells: Array<Omit<SweepCellEvent, 'type' | 'cells'>> = [];
-  await emit({ type: 'phase', phase: 'student', status: 'start', model: config.student, method: 'sweep', detail: `T × α sweep: ${grid.length} cell${grid.length === 1 ? '' : 's'} of ${config.sweepEpochs} epoch(s) on ${train.count.toLocaleString('en-US')} training images, scored on ${validation.count.toLocaleString('en-US')} validation images` });
+  const planned = grid.length + (finalRound >= 2 ? finalRound : 0);
+  const finalsText = finalRound >= 2 ? `, then the best ${finalRound} again on all ${dataset.train.count.toLocaleString('en-US')}` : '';
+  await emit({ type: 'phase', phase: 'student', status: 'start', model: config.student, method: 'sweep', detail: `T × α sweep: ${grid.length} cell${grid.length === 1 ? '' : 's'} of ${config.sweepEpochs} epoch(s) on ${train.count.toLocaleString('en-US')} training images${finalsText}, scored on ${validation.count.toLocaleString('en-US')} validation images` });
+  const cells: SweepCell[] = [];
   for (const [i, { temperature, alpha }] of grid.entries()) {
     throwIfAborted(ctx.signal);
-    const cellStart = performance.now();
-    const cellConfig = withKdCell(config, temperature, alpha);
-    const student = buildModel(config.student, { inputShape: dataset.shape, classes: dataset.classNames.length, seed: config.seed, dropout: config.studentDropout });
-    const prepared = kd.prepare({ student, teacher, config: cellConfig });
-    try {
-      const outcome = await trainPhase({
-        phase: 'student',
-        method: `sweep T=${temperature} α=${alpha}`,
-        model: student,
-        train,
-        // Scored on the validation split: the test split makes no choice.
-        test: validation,
-        shape: dataset.shape,
-        epochs: config.sweepEpochs,
-        jitter: config.studentJitter,
-        flip: config.flip,
-        recipe: cellConfig,
-        loss: prepared.loss,
-        teacher: teacherSource(ctx, teacher, []),
-        signal: ctx.signal,
-        onProgress: (event) => void emit(event, false),
-      });
-      const diverged = !Number.isFinite(outcome.evaluation?.loss ?? 0) || (outcome.evaluation?.accuracy ?? 0) <= 1.5 / dataset.classNames.length;
-      const cell = { cell: i + 1, temperature, alpha, valAccuracy: outcome.evaluation?.accuracy ?? 0, ...(diverged ? { diverged } : {}), seconds: (performance.now() - cellStart) / 1000 };
-      cells.push(cell);
-      await emit({ type: 'sweep-cell', cells: grid.length, ...cell });
-    } finally {
-      prepared.dispose();
-      student.dispose();
-    }
+    const cell = await trainSweepCell(ctx, teacher, train, i + 1, temperature, alpha);
+    cells.push(cell);
+    await emit({ type: 'sweep-cell', cells: planned, ...cell });
+  }
+  const finalists = finalRound >= 2 ? sweepFinalists(cells, finalRound) : [];
+  const finals: SweepCell[] = [];
+  for (const finalist of finalists) {
+    throwIfAborted(ctx.signal);
+    const cell = await trainSweepCell(ctx, teacher, dataset.train, finalist.cell, finalist.temperature, finalist.alpha);
+    finals.push(cell);
+    await emit({ type: 'sweep-cell', cells: planned, ...cell, round: 2 });
   }
   // Ties go to the smaller T, then the smaller α (the milder setting), as the grid lists them.
-  const best = bestSweepCell(cells)!;
+  const best = bestSweepCell(finals.length ? [...finals].sort((a, b) => a.cell - b.cell) : cells)!;
   const result: SweepResult = {
     temperatures: config.sweepTemperatures,
     alphas: config.sweepAlphas,
     cells,
+    ...(finals.length ? { finals: { images: dataset.train.count, cells: finals } } : {}),
     best: { temperature: best.temperature, alpha: best.alpha, valAccuracy: best.valAccuracy },
     epochs: config.sweepEpochs,
     images: train.count,
@@ -92,11 +121,20 @@ export async function sweepKd(ctx: PhaseContext, teacher: tf.LayersModel | null)
   return result;
 }
 
+const cellText = (c: Pick<SweepCell, 'temperature' | 'alpha' | 'valAccuracy'>) => `T = ${c.temperature}, α = ${c.alpha} at ${(c.valAccuracy * 100).toFixed(2)}%`;
+
 export function describeSweepChoice(sweep: SweepResult): string {
   const sorted = [...sweep.cells].sort((a, b) => sweepCellScore(b) - sweepCellScore(a));
   const runnerUp = sorted[1];
   const diverged = sweep.cells.filter((c) => c.diverged);
   const unstable = diverged.length ? `; ${diverged.length} cell${diverged.length > 1 ? 's' : ''} did not train (${diverged.map((c) => `T = ${c.temperature}, α = ${c.alpha}`).join('; ')}: at chance or a loss that is not a number): a lower --lr lets large T·α train` : '';
-  if (sweep.cells.length === 1) return `T = ${sweep.best.temperature}, α = ${sweep.best.alpha}: the only cell asked for (validation ${(sweep.best.valAccuracy * 100).toFixed(2)}%${unstable})`;
-  return `T = ${sweep.best.temperature}, α = ${sweep.best.alpha}: the best of ${sweep.cells.length} cells on the validation split (${(sweep.best.valAccuracy * 100).toFixed(2)}%${runnerUp && !runnerUp.diverged ? `; next T = ${runnerUp.temperature}, α = ${runnerUp.alpha} at ${(runnerUp.valAccuracy * 100).toFixed(2)}%` : ''}${unstable})`;
+  const chosen = `T = ${sweep.best.temperature}, α = ${sweep.best.alpha}`;
+  if (sweep.cells.length === 1) return `${chosen}: the only cell asked for (validation ${(sweep.best.valAccuracy * 100).toFixed(2)}%${unstable})`;
+  if (sweep.finals) {
+    const [, next] = [...sweep.finals.cells].sort((a, b) => sweepCellScore(b) - sweepCellScore(a));
+    const leader = sorted[0]!;
+    const changed = leader.temperature !== sweep.best.temperature || leader.alpha !== sweep.best.alpha;
+    return `${chosen}: the best of the grid's ${sweep.finals.cells.length} best cells trained again on all ${sweep.finals.images.toLocaleString('en-US')} training images (validation ${(sweep.best.valAccuracy * 100).toFixed(2)}%${next ? `; next ${cellText(next)}` : ''}); the grid of ${sweep.cells.length} cells on ${sweep.images.toLocaleString('en-US')} images ${changed ? `had put ${cellText(leader)} first` : 'had put it first too'}${unstable}`;
+  }
+  return `${chosen}: the best of ${sweep.cells.length} cells on the validation split (${(sweep.best.valAccuracy * 100).toFixed(2)}%${runnerUp && !runnerUp.diverged ? `; next ${cellText(runnerUp)}` : ''}${unstable})`;
 }

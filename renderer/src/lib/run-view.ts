@@ -31,6 +31,8 @@ export interface RunView {
   study: StudyResult | null;
   /** A T × α sweep's cells as they finish (`--sweep`, `distill sweep`). */
   sweepCells: SweepCellEvent[];
+  /** The sweep's finalists, trained again on every training image (round 2). */
+  sweepFinals: SweepCellEvent[];
 }
 
 /** A study's students are lanes by method; every cell of a T × α sweep shares one `sweep` lane. */
@@ -48,7 +50,7 @@ function lane(view: RunView, key: string, model: string): Lane {
 
 /** A new view; studies name their methods up front so every lane shows from the start. */
 export function emptyRunView(runId: string, config: RunConfig | null, studyMethods: string[] | null = null): RunView {
-  const view: RunView = { runId, kind: studyMethods ? 'study' : 'run', status: 'running', config, backend: null, lanes: [], epochs: [], loss: [], result: null, study: null, sweepCells: [] };
+  const view: RunView = { runId, kind: studyMethods ? 'study' : 'run', status: 'running', config, backend: null, lanes: [], epochs: [], loss: [], result: null, study: null, sweepCells: [], sweepFinals: [] };
   const keys = studyMethods ? ['teacher', ...studyMethods] : config?.sweep ? ['teacher', 'sweep', 'student', 'baseline'] : ['teacher', 'student', 'baseline'];
   for (const key of keys) lane(view, key, key === 'teacher' ? (config?.teacher.split(/[\\/]/).at(-2) ?? config?.teacher ?? '') : (config?.student ?? ''));
   return view;
@@ -74,7 +76,7 @@ export function applyRunEvent(view: RunView, event: RunEvent): void {
       break;
     }
     case 'sweep-cell':
-      view.sweepCells.push(event);
+      (event.round === 2 ? view.sweepFinals : view.sweepCells).push(event);
       break;
     case 'epoch':
       view.epochs.push({ ...event, lane: laneKey(event) });
