@@ -98,7 +98,9 @@ export type ModelReport = z.infer<typeof ModelReportSchema>;
 /** One cell of a T × α sweep, scored on the validation split (`distill sweep`, `--sweep`). */
 export const SweepCellEventSchema = z.object({
   type: z.literal('sweep-cell'),
+  /** The cell's place in the grid, T by T then α by α, from 1; a finalist keeps its grid number. */
   cell: z.number().int(),
+  /** How many cells the sweep trains in all, the finalists' second round included. */
   cells: z.number().int(),
   temperature: z.number(),
   alpha: z.number(),

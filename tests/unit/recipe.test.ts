@@ -5,6 +5,7 @@ import { bestSweepCell, type ModelReport, type SweepResult } from '../../electro
 import { carveValidation } from '../../electron/engine/data/validation';
 import { groupMistakes, topThree } from '../../electron/engine/runs/mistakes';
 import { describeSweepChoice, sweepFinalists } from '../../electron/engine/runs/sweep';
+import { describeEvent } from '../../electron/cli/progress-printer';
 import { PlateauCuts } from '../../electron/engine/train/schedule';
 import { configDifferences } from '../../renderer/src/lib/compare';
 import { presetConfig } from '../../electron/contract/catalogue';
@@ -118,6 +119,12 @@ describe('what a run says the sweep chose', () => {
     assert.deepEqual(sweepFinalists(cells, 10).map((c) => c.temperature), [2, 1, 8]);
     assert.deepEqual(sweepFinalists(cells, 1), []);
     assert.deepEqual(sweepFinalists(sweepOf([[1, 0.3, 0.8], [2, 0.3, 0.1, true]]).cells, 3), []);
+  });
+
+  it('prints a finalist as one, not under its grid number', () => {
+    const event = { type: 'sweep-cell' as const, cell: 5, cells: 15, temperature: 2, alpha: 0.6, valAccuracy: 0.8887, seconds: 44 };
+    assert.match(describeEvent(event)!, /^sweep 5\/15: T = 2, α = 0\.6 → validation 88\.87%/);
+    assert.match(describeEvent({ ...event, round: 2 })!, /^sweep finalist: T = 2, α = 0\.6 on every training image → validation 88\.87%/);
   });
 
   it('says when the finalists on every image overturned the short round, and when they agreed', () => {
