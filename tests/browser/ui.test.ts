@@ -346,7 +346,11 @@ describe('Distill Studio in a browser (distill serve)', { skip: missing ?? false
     await page.waitForFunction(() => document.querySelector('[data-testid=run-status]')?.textContent === 'completed', null, { timeout: 120_000 });
     const cells = await page.getByTestId('sweep-cell').allInnerTexts();
     assert.equal(cells.length, 4);
-    for (const cell of cells) assert.match(cell, /^\d+\.\d\d%$/);
+    for (const cell of cells) assert.match(cell, /^\d+\.\d\d%(\nall images: \d+\.\d\d%)?$/);
+    // The grid's best 3 on 500 images trained again on all 1,350, and the choice is one of them.
+    const finals = await page.getByTestId('sweep-final').allInnerTexts();
+    assert.equal(finals.length, 3, cells.join(' | '));
+    assert.match(await page.locator('[data-testid=sweep-cell].best').innerText(), /all images: /);
     await shot('4-training-sweep');
     await page.click('[data-screen=results]');
     await page.getByTestId('tab-sweep').click();

@@ -8,7 +8,7 @@ import { configFromFlags, RUN_FLAGS } from '../run-flags';
 import { describeFlag, RUN_SETTINGS } from '../../contract/catalogue';
 import { table } from '../table';
 
-const SWEEP_SETTINGS = ['validationSplit', 'sweepTemperatures', 'sweepAlphas', 'sweepEpochs', 'sweepImages'] as const;
+const SWEEP_SETTINGS = ['validationSplit', 'sweepTemperatures', 'sweepAlphas', 'sweepEpochs', 'sweepImages', 'sweepFinalists'] as const;
 export const SWEEP_USAGE = `distill sweep ${SWEEP_SETTINGS.map((key) => `[${describeFlag(RUN_SETTINGS[key])}]`).join(' ')}\n            [every run flag but --method, --sweep, --epochs, --no-baseline]`;
 
 /**
