@@ -27,16 +27,21 @@ export function gainNoise(a: number, b: number, n: number): number {
 const WIDE_GAP = 0.02;
 const LARGER_STUDENT = 'a larger student: one much weaker than its teacher often cannot follow it, and a stronger teacher rarely helps then (Cho & Hariharan, 2019)';
 
-export function distillationAdvice(result: Pick<RunResult, 'teacher' | 'student' | 'baseline' | 'kdGain' | 'sweep'>): Advice[] {
+export type AdviceInput = Pick<RunResult, 'teacher' | 'student' | 'baseline' | 'kdGain' | 'sweep'> & Partial<Pick<RunResult, 'selection'>>;
+
+export function distillationAdvice(result: AdviceInput): Advice[] {
   const advice: Advice[] = [];
   const { teacher, student, baseline } = result;
+  // Never suggest what the run already did: a model that stopped early had levelled off.
+  const teacherLevelledOff = !!result.selection?.teacher?.stoppedEarly;
+  const studentsLevelledOff = !!result.selection?.student?.stoppedEarly && !!result.selection.baseline?.stoppedEarly;
   if (teacher && baseline && teacher.accuracy - baseline.accuracy < 0.01) {
     advice.push({
       level: 'warning',
       message: `The teacher (${formatPercent(teacher.accuracy)}) is not clearly better than the student trained alone (${formatPercent(baseline.accuracy)}): it has little to teach.`,
       suggestions: [
-        'train the teacher longer, or let the auto preset train it until its validation accuracy stops improving',
-        'use a bigger teacher, or a smaller student, so the gap between them is wider',
+        ...(teacherLevelledOff ? [] : ['train the teacher longer, or let the auto preset train it until its validation accuracy stops improving']),
+        `use a bigger teacher, or a smaller student, so the gap between them is wider${teacherLevelledOff ? ' (this teacher trained until its validation accuracy stopped improving)' : ''}`,
       ],
     });
   }
@@ -52,7 +57,7 @@ export function distillationAdvice(result: Pick<RunResult, 'teacher' | 'student'
     if (result.kdGain < -noise) {
       advice.push({ level: 'warning', message: `Distillation made the student worse: ${formatPoints(result.kdGain)} points against the student alone (${band}).`, suggestions: [...sweep, 'a lower α (more weight on the labels) or a lower T', ...teacherOrStudent] });
     } else if (Math.abs(result.kdGain) <= noise) {
-      advice.push({ level: 'warning', message: `The KD gain, ${formatPoints(result.kdGain)} points, is within noise (${band}): this run cannot tell whether distillation helped.`, suggestions: [...sweep, 'train the students longer (KD students keep improving after a plain one levels off)', ...(farAhead ? [LARGER_STUDENT] : []), 'more test images, or several seeds, to narrow the noise'] });
+      advice.push({ level: 'warning', message: `The KD gain, ${formatPoints(result.kdGain)} points, is within noise (${band}): this run cannot tell whether distillation helped.`, suggestions: [...sweep, ...(studentsLevelledOff ? [] : ['train the students longer (KD students keep improving after a plain one levels off)']), ...(farAhead ? [LARGER_STUDENT] : []), 'more test images, or several seeds, to narrow the noise'] });
     } else {
       advice.push({ level: 'good', message: `Distillation helped: ${formatPoints(result.kdGain)} points over the student alone, beyond the noise (${band}).`, suggestions: [] });
     }

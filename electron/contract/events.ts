@@ -48,6 +48,10 @@ export const EpochEndEventSchema = z.object({
 });
 export type EpochEndEvent = z.infer<typeof EpochEndEventSchema>;
 
+/** Which epoch's weights a model kept (the best on the validation split), and where early stopping ended its training (null: it ran every epoch). */
+export const SelectionSchema = z.object({ bestEpoch: z.number().int().positive(), stoppedEarly: z.number().int().positive().nullable(), epochs: z.number().int().positive() });
+export type Selection = z.infer<typeof SelectionSchema>;
+
 export const PhaseEventSchema = z.object({
   type: z.literal('phase'),
   phase: PhaseSchema,
@@ -58,7 +62,7 @@ export const PhaseEventSchema = z.object({
   /** What the method paired or copied, for the log. */
   detail: z.string().optional(),
   /** With a validation split, on `done`: the epoch whose weights the model kept, and where early stopping ended it. */
-  selection: z.object({ bestEpoch: z.number().int().positive(), stoppedEarly: z.number().int().positive().nullable(), epochs: z.number().int().positive() }).optional(),
+  selection: SelectionSchema.optional(),
 });
 export type PhaseEvent = z.infer<typeof PhaseEventSchema>;
 
@@ -163,6 +167,8 @@ export const RunResultSchema = z.object({
   classNames: z.array(z.string()).optional(),
   /** What the recipe chose and why, in words (best epochs, early stopping, the sweep's winner). */
   choices: z.array(z.string()).optional(),
+  /** Each model this run trained with a validation split: the epoch it kept and where it stopped (the advice reads it). */
+  selection: z.object({ teacher: SelectionSchema.optional(), student: SelectionSchema.optional(), baseline: SelectionSchema.optional() }).optional(),
 });
 export type RunResult = z.infer<typeof RunResultSchema>;
 

@@ -75,6 +75,7 @@ describe('the auto recipe and the sweep', () => {
     assert.ok(teacherEpochs.length < 30, `early stopping: ${teacherEpochs.length} epochs`);
     assert.equal(teacherEpochs.at(-1)!.epoch - bestTeacher.epoch, 2);
     assert.equal(result.teacher!.accuracy, bestTeacher.testAccuracy);
+    assert.deepEqual(result.selection!.teacher, { bestEpoch: bestTeacher.epoch, stoppedEarly: teacherEpochs.at(-1)!.epoch, epochs: 30 }, 'the result keeps what the advice reads');
     for (const phase of ['student', 'baseline'] as const) {
       const own = epochs.filter((e) => e.phase === phase);
       const best = own.reduce((a, b) => (b.valAccuracy! > a.valAccuracy! ? b : a));

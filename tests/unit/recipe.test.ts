@@ -77,6 +77,21 @@ describe('advice on a finished run', () => {
     assert.ok(Math.abs(gainNoise(0.5, 0.5, 10000) - 0.01414) < 1e-4);
   });
 
+  it('never suggests training longer a model that already stopped early, levelled off on the validation split', () => {
+    const [teacher, student, baseline] = [report([0.98, 0.97]), report([0.97, 0.98]), report([0.97, 0.97])];
+    const run = { teacher, student, baseline, kdGain: student.accuracy - baseline.accuracy, sweep: undefined };
+    const longer = (s: string[]) => s.filter((x) => /longer/.test(x));
+    assert.equal(longer(distillationAdvice(run).flatMap((a) => a.suggestions)).length, 2, 'without a record of how they trained, both are suggested');
+    const stopped = { bestEpoch: 13, stoppedEarly: 21, epochs: 60 };
+    const ranOut = { bestEpoch: 40, stoppedEarly: null, epochs: 40 };
+    const auto = distillationAdvice({ ...run, selection: { teacher: stopped, student: stopped, baseline: stopped } }).flatMap((a) => a.suggestions);
+    assert.deepEqual(longer(auto), [], auto.join('; '));
+    assert.ok(auto.some((x) => x.endsWith('(this teacher trained until its validation accuracy stopped improving)')), auto.join('; '));
+    // A student that used every epoch may still be improving.
+    const oneRanOut = distillationAdvice({ ...run, selection: { teacher: stopped, student: ranOut, baseline: stopped } }).flatMap((a) => a.suggestions);
+    assert.deepEqual(longer(oneRanOut), ['train the students longer (KD students keep improving after a plain one levels off)']);
+  });
+
   it('points at the student, not the teacher, when a teacher far ahead of the student alone teaches it nothing', () => {
     const suggestions = (teacher: ModelReport, student: ModelReport, baseline: ModelReport) =>
       distillationAdvice({ teacher, student, baseline, kdGain: student.accuracy - baseline.accuracy, sweep: undefined }).flatMap((a) => a.suggestions);

@@ -2,7 +2,7 @@ import type * as tf from '@tensorflow/tfjs';
 import { readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { checkOnnxFile, isOnnxPath } from './onnx-teacher';
-import type { BackendInfo, ModelReport, Phase, RunEvent, RunResult, SweepResult } from '../../contract/events';
+import type { BackendInfo, ModelReport, Phase, RunEvent, RunResult, Selection, SweepResult } from '../../contract/events';
 import type { RunConfig } from '../../contract/run-config';
 import { limitSplit, type ImageDataset } from '../data/dataset';
 import { loadDataset, resolveDatasetPath } from '../data/load';
@@ -74,10 +74,10 @@ function checkRecipe(config: RunConfig): void {
 
 const PHASE_NAMES: Record<Phase, string> = { teacher: 'teacher', student: 'distilled student', baseline: 'student alone' };
 
-/** What each phase kept, from its `done` line in metrics.jsonl (best epoch, early stopping). */
-async function selectionChoices(ctx: PhaseContext): Promise<string[]> {
+/** What each phase kept, from its `done` line in metrics.jsonl (best epoch, early stopping): a resumed run's earlier phases included. */
+async function phaseSelections(ctx: PhaseContext): Promise<Array<[Phase, Selection]>> {
   const events = await ctx.folder.readMetrics();
-  return events.flatMap((e) => (e.type === 'phase' && e.status === 'done' && e.method === undefined && e.selection ? [`${PHASE_NAMES[e.phase]}: ${describeSelection(e.selection)}`] : []));
+  return events.flatMap((e) => (e.type === 'phase' && e.status === 'done' && e.method === undefined && e.selection ? [[e.phase, e.selection] as [Phase, Selection]] : []));
 }
 
 /**
@@ -181,6 +181,7 @@ export async function runDistillation(options: RunOptions): Promise<RunResult> {
       }
       const kdGain = reports.student && reports.baseline ? reports.student.accuracy - reports.baseline.accuracy : null;
       const resumed = await ctx.folder.resumeCount();
+      const selections = await phaseSelections(ctx);
       const result: RunResult = {
         type: 'result',
         runId: ctx.folder.id,
@@ -193,7 +194,8 @@ export async function runDistillation(options: RunOptions): Promise<RunResult> {
         ...(resumed ? { resumed } : {}),
         classNames: ctx.dataset.classNames,
         ...(sweep ? { sweep } : {}),
-        ...(choices.length ? { choices: [...choices, ...(await selectionChoices(ctx))] } : {}),
+        ...(choices.length ? { choices: [...choices, ...selections.map(([phase, selection]) => `${PHASE_NAMES[phase]}: ${describeSelection(selection)}`)] } : {}),
+        ...(selections.length ? { selection: Object.fromEntries(selections) } : {}),
       };
       return result;
     },
