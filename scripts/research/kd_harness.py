@@ -3,6 +3,9 @@
 # Prints one JSON line: validation-best epoch, the test accuracy there, the last epoch's.
 #   python3 scripts/research/kd_harness.py --dump DIR --mode ce|kd|lskd|dkd [--T 4 --alpha 0.9]
 #       [--lr 0.01] [--epochs 40] [--schedule cosine|plateau|constant] [--patience N] [--mixup P] [--seed S]
+#       [--width 30] [--write-dump OUT]
+# --write-dump: a dump like DIR's whose teacher is the student trained here, at its best validation
+# epoch (a teacher assistant, Mirzadeh et al. 2020: teacher → assistant → student).
 import argparse, json, math, numpy as np, torch, torch.nn as nn, torch.nn.functional as F, time
 p = argparse.ArgumentParser()
 p.add_argument('--mode', default='kd')  # kd | ce
@@ -11,6 +14,7 @@ p.add_argument('--lr', type=float, default=0.01); p.add_argument('--epochs', typ
 p.add_argument('--batch', type=int, default=64); p.add_argument('--seed', type=int, default=1)
 p.add_argument('--mixup', type=float, default=0)  # probability a batch is mixed (teacher relabels it)
 p.add_argument('--width', type=int, default=30); p.add_argument('--wd', type=float, default=0)
+p.add_argument('--write-dump', default='')
 p.add_argument('--schedule', default='cosine'); p.add_argument('--dump', required=True); p.add_argument('--patience', type=int, default=0); p.add_argument('--plateau', type=int, default=3); p.add_argument('--beta', type=float, default=8)
 a = p.parse_args()
 torch.set_num_threads(1); torch.manual_seed(a.seed); np.random.seed(a.seed)
@@ -67,9 +71,17 @@ for ep in range(a.epochs):
         opt.zero_grad(); loss.backward(); opt.step(); step += 1
     with torch.no_grad():
         v = acc(xva, yva); te = acc(xte, yte); tr = acc(xtr[:10000], ytr[:10000])
-    if v > best[0]: best = (v, te, ep + 1); since = 0; since_cut = 0
+    if v > best[0]:
+        best = (v, te, ep + 1); since = 0; since_cut = 0
+        if a.write_dump: kept = {k: w.clone() for k, w in net.state_dict().items()}
     else:
         since += 1; since_cut += 1
         if a.schedule == 'plateau' and since_cut >= a.plateau: cur_lr *= 0.1; since_cut = 0
         if a.patience and since >= a.patience: break
+if a.write_dump:
+    import shutil; os.makedirs(a.write_dump, exist_ok=True); net.load_state_dict(kept)
+    with torch.no_grad():
+        for n, x in (('train', xtr), ('val', xva), ('test', xte)):
+            for part in ('x.f32', 'y.u8'): shutil.copyfile(D + f'{n}-{part}', f'{a.write_dump}/{n}-{part}')
+            net(x).numpy().astype(np.float32).tofile(f'{a.write_dump}/{n}-t.f32')
 print(json.dumps({**vars(a), 'best_val': round(best[0] * 100, 2), 'test_at_best': round(best[1] * 100, 2), 'best_epoch': best[2], 'stopped': ep + 1, 'last_test': round(te * 100, 2), 'train10k': round(tr * 100, 2)}), flush=True)

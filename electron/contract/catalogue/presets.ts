@@ -49,7 +49,7 @@ const CIFAR_RECIPE: RunConfig = {
  * auto: for data the app has never seen. A tenth of the training images is held out, and every
  * choice is made on it: the learning rate is cut ×0.1 whenever validation accuracy has not
  * improved for 3 epochs, the teacher stops 8 epochs after its best (at most 60, its best weights
- * kept), KD's T and α come from a 4 × 3 sweep of short runs, and both students train up to 40
+ * kept), KD's T and α come from a 4 × 3 sweep of short runs (its best 3 then trained on every image), and both students train up to 40
  * epochs on the same schedule, stopping 8 epochs after their best (KD students keep improving
  * after a plain one has levelled off), each keeping its best validation epoch. Without jitter: shifts that suit digits blur other
  * images' details. The rate starts at 0.01, not quick's 0.05: at 0.05 the sweep's cells with a
