@@ -344,6 +344,11 @@ describe('Distill Studio in a browser (distill serve)', { skip: missing ?? false
     // The heatmap fills cell by cell while the sweep runs.
     await page.getByTestId('sweep-heatmap').waitFor({ timeout: 30_000 });
     await page.waitForFunction(() => document.querySelector('[data-testid=run-status]')?.textContent === 'completed', null, { timeout: 120_000 });
+    await shot('4-training-sweep');
+    // A completed run opens its results; the sweep's tab holds the finished heatmap.
+    await page.click('[data-screen=results]');
+    await page.getByTestId('tab-sweep').click();
+    await page.getByTestId('view-sweep').waitFor();
     const cells = await page.getByTestId('sweep-cell').allInnerTexts();
     assert.equal(cells.length, 4);
     for (const cell of cells) assert.match(cell, /^\d+\.\d\d%(\nall images: \d+\.\d\d%)?$/);
@@ -351,10 +356,7 @@ describe('Distill Studio in a browser (distill serve)', { skip: missing ?? false
     const finals = await page.getByTestId('sweep-final').allInnerTexts();
     assert.equal(finals.length, 3, cells.join(' | '));
     assert.match(await page.locator('[data-testid=sweep-cell].best').innerText(), /all images: /);
-    await shot('4-training-sweep');
-    await page.click('[data-screen=results]');
-    await page.getByTestId('tab-sweep').click();
-    await page.getByTestId('view-sweep').waitFor();
+    assert.match(await page.getByTestId('view-sweep').innerText(), /then the best 3 again on all 1,350/);
     await shot('5-results-sweep');
     // One click: the full run with the best cell, on the sweep's teacher.
     await page.getByTestId('run-best-cell').click();
