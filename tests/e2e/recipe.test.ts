@@ -60,6 +60,10 @@ describe('the auto recipe and the sweep', () => {
     // The same sweep at the default rate: every cell trains and none is marked.
     const sane = parse((await runCli(['sweep', ...SMALL, '--teacher', join(root, 'sweep', 'teacher'), ...GRID, '--sweep-epochs', '4', '--out', join(root, 'sweep-again')])).stdout);
     assert.ok(sane.result.sweep!.cells.every((c) => !c.diverged && c.valAccuracy > 0.3), JSON.stringify(sane.result.sweep!.cells));
+    // Its text: the finalists' second scores, and the choice scored on every image.
+    const saneText = await runCli(['sweep', ...SMALL.filter((a) => a !== '--json'), '--teacher', join(root, 'sweep', 'teacher'), ...GRID, '--out', join(root, 'sweep-text')]);
+    assert.match(saneText.stdout, /the best 3 again, 1 epoch\(s\) on all 2,700 training images: T = \d, α = 0\.\d: \d+\.\d\d% · /);
+    assert.match(saneText.stdout, /best: T = \d, α = 0\.\d \(\d+\.\d\d% on all 2,700 training images\)/);
   });
 
   it('--preset auto: choices on the validation split only, best weights kept, early stopping, and every choice reported', async () => {

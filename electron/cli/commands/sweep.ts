@@ -52,7 +52,7 @@ export function formatSweep(result: RunResult): string {
     ...(sweep.cells.every((c) => c.diverged)
       ? ['no cell trained at this learning rate: run the sweep again with a lower --lr']
       : [
-        `best: T = ${sweep.best.temperature}, α = ${sweep.best.alpha} (${formatPercent(sweep.best.valAccuracy)})`,
+        `best: T = ${sweep.best.temperature}, α = ${sweep.best.alpha} (${formatPercent(sweep.best.valAccuracy)}${sweep.finals ? ` on all ${sweep.finals.images.toLocaleString('en-US')} training images` : ''})`,
         `the full run with it, on this teacher: distill run --teacher ${join(result.outDir, 'teacher')} --student ${sweep.student} --temperature ${sweep.best.temperature} --alpha ${sweep.best.alpha}`,
         ]),
     `saved in ${result.outDir}`,
