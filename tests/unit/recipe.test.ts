@@ -4,7 +4,7 @@ import { compareClasses, distillationAdvice, gainNoise, perClassAccuracy } from 
 import { bestSweepCell, type ModelReport, type SweepResult } from '../../electron/contract/events';
 import { carveValidation } from '../../electron/engine/data/validation';
 import { groupMistakes, topThree } from '../../electron/engine/runs/mistakes';
-import { describeSweepChoice, sweepFinalists } from '../../electron/engine/runs/sweep';
+import { describeSweepChoice, sweepChoice, sweepFinalists } from '../../electron/engine/runs/sweep';
 import { describeEvent } from '../../electron/cli/progress-printer';
 import { PlateauCuts } from '../../electron/engine/train/schedule';
 import { configDifferences } from '../../renderer/src/lib/compare';
@@ -134,6 +134,11 @@ describe('what a run says the sweep chose', () => {
     assert.deepEqual(sweepFinalists(cells, 10).map((c) => c.temperature), [2, 1, 8]);
     assert.deepEqual(sweepFinalists(cells, 1), []);
     assert.deepEqual(sweepFinalists(sweepOf([[1, 0.3, 0.8], [2, 0.3, 0.1, true]]).cells, 3), []);
+    // The choice: the best finalist (ties to the earlier grid cell), else the grid's best.
+    const final = (cell: number, valAccuracy: number, diverged?: boolean) => ({ ...cells[cell - 1]!, valAccuracy, ...(diverged ? { diverged } : {}) });
+    assert.equal(sweepChoice(cells, [final(2, 0.9), final(1, 0.95), final(4, 0.95)]).temperature, 1);
+    assert.equal(sweepChoice(cells, []).temperature, 2);
+    assert.equal(sweepChoice(cells, [final(2, 0.1, true), final(1, 0.1, true)]).temperature, 2);
   });
 
   it('prints a finalist as one, not under its grid number', () => {
@@ -149,6 +154,8 @@ describe('what a run says the sweep chose', () => {
     assert.equal(describeSweepChoice(overturned),
       "T = 2, α = 0.6: the best of the grid's 3 best cells trained again on all 54,000 training images (validation 88.87%; next T = 4, α = 0.6 at 88.77%); the grid of 4 cells on 100 images had put T = 8, α = 0.6 at 83.77% first");
     const agreed: SweepResult = { ...overturned, finals: { images: 54000, cells: [{ ...finals[0]!, valAccuracy: 0.89 }, finals[1]!] }, best: { temperature: 8, alpha: 0.6, valAccuracy: 0.89 } };
+    const failed: SweepResult = { ...grid, finals: { images: 54000, cells: finals.map((c) => ({ ...c, valAccuracy: 0.1, diverged: true })) } };
+    assert.match(describeSweepChoice(failed), /^T = 8, α = 0\.6: the best of 4 cells on the validation split \(83\.77%; .*; its 3 best cells did not train on all 54,000 training images, so this round chose\)$/);
     assert.match(describeSweepChoice(agreed), /^T = 8, α = 0\.6: the best of the grid's 2 best cells .*\(validation 89\.00%; next T = 2, α = 0\.6 at 88\.87%\); the grid of 4 cells on 100 images had put it first too$/);
   });
 });

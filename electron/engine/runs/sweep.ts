@@ -66,6 +66,15 @@ export function sweepFinalists(cells: readonly SweepCell[], wanted: number): Swe
 }
 
 /**
+ * The chosen cell: the best finalist on every image, or the grid's best when there were none or
+ * none of them trained. Ties go to the smaller T, then the smaller α (the milder setting), as the
+ * grid lists them.
+ */
+export function sweepChoice(cells: readonly SweepCell[], finals: readonly SweepCell[]): SweepCell {
+  return bestSweepCell(finals.some((c) => !c.diverged) ? [...finals].sort((a, b) => a.cell - b.cell) : cells)!;
+}
+
+/**
  * Finds KD's T and α on the validation split by successive halving: for every cell of the grid,
  * the run's student from the same seed, trained a few epochs with KD(T, α) on the first training
  * images and scored on the validation split (never the test split); then the best few cells
@@ -81,11 +90,12 @@ export async function sweepKd(ctx: PhaseContext, teacher: tf.LayersModel | null)
   if (!validation) throw new DistillInputError('the sweep needs a validation split (--validation-split)');
   const started = performance.now();
   const train = limitSplit(dataset.train, config.sweepImages, dataset.shape);
-  // A second round on the same images would repeat the first, cell for cell.
-  const finalRound = train.count < dataset.train.count ? Math.min(config.sweepFinalists, config.sweepTemperatures.length * config.sweepAlphas.length) : 0;
   const grid = config.sweepTemperatures.flatMap((temperature) => config.sweepAlphas.map((alpha) => ({ temperature, alpha })));
-  const planned = grid.length + (finalRound >= 2 ? finalRound : 0);
-  const finalsText = finalRound >= 2 ? `, then the best ${finalRound} again on all ${dataset.train.count.toLocaleString('en-US')}` : '';
+  // A second round on the same images would repeat the first, cell for cell; one finalist would choose nothing.
+  const wanted = train.count < dataset.train.count ? Math.min(config.sweepFinalists, grid.length) : 0;
+  const finalRound = wanted >= 2 ? wanted : 0;
+  const planned = grid.length + finalRound;
+  const finalsText = finalRound ? `, then the best ${finalRound} again on all ${dataset.train.count.toLocaleString('en-US')}` : '';
   await emit({ type: 'phase', phase: 'student', status: 'start', model: config.student, method: 'sweep', detail: `T × α sweep: ${grid.length} cell${grid.length === 1 ? '' : 's'} of ${config.sweepEpochs} epoch(s) on ${train.count.toLocaleString('en-US')} training images${finalsText}, scored on ${validation.count.toLocaleString('en-US')} validation images` });
   const cells: SweepCell[] = [];
   for (const [i, { temperature, alpha }] of grid.entries()) {
@@ -94,16 +104,14 @@ export async function sweepKd(ctx: PhaseContext, teacher: tf.LayersModel | null)
     cells.push(cell);
     await emit({ type: 'sweep-cell', cells: planned, ...cell });
   }
-  const finalists = finalRound >= 2 ? sweepFinalists(cells, finalRound) : [];
   const finals: SweepCell[] = [];
-  for (const finalist of finalists) {
+  for (const finalist of sweepFinalists(cells, finalRound)) {
     throwIfAborted(ctx.signal);
     const cell = await trainSweepCell(ctx, teacher, dataset.train, finalist.cell, finalist.temperature, finalist.alpha);
     finals.push(cell);
     await emit({ type: 'sweep-cell', cells: planned, ...cell, round: 2 });
   }
-  // Ties go to the smaller T, then the smaller α (the milder setting), as the grid lists them.
-  const best = bestSweepCell(finals.length ? [...finals].sort((a, b) => a.cell - b.cell) : cells)!;
+  const best = sweepChoice(cells, finals);
   const result: SweepResult = {
     temperatures: config.sweepTemperatures,
     alphas: config.sweepAlphas,
@@ -130,11 +138,12 @@ export function describeSweepChoice(sweep: SweepResult): string {
   const unstable = diverged.length ? `; ${diverged.length} cell${diverged.length > 1 ? 's' : ''} did not train (${diverged.map((c) => `T = ${c.temperature}, α = ${c.alpha}`).join('; ')}: at chance or a loss that is not a number): a lower --lr lets large T·α train` : '';
   const chosen = `T = ${sweep.best.temperature}, α = ${sweep.best.alpha}`;
   if (sweep.cells.length === 1) return `${chosen}: the only cell asked for (validation ${(sweep.best.valAccuracy * 100).toFixed(2)}%${unstable})`;
-  if (sweep.finals) {
+  const finalsFailed = sweep.finals && sweep.finals.cells.every((c) => c.diverged) ? `; its ${sweep.finals.cells.length} best cells did not train on all ${sweep.finals.images.toLocaleString('en-US')} training images, so this round chose` : '';
+  if (sweep.finals && !finalsFailed) {
     const [, next] = [...sweep.finals.cells].sort((a, b) => sweepCellScore(b) - sweepCellScore(a));
     const leader = sorted[0]!;
     const changed = leader.temperature !== sweep.best.temperature || leader.alpha !== sweep.best.alpha;
     return `${chosen}: the best of the grid's ${sweep.finals.cells.length} best cells trained again on all ${sweep.finals.images.toLocaleString('en-US')} training images (validation ${(sweep.best.valAccuracy * 100).toFixed(2)}%${next ? `; next ${cellText(next)}` : ''}); the grid of ${sweep.cells.length} cells on ${sweep.images.toLocaleString('en-US')} images ${changed ? `had put ${cellText(leader)} first` : 'had put it first too'}${unstable}`;
   }
-  return `${chosen}: the best of ${sweep.cells.length} cells on the validation split (${(sweep.best.valAccuracy * 100).toFixed(2)}%${runnerUp && !runnerUp.diverged ? `; next ${cellText(runnerUp)}` : ''}${unstable})`;
+  return `${chosen}: the best of ${sweep.cells.length} cells on the validation split (${(sweep.best.valAccuracy * 100).toFixed(2)}%${runnerUp && !runnerUp.diverged ? `; next ${cellText(runnerUp)}` : ''}${unstable}${finalsFailed})`;
 }
