@@ -127,6 +127,15 @@ export function bestSweepCell<C extends ScoredCell>(cells: readonly C[]): C | nu
 
 const SweepCellSchema = SweepCellEventSchema.omit({ type: true, cells: true, round: true });
 
+/**
+ * The sweep's choice: the best finalist trained on every image, or the grid's best when there were
+ * none or none of them trained (the engine's, and the heatmap's). Ties go to the earlier grid cell:
+ * the smaller T, then the smaller α, the milder setting.
+ */
+export function sweepChoice<C extends ScoredCell & Pick<SweepCellEvent, 'cell'>>(cells: readonly C[], finals: readonly C[]): C | null {
+  return bestSweepCell(finals.some((c) => !c.diverged) ? [...finals].sort((a, b) => a.cell - b.cell) : cells);
+}
+
 /** A finished sweep: every cell, the best one, and what each cell trained on. */
 export const SweepResultSchema = z.object({
   temperatures: z.array(z.number()),

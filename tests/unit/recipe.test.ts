@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { compareClasses, distillationAdvice, gainNoise, perClassAccuracy } from '../../electron/contract/advice';
-import { bestSweepCell, type ModelReport, type SweepResult } from '../../electron/contract/events';
+import { bestSweepCell, sweepChoice, type ModelReport, type SweepResult } from '../../electron/contract/events';
 import { carveValidation } from '../../electron/engine/data/validation';
 import { groupMistakes, topThree } from '../../electron/engine/runs/mistakes';
-import { describeSweepChoice, sweepChoice, sweepFinalists } from '../../electron/engine/runs/sweep';
+import { describeSweepChoice, sweepFinalists } from '../../electron/engine/runs/sweep';
 import { describeEvent } from '../../electron/cli/progress-printer';
 import { PlateauCuts } from '../../electron/engine/train/schedule';
 import { configDifferences } from '../../renderer/src/lib/compare';
@@ -136,9 +136,9 @@ describe('what a run says the sweep chose', () => {
     assert.deepEqual(sweepFinalists(sweepOf([[1, 0.3, 0.8], [2, 0.3, 0.1, true]]).cells, 3), []);
     // The choice: the best finalist (ties to the earlier grid cell), else the grid's best.
     const final = (cell: number, valAccuracy: number, diverged?: boolean) => ({ ...cells[cell - 1]!, valAccuracy, ...(diverged ? { diverged } : {}) });
-    assert.equal(sweepChoice(cells, [final(2, 0.9), final(1, 0.95), final(4, 0.95)]).temperature, 1);
-    assert.equal(sweepChoice(cells, []).temperature, 2);
-    assert.equal(sweepChoice(cells, [final(2, 0.1, true), final(1, 0.1, true)]).temperature, 2);
+    assert.equal(sweepChoice(cells, [final(2, 0.9), final(1, 0.95), final(4, 0.95)])!.temperature, 1);
+    assert.equal(sweepChoice(cells, [])!.temperature, 2);
+    assert.equal(sweepChoice(cells, [final(2, 0.1, true), final(1, 0.1, true)])!.temperature, 2);
   });
 
   it('prints a finalist as one, not under its grid number', () => {

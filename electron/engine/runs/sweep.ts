@@ -1,7 +1,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { bestSweepCell, SweepResultSchema, sweepCellScore, type SweepResult } from '../../contract/events';
+import { SweepResultSchema, sweepCellScore, sweepChoice, type SweepResult } from '../../contract/events';
 import type { RunConfig } from '../../contract/run-config';
 import { limitSplit } from '../data/dataset';
 import { DistillInputError, throwIfAborted } from '../errors';
@@ -66,15 +66,6 @@ export function sweepFinalists(cells: readonly SweepCell[], wanted: number): Swe
 }
 
 /**
- * The chosen cell: the best finalist on every image, or the grid's best when there were none or
- * none of them trained. Ties go to the smaller T, then the smaller α (the milder setting), as the
- * grid lists them.
- */
-export function sweepChoice(cells: readonly SweepCell[], finals: readonly SweepCell[]): SweepCell {
-  return bestSweepCell(finals.some((c) => !c.diverged) ? [...finals].sort((a, b) => a.cell - b.cell) : cells)!;
-}
-
-/**
  * Finds KD's T and α on the validation split by successive halving: for every cell of the grid,
  * the run's student from the same seed, trained a few epochs with KD(T, α) on the first training
  * images and scored on the validation split (never the test split); then the best few cells
@@ -111,7 +102,7 @@ export async function sweepKd(ctx: PhaseContext, teacher: tf.LayersModel | null)
     finals.push(cell);
     await emit({ type: 'sweep-cell', cells: planned, ...cell, round: 2 });
   }
-  const best = sweepChoice(cells, finals);
+  const best = sweepChoice(cells, finals)!;
   const result: SweepResult = {
     temperatures: config.sweepTemperatures,
     alphas: config.sweepAlphas,
