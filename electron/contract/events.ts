@@ -120,6 +120,10 @@ export type SweepCellEvent = z.infer<typeof SweepCellEventSchema>;
 type ScoredCell = Pick<SweepCellEvent, 'valAccuracy' | 'diverged'>;
 /** How cells rank: by validation accuracy, a cell that did not train below every one that did. */
 export const sweepCellScore = (cell: ScoredCell) => (cell.diverged ? -1 : cell.valAccuracy);
+/** Cells best first (a cell that did not train last); ties keep grid order, the milder setting first. */
+export function rankSweepCells<C extends ScoredCell & Pick<SweepCellEvent, 'cell'>>(cells: readonly C[]): C[] {
+  return [...cells].sort((a, b) => sweepCellScore(b) - sweepCellScore(a) || a.cell - b.cell);
+}
 /** The sweep's choice (the engine's, and the heatmap's while it fills): ties go to the earlier cell; null for none. */
 export function bestSweepCell<C extends ScoredCell>(cells: readonly C[]): C | null {
   return cells.reduce<C | null>((a, c) => (!a || sweepCellScore(c) > sweepCellScore(a) ? c : a), null);

@@ -1,7 +1,8 @@
 import type * as tf from '@tensorflow/tfjs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { SweepResultSchema, sweepCellScore, sweepChoice, type SweepResult } from '../../contract/events';
+import { formatPercent } from '../../contract/display';
+import { rankSweepCells, SweepResultSchema, sweepChoice, type SweepResult } from '../../contract/events';
 import type { RunConfig } from '../../contract/run-config';
 import { limitSplit } from '../data/dataset';
 import { DistillInputError, throwIfAborted } from '../errors';
@@ -61,7 +62,7 @@ async function trainSweepCell(ctx: PhaseContext, teacher: tf.LayersModel | null,
 
 /** The grid's best cells that trained, best first, as many as the run asks to train again (none when fewer than two would). */
 export function sweepFinalists(cells: readonly SweepCell[], wanted: number): SweepCell[] {
-  const ranked = cells.filter((c) => !c.diverged).sort((a, b) => sweepCellScore(b) - sweepCellScore(a) || a.cell - b.cell);
+  const ranked = rankSweepCells(cells.filter((c) => !c.diverged));
   return wanted >= 2 && ranked.length >= 2 ? ranked.slice(0, wanted) : [];
 }
 
@@ -120,21 +121,21 @@ export async function sweepKd(ctx: PhaseContext, teacher: tf.LayersModel | null)
   return result;
 }
 
-const cellText = (c: Pick<SweepCell, 'temperature' | 'alpha' | 'valAccuracy'>) => `T = ${c.temperature}, α = ${c.alpha} at ${(c.valAccuracy * 100).toFixed(2)}%`;
+const cellText = (c: Pick<SweepCell, 'temperature' | 'alpha' | 'valAccuracy'>) => `T = ${c.temperature}, α = ${c.alpha} at ${formatPercent(c.valAccuracy)}`;
 
 export function describeSweepChoice(sweep: SweepResult): string {
-  const sorted = [...sweep.cells].sort((a, b) => sweepCellScore(b) - sweepCellScore(a));
+  const sorted = rankSweepCells(sweep.cells);
   const runnerUp = sorted[1];
   const diverged = sweep.cells.filter((c) => c.diverged);
   const unstable = diverged.length ? `; ${diverged.length} cell${diverged.length > 1 ? 's' : ''} did not train (${diverged.map((c) => `T = ${c.temperature}, α = ${c.alpha}`).join('; ')}: at chance or a loss that is not a number): a lower --lr lets large T·α train` : '';
   const chosen = `T = ${sweep.best.temperature}, α = ${sweep.best.alpha}`;
-  if (sweep.cells.length === 1) return `${chosen}: the only cell asked for (validation ${(sweep.best.valAccuracy * 100).toFixed(2)}%${unstable})`;
+  if (sweep.cells.length === 1) return `${chosen}: the only cell asked for (validation ${formatPercent(sweep.best.valAccuracy)}${unstable})`;
   const finalsFailed = sweep.finals && sweep.finals.cells.every((c) => c.diverged) ? `; its ${sweep.finals.cells.length} best cells did not train on all ${sweep.finals.images.toLocaleString('en-US')} training images, so this round chose` : '';
   if (sweep.finals && !finalsFailed) {
-    const [, next] = [...sweep.finals.cells].sort((a, b) => sweepCellScore(b) - sweepCellScore(a));
+    const [, next] = rankSweepCells(sweep.finals.cells);
     const leader = sorted[0]!;
     const changed = leader.temperature !== sweep.best.temperature || leader.alpha !== sweep.best.alpha;
-    return `${chosen}: the best of the grid's ${sweep.finals.cells.length} best cells trained again on all ${sweep.finals.images.toLocaleString('en-US')} training images (validation ${(sweep.best.valAccuracy * 100).toFixed(2)}%${next ? `; next ${cellText(next)}` : ''}); the grid of ${sweep.cells.length} cells on ${sweep.images.toLocaleString('en-US')} images ${changed ? `had put ${cellText(leader)} first` : 'had put it first too'}${unstable}`;
+    return `${chosen}: the best of the grid's ${sweep.finals.cells.length} best cells trained again on all ${sweep.finals.images.toLocaleString('en-US')} training images (validation ${formatPercent(sweep.best.valAccuracy)}${next ? `; next ${cellText(next)}` : ''}); the grid of ${sweep.cells.length} cells on ${sweep.images.toLocaleString('en-US')} images ${changed ? `had put ${cellText(leader)} first` : 'had put it first too'}${unstable}`;
   }
-  return `${chosen}: the best of ${sweep.cells.length} cells on the validation split (${(sweep.best.valAccuracy * 100).toFixed(2)}%${runnerUp && !runnerUp.diverged ? `; next ${cellText(runnerUp)}` : ''}${unstable}${finalsFailed})`;
+  return `${chosen}: the best of ${sweep.cells.length} cells on the validation split (${formatPercent(sweep.best.valAccuracy)}${runnerUp && !runnerUp.diverged ? `; next ${cellText(runnerUp)}` : ''}${unstable}${finalsFailed})`;
 }
