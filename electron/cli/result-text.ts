@@ -52,4 +52,4 @@ export function formatStudy(result: StudyResult): string {
 
 export const formatStudyOrRun = (result: RunResult | StudyResult, method: string) => (result.type === 'study' ? formatStudy(result) : formatResult(result, studentTitle(method)));
 
-const resumedNote = (times: number | undefined) => (times ? ` · resumed ${times === 1 ? 'once' : `${times} times`}` : '');
+export const resumedNote = (times: number | undefined) => (times ? ` · resumed ${times === 1 ? 'once' : `${times} times`}` : '');

@@ -114,6 +114,8 @@ export const SweepCellEventSchema = z.object({
   seconds: z.number(),
   /** 2 for a finalist trained again on every training image (successive halving); absent for the grid's short round. */
   round: z.literal(2).optional(),
+  /** Trained before the run was resumed, and replayed from the run folder rather than trained again. */
+  kept: z.literal(true).optional(),
 });
 export type SweepCellEvent = z.infer<typeof SweepCellEventSchema>;
 
@@ -129,7 +131,7 @@ export function bestSweepCell<C extends ScoredCell>(cells: readonly C[]): C | nu
   return cells.reduce<C | null>((a, c) => (!a || sweepCellScore(c) > sweepCellScore(a) ? c : a), null);
 }
 
-const SweepCellSchema = SweepCellEventSchema.omit({ type: true, cells: true, round: true });
+const SweepCellSchema = SweepCellEventSchema.omit({ type: true, cells: true, round: true, kept: true });
 
 /**
  * The sweep's choice: the best finalist trained on every image, or the grid's best when there were

@@ -12,9 +12,9 @@ import { tempDir } from '../helpers/fixtures';
 /** A tiny but real run: cpu backend (deterministic), no jitter, a few epochs per phase. */
 const TINY = ['--teacher', 'mlp-64x1', '--student', 'mlp-16x1', '--teacher-epochs', '3', '--epochs', '4', '--limit-train', '3000', '--limit-test', '500', '--batch-size', '20', '--teacher-jitter', '1', '--backend', 'cpu', '--json'];
 
-/** Starts `distill run` and resolves once stdout shows `until`; the child keeps running. */
-function startRun(args: string[], until: RegExp) {
-  const child = spawn(process.execPath, [DISTILL_BIN, 'run', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+/** Starts `distill run` (or `command`) and resolves once stdout shows `until`; the child keeps running. */
+function startRun(args: string[], until: RegExp, command = 'run') {
+  const child = spawn(process.execPath, [DISTILL_BIN, command, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk) => (stdout += chunk));
@@ -80,6 +80,41 @@ describe('runs survive a crash and resume', () => {
     const resumed = await runCli(['resume', join(root, 'run'), '--json']);
     assert.equal(resumed.code, 0, resumed.stderr);
     assert.equal(RunResultSchema.parse(JSON.parse(resumed.stdout.trim().split('\n').at(-1)!)).resumed, 1);
+  });
+
+  it('a cancelled `distill sweep` resumes as the sweep alone, keeps the cells it finished, and ends as an uninterrupted one', async () => {
+    const root = await tempDir('sweep-resume-');
+    const sweepArgs = ['--teacher', 'mlp-64x1', '--student', 'mlp-16x1', '--teacher-epochs', '2', '--limit-train', '3000', '--limit-test', '500', '--backend', 'cpu', '--sweep-temperatures', '2,4', '--sweep-alphas', '0.5,0.9', '--sweep-epochs', '1', '--sweep-images', '500', '--json'];
+    const whole = await runCli(['sweep', ...sweepArgs, '--out', join(root, 'whole')]);
+    assert.equal(whole.code, 0, whole.stderr);
+    const expected = RunResultSchema.parse(JSON.parse(whole.stdout.trim().split('\n').at(-1)!)).sweep!;
+    const run = startRun([...sweepArgs, '--out', join(root, 'run')], /"type":"sweep-cell"[^\n]*"cell":2/, 'sweep');
+    await run.reached;
+    run.child.kill('SIGTERM');
+    assert.equal(await run.exited, 143);
+    const trainedBefore = run.output().stdout.split('\n').filter((l) => l.includes('"type":"sweep-cell"')).length;
+    assert.ok(trainedBefore >= 2 && trainedBefore < 7, `cancelled part-way: ${trainedBefore} of 7 cells`);
+
+    const resumed = await runCli(['resume', join(root, 'run'), '--json']);
+    assert.equal(resumed.code, 0, resumed.stderr);
+    const lines = resumed.stdout.trim().split('\n').map((line) => JSON.parse(line) as { type: string; kept?: boolean; cell?: number; phase?: string; status?: string; method?: string; detail?: string });
+    const cells = lines.filter((l) => l.type === 'sweep-cell');
+    const order = [...expected.cells, ...expected.finals!.cells].map((c) => c.cell);
+    assert.deepEqual(cells.filter((c) => c.kept).map((c) => c.cell), order.slice(0, trainedBefore), 'the finished cells, replayed in order');
+    assert.equal(cells.filter((c) => !c.kept).length, 7 - trainedBefore, 'only the rest trained');
+    assert.match(lines.find((l) => l.type === 'phase' && l.method === 'sweep' && l.status === 'start')?.detail ?? '', new RegExp(`${trainedBefore} of 7 cells trained before the run was resumed`));
+    assert.equal(lines.filter((l) => l.type === 'phase' && (l.phase === 'student' || l.phase === 'baseline') && l.method !== 'sweep' && l.status === 'start').length, 0, 'a sweep resumes as a sweep: no students are trained');
+    const result = RunResultSchema.parse(lines.at(-1));
+    assert.equal(result.resumed, 1);
+    assert.equal(result.student, null);
+    assert.deepEqual(result.sweep!.cells.map((c) => c.valAccuracy), expected.cells.map((c) => c.valAccuracy), 'the same cells as the uninterrupted sweep');
+    const scored = (list: Array<{ cell: number; valAccuracy: number }>) => list.map((c) => [c.cell, c.valAccuracy]);
+    assert.deepEqual(scored(result.sweep!.finals!.cells), scored(expected.finals!.cells), 'the same finalists, the same scores');
+    assert.deepEqual(result.sweep!.best, expected.best);
+    // Every cell once in the folder's record.
+    const recorded = (await readFile(join(root, 'run', 'metrics.jsonl'), 'utf8')).split('\n').filter((l) => l.includes('"type":"sweep-cell"'));
+    assert.equal(recorded.length, 7, recorded.join('\n'));
+    assert.equal((await readJson(join(root, 'run', 'status.json'))).status, 'completed');
   });
 
   it('History sees a live CLI run as running, will not delete it, and marks it failed once its process is gone', async () => {

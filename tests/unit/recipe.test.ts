@@ -1,13 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { compareClasses, distillationAdvice, gainNoise, perClassAccuracy } from '../../electron/contract/advice';
-import { bestSweepCell, sweepChoice, type ModelReport, type SweepResult } from '../../electron/contract/events';
+import { bestSweepCell, sweepChoice, type ModelReport, type RunEvent, type SweepResult } from '../../electron/contract/events';
 import { carveValidation } from '../../electron/engine/data/validation';
 import { groupMistakes, topThree } from '../../electron/engine/runs/mistakes';
-import { describeSweepChoice, sweepFinalists } from '../../electron/engine/runs/sweep';
+import { describeSweepChoice, sweepCellsDone, sweepFinalists } from '../../electron/engine/runs/sweep';
 import { describeEvent } from '../../electron/cli/progress-printer';
 import { PlateauCuts } from '../../electron/engine/train/schedule';
 import { configDifferences } from '../../renderer/src/lib/compare';
+import { applyRunEvent, emptyRunView } from '../../renderer/src/lib/run-view';
 import { presetConfig } from '../../electron/contract/catalogue';
 
 /** A report whose confusion matrix gives these per-class accuracies on 100 images per class. */
@@ -139,6 +140,35 @@ describe('what a run says the sweep chose', () => {
     assert.equal(sweepChoice(cells, [final(2, 0.9), final(1, 0.95), final(4, 0.95)])!.temperature, 1);
     assert.equal(sweepChoice(cells, [])!.temperature, 2);
     assert.equal(sweepChoice(cells, [final(2, 0.1, true), final(1, 0.1, true)])!.temperature, 2);
+  });
+
+  it('a resumed sweep keeps the cells it finished, in grid order, then the finalists in rank order, and nothing out of step', () => {
+    const grid = [{ temperature: 1, alpha: 0.5 }, { temperature: 2, alpha: 0.5 }, { temperature: 4, alpha: 0.5 }];
+    const event = (cell: number, valAccuracy: number, round?: 2): RunEvent => ({ type: 'sweep-cell', cells: 5, cell, ...grid[cell - 1]!, valAccuracy, seconds: 1, ...(round ? { round } : {}) });
+    const other: RunEvent = { type: 'phase', phase: 'teacher', status: 'done', model: 't' };
+    // Part of the grid: kept, no finals yet.
+    const part = sweepCellsDone([other, event(1, 0.5), event(2, 0.7)], grid, 2);
+    assert.deepEqual(part.cells.map((c) => c.cell), [1, 2]);
+    assert.deepEqual(part.finals, []);
+    assert.equal('cells' in part.cells[0]! || 'type' in part.cells[0]!, false, 'kept as cells, not as events');
+    // The whole grid and the first finalist (cell 2, the best): kept.
+    const finals = sweepCellsDone([event(1, 0.5), event(2, 0.7), event(3, 0.6), event(2, 0.8, 2)], grid, 2);
+    assert.deepEqual([finals.cells.length, finals.finals.map((c) => c.cell)], [3, [2]]);
+    // A finalist out of rank order, a cell out of grid order, or another grid: what follows is trained again.
+    assert.deepEqual(sweepCellsDone([event(1, 0.5), event(2, 0.7), event(3, 0.6), event(3, 0.8, 2)], grid, 2).finals, []);
+    assert.deepEqual(sweepCellsDone([event(2, 0.7), event(1, 0.5)], grid, 2).cells, []);
+    assert.deepEqual(sweepCellsDone([event(1, 0.5), { ...event(2, 0.7), alpha: 0.9 } as RunEvent], grid, 2).cells.map((c) => c.cell), [1]);
+    // No second round asked for: a finalist line is not kept.
+    assert.deepEqual(sweepCellsDone([event(1, 0.5), event(2, 0.7), event(3, 0.6), event(2, 0.8, 2)], grid, 0).finals, []);
+  });
+
+  it('the app shows each cell once when a resumed sweep replays the cells the stored run already holds', () => {
+    const view = emptyRunView('r', presetConfig('auto'));
+    const cell = (n: number, round?: 2) => ({ type: 'sweep-cell' as const, cell: n, cells: 6, temperature: n, alpha: 0.5, valAccuracy: 0.5 + n / 100, seconds: 1, ...(round ? { round } : {}) });
+    for (const event of [cell(1), cell(2), cell(1, 2)]) applyRunEvent(view, event);
+    for (const event of [cell(1), cell(2), { ...cell(1, 2), kept: true as const }, cell(3), cell(3, 2)]) applyRunEvent(view, event);
+    assert.deepEqual(view.sweepCells.map((c) => c.cell), [1, 2, 3]);
+    assert.deepEqual(view.sweepFinals.map((c) => c.cell), [1, 3]);
   });
 
   it('prints a finalist as one, not under its grid number', () => {

@@ -1,5 +1,6 @@
 import { BACKEND_IDS } from '../../contract/catalogue';
 import { formatStudyOrRun } from '../result-text';
+import { formatSweep } from './sweep';
 import { DistillInputError, resumableRun, resumeRun, selectBackend } from '../../engine';
 import { choiceFlag, parseFlags, threadsFlag } from '../args';
 import { createProgressPrinter } from '../progress-printer';
@@ -15,7 +16,9 @@ export async function resumeCommand(args: string[], signal: AbortSignal): Promis
   const printer = createProgressPrinter(values.json === true);
   try {
     const result = await resumeRun({ dir: run.dir, backend, signal, onEvent: printer.onEvent });
-    printer.done(values.json ? JSON.stringify(result) : formatStudyOrRun(result, run.config.method));
+    // A `distill sweep` run ends as it would have: the grid, no students.
+    const sweepOnly = result.type === 'result' && result.sweep && !result.student && !result.baseline;
+    printer.done(values.json ? JSON.stringify(result) : sweepOnly ? formatSweep(result) : formatStudyOrRun(result, run.config.method));
     return 0;
   } finally {
     printer.stop();

@@ -6,6 +6,7 @@ import { parseFlags } from '../args';
 import { createProgressPrinter } from '../progress-printer';
 import { configFromFlags, RUN_FLAGS } from '../run-flags';
 import { describeFlag, RUN_SETTINGS } from '../../contract/catalogue';
+import { resumedNote } from '../result-text';
 import { table } from '../table';
 
 const SWEEP_SETTINGS = ['validationSplit', 'sweepTemperatures', 'sweepAlphas', 'sweepEpochs', 'sweepImages', 'sweepFinalists'] as const;
@@ -55,6 +56,6 @@ export function formatSweep(result: RunResult): string {
         `best: T = ${sweep.best.temperature}, α = ${sweep.best.alpha} (${formatPercent(sweep.best.valAccuracy)}${sweep.finals ? ` on all ${sweep.finals.images.toLocaleString('en-US')} training images` : ''})`,
         `the full run with it, on this teacher: distill run --teacher ${join(result.outDir, 'teacher')} --student ${sweep.student} --temperature ${sweep.best.temperature} --alpha ${sweep.best.alpha}`,
         ]),
-    `saved in ${result.outDir}`,
+    `saved in ${result.outDir}${resumedNote(result.resumed)}`,
   ].filter(Boolean).join('\n');
 }

@@ -3,9 +3,11 @@ import { basename, join, resolve } from 'node:path';
 import type { BackendInfo, RunEvent, RunResult, StudyResult } from '../../contract/events';
 import { DistillInputError } from '../errors';
 import { RunCheckpoints } from './checkpoints';
+import { existsSync } from 'node:fs';
 import { runDistillation } from './pipeline';
 import { readRun, RunFolder, runIsLive, type StoredRun } from './store';
 import { parseStudyMethods, runStudy, STUDY_PLAN } from './study';
+import { runSweep, SWEEP_PLAN } from './sweep-run';
 
 /** A run folder that can go on: not completed, and no live process training it. */
 export async function resumableRun(dir: string): Promise<StoredRun> {
@@ -31,6 +33,7 @@ export async function resumeRun(options: { dir: string; backend: BackendInfo; si
   await folder.trimMetrics((event) => event.type !== 'epoch' || event.epoch <= (lanes.get(event.method ?? event.phase) ?? 0));
   const plan = await readFile(join(run.dir, STUDY_PLAN), 'utf8').catch(() => null);
   const common = { config: run.config, backend: options.backend, signal: options.signal, onEvent: options.onEvent, resume: folder };
+  if (existsSync(join(run.dir, SWEEP_PLAN))) return runSweep(common);
   if (plan === null) return runDistillation(common);
   return runStudy({ ...common, methods: parseStudyMethods((JSON.parse(plan) as { methods: string }).methods) });
 }

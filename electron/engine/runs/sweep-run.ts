@@ -1,9 +1,14 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { RunResult } from '../../contract/events';
 import { throwIfAborted } from '../errors';
 import { getMethod } from '../methods/registry';
 import { obtainTeacher } from './phases';
 import { withRunFolder, type RunOptions } from './pipeline';
 import { sweepKd, withKdCell } from './sweep';
+
+/** In a `distill sweep` run's folder: marks it as the sweep alone, for a resume. */
+export const SWEEP_PLAN = 'sweep-plan.json';
 
 /**
  * "Find T and α for me": the teacher (trained or brought), then the T × α sweep on the
@@ -15,11 +20,14 @@ export async function runSweep(options: RunOptions): Promise<RunResult> {
   return withRunFolder(
     { ...options, config, withTeacher: true },
     async (ctx, backend, started) => {
+      // A resume must go on with the sweep alone, not the full run its config would describe.
+      if (!options.resume) await writeFile(join(ctx.folder.dir, SWEEP_PLAN), JSON.stringify({ sweepOnly: true }) + '\n');
       const { model: teacher, report } = await obtainTeacher(ctx);
       try {
         throwIfAborted(ctx.signal);
         const sweep = await sweepKd(ctx, teacher);
         await ctx.folder.updateConfig(withKdCell(config, sweep.best.temperature, sweep.best.alpha));
+        const resumed = await ctx.folder.resumeCount();
         return {
           type: 'result',
           runId: ctx.folder.id,
@@ -33,6 +41,7 @@ export async function runSweep(options: RunOptions): Promise<RunResult> {
           seconds: (performance.now() - started) / 1000,
           classNames: ctx.dataset.classNames,
           sweep,
+          ...(resumed ? { resumed } : {}),
         } satisfies RunResult;
       } finally {
         teacher?.dispose();

@@ -2,7 +2,7 @@ import type * as tf from '@tensorflow/tfjs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { formatPercent } from '../../contract/display';
-import { rankSweepCells, SweepResultSchema, sweepChoice, type SweepResult } from '../../contract/events';
+import { rankSweepCells, SweepResultSchema, sweepChoice, type RunEvent, type SweepCellEvent, type SweepResult } from '../../contract/events';
 import type { RunConfig } from '../../contract/run-config';
 import { limitSplit } from '../data/dataset';
 import { DistillInputError, throwIfAborted } from '../errors';
@@ -66,13 +66,42 @@ export function sweepFinalists(cells: readonly SweepCell[], wanted: number): Swe
   return wanted >= 2 && ranked.length >= 2 ? ranked.slice(0, wanted) : [];
 }
 
+type GridCell = { temperature: number; alpha: number };
+const sameCell = (a: GridCell, b: GridCell) => a.temperature === b.temperature && a.alpha === b.alpha;
+const asCell = ({ cell, temperature, alpha, valAccuracy, diverged, seconds }: SweepCellEvent): SweepCell => ({ cell, temperature, alpha, valAccuracy, ...(diverged ? { diverged } : {}), seconds });
+
+/**
+ * The cells a cancelled or interrupted sweep finished, read back from the run's events: the
+ * grid's cells in order while each is the grid's next one, then the finalists in the order the
+ * finished grid ranks them. Anything out of step (another grid, a line lost) ends what is kept,
+ * and the sweep trains the rest again.
+ */
+export function sweepCellsDone(events: readonly RunEvent[], grid: readonly GridCell[], finalRound: number): { cells: SweepCell[]; finals: SweepCell[] } {
+  const recorded = events.filter((e): e is SweepCellEvent => e.type === 'sweep-cell');
+  const cells: SweepCell[] = [];
+  for (const event of recorded.filter((e) => e.round !== 2)) {
+    const next = grid[cells.length];
+    if (!next || event.cell !== cells.length + 1 || !sameCell(event, next)) break;
+    cells.push(asCell(event));
+  }
+  const finals: SweepCell[] = [];
+  if (cells.length < grid.length) return { cells, finals };
+  const finalists = sweepFinalists(cells, finalRound);
+  for (const event of recorded.filter((e) => e.round === 2)) {
+    const next = finalists[finals.length];
+    if (!next || event.cell !== next.cell || !sameCell(event, next)) break;
+    finals.push(asCell(event));
+  }
+  return { cells, finals };
+}
+
 /**
  * Finds KD's T and α on the validation split by successive halving: for every cell of the grid,
  * the run's student from the same seed, trained a few epochs with KD(T, α) on the first training
  * images and scored on the validation split (never the test split); then the best few cells
  * again, the same epochs, on every training image, and the best of those is the choice. The
  * teacher's logits are computed once and shared by every cell. The result is kept in the run
- * folder, so a resumed run skips it.
+ * folder, so a resumed run skips it; a sweep stopped part-way keeps the cells it finished.
  */
 export async function sweepKd(ctx: PhaseContext, teacher: tf.LayersModel | null): Promise<SweepResult> {
   const { config, dataset, emit } = ctx;
@@ -88,16 +117,22 @@ export async function sweepKd(ctx: PhaseContext, teacher: tf.LayersModel | null)
   const finalRound = wanted >= 2 ? wanted : 0;
   const planned = grid.length + finalRound;
   const finalsText = finalRound ? `, then the best ${finalRound} again on all ${dataset.train.count.toLocaleString('en-US')}` : '';
-  await emit({ type: 'phase', phase: 'student', status: 'start', model: config.student, method: 'sweep', detail: `T × α sweep: ${grid.length} cell${grid.length === 1 ? '' : 's'} of ${config.sweepEpochs} epoch(s) on ${train.count.toLocaleString('en-US')} training images${finalsText}, scored on ${validation.count.toLocaleString('en-US')} validation images` });
-  const cells: SweepCell[] = [];
-  for (const [i, { temperature, alpha }] of grid.entries()) {
+  const done = sweepCellsDone(await ctx.folder.readMetrics(), grid, finalRound);
+  const keptCount = done.cells.length + done.finals.length;
+  const keptText = keptCount ? `; ${keptCount} of ${planned} cells trained before the run was resumed` : '';
+  await emit({ type: 'phase', phase: 'student', status: 'start', model: config.student, method: 'sweep', detail: `T × α sweep: ${grid.length} cell${grid.length === 1 ? '' : 's'} of ${config.sweepEpochs} epoch(s) on ${train.count.toLocaleString('en-US')} training images${finalsText}, scored on ${validation.count.toLocaleString('en-US')} validation images${keptText}` });
+  // Shown again for the live views; metrics.jsonl holds them already.
+  for (const cell of done.cells) await emit({ type: 'sweep-cell', cells: planned, ...cell, kept: true }, false);
+  for (const cell of done.finals) await emit({ type: 'sweep-cell', cells: planned, ...cell, round: 2, kept: true }, false);
+  const cells = [...done.cells];
+  for (const { temperature, alpha } of grid.slice(cells.length)) {
     throwIfAborted(ctx.signal);
-    const cell = await trainSweepCell(ctx, teacher, train, i + 1, temperature, alpha);
+    const cell = await trainSweepCell(ctx, teacher, train, cells.length + 1, temperature, alpha);
     cells.push(cell);
     await emit({ type: 'sweep-cell', cells: planned, ...cell });
   }
-  const finals: SweepCell[] = [];
-  for (const finalist of sweepFinalists(cells, finalRound)) {
+  const finals = [...done.finals];
+  for (const finalist of sweepFinalists(cells, finalRound).slice(finals.length)) {
     throwIfAborted(ctx.signal);
     const cell = await trainSweepCell(ctx, teacher, dataset.train, finalist.cell, finalist.temperature, finalist.alpha);
     finals.push(cell);
@@ -114,7 +149,8 @@ export async function sweepKd(ctx: PhaseContext, teacher: tf.LayersModel | null)
     images: train.count,
     validationImages: validation.count,
     student: config.student,
-    seconds: (performance.now() - started) / 1000,
+    // A resumed sweep counts the time its kept cells took before.
+    seconds: (performance.now() - started) / 1000 + [...done.cells, ...done.finals].reduce((sum, c) => sum + c.seconds, 0),
   };
   await writeFile(join(ctx.folder.dir, SWEEP_FILE), JSON.stringify(result));
   await emit({ type: 'phase', phase: 'student', status: 'done', model: config.student, method: 'sweep', detail: describeSweepChoice(result) });

@@ -75,9 +75,14 @@ export function applyRunEvent(view: RunView, event: RunEvent): void {
       view.loss.push({ lane: l.key, x: event.epoch - 1 + event.step / event.steps, y: event.loss });
       break;
     }
-    case 'sweep-cell':
-      (event.round === 2 ? view.sweepFinals : view.sweepCells).push(event);
+    case 'sweep-cell': {
+      // A resumed sweep replays the cells it kept, which the stored events already hold: one entry per cell.
+      const list = event.round === 2 ? view.sweepFinals : view.sweepCells;
+      const at = list.findIndex((c) => c.cell === event.cell);
+      if (at >= 0) list[at] = event;
+      else list.push(event);
       break;
+    }
     case 'epoch':
       view.epochs.push({ ...event, lane: laneKey(event) });
       view.loss.push({ lane: laneKey(event), x: event.epoch, y: event.trainLoss });
