@@ -3,7 +3,7 @@
 # Prints one JSON line: validation-best epoch, the test accuracy there, the last epoch's.
 #   python3 scripts/research/kd_harness.py --dump DIR --mode ce|kd|lskd|dkd [--T 4 --alpha 0.9]
 #       [--lr 0.01] [--epochs 40] [--schedule cosine|plateau|constant] [--patience N] [--mixup P] [--seed S]
-#       [--width 30] [--write-dump OUT]
+#       [--width 30] [--write-dump OUT] [--init xavier|svd] [--hint W]
 # --write-dump: a dump like DIR's whose teacher is the student trained here, at its best validation
 # epoch (a teacher assistant, Mirzadeh et al. 2020: teacher → assistant → student).
 import argparse, json, math, numpy as np, torch, torch.nn as nn, torch.nn.functional as F, time
@@ -15,6 +15,8 @@ p.add_argument('--batch', type=int, default=64); p.add_argument('--seed', type=i
 p.add_argument('--mixup', type=float, default=0)  # probability a batch is mixed (teacher relabels it)
 p.add_argument('--width', type=int, default=30); p.add_argument('--wd', type=float, default=0)
 p.add_argument('--write-dump', default='')
+p.add_argument('--init', default='xavier')  # xavier | svd: first layer from the teacher's first layer (distillation from weights)
+p.add_argument('--hint', type=float, default=0)  # FitNets-style: weight of an MSE from the student's first hidden layer, through a linear map, to the teacher's
 p.add_argument('--schedule', default='cosine'); p.add_argument('--dump', required=True); p.add_argument('--patience', type=int, default=0); p.add_argument('--plateau', type=int, default=3); p.add_argument('--beta', type=float, default=8)
 a = p.parse_args()
 torch.set_num_threads(1); torch.manual_seed(a.seed); np.random.seed(a.seed)
@@ -36,7 +38,15 @@ assert W is None or (teacher(xte[:100]) - tte[:100]).abs().max() < 1e-3
 net = nn.Sequential(nn.Linear(784, a.width), nn.ReLU(), nn.Linear(a.width, a.width), nn.ReLU(), nn.Linear(a.width, 10))
 for m in net:
     if isinstance(m, nn.Linear): nn.init.xavier_uniform_(m.weight); nn.init.zeros_(m.bias)
-opt = torch.optim.SGD(net.parameters(), lr=a.lr, momentum=0.9, weight_decay=a.wd)
+if a.init == 'svd':
+    # The teacher's first layer, cut to its a.width strongest input directions: those span what
+    # the teacher reads from the image; rescaled to the xavier weight norm so training starts stable.
+    U, S, V = torch.linalg.svd(W[0], full_matrices=False)
+    w = (U[:, :a.width] * S[:a.width]).T
+    with torch.no_grad(): net[0].weight.copy_(w * net[0].weight.norm() / w.norm())
+reg = nn.Linear(a.width, 800)
+params = list(net.parameters()) + (list(reg.parameters()) if a.hint else [])
+opt = torch.optim.SGD(params, lr=a.lr, momentum=0.9, weight_decay=a.wd)
 steps = math.ceil(len(xtr) / a.batch); total = steps * a.epochs
 acc = lambda x, y: (net(x).argmax(1) == y).float().mean().item()
 best = (-1, 0, 0); step = 0; cur_lr = a.lr; since = 0; since_cut = 0
@@ -68,6 +78,9 @@ for ep in range(a.epochs):
             std = lambda v: (v - v.mean(1, keepdim=True)) / (v.std(1, keepdim=True) + 1e-7) if a.mode == 'lskd' else v
             kl = F.kl_div(F.log_softmax(std(z) / a.T, 1), F.softmax(std(t) / a.T, 1), reduction='batchmean') * a.T * a.T
             loss = kl if soft_only else a.alpha * kl + (1 - a.alpha) * F.cross_entropy(z, y)
+        if a.hint:
+            with torch.no_grad(): th = F.relu(x @ W[0] + W[1])
+            loss = loss + a.hint * F.mse_loss(reg(F.relu(net[0](x))), th)
         opt.zero_grad(); loss.backward(); opt.step(); step += 1
     with torch.no_grad():
         v = acc(xva, yva); te = acc(xte, yte); tr = acc(xtr[:10000], ytr[:10000])
