@@ -114,6 +114,8 @@ export const SweepCellEventSchema = z.object({
   seconds: z.number(),
   /** 2 for a finalist trained again on every training image (successive halving); absent for the grid's short round. */
   round: z.literal(2).optional(),
+  /** A finalist that started from the teacher's weights (weight selection, or a copy where shapes agree) instead of at random; it shares the grid number of the cell whose T and α it uses. */
+  init: z.literal(true).optional(),
   /** Trained before the run was resumed, and replayed from the run folder rather than trained again. */
   kept: z.literal(true).optional(),
 });
@@ -136,10 +138,10 @@ const SweepCellSchema = SweepCellEventSchema.omit({ type: true, cells: true, rou
 /**
  * The sweep's choice: the best finalist trained on every image, or the grid's best when there were
  * none or none of them trained (the engine's, and the heatmap's). Ties go to the earlier grid cell:
- * the smaller T, then the smaller α, the milder setting.
+ * the smaller T, then the smaller α, the milder setting; and to a random start over the teacher's weights.
  */
-export function sweepChoice<C extends ScoredCell & Pick<SweepCellEvent, 'cell'>>(cells: readonly C[], finals: readonly C[]): C | null {
-  return bestSweepCell(finals.some((c) => !c.diverged) ? [...finals].sort((a, b) => a.cell - b.cell) : cells);
+export function sweepChoice<C extends ScoredCell & Pick<SweepCellEvent, 'cell' | 'init'>>(cells: readonly C[], finals: readonly C[]): C | null {
+  return bestSweepCell(finals.some((c) => !c.diverged) ? [...finals].sort((a, b) => a.cell - b.cell || Number(a.init ?? false) - Number(b.init ?? false)) : cells);
 }
 
 /** A finished sweep: every cell, the best one, and what each cell trained on. */
@@ -147,9 +149,10 @@ export const SweepResultSchema = z.object({
   temperatures: z.array(z.number()),
   alphas: z.array(z.number()),
   cells: z.array(SweepCellSchema),
-  /** The grid's best cells trained again on every training image, the same epochs each; the best of them is the choice (absent when the grid alone chose). */
+  /** The grid's best cells trained again on every training image, the same epochs each, and the best of them again from the teacher's weights where the teacher can give them; the best of these is the choice (absent when the grid alone chose). */
   finals: z.object({ images: z.number().int(), cells: z.array(SweepCellSchema) }).optional(),
-  best: z.object({ temperature: z.number(), alpha: z.number(), valAccuracy: z.number() }),
+  /** init: the choice starts the student from the teacher's weights (the run then trains it so). */
+  best: z.object({ temperature: z.number(), alpha: z.number(), valAccuracy: z.number(), init: z.literal(true).optional() }),
   epochs: z.number().int(),
   images: z.number().int(),
   validationImages: z.number().int(),

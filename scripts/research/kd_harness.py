@@ -3,7 +3,7 @@
 # Prints one JSON line: validation-best epoch, the test accuracy there, the last epoch's.
 #   python3 scripts/research/kd_harness.py --dump DIR --mode ce|kd|lskd|dkd [--T 4 --alpha 0.9]
 #       [--lr 0.01] [--epochs 40] [--schedule cosine|plateau|constant] [--patience N] [--mixup P] [--seed S]
-#       [--width 30] [--write-dump OUT] [--init xavier|svd] [--hint W]
+#       [--width 30] [--write-dump OUT] [--init xavier|svd|select|select-norm] [--hint W]
 # --write-dump: a dump like DIR's whose teacher is the student trained here, at its best validation
 # epoch (a teacher assistant, Mirzadeh et al. 2020: teacher → assistant → student).
 import argparse, json, math, numpy as np, torch, torch.nn as nn, torch.nn.functional as F, time
@@ -15,7 +15,7 @@ p.add_argument('--batch', type=int, default=64); p.add_argument('--seed', type=i
 p.add_argument('--mixup', type=float, default=0)  # probability a batch is mixed (teacher relabels it)
 p.add_argument('--width', type=int, default=30); p.add_argument('--wd', type=float, default=0)
 p.add_argument('--write-dump', default='')
-p.add_argument('--init', default='xavier')  # xavier | svd: first layer from the teacher's first layer (distillation from weights)
+p.add_argument('--init', default='xavier')  # xavier | svd: first layer from the teacher's first layer | select, select-norm: weight selection (distillation from weights)
 p.add_argument('--hint', type=float, default=0)  # FitNets-style: weight of an MSE from the student's first hidden layer, through a linear map, to the teacher's
 p.add_argument('--schedule', default='cosine'); p.add_argument('--dump', required=True); p.add_argument('--patience', type=int, default=0); p.add_argument('--plateau', type=int, default=3); p.add_argument('--beta', type=float, default=8)
 a = p.parse_args()
@@ -44,6 +44,19 @@ if a.init == 'svd':
     U, S, V = torch.linalg.svd(W[0], full_matrices=False)
     w = (U[:, :a.width] * S[:a.width]).T
     with torch.no_grad(): net[0].weight.copy_(w * net[0].weight.norm() / w.norm())
+if a.init.startswith('select'):
+    # Weight selection (Xu et al. 2024, "Initializing models with larger ones"): the same subset of
+    # the teacher's hidden units in every layer, so each student layer is a block of the teacher's.
+    # select: evenly spaced units; select-norm: the units with the largest outgoing weights.
+    def pick(w_out):
+        n = w_out.shape[0]
+        if a.init == 'select': return torch.linspace(0, n - 1, a.width).round().long()
+        return w_out.norm(dim=1).argsort(descending=True)[:a.width].sort().values
+    i1 = pick(W[2]); i2 = pick(W[4])
+    with torch.no_grad():
+        net[0].weight.copy_(W[0][:, i1].T); net[0].bias.copy_(W[1][i1])
+        net[2].weight.copy_(W[2][i1][:, i2].T); net[2].bias.copy_(W[3][i2])
+        net[4].weight.copy_(W[4][i2].T); net[4].bias.copy_(W[5])
 reg = nn.Linear(a.width, 800)
 params = list(net.parameters()) + (list(reg.parameters()) if a.hint else [])
 opt = torch.optim.SGD(params, lr=a.lr, momentum=0.9, weight_decay=a.wd)

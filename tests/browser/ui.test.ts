@@ -351,12 +351,14 @@ describe('Distill Studio in a browser (distill serve)', { skip: missing ?? false
     await page.getByTestId('view-sweep').waitFor();
     const cells = await page.getByTestId('sweep-cell').allInnerTexts();
     assert.equal(cells.length, 4);
-    for (const cell of cells) assert.match(cell, /^\d+\.\d\d%(\nall images: \d+\.\d\d%)?$/);
-    // The grid's best 3 on 500 images trained again on all 1,350, and the choice is one of them.
+    for (const cell of cells) assert.match(cell, /^\d+\.\d\d%(\nall images: \d+\.\d\d%)?(\nfrom the teacher's weights: \d+\.\d\d%)?$/);
+    // The grid's best 3 on 500 images trained again on all 1,350, the best of them again from the
+    // teacher's weights (this MLP teacher can seed the narrower student), and the choice is one of them.
     const finals = await page.getByTestId('sweep-final').allInnerTexts();
     assert.equal(finals.length, 3, cells.join(' | '));
+    assert.equal(await page.getByTestId('sweep-final-init').count(), 1);
     assert.match(await page.locator('[data-testid=sweep-cell].best').innerText(), /all images: /);
-    assert.match(await page.getByTestId('view-sweep').innerText(), /then the best 3 again on all 1,350/);
+    assert.match(await page.getByTestId('view-sweep').innerText(), /then the best 3 again on all 1,350 and the best of those from the teacher's weights/);
     await shot('5-results-sweep');
     // One click: the full run with the best cell, on the sweep's teacher.
     await page.getByTestId('run-best-cell').click();

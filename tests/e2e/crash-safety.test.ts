@@ -88,12 +88,14 @@ describe('runs survive a crash and resume', () => {
     const whole = await runCli(['sweep', ...sweepArgs, '--out', join(root, 'whole')]);
     assert.equal(whole.code, 0, whole.stderr);
     const expected = RunResultSchema.parse(JSON.parse(whole.stdout.trim().split('\n').at(-1)!)).sweep!;
+    const total = expected.cells.length + expected.finals!.cells.length;
+    assert.equal(total, 8, '4 grid cells, 3 finalists, and the best from the teacher\'s weights');
     const run = startRun([...sweepArgs, '--out', join(root, 'run')], /"type":"sweep-cell"[^\n]*"cell":2/, 'sweep');
     await run.reached;
     run.child.kill('SIGTERM');
     assert.equal(await run.exited, 143);
     const trainedBefore = run.output().stdout.split('\n').filter((l) => l.includes('"type":"sweep-cell"')).length;
-    assert.ok(trainedBefore >= 2 && trainedBefore < 7, `cancelled part-way: ${trainedBefore} of 7 cells`);
+    assert.ok(trainedBefore >= 2 && trainedBefore < total, `cancelled part-way: ${trainedBefore} of ${total} cells`);
 
     const resumed = await runCli(['resume', join(root, 'run'), '--json']);
     assert.equal(resumed.code, 0, resumed.stderr);
@@ -101,19 +103,19 @@ describe('runs survive a crash and resume', () => {
     const cells = lines.filter((l) => l.type === 'sweep-cell');
     const order = [...expected.cells, ...expected.finals!.cells].map((c) => c.cell);
     assert.deepEqual(cells.filter((c) => c.kept).map((c) => c.cell), order.slice(0, trainedBefore), 'the finished cells, replayed in order');
-    assert.equal(cells.filter((c) => !c.kept).length, 7 - trainedBefore, 'only the rest trained');
-    assert.match(lines.find((l) => l.type === 'phase' && l.method === 'sweep' && l.status === 'start')?.detail ?? '', new RegExp(`${trainedBefore} of 7 cells trained before the run was resumed`));
+    assert.equal(cells.filter((c) => !c.kept).length, total - trainedBefore, 'only the rest trained');
+    assert.match(lines.find((l) => l.type === 'phase' && l.method === 'sweep' && l.status === 'start')?.detail ?? '', new RegExp(`${trainedBefore} of ${total} cells trained before the run was resumed`));
     assert.equal(lines.filter((l) => l.type === 'phase' && (l.phase === 'student' || l.phase === 'baseline') && l.method !== 'sweep' && l.status === 'start').length, 0, 'a sweep resumes as a sweep: no students are trained');
     const result = RunResultSchema.parse(lines.at(-1));
     assert.equal(result.resumed, 1);
     assert.equal(result.student, null);
     assert.deepEqual(result.sweep!.cells.map((c) => c.valAccuracy), expected.cells.map((c) => c.valAccuracy), 'the same cells as the uninterrupted sweep');
-    const scored = (list: Array<{ cell: number; valAccuracy: number }>) => list.map((c) => [c.cell, c.valAccuracy]);
+    const scored = (list: Array<{ cell: number; valAccuracy: number; init?: boolean }>) => list.map((c) => [c.cell, c.init, c.valAccuracy]);
     assert.deepEqual(scored(result.sweep!.finals!.cells), scored(expected.finals!.cells), 'the same finalists, the same scores');
     assert.deepEqual(result.sweep!.best, expected.best);
     // Every cell once in the folder's record.
     const recorded = (await readFile(join(root, 'run', 'metrics.jsonl'), 'utf8')).split('\n').filter((l) => l.includes('"type":"sweep-cell"'));
-    assert.equal(recorded.length, 7, recorded.join('\n'));
+    assert.equal(recorded.length, total, recorded.join('\n'));
     assert.equal((await readJson(join(root, 'run', 'status.json'))).status, 'completed');
   });
 

@@ -27,21 +27,22 @@ describe('the auto recipe and the sweep', () => {
     const cellEvents = events.filter((e): e is Extract<RunEvent, { type: 'sweep-cell' }> => e.type === 'sweep-cell');
     const cells = cellEvents.filter((e) => e.round === undefined);
     assert.deepEqual(cells.map((c) => [c.temperature, c.alpha]), [[2, 0.5], [2, 0.9], [4, 0.5], [4, 0.9]]);
-    assert.ok(cellEvents.every((e) => e.cells === 7), 'every cell event counts the 4 grid cells and the 3 finalists');
-    // Successive halving: the grid's best 3 on 500 images train again on all 2,700, and the best of those is chosen.
+    assert.ok(cellEvents.every((e) => e.cells === 8), 'every cell event counts the 4 grid cells, the 3 finalists and the finalist from the teacher\'s weights');
+    // Successive halving: the grid's best 3 on 500 images train again on all 2,700, then the best
+    // of them from the teacher's weights (an app MLP teacher can seed a narrower MLP), and the best of those is chosen.
     const finals = cellEvents.filter((e) => e.round === 2);
     const ranked = [...cells].sort((a, b) => b.valAccuracy - a.valAccuracy || a.cell - b.cell).slice(0, 3);
-    assert.deepEqual(finals.map((c) => [c.temperature, c.alpha]), ranked.map((c) => [c.temperature, c.alpha]));
+    assert.deepEqual(finals.map((c) => [c.temperature, c.alpha, c.init]), [...ranked.map((c) => [c.temperature, c.alpha, undefined]), [ranked[0]!.temperature, ranked[0]!.alpha, true]]);
     assert.equal(result.sweep!.finals!.images, 2700);
     assert.deepEqual(result.sweep!.finals!.cells.map((c) => c.valAccuracy), finals.map((c) => c.valAccuracy));
     const best = finals.reduce((a, b) => (b.valAccuracy > a.valAccuracy || (b.valAccuracy === a.valAccuracy && b.cell < a.cell) ? b : a));
-    assert.deepEqual(result.sweep!.best, { temperature: best.temperature, alpha: best.alpha, valAccuracy: best.valAccuracy });
+    assert.deepEqual(result.sweep!.best, { temperature: best.temperature, alpha: best.alpha, valAccuracy: best.valAccuracy, ...(best.init ? { init: true } : {}) });
     assert.equal(result.sweep!.validationImages, 300, 'a tenth of 3,000 training images');
     const choice = events.find((e) => e.type === 'phase' && e.method === 'sweep' && e.status === 'done');
-    assert.match(choice?.type === 'phase' ? (choice.detail ?? '') : '', /the best of the grid's 3 best cells trained again on all 2,700 training images \(validation \d+\.\d\d%; next T = \d, α = 0\.\d at \d+\.\d\d%\); the grid of 4 cells on 500 images (had put it first too|had put T = \d, α = 0\.\d at \d+\.\d\d% first)/);
+    assert.match(choice?.type === 'phase' ? (choice.detail ?? '') : '', /the best of the grid's 3 best cells trained again, and the best of them again from the teacher's weights, on all 2,700 training images \(validation \d+\.\d\d%; next T = \d, α = 0\.\d at \d+\.\d\d%\); the grid of 4 cells on 500 images (had put it first too|had put T = \d, α = 0\.\d at \d+\.\d\d% first)/);
     assert.equal(result.student, null);
     const config = JSON.parse(await readFile(join(root, 'sweep', 'config.json'), 'utf8'));
-    assert.deepEqual([config.methodOptions.kd.temperature, config.methodOptions.kd.alpha], [best.temperature, best.alpha]);
+    assert.deepEqual([config.methodOptions.kd.temperature, config.methodOptions.kd.alpha, config.initFromTeacher], [best.temperature, best.alpha, best.init === true]);
   });
 
   it('distill sweep: a cell that does not train (too high a learning rate) is marked, never chosen, and the choice says why', async () => {
@@ -63,7 +64,8 @@ describe('the auto recipe and the sweep', () => {
     // Its text: the finalists' second scores, and the choice scored on every image.
     const saneText = await runCli(['sweep', ...SMALL.filter((a) => a !== '--json'), '--teacher', join(root, 'sweep', 'teacher'), ...GRID, '--out', join(root, 'sweep-text')]);
     assert.match(saneText.stdout, /the best 3 again, 1 epoch\(s\) on all 2,700 training images: T = \d, α = 0\.\d: \d+\.\d\d% · /);
-    assert.match(saneText.stdout, /best: T = \d, α = 0\.\d \(\d+\.\d\d% on all 2,700 training images\)/);
+    assert.match(saneText.stdout, /best: T = \d, α = 0\.\d(, the student started from the teacher's weights)? \(\d+\.\d\d% on all 2,700 training images\)/);
+    assert.equal(/teacher's weights \(/.test(saneText.stdout), saneText.stdout.includes('--init-from-teacher'), 'the full run it suggests starts where the choice did');
   });
 
   it('--preset auto: choices on the validation split only, best weights kept, early stopping, and every choice reported', async () => {
@@ -88,7 +90,13 @@ describe('the auto recipe and the sweep', () => {
     assert.equal(result.sweep!.cells.length, 4);
     const choices = result.choices!.join('\n');
     assert.match(choices, /300 training images held out as the validation split/);
-    assert.match(choices, new RegExp(`T = ${result.sweep!.best.temperature}, α = ${result.sweep!.best.alpha}: the best of the grid's 3 best cells trained again on all 2,700 training images`));
+    assert.match(choices, new RegExp(`T = ${result.sweep!.best.temperature}, α = ${result.sweep!.best.alpha}( \\(the student started from the teacher's weights\\))?: the best of the grid's 3 best cells trained again, and the best of them again from the teacher's weights, on all 2,700 training images`));
+    // When the sweep chose the teacher's weights, the distilled student starts from them (weight selection) and the student alone does not.
+    const starts = events.filter((e) => e.type === 'phase' && e.status === 'start' && (e.phase === 'student' || e.phase === 'baseline') && e.method === undefined).map((e) => (e.type === 'phase' ? e.detail ?? '' : ''));
+    assert.equal(starts.length, 2);
+    assert.equal(/init from teacher: weight selection/.test(starts[0]!), result.sweep!.best.init === true, starts[0]);
+    assert.doesNotMatch(starts[1]!, /init from teacher/);
+    assert.equal(/distilled student: started from the teacher's weights, as the sweep chose \(weight selection/.test(choices), result.sweep!.best.init === true, choices);
     assert.match(choices, /teacher: kept epoch \d+'s weights, the best on the validation split; stopped early after epoch \d+ of 30/);
     const config = JSON.parse(await readFile(join(root, 'auto', 'config.json'), 'utf8'));
     assert.equal(config.methodOptions.kd.temperature, result.sweep!.best.temperature, 'the card and a resume see the chosen T');

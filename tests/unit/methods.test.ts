@@ -7,7 +7,7 @@ import { dkdLoss, dkdTerms } from '../../electron/engine/losses/dkd';
 import { hintLoss } from '../../electron/engine/losses/hint';
 import { softTargetKl } from '../../electron/engine/losses/hinton-kd';
 import { createRegressor } from '../../electron/engine/methods/fitnet';
-import { initFromTeacher } from '../../electron/engine/methods/init-from-teacher';
+import { describeInit, initFromTeacher } from '../../electron/engine/methods/init-from-teacher';
 import { defaultAttentionPairs, defaultHintPair, parsePairs, stageOutputs, checkSpatialMatch } from '../../electron/engine/methods/layer-pairing';
 import { buildModel } from '../../electron/engine/models/registry';
 import { useCpuBackend } from '../helpers/backend';
@@ -112,11 +112,39 @@ describe('weight initialisation from the teacher', () => {
     assert.notDeepEqual(weightsOf(fresh, 'dense_1'), weightsOf(teacher, 'dense_1'));
   });
 
-  it('copies nothing when no shapes agree, and says so', () => {
-    const student = buildModel('mlp-30x2', mnist);
+  it('copies nothing when no shapes agree and the student is no narrower copy of the teacher, and says so', () => {
+    const student = buildModel('mlp-30x3', mnist);
     const before = student.getWeights().map((w) => Array.from(w.dataSync()));
     const report = initFromTeacher(student, buildModel('mlp-64x2', mnist));
     assert.equal(report.copied.length, 0);
+    assert.match(describeInit(report), /^nothing copied/);
     assert.deepEqual(student.getWeights().map((w) => Array.from(w.dataSync())), before);
+  });
+
+  it('a narrower MLP of the same depth is the teacher pruned to its strongest units (weight selection): same logits as the teacher with the other units cut off', () => {
+    const teacher = buildModel('mlp-64x2', { ...mnist, seed: 11 });
+    const student = buildModel('mlp-16x2', mnist);
+    const report = initFromTeacher(student, teacher);
+    assert.deepEqual(report.copied.map((c) => [c.student, c.selected?.units, c.selected?.of]), [['dense_1', 16, 64], ['dense_2', 16, 64], ['logits', undefined, undefined]]);
+    assert.match(describeInit(report), /^weight selection: .*dense_1 ← dense_1 \(16 of 64 units\), dense_2 ← dense_2 \(16 of 64 units\), logits ← logits/);
+    // The teacher with every unit the student did not keep silenced (its outgoing weights zeroed)
+    // computes exactly the student's function.
+    const k2 = teacher.getLayer('dense_2').getWeights()[0]!;
+    const k3 = teacher.getLayer('logits').getWeights()[0]!;
+    const strongest = (k: tf.Tensor) => (tf.tidy(() => k.square().sum(1).arraySync()) as number[]).map((v, i) => [v, i] as const).sort((a, b) => b[0] - a[0]).slice(0, 16).map(([, i]) => i);
+    const tensorsBefore = tf.memory().numTensors;
+    initFromTeacher(buildModel('mlp-16x2', mnist), teacher);
+    assert.equal(tf.memory().numTensors - tensorsBefore, 6, 'only the new student\'s six weights stay: nothing leaks');
+    const keep1 = new Set(strongest(k2));
+    const keep2 = new Set(strongest(k3));
+    const pruned = buildModel('mlp-64x2', { ...mnist, seed: 11 });
+    const mask = (k: tf.Tensor, keep: Set<number>) => tf.tidy(() => k.mul(tf.tensor2d(Array.from({ length: k.shape[0]! }, (_, i) => Array(k.shape[1]).fill(keep.has(i) ? 1 : 0)))));
+    pruned.getLayer('dense_2').setWeights([mask(k2, keep1), teacher.getLayer('dense_2').getWeights()[1]!]);
+    pruned.getLayer('logits').setWeights([mask(k3, keep2), teacher.getLayer('logits').getWeights()[1]!]);
+    const x = tf.randomUniform([5, 28, 28, 1], 0, 1, 'float32', 3);
+    const expected = (pruned.predict(x) as tf.Tensor).arraySync() as number[][];
+    const actual = (student.predict(x) as tf.Tensor).arraySync() as number[][];
+    actual.flat().forEach((v, i) => assert.ok(Math.abs(v - expected.flat()[i]!) < 1e-4, `logit ${i}: ${v} vs ${expected.flat()[i]}`));
+    assert.ok(new Set(expected.flat()).size > 1, 'the logits are not trivially constant');
   });
 });

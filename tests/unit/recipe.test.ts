@@ -4,7 +4,7 @@ import { compareClasses, distillationAdvice, gainNoise, perClassAccuracy } from 
 import { bestSweepCell, sweepChoice, type ModelReport, type RunEvent, type SweepResult } from '../../electron/contract/events';
 import { carveValidation } from '../../electron/engine/data/validation';
 import { groupMistakes, topThree } from '../../electron/engine/runs/mistakes';
-import { describeSweepChoice, sweepCellsDone, sweepFinalists } from '../../electron/engine/runs/sweep';
+import { describeSweepChoice, sweepCellsDone, sweepFinalists, sweepRoundTwo } from '../../electron/engine/runs/sweep';
 import { describeEvent } from '../../electron/cli/progress-printer';
 import { PlateauCuts } from '../../electron/engine/train/schedule';
 import { configDifferences } from '../../renderer/src/lib/compare';
@@ -146,20 +146,22 @@ describe('what a run says the sweep chose', () => {
     const grid = [{ temperature: 1, alpha: 0.5 }, { temperature: 2, alpha: 0.5 }, { temperature: 4, alpha: 0.5 }];
     const event = (cell: number, valAccuracy: number, round?: 2): RunEvent => ({ type: 'sweep-cell', cells: 5, cell, ...grid[cell - 1]!, valAccuracy, seconds: 1, ...(round ? { round } : {}) });
     const other: RunEvent = { type: 'phase', phase: 'teacher', status: 'done', model: 't' };
+    const top2 = (cells: Parameters<typeof sweepRoundTwo>[0]) => sweepRoundTwo(cells, 2, false);
+    const none = (cells: Parameters<typeof sweepRoundTwo>[0]) => sweepRoundTwo(cells, 0, true);
     // Part of the grid: kept, no finals yet.
-    const part = sweepCellsDone([other, event(1, 0.5), event(2, 0.7)], grid, 2);
+    const part = sweepCellsDone([other, event(1, 0.5), event(2, 0.7)], grid, top2);
     assert.deepEqual(part.cells.map((c) => c.cell), [1, 2]);
     assert.deepEqual(part.finals, []);
     assert.equal('cells' in part.cells[0]! || 'type' in part.cells[0]!, false, 'kept as cells, not as events');
     // The whole grid and the first finalist (cell 2, the best): kept.
-    const finals = sweepCellsDone([event(1, 0.5), event(2, 0.7), event(3, 0.6), event(2, 0.8, 2)], grid, 2);
+    const finals = sweepCellsDone([event(1, 0.5), event(2, 0.7), event(3, 0.6), event(2, 0.8, 2)], grid, top2);
     assert.deepEqual([finals.cells.length, finals.finals.map((c) => c.cell)], [3, [2]]);
     // A finalist out of rank order, a cell out of grid order, or another grid: what follows is trained again.
-    assert.deepEqual(sweepCellsDone([event(1, 0.5), event(2, 0.7), event(3, 0.6), event(3, 0.8, 2)], grid, 2).finals, []);
-    assert.deepEqual(sweepCellsDone([event(2, 0.7), event(1, 0.5)], grid, 2).cells, []);
-    assert.deepEqual(sweepCellsDone([event(1, 0.5), { ...event(2, 0.7), alpha: 0.9 } as RunEvent], grid, 2).cells.map((c) => c.cell), [1]);
+    assert.deepEqual(sweepCellsDone([event(1, 0.5), event(2, 0.7), event(3, 0.6), event(3, 0.8, 2)], grid, top2).finals, []);
+    assert.deepEqual(sweepCellsDone([event(2, 0.7), event(1, 0.5)], grid, top2).cells, []);
+    assert.deepEqual(sweepCellsDone([event(1, 0.5), { ...event(2, 0.7), alpha: 0.9 } as RunEvent], grid, top2).cells.map((c) => c.cell), [1]);
     // No second round asked for: a finalist line is not kept.
-    assert.deepEqual(sweepCellsDone([event(1, 0.5), event(2, 0.7), event(3, 0.6), event(2, 0.8, 2)], grid, 0).finals, []);
+    assert.deepEqual(sweepCellsDone([event(1, 0.5), event(2, 0.7), event(3, 0.6), event(2, 0.8, 2)], grid, none).finals, []);
   });
 
   it('the app shows each cell once when a resumed sweep replays the cells the stored run already holds', () => {
@@ -169,6 +171,31 @@ describe('what a run says the sweep chose', () => {
     for (const event of [cell(1), cell(2), { ...cell(1, 2), kept: true as const }, cell(3), cell(3, 2)]) applyRunEvent(view, event);
     assert.deepEqual(view.sweepCells.map((c) => c.cell), [1, 2, 3]);
     assert.deepEqual(view.sweepFinals.map((c) => c.cell), [1, 3]);
+  });
+
+  it('offers the best finalist again from the teacher\'s weights when the teacher can give them, and chooses it only when it scores higher', () => {
+    const { cells } = sweepOf([[1, 0.3, 0.8], [2, 0.3, 0.85], [4, 0.3, 0.9, true], [8, 0.3, 0.8]]);
+    assert.deepEqual(sweepRoundTwo(cells, 2, true), [{ cell: 2, temperature: 2, alpha: 0.3 }, { cell: 1, temperature: 1, alpha: 0.3 }, { cell: 2, temperature: 2, alpha: 0.3, init: true }]);
+    assert.deepEqual(sweepRoundTwo(cells, 2, false).map((c) => c.cell), [2, 1]);
+    assert.deepEqual(sweepRoundTwo(cells, 0, true), [], 'no second round, no seeded finalist');
+    const final = (cell: number, valAccuracy: number, init?: true) => ({ ...cells[cell - 1]!, valAccuracy, ...(init ? { init } : {}) });
+    assert.equal(sweepChoice(cells, [final(2, 0.9), final(1, 0.85), final(2, 0.9, true)])!.init, undefined, 'a tie goes to the random start');
+    assert.equal(sweepChoice(cells, [final(2, 0.9), final(1, 0.85), final(2, 0.91, true)])!.init, true);
+    // A resume keeps the seeded finalist only in its place, after the others.
+    const grid = cells.map(({ temperature, alpha }) => ({ temperature, alpha }));
+    const asEvent = (c: ReturnType<typeof final>): RunEvent => ({ type: 'sweep-cell', cells: 7, ...c, round: 2 });
+    const events: RunEvent[] = [...cells.map((c): RunEvent => ({ type: 'sweep-cell', cells: 7, ...c })), asEvent(final(2, 0.9)), asEvent(final(1, 0.85)), asEvent(final(2, 0.91, true))];
+    assert.deepEqual(sweepCellsDone(events, grid, (c) => sweepRoundTwo(c, 2, true)).finals.map((c) => [c.cell, c.init]), [[2, undefined], [1, undefined], [2, true]]);
+    assert.deepEqual(sweepCellsDone(events, grid, (c) => sweepRoundTwo(c, 2, false)).finals.map((c) => c.cell), [2, 1], 'a seeded line the run did not plan is not kept');
+    // The words: the choice names the start, and the printer marks the finalist.
+    const seeded: SweepResult = { ...sweepOf([[1, 0.3, 0.8], [2, 0.3, 0.85], [4, 0.3, 0.9, true], [8, 0.3, 0.8]]), finals: { images: 54000, cells: [final(2, 0.9), final(1, 0.85), final(2, 0.91, true)] }, best: { temperature: 2, alpha: 0.3, valAccuracy: 0.91, init: true } };
+    assert.equal(describeSweepChoice(seeded),
+      "T = 2, α = 0.3 (the student started from the teacher's weights): the best of the grid's 2 best cells trained again, and the best of them again from the teacher's weights, on all 54,000 training images (validation 91.00%; next T = 2, α = 0.3 at 90.00%); the grid of 4 cells on 100 images had put it first too; 1 cell did not train (T = 4, α = 0.3: at chance or a loss that is not a number): a lower --lr lets large T·α train");
+    assert.match(describeEvent(asEvent(final(2, 0.91, true)))!, /^sweep finalist: T = 2, α = 0\.3, from the teacher's weights, on every training image → validation 91\.00%/);
+    // The app keeps the seeded finalist beside the random one with the same cell.
+    const view = emptyRunView('r', presetConfig('auto'));
+    for (const event of events) applyRunEvent(view, event);
+    assert.deepEqual(view.sweepFinals.map((c) => [c.cell, c.init]), [[2, undefined], [1, undefined], [2, true]]);
   });
 
   it('prints a finalist as one, not under its grid number', () => {

@@ -48,13 +48,13 @@ export function formatSweep(result: RunResult): string {
     `validation accuracy of ${sweep.student} after ${sweep.epochs} epoch(s) on ${sweep.images.toLocaleString('en-US')} training images (${sweep.validationImages.toLocaleString('en-US')} validation images):`,
     table(['', ...sweep.alphas.map((a) => `α = ${a}`)], rows),
     ...(sweep.finals
-      ? [`the best ${sweep.finals.cells.length} again, ${sweep.epochs} epoch(s) on all ${sweep.finals.images.toLocaleString('en-US')} training images: ${sweep.finals.cells.map((c) => `T = ${c.temperature}, α = ${c.alpha}: ${c.diverged ? 'did not train' : formatPercent(c.valAccuracy)}`).join(' · ')}`]
+      ? [`the best ${sweep.finals.cells.filter((c) => !c.init).length} again, ${sweep.epochs} epoch(s) on all ${sweep.finals.images.toLocaleString('en-US')} training images: ${sweep.finals.cells.map((c) => `T = ${c.temperature}, α = ${c.alpha}${c.init ? " from the teacher's weights" : ''}: ${c.diverged ? 'did not train' : formatPercent(c.valAccuracy)}`).join(' · ')}`]
       : []),
     ...(sweep.cells.every((c) => c.diverged)
       ? ['no cell trained at this learning rate: run the sweep again with a lower --lr']
       : [
-        `best: T = ${sweep.best.temperature}, α = ${sweep.best.alpha} (${formatPercent(sweep.best.valAccuracy)}${sweep.finals ? ` on all ${sweep.finals.images.toLocaleString('en-US')} training images` : ''})`,
-        `the full run with it, on this teacher: distill run --teacher ${join(result.outDir, 'teacher')} --student ${sweep.student} --temperature ${sweep.best.temperature} --alpha ${sweep.best.alpha}`,
+        `best: T = ${sweep.best.temperature}, α = ${sweep.best.alpha}${sweep.best.init ? ", the student started from the teacher's weights" : ''} (${formatPercent(sweep.best.valAccuracy)}${sweep.finals ? ` on all ${sweep.finals.images.toLocaleString('en-US')} training images` : ''})`,
+        `the full run with it, on this teacher: distill run --teacher ${join(result.outDir, 'teacher')} --student ${sweep.student} --temperature ${sweep.best.temperature} --alpha ${sweep.best.alpha}${sweep.best.init ? ' --init-from-teacher' : ''}`,
         ]),
     `saved in ${result.outDir}${resumedNote(result.resumed)}`,
   ].filter(Boolean).join('\n');

@@ -13,7 +13,8 @@ import { findFamily } from '../models/registry';
 import { readModelJson } from './model-io';
 import { checkTeacherDeclaration } from './teacher-input';
 import type { DistillationMethod } from '../methods/method';
-import { checkSweepFits, describeSweepChoice, sweepKd, withKdCell } from './sweep';
+import { describeInit } from '../methods/init-from-teacher';
+import { checkSweepFits, describeSweepChoice, sweepKd, withSweepChoice } from './sweep';
 import { checkFamilies, checkMethodsFit, describeSelection, obtainTeacher, teacherIsSaved, trainStudent, type Emit, type PhaseContext } from './phases';
 import { RunCheckpoints } from './checkpoints';
 import { newRunId, RunFolder, storageError } from './store';
@@ -158,14 +159,15 @@ export async function runDistillation(options: RunOptions): Promise<RunResult> {
         if (config.sweep) {
           // KD's T and α chosen on the validation split, then kept in config.json for the card and a resume.
           sweep = await sweepKd(ctx, teacher);
-          ctx.config = withKdCell(config, sweep.best.temperature, sweep.best.alpha);
+          ctx.config = withSweepChoice(config, sweep.best);
           await ctx.folder.updateConfig(ctx.config);
           choices.push(describeSweepChoice(sweep));
           throwIfAborted(ctx.signal);
         }
         if (method.needsTeacher) {
-          const student = await trainStudent(ctx, { method, teacher, phase: 'student', initFromTeacher: config.initFromTeacher, saveTo: ctx.folder.modelDir('student') });
+          const student = await trainStudent(ctx, { method, teacher, phase: 'student', initFromTeacher: ctx.config.initFromTeacher, saveTo: ctx.folder.modelDir('student') });
           reports.student = student.report;
+          if (sweep?.best.init && student.init) choices.push(`distilled student: started from the teacher's weights, as the sweep chose (${describeInit(student.init)}); the student alone starts at random`);
           throwIfAborted(ctx.signal);
         }
         // The same student alone: same seed, same recipe, cross-entropy only, from scratch.

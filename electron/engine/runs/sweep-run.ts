@@ -5,7 +5,7 @@ import { throwIfAborted } from '../errors';
 import { getMethod } from '../methods/registry';
 import { obtainTeacher } from './phases';
 import { withRunFolder, type RunOptions } from './pipeline';
-import { sweepKd, withKdCell } from './sweep';
+import { sweepKd, withSweepChoice } from './sweep';
 
 /** In a `distill sweep` run's folder: marks it as the sweep alone, for a resume. */
 export const SWEEP_PLAN = 'sweep-plan.json';
@@ -26,7 +26,7 @@ export async function runSweep(options: RunOptions): Promise<RunResult> {
       try {
         throwIfAborted(ctx.signal);
         const sweep = await sweepKd(ctx, teacher);
-        await ctx.folder.updateConfig(withKdCell(config, sweep.best.temperature, sweep.best.alpha));
+        await ctx.folder.updateConfig(withSweepChoice(config, sweep.best));
         const resumed = await ctx.folder.resumeCount();
         return {
           type: 'result',

@@ -7,6 +7,7 @@ import type { RunConfig } from '../../contract/run-config';
 import { limitSplit } from '../data/dataset';
 import { DistillInputError, throwIfAborted } from '../errors';
 import { getMethod } from '../methods/registry';
+import { initFromTeacher } from '../methods/init-from-teacher';
 import { buildModel } from '../models/registry';
 import { trainPhase } from '../train/trainer';
 import { teacherSource, type PhaseContext } from './phases';
@@ -14,6 +15,11 @@ import { teacherSource, type PhaseContext } from './phases';
 /** The run's config with KD's T and α set to a sweep cell's. */
 export function withKdCell(config: RunConfig, temperature: number, alpha: number): RunConfig {
   return { ...config, methodOptions: { ...config.methodOptions, kd: { ...config.methodOptions.kd, temperature, alpha } } };
+}
+
+/** The run's config with the sweep's choice: T and α, and the teacher's weights as the start when it chose them. */
+export function withSweepChoice(config: RunConfig, best: SweepResult['best']): RunConfig {
+  return { ...withKdCell(config, best.temperature, best.alpha), ...(best.init ? { initFromTeacher: true } : {}) };
 }
 
 /** A sweep needs held-out images to score on and KD to tune: refused before anything trains. */
@@ -27,17 +33,34 @@ const SWEEP_FILE = 'sweep.json';
 type SweepCell = SweepResult['cells'][number];
 type Split = PhaseContext['dataset']['train'];
 
-/** One short KD run with T and α from the run's seed, scored on the validation split. */
-async function trainSweepCell(ctx: PhaseContext, teacher: tf.LayersModel | null, train: Split, cell: number, temperature: number, alpha: number): Promise<SweepCell> {
+type PlannedCell = Pick<SweepCell, 'cell' | 'temperature' | 'alpha' | 'init'>;
+
+const sweepStudent = (ctx: PhaseContext) => buildModel(ctx.config.student, { inputShape: ctx.dataset.shape, classes: ctx.dataset.classNames.length, seed: ctx.config.seed, dropout: ctx.config.studentDropout });
+
+/** Whether the teacher's weights can seed the student (weight selection, or layers of the same shapes); a run that already starts from them has nothing to compare. */
+function teacherCanSeed(ctx: PhaseContext, teacher: tf.LayersModel | null): boolean {
+  if (!teacher || ctx.config.initFromTeacher) return false;
+  const probe = sweepStudent(ctx);
+  try {
+    return initFromTeacher(probe, teacher).copied.length > 0;
+  } finally {
+    probe.dispose();
+  }
+}
+
+/** One short KD run with T and α from the run's seed (or from the teacher's weights), scored on the validation split. */
+async function trainSweepCell(ctx: PhaseContext, teacher: tf.LayersModel | null, train: Split, { cell, temperature, alpha, init }: PlannedCell): Promise<SweepCell> {
   const { config, dataset } = ctx;
   const started = performance.now();
   const cellConfig = withKdCell(config, temperature, alpha);
-  const student = buildModel(config.student, { inputShape: dataset.shape, classes: dataset.classNames.length, seed: config.seed, dropout: config.studentDropout });
+  const student = sweepStudent(ctx);
+  // A run that starts its student from the teacher's weights is swept from them too.
+  if (teacher && (init || config.initFromTeacher)) initFromTeacher(student, teacher);
   const prepared = getMethod('kd').prepare({ student, teacher, config: cellConfig });
   try {
     const outcome = await trainPhase({
       phase: 'student',
-      method: `sweep T=${temperature} α=${alpha}`,
+      method: `sweep T=${temperature} α=${alpha}${init ? ' from the teacher' : ''}`,
       model: student,
       train,
       // Scored on the validation split: the test split makes no choice.
@@ -53,7 +76,7 @@ async function trainSweepCell(ctx: PhaseContext, teacher: tf.LayersModel | null,
       onProgress: (event) => void ctx.emit(event, false),
     });
     const diverged = !Number.isFinite(outcome.evaluation?.loss ?? 0) || (outcome.evaluation?.accuracy ?? 0) <= 1.5 / dataset.classNames.length;
-    return { cell, temperature, alpha, valAccuracy: outcome.evaluation?.accuracy ?? 0, ...(diverged ? { diverged } : {}), seconds: (performance.now() - started) / 1000 };
+    return { cell, temperature, alpha, ...(init ? { init } : {}), valAccuracy: outcome.evaluation?.accuracy ?? 0, ...(diverged ? { diverged } : {}), seconds: (performance.now() - started) / 1000 };
   } finally {
     prepared.dispose();
     student.dispose();
@@ -66,9 +89,19 @@ export function sweepFinalists(cells: readonly SweepCell[], wanted: number): Swe
   return wanted >= 2 && ranked.length >= 2 ? ranked.slice(0, wanted) : [];
 }
 
-type GridCell = { temperature: number; alpha: number };
-const sameCell = (a: GridCell, b: GridCell) => a.temperature === b.temperature && a.alpha === b.alpha;
-const asCell = ({ cell, temperature, alpha, valAccuracy, diverged, seconds }: SweepCellEvent): SweepCell => ({ cell, temperature, alpha, valAccuracy, ...(diverged ? { diverged } : {}), seconds });
+/**
+ * The second round: the finalists, then the best of them again from the teacher's weights when
+ * the teacher can give them (`withInit`), so that the choice between a random start and the
+ * teacher's weights is made on the validation split too.
+ */
+export function sweepRoundTwo(cells: readonly SweepCell[], wanted: number, withInit: boolean): PlannedCell[] {
+  const finalists = sweepFinalists(cells, wanted).map(({ cell, temperature, alpha }) => ({ cell, temperature, alpha }));
+  return finalists.length && withInit ? [...finalists, { ...finalists[0]!, init: true }] : finalists;
+}
+
+type GridCell = { temperature: number; alpha: number; init?: boolean };
+const sameCell = (a: GridCell, b: GridCell) => a.temperature === b.temperature && a.alpha === b.alpha && Boolean(a.init) === Boolean(b.init);
+const asCell = ({ cell, temperature, alpha, init, valAccuracy, diverged, seconds }: SweepCellEvent): SweepCell => ({ cell, temperature, alpha, ...(init ? { init } : {}), valAccuracy, ...(diverged ? { diverged } : {}), seconds });
 
 /**
  * The cells a cancelled or interrupted sweep finished, read back from the run's events: the
@@ -76,7 +109,7 @@ const asCell = ({ cell, temperature, alpha, valAccuracy, diverged, seconds }: Sw
  * finished grid ranks them. Anything out of step (another grid, a line lost) ends what is kept,
  * and the sweep trains the rest again.
  */
-export function sweepCellsDone(events: readonly RunEvent[], grid: readonly GridCell[], finalRound: number): { cells: SweepCell[]; finals: SweepCell[] } {
+export function sweepCellsDone(events: readonly RunEvent[], grid: readonly GridCell[], roundTwo: (cells: SweepCell[]) => PlannedCell[]): { cells: SweepCell[]; finals: SweepCell[] } {
   const recorded = events.filter((e): e is SweepCellEvent => e.type === 'sweep-cell');
   const cells: SweepCell[] = [];
   for (const event of recorded.filter((e) => e.round !== 2)) {
@@ -86,7 +119,7 @@ export function sweepCellsDone(events: readonly RunEvent[], grid: readonly GridC
   }
   const finals: SweepCell[] = [];
   if (cells.length < grid.length) return { cells, finals };
-  const finalists = sweepFinalists(cells, finalRound);
+  const finalists = roundTwo(cells);
   for (const event of recorded.filter((e) => e.round === 2)) {
     const next = finalists[finals.length];
     if (!next || event.cell !== next.cell || !sameCell(event, next)) break;
@@ -115,9 +148,11 @@ export async function sweepKd(ctx: PhaseContext, teacher: tf.LayersModel | null)
   // A second round on the same images would repeat the first, cell for cell; one finalist would choose nothing.
   const wanted = train.count < dataset.train.count ? Math.min(config.sweepFinalists, grid.length) : 0;
   const finalRound = wanted >= 2 ? wanted : 0;
-  const planned = grid.length + finalRound;
-  const finalsText = finalRound ? `, then the best ${finalRound} again on all ${dataset.train.count.toLocaleString('en-US')}` : '';
-  const done = sweepCellsDone(await ctx.folder.readMetrics(), grid, finalRound);
+  const withInit = finalRound > 0 && teacherCanSeed(ctx, teacher);
+  const roundTwo = (cells: SweepCell[]) => sweepRoundTwo(cells, finalRound, withInit);
+  const planned = grid.length + finalRound + (withInit ? 1 : 0);
+  const finalsText = finalRound ? `, then the best ${finalRound} again on all ${dataset.train.count.toLocaleString('en-US')}${withInit ? ", and the best of those from the teacher's weights" : ''}` : '';
+  const done = sweepCellsDone(await ctx.folder.readMetrics(), grid, roundTwo);
   const keptCount = done.cells.length + done.finals.length;
   const keptText = keptCount ? `; ${keptCount} of ${planned} cells trained before the run was resumed` : '';
   await emit({ type: 'phase', phase: 'student', status: 'start', model: config.student, method: 'sweep', detail: `T × α sweep: ${grid.length} cell${grid.length === 1 ? '' : 's'} of ${config.sweepEpochs} epoch(s) on ${train.count.toLocaleString('en-US')} training images${finalsText}, scored on ${validation.count.toLocaleString('en-US')} validation images${keptText}` });
@@ -127,14 +162,14 @@ export async function sweepKd(ctx: PhaseContext, teacher: tf.LayersModel | null)
   const cells = [...done.cells];
   for (const { temperature, alpha } of grid.slice(cells.length)) {
     throwIfAborted(ctx.signal);
-    const cell = await trainSweepCell(ctx, teacher, train, cells.length + 1, temperature, alpha);
+    const cell = await trainSweepCell(ctx, teacher, train, { cell: cells.length + 1, temperature, alpha });
     cells.push(cell);
     await emit({ type: 'sweep-cell', cells: planned, ...cell });
   }
   const finals = [...done.finals];
-  for (const finalist of sweepFinalists(cells, finalRound).slice(finals.length)) {
+  for (const finalist of roundTwo(cells).slice(finals.length)) {
     throwIfAborted(ctx.signal);
-    const cell = await trainSweepCell(ctx, teacher, dataset.train, finalist.cell, finalist.temperature, finalist.alpha);
+    const cell = await trainSweepCell(ctx, teacher, dataset.train, finalist);
     finals.push(cell);
     await emit({ type: 'sweep-cell', cells: planned, ...cell, round: 2 });
   }
@@ -144,7 +179,7 @@ export async function sweepKd(ctx: PhaseContext, teacher: tf.LayersModel | null)
     alphas: config.sweepAlphas,
     cells,
     ...(finals.length ? { finals: { images: dataset.train.count, cells: finals } } : {}),
-    best: { temperature: best.temperature, alpha: best.alpha, valAccuracy: best.valAccuracy },
+    best: { temperature: best.temperature, alpha: best.alpha, valAccuracy: best.valAccuracy, ...(best.init ? { init: best.init } : {}) },
     epochs: config.sweepEpochs,
     images: train.count,
     validationImages: validation.count,
@@ -157,21 +192,25 @@ export async function sweepKd(ctx: PhaseContext, teacher: tf.LayersModel | null)
   return result;
 }
 
-const cellText = (c: Pick<SweepCell, 'temperature' | 'alpha' | 'valAccuracy'>) => `T = ${c.temperature}, α = ${c.alpha} at ${formatPercent(c.valAccuracy)}`;
+const FROM_TEACHER = "the student started from the teacher's weights";
+const cellName = (c: Pick<SweepCell, 'temperature' | 'alpha' | 'init'>) => `T = ${c.temperature}, α = ${c.alpha}${c.init ? ` (${FROM_TEACHER})` : ''}`;
+const cellText = (c: Pick<SweepCell, 'temperature' | 'alpha' | 'valAccuracy' | 'init'>) => `${cellName(c)} at ${formatPercent(c.valAccuracy)}`;
 
 export function describeSweepChoice(sweep: SweepResult): string {
   const sorted = rankSweepCells(sweep.cells);
   const runnerUp = sorted[1];
   const diverged = sweep.cells.filter((c) => c.diverged);
   const unstable = diverged.length ? `; ${diverged.length} cell${diverged.length > 1 ? 's' : ''} did not train (${diverged.map((c) => `T = ${c.temperature}, α = ${c.alpha}`).join('; ')}: at chance or a loss that is not a number): a lower --lr lets large T·α train` : '';
-  const chosen = `T = ${sweep.best.temperature}, α = ${sweep.best.alpha}`;
+  const chosen = cellName(sweep.best);
   if (sweep.cells.length === 1) return `${chosen}: the only cell asked for (validation ${formatPercent(sweep.best.valAccuracy)}${unstable})`;
-  const finalsFailed = sweep.finals && sweep.finals.cells.every((c) => c.diverged) ? `; its ${sweep.finals.cells.length} best cells did not train on all ${sweep.finals.images.toLocaleString('en-US')} training images, so this round chose` : '';
+  const finalsFailed = sweep.finals && sweep.finals.cells.every((c) => c.diverged) ? `; its ${sweep.finals.cells.filter((c) => !c.init).length} best cells did not train on all ${sweep.finals.images.toLocaleString('en-US')} training images, so this round chose` : '';
   if (sweep.finals && !finalsFailed) {
     const [, next] = rankSweepCells(sweep.finals.cells);
     const leader = sorted[0]!;
     const changed = leader.temperature !== sweep.best.temperature || leader.alpha !== sweep.best.alpha;
-    return `${chosen}: the best of the grid's ${sweep.finals.cells.length} best cells trained again on all ${sweep.finals.images.toLocaleString('en-US')} training images (validation ${formatPercent(sweep.best.valAccuracy)}${next ? `; next ${cellText(next)}` : ''}); the grid of ${sweep.cells.length} cells on ${sweep.images.toLocaleString('en-US')} images ${changed ? `had put ${cellText(leader)} first` : 'had put it first too'}${unstable}`;
+    const random = sweep.finals.cells.filter((c) => !c.init).length;
+    const seeded = sweep.finals.cells.some((c) => c.init) ? ", and the best of them again from the teacher's weights," : '';
+    return `${chosen}: the best of the grid's ${random} best cells trained again${seeded} on all ${sweep.finals.images.toLocaleString('en-US')} training images (validation ${formatPercent(sweep.best.valAccuracy)}${next ? `; next ${cellText(next)}` : ''}); the grid of ${sweep.cells.length} cells on ${sweep.images.toLocaleString('en-US')} images ${changed ? `had put ${cellText(leader)} first` : 'had put it first too'}${unstable}`;
   }
   return `${chosen}: the best of ${sweep.cells.length} cells on the validation split (${formatPercent(sweep.best.valAccuracy)}${runnerUp && !runnerUp.diverged ? `; next ${cellText(runnerUp)}` : ''}${unstable}${finalsFailed})`;
 }

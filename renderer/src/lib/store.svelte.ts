@@ -252,6 +252,8 @@ export async function runBestCell(runId: string, sweep: SweepResult): Promise<vo
   app.config.method = 'kd';
   app.config.methodOptions.kd.temperature = sweep.best.temperature;
   app.config.methodOptions.kd.alpha = sweep.best.alpha;
+  // The sweep may have chosen to start the student from the teacher's weights.
+  app.config.initFromTeacher = sweep.best.init === true;
   app.config.sweep = false;
   app.teacherRun = runId;
   app.studyMode = false;
