@@ -100,6 +100,11 @@ describe('the auto recipe and the sweep', () => {
     assert.match(choices, /teacher: kept epoch \d+'s weights, the best on the validation split; stopped early after epoch \d+ of 30/);
     const config = JSON.parse(await readFile(join(root, 'auto', 'config.json'), 'utf8'));
     assert.equal(config.methodOptions.kd.temperature, result.sweep!.best.temperature, 'the card and a resume see the chosen T');
+    // The exported student's card says how it started.
+    const exported = await runCli(['export', join(root, 'auto'), '--role', 'student', '--format', 'tfjs', '--out', join(root, 'auto-export')]);
+    assert.equal(exported.code, 0, exported.stderr);
+    const card = JSON.parse(await readFile(join(root, 'auto-export', 'model-card.json'), 'utf8'));
+    assert.deepEqual([card.training.temperature, card.training.startedFromTeacher], [result.sweep!.best.temperature, result.sweep!.best.init === true]);
     // The text view says what was chosen and whether distillation paid off.
     // Without finalists the grid's short round chooses on its own.
     const text = await runCli(['run', '--preset', 'auto', ...SMALL.filter((a) => a !== '--json'), '--teacher-epochs', '3', '--epochs', '2', ...GRID, '--sweep-finalists', '0', '--out', join(root, 'auto-text')], { timeoutMs: 300_000 });

@@ -25,7 +25,18 @@ export interface ModelCard {
     normalization: { mean: number[]; std: number[] } | null;
   };
   output: 'logits' | 'probabilities';
-  training: { teacher: string | null; method: string; methodLabel: string; temperature: number | null; alpha: number | null; studentEpochs: number; teacherEpochs: number; seed: number } | null;
+  training: {
+    teacher: string | null;
+    method: string;
+    methodLabel: string;
+    temperature: number | null;
+    alpha: number | null;
+    /** This model started from the teacher's weights (weight selection, or layers copied) rather than at random. */
+    startedFromTeacher: boolean;
+    studentEpochs: number;
+    teacherEpochs: number;
+    seed: number;
+  } | null;
   accuracy: {
     teacher: number | null;
     student: number | null;
@@ -83,6 +94,8 @@ export function buildModelCard(input: CardInputs, bytes: number): ModelCard {
           methodLabel: METHOD_CATALOGUE[config.method].label,
           temperature: usesKd && kd ? kd.temperature : null,
           alpha: usesKd && kd && config.method !== 'dkd' ? kd.alpha : null,
+          // As the run trains them: the distilled student from the teacher when asked, the student alone only as `--method baseline`.
+          startedFromTeacher: config.initFromTeacher && (role === 'student' || (role === 'baseline' && config.method === 'baseline')),
           studentEpochs: config.epochs,
           teacherEpochs: config.teacherEpochs,
           seed: config.seed,
@@ -121,7 +134,7 @@ export function modelCardMarkdown(card: ModelCard): string {
     `- Dataset: ${card.dataset.name}, ${card.dataset.classes} classes.`,
     ...(card.training
       ? [
-          `- Method: ${card.training.methodLabel}${card.training.teacher ? `, teacher ${card.training.teacher}` : ''}${card.training.temperature !== null ? `, T = ${card.training.temperature}` : ''}${card.training.alpha !== null ? `, α = ${card.training.alpha}` : ''}.`,
+          `- Method: ${card.training.methodLabel}${card.training.teacher ? `, teacher ${card.training.teacher}` : ''}${card.training.temperature !== null ? `, T = ${card.training.temperature}` : ''}${card.training.alpha !== null ? `, α = ${card.training.alpha}` : ''}${card.training.startedFromTeacher ? "; started from the teacher's weights" : ''}.`,
           `- Epochs: teacher ${card.training.teacherEpochs}, student ${card.training.studentEpochs}; seed ${card.training.seed}.`,
         ]
       : []),
