@@ -59,8 +59,11 @@ describe('the auto recipe and the sweep', () => {
     assert.match(text.stdout, /T = 2 +did not train +did not train/);
     assert.match(text.stdout, /no cell trained at this learning rate: run the sweep again with a lower --lr/);
     // The same sweep at the default rate: every cell trains and none is marked.
-    const sane = parse((await runCli(['sweep', ...SMALL, '--teacher', join(root, 'sweep', 'teacher'), ...GRID, '--sweep-epochs', '4', '--out', join(root, 'sweep-again')])).stdout);
+    const sane = parse((await runCli(['sweep', ...SMALL, '--teacher', join(root, 'sweep', 'teacher'), ...GRID, '--sweep-epochs', '4', '--no-sweep-from-teacher', '--out', join(root, 'sweep-again')])).stdout);
     assert.ok(sane.result.sweep!.cells.every((c) => !c.diverged && c.valAccuracy > 0.3), JSON.stringify(sane.result.sweep!.cells));
+    // --no-sweep-from-teacher: random starts only, so no finalist from the teacher's weights.
+    assert.deepEqual(sane.result.sweep!.finals!.cells.map((c) => c.init), [undefined, undefined, undefined]);
+    assert.ok(sane.events.filter((e) => e.type === 'sweep-cell').every((e) => e.type === 'sweep-cell' && e.cells === 7));
     // Its text: the finalists' second scores, and the choice scored on every image.
     const saneText = await runCli(['sweep', ...SMALL.filter((a) => a !== '--json'), '--teacher', join(root, 'sweep', 'teacher'), ...GRID, '--out', join(root, 'sweep-text')]);
     assert.match(saneText.stdout, /the best 3 again, 1 epoch\(s\) on all 2,700 training images: T = \d, α = 0\.\d: \d+\.\d\d% · /);

@@ -37,9 +37,9 @@ type PlannedCell = Pick<SweepCell, 'cell' | 'temperature' | 'alpha' | 'init'>;
 
 const sweepStudent = (ctx: PhaseContext) => buildModel(ctx.config.student, { inputShape: ctx.dataset.shape, classes: ctx.dataset.classNames.length, seed: ctx.config.seed, dropout: ctx.config.studentDropout });
 
-/** Whether the teacher's weights can seed the student (weight selection, or layers of the same shapes); a run that already starts from them has nothing to compare. */
+/** Whether to try the teacher's weights as the start: asked for (`--no-sweep-from-teacher` says no), and they can seed the student (weight selection, or layers of the same shapes); a run that already starts from them has nothing to compare. */
 function teacherCanSeed(ctx: PhaseContext, teacher: tf.LayersModel | null): boolean {
-  if (!teacher || ctx.config.initFromTeacher) return false;
+  if (!teacher || ctx.config.initFromTeacher || !ctx.config.sweepFromTeacher) return false;
   const probe = sweepStudent(ctx);
   try {
     return initFromTeacher(probe, teacher).copied.length > 0;
