@@ -69,6 +69,11 @@ describe('the auto recipe and the sweep', () => {
     assert.match(saneText.stdout, /the best 3 again, 1 epoch\(s\) on all 2,700 training images: T = \d, α = 0\.\d: \d+\.\d\d% · /);
     assert.match(saneText.stdout, /best: T = \d, α = 0\.\d(, the student started from the teacher's weights)? \(\d+\.\d\d% on all 2,700 training images\)/);
     assert.equal(/teacher's weights \(/.test(saneText.stdout), saneText.stdout.includes('--init-from-teacher'), 'the full run it suggests starts where the choice did');
+    // Swept from the teacher's weights throughout: every cell starts there, none is offered again, and the suggested run keeps that start.
+    const seededText = await runCli(['sweep', ...SMALL.filter((a) => a !== '--json'), '--teacher', join(root, 'sweep', 'teacher'), ...GRID, '--init-from-teacher', '--out', join(root, 'sweep-seeded')]);
+    assert.equal(seededText.code, 0, seededText.stderr);
+    assert.doesNotMatch(seededText.stdout, /from the teacher's weights: \d/);
+    assert.match(seededText.stdout, /distill run --teacher .* --alpha 0\.\d --init-from-teacher\n/);
   });
 
   it('--preset auto: choices on the validation split only, best weights kept, early stopping, and every choice reported', async () => {

@@ -27,15 +27,15 @@ export async function sweepCommand(args: string[], signal: AbortSignal): Promise
   const printer = createProgressPrinter(values.json === true);
   try {
     const result = await runSweep({ config, backend, outDir: values.out as string | undefined, runsRoot: values['runs-dir'] as string | undefined, signal, onEvent: printer.onEvent });
-    printer.done(values.json ? JSON.stringify(result) : formatSweep(result));
+    printer.done(values.json ? JSON.stringify(result) : formatSweep(result, config.initFromTeacher));
     return 0;
   } finally {
     printer.stop();
   }
 }
 
-/** The grid as a table (T down, α across), the best cell, and the command that uses it. */
-export function formatSweep(result: RunResult): string {
+/** The grid as a table (T down, α across), the best cell, and the command that uses it (starting from the teacher's weights when the sweep chose that, or swept from them throughout). */
+export function formatSweep(result: RunResult, sweptFromTeacher: boolean): string {
   const sweep = result.sweep as SweepResult;
   const cell = (t: number, a: number) => sweep.cells.find((c) => c.temperature === t && c.alpha === a);
   const rows = sweep.temperatures.map((t) => [`T = ${t}`, ...sweep.alphas.map((a) => {
@@ -54,7 +54,7 @@ export function formatSweep(result: RunResult): string {
       ? ['no cell trained at this learning rate: run the sweep again with a lower --lr']
       : [
         `best: T = ${sweep.best.temperature}, α = ${sweep.best.alpha}${sweep.best.init ? ", the student started from the teacher's weights" : ''} (${formatPercent(sweep.best.valAccuracy)}${sweep.finals ? ` on all ${sweep.finals.images.toLocaleString('en-US')} training images` : ''})`,
-        `the full run with it, on this teacher: distill run --teacher ${join(result.outDir, 'teacher')} --student ${sweep.student} --temperature ${sweep.best.temperature} --alpha ${sweep.best.alpha}${sweep.best.init ? ' --init-from-teacher' : ''}`,
+        `the full run with it, on this teacher: distill run --teacher ${join(result.outDir, 'teacher')} --student ${sweep.student} --temperature ${sweep.best.temperature} --alpha ${sweep.best.alpha}${sweep.best.init || sweptFromTeacher ? ' --init-from-teacher' : ''}`,
         ]),
     `saved in ${result.outDir}${resumedNote(result.resumed)}`,
   ].filter(Boolean).join('\n');

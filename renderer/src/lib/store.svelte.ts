@@ -252,8 +252,8 @@ export async function runBestCell(runId: string, sweep: SweepResult): Promise<vo
   app.config.method = 'kd';
   app.config.methodOptions.kd.temperature = sweep.best.temperature;
   app.config.methodOptions.kd.alpha = sweep.best.alpha;
-  // The sweep may have chosen to start the student from the teacher's weights.
-  app.config.initFromTeacher = sweep.best.init === true;
+  // The sweep may have chosen to start the student from the teacher's weights (a sweep run from them already keeps the setting on).
+  if (sweep.best.init) app.config.initFromTeacher = true;
   app.config.sweep = false;
   app.teacherRun = runId;
   app.studyMode = false;
