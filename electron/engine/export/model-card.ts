@@ -5,6 +5,7 @@ import { formatBytes, formatPercent } from '../../contract/display';
 import type { ModelReport } from '../../contract/events';
 import type { RunConfig } from '../../contract/run-config';
 import type { ModelMetadata } from '../runs/model-io';
+import { startsFromTeacher } from '../methods/init-from-teacher';
 
 /** What an export says about itself: `model-card.json` (and the same in words, `model-card.md`). */
 export interface ModelCard {
@@ -94,8 +95,7 @@ export function buildModelCard(input: CardInputs, bytes: number): ModelCard {
           methodLabel: METHOD_CATALOGUE[config.method].label,
           temperature: usesKd && kd ? kd.temperature : null,
           alpha: usesKd && kd && config.method !== 'dkd' ? kd.alpha : null,
-          // As the run trains them: the distilled student from the teacher when asked, the student alone only as `--method baseline`.
-          startedFromTeacher: config.initFromTeacher && (role === 'student' || (role === 'baseline' && config.method === 'baseline')),
+          startedFromTeacher: startsFromTeacher(config, role),
           studentEpochs: config.epochs,
           teacherEpochs: config.teacherEpochs,
           seed: config.seed,

@@ -1,4 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
+import { METHOD_CATALOGUE } from '../../contract/catalogue';
+import type { RunConfig } from '../../contract/run-config';
 
 export interface InitReport {
   copied: Array<{
@@ -10,6 +12,11 @@ export interface InitReport {
   }>;
   /** Student layers left at their random initial values. */
   kept: string[];
+}
+
+/** Whether a run starts this model from the teacher's weights: the distilled student when asked, the student alone only when it is the run's method (`--method baseline`), never the teacher. */
+export function startsFromTeacher(config: RunConfig, role: 'teacher' | 'student' | 'baseline'): boolean {
+  return config.initFromTeacher && (role === 'student' || (role === 'baseline' && !METHOD_CATALOGUE[config.method].needsTeacher));
 }
 
 const sameShapes = (a: tf.LayerVariable[], b: tf.LayerVariable[]) => a.length === b.length && a.every((w, i) => w.shape.join('×') === b[i]!.shape.join('×'));

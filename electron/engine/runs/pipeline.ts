@@ -13,7 +13,7 @@ import { findFamily } from '../models/registry';
 import { readModelJson } from './model-io';
 import { checkTeacherDeclaration } from './teacher-input';
 import type { DistillationMethod } from '../methods/method';
-import { describeInit } from '../methods/init-from-teacher';
+import { describeInit, startsFromTeacher } from '../methods/init-from-teacher';
 import { checkSweepFits, describeSweepChoice, sweepKd, withSweepChoice } from './sweep';
 import { checkFamilies, checkMethodsFit, describeSelection, obtainTeacher, teacherIsSaved, trainStudent, type Emit, type PhaseContext } from './phases';
 import { RunCheckpoints } from './checkpoints';
@@ -165,15 +165,14 @@ export async function runDistillation(options: RunOptions): Promise<RunResult> {
           throwIfAborted(ctx.signal);
         }
         if (method.needsTeacher) {
-          const student = await trainStudent(ctx, { method, teacher, phase: 'student', initFromTeacher: ctx.config.initFromTeacher, saveTo: ctx.folder.modelDir('student') });
+          const student = await trainStudent(ctx, { method, teacher, phase: 'student', initFromTeacher: startsFromTeacher(ctx.config, 'student'), saveTo: ctx.folder.modelDir('student') });
           reports.student = student.report;
           if (sweep?.best.init && student.init) choices.push(`distilled student: started from the teacher's weights, as the sweep chose (${describeInit(student.init)}); the student alone starts at random`);
           throwIfAborted(ctx.signal);
         }
         // The same student alone: same seed, same recipe, cross-entropy only, from scratch.
         if (config.trainBaseline || !method.needsTeacher) {
-          const initFromTeacher = !method.needsTeacher && config.initFromTeacher;
-          const baseline = await trainStudent(ctx, { method: getMethod('baseline'), teacher, phase: 'baseline', initFromTeacher, saveTo: ctx.folder.modelDir('baseline') });
+          const baseline = await trainStudent(ctx, { method: getMethod('baseline'), teacher, phase: 'baseline', initFromTeacher: startsFromTeacher(ctx.config, 'baseline'), saveTo: ctx.folder.modelDir('baseline') });
           reports.baseline = baseline.report;
         } else {
           await ctx.emit({ type: 'phase', phase: 'baseline', status: 'skipped', model: config.student });

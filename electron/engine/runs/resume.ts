@@ -1,9 +1,9 @@
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import type { BackendInfo, RunEvent, RunResult, StudyResult } from '../../contract/events';
 import { DistillInputError } from '../errors';
 import { RunCheckpoints } from './checkpoints';
-import { existsSync } from 'node:fs';
 import { runDistillation } from './pipeline';
 import { readRun, RunFolder, runIsLive, type StoredRun } from './store';
 import { parseStudyMethods, runStudy, STUDY_PLAN } from './study';
