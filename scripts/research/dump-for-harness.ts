@@ -1,7 +1,7 @@
 // Writes a dataset as the app feeds it (pixels / 255, the run's validation split of a tenth with
-// seed 1), an MLP teacher's logits on each split and its weights, as raw float32 files for
+// seed 1 or SEED), an MLP teacher's logits on each split and its weights, as raw float32 files for
 // scripts/research/kd_harness.py: a fast way to compare KD recipes for a small MLP student.
-//   node --import tsx scripts/research/dump-for-harness.ts DATASET RUN_DIR/teacher OUT_DIR
+//   node --import tsx scripts/research/dump-for-harness.ts DATASET RUN_DIR/teacher OUT_DIR [SEED]
 import * as tf from '@tensorflow/tfjs';
 import { writeFileSync } from 'node:fs';
 import { selectBackend } from '../../electron/engine/backend/select';
@@ -10,11 +10,11 @@ import { carveValidation } from '../../electron/engine/data/validation';
 import { imageBatch, sequentialOrder } from '../../electron/engine/data/batches';
 import { loadModelFolder } from '../../electron/engine/runs/model-io';
 import { predictLogits } from '../../electron/engine/train/evaluate';
-const [dataDir, teacherDir, out] = process.argv.slice(2);
+const [dataDir, teacherDir, out, seed = '1'] = process.argv.slice(2);
 if (!dataDir || !teacherDir || !out) throw new Error('usage: dump-for-harness.ts DATASET TEACHER_DIR OUT_DIR');
 await selectBackend('wasm');
 const data = await loadDataset(dataDir!);
-const { train, validation } = carveValidation(data.train, 0.1, 1, data.shape);
+const { train, validation } = carveValidation(data.train, 0.1, Number(seed), data.shape);
 const { model } = await loadModelFolder(teacherDir!);
 for (const [name, split] of [['train', train], ['val', validation!], ['test', data.test]] as const) {
   const { x } = imageBatch(split, data.shape, sequentialOrder(split.count), 0, split.count);

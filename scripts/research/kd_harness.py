@@ -15,6 +15,9 @@ p.add_argument('--batch', type=int, default=64); p.add_argument('--seed', type=i
 p.add_argument('--mixup', type=float, default=0)  # probability a batch is mixed (teacher relabels it)
 p.add_argument('--width', type=int, default=30); p.add_argument('--wd', type=float, default=0)
 p.add_argument('--write-dump', default='')
+p.add_argument('--select-from', default='')
+p.add_argument('--hint-selected', type=float, default=0)  # with --init select*: MSE from each student hidden layer to the teacher's units it was selected from (features, no regressor)
+p.add_argument('--ema', type=float, default=0)  # evaluate an exponential moving average of the weights with this decay per step  # a --write-dump folder whose student's weights --init select* prunes, in place of the teacher's
 p.add_argument('--init', default='xavier')  # xavier | svd: first layer from the teacher's first layer | select, select-norm: weight selection (distillation from weights)
 p.add_argument('--hint', type=float, default=0)  # FitNets-style: weight of an MSE from the student's first hidden layer, through a linear map, to the teacher's
 p.add_argument('--schedule', default='cosine'); p.add_argument('--dump', required=True); p.add_argument('--patience', type=int, default=0); p.add_argument('--plateau', type=int, default=3); p.add_argument('--beta', type=float, default=8)
@@ -52,7 +55,10 @@ if a.init.startswith('select'):
         n = w_out.shape[0]
         if a.init == 'select': return torch.linspace(0, n - 1, a.width).round().long()
         return w_out.norm(dim=1).argsort(descending=True)[:a.width].sort().values
-    i1 = pick(W[2]); i2 = pick(W[4])
+    if a.select_from:
+        S = a.select_from.rstrip('/') + '/'; shapes_s = json.load(open(S + 'weights.json'))
+        W = [torch.from_numpy(np.fromfile(S + f'w{i}.f32', np.float32)).view(*s) for i, s in enumerate(shapes_s)]
+    i1 = pick(W[2]); i2 = pick(W[4]); sel = (i1, i2)
     with torch.no_grad():
         net[0].weight.copy_(W[0][:, i1].T); net[0].bias.copy_(W[1][i1])
         net[2].weight.copy_(W[2][i1][:, i2].T); net[2].bias.copy_(W[3][i2])
@@ -61,7 +67,9 @@ reg = nn.Linear(a.width, 800)
 params = list(net.parameters()) + (list(reg.parameters()) if a.hint else [])
 opt = torch.optim.SGD(params, lr=a.lr, momentum=0.9, weight_decay=a.wd)
 steps = math.ceil(len(xtr) / a.batch); total = steps * a.epochs
-acc = lambda x, y: (net(x).argmax(1) == y).float().mean().item()
+import copy
+ema = copy.deepcopy(net) if a.ema else net
+acc = lambda x, y: (ema(x).argmax(1) == y).float().mean().item()
 best = (-1, 0, 0); step = 0; cur_lr = a.lr; since = 0; since_cut = 0
 for ep in range(a.epochs):
     perm = torch.randperm(len(xtr))
@@ -91,10 +99,17 @@ for ep in range(a.epochs):
             std = lambda v: (v - v.mean(1, keepdim=True)) / (v.std(1, keepdim=True) + 1e-7) if a.mode == 'lskd' else v
             kl = F.kl_div(F.log_softmax(std(z) / a.T, 1), F.softmax(std(t) / a.T, 1), reduction='batchmean') * a.T * a.T
             loss = kl if soft_only else a.alpha * kl + (1 - a.alpha) * F.cross_entropy(z, y)
+        if a.hint_selected:
+            with torch.no_grad(): t1 = F.relu(x @ W[0] + W[1]); t2 = F.relu(t1 @ W[2] + W[3])
+            s1 = F.relu(net[0](x)); s2 = F.relu(net[2](s1))
+            loss = loss + a.hint_selected * (F.mse_loss(s1, t1[:, sel[0]]) + F.mse_loss(s2, t2[:, sel[1]]))
         if a.hint:
             with torch.no_grad(): th = F.relu(x @ W[0] + W[1])
             loss = loss + a.hint * F.mse_loss(reg(F.relu(net[0](x))), th)
         opt.zero_grad(); loss.backward(); opt.step(); step += 1
+        if a.ema:
+            with torch.no_grad():
+                for pe, pn in zip(ema.parameters(), net.parameters()): pe.mul_(a.ema).add_(pn, alpha=1 - a.ema)
     with torch.no_grad():
         v = acc(xva, yva); te = acc(xte, yte); tr = acc(xtr[:10000], ytr[:10000])
     if v > best[0]:
@@ -110,4 +125,8 @@ if a.write_dump:
         for n, x in (('train', xtr), ('val', xva), ('test', xte)):
             for part in ('x.f32', 'y.u8'): shutil.copyfile(D + f'{n}-{part}', f'{a.write_dump}/{n}-{part}')
             net(x).numpy().astype(np.float32).tofile(f'{a.write_dump}/{n}-t.f32')
+        # Its weights as the teacher's are stored ([in, out] kernels), for --select-from.
+        ws = [net[0].weight.T, net[0].bias, net[2].weight.T, net[2].bias, net[4].weight.T, net[4].bias]
+        for i, w in enumerate(ws): w.contiguous().numpy().astype(np.float32).tofile(f'{a.write_dump}/w{i}.f32')
+        json.dump([list(w.shape) for w in ws], open(f'{a.write_dump}/weights.json', 'w'))
 print(json.dumps({**vars(a), 'best_val': round(best[0] * 100, 2), 'test_at_best': round(best[1] * 100, 2), 'best_epoch': best[2], 'stopped': ep + 1, 'last_test': round(te * 100, 2), 'train10k': round(tr * 100, 2)}), flush=True)
