@@ -1,0 +1,115 @@
+import * as tf from '@tensorflow/tfjs';
+import assert from 'node:assert/strict';
+import { before, describe, it } from 'node:test';
+import { describeInit, initFromTeacher } from '../../electron/engine/methods/init-from-teacher';
+import { buildModel } from '../../electron/engine/models/registry';
+import { useCpuBackend } from '../helpers/backend';
+
+before(useCpuBackend);
+const mnist = { inputShape: [28, 28, 1] as [number, number, number], classes: 10, dropout: 0 };
+const cifar = { inputShape: [32, 32, 3] as [number, number, number], classes: 10, dropout: 0 };
+const weighted = (model: tf.LayersModel) => model.layers.filter((l) => l.weights.length > 0);
+
+/** Every teacher weight random (variances positive), so that each unit's bias or batch-norm offset tells which unit a student copy came from. */
+function randomise(model: tf.LayersModel, seed: number): void {
+  for (const [i, layer] of weighted(model).entries()) {
+    layer.setWeights(layer.getWeights().map((w, j) => tf.tidy(() => {
+      const r = tf.randomNormal(w.shape, 0, 0.3, 'float32', seed * 100 + i * 10 + j);
+      return layer.getClassName() === 'BatchNormalization' && j === 3 ? r.abs().add(0.5) : r;
+    })));
+  }
+}
+
+/** Which teacher unit each student unit holds, found by its offset (bias, or the batch norm's beta after a bias-free convolution): the selection read back from the result. */
+function keptUnits(student: tf.LayersModel, teacher: tf.LayersModel): Array<number[] | null> {
+  const s = weighted(student);
+  const t = weighted(teacher);
+  return s.map((layer, i) => {
+    if (layer.getClassName() === 'BatchNormalization') return null;
+    const offsetOf = (layers: tf.layers.Layer[]) => {
+      const own = layers[i]!.getWeights()[1];
+      return Array.from((own ?? layers[i + 1]!.getWeights()[1]!).dataSync());
+    };
+    const teacherOffsets = offsetOf(t);
+    return offsetOf(s).map((v) => teacherOffsets.indexOf(v));
+  });
+}
+
+/** The teacher with every unit the student did not keep silenced: the inputs it feeds into the next layer zeroed. */
+function silenceUnkept(teacher: tf.LayersModel, kept: Array<number[] | null>): void {
+  let keep: Set<number> | null = null;
+  let of = 0;
+  for (const [i, layer] of weighted(teacher).entries()) {
+    const kind = layer.getClassName();
+    if (kind === 'BatchNormalization') continue;
+    const [kernel, ...rest] = layer.getWeights();
+    if (keep) {
+      const k = kernel!;
+      const inputs = k.shape[k.rank - 2]!;
+      const rowKept = Array.from({ length: inputs }, (_, r) => (keep!.has(r % of) ? 1 : 0));
+      const shape = k.rank === 4 ? [1, 1, inputs, 1] : [inputs, 1];
+      layer.setWeights([tf.tidy(() => k.mul(tf.tensor(rowKept, shape))), ...rest]);
+    }
+    keep = new Set(kept[i]!);
+    of = kernel!.shape[kernel!.rank - 1]!;
+  }
+}
+
+function logits(model: tf.LayersModel, x: tf.Tensor): number[][] {
+  return tf.tidy(() => (model.predict(x) as tf.Tensor).arraySync() as number[][]);
+}
+
+describe('weight selection for a narrower convnet', () => {
+  it('lenet5@0.5 starts as lenet5 pruned to its strongest channels and units, through pooling and the flatten', () => {
+    const teacher = buildModel('lenet5', { ...mnist, seed: 11 });
+    randomise(teacher, 5);
+    const student = buildModel('lenet5@0.5', { ...mnist, seed: 3 });
+    const tensorsBefore = tf.memory().numTensors;
+    const report = initFromTeacher(student, teacher);
+    assert.equal(tf.memory().numTensors, tensorsBefore, 'setWeights replaces the student\'s weights: nothing leaks');
+    assert.deepEqual(report.copied.map((c) => [c.student, c.selected?.units, c.selected?.of, c.selected?.channels]), [
+      ['conv_1', 3, 6, true], ['conv_2', 8, 16, true], ['fc_1', 60, 120, false], ['fc_2', 42, 84, false], ['logits', undefined, undefined, undefined],
+    ]);
+    assert.equal(report.kept.length, 0);
+    assert.match(describeInit(report), /^weight selection: .*conv_1 ← conv_1 \(3 of 6 channels\), conv_2 ← conv_2 \(8 of 16 channels\), fc_1 ← fc_1 \(60 of 120 units\)/);
+
+    const kept = keptUnits(student, teacher);
+    assert.ok(kept.every((k) => k === null || (k.every((u) => u >= 0) && new Set(k).size === k.length)), 'each student unit is a distinct teacher unit');
+    // conv_1 keeps the channels with the most squared weight leaving them in conv_2.
+    const outgoing = tf.tidy(() => teacher.getLayer('conv_2').getWeights()[0]!.square().sum([0, 1, 3]).arraySync() as number[]);
+    const strongest = outgoing.map((v, c) => [v, c] as const).sort((a, b) => b[0] - a[0]).slice(0, 3).map(([, c]) => c).sort();
+    assert.deepEqual([...kept[0]!].sort(), strongest);
+
+    const x = tf.randomUniform([4, 28, 28, 1], 0, 1, 'float32', 7);
+    const studentLogits = logits(student, x);
+    silenceUnkept(teacher, kept);
+    const prunedLogits = logits(teacher, x);
+    x.dispose();
+    for (const [r, row] of studentLogits.entries()) row.forEach((v, c) => assert.ok(Math.abs(v - prunedLogits[r]![c]!) < 1e-3, `image ${r}, class ${c}: ${v} vs ${prunedLogits[r]![c]}`));
+  });
+
+  it('carries batch norm with its channels (VGG): the student computes the pruned teacher', () => {
+    const teacher = buildModel('vgg11@0.25', { ...cifar, seed: 11 });
+    randomise(teacher, 9);
+    const student = buildModel('vgg11@0.125', { ...cifar, seed: 3 });
+    const report = initFromTeacher(student, teacher);
+    assert.ok(report.copied.some((c) => c.student === 'bn_1') && report.copied.find((c) => c.student === 'conv_1')?.selected?.units === 8);
+    const kept = keptUnits(student, teacher);
+    const x = tf.randomUniform([2, 32, 32, 3], 0, 1, 'float32', 7);
+    const studentLogits = logits(student, x);
+    silenceUnkept(teacher, kept);
+    const prunedLogits = logits(teacher, x);
+    x.dispose();
+    for (const [r, row] of studentLogits.entries()) row.forEach((v, c) => assert.ok(Math.abs(v - prunedLogits[r]![c]!) < 1e-3, `image ${r}, class ${c}: ${v} vs ${prunedLogits[r]![c]}`));
+  });
+
+  it('leaves a pair that is not a narrower copy to the copy by shape: a wider student, a deeper one, a branching one', () => {
+    const teacher = buildModel('lenet5@0.5', { ...mnist, seed: 11 });
+    const wider = initFromTeacher(buildModel('lenet5', mnist), teacher);
+    assert.ok(wider.copied.every((c) => !c.selected));
+    const vgg = initFromTeacher(buildModel('vgg11@0.125', cifar), buildModel('vgg13@0.25', cifar));
+    assert.ok(vgg.copied.every((c) => !c.selected), 'different depths: no selection');
+    const resnet = initFromTeacher(buildModel('resnet20@0.5', cifar), buildModel('resnet20', cifar));
+    assert.ok(resnet.copied.every((c) => !c.selected), 'residual branches are not a chain');
+  });
+});
