@@ -146,8 +146,9 @@ describe('what a run says the sweep chose', () => {
     const grid = [{ temperature: 1, alpha: 0.5 }, { temperature: 2, alpha: 0.5 }, { temperature: 4, alpha: 0.5 }];
     const event = (cell: number, valAccuracy: number, round?: 2): RunEvent => ({ type: 'sweep-cell', cells: 5, cell, ...grid[cell - 1]!, valAccuracy, seconds: 1, ...(round ? { round } : {}) });
     const other: RunEvent = { type: 'phase', phase: 'teacher', status: 'done', model: 't' };
-    const top2 = (cells: Parameters<typeof sweepRoundTwo>[0]) => sweepRoundTwo(cells, 2, false);
-    const none = (cells: Parameters<typeof sweepRoundTwo>[0]) => sweepRoundTwo(cells, 0, true);
+    type Cells = Parameters<typeof sweepRoundTwo>[0];
+    const top2 = (cells: Cells, finals: Cells) => sweepRoundTwo(cells, finals, 2, false);
+    const none = (cells: Cells, finals: Cells) => sweepRoundTwo(cells, finals, 0, true);
     // Part of the grid: kept, no finals yet.
     const part = sweepCellsDone([other, event(1, 0.5), event(2, 0.7)], grid, top2);
     assert.deepEqual(part.cells.map((c) => c.cell), [1, 2]);
@@ -175,18 +176,25 @@ describe('what a run says the sweep chose', () => {
 
   it('offers the best finalist again from the teacher\'s weights when the teacher can give them, and chooses it only when it scores higher', () => {
     const { cells } = sweepOf([[1, 0.3, 0.8], [2, 0.3, 0.85], [4, 0.3, 0.9, true], [8, 0.3, 0.8]]);
-    assert.deepEqual(sweepRoundTwo(cells, 2, true), [{ cell: 2, temperature: 2, alpha: 0.3 }, { cell: 1, temperature: 1, alpha: 0.3 }, { cell: 2, temperature: 2, alpha: 0.3, init: true }]);
-    assert.deepEqual(sweepRoundTwo(cells, 2, false).map((c) => c.cell), [2, 1]);
-    assert.deepEqual(sweepRoundTwo(cells, 0, true), [], 'no second round, no seeded finalist');
     const final = (cell: number, valAccuracy: number, init?: true) => ({ ...cells[cell - 1]!, valAccuracy, ...(init ? { init } : {}) });
+    const finalists = [{ cell: 2, temperature: 2, alpha: 0.3 }, { cell: 1, temperature: 1, alpha: 0.3 }];
+    assert.deepEqual(sweepRoundTwo(cells, [final(2, 0.9)], 2, true), finalists, 'the seeded finalist waits for the others');
+    // It is the best of the second round, not of the grid: cell 1 overtook cell 2 on every image.
+    assert.deepEqual(sweepRoundTwo(cells, [final(2, 0.86), final(1, 0.88)], 2, true), [...finalists, { cell: 1, temperature: 1, alpha: 0.3, init: true }]);
+    assert.deepEqual(sweepRoundTwo(cells, [final(2, 0.9), final(1, 0.85)], 2, true).at(-1), { ...finalists[0], init: true });
+    assert.deepEqual(sweepRoundTwo(cells, [final(2, 0.9), final(1, 0.85)], 2, false).map((c) => c.cell), [2, 1]);
+    assert.deepEqual(sweepRoundTwo(cells, [], 0, true), [], 'no second round, no seeded finalist');
     assert.equal(sweepChoice(cells, [final(2, 0.9), final(1, 0.85), final(2, 0.9, true)])!.init, undefined, 'a tie goes to the random start');
     assert.equal(sweepChoice(cells, [final(2, 0.9), final(1, 0.85), final(2, 0.91, true)])!.init, true);
     // A resume keeps the seeded finalist only in its place, after the others.
     const grid = cells.map(({ temperature, alpha }) => ({ temperature, alpha }));
     const asEvent = (c: ReturnType<typeof final>): RunEvent => ({ type: 'sweep-cell', cells: 7, ...c, round: 2 });
     const events: RunEvent[] = [...cells.map((c): RunEvent => ({ type: 'sweep-cell', cells: 7, ...c })), asEvent(final(2, 0.9)), asEvent(final(1, 0.85)), asEvent(final(2, 0.91, true))];
-    assert.deepEqual(sweepCellsDone(events, grid, (c) => sweepRoundTwo(c, 2, true)).finals.map((c) => [c.cell, c.init]), [[2, undefined], [1, undefined], [2, true]]);
-    assert.deepEqual(sweepCellsDone(events, grid, (c) => sweepRoundTwo(c, 2, false)).finals.map((c) => c.cell), [2, 1], 'a seeded line the run did not plan is not kept');
+    assert.deepEqual(sweepCellsDone(events, grid, (c, f) => sweepRoundTwo(c, f, 2, true)).finals.map((c) => [c.cell, c.init]), [[2, undefined], [1, undefined], [2, true]]);
+    assert.deepEqual(sweepCellsDone(events, grid, (c, f) => sweepRoundTwo(c, f, 2, false)).finals.map((c) => c.cell), [2, 1], 'a seeded line the run did not plan is not kept');
+    const overtaken = [...events.slice(0, -3), asEvent(final(2, 0.8)), asEvent(final(1, 0.85))];
+    assert.equal(sweepCellsDone([...overtaken, asEvent(final(1, 0.9, true))], grid, (c, f) => sweepRoundTwo(c, f, 2, true)).finals.length, 3);
+    assert.equal(sweepCellsDone([...overtaken, asEvent(final(2, 0.9, true))], grid, (c, f) => sweepRoundTwo(c, f, 2, true)).finals.length, 2, 'a seeded line for another finalist than the best is trained again');
     // The words: the choice names the start, and the printer marks the finalist.
     const seeded: SweepResult = { ...sweepOf([[1, 0.3, 0.8], [2, 0.3, 0.85], [4, 0.3, 0.9, true], [8, 0.3, 0.8]]), finals: { images: 54000, cells: [final(2, 0.9), final(1, 0.85), final(2, 0.91, true)] }, best: { temperature: 2, alpha: 0.3, valAccuracy: 0.91, init: true } };
     assert.equal(describeSweepChoice(seeded),

@@ -6,8 +6,8 @@ import { buildModel } from '../../electron/engine/models/registry';
 import { useCpuBackend } from '../helpers/backend';
 
 before(useCpuBackend);
-const mnist = { inputShape: [28, 28, 1] as [number, number, number], classes: 10, dropout: 0 };
-const cifar = { inputShape: [32, 32, 3] as [number, number, number], classes: 10, dropout: 0 };
+const mnist = { inputShape: [28, 28, 1] as [number, number, number], classes: 10, dropout: 0, seed: 1 };
+const cifar = { inputShape: [32, 32, 3] as [number, number, number], classes: 10, dropout: 0, seed: 1 };
 const weighted = (model: tf.LayersModel) => model.layers.filter((l) => l.weights.length > 0);
 
 /** Every teacher weight random (variances positive), so that each unit's bias or batch-norm offset tells which unit a student copy came from. */

@@ -90,13 +90,16 @@ export function sweepFinalists(cells: readonly SweepCell[], wanted: number): Swe
 }
 
 /**
- * The second round: the finalists, then the best of them again from the teacher's weights when
- * the teacher can give them (`withInit`), so that the choice between a random start and the
- * teacher's weights is made on the validation split too.
+ * The second round as far as it is known: the finalists, then, once they have all trained, the
+ * best of them again from the teacher's weights when the teacher can give them (`withInit`), so
+ * that the choice between a random start and the teacher's weights is made on the validation
+ * split too, at the T and α the second round found best.
  */
-export function sweepRoundTwo(cells: readonly SweepCell[], wanted: number, withInit: boolean): PlannedCell[] {
-  const finalists = sweepFinalists(cells, wanted).map(({ cell, temperature, alpha }) => ({ cell, temperature, alpha }));
-  return finalists.length && withInit ? [...finalists, { ...finalists[0]!, init: true }] : finalists;
+export function sweepRoundTwo(cells: readonly SweepCell[], finals: readonly SweepCell[], wanted: number, withInit: boolean): PlannedCell[] {
+  const finalists: PlannedCell[] = sweepFinalists(cells, wanted).map(({ cell, temperature, alpha }) => ({ cell, temperature, alpha }));
+  if (!withInit || finalists.length === 0 || finals.length < finalists.length) return finalists;
+  const [best] = rankSweepCells(finals.slice(0, finalists.length).filter((c) => !c.diverged));
+  return best ? [...finalists, { cell: best.cell, temperature: best.temperature, alpha: best.alpha, init: true }] : finalists;
 }
 
 type GridCell = { temperature: number; alpha: number; init?: boolean };
@@ -109,7 +112,7 @@ const asCell = ({ cell, temperature, alpha, init, valAccuracy, diverged, seconds
  * finished grid ranks them. Anything out of step (another grid, a line lost) ends what is kept,
  * and the sweep trains the rest again.
  */
-export function sweepCellsDone(events: readonly RunEvent[], grid: readonly GridCell[], roundTwo: (cells: SweepCell[]) => PlannedCell[]): { cells: SweepCell[]; finals: SweepCell[] } {
+export function sweepCellsDone(events: readonly RunEvent[], grid: readonly GridCell[], roundTwo: (cells: SweepCell[], finals: SweepCell[]) => PlannedCell[]): { cells: SweepCell[]; finals: SweepCell[] } {
   const recorded = events.filter((e): e is SweepCellEvent => e.type === 'sweep-cell');
   const cells: SweepCell[] = [];
   for (const event of recorded.filter((e) => e.round !== 2)) {
@@ -119,9 +122,8 @@ export function sweepCellsDone(events: readonly RunEvent[], grid: readonly GridC
   }
   const finals: SweepCell[] = [];
   if (cells.length < grid.length) return { cells, finals };
-  const finalists = roundTwo(cells);
   for (const event of recorded.filter((e) => e.round === 2)) {
-    const next = finalists[finals.length];
+    const next = roundTwo(cells, finals)[finals.length];
     if (!next || event.cell !== next.cell || !sameCell(event, next)) break;
     finals.push(asCell(event));
   }
@@ -149,7 +151,7 @@ export async function sweepKd(ctx: PhaseContext, teacher: tf.LayersModel | null)
   const wanted = train.count < dataset.train.count ? Math.min(config.sweepFinalists, grid.length) : 0;
   const finalRound = wanted >= 2 ? wanted : 0;
   const withInit = finalRound > 0 && teacherCanSeed(ctx, teacher);
-  const roundTwo = (cells: SweepCell[]) => sweepRoundTwo(cells, finalRound, withInit);
+  const roundTwo = (cells: SweepCell[], finals: SweepCell[]) => sweepRoundTwo(cells, finals, finalRound, withInit);
   const planned = grid.length + finalRound + (withInit ? 1 : 0);
   const finalsText = finalRound ? `, then the best ${finalRound} again on all ${dataset.train.count.toLocaleString('en-US')}${withInit ? ", and the best of those from the teacher's weights" : ''}` : '';
   const done = sweepCellsDone(await ctx.folder.readMetrics(), grid, roundTwo);
@@ -167,7 +169,7 @@ export async function sweepKd(ctx: PhaseContext, teacher: tf.LayersModel | null)
     await emit({ type: 'sweep-cell', cells: planned, ...cell });
   }
   const finals = [...done.finals];
-  for (const finalist of roundTwo(cells).slice(finals.length)) {
+  for (let finalist = roundTwo(cells, finals)[finals.length]; finalist; finalist = roundTwo(cells, finals)[finals.length]) {
     throwIfAborted(ctx.signal);
     const cell = await trainSweepCell(ctx, teacher, dataset.train, finalist);
     finals.push(cell);
