@@ -59,6 +59,16 @@ function logits(model: tf.LayersModel, x: tf.Tensor): number[][] {
   return tf.tidy(() => (model.predict(x) as tf.Tensor).arraySync() as number[][]);
 }
 
+/** The student's logits on random images equal those of the teacher with every unit the student did not keep silenced (the teacher is changed). */
+function assertStudentIsPrunedTeacher(student: tf.LayersModel, teacher: tf.LayersModel, kept: Array<number[] | null>, images: number): void {
+  const x = tf.randomUniform([images, ...student.inputs[0]!.shape.slice(1) as number[]], 0, 1, 'float32', 7);
+  const studentLogits = logits(student, x);
+  silenceUnkept(teacher, kept);
+  const prunedLogits = logits(teacher, x);
+  x.dispose();
+  for (const [r, row] of studentLogits.entries()) row.forEach((v, c) => assert.ok(Math.abs(v - prunedLogits[r]![c]!) < 1e-3, `image ${r}, class ${c}: ${v} vs ${prunedLogits[r]![c]}`));
+}
+
 describe('weight selection for a narrower convnet', () => {
   it('lenet5@0.5 starts as lenet5 pruned to its strongest channels and units, through pooling and the flatten', () => {
     const teacher = buildModel('lenet5', { ...mnist, seed: 11 });
@@ -80,12 +90,7 @@ describe('weight selection for a narrower convnet', () => {
     const strongest = outgoing.map((v, c) => [v, c] as const).sort((a, b) => b[0] - a[0]).slice(0, 3).map(([, c]) => c).sort();
     assert.deepEqual([...kept[0]!].sort(), strongest);
 
-    const x = tf.randomUniform([4, 28, 28, 1], 0, 1, 'float32', 7);
-    const studentLogits = logits(student, x);
-    silenceUnkept(teacher, kept);
-    const prunedLogits = logits(teacher, x);
-    x.dispose();
-    for (const [r, row] of studentLogits.entries()) row.forEach((v, c) => assert.ok(Math.abs(v - prunedLogits[r]![c]!) < 1e-3, `image ${r}, class ${c}: ${v} vs ${prunedLogits[r]![c]}`));
+    assertStudentIsPrunedTeacher(student, teacher, kept, 4);
   });
 
   it('carries batch norm with its channels (VGG): the student computes the pruned teacher', () => {
@@ -94,13 +99,7 @@ describe('weight selection for a narrower convnet', () => {
     const student = buildModel('vgg11@0.125', { ...cifar, seed: 3 });
     const report = initFromTeacher(student, teacher);
     assert.ok(report.copied.some((c) => c.student === 'bn_1') && report.copied.find((c) => c.student === 'conv_1')?.selected?.units === 8);
-    const kept = keptUnits(student, teacher);
-    const x = tf.randomUniform([2, 32, 32, 3], 0, 1, 'float32', 7);
-    const studentLogits = logits(student, x);
-    silenceUnkept(teacher, kept);
-    const prunedLogits = logits(teacher, x);
-    x.dispose();
-    for (const [r, row] of studentLogits.entries()) row.forEach((v, c) => assert.ok(Math.abs(v - prunedLogits[r]![c]!) < 1e-3, `image ${r}, class ${c}: ${v} vs ${prunedLogits[r]![c]}`));
+    assertStudentIsPrunedTeacher(student, teacher, keptUnits(student, teacher), 2);
   });
 
   it('leaves a pair that is not a narrower copy to the copy by shape: a wider student, a deeper one, a branching one', () => {
