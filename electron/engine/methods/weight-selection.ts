@@ -109,7 +109,11 @@ function strongestChannels(plan: Step[], teacher: tf.layers.Layer[], at: number,
   return tf.tidy(() => {
     let scale: tf.Tensor | null = null;
     let next = at + 1;
-    if (plan[next]?.kind === 'bn') scale = teacher[next++]!.getWeights()[0]!.square();
+    if (plan[next]?.kind === 'bn') {
+      // γ comes first when the batch norm has one (scale: true, all four vectors).
+      const norm = teacher[next++]!.getWeights();
+      if (norm.length === 4) scale = norm[0]!.square();
+    }
     const kernel = teacher[next]!.getWeights()[0]!;
     const channels = plan[at]!.of;
     // A dense kernel after a flatten has one row per (position, channel); a convolution's input channels are its third axis.
