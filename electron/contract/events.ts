@@ -144,6 +144,11 @@ export function sweepChoice<C extends ScoredCell & Pick<SweepCellEvent, 'cell' |
   return bestSweepCell(finals.some((c) => !c.diverged) ? [...finals].sort((a, b) => a.cell - b.cell || Number(a.init ?? false) - Number(b.init ?? false)) : cells);
 }
 
+/** How many finalists started at random: the grid's best cells trained again, without the one from the teacher's weights. */
+export function randomStartFinalists(cells: readonly Pick<SweepCellEvent, 'init'>[]): number {
+  return cells.filter((c) => !c.init).length;
+}
+
 /** A finished sweep: every cell, the best one, and what each cell trained on. */
 export const SweepResultSchema = z.object({
   temperatures: z.array(z.number()),

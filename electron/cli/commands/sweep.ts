@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { formatPercent } from '../../contract/display';
-import type { RunResult, SweepResult } from '../../contract/events';
+import { randomStartFinalists, type RunResult, type SweepResult } from '../../contract/events';
 import { checkRunConfig, DistillInputError, runSweep, selectBackend } from '../../engine';
 import { parseFlags } from '../args';
 import { createProgressPrinter } from '../progress-printer';
@@ -48,7 +48,7 @@ export function formatSweep(result: RunResult, sweptFromTeacher: boolean): strin
     `validation accuracy of ${sweep.student} after ${sweep.epochs} epoch(s) on ${sweep.images.toLocaleString('en-US')} training images (${sweep.validationImages.toLocaleString('en-US')} validation images):`,
     table(['', ...sweep.alphas.map((a) => `α = ${a}`)], rows),
     ...(sweep.finals
-      ? [`the best ${sweep.finals.cells.filter((c) => !c.init).length} again, ${sweep.epochs} epoch(s) on all ${sweep.finals.images.toLocaleString('en-US')} training images: ${sweep.finals.cells.map((c) => `T = ${c.temperature}, α = ${c.alpha}${c.init ? " from the teacher's weights" : ''}: ${c.diverged ? 'did not train' : formatPercent(c.valAccuracy)}`).join(' · ')}`]
+      ? [`the best ${randomStartFinalists(sweep.finals.cells)} again, ${sweep.epochs} epoch(s) on all ${sweep.finals.images.toLocaleString('en-US')} training images: ${sweep.finals.cells.map((c) => `T = ${c.temperature}, α = ${c.alpha}${c.init ? " from the teacher's weights" : ''}: ${c.diverged ? 'did not train' : formatPercent(c.valAccuracy)}`).join(' · ')}`]
       : []),
     ...(sweep.cells.every((c) => c.diverged)
       ? ['no cell trained at this learning rate: run the sweep again with a lower --lr']

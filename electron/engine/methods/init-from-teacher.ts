@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
 import { METHOD_CATALOGUE } from '../../contract/catalogue';
 import type { RunConfig } from '../../contract/run-config';
 import { selectTeacherWeights } from './weight-selection';

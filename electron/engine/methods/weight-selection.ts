@@ -24,13 +24,11 @@ export function selectTeacherWeights(student: tf.LayersModel, teacher: tf.Layers
     const block = tf.tidy(() => selectBlock(step, weights, kept, outputs));
     step.layer.setWeights(block);
     tf.dispose(block);
-    if (step.kind !== 'bn') {
-      report.copied.push({ student: step.layer.name, teacher: source.name, params: step.layer.countParams(), ...(outputs ? { selected: { units: outputs.indices.shape[0], of: outputs.of, channels: step.kind === 'conv' } } : {}) });
-      if (kept && kept !== outputs) kept.indices.dispose();
-      kept = outputs;
-    } else {
-      report.copied.push({ student: step.layer.name, teacher: source.name, params: step.layer.countParams() });
-    }
+    // A batch norm carries the channels kept before it; it selects none of its own.
+    const selected = step.kind !== 'bn' && outputs ? { selected: { units: outputs.indices.shape[0], of: outputs.of, channels: step.kind === 'conv' } } : {};
+    report.copied.push({ student: step.layer.name, teacher: source.name, params: step.layer.countParams(), ...selected });
+    if (kept !== outputs) kept?.indices.dispose();
+    kept = outputs;
   }
   kept?.indices.dispose();
   return report;

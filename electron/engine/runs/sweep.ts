@@ -2,7 +2,7 @@ import type * as tf from '@tensorflow/tfjs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { formatPercent } from '../../contract/display';
-import { rankSweepCells, SweepResultSchema, sweepChoice, type RunEvent, type SweepCellEvent, type SweepResult } from '../../contract/events';
+import { randomStartFinalists, rankSweepCells, SweepResultSchema, sweepChoice, type RunEvent, type SweepCellEvent, type SweepResult } from '../../contract/events';
 import type { RunConfig } from '../../contract/run-config';
 import { limitSplit } from '../data/dataset';
 import { DistillInputError, throwIfAborted } from '../errors';
@@ -205,14 +205,13 @@ export function describeSweepChoice(sweep: SweepResult): string {
   const unstable = diverged.length ? `; ${diverged.length} cell${diverged.length > 1 ? 's' : ''} did not train (${diverged.map((c) => `T = ${c.temperature}, α = ${c.alpha}`).join('; ')}: at chance or a loss that is not a number): a lower --lr lets large T·α train` : '';
   const chosen = cellName(sweep.best);
   if (sweep.cells.length === 1) return `${chosen}: the only cell asked for (validation ${formatPercent(sweep.best.valAccuracy)}${unstable})`;
-  const finalsFailed = sweep.finals && sweep.finals.cells.every((c) => c.diverged) ? `; its ${sweep.finals.cells.filter((c) => !c.init).length} best cells did not train on all ${sweep.finals.images.toLocaleString('en-US')} training images, so this round chose` : '';
+  const finalsFailed = sweep.finals && sweep.finals.cells.every((c) => c.diverged) ? `; its ${randomStartFinalists(sweep.finals.cells)} best cells did not train on all ${sweep.finals.images.toLocaleString('en-US')} training images, so this round chose` : '';
   if (sweep.finals && !finalsFailed) {
     const [, next] = rankSweepCells(sweep.finals.cells);
     const leader = sorted[0]!;
     const changed = leader.temperature !== sweep.best.temperature || leader.alpha !== sweep.best.alpha;
-    const random = sweep.finals.cells.filter((c) => !c.init).length;
     const seeded = sweep.finals.cells.some((c) => c.init) ? ", and the best of them again from the teacher's weights," : '';
-    return `${chosen}: the best of the grid's ${random} best cells trained again${seeded} on all ${sweep.finals.images.toLocaleString('en-US')} training images (validation ${formatPercent(sweep.best.valAccuracy)}${next ? `; next ${cellText(next)}` : ''}); the grid of ${sweep.cells.length} cells on ${sweep.images.toLocaleString('en-US')} images ${changed ? `had put ${cellText(leader)} first` : 'had put it first too'}${unstable}`;
+    return `${chosen}: the best of the grid's ${randomStartFinalists(sweep.finals.cells)} best cells trained again${seeded} on all ${sweep.finals.images.toLocaleString('en-US')} training images (validation ${formatPercent(sweep.best.valAccuracy)}${next ? `; next ${cellText(next)}` : ''}); the grid of ${sweep.cells.length} cells on ${sweep.images.toLocaleString('en-US')} images ${changed ? `had put ${cellText(leader)} first` : 'had put it first too'}${unstable}`;
   }
   return `${chosen}: the best of ${sweep.cells.length} cells on the validation split (${formatPercent(sweep.best.valAccuracy)}${runnerUp && !runnerUp.diverged ? `; next ${cellText(runnerUp)}` : ''}${unstable}${finalsFailed})`;
 }
