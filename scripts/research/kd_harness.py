@@ -15,6 +15,7 @@ p.add_argument('--batch', type=int, default=64); p.add_argument('--seed', type=i
 p.add_argument('--mixup', type=float, default=0)  # probability a batch is mixed (teacher relabels it)
 p.add_argument('--width', type=int, default=30); p.add_argument('--wd', type=float, default=0)
 p.add_argument('--write-dump', default='')
+p.add_argument('--flip', type=float, default=0)
 p.add_argument('--select-from', default='')
 p.add_argument('--hint-selected', type=float, default=0)  # with --init select*: MSE from each student hidden layer to the teacher's units it was selected from (features, no regressor)
 p.add_argument('--ema', type=float, default=0)  # evaluate an exponential moving average of the weights with this decay per step  # a --write-dump folder whose student's weights --init select* prunes, in place of the teacher's
@@ -76,6 +77,11 @@ for ep in range(a.epochs):
     for s in range(steps):
         idx = perm[s * a.batch:(s + 1) * a.batch]
         x, y, t = xtr[idx], ytr[idx], ttr[idx]
+        if a.flip > 0:  # horizontal flips of a share of the images, relabelled by the teacher (consistent teaching)
+            f = torch.rand(len(idx)) < a.flip
+            if f.any():
+                x = x.clone(); x[f] = x[f].view(-1, 28, 28).flip(2).reshape(-1, 784)
+                with torch.no_grad(): t = t.clone(); t[f] = teacher(x[f])
         if a.mixup > 0 and np.random.rand() < a.mixup:
             lam = torch.from_numpy(np.random.beta(1, 1, size=(len(idx), 1)).astype(np.float32))
             x = lam * x + (1 - lam) * x[torch.randperm(len(idx))]
@@ -95,6 +101,9 @@ for ep in range(a.epochs):
             nckd = F.kl_div(ls, lt, reduction='batchmean') * a.T ** 2
             warm = min(1.0, (ep + 1) / 5)
             loss = F.cross_entropy(z, y) + warm * (a.alpha * tckd + a.beta * nckd)
+        elif a.mode == 'mse':  # logit regression (Ba & Caruana 2014; Kim et al. 2021): MSE on the raw logits
+            mse = ((z - t) ** 2).sum(1).mean() / 10
+            loss = mse if soft_only else a.alpha * mse + (1 - a.alpha) * F.cross_entropy(z, y)
         else:  # kd, or lskd: both logit vectors z-scored first (Sun et al. 2024, logit standardization)
             std = lambda v: (v - v.mean(1, keepdim=True)) / (v.std(1, keepdim=True) + 1e-7) if a.mode == 'lskd' else v
             kl = F.kl_div(F.log_softmax(std(z) / a.T, 1), F.softmax(std(t) / a.T, 1), reduction='batchmean') * a.T * a.T
