@@ -102,13 +102,80 @@ describe('weight selection for a narrower convnet', () => {
     assertStudentIsPrunedTeacher(student, teacher, keptUnits(student, teacher), 2);
   });
 
-  it('leaves a pair that is not a narrower copy to the copy by shape: a wider student, a deeper one, a branching one', () => {
+  it('leaves a pair that is not a narrower copy to the copy by shape: a wider student, a deeper one, another graph', () => {
     const teacher = buildModel('lenet5@0.5', { ...mnist, seed: 11 });
     const wider = initFromTeacher(buildModel('lenet5', mnist), teacher);
     assert.ok(wider.copied.every((c) => !c.selected));
     const vgg = initFromTeacher(buildModel('vgg11@0.125', cifar), buildModel('vgg13@0.25', cifar));
     assert.ok(vgg.copied.every((c) => !c.selected), 'different depths: no selection');
-    const resnet = initFromTeacher(buildModel('resnet20@0.5', cifar), buildModel('resnet20', cifar));
-    assert.ok(resnet.copied.every((c) => !c.selected), 'residual branches are not a chain');
+    const resnet = initFromTeacher(buildModel('resnet20@0.5', small), buildModel('resnet56', small));
+    assert.ok(resnet.copied.every((c) => !c.selected), 'another graph: no selection');
+  });
+});
+
+/** For each batch norm of the student, which channels of the teacher's batch norm of the same name it holds (found by β). */
+function keptByBatchNorm(student: tf.LayersModel, teacher: tf.LayersModel): Map<string, number[]> {
+  const kept = new Map<string, number[]>();
+  for (const layer of student.layers.filter((l) => l.getClassName() === 'BatchNormalization')) {
+    const beta = (l: tf.layers.Layer) => Array.from(l.getWeights()[1]!.dataSync());
+    const teacherBeta = beta(teacher.getLayer(layer.name));
+    kept.set(layer.name, beta(layer).map((v) => teacherBeta.indexOf(v)));
+  }
+  return kept;
+}
+
+/** Zeroes γ and β of every teacher batch norm outside the channels its student twin kept: those channels then carry 0 everywhere after it. */
+function silenceByBatchNorm(teacher: tf.LayersModel, kept: Map<string, number[]>): void {
+  for (const [name, channels] of kept) {
+    const layer = teacher.getLayer(name);
+    const [gamma, beta, ...moving] = layer.getWeights();
+    const mask = tf.tensor1d(Array.from({ length: gamma!.shape[0]! }, (_, c) => (channels.includes(c) ? 1 : 0)));
+    layer.setWeights([gamma!.mul(mask), beta!.mul(mask), ...moving]);
+    mask.dispose();
+  }
+}
+
+function assertSameLogits(student: tf.LayersModel, teacher: tf.LayersModel, images: number): void {
+  const x = tf.randomUniform([images, ...student.inputs[0]!.shape.slice(1) as number[]], 0, 1, 'float32', 7);
+  const [a, b] = [logits(student, x), logits(teacher, x)];
+  x.dispose();
+  const scale = Math.max(1, ...b.flat().map(Math.abs));
+  for (const [r, row] of a.entries()) row.forEach((v, c) => assert.ok(Math.abs(v - b[r]![c]!) < 1e-4 * scale, `image ${r}, class ${c}: ${v} vs ${b[r]![c]}`));
+}
+
+const small = { inputShape: [8, 8, 3] as [number, number, number], classes: 10, dropout: 0, seed: 1 };
+
+describe('weight selection for residual networks', () => {
+  it('resnet20@0.5 keeps one choice of channels per residual stream and computes the pruned resnet20', () => {
+    const teacher = buildModel('resnet20', { ...small, seed: 11 });
+    randomise(teacher, 4);
+    const student = buildModel('resnet20@0.5', { ...small, seed: 3 });
+    const tensorsBefore = tf.memory().numTensors;
+    const report = initFromTeacher(student, teacher);
+    assert.equal(tf.memory().numTensors, tensorsBefore, 'nothing leaks');
+    assert.equal(report.kept.length, 0);
+    assert.deepEqual(report.copied.filter((c) => c.selected).map((c) => [c.student, c.selected!.units, c.selected!.of]).slice(0, 3), [['stem_conv', 8, 16], ['s1b1_conv1', 8, 16], ['s1b1_conv2', 8, 16]]);
+    const kept = keptByBatchNorm(student, teacher);
+    assert.ok([...kept.values()].every((k) => k.every((c) => c >= 0) && new Set(k).size === k.length), 'each student channel is a distinct teacher channel');
+    // Everything added into a stream keeps the same channels: the stem and each block's second batch norm in stage 1, the shortcut and the second batch norms in stage 2.
+    const same = (names: string[]) => names.forEach((n) => assert.deepEqual(kept.get(n), kept.get(names[0]!), n));
+    same(['stem_bn', 's1b1_bn2', 's1b2_bn2', 's1b3_bn2']);
+    same(['s2b1_shortcut_bn', 's2b1_bn2', 's2b2_bn2', 's2b3_bn2']);
+    assert.notDeepEqual(kept.get('s1b1_bn1'), kept.get('stem_bn'), 'a block\'s inner channels are chosen on their own');
+    silenceByBatchNorm(teacher, kept);
+    assertSameLogits(student, teacher, 3);
+  });
+
+  it('mobilenetv2@0.5 carries its channels through the depthwise convolutions', () => {
+    const teacher = buildModel('mobilenetv2', { ...small, seed: 11 });
+    randomise(teacher, 6);
+    const student = buildModel('mobilenetv2@0.5', { ...small, seed: 3 });
+    const report = initFromTeacher(student, teacher);
+    assert.ok(report.copied.some((c) => c.student === 'b2_1_dw' && !c.selected), 'a depthwise convolution carries its input\'s channels');
+    assert.equal(report.copied.find((c) => c.student === 'b2_1_expand')?.selected?.units, 48);
+    const kept = keptByBatchNorm(student, teacher);
+    assert.deepEqual(kept.get('b2_1_dw_bn'), kept.get('b2_1_expand_bn'));
+    silenceByBatchNorm(teacher, kept);
+    assertSameLogits(student, teacher, 2);
   });
 });

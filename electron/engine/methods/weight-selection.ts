@@ -1,136 +1,83 @@
 import * as tf from '@tensorflow/tfjs';
+import { planChannelSpaces, type SelectionPlan, type WeightedStep } from './channel-spaces';
 import type { InitReport } from './init-from-teacher';
 
 /**
  * Weight selection (Xu et al. 2024, "Initializing models with larger ones") for a student that is
- * a narrower copy of its teacher: the same chain of dense, convolution and batch-norm layers, each
- * with at most the teacher's units or channels. Every hidden layer keeps the teacher's units
- * (channels) that feed the next layer most strongly, and every layer takes the block of the
- * teacher's weights between the units kept on either side, so the student starts as a pruned
- * teacher. Returns null when the pair is not such a chain; nothing is changed then.
+ * a narrower copy of its teacher: the same graph of dense, convolution, depthwise and batch-norm
+ * layers, each with at most the teacher's units or channels (`mlp-800x2` → `mlp-30x2`, `lenet5` →
+ * `lenet5@0.5`, `resnet20` → `resnet20@0.5`, `mobilenetv2` → `mobilenetv2@0.5`). Every space of
+ * channels (./channel-spaces.ts: a layer's output, or a whole residual stream) keeps the teacher's
+ * channels that feed the next layers most strongly, and every layer takes the block of the
+ * teacher's weights between the channels kept on either side, so the student starts as a pruned
+ * teacher. Returns null when the pair is not such a copy; nothing is changed then.
  */
 export function selectTeacherWeights(student: tf.LayersModel, teacher: tf.LayersModel): InitReport | null {
-  const studentChain = weightedChain(student);
-  const teacherChain = weightedChain(teacher);
-  if (!studentChain || !teacherChain) return null;
-  const plan = planSelection(studentChain, teacherChain);
+  const plan = planChannelSpaces(student, teacher);
   if (!plan) return null;
-  const report: InitReport = { copied: [], kept: [] };
-  let kept: Kept | null = null; // the teacher channels the current feature keeps; null: all of them
-  for (const [i, step] of plan.entries()) {
-    const source = teacherChain[i]!;
-    const weights = source.getWeights();
-    const outputs: Kept | null = step.kind === 'bn' ? kept : step.keep === null ? null : { indices: strongestChannels(plan, teacherChain, i, step.keep), of: step.of };
-    const block = tf.tidy(() => selectBlock(step, weights, kept, outputs));
-    step.layer.setWeights(block);
-    tf.dispose(block);
-    // A batch norm carries the channels kept before it; it selects none of its own.
-    const selected = step.kind !== 'bn' && outputs ? { selected: { units: outputs.indices.shape[0], of: outputs.of, channels: step.kind === 'conv' } } : {};
-    report.copied.push({ student: step.layer.name, teacher: source.name, params: step.layer.countParams(), ...selected });
-    if (kept !== outputs) kept?.indices.dispose();
-    kept = outputs;
+  // The teacher channels each narrower space keeps; a space missing here keeps them all.
+  const kept = new Map<number, tf.Tensor1D>();
+  for (const step of plan.steps) {
+    const space = plan.spaces[step.output]!;
+    if (space.student < space.teacher && !kept.has(step.output)) kept.set(step.output, strongestChannels(plan, step.output, space.student));
   }
-  kept?.indices.dispose();
+  const report: InitReport = { copied: [], kept: [] };
+  for (const step of plan.steps) {
+    const block = tf.tidy(() => selectBlock(step, step.teacher.getWeights(), kept.get(step.input.space), kept.get(step.output)));
+    step.student.setWeights(block);
+    tf.dispose(block);
+    const space = plan.spaces[step.output]!;
+    // A batch norm or depthwise convolution carries the channels of its input; it selects none of its own.
+    const selects = (step.kind === 'dense' || step.kind === 'conv') && kept.has(step.output);
+    const selected = selects ? { selected: { units: space.student, of: space.teacher, channels: step.kind === 'conv' } } : {};
+    report.copied.push({ student: step.student.name, teacher: step.teacher.name, params: step.student.countParams(), ...selected });
+  }
+  tf.dispose([...kept.values()]);
   return report;
 }
 
-type Kind = 'dense' | 'conv' | 'bn';
-interface Step {
-  layer: tf.layers.Layer;
-  kind: Kind;
-  /** Output units or channels the student keeps of the teacher's `of`; null when it keeps them all. */
-  keep: number | null;
-  of: number;
-  /** A dense layer after a flatten: the teacher's input is `positions` copies of the channels. */
-  positions: number;
-}
-interface Kept {
-  indices: tf.Tensor1D;
-  of: number;
-}
-
-const KINDS: Record<string, Kind> = { Dense: 'dense', Conv2D: 'conv', BatchNormalization: 'bn' };
-
-/** The layers with weights, in order, when the model is a single chain of layers (no branches, no shared layers); null otherwise. */
-function weightedChain(model: tf.LayersModel): tf.layers.Layer[] | null {
-  const layers = model.layers.filter((l) => l.getClassName() !== 'InputLayer');
-  for (const [i, layer] of layers.entries()) {
-    if (layer.inboundNodes.length !== 1) return null;
-    const from = layer.inboundNodes[0]!.inboundLayers;
-    if (i > 0 && (from.length !== 1 || from[0] !== layers[i - 1])) return null;
-  }
-  return layers.filter((l) => l.weights.length > 0);
-}
-
-/** What each student layer takes from its teacher layer, checked in full before any weight changes; null when the student is not a narrower copy. */
-function planSelection(student: tf.layers.Layer[], teacher: tf.layers.Layer[]): Step[] | null {
-  if (student.length !== teacher.length || student.length === 0) return null;
-  const steps: Step[] = [];
-  let channels: { student: number; teacher: number } | null = null; // the current feature's channels
-  for (const [i, layer] of student.entries()) {
-    const source = teacher[i]!;
-    const kind = KINDS[layer.getClassName()];
-    if (!kind || source.getClassName() !== layer.getClassName() || layer.weights.length !== source.weights.length) return null;
-    const s = layer.weights[0]!.shape as number[];
-    const t = source.weights[0]!.shape as number[];
-    if (kind === 'bn') {
-      if (!channels || s[0] !== channels.student || t[0] !== channels.teacher) return null;
-      steps.push({ layer, kind, keep: null, of: t[0]!, positions: 1 });
-      continue;
-    }
-    const [sIn, sOut, tIn, tOut] = [s.at(-2)!, s.at(-1)!, t.at(-2)!, t.at(-1)!];
-    if (kind === 'conv' && (s[0] !== t[0] || s[1] !== t[1])) return null;
-    let positions = 1;
-    if (channels) {
-      positions = tIn / channels.teacher;
-      if (!Number.isInteger(positions) || sIn !== positions * channels.student || (kind === 'conv' && positions !== 1)) return null;
-    } else if (sIn !== tIn) {
-      return null;
-    }
-    if (sOut > tOut) return null;
-    steps.push({ layer, kind, keep: sOut === tOut ? null : sOut, of: tOut, positions });
-    channels = { student: sOut, teacher: tOut };
-  }
-  const last = [...steps].reverse().find((step) => step.kind !== 'bn')!;
-  // Equal shapes throughout is a plain copy (the caller's); a narrower output layer has no teacher block to take.
-  if (last.keep !== null || steps.every((step) => step.keep === null)) return null;
-  return steps;
-}
-
 /**
- * The indices of the `count` channels of teacher layer `at` that matter most downstream: the largest
- * total squared weight leaving them in the next dense or convolution layer, times the squared
- * scale of a batch norm between. Their order does not matter as long as both sides of a layer use
+ * The `count` channels of a space that matter most downstream: for each layer that reads the space,
+ * the squared weight leaving each channel, as a share of that layer's total (so that every reader
+ * counts alike), summed, then times the squared scale of the space's batch norms (relative to
+ * their mean) where it has any. Their order does not matter as long as both sides of a layer use
  * the same tensor; it stays on the device (no synchronous read, which WebGPU cannot do).
  */
-function strongestChannels(plan: Step[], teacher: tf.layers.Layer[], at: number, count: number): tf.Tensor1D {
+function strongestChannels(plan: SelectionPlan, space: number, count: number): tf.Tensor1D {
   return tf.tidy(() => {
-    let scale: tf.Tensor | null = null;
-    let next = at + 1;
-    if (plan[next]?.kind === 'bn') {
-      // γ comes first when the batch norm has one (scale: true, all four vectors).
-      const norm = teacher[next++]!.getWeights();
-      if (norm.length === 4) scale = norm[0]!.square();
-    }
-    const kernel = teacher[next]!.getWeights()[0]!;
-    const channels = plan[at]!.of;
-    // A dense kernel after a flatten has one row per (position, channel); a convolution's input channels are its third axis.
-    const outgoing = plan[next]!.kind === 'conv' ? kernel.square().sum([0, 1, 3]) : kernel.reshape([plan[next]!.positions, channels, -1]).square().sum([0, 2]);
-    return tf.topk(scale ? outgoing.mul(scale) : outgoing, count).indices as tf.Tensor1D;
+    const channels = plan.spaces[space]!.teacher;
+    const readers = plan.steps.filter((s) => s.kind !== 'bn' && s.input.space === space);
+    const shares = readers.map((reader) => {
+      const kernel = reader.teacher.getWeights()[0]!;
+      // A dense kernel after a flatten has one row per (position, channel); a convolution's input channels are its third axis.
+      const outgoing = reader.kind === 'dense' ? kernel.reshape([reader.input.positions, channels, -1]).square().sum([0, 2]) : kernel.square().sum([0, 1, 3]);
+      return outgoing.div(outgoing.sum().add(1e-12));
+    });
+    // γ comes first when a batch norm has one (scale: true, all four vectors).
+    const scales = plan.steps.filter((s) => s.kind === 'bn' && s.output === space && s.teacher.weights.length === 4).map((bn) => {
+      const gamma = bn.teacher.getWeights()[0]!.square();
+      return gamma.div(gamma.mean().add(1e-12));
+    });
+    let score: tf.Tensor = shares.length > 0 ? tf.addN(shares) : tf.ones([channels]);
+    if (scales.length > 0) score = score.mul(tf.addN(scales));
+    return tf.topk(score, count).indices as tf.Tensor1D;
   });
 }
 
-/** The student's weights for one step: the teacher's rows for the kept inputs and columns for the kept outputs. */
-function selectBlock(step: Step, weights: tf.Tensor[], inputs: Kept | null, outputs: Kept | null): tf.Tensor[] {
-  if (step.kind === 'bn') return weights.map((w) => (inputs ? tf.gather(w, inputs.indices) : w.clone()));
+/** The student's weights for one layer: the teacher's rows for the kept inputs and columns for the kept outputs. */
+function selectBlock(step: WeightedStep, weights: tf.Tensor[], inputs: tf.Tensor1D | undefined, outputs: tf.Tensor1D | undefined): tf.Tensor[] {
+  const keep = (w: tf.Tensor, indices: tf.Tensor1D | undefined, axis = 0) => (indices ? tf.gather(w, indices, axis) : w.clone());
+  if (step.kind === 'bn') return weights.map((w) => keep(w, outputs));
   const [kernel, bias] = weights as [tf.Tensor, tf.Tensor | undefined];
+  // A depthwise kernel is [h, w, channels, 1], one filter per channel of its input's space.
+  if (step.kind === 'depthwise') return [keep(kernel, outputs, 2), ...(bias ? [keep(bias, outputs)] : [])];
   const inAxis = kernel.rank - 2;
-  let rows = kernel;
-  if (inputs) {
+  let rowIndices = inputs;
+  if (inputs && step.input.positions > 1) {
     // After a flatten, row p·C + c is channel c at position p: keep the kept channels at every position.
-    const indices = step.positions === 1 ? inputs.indices : tf.range(0, step.positions, 1, 'int32').mul(tf.scalar(inputs.of, 'int32')).expandDims(1).add(inputs.indices.expandDims(0)).reshape([-1]);
-    rows = tf.gather(kernel, indices, inAxis);
+    const of = kernel.shape[inAxis]! / step.input.positions;
+    rowIndices = tf.range(0, step.input.positions, 1, 'int32').mul(tf.scalar(of, 'int32')).expandDims(1).add(inputs.expandDims(0)).reshape([-1]);
   }
-  const selected = outputs ? tf.gather(rows, outputs.indices, inAxis + 1) : rows.clone();
-  return bias ? [selected, outputs ? tf.gather(bias, outputs.indices) : bias.clone()] : [selected];
+  const rows = keep(kernel, rowIndices, inAxis);
+  return [keep(rows, outputs, inAxis + 1), ...(bias ? [keep(bias, outputs)] : [])];
 }
