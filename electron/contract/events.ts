@@ -104,7 +104,7 @@ export const SweepCellEventSchema = z.object({
   type: z.literal('sweep-cell'),
   /** The cell's place in the grid, T by T then α by α, from 1; a finalist keeps its grid number. */
   cell: z.number().int(),
-  /** How many cells the sweep trains in all, the finalists' second round included. */
+  /** How many cells the sweep trains in all, the finalists' second round included, as far as is known when this cell finished (finalists that cannot come are not counted). */
   cells: z.number().int(),
   temperature: z.number(),
   alpha: z.number(),

@@ -4,7 +4,7 @@ import { compareClasses, distillationAdvice, gainNoise, perClassAccuracy } from 
 import { bestSweepCell, sweepChoice, type ModelReport, type RunEvent, type SweepResult } from '../../electron/contract/events';
 import { carveValidation } from '../../electron/engine/data/validation';
 import { groupMistakes, topThree } from '../../electron/engine/runs/mistakes';
-import { describeSweepChoice, sweepCellsDone, sweepFinalists, sweepRoundTwo } from '../../electron/engine/runs/sweep';
+import { describeSweepChoice, plannedSweepCells, sweepCellsDone, sweepFinalists, sweepRoundTwo } from '../../electron/engine/runs/sweep';
 import { describeEvent } from '../../electron/cli/progress-printer';
 import { PlateauCuts } from '../../electron/engine/train/schedule';
 import { configDifferences } from '../../renderer/src/lib/compare';
@@ -140,6 +140,19 @@ describe('what a run says the sweep chose', () => {
     assert.equal(sweepChoice(cells, [final(2, 0.9), final(1, 0.95), final(4, 0.95)])!.temperature, 1);
     assert.equal(sweepChoice(cells, [])!.temperature, 2);
     assert.equal(sweepChoice(cells, [final(2, 0.1, true), final(1, 0.1, true)])!.temperature, 2);
+  });
+
+  it('counts the cells it will train as far as it knows: no finalist that cannot come', () => {
+    const { cells } = sweepOf([[1, 0.3, 0.8], [2, 0.3, 0.85], [4, 0.3, 0.9, true], [8, 0.3, 0.1, true]]);
+    const final = (cell: number, valAccuracy: number, diverged?: boolean) => ({ ...cells[cell - 1]!, valAccuracy, ...(diverged ? { diverged } : {}) });
+    assert.equal(plannedSweepCells(4, 3, true, cells.slice(0, 2), []), 8, 'while the grid trains: 3 finalists and the seeded one');
+    assert.equal(plannedSweepCells(4, 3, true, cells, []), 7, 'two cells did not train: 2 finalists and the seeded one');
+    assert.equal(plannedSweepCells(4, 3, false, cells, []), 6);
+    assert.equal(plannedSweepCells(4, 3, true, cells, [final(2, 0.86)]), 7);
+    assert.equal(plannedSweepCells(4, 3, true, cells, [final(2, 0.86), final(1, 0.87)]), 7, 'the seeded finalist is planned');
+    assert.equal(plannedSweepCells(4, 3, true, cells, [final(2, 0.1, true), final(1, 0.1, true)]), 6, 'every finalist diverged: no seeded one');
+    const twoBad = sweepOf([[1, 0.3, 0.8], [2, 0.3, 0.1, true], [4, 0.3, 0.1, true]]).cells;
+    assert.equal(plannedSweepCells(3, 3, true, twoBad, []), 3, 'one cell trained: no second round at all');
   });
 
   it('a resumed sweep keeps the cells it finished, in grid order, then the finalists in rank order, and nothing out of step', () => {

@@ -102,6 +102,18 @@ export function sweepRoundTwo(cells: readonly SweepCell[], finals: readonly Swee
   return best ? [...finalists, { cell: best.cell, temperature: best.temperature, alpha: best.alpha, init: true }] : finalists;
 }
 
+/**
+ * How many cells the sweep trains in all, as far as is known: while the grid trains, every
+ * finalist and the seeded one; then only as many finalists as trained grid cells allow, and the
+ * seeded one only while it may still come (it does not when every finalist did not train).
+ */
+export function plannedSweepCells(gridCells: number, wanted: number, withInit: boolean, cells: readonly SweepCell[], finals: readonly SweepCell[]): number {
+  if (cells.length < gridCells) return gridCells + wanted + (withInit && wanted > 0 ? 1 : 0);
+  const finalists = sweepFinalists(cells, wanted).length;
+  const seeded = withInit && finalists > 0 && (finals.length < finalists || sweepRoundTwo(cells, finals, wanted, withInit).length > finalists);
+  return gridCells + finalists + (seeded ? 1 : 0);
+}
+
 type GridCell = { temperature: number; alpha: number; init?: boolean };
 const sameCell = (a: GridCell, b: GridCell) => a.temperature === b.temperature && a.alpha === b.alpha && Boolean(a.init) === Boolean(b.init);
 const asCell = ({ cell, temperature, alpha, init, valAccuracy, diverged, seconds }: SweepCellEvent): SweepCell => ({ cell, temperature, alpha, ...(init ? { init } : {}), valAccuracy, ...(diverged ? { diverged } : {}), seconds });
@@ -152,28 +164,28 @@ export async function sweepKd(ctx: PhaseContext, teacher: tf.LayersModel | null)
   const finalRound = wanted >= 2 ? wanted : 0;
   const withInit = finalRound > 0 && teacherCanSeed(ctx, teacher);
   const roundTwo = (cells: SweepCell[], finals: SweepCell[]) => sweepRoundTwo(cells, finals, finalRound, withInit);
-  const planned = grid.length + finalRound + (withInit ? 1 : 0);
+  const planned = (cells: SweepCell[], finals: SweepCell[]) => plannedSweepCells(grid.length, finalRound, withInit, cells, finals);
   const finalsText = finalRound ? `, then the best ${finalRound} again on all ${dataset.train.count.toLocaleString('en-US')}${withInit ? ", and the best of those from the teacher's weights" : ''}` : '';
   const done = sweepCellsDone(await ctx.folder.readMetrics(), grid, roundTwo);
   const keptCount = done.cells.length + done.finals.length;
-  const keptText = keptCount ? `; ${keptCount} of ${planned} cells trained before the run was resumed` : '';
+  const keptText = keptCount ? `; ${keptCount} of ${planned(done.cells, done.finals)} cells trained before the run was resumed` : '';
   await emit({ type: 'phase', phase: 'student', status: 'start', model: config.student, method: 'sweep', detail: `T × α sweep: ${grid.length} cell${grid.length === 1 ? '' : 's'} of ${config.sweepEpochs} epoch(s) on ${train.count.toLocaleString('en-US')} training images${finalsText}, scored on ${validation.count.toLocaleString('en-US')} validation images${keptText}` });
   // Shown again for the live views; metrics.jsonl holds them already.
-  for (const cell of done.cells) await emit({ type: 'sweep-cell', cells: planned, ...cell, kept: true }, false);
-  for (const cell of done.finals) await emit({ type: 'sweep-cell', cells: planned, ...cell, round: 2, kept: true }, false);
+  for (const cell of done.cells) await emit({ type: 'sweep-cell', cells: planned(done.cells, done.finals), ...cell, kept: true }, false);
+  for (const cell of done.finals) await emit({ type: 'sweep-cell', cells: planned(done.cells, done.finals), ...cell, round: 2, kept: true }, false);
   const cells = [...done.cells];
   for (const { temperature, alpha } of grid.slice(cells.length)) {
     throwIfAborted(ctx.signal);
     const cell = await trainSweepCell(ctx, teacher, train, { cell: cells.length + 1, temperature, alpha });
     cells.push(cell);
-    await emit({ type: 'sweep-cell', cells: planned, ...cell });
+    await emit({ type: 'sweep-cell', cells: planned(cells, []), ...cell });
   }
   const finals = [...done.finals];
   for (let finalist = roundTwo(cells, finals)[finals.length]; finalist; finalist = roundTwo(cells, finals)[finals.length]) {
     throwIfAborted(ctx.signal);
     const cell = await trainSweepCell(ctx, teacher, dataset.train, finalist);
     finals.push(cell);
-    await emit({ type: 'sweep-cell', cells: planned, ...cell, round: 2 });
+    await emit({ type: 'sweep-cell', cells: planned(cells, finals), ...cell, round: 2 });
   }
   const best = sweepChoice(cells, finals)!;
   const result: SweepResult = {
