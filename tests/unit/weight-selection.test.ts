@@ -69,14 +69,20 @@ function assertStudentIsPrunedTeacher(student: tf.LayersModel, teacher: tf.Layer
   for (const [r, row] of studentLogits.entries()) row.forEach((v, c) => assert.ok(Math.abs(v - prunedLogits[r]![c]!) < 1e-3, `image ${r}, class ${c}: ${v} vs ${prunedLogits[r]![c]}`));
 }
 
+/** A teacher with random weights and a fresh student initialised from it; nothing may leak. */
+function selectPair(teacherName: string, studentName: string, options: typeof mnist, randomSeed: number) {
+  const teacher = buildModel(teacherName, { ...options, seed: 11 });
+  randomise(teacher, randomSeed);
+  const student = buildModel(studentName, { ...options, seed: 3 });
+  const tensorsBefore = tf.memory().numTensors;
+  const report = initFromTeacher(student, teacher);
+  assert.equal(tf.memory().numTensors, tensorsBefore, 'setWeights replaces the student\'s weights: nothing leaks');
+  return { teacher, student, report };
+}
+
 describe('weight selection for a narrower convnet', () => {
   it('lenet5@0.5 starts as lenet5 pruned to its strongest channels and units, through pooling and the flatten', () => {
-    const teacher = buildModel('lenet5', { ...mnist, seed: 11 });
-    randomise(teacher, 5);
-    const student = buildModel('lenet5@0.5', { ...mnist, seed: 3 });
-    const tensorsBefore = tf.memory().numTensors;
-    const report = initFromTeacher(student, teacher);
-    assert.equal(tf.memory().numTensors, tensorsBefore, 'setWeights replaces the student\'s weights: nothing leaks');
+    const { teacher, student, report } = selectPair('lenet5', 'lenet5@0.5', mnist, 5);
     assert.deepEqual(report.copied.map((c) => [c.student, c.selected?.units, c.selected?.of, c.selected?.channels]), [
       ['conv_1', 3, 6, true], ['conv_2', 8, 16, true], ['fc_1', 60, 120, false], ['fc_2', 42, 84, false], ['logits', undefined, undefined, undefined],
     ]);
@@ -94,10 +100,7 @@ describe('weight selection for a narrower convnet', () => {
   });
 
   it('carries batch norm with its channels (VGG): the student computes the pruned teacher', () => {
-    const teacher = buildModel('vgg11@0.25', { ...cifar, seed: 11 });
-    randomise(teacher, 9);
-    const student = buildModel('vgg11@0.125', { ...cifar, seed: 3 });
-    const report = initFromTeacher(student, teacher);
+    const { teacher, student, report } = selectPair('vgg11@0.25', 'vgg11@0.125', cifar, 9);
     assert.ok(report.copied.some((c) => c.student === 'bn_1') && report.copied.find((c) => c.student === 'conv_1')?.selected?.units === 8);
     assertStudentIsPrunedTeacher(student, teacher, keptUnits(student, teacher), 2);
   });
@@ -147,12 +150,7 @@ const small = { inputShape: [8, 8, 3] as [number, number, number], classes: 10, 
 
 describe('weight selection for residual networks', () => {
   it('resnet20@0.5 keeps one choice of channels per residual stream and computes the pruned resnet20', () => {
-    const teacher = buildModel('resnet20', { ...small, seed: 11 });
-    randomise(teacher, 4);
-    const student = buildModel('resnet20@0.5', { ...small, seed: 3 });
-    const tensorsBefore = tf.memory().numTensors;
-    const report = initFromTeacher(student, teacher);
-    assert.equal(tf.memory().numTensors, tensorsBefore, 'nothing leaks');
+    const { teacher, student, report } = selectPair('resnet20', 'resnet20@0.5', small, 4);
     assert.equal(report.kept.length, 0);
     assert.deepEqual(report.copied.filter((c) => c.selected).map((c) => [c.student, c.selected!.units, c.selected!.of]).slice(0, 3), [['stem_conv', 8, 16], ['s1b1_conv1', 8, 16], ['s1b1_conv2', 8, 16]]);
     const kept = keptByBatchNorm(student, teacher);
@@ -167,10 +165,7 @@ describe('weight selection for residual networks', () => {
   });
 
   it('mobilenetv2@0.5 carries its channels through the depthwise convolutions', () => {
-    const teacher = buildModel('mobilenetv2', { ...small, seed: 11 });
-    randomise(teacher, 6);
-    const student = buildModel('mobilenetv2@0.5', { ...small, seed: 3 });
-    const report = initFromTeacher(student, teacher);
+    const { teacher, student, report } = selectPair('mobilenetv2', 'mobilenetv2@0.5', small, 6);
     assert.ok(report.copied.some((c) => c.student === 'b2_1_dw' && !c.selected), 'a depthwise convolution carries its input\'s channels');
     assert.equal(report.copied.find((c) => c.student === 'b2_1_expand')?.selected?.units, 48);
     const kept = keptByBatchNorm(student, teacher);
