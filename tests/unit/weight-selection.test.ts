@@ -153,6 +153,7 @@ describe('weight selection for residual networks', () => {
     const { teacher, student, report } = selectPair('resnet20', 'resnet20@0.5', small, 4);
     assert.equal(report.kept.length, 0);
     assert.deepEqual(report.copied.filter((c) => c.selected).map((c) => [c.student, c.selected!.units, c.selected!.of]).slice(0, 3), [['stem_conv', 8, 16], ['s1b1_conv1', 8, 16], ['s1b1_conv2', 8, 16]]);
+    assert.match(describeInit(report), /^weight selection: .*copied stem_conv ← stem_conv \(8 of 16 channels\), stem_bn ← stem_bn, .* … \d+ more layers …, logits ← logits \([\d,]+ parameters\)/);
     const kept = keptByBatchNorm(student, teacher);
     assert.ok([...kept.values()].every((k) => k.every((c) => c >= 0) && new Set(k).size === k.length), 'each student channel is a distinct teacher channel');
     // Everything added into a stream keeps the same channels: the stem and each block's second batch norm in stage 1, the shortcut and the second batch norms in stage 2.

@@ -56,7 +56,9 @@ function copyByShape(student: tf.LayersModel, teacher: tf.LayersModel): InitRepo
 
 export function describeInit(report: InitReport): string {
   if (report.copied.length === 0) return `nothing copied: no teacher layer has the shapes of a student layer (kept ${report.kept.join(', ')})`;
-  const copied = report.copied.map((c) => `${c.student} ← ${c.teacher}${c.selected ? ` (${c.selected.units.toLocaleString('en-US')} of ${c.selected.of.toLocaleString('en-US')} ${c.selected.channels ? 'channels' : 'units'})` : ''}`).join(', ');
-  const how = report.copied.some((c) => c.selected) ? 'weight selection: the teacher units that feed the next layer most, ' : '';
+  const pairs = report.copied.map((c) => `${c.student} ← ${c.teacher}${c.selected ? ` (${c.selected.units.toLocaleString('en-US')} of ${c.selected.of.toLocaleString('en-US')} ${c.selected.channels ? 'channels' : 'units'})` : ''}`);
+  // A ResNet has dozens of layers: the first few and the last stand for the rest.
+  const copied = (pairs.length > 8 ? [...pairs.slice(0, 4), `… ${pairs.length - 5} more layers …`, pairs.at(-1)!] : pairs).join(', ');
+  const how = report.copied.some((c) => c.selected) ? 'weight selection: the teacher units or channels that feed the next layers most, ' : '';
   return `${how}copied ${copied} (${report.copied.reduce((n, c) => n + c.params, 0).toLocaleString('en-US')} parameters); kept ${report.kept.join(', ') || 'nothing'} at initial values`;
 }
