@@ -105,6 +105,18 @@ describe('weight selection for a narrower convnet', () => {
     assertStudentIsPrunedTeacher(student, teacher, keptUnits(student, teacher), 2);
   });
 
+  it('looks through dropout: a teacher trained with dropout seeds a student without (Hinton\'s mlp-1200x2 → mlp-800x2)', () => {
+    const teacher = buildModel('lenet5', { ...mnist, dropout: 0.5, seed: 11 });
+    randomise(teacher, 2);
+    assert.ok(teacher.layers.some((l) => l.getClassName() === 'Dropout'));
+    const student = buildModel('lenet5@0.5', mnist);
+    const report = initFromTeacher(student, teacher);
+    assert.equal(report.copied.find((c) => c.student === 'fc_1')?.selected?.units, 60);
+    assertStudentIsPrunedTeacher(student, teacher, keptUnits(student, teacher), 2);
+    const mlp = initFromTeacher(buildModel('mlp-16x2', mnist), buildModel('mlp-64x2', { ...mnist, dropout: 0.5 }));
+    assert.deepEqual(mlp.copied.map((c) => c.selected?.units), [16, 16, undefined]);
+  });
+
   it('leaves a pair that is not a narrower copy to the copy by shape: a wider student, a deeper one, another graph', () => {
     const teacher = buildModel('lenet5@0.5', { ...mnist, seed: 11 });
     const wider = initFromTeacher(buildModel('lenet5', mnist), teacher);

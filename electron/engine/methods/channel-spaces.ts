@@ -42,7 +42,19 @@ export interface SelectionPlan {
 
 const WEIGHTED: Record<string, WeightedKind> = { Dense: 'dense', Conv2D: 'conv', DepthwiseConv2D: 'depthwise', BatchNormalization: 'bn' };
 /** Layers without weights that act on each channel alone, so their output holds their input's channels. */
-const CHANNELWISE = new Set(['Activation', 'ReLU', 'Dropout', 'MaxPooling2D', 'AveragePooling2D', 'GlobalAveragePooling2D', 'GlobalMaxPooling2D', 'ZeroPadding2D']);
+const CHANNELWISE = new Set(['Activation', 'ReLU', 'MaxPooling2D', 'AveragePooling2D', 'GlobalAveragePooling2D', 'GlobalMaxPooling2D', 'ZeroPadding2D']);
+
+/** Layers that change nothing at inference, so that a teacher trained with dropout and a student without still pair layer by layer. */
+const PASS_THROUGH = new Set(['Dropout', 'SpatialDropout1D', 'SpatialDropout2D', 'GaussianDropout', 'AlphaDropout', 'GaussianNoise']);
+const passesThrough = (layer: tf.layers.Layer) => PASS_THROUGH.has(layer.getClassName()) && layer.inboundNodes.length === 1 && layer.inboundNodes[0]!.inboundLayers.length === 1;
+
+/** The layers that compute something, in order, each with the layers it reads from (looking through pass-through layers). */
+function computingLayers(model: tf.LayersModel): Array<{ layer: tf.layers.Layer; from: tf.layers.Layer[] }> | null {
+  const source = (layer: tf.layers.Layer): tf.layers.Layer => (passesThrough(layer) ? source(layer.inboundNodes[0]!.inboundLayers[0]!) : layer);
+  const layers = model.layers.filter((l) => !passesThrough(l));
+  if (layers.some((l) => l.inboundNodes.length !== 1)) return null;
+  return layers.map((layer) => ({ layer, from: layer.inboundNodes[0]!.inboundLayers.map(source) }));
+}
 
 const lastDim = (shape: readonly (number | null)[]) => shape[shape.length - 1]!;
 const kernelShape = (layer: tf.layers.Layer) => layer.weights[0]!.shape as number[];
@@ -50,9 +62,11 @@ const kernelShape = (layer: tf.layers.Layer) => layer.weights[0]!.shape as numbe
 /** The plan for a student that is a narrower copy of its teacher; null when it is not (other layers, another graph, a wider space, nothing narrower). */
 export function planChannelSpaces(student: tf.LayersModel, teacher: tf.LayersModel): SelectionPlan | null {
   if (student.inputs.length !== 1 || student.outputs.length !== 1 || teacher.inputs.length !== 1 || teacher.outputs.length !== 1) return null;
-  const sLayers = student.layers;
-  const tLayers = teacher.layers;
-  if (sLayers.length !== tLayers.length) return null;
+  const sGraph = computingLayers(student);
+  const tGraph = computingLayers(teacher);
+  if (!sGraph || !tGraph || sGraph.length !== tGraph.length) return null;
+  const sLayers = sGraph.map((n) => n.layer);
+  const tLayers = tGraph.map((n) => n.layer);
   const parent: number[] = [];
   const spaces: Space[] = [];
   const find = (s: number): number => (parent[s] === s ? s : (parent[s] = find(parent[s]!)));
@@ -65,13 +79,11 @@ export function planChannelSpaces(student: tf.LayersModel, teacher: tf.LayersMod
   const views = new Map<tf.layers.Layer, SpaceView>();
   const sourceView = (layer: tf.layers.Layer) => (layer.getClassName() === 'InputLayer' ? { space: inputSpace, positions: 1 } : views.get(layer));
   const steps: WeightedStep[] = [];
-  for (const [i, layer] of sLayers.entries()) {
-    const source = tLayers[i]!;
+  for (const [i, { layer, from }] of sGraph.entries()) {
+    const { layer: source, from: tFrom } = tGraph[i]!;
     const kind = layer.getClassName();
-    if (kind !== source.getClassName() || layer.inboundNodes.length !== 1 || source.inboundNodes.length !== 1) return null;
+    if (kind !== source.getClassName()) return null;
     if (kind === 'InputLayer') continue;
-    const from = layer.inboundNodes[0]!.inboundLayers;
-    const tFrom = source.inboundNodes[0]!.inboundLayers;
     // The same graph: each input comes from the layer at the same place in the other model.
     if (from.length !== tFrom.length || from.some((l, k) => sLayers.indexOf(l) !== tLayers.indexOf(tFrom[k]!))) return null;
     const inputs = from.map(sourceView);
