@@ -16,6 +16,7 @@ p.add_argument('--mixup', type=float, default=0)  # probability a batch is mixed
 p.add_argument('--width', type=int, default=30); p.add_argument('--wd', type=float, default=0)
 p.add_argument('--write-dump', default='')
 p.add_argument('--flip', type=float, default=0)
+p.add_argument('--save-state', default='')  # the best validation epoch's weights, for soup.py
 p.add_argument('--select-from', default='')
 p.add_argument('--hint-selected', type=float, default=0)  # with --init select*: MSE from each student hidden layer to the teacher's units it was selected from (features, no regressor)
 p.add_argument('--ema', type=float, default=0)  # evaluate an exponential moving average of the weights with this decay per step  # a --write-dump folder whose student's weights --init select* prunes, in place of the teacher's
@@ -123,11 +124,12 @@ for ep in range(a.epochs):
         v = acc(xva, yva); te = acc(xte, yte); tr = acc(xtr[:10000], ytr[:10000])
     if v > best[0]:
         best = (v, te, ep + 1); since = 0; since_cut = 0
-        if a.write_dump: kept = {k: w.clone() for k, w in net.state_dict().items()}
+        if a.write_dump or a.save_state: kept = {k: w.clone() for k, w in ema.state_dict().items()}
     else:
         since += 1; since_cut += 1
         if a.schedule == 'plateau' and since_cut >= a.plateau: cur_lr *= 0.1; since_cut = 0
         if a.patience and since >= a.patience: break
+if a.save_state: torch.save(kept, a.save_state)
 if a.write_dump:
     import shutil; os.makedirs(a.write_dump, exist_ok=True); net.load_state_dict(kept)
     with torch.no_grad():
