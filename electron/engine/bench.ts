@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { crossEntropyLoss } from './losses/cross-entropy';
 import { buildModel, modelSize } from './models/registry';
 import { createOptimizer, disposeOptimizer } from './train/optimizers';
+import { medianOf } from './train/evaluate';
 import { StepRunner } from './train/step-runner';
 import type { StepMode } from '../contract/events';
 
@@ -109,8 +110,7 @@ export async function benchTraining(options: BenchOptions): Promise<BenchResult>
       await loss.data();
       loss.dispose();
     }
-    hostMs.sort((a, b) => a - b);
-    return { imgPerSec: (options.steps * options.batchSize) / (totalMs / 1000), params: bench.params, hostMsPerStep: hostMs[hostMs.length >> 1]!, mode: bench.mode() };
+    return { imgPerSec: (options.steps * options.batchSize) / (totalMs / 1000), params: bench.params, hostMsPerStep: medianOf(hostMs), mode: bench.mode() };
   } finally {
     bench.dispose();
   }

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import { buildModel, findFamily } from '../../electron/engine/models/registry';
 import { DistillInputError } from '../../electron/engine/errors';
+import { measureLatencyMs, medianOf } from '../../electron/engine/train/evaluate';
 import { useCpuBackend } from '../helpers/backend';
 
 before(useCpuBackend);
@@ -63,5 +64,18 @@ describe('model registry', () => {
       assert.equal(findFamily(name), null, name);
       assert.throws(() => buildModel(name, mnist), DistillInputError);
     }
+  });
+});
+
+describe('latency per image', () => {
+  it('is the median of its timings, so a few calls slowed by another process do not count', async () => {
+    assert.equal(medianOf([5, 1, 3]), 3);
+    assert.equal(medianOf([4, 1, 3, 2]), 2.5);
+    let calls = 0;
+    // A stand-in model whose 4th, 8th, 12th and 16th timed predictions wait 200 ms (after 3 warm-up calls).
+    const model = { predict: () => ({ data: () => new Promise((done) => setTimeout(done, [7, 11, 15, 19].includes(++calls) ? 200 : 0)), dispose: () => {} }) };
+    const ms = await measureLatencyMs(model as unknown as tf.LayersModel, [2, 2, 1], 21);
+    assert.equal(calls, 24);
+    assert.ok(ms < 100, `median ${ms} ms: the four slow calls (a mean of at least 38 ms) are not what it reports`);
   });
 });

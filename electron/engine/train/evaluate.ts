@@ -76,18 +76,29 @@ export function predictLogits(model: tf.LayersModel, split: DatasetSplit, shape:
   return all;
 }
 
-/** Milliseconds per single-image prediction, after a warm-up. */
-export async function measureLatencyMs(model: tf.LayersModel, shape: readonly [number, number, number], runs = 20): Promise<number> {
+/**
+ * Milliseconds per single-image prediction, after a warm-up: the median of `runs` timings, so
+ * that another process taking the CPU for a moment does not make one of two identical students
+ * look several times slower than the other.
+ */
+export async function measureLatencyMs(model: tf.LayersModel, shape: readonly [number, number, number], runs = 21): Promise<number> {
   const x = tf.zeros([1, ...shape]);
   const once = async () => {
+    const started = performance.now();
     const y = model.predict(x) as tf.Tensor;
     await y.data();
     y.dispose();
+    return performance.now() - started;
   };
-  await once();
-  const start = performance.now();
-  for (let i = 0; i < runs; i++) await once();
-  const ms = (performance.now() - start) / runs;
+  for (let i = 0; i < 3; i++) await once();
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) times.push(await once());
   x.dispose();
-  return ms;
+  return medianOf(times);
+}
+
+export function medianOf(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
