@@ -243,6 +243,17 @@ describe('Distill Studio in a browser (distill serve)', { skip: missing ?? false
     await page.getByTestId('setting-teacherEpochs').fill('2');
     await page.getByTestId('setting-epochs').fill('4');
     await page.getByTestId('setting-limitTrain').fill('1500');
+    // Every slider's value sits on the line where its label ends, even where a long label wraps in this three-column form.
+    const misplaced = await page.locator('[data-testid=method-options] [data-testid$=-value]').evaluateAll((values) => values.flatMap((value) => {
+      const label = value.closest('label')!.firstElementChild!.firstChild!;
+      const range = document.createRange();
+      range.setStart(label, Math.max(0, label.textContent!.trimEnd().length - 1));
+      range.setEnd(label, label.textContent!.trimEnd().length);
+      const [end, at] = [range.getBoundingClientRect(), value.getBoundingClientRect()];
+      return Math.abs(end.bottom - at.bottom) > 4 ? [`${value.getAttribute('data-testid')}: the label ends at ${end.bottom}, the value at ${at.bottom}`] : [];
+    }));
+    assert.ok(await page.locator('[data-testid=method-options] [data-testid$=-value]').count() >= 4, 'the study form shows several sliders');
+    assert.deepEqual(misplaced, []);
     await shot('3-method-study');
     await page.getByTestId('start').click();
     await page.getByTestId('phase-fitnet').waitFor();
