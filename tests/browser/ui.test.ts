@@ -139,6 +139,8 @@ describe('Distill Studio in a browser (distill serve)', { skip: missing ?? false
     await page.getByTestId('training').waitFor();
     // Progress and charts move while the teacher trains.
     await page.waitForFunction(() => document.querySelector('[data-testid=phase-teacher] .stats')?.textContent?.includes('img/s'), null, { timeout: 60_000 });
+    // A lane in training shows its speed and, after a spaced dot, the time it has left.
+    await page.waitForFunction(() => [...document.querySelectorAll('[data-testid^=phase-] .stats')].some((el) => /\d img\/s · ETA \d/.test(el.textContent ?? '')), null, { timeout: 60_000 });
     await page.waitForFunction(() => Number(document.querySelector('canvas[data-points]')?.getAttribute('data-points')) > 0, null, { timeout: 60_000 });
     await shot('4-training');
     await page.getByTestId('results').waitFor({ timeout: 120_000 });
@@ -219,6 +221,8 @@ describe('Distill Studio in a browser (distill serve)', { skip: missing ?? false
     await page.getByTestId('setting-limitTrain').fill('10000');
     await page.getByTestId('start').click();
     await page.waitForFunction(() => document.querySelector('[data-testid=phase-teacher] .stats')?.textContent?.includes('img/s'), null, { timeout: 60_000 });
+    // A lane in training shows its speed and, after a spaced dot, the time it has left.
+    await page.waitForFunction(() => [...document.querySelectorAll('[data-testid^=phase-] .stats')].some((el) => /\d img\/s · ETA \d/.test(el.textContent ?? '')), null, { timeout: 60_000 });
     await page.getByTestId('cancel').click();
     await page.waitForFunction(() => document.querySelector('[data-testid=run-status]')?.textContent === 'cancelled', null, { timeout: 30_000 });
     await page.click('[data-screen=history]');
@@ -396,6 +400,8 @@ describe('Distill Studio in a browser (distill serve)', { skip: missing ?? false
     await checks.nth(1).check();
     await page.getByTestId('compare-setting').first().waitFor({ timeout: 30_000 });
     assert.match(await page.getByTestId('compare').innerText(), /validation split/);
+    // Each run has one colour; its student alone is the dashed line.
+    await page.locator('[data-testid=compare] canvas[data-dashed="1"]').waitFor({ timeout: 10_000 });
     await shot('6-history-compare');
   });
 
