@@ -40,8 +40,8 @@ export function distillationAdvice(result: AdviceInput): Advice[] {
       level: 'warning',
       message: `The teacher (${formatPercent(teacher.accuracy)}) is not clearly better than the student trained alone (${formatPercent(baseline.accuracy)}): it has little to teach.`,
       suggestions: [
-        ...(teacherLevelledOff ? [] : ['train the teacher longer, or let the auto preset train it until its validation accuracy stops improving']),
-        `use a bigger teacher, or a smaller student, so the gap between them is wider${teacherLevelledOff ? ' (this teacher trained until its validation accuracy stopped improving)' : ''}`,
+        ...(teacherLevelledOff ? [] : ['training the teacher longer, or letting the auto preset train it until its validation accuracy stops improving']),
+        `a bigger teacher, or a smaller student, so that the gap between them is wider${teacherLevelledOff ? ' (this teacher trained until its validation accuracy stopped improving)' : ''}`,
       ],
     });
   }
@@ -49,7 +49,7 @@ export function distillationAdvice(result: AdviceInput): Advice[] {
     const n = testImagesOf(baseline);
     const noise = gainNoise(student.accuracy, baseline.accuracy, n);
     const band = `±${(noise * 100).toFixed(2)} points is the noise on ${n.toLocaleString('en-US')} test images`;
-    const sweep = result.sweep ? [] : ['find T and α for this data with the sweep (`distill sweep`, or the auto preset)'];
+    const sweep = result.sweep ? [] : ['finding T and α for this data with the sweep (`distill sweep`, or the auto preset)'];
     // A teacher far ahead of the student alone that still teaches nothing points at the student's
     // size, not the teacher's: small students often cannot follow a much stronger teacher.
     const farAhead = !!teacher && teacher.accuracy - baseline.accuracy >= WIDE_GAP;
@@ -57,7 +57,7 @@ export function distillationAdvice(result: AdviceInput): Advice[] {
     if (result.kdGain < -noise) {
       advice.push({ level: 'warning', message: `Distillation made the student worse: ${formatPoints(result.kdGain)} points against the student alone (${band}).`, suggestions: [...sweep, 'a lower α (more weight on the labels) or a lower T', ...teacherOrStudent] });
     } else if (Math.abs(result.kdGain) <= noise) {
-      advice.push({ level: 'warning', message: `The KD gain, ${formatPoints(result.kdGain)} points, is within noise (${band}): this run cannot tell whether distillation helped.`, suggestions: [...sweep, ...(studentsLevelledOff ? [] : ['train the students longer (KD students keep improving after a plain one levels off)']), ...(farAhead ? [LARGER_STUDENT] : []), 'more test images, or several seeds, to narrow the noise'] });
+      advice.push({ level: 'warning', message: `The KD gain, ${formatPoints(result.kdGain)} points, is within noise (${band}): this run cannot tell whether distillation helped.`, suggestions: [...sweep, ...(studentsLevelledOff ? [] : ['training the students longer (KD students keep improving after a plain one levels off)']), ...(farAhead ? [LARGER_STUDENT] : []), 'more test images, or several seeds, to narrow the noise'] });
     } else {
       advice.push({ level: 'good', message: `Distillation helped: ${formatPoints(result.kdGain)} points over the student alone, beyond the noise (${band}).`, suggestions: [] });
     }

@@ -90,7 +90,9 @@ describe('advice on a finished run', () => {
     assert.ok(auto.some((x) => x.endsWith('(this teacher trained until its validation accuracy stopped improving)')), auto.join('; '));
     // A student that used every epoch may still be improving.
     const oneRanOut = distillationAdvice({ ...run, selection: { teacher: stopped, student: ranOut, baseline: stopped } }).flatMap((a) => a.suggestions);
-    assert.deepEqual(longer(oneRanOut), ['train the students longer (KD students keep improving after a plain one levels off)']);
+    assert.deepEqual(longer(oneRanOut), ['training the students longer (KD students keep improving after a plain one levels off)']);
+    // The app shows each as "Try …." and the CLI as "try: …": a noun phrase or a gerund, never a bare verb ("Try find T and α").
+    for (const s of distillationAdvice(run).flatMap((a) => a.suggestions)) assert.doesNotMatch(s, /^(train|find|use|let|make|pick) /, s);
   });
 
   it('points at the student, not the teacher, when a teacher far ahead of the student alone teaches it nothing', () => {
