@@ -50,11 +50,13 @@ const passesThrough = (layer: tf.layers.Layer) => PASS_THROUGH.has(layer.getClas
 
 /** The layers that compute something, in order, each with the layers it reads from (looking through pass-through layers). */
 function computingLayers(model: tf.LayersModel): Array<{ layer: tf.layers.Layer; from: tf.layers.Layer[] }> | null {
-  const source = (layer: tf.layers.Layer): tf.layers.Layer => (passesThrough(layer) ? source(layer.inboundNodes[0]!.inboundLayers[0]!) : layer);
   const layers = model.layers.filter((l) => !passesThrough(l));
   if (layers.some((l) => l.inboundNodes.length !== 1)) return null;
-  return layers.map((layer) => ({ layer, from: layer.inboundNodes[0]!.inboundLayers.map(source) }));
+  return layers.map((layer) => ({ layer, from: layer.inboundNodes[0]!.inboundLayers.map(passedThrough) }));
 }
+
+/** The layer that computed what this one passes on: itself unless it passes through. */
+const passedThrough = (layer: tf.layers.Layer): tf.layers.Layer => (passesThrough(layer) ? passedThrough(layer.inboundNodes[0]!.inboundLayers[0]!) : layer);
 
 const lastDim = (shape: readonly (number | null)[]) => shape[shape.length - 1]!;
 const kernelShape = (layer: tf.layers.Layer) => layer.weights[0]!.shape as number[];
@@ -94,9 +96,9 @@ export function planChannelSpaces(student: tf.LayersModel, teacher: tf.LayersMod
     const weighted = WEIGHTED[kind];
     if (weighted) {
       if (inputs.length !== 1 || layer.weights.length !== source.weights.length) return null;
-      const view = stepInput(weighted, input, spaces[find(input.space)]!, kernelShape(layer), kernelShape(source));
-      if (!view) return null;
       const [s, t] = [kernelShape(layer), kernelShape(source)];
+      const view = stepInput(weighted, input, spaces[find(input.space)]!, s, t);
+      if (!view) return null;
       const output = weighted === 'dense' || weighted === 'conv' ? newSpace(s.at(-1)!, t.at(-1)!) : input.space;
       steps.push({ student: layer, teacher: source, kind: weighted, input: view, output });
       views.set(layer, { space: output, positions: 1 });
@@ -126,7 +128,7 @@ export function planChannelSpaces(student: tf.LayersModel, teacher: tf.LayersMod
       return null;
     }
   }
-  const out = views.get(sLayers[sLayers.length - 1]!);
+  const out = views.get(passedThrough(student.outputs[0]!.sourceLayer as tf.layers.Layer));
   if (!out || out.positions !== 1) return null;
   spaces[find(out.space)]!.fixed = true;
   // Every space as its root, so that a step names the space it shares with the rest of its stream.
