@@ -123,8 +123,8 @@ describe('weight selection for a narrower convnet', () => {
     assert.ok(wider.copied.every((c) => !c.selected));
     const vgg = initFromTeacher(buildModel('vgg11@0.125', cifar), buildModel('vgg13@0.25', cifar));
     assert.ok(vgg.copied.every((c) => !c.selected), 'different depths: no selection');
-    const resnet = initFromTeacher(buildModel('resnet20@0.5', small), buildModel('resnet56', small));
-    assert.ok(resnet.copied.every((c) => !c.selected), 'another graph: no selection');
+    const resnet = initFromTeacher(buildModel('resnet20@0.5', small), buildModel('resnet18@0.25', small));
+    assert.ok(resnet.copied.every((c) => !c.selected), 'another graph (four stages against three): no selection');
   });
 });
 
@@ -174,6 +174,20 @@ describe('weight selection for residual networks', () => {
     same(['s2b1_shortcut_bn', 's2b1_bn2', 's2b2_bn2', 's2b3_bn2']);
     assert.notDeepEqual(kept.get('s1b1_bn1'), kept.get('stem_bn'), 'a block\'s inner channels are chosen on their own');
     silenceByBatchNorm(teacher, kept);
+    assertSameLogits(student, teacher, 3);
+  });
+
+  it('resnet20@0.5 from resnet56 keeps the first three blocks of each stage (layer selection) as well as the strongest channels', () => {
+    const { teacher, student, report } = selectPair('resnet56', 'resnet20@0.5', small, 8);
+    const teachers = report.copied.map((c) => c.teacher);
+    assert.ok(teachers.includes('s1b3_conv2') && teachers.includes('s2b1_shortcut') && teachers.includes('s3b3_bn2'));
+    assert.ok(!teachers.some((t) => /^s\db[4-9]_/.test(t)), 'blocks 4–9 of each stage are left out');
+    assert.ok(report.copied.every((c) => c.student === c.teacher), 'each student layer takes the teacher layer of its name');
+    const kept = keptByBatchNorm(student, teacher);
+    // The left-out blocks add nothing (their last batch norm silenced), so the stream passes through them unchanged.
+    const leftOut = teacher.layers.filter((l) => /^s\db[4-9]_bn2$/.test(l.name)).map((l) => [l.name, []] as [string, number[]]);
+    assert.equal(leftOut.length, 18);
+    silenceByBatchNorm(teacher, new Map([...kept, ...leftOut]));
     assertSameLogits(student, teacher, 3);
   });
 

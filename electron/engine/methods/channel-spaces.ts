@@ -1,4 +1,5 @@
 import type * as tf from '@tensorflow/tfjs';
+import { computingLayers, passedThrough, withoutExtraBlocks, type LayerGraph } from './layer-graph';
 
 /**
  * The plan behind weight selection (./weight-selection.ts): which channels of the teacher each
@@ -44,20 +45,6 @@ const WEIGHTED: Record<string, WeightedKind> = { Dense: 'dense', Conv2D: 'conv',
 /** Layers without weights that act on each channel alone, so their output holds their input's channels. */
 const CHANNELWISE = new Set(['Activation', 'ReLU', 'MaxPooling2D', 'AveragePooling2D', 'GlobalAveragePooling2D', 'GlobalMaxPooling2D', 'ZeroPadding2D']);
 
-/** Layers that change nothing at inference, so that a teacher trained with dropout and a student without still pair layer by layer. */
-const PASS_THROUGH = new Set(['Dropout', 'SpatialDropout1D', 'SpatialDropout2D', 'GaussianDropout', 'AlphaDropout', 'GaussianNoise']);
-const passesThrough = (layer: tf.layers.Layer) => PASS_THROUGH.has(layer.getClassName()) && layer.inboundNodes.length === 1 && layer.inboundNodes[0]!.inboundLayers.length === 1;
-
-/** The layers that compute something, in order, each with the layers it reads from (looking through pass-through layers). */
-function computingLayers(model: tf.LayersModel): Array<{ layer: tf.layers.Layer; from: tf.layers.Layer[] }> | null {
-  const layers = model.layers.filter((l) => !passesThrough(l));
-  if (layers.some((l) => l.inboundNodes.length !== 1)) return null;
-  return layers.map((layer) => ({ layer, from: layer.inboundNodes[0]!.inboundLayers.map(passedThrough) }));
-}
-
-/** The layer that computed what this one passes on: itself unless it passes through. */
-const passedThrough = (layer: tf.layers.Layer): tf.layers.Layer => (passesThrough(layer) ? passedThrough(layer.inboundNodes[0]!.inboundLayers[0]!) : layer);
-
 const lastDim = (shape: readonly (number | null)[]) => shape[shape.length - 1]!;
 const kernelShape = (layer: tf.layers.Layer) => layer.weights[0]!.shape as number[];
 
@@ -66,7 +53,13 @@ export function planChannelSpaces(student: tf.LayersModel, teacher: tf.LayersMod
   if (student.inputs.length !== 1 || student.outputs.length !== 1 || teacher.inputs.length !== 1 || teacher.outputs.length !== 1) return null;
   const sGraph = computingLayers(student);
   const tGraph = computingLayers(teacher);
-  if (!sGraph || !tGraph || sGraph.length !== tGraph.length) return null;
+  if (!sGraph || !tGraph) return null;
+  // A shallower student (resnet20 from resnet56) pairs with the teacher less its last residual blocks in each stage.
+  const paired = sGraph.length === tGraph.length ? tGraph : withoutExtraBlocks(sGraph, tGraph);
+  return paired && paired.length === sGraph.length ? planOnGraphs(student, teacher, sGraph, paired) : null;
+}
+
+function planOnGraphs(student: tf.LayersModel, teacher: tf.LayersModel, sGraph: LayerGraph, tGraph: LayerGraph): SelectionPlan | null {
   const sLayers = sGraph.map((n) => n.layer);
   const tLayers = tGraph.map((n) => n.layer);
   const parent: number[] = [];
