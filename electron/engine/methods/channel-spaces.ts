@@ -7,8 +7,8 @@ import { computingLayers, passedThrough, withoutExtraBlocks, type LayerGraph } f
  * channel by channel (batch norm, activation, pooling, a depthwise convolution) keeps its input's
  * space, and an addition joins the spaces it adds, so a residual stream is one space through every
  * block that adds to it. Dense and convolution layers start a space of their own. The student and
- * teacher must be the same graph of layers, each space in the student no wider than in the teacher;
- * the model's input and output spaces keep every channel.
+ * teacher must be the same graph of layers (the teacher less some residual blocks, ./layer-graph.ts),
+ * each space in the student no wider than in the teacher; the input and output spaces keep every channel.
  */
 
 export type WeightedKind = 'dense' | 'conv' | 'depthwise' | 'bn';
