@@ -117,12 +117,27 @@ describe('weight selection for a narrower convnet', () => {
     assert.deepEqual(mlp.copied.map((c) => c.selected?.units), [16, 16, undefined]);
   });
 
+  it('a shallower VGG or MLP takes the first layers of each stage of the teacher, and its last', () => {
+    const { teacher, student, report } = selectPair('vgg13@0.25', 'vgg11@0.125', cifar, 3);
+    // vgg13 has two convolutions in every stage; vgg11 one in the first two stages, two in the others.
+    assert.deepEqual(report.copied.filter((c) => c.selected || c.student === 'logits').map((c) => `${c.student}←${c.teacher}`), ['conv_1←conv_1', 'conv_2←conv_3', 'conv_3←conv_5', 'conv_4←conv_6', 'conv_5←conv_7', 'conv_6←conv_8', 'conv_7←conv_9', 'conv_8←conv_10', 'logits←logits']);
+    assert.deepEqual(report.copied.find((c) => c.student === 'conv_2')?.selected, { units: 16, of: 32, channels: true });
+    // Each student channel is a distinct teacher channel of the convolution it came from (its batch norm's β tells which).
+    for (const [s, t] of [['bn_2', 'bn_3'], ['bn_8', 'bn_10']] as const) {
+      const beta = (l: tf.layers.Layer) => Array.from(l.getWeights()[1]!.dataSync());
+      const from = beta(student.getLayer(s)).map((v) => beta(teacher.getLayer(t)).indexOf(v));
+      assert.ok(from.every((c) => c >= 0) && new Set(from).size === from.length, `${s} ← ${t}: ${from}`);
+    }
+    const mlp = initFromTeacher(buildModel('mlp-16x2', mnist), buildModel('mlp-64x3', mnist));
+    assert.deepEqual(mlp.copied.map((c) => [c.student, c.teacher, c.selected?.units]), [['dense_1', 'dense_1', 16], ['dense_2', 'dense_2', 16], ['logits', 'logits', undefined]]);
+  });
+
   it('leaves a pair that is not a narrower copy to the copy by shape: a wider student, a deeper one, another graph', () => {
     const teacher = buildModel('lenet5@0.5', { ...mnist, seed: 11 });
     const wider = initFromTeacher(buildModel('lenet5', mnist), teacher);
     assert.ok(wider.copied.every((c) => !c.selected));
-    const vgg = initFromTeacher(buildModel('vgg11@0.125', cifar), buildModel('vgg13@0.25', cifar));
-    assert.ok(vgg.copied.every((c) => !c.selected), 'different depths: no selection');
+    const vgg = initFromTeacher(buildModel('vgg13@0.125', cifar), buildModel('vgg11@0.25', cifar));
+    assert.ok(vgg.copied.every((c) => !c.selected), 'a deeper student: no selection');
     const resnet = initFromTeacher(buildModel('resnet20@0.5', small), buildModel('resnet18@0.25', small));
     assert.ok(resnet.copied.every((c) => !c.selected), 'another graph (four stages against three): no selection');
   });

@@ -1,5 +1,5 @@
 import type * as tf from '@tensorflow/tfjs';
-import { computingLayers, passedThrough, withoutExtraBlocks, type LayerGraph } from './layer-graph';
+import { computingLayers, passedThrough, withoutExtraDepth, type LayerGraph } from './layer-graph';
 
 /**
  * The plan behind weight selection (./weight-selection.ts): which channels of the teacher each
@@ -7,7 +7,7 @@ import { computingLayers, passedThrough, withoutExtraBlocks, type LayerGraph } f
  * channel by channel (batch norm, activation, pooling, a depthwise convolution) keeps its input's
  * space, and an addition joins the spaces it adds, so a residual stream is one space through every
  * block that adds to it. Dense and convolution layers start a space of their own. The student and
- * teacher must be the same graph of layers (the teacher less some residual blocks, ./layer-graph.ts),
+ * teacher must be the same graph of layers (the teacher less some blocks or layers, ./layer-graph.ts),
  * each space in the student no wider than in the teacher; the input and output spaces keep every channel.
  */
 
@@ -54,8 +54,8 @@ export function planChannelSpaces(student: tf.LayersModel, teacher: tf.LayersMod
   const sGraph = computingLayers(student);
   const tGraph = computingLayers(teacher);
   if (!sGraph || !tGraph) return null;
-  // A shallower student (resnet20 from resnet56) pairs with the teacher less its last residual blocks in each stage.
-  const paired = sGraph.length === tGraph.length ? tGraph : withoutExtraBlocks(sGraph, tGraph);
+  // A shallower student (resnet20 from resnet56, vgg11 from vgg19) pairs with the teacher less some blocks or layers in each stage.
+  const paired = sGraph.length === tGraph.length ? tGraph : withoutExtraDepth(sGraph, tGraph);
   return paired && paired.length === sGraph.length ? planOnGraphs(student, teacher, sGraph, paired) : null;
 }
 

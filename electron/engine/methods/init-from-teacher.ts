@@ -26,8 +26,8 @@ const weighted = (model: tf.LayersModel) => model.layers.filter((l) => l.weights
 /**
  * Weight initialisation from the teacher. When the student is a narrower copy of the teacher (the
  * same graph of dense, convolution, depthwise and batch-norm layers, none wider: `mlp-800x2` →
- * `mlp-30x2`, `lenet5` → `lenet5@0.5`, `resnet20` → `resnet20@0.5`, or a shallower ResNet:
- * `resnet56` → `resnet20@0.5`), it is weight selection (./weight-selection.ts): the student starts as
+ * `mlp-30x2`, `lenet5` → `lenet5@0.5`, `resnet20` → `resnet20@0.5`, or shallower as well:
+ * `resnet56` → `resnet20@0.5`, `vgg19` → `vgg11@0.5`), it is weight selection (./weight-selection.ts): the student starts as
  * the teacher pruned to its strongest units. Otherwise, walking both networks in order, each
  * student layer takes the next teacher layer whose weights have exactly its shapes (for
  * same-family convnets of different depths this maps stage to stage). Everything else keeps its

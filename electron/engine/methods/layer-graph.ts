@@ -54,13 +54,64 @@ function residualBlocks(graph: LayerGraph): ResidualBlock[] {
   });
 }
 
+/** Layers after which a chain's next stage starts: the feature map changes size. */
+const STAGE_ENDS = new Set(['MaxPooling2D', 'AveragePooling2D', 'GlobalAveragePooling2D', 'GlobalMaxPooling2D', 'Flatten']);
+
+/** A chain's dense and convolution layers, each with the batch norms and activations after it (a unit), grouped into stages. */
+function chainStages(graph: LayerGraph): tf.layers.Layer[][][] | null {
+  const stages: tf.layers.Layer[][][] = [[]];
+  for (const { layer, from } of graph) {
+    const kind = layer.getClassName();
+    if (kind === 'InputLayer') continue;
+    if (from.length !== 1 || kind === 'Add') return null;
+    if (STAGE_ENDS.has(kind)) stages.push([]);
+    else if (kind === 'Dense' || kind === 'Conv2D') stages.at(-1)!.push([layer]);
+    else stages.at(-1)!.at(-1)?.push(layer);
+  }
+  return stages.filter((stage) => stage.length > 0);
+}
+
+/**
+ * The teacher's chain less some of its dense or convolution layers in each stage, so that it has
+ * the student's per stage (`vgg19` → `vgg11@0.5`, `mlp-800x3` → `mlp-30x2`): each stage keeps its
+ * first layers, and the stage that ends in the output keeps its last layer too. Null when the
+ * stages differ in number or the student has more layers in one.
+ */
+function withoutExtraLayers(student: LayerGraph, teacher: LayerGraph): LayerGraph | null {
+  const [sStages, tStages] = [chainStages(student), chainStages(teacher)];
+  if (!sStages || !tStages || sStages.length === 0 || sStages.length !== tStages.length) return null;
+  const output = teacher.at(-1)!.layer;
+  const dropped: tf.layers.Layer[][] = [];
+  for (const [i, stage] of tStages.entries()) {
+    const keep = sStages[i]!.length;
+    if (keep > stage.length || keep === 0) return null;
+    const ends = stage.at(-1)!.includes(output);
+    dropped.push(...stage.slice(ends ? keep - 1 : keep, ends ? stage.length - 1 : stage.length));
+  }
+  // Whatever read a unit left out reads what that unit read.
+  const inputs = new Map(teacher.map((n) => [n.layer, n.from]));
+  const replaced = new Map(dropped.map((unit) => [unit.at(-1)!, inputs.get(unit[0]!)![0]!]));
+  return removeLayers(teacher, new Set(dropped.flat()), replaced);
+}
+
+function removeLayers(graph: LayerGraph, gone: Set<tf.layers.Layer>, replaced: Map<tf.layers.Layer, tf.layers.Layer>): LayerGraph {
+  const resolve = (l: tf.layers.Layer): tf.layers.Layer => (replaced.has(l) ? resolve(replaced.get(l)!) : l);
+  return graph.filter((n) => !gone.has(n.layer)).map((n) => ({ layer: n.layer, from: n.from.map(resolve) }));
+}
+
+/** The teacher's graph cut to the student's depth: residual blocks or chain layers left out per stage (layer selection); null when they do not pair. */
+export function withoutExtraDepth(student: LayerGraph, teacher: LayerGraph): LayerGraph | null {
+  const residual = teacher.some((n) => n.layer.getClassName() === 'Add');
+  return residual ? withoutExtraBlocks(student, teacher) : withoutExtraLayers(student, teacher);
+}
+
 /**
  * The teacher's graph less its last identity blocks in each stage, so that it has the student's
  * blocks per stage (layer selection: Xu et al. 2024 keep the first blocks of each stage). A stage
  * starts at a block with a projection shortcut. Null when the two do not have the same stages, or
  * the student has more blocks in one.
  */
-export function withoutExtraBlocks(student: LayerGraph, teacher: LayerGraph): LayerGraph | null {
+function withoutExtraBlocks(student: LayerGraph, teacher: LayerGraph): LayerGraph | null {
   const stagesOf = (blocks: ResidualBlock[]) => blocks.reduce<ResidualBlock[][]>((stages, block) => {
     if (!block.identity || stages.length === 0) stages.push([]);
     stages.at(-1)!.push(block);
@@ -71,8 +122,5 @@ export function withoutExtraBlocks(student: LayerGraph, teacher: LayerGraph): La
   const dropped = tStages.flatMap((stage, i) => stage.slice(sStages[i]!.length));
   if (dropped.some((b) => !b.identity)) return null;
   // A block left out passes its stream on: whatever read its output reads its input.
-  const replaced = new Map(dropped.map((b) => [b.output, b.identity!]));
-  const resolve = (l: tf.layers.Layer): tf.layers.Layer => (replaced.has(l) ? resolve(replaced.get(l)!) : l);
-  const gone = new Set(dropped.flatMap((b) => [...b.members]));
-  return teacher.filter((n) => !gone.has(n.layer)).map((n) => ({ layer: n.layer, from: n.from.map(resolve) }));
+  return removeLayers(teacher, new Set(dropped.flatMap((b) => [...b.members])), new Map(dropped.map((b) => [b.output, b.identity!])));
 }

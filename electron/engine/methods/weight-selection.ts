@@ -6,8 +6,8 @@ import type { InitReport } from './init-from-teacher';
  * Weight selection (Xu et al. 2024, "Initializing models with larger ones") for a student that is
  * a narrower copy of its teacher: the same graph of dense, convolution, depthwise and batch-norm
  * layers, each with at most the teacher's units or channels (`mlp-800x2` → `mlp-30x2`, `lenet5` →
- * `lenet5@0.5`, `resnet20` → `resnet20@0.5`, `mobilenetv2` → `mobilenetv2@0.5`; a shallower ResNet
- * pairs with the teacher's first blocks of each stage, ./layer-graph.ts). Every space of
+ * `lenet5@0.5`, `resnet20` → `resnet20@0.5`, `mobilenetv2` → `mobilenetv2@0.5`; a shallower student
+ * pairs with the teacher's first blocks or layers of each stage, ./layer-graph.ts). Every space of
  * channels (./channel-spaces.ts: a layer's output, or a whole residual stream) keeps the teacher's
  * channels that feed the next layers most strongly, and every layer takes the block of the
  * teacher's weights between the channels kept on either side, so the student starts as a pruned
