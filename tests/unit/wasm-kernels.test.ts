@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { before, describe, it } from 'node:test';
 import { selectBackend } from '../../electron/engine/backend/select';
+import { initFromTeacher } from '../../electron/engine/methods/init-from-teacher';
+import { buildModel } from '../../electron/engine/models/registry';
 import { createRng } from '../../electron/engine/random';
 import { assertClose, convWithGradients, onBackends, randomConvCases, twoTrainingSteps } from '../helpers/compare';
 
@@ -161,6 +163,19 @@ describe('wasm kernels match the cpu backend', () => {
         assertClose(r.cpu![0]!, r.wasm![0]!, `${dtype} ${shape.join('×')} from ${begin.join(',')} size ${size.join('×')}`, 0);
       }
     }
+  });
+
+  it('a student selected from its teacher (weight selection, a gathered convolution bias) predicts as on cpu', async () => {
+    const options = { inputShape: [16, 16, 1] as [number, number, number], classes: 10, dropout: 0, seed: 1 };
+    const r = await onBackends(BACKENDS, () => {
+      const [teacher, student] = [buildModel('vgg11@0.25', { ...options, seed: 5 }), buildModel('vgg11@0.125', options)];
+      initFromTeacher(student, teacher);
+      const logits = student.predict(tf.randomUniform([2, 16, 16, 1], 0, 1, 'float32', 3)) as tf.Tensor;
+      teacher.dispose();
+      student.dispose();
+      return [logits];
+    });
+    assertClose(r.cpu![0]!, r.wasm![0]!, 'logits', 1e-4);
   });
 
   // Whole training steps. (MobileNetV2 at width 0.25 on tiny inputs is left out: its batch norms over

@@ -24,7 +24,7 @@ export function selectTeacherWeights(student: tf.LayersModel, teacher: tf.Layers
   }
   const report: InitReport = { copied: [], kept: [] };
   for (const step of plan.steps) {
-    const block = tf.tidy(() => selectBlock(step, step.teacher.getWeights(), kept.get(step.input.space), kept.get(step.output)));
+    const block = tf.tidy(() => selectBlock(step, step.teacher.getWeights(), kept.get(step.input.space), kept.get(step.output)).map(ownBuffer));
     step.student.setWeights(block);
     tf.dispose(block);
     const space = plan.spaces[step.output]!;
@@ -64,6 +64,14 @@ function strongestChannels(plan: SelectionPlan, space: number, count: number): t
     return tf.topk(score, count).indices as tf.Tensor1D;
   });
 }
+
+/**
+ * A copy in a buffer of its own, recorded with its own shape. tfjs-backend-wasm's gather computes
+ * in four dimensions and reshapes without copying, so its backend keeps the 4-D shape; its fused
+ * convolution reads a bias's shape from there and rejects a gathered bias as "rank 4". An addition
+ * allocates a fresh output.
+ */
+const ownBuffer = (w: tf.Tensor) => tf.add(w, tf.scalar(0, w.dtype));
 
 /** The student's weights for one layer: the teacher's rows for the kept inputs and columns for the kept outputs. */
 function selectBlock(step: WeightedStep, weights: tf.Tensor[], inputs: tf.Tensor1D | undefined, outputs: tf.Tensor1D | undefined): tf.Tensor[] {
