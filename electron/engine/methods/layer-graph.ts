@@ -45,7 +45,8 @@ function residualBlocks(graph: LayerGraph): ResidualBlock[] {
     // An identity shortcut is the input the other branch grew from.
     const identity = aUp.has(b!) ? b! : bUp.has(a!) ? a! : null;
     const branch = identity === a ? bUp : aUp;
-    const members = new Set([...branch].filter((l) => identity && !ancestors(identity).has(l)));
+    const upstream = identity ? ancestors(identity) : branch;
+    const members = new Set([...branch].filter((l) => !upstream.has(l)));
     members.add(add);
     const after = readers(add);
     const activation = after.length === 1 && ['Activation', 'ReLU'].includes(after[0]!.layer.getClassName()) ? after[0]!.layer : null;
