@@ -75,7 +75,8 @@ const ownBuffer = (w: tf.Tensor) => tf.add(w, tf.scalar(0, w.dtype));
 
 /** The student's weights for one layer: the teacher's rows for the kept inputs and columns for the kept outputs. */
 function selectBlock(step: WeightedStep, weights: tf.Tensor[], inputs: tf.Tensor1D | undefined, outputs: tf.Tensor1D | undefined): tf.Tensor[] {
-  const keep = (w: tf.Tensor, indices: tf.Tensor1D | undefined, axis = 0) => (indices ? tf.gather(w, indices, axis) : w.clone());
+  // Unselected axes pass the teacher's tensor on as is: ownBuffer copies every result.
+  const keep = (w: tf.Tensor, indices: tf.Tensor1D | undefined, axis = 0) => (indices ? tf.gather(w, indices, axis) : w);
   if (step.kind === 'bn') return weights.map((w) => keep(w, outputs));
   const [kernel, bias] = weights as [tf.Tensor, tf.Tensor | undefined];
   // A depthwise kernel is [h, w, channels, 1], one filter per channel of its input's space.

@@ -168,11 +168,12 @@ export async function sweepKd(ctx: PhaseContext, teacher: tf.LayersModel | null)
   const finalsText = finalRound ? `, then the best ${finalRound} again on all ${dataset.train.count.toLocaleString('en-US')}${withInit ? ", and the best of those from the teacher's weights" : ''}` : '';
   const done = sweepCellsDone(await ctx.folder.readMetrics(), grid, roundTwo);
   const keptCount = done.cells.length + done.finals.length;
-  const keptText = keptCount ? `; ${keptCount} of ${planned(done.cells, done.finals)} cells trained before the run was resumed` : '';
+  const plannedAtResume = planned(done.cells, done.finals);
+  const keptText = keptCount ? `; ${keptCount} of ${plannedAtResume} cells trained before the run was resumed` : '';
   await emit({ type: 'phase', phase: 'student', status: 'start', model: config.student, method: 'sweep', detail: `T × α sweep: ${grid.length} cell${grid.length === 1 ? '' : 's'} of ${config.sweepEpochs} epoch(s) on ${train.count.toLocaleString('en-US')} training images${finalsText}, scored on ${validation.count.toLocaleString('en-US')} validation images${keptText}` });
   // Shown again for the live views; metrics.jsonl holds them already.
-  for (const cell of done.cells) await emit({ type: 'sweep-cell', cells: planned(done.cells, done.finals), ...cell, kept: true }, false);
-  for (const cell of done.finals) await emit({ type: 'sweep-cell', cells: planned(done.cells, done.finals), ...cell, round: 2, kept: true }, false);
+  for (const cell of done.cells) await emit({ type: 'sweep-cell', cells: plannedAtResume, ...cell, kept: true }, false);
+  for (const cell of done.finals) await emit({ type: 'sweep-cell', cells: plannedAtResume, ...cell, round: 2, kept: true }, false);
   const cells = [...done.cells];
   for (const { temperature, alpha } of grid.slice(cells.length)) {
     throwIfAborted(ctx.signal);
