@@ -16,6 +16,8 @@ p.add_argument('--mixup', type=float, default=0)  # probability a batch is mixed
 p.add_argument('--width', type=int, default=30); p.add_argument('--wd', type=float, default=0)
 p.add_argument('--write-dump', default='')
 p.add_argument('--flip', type=float, default=0)
+p.add_argument('--shift', type=float, default=0)  # share of images shifted by up to --shift-px pixels, relabelled by the teacher
+p.add_argument('--shift-px', type=int, default=1)
 p.add_argument('--save-state', default='')  # the best validation epoch's weights, for soup.py
 p.add_argument('--select-from', default='')
 p.add_argument('--hint-selected', type=float, default=0)  # with --init select*: MSE from each student hidden layer to the teacher's units it was selected from (features, no regressor)
@@ -82,6 +84,14 @@ for ep in range(a.epochs):
             f = torch.rand(len(idx)) < a.flip
             if f.any():
                 x = x.clone(); x[f] = x[f].view(-1, 28, 28).flip(2).reshape(-1, 784)
+                with torch.no_grad(): t = t.clone(); t[f] = teacher(x[f])
+        if a.shift > 0:  # small translations relabelled by the teacher (function matching on jittered images)
+            f = torch.rand(len(idx)) < a.shift
+            if f.any():
+                x = x.clone(); k = int(f.sum()); img = x[f].view(-1, 28, 28)
+                dx, dy = np.random.randint(-a.shift_px, a.shift_px + 1, 2)
+                img = torch.roll(img, shifts=(int(dy), int(dx)), dims=(1, 2))
+                x[f] = img.reshape(-1, 784)
                 with torch.no_grad(): t = t.clone(); t[f] = teacher(x[f])
         if a.mixup > 0 and np.random.rand() < a.mixup:
             lam = torch.from_numpy(np.random.beta(1, 1, size=(len(idx), 1)).astype(np.float32))
