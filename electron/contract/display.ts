@@ -14,6 +14,9 @@ export function formatBytes(bytes: number): string {
 
 export const formatCount = (n: number) => n.toLocaleString('en-US');
 
+/** `1 epoch`, `3 epochs`: a count with its noun, singular for one. */
+export const formatCountOf = (n: number, noun: string) => `${formatCount(n)} ${noun}${n === 1 ? '' : 's'}`;
+
 /** `4.2 s`, `42 s`, `3 min 05 s`; `compact` for terminal tables: `4.2s`, `42s`, `3m05s`. */
 export function formatDuration(seconds: number, compact = false): string {
   if (!Number.isFinite(seconds)) return '–';

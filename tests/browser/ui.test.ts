@@ -266,6 +266,14 @@ describe('Distill Studio in a browser (distill serve)', { skip: missing ?? false
     assert.deepEqual(rows.map((r) => r.split('\t')[0]), ['Student alone', 'KD (Hinton)', 'FitNets', 'DKD']);
     for (const row of rows) assert.match(row, /\d+\.\d\d%/);
     assert.match(rows[0]!, /\+0\.00 pts/);
+    // One hint epoch reads "1 epoch", and DKD's one warm-up epoch the same.
+    assert.match(rows[2]!, /for 1 epoch, then KD/);
+    for (const row of rows) assert.doesNotMatch(row, /epoch\(s\)|\b1 epochs/);
+    // The accuracy-by-epoch chart counts whole epochs from 1.
+    const ticks = (await page.locator('[data-testid=study-curves] canvas').getAttribute('data-x-ticks'))!.split(',').map(Number);
+    assert.ok(ticks.length >= 2 && ticks[0]! >= 1 && ticks.every(Number.isInteger), `x ticks: ${ticks.join(', ')}`);
+    // Commands in the advice are code, without the backticks the terminal shows.
+    assert.doesNotMatch((await page.locator('[data-testid^=advice-]').allInnerTexts()).join('\n'), /`/);
     await shot('5-results-study');
     // The same views as a run, for one method at a time against the student alone.
     assert.ok((await page.locator('[data-testid^=advice-]').count()) >= 1);
@@ -403,6 +411,22 @@ describe('Distill Studio in a browser (distill serve)', { skip: missing ?? false
     // Each run has one colour; its student alone is the dashed line.
     await page.locator('[data-testid=compare] canvas[data-dashed="1"]').waitFor({ timeout: 10_000 });
     await shot('6-history-compare');
+    // Delete asks once more; Keep keeps the run, and the second click deletes it.
+    const rowsBefore = await page.getByTestId('history-row').count();
+    const lastRow = page.getByTestId('history-row').last();
+    const lastId = await lastRow.locator('td.id').innerText();
+    await lastRow.getByTestId('delete').click();
+    await lastRow.getByTestId('keep-run').click();
+    assert.equal(await page.getByTestId('history-row').count(), rowsBefore);
+    await lastRow.getByTestId('delete').click();
+    assert.match(await lastRow.innerText(), /Delete this run\?/);
+    await lastRow.getByTestId('confirm-delete').click();
+    await page.waitForFunction((n) => document.querySelectorAll('[data-testid=history-row]').length === n, rowsBefore - 1, { timeout: 10_000 });
+    assert.ok(!(await page.getByTestId('history').innerText()).includes(lastId), `${lastId} is gone`);
+    assert.ok(!(await readdir(runsDir)).includes(lastId), `${lastId}'s folder is gone`);
+    // The history fits its panel: no button sticks out on the right.
+    const overflow = await page.getByTestId('history').evaluate((table) => table.getBoundingClientRect().right - table.parentElement!.getBoundingClientRect().right);
+    assert.ok(overflow <= 0, `the history table sticks out of its panel by ${overflow} px`);
   });
 
   it('opens a picked image folder (one sub-folder per class) uploaded with its layout', async () => {

@@ -1,3 +1,4 @@
+import { formatCountOf } from '../../contract/display';
 import { crossEntropyLoss } from '../losses/cross-entropy';
 import { dkdLoss } from '../losses/dkd';
 import { logitsOnly, type MethodImplementation } from './method';
@@ -12,6 +13,6 @@ export const dkdMethod: MethodImplementation = {
       const warmup = warmupEpochs > 0 ? Math.min(progress / warmupEpochs, 1) : 1;
       const ce = crossEntropyLoss(labels, studentLogits);
       return dkdLoss(studentLogits, teacherLogits, labels, ce, { temperature, alpha, beta, warmup });
-    }, `CE + α·TCKD + β·NCKD, α = ${alpha}, β = ${beta}, T = ${temperature}, warm-up ${warmupEpochs} epochs`);
+    }, `CE + α·TCKD + β·NCKD, α = ${alpha}, β = ${beta}, T = ${temperature}, warm-up ${formatCountOf(warmupEpochs, 'epoch')}`);
   },
 };

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { hintonKdLoss } from '../losses/hinton-kd';
+import { formatCountOf } from '../../contract/display';
 import { hintLoss } from '../losses/hint';
 import { checkSpatialMatch, defaultHintPair, describePairs, parsePairs, type LayerPair } from './layer-pairing';
 import type { MethodImplementation } from './method';
@@ -48,7 +49,7 @@ export const fitnetMethod: MethodImplementation = {
       studentFeatureLayers: pairs.map((p) => p.student.name),
       teacherFeatureLayers: pairs.map((p) => p.teacher.name),
       extraVariables: regressors.flatMap((r) => [r.kernel, r.bias]),
-      description: `hints ${describePairs(pairs)} for ${hintEpochs} epoch(s), then KD (T = ${temperature}, α = ${alpha})`,
+      description: `hints ${describePairs(pairs)} for ${formatCountOf(hintEpochs, 'epoch')}, then KD (T = ${temperature}, α = ${alpha})`,
       loss({ studentFeatures, teacherFeatures, studentLogits, teacherLogits, labels, epoch }) {
         if (epoch <= hintEpochs) {
           return tf.tidy(() => tf.addN(regressors.map((r, i) => hintLoss(r.apply(studentFeatures[i]!), teacherFeatures[i]!))) as tf.Scalar);

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { ModelReport, Phase, PhaseEvent, RunEvent } from '../../contract/events';
 import type { RunConfig } from '../../contract/run-config';
 import type { ImageDataset } from '../data/dataset';
+import { formatCountOf } from '../../contract/display';
 import { MODEL_FAMILY_CATALOGUE } from '../../contract/catalogue';
 import { DistillInputError } from '../errors';
 import { describeInit, initFromTeacher, type InitReport } from '../methods/init-from-teacher';
@@ -107,7 +108,7 @@ function selectionDetail(outcome: PhaseOutcome, epochs: number): Partial<Pick<Ph
 
 /** `kept epoch 7's weights, the best on the validation split; stopped early after epoch 10 of 40 (…)`. */
 export function describeSelection({ bestEpoch, stoppedEarly, epochs }: NonNullable<PhaseEvent['selection']>): string {
-  const stopped = stoppedEarly === null ? '' : `; stopped early after epoch ${stoppedEarly} of ${epochs} (no better validation accuracy for ${stoppedEarly - bestEpoch} epochs)`;
+  const stopped = stoppedEarly === null ? '' : `; stopped early after epoch ${stoppedEarly} of ${epochs} (no better validation accuracy for ${formatCountOf(stoppedEarly - bestEpoch, 'epoch')})`;
   return `kept epoch ${bestEpoch}'s weights, the best on the validation split${stopped}`;
 }
 
