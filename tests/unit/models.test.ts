@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import { buildModel, findFamily } from '../../electron/engine/models/registry';
 import { DistillInputError } from '../../electron/engine/errors';
-import { measureLatencyMs, medianOf } from '../../electron/engine/train/evaluate';
+import { measureLatencyMs, medianOf, quantileOf } from '../../electron/engine/train/evaluate';
 import { useCpuBackend } from '../helpers/backend';
 
 before(useCpuBackend);
@@ -68,14 +68,20 @@ describe('model registry', () => {
 });
 
 describe('latency per image', () => {
-  it('is the median of its timings, so a few calls slowed by another process do not count', async () => {
+  it('reads the lower quartile of timings spread over a quarter second, so a stretch slowed by another process does not count', async () => {
     assert.equal(medianOf([5, 1, 3]), 3);
     assert.equal(medianOf([4, 1, 3, 2]), 2.5);
+    assert.equal(quantileOf([40, 10, 30, 20], 0.25), 10);
+    assert.equal(quantileOf([5, 1, 3, 2, 4, 6, 7, 8], 0.25), 2);
     let calls = 0;
-    // A stand-in model whose 4th, 8th, 12th and 16th timed predictions wait 500 ms (after 3 warm-up calls).
-    const model = { predict: () => ({ data: () => new Promise((done) => setTimeout(done, [7, 11, 15, 19].includes(++calls) ? 500 : 0)), dispose: () => {} }) };
-    const ms = await measureLatencyMs(model as unknown as tf.LayersModel, [2, 2, 1], 21);
-    assert.equal(calls, 24);
-    assert.ok(ms < 50, `median ${ms} ms: the four slow calls (a mean of at least 95 ms) are not what it reports`);
+    // A stand-in model busy for 15 ms on its first 12 timed predictions (after 3 warm-up calls), as
+    // when the CPU is taken for a while: more than half of the first 21 timings, so a median of
+    // those would report the slow stretch.
+    const model = { predict: () => ({ data: () => new Promise((done) => setTimeout(done, ++calls > 3 && calls <= 15 ? 15 : 0)), dispose: () => {} }) };
+    const started = performance.now();
+    const ms = await measureLatencyMs(model as unknown as tf.LayersModel, [2, 2, 1]);
+    assert.ok(performance.now() - started >= 250, 'timings are spread over at least 250 ms');
+    assert.ok(calls > 3 + 21, `it kept timing after the slow stretch (${calls} calls)`);
+    assert.ok(ms < 10, `lower quartile ${ms} ms: the slow stretch (15 ms a call) is not what it reports`);
   });
 });

@@ -77,11 +77,13 @@ export function predictLogits(model: tf.LayersModel, split: DatasetSplit, shape:
 }
 
 /**
- * Milliseconds per single-image prediction, after a warm-up: the median of `runs` timings, so
- * that another process taking the CPU for a moment does not make one of two identical students
- * look several times slower than the other.
+ * Milliseconds per single-image prediction, after a warm-up: the lower quartile of timings taken
+ * over at least `minMs` (and at least `minRuns` of them). A small student predicts in a few
+ * microseconds, so 21 timings take a millisecond and another process (or the app redrawing its
+ * charts as the phase ends) can slow every one of them; spread over a quarter second, and read at
+ * the lower quartile, two identical students get the same figure.
  */
-export async function measureLatencyMs(model: tf.LayersModel, shape: readonly [number, number, number], runs = 21): Promise<number> {
+export async function measureLatencyMs(model: tf.LayersModel, shape: readonly [number, number, number], { minRuns = 21, minMs = 250 } = {}): Promise<number> {
   const x = tf.zeros([1, ...shape]);
   const once = async () => {
     const started = performance.now();
@@ -92,9 +94,16 @@ export async function measureLatencyMs(model: tf.LayersModel, shape: readonly [n
   };
   for (let i = 0; i < 3; i++) await once();
   const times: number[] = [];
-  for (let i = 0; i < runs; i++) times.push(await once());
+  const started = performance.now();
+  while (times.length < minRuns || (performance.now() - started < minMs && times.length < 100_000)) times.push(await once());
   x.dispose();
-  return medianOf(times);
+  return quantileOf(times, 0.25);
+}
+
+/** The value below which a fraction `q` of the values lie (the nearest rank). */
+export function quantileOf(values: readonly number[], q: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
 }
 
 export function medianOf(values: readonly number[]): number {
