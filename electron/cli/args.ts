@@ -7,10 +7,28 @@ type Options = NonNullable<ParseArgsConfig['options']>;
 /** node:util parseArgs, strict, with its errors turned into one clear input error. */
 export function parseFlags<T extends Options>(args: string[], options: T, allowPositionals = false) {
   try {
-    return parseArgs({ args, options, strict: true, allowPositionals });
+    return parseArgs({ args: withNegativeValues(args, options), options, strict: true, allowPositionals });
   } catch (error) {
     throw new DistillInputError((error as Error).message.split('\n')[0]!.replace(/^Unknown option/, 'unknown option'));
   }
+}
+
+/**
+ * `--temperature -1` as `--temperature=-1`: parseArgs takes a value starting with a dash for a
+ * flag of its own and refuses it, so an out-of-range number would get a message about ambiguity
+ * instead of the range check's.
+ */
+function withNegativeValues(args: string[], options: Options): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const name = /^--([^=]+)$/.exec(args[i]!)?.[1];
+    const next = args[i + 1];
+    if (name && options[name]?.type === 'string' && next !== undefined && /^-\.?\d/.test(next)) {
+      out.push(`--${name}=${next}`);
+      i++;
+    } else out.push(args[i]!);
+  }
+  return out;
 }
 
 export function numberFlag(name: string, value: string | undefined): number | undefined {

@@ -55,10 +55,13 @@ describe('distill run --json', () => {
 describe('bad input: exit 2 and one clear line on stderr', () => {
   const cases: Array<[string, string[], RegExp]> = [
     ['unknown flag', ['run', '--temprature', '4'], /unknown option '--temprature'/],
-    ['unknown model', ['run', '--student', 'resnet999'], /unknown student model "resnet999"/],
+    ['unknown model', ['run', '--student', 'resnet999'], /unknown student model "resnet999": the models are mlp-<width>x<depth>, lenet5, vgg11, .*resnet56, mobilenetv2/],
     ['temperature not a number', ['run', '--temperature', 'hot'], /--temperature: expected a number, got "hot"/],
     ['temperature zero', ['run', '--temperature', '0'], /invalid temperature 0/],
     ['alpha above 1', ['run', '--alpha', '1.5'], /invalid alpha 1.5/],
+    ['negative temperature', ['run', '--temperature', '-1'], /invalid temperature -1/],
+    ['negative learning rate', ['run', '--lr', '-.5'], /invalid lr -0.5/],
+    ['sweep with --epochs', ['sweep', '--epochs', '3'], /sweep takes no --epochs: use --sweep-epochs/],
     ['unknown backend', ['run', '--backend', 'cuda'], /--backend: expected auto\|cpu\|wasm\|webgpu\|tensorflow, got "cuda"/],
     ['unavailable backend', ['bench', '--backend', 'tensorflow', '--steps', '1'], /backend tensorflow is not available/],
     ['missing dataset', ['run', '--dataset', '/no/such/data'], /dataset \/no\/such\/data: no such file or folder/],

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { formatPercent } from '../../contract/display';
+import { formatCountOf, formatPercent } from '../../contract/display';
 import { randomStartFinalists, type RunResult, type SweepResult } from '../../contract/events';
 import { checkRunConfig, DistillInputError, runSweep, selectBackend } from '../../engine';
 import { parseFlags } from '../args';
@@ -20,6 +20,10 @@ export const SWEEP_USAGE = `distill sweep ${SWEEP_SETTINGS.map((key) => `[${desc
 export async function sweepCommand(args: string[], signal: AbortSignal): Promise<number> {
   const { values } = parseFlags(args, RUN_FLAGS);
   if (values.method) throw new DistillInputError('the sweep tunes KD (--method kd); drop --method');
+  // The sweep sets these itself: its cells train for --sweep-epochs, and it trains no student alone.
+  for (const [flag, instead] of [['epochs', 'use --sweep-epochs for the epochs of each cell'], ['sweep', 'the sweep is what this command runs'], ['no-baseline', 'the sweep trains no student alone']] as const) {
+    if (values[flag] !== undefined) throw new DistillInputError(`sweep takes no --${flag}: ${instead}`);
+  }
   const config = { ...configFromFlags(values), method: 'kd' as const, sweep: true };
   if (values['validation-split'] === undefined && config.validationSplit === 0) config.validationSplit = 0.1;
   await checkRunConfig(config);
@@ -45,10 +49,10 @@ export function formatSweep(result: RunResult, sweptFromTeacher: boolean): strin
   })]);
   return [
     result.teacher ? `teacher ${result.teacher.name}: ${formatPercent(result.teacher.accuracy)} on the test split` : '',
-    `validation accuracy of ${sweep.student} after ${sweep.epochs} epoch(s) on ${sweep.images.toLocaleString('en-US')} training images (${sweep.validationImages.toLocaleString('en-US')} validation images):`,
+    `validation accuracy of ${sweep.student} after ${formatCountOf(sweep.epochs, 'epoch')} on ${sweep.images.toLocaleString('en-US')} training images (${sweep.validationImages.toLocaleString('en-US')} validation images):`,
     table(['', ...sweep.alphas.map((a) => `α = ${a}`)], rows),
     ...(sweep.finals
-      ? [`the best ${randomStartFinalists(sweep.finals.cells)} again, ${sweep.epochs} epoch(s) on all ${sweep.finals.images.toLocaleString('en-US')} training images: ${sweep.finals.cells.map((c) => `T = ${c.temperature}, α = ${c.alpha}${c.init ? " from the teacher's weights" : ''}: ${c.diverged ? 'did not train' : formatPercent(c.valAccuracy)}`).join(' · ')}`]
+      ? [`the best ${randomStartFinalists(sweep.finals.cells)} again, ${formatCountOf(sweep.epochs, 'epoch')} on all ${sweep.finals.images.toLocaleString('en-US')} training images: ${sweep.finals.cells.map((c) => `T = ${c.temperature}, α = ${c.alpha}${c.init ? " from the teacher's weights" : ''}: ${c.diverged ? 'did not train' : formatPercent(c.valAccuracy)}`).join(' · ')}`]
       : []),
     ...(sweep.cells.every((c) => c.diverged)
       ? ['no cell trained at this learning rate: run the sweep again with a lower --lr']

@@ -1,3 +1,4 @@
+import { MODEL_FAMILY_CATALOGUE, MODEL_FAMILY_IDS } from '../../contract/catalogue';
 import type * as tf from '@tensorflow/tfjs';
 import { readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -35,16 +36,19 @@ export interface RunOptions {
   resume?: RunFolder;
 }
 
+/** The architectures by example, from the catalogue: `mlp-<width>x<depth>, lenet5, vgg11, …`. */
+const KNOWN_MODELS = ['mlp-<width>x<depth>', ...MODEL_FAMILY_IDS.filter((id) => id !== 'mlp').flatMap((id) => MODEL_FAMILY_CATALOGUE[id].examples.filter((name) => !name.includes('@')))].join(', ') + ', with @<width> to scale a convnet, as in lenet5@0.5';
+
 /** Unknown model names, and a saved teacher folder without a readable model, are input errors. */
 async function checkModelNames(config: RunConfig, withTeacher: boolean): Promise<void> {
-  if (!findFamily(config.student)) throw new DistillInputError(`unknown student model "${config.student}"`);
+  if (!findFamily(config.student)) throw new DistillInputError(`unknown student model "${config.student}": the models are ${KNOWN_MODELS}`);
   if (!withTeacher || !teacherIsSaved(config)) return;
   if (isOnnxPath(config.teacher)) {
     const info = await stat(config.teacher).catch(() => null);
     if (!info?.isFile()) throw new DistillInputError(`teacher ${config.teacher}: no such ONNX file`);
     checkOnnxFile(config.teacher, await readFile(config.teacher));
   } else {
-    if (!/[\\/]/.test(config.teacher)) throw new DistillInputError(`unknown teacher model "${config.teacher}" (nor a saved model folder or an .onnx file)`);
+    if (!/[\\/]/.test(config.teacher)) throw new DistillInputError(`unknown teacher model "${config.teacher}", nor a saved model folder or an .onnx file: the models are ${KNOWN_MODELS}`);
     await readModelJson(config.teacher);
   }
   checkTeacherDeclaration(config);

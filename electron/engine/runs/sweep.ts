@@ -1,7 +1,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { formatPercent } from '../../contract/display';
+import { formatCountOf, formatPercent } from '../../contract/display';
 import { randomStartFinalists, rankSweepCells, SweepResultSchema, sweepChoice, type RunEvent, type SweepCellEvent, type SweepResult } from '../../contract/events';
 import type { RunConfig } from '../../contract/run-config';
 import { limitSplit } from '../data/dataset';
@@ -170,7 +170,7 @@ export async function sweepKd(ctx: PhaseContext, teacher: tf.LayersModel | null)
   const keptCount = done.cells.length + done.finals.length;
   const plannedAtResume = planned(done.cells, done.finals);
   const keptText = keptCount ? `; ${keptCount} of ${plannedAtResume} cells trained before the run was resumed` : '';
-  await emit({ type: 'phase', phase: 'student', status: 'start', model: config.student, method: 'sweep', detail: `T × α sweep: ${grid.length} cell${grid.length === 1 ? '' : 's'} of ${config.sweepEpochs} epoch(s) on ${train.count.toLocaleString('en-US')} training images${finalsText}, scored on ${validation.count.toLocaleString('en-US')} validation images${keptText}` });
+  await emit({ type: 'phase', phase: 'student', status: 'start', model: config.student, method: 'sweep', detail: `T × α sweep: ${grid.length} cell${grid.length === 1 ? '' : 's'} of ${formatCountOf(config.sweepEpochs, 'epoch')} on ${train.count.toLocaleString('en-US')} training images${finalsText}, scored on ${validation.count.toLocaleString('en-US')} validation images${keptText}` });
   // Shown again for the live views; metrics.jsonl holds them already.
   for (const cell of done.cells) await emit({ type: 'sweep-cell', cells: plannedAtResume, ...cell, kept: true }, false);
   for (const cell of done.finals) await emit({ type: 'sweep-cell', cells: plannedAtResume, ...cell, round: 2, kept: true }, false);
