@@ -15,6 +15,9 @@ const RunId = RunIdSchema;
 /** Image shapes the app builds models for: up to 1024 pixels a side, 1 to 4 channels. */
 const Shape = z.tuple([z.number().int().min(1).max(1024), z.number().int().min(1).max(1024), z.number().int().min(1).max(4)]);
 
+/** An architecture as typed: `mlp-100x2`, `resnet20@0.25` (the engine says whether it knows it). */
+export const ModelNameSchema = z.string().regex(/^[a-z][a-z0-9-]*(@\d+(\.\d+)?)?$/, 'not a model name, such as mlp-100x2 or resnet20@0.25').max(40);
+
 export const ModelInfoSchema = z.object({
   name: z.string(),
   family: z.string(),
@@ -175,8 +178,18 @@ export const API = {
     request: Empty,
     response: z.object({ version: z.string(), host: z.enum(['electron', 'server']), backends: z.array(z.object({ name: BackendRequestSchema, ok: z.boolean(), detail: z.string() })), auto: BackendRequestSchema.exclude(['auto']), cores: z.number().int().positive(), runsDir: z.string() }),
   },
-  /** Sizes of every named architecture for a dataset's shape (image folders are resized to at most 512 px). */
-  listModels: { request: z.object({ shape: z.tuple([z.number().int().min(1).max(512), z.number().int().min(1).max(512), z.number().int().min(1).max(4)]), classes: z.number().int().min(2).max(1000) }).strict(), response: z.array(ModelInfoSchema) },
+  /**
+   * Sizes of every named architecture for a dataset's shape (image folders are resized to at most
+   * 512 px), then of `names`: architectures a picker typed (resnet20@0.25, mlp-100x2), each checked.
+   */
+  listModels: {
+    request: z.object({
+      shape: z.tuple([z.number().int().min(1).max(512), z.number().int().min(1).max(512), z.number().int().min(1).max(4)]),
+      classes: z.number().int().min(2).max(1000),
+      names: z.array(ModelNameSchema).max(4).optional(),
+    }).strict(),
+    response: z.array(ModelInfoSchema),
+  },
   inspectDataset: { request: z.object({ dataset: z.string().min(1) }).strict(), response: DatasetViewSchema },
   /** Fetches a catalogue dataset into the cache (progress as download-progress events), then inspects it. */
   downloadDataset: { request: z.object({ name: z.enum(DOWNLOADABLE_DATASET_IDS) }).strict(), response: DatasetViewSchema },

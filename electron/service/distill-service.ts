@@ -197,9 +197,9 @@ export function createDistillService(options: ServiceOptions): HostedService {
       return { version: options.version, host: options.host, backends, auto: autoChoice(probes), cores: availableCores(), runsDir };
     },
 
-    async listModels({ shape, classes }) {
+    async listModels({ shape, classes, names }) {
       await ensureBackend();
-      return listModels(shape, classes);
+      return listModels(shape, classes, names);
     },
 
     inspectDataset: ({ dataset: spec }) => view(spec),

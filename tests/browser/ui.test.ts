@@ -76,6 +76,18 @@ describe('Distill Studio in a browser (distill serve)', { skip: missing ?? false
     assert.match(await page.getByTestId('teacher-size').innerText(), /1,276,810 parameters · 5\.1 MB/);
     assert.match(await page.getByTestId('compression').innerText(), /51\.5×/);
     await shot('2-models');
+    // Any architecture by name: a typed one joins the picker and is picked; a wrong one says why.
+    await page.getByTestId('custom-model-student').fill('nosuchnet');
+    await page.getByTestId('add-model-student').click();
+    assert.match(await page.getByTestId('model-error-student').innerText(), /unknown model "nosuchnet"/);
+    assert.equal(await page.getByTestId('student-model').inputValue(), 'mlp-30x2');
+    await page.getByTestId('custom-model-student').fill('mlp-100x2');
+    await page.getByTestId('add-model-student').click();
+    await page.waitForFunction(() => (document.querySelector('[data-testid=student-model]') as HTMLSelectElement | null)?.value === 'mlp-100x2');
+    assert.match(await page.getByTestId('student-size').innerText(), /89,610 parameters/);
+    assert.equal(await page.getByTestId('model-error-student').count(), 0);
+    await shot('2-models-typed');
+    await page.getByTestId('student-model').selectOption('mlp-30x2');
   });
 
   it('softens the teacher preview as T rises', async () => {

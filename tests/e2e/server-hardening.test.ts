@@ -106,6 +106,13 @@ describe('distill serve stays up whatever a client sends', () => {
     const huge = await call('listModels', { shape: [100000, 100000, 3], classes: 10 });
     assert.equal(huge.status, 400);
     assert.match(((await huge.json()) as { error: string }).error, /shape\.0: Too big/);
+    // A typed architecture is a name, and one too large to build is refused before it allocates.
+    const path = await call('listModels', { shape: [28, 28, 1], classes: 10, names: ['../../etc/passwd'] });
+    assert.equal(path.status, 400);
+    assert.match(((await path.json()) as { error: string }).error, /names\.0: not a model name/);
+    const giant = await call('listModels', { shape: [512, 512, 3], classes: 10, names: ['mlp-8192x16'] });
+    assert.equal(giant.status, 400);
+    assert.match(((await giant.json()) as { error: string }).error, /model "mlp-8192x16" would have about 7,449 million parameters/);
     await alive();
   });
 });

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
-import { buildModel, findFamily } from '../../electron/engine/models/registry';
+import { buildModel, findFamily, listModels } from '../../electron/engine/models/registry';
 import { DistillInputError } from '../../electron/engine/errors';
 import { measureLatencyMs, medianOf, quantileOf } from '../../electron/engine/train/evaluate';
 import { useCpuBackend } from '../helpers/backend';
@@ -64,6 +64,37 @@ describe('model registry', () => {
       assert.equal(findFamily(name), null, name);
       assert.throws(() => buildModel(name, mnist), DistillInputError);
     }
+  });
+});
+
+describe('model scale', () => {
+  const big = { ...mnist, inputShape: [512, 512, 3] as [number, number, number] };
+
+  it('refuses a model past 200 million parameters before building it', () => {
+    const started = performance.now();
+    const tensorsBefore = tf.memory().numTensors;
+    // 786,432·8192 + 15 layers of 8192² ≈ 7,449 million: building it would allocate 30 GB.
+    assert.throws(() => buildModel('mlp-8192x16', big), (error: Error) => error instanceof DistillInputError && /model "mlp-8192x16" would have about 7,449 million parameters on 512×512×3 images; the app builds models of up to 200 million/.test(error.message));
+    // A convnet at width 4 is bounded by 16 times its width-1 count: resnet34 has 21.3 million.
+    assert.throws(() => buildModel('resnet34@4', { ...mnist, inputShape: [32, 32, 3] }), /model "resnet34@4" would have about 341 million parameters/);
+    assert.ok(performance.now() - started < 20_000, 'nothing that large was built');
+    assert.equal(tf.memory().numTensors, tensorsBefore, 'the width-1 model counted is disposed');
+    const wide = buildModel('resnet20@4', { ...mnist, inputShape: [32, 32, 3] });
+    assert.ok(wide.countParams() > 4e6);
+    wide.dispose();
+  });
+
+  it('lists the catalogue that fits the images, then the names typed', () => {
+    const names = (models: Array<{ name: string }>) => models.map((m) => m.name);
+    const onBig = names(listModels([256, 256, 3], 10));
+    // On 256-pixel colour images mlp-1200x2 would take 236 million parameters, mlp-800x2 157 million.
+    assert.ok(!onBig.includes('mlp-1200x2'), onBig.join(', '));
+    assert.ok(onBig.includes('mlp-800x2') && onBig.includes('resnet20'));
+    const withTyped = listModels(mnist.inputShape, 10, ['resnet20@0.25', 'mlp-100x2', 'mlp-30x2']);
+    assert.deepEqual(names(withTyped).slice(-2), ['resnet20@0.25', 'mlp-100x2']);
+    assert.equal(withTyped.find((m) => m.name === 'mlp-100x2')!.params, 784 * 100 + 100 + 100 * 100 + 100 + 100 * 10 + 10);
+    assert.throws(() => listModels(mnist.inputShape, 10, ['resnet999']), /unknown model "resnet999"/);
+    assert.throws(() => listModels(big.inputShape, 10, ['mlp-4096x2']), /model "mlp-4096x2" would have about 3,238 million parameters/);
   });
 });
 

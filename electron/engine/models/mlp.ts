@@ -21,6 +21,11 @@ export const mlpFamily: ModelFamily = {
     if (width < 1 || width > 8192 || depth < 1 || depth > 16) return null;
     return { width, depth } satisfies MlpSpec;
   },
+  estimateParams(spec, { inputShape, classes }) {
+    const { width, depth } = spec as MlpSpec;
+    const inputs = inputShape[0] * inputShape[1] * inputShape[2];
+    return inputs * width + width + (depth - 1) * (width * width + width) + width * classes + classes;
+  },
   build(spec, options) {
     const { width, depth } = spec as MlpSpec;
     const layers: tf.layers.Layer[] = [tf.layers.flatten({ inputShape: options.inputShape })];

@@ -19,4 +19,10 @@ export interface ModelFamily {
   description: string;
   parse(name: string): object | null;
   build(spec: object, options: BuildOptions): tf.LayersModel;
+  /**
+   * Trainable parameters, or an upper bound, without building: checked before a build, since
+   * building allocates every weight (mlp-8192x16 on 512-pixel images would take gigabytes).
+   * Families without it are bounded by their width multiplier (see `checkModelScale`).
+   */
+  estimateParams?(spec: object, options: Pick<BuildOptions, 'inputShape' | 'classes'>): number;
 }

@@ -8,6 +8,7 @@ import { mobilenetV2Family } from './mobilenetv2';
 import { resnetFamily } from './resnet';
 import { vggFamily } from './vgg';
 import type { BuildOptions, ModelFamily } from './model-spec';
+import { checkModelScale } from './scale';
 
 /** One builder per catalogue family: a family missing here fails the type-check. */
 const FAMILIES: Record<ModelFamilyId, ModelFamily> = { mlp: mlpFamily, lenet5: lenet5Family, vgg: vggFamily, resnet: resnetFamily, mobilenetv2: mobilenetV2Family };
@@ -17,12 +18,22 @@ export function findFamily(name: string): ModelFamily | null {
   return MODEL_FAMILIES.find((family) => family.parse(name) !== null) ?? null;
 }
 
+const unknownModel = (name: string) =>
+  new DistillInputError(`unknown model "${name}" (known: ${MODEL_FAMILIES.flatMap((f) => f.examples).join(', ')}, any mlp-<width>x<depth>, and <convnet>@<width multiplier>)`);
+
 export function buildModel(name: string, options: BuildOptions): tf.LayersModel {
   for (const family of MODEL_FAMILIES) {
     const spec = family.parse(name);
-    if (spec) return family.build(spec, options);
+    if (!spec) continue;
+    checkModelScale(family, name, spec, options, (base) => {
+      const model = family.build(family.parse(base)!, { ...options, dropout: 0 });
+      const params = trainableParams(model);
+      model.dispose();
+      return params;
+    });
+    return family.build(spec, options);
   }
-  throw new DistillInputError(`unknown model "${name}" (known: ${MODEL_FAMILIES.flatMap((f) => f.examples).join(', ')}, any mlp-<width>x<depth>, and <convnet>@<width multiplier>)`);
+  throw unknownModel(name);
 }
 
 export interface ModelSize {
@@ -37,14 +48,32 @@ export function modelSize(model: tf.LayersModel): ModelSize {
   return { params: trainableParams(model), bytes: model.countParams() * 4, macs: countMacs(model) };
 }
 
-/** Every named architecture with its size for an input shape and class count (pickers, `distill models`). */
-export function listModels(inputShape: [number, number, number], classes: number): Array<{ name: string; family: ModelFamilyId; description: string } & ModelSize> {
-  return MODEL_FAMILIES.flatMap((family) =>
-    family.examples.map((name) => {
-      const model = buildModel(name, { inputShape, classes, seed: 1, dropout: 0 });
-      const size = modelSize(model);
-      model.dispose();
-      return { name, family: family.id, description: family.description, ...size };
-    }),
-  );
+export type ModelInfo = { name: string; family: ModelFamilyId; description: string } & ModelSize;
+
+/** A model's size for an input shape and class count, built once and disposed. */
+export function describeModel(name: string, inputShape: [number, number, number], classes: number): ModelInfo {
+  const family = findFamily(name);
+  if (!family) throw unknownModel(name);
+  const model = buildModel(name, { inputShape, classes, seed: 1, dropout: 0 });
+  const size = modelSize(model);
+  model.dispose();
+  return { name, family: family.id, description: family.description, ...size };
+}
+
+/**
+ * Every named architecture with its size for an input shape and class count (pickers, `distill
+ * models`), then `extra` names (a picker's own choice, such as resnet20@0.25): an unknown or too
+ * large extra name is an input error; a catalogue example too large for these images is left out.
+ */
+export function listModels(inputShape: [number, number, number], classes: number, extra: readonly string[] = []): ModelInfo[] {
+  const examples = MODEL_FAMILIES.flatMap((family) => family.examples).flatMap((name) => {
+    try {
+      return [describeModel(name, inputShape, classes)];
+    } catch (error) {
+      if (error instanceof DistillInputError) return [];
+      throw error;
+    }
+  });
+  const known = new Set(examples.map((m) => m.name));
+  return [...examples, ...extra.filter((name) => !known.has(name)).map((name) => describeModel(name, inputShape, classes))];
 }

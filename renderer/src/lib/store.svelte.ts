@@ -19,6 +19,10 @@ export const app = $state({
   datasetBusy: false,
   datasetError: '',
   models: [] as ModelInfo[],
+  /** Architectures typed on the Models screen (resnet20@0.25, mlp-100x2), listed after the catalogue's. */
+  customModels: [] as string[],
+  /** Why a typed architecture was refused, beside the picker it was typed for. */
+  modelError: null as { role: 'teacher' | 'student'; message: string } | null,
   /** The preset the form started from, and the form itself: a full run configuration. */
   preset: DEFAULT_PRESET as PresetName,
   config: presetConfig(DEFAULT_PRESET) as RunConfig,
@@ -133,12 +137,42 @@ export async function importPicked(files: File[]): Promise<void> {
   await loadDataset((progress) => api().importPicked(files, progress));
 }
 
+/** The pickers' architectures for a dataset; typed ones too large for its images are dropped. */
+async function modelsFor(dataset: DatasetView): Promise<ModelInfo[]> {
+  const request = { shape: dataset.shape, classes: dataset.classes };
+  if (app.customModels.length === 0) return api().listModels(request);
+  try {
+    return await api().listModels({ ...request, names: app.customModels });
+  } catch {
+    app.customModels = [];
+    return api().listModels(request);
+  }
+}
+
+/**
+ * Adds a typed architecture to the pickers and picks it as the teacher or the student. An unknown
+ * name, or one too large for the dataset's images, is shown beside the picker and changes nothing.
+ */
+export async function addModel(typed: string, role: 'teacher' | 'student'): Promise<void> {
+  const name = typed.trim().toLowerCase();
+  if (!app.dataset || !name) return;
+  app.modelError = null;
+  const names = [...app.customModels.filter((n) => n !== name), name].slice(-4);
+  try {
+    app.models = await api().listModels({ shape: app.dataset.shape, classes: app.dataset.classes, names });
+    app.customModels = names;
+    app.config[role] = name;
+  } catch (error) {
+    app.modelError = { role, message: (error as Error).message };
+  }
+}
+
 async function loadDataset(load: (progress: ImportProgress) => Promise<DatasetView>): Promise<void> {
   app.datasetBusy = true;
   app.datasetError = '';
   try {
     app.dataset = await load(importProgress('dataset'));
-    app.models = await api().listModels({ shape: app.dataset.shape, classes: app.dataset.classes });
+    app.models = await modelsFor(app.dataset);
   } catch (error) {
     // The dataset already chosen stays chosen: a bad drop loses nothing; a cancelled one says nothing.
     if (!(error instanceof ImportCancelled)) app.datasetError = (error as Error).message;
