@@ -66,7 +66,7 @@ describe('the auto recipe and the sweep', () => {
     assert.ok(sane.events.filter((e) => e.type === 'sweep-cell').every((e) => e.type === 'sweep-cell' && e.cells === 7));
     // Its text: the finalists' second scores, and the choice scored on every image.
     const saneText = await runCli(['sweep', ...SMALL.filter((a) => a !== '--json'), '--teacher', join(root, 'sweep', 'teacher'), ...GRID, '--out', join(root, 'sweep-text')]);
-    assert.match(saneText.stdout, /the best 3 again, 1 epoch\(s\) on all 2,700 training images: T = \d, α = 0\.\d: \d+\.\d\d% · /);
+    assert.match(saneText.stdout, /the best 3 again, 1 epoch on all 2,700 training images: T = \d, α = 0\.\d: \d+\.\d\d% · /);
     assert.match(saneText.stdout, /best: T = \d, α = 0\.\d(, the student started from the teacher's weights)? \(\d+\.\d\d% on all 2,700 training images\)/);
     assert.equal(/teacher's weights \(/.test(saneText.stdout), saneText.stdout.includes('--init-from-teacher'), 'the full run it suggests starts where the choice did');
     // Swept from the teacher's weights throughout: every cell starts there, none is offered again, and the suggested run keeps that start.
