@@ -14,6 +14,14 @@ export function formatBytes(bytes: number): string {
 
 export const formatCount = (n: number) => n.toLocaleString('en-US');
 
+/** `152.8M`, `24.8k`, `512`: multiply–accumulates (or any large count) in three figures or so. */
+export function formatMagnitude(n: number): string {
+  if (n >= 1e9) return `${(n / 1e9).toFixed(1)}G`;
+  if (n >= 1e6) return `${(n / 1e6).toFixed(1)}M`;
+  if (n >= 1e3) return `${(n / 1e3).toFixed(1)}k`;
+  return String(n);
+}
+
 /** `1 epoch`, `3 epochs`: a count with its noun, singular for one. */
 export const formatCountOf = (n: number, noun: string) => `${formatCount(n)} ${noun}${n === 1 ? '' : 's'}`;
 

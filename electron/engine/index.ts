@@ -21,7 +21,7 @@ export { DownloadError } from './data/download';
 export type { ImageDataset } from './data/dataset';
 
 // Models
-export { findFamily, listModels } from './models/registry';
+export { describeModel, findFamily, listModels } from './models/registry';
 
 // Runs, studies and their folders
 export { checkRunConfig, checkRunInputs, runDistillation, type RunOptions } from './runs/pipeline';

@@ -93,6 +93,22 @@ describe('bad input: exit 2 and one clear line on stderr', () => {
 });
 
 describe('distill datasets inspect and bench', () => {
+  it('models describes the names given, and aligns the families as text', async () => {
+    const json = await runCli(['models', 'resnet20@0.25', 'mlp-100x2', '--shape', '32x32x3', '--json']);
+    assert.equal(json.code, 0, json.stderr);
+    const rows = json.stdout.trim().split('\n').map((line) => JSON.parse(line) as { name: string; params: number; macs: number });
+    assert.deepEqual(rows.map((r) => r.name), ['resnet20@0.25', 'mlp-100x2']);
+    assert.equal(rows[1]!.params, 3072 * 100 + 100 + 100 * 100 + 100 + 100 * 10 + 10);
+    const text = await runCli(['models']);
+    const lines = text.stdout.split('\n');
+    const familyAt = lines[0]!.indexOf('family');
+    assert.ok(lines.slice(2).filter(Boolean).every((line) => /^\S/.test(line.slice(familyAt)) && line[familyAt - 1] === ' '), 'every family starts under its header');
+    assert.match(text.stdout, /mlp-30x2 +24,790 +99\.2 kB +24\.7k +fully connected/);
+    const unknown = await runCli(['models', 'nosuchnet']);
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.stderr, /unknown model "nosuchnet"/);
+  });
+
   it('inspect --json describes the bundled MNIST', async () => {
     const { code, stdout } = await runCli(['datasets', 'inspect', 'mnist', '--json']);
     assert.equal(code, 0);

@@ -34,10 +34,10 @@ export async function checkTeacherCommand(args: string[]): Promise<number> {
       `teacher ${check.name}: ${check.format}, run by ${check.runtime}`,
       `fed: ${check.fed}`,
       `classes: ${check.mappingText}`,
-      ...(check.mapping.byName ? [table(['class', 'teacher output'], data.classNames.map((c, i) => [c, `${check.mapping.columns[i]} (${check.mapping.teacherNames?.[i] ?? ''})`]))] : []),
+      ...(check.mapping.byName ? [table(['class', 'teacher output'], data.classNames.map((c, i) => [c, `${check.mapping.columns[i]} (${check.mapping.teacherNames?.[i] ?? ''})`]), [1])] : []),
       check.probabilities ? 'outputs: probabilities (a softmax at the end); their logarithms are used as logits' : 'outputs: logits',
       `test accuracy on the first ${check.images} images: ${(check.accuracy * 100).toFixed(2)}% (chance ${(check.chance * 100).toFixed(1)}%)`,
-      table(['image', 'label', 'teacher says', 'p'], check.samples.slice(0, 12).map((s) => [`#${s.index}`, name(s.label), `${name(s.predicted)}${s.predicted === s.label ? '' : '  ✗'}`, s.confidence.toFixed(2)])),
+      table(['image', 'label', 'teacher says', 'p'], check.samples.slice(0, 12).map((s) => [`#${s.index}`, name(s.label), `${name(s.predicted)}${s.predicted === s.label ? '' : '  ✗'}`, s.confidence.toFixed(2)]), [1, 2]),
     ];
     process.stdout.write(lines.join('\n') + '\n');
   }
