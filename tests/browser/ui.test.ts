@@ -395,6 +395,11 @@ describe('Distill Studio in a browser (distill serve)', { skip: missing ?? false
     assert.match(await page.locator('[data-testid=sweep-cell].best').innerText(), /all images: /);
     assert.match(await page.getByTestId('view-sweep').innerText(), /then the best 3 again on all 1,350 and the best of those from the teacher's weights/);
     await shot('5-results-sweep');
+    // A sweep trains only its teacher: the confusion matrix shows the teacher's, not an empty picker.
+    await page.getByTestId('tab-overview').click();
+    await page.getByTestId('confusion').waitFor({ timeout: 10_000 });
+    assert.equal(await page.getByTestId('confusion-role').inputValue(), 'teacher');
+    await page.getByTestId('tab-sweep').click();
     // One click: the full run with the best cell, on the sweep's teacher.
     await page.getByTestId('run-best-cell').click();
     await page.waitForFunction(() => document.querySelector('[data-testid=run-status]')?.textContent === 'completed', null, { timeout: 120_000 });
