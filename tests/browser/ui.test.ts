@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import assert from 'node:assert/strict';
 import { cp, mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import os, { tmpdir } from 'node:os';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { unzipSync } from 'fflate';
@@ -17,6 +18,7 @@ import { chromiumMissing, launchChromium } from '../helpers/browser';
 import { METHOD_CATALOGUE, METHOD_IDS, optionsOfMethod, PRESET_CATALOGUE } from '../../electron/contract/catalogue';
 
 const SHOTS = join(projectRoot(), 'test-output', 'screenshots');
+const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 const missing = chromiumMissing();
 
 describe('Distill Studio in a browser (distill serve)', { skip: missing ?? false }, () => {
@@ -40,7 +42,18 @@ describe('Distill Studio in a browser (distill serve)', { skip: missing ?? false
     await server?.close();
   });
 
-  const shot = (name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+  /** Serious and critical WCAG 2 A/AA violations (axe-core) on each screen shot, by screen. */
+  const inaccessible: string[] = [];
+  const shot = async (name: string) => {
+    await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+    // Evaluated, not added as a script tag: the app's Content-Security-Policy refuses inline scripts.
+    if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(await readFile(AXE, 'utf8'));
+    const violations = await page.evaluate(async () => {
+      const { violations } = await (window as unknown as { axe: { run: (context: Document, options: object) => Promise<{ violations: Array<{ id: string; impact: string | null; help: string; nodes: Array<{ target: unknown[] }> }> }> } }).axe.run(document, { runOnly: ['wcag2a', 'wcag2aa'] });
+      return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.help}): ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}${v.nodes.length > 3 ? ` and ${v.nodes.length - 3} more` : ''}`);
+    });
+    inaccessible.push(...violations.map((v) => `${name}: ${v}`));
+  };
 
   it('shows MNIST with samples and class counts, and hides the token from the address bar', async () => {
     await page.getByTestId('use-mnist').click();
@@ -492,6 +505,10 @@ describe('Distill Studio in a browser (distill serve)', { skip: missing ?? false
     } finally {
       await page.unroute(isUpload);
     }
+  });
+
+  it('has no serious accessibility problem on any screen it showed (axe-core, WCAG 2 A and AA)', () => {
+    assert.deepEqual(inaccessible, []);
   });
 });
 
