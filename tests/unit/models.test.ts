@@ -90,7 +90,7 @@ describe('model scale', () => {
     // On 256-pixel colour images mlp-1200x2 would take 236 million parameters, mlp-800x2 157 million.
     assert.ok(!onBig.includes('mlp-1200x2'), onBig.join(', '));
     assert.ok(onBig.includes('mlp-800x2') && onBig.includes('resnet20'));
-    const withTyped = listModels(mnist.inputShape, 10, ['resnet20@0.25', 'mlp-100x2', 'mlp-30x2']);
+    const withTyped = listModels(mnist.inputShape, 10, ['resnet20@0.25', 'mlp-100x2', 'mlp-30x2', 'mlp-100x2']);
     assert.deepEqual(names(withTyped).slice(-2), ['resnet20@0.25', 'mlp-100x2']);
     assert.equal(withTyped.find((m) => m.name === 'mlp-100x2')!.params, 784 * 100 + 100 + 100 * 100 + 100 + 100 * 10 + 10);
     assert.throws(() => listModels(mnist.inputShape, 10, ['resnet999']), /unknown model "resnet999"/);

@@ -75,5 +75,5 @@ export function listModels(inputShape: [number, number, number], classes: number
     }
   });
   const known = new Set(examples.map((m) => m.name));
-  return [...examples, ...extra.filter((name) => !known.has(name)).map((name) => describeModel(name, inputShape, classes))];
+  return [...examples, ...[...new Set(extra)].filter((name) => !known.has(name)).map((name) => describeModel(name, inputShape, classes))];
 }
