@@ -18,8 +18,10 @@ export function findFamily(name: string): ModelFamily | null {
   return MODEL_FAMILIES.find((family) => family.parse(name) !== null) ?? null;
 }
 
-const unknownModel = (name: string) =>
-  new DistillInputError(`unknown model "${name}" (known: ${MODEL_FAMILIES.flatMap((f) => f.examples).join(', ')}, any mlp-<width>x<depth>, and <convnet>@<width multiplier>)`);
+/** The architectures in words, from the catalogue: `mlp-<width>x<depth>, lenet5, vgg11, …`, for the errors that name an unknown one. */
+export const KNOWN_MODELS = ['mlp-<width>x<depth>', ...MODEL_FAMILIES.filter((f) => f.id !== 'mlp').flatMap((f) => f.examples.filter((name) => !name.includes('@')))].join(', ') + ', with @<width> to scale a convnet, as in lenet5@0.5';
+
+const unknownModel = (name: string) => new DistillInputError(`unknown model "${name}": the models are ${KNOWN_MODELS}`);
 
 export function buildModel(name: string, options: BuildOptions): tf.LayersModel {
   for (const family of MODEL_FAMILIES) {

@@ -1,4 +1,3 @@
-import { MODEL_FAMILY_CATALOGUE, MODEL_FAMILY_IDS } from '../../contract/catalogue';
 import type * as tf from '@tensorflow/tfjs';
 import { readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -10,7 +9,7 @@ import { loadDataset, resolveDatasetPath } from '../data/load';
 import { carveValidation } from '../data/validation';
 import { DistillInputError, RunCancelledError, throwIfAborted } from '../errors';
 import { getMethod } from '../methods/registry';
-import { findFamily } from '../models/registry';
+import { findFamily, KNOWN_MODELS } from '../models/registry';
 import { readModelJson } from './model-io';
 import { checkTeacherDeclaration } from './teacher-input';
 import type { DistillationMethod } from '../methods/method';
@@ -35,9 +34,6 @@ export interface RunOptions {
   /** Go on with this existing run folder from its checkpoints (`resumeRun`), rather than start a new one. */
   resume?: RunFolder;
 }
-
-/** The architectures by example, from the catalogue: `mlp-<width>x<depth>, lenet5, vgg11, …`. */
-const KNOWN_MODELS = ['mlp-<width>x<depth>', ...MODEL_FAMILY_IDS.filter((id) => id !== 'mlp').flatMap((id) => MODEL_FAMILY_CATALOGUE[id].examples.filter((name) => !name.includes('@')))].join(', ') + ', with @<width> to scale a convnet, as in lenet5@0.5';
 
 /** Unknown model names, and a saved teacher folder without a readable model, are input errors. */
 async function checkModelNames(config: RunConfig, withTeacher: boolean): Promise<void> {
