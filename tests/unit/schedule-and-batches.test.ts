@@ -41,6 +41,35 @@ describe('image batches', () => {
     assert.deepEqual(Array.from(target, (v) => Math.round(v * 255)), [2, 3, 0, 5, 6, 0, 8, 9, 0]);
   });
 
+  it('shifts only the given share of images (jitterShare), and draws nothing more at share 1', () => {
+    // 400 copies of a 3×3 image with no zero pixel: any shift but (0, 0) zero-fills a border.
+    const count = 400;
+    const images = new Uint8Array(count * 9);
+    for (let i = 0; i < images.length; i++) images[i] = (i % 9) + 1;
+    const split = { count, images, labels: new Uint8Array(count) };
+    const order = Array.from({ length: count }, (_, i) => i);
+    const unshifted = (share: number | undefined, seed = 5): number => {
+      const { x, labels } = imageBatch(split, [3, 3, 1], order, 0, count, { jitter: 1, ...(share === undefined ? {} : { jitterShare: share }), rng: createRng(seed) });
+      const values = x.dataSync();
+      x.dispose(); labels.dispose();
+      let same = 0;
+      for (let i = 0; i < count; i++) if (values.subarray(i * 9, i * 9 + 9).every((v) => v > 0)) same++;
+      return same;
+    };
+    assert.equal(unshifted(0), count);
+    // Share ½: half pass as they are, and a ninth of the other half draws the shift (0, 0): about 222.
+    const half = unshifted(0.5);
+    assert.ok(half > 180 && half < 265, `${half} of ${count} unshifted at share 0.5`);
+    const all = unshifted(1);
+    assert.ok(all < 80, `${all} of ${count} unshifted at share 1`);
+    // Share 1 is the old behaviour draw for draw: the same shifts as a batch without the option.
+    assert.equal(unshifted(undefined), all);
+    const a = imageBatch(split, [3, 3, 1], order, 0, count, { jitter: 1, rng: createRng(8) });
+    const b = imageBatch(split, [3, 3, 1], order, 0, count, { jitter: 1, jitterShare: 1, rng: createRng(8) });
+    assert.deepEqual(Array.from(a.x.dataSync()), Array.from(b.x.dataSync()));
+    for (const t of [a.x, a.labels, b.x, b.labels]) t.dispose();
+  });
+
   it('gathers images in the given order as floats in [0, 1] with int32 labels', () => {
     const split = { count: 3, images: Uint8Array.from([0, 255, 51, 102, 0, 0]), labels: Uint8Array.from([4, 5, 6]) };
     const { x, labels } = imageBatch(split, [1, 2, 1], [2, 0], 0, 2);

@@ -38,6 +38,9 @@ export const RUN_SETTINGS = {
   weightDecay: numberOption({ label: 'weight decay', help: 'L2 weight decay', flag: 'weight-decay', valueName: 'WD', default: 0, min: 0, max: 1, ui: { min: 0, max: 0.01, step: 0.0001 } }),
   teacherJitter: integerOption({ label: 'teacher jitter (px)', help: 'random shifts of up to this many pixels while the teacher trains (Hinton et al. used 2)', flag: 'teacher-jitter', valueName: 'PX', basic: true, default: 2, min: 0, max: 8 }),
   studentJitter: integerOption({ label: 'student jitter (px)', help: 'random shifts of up to this many pixels while students train', flag: 'student-jitter', valueName: 'PX', default: 0, min: 0, max: 8 }),
+  // An MLP has no translation invariance: on Fashion-MNIST an 800×2 teacher (auto) reached 90.52 %
+  // with half its images shifted by up to 2 px, 89.19 % with all of them, 90.03 % with none.
+  jitterShare: numberOption({ label: 'share of images jittered', help: 'the share of training images that teacher and student jitter shift, drawn afresh each time an image is used; the rest are seen as they are', flag: 'jitter-share', valueName: 'P', default: 1, min: 0, max: 1, ui: { min: 0, max: 1, step: 0.05 } }),
   flip: booleanOption({ label: 'random horizontal flips', help: 'mirror training images left–right at random (the CIFAR recipe), for teacher and student', flag: 'flip', default: false }),
   teacherDropout: numberOption({ label: 'teacher dropout', help: 'dropout on hidden layers of the teacher (MLPs: 0.2 on the inputs too)', flag: 'teacher-dropout', valueName: 'P', default: 0, min: 0, max: 0.95 }),
   studentDropout: numberOption({ label: 'student dropout', help: 'dropout on hidden layers of the students', flag: 'student-dropout', valueName: 'P', default: 0, min: 0, max: 0.95 }),

@@ -4,6 +4,8 @@ import { imageBytes, type DatasetSplit } from './dataset';
 export interface BatchOptions {
   /** Random shift of up to this many pixels in x and y, zero filled (0: none): the same as a random crop after padding. */
   jitter: number;
+  /** The share of images that `jitter` shifts (default 1: all); the rest pass unshifted. */
+  jitterShare?: number;
   /** Mirror left–right with probability ½. */
   flip?: boolean;
   rng: () => number;
@@ -32,7 +34,9 @@ export function imageBatch(
     labels[i] = split.labels[index]!;
     const source = split.images.subarray(index * size, (index + 1) * size);
     const target = pixels.subarray(i * size, (i + 1) * size);
-    if (options.jitter > 0) {
+    // No draw at share 1, so runs without a share keep their random stream (and their resumes).
+    const share = options.jitterShare ?? 1;
+    if (options.jitter > 0 && (share >= 1 || options.rng() < share)) {
       const dx = Math.floor(options.rng() * (2 * options.jitter + 1)) - options.jitter;
       const dy = Math.floor(options.rng() * (2 * options.jitter + 1)) - options.jitter;
       shiftInto(source, target, h, w, c, dx, dy);

@@ -40,6 +40,8 @@ export interface TrainPhaseOptions {
   shape: readonly [number, number, number];
   epochs: number;
   jitter: number;
+  /** The share of images `jitter` shifts (default 1). */
+  jitterShare?: number;
   flip?: boolean;
   /** `compiledStep` (default true): on webgpu, replay a recorded step where possible. */
   recipe: Pick<RunConfig, 'batchSize' | 'lr' | 'optimizer' | 'momentum' | 'schedule' | 'lrMilestones' | 'weightDecay' | 'seed' | 'plateauPatience'> & Partial<Pick<RunConfig, 'compiledStep'>>;
@@ -156,7 +158,7 @@ export async function trainPhase(options: TrainPhaseOptions): Promise<PhaseOutco
         const start = (step - 1) * recipe.batchSize;
         const end = Math.min(train.count, start + recipe.batchSize);
         const indices = order.subarray(start, end);
-        const { x, labels } = imageBatch(train, shape, order, start, end, { jitter: options.jitter, flip: options.flip, rng });
+        const { x, labels } = imageBatch(train, shape, order, start, end, { jitter: options.jitter, jitterShare: options.jitterShare, flip: options.flip, rng });
         const teacher = options.teacher ? options.teacher.outputsFor(x, indices) : null;
         const { value, correct } = runner.step({ x, labels, teacher, lr, epoch, progress: epoch - 1 + (step - 1) / steps }, end - start === recipe.batchSize);
         const batchCount = end - start;
