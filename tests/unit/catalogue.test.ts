@@ -145,6 +145,9 @@ describe('config.json from before method options were namespaced', () => {
     });
     assert.equal('dkdBeta' in config, false);
     assert.equal(config.method, 'dkd');
+    // Settings added since (jitterShare) take the default that reproduces the old behaviour.
+    assert.equal('jitterShare' in legacy, false);
+    assert.equal(config.jitterShare, 1);
     // A current file passes through unchanged.
     assert.deepEqual(migrateRunConfig(config), config);
     // Older still: without the method fields at all, the catalogue's defaults.
