@@ -29,13 +29,13 @@ export function imageBatch(
   const n = end - start;
   const pixels = new Float32Array(n * size);
   const labels = new Int32Array(n);
+  // No draw at share 1, so runs without a share keep their random stream (and their resumes).
+  const share = options.jitterShare ?? 1;
   for (let i = 0; i < n; i++) {
     const index = order[start + i]!;
     labels[i] = split.labels[index]!;
     const source = split.images.subarray(index * size, (index + 1) * size);
     const target = pixels.subarray(i * size, (i + 1) * size);
-    // No draw at share 1, so runs without a share keep their random stream (and their resumes).
-    const share = options.jitterShare ?? 1;
     if (options.jitter > 0 && (share >= 1 || options.rng() < share)) {
       const dx = Math.floor(options.rng() * (2 * options.jitter + 1)) - options.jitter;
       const dy = Math.floor(options.rng() * (2 * options.jitter + 1)) - options.jitter;
