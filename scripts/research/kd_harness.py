@@ -1,7 +1,7 @@
 # KD recipes for a small MLP student in PyTorch (CPU, one thread), on what
 # scripts/research/dump-for-harness.ts wrote: the app's teacher logits, its validation split.
 # Prints one JSON line: validation-best epoch, the test accuracy there, the last epoch's.
-#   python3 scripts/research/kd_harness.py --dump DIR --mode ce|kd|lskd|dkd [--T 4 --alpha 0.9]
+#   python3 scripts/research/kd_harness.py --dump DIR --mode ce|kd|lskd|dkd|dist [--T 4 --alpha 0.9]
 #       [--lr 0.01] [--epochs 40] [--schedule cosine|plateau|constant] [--patience N] [--mixup P] [--seed S]
 #       [--width 30] [--write-dump OUT] [--init xavier|svd|select|select-norm] [--hint W]
 # --write-dump: a dump like DIR's whose teacher is the student trained here, at its best validation
@@ -112,6 +112,11 @@ for ep in range(a.epochs):
             nckd = F.kl_div(ls, lt, reduction='batchmean') * a.T ** 2
             warm = min(1.0, (ep + 1) / 5)
             loss = F.cross_entropy(z, y) + warm * (a.alpha * tckd + a.beta * nckd)
+        elif a.mode == 'dist':  # DIST (Huang et al. 2022): Pearson correlation between and within classes, for a large teacher-student gap
+            ps = F.softmax(z / a.T, 1); pt = F.softmax(t / a.T, 1)
+            pear = lambda u, v, d: F.cosine_similarity(u - u.mean(d, keepdim=True), v - v.mean(d, keepdim=True), dim=d, eps=1e-8).mean()
+            rel = a.T ** 2 * ((1 - pear(ps, pt, 1)) + a.beta * (1 - pear(ps, pt, 0)))
+            loss = rel if soft_only else a.alpha * rel + (1 - a.alpha) * F.cross_entropy(z, y)
         elif a.mode == 'mse':  # logit regression (Ba & Caruana 2014; Kim et al. 2021): MSE on the raw logits
             mse = ((z - t) ** 2).sum(1).mean() / 10
             loss = mse if soft_only else a.alpha * mse + (1 - a.alpha) * F.cross_entropy(z, y)

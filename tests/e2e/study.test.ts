@@ -12,12 +12,12 @@ const TINY_MLP = ['--teacher', 'mlp-128x2', '--student', 'mlp-32x1', '--teacher-
 describe('distill study', () => {
   it('trains every requested method on one teacher and reports one table', async () => {
     const out = await mkdtemp(join(tmpdir(), 'study-'));
-    const { code, stdout, stderr } = await runCli(['study', '--methods', 'kd,fitnet,dkd,init+kd,baseline', ...TINY_MLP, '--json', '--out', out]);
+    const { code, stdout, stderr } = await runCli(['study', '--methods', 'kd,fitnet,dkd,dist,init+kd,baseline', ...TINY_MLP, '--json', '--out', out]);
     assert.equal(code, 0, stderr);
     const lines = stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string; phase?: string; status?: string });
     assert.equal(lines.filter((l) => l.type === 'phase' && l.phase === 'teacher' && l.status === 'start').length, 1, 'the teacher trains once');
     const study = StudyResultSchema.parse(lines.at(-1));
-    assert.deepEqual(study.rows.map((r) => r.method), ['baseline', 'kd', 'fitnet', 'dkd', 'init+kd']);
+    assert.deepEqual(study.rows.map((r) => r.method), ['baseline', 'kd', 'fitnet', 'dkd', 'dist', 'init+kd']);
     const alone = study.rows[0]!;
     assert.equal(alone.gain, 0);
     for (const row of study.rows) {
@@ -25,10 +25,11 @@ describe('distill study', () => {
       assert.ok(Math.abs(row.gain! - (row.accuracy - alone.accuracy)) < 1e-12);
       assert.ok(row.seconds > 0);
     }
+    assert.match(study.rows.find((r) => r.method === 'dist')!.detail, /β·\(1 − ρ between classes\).*T = 4, α = 0.5, β = 1, γ = 1/);
     assert.match(study.rows.find((r) => r.method === 'fitnet')!.detail, /hints dense_1 \(32\) ← dense_1 \(128\)/);
     // A shallower, narrower student: the teacher's first layer pruned to 32 units, and its output layer (layer and weight selection).
     assert.match(study.rows.find((r) => r.method === 'init+kd')!.detail, /init from teacher: weight selection: .*copied dense_1 ← dense_1 \(32 of 128 units\), logits ← logits/);
-    assert.deepEqual(StudyResultSchema.parse(JSON.parse(await readFile(join(out, 'study.json'), 'utf8'))).rows.length, 5);
+    assert.deepEqual(StudyResultSchema.parse(JSON.parse(await readFile(join(out, 'study.json'), 'utf8'))).rows.length, 6);
   });
 
   it('rejects an unknown method and a method that cannot pair the models, before training', async () => {

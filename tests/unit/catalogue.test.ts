@@ -141,6 +141,8 @@ describe('config.json from before method options were namespaced', () => {
       fitnet: { hintEpochs: null, featurePairs: null },
       at: { weight: 1000, featurePairs: null },
       dkd: { alpha: 1, beta: 2, warmup: 1 },
+      // A method added since (DIST) gets its catalogue defaults.
+      dist: { interWeight: 1, intraWeight: 1 },
       baseline: {},
     });
     assert.equal('dkdBeta' in config, false);

@@ -4,6 +4,7 @@ import { before, describe, it } from 'node:test';
 import { attentionMap, attentionTransferLoss } from '../../electron/engine/losses/attention';
 import { crossEntropyLoss } from '../../electron/engine/losses/cross-entropy';
 import { dkdLoss, dkdTerms } from '../../electron/engine/losses/dkd';
+import { distLoss, meanPearson } from '../../electron/engine/losses/dist';
 import { hintLoss } from '../../electron/engine/losses/hint';
 import { softTargetKl } from '../../electron/engine/losses/hinton-kd';
 import { createRegressor } from '../../electron/engine/methods/fitnet';
@@ -41,6 +42,61 @@ describe('DKD', () => {
     const { tckd, nckd } = dkdTerms(s(), t(), y(), 4);
     const want = ce.dataSync()[0]! + 2 * tf.mean(tckd).dataSync()[0]! + 3 * tf.mean(nckd).dataSync()[0]!;
     assert.ok(close(dkdLoss(s(), t(), y(), ce, { temperature: 4, alpha: 2, beta: 3, warmup: 1 }).dataSync()[0]!, want));
+  });
+});
+
+describe('DIST', () => {
+  const s = () => tf.tensor2d([[1, 2, 0.5, -1], [0.3, -0.2, 2.5, 1.0], [3, 0, 0, 0]]);
+  const t = () => tf.tensor2d([[2, 4, -1, 0], [-0.5, 0, 5, 1], [1, 2, 0.5, 0.2]]);
+  const y = () => tf.tensor1d([1, 2, 0], 'int32');
+  const softmax = (row: number[], T: number) => {
+    const e = row.map((v) => Math.exp(v / T));
+    const sum = e.reduce((a, b) => a + b, 0);
+    return e.map((v) => v / sum);
+  };
+  const pearson = (a: number[], b: number[]) => {
+    const ma = a.reduce((x, v) => x + v, 0) / a.length;
+    const mb = b.reduce((x, v) => x + v, 0) / b.length;
+    let cov = 0, va = 0, vb = 0;
+    a.forEach((v, i) => { cov += (v - ma) * (b[i]! - mb); va += (v - ma) ** 2; vb += (b[i]! - mb) ** 2; });
+    return cov / Math.sqrt(va * vb);
+  };
+
+  it('correlates rows or columns: 1 for an affine copy, −1 for a mirrored one', () => {
+    const a = tf.tensor2d([[1, 2, 4], [0, 3, 1]]);
+    assert.ok(close(meanPearson(a, tf.add(tf.mul(a, 3), 2) as tf.Tensor2D, 1).dataSync()[0]!, 1));
+    assert.ok(close(meanPearson(a, tf.neg(a) as tf.Tensor2D, 0).dataSync()[0]!, -1));
+  });
+
+  it('is α·T²·[β·(1 − ρ per image) + γ·(1 − ρ per class)] + (1 − α)·CE, computed here by hand', () => {
+    const T = 2, alpha = 0.7, beta = 1.5, gamma = 0.5;
+    const ps = (s().arraySync() as number[][]).map((r) => softmax(r, T));
+    const pt = (t().arraySync() as number[][]).map((r) => softmax(r, T));
+    const inter = 1 - ps.reduce((sum, row, i) => sum + pearson(row, pt[i]!), 0) / ps.length;
+    const column = (m: number[][], c: number) => m.map((row) => row[c]!);
+    const intra = 1 - [0, 1, 2, 3].reduce((sum, c) => sum + pearson(column(ps, c), column(pt, c)), 0) / 4;
+    const ce = crossEntropyLoss(y(), s()).dataSync()[0]!;
+    const want = alpha * T * T * (beta * inter + gamma * intra) + (1 - alpha) * ce;
+    assert.ok(close(distLoss(s(), t(), y(), { temperature: T, alpha, interWeight: beta, intraWeight: gamma }).dataSync()[0]!, want));
+  });
+
+  it('has no relation term when the student predicts what the teacher does, and is cross-entropy at α = 0', () => {
+    // Only float32 rounding and the 1e-8 guard in the correlation's denominator are left.
+    const same = distLoss(t(), t(), y(), { temperature: 4, alpha: 1, interWeight: 1, intraWeight: 1 }).dataSync()[0]!;
+    assert.ok(Math.abs(same) < 1e-3, `relation term ${same} for identical predictions`);
+    const ce = crossEntropyLoss(y(), s()).dataSync()[0]!;
+    assert.ok(close(distLoss(s(), t(), y(), { temperature: 4, alpha: 0, interWeight: 1, intraWeight: 1 }).dataSync()[0]!, ce));
+  });
+
+  it("pulls the student's logits towards the teacher's ranking", () => {
+    const student = tf.variable(s());
+    const loss = () => distLoss(student as unknown as tf.Tensor2D, t(), y(), { temperature: 1, alpha: 1, interWeight: 1, intraWeight: 1 });
+    const before = loss().dataSync()[0]!;
+    const optimizer = tf.train.sgd(1);
+    for (let step = 0; step < 50; step++) optimizer.minimize(loss);
+    assert.ok(loss().dataSync()[0]! < before / 2, `loss ${before} did not halve`);
+    const argmax = tf.argMax(student, 1).arraySync();
+    assert.deepEqual(argmax, tf.argMax(t(), 1).arraySync());
   });
 });
 

@@ -122,6 +122,31 @@ const dkdOptions = {
   }),
 } satisfies OptionTable;
 
+const distOptions = {
+  interWeight: numberOption({
+    label: 'between-class weight β',
+    help: "weight of the inter-class term: each image's probabilities correlated with the teacher's (Huang et al.: 1)",
+    flag: 'dist-beta',
+    valueName: 'B',
+    basic: true,
+    default: 1,
+    min: 0,
+    max: 100,
+    ui: { min: 0, max: 4, step: 0.1, slider: true },
+  }),
+  intraWeight: numberOption({
+    label: 'within-class weight γ',
+    help: "weight of the intra-class term: each class's probabilities over the batch correlated with the teacher's (Huang et al.: 1)",
+    flag: 'dist-gamma',
+    valueName: 'G',
+    basic: true,
+    default: 1,
+    min: 0,
+    max: 100,
+    ui: { min: 0, max: 4, step: 0.1, slider: true },
+  }),
+} satisfies OptionTable;
+
 export const METHOD_CATALOGUE = {
   kd: {
     label: 'KD (Hinton)',
@@ -167,6 +192,17 @@ export const METHOD_CATALOGUE = {
     options: dkdOptions,
     uses: ['kd.temperature'],
     paper: 'Zhao et al. (2022)',
+  },
+  dist: {
+    label: 'DIST',
+    summary: "DIST: keep the teacher's ranking of classes, not its exact probabilities",
+    help: "The student's softened probabilities are correlated with the teacher's, per image across classes and per class across the batch, at KD's T and α: for a student too small to copy the teacher exactly.",
+    loss: 'α·T²·[β·(1 − correlation between classes) + γ·(1 − correlation within classes)] + (1 − α)·cross-entropy',
+    needsTeacher: true,
+    families: MODEL_FAMILY_IDS,
+    options: distOptions,
+    uses: ['kd.temperature', 'kd.alpha'],
+    paper: 'Huang et al. (2022)',
   },
   baseline: {
     label: 'Student alone',

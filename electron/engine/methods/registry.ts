@@ -1,6 +1,7 @@
 import { METHOD_CATALOGUE, type MethodEntry, type MethodId } from '../../contract/catalogue';
 import { atMethod } from './at';
 import { dkdMethod } from './dkd';
+import { distMethod } from './dist';
 import { fitnetMethod } from './fitnet';
 import { baselineMethod, kdMethod } from './kd';
 import type { DistillationMethod, MethodImplementation } from './method';
@@ -12,6 +13,7 @@ const IMPLEMENTATIONS: Record<MethodId, MethodImplementation> = {
   fitnet: fitnetMethod,
   at: atMethod,
   dkd: dkdMethod,
+  dist: distMethod,
 };
 
 export function getMethod(id: MethodId): DistillationMethod {
