@@ -26,7 +26,7 @@ export function describeEvent(event: RunEvent): string | null {
     case 'epoch':
       return `${labelOf(event)} epoch ${event.epoch}/${event.epochs}: loss ${event.trainLoss.toFixed(4)}, train ${formatPercent(event.trainAccuracy)}, ${event.valAccuracy !== undefined ? `validation ${formatPercent(event.valAccuracy)}, ` : ''}test ${formatPercent(event.testAccuracy)} (${formatSeconds(event.seconds)})`;
     case 'sweep-cell':
-      return `sweep ${event.round === 2 ? 'finalist' : `${event.cell}/${event.cells}`}: ${event.method ? 'DIST at ' : ''}T = ${event.temperature}, α = ${event.alpha}${event.init ? ", from the teacher's weights," : ''}${event.round === 2 ? ' on every training image' : ''} → ${event.diverged ? 'did not train (chance level or a loss that is not a number)' : `validation ${formatPercent(event.valAccuracy)}`} (${formatSeconds(event.seconds)}${event.kept ? ', trained before the run was resumed' : ''})`;
+      return `sweep ${event.round === 2 ? 'finalist' : `${event.cell}/${event.cells}`}: T = ${event.temperature}, α = ${event.alpha}${event.init ? ", from the teacher's weights," : ''}${event.round === 2 ? ' on every training image' : ''} → ${event.diverged ? 'did not train (chance level or a loss that is not a number)' : `validation ${formatPercent(event.valAccuracy)}`} (${formatSeconds(event.seconds)}${event.kept ? ', trained before the run was resumed' : ''})`;
     default:
       return null;
   }

@@ -116,8 +116,6 @@ export const SweepCellEventSchema = z.object({
   round: z.literal(2).optional(),
   /** A finalist that started from the teacher's weights (weight selection, or a copy where shapes agree) instead of at random; it shares the grid number of the cell whose T and α it uses. */
   init: z.literal(true).optional(),
-  /** A finalist trained with DIST's loss instead of KD's, at the same T and α and start as the best finalist before it; absent: KD. */
-  method: z.literal('dist').optional(),
   /** Trained before the run was resumed, and replayed from the run folder rather than trained again. */
   kept: z.literal(true).optional(),
 });
@@ -142,14 +140,13 @@ const SweepCellSchema = SweepCellEventSchema.omit({ type: true, cells: true, rou
  * none or none of them trained (the engine's, and the heatmap's). Ties go to the earlier grid cell:
  * the smaller T, then the smaller α, the milder setting; and to a random start over the teacher's weights.
  */
-export function sweepChoice<C extends ScoredCell & Pick<SweepCellEvent, 'cell' | 'init' | 'method'>>(cells: readonly C[], finals: readonly C[]): C | null {
-  const order = (c: C) => Number(c.init ?? false) + 2 * Number(c.method === 'dist');
-  return bestSweepCell(finals.some((c) => !c.diverged) ? [...finals].sort((a, b) => a.cell - b.cell || order(a) - order(b)) : cells);
+export function sweepChoice<C extends ScoredCell & Pick<SweepCellEvent, 'cell' | 'init'>>(cells: readonly C[], finals: readonly C[]): C | null {
+  return bestSweepCell(finals.some((c) => !c.diverged) ? [...finals].sort((a, b) => a.cell - b.cell || Number(a.init ?? false) - Number(b.init ?? false)) : cells);
 }
 
-/** How many finalists started at random with KD: the grid's best cells trained again, without the one from the teacher's weights or the one with DIST. */
-export function randomStartFinalists(cells: readonly Pick<SweepCellEvent, 'init' | 'method'>[]): number {
-  return cells.filter((c) => !c.init && !c.method).length;
+/** How many finalists started at random: the grid's best cells trained again, without the one from the teacher's weights. */
+export function randomStartFinalists(cells: readonly Pick<SweepCellEvent, 'init'>[]): number {
+  return cells.filter((c) => !c.init).length;
 }
 
 /** A finished sweep: every cell, the best one, and what each cell trained on. */
@@ -157,10 +154,10 @@ export const SweepResultSchema = z.object({
   temperatures: z.array(z.number()),
   alphas: z.array(z.number()),
   cells: z.array(SweepCellSchema),
-  /** The grid's best cells trained again on every training image, the same epochs each, the best of them again from the teacher's weights where the teacher can give them, and the best of those again with DIST where the run asks; the best of these is the choice (absent when the grid alone chose). */
+  /** The grid's best cells trained again on every training image, the same epochs each, and the best of them again from the teacher's weights where the teacher can give them; the best of these is the choice (absent when the grid alone chose). */
   finals: z.object({ images: z.number().int(), cells: z.array(SweepCellSchema) }).optional(),
-  /** init: the choice starts the student from the teacher's weights (the run then trains it so); method: it trains with DIST instead of KD. */
-  best: z.object({ temperature: z.number(), alpha: z.number(), valAccuracy: z.number(), init: z.literal(true).optional(), method: z.literal('dist').optional() }),
+  /** init: the choice starts the student from the teacher's weights (the run then trains it so). */
+  best: z.object({ temperature: z.number(), alpha: z.number(), valAccuracy: z.number(), init: z.literal(true).optional() }),
   epochs: z.number().int(),
   images: z.number().int(),
   validationImages: z.number().int(),

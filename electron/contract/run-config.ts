@@ -40,8 +40,6 @@ const LEGACY_METHOD_FIELDS: Record<string, Array<[MethodId, string]>> = {
 };
 /** Settings added after the first runs were saved: older files take the catalogue default. */
 const LATER_SETTINGS = ['initFromTeacher', 'flip', 'imageSize', 'teacherInputRange', 'teacherNormalization', 'teacherMeanStd', 'teacherResize', 'validationSplit', 'teacherPatience', 'sweep', 'sweepTemperatures', 'sweepAlphas', 'sweepEpochs', 'sweepImages', 'sweepFinalists', 'sweepFromTeacher', 'plateauPatience', 'studentPatience', 'threads', 'compiledStep', 'jitterShare'] as const;
-/** Settings added later whose default changes what a run does: older files take the value they ran with. */
-const LATER_SETTINGS_AS_RUN = { sweepDist: false } as const satisfies Partial<Record<keyof typeof RUN_SETTINGS, unknown>>;
 
 /** An older config.json → today's shape; a current one passes through unchanged. */
 export function migrateRunConfig(value: unknown): unknown {
@@ -56,7 +54,6 @@ export function migrateRunConfig(value: unknown): unknown {
     delete config[field];
   }
   for (const key of LATER_SETTINGS) if (!(key in config)) config[key] = RUN_SETTINGS[key].default;
-  for (const [key, value] of Object.entries(LATER_SETTINGS_AS_RUN)) if (!(key in config)) config[key] = value;
   return { ...config, methodOptions };
 }
 

@@ -150,9 +150,6 @@ describe('config.json from before method options were namespaced', () => {
     // Settings added since (jitterShare) take the default that reproduces the old behaviour.
     assert.equal('jitterShare' in legacy, false);
     assert.equal(config.jitterShare, 1);
-    // …or, where the default changed what a run does, the value it ran with: no DIST finalist in its sweep.
-    assert.equal(RUN_SETTINGS.sweepDist.default, true);
-    assert.equal(config.sweepDist, false);
     // A current file passes through unchanged.
     assert.deepEqual(migrateRunConfig(config), config);
     // Older still: without the method fields at all, the catalogue's defaults.

@@ -4,7 +4,7 @@ import { compareClasses, distillationAdvice, gainNoise, perClassAccuracy } from 
 import { bestSweepCell, sweepChoice, type ModelReport, type RunEvent, type SweepResult } from '../../electron/contract/events';
 import { carveValidation } from '../../electron/engine/data/validation';
 import { groupMistakes, topThree } from '../../electron/engine/runs/mistakes';
-import { describeSweepChoice, plannedSweepCells, sweepCellsDone, sweepFinalists, sweepRoundTwo, withSweepChoice } from '../../electron/engine/runs/sweep';
+import { describeSweepChoice, plannedSweepCells, sweepCellsDone, sweepFinalists, sweepRoundTwo } from '../../electron/engine/runs/sweep';
 import { describeEvent } from '../../electron/cli/progress-printer';
 import { PlateauCuts } from '../../electron/engine/train/schedule';
 import { configDifferences } from '../../renderer/src/lib/compare';
@@ -219,45 +219,6 @@ describe('what a run says the sweep chose', () => {
     const view = emptyRunView('r', presetConfig('auto'));
     for (const event of events) applyRunEvent(view, event);
     assert.deepEqual(view.sweepFinals.map((c) => [c.cell, c.init]), [[2, undefined], [1, undefined], [2, true]]);
-  });
-
-  it("tries DIST's loss on the best finalist so far when asked, from the same start, counts it, and chooses it only when it scores higher", () => {
-    const { cells } = sweepOf([[1, 0.3, 0.8], [2, 0.3, 0.85], [4, 0.3, 0.9, true], [8, 0.3, 0.8]]);
-    const final = (cell: number, valAccuracy: number, init?: true, method?: 'dist') => ({ ...cells[cell - 1]!, valAccuracy, ...(init ? { init } : {}), ...(method ? { method } : {}) });
-    const finalists = [{ cell: 2, temperature: 2, alpha: 0.3 }, { cell: 1, temperature: 1, alpha: 0.3 }];
-    // Without a seeded finalist: DIST at the best random-start finalist, once both have trained.
-    assert.deepEqual(sweepRoundTwo(cells, [final(2, 0.9)], 2, false, true), finalists);
-    assert.deepEqual(sweepRoundTwo(cells, [final(2, 0.86), final(1, 0.88)], 2, false, true).at(-1), { cell: 1, temperature: 1, alpha: 0.3, method: 'dist' });
-    // With one: DIST waits for it, and starts from the teacher's weights when those won.
-    const seededWon = [final(2, 0.86), final(1, 0.85), final(2, 0.9, true)];
-    assert.equal(sweepRoundTwo(cells, seededWon.slice(0, 2), 2, true, true).length, 3, 'DIST waits for the seeded finalist');
-    assert.deepEqual(sweepRoundTwo(cells, seededWon, 2, true, true).at(-1), { cell: 2, temperature: 2, alpha: 0.3, init: true, method: 'dist' });
-    assert.deepEqual(sweepRoundTwo(cells, [final(2, 0.86), final(1, 0.88), final(1, 0.87, true)], 2, true, true).at(-1), { cell: 1, temperature: 1, alpha: 0.3, method: 'dist' });
-    assert.deepEqual(sweepRoundTwo(cells, [final(2, 0.1, true), final(1, 0.1, true)].map((c) => ({ ...c, init: undefined, diverged: true })), 2, true, true), finalists, 'no finalist trained: nothing more');
-    // The count: 2 finalists, the seeded one and DIST while the grid trains; fewer when they cannot come.
-    assert.equal(plannedSweepCells(4, 2, true, cells.slice(0, 2), [], true), 8);
-    assert.equal(plannedSweepCells(4, 2, true, cells, [final(2, 0.86)], true), 8);
-    assert.equal(plannedSweepCells(4, 2, true, cells, seededWon, true), 8);
-    assert.equal(plannedSweepCells(4, 2, false, cells, [final(2, 0.86), final(1, 0.88)], true), 7);
-    assert.equal(plannedSweepCells(4, 2, true, cells, [final(2, 0.1), final(1, 0.1)].map((c) => ({ ...c, diverged: true })), true), 6, 'every finalist diverged');
-    // The choice: a tie goes to KD; a higher score to DIST.
-    assert.equal(sweepChoice(cells, [...seededWon, final(2, 0.9, true, 'dist')])!.method, undefined);
-    assert.equal(sweepChoice(cells, [...seededWon, final(2, 0.92, true, 'dist')])!.method, 'dist');
-    // A resume keeps the DIST line only in its place.
-    const grid = cells.map(({ temperature, alpha }) => ({ temperature, alpha }));
-    const asEvent = (c: ReturnType<typeof final>): RunEvent => ({ type: 'sweep-cell', cells: 8, ...c, round: 2 });
-    const events: RunEvent[] = [...cells.map((c): RunEvent => ({ type: 'sweep-cell', cells: 8, ...c })), ...seededWon.map(asEvent), asEvent(final(2, 0.92, true, 'dist'))];
-    assert.deepEqual(sweepCellsDone(events, grid, (c, f) => sweepRoundTwo(c, f, 2, true, true)).finals.map((c) => [c.cell, c.init, c.method]), [[2, undefined, undefined], [1, undefined, undefined], [2, true, undefined], [2, true, 'dist']]);
-    assert.equal(sweepCellsDone(events, grid, (c, f) => sweepRoundTwo(c, f, 2, true, false)).finals.length, 3, 'a DIST line the run did not plan is not kept');
-    // The words, the printer and the app name DIST, and the chosen config trains with it.
-    const chosen: SweepResult = { ...sweepOf([[1, 0.3, 0.8], [2, 0.3, 0.85], [4, 0.3, 0.9, true], [8, 0.3, 0.8]]), finals: { images: 54000, cells: [...seededWon, final(2, 0.92, true, 'dist')] }, best: { temperature: 2, alpha: 0.3, valAccuracy: 0.92, init: true, method: 'dist' } };
-    assert.match(describeSweepChoice(chosen), /^DIST at T = 2, α = 0\.3 \(the student started from the teacher's weights\): the best of the grid's 2 best cells trained again, and the best of them again from the teacher's weights, and the best of those again with DIST, on all 54,000 training images \(validation 92\.00%; next T = 2, α = 0\.3 \(the student started from the teacher's weights\) at 90\.00%\)/);
-    assert.match(describeEvent(asEvent(final(2, 0.92, true, 'dist')))!, /^sweep finalist: DIST at T = 2, α = 0\.3, from the teacher's weights, on every training image → validation 92\.00%/);
-    const config = withSweepChoice(presetConfig('auto'), chosen.best);
-    assert.deepEqual([config.method, config.methodOptions.kd.temperature, config.methodOptions.kd.alpha, config.initFromTeacher], ['dist', 2, 0.3, true]);
-    const view = emptyRunView('r', presetConfig('auto'));
-    for (const event of events) applyRunEvent(view, event);
-    assert.deepEqual(view.sweepFinals.map((c) => [c.cell, c.init, c.method]), [[2, undefined, undefined], [1, undefined, undefined], [2, true, undefined], [2, true, 'dist']]);
   });
 
   it('prints a finalist as one, not under its grid number', () => {

@@ -9,7 +9,7 @@ import { describeFlag, RUN_SETTINGS } from '../../contract/catalogue';
 import { resumedNote } from '../result-text';
 import { table } from '../table';
 
-const SWEEP_SETTINGS = ['validationSplit', 'sweepTemperatures', 'sweepAlphas', 'sweepEpochs', 'sweepImages', 'sweepFinalists', 'sweepFromTeacher', 'sweepDist'] as const;
+const SWEEP_SETTINGS = ['validationSplit', 'sweepTemperatures', 'sweepAlphas', 'sweepEpochs', 'sweepImages', 'sweepFinalists', 'sweepFromTeacher'] as const;
 export const SWEEP_USAGE = `distill sweep ${SWEEP_SETTINGS.map((key) => `[${describeFlag(RUN_SETTINGS[key])}]`).join(' ')}\n            [every run flag but --method, --sweep, --epochs, --no-baseline]`;
 
 /**

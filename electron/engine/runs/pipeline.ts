@@ -165,11 +165,8 @@ export async function runDistillation(options: RunOptions): Promise<RunResult> {
           throwIfAborted(ctx.signal);
         }
         if (method.needsTeacher) {
-          // The sweep may have chosen DIST over KD (kept in config.json, so a resume trains the same).
-          const chosen = ctx.config.method === method.id ? method : getMethod(ctx.config.method);
-          const student = await trainStudent(ctx, { method: chosen, teacher, phase: 'student', initFromTeacher: startsFromTeacher(ctx.config, 'student'), saveTo: ctx.folder.modelDir('student') });
+          const student = await trainStudent(ctx, { method, teacher, phase: 'student', initFromTeacher: startsFromTeacher(ctx.config, 'student'), saveTo: ctx.folder.modelDir('student') });
           reports.student = student.report;
-          if (sweep?.best.method) choices.push(`distilled student: trained with DIST (${chosen.paper}), as the sweep chose: it beat KD at the same T, α and start on the validation split`);
           if (sweep?.best.init && student.init) choices.push(`distilled student: started from the teacher's weights, as the sweep chose (${describeInit(student.init)}); the student alone starts at random`);
           throwIfAborted(ctx.signal);
         }

@@ -17,9 +17,9 @@ export function withKdCell(config: RunConfig, temperature: number, alpha: number
   return { ...config, methodOptions: { ...config.methodOptions, kd: { ...config.methodOptions.kd, temperature, alpha } } };
 }
 
-/** The run's config with the sweep's choice: T and α, the teacher's weights as the start and DIST as the method when it chose them. */
+/** The run's config with the sweep's choice: T and α, and the teacher's weights as the start when it chose them. */
 export function withSweepChoice(config: RunConfig, best: SweepResult['best']): RunConfig {
-  return { ...withKdCell(config, best.temperature, best.alpha), ...(best.init ? { initFromTeacher: true } : {}), ...(best.method ? { method: best.method } : {}) };
+  return { ...withKdCell(config, best.temperature, best.alpha), ...(best.init ? { initFromTeacher: true } : {}) };
 }
 
 /** A sweep needs held-out images to score on and KD to tune: refused before anything trains. */
@@ -33,7 +33,7 @@ const SWEEP_FILE = 'sweep.json';
 type SweepCell = SweepResult['cells'][number];
 type Split = PhaseContext['dataset']['train'];
 
-type PlannedCell = Pick<SweepCell, 'cell' | 'temperature' | 'alpha' | 'init' | 'method'>;
+type PlannedCell = Pick<SweepCell, 'cell' | 'temperature' | 'alpha' | 'init'>;
 
 const sweepStudent = (ctx: PhaseContext) => buildModel(ctx.config.student, { inputShape: ctx.dataset.shape, classes: ctx.dataset.classNames.length, seed: ctx.config.seed, dropout: ctx.config.studentDropout });
 
@@ -48,19 +48,19 @@ function teacherCanSeed(ctx: PhaseContext, teacher: tf.LayersModel | null): bool
   }
 }
 
-/** One short KD (or DIST) run with T and α from the run's seed (or from the teacher's weights), scored on the validation split. */
-async function trainSweepCell(ctx: PhaseContext, teacher: tf.LayersModel | null, train: Split, { cell, temperature, alpha, init, method }: PlannedCell): Promise<SweepCell> {
+/** One short KD run with T and α from the run's seed (or from the teacher's weights), scored on the validation split. */
+async function trainSweepCell(ctx: PhaseContext, teacher: tf.LayersModel | null, train: Split, { cell, temperature, alpha, init }: PlannedCell): Promise<SweepCell> {
   const { config, dataset } = ctx;
   const started = performance.now();
   const cellConfig = withKdCell(config, temperature, alpha);
   const student = sweepStudent(ctx);
   // A run that starts its student from the teacher's weights is swept from them too.
   if (teacher && (init || config.initFromTeacher)) initFromTeacher(student, teacher);
-  const prepared = getMethod(method ?? 'kd').prepare({ student, teacher, config: cellConfig });
+  const prepared = getMethod('kd').prepare({ student, teacher, config: cellConfig });
   try {
     const outcome = await trainPhase({
       phase: 'student',
-      method: `sweep T=${temperature} α=${alpha}${init ? ' from the teacher' : ''}${method ? ` ${method}` : ''}`,
+      method: `sweep T=${temperature} α=${alpha}${init ? ' from the teacher' : ''}`,
       model: student,
       train,
       // Scored on the validation split: the test split makes no choice.
@@ -77,7 +77,7 @@ async function trainSweepCell(ctx: PhaseContext, teacher: tf.LayersModel | null,
       onProgress: (event) => void ctx.emit(event, false),
     });
     const diverged = !Number.isFinite(outcome.evaluation?.loss ?? 0) || (outcome.evaluation?.accuracy ?? 0) <= 1.5 / dataset.classNames.length;
-    return { cell, temperature, alpha, ...(init ? { init } : {}), ...(method ? { method } : {}), valAccuracy: outcome.evaluation?.accuracy ?? 0, ...(diverged ? { diverged } : {}), seconds: (performance.now() - started) / 1000 };
+    return { cell, temperature, alpha, ...(init ? { init } : {}), valAccuracy: outcome.evaluation?.accuracy ?? 0, ...(diverged ? { diverged } : {}), seconds: (performance.now() - started) / 1000 };
   } finally {
     prepared.dispose();
     student.dispose();
@@ -94,43 +94,30 @@ export function sweepFinalists(cells: readonly SweepCell[], wanted: number): Swe
  * The second round as far as it is known: the finalists, then, once they have all trained, the
  * best of them again from the teacher's weights when the teacher can give them (`withInit`), so
  * that the choice between a random start and the teacher's weights is made on the validation
- * split too, at the T and α the second round found best; then, once that has trained, the best
- * so far again with DIST's loss (`withDist`), so that the method is chosen there as well.
+ * split too, at the T and α the second round found best.
  */
-export function sweepRoundTwo(cells: readonly SweepCell[], finals: readonly SweepCell[], wanted: number, withInit: boolean, withDist = false): PlannedCell[] {
-  const planned: PlannedCell[] = sweepFinalists(cells, wanted).map(({ cell, temperature, alpha }) => ({ cell, temperature, alpha }));
-  const bestSoFar = () => (finals.length < planned.length ? undefined : rankSweepCells(finals.slice(0, planned.length).filter((c) => !c.diverged))[0]);
-  if (withInit && planned.length > 0) {
-    const best = bestSoFar();
-    if (!best) return planned;
-    planned.push({ cell: best.cell, temperature: best.temperature, alpha: best.alpha, init: true });
-  }
-  if (withDist && planned.length > 0) {
-    const best = bestSoFar();
-    if (best) planned.push({ cell: best.cell, temperature: best.temperature, alpha: best.alpha, ...(best.init ? { init: true as const } : {}), method: 'dist' });
-  }
-  return planned;
+export function sweepRoundTwo(cells: readonly SweepCell[], finals: readonly SweepCell[], wanted: number, withInit: boolean): PlannedCell[] {
+  const finalists: PlannedCell[] = sweepFinalists(cells, wanted).map(({ cell, temperature, alpha }) => ({ cell, temperature, alpha }));
+  if (!withInit || finalists.length === 0 || finals.length < finalists.length) return finalists;
+  const [best] = rankSweepCells(finals.slice(0, finalists.length).filter((c) => !c.diverged));
+  return best ? [...finalists, { cell: best.cell, temperature: best.temperature, alpha: best.alpha, init: true }] : finalists;
 }
 
 /**
  * How many cells the sweep trains in all, as far as is known: while the grid trains, every
- * finalist, the seeded one and the DIST one; then only as many finalists as trained grid cells
- * allow, and each extra one only while it may still come (none does when every finalist did not train).
+ * finalist and the seeded one; then only as many finalists as trained grid cells allow, and the
+ * seeded one only while it may still come (it does not when every finalist did not train).
  */
-export function plannedSweepCells(gridCells: number, wanted: number, withInit: boolean, cells: readonly SweepCell[], finals: readonly SweepCell[], withDist = false): number {
-  const extras = (wanted > 0 ? 1 : 0) * (Number(withInit) + Number(withDist));
-  if (cells.length < gridCells) return gridCells + wanted + extras;
+export function plannedSweepCells(gridCells: number, wanted: number, withInit: boolean, cells: readonly SweepCell[], finals: readonly SweepCell[]): number {
+  if (cells.length < gridCells) return gridCells + wanted + (withInit && wanted > 0 ? 1 : 0);
   const finalists = sweepFinalists(cells, wanted).length;
-  if (finalists === 0) return gridCells;
-  const known = sweepRoundTwo(cells, finals, wanted, withInit, withDist).length;
-  // Every planned cell has trained, or the ones still to plan wait for those before them.
-  const stillToPlan = finals.length < known ? Number(withInit) + Number(withDist) - (known - finalists) : 0;
-  return gridCells + known + Math.max(0, stillToPlan);
+  const seeded = withInit && finalists > 0 && (finals.length < finalists || sweepRoundTwo(cells, finals, wanted, withInit).length > finalists);
+  return gridCells + finalists + (seeded ? 1 : 0);
 }
 
-type GridCell = { temperature: number; alpha: number; init?: boolean; method?: 'dist' };
-const sameCell = (a: GridCell, b: GridCell) => a.temperature === b.temperature && a.alpha === b.alpha && Boolean(a.init) === Boolean(b.init) && a.method === b.method;
-const asCell = ({ cell, temperature, alpha, init, method, valAccuracy, diverged, seconds }: SweepCellEvent): SweepCell => ({ cell, temperature, alpha, ...(init ? { init } : {}), ...(method ? { method } : {}), valAccuracy, ...(diverged ? { diverged } : {}), seconds });
+type GridCell = { temperature: number; alpha: number; init?: boolean };
+const sameCell = (a: GridCell, b: GridCell) => a.temperature === b.temperature && a.alpha === b.alpha && Boolean(a.init) === Boolean(b.init);
+const asCell = ({ cell, temperature, alpha, init, valAccuracy, diverged, seconds }: SweepCellEvent): SweepCell => ({ cell, temperature, alpha, ...(init ? { init } : {}), valAccuracy, ...(diverged ? { diverged } : {}), seconds });
 
 /**
  * The cells a cancelled or interrupted sweep finished, read back from the run's events: the
@@ -177,10 +164,9 @@ export async function sweepKd(ctx: PhaseContext, teacher: tf.LayersModel | null)
   const wanted = train.count < dataset.train.count ? Math.min(config.sweepFinalists, grid.length) : 0;
   const finalRound = wanted >= 2 ? wanted : 0;
   const withInit = finalRound > 0 && teacherCanSeed(ctx, teacher);
-  const withDist = finalRound > 0 && config.sweepDist;
-  const roundTwo = (cells: SweepCell[], finals: SweepCell[]) => sweepRoundTwo(cells, finals, finalRound, withInit, withDist);
-  const planned = (cells: SweepCell[], finals: SweepCell[]) => plannedSweepCells(grid.length, finalRound, withInit, cells, finals, withDist);
-  const finalsText = finalRound ? `, then the best ${finalRound} again on all ${dataset.train.count.toLocaleString('en-US')}${withInit ? ", and the best of those from the teacher's weights" : ''}${withDist ? ', and the best of those with DIST' : ''}` : '';
+  const roundTwo = (cells: SweepCell[], finals: SweepCell[]) => sweepRoundTwo(cells, finals, finalRound, withInit);
+  const planned = (cells: SweepCell[], finals: SweepCell[]) => plannedSweepCells(grid.length, finalRound, withInit, cells, finals);
+  const finalsText = finalRound ? `, then the best ${finalRound} again on all ${dataset.train.count.toLocaleString('en-US')}${withInit ? ", and the best of those from the teacher's weights" : ''}` : '';
   const done = sweepCellsDone(await ctx.folder.readMetrics(), grid, roundTwo);
   const keptCount = done.cells.length + done.finals.length;
   const plannedAtResume = planned(done.cells, done.finals);
@@ -209,7 +195,7 @@ export async function sweepKd(ctx: PhaseContext, teacher: tf.LayersModel | null)
     alphas: config.sweepAlphas,
     cells,
     ...(finals.length ? { finals: { images: dataset.train.count, cells: finals } } : {}),
-    best: { temperature: best.temperature, alpha: best.alpha, valAccuracy: best.valAccuracy, ...(best.init ? { init: best.init } : {}), ...(best.method ? { method: best.method } : {}) },
+    best: { temperature: best.temperature, alpha: best.alpha, valAccuracy: best.valAccuracy, ...(best.init ? { init: best.init } : {}) },
     epochs: config.sweepEpochs,
     images: train.count,
     validationImages: validation.count,
@@ -223,8 +209,8 @@ export async function sweepKd(ctx: PhaseContext, teacher: tf.LayersModel | null)
 }
 
 const FROM_TEACHER = "the student started from the teacher's weights";
-const cellName = (c: Pick<SweepCell, 'temperature' | 'alpha' | 'init' | 'method'>) => `${c.method ? 'DIST at ' : ''}T = ${c.temperature}, α = ${c.alpha}${c.init ? ` (${FROM_TEACHER})` : ''}`;
-const cellText = (c: Pick<SweepCell, 'temperature' | 'alpha' | 'valAccuracy' | 'init' | 'method'>) => `${cellName(c)} at ${formatPercent(c.valAccuracy)}`;
+const cellName = (c: Pick<SweepCell, 'temperature' | 'alpha' | 'init'>) => `T = ${c.temperature}, α = ${c.alpha}${c.init ? ` (${FROM_TEACHER})` : ''}`;
+const cellText = (c: Pick<SweepCell, 'temperature' | 'alpha' | 'valAccuracy' | 'init'>) => `${cellName(c)} at ${formatPercent(c.valAccuracy)}`;
 
 export function describeSweepChoice(sweep: SweepResult): string {
   const sorted = rankSweepCells(sweep.cells);
@@ -238,9 +224,7 @@ export function describeSweepChoice(sweep: SweepResult): string {
     const [, next] = rankSweepCells(sweep.finals.cells);
     const leader = sorted[0]!;
     const changed = leader.temperature !== sweep.best.temperature || leader.alpha !== sweep.best.alpha;
-    const seededText = sweep.finals.cells.some((c) => c.init) ? ", and the best of them again from the teacher's weights" : '';
-    const distText = sweep.finals.cells.some((c) => c.method) ? `${seededText ? ', and the best of those' : ', and the best of them'} again with DIST` : '';
-    const seeded = seededText || distText ? `${seededText}${distText},` : '';
+    const seeded = sweep.finals.cells.some((c) => c.init) ? ", and the best of them again from the teacher's weights," : '';
     return `${chosen}: the best of the grid's ${randomStartFinalists(sweep.finals.cells)} best cells trained again${seeded} on all ${sweep.finals.images.toLocaleString('en-US')} training images (validation ${formatPercent(sweep.best.valAccuracy)}${next ? `; next ${cellText(next)}` : ''}); the grid of ${sweep.cells.length} cells on ${sweep.images.toLocaleString('en-US')} images ${changed ? `had put ${cellText(leader)} first` : 'had put it first too'}${unstable}`;
   }
   return `${chosen}: the best of ${sweep.cells.length} cells on the validation split (${formatPercent(sweep.best.valAccuracy)}${runnerUp && !runnerUp.diverged ? `; next ${cellText(runnerUp)}` : ''}${unstable}${finalsFailed})`;

@@ -78,7 +78,7 @@ export function applyRunEvent(view: RunView, event: RunEvent): void {
     case 'sweep-cell': {
       // A resumed sweep replays the cells it kept, which the stored events already hold: one entry per cell.
       const list = event.round === 2 ? view.sweepFinals : view.sweepCells;
-      const at = list.findIndex((c) => c.cell === event.cell && c.init === event.init && c.method === event.method);
+      const at = list.findIndex((c) => c.cell === event.cell && c.init === event.init);
       if (at >= 0) list[at] = event;
       else list.push(event);
       break;

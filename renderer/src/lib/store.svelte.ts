@@ -283,8 +283,7 @@ export async function startSweep(): Promise<void> {
 
 /** One click from a finished sweep: the full run with its best T and α, on the sweep's teacher. */
 export async function runBestCell(runId: string, sweep: SweepResult): Promise<void> {
-  // DIST reads KD's T and α too.
-  app.config.method = sweep.best.method ?? 'kd';
+  app.config.method = 'kd';
   app.config.methodOptions.kd.temperature = sweep.best.temperature;
   app.config.methodOptions.kd.alpha = sweep.best.alpha;
   // The sweep may have chosen to start the student from the teacher's weights (a sweep run from them already keeps the setting on).
