@@ -88,6 +88,12 @@ describe('DIST', () => {
     assert.ok(close(distLoss(s(), t(), y(), { temperature: 4, alpha: 0, interWeight: 1, intraWeight: 1 }).dataSync()[0]!, ce));
   });
 
+  it('keeps its gradient finite when a class has the same probability for every image of the batch', () => {
+    const same = tf.tensor2d([[1, 2, 0.5, -1], [1, 2, 0.5, -1], [1, 2, 0.5, -1]]);
+    const grad = tf.grad((x: tf.Tensor) => distLoss(x as tf.Tensor2D, t(), y(), { temperature: 8, alpha: 0.9, interWeight: 1, intraWeight: 1 }))(same);
+    assert.ok((grad.dataSync() as Float32Array).every(Number.isFinite), `gradient ${grad.dataSync()}`);
+  });
+
   it("pulls the student's logits towards the teacher's ranking", () => {
     const student = tf.variable(s());
     const loss = () => distLoss(student as unknown as tf.Tensor2D, t(), y(), { temperature: 1, alpha: 1, interWeight: 1, intraWeight: 1 });

@@ -11,15 +11,15 @@ export interface DistLossOptions {
   intraWeight: number;
 }
 
+/** Centred along `axis` and scaled to unit length; the ε inside the root keeps the gradient finite for a constant vector. */
+function standardized(x: tf.Tensor2D, axis: 0 | 1): tf.Tensor2D {
+  const centred = tf.sub(x, tf.mean(x, axis, true));
+  return tf.div(centred, tf.sqrt(tf.add(tf.sum(tf.square(centred), axis, true), 1e-12)));
+}
+
 /** Mean Pearson correlation between a and b along `axis` (1: per row, 0: per column). */
 export function meanPearson(a: tf.Tensor2D, b: tf.Tensor2D, axis: 0 | 1): tf.Scalar {
-  return tf.tidy(() => {
-    const ca = tf.sub(a, tf.mean(a, axis, true));
-    const cb = tf.sub(b, tf.mean(b, axis, true));
-    const covariance = tf.sum(tf.mul(ca, cb), axis);
-    const scale = tf.sqrt(tf.mul(tf.sum(tf.square(ca), axis), tf.sum(tf.square(cb), axis)));
-    return tf.mean(tf.div(covariance, tf.add(scale, 1e-8)));
-  });
+  return tf.tidy(() => tf.mean(tf.sum(tf.mul(standardized(a, axis), standardized(b, axis)), axis)));
 }
 
 /**
