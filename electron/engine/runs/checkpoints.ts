@@ -31,7 +31,7 @@ const StateFileSchema = z.object({
   optimizer: z.array(TensorSpec),
   extras: z.array(TensorSpec),
 });
-const DoneFileSchema = z.object({ report: ModelReportSchema, seconds: z.number(), description: z.string() });
+const DoneFileSchema = z.object({ report: ModelReportSchema, seconds: z.number(), description: z.string(), valAccuracy: z.number().optional() });
 export type PhaseDone = z.infer<typeof DoneFileSchema>;
 
 /** A lane key (`teacher`, `student`, `init+kd`) as a folder name. */

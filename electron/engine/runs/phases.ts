@@ -211,7 +211,7 @@ export interface StudentOptions {
 }
 
 /** Builds the student from the run's seed, optionally initialises it from the teacher, trains it with a method. */
-export async function trainStudent(ctx: PhaseContext, options: StudentOptions): Promise<{ report: ModelReport; seconds: number; init: InitReport | null; description: string }> {
+export async function trainStudent(ctx: PhaseContext, options: StudentOptions): Promise<{ report: ModelReport; seconds: number; init: InitReport | null; description: string; valAccuracy: number | null }> {
   const { config, dataset, emit } = ctx;
   const started = performance.now();
   const classes = dataset.classNames.length;
@@ -220,7 +220,7 @@ export async function trainStudent(ctx: PhaseContext, options: StudentOptions): 
   const done = await ctx.checkpoints.done(key);
   if (done) {
     await emit({ type: 'phase', phase: options.phase, status: 'loaded', model: config.student, detail: `${done.description}; trained before the run was resumed`, ...label });
-    return { report: done.report, seconds: done.seconds, init: null, description: done.description };
+    return { report: done.report, seconds: done.seconds, init: null, description: done.description, valAccuracy: done.valAccuracy ?? null };
   }
   const student = buildModel(config.student, { inputShape: dataset.shape, classes, seed: config.seed, dropout: config.studentDropout });
   const prepared = options.method.prepare({ student, teacher: options.teacher, config });
@@ -258,8 +258,10 @@ export async function trainStudent(ctx: PhaseContext, options: StudentOptions): 
     await saveModelFolder(student, options.saveTo, metadataFor(dataset, config.student));
     const report = await reportModel(ctx, student, config.student, outcome.evaluation);
     const seconds = (performance.now() - started) / 1000;
-    await ctx.checkpoints.markDone(key, { report, seconds, description: detail });
-    return { report, seconds, init, description: detail };
+    // The validation accuracy of the weights kept, for `--try-dist` to compare entrants by.
+    const valAccuracy = outcome.history.find((e) => e.epoch === outcome.bestEpoch)?.valAccuracy ?? null;
+    await ctx.checkpoints.markDone(key, { report, seconds, description: detail, ...(valAccuracy === null ? {} : { valAccuracy }) });
+    return { report, seconds, init, description: detail, valAccuracy };
   } finally {
     disposeCheckpoint(saved);
     prepared.dispose();

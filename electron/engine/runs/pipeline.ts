@@ -15,6 +15,7 @@ import { checkTeacherDeclaration } from './teacher-input';
 import type { DistillationMethod } from '../methods/method';
 import { describeInit, startsFromTeacher } from '../methods/init-from-teacher';
 import { checkSweepFits, describeSweepChoice, sweepKd, withSweepChoice } from './sweep';
+import { checkTryDistFits, raceDist } from './dist-race';
 import { checkFamilies, checkMethodsFit, describeSelection, obtainTeacher, teacherIsSaved, trainStudent, type Emit, type PhaseContext } from './phases';
 import { RunCheckpoints } from './checkpoints';
 import { newRunId, RunFolder, storageError } from './store';
@@ -68,6 +69,7 @@ export async function checkRunConfig(config: RunConfig, methods = [getMethod(con
 /** Settings that only work together: a sweep or early stopping needs a validation split. */
 function checkRecipe(config: RunConfig): void {
   if (config.sweep) checkSweepFits(config);
+  checkTryDistFits(config);
   if (config.schedule === 'plateau' && config.validationSplit <= 0) throw new DistillInputError('--schedule plateau cuts the rate on validation plateaus: add --validation-split (0.1 holds out a tenth of the training images)');
   if (config.studentPatience !== null && config.validationSplit <= 0) throw new DistillInputError('--student-patience stops on validation accuracy: add --validation-split (0.1 holds out a tenth of the training images)');
   if (config.teacherPatience !== null && config.validationSplit <= 0) throw new DistillInputError('--teacher-patience stops on validation accuracy: add --validation-split (0.1 holds out a tenth of the training images)');
@@ -165,10 +167,18 @@ export async function runDistillation(options: RunOptions): Promise<RunResult> {
           throwIfAborted(ctx.signal);
         }
         if (method.needsTeacher) {
-          const student = await trainStudent(ctx, { method, teacher, phase: 'student', initFromTeacher: startsFromTeacher(ctx.config, 'student'), saveTo: ctx.folder.modelDir('student') });
+          const initFromTeacher = startsFromTeacher(ctx.config, 'student');
+          // With --try-dist the student phase is always KD's entrant, also on a resume after DIST won.
+          const student = await trainStudent(ctx, { method: config.tryDist ? getMethod('kd') : method, teacher, phase: 'student', initFromTeacher, saveTo: ctx.folder.modelDir('student') });
           reports.student = student.report;
           if (sweep?.best.init && student.init) choices.push(`distilled student: started from the teacher's weights, as the sweep chose (${describeInit(student.init)}); the student alone starts at random`);
           throwIfAborted(ctx.signal);
+          if (config.tryDist) {
+            const race = await raceDist(ctx, teacher, student, initFromTeacher);
+            reports.student = race.report;
+            choices.push(race.choice);
+            throwIfAborted(ctx.signal);
+          }
         }
         // The same student alone: same seed, same recipe, cross-entropy only, from scratch.
         if (config.trainBaseline || !method.needsTeacher) {

@@ -136,7 +136,8 @@ export class RunFolder {
     await rm(join(this.dir, 'lock.json'), { force: true });
   }
 
-  modelDir(role: 'teacher' | 'student' | 'baseline'): string {
+  /** student-kd and student-dist: the two entrants of `--try-dist`, the loser kept under its method's name. */
+  modelDir(role: 'teacher' | 'student' | 'baseline' | 'student-kd' | 'student-dist'): string {
     return join(this.dir, role);
   }
 

@@ -25,7 +25,8 @@ export function withSweepChoice(config: RunConfig, best: SweepResult['best']): R
 /** A sweep needs held-out images to score on and KD to tune: refused before anything trains. */
 export function checkSweepFits(config: RunConfig): void {
   if (config.validationSplit <= 0) throw new DistillInputError('the T × α sweep is scored on a validation split: add --validation-split (0.1 holds out a tenth of the training images)');
-  if (config.method !== 'kd') throw new DistillInputError(`the sweep chooses KD's T and α: use --method kd (not ${config.method})`);
+  // A run whose --try-dist kept DIST says dist in config.json; its sweep was KD's.
+  if (config.method !== 'kd' && !(config.tryDist && config.method === 'dist')) throw new DistillInputError(`the sweep chooses KD's T and α: use --method kd (not ${config.method})`);
 }
 
 const SWEEP_FILE = 'sweep.json';
