@@ -190,6 +190,8 @@ export const RunResultSchema = z.object({
   classNames: z.array(z.string()).optional(),
   /** What the recipe chose and why, in words (best epochs, early stopping, the sweep's winner). */
   choices: z.array(z.string()).optional(),
+  /** `--try-dist`: the method of the student kept, KD's or DIST's (config.json says the same). */
+  studentMethod: z.enum(['kd', 'dist']).optional(),
   /** Each model this run trained with a validation split: the epoch it kept and where it stopped (the advice reads it). */
   selection: z.object({ teacher: SelectionSchema.optional(), student: SelectionSchema.optional(), baseline: SelectionSchema.optional() }).optional(),
 });

@@ -40,6 +40,13 @@ describe('--try-dist: the distilled student with KD and with DIST, the better on
     const race = raceChoice(result.choices);
     assert.equal(race.kept, 'DIST');
     assert.ok(race.dist > race.kd);
+    assert.equal(result.studentMethod, 'dist');
+    // The epoch the run reports for its student is the DIST lane's.
+    const distDone = all.find((e) => e.type === 'phase' && e.phase === 'student' && e.status === 'done' && e.method === 'dist');
+    assert.ok(distDone?.type === 'phase' && distDone.selection);
+    assert.deepEqual(result.selection?.student, distDone.selection);
+    const printed = await runCli(['run', ...args.filter((a) => a !== '--json'), '--out', join(root, 'text')]);
+    assert.match(printed.stdout, new RegExp(`^DIST student +mlp-32x1 .* ${(result.student!.accuracy * 100).toFixed(2)}%`, 'm'));
     assert.equal(result.student!.accuracy, keptTestAccuracy(all, 'dist'), "the run's student is the DIST one");
     assert.notEqual(result.student!.accuracy, keptTestAccuracy(all, undefined));
     assert.equal((await configOf(join(root, 'whole'))).method, 'dist');
@@ -68,6 +75,7 @@ describe('--try-dist: the distilled student with KD and with DIST, the better on
     const race = raceChoice(result.choices);
     assert.equal(race.kept, 'KD');
     assert.ok(race.kd >= race.dist);
+    assert.equal(result.studentMethod, 'kd');
     assert.equal(result.student!.accuracy, keptTestAccuracy(all, undefined));
     assert.equal((await configOf(join(root, 'run'))).method, 'kd');
     assert.deepEqual(await Promise.all(['student', 'student-kd', 'student-dist'].map((d) => exists(join(root, 'run', d)))), [true, false, true]);

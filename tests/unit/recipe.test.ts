@@ -221,6 +221,14 @@ describe('what a run says the sweep chose', () => {
     assert.deepEqual(view.sweepFinals.map((c) => [c.cell, c.init]), [[2, undefined], [1, undefined], [2, true]]);
   });
 
+  it("names a --try-dist run's lanes by what trained in them: KD's entrant and DIST's, whichever was kept", () => {
+    const titles = (method: 'kd' | 'dist') => emptyRunView('r', { ...presetConfig('auto'), method }).lanes.map((l) => [l.key, l.title]);
+    const want = [['teacher', 'Teacher'], ['sweep', 'T × α sweep'], ['student', 'KD student'], ['dist', 'DIST student'], ['baseline', 'Student alone']];
+    assert.deepEqual(titles('kd'), want);
+    assert.deepEqual(titles('dist'), want, 'after DIST was kept, config.json says dist; the student lane is still KD');
+    assert.deepEqual(emptyRunView('r', { ...presetConfig('auto'), tryDist: false }).lanes.map((l) => l.key), ['teacher', 'sweep', 'student', 'baseline']);
+  });
+
   it('prints a finalist as one, not under its grid number', () => {
     const event = { type: 'sweep-cell' as const, cell: 5, cells: 15, temperature: 2, alpha: 0.6, valAccuracy: 0.8887, seconds: 44 };
     assert.match(describeEvent(event)!, /^sweep 5\/15: T = 2, α = 0\.6 → validation 88\.87%/);

@@ -15,7 +15,7 @@ export async function runCommand(args: string[], signal: AbortSignal): Promise<n
   const printer = createProgressPrinter(values.json === true);
   try {
     const result = await runDistillation({ config, backend, outDir: values.out as string | undefined, runsRoot: values['runs-dir'] as string | undefined, signal, onEvent: printer.onEvent });
-    printer.done(values.json ? JSON.stringify(result) : formatResult(result, studentTitle(config.method)));
+    printer.done(values.json ? JSON.stringify(result) : formatResult(result, studentTitle(result.studentMethod ?? config.method)));
     return 0;
   } finally {
     printer.stop();

@@ -23,11 +23,11 @@ const exists = (path: string) => access(path).then(() => true, () => false);
  * KD). The other stays in the run folder under its method's name (`student-kd`, `student-dist`),
  * and config.json names the method kept, so the card, History and a resume agree.
  */
-export async function raceDist(ctx: PhaseContext, teacher: tf.LayersModel | null, kd: { report: ModelReport; valAccuracy: number | null }, initFromTeacher: boolean): Promise<{ report: ModelReport; choice: string }> {
+export async function raceDist(ctx: PhaseContext, teacher: tf.LayersModel | null, kd: { report: ModelReport; valAccuracy: number | null }, initFromTeacher: boolean): Promise<{ report: ModelReport; choice: string; kept: 'kd' | 'dist' }> {
   const dist = await trainStudent(ctx, { method: getMethod('dist'), teacher, phase: 'student', label: 'dist', initFromTeacher, saveTo: ctx.folder.modelDir('student-dist') });
   const scores = `validation ${kd.valAccuracy === null ? 'unknown' : formatPercent(kd.valAccuracy)} with KD, ${dist.valAccuracy === null ? 'unknown' : formatPercent(dist.valAccuracy)} with DIST`;
   if (kd.valAccuracy === null || dist.valAccuracy === null || dist.valAccuracy <= kd.valAccuracy) {
-    return { report: kd.report, choice: `distilled student: KD kept over DIST at the same T, α and start (${scores}); the DIST student is in student-dist` };
+    return { report: kd.report, kept: 'kd', choice: `distilled student: KD kept over DIST at the same T, α and start (${scores}); the DIST student is in student-dist` };
   }
   // Idempotent, so that a resume after any step of it ends the same way.
   const [student, keptKd, distDir] = [ctx.folder.modelDir('student'), ctx.folder.modelDir('student-kd'), ctx.folder.modelDir('student-dist')];
@@ -40,5 +40,5 @@ export async function raceDist(ctx: PhaseContext, teacher: tf.LayersModel | null
     ctx.config = { ...ctx.config, method: 'dist' };
     await ctx.folder.updateConfig(ctx.config);
   }
-  return { report: dist.report, choice: `distilled student: DIST kept over KD at the same T, α and start (${scores}); the KD student is in student-kd` };
+  return { report: dist.report, kept: 'dist', choice: `distilled student: DIST kept over KD at the same T, α and start (${scores}); the KD student is in student-kd` };
 }

@@ -77,10 +77,10 @@ function checkRecipe(config: RunConfig): void {
 
 const PHASE_NAMES: Record<Phase, string> = { teacher: 'teacher', student: 'distilled student', baseline: 'student alone' };
 
-/** What each phase kept, from its `done` line in metrics.jsonl (best epoch, early stopping): a resumed run's earlier phases included. */
-async function phaseSelections(ctx: PhaseContext): Promise<Array<[Phase, Selection]>> {
+/** What each phase kept, from its `done` line in metrics.jsonl (best epoch, early stopping): a resumed run's earlier phases included; the student's from the `dist` lane when `--try-dist` kept it. */
+async function phaseSelections(ctx: PhaseContext, studentLane?: 'dist'): Promise<Array<[Phase, Selection]>> {
   const events = await ctx.folder.readMetrics();
-  return events.flatMap((e) => (e.type === 'phase' && e.status === 'done' && e.method === undefined && e.selection ? [[e.phase, e.selection] as [Phase, Selection]] : []));
+  return events.flatMap((e) => (e.type === 'phase' && e.status === 'done' && e.method === (e.phase === 'student' ? studentLane : undefined) && e.selection ? [[e.phase, e.selection] as [Phase, Selection]] : []));
 }
 
 /**
@@ -151,6 +151,7 @@ export async function runDistillation(options: RunOptions): Promise<RunResult> {
       const choices: string[] = ctx.dataset.validation ? [`${ctx.dataset.validation.count.toLocaleString('en-US')} training images held out as the validation split: every choice below is made on them, never on the test split`] : [];
       let sweep: SweepResult | undefined;
       let teacher: tf.LayersModel | null = null;
+      let studentMethod: 'kd' | 'dist' | undefined;
       try {
         if (usesTeacher(config)) {
           const obtained = await obtainTeacher(ctx);
@@ -176,6 +177,7 @@ export async function runDistillation(options: RunOptions): Promise<RunResult> {
           if (config.tryDist) {
             const race = await raceDist(ctx, teacher, student, initFromTeacher);
             reports.student = race.report;
+            studentMethod = race.kept;
             choices.push(race.choice);
             throwIfAborted(ctx.signal);
           }
@@ -192,7 +194,7 @@ export async function runDistillation(options: RunOptions): Promise<RunResult> {
       }
       const kdGain = reports.student && reports.baseline ? reports.student.accuracy - reports.baseline.accuracy : null;
       const resumed = await ctx.folder.resumeCount();
-      const selections = await phaseSelections(ctx);
+      const selections = await phaseSelections(ctx, studentMethod === 'dist' ? 'dist' : undefined);
       const result: RunResult = {
         type: 'result',
         runId: ctx.folder.id,
@@ -207,6 +209,7 @@ export async function runDistillation(options: RunOptions): Promise<RunResult> {
         ...(sweep ? { sweep } : {}),
         ...(choices.length ? { choices: [...choices, ...selections.map(([phase, selection]) => `${PHASE_NAMES[phase]}: ${describeSelection(selection)}`)] } : {}),
         ...(selections.length ? { selection: Object.fromEntries(selections) } : {}),
+        ...(studentMethod ? { studentMethod } : {}),
       };
       return result;
     },

@@ -1,7 +1,7 @@
 import type { RunDetail } from '../../../electron/contract/api';
 import type { BackendInfo, EpochEndEvent, RunEvent, RunResult, RunStatus, StudyResult, SweepCellEvent, TrainerProgressEvent } from '../../../electron/contract/events';
 import type { RunConfig } from '../../../electron/contract/run-config';
-import { laneColor, laneTitle } from './display';
+import { laneColor, laneTitle, studentTitle } from './display';
 
 export type PhaseState = 'waiting' | 'training' | 'done' | 'loaded' | 'skipped';
 
@@ -39,10 +39,16 @@ export interface RunView {
 const isSweep = (method: string | undefined) => method?.startsWith('sweep') ?? false;
 const laneKey = (event: { phase: string; method?: string }) => (isSweep(event.method) ? 'sweep' : (event.method ?? event.phase));
 
+/** With `--try-dist` (a run, not a study) the `student` lane is KD's entrant and `dist` DIST's, whichever was kept. */
+function laneTitleIn(view: RunView, key: string): string {
+  if (view.kind === 'run' && view.config?.tryDist) return key === 'dist' ? studentTitle('dist') : laneTitle(key, 'kd');
+  return laneTitle(key, view.config?.method);
+}
+
 function lane(view: RunView, key: string, model: string): Lane {
   let found = view.lanes.find((l) => l.key === key);
   if (!found) {
-    found = { key, title: laneTitle(key, view.config?.method), color: laneColor(key, view.lanes.length), model, state: 'waiting', latest: null };
+    found = { key, title: laneTitleIn(view, key), color: laneColor(key, view.lanes.length), model, state: 'waiting', latest: null };
     view.lanes.push(found);
   }
   return found;
@@ -51,7 +57,7 @@ function lane(view: RunView, key: string, model: string): Lane {
 /** A new view; studies name their methods up front so every lane shows from the start. */
 export function emptyRunView(runId: string, config: RunConfig | null, studyMethods: string[] | null = null): RunView {
   const view: RunView = { runId, kind: studyMethods ? 'study' : 'run', status: 'running', config, backend: null, lanes: [], epochs: [], loss: [], result: null, study: null, sweepCells: [], sweepFinals: [] };
-  const keys = studyMethods ? ['teacher', ...studyMethods] : config?.sweep ? ['teacher', 'sweep', 'student', 'baseline'] : ['teacher', 'student', 'baseline'];
+  const keys = studyMethods ? ['teacher', ...studyMethods] : ['teacher', ...(config?.sweep ? ['sweep'] : []), 'student', ...(config?.tryDist ? ['dist'] : []), 'baseline'];
   for (const key of keys) lane(view, key, key === 'teacher' ? (config?.teacher.split(/[\\/]/).at(-2) ?? config?.teacher ?? '') : (config?.student ?? ''));
   return view;
 }
