@@ -33,6 +33,9 @@ describe('distill study', () => {
   });
 
   it('rejects an unknown method and a method that cannot pair the models, before training', async () => {
+    const race = await runCli(['study', '--methods', 'kd,dist', '--try-dist']);
+    assert.equal(race.code, 2);
+    assert.match(race.stderr, /study compares methods itself: add dist to --methods instead of --try-dist/);
     const unknown = await runCli(['study', '--methods', 'kd,crd']);
     assert.equal(unknown.code, 2);
     assert.match(unknown.stderr, /--methods: unknown method "crd"/);

@@ -7,12 +7,13 @@ import { configFromFlags, RUN_FLAGS, runFlagsUsage } from '../run-flags';
 
 const STUDY_METHODS = [...METHOD_IDS, ...STUDY_VARIANTS.map((v) => v.id)].join(',');
 const STUDY_FLAGS: typeof RUN_FLAGS = { ...RUN_FLAGS, methods: { type: 'string' } };
-export const STUDY_USAGE = `distill study --methods ${STUDY_METHODS} ${runFlagsUsage(['method'])}`;
+export const STUDY_USAGE = `distill study --methods ${STUDY_METHODS} ${runFlagsUsage(['method', 'tryDist'])}`;
 
 /** Every method on the same teacher, student, data, seed and recipe; one table. */
 export async function studyCommand(args: string[], signal: AbortSignal): Promise<number> {
   const { values } = parseFlags(args, STUDY_FLAGS);
   if (values.method) throw new DistillInputError('study takes --methods (several), not --method');
+  if (values['try-dist']) throw new DistillInputError('study compares methods itself: add dist to --methods instead of --try-dist');
   const methods = parseStudyMethods((values.methods as string | undefined) ?? DEFAULT_STUDY);
   const config = configFromFlags(values);
   checkStudyFits(config);
