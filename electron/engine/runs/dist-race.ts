@@ -25,7 +25,8 @@ const exists = (path: string) => access(path).then(() => true, () => false);
  */
 export async function raceDist(ctx: PhaseContext, teacher: tf.LayersModel | null, kd: { report: ModelReport; valAccuracy: number | null }, initFromTeacher: boolean): Promise<{ report: ModelReport; choice: string; kept: 'kd' | 'dist' }> {
   const dist = await trainStudent(ctx, { method: getMethod('dist'), teacher, phase: 'student', label: 'dist', initFromTeacher, saveTo: ctx.folder.modelDir('student-dist') });
-  const scores = `validation ${kd.valAccuracy === null ? 'unknown' : formatPercent(kd.valAccuracy)} with KD, ${dist.valAccuracy === null ? 'unknown' : formatPercent(dist.valAccuracy)} with DIST`;
+  const score = (accuracy: number | null) => (accuracy === null ? 'unknown' : formatPercent(accuracy));
+  const scores = `validation ${score(kd.valAccuracy)} with KD, ${score(dist.valAccuracy)} with DIST`;
   if (kd.valAccuracy === null || dist.valAccuracy === null || dist.valAccuracy <= kd.valAccuracy) {
     return { report: kd.report, kept: 'kd', choice: `distilled student: KD kept over DIST at the same T, α and start (${scores}); the DIST student is in student-dist` };
   }
