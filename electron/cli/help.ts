@@ -19,7 +19,7 @@ export function catalogueHelp(): string {
     'Methods (--method, or --methods for a study), with their options (defaults: the quick preset\'s may differ):',
     ...methods,
     '',
-    'Run settings (defaults: the quick preset):',
+    "Run settings (defaults: the quick preset; an on/off flag that turns something on also has a --no- form, which turns off what a preset turned on, such as auto's --no-sweep):",
     ...settings,
     '',
     'Presets (--preset; flags override any field):',

@@ -37,10 +37,17 @@ const CLI_ONLY = {
 
 type ParseOption = { type: 'string' | 'boolean' };
 
+/**
+ * `--no-sweep` for `--sweep`, and so on for every on/off flag that turns something on: a preset
+ * may have turned it on (auto sweeps and races DIST), and a flag alone could never turn it off.
+ */
+const offFlag = (flag: string, option: AnyOption): string | null => (option.kind === 'boolean' && !option.negated ? `no-${flag}` : null);
+
 /** parseArgs options for `run` (and, without --method, `study`). */
 export const RUN_FLAGS: Record<string, ParseOption> = {
   ...CLI_ONLY,
   ...Object.fromEntries([...CATALOGUE_FLAGS].map(([flag, spec]) => [flag, { type: spec.option.kind === 'boolean' ? 'boolean' : 'string' }])),
+  ...Object.fromEntries([...CATALOGUE_FLAGS].flatMap(([flag, spec]) => (offFlag(flag, spec.option) ? [[offFlag(flag, spec.option)!, { type: 'boolean' }]] : []))),
 };
 
 export type FlagValues = Record<string, string | boolean | undefined>;
@@ -92,9 +99,12 @@ export function overridesFromFlags(values: FlagValues): RunConfigOverrides {
   const overrides: Record<string, unknown> = {};
   const methodOptions: Record<string, Record<string, unknown>> = {};
   for (const [flag, spec] of CATALOGUE_FLAGS) {
+    const off = offFlag(flag, spec.option);
     const raw = values[flag];
-    if (raw === undefined || raw === false) continue;
-    const value = parseValue(flag, spec.option, raw);
+    const turnedOff = off !== null && values[off] === true;
+    if (turnedOff && raw) throw new DistillInputError(`--${flag} and --${off} contradict each other: give one`);
+    if (!turnedOff && (raw === undefined || raw === false)) continue;
+    const value = turnedOff ? false : parseValue(flag, spec.option, raw!);
     for (const target of spec.targets) {
       if ('setting' in target) overrides[target.setting] = value;
       else (methodOptions[target.method] ??= {})[target.key] = value;

@@ -27,7 +27,7 @@ export { describeModel, findFamily, listModels } from './models/registry';
 export { checkRunConfig, checkRunInputs, runDistillation, type RunOptions } from './runs/pipeline';
 export { runSweep } from './runs/sweep-run';
 export { checkSweepFits } from './runs/sweep';
-export { checkStudyFits, parseStudyMethods, runStudy, type StudyEntry } from './runs/study';
+export { studyConfig, parseStudyMethods, runStudy, type StudyEntry } from './runs/study';
 export { listRuns, newRunId, readRun, RunFolder, runIsLive, type StoredRun } from './runs/store';
 export { resumableRun, resumeRun } from './runs/resume';
 export { RunModelCache, type RunSoftLabels } from './runs/soft-labels';

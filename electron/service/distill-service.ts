@@ -31,9 +31,9 @@ import {
   resumeRun,
   runDistillation,
   runStudy,
-  checkStudyFits,
   runSweep,
   selectBackend,
+  studyConfig,
   summarizeDataset,
   teacherFolder,
   type ImageDataset,
@@ -286,7 +286,7 @@ export function createDistillService(options: ServiceOptions): HostedService {
 
     startStudy: ({ preset, overrides, methods }) => {
       const entries = parseStudyMethods(methods);
-      return start(preset, overrides, (config) => (checkStudyFits(config), config), entries.map((entry) => getMethod(entry.method)), (config, options) => runStudy({ config, methods: entries, ...options }));
+      return start(preset, overrides, studyConfig, entries.map((entry) => getMethod(entry.method)), (config, options) => runStudy({ config, methods: entries, ...options }));
     },
 
     /** Goes on with a failed or cancelled run from its checkpoints, as `distill resume` does. */

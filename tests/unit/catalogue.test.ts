@@ -18,8 +18,8 @@ import {
   type OptionTable,
 } from '../../electron/contract/catalogue';
 import { migrateRunConfig, RunConfigSchema } from '../../electron/contract/run-config';
-import { CATALOGUE_FLAGS, configFromFlags, overridesFromFlags, runFlagsUsage } from '../../electron/cli/run-flags';
-import { getMethod, resolveConfig } from '../../electron/engine';
+import { CATALOGUE_FLAGS, configFromFlags, overridesFromFlags, RUN_FLAGS, runFlagsUsage } from '../../electron/cli/run-flags';
+import { getMethod, resolveConfig, studyConfig } from '../../electron/engine';
 import { findFamily } from '../../electron/engine/models/registry';
 import { createDistillService } from '../../electron/service/distill-service';
 import { tempDir } from '../helpers/fixtures';
@@ -105,6 +105,27 @@ describe('the catalogue is the one table every view derives from', () => {
     assert.throws(() => configFromFlags({ 'dkd-beta': '1000' }), /invalid dkd-beta 1000: Too big/);
     assert.throws(() => configFromFlags({ temperature: '0' }), /invalid temperature 0: Too small/);
     assert.throws(() => configFromFlags({ 'batch-size': '0' }), /invalid batch-size 0: Too small/);
+  });
+
+  it("an on/off flag's --no- form turns off what the preset turned on, and both at once is an error", async () => {
+    const auto = configFromFlags({ preset: 'auto', 'no-sweep': true, 'no-try-dist': true });
+    assert.equal(PRESET_CATALOGUE.auto.config.sweep, true);
+    assert.equal(auto.sweep, false);
+    assert.equal(auto.tryDist, false);
+    assert.deepEqual({ ...auto, sweep: true, tryDist: true }, PRESET_CATALOGUE.auto.config);
+    assert.throws(() => configFromFlags({ sweep: true, 'no-sweep': true }), /^DistillInputError: --sweep and --no-sweep contradict each other: give one$/);
+    // Flags that already say no (--no-baseline) get no --no-no- twin; every other on/off flag has one.
+    for (const [flag, spec] of CATALOGUE_FLAGS) {
+      if (spec.option.kind !== 'boolean') continue;
+      const twin = `no-${flag}`;
+      assert.equal(twin in RUN_FLAGS, !spec.option.negated, twin);
+    }
+    // A study under auto: the sweep is refused with the way out named, and the KD/DIST race is off.
+    assert.throws(() => studyConfig(configFromFlags({ preset: 'auto' })), /--no-sweep after --preset auto/);
+    assert.equal(studyConfig(configFromFlags({ preset: 'auto', 'no-sweep': true })).tryDist, false);
+    const { code, stderr } = await runCli(['run', '--preset', 'auto', '--sweep', '--no-sweep']);
+    assert.equal(code, 2, stderr);
+    assert.match(stderr, /--sweep and --no-sweep contradict each other/);
   });
 
   it('every preset is a valid configuration; the catalogue defaults are the quick preset', () => {

@@ -21,7 +21,7 @@ export async function sweepCommand(args: string[], signal: AbortSignal): Promise
   const { values } = parseFlags(args, RUN_FLAGS);
   if (values.method) throw new DistillInputError('the sweep tunes KD (--method kd); drop --method');
   // The sweep sets these itself: its cells train for --sweep-epochs, and it trains no student alone.
-  for (const [flag, instead] of [['epochs', 'use --sweep-epochs for the epochs of each cell'], ['sweep', 'the sweep is what this command runs'], ['no-baseline', 'the sweep trains no student alone']] as const) {
+  for (const [flag, instead] of [['epochs', 'use --sweep-epochs for the epochs of each cell'], ['sweep', 'the sweep is what this command runs'], ['no-sweep', 'the sweep is what this command runs'], ['no-baseline', 'the sweep trains no student alone']] as const) {
     if (values[flag] !== undefined) throw new DistillInputError(`sweep takes no --${flag}: ${instead}`);
   }
   const config = { ...configFromFlags(values), method: 'kd' as const, sweep: true };

@@ -34,13 +34,18 @@ export function parseStudyMethods(spec: string): StudyEntry[] {
 }
 
 /**
+ * A study trains every method at the options given: a sweep belongs before it, on its own. It
+ * compares methods itself, so a preset's race of KD against DIST (auto's) is off in it.
+ */
+export function studyConfig(config: RunConfig): RunConfig {
+  if (config.sweep) throw new DistillInputError('a study compares methods at the options given: find T and α first with `distill sweep`, then pass them with --temperature and --alpha (and --no-sweep after --preset auto)');
+  return { ...config, tryDist: false };
+}
+
+/**
  * Trains every method on the same teacher (trained or loaded once), data, seed and recipe,
  * and reports one table. The student alone comes first when asked for, so gains can be given.
  */
-/** A study trains every method at the options given: a sweep belongs before it, on its own. */
-export function checkStudyFits(config: RunConfig): void {
-  if (config.sweep) throw new DistillInputError('a study compares methods at the options given: find T and α first with `distill sweep`, then pass them with --temperature and --alpha');
-}
 
 export async function runStudy(options: RunOptions & { methods: StudyEntry[] }): Promise<StudyResult> {
   const entries = [...options.methods].sort((a, b) => Number(b.method === 'baseline' && !b.initFromTeacher) - Number(a.method === 'baseline' && !a.initFromTeacher));
