@@ -83,7 +83,7 @@ export function predictLogits(model: tf.LayersModel, split: DatasetSplit, shape:
  * app redraws its charts on two cores that was three timings in four: two identical students read
  * 1.16 and 0.08 ms at the lower quartile. The fastest is what the model costs (as `timeit` reads it).
  */
-export async function measureLatencyMs(model: tf.LayersModel, shape: readonly [number, number, number], { minRuns = 101, minMs = 250, maxMs = 2000 } = {}): Promise<number> {
+export async function measureLatencyMs(model: tf.LayersModel, shape: readonly [number, number, number], { minRuns = 101, minMs = 250, maxMs = 1000 } = {}): Promise<number> {
   const x = tf.zeros([1, ...shape]);
   const once = async () => {
     const started = performance.now();
