@@ -259,4 +259,13 @@ describe('comparing runs', () => {
     // The student alone never used T: it shows as –, not as a difference of values.
     assert.deepEqual(withBaseline.find((d) => d.key === 'kd.temperature')?.values, ['4', '–']);
   });
+
+  it("shows a teacher folder or dataset path by its last parts, as History does, unless that hides the difference", () => {
+    const a = { ...presetConfig('quick'), teacher: '/srv/runs/20261203-162520-7448/teacher', dataset: '/home/me/data/fashion' };
+    const b = { ...presetConfig('quick'), teacher: 'mlp-800x2', dataset: '/home/me/data/fashion' };
+    const c = { ...presetConfig('quick'), teacher: '/mnt/b/runs/x/teacher' };
+    const d = { ...presetConfig('quick'), teacher: '/mnt/a/runs/x/teacher' };
+    assert.deepEqual(configDifferences([a, b]).map((row) => [row.key, row.values]), [['teacher', ['20261203-162520-7448/teacher', 'mlp-800x2']]]);
+    assert.deepEqual(configDifferences([c, d]).find((row) => row.key === 'teacher')?.values, ['/mnt/b/runs/x/teacher', '/mnt/a/runs/x/teacher']);
+  });
 });

@@ -1,6 +1,7 @@
 import { METHOD_CATALOGUE, RUN_SETTINGS, type MethodId } from '../../../electron/contract/catalogue';
 import { describeDefault } from '../../../electron/contract/catalogue';
 import type { RunConfig } from '../../../electron/contract/run-config';
+import { shortPath } from './display';
 
 export interface SettingDifference {
   key: string;
@@ -17,7 +18,10 @@ export function configDifferences(configs: RunConfig[]): SettingDifference[] {
   const rows: SettingDifference[] = [];
   for (const [key, option] of Object.entries(RUN_SETTINGS)) {
     const values = configs.map((c) => describeDefault(c[key as keyof RunConfig], option));
-    if (new Set(values).size > 1) rows.push({ key, label: option.label, values });
+    if (new Set(values).size === 1) continue;
+    // A teacher folder or dataset path by its last parts, as History lists it, unless that hides the difference.
+    const short = option.kind === 'string' ? values.map((value) => shortPath(value)) : values;
+    rows.push({ key, label: option.label, values: new Set(short).size > 1 ? short : values });
   }
   const methods = new Set(configs.map((c) => c.method));
   for (const method of methods) {

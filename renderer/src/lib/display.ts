@@ -5,6 +5,11 @@ export function decodeBase64(text: string): Uint8Array {
   return Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
 }
 
+/** A path as the app shows it: its last `segments` parts (`runs/<id>/teacher` → `<id>/teacher`); a model or dataset name stays as it is. */
+export function shortPath(value: string, segments = 2): string {
+  return value.split(/[\\/]/).filter(Boolean).slice(-segments).join('/');
+}
+
 export const PHASE_NAMES = { teacher: 'Teacher', student: 'KD student', baseline: 'Student alone' } as const;
 export const PHASE_COLORS = { teacher: '#7c3aed', student: '#059669', baseline: '#d97706' } as const;
 /** The same hues dark enough for text on white (4.5:1, WCAG AA); the lighter ones stay for lines and bars. */
