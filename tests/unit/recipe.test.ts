@@ -8,6 +8,7 @@ import { describeSweepChoice, plannedSweepCells, sweepCellsDone, sweepFinalists,
 import { describeEvent } from '../../electron/cli/progress-printer';
 import { PlateauCuts } from '../../electron/engine/train/schedule';
 import { configDifferences } from '../../renderer/src/lib/compare';
+import { studyOverrides, studyRecipeNote } from '../../renderer/src/lib/study-form';
 import { applyRunEvent, emptyRunView } from '../../renderer/src/lib/run-view';
 import { presetConfig } from '../../electron/contract/catalogue';
 
@@ -245,6 +246,16 @@ describe('what a run says the sweep chose', () => {
     const failed: SweepResult = { ...grid, finals: { images: 54000, cells: finals.map((c) => ({ ...c, valAccuracy: 0.1, diverged: true })) } };
     assert.match(describeSweepChoice(failed), /^T = 8, α = 0\.6: the best of 4 cells on the validation split \(83\.77%; .*; its 3 best cells did not train on all 54,000 training images, so this round chose\)$/);
     assert.match(describeSweepChoice(agreed), /^T = 8, α = 0\.6: the best of the grid's 2 best cells .*\(validation 89\.00%; next T = 2, α = 0\.6 at 88\.87%\); the grid of 4 cells on 100 images had put it first too$/);
+  });
+});
+
+describe('a study from the form', () => {
+  it("turns the recipe's sweep and KD/DIST race off, and the Method screen says so", () => {
+    const auto = presetConfig('auto');
+    assert.deepEqual(studyOverrides(auto), { ...auto, sweep: false, tryDist: false });
+    assert.match(studyRecipeNote(auto)!, /^The recipe's T × α sweep and race of KD against DIST do not run in a study/);
+    assert.match(studyRecipeNote({ sweep: true, tryDist: false })!, /^The recipe's T × α sweep does not run/);
+    assert.equal(studyRecipeNote(presetConfig('quick')), null);
   });
 });
 

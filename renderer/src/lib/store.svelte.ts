@@ -5,6 +5,7 @@ import type { SweepResult } from '../../../electron/contract/events';
 import { api } from '../api/bridge';
 import { ImportCancelled, type ImportProgress } from '../api/app-api';
 import { applyRunEvent, emptyRunView, runViewFromDetail, type RunView } from './run-view';
+import { studyOverrides } from './study-form';
 
 export type Screen = 'dataset' | 'models' | 'method' | 'training' | 'results' | 'history';
 
@@ -199,7 +200,7 @@ export async function startRun(): Promise<void> {
     const overrides = runOverrides();
     if (app.studyMode) {
       const methods = Object.keys(app.studyMethods).filter((m) => app.studyMethods[m]);
-      const { runId, config } = await api().startStudy({ preset: app.preset, overrides, methods: methods.join(',') });
+      const { runId, config } = await api().startStudy({ preset: app.preset, overrides: studyOverrides(overrides), methods: methods.join(',') });
       app.run = emptyRunView(runId, config, methods);
     } else {
       const { runId, config } = await api().startRun({ preset: app.preset, overrides });
