@@ -24,6 +24,9 @@ describe('distill run --json', () => {
       assert.ok(result[role]!.params > 0 && result[role]!.bytes === result[role]!.params * 4);
     }
     assert.ok(Math.abs(result.kdGain! - (result.student!.accuracy - result.baseline!.accuracy)) < 1e-12);
+    // The two students are one architecture: one latency, the faster of their two timings.
+    assert.ok(result.student!.latencyMs > 0);
+    assert.equal(result.student!.latencyMs, result.baseline!.latencyMs);
     assert.equal(result.outDir, out);
     assert.ok(['wasm', 'cpu', 'webgpu', 'tensorflow'].includes(result.backend.name));
   });

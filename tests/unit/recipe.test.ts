@@ -4,6 +4,7 @@ import { compareClasses, distillationAdvice, gainNoise, perClassAccuracy } from 
 import { bestSweepCell, sweepChoice, type ModelReport, type RunEvent, type SweepResult } from '../../electron/contract/events';
 import { carveValidation } from '../../electron/engine/data/validation';
 import { groupMistakes, topThree } from '../../electron/engine/runs/mistakes';
+import { sameArchitectureLatency } from '../../electron/engine/runs/phases';
 import { describeSweepChoice, plannedSweepCells, sweepCellsDone, sweepFinalists, sweepRoundTwo } from '../../electron/engine/runs/sweep';
 import { describeEvent } from '../../electron/cli/progress-printer';
 import { PlateauCuts } from '../../electron/engine/train/schedule';
@@ -18,6 +19,17 @@ function report(perClass: number[]): ModelReport {
   const accuracy = perClass.reduce((s, a) => s + Math.round(a * 100), 0) / (100 * perClass.length);
   return { name: 'm', accuracy, testLoss: 0, params: 1, bytes: 1, latencyMs: 0, confusion };
 }
+
+describe('latency of the two students', () => {
+  it('is the faster timing for both when they are one architecture, and each its own otherwise', () => {
+    const student = { ...report([0.9, 0.8]), latencyMs: 0.41 };
+    const baseline = { ...report([0.9, 0.7]), latencyMs: 0.05 };
+    const [s, b] = sameArchitectureLatency(student, baseline);
+    assert.deepEqual([s.latencyMs, b.latencyMs, s.accuracy, b.accuracy], [0.05, 0.05, student.accuracy, baseline.accuracy]);
+    const other = { ...baseline, name: 'mlp-16x1' };
+    assert.deepEqual(sameArchitectureLatency(student, other).map((r) => r.latencyMs), [0.41, 0.05]);
+  });
+});
 
 describe('a validation split carved from the training images', () => {
   it('holds out the share asked for, keeps every image exactly once, and is the same for the same seed', () => {

@@ -16,7 +16,7 @@ import type { DistillationMethod } from '../methods/method';
 import { describeInit, startsFromTeacher } from '../methods/init-from-teacher';
 import { checkSweepFits, describeSweepChoice, sweepKd, withSweepChoice } from './sweep';
 import { checkTryDistFits, raceDist } from './dist-race';
-import { checkFamilies, checkMethodsFit, describeSelection, obtainTeacher, teacherIsSaved, trainStudent, type Emit, type PhaseContext } from './phases';
+import { checkFamilies, checkMethodsFit, describeSelection, obtainTeacher, sameArchitectureLatency, teacherIsSaved, trainStudent, type Emit, type PhaseContext } from './phases';
 import { RunCheckpoints } from './checkpoints';
 import { newRunId, RunFolder, storageError } from './store';
 
@@ -193,6 +193,7 @@ export async function runDistillation(options: RunOptions): Promise<RunResult> {
         teacher?.dispose();
       }
       const kdGain = reports.student && reports.baseline ? reports.student.accuracy - reports.baseline.accuracy : null;
+      if (reports.student && reports.baseline) [reports.student, reports.baseline] = sameArchitectureLatency(reports.student, reports.baseline);
       const resumed = await ctx.folder.resumeCount();
       const selections = await phaseSelections(ctx, studentMethod === 'dist' ? 'dist' : undefined);
       const result: RunResult = {
