@@ -1,6 +1,6 @@
 import { DEFAULT_STUDY, METHOD_IDS, STUDY_VARIANTS } from '../../contract/catalogue';
 import { formatStudy } from '../result-text';
-import { checkRunConfig, DistillInputError, studyConfig, getMethod, parseStudyMethods, runStudy, selectBackend } from '../../engine';
+import { checkRunConfig, DistillInputError, getMethod, parseStudyMethods, runStudy, selectBackend, studyConfig } from '../../engine';
 import { parseFlags } from '../args';
 import { createProgressPrinter } from '../progress-printer';
 import { configFromFlags, RUN_FLAGS, runFlagsUsage } from '../run-flags';

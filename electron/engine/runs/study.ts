@@ -46,7 +46,6 @@ export function studyConfig(config: RunConfig): RunConfig {
  * Trains every method on the same teacher (trained or loaded once), data, seed and recipe,
  * and reports one table. The student alone comes first when asked for, so gains can be given.
  */
-
 export async function runStudy(options: RunOptions & { methods: StudyEntry[] }): Promise<StudyResult> {
   const entries = [...options.methods].sort((a, b) => Number(b.method === 'baseline' && !b.initFromTeacher) - Number(a.method === 'baseline' && !a.initFromTeacher));
   const withTeacher = entries.some((e) => getMethod(e.method).needsTeacher || e.initFromTeacher);
