@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import { buildModel, findFamily, listModels } from '../../electron/engine/models/registry';
 import { DistillInputError } from '../../electron/engine/errors';
+import { externalTeacherLatencyMs, type ExternalTeacher } from '../../electron/engine/runs/external-teacher';
 import { measureLatencyMs, medianOf } from '../../electron/engine/train/evaluate';
 import { useCpuBackend } from '../helpers/backend';
 
@@ -117,5 +118,25 @@ describe('latency per image', () => {
     const slowMs = await measureLatencyMs(slow as unknown as tf.LayersModel, [2, 2, 1], { minRuns: 1000, maxMs: 400 });
     assert.ok(slowMs >= 29, `a 30 ms model reads ${slowMs} ms`);
     assert.ok(performance.now() - slowStarted < 1000, 'it stops after maxMs even short of minRuns');
+  });
+
+  it('times an imported teacher one image at a time in its own runtime, as the students are timed', async () => {
+    // A stand-in runtime that takes 3 ms a call whatever the batch: a per-image share of a
+    // 256-image batch would read about 0.01 ms.
+    const batches: number[] = [];
+    const teacher = {
+      name: 'stand-in.onnx',
+      run: async (x: tf.Tensor4D) => {
+        batches.push(x.shape[0]);
+        const until = performance.now() + 3;
+        while (performance.now() < until);
+        return new Float32Array(10 * x.shape[0]);
+      },
+    } as unknown as ExternalTeacher;
+    const sample = { count: 2, images: new Uint8Array(2 * 4), labels: Uint8Array.of(0, 1) };
+    const declared = { teacherInputRange: '0-1', teacherNormalization: 'none', teacherMeanStd: null, teacherResize: false } as const;
+    const ms = await externalTeacherLatencyMs(teacher, sample, [2, 2, 1], declared, { target: [2, 2, 1], mapping: { columns: [0, 1], byName: false, teacherNames: null } });
+    assert.ok(ms >= 3, `a 3 ms teacher reads ${ms} ms`);
+    assert.ok(batches.length >= 3 + 21 && batches.every((n) => n === 1), `one image a call (${batches.length} calls)`);
   });
 });

@@ -8,7 +8,7 @@ import type { DistillationMethod } from '../methods/method';
 import { findFamily } from '../models/registry';
 import { confusionMatrix, type Evaluation } from '../train/evaluate';
 import { isIdentityMapping, mapTeacherClasses, type ClassMapping } from './class-mapping';
-import { externalTeacherLogits, fitExternalTeacher, openExternalTeacher, teacherFormat } from './external-teacher';
+import { externalTeacherLatencyMs, externalTeacherLogits, fitExternalTeacher, openExternalTeacher, teacherFormat } from './external-teacher';
 import { folderClassNames } from './graph-teacher';
 import { checkTeacherBeatsChance } from './imported-teacher';
 import { readModelJson } from './model-io';
@@ -68,12 +68,11 @@ export async function obtainExternalTeacher(ctx: PhaseContext): Promise<{ model:
   try {
     const fit = await fitExternalTeacher(teacher, dataset.test, dataset.shape, dataset.classNames, config);
     const fed = describeTeacherInput(config, dataset.test, dataset.shape, fit.target);
-    const started = performance.now();
     const test = await externalTeacherLogits(teacher, dataset.test, dataset.shape, config, fit);
-    const latencyMs = (performance.now() - started) / Math.max(1, dataset.test.count);
     const evaluation = evaluationOfLogits(test.logits, dataset.test.labels, classes);
     checkTeacherBeatsChance(evaluation.accuracy, classes, config.teacher, null, dataset, `${fed}; ${describeMapping(fit.mapping, dataset.classNames)}`);
     const train = await externalTeacherLogits(teacher, dataset.train, dataset.shape, config, fit);
+    const latencyMs = await externalTeacherLatencyMs(teacher, dataset.test, dataset.shape, config, fit);
     ctx.teacherLogits = tf.tensor2d(train.logits, [dataset.train.count, classes]);
     const report: ModelReport = {
       name: teacher.name,

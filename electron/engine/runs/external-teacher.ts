@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { stat } from 'node:fs/promises';
 import type { DatasetSplit } from '../data/dataset';
 import { DistillInputError } from '../errors';
+import { fastestTimingMs } from '../train/evaluate';
 import { mapTeacherClasses, selectColumns, type ClassMapping } from './class-mapping';
 import { openGraphTeacher, openLayersTeacher } from './graph-teacher';
 import { rowsAreProbabilities } from './imported-teacher';
@@ -107,4 +108,19 @@ export async function externalTeacherLogits(
     all.set(selectColumns(raw, width, fit.mapping), start * classes);
   }
   return { logits: probabilities ? all.map((v) => Math.log(Math.max(v, 1e-7))) : all, probabilities };
+}
+
+/**
+ * Milliseconds per image for the teacher run one image at a time by its own runtime, as the
+ * students are timed (measureLatencyMs): a per-image share of a 256-image batch would flatter it.
+ */
+export async function externalTeacherLatencyMs(teacher: ExternalTeacher, sample: DatasetSplit, shape: ImageShape, declared: TeacherInputDeclaration, fit: TeacherFit): Promise<number> {
+  const x = teacherInputBatch(sample, shape, Int32Array.of(0), 0, 1, declared, fit.target);
+  try {
+    return await fastestTimingMs(async () => {
+      await teacher.run(x);
+    });
+  } finally {
+    x.dispose();
+  }
 }

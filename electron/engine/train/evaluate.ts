@@ -76,29 +76,45 @@ export function predictLogits(model: tf.LayersModel, split: DatasetSplit, shape:
   return all;
 }
 
+export interface TimingOptions {
+  minRuns?: number;
+  minMs?: number;
+  maxMs?: number;
+}
+
 /**
- * Milliseconds per single-image prediction, after a warm-up: the fastest of timings taken over at
- * least `minMs` (and at least `minRuns` of them, for at most `maxMs`). A prediction cannot run
- * faster than the model needs; it runs slower whenever another process holds a core, and while the
- * app redraws its charts on two cores that was three timings in four: two identical students read
- * 1.16 and 0.08 ms at the lower quartile. The fastest is what the model costs (as `timeit` reads it).
+ * The fastest of repeated timings of `once`, after a warm-up: taken over at least `minMs` (and at
+ * least `minRuns` of them, for at most `maxMs`). A prediction cannot run faster than the model
+ * needs; it runs slower whenever another process holds a core, and while the app redraws its
+ * charts on two cores that was three timings in four: two identical students read 1.16 and
+ * 0.08 ms at the lower quartile. The fastest is what the model costs (as `timeit` reads it).
  */
-export async function measureLatencyMs(model: tf.LayersModel, shape: readonly [number, number, number], { minRuns = 101, minMs = 250, maxMs = 1000 } = {}): Promise<number> {
-  const x = tf.zeros([1, ...shape]);
-  const once = async () => {
+export async function fastestTimingMs(once: () => Promise<void>, { minRuns = 101, minMs = 250, maxMs = 1000 }: TimingOptions = {}): Promise<number> {
+  const timed = async () => {
     const started = performance.now();
-    const y = model.predict(x) as tf.Tensor;
-    await y.data();
-    y.dispose();
+    await once();
     return performance.now() - started;
   };
-  for (let i = 0; i < 3; i++) await once();
+  for (let i = 0; i < 3; i++) await timed();
   let fastest = Infinity;
   let runs = 0;
   const started = performance.now();
-  for (let elapsed = 0; (runs < minRuns || elapsed < minMs) && elapsed < maxMs; elapsed = performance.now() - started, runs++) fastest = Math.min(fastest, await once());
-  x.dispose();
+  for (let elapsed = 0; (runs < minRuns || elapsed < minMs) && elapsed < maxMs; elapsed = performance.now() - started, runs++) fastest = Math.min(fastest, await timed());
   return fastest;
+}
+
+/** Milliseconds per single-image prediction on the current backend (see fastestTimingMs). */
+export async function measureLatencyMs(model: tf.LayersModel, shape: readonly [number, number, number], options: TimingOptions = {}): Promise<number> {
+  const x = tf.zeros([1, ...shape]);
+  try {
+    return await fastestTimingMs(async () => {
+      const y = model.predict(x) as tf.Tensor;
+      await y.data();
+      y.dispose();
+    }, options);
+  } finally {
+    x.dispose();
+  }
 }
 
 export function medianOf(values: readonly number[]): number {
