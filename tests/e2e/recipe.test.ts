@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { RunEventSchema, RunResultSchema, type EpochEndEvent, type RunEvent } from '../../electron/contract/events';
@@ -129,6 +129,8 @@ describe('the auto recipe and the sweep', () => {
       [['--teacher-patience', '3'], /--teacher-patience stops on validation accuracy: add --validation-split/],
       [['--sweep', '--validation-split', '0.1', '--method', 'dkd'], /the sweep chooses KD's T and α: use --method kd \(not dkd\)/],
       [['--sweep-alphas', '0.5,1.5'], /invalid sweep-alphas 1\.5: Too big: expected number to be <=1/],
+      // Refused before the teacher trains, rather than reported as "nothing copied" after it.
+      [['--student', 'lenet5', '--init-from-teacher'], /--init-from-teacher: mlp-64x1 cannot seed lenet5: no teacher layer has the shapes of a student layer, so nothing would be copied\. Pick a narrower student of the teacher's family \(such as mlp-32x1\), or drop --init-from-teacher/],
     ];
     const study = await runCli(['study', '--methods', 'kd,baseline', ...SMALL, '--sweep', '--validation-split', '0.1', '--out', join(root, 'bad-study')]);
     assert.equal(study.code, 2, study.stderr);
@@ -138,6 +140,7 @@ describe('the auto recipe and the sweep', () => {
       assert.equal(code, 2, stderr);
       assert.match(stderr, pattern);
       assert.equal(stderr.trim().split('\n').length, 1, stderr);
+      await assert.rejects(stat(join(root, `bad-${cases.findIndex((c) => c[0] === flags)}`)), 'no run folder is made');
     }
   });
 });

@@ -5,7 +5,7 @@ import type { ImageDataset } from '../data/dataset';
 import { formatCountOf } from '../../contract/display';
 import { MODEL_FAMILY_CATALOGUE } from '../../contract/catalogue';
 import { DistillInputError } from '../errors';
-import { describeInit, initFromTeacher, type InitReport } from '../methods/init-from-teacher';
+import { describeInit, initFromTeacher, startsFromTeacher, type InitReport } from '../methods/init-from-teacher';
 import type { DistillationMethod } from '../methods/method';
 import { getMethod } from '../methods/registry';
 import { buildModel, findFamily, modelSize } from '../models/registry';
@@ -90,10 +90,20 @@ export async function checkMethodsFit(config: RunConfig, dataset: Pick<ImageData
   const student = buildModel(config.student, options);
   try {
     for (const method of methods) method.prepare({ student, teacher, config }).dispose();
+    if (teacher && methods.some((m) => m.needsTeacher) && startsFromTeacher(config, 'student')) checkTeacherSeeds(config, student, teacher);
   } finally {
     student.dispose();
     teacher?.dispose();
   }
+}
+
+/** `--init-from-teacher` that would copy nothing is refused before the teacher trains, not reported after. */
+function checkTeacherSeeds(config: RunConfig, student: tf.LayersModel, teacher: tf.LayersModel): void {
+  if (initFromTeacher(student, teacher).copied.length > 0) return;
+  const family = findFamily(config.teacher);
+  const narrower = family?.id === 'mlp' ? config.teacher.replace(/^mlp-(\d+)x/, (_, width: string) => `mlp-${Math.max(1, Math.floor(Number(width) / 2))}x`) : `${config.teacher.replace(/@.*$/, '')}@0.5`;
+  const example = family ? ` (such as ${narrower})` : '';
+  throw new DistillInputError(`--init-from-teacher: ${config.teacher} cannot seed ${config.student}: no teacher layer has the shapes of a student layer, so nothing would be copied. Pick a narrower student of the teacher's family${example}, or drop --init-from-teacher`);
 }
 
 /** Each method works on the model families the catalogue lists for it (attention transfer: convnets). */
