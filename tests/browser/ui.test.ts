@@ -438,13 +438,15 @@ describe('Distill Studio in a browser (distill serve)', { skip: missing ?? false
     assert.equal(Number(await page.getByTestId('explorer-index').inputValue()), index);
     // History: tick two runs, and they show side by side.
     await page.click('[data-screen=history]');
+    // An uploaded teacher shows by the name it was given, not the server's upload id.
+    await page.getByTestId('history-row').filter({ hasText: 'my-teacher (uploaded) → mlp-30x2' }).first().waitFor({ timeout: 10_000 });
     const checks = page.getByTestId('compare-check');
     await checks.nth(0).check();
     await checks.nth(1).check();
     await page.getByTestId('compare-setting').first().waitFor({ timeout: 30_000 });
     assert.match(await page.getByTestId('compare').innerText(), /validation split/);
     // Each run has one colour; its student alone is the dashed line.
-    await page.locator('[data-testid=compare] canvas[data-dashed="1"]').waitFor({ timeout: 10_000 });
+    await page.locator('[data-testid=compare] canvas[data-dashed="1"][data-legend-dashed="1"]').waitFor({ timeout: 10_000 });
     await shot('6-history-compare');
     // Delete asks once more; Keep keeps the run, and the second click deletes it.
     const rowsBefore = await page.getByTestId('history-row').count();

@@ -9,6 +9,7 @@ import { describeSweepChoice, plannedSweepCells, sweepCellsDone, sweepFinalists,
 import { describeEvent } from '../../electron/cli/progress-printer';
 import { PlateauCuts } from '../../electron/engine/train/schedule';
 import { configDifferences } from '../../renderer/src/lib/compare';
+import { shortPath } from '../../renderer/src/lib/display';
 import { studyOverrides, studyRecipeNote } from '../../renderer/src/lib/study-form';
 import { applyRunEvent, emptyRunView } from '../../renderer/src/lib/run-view';
 import { presetConfig } from '../../electron/contract/catalogue';
@@ -290,5 +291,10 @@ describe('comparing runs', () => {
     const d = { ...presetConfig('quick'), teacher: '/mnt/a/runs/x/teacher' };
     assert.deepEqual(configDifferences([a, b]).map((row) => [row.key, row.values]), [['teacher', ['20261203-162520-7448/teacher', 'mlp-800x2']]]);
     assert.deepEqual(configDifferences([c, d]).find((row) => row.key === 'teacher')?.values, ['/mnt/b/runs/x/teacher', '/mnt/a/runs/x/teacher']);
+    // A browser's upload shows by the name it was given, not the server's upload id.
+    const e = { ...presetConfig('quick'), teacher: '/srv/work/uploads/6667314fe087f943/my-teacher' };
+    assert.deepEqual(configDifferences([e, b]).find((row) => row.key === 'teacher')?.values, ['my-teacher (uploaded)', 'mlp-800x2']);
+    assert.equal(shortPath('/srv/work/uploads/55352d23c50d3f22/export/model.onnx'), 'export/model.onnx (uploaded)');
+    assert.equal(shortPath('/home/me/uploads/not-an-id/model.onnx'), 'not-an-id/model.onnx');
   });
 });

@@ -5,9 +5,16 @@ export function decodeBase64(text: string): Uint8Array {
   return Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
 }
 
-/** A path as the app shows it: its last `segments` parts (`runs/<id>/teacher` → `<id>/teacher`); a model or dataset name stays as it is. */
+/**
+ * A path as the app shows it: its last `segments` parts (`runs/<id>/teacher` → `<id>/teacher`); a
+ * model or dataset name stays as it is. A browser's upload is stored as `uploads/<upload id>/<name>`:
+ * it shows as the name the person gave it, without the id.
+ */
 export function shortPath(value: string, segments = 2): string {
-  return value.split(/[\\/]/).filter(Boolean).slice(-segments).join('/');
+  const parts = value.split(/[\\/]/).filter(Boolean);
+  const upload = parts.findIndex((part, i) => part === 'uploads' && /^[a-f0-9]{16}$/.test(parts[i + 1] ?? '') && i + 2 < parts.length);
+  if (upload >= 0) return `${parts.slice(upload + 2).join('/')} (uploaded)`;
+  return parts.slice(-segments).join('/');
 }
 
 export const PHASE_NAMES = { teacher: 'Teacher', student: 'KD student', baseline: 'Student alone' } as const;
