@@ -2,6 +2,7 @@
 // scratch files (runs, fixtures, downloads, Chromium profiles) under one folder of its own, removed
 // when the run ends, so repeated `npm test` runs do not pile up gigabytes in the system temp folder.
 // os.tmpdir() follows TMPDIR, and the test files and the CLIs they start inherit it.
+// Plain JavaScript: worker threads (the wasm backend's) inherit --import, and tsx's hooks do not reach them.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,9 +15,9 @@ if (!process.env[MARK]) {
   const scratch = mkdtempSync(join(tmpdir(), 'distill-tests-'));
   process.env[MARK] = scratch;
   process.env.TMPDIR = scratch;
-  const removeScratch = (): void => rmSync(scratch, { recursive: true, force: true });
+  const removeScratch = () => rmSync(scratch, { recursive: true, force: true });
   process.on('exit', removeScratch);
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  for (const signal of ['SIGINT', 'SIGTERM']) {
     process.once(signal, () => {
       removeScratch();
       process.exit(130);
