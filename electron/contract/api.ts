@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { BackendInfoSchema, ModelReportSchema, RunEventSchema, RunResultSchema, RunStatusSchema, StudyResultSchema } from './events';
-import { DOWNLOADABLE_DATASET_IDS, EXPORT_FORMAT_IDS, RUN_SETTINGS } from './catalogue';
+import { DOWNLOADABLE_DATASET_IDS, EXPORT_FORMAT_IDS, RUN_SETTINGS, STUDY_ENTRY_PATTERN } from './catalogue';
 import { BackendRequestSchema, RunConfigSchema, RunRequestSchema } from './run-config';
 
 /**
@@ -155,7 +155,9 @@ export const DatasetSourceSchema = z.discriminatedUnion('kind', [z.object({ kind
 const Empty = z.object({}).strict();
 
 export const ExportFormatSchema = z.enum(EXPORT_FORMAT_IDS);
-export const ExportRequestSchema = z.object({ runId: RunId, role: ModelRoleSchema, format: ExportFormatSchema.default('tfjs') }).strict();
+/** Which of a study's students (its row: `kd`, `init+kd`, `baseline`, …); runs have one student and leave it out. */
+export const StudyEntrySchema = z.string().regex(STUDY_ENTRY_PATTERN, 'a study method: kd, dkd, …, baseline, or init+<method>');
+export const ExportRequestSchema = z.object({ runId: RunId, role: ModelRoleSchema, format: ExportFormatSchema.default('tfjs'), method: StudyEntrySchema.optional() }).strict();
 export type ExportRequest = z.input<typeof ExportRequestSchema>;
 export const ExportResultSchema = z.object({
   /** The export's file or folder name. */
@@ -220,7 +222,7 @@ export const API = {
    */
   exportModel: { request: ExportRequestSchema, response: ExportResultSchema },
   /** Stops a run's model's export in progress (export-progress events); nothing of it is left. */
-  cancelExport: { request: z.object({ runId: RunId, role: ModelRoleSchema }).strict(), response: z.object({ cancelled: z.boolean() }) },
+  cancelExport: { request: z.object({ runId: RunId, role: ModelRoleSchema, method: StudyEntrySchema.optional() }).strict(), response: z.object({ cancelled: z.boolean() }) },
 } as const;
 
 /**
@@ -263,7 +265,7 @@ export const ApiEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('run-event'), runId: RunId, event: RunEventSchema }),
   z.object({ type: z.literal('run-ended'), runId: RunId, status: RunStatusSchema, error: z.string().optional() }),
   z.object({ type: z.literal('download-progress'), name: z.string(), file: z.string(), received: z.number(), total: z.number().nullable() }),
-  ExportProgressSchema.extend({ type: z.literal('export-progress'), runId: RunId, role: ModelRoleSchema }),
+  ExportProgressSchema.extend({ type: z.literal('export-progress'), runId: RunId, role: ModelRoleSchema, method: StudyEntrySchema.optional() }),
 ]);
 export type ApiEvent = z.infer<typeof ApiEventSchema>;
 

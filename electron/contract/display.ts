@@ -68,3 +68,8 @@ export function laneTitle(key: string, runMethod?: string): string {
   const title = methodLabel(key);
   return title.charAt(0).toUpperCase() + title.slice(1);
 }
+
+/** An export's file or folder name: `student-<run id>`, a study's `student-init-kd-<run id>`; `-<format>` after any format but tfjs. */
+export function exportName({ runId, role, format = 'tfjs', method }: { runId: string; role: string; format?: string; method?: string | undefined }): string {
+  return `${role}${method ? `-${method.replace(/\+/g, '-')}` : ''}-${runId}${format === 'tfjs' ? '' : `-${format}`}`;
+}

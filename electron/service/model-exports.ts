@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ApiEvent, ExportProgress, ExportRequest, ExportResult, ModelRole } from '../contract/api';
-import type { ExportFormatId } from '../contract/catalogue';
+import { exportName } from '../contract/display';
 import { DistillInputError, exportRunModel, RunCancelledError } from '../engine';
 import { zipFolder } from './zip-folder';
 
@@ -16,7 +16,7 @@ export interface ModelExportsOptions {
   ensureBackend: () => Promise<void>;
 }
 
-type Request = Required<ExportRequest>;
+type Request = Required<Omit<ExportRequest, 'method'>> & Pick<ExportRequest, 'method'>;
 
 /**
  * The service's exports: one at a time per run and model, each reporting its stages as
@@ -25,28 +25,30 @@ type Request = Required<ExportRequest>;
 export function createModelExports(options: ModelExportsOptions) {
   const downloads = new Map<string, { path: string; fileName: string }>();
   const exporting = new Map<string, AbortController>();
-  const key = (runId: string, role: ModelRole) => `${runId}/${role}`;
-  const exportName = (runId: string, role: string, format: ExportFormatId) => `${role}-${runId}${format === 'tfjs' ? '' : `-${format}`}`;
+  const key = (runId: string, role: ModelRole, method?: string) => `${runId}/${role}${method ? `/${method}` : ''}`;
+  const what = ({ role, method }: Pick<Request, 'role' | 'method'>) => (method ? `${method} student` : role);
 
   /** Runs `work` as the one export of this run's model, with its signal and progress events. */
-  async function tracked<T>({ runId, role }: Request, work: (signal: AbortSignal, onProgress: (progress: ExportProgress) => void) => Promise<T>): Promise<T> {
-    if (exporting.has(key(runId, role))) throw new DistillInputError(`the ${role} of run ${runId} is being exported already`);
+  async function tracked<T>(request: Request, work: (signal: AbortSignal, onProgress: (progress: ExportProgress) => void) => Promise<T>): Promise<T> {
+    const { runId, role, method } = request;
+    const id = key(runId, role, method);
+    if (exporting.has(id)) throw new DistillInputError(`the ${what(request)} of run ${runId} is being exported already`);
     const controller = new AbortController();
-    exporting.set(key(runId, role), controller);
+    exporting.set(id, controller);
     try {
-      return await work(controller.signal, (progress) => options.onEvent({ type: 'export-progress', runId, role, ...progress }));
+      return await work(controller.signal, (progress) => options.onEvent({ type: 'export-progress', runId, role, ...(method ? { method } : {}), ...progress }));
     } catch (error) {
-      if (error instanceof RunCancelledError || controller.signal.aborted) throw new DistillInputError(`export of the ${role} cancelled: nothing was written`);
+      if (error instanceof RunCancelledError || controller.signal.aborted) throw new DistillInputError(`export of the ${what(request)} cancelled: nothing was written`);
       throw error;
     } finally {
-      exporting.delete(key(runId, role));
+      exporting.delete(id);
     }
   }
 
   const write = async (request: Request, destination: string, signal: AbortSignal, onProgress: (progress: ExportProgress) => void) => {
     const runDir = await options.runDir(request.runId);
     await options.ensureBackend();
-    await exportRunModel({ runDir, role: request.role, format: request.format, destination, version: options.version, measure: true, signal, onProgress });
+    await exportRunModel({ runDir, role: request.role, ...(request.method ? { method: request.method } : {}), format: request.format, destination, version: options.version, measure: true, signal, onProgress });
   };
 
   return {
@@ -55,7 +57,7 @@ export function createModelExports(options: ModelExportsOptions) {
       return tracked(request, async (signal, onProgress) => {
         const id = randomBytes(8).toString('hex');
         const dir = join(options.exportsDir, id);
-        const name = exportName(request.runId, request.role, request.format);
+        const name = exportName(request);
         await mkdir(dir, { recursive: true });
         try {
           await write(request, join(dir, name), signal, onProgress);
@@ -77,12 +79,12 @@ export function createModelExports(options: ModelExportsOptions) {
     exportModelTo(request: Request & { destination: string }): Promise<ExportResult> {
       return tracked(request, async (signal, onProgress) => {
         await write(request, request.destination, signal, onProgress);
-        return { fileName: exportName(request.runId, request.role, request.format), savedTo: request.destination, downloadUrl: null };
+        return { fileName: exportName(request), savedTo: request.destination, downloadUrl: null };
       });
     },
 
-    async cancelExport({ runId, role }: { runId: string; role: ModelRole }) {
-      const controller = exporting.get(key(runId, role));
+    async cancelExport({ runId, role, method }: { runId: string; role: ModelRole; method?: string }) {
+      const controller = exporting.get(key(runId, role, method));
       controller?.abort();
       return { cancelled: controller !== undefined };
     },

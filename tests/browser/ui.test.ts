@@ -314,6 +314,17 @@ describe('Distill Studio in a browser (distill serve)', { skip: missing ?? false
     await page.getByTestId('mistake').first().waitFor({ timeout: 60_000 });
     assert.match(await page.getByTestId('view-mistakes').innerText(), /the distilled student is right where the student alone is wrong: \d+ of/);
     await shot('5-results-study-mistakes');
+    // The chosen method's student exports from the study, with that method on its model card.
+    const studyId = /Study (\S+):/.exec(await page.getByTestId('results').locator('h2').first().innerText())![1]!;
+    const [studyDownload] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-study-student').click()]);
+    assert.equal(studyDownload.suggestedFilename(), `student-dkd-${studyId}.zip`);
+    const studyZip = join(await mkdtemp(join(tmpdir(), 'export-study-')), studyDownload.suggestedFilename());
+    await studyDownload.saveAs(studyZip);
+    const studyCard = JSON.parse(Buffer.from(unzipSync(new Uint8Array(await readFile(studyZip)))['model-card.json']!).toString('utf8')) as { role: string; training: { method: string }; accuracy: { exported: number } };
+    assert.deepEqual([studyCard.role, studyCard.training.method], ['student', 'dkd']);
+    const dkdRow = rows.find((row) => /^DKD/.test(row))!;
+    assert.ok(dkdRow.includes(`${(studyCard.accuracy.exported * 100).toFixed(2)}%`), `the export scores as the DKD row does: ${dkdRow}`);
+    await page.getByTestId('exported').waitFor();
   });
 
   it('uses my own teacher, a LayersModel folder or an .onnx file picked on the Models screen, for a run', async () => {

@@ -30,6 +30,23 @@ describe('distill study', () => {
     // A shallower, narrower student: the teacher's first layer pruned to 32 units, and its output layer (layer and weight selection).
     assert.match(study.rows.find((r) => r.method === 'init+kd')!.detail, /init from teacher: weight selection: .*copied dense_1 ← dense_1 \(32 of 128 units\), logits ← logits/);
     assert.deepEqual(StudyResultSchema.parse(JSON.parse(await readFile(join(out, 'study.json'), 'utf8'))).rows.length, 6);
+
+    // Any method's student exports, with that method on its model card; a study's student needs its method named.
+    const initKd = study.rows.find((r) => r.method === 'init+kd')!;
+    const dest = join(out, 'exported-init-kd');
+    const exported = await runCli(['export', out, '--method', 'init+kd', '--format', 'onnx', '--out', dest]);
+    assert.equal(exported.code, 0, exported.stderr);
+    assert.match(exported.stdout, /^init\+kd student exported as ONNX to /);
+    const card = JSON.parse(await readFile(join(dest, 'model-card.json'), 'utf8')) as { role: string; training: { method: string; startedFromTeacher: boolean }; accuracy: { student: number; studentAlone: number; exported: number } };
+    assert.equal(card.role, 'student');
+    assert.deepEqual([card.training.method, card.training.startedFromTeacher], ['kd', true]);
+    assert.deepEqual([card.accuracy.student, card.accuracy.studentAlone], [initKd.accuracy, alone.accuracy]);
+    assert.ok(Math.abs(card.accuracy.exported - initKd.accuracy) < 0.005, `the ONNX export scores ${card.accuracy.exported} against ${initKd.accuracy}`);
+    const unnamed = await runCli(['export', out, '--out', join(out, 'unnamed')]);
+    assert.equal(unnamed.code, 2);
+    assert.match(unnamed.stderr, /is a study: say which method's student to export \(--method kd; its methods: baseline, kd, fitnet, dkd, dist, init\+kd\)/);
+    const missing = await runCli(['export', out, '--method', 'at', '--out', join(out, 'missing')]);
+    assert.match(missing.stderr, /has no "at" student \(its methods: baseline, kd, fitnet, dkd, dist, init\+kd\)/);
   });
 
   it('rejects an unknown method and a method that cannot pair the models, before training', async () => {

@@ -6,11 +6,11 @@ import { DistillInputError, exportRunModel, selectBackend } from '../../engine';
 import { appVersion } from '../../server/renderer-dir';
 import { choiceFlag, parseFlags } from '../args';
 
-export const EXPORT_USAGE = `distill export RUN_DIR [--role ${ModelRoleSchema.options.join('|')}] [--format ${EXPORT_FORMAT_IDS.join('|')}] --out PATH`;
+export const EXPORT_USAGE = `distill export RUN_DIR [--role ${ModelRoleSchema.options.join('|')}] [--method M (a study's: kd, init+kd, …)] [--format ${EXPORT_FORMAT_IDS.join('|')}] --out PATH`;
 
 /** One model of a run folder in a catalogue export format, written to a new path. */
 export async function exportCommand(args: string[], signal: AbortSignal): Promise<number> {
-  const { values, positionals } = parseFlags(args, { role: { type: 'string' }, format: { type: 'string' }, out: { type: 'string' } }, true);
+  const { values, positionals } = parseFlags(args, { role: { type: 'string' }, method: { type: 'string' }, format: { type: 'string' }, out: { type: 'string' } }, true);
   if (positionals.length !== 1 || !values.out) throw new DistillInputError(`usage: ${EXPORT_USAGE}`);
   const role = choiceFlag('role', values.role, ModelRoleSchema.options) ?? 'student';
   const format = choiceFlag('format', values.format, EXPORT_FORMAT_IDS) ?? 'tfjs';
@@ -25,8 +25,9 @@ export async function exportCommand(args: string[], signal: AbortSignal): Promis
     checking = true;
     bar.update(done);
   };
-  const { files, card } = await exportRunModel({ runDir: resolve(positionals[0]!), role, format, destination: resolve(values.out), version: appVersion(), measure: true, signal, onProgress }).finally(() => bar.stop());
+  const method = values.method as string | undefined;
+  const { files, card } = await exportRunModel({ runDir: resolve(positionals[0]!), role, ...(method ? { method } : {}), format, destination: resolve(values.out), version: appVersion(), measure: true, signal, onProgress }).finally(() => bar.stop());
   const accuracy = card.accuracy.exported === null ? '' : `; test accuracy ${(card.accuracy.exported * 100).toFixed(2)}%${card.accuracy.quantizationLoss ? ` (${card.accuracy.quantizationLoss >= 0 ? '+' : ''}${(card.accuracy.quantizationLoss * 100).toFixed(2)} points)` : ''}`;
-  process.stdout.write(`${role} exported as ${EXPORT_FORMAT_CATALOGUE[format].label} to ${resolve(values.out)} (${files.length} files, ${(card.size.bytes / 1e3).toFixed(1)} kB of model${accuracy})\n`);
+  process.stdout.write(`${method ? `${method} student` : role} exported as ${EXPORT_FORMAT_CATALOGUE[format].label} to ${resolve(values.out)} (${files.length} files, ${(card.size.bytes / 1e3).toFixed(1)} kB of model${accuracy})\n`);
   return 0;
 }

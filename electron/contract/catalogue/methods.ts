@@ -230,6 +230,8 @@ void usesAreOptions;
 /** Study entries besides the plain methods: the student starts from the teacher's weights. */
 export const STUDY_VARIANTS = [{ id: 'init+kd', label: 'teacher init + KD' }] as const;
 export const DEFAULT_STUDY = 'baseline,kd,fitnet,at,dkd,init+kd';
+/** A study's entry as written in --methods and its rows: a method, or `init+<method>` (from the teacher's weights). */
+export const STUDY_ENTRY_PATTERN = new RegExp(`^(init\\+)?(${Object.keys(METHOD_CATALOGUE).join('|')})$`);
 
 /** Every option a method reads, its own and those it uses, as [method, key] pairs. */
 export function optionsOfMethod(method: MethodId): Array<{ method: MethodId; key: string }> {

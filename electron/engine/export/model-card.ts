@@ -51,13 +51,16 @@ export interface ModelCard {
   size: { bytes: number; params: number | null; macs: number | null; latencyMsPerImage: number | null };
 }
 
+/** What a model card reads of a model's report: a study's row has these, a run's full report more. */
+export type CardReport = Pick<ModelReport, 'name' | 'accuracy' | 'params'> & Partial<Pick<ModelReport, 'macs' | 'latencyMs'>>;
+
 export interface CardInputs {
   version: string;
   format: ExportFormatId;
   role: ModelCard['role'];
   metadata: ModelMetadata;
   config: RunConfig | null;
-  reports: Record<'teacher' | 'student' | 'baseline', ModelReport | null>;
+  reports: Record<'teacher' | 'student' | 'baseline', CardReport | null>;
   exportedAccuracy: { accuracy: number; images: number } | null;
 }
 

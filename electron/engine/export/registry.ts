@@ -1,8 +1,7 @@
 import { rm, stat } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname } from 'node:path';
 import { EXPORT_FORMAT_CATALOGUE, type ExportFormatId } from '../../contract/catalogue';
 import type { ExportProgress } from '../../contract/api';
-import type { ModelReport } from '../../contract/events';
 import type { RunConfig } from '../../contract/run-config';
 import { limitSplit } from '../data/dataset';
 import { loadDataset } from '../data/load';
@@ -11,7 +10,8 @@ import { loadModelFolder, ModelMetadataSchema, readModelJson } from '../runs/mod
 import { readRun } from '../runs/store';
 import { evaluateModel, type BatchWatch } from '../train/evaluate';
 import type { Exporter } from './exporter';
-import { writeModelCard, type ModelCard } from './model-card';
+import { writeModelCard, type CardReport, type ModelCard } from './model-card';
+import { runModel } from './run-model';
 import { onnxExporter } from './onnx';
 import { onnxPredictions } from './onnx/run';
 import { tfjsExporter } from './tfjs';
@@ -33,7 +33,7 @@ export interface ExportOptions {
   destination: string;
   role: ModelCard['role'];
   /** The run the model comes from, for the model card and the accuracy check; null for a bare model folder. */
-  run: { config: RunConfig; reports: Record<ModelCard['role'], ModelReport | null> } | null;
+  run: { config: RunConfig; reports: Record<ModelCard['role'], CardReport | null> } | null;
   version: string;
   /** Measure the export's accuracy on the run's test split (needs an active backend). */
   measure: boolean;
@@ -104,12 +104,13 @@ async function measureAccuracy(dir: string, config: RunConfig, format: ExportFor
   }
 }
 
-/** One model of a run folder (`teacher`, `student`, `baseline`), with the run's facts on its card. */
-export async function exportRunModel(options: Omit<ExportOptions, 'modelDir' | 'run'> & { runDir: string }): Promise<{ files: string[]; format: string; card: ModelCard }> {
-  const run = await readRun(options.runDir, basename(options.runDir));
-  if (!run) throw new DistillInputError(`${options.runDir}: not a run folder (no readable config.json and status.json)`);
+/** One model of a run folder (`teacher`, `student`, `baseline`; a study's by `method`), with the run's facts on its card. */
+export async function exportRunModel(options: Omit<ExportOptions, 'modelDir' | 'run'> & { runDir: string; method?: string }): Promise<{ files: string[]; format: string; card: ModelCard }> {
+  const { runDir, method, ...rest } = options;
+  const run = await readRun(runDir, basename(runDir));
+  if (!run) throw new DistillInputError(`${runDir}: not a run folder (no readable config.json and status.json)`);
   if (run.status.status !== 'completed') throw new DistillInputError(`run ${run.id} is ${run.status.status}: export a completed run`);
-  const reports = { teacher: run.result?.teacher ?? run.study?.teacher ?? null, student: run.result?.student ?? null, baseline: run.result?.baseline ?? null };
-  if (!(await stat(join(run.dir, options.role)).catch(() => null))) throw new DistillInputError(`run ${run.id} has no ${options.role} model to export`);
-  return exportModel({ ...options, modelDir: join(run.dir, options.role), run: { config: run.config, reports } });
+  const model = runModel(run, options.role, method);
+  if (!(await stat(model.dir).catch(() => null))) throw new DistillInputError(`run ${run.id} has no ${method ? `${method} student` : options.role} model to export`);
+  return exportModel({ ...rest, role: model.role, modelDir: model.dir, run: { config: model.config, reports: model.reports } });
 }

@@ -43,7 +43,7 @@ export const app = $state({
   /** A browser upload under way (dataset or teacher), with its progress; Cancel stops it. */
   upload: null as { what: 'dataset' | 'teacher'; files: number; totalFiles: number; bytes: number; totalBytes: number } | null,
   /** An export under way, with its stage; Cancel stops it. */
-  export: null as (ExportProgress & { runId: string; role: ModelRole }) | null,
+  export: null as (ExportProgress & { runId: string; role: ModelRole; method?: string }) | null,
   run: null as RunView | null,
   runs: [] as RunSummary[],
   error: '',
@@ -58,7 +58,7 @@ export async function init(): Promise<void> {
     if (event.type === 'export-progress') {
       // Only the export this window started (and still waits for) shows its bar, from its first event
       // on (in Electron, not while the save dialog is open).
-      if (exportTarget?.runId === event.runId && exportTarget.role === event.role) app.export = { runId: event.runId, role: event.role, stage: event.stage, done: event.done, total: event.total };
+      if (exportTarget?.runId === event.runId && exportTarget.role === event.role && exportTarget.method === event.method) app.export = { runId: event.runId, role: event.role, ...(event.method ? { method: event.method } : {}), stage: event.stage, done: event.done, total: event.total };
       return;
     }
     if (event.type === 'run-ended') void refreshRuns();
@@ -94,11 +94,12 @@ export async function downloadDataset(name: DownloadableDatasetId): Promise<void
 }
 
 /** Exports one model of a run (a save dialog in Electron, a download in a browser); returns where it went. */
-let exportTarget: { runId: string; role: ModelRole } | null = null;
-export async function exportModel(runId: string, role: ModelRole, format: ExportFormatId): Promise<ExportResult> {
-  exportTarget = { runId, role };
+let exportTarget: { runId: string; role: ModelRole; method?: string | undefined } | null = null;
+/** Exports a run's model, or (`method`) the student of one of a study's methods. */
+export async function exportModel(runId: string, role: ModelRole, format: ExportFormatId, method?: string): Promise<ExportResult> {
+  exportTarget = { runId, role, method };
   try {
-    return await api().exportModel({ runId, role, format });
+    return await api().exportModel({ runId, role, format, ...(method ? { method } : {}) });
   } finally {
     exportTarget = null;
     app.export = null;
@@ -106,7 +107,7 @@ export async function exportModel(runId: string, role: ModelRole, format: Export
 }
 
 export async function cancelExport(): Promise<void> {
-  if (app.export) await api().cancelExport({ runId: app.export.runId, role: app.export.role });
+  if (app.export) await api().cancelExport({ runId: app.export.runId, role: app.export.role, ...(app.export.method ? { method: app.export.method } : {}) });
 }
 
 /** Fills the form from a preset (models, recipe, every method's options); the dataset stays. */

@@ -1,0 +1,50 @@
+import { join } from 'node:path';
+import type { ModelRole } from '../../contract/api';
+import { STUDY_ENTRY_PATTERN } from '../../contract/catalogue';
+import type { RunConfig } from '../../contract/run-config';
+import { DistillInputError } from '../errors';
+import type { StoredRun } from '../runs/store';
+import type { CardReport } from './model-card';
+
+/** One model of a run folder, as an export needs it: its folder, the card's role and the run's facts. */
+export interface RunModel {
+  dir: string;
+  role: ModelRole;
+  config: RunConfig;
+  reports: Record<ModelRole, CardReport | null>;
+}
+
+/**
+ * A run's teacher, distilled student or student alone; a study's teacher, or the student of one of
+ * its methods (`method`: a row of the study, `kd`, `init+kd`, `baseline`, …), saved in the folder of
+ * that name (`init-kd`) with the study's config set to that method for the model card.
+ */
+export function runModel(run: StoredRun, role: ModelRole, method?: string): RunModel {
+  if (!run.study) {
+    if (method) throw new DistillInputError(`run ${run.id} is not a study: its ${role} is the one model of that role (leave out the method)`);
+    const reports = { teacher: run.result?.teacher ?? null, student: run.result?.student ?? null, baseline: run.result?.baseline ?? null };
+    return { dir: join(run.dir, role), role, config: run.config, reports };
+  }
+  const { study } = run;
+  if (role === 'teacher') return { dir: join(run.dir, 'teacher'), role, config: run.config, reports: { teacher: study.teacher, student: null, baseline: null } };
+  const entry = method ?? (role === 'baseline' ? 'baseline' : undefined);
+  const names = study.rows.map((r) => r.method).join(', ');
+  if (!entry) throw new DistillInputError(`run ${run.id} is a study: say which method's student to export (--method ${study.rows.find((r) => r.method !== 'baseline')?.method ?? 'kd'}; its methods: ${names})`);
+  const row = study.rows.find((r) => r.method === entry);
+  // The pattern keeps the folder name inside the run folder, whatever a caller passed.
+  if (!row || !STUDY_ENTRY_PATTERN.test(entry)) throw new DistillInputError(`study ${run.id} has no "${entry}" student (its methods: ${names})`);
+  const [, init, base] = STUDY_ENTRY_PATTERN.exec(entry)!;
+  const own: CardReport = { name: study.student, accuracy: row.accuracy, params: row.params };
+  const alone = study.rows.find((r) => r.method === 'baseline');
+  const isAlone = entry === 'baseline';
+  return {
+    dir: join(run.dir, entry.replace(/\+/g, '-')),
+    role: isAlone ? 'baseline' : 'student',
+    config: { ...run.config, method: base as RunConfig['method'], initFromTeacher: init !== undefined },
+    reports: {
+      teacher: study.teacher,
+      student: isAlone ? null : own,
+      baseline: isAlone ? own : alone ? { name: study.student, accuracy: alone.accuracy, params: alone.params } : null,
+    },
+  };
+}
