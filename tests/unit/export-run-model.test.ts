@@ -33,6 +33,7 @@ describe('which model of a run an export takes', () => {
     assert.throws(() => runModel(stored({ study }), 'student', 'fitnet'), /study r1 has no "fitnet" student/);
     assert.throws(() => runModel(stored({ study: { ...study, rows: [...study.rows, row('../x', 0.5)] } }), 'student', '../x'), /has no "\.\.\/x" student/);
     assert.throws(() => runModel(stored({}), 'student', 'kd'), /run r1 is not a study/);
+    assert.throws(() => runModel(stored({ study }), 'teacher', 'kd'), /one teacher for every method: leave out the method/);
     assert.equal(runModel(stored({}), 'student').dir, join('/runs/r1', 'student'));
   });
 });

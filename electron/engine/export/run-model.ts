@@ -26,6 +26,7 @@ export function runModel(run: StoredRun, role: ModelRole, method?: string): RunM
     return { dir: join(run.dir, role), role, config: run.config, reports };
   }
   const { study } = run;
+  if (role === 'teacher' && method) throw new DistillInputError(`study ${run.id} has one teacher for every method: leave out the method`);
   if (role === 'teacher') return { dir: join(run.dir, 'teacher'), role, config: run.config, reports: { teacher: study.teacher, student: null, baseline: null } };
   const entry = method ?? (role === 'baseline' ? 'baseline' : undefined);
   const names = study.rows.map((r) => r.method).join(', ');
