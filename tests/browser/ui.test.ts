@@ -325,6 +325,8 @@ describe('Distill Studio in a browser (distill serve)', { skip: missing ?? false
     const dkdRow = rows.find((row) => /^DKD/.test(row))!;
     assert.ok(dkdRow.includes(`${(studyCard.accuracy.exported * 100).toFixed(2)}%`), `the export scores as the DKD row does: ${dkdRow}`);
     await page.getByTestId('exported').waitFor();
+    const [teacherDownload] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-study-teacher').click()]);
+    assert.equal(teacherDownload.suggestedFilename(), `teacher-${studyId}.zip`);
   });
 
   it('uses my own teacher, a LayersModel folder or an .onnx file picked on the Models screen, for a run', async () => {
