@@ -93,9 +93,9 @@ export async function downloadDataset(name: DownloadableDatasetId): Promise<void
   }
 }
 
-/** Exports one model of a run (a save dialog in Electron, a download in a browser); returns where it went. */
+/** The export this window started and waits for: only its progress events show. */
 let exportTarget: { runId: string; role: ModelRole; method?: string | undefined } | null = null;
-/** Exports a run's model, or (`method`) the student of one of a study's methods. */
+/** Exports a run's model, or (`method`) the student of one of a study's methods (a save dialog in Electron, a download in a browser); returns where it went. */
 export async function exportModel(runId: string, role: ModelRole, format: ExportFormatId, method?: string): Promise<ExportResult> {
   exportTarget = { runId, role, method };
   try {
