@@ -296,5 +296,7 @@ describe('comparing runs', () => {
     assert.deepEqual(configDifferences([e, b]).find((row) => row.key === 'teacher')?.values, ['my-teacher (uploaded)', 'mlp-800x2']);
     assert.equal(shortPath('/srv/work/uploads/55352d23c50d3f22/export/model.onnx'), 'export/model.onnx (uploaded)');
     assert.equal(shortPath('/home/me/uploads/not-an-id/model.onnx'), 'not-an-id/model.onnx');
+    assert.equal(shortPath('/srv/work/uploads/1f4922e55f8fe9b8', 1), 'uploaded files');
+    assert.equal(shortPath('/srv/work/uploads/1f4922e55f8fe9b8/fashion', 1), 'fashion (uploaded)');
   });
 });

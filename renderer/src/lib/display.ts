@@ -8,12 +8,13 @@ export function decodeBase64(text: string): Uint8Array {
 /**
  * A path as the app shows it: its last `segments` parts (`runs/<id>/teacher` → `<id>/teacher`); a
  * model or dataset name stays as it is. A browser's upload is stored as `uploads/<upload id>/<name>`:
- * it shows as the name the person gave it, without the id.
+ * it shows as the name the person gave it, without the id (loose files as `uploaded files`).
  */
 export function shortPath(value: string, segments = 2): string {
   const parts = value.split(/[\\/]/).filter(Boolean);
-  const upload = parts.findIndex((part, i) => part === 'uploads' && /^[a-f0-9]{16}$/.test(parts[i + 1] ?? '') && i + 2 < parts.length);
-  if (upload >= 0) return `${parts.slice(upload + 2).join('/')} (uploaded)`;
+  const upload = parts.findIndex((part, i) => part === 'uploads' && /^[a-f0-9]{16}$/.test(parts[i + 1] ?? ''));
+  // Loose files (an IDX dataset's four) are the upload's folder itself: it has no name of its own.
+  if (upload >= 0) return upload + 2 < parts.length ? `${parts.slice(upload + 2).join('/')} (uploaded)` : 'uploaded files';
   return parts.slice(-segments).join('/');
 }
 
