@@ -73,3 +73,6 @@ export function laneTitle(key: string, runMethod?: string): string {
 export function exportName({ runId, role, format = 'tfjs', method }: { runId: string; role: string; format?: string; method?: string | undefined }): string {
   return `${role}${method ? `-${method.replace(/\+/g, '-')}` : ''}-${runId}${format === 'tfjs' ? '' : `-${format}`}`;
 }
+
+/** What an export is of, in words: `student`, `teacher`, or a study's `init+kd student`. */
+export const exportSubject = ({ role, method }: { role: string; method?: string | undefined }) => (method ? `${method} student` : role);

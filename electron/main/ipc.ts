@@ -1,7 +1,7 @@
 import { BrowserWindow, dialog, ipcMain, type IpcMainInvokeEvent } from 'electron';
 import { API_METHODS, RENDERER_HOST_METHODS, type ApiError, type ExportRequest } from '../contract/api';
 import { EXPORT_FORMAT_CATALOGUE, type ExportFormatId } from '../contract/catalogue';
-import { exportName } from '../contract/display';
+import { exportName, exportSubject } from '../contract/display';
 import { ipcChannel, type CallOutcomeMessage } from '../contract/worker-protocol';
 import { checkIpcCall } from './routing';
 import type { WorkerHost } from './worker-host';
@@ -24,7 +24,7 @@ export function registerIpc(worker: WorkerHost, appOrigin: string): void {
 async function exportWithDialog(worker: WorkerHost, event: IpcMainInvokeEvent, request: ExportRequest & { format: ExportFormatId }): Promise<CallOutcomeMessage> {
   const window = BrowserWindow.fromWebContents(event.sender);
   const format = EXPORT_FORMAT_CATALOGUE[request.format];
-  const options = { title: `Export the ${request.method ? `${request.method} student` : request.role} (${format.label})`, defaultPath: exportName(request), buttonLabel: 'Export' };
+  const options = { title: `Export the ${exportSubject(request)} (${format.label})`, defaultPath: exportName(request), buttonLabel: 'Export' };
   const choice = window ? await dialog.showSaveDialog(window, options) : await dialog.showSaveDialog(options);
   if (choice.canceled || !choice.filePath) return refuse({ kind: 'input', error: 'export cancelled' });
   return worker.call('exportModelTo', { ...request, destination: choice.filePath });

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ApiEvent, ExportProgress, ExportRequest, ExportResult, ModelRole } from '../contract/api';
-import { exportName } from '../contract/display';
+import { exportName, exportSubject } from '../contract/display';
 import { DistillInputError, exportRunModel, RunCancelledError } from '../engine';
 import { zipFolder } from './zip-folder';
 
@@ -26,19 +26,18 @@ export function createModelExports(options: ModelExportsOptions) {
   const downloads = new Map<string, { path: string; fileName: string }>();
   const exporting = new Map<string, AbortController>();
   const key = (runId: string, role: ModelRole, method?: string) => `${runId}/${role}${method ? `/${method}` : ''}`;
-  const what = ({ role, method }: Pick<Request, 'role' | 'method'>) => (method ? `${method} student` : role);
 
   /** Runs `work` as the one export of this run's model, with its signal and progress events. */
   async function tracked<T>(request: Request, work: (signal: AbortSignal, onProgress: (progress: ExportProgress) => void) => Promise<T>): Promise<T> {
     const { runId, role, method } = request;
     const id = key(runId, role, method);
-    if (exporting.has(id)) throw new DistillInputError(`the ${what(request)} of run ${runId} is being exported already`);
+    if (exporting.has(id)) throw new DistillInputError(`the ${exportSubject(request)} of run ${runId} is being exported already`);
     const controller = new AbortController();
     exporting.set(id, controller);
     try {
       return await work(controller.signal, (progress) => options.onEvent({ type: 'export-progress', runId, role, ...(method ? { method } : {}), ...progress }));
     } catch (error) {
-      if (error instanceof RunCancelledError || controller.signal.aborted) throw new DistillInputError(`export of the ${what(request)} cancelled: nothing was written`);
+      if (error instanceof RunCancelledError || controller.signal.aborted) throw new DistillInputError(`export of the ${exportSubject(request)} cancelled: nothing was written`);
       throw error;
     } finally {
       exporting.delete(id);

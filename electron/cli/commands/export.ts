@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { EXPORT_FORMAT_CATALOGUE, EXPORT_FORMAT_IDS } from '../../contract/catalogue';
 import { ModelRoleSchema, type ExportProgress } from '../../contract/api';
 import { DistillInputError, exportRunModel, selectBackend } from '../../engine';
+import { exportSubject } from '../../contract/display';
 import { appVersion } from '../../server/renderer-dir';
 import { choiceFlag, parseFlags } from '../args';
 
@@ -28,6 +29,6 @@ export async function exportCommand(args: string[], signal: AbortSignal): Promis
   const method = values.method as string | undefined;
   const { files, card } = await exportRunModel({ runDir: resolve(positionals[0]!), role, ...(method ? { method } : {}), format, destination: resolve(values.out), version: appVersion(), measure: true, signal, onProgress }).finally(() => bar.stop());
   const accuracy = card.accuracy.exported === null ? '' : `; test accuracy ${(card.accuracy.exported * 100).toFixed(2)}%${card.accuracy.quantizationLoss ? ` (${card.accuracy.quantizationLoss >= 0 ? '+' : ''}${(card.accuracy.quantizationLoss * 100).toFixed(2)} points)` : ''}`;
-  process.stdout.write(`${method ? `${method} student` : role} exported as ${EXPORT_FORMAT_CATALOGUE[format].label} to ${resolve(values.out)} (${files.length} files, ${(card.size.bytes / 1e3).toFixed(1)} kB of model${accuracy})\n`);
+  process.stdout.write(`${exportSubject({ role, method })} exported as ${EXPORT_FORMAT_CATALOGUE[format].label} to ${resolve(values.out)} (${files.length} files, ${(card.size.bytes / 1e3).toFixed(1)} kB of model${accuracy})\n`);
   return 0;
 }

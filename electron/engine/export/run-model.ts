@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { ModelRole } from '../../contract/api';
 import { STUDY_ENTRY_PATTERN } from '../../contract/catalogue';
+import type { StudyRow } from '../../contract/events';
 import type { RunConfig } from '../../contract/run-config';
 import { DistillInputError } from '../errors';
 import type { StoredRun } from '../runs/store';
@@ -35,7 +36,8 @@ export function runModel(run: StoredRun, role: ModelRole, method?: string): RunM
   // The pattern keeps the folder name inside the run folder, whatever a caller passed.
   if (!row || !STUDY_ENTRY_PATTERN.test(entry)) throw new DistillInputError(`study ${run.id} has no "${entry}" student (its methods: ${names})`);
   const [, init, base] = STUDY_ENTRY_PATTERN.exec(entry)!;
-  const own: CardReport = { name: study.student, accuracy: row.accuracy, params: row.params };
+  const asReport = (r: StudyRow): CardReport => ({ name: study.student, accuracy: r.accuracy, params: r.params });
+  const own = asReport(row);
   const alone = study.rows.find((r) => r.method === 'baseline');
   const isAlone = entry === 'baseline';
   return {
@@ -45,7 +47,7 @@ export function runModel(run: StoredRun, role: ModelRole, method?: string): RunM
     reports: {
       teacher: study.teacher,
       student: isAlone ? null : own,
-      baseline: isAlone ? own : alone ? { name: study.student, accuracy: alone.accuracy, params: alone.params } : null,
+      baseline: isAlone ? own : alone ? asReport(alone) : null,
     },
   };
 }

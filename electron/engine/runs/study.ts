@@ -1,6 +1,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { STUDY_ENTRY_PATTERN } from '../../contract/catalogue';
 import type { ModelReport, StudyResult, StudyRow } from '../../contract/events';
 import { MethodSchema, type Method, type RunConfig } from '../../contract/run-config';
 import { DistillInputError, throwIfAborted } from '../errors';
@@ -23,10 +24,9 @@ export function parseStudyMethods(spec: string): StudyEntry[] {
   const names = spec.split(',').map((s) => s.trim()).filter(Boolean);
   if (names.length === 0) throw new DistillInputError('--methods: name at least one method');
   const entries = names.map((name) => {
-    const match = /^(init\+)?(.+)$/.exec(name)!;
-    const method = MethodSchema.safeParse(match[2]);
-    if (!method.success) throw new DistillInputError(`--methods: unknown method "${name}" (${MethodSchema.options.join(', ')}, or init+<method>)`);
-    return { name, method: method.data, initFromTeacher: match[1] !== undefined };
+    const match = STUDY_ENTRY_PATTERN.exec(name);
+    if (!match) throw new DistillInputError(`--methods: unknown method "${name}" (${MethodSchema.options.join(', ')}, or init+<method>)`);
+    return { name, method: MethodSchema.parse(match[2]), initFromTeacher: match[1] !== undefined };
   });
   const dup = entries.find((e, i) => entries.findIndex((f) => f.name === e.name) !== i);
   if (dup) throw new DistillInputError(`--methods: "${dup.name}" is listed twice`);

@@ -1,4 +1,5 @@
 // The app's display helpers: the shared number and name formats come from the contract.
+import { UploadIdSchema } from '../../../electron/contract/api';
 export { formatBackendDevice as backendDevice, formatBytes as bytes, formatCount as count, formatCountOf as countOf, formatDuration as duration, formatPercent as percent, formatStepMode as stepMode, laneTitle, studentTitle } from '../../../electron/contract/display';
 
 export function decodeBase64(text: string): Uint8Array {
@@ -12,7 +13,7 @@ export function decodeBase64(text: string): Uint8Array {
  */
 export function shortPath(value: string, segments = 2): string {
   const parts = value.split(/[\\/]/).filter(Boolean);
-  const upload = parts.findIndex((part, i) => part === 'uploads' && /^[a-f0-9]{16}$/.test(parts[i + 1] ?? ''));
+  const upload = parts.findIndex((part, i) => part === 'uploads' && UploadIdSchema.safeParse(parts[i + 1]).success);
   // Loose files (an IDX dataset's four) are the upload's folder itself: it has no name of its own.
   if (upload >= 0) return upload + 2 < parts.length ? `${parts.slice(upload + 2).join('/')} (uploaded)` : 'uploaded files';
   return parts.slice(-segments).join('/');
