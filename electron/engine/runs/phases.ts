@@ -67,8 +67,8 @@ export async function reportModel(ctx: PhaseContext, model: tf.LayersModel, name
 
 /**
  * The distilled student and the student alone are one architecture on one backend, so one cost:
- * each was timed while the app or another process may have held a core (on two busy cores the
- * same student read 0.05 and 0.41 ms), and the faster of the two timings is the truer for both.
+ * a timing runs slower whenever the app or another process holds a core (on two busy cores the
+ * same student read 0.05 and 0.41 ms), so the faster of the two timings is the truer for both.
  */
 export function sameArchitectureLatency(student: ModelReport, baseline: ModelReport): [ModelReport, ModelReport] {
   if (student.name !== baseline.name || student.params !== baseline.params) return [student, baseline];

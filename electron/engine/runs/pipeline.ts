@@ -17,6 +17,7 @@ import { describeInit, startsFromTeacher } from '../methods/init-from-teacher';
 import { checkSweepFits, describeSweepChoice, sweepKd, withSweepChoice } from './sweep';
 import { checkTryDistFits, raceDist } from './dist-race';
 import { checkFamilies, checkMethodsFit, describeSelection, obtainTeacher, sameArchitectureLatency, teacherIsSaved, trainStudent, type Emit, type PhaseContext } from './phases';
+import { timeSideBySide } from './side-by-side-latency';
 import { RunCheckpoints } from './checkpoints';
 import { newRunId, RunFolder, storageError } from './store';
 
@@ -189,6 +190,7 @@ export async function runDistillation(options: RunOptions): Promise<RunResult> {
         } else {
           await ctx.emit({ type: 'phase', phase: 'baseline', status: 'skipped', model: config.student });
         }
+        Object.assign(reports, await timeSideBySide(ctx, teacher, reports));
       } finally {
         teacher?.dispose();
       }

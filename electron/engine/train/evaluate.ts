@@ -103,15 +103,43 @@ export async function fastestTimingMs(once: () => Promise<void>, { minRuns = 101
   return fastest;
 }
 
+/**
+ * Each of `runs` timed in turn, round after round (each round a short fastestTimingMs), and each
+ * one's fastest kept: models compared with one another meet the same load, where timings taken
+ * minutes apart, at the end of their own phases, may not.
+ */
+export async function fastestSideBySideMs(runs: readonly (() => Promise<void>)[], { rounds = 5, ...options }: TimingOptions & { rounds?: number } = {}): Promise<number[]> {
+  const fastest = runs.map(() => Infinity);
+  const perRound = { minRuns: 21, minMs: 50, maxMs: 200, ...options };
+  for (let round = 0; round < rounds; round++) {
+    for (const [i, once] of runs.entries()) fastest[i] = Math.min(fastest[i]!, await fastestTimingMs(once, perRound));
+  }
+  return fastest;
+}
+
+function predictOnce(model: tf.LayersModel, x: tf.Tensor): () => Promise<void> {
+  return async () => {
+    const y = model.predict(x) as tf.Tensor;
+    await y.data();
+    y.dispose();
+  };
+}
+
 /** Milliseconds per single-image prediction on the current backend (see fastestTimingMs). */
 export async function measureLatencyMs(model: tf.LayersModel, shape: readonly [number, number, number], options: TimingOptions = {}): Promise<number> {
   const x = tf.zeros([1, ...shape]);
   try {
-    return await fastestTimingMs(async () => {
-      const y = model.predict(x) as tf.Tensor;
-      await y.data();
-      y.dispose();
-    }, options);
+    return await fastestTimingMs(predictOnce(model, x), options);
+  } finally {
+    x.dispose();
+  }
+}
+
+/** measureLatencyMs for several models at once, side by side (see fastestSideBySideMs). */
+export async function measureLatenciesSideBySideMs(models: readonly tf.LayersModel[], shape: readonly [number, number, number], options: TimingOptions & { rounds?: number } = {}): Promise<number[]> {
+  const x = tf.zeros([1, ...shape]);
+  try {
+    return await fastestSideBySideMs(models.map((model) => predictOnce(model, x)), options);
   } finally {
     x.dispose();
   }
