@@ -1,4 +1,4 @@
-import { formatBytes, formatCount, formatDuration, formatPercent, formatPoints, studentTitle } from '../contract/display';
+import { describeAgainstTeacher, formatBytes, formatCount, formatDuration, formatPercent, formatPoints, studentTitle } from '../contract/display';
 import { compareClasses, distillationAdvice } from '../contract/advice';
 import type { RunResult, StudyResult } from '../contract/events';
 import { table } from './table';
@@ -16,7 +16,7 @@ export function formatResult(result: RunResult, studentLabel = 'KD student'): st
   const lines = [table(['', 'model', 'params', 'size', 'test accuracy', 'latency/image'], rows)];
   if (result.kdGain !== null) lines.push(`\nKD gain over the student alone: ${formatPoints(result.kdGain)} points`);
   if (result.teacher && result.student) {
-    lines.push(`student is ${(result.teacher.params / result.student.params).toFixed(1)}× smaller than the teacher`);
+    lines.push(`the student is ${describeAgainstTeacher(result.teacher, result.student)}`);
   }
   lines.push(...classLines(result));
   if (result.choices?.length) lines.push('', 'what the recipe chose:', ...result.choices.map((choice) => `  · ${choice}`));

@@ -174,6 +174,7 @@ describe('Distill Studio in a browser (distill serve)', { skip: missing ?? false
     assert.match(table, /KD student\s+mlp-30x2/);
     assert.match(table, /Student alone\s+mlp-30x2/);
     assert.match(await page.getByTestId('kd-gain').innerText(), /KD gain over the student alone: [+-]\d+\.\d\d points/);
+    assert.match(await page.getByTestId('against-teacher').innerText(), /^\d+\.\d× smaller than the teacher and \d+\.\d× (faster|slower) per image$/);
     assert.equal(await page.locator('[data-testid=confusion] tbody tr').count(), 10);
     // The soft-label explorer shows teacher, KD student and student alone for one test image.
     await page.getByTestId('explorer').waitFor();

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { compareClasses, distillationAdvice, gainNoise, perClassAccuracy } from '../../electron/contract/advice';
+import { describeAgainstTeacher } from '../../electron/contract/display';
 import { bestSweepCell, sweepChoice, type ModelReport, type RunEvent, type SweepResult } from '../../electron/contract/events';
 import { carveValidation } from '../../electron/engine/data/validation';
 import { groupMistakes, topThree } from '../../electron/engine/runs/mistakes';
@@ -29,6 +30,12 @@ describe('latency of the two students', () => {
     assert.deepEqual([s.latencyMs, b.latencyMs, s.accuracy, b.accuracy], [0.05, 0.05, student.accuracy, baseline.accuracy]);
     const other = { ...baseline, name: 'mlp-16x1' };
     assert.deepEqual(sameArchitectureLatency(student, other).map((r) => r.latencyMs), [0.41, 0.05]);
+  });
+
+  it('says how much smaller and faster the student is than the teacher, or slower when it is', () => {
+    assert.equal(describeAgainstTeacher({ params: 1_276_810, latencyMs: 0.09 }, { params: 24_790, latencyMs: 0.04 }), '51.5× smaller than the teacher and 2.3× faster per image');
+    assert.equal(describeAgainstTeacher({ params: 1_276_810, latencyMs: 0.05 }, { params: 61_706, latencyMs: 0.2 }), '20.7× smaller than the teacher and 4.0× slower per image');
+    assert.equal(describeAgainstTeacher({ params: 100, latencyMs: 0 }, { params: 10, latencyMs: 0.1 }), '10.0× smaller than the teacher', 'no speed without a timing');
   });
 });
 
