@@ -1,4 +1,4 @@
-import { describeAgainstTeacher, formatBytes, formatCount, formatDuration, formatPercent, formatPoints, studentTitle } from '../contract/display';
+import { describeAgainstTeacher, formatBytes, studyAgainstTeacher, formatCount, formatDuration, formatPercent, formatPoints, studentTitle } from '../contract/display';
 import { compareClasses, distillationAdvice } from '../contract/advice';
 import type { RunResult, StudyResult } from '../contract/events';
 import { table } from './table';
@@ -47,7 +47,8 @@ function classLines(result: RunResult): string[] {
 export function formatStudy(result: StudyResult): string {
   const rows = result.rows.map((row) => [row.method, row.label, formatPercent(row.accuracy), row.gain === null ? '–' : formatPoints(row.gain), formatDuration(row.seconds, true)]);
   const teacher = result.teacher ? `teacher ${result.teacher.name}: ${formatPercent(result.teacher.accuracy)}\n` : '';
-  return `${teacher}student ${result.student}\n\n${table(['method', '', 'test accuracy', 'gain (points)', 'training time'], rows, [1])}\n\nbackend ${result.backend.name} · ${formatDuration(result.seconds, true)}${resumedNote(result.resumed)} · saved in ${result.outDir}`;
+  const against = studyAgainstTeacher(result);
+  return `${teacher}student ${result.student}\n\n${table(['method', '', 'test accuracy', 'gain (points)', 'training time'], rows, [1])}\n${against ? `\nthe student is ${against}\n` : ''}\nbackend ${result.backend.name} · ${formatDuration(result.seconds, true)}${resumedNote(result.resumed)} · saved in ${result.outDir}`;
 }
 
 export const formatStudyOrRun = (result: RunResult | StudyResult, method: string) => (result.type === 'study' ? formatStudy(result) : formatResult(result, studentTitle(method)));

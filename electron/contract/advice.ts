@@ -109,7 +109,7 @@ export function studyMethodAsRun(study: StudyResult, method: string): Pick<RunRe
   const row = study.rows.find((r) => r.method === method);
   const alone = study.rows.find((r) => r.method === 'baseline');
   if (!row?.confusion) return null;
-  const report = (r: StudyRow): ModelReport => ({ name: study.student, accuracy: r.accuracy, testLoss: 0, params: r.params, bytes: 0, latencyMs: 0, confusion: r.confusion ?? [] });
+  const report = (r: StudyRow): ModelReport => ({ name: study.student, accuracy: r.accuracy, testLoss: 0, params: r.params, bytes: 0, latencyMs: r.latencyMs ?? 0, confusion: r.confusion ?? [] });
   const baseline = alone?.confusion && alone !== row ? report(alone) : null;
   return { teacher: study.teacher, student: report(row), baseline, kdGain: baseline ? row.accuracy - baseline.accuracy : null, classNames: study.classNames, sweep: undefined };
 }

@@ -34,6 +34,16 @@ export function describeAgainstTeacher(teacher: { params: number; latencyMs: num
   return `${smaller} and ${(speed >= 1 ? speed : 1 / speed).toFixed(1)}× ${speed >= 1 ? 'faster' : 'slower'} per image`;
 }
 
+/**
+ * The same phrase for a study: its rows share one architecture (and one timing), so the first
+ * row stands for them all. Null without a teacher or rows.
+ */
+export function studyAgainstTeacher(study: { teacher: { params: number; latencyMs: number } | null; rows: readonly { params: number; latencyMs?: number | undefined }[] }): string | null {
+  const row = study.rows[0];
+  if (!study.teacher || !row) return null;
+  return describeAgainstTeacher(study.teacher, { params: row.params, latencyMs: row.latencyMs ?? 0 });
+}
+
 /** `1 epoch`, `3 epochs`: a count with its noun, singular for one. */
 export const formatCountOf = (n: number, noun: string) => `${formatCount(n)} ${noun}${n === 1 ? '' : 's'}`;
 

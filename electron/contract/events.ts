@@ -219,6 +219,8 @@ export const StudyRowSchema = z.object({
   detail: z.string(),
   /** confusion[true class][predicted class] on the test split (absent in studies saved before it was kept). */
   confusion: z.array(z.array(z.number().int())).optional(),
+  /** Milliseconds per image; every row is the same architecture, so one timing serves all (absent in studies saved before it was kept). */
+  latencyMs: z.number().optional(),
 });
 export type StudyRow = z.infer<typeof StudyRowSchema>;
 

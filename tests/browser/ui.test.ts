@@ -297,6 +297,7 @@ describe('Distill Studio in a browser (distill serve)', { skip: missing ?? false
     assert.deepEqual(rows.map((r) => r.split('\t')[0]), ['Student alone', 'KD (Hinton)', 'FitNets', 'DKD']);
     for (const row of rows) assert.match(row, /\d+\.\d\d%/);
     assert.match(rows[0]!, /\+0\.00 pts/);
+    assert.match(await page.getByTestId('study-against-teacher').innerText(), /^the student is \d+\.\d× smaller than the teacher and \d+\.\d× (faster|slower) per image$/);
     // One hint epoch reads "1 epoch", and DKD's one warm-up epoch the same.
     assert.match(rows[2]!, /for 1 epoch, then KD/);
     for (const row of rows) assert.doesNotMatch(row, /epoch\(s\)|\b1 epochs/);

@@ -24,7 +24,10 @@ describe('distill study', () => {
       assert.ok(row.accuracy > 0.4, `${row.method}: ${row.accuracy} (chance is 0.1)`);
       assert.ok(Math.abs(row.gain! - (row.accuracy - alone.accuracy)) < 1e-12);
       assert.ok(row.seconds > 0);
+      // One architecture, one timing, made beside the teacher's at the end of the study.
+      assert.ok(row.latencyMs! > 0 && row.latencyMs === alone.latencyMs, `${row.method}: ${row.latencyMs} ms against ${alone.latencyMs} ms`);
     }
+    assert.ok(study.teacher!.latencyMs > 0);
     assert.match(study.rows.find((r) => r.method === 'dist')!.detail, /β·\(1 − ρ between classes\).*T = 4, α = 0.5, β = 1, γ = 1/);
     assert.match(study.rows.find((r) => r.method === 'fitnet')!.detail, /hints dense_1 \(32\) ← dense_1 \(128\)/);
     // A shallower, narrower student: the teacher's first layer pruned to 32 units, and its output layer (layer and weight selection).

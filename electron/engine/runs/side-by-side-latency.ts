@@ -1,5 +1,5 @@
 import type * as tf from '@tensorflow/tfjs';
-import type { ModelReport, Phase } from '../../contract/events';
+import type { ModelReport, Phase, StudyRow } from '../../contract/events';
 import { measureLatenciesSideBySideMs } from '../train/evaluate';
 import { loadModelFolder } from './model-io';
 import type { PhaseContext } from './phases';
@@ -28,5 +28,21 @@ export async function timeSideBySide(ctx: PhaseContext, teacher: tf.LayersModel 
     return updated;
   } finally {
     for (const t of timed) if (t.owned) t.model.dispose();
+  }
+}
+
+/**
+ * A study's teacher and its student timed in turns, as a run's are (above). Every row of a study is
+ * the same architecture, so the first row's model times them all; each row's figure from the end
+ * of its own phase is replaced. `studentDir` is where that row's student was saved.
+ */
+export async function timeStudySideBySide(ctx: PhaseContext, teacher: tf.LayersModel, teacherReport: ModelReport, studentDir: string, rows: StudyRow[]): Promise<ModelReport> {
+  const { model } = await loadModelFolder(studentDir);
+  try {
+    const [teacherMs, studentMs] = await measureLatenciesSideBySideMs([teacher, model], ctx.dataset.shape);
+    for (const row of rows) row.latencyMs = studentMs!;
+    return { ...teacherReport, latencyMs: teacherMs! };
+  } finally {
+    model.dispose();
   }
 }

@@ -8,6 +8,7 @@ import { DistillInputError, throwIfAborted } from '../errors';
 import { getMethod } from '../methods/registry';
 import { withRunFolder, type RunOptions } from './pipeline';
 import { obtainTeacher, trainStudent } from './phases';
+import { timeStudySideBySide } from './side-by-side-latency';
 
 /** In a study's folder: the entries it trains, for a resume. */
 export const STUDY_PLAN = 'study-plan.json';
@@ -63,16 +64,20 @@ export async function runStudy(options: RunOptions & { methods: StudyEntry[] }):
           teacher = obtained.model;
           teacherReport = obtained.report;
         }
+        // Where the first row's student is saved: it stands for them all in the side-by-side timing.
+        let firstStudentDir: string | undefined;
         for (const entry of entries) {
           throwIfAborted(ctx.signal);
           const method = getMethod(entry.method);
+          const saveTo = join(ctx.folder.dir, entry.name.replace(/\+/g, '-'));
+          firstStudentDir ??= saveTo;
           const trained = await trainStudent(ctx, {
             method,
             teacher,
             phase: method.needsTeacher ? 'student' : 'baseline',
             label: entry.name,
             initFromTeacher: entry.initFromTeacher,
-            saveTo: join(ctx.folder.dir, entry.name.replace(/\+/g, '-')),
+            saveTo,
           });
           rows.push({
             method: entry.name,
@@ -83,8 +88,10 @@ export async function runStudy(options: RunOptions & { methods: StudyEntry[] }):
             params: trained.report.params,
             detail: trained.description,
             confusion: trained.report.confusion,
+            latencyMs: trained.report.latencyMs,
           });
         }
+        if (teacher && teacherReport && firstStudentDir) teacherReport = await timeStudySideBySide(ctx, teacher, teacherReport, firstStudentDir, rows);
       } finally {
         teacher?.dispose();
       }
