@@ -54,10 +54,12 @@ if a.init == 'svd':
 if a.init.startswith('select'):
     # Weight selection (Xu et al. 2024, "Initializing models with larger ones"): the same subset of
     # the teacher's hidden units in every layer, so each student layer is a block of the teacher's.
-    # select: evenly spaced units; select-norm: the units with the largest outgoing weights.
+    # select: evenly spaced units; select-norm: the units with the largest outgoing weights;
+    # select-first: the first units (the slice a slimmable teacher trained, scripts/research/slimmable_teacher.py).
     def pick(w_out):
         n = w_out.shape[0]
         if a.init == 'select': return torch.linspace(0, n - 1, a.width).round().long()
+        if a.init == 'select-first': return torch.arange(a.width)  # a slimmable teacher's own slice
         return w_out.norm(dim=1).argsort(descending=True)[:a.width].sort().values
     if a.select_from:
         S = a.select_from.rstrip('/') + '/'; shapes_s = json.load(open(S + 'weights.json'))
