@@ -1,4 +1,4 @@
-import { describeAgainstTeacher, formatBytes, studyAgainstTeacher, formatCount, formatDuration, formatPercent, formatPoints, studentTitle } from '../contract/display';
+import { describeAgainstTeacher, formatBytes, formatCount, formatDuration, formatPercent, formatPoints, studentTitle, studyAgainstTeacher } from '../contract/display';
 import { compareClasses, distillationAdvice } from '../contract/advice';
 import type { RunResult, StudyResult } from '../contract/events';
 import { table } from './table';
