@@ -3,7 +3,7 @@
 # Prints one JSON line: validation-best epoch, the test accuracy there, the last epoch's.
 #   python3 scripts/research/kd_harness.py --dump DIR --mode ce|kd|lskd|dkd|dist [--T 4 --alpha 0.9]
 #       [--lr 0.01] [--epochs 40] [--schedule cosine|plateau|constant] [--patience N] [--mixup P] [--seed S]
-#       [--width 30] [--write-dump OUT] [--init xavier|svd|select|select-norm] [--hint W]
+#       [--width 30] [--write-dump OUT] [--init xavier|svd|select|select-norm|select-act|select-first] [--bias-correct] [--hint W]
 # --write-dump: a dump like DIR's whose teacher is the student trained here, at its best validation
 # epoch (a teacher assistant, Mirzadeh et al. 2020: teacher → assistant → student).
 import argparse, json, math, numpy as np, torch, torch.nn as nn, torch.nn.functional as F, time
@@ -21,6 +21,7 @@ p.add_argument('--shift-px', type=int, default=1)
 p.add_argument('--save-state', default='')  # the best validation epoch's weights, for soup.py
 p.add_argument('--select-from', default='')
 p.add_argument('--hint-selected', type=float, default=0)  # with --init select*: MSE from each student hidden layer to the teacher's units it was selected from (features, no regressor)
+p.add_argument('--bias-correct', action='store_true')  # with --init select*: dropped units' mean contributions folded into the kept biases
 p.add_argument('--ema', type=float, default=0)  # evaluate an exponential moving average of the weights with this decay per step  # a --write-dump folder whose student's weights --init select* prunes, in place of the teacher's
 p.add_argument('--init', default='xavier')  # xavier | svd: first layer from the teacher's first layer | select, select-norm: weight selection (distillation from weights)
 p.add_argument('--hint', type=float, default=0)  # FitNets-style: weight of an MSE from the student's first hidden layer, through a linear map, to the teacher's
@@ -56,8 +57,15 @@ if a.init.startswith('select'):
     # the teacher's hidden units in every layer, so each student layer is a block of the teacher's.
     # select: evenly spaced units; select-norm: the units with the largest outgoing weights;
     # select-first: the first units (the slice a slimmable teacher trained, scripts/research/slimmable_teacher.py).
+    # select-act: largest outgoing weight times the unit's spread of activation on training images
+    # (a unit with strong weights that hardly varies carries little; its mean can move to a bias).
+    with torch.no_grad():
+        xs = xtr[:10000]; acts = [F.relu(xs @ W[0] + W[1])]; acts.append(F.relu(acts[0] @ W[2] + W[3]))
+    act_std = iter([acts[0].std(0), acts[1].std(0)])
     def pick(w_out):
         n = w_out.shape[0]
+        if a.init == 'select-act':
+            return (w_out.norm(dim=1) * next(act_std)).argsort(descending=True)[:a.width].sort().values
         if a.init == 'select': return torch.linspace(0, n - 1, a.width).round().long()
         if a.init == 'select-first': return torch.arange(a.width)  # a slimmable teacher's own slice
         return w_out.norm(dim=1).argsort(descending=True)[:a.width].sort().values
@@ -69,6 +77,12 @@ if a.init.startswith('select'):
         net[0].weight.copy_(W[0][:, i1].T); net[0].bias.copy_(W[1][i1])
         net[2].weight.copy_(W[2][i1][:, i2].T); net[2].bias.copy_(W[3][i2])
         net[4].weight.copy_(W[4][i2].T); net[4].bias.copy_(W[5])
+        if a.bias_correct:
+            # Each dropped unit's mean activation, through its outgoing weights, folded into the next layer's biases.
+            drop1 = torch.ones(800, dtype=torch.bool); drop1[i1] = False
+            drop2 = torch.ones(800, dtype=torch.bool); drop2[i2] = False
+            net[2].bias.add_((acts[0].mean(0)[drop1] @ W[2][drop1])[i2])
+            net[4].bias.add_(acts[1].mean(0)[drop2] @ W[4][drop2])
 reg = nn.Linear(a.width, 800)
 params = list(net.parameters()) + (list(reg.parameters()) if a.hint else [])
 opt = torch.optim.SGD(params, lr=a.lr, momentum=0.9, weight_decay=a.wd)
@@ -76,6 +90,8 @@ steps = math.ceil(len(xtr) / a.batch); total = steps * a.epochs
 import copy
 ema = copy.deepcopy(net) if a.ema else net
 acc = lambda x, y: (ema(x).argmax(1) == y).float().mean().item()
+with torch.no_grad(): start_val = (net(xva).argmax(1) == yva).float().mean().item()
+if a.epochs == 0: print(json.dumps({'start_val': round(start_val * 100, 2)})); raise SystemExit
 best = (-1, 0, 0); step = 0; cur_lr = a.lr; since = 0; since_cut = 0
 for ep in range(a.epochs):
     perm = torch.randperm(len(xtr))
@@ -157,4 +173,4 @@ if a.write_dump:
         ws = [net[0].weight.T, net[0].bias, net[2].weight.T, net[2].bias, net[4].weight.T, net[4].bias]
         for i, w in enumerate(ws): w.contiguous().numpy().astype(np.float32).tofile(f'{a.write_dump}/w{i}.f32')
         json.dump([list(w.shape) for w in ws], open(f'{a.write_dump}/weights.json', 'w'))
-print(json.dumps({**vars(a), 'best_val': round(best[0] * 100, 2), 'test_at_best': round(best[1] * 100, 2), 'best_epoch': best[2], 'stopped': ep + 1, 'last_test': round(te * 100, 2), 'train10k': round(tr * 100, 2)}), flush=True)
+print(json.dumps({**vars(a), 'start_val': round(start_val * 100, 2), 'best_val': round(best[0] * 100, 2), 'test_at_best': round(best[1] * 100, 2), 'best_epoch': best[2], 'stopped': ep + 1, 'last_test': round(te * 100, 2), 'train10k': round(tr * 100, 2)}), flush=True)
