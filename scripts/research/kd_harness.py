@@ -59,9 +59,6 @@ if a.init.startswith('select'):
     # select-first: the first units (the slice a slimmable teacher trained, scripts/research/slimmable_teacher.py).
     # select-act: largest outgoing weight times the unit's spread of activation on training images
     # (a unit with strong weights that hardly varies carries little; its mean can move to a bias).
-    with torch.no_grad():
-        xs = xtr[:10000]; acts = [F.relu(xs @ W[0] + W[1])]; acts.append(F.relu(acts[0] @ W[2] + W[3]))
-    act_std = iter([acts[0].std(0), acts[1].std(0)])
     def pick(w_out):
         n = w_out.shape[0]
         if a.init == 'select-act':
@@ -72,6 +69,9 @@ if a.init.startswith('select'):
     if a.select_from:
         S = a.select_from.rstrip('/') + '/'; shapes_s = json.load(open(S + 'weights.json'))
         W = [torch.from_numpy(np.fromfile(S + f'w{i}.f32', np.float32)).view(*s) for i, s in enumerate(shapes_s)]
+    with torch.no_grad():  # the activations of the net being pruned (the teacher, or --select-from's)
+        xs = xtr[:10000]; acts = [F.relu(xs @ W[0] + W[1])]; acts.append(F.relu(acts[0] @ W[2] + W[3]))
+    act_std = iter([acts[0].std(0), acts[1].std(0)])
     i1 = pick(W[2]); i2 = pick(W[4]); sel = (i1, i2)
     with torch.no_grad():
         net[0].weight.copy_(W[0][:, i1].T); net[0].bias.copy_(W[1][i1])
@@ -79,8 +79,8 @@ if a.init.startswith('select'):
         net[4].weight.copy_(W[4][i2].T); net[4].bias.copy_(W[5])
         if a.bias_correct:
             # Each dropped unit's mean activation, through its outgoing weights, folded into the next layer's biases.
-            drop1 = torch.ones(800, dtype=torch.bool); drop1[i1] = False
-            drop2 = torch.ones(800, dtype=torch.bool); drop2[i2] = False
+            drop1 = torch.ones(W[0].shape[1], dtype=torch.bool); drop1[i1] = False
+            drop2 = torch.ones(W[2].shape[1], dtype=torch.bool); drop2[i2] = False
             net[2].bias.add_((acts[0].mean(0)[drop1] @ W[2][drop1])[i2])
             net[4].bias.add_(acts[1].mean(0)[drop2] @ W[4][drop2])
 reg = nn.Linear(a.width, 800)
