@@ -1,5 +1,5 @@
 import type * as tf from '@tensorflow/tfjs';
-import type { ModelReport, Phase, StudyRow } from '../../contract/events';
+import type { ModelReport, Phase } from '../../contract/events';
 import { measureLatenciesSideBySideMs } from '../train/evaluate';
 import { loadModelFolder } from './model-io';
 import type { PhaseContext } from './phases';
@@ -15,34 +15,26 @@ type Reports = Record<Phase, ModelReport | null>;
  * teacher runs in its own runtime and keeps its own timing.
  */
 export async function timeSideBySide(ctx: PhaseContext, teacher: tf.LayersModel | null, reports: Reports): Promise<Reports> {
-  const timed: { phase: Phase; model: tf.LayersModel; owned: boolean }[] = [];
-  try {
-    if (teacher && reports.teacher) timed.push({ phase: 'teacher', model: teacher, owned: false });
-    for (const phase of ['student', 'baseline'] as const) {
-      if (reports[phase]) timed.push({ phase, model: (await loadModelFolder(ctx.folder.modelDir(phase))).model, owned: true });
-    }
-    if (timed.length < 2) return reports;
-    const latencies = await measureLatenciesSideBySideMs(timed.map((t) => t.model), ctx.dataset.shape);
-    const updated = { ...reports };
-    for (const [i, { phase }] of timed.entries()) updated[phase] = { ...reports[phase]!, latencyMs: latencies[i]! };
-    return updated;
-  } finally {
-    for (const t of timed) if (t.owned) t.model.dispose();
-  }
+  const inMemory = teacher && reports.teacher ? [teacher] : [];
+  const saved = (['student', 'baseline'] as const).filter((phase) => reports[phase]);
+  const phases: Phase[] = [...(inMemory.length ? ['teacher' as const] : []), ...saved];
+  if (phases.length < 2) return reports;
+  const latencies = await timeInTurns(ctx, inMemory, saved.map((phase) => ctx.folder.modelDir(phase)));
+  const updated = { ...reports };
+  for (const [i, phase] of phases.entries()) updated[phase] = { ...reports[phase]!, latencyMs: latencies[i]! };
+  return updated;
 }
 
 /**
- * A study's teacher and its student timed in turns, as a run's are (above). Every row of a study is
- * the same architecture, so the first row's model times them all; each row's figure from the end
- * of its own phase is replaced. `studentDir` is where that row's student was saved.
+ * Milliseconds per image for `models` (in memory) and then the models saved in `dirs`, timed in
+ * turns (measureLatenciesSideBySideMs), in that order. The models loaded here are disposed.
  */
-export async function timeStudySideBySide(ctx: PhaseContext, teacher: tf.LayersModel, teacherReport: ModelReport, studentDir: string, rows: StudyRow[]): Promise<ModelReport> {
-  const { model } = await loadModelFolder(studentDir);
+export async function timeInTurns(ctx: PhaseContext, models: tf.LayersModel[], dirs: string[]): Promise<number[]> {
+  const loaded: tf.LayersModel[] = [];
   try {
-    const [teacherMs, studentMs] = await measureLatenciesSideBySideMs([teacher, model], ctx.dataset.shape);
-    for (const row of rows) row.latencyMs = studentMs!;
-    return { ...teacherReport, latencyMs: teacherMs! };
+    for (const dir of dirs) loaded.push((await loadModelFolder(dir)).model);
+    return await measureLatenciesSideBySideMs([...models, ...loaded], ctx.dataset.shape);
   } finally {
-    model.dispose();
+    for (const model of loaded) model.dispose();
   }
 }

@@ -8,7 +8,7 @@ import { DistillInputError, throwIfAborted } from '../errors';
 import { getMethod } from '../methods/registry';
 import { withRunFolder, type RunOptions } from './pipeline';
 import { obtainTeacher, trainStudent } from './phases';
-import { timeStudySideBySide } from './side-by-side-latency';
+import { timeInTurns } from './side-by-side-latency';
 
 /** In a study's folder: the entries it trains, for a resume. */
 export const STUDY_PLAN = 'study-plan.json';
@@ -56,6 +56,8 @@ export async function runStudy(options: RunOptions & { methods: StudyEntry[] }):
       let teacher: tf.LayersModel | null = null;
       let teacherReport: ModelReport | null = null;
       const rows: StudyRow[] = [];
+      /** Where an entry's student is saved in the study's folder. */
+      const folderOf = (entry: StudyEntry) => join(ctx.folder.dir, entry.name.replace(/\+/g, '-'));
       // What a resume needs to train the same entries: the config alone does not list them.
       if (!options.resume) await writeFile(join(ctx.folder.dir, STUDY_PLAN), JSON.stringify({ methods: entries.map((e) => e.name).join(',') }) + '\n');
       try {
@@ -64,20 +66,16 @@ export async function runStudy(options: RunOptions & { methods: StudyEntry[] }):
           teacher = obtained.model;
           teacherReport = obtained.report;
         }
-        // Where the first row's student is saved: it stands for them all in the side-by-side timing.
-        let firstStudentDir: string | undefined;
         for (const entry of entries) {
           throwIfAborted(ctx.signal);
           const method = getMethod(entry.method);
-          const saveTo = join(ctx.folder.dir, entry.name.replace(/\+/g, '-'));
-          firstStudentDir ??= saveTo;
           const trained = await trainStudent(ctx, {
             method,
             teacher,
             phase: method.needsTeacher ? 'student' : 'baseline',
             label: entry.name,
             initFromTeacher: entry.initFromTeacher,
-            saveTo,
+            saveTo: folderOf(entry),
           });
           rows.push({
             method: entry.name,
@@ -91,7 +89,13 @@ export async function runStudy(options: RunOptions & { methods: StudyEntry[] }):
             latencyMs: trained.report.latencyMs,
           });
         }
-        if (teacher && teacherReport && firstStudentDir) teacherReport = await timeStudySideBySide(ctx, teacher, teacherReport, firstStudentDir, rows);
+        // The teacher and a student timed in turns, as a run's are; every row is the same
+        // architecture, so the first row's student times them all, replacing each row's own figure.
+        if (teacher && teacherReport && entries[0]) {
+          const [teacherMs, studentMs] = await timeInTurns(ctx, [teacher], [folderOf(entries[0])]);
+          teacherReport = { ...teacherReport, latencyMs: teacherMs! };
+          for (const row of rows) row.latencyMs = studentMs!;
+        }
       } finally {
         teacher?.dispose();
       }
