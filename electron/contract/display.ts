@@ -22,26 +22,39 @@ export function formatMagnitude(n: number): string {
   return String(n);
 }
 
+/** What describeAgainstTeacher reads of a report (a run's ModelReport, a study's teacher and row). */
+export interface SizeAndTiming {
+  params: number;
+  latencyMs?: number | undefined;
+  timedWhileBusy?: boolean | undefined;
+}
+
 /**
  * `51.5× smaller than the teacher and 2.3× faster per image`: what the student saves, from the
  * reports' parameters and latencies (timed side by side at the end of a run). A student that is
- * not faster says so: a small convnet can be slower per image than a wide MLP.
+ * not faster says so: a small convnet can be slower per image than a wide MLP. A timing made
+ * while other work held the cores says that too, rather than pass a busy reading off as the
+ * models' own.
  */
-export function describeAgainstTeacher(teacher: { params: number; latencyMs: number }, student: { params: number; latencyMs: number }): string {
+export function describeAgainstTeacher(teacher: SizeAndTiming, student: SizeAndTiming): string {
   const smaller = `${(teacher.params / student.params).toFixed(1)}× smaller than the teacher`;
-  if (!(teacher.latencyMs > 0 && student.latencyMs > 0)) return smaller;
-  const speed = teacher.latencyMs / student.latencyMs;
-  return `${smaller} and ${(speed >= 1 ? speed : 1 / speed).toFixed(1)}× ${speed >= 1 ? 'faster' : 'slower'} per image`;
+  const [teacherMs, studentMs] = [teacher.latencyMs ?? 0, student.latencyMs ?? 0];
+  if (!(teacherMs > 0 && studentMs > 0)) return smaller;
+  const speed = teacherMs / studentMs;
+  const busy = teacher.timedWhileBusy || student.timedWhileBusy ? ` (${TIMED_WHILE_BUSY})` : '';
+  return `${smaller} and ${(speed >= 1 ? speed : 1 / speed).toFixed(1)}× ${speed >= 1 ? 'faster' : 'slower'} per image${busy}`;
 }
+
+export const TIMED_WHILE_BUSY = 'timed while other work held the cores, so the speed may be off';
 
 /**
  * The same phrase for a study: its rows share one architecture (and one timing), so the first
  * row stands for them all. Null without a teacher or rows.
  */
-export function studyAgainstTeacher(study: { teacher: { params: number; latencyMs: number } | null; rows: readonly { params: number; latencyMs?: number | undefined }[] }): string | null {
+export function studyAgainstTeacher(study: { teacher: SizeAndTiming | null; rows: readonly SizeAndTiming[] }): string | null {
   const row = study.rows[0];
   if (!study.teacher || !row) return null;
-  return describeAgainstTeacher(study.teacher, { params: row.params, latencyMs: row.latencyMs ?? 0 });
+  return describeAgainstTeacher(study.teacher, row);
 }
 
 /** `1 epoch`, `3 epochs`: a count with its noun, singular for one. */

@@ -92,6 +92,8 @@ export const ModelReportSchema = z.object({
   params: z.number().int(),
   bytes: z.number().int(),
   latencyMs: z.number(),
+  /** Set when latencyMs comes from a side-by-side timing whose rounds never settled: other work held the cores, so the speed-up may be off. */
+  timedWhileBusy: z.boolean().optional(),
   /** Multiply–accumulates per image (absent in runs saved before it was recorded). */
   macs: z.number().int().optional(),
   /** confusion[true class][predicted class] on the test split. */
@@ -221,6 +223,8 @@ export const StudyRowSchema = z.object({
   confusion: z.array(z.array(z.number().int())).optional(),
   /** Milliseconds per image; every row is the same architecture, so one timing serves all (absent in studies saved before it was kept). */
   latencyMs: z.number().optional(),
+  /** As a run's ModelReport.timedWhileBusy. */
+  timedWhileBusy: z.boolean().optional(),
 });
 export type StudyRow = z.infer<typeof StudyRowSchema>;
 

@@ -174,7 +174,7 @@ describe('Distill Studio in a browser (distill serve)', { skip: missing ?? false
     assert.match(table, /KD student\s+mlp-30x2/);
     assert.match(table, /Student alone\s+mlp-30x2/);
     assert.match(await page.getByTestId('kd-gain').innerText(), /KD gain over the student alone: [+-]\d+\.\d\d points/);
-    assert.match(await page.getByTestId('against-teacher').innerText(), /^\d+\.\d× smaller than the teacher and \d+\.\d× (faster|slower) per image$/);
+    assert.match(await page.getByTestId('against-teacher').innerText(), /^\d+\.\d× smaller than the teacher and \d+\.\d× (faster|slower) per image( \(timed while other work held the cores, so the speed may be off\))?$/);
     assert.equal(await page.locator('[data-testid=confusion] tbody tr').count(), 10);
     // The soft-label explorer shows teacher, KD student and student alone for one test image.
     await page.getByTestId('explorer').waitFor();
@@ -297,7 +297,7 @@ describe('Distill Studio in a browser (distill serve)', { skip: missing ?? false
     assert.deepEqual(rows.map((r) => r.split('\t')[0]), ['Student alone', 'KD (Hinton)', 'FitNets', 'DKD']);
     for (const row of rows) assert.match(row, /\d+\.\d\d%/);
     assert.match(rows[0]!, /\+0\.00 pts/);
-    assert.match(await page.getByTestId('study-against-teacher').innerText(), /^the student is \d+\.\d× smaller than the teacher and \d+\.\d× (faster|slower) per image$/);
+    assert.match(await page.getByTestId('study-against-teacher').innerText(), /^the student is \d+\.\d× smaller than the teacher and \d+\.\d× (faster|slower) per image( \(timed while other work held the cores, so the speed may be off\))?$/);
     // One hint epoch reads "1 epoch", and DKD's one warm-up epoch the same.
     assert.match(rows[2]!, /for 1 epoch, then KD/);
     for (const row of rows) assert.doesNotMatch(row, /epoch\(s\)|\b1 epochs/);

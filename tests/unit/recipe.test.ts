@@ -36,10 +36,16 @@ describe('latency of the two students', () => {
     assert.equal(describeAgainstTeacher({ params: 1_276_810, latencyMs: 0.09 }, { params: 24_790, latencyMs: 0.04 }), '51.5× smaller than the teacher and 2.3× faster per image');
     assert.equal(describeAgainstTeacher({ params: 1_276_810, latencyMs: 0.05 }, { params: 61_706, latencyMs: 0.2 }), '20.7× smaller than the teacher and 4.0× slower per image');
     assert.equal(describeAgainstTeacher({ params: 100, latencyMs: 0 }, { params: 10, latencyMs: 0.1 }), '10.0× smaller than the teacher', 'no speed without a timing');
+    assert.equal(
+      describeAgainstTeacher({ params: 1_276_810, latencyMs: 0.24, timedWhileBusy: true }, { params: 24_790, latencyMs: 0.42, timedWhileBusy: true }),
+      '51.5× smaller than the teacher and 1.8× slower per image (timed while other work held the cores, so the speed may be off)',
+      'a timing that never settled says so',
+    );
     // A study's rows share one architecture: the first stands for them all; a study saved before rows kept a timing gives the size alone.
     const teacher = { params: 1_276_810, latencyMs: 0.09 };
     assert.equal(studyAgainstTeacher({ teacher, rows: [{ params: 24_790, latencyMs: 0.03 }, { params: 24_790, latencyMs: 0.03 }] }), '51.5× smaller than the teacher and 3.0× faster per image');
     assert.equal(studyAgainstTeacher({ teacher, rows: [{ params: 24_790 }] }), '51.5× smaller than the teacher');
+    assert.match(studyAgainstTeacher({ teacher: { ...teacher, timedWhileBusy: true }, rows: [{ params: 24_790, latencyMs: 0.03, timedWhileBusy: true }] })!, /3\.0× faster per image \(timed while other work held the cores/);
     assert.equal(studyAgainstTeacher({ teacher: null, rows: [{ params: 24_790, latencyMs: 0.03 }] }), null);
     assert.equal(studyAgainstTeacher({ teacher, rows: [] }), null);
   });

@@ -1,6 +1,6 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { ModelReport, Phase } from '../../contract/events';
-import { measureLatenciesSideBySideMs } from '../train/evaluate';
+import { measureLatenciesSideBySideMs, type SideBySideTiming } from '../train/evaluate';
 import { loadModelFolder } from './model-io';
 import type { PhaseContext } from './phases';
 
@@ -19,17 +19,18 @@ export async function timeSideBySide(ctx: PhaseContext, teacher: tf.LayersModel 
   const saved = (['student', 'baseline'] as const).filter((phase) => reports[phase]);
   const phases: Phase[] = [...(inMemory.length ? ['teacher' as const] : []), ...saved];
   if (phases.length < 2) return reports;
-  const latencies = await timeInTurns(ctx, inMemory, saved.map((phase) => ctx.folder.modelDir(phase)));
+  const timing = await timeInTurns(ctx, inMemory, saved.map((phase) => ctx.folder.modelDir(phase)));
   const updated = { ...reports };
-  for (const [i, phase] of phases.entries()) updated[phase] = { ...reports[phase]!, latencyMs: latencies[i]! };
+  for (const [i, phase] of phases.entries()) updated[phase] = { ...reports[phase]!, latencyMs: timing.ms[i]!, timedWhileBusy: timing.busy };
   return updated;
 }
 
 /**
  * Milliseconds per image for `models` (in memory) and then the models saved in `dirs`, timed in
- * turns (measureLatenciesSideBySideMs), in that order. The models loaded here are disposed.
+ * turns (measureLatenciesSideBySideMs), in that order, and whether the machine was too busy for
+ * the timings to settle. The models loaded here are disposed.
  */
-export async function timeInTurns(ctx: PhaseContext, models: tf.LayersModel[], dirs: string[]): Promise<number[]> {
+export async function timeInTurns(ctx: PhaseContext, models: tf.LayersModel[], dirs: string[]): Promise<SideBySideTiming> {
   const loaded: tf.LayersModel[] = [];
   try {
     for (const dir of dirs) loaded.push((await loadModelFolder(dir)).model);

@@ -92,9 +92,9 @@ export async function runStudy(options: RunOptions & { methods: StudyEntry[] }):
         // The teacher and a student timed in turns, as a run's are; every row is the same
         // architecture, so the first row's student times them all, replacing each row's own figure.
         if (teacher && teacherReport && entries[0]) {
-          const [teacherMs, studentMs] = await timeInTurns(ctx, [teacher], [folderOf(entries[0])]);
-          teacherReport = { ...teacherReport, latencyMs: teacherMs! };
-          for (const row of rows) row.latencyMs = studentMs!;
+          const { ms: [teacherMs, studentMs], busy } = await timeInTurns(ctx, [teacher], [folderOf(entries[0])]);
+          teacherReport = { ...teacherReport, latencyMs: teacherMs!, timedWhileBusy: busy };
+          for (const row of rows) Object.assign(row, { latencyMs: studentMs!, timedWhileBusy: busy });
         }
       } finally {
         teacher?.dispose();

@@ -103,18 +103,48 @@ export async function fastestTimingMs(once: () => Promise<void>, { minRuns = 101
   return fastest;
 }
 
+/** Side-by-side timings: each model's fastest, and whether the rounds settled on them. */
+export interface SideBySideTiming {
+  ms: number[];
+  /**
+   * True when the last rounds never agreed on the fastest timings: another process held the cores
+   * throughout. With two wasm threads under a two-thread PyTorch job, rounds swung between 0.1 and
+   * 1.7 ms and a student 2.2× faster than its teacher read 1.8× slower; one thread read true.
+   */
+  busy: boolean;
+}
+
+/** Rounds that must agree, and how closely (each within this factor of the fastest so far). */
+export const SETTLE_ROUNDS = 3;
+export const SETTLE_FACTOR = 1.25;
+
+/**
+ * Whether the last SETTLE_ROUNDS rounds of minima (roundMinima[round][model]) each came within
+ * SETTLE_FACTOR of every model's fastest: a quiet machine repeats its timings, a busy one does
+ * not, and neither does a model still warming up.
+ */
+export function timingsSettled(roundMinima: readonly (readonly number[])[]): boolean {
+  if (roundMinima.length < SETTLE_ROUNDS) return false;
+  const fastest = roundMinima[0]!.map((_, i) => Math.min(...roundMinima.map((round) => round[i]!)));
+  return roundMinima.slice(-SETTLE_ROUNDS).every((round) => round.every((ms, i) => ms <= fastest[i]! * SETTLE_FACTOR));
+}
+
 /**
  * Each of `runs` timed in turn, round after round (each round a short fastestTimingMs), and each
  * one's fastest kept: models compared with one another meet the same load, where timings taken
- * minutes apart, at the end of their own phases, may not.
+ * minutes apart, at the end of their own phases, may not. After `rounds`, more rounds follow (up
+ * to `maxRounds`) until the last ones agree (timingsSettled); if they never do, the timing says
+ * it was made on a busy machine.
  */
-export async function fastestSideBySideMs(runs: readonly (() => Promise<void>)[], { rounds = 5, ...options }: TimingOptions & { rounds?: number } = {}): Promise<number[]> {
-  const fastest = runs.map(() => Infinity);
+export async function fastestSideBySideMs(runs: readonly (() => Promise<void>)[], { rounds = 5, maxRounds = 15, ...options }: TimingOptions & { rounds?: number; maxRounds?: number } = {}): Promise<SideBySideTiming> {
   const perRound = { minRuns: 21, minMs: 50, maxMs: 200, ...options };
-  for (let round = 0; round < rounds; round++) {
-    for (const [i, once] of runs.entries()) fastest[i] = Math.min(fastest[i]!, await fastestTimingMs(once, perRound));
+  const roundMinima: number[][] = [];
+  while (roundMinima.length < rounds || (roundMinima.length < maxRounds && !timingsSettled(roundMinima))) {
+    const minima: number[] = [];
+    for (const once of runs) minima.push(await fastestTimingMs(once, perRound));
+    roundMinima.push(minima);
   }
-  return fastest;
+  return { ms: runs.map((_, i) => Math.min(...roundMinima.map((round) => round[i]!))), busy: !timingsSettled(roundMinima) };
 }
 
 function predictOnce(model: tf.LayersModel, x: tf.Tensor): () => Promise<void> {
@@ -136,7 +166,7 @@ export async function measureLatencyMs(model: tf.LayersModel, shape: readonly [n
 }
 
 /** measureLatencyMs for several models at once, side by side (see fastestSideBySideMs). */
-export async function measureLatenciesSideBySideMs(models: readonly tf.LayersModel[], shape: readonly [number, number, number], options: TimingOptions & { rounds?: number } = {}): Promise<number[]> {
+export async function measureLatenciesSideBySideMs(models: readonly tf.LayersModel[], shape: readonly [number, number, number], options: TimingOptions & { rounds?: number; maxRounds?: number } = {}): Promise<SideBySideTiming> {
   const x = tf.zeros([1, ...shape]);
   try {
     return await fastestSideBySideMs(models.map((model) => predictOnce(model, x)), options);
