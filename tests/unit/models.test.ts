@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
-import { buildModel, findFamily, listModels } from '../../electron/engine/models/registry';
+import { buildModel, describeModel, findFamily, listModels } from '../../electron/engine/models/registry';
 import { DistillInputError } from '../../electron/engine/errors';
 import { externalTeacherLatencyMs, type ExternalTeacher } from '../../electron/engine/runs/external-teacher';
 import { measureLatencyMs, medianOf } from '../../electron/engine/train/evaluate';
@@ -96,6 +96,22 @@ describe('model scale', () => {
     assert.equal(withTyped.find((m) => m.name === 'mlp-100x2')!.params, 784 * 100 + 100 + 100 * 100 + 100 + 100 * 10 + 10);
     assert.throws(() => listModels(mnist.inputShape, 10, ['resnet999']), /unknown model "resnet999"/);
     assert.throws(() => listModels(big.inputShape, 10, ['mlp-4096x2']), /model "mlp-4096x2" would have about 3,238 million parameters/);
+  });
+
+  it('measures a size once per name, image shape and class count (the pickers list them at every dataset)', () => {
+    // Tensors take ids from one counter: building a model makes its weights, reading a size makes none.
+    const nextTensorId = () => tf.tidy(() => tf.scalar(0).id);
+    const tensorsMadeBy = (classes: number) => {
+      const before = nextTensorId();
+      describeModel('lenet5', [20, 20, 1], classes);
+      return nextTensorId() - before - 1;
+    };
+    assert.ok(tensorsMadeBy(7) > 0, 'the first time builds the model');
+    assert.equal(tensorsMadeBy(7), 0, 'the second time builds nothing');
+    assert.ok(tensorsMadeBy(8) > 0, 'another class count is another size');
+    const info = describeModel('lenet5', [20, 20, 1], 7);
+    info.params = -1;
+    assert.ok(describeModel('lenet5', [20, 20, 1], 7).params > 0, 'a caller cannot change what is remembered');
   });
 });
 

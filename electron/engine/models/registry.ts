@@ -52,14 +52,28 @@ export function modelSize(model: tf.LayersModel): ModelSize {
 
 export type ModelInfo = { name: string; family: ModelFamilyId; description: string } & ModelSize;
 
-/** A model's size for an input shape and class count, built once and disposed. */
+/**
+ * Sizes already measured, by name, input shape and class count. Measuring builds the model, and
+ * initialising VGG-19's or ResNet-34's weights takes most of a second: the pickers' full list took
+ * 3.5 s on 2 cores each time a dataset was chosen. A size never changes for the same key.
+ */
+const measuredSizes = new Map<string, ModelInfo>();
+const MAX_MEASURED_SIZES = 512;
+
+/** A model's size for an input shape and class count, built once and disposed (then remembered). */
 export function describeModel(name: string, inputShape: [number, number, number], classes: number): ModelInfo {
+  const key = `${name}|${inputShape.join('x')}|${classes}`;
+  const known = measuredSizes.get(key);
+  if (known) return { ...known };
   const family = findFamily(name);
   if (!family) throw unknownModel(name);
   const model = buildModel(name, { inputShape, classes, seed: 1, dropout: 0 });
   const size = modelSize(model);
   model.dispose();
-  return { name, family: family.id, description: family.description, ...size };
+  const info: ModelInfo = { name, family: family.id, description: family.description, ...size };
+  if (measuredSizes.size >= MAX_MEASURED_SIZES) measuredSizes.delete(measuredSizes.keys().next().value!);
+  measuredSizes.set(key, info);
+  return { ...info };
 }
 
 /**

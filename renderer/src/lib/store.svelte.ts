@@ -17,7 +17,8 @@ export const app = $state({
   screen: 'dataset' as Screen,
   info: null as ApiResponse<'appInfo'> | null,
   dataset: null as DatasetView | null,
-  datasetBusy: false,
+  /** What a dataset being chosen is waiting for: its files, then the pickers' model sizes for its images. */
+  datasetBusy: null as 'reading' | 'sizing' | null,
   datasetError: '',
   models: [] as ModelInfo[],
   /** Architectures typed on the Models screen (resnet20@0.25, mlp-100x2), listed after the catalogue's. */
@@ -170,16 +171,17 @@ export async function addModel(typed: string, role: 'teacher' | 'student'): Prom
 }
 
 async function loadDataset(load: (progress: ImportProgress) => Promise<DatasetView>): Promise<void> {
-  app.datasetBusy = true;
+  app.datasetBusy = 'reading';
   app.datasetError = '';
   try {
     app.dataset = await load(importProgress('dataset'));
+    app.datasetBusy = 'sizing';
     app.models = await modelsFor(app.dataset);
   } catch (error) {
     // The dataset already chosen stays chosen: a bad drop loses nothing; a cancelled one says nothing.
     if (!(error instanceof ImportCancelled)) app.datasetError = (error as Error).message;
   } finally {
-    app.datasetBusy = false;
+    app.datasetBusy = null;
     app.upload = null;
   }
 }
