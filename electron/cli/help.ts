@@ -1,4 +1,4 @@
-import { describeDefault, describeFlag, describeRange, METHOD_CATALOGUE, METHOD_IDS, PRESET_CATALOGUE, PRESET_IDS, RUN_SETTINGS, type AnyOption, type OptionTable } from '../contract/catalogue';
+import { describeDefault, describeFlag, describeRange, METHOD_CATALOGUE, METHOD_IDS, PRESET_CATALOGUE, PRESET_IDS, RUN_SETTINGS, STUDY_SEEDS, type AnyOption, type OptionTable } from '../contract/catalogue';
 
 const line = (option: AnyOption, value: unknown) => {
   const range = describeRange(option);
@@ -18,6 +18,9 @@ export function catalogueHelp(): string {
   return [
     'Methods (--method, or --methods for a study), with their options (defaults: the quick preset\'s may differ):',
     ...methods,
+    '',
+    'Study (distill study):',
+    line(STUDY_SEEDS, STUDY_SEEDS.default),
     '',
     "Run settings (defaults: the quick preset; an on/off flag that turns something on also has a --no- form, which turns off what a preset turned on, such as auto's --no-sweep):",
     ...settings,

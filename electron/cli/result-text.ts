@@ -1,4 +1,4 @@
-import { describeAgainstTeacher, formatBytes, formatCount, formatDuration, formatPercent, formatPoints, studentTitle, studyAgainstTeacher } from '../contract/display';
+import { describeAgainstTeacher, formatBytes, formatCount, formatDuration, formatPercent, formatPoints, formatSeedsGain, studentTitle, studyAgainstTeacher } from '../contract/display';
 import { compareClasses, distillationAdvice } from '../contract/advice';
 import type { RunResult, StudyResult } from '../contract/events';
 import { table } from './table';
@@ -45,10 +45,21 @@ function classLines(result: RunResult): string[] {
 
 /** A study's table, as `distill study` prints it. */
 export function formatStudy(result: StudyResult): string {
-  const rows = result.rows.map((row) => [row.method, row.label, formatPercent(row.accuracy), row.gain === null ? '–' : formatPoints(row.gain), formatDuration(row.seconds, true)]);
+  const seeds = result.rows[0]?.seeds?.seeds;
+  // With several seeds: the first seed's accuracy and gain (its saved students), then the means.
+  const seedColumns = seeds ? [`mean of ${seeds.length} seeds`, 'mean gain ± s.e.'] : [];
+  const rows = result.rows.map((row) => [
+    row.method,
+    row.label,
+    formatPercent(row.accuracy),
+    row.gain === null ? '–' : formatPoints(row.gain),
+    ...(row.seeds ? [formatPercent(row.seeds.meanAccuracy), formatSeedsGain(row.seeds)] : seeds ? ['–', '–'] : []),
+    formatDuration(row.seconds, true),
+  ]);
+  const firstSeed = seeds ? `, seed ${seeds[0]}` : '';
   const teacher = result.teacher ? `teacher ${result.teacher.name}: ${formatPercent(result.teacher.accuracy)}\n` : '';
   const against = studyAgainstTeacher(result);
-  return `${teacher}student ${result.student}\n\n${table(['method', '', 'test accuracy', 'gain (points)', 'training time'], rows, [1])}\n${against ? `\nthe student is ${against}\n` : ''}\nbackend ${result.backend.name} · ${formatDuration(result.seconds, true)}${resumedNote(result.resumed)} · saved in ${result.outDir}`;
+  return `${teacher}student ${result.student}\n\n${table(['method', '', `test accuracy${firstSeed}`, `gain (points)${firstSeed}`, ...seedColumns, 'training time'], rows, [1])}\n${against ? `\nthe student is ${against}\n` : ''}\nbackend ${result.backend.name} · ${formatDuration(result.seconds, true)}${resumedNote(result.resumed)} · saved in ${result.outDir}`;
 }
 
 export const formatStudyOrRun = (result: RunResult | StudyResult, method: string) => (result.type === 'study' ? formatStudy(result) : formatResult(result, studentTitle(method)));

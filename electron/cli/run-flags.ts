@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import { describeFlag, METHOD_CATALOGUE, METHOD_IDS, PRESET_IDS, RUN_SETTINGS, type AnyOption, type MethodId, type OptionTable, type RunSettingKey } from '../contract/catalogue';
 import type { PresetName, RunConfig, RunConfigOverrides } from '../contract/run-config';
 import { DistillInputError, resolveConfig } from '../engine';
@@ -92,6 +93,17 @@ function parseValue(flag: string, option: AnyOption, raw: string | boolean): unk
     case 'string':
       return raw;
   }
+}
+
+/**
+ * One catalogue option that is not a run setting (a study's --seeds), from its flag: parsed as
+ * the run settings are, then checked against the option's range. Undefined when not given.
+ */
+export function optionFromFlag<T extends AnyOption>(option: T, raw: string | boolean | undefined): z.infer<T['schema']> | undefined {
+  if (raw === undefined || raw === false) return undefined;
+  const checked = option.schema.safeParse(parseValue(option.flag, option, raw));
+  if (!checked.success) throw new DistillInputError(`invalid ${option.flag} ${JSON.stringify(raw)}: ${checked.error.issues[0]?.message ?? 'out of range'}`);
+  return checked.data as z.infer<T['schema']>;
 }
 
 /** Flags → overrides of the preset: only the flags given. */

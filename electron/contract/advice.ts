@@ -27,7 +27,28 @@ export function gainNoise(a: number, b: number, n: number): number {
 const WIDE_GAP = 0.02;
 const LARGER_STUDENT = 'a larger student: one much weaker than its teacher often cannot follow it, and a stronger teacher rarely helps then (Cho & Hariharan, 2019)';
 
-export type AdviceInput = Pick<RunResult, 'teacher' | 'student' | 'baseline' | 'kdGain' | 'sweep'> & Partial<Pick<RunResult, 'selection'>>;
+/** Student's t at 97.5 % for 1–9 degrees of freedom: a 95 % interval from 2–10 seeds. */
+const T_975 = [12.71, 4.3, 3.18, 2.78, 2.57, 2.45, 2.36, 2.31, 2.26];
+
+/**
+ * Half the 95 % interval of a mean gain over `count` seeds with standard error `stdErr`; null
+ * under two seeds. Seeds vary the training (start, data order); the test images stay the same.
+ */
+export function seedsNoise(count: number, stdErr: number): number | null {
+  return count < 2 ? null : (T_975[Math.min(count, 10) - 2] ?? 2) * stdErr;
+}
+
+/** A study row's mean over several seeds (its StudyRow.seeds), when the advice is for one. */
+export interface SeedsGain {
+  count: number;
+  meanGain: number;
+  gainStdErr: number;
+}
+
+export type AdviceInput = Pick<RunResult, 'teacher' | 'student' | 'baseline' | 'kdGain' | 'sweep'> & Partial<Pick<RunResult, 'selection'>> & { seeds?: SeedsGain | undefined };
+
+/** What the advice says to narrow a gain's noise: more test images, or a study with several seeds. */
+const SEVERAL_SEEDS = 'more test images, or a study of this pair with several seeds (`distill study --methods baseline,kd --seeds 5`, or "seeds per method" in the app), to narrow the noise';
 
 export function distillationAdvice(result: AdviceInput): Advice[] {
   const advice: Advice[] = [];
@@ -47,19 +68,25 @@ export function distillationAdvice(result: AdviceInput): Advice[] {
   }
   if (student && baseline && result.kdGain !== null) {
     const n = testImagesOf(baseline);
-    const noise = gainNoise(student.accuracy, baseline.accuracy, n);
-    const band = `±${(noise * 100).toFixed(2)} points is the noise on ${n.toLocaleString('en-US')} test images`;
+    // Over several seeds the gain is their mean, and its noise the seeds' 95 % interval.
+    const overSeeds = result.seeds ? seedsNoise(result.seeds.count, result.seeds.gainStdErr) : null;
+    const kdGain = overSeeds !== null ? result.seeds!.meanGain : result.kdGain;
+    const noise = overSeeds ?? gainNoise(student.accuracy, baseline.accuracy, n);
+    const band = overSeeds !== null ? `±${(noise * 100).toFixed(2)} points is the 95 % interval of the mean over ${result.seeds!.count} seeds` : `±${(noise * 100).toFixed(2)} points is the noise on ${n.toLocaleString('en-US')} test images`;
+    const gainName = overSeeds !== null ? `mean KD gain over ${result.seeds!.count} seeds` : 'KD gain';
     const sweep = result.sweep ? [] : ['finding T and α for this data with the sweep (`distill sweep`, or the auto preset)'];
     // A teacher far ahead of the student alone that still teaches nothing points at the student's
     // size, not the teacher's: small students often cannot follow a much stronger teacher.
     const farAhead = !!teacher && teacher.accuracy - baseline.accuracy >= WIDE_GAP;
     const teacherOrStudent = farAhead ? [LARGER_STUDENT] : ['a better teacher (see its accuracy above)'];
-    if (result.kdGain < -noise) {
-      advice.push({ level: 'warning', message: `Distillation made the student worse: ${formatPoints(result.kdGain)} points against the student alone (${band}).`, suggestions: [...sweep, 'a lower α (more weight on the labels) or a lower T', ...teacherOrStudent] });
-    } else if (Math.abs(result.kdGain) <= noise) {
-      advice.push({ level: 'warning', message: `The KD gain, ${formatPoints(result.kdGain)} points, is within noise (${band}): this run cannot tell whether distillation helped.`, suggestions: [...sweep, ...(studentsLevelledOff ? [] : ['training the students longer (KD students keep improving after a plain one levels off)']), ...(farAhead ? [LARGER_STUDENT] : []), 'more test images, or several seeds, to narrow the noise'] });
+    const over = overSeeds !== null ? ` (the ${gainName})` : '';
+    if (kdGain < -noise) {
+      advice.push({ level: 'warning', message: `Distillation made the student worse: ${formatPoints(kdGain)} points against the student alone${over} (${band}).`, suggestions: [...sweep, 'a lower α (more weight on the labels) or a lower T', ...teacherOrStudent] });
+    } else if (Math.abs(kdGain) <= noise) {
+      const cannotTell = overSeeds !== null ? 'these seeds cannot tell' : 'this run cannot tell';
+      advice.push({ level: 'warning', message: `The ${gainName}, ${formatPoints(kdGain)} points, is within noise (${band}): ${cannotTell} whether distillation helped.`, suggestions: [...sweep, ...(studentsLevelledOff ? [] : ['training the students longer (KD students keep improving after a plain one levels off)']), ...(farAhead ? [LARGER_STUDENT] : []), overSeeds !== null ? 'more seeds, to narrow the interval' : SEVERAL_SEEDS] });
     } else {
-      advice.push({ level: 'good', message: `Distillation helped: ${formatPoints(result.kdGain)} points over the student alone, beyond the noise (${band}).`, suggestions: [] });
+      advice.push({ level: 'good', message: `Distillation helped: ${formatPoints(kdGain)} points over the student alone${over}, beyond the noise (${band}).`, suggestions: [] });
     }
   }
   return advice;
@@ -105,11 +132,12 @@ export function compareClasses(result: Pick<RunResult, 'teacher' | 'student' | '
  * advice, the per-class table and the gallery work the same for studies. Null when the study has
  * no such row, or keeps no confusion matrices (studies saved before they did).
  */
-export function studyMethodAsRun(study: StudyResult, method: string): Pick<RunResult, 'teacher' | 'student' | 'baseline' | 'kdGain' | 'classNames' | 'sweep'> | null {
+export function studyMethodAsRun(study: StudyResult, method: string): (Pick<RunResult, 'teacher' | 'student' | 'baseline' | 'kdGain' | 'classNames' | 'sweep'> & { seeds?: SeedsGain | undefined }) | null {
   const row = study.rows.find((r) => r.method === method);
   const alone = study.rows.find((r) => r.method === 'baseline');
   if (!row?.confusion) return null;
   const report = (r: StudyRow): ModelReport => ({ name: study.student, accuracy: r.accuracy, testLoss: 0, params: r.params, bytes: 0, latencyMs: r.latencyMs ?? 0, confusion: r.confusion ?? [] });
   const baseline = alone?.confusion && alone !== row ? report(alone) : null;
-  return { teacher: study.teacher, student: report(row), baseline, kdGain: baseline ? row.accuracy - baseline.accuracy : null, classNames: study.classNames, sweep: undefined };
+  const seeds = row.seeds && row.seeds.meanGain !== null && row.seeds.gainStdErr !== null ? { count: row.seeds.seeds.length, meanGain: row.seeds.meanGain, gainStdErr: row.seeds.gainStdErr } : undefined;
+  return { teacher: study.teacher, student: report(row), baseline, kdGain: baseline ? row.accuracy - baseline.accuracy : null, classNames: study.classNames, sweep: undefined, seeds };
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { BackendInfoSchema, ModelReportSchema, RunEventSchema, RunResultSchema, RunStatusSchema, StudyResultSchema } from './events';
-import { DOWNLOADABLE_DATASET_IDS, EXPORT_FORMAT_IDS, RUN_SETTINGS, STUDY_ENTRY_PATTERN } from './catalogue';
+import { DOWNLOADABLE_DATASET_IDS, EXPORT_FORMAT_IDS, RUN_SETTINGS, STUDY_ENTRY_PATTERN, STUDY_SEEDS } from './catalogue';
 import { BackendRequestSchema, RunConfigSchema, RunRequestSchema } from './run-config';
 
 /**
@@ -204,7 +204,7 @@ export const API = {
   checkTeacher: { request: z.object({ teacher: z.string().min(1), dataset: z.string().min(1), declaration: TeacherDeclarationSchema }).strict(), response: TeacherCheckSchema },
   startRun: { request: RunRequestSchema, response: z.object({ runId: RunId, config: RunConfigSchema }) },
   /** Several methods on one teacher: `methods` as `distill study --methods` takes them. */
-  startStudy: { request: RunRequestSchema.extend({ methods: z.string().regex(/^[\w+]+(,[\w+]+)*$/, 'expected method,method,…') }), response: z.object({ runId: RunId, config: RunConfigSchema }) },
+  startStudy: { request: RunRequestSchema.extend({ methods: z.string().regex(/^[\w+]+(,[\w+]+)*$/, 'expected method,method,…'), seeds: STUDY_SEEDS.schema.optional() }), response: z.object({ runId: RunId, config: RunConfigSchema }) },
   /** "Find T and α for me": the teacher, then a T × α sweep of short KD runs on a validation split (sweep-cell events). */
   startSweep: { request: RunRequestSchema, response: z.object({ runId: RunId, config: RunConfigSchema }) },
   /** Continues a failed or cancelled run from its last checkpoints (its id stays the same). */

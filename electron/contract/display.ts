@@ -79,6 +79,12 @@ export const formatStepMode = (mode: { compiled: boolean; note: string }) => (mo
 /** `+1.27` points from a gain given as a fraction. */
 export const formatPoints = (fraction: number) => `${fraction >= 0 ? '+' : ''}${(fraction * 100).toFixed(2)}`;
 
+/** A study row's gain over its seeds: `+0.53 ± 0.14` (points, ± the standard error), `+0.53` with one pair, `–` without the student alone. */
+export function formatSeedsGain(seeds: { meanGain: number | null; gainStdErr: number | null }): string {
+  if (seeds.meanGain === null) return '–';
+  return seeds.gainStdErr === null ? formatPoints(seeds.meanGain) : `${formatPoints(seeds.meanGain)} ± ${(seeds.gainStdErr * 100).toFixed(2)}`;
+}
+
 const isMethodId = (key: string): key is MethodId => (METHOD_IDS as string[]).includes(key);
 
 /** A method or study entry in words: `kd` → "KD (Hinton)", `init+kd` → "teacher init + KD (Hinton)". */
@@ -95,7 +101,15 @@ export function methodLabel(key: string): string {
 export const studentTitle = (method: string | undefined) => (!method || method === 'kd' ? 'KD student' : `${methodLabel(method)} student`);
 
 /** A lane's title: a phase of a run, or a method of a study. */
+/** A study's lane for an entry trained again with another seed (`kd#2`): the entry and the seed; null for any other lane. */
+export function seedRepeat(key: string): { entry: string; seed: number } | null {
+  const repeat = /^(.+)#(\d+)$/.exec(key);
+  return repeat ? { entry: repeat[1]!, seed: Number(repeat[2]) } : null;
+}
+
 export function laneTitle(key: string, runMethod?: string): string {
+  const repeat = seedRepeat(key);
+  if (repeat) return `${laneTitle(repeat.entry, runMethod)} (seed ${repeat.seed})`;
   if (key === 'teacher') return 'Teacher';
   if (key === 'student') return studentTitle(runMethod);
   if (key === 'baseline') return 'Student alone';

@@ -225,6 +225,20 @@ export const StudyRowSchema = z.object({
   latencyMs: z.number().optional(),
   /** As a run's ModelReport.timedWhileBusy. */
   timedWhileBusy: z.boolean().optional(),
+  /**
+   * A study with several seeds (`--seeds N`): every seed's test accuracy, and the gain as the mean
+   * of the seed-by-seed gains (this seed's accuracy minus the student alone's at the same seed)
+   * with its standard error. The row's own accuracy, confusion and saved student are the first seed's.
+   */
+  seeds: z
+    .object({
+      seeds: z.array(z.number().int()),
+      accuracies: z.array(z.number()),
+      meanAccuracy: z.number(),
+      meanGain: z.number().nullable(),
+      gainStdErr: z.number().nullable(),
+    })
+    .optional(),
 });
 export type StudyRow = z.infer<typeof StudyRowSchema>;
 

@@ -284,9 +284,9 @@ export function createDistillService(options: ServiceOptions): HostedService {
     startSweep: ({ preset, overrides }) =>
       start(preset, overrides, (c) => ({ ...c, method: 'kd', sweep: true, validationSplit: c.validationSplit > 0 ? c.validationSplit : 0.1 }), [], (config, options) => runSweep({ config, ...options })),
 
-    startStudy: ({ preset, overrides, methods }) => {
+    startStudy: ({ preset, overrides, methods, seeds }) => {
       const entries = parseStudyMethods(methods);
-      return start(preset, overrides, studyConfig, entries.map((entry) => getMethod(entry.method)), (config, options) => runStudy({ config, methods: entries, ...options }));
+      return start(preset, overrides, studyConfig, entries.map((entry) => getMethod(entry.method)), (config, options) => runStudy({ config, methods: entries, seeds, ...options }));
     },
 
     /** Goes on with a failed or cancelled run from its checkpoints, as `distill resume` does. */

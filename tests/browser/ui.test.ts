@@ -278,6 +278,9 @@ describe('Distill Studio in a browser (distill serve)', { skip: missing ?? false
     await page.getByTestId('setting-teacherEpochs').fill('2');
     await page.getByTestId('setting-epochs').fill('4');
     await page.getByTestId('setting-limitTrain').fill('1500');
+    // Two seeds per method: each gain is then also a mean over seeds, with its standard error.
+    await page.getByTestId('study-seeds').fill('2');
+    assert.match(await page.getByTestId('study-methods').locator('xpath=following-sibling::p[1]').innerText(), /each gain is then a mean over 2 seeds, with its standard error/);
     // Every slider's value sits on the line where its label ends, even where a long label wraps in this three-column form.
     const misplaced = await page.locator('[data-testid=method-options] [data-testid$=-value]').evaluateAll((values) => values.flatMap((value) => {
       const label = value.closest('label')!.firstElementChild!.firstChild!;
@@ -297,6 +300,10 @@ describe('Distill Studio in a browser (distill serve)', { skip: missing ?? false
     assert.deepEqual(rows.map((r) => r.split('\t')[0]), ['Student alone', 'KD (Hinton)', 'FitNets', 'DKD']);
     for (const row of rows) assert.match(row, /\d+\.\d\d%/);
     assert.match(rows[0]!, /\+0\.00 pts/);
+    const seedGains = await page.getByTestId('study-seeds-gain').allInnerTexts();
+    assert.equal(seedGains[0], '+0.00 ± 0.00 pts', 'the student alone against itself, seed by seed');
+    for (const gain of seedGains.slice(1)) assert.match(gain, /^[+-]\d+\.\d\d ± \d+\.\d\d pts$/);
+    assert.match(await page.getByTestId('study-table').locator('thead').innerText(), /mean of 2 seeds/);
     assert.match(await page.getByTestId('study-against-teacher').innerText(), /^the student is \d+\.\d× smaller than the teacher and \d+\.\d× (faster|slower) per image( \(timed while other work held the cores, so the speed may be off\))?$/);
     // One hint epoch reads "1 epoch", and DKD's one warm-up epoch the same.
     assert.match(rows[2]!, /for 1 epoch, then KD/);

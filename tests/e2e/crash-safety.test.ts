@@ -4,7 +4,7 @@ import { appendFile, cp, mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { RunResultSchema } from '../../electron/contract/events';
+import { RunResultSchema, StudyResultSchema, type StudyRow } from '../../electron/contract/events';
 import { createDistillService } from '../../electron/service/distill-service';
 import { DISTILL_BIN, runCli } from '../helpers/cli';
 import { tempDir } from '../helpers/fixtures';
@@ -117,6 +117,35 @@ describe('runs survive a crash and resume', () => {
     const recorded = (await readFile(join(root, 'run', 'metrics.jsonl'), 'utf8')).split('\n').filter((l) => l.includes('"type":"sweep-cell"'));
     assert.equal(recorded.length, total, recorded.join('\n'));
     assert.equal((await readJson(join(root, 'run', 'status.json'))).status, 'completed');
+  });
+
+  it('a study over two seeds, cancelled in its second seed, resumes with both seeds and ends as an uninterrupted one', async () => {
+    const root = await tempDir('seeds-resume-');
+    const studyArgs = [...TINY, '--methods', 'baseline,kd', '--seeds', '2'];
+    const whole = await runCli(['study', ...studyArgs, '--out', join(root, 'whole')]);
+    assert.equal(whole.code, 0, whole.stderr);
+    const expected = StudyResultSchema.parse(JSON.parse(whole.stdout.trim().split('\n').at(-1)!));
+    assert.deepEqual(expected.rows.map((r) => [r.method, r.seeds?.seeds]), [['baseline', [1, 2]], ['kd', [1, 2]]]);
+    for (const row of expected.rows) assert.equal(row.seeds!.accuracies[0], row.accuracy, `${row.method}: the row's own accuracy is the first seed's`);
+    const [alone, kd] = expected.rows as [StudyRow, StudyRow];
+    const gains = [0, 1].map((i) => kd.seeds!.accuracies[i]! - alone.seeds!.accuracies[i]!);
+    assert.ok(Math.abs(kd.seeds!.meanGain! - (gains[0]! + gains[1]!) / 2) < 1e-12, 'the mean of the seed-by-seed gains');
+    assert.ok(Math.abs(kd.seeds!.gainStdErr! - Math.abs(gains[0]! - gains[1]!) / 2) < 1e-12, 'two seeds: the standard error is half their difference');
+    assert.notEqual(kd.seeds!.accuracies[0], kd.seeds!.accuracies[1], 'another seed is another student');
+    assert.deepEqual((await readdir(join(root, 'whole'))).filter((f) => /^(kd|baseline)/.test(f)).sort(), ['baseline', 'baseline-seed2', 'kd', 'kd-seed2']);
+
+    const run = startRun([...studyArgs, '--out', join(root, 'run')], /"epoch":2,[^\n]*"method":"baseline#2"/, 'study');
+    await run.reached;
+    run.child.kill('SIGTERM');
+    assert.equal(await run.exited, 143);
+    const resumed = await runCli(['resume', join(root, 'run'), '--json']);
+    assert.equal(resumed.code, 0, resumed.stderr);
+    const lines = resumed.stdout.trim().split('\n').map((line) => JSON.parse(line) as { type: string; status?: string; method?: string });
+    assert.deepEqual(lines.filter((l) => l.type === 'phase' && l.status === 'loaded').map((l) => l.method ?? 'teacher'), ['teacher', 'baseline', 'kd'], 'the teacher and the first seed were done');
+    assert.ok(lines.some((l) => l.type === 'phase' && l.method === 'baseline#2' && l.status === 'resumed'), 'the second seed goes on from its checkpoint');
+    const result = StudyResultSchema.parse(lines.at(-1));
+    assert.equal(result.resumed, 1);
+    assert.deepEqual(result.rows.map((r) => r.seeds), expected.rows.map((r) => r.seeds), 'both seeds, as the uninterrupted study');
   });
 
   it('History sees a live CLI run as running, will not delete it, and marks it failed once its process is gone', async () => {

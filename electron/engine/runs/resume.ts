@@ -6,8 +6,16 @@ import { DistillInputError } from '../errors';
 import { RunCheckpoints } from './checkpoints';
 import { runDistillation } from './pipeline';
 import { readRun, RunFolder, runIsLive, type StoredRun } from './store';
-import { parseStudyMethods, runStudy, STUDY_PLAN } from './study';
+import { parseStudyMethods, runStudy, STUDY_PLAN, StudyPlanSchema } from './study';
 import { runSweep, SWEEP_PLAN } from './sweep-run';
+
+function parseJsonOrNull(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
+}
 
 /** A run folder that can go on: not completed, and no live process training it. */
 export async function resumableRun(dir: string): Promise<StoredRun> {
@@ -35,5 +43,7 @@ export async function resumeRun(options: { dir: string; backend: BackendInfo; si
   const common = { config: run.config, backend: options.backend, signal: options.signal, onEvent: options.onEvent, resume: folder };
   if (existsSync(join(run.dir, SWEEP_PLAN))) return runSweep(common);
   if (plan === null) return runDistillation(common);
-  return runStudy({ ...common, methods: parseStudyMethods((JSON.parse(plan) as { methods: string }).methods) });
+  const studyPlan = StudyPlanSchema.safeParse(parseJsonOrNull(plan));
+  if (!studyPlan.success) throw new DistillInputError(`${join(run.dir, STUDY_PLAN)} is not a study plan: ${studyPlan.error.issues[0]?.message ?? 'unreadable'}`);
+  return runStudy({ ...common, methods: parseStudyMethods(studyPlan.data.methods), seeds: studyPlan.data.seeds ?? 1 });
 }

@@ -1,7 +1,8 @@
 import type * as tf from '@tensorflow/tfjs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { STUDY_ENTRY_PATTERN } from '../../contract/catalogue';
+import { z } from 'zod';
+import { STUDY_ENTRY_PATTERN, STUDY_SEEDS } from '../../contract/catalogue';
 import type { ModelReport, StudyResult, StudyRow } from '../../contract/events';
 import { MethodSchema, type Method, type RunConfig } from '../../contract/run-config';
 import { DistillInputError, throwIfAborted } from '../errors';
@@ -9,9 +10,11 @@ import { getMethod } from '../methods/registry';
 import { withRunFolder, type RunOptions } from './pipeline';
 import { obtainTeacher, trainStudent } from './phases';
 import { timeInTurns } from './side-by-side-latency';
+import { seedLabel, studySeeds, summariseSeeds, type SeedAccuracy } from './study-seeds';
 
-/** In a study's folder: the entries it trains, for a resume. */
+/** In a study's folder: the entries it trains and with how many seeds, for a resume. */
 export const STUDY_PLAN = 'study-plan.json';
+export const StudyPlanSchema = z.object({ methods: z.string(), seeds: STUDY_SEEDS.schema.optional() });
 
 export interface StudyEntry {
   /** As written: `kd`, `init+kd`, … */
@@ -46,8 +49,10 @@ export function studyConfig(config: RunConfig): RunConfig {
 /**
  * Trains every method on the same teacher (trained or loaded once), data, seed and recipe,
  * and reports one table. The student alone comes first when asked for, so gains can be given.
+ * With `seeds` above 1, every method trains again with the next seeds, and each row adds the
+ * mean over seeds (summariseSeeds).
  */
-export async function runStudy(options: RunOptions & { methods: StudyEntry[] }): Promise<StudyResult> {
+export async function runStudy(options: RunOptions & { methods: StudyEntry[]; seeds?: number }): Promise<StudyResult> {
   const entries = [...options.methods].sort((a, b) => Number(b.method === 'baseline' && !b.initFromTeacher) - Number(a.method === 'baseline' && !a.initFromTeacher));
   const withTeacher = entries.some((e) => getMethod(e.method).needsTeacher || e.initFromTeacher);
   return withRunFolder(
@@ -58,36 +63,52 @@ export async function runStudy(options: RunOptions & { methods: StudyEntry[] }):
       const rows: StudyRow[] = [];
       /** Where an entry's student is saved in the study's folder. */
       const folderOf = (entry: StudyEntry) => join(ctx.folder.dir, entry.name.replace(/\+/g, '-'));
+      const seeds = studySeeds(ctx.config.seed, options.seeds ?? 1);
       // What a resume needs to train the same entries: the config alone does not list them.
-      if (!options.resume) await writeFile(join(ctx.folder.dir, STUDY_PLAN), JSON.stringify({ methods: entries.map((e) => e.name).join(',') }) + '\n');
+      if (!options.resume) await writeFile(join(ctx.folder.dir, STUDY_PLAN), JSON.stringify({ methods: entries.map((e) => e.name).join(','), seeds: seeds.length }) + '\n');
       try {
         if (withTeacher) {
           const obtained = await obtainTeacher(ctx);
           teacher = obtained.model;
           teacherReport = obtained.report;
         }
-        for (const entry of entries) {
-          throwIfAborted(ctx.signal);
-          const method = getMethod(entry.method);
-          const trained = await trainStudent(ctx, {
-            method,
-            teacher,
-            phase: method.needsTeacher ? 'student' : 'baseline',
-            label: entry.name,
-            initFromTeacher: entry.initFromTeacher,
-            saveTo: folderOf(entry),
-          });
-          rows.push({
-            method: entry.name,
-            label: `${entry.initFromTeacher ? 'teacher init + ' : ''}${method.label}`,
-            accuracy: trained.report.accuracy,
-            gain: null,
-            seconds: trained.seconds,
-            params: trained.report.params,
-            detail: trained.description,
-            confusion: trained.report.confusion,
-            latencyMs: trained.report.latencyMs,
-          });
+        // Seed by seed, every entry: a study cancelled part way has whole tables for its first seeds.
+        const bySeed = new Map<string, SeedAccuracy[]>(entries.map((e) => [e.name, []]));
+        for (const seed of seeds) {
+          const seedCtx = seed === ctx.config.seed ? ctx : { ...ctx, config: { ...ctx.config, seed } };
+          for (const entry of entries) {
+            throwIfAborted(ctx.signal);
+            const method = getMethod(entry.method);
+            const label = seedLabel(entry.name, seed, ctx.config.seed);
+            const trained = await trainStudent(seedCtx, {
+              method,
+              teacher,
+              phase: method.needsTeacher ? 'student' : 'baseline',
+              label,
+              initFromTeacher: entry.initFromTeacher,
+              saveTo: seed === ctx.config.seed ? folderOf(entry) : `${folderOf(entry)}-seed${seed}`,
+            });
+            bySeed.get(entry.name)!.push({ seed, accuracy: trained.report.accuracy });
+            if (seed !== ctx.config.seed) {
+              rows.find((r) => r.method === entry.name)!.seconds += trained.seconds;
+              continue;
+            }
+            rows.push({
+              method: entry.name,
+              label: `${entry.initFromTeacher ? 'teacher init + ' : ''}${method.label}`,
+              accuracy: trained.report.accuracy,
+              gain: null,
+              seconds: trained.seconds,
+              params: trained.report.params,
+              detail: trained.description,
+              confusion: trained.report.confusion,
+              latencyMs: trained.report.latencyMs,
+            });
+          }
+        }
+        if (seeds.length > 1) {
+          const alone = bySeed.get('baseline') ?? null;
+          for (const row of rows) row.seeds = summariseSeeds(bySeed.get(row.method)!, alone);
         }
         // The teacher and a student timed in turns, as a run's are; every row is the same
         // architecture, so the first row's student times them all, replacing each row's own figure.

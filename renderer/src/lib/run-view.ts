@@ -1,7 +1,7 @@
 import type { RunDetail } from '../../../electron/contract/api';
 import type { BackendInfo, EpochEndEvent, RunEvent, RunResult, RunStatus, StudyResult, SweepCellEvent, TrainerProgressEvent } from '../../../electron/contract/events';
 import type { RunConfig } from '../../../electron/contract/run-config';
-import { laneColor, laneTitle, studentTitle } from './display';
+import { laneColor, laneTitle, seedRepeat, studentTitle } from './display';
 
 export type PhaseState = 'waiting' | 'training' | 'done' | 'loaded' | 'skipped';
 
@@ -48,7 +48,10 @@ function laneTitleIn(view: RunView, key: string): string {
 function lane(view: RunView, key: string, model: string): Lane {
   let found = view.lanes.find((l) => l.key === key);
   if (!found) {
-    found = { key, title: laneTitleIn(view, key), color: laneColor(key, view.lanes.length), model, state: 'waiting', latest: null };
+    // A seed's repeat of a study entry wears its entry's colour (and is drawn dashed).
+    const repeat = seedRepeat(key);
+    const color = (repeat && view.lanes.find((l) => l.key === repeat.entry)?.color) || laneColor(key, view.lanes.filter((l) => !seedRepeat(l.key)).length);
+    found = { key, title: laneTitleIn(view, key), color, model, state: 'waiting', latest: null };
     view.lanes.push(found);
   }
   return found;

@@ -1,5 +1,5 @@
 import type { ApiResponse, DatasetView, ExportProgress, ExportResult, ModelInfo, ModelRole, RunSummary, TeacherCheck, TeacherView } from '../../../electron/contract/api';
-import { DEFAULT_PRESET, DEFAULT_STUDY, METHOD_IDS, presetConfig, STUDY_VARIANTS, type DownloadableDatasetId, type ExportFormatId } from '../../../electron/contract/catalogue';
+import { DEFAULT_PRESET, DEFAULT_STUDY, METHOD_IDS, presetConfig, STUDY_SEEDS, STUDY_VARIANTS, type DownloadableDatasetId, type ExportFormatId } from '../../../electron/contract/catalogue';
 import type { PresetName, RunConfig, RunConfigOverrides } from '../../../electron/contract/run-config';
 import type { SweepResult } from '../../../electron/contract/events';
 import { api } from '../api/bridge';
@@ -40,6 +40,8 @@ export const app = $state({
   /** A study trains every checked one of `studyMethods` instead of `config.method`. */
   studyMode: false,
   studyMethods: studyChoices() as Record<string, boolean>,
+  /** A study's seeds per method (STUDY_SEEDS). */
+  studySeeds: STUDY_SEEDS.default as number,
   download: null as { name: string; file: string; received: number; total: number | null } | null,
   /** A browser upload under way (dataset or teacher), with its progress; Cancel stops it. */
   upload: null as { what: 'dataset' | 'teacher'; files: number; totalFiles: number; bytes: number; totalBytes: number } | null,
@@ -203,7 +205,7 @@ export async function startRun(): Promise<void> {
     const overrides = runOverrides();
     if (app.studyMode) {
       const methods = Object.keys(app.studyMethods).filter((m) => app.studyMethods[m]);
-      const { runId, config } = await api().startStudy({ preset: app.preset, overrides: studyOverrides(overrides), methods: methods.join(',') });
+      const { runId, config } = await api().startStudy({ preset: app.preset, overrides: studyOverrides(overrides), methods: methods.join(','), seeds: app.studySeeds });
       app.run = emptyRunView(runId, config, methods);
     } else {
       const { runId, config } = await api().startRun({ preset: app.preset, overrides });
