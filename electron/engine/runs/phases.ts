@@ -231,8 +231,17 @@ export interface StudentOptions {
   saveTo: string;
 }
 
+/** A student trained (or loaded by a resume): its report, and what its method and start did. */
+export interface TrainedStudent {
+  report: ModelReport;
+  seconds: number;
+  init: InitReport | null;
+  description: string;
+  valAccuracy: number | null;
+}
+
 /** Builds the student from the run's seed, optionally initialises it from the teacher, trains it with a method. */
-export async function trainStudent(ctx: PhaseContext, options: StudentOptions): Promise<{ report: ModelReport; seconds: number; init: InitReport | null; description: string; valAccuracy: number | null }> {
+export async function trainStudent(ctx: PhaseContext, options: StudentOptions): Promise<TrainedStudent> {
   const { config, dataset, emit } = ctx;
   const started = performance.now();
   const classes = dataset.classNames.length;

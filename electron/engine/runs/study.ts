@@ -8,9 +8,9 @@ import { MethodSchema, type Method, type RunConfig } from '../../contract/run-co
 import { DistillInputError, throwIfAborted } from '../errors';
 import { getMethod } from '../methods/registry';
 import { withRunFolder, type RunOptions } from './pipeline';
-import { obtainTeacher, trainStudent } from './phases';
+import { obtainTeacher, trainStudent, type TrainedStudent } from './phases';
 import { timeInTurns } from './side-by-side-latency';
-import { seedLabel, studySeeds, summariseSeeds, type SeedAccuracy } from './study-seeds';
+import { seedLabel, studySeeds, summariseSeeds } from './study-seeds';
 
 /** In a study's folder: the entries it trains and with how many seeds, for a resume. */
 export const STUDY_PLAN = 'study-plan.json';
@@ -61,8 +61,8 @@ export async function runStudy(options: RunOptions & { methods: StudyEntry[]; se
       let teacher: tf.LayersModel | null = null;
       let teacherReport: ModelReport | null = null;
       const rows: StudyRow[] = [];
-      /** Where an entry's student is saved in the study's folder. */
-      const folderOf = (entry: StudyEntry) => join(ctx.folder.dir, entry.name.replace(/\+/g, '-'));
+      /** Where an entry's student is saved in the study's folder: `init-kd`, and `init-kd-seed2` for another seed. */
+      const folderOf = (entry: StudyEntry, seed = ctx.config.seed) => join(ctx.folder.dir, entry.name.replace(/\+/g, '-') + (seed === ctx.config.seed ? '' : `-seed${seed}`));
       const seeds = studySeeds(ctx.config.seed, options.seeds ?? 1);
       // What a resume needs to train the same entries: the config alone does not list them.
       if (!options.resume) await writeFile(join(ctx.folder.dir, STUDY_PLAN), JSON.stringify({ methods: entries.map((e) => e.name).join(','), seeds: seeds.length }) + '\n');
@@ -73,42 +73,33 @@ export async function runStudy(options: RunOptions & { methods: StudyEntry[]; se
           teacherReport = obtained.report;
         }
         // Seed by seed, every entry: a study cancelled part way has whole tables for its first seeds.
-        const bySeed = new Map<string, SeedAccuracy[]>(entries.map((e) => [e.name, []]));
+        const trainedBy = new Map<string, Array<{ seed: number; trained: TrainedStudent }>>(entries.map((e) => [e.name, []]));
         for (const seed of seeds) {
           const seedCtx = seed === ctx.config.seed ? ctx : { ...ctx, config: { ...ctx.config, seed } };
           for (const entry of entries) {
             throwIfAborted(ctx.signal);
             const method = getMethod(entry.method);
-            const label = seedLabel(entry.name, seed, ctx.config.seed);
-            const trained = await trainStudent(seedCtx, {
-              method,
-              teacher,
-              phase: method.needsTeacher ? 'student' : 'baseline',
-              label,
-              initFromTeacher: entry.initFromTeacher,
-              saveTo: seed === ctx.config.seed ? folderOf(entry) : `${folderOf(entry)}-seed${seed}`,
-            });
-            bySeed.get(entry.name)!.push({ seed, accuracy: trained.report.accuracy });
-            if (seed !== ctx.config.seed) {
-              rows.find((r) => r.method === entry.name)!.seconds += trained.seconds;
-              continue;
-            }
-            rows.push({
-              method: entry.name,
-              label: `${entry.initFromTeacher ? 'teacher init + ' : ''}${method.label}`,
-              accuracy: trained.report.accuracy,
-              gain: null,
-              seconds: trained.seconds,
-              params: trained.report.params,
-              detail: trained.description,
-              confusion: trained.report.confusion,
-              latencyMs: trained.report.latencyMs,
-            });
+            const phase = method.needsTeacher ? 'student' : 'baseline';
+            const trained = await trainStudent(seedCtx, { method, teacher, phase, label: seedLabel(entry.name, seed, ctx.config.seed), initFromTeacher: entry.initFromTeacher, saveTo: folderOf(entry, seed) });
+            trainedBy.get(entry.name)!.push({ seed, trained });
           }
         }
-        if (seeds.length > 1) {
-          const alone = bySeed.get('baseline') ?? null;
-          for (const row of rows) row.seeds = summariseSeeds(bySeed.get(row.method)!, alone);
+        // Each row is its first seed's student (the one saved as the entry's), timed over every seed.
+        const accuraciesOf = (entry: string) => trainedBy.get(entry)!.map(({ seed, trained }) => ({ seed, accuracy: trained.report.accuracy }));
+        for (const entry of entries) {
+          const { report, description } = trainedBy.get(entry.name)![0]!.trained;
+          rows.push({
+            method: entry.name,
+            label: `${entry.initFromTeacher ? 'teacher init + ' : ''}${getMethod(entry.method).label}`,
+            accuracy: report.accuracy,
+            gain: null,
+            seconds: trainedBy.get(entry.name)!.reduce((sum, { trained }) => sum + trained.seconds, 0),
+            params: report.params,
+            detail: description,
+            confusion: report.confusion,
+            latencyMs: report.latencyMs,
+            ...(seeds.length > 1 ? { seeds: summariseSeeds(accuraciesOf(entry.name), trainedBy.has('baseline') ? accuraciesOf('baseline') : null) } : {}),
+          });
         }
         // The teacher and a student timed in turns, as a run's are; every row is the same
         // architecture, so the first row's student times them all, replacing each row's own figure.
