@@ -1,5 +1,5 @@
 import type { ApiResponse, DatasetView, ExportProgress, ExportResult, ModelInfo, ModelRole, RunSummary, TeacherCheck, TeacherView } from '../../../electron/contract/api';
-import { DEFAULT_PRESET, DEFAULT_STUDY, METHOD_IDS, presetConfig, STUDY_SEEDS, STUDY_VARIANTS, type DownloadableDatasetId, type ExportFormatId } from '../../../electron/contract/catalogue';
+import { DATASET_SOURCE_IDS, DEFAULT_PRESET, DEFAULT_STUDY, METHOD_IDS, presetConfig, STUDY_SEEDS, STUDY_VARIANTS, type DownloadableDatasetId, type ExportFormatId } from '../../../electron/contract/catalogue';
 import type { PresetName, RunConfig, RunConfigOverrides } from '../../../electron/contract/run-config';
 import type { SweepResult } from '../../../electron/contract/events';
 import { api } from '../api/bridge';
@@ -285,6 +285,37 @@ export async function startSweep(): Promise<void> {
   } catch (error) {
     app.error = (error as Error).message;
   }
+}
+
+/** How many seeds "Measure the gain over seeds" trains: a 95 % interval about a third of one run's test-set noise here. */
+export const CHECK_SEEDS = 5;
+
+/**
+ * One click from a run's Results: its distilled student and the student alone trained again over
+ * CHECK_SEEDS seeds, on the run's own teacher, data and recipe (a study), so the gain gets an
+ * error bar. The form is left as it was (see seedsCheckBlocked for when this cannot go).
+ */
+export async function measureOverSeeds(runId: string, config: RunConfig): Promise<void> {
+  app.error = '';
+  try {
+    const entry = `${config.initFromTeacher ? 'init+' : ''}${config.method}`;
+    const methods = config.method === 'baseline' ? ['baseline'] : ['baseline', entry];
+    const overrides = studyOverrides({ ...(structuredClone($state.snapshot(config)) as RunConfig), teacher: `run:${runId}`, initFromTeacher: false });
+    const started = await api().startStudy({ preset: DEFAULT_PRESET, overrides, methods: methods.join(','), seeds: CHECK_SEEDS });
+    app.run = emptyRunView(started.runId, started.config, methods);
+    app.screen = 'training';
+  } catch (error) {
+    app.error = (error as Error).message;
+  }
+}
+
+/**
+ * Why measureOverSeeds cannot start for a run, or null when it can: a browser names datasets as
+ * `mnist` or `upload:<id>`, and a run on an upload keeps the server's path, which it may not send.
+ */
+export function seedsCheckBlocked(config: RunConfig): string | null {
+  if (app.info?.host !== 'server' || (DATASET_SOURCE_IDS as string[]).includes(config.dataset)) return null;
+  return 'this run trained on an uploaded dataset: choose that upload, then start a study with "seeds per method" on the Method screen';
 }
 
 /** One click from a finished sweep: the full run with its best T and α, on the sweep's teacher. */
