@@ -229,6 +229,8 @@ export interface StudentOptions {
   label?: string;
   initFromTeacher: boolean;
   saveTo: string;
+  /** A study's repeat with another seed (its start, data order and augmentation); the run's own by default. */
+  seed?: number;
 }
 
 /** A student trained (or loaded by a resume): its report, and what its method and start did. */
@@ -242,7 +244,8 @@ export interface TrainedStudent {
 
 /** Builds the student from the run's seed, optionally initialises it from the teacher, trains it with a method. */
 export async function trainStudent(ctx: PhaseContext, options: StudentOptions): Promise<TrainedStudent> {
-  const { config, dataset, emit } = ctx;
+  const { dataset, emit } = ctx;
+  const config = options.seed === undefined ? ctx.config : { ...ctx.config, seed: options.seed };
   const started = performance.now();
   const classes = dataset.classNames.length;
   const key = options.label ?? options.phase;

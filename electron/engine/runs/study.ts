@@ -75,12 +75,11 @@ export async function runStudy(options: RunOptions & { methods: StudyEntry[]; se
         // Seed by seed, every entry: a study cancelled part way has whole tables for its first seeds.
         const trainedBy = new Map<string, Array<{ seed: number; trained: TrainedStudent }>>(entries.map((e) => [e.name, []]));
         for (const seed of seeds) {
-          const seedCtx = seed === ctx.config.seed ? ctx : { ...ctx, config: { ...ctx.config, seed } };
           for (const entry of entries) {
             throwIfAborted(ctx.signal);
             const method = getMethod(entry.method);
             const phase = method.needsTeacher ? 'student' : 'baseline';
-            const trained = await trainStudent(seedCtx, { method, teacher, phase, label: seedLabel(entry.name, seed, ctx.config.seed), initFromTeacher: entry.initFromTeacher, saveTo: folderOf(entry, seed) });
+            const trained = await trainStudent(ctx, { method, teacher, phase, label: seedLabel(entry.name, seed, ctx.config.seed), initFromTeacher: entry.initFromTeacher, saveTo: folderOf(entry, seed), seed });
             trainedBy.get(entry.name)!.push({ seed, trained });
           }
         }
