@@ -21,7 +21,8 @@ export function formatResult(result: RunResult, studentLabel = 'KD student'): st
   lines.push(...classLines(result));
   if (result.choices?.length) lines.push('', 'what the recipe chose:', ...result.choices.map((choice) => `  · ${choice}`));
   for (const advice of distillationAdvice(result)) {
-    lines.push('', `${advice.level === 'warning' ? 'warning' : 'good'}: ${advice.message}`, ...advice.suggestions.map((s) => `  try: ${s}`));
+    // The advice names the run's folder RUN_DIR; here it is known.
+    lines.push('', `${advice.level === 'warning' ? 'warning' : 'good'}: ${advice.message}`, ...advice.suggestions.map((s) => `  try: ${s.replaceAll('RUN_DIR', result.outDir)}`));
   }
   lines.push('', `backend ${result.backend.name} · ${formatDuration(result.seconds, true)}${resumedNote(result.resumed)} · saved in ${result.outDir}`);
   return lines.join('\n');

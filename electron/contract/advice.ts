@@ -47,8 +47,8 @@ export interface SeedsGain {
 
 export type AdviceInput = Pick<RunResult, 'teacher' | 'student' | 'baseline' | 'kdGain' | 'sweep'> & Partial<Pick<RunResult, 'selection'>> & { seeds?: SeedsGain | undefined };
 
-/** What the advice says to narrow a gain's noise: more test images, or a study with several seeds. */
-const SEVERAL_SEEDS = 'more test images, or a study of this pair with several seeds (`distill study --methods baseline,kd --seeds 5`, or "seeds per method" in the app), to narrow the noise';
+/** What the advice says to narrow a gain's noise: more test images, or the run again over several seeds (the CLI names RUN_DIR). */
+const SEVERAL_SEEDS = 'more test images, or this run again over several seeds (`distill study --from-run RUN_DIR --seeds 5`, or "Measure this gain over 5 seeds" in the app), to narrow the noise';
 
 export function distillationAdvice(result: AdviceInput): Advice[] {
   const advice: Advice[] = [];

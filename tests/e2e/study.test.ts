@@ -52,6 +52,31 @@ describe('distill study', () => {
     assert.match(missing.stderr, /has no "at" student \(its methods: baseline, kd, fitnet, dkd, dist, init\+kd\)/);
   });
 
+  it('measures a finished run again over seeds (--from-run): its students first, on its own teacher and recipe', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'from-run-'));
+    const run = await runCli(['run', ...TINY_MLP, '--method', 'dist', '--init-from-teacher', '--json', '--out', join(root, 'run')]);
+    assert.equal(run.code, 0, run.stderr);
+    const result = RunResultSchema.parse(JSON.parse(run.stdout.trim().split('\n').at(-1)!));
+    // The CLI's advice names this run's folder where it suggests measuring it over seeds.
+    const text = await runCli(['run', ...TINY_MLP, '--out', join(root, 'text')]);
+    assert.match(text.stdout, new RegExp(`distill study --from-run ${join(root, 'text').replace(/[/\\.]/g, '\\$&')} --seeds 5`));
+
+    const { code, stdout, stderr } = await runCli(['study', '--from-run', join(root, 'run'), '--seeds', '2', '--json', '--out', join(root, 'seeds')]);
+    assert.equal(code, 0, stderr);
+    const lines = stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string; phase?: string; status?: string });
+    assert.ok(lines.some((l) => l.type === 'phase' && l.phase === 'teacher' && l.status === 'loaded'), "the run's teacher, loaded");
+    const study = StudyResultSchema.parse(lines.at(-1));
+    assert.deepEqual(study.rows.map((r) => r.method), ['baseline', 'init+dist'], "the run's student as a study entry: DIST from the teacher's weights");
+    assert.deepEqual(study.rows.map((r) => r.accuracy), [result.baseline!.accuracy, result.student!.accuracy], "the first seed's students are the run's own");
+    assert.deepEqual(study.rows.map((r) => r.seeds!.seeds), [[1, 2], [1, 2]]);
+
+    const extra = await runCli(['study', '--from-run', join(root, 'run'), '--epochs', '9']);
+    assert.equal(extra.code, 2);
+    assert.match(extra.stderr, /--from-run takes the run's recipe: drop --epochs/);
+    const notRun = await runCli(['study', '--from-run', join(root, 'seeds')]);
+    assert.match(notRun.stderr, /not a completed run \(it is a study\)/);
+  });
+
   it('rejects an unknown method and a method that cannot pair the models, before training', async () => {
     const race = await runCli(['study', '--methods', 'kd,dist', '--try-dist']);
     assert.equal(race.code, 2);

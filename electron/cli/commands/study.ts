@@ -1,22 +1,32 @@
-import { DEFAULT_STUDY, describeFlag, METHOD_IDS, STUDY_SEEDS, STUDY_VARIANTS } from '../../contract/catalogue';
+import { existsSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import { BACKEND_IDS, DEFAULT_STUDY, describeFlag, METHOD_IDS, STUDY_SEEDS, STUDY_VARIANTS } from '../../contract/catalogue';
+import type { RunConfig } from '../../contract/run-config';
+import { seedsStudyOf } from '../../contract/seeds-study';
 import { formatStudy } from '../result-text';
-import { checkRunConfig, DistillInputError, getMethod, parseStudyMethods, runStudy, selectBackend, studyConfig } from '../../engine';
-import { parseFlags } from '../args';
+import { checkRunConfig, DistillInputError, getMethod, parseStudyMethods, readRun, runStudy, selectBackend, studyConfig, type StudyEntry } from '../../engine';
+import { choiceFlag, parseFlags, threadsFlag } from '../args';
 import { createProgressPrinter } from '../progress-printer';
-import { configFromFlags, optionFromFlag, RUN_FLAGS, runFlagsUsage } from '../run-flags';
+import { configFromFlags, optionFromFlag, RUN_FLAGS, runFlagsUsage, type FlagValues } from '../run-flags';
 
 const STUDY_METHODS = [...METHOD_IDS, ...STUDY_VARIANTS.map((v) => v.id)].join(',');
-const STUDY_FLAGS: typeof RUN_FLAGS = { ...RUN_FLAGS, methods: { type: 'string' }, [STUDY_SEEDS.flag]: { type: 'string' } };
-export const STUDY_USAGE = `distill study --methods ${STUDY_METHODS} [${describeFlag(STUDY_SEEDS)}] ${runFlagsUsage(['method', 'try-dist'])}`;
+const STUDY_FLAGS: typeof RUN_FLAGS = { ...RUN_FLAGS, methods: { type: 'string' }, [STUDY_SEEDS.flag]: { type: 'string' }, 'from-run': { type: 'string' } };
+/** What may go with --from-run: the run gives everything else. */
+const FROM_RUN_FLAGS = ['from-run', 'methods', STUDY_SEEDS.flag, 'backend', 'threads', 'out', 'runs-dir', 'json'];
+export const STUDY_USAGE = [
+  `distill study --methods ${STUDY_METHODS} [${describeFlag(STUDY_SEEDS)}] ${runFlagsUsage(['method', 'try-dist'])}`,
+  `distill study --from-run RUN_DIR [${describeFlag(STUDY_SEEDS)}] [--methods M,…] [--backend B] [--threads N] [--out DIR] [--json]`,
+].join('\n');
 
 /** Every method on the same teacher, student, data, seed and recipe; one table. */
 export async function studyCommand(args: string[], signal: AbortSignal): Promise<number> {
   const { values } = parseFlags(args, STUDY_FLAGS);
   if (values.method) throw new DistillInputError('study takes --methods (several), not --method');
   if (values['try-dist']) throw new DistillInputError('study compares methods itself: add dist to --methods instead of --try-dist');
-  const methods = parseStudyMethods((values.methods as string | undefined) ?? DEFAULT_STUDY);
   const seeds = optionFromFlag(STUDY_SEEDS, values[STUDY_SEEDS.flag]) ?? STUDY_SEEDS.default;
-  const config = studyConfig(configFromFlags(values));
+  const fromRun = typeof values['from-run'] === 'string' ? await studyOfRun(values['from-run'], values) : null;
+  const methods = fromRun?.methods ?? parseStudyMethods((values.methods as string | undefined) ?? DEFAULT_STUDY);
+  const config = studyConfig(fromRun?.config ?? configFromFlags(values));
   await checkRunConfig(config, methods.map((entry) => getMethod(entry.method)));
   const backend = await selectBackend(config.backend, { threads: config.threads });
   const printer = createProgressPrinter(values.json === true);
@@ -27,4 +37,26 @@ export async function studyCommand(args: string[], signal: AbortSignal): Promise
   } finally {
     printer.stop();
   }
+}
+
+/**
+ * `--from-run RUN_DIR`: the run's distilled student and the student alone (or `--methods`) on the
+ * run's own teacher, data and recipe (seedsStudyOf), as the Results screen's "Measure this gain
+ * over seeds" does. Only where to compute and where to write may change.
+ */
+async function studyOfRun(dir: string, values: FlagValues): Promise<{ config: RunConfig; methods: StudyEntry[] }> {
+  const extra = Object.keys(values).filter((flag) => values[flag] !== undefined && !FROM_RUN_FLAGS.includes(flag));
+  if (extra.length) throw new DistillInputError(`--from-run takes the run's recipe: drop --${extra[0]} (with it go only ${FROM_RUN_FLAGS.slice(1).map((f) => `--${f}`).join(', ')})`);
+  const run = await readRun(resolve(dir), basename(resolve(dir)));
+  if (!run) throw new DistillInputError(`--from-run ${dir}: not a run folder (no readable config.json and status.json)`);
+  if (!run.result) throw new DistillInputError(`--from-run ${dir}: not a completed run (it is ${run.study ? 'a study' : run.status.status}); a completed run's students are what it measures again`);
+  const teacher = join(run.dir, 'teacher');
+  if (!existsSync(teacher)) throw new DistillInputError(`--from-run ${dir}: the run kept no teacher folder to train from`);
+  const study = seedsStudyOf(run.config, teacher);
+  const config: RunConfig = {
+    ...study.config,
+    ...(values.backend === undefined ? {} : { backend: choiceFlag('backend', values.backend as string, BACKEND_IDS)! }),
+    ...(values.threads === undefined ? {} : { threads: threadsFlag(values.threads as string) }),
+  };
+  return { config, methods: parseStudyMethods((values.methods as string | undefined) ?? study.methods.join(',')) };
 }

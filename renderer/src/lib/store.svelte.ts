@@ -6,6 +6,7 @@ import { api } from '../api/bridge';
 import { ImportCancelled, type ImportProgress } from '../api/app-api';
 import { applyRunEvent, emptyRunView, runViewFromDetail, type RunView } from './run-view';
 import { studyOverrides } from './study-form';
+import { seedsStudyOf } from '../../../electron/contract/seeds-study';
 
 export type Screen = 'dataset' | 'models' | 'method' | 'training' | 'results' | 'history';
 
@@ -298,10 +299,9 @@ export const CHECK_SEEDS = 5;
 export async function measureOverSeeds(runId: string, config: RunConfig): Promise<void> {
   app.error = '';
   try {
-    const entry = `${config.initFromTeacher ? 'init+' : ''}${config.method}`;
-    const methods = config.method === 'baseline' ? ['baseline'] : ['baseline', entry];
-    const overrides = studyOverrides({ ...(structuredClone($state.snapshot(config)) as RunConfig), teacher: `run:${runId}`, initFromTeacher: false });
-    const started = await api().startStudy({ preset: DEFAULT_PRESET, overrides, methods: methods.join(','), seeds: CHECK_SEEDS });
+    const study = seedsStudyOf(structuredClone($state.snapshot(config)) as RunConfig, `run:${runId}`);
+    const methods = study.methods;
+    const started = await api().startStudy({ preset: DEFAULT_PRESET, overrides: study.config, methods: methods.join(','), seeds: CHECK_SEEDS });
     app.run = emptyRunView(started.runId, started.config, methods);
     app.screen = 'training';
   } catch (error) {
