@@ -100,13 +100,13 @@ export function methodLabel(key: string): string {
 /** What a run calls its distilled student: "KD student", "DKD student". */
 export const studentTitle = (method: string | undefined) => (!method || method === 'kd' ? 'KD student' : `${methodLabel(method)} student`);
 
-/** A lane's title: a phase of a run, or a method of a study. */
 /** A study's lane for an entry trained again with another seed (`kd#2`): the entry and the seed; null for any other lane. */
 export function seedRepeat(key: string): { entry: string; seed: number } | null {
   const repeat = /^(.+)#(\d+)$/.exec(key);
   return repeat ? { entry: repeat[1]!, seed: Number(repeat[2]) } : null;
 }
 
+/** A lane's title: a phase of a run, or a method of a study (and its seed, for a repeat). */
 export function laneTitle(key: string, runMethod?: string): string {
   const repeat = seedRepeat(key);
   if (repeat) return `${laneTitle(repeat.entry, runMethod)} (seed ${repeat.seed})`;

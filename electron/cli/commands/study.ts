@@ -15,7 +15,7 @@ const STUDY_FLAGS: typeof RUN_FLAGS = { ...RUN_FLAGS, methods: { type: 'string' 
 const FROM_RUN_FLAGS = ['from-run', 'methods', STUDY_SEEDS.flag, 'backend', 'threads', 'out', 'runs-dir', 'json'];
 export const STUDY_USAGE = [
   `distill study --methods ${STUDY_METHODS} [${describeFlag(STUDY_SEEDS)}] ${runFlagsUsage(['method', 'try-dist'])}`,
-  `distill study --from-run RUN_DIR [${describeFlag(STUDY_SEEDS)}] [--methods M,…] [--backend B] [--threads N] [--out DIR] [--json]`,
+  `distill study --from-run RUN_DIR [${describeFlag(STUDY_SEEDS)}] [--methods M,…] [--backend B] [--threads N] [--out DIR] [--runs-dir DIR] [--json]`,
 ].join('\n');
 
 /** Every method on the same teacher, student, data, seed and recipe; one table. */

@@ -299,7 +299,7 @@ export const CHECK_SEEDS = 5;
 export async function measureOverSeeds(runId: string, config: RunConfig): Promise<void> {
   app.error = '';
   try {
-    const study = seedsStudyOf(structuredClone($state.snapshot(config)) as RunConfig, `run:${runId}`);
+    const study = seedsStudyOf($state.snapshot(config) as RunConfig, `run:${runId}`);
     const methods = study.methods;
     const started = await api().startStudy({ preset: DEFAULT_PRESET, overrides: study.config, methods: methods.join(','), seeds: CHECK_SEEDS });
     app.run = emptyRunView(started.runId, started.config, methods);
