@@ -274,6 +274,7 @@ describe('Distill Studio in a browser (distill serve)', { skip: missing ?? false
     await page.waitForFunction(() => document.querySelectorAll('[data-testid=history-row]').length === 3);
     const rows = await page.getByTestId('history').innerText();
     assert.match(rows, /cancelled/);
+    assert.match(rows, /study of 2 × 5 seeds/, 'the five-seed study says what it is');
     assert.match(rows, /completed/);
     await shot('6-history');
     // Resume goes on from the checkpoint; cancel it again to keep the test short.
