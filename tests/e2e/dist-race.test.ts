@@ -17,7 +17,7 @@ const configOf = async (dir: string) => JSON.parse(await readFile(join(dir, 'con
 /** The race's line among the run's choices, and the two validation accuracies it names. */
 function raceChoice(choices: readonly string[] | undefined) {
   const line = choices?.find((c) => / kept over /.test(c));
-  const match = line?.match(/^distilled student: (KD|DIST) kept over (?:KD|DIST) at the same T, α and start \(validation ([\d.]+)% with KD, ([\d.]+)% with DIST\)/);
+  const match = line?.match(/^distilled student: (KD|DIST) kept over (?:KD|DIST) at (?:the same T, α and start|the same α and start, DIST at T = \d+ \(KD's T = \d+\)) \(validation ([\d.]+)% with KD, ([\d.]+)% with DIST\)/);
   assert.ok(match, `no race in ${JSON.stringify(choices)}`);
   return { kept: match[1], kd: Number(match[2]), dist: Number(match[3]) };
 }
@@ -30,6 +30,23 @@ function keptTestAccuracy(all: RunEvent[], method: string | undefined): number {
 }
 
 describe('--try-dist: the distilled student with KD and with DIST, the better on validation kept', () => {
+  it("trains DIST at T = 2 where KD's T is higher, and says so", async () => {
+    const root = await tempDir('dist-race-t-');
+    const { code, stdout, stderr } = await runCli(['run', ...TINY, '--temperature', '4', '--alpha', '0.9', '--try-dist', '--out', join(root, 'run')]);
+    assert.equal(code, 0, stderr);
+    const all = events(stdout);
+    const started = (method: string | undefined) => all.find((e) => e.type === 'phase' && e.phase === 'student' && e.status === 'start' && e.method === method);
+    assert.match(JSON.stringify(started(undefined)), /T = 4, α = 0\.9/, 'KD at the sweep\'s (here the given) T');
+    assert.match(JSON.stringify(started('dist')), /T = 2, α = 0\.9/, 'DIST at T = 2');
+    const result = RunResultSchema.parse(all.at(-1));
+    const line = result.choices!.find((c) => / kept over /.test(c))!;
+    assert.match(line, /at the same α and start, DIST at T = 2 \(KD's T = 4\)/);
+    raceChoice(result.choices);
+    // config.json describes the student kept: DIST's T when DIST won.
+    const config = JSON.parse(await readFile(join(root, 'run', 'config.json'), 'utf8')) as { method: string; methodOptions: { kd: { temperature: number } } };
+    assert.equal(config.methodOptions.kd.temperature, config.method === 'dist' ? 2 : 4);
+  });
+
   it('keeps DIST when it scores higher, names it in config.json, keeps the KD student aside, and a resume ends the same', async () => {
     const root = await tempDir('dist-race-');
     const args = [...TINY, '--temperature', '1', '--alpha', '0.9', '--try-dist'];

@@ -229,8 +229,8 @@ export interface StudentOptions {
   label?: string;
   initFromTeacher: boolean;
   saveTo: string;
-  /** A study's repeat with another seed (its start, data order and augmentation); the run's own by default. */
-  seed?: number;
+  /** The run's config changed for this student alone (a study's other seed, the race's DIST temperature); the run's own by default. */
+  config?: RunConfig;
 }
 
 /** A student trained (or loaded by a resume): its report, and what its method and start did. */
@@ -245,7 +245,7 @@ export interface TrainedStudent {
 /** Builds the student from the run's seed, optionally initialises it from the teacher, trains it with a method. */
 export async function trainStudent(ctx: PhaseContext, options: StudentOptions): Promise<TrainedStudent> {
   const { dataset, emit } = ctx;
-  const config = options.seed === undefined ? ctx.config : { ...ctx.config, seed: options.seed };
+  const config = options.config ?? ctx.config;
   const started = performance.now();
   const classes = dataset.classNames.length;
   const key = options.label ?? options.phase;

@@ -79,7 +79,7 @@ export async function runStudy(options: RunOptions & { methods: StudyEntry[]; se
             throwIfAborted(ctx.signal);
             const method = getMethod(entry.method);
             const phase = method.needsTeacher ? 'student' : 'baseline';
-            const trained = await trainStudent(ctx, { method, teacher, phase, label: seedLabel(entry.name, seed, ctx.config.seed), initFromTeacher: entry.initFromTeacher, saveTo: folderOf(entry, seed), seed });
+            const trained = await trainStudent(ctx, { method, teacher, phase, label: seedLabel(entry.name, seed, ctx.config.seed), initFromTeacher: entry.initFromTeacher, saveTo: folderOf(entry, seed), ...(seed === ctx.config.seed ? {} : { config: { ...ctx.config, seed } }) });
             trainedBy.get(entry.name)!.push({ seed, trained });
           }
         }
