@@ -17,7 +17,7 @@ const configOf = async (dir: string) => JSON.parse(await readFile(join(dir, 'con
 /** The race's line among the run's choices, and the two validation accuracies it names. */
 function raceChoice(choices: readonly string[] | undefined) {
   const line = choices?.find((c) => / kept over /.test(c));
-  const match = line?.match(/^distilled student: (KD|DIST) kept over (?:KD|DIST) at (?:the same T, α and start|the same α and start, DIST at T = \d+ \(KD's T = \d+\)) \(validation ([\d.]+)% with KD, ([\d.]+)% with DIST\)/);
+  const match = line?.match(/^distilled student: (KD|DIST) kept over (?:KD|DIST) at (?:the same T, α and start|the same α and start, DIST at T = \d+(?: \(KD's T = \d+\))?) \(validation ([\d.]+)% with KD, ([\d.]+)% with DIST\)/);
   assert.ok(match, `no race in ${JSON.stringify(choices)}`);
   return { kept: match[1], kd: Number(match[2]), dist: Number(match[3]) };
 }

@@ -43,7 +43,9 @@ export async function raceDist(ctx: PhaseContext, teacher: tf.LayersModel | null
   const distConfig = distRaceConfig(ctx.config);
   const dist = await trainStudent(ctx, { method: getMethod('dist'), teacher, phase: 'student', label: 'dist', initFromTeacher, saveTo: ctx.folder.modelDir('student-dist'), config: distConfig });
   const [kdT, distT] = [ctx.config.methodOptions.kd.temperature, distConfig.methodOptions.kd.temperature];
-  const settings = kdT === distT ? 'the same T, α and start' : `the same α and start, DIST at T = ${distT} (KD's T = ${kdT})`;
+  // A run resumed after DIST was kept has DIST's T in its config: KD's, if it was higher, is not known.
+  const keptBefore = ctx.config.method === 'dist' && distT === DIST_RACE_MAX_TEMPERATURE;
+  const settings = keptBefore ? `the same α and start, DIST at T = ${distT}` : kdT === distT ? 'the same T, α and start' : `the same α and start, DIST at T = ${distT} (KD's T = ${kdT})`;
   const score = (accuracy: number | null) => (accuracy === null ? 'unknown' : formatPercent(accuracy));
   const scores = `validation ${score(kd.valAccuracy)} with KD, ${score(dist.valAccuracy)} with DIST`;
   if (kd.valAccuracy === null || dist.valAccuracy === null || dist.valAccuracy <= kd.valAccuracy) {
