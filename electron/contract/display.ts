@@ -100,6 +100,9 @@ export function methodLabel(key: string): string {
 /** What a run calls its distilled student: "KD student", "DKD student". */
 export const studentTitle = (method: string | undefined) => (!method || method === 'kd' ? 'KD student' : `${methodLabel(method)} student`);
 
+/** A study entry's lane and checkpoint key for one seed: the entry's own for the first, `kd#2` for a repeat (read back by seedRepeat). */
+export const seedLabel = (entry: string, seed: number, first: number): string => (seed === first ? entry : `${entry}#${seed}`);
+
 /** A study's lane for an entry trained again with another seed (`kd#2`): the entry and the seed; null for any other lane. */
 export function seedRepeat(key: string): { entry: string; seed: number } | null {
   const repeat = /^(.+)#(\d+)$/.exec(key);

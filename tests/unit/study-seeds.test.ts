@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { distillationAdvice, seedsNoise, studyMethodAsRun } from '../../electron/contract/advice';
-import { formatSeedsGain, laneTitle } from '../../electron/contract/display';
+import { formatSeedsGain, laneTitle, seedLabel } from '../../electron/contract/display';
 import type { ModelReport, StudyResult } from '../../electron/contract/events';
-import { seedLabel, studySeeds, summariseSeeds } from '../../electron/engine/runs/study-seeds';
+import { studySeeds, summariseSeeds } from '../../electron/engine/runs/study-seeds';
 import { presetConfig } from '../../electron/contract/catalogue';
 import { applyRunEvent, emptyRunView } from '../../renderer/src/lib/run-view';
 

@@ -23,6 +23,3 @@ export function summariseSeeds(own: readonly SeedAccuracy[], alone: readonly See
 
 /** The seeds a study trains: S, S+1, … (seeds is at least 1). */
 export const studySeeds = (first: number, seeds: number): number[] => Array.from({ length: seeds }, (_, i) => first + i);
-
-/** A repeat's lane and checkpoint key (`kd#2`), and its model folder's suffix; the first seed keeps the entry's own. */
-export const seedLabel = (entry: string, seed: number, first: number): string => (seed === first ? entry : `${entry}#${seed}`);

@@ -10,7 +10,8 @@ import { getMethod } from '../methods/registry';
 import { withRunFolder, type RunOptions } from './pipeline';
 import { obtainTeacher, trainStudent, type TrainedStudent } from './phases';
 import { timeInTurns } from './side-by-side-latency';
-import { seedLabel, studySeeds, summariseSeeds } from './study-seeds';
+import { seedLabel } from '../../contract/display';
+import { studySeeds, summariseSeeds } from './study-seeds';
 
 /** In a study's folder: the entries it trains and with how many seeds, for a resume. */
 export const STUDY_PLAN = 'study-plan.json';
