@@ -205,6 +205,12 @@ export const API = {
   startRun: { request: RunRequestSchema, response: z.object({ runId: RunId, config: RunConfigSchema }) },
   /** Several methods on one teacher: `methods` as `distill study --methods` takes them. */
   startStudy: { request: RunRequestSchema.extend({ methods: z.string().regex(/^[\w+]+(,[\w+]+)*$/, 'expected method,method,…'), seeds: STUDY_SEEDS.schema.optional() }), response: z.object({ runId: RunId, config: RunConfigSchema }) },
+  /**
+   * A finished run's distilled student and the student alone trained again over `seeds` seeds on
+   * the run's own teacher, data and recipe (`distill study --from-run`): the run's config names
+   * them, so no client sends a path. `methods` are the study's entries, for its lanes.
+   */
+  startStudyOfRun: { request: z.object({ runId: RunId, seeds: STUDY_SEEDS.schema }).strict(), response: z.object({ runId: RunId, config: RunConfigSchema, methods: z.array(StudyEntrySchema) }) },
   /** "Find T and α for me": the teacher, then a T × α sweep of short KD runs on a validation split (sweep-cell events). */
   startSweep: { request: RunRequestSchema, response: z.object({ runId: RunId, config: RunConfigSchema }) },
   /** Continues a failed or cancelled run from its last checkpoints (its id stays the same). */
@@ -224,6 +230,9 @@ export const API = {
   /** Stops a run's model's export in progress (export-progress events); nothing of it is left. */
   cancelExport: { request: z.object({ runId: RunId, role: ModelRoleSchema, method: StudyEntrySchema.optional() }).strict(), response: z.object({ cancelled: z.boolean() }) },
 } as const;
+
+/** Operations that start training (their reply names the run): a host reports those runs failed if the worker dies. */
+export const RUN_STARTING_METHODS = ['startRun', 'startStudy', 'startStudyOfRun', 'startSweep', 'resumeRun'] as const satisfies ReadonlyArray<keyof typeof API>;
 
 /**
  * Operations only the desktop host's main process may ask of its worker: they take paths on

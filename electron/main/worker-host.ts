@@ -1,9 +1,9 @@
 import { utilityProcess, type UtilityProcess } from 'electron';
-import type { ApiEvent } from '../contract/api';
+import { RUN_STARTING_METHODS, type ApiEvent } from '../contract/api';
 import { WorkerMessageSchema, type CallOutcomeMessage } from '../contract/worker-protocol';
 
 /** Calls that start training in the worker: their runs are reported failed if it dies. */
-const RUN_STARTERS = ['startRun', 'startStudy', 'resumeRun'];
+const RUN_STARTERS: readonly string[] = RUN_STARTING_METHODS;
 
 interface Pending {
   resolve: (outcome: CallOutcomeMessage) => void;

@@ -34,6 +34,7 @@ import {
   runSweep,
   selectBackend,
   studyConfig,
+  studyOfRun,
   summarizeDataset,
   teacherFolder,
   type ImageDataset,
@@ -130,19 +131,19 @@ export function createDistillService(options: ServiceOptions): HostedService {
   const activateBackend = (config: RunConfig) => selectBackend(config.backend, { threads: config.threads });
 
   /**
-   * A run, sweep or study: the slot reserved, the config prepared (and `adjust`ed) and checked,
+   * A run, sweep or study: the slot reserved, the config prepared (from a client's preset and
+   * overrides, or a stored run's config) and `adjust`ed and checked,
    * the backend chosen, then training launched; any failure before the launch frees the slot.
    */
   const start = async (
-    preset: PresetName,
-    overrides: RunConfigOverrides,
+    prepare: () => Promise<RunConfig>,
     adjust: (config: RunConfig) => RunConfig,
     methods: Array<ReturnType<typeof getMethod>>,
     train: (config: RunConfig, options: { backend: BackendInfo; runsRoot: string; runId: string; signal: AbortSignal; onEvent: (event: RunEvent) => void }) => Promise<unknown>,
   ) => {
     const release = reserve();
     try {
-      const config = adjust(await prepareConfig(preset, overrides));
+      const config = adjust(await prepare());
       await checkRunInputs(config, await datasetAt(config.dataset), methods.length ? methods : undefined);
       const backend = await activateBackend(config);
       return launch(config, release, (runId, signal, onEvent) => train(config, { backend, runsRoot: runsDir, runId, signal, onEvent }));
@@ -150,6 +151,11 @@ export function createDistillService(options: ServiceOptions): HostedService {
       release();
       throw error;
     }
+  };
+
+  const studyOf = (prepare: () => Promise<RunConfig>, methods: string, seeds: number | undefined) => {
+    const entries = parseStudyMethods(methods);
+    return start(prepare, studyConfig, entries.map((entry) => getMethod(entry.method)), (config, options) => runStudy({ config, methods: entries, seeds, ...options }));
   };
 
   /** Starts training in the background; events stream out, and a run-ended event closes it. */
@@ -278,15 +284,18 @@ export function createDistillService(options: ServiceOptions): HostedService {
       }
     },
 
-    startRun: ({ preset, overrides }) => start(preset, overrides, (config) => config, [], (config, options) => runDistillation({ config, ...options })),
+    startRun: ({ preset, overrides }) => start(() => prepareConfig(preset, overrides), (config) => config, [], (config, options) => runDistillation({ config, ...options })),
 
     /** The sweep on its own; a validation split of a tenth when the form has none. */
     startSweep: ({ preset, overrides }) =>
-      start(preset, overrides, (c) => ({ ...c, method: 'kd', sweep: true, validationSplit: c.validationSplit > 0 ? c.validationSplit : 0.1 }), [], (config, options) => runSweep({ config, ...options })),
+      start(() => prepareConfig(preset, overrides), (c) => ({ ...c, method: 'kd', sweep: true, validationSplit: c.validationSplit > 0 ? c.validationSplit : 0.1 }), [], (config, options) => runSweep({ config, ...options })),
 
-    startStudy: ({ preset, overrides, methods, seeds }) => {
-      const entries = parseStudyMethods(methods);
-      return start(preset, overrides, studyConfig, entries.map((entry) => getMethod(entry.method)), (config, options) => runStudy({ config, methods: entries, seeds, ...options }));
+    startStudy: ({ preset, overrides, methods, seeds }) => studyOf(() => prepareConfig(preset, overrides), methods, seeds),
+
+    /** The run's own config names its data and teacher folder: a browser never sends the server's paths back. */
+    async startStudyOfRun({ runId, seeds }) {
+      const study = studyOfRun(await storedRun(runId), `run ${runId}`);
+      return { ...(await studyOf(async () => study.config, study.methods.join(','), seeds)), methods: study.methods };
     },
 
     /** Goes on with a failed or cancelled run from its checkpoints, as `distill resume` does. */

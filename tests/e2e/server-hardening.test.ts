@@ -230,6 +230,65 @@ describe('uploads', () => {
   });
 });
 
+describe("a run on an uploaded dataset is measured over seeds from its id", () => {
+  /** Polls getRun until the run exists and has ended; returns its detail. */
+  const ended = async (runId: string) => {
+    for (let i = 0; i < 600; i++) {
+      const answer = await call('getRun', { runId });
+      // The run's folder appears a moment after its start is answered.
+      if (answer.status === 400) {
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        continue;
+      }
+      const run = (await answer.json()) as { status: string; error: string | null; config: { dataset: string; teacher: string }; result: { student: { accuracy: number }; baseline: { accuracy: number } } | null; study: { rows: Array<{ method: string; accuracy: number; seeds?: { seeds: number[] } }> } | null };
+      if (run.status !== 'running') return run;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    throw new Error(`run ${runId} did not end`);
+  };
+
+  it("trains the run's students again on the run's own data and teacher: no server path leaves the server or comes back", async () => {
+    // 60 images of 4×4: class 1 is the brighter half, so a tiny MLP learns it.
+    const id = 'a7a7a7a7a7a7a7a7';
+    const labels = Uint8Array.from({ length: 60 }, (_, i) => i % 2);
+    const pixels = Uint8Array.from({ length: 60 * 16 }, (_, p) => (labels[Math.floor(p / 16)]! ? 120 : 0) + ((p * 37) % 100));
+    for (const [name, body] of [['train-images-idx3-ubyte', encodeIdx([60, 4, 4], pixels)], ['train-labels-idx1-ubyte', encodeIdx([60], labels)], ['t10k-images-idx3-ubyte', encodeIdx([60, 4, 4], pixels)], ['t10k-labels-idx1-ubyte', encodeIdx([60], labels)]] as const) {
+      assert.equal((await upload(id, name, body)).status, 200);
+    }
+    assert.equal((await call('importDataset', { source: { kind: 'upload', uploadId: id } })).status, 200);
+    const overrides = { dataset: `upload:${id}`, teacher: 'mlp-16x1', student: 'mlp-8x1', teacherEpochs: 2, epochs: 2, limitTrain: null, batchSize: 16, backend: 'cpu' };
+    const started = await call('startRun', { preset: 'quick', overrides });
+    assert.equal(started.status, 200, await started.clone().text());
+    const { runId } = (await started.json()) as { runId: string };
+    const run = await ended(runId);
+    assert.equal(run.status, 'completed', run.error ?? '');
+    // The run's config holds the server's path, which a browser may not send back as a dataset.
+    assert.ok(run.config.dataset.startsWith(runsDir), run.config.dataset);
+    const refused = await call('startStudy', { preset: 'quick', overrides: { ...overrides, dataset: run.config.dataset }, methods: 'baseline,kd' });
+    assert.equal(refused.status, 400);
+
+    const measured = await call('startStudyOfRun', { runId, seeds: 2 });
+    assert.equal(measured.status, 200, await measured.clone().text());
+    const study = (await measured.json()) as { runId: string; methods: string[]; config: { dataset: string; teacher: string } };
+    assert.deepEqual(study.methods, ['baseline', 'kd']);
+    assert.equal(study.config.dataset, run.config.dataset);
+    assert.equal(study.config.teacher, join(runsDir, runId, 'teacher'));
+    const done = await ended(study.runId);
+    assert.equal(done.status, 'completed', done.error ?? '');
+    const rows = done.study!.rows;
+    assert.deepEqual(rows.map((r) => [r.method, r.seeds?.seeds.length]), [['baseline', 2], ['kd', 2]]);
+    // The first seed is the run's own seed and recipe: its student alone is the run's.
+    assert.equal(rows[0]!.accuracy, run.result!.baseline.accuracy);
+
+    // A study is not a run to measure again; an unknown run is named.
+    const again = await call('startStudyOfRun', { runId: study.runId, seeds: 2 });
+    assert.equal(again.status, 400);
+    assert.match(((await again.json()) as { error: string }).error, new RegExp(`run ${study.runId}: not a completed run \\(it is a study\\)`));
+    const unknown = await call('startStudyOfRun', { runId: 'nope', seeds: 2 });
+    assert.match(((await unknown.json()) as { error: string }).error, /no run nope/);
+  });
+});
+
 describe('one run at a time, even when asked at once', () => {
   it('nine concurrent startRun requests start exactly one run', async () => {
     const overrides = { teacher: 'mlp-16x1', student: 'mlp-8x1', teacherEpochs: 50, epochs: 1, limitTrain: 2000, limitTest: 100, backend: 'cpu' };

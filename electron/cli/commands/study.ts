@@ -1,10 +1,8 @@
-import { existsSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import { BACKEND_IDS, DEFAULT_STUDY, describeFlag, METHOD_IDS, STUDY_SEEDS, STUDY_VARIANTS } from '../../contract/catalogue';
 import type { RunConfig } from '../../contract/run-config';
-import { seedsStudyOf } from '../../contract/seeds-study';
 import { formatStudy } from '../result-text';
-import { checkRunConfig, DistillInputError, getMethod, parseStudyMethods, readRun, runStudy, selectBackend, studyConfig, type StudyEntry } from '../../engine';
+import { checkRunConfig, DistillInputError, getMethod, parseStudyMethods, readRun, runStudy, selectBackend, studyConfig, studyOfRun, type StudyEntry } from '../../engine';
 import { choiceFlag, parseFlags, threadsFlag } from '../args';
 import { createProgressPrinter } from '../progress-printer';
 import { configFromFlags, optionFromFlag, RUN_FLAGS, runFlagsUsage, type FlagValues } from '../run-flags';
@@ -24,7 +22,7 @@ export async function studyCommand(args: string[], signal: AbortSignal): Promise
   if (values.method) throw new DistillInputError('study takes --methods (several), not --method');
   if (values['try-dist']) throw new DistillInputError('study compares methods itself: add dist to --methods instead of --try-dist');
   const seeds = optionFromFlag(STUDY_SEEDS, values[STUDY_SEEDS.flag]) ?? STUDY_SEEDS.default;
-  const fromRun = typeof values['from-run'] === 'string' ? await studyOfRun(values['from-run'], values) : null;
+  const fromRun = typeof values['from-run'] === 'string' ? await fromRunFlags(values['from-run'], values) : null;
   const methods = fromRun?.methods ?? parseStudyMethods((values.methods as string | undefined) ?? DEFAULT_STUDY);
   const config = studyConfig(fromRun?.config ?? configFromFlags(values));
   await checkRunConfig(config, methods.map((entry) => getMethod(entry.method)));
@@ -44,15 +42,12 @@ export async function studyCommand(args: string[], signal: AbortSignal): Promise
  * run's own teacher, data and recipe (seedsStudyOf), as the Results screen's "Measure this gain
  * over seeds" does. Only where to compute and where to write may change.
  */
-async function studyOfRun(dir: string, values: FlagValues): Promise<{ config: RunConfig; methods: StudyEntry[] }> {
+async function fromRunFlags(dir: string, values: FlagValues): Promise<{ config: RunConfig; methods: StudyEntry[] }> {
   const extra = Object.keys(values).filter((flag) => values[flag] !== undefined && !FROM_RUN_FLAGS.includes(flag));
   if (extra.length) throw new DistillInputError(`--from-run takes the run's recipe: drop --${extra[0]} (with it go only ${FROM_RUN_FLAGS.slice(1).map((f) => `--${f}`).join(', ')})`);
   const run = await readRun(resolve(dir), basename(resolve(dir)));
   if (!run) throw new DistillInputError(`--from-run ${dir}: not a run folder (no readable config.json and status.json)`);
-  if (!run.result) throw new DistillInputError(`--from-run ${dir}: not a completed run (it is ${run.study ? 'a study' : run.status.status}); a completed run's students are what it measures again`);
-  const teacher = join(run.dir, 'teacher');
-  if (!existsSync(teacher)) throw new DistillInputError(`--from-run ${dir}: the run kept no teacher folder to train from`);
-  const study = seedsStudyOf(run.config, teacher);
+  const study = studyOfRun(run, `--from-run ${dir}`);
   const config: RunConfig = {
     ...study.config,
     ...(values.backend === undefined ? {} : { backend: choiceFlag('backend', values.backend as string, BACKEND_IDS)! }),

@@ -1,12 +1,11 @@
 import type { ApiResponse, DatasetView, ExportProgress, ExportResult, ModelInfo, ModelRole, RunSummary, TeacherCheck, TeacherView } from '../../../electron/contract/api';
-import { DATASET_SOURCE_IDS, DEFAULT_PRESET, DEFAULT_STUDY, METHOD_IDS, presetConfig, STUDY_SEEDS, STUDY_VARIANTS, type DownloadableDatasetId, type ExportFormatId } from '../../../electron/contract/catalogue';
+import { DEFAULT_PRESET, DEFAULT_STUDY, METHOD_IDS, presetConfig, STUDY_SEEDS, STUDY_VARIANTS, type DownloadableDatasetId, type ExportFormatId } from '../../../electron/contract/catalogue';
 import type { PresetName, RunConfig, RunConfigOverrides } from '../../../electron/contract/run-config';
 import type { SweepResult } from '../../../electron/contract/events';
 import { api } from '../api/bridge';
 import { ImportCancelled, type ImportProgress } from '../api/app-api';
 import { applyRunEvent, emptyRunView, runViewFromDetail, type RunView } from './run-view';
 import { studyOverrides } from './study-form';
-import { seedsStudyOf } from '../../../electron/contract/seeds-study';
 
 export type Screen = 'dataset' | 'models' | 'method' | 'training' | 'results' | 'history';
 
@@ -293,29 +292,19 @@ export const CHECK_SEEDS = 5;
 
 /**
  * One click from a run's Results: its distilled student and the student alone trained again over
- * CHECK_SEEDS seeds, on the run's own teacher, data and recipe (a study), so the gain gets an
- * error bar. The form is left as it was (see seedsCheckBlocked for when this cannot go).
+ * CHECK_SEEDS seeds, on the run's own teacher, data and recipe (a study, started from the run's
+ * id, so it works for a run on an uploaded dataset too), and the gain gets an error bar. The form
+ * is left as it was.
  */
-export async function measureOverSeeds(runId: string, config: RunConfig): Promise<void> {
+export async function measureOverSeeds(runId: string): Promise<void> {
   app.error = '';
   try {
-    const study = seedsStudyOf($state.snapshot(config) as RunConfig, `run:${runId}`);
-    const methods = study.methods;
-    const started = await api().startStudy({ preset: DEFAULT_PRESET, overrides: study.config, methods: methods.join(','), seeds: CHECK_SEEDS });
-    app.run = emptyRunView(started.runId, started.config, methods);
+    const started = await api().startStudyOfRun({ runId, seeds: CHECK_SEEDS });
+    app.run = emptyRunView(started.runId, started.config, started.methods);
     app.screen = 'training';
   } catch (error) {
     app.error = (error as Error).message;
   }
-}
-
-/**
- * Why measureOverSeeds cannot start for a run, or null when it can: a browser names datasets as
- * `mnist` or `upload:<id>`, and a run on an upload keeps the server's path, which it may not send.
- */
-export function seedsCheckBlocked(config: RunConfig): string | null {
-  if (app.info?.host !== 'server' || (DATASET_SOURCE_IDS as string[]).includes(config.dataset)) return null;
-  return 'this run trained on an uploaded dataset: choose that upload, then start a study with "seeds per method" on the Method screen';
 }
 
 /** One click from a finished sweep: the full run with its best T and α, on the sweep's teacher. */
