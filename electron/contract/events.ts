@@ -172,6 +172,10 @@ export const RunStatusSchema = z.enum(['running', 'completed', 'failed', 'cancel
 export type RunStatus = z.infer<typeof RunStatusSchema>;
 
 /** result.json, and the CLI's final JSON line. */
+/** `--restarts N`: one role's seeds, each one's validation and test accuracy, and the seed kept (the best on validation). */
+export const RestartsSchema = z.object({ seeds: z.array(z.number().int()), valAccuracies: z.array(z.number().nullable()), accuracies: z.array(z.number()), kept: z.number().int() });
+export type Restarts = z.infer<typeof RestartsSchema>;
+
 export const RunResultSchema = z.object({
   type: z.literal('result'),
   runId: z.string(),
@@ -196,6 +200,8 @@ export const RunResultSchema = z.object({
   studentMethod: z.enum(['kd', 'dist']).optional(),
   /** Each model this run trained with a validation split: the epoch it kept and where it stopped (the advice reads it). */
   selection: z.object({ teacher: SelectionSchema.optional(), student: SelectionSchema.optional(), baseline: SelectionSchema.optional() }).optional(),
+  /** `--restarts N`: the seeds each student trained with and which one the run kept. */
+  restarts: z.object({ student: RestartsSchema.optional(), baseline: RestartsSchema.optional() }).optional(),
 });
 export type RunResult = z.infer<typeof RunResultSchema>;
 

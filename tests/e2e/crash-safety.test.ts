@@ -148,6 +148,47 @@ describe('runs survive a crash and resume', () => {
     assert.deepEqual(result.rows.map((r) => r.seeds), expected.rows.map((r) => r.seeds), 'both seeds, as the uninterrupted study');
   });
 
+  it('a run with restarts keeps each role\'s best seed on validation, and resumed after one was swapped in ends as an uninterrupted one', async () => {
+    const root = await tempDir('restarts-');
+    // With seed 2 the distilled student's second seed (3) wins on validation and the student alone's first (2).
+    const args = [...TINY, '--validation-split', '0.2', '--restarts', '2', '--seed', '2'];
+    const whole = await runCli(['run', ...args, '--out', join(root, 'whole')]);
+    assert.equal(whole.code, 0, whole.stderr);
+    const expected = RunResultSchema.parse(JSON.parse(whole.stdout.trim().split('\n').at(-1)!));
+    const { student, baseline } = expected.restarts!;
+    assert.deepEqual([student?.seeds, student?.kept, baseline?.seeds, baseline?.kept], [[2, 3], 3, [2, 3], 2]);
+    for (const [role, restarts] of [['student', student!], ['baseline', baseline!]] as const) {
+      const k = restarts.seeds.indexOf(restarts.kept);
+      assert.equal(Math.max(...restarts.valAccuracies.map((v) => v ?? -1)), restarts.valAccuracies[k], `${role}: the best on validation`);
+      assert.equal(expected[role]!.accuracy, restarts.accuracies[k], `${role}: the run reports the seed it kept`);
+    }
+    assert.notDeepEqual(await readFile(join(root, 'whole', 'student', 'weights.bin')), await readFile(join(root, 'whole', 'student-seed2', 'weights.bin')), 'another seed is another student');
+    assert.deepEqual((await readdir(join(root, 'whole'))).filter((f) => /^(student|baseline)/.test(f)).sort(), ['baseline', 'baseline-seed3', 'student', 'student-seed2']);
+    // The epoch kept is the kept seed's lane's (student#3), not the first seed's.
+    const done = (await readFile(join(root, 'whole', 'metrics.jsonl'), 'utf8')).split('\n').filter((l) => l.includes('"status":"done"')).map((l) => JSON.parse(l) as { method?: string; phase: string; selection?: unknown });
+    assert.deepEqual(expected.selection!.student, done.find((e) => e.method === 'student#3')!.selection);
+    assert.deepEqual(expected.selection!.baseline, done.find((e) => e.phase === 'baseline' && e.method === undefined)!.selection);
+    assert.ok(expected.choices!.some((c) => c.startsWith('distilled student: seed 3 kept, the best on validation of 2 seeds') && c.endsWith('the other is in student-seed2')), expected.choices!.join('\n'));
+    assert.ok(expected.choices!.some((c) => /^over seeds 2–3, the distilled students scored .* a mean gain of [+-]\d+\.\d\d ± \d+\.\d\d points/.test(c)));
+
+    // Cancelled in the student alone's second seed, after seed 3's student was swapped in.
+    const run = startRun([...args, '--out', join(root, 'run')], /"epoch":2,[^\n]*"method":"baseline#3"/);
+    await run.reached;
+    run.child.kill('SIGTERM');
+    assert.equal(await run.exited, 143);
+    const resumed = await runCli(['resume', join(root, 'run'), '--json']);
+    assert.equal(resumed.code, 0, resumed.stderr);
+    const result = RunResultSchema.parse(JSON.parse(resumed.stdout.trim().split('\n').at(-1)!));
+    assert.equal(result.resumed, 1);
+    assert.deepEqual(accuracies(result), accuracies(expected));
+    assert.deepEqual(result.restarts, expected.restarts);
+    assert.deepEqual(result.selection, expected.selection);
+    assert.deepEqual((await readdir(join(root, 'run'))).filter((f) => /^(student|baseline)/.test(f)).sort(), ['baseline', 'baseline-seed3', 'student', 'student-seed2']);
+    for (const folder of ['student', 'student-seed2', 'baseline']) {
+      assert.deepEqual(await readFile(join(root, 'run', folder, 'weights.bin')), await readFile(join(root, 'whole', folder, 'weights.bin')), `${folder}: the same model`);
+    }
+  });
+
   it('History sees a live CLI run as running, will not delete it, and marks it failed once its process is gone', async () => {
     const runsDir = await tempDir('live-');
     const run = startRun([...TINY, '--teacher-epochs', '30', '--runs-dir', runsDir], /"type":"progress"/);

@@ -127,6 +127,8 @@ describe('the auto recipe and the sweep', () => {
       [['--sweep'], /the T × α sweep is scored on a validation split: add --validation-split/],
       [['--schedule', 'plateau'], /--schedule plateau cuts the rate on validation plateaus: add --validation-split/],
       [['--teacher-patience', '3'], /--teacher-patience stops on validation accuracy: add --validation-split/],
+      [['--restarts', '3'], /--restarts keeps each student's best seed on a validation split: add --validation-split/],
+      [['--restarts', '11'], /invalid restarts 11: Too big: expected number to be <=10/],
       [['--sweep', '--validation-split', '0.1', '--method', 'dkd'], /the sweep chooses KD's T and α: use --method kd \(not dkd\)/],
       [['--sweep-alphas', '0.5,1.5'], /invalid sweep-alphas 1\.5: Too big: expected number to be <=1/],
       // Refused before the teacher trains, rather than reported as "nothing copied" after it.

@@ -81,6 +81,9 @@ describe('distill study', () => {
     const race = await runCli(['study', '--methods', 'kd,dist', '--try-dist']);
     assert.equal(race.code, 2);
     assert.match(race.stderr, /study compares methods itself: add dist to --methods instead of --try-dist/);
+    const restarts = await runCli(['study', '--methods', 'baseline,kd', '--restarts', '3']);
+    assert.equal(restarts.code, 2);
+    assert.match(restarts.stderr, /study trains seeds itself: --seeds N gives every method N seeds and their mean, instead of --restarts/);
     const unknown = await runCli(['study', '--methods', 'kd,crd']);
     assert.equal(unknown.code, 2);
     assert.match(unknown.stderr, /--methods: unknown method "crd"/);

@@ -12,7 +12,7 @@ const STUDY_FLAGS: typeof RUN_FLAGS = { ...RUN_FLAGS, methods: { type: 'string' 
 /** What may go with --from-run: the run gives everything else. */
 const FROM_RUN_FLAGS = ['from-run', 'methods', STUDY_SEEDS.flag, 'backend', 'threads', 'out', 'runs-dir', 'json'];
 export const STUDY_USAGE = [
-  `distill study --methods ${STUDY_METHODS} [${describeFlag(STUDY_SEEDS)}] ${runFlagsUsage(['method', 'try-dist'])}`,
+  `distill study --methods ${STUDY_METHODS} [${describeFlag(STUDY_SEEDS)}] ${runFlagsUsage(['method', 'try-dist', 'restarts'])}`,
   `distill study --from-run RUN_DIR [${describeFlag(STUDY_SEEDS)}] [--methods M,…] [--backend B] [--threads N] [--out DIR] [--runs-dir DIR] [--json]`,
 ].join('\n');
 
@@ -21,6 +21,7 @@ export async function studyCommand(args: string[], signal: AbortSignal): Promise
   const { values } = parseFlags(args, STUDY_FLAGS);
   if (values.method) throw new DistillInputError('study takes --methods (several), not --method');
   if (values['try-dist']) throw new DistillInputError('study compares methods itself: add dist to --methods instead of --try-dist');
+  if (values.restarts !== undefined) throw new DistillInputError('study trains seeds itself: --seeds N gives every method N seeds and their mean, instead of --restarts');
   const seeds = optionFromFlag(STUDY_SEEDS, values[STUDY_SEEDS.flag]) ?? STUDY_SEEDS.default;
   const fromRun = typeof values['from-run'] === 'string' ? await fromRunFlags(values['from-run'], values) : null;
   const methods = fromRun?.methods ?? parseStudyMethods((values.methods as string | undefined) ?? DEFAULT_STUDY);

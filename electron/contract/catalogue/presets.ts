@@ -73,6 +73,7 @@ const AUTO: RunConfig = {
   studentPatience: 8,
   sweep: true,
   tryDist: true,
+  restarts: 3,
 };
 
 export interface PresetEntry {

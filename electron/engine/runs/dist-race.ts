@@ -2,10 +2,9 @@ import type * as tf from '@tensorflow/tfjs';
 import { access, rename, rm } from 'node:fs/promises';
 import { formatPercent } from '../../contract/display';
 import type { RunConfig } from '../../contract/run-config';
-import type { ModelReport } from '../../contract/events';
 import { DistillInputError } from '../errors';
 import { getMethod } from '../methods/registry';
-import { trainStudent, type PhaseContext } from './phases';
+import { trainStudent, type PhaseContext, type TrainedStudent } from './phases';
 import { withKdCell } from './sweep';
 
 /** `--try-dist` chooses on the validation split, between KD and DIST only. */
@@ -39,7 +38,7 @@ export function distRaceConfig(config: RunConfig): RunConfig {
  * (`student-kd`, `student-dist`), and config.json names the method kept (and DIST's T), so the
  * card, History, a resume and `study --from-run` agree.
  */
-export async function raceDist(ctx: PhaseContext, teacher: tf.LayersModel | null, kd: { report: ModelReport; valAccuracy: number | null }, initFromTeacher: boolean): Promise<{ report: ModelReport; choice: string; kept: 'kd' | 'dist' }> {
+export async function raceDist(ctx: PhaseContext, teacher: tf.LayersModel | null, kd: TrainedStudent, initFromTeacher: boolean): Promise<{ trained: TrainedStudent; choice: string; kept: 'kd' | 'dist' }> {
   const distConfig = distRaceConfig(ctx.config);
   const dist = await trainStudent(ctx, { method: getMethod('dist'), teacher, phase: 'student', label: 'dist', initFromTeacher, saveTo: ctx.folder.modelDir('student-dist'), config: distConfig });
   const [kdT, distT] = [ctx.config.methodOptions.kd.temperature, distConfig.methodOptions.kd.temperature];
@@ -49,7 +48,7 @@ export async function raceDist(ctx: PhaseContext, teacher: tf.LayersModel | null
   const score = (accuracy: number | null) => (accuracy === null ? 'unknown' : formatPercent(accuracy));
   const scores = `validation ${score(kd.valAccuracy)} with KD, ${score(dist.valAccuracy)} with DIST`;
   if (kd.valAccuracy === null || dist.valAccuracy === null || dist.valAccuracy <= kd.valAccuracy) {
-    return { report: kd.report, kept: 'kd', choice: `distilled student: KD kept over DIST at ${settings} (${scores}); the DIST student is in student-dist` };
+    return { trained: kd, kept: 'kd', choice: `distilled student: KD kept over DIST at ${settings} (${scores}); the DIST student is in student-dist` };
   }
   // Idempotent, so that a resume after any step of it ends the same way.
   const [student, keptKd, distDir] = [ctx.folder.modelDir('student'), ctx.folder.modelDir('student-kd'), ctx.folder.modelDir('student-dist')];
@@ -62,5 +61,5 @@ export async function raceDist(ctx: PhaseContext, teacher: tf.LayersModel | null
     ctx.config = { ...distConfig, method: 'dist' };
     await ctx.folder.updateConfig(ctx.config);
   }
-  return { report: dist.report, kept: 'dist', choice: `distilled student: DIST kept over KD at ${settings} (${scores}); the KD student is in student-kd` };
+  return { trained: dist, kept: 'dist', choice: `distilled student: DIST kept over KD at ${settings} (${scores}); the KD student is in student-kd` };
 }

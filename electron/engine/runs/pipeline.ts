@@ -17,6 +17,7 @@ import { describeInit, startsFromTeacher } from '../methods/init-from-teacher';
 import { checkSweepFits, describeSweepChoice, sweepKd, withSweepChoice } from './sweep';
 import { checkTryDistFits, raceDist } from './dist-race';
 import { checkFamilies, checkMethodsFit, describeSelection, obtainTeacher, sameArchitectureLatency, teacherIsSaved, trainStudent, type Emit, type PhaseContext } from './phases';
+import { describeRestartMeans, restartRole } from './restarts';
 import { timeSideBySide } from './side-by-side-latency';
 import { RunCheckpoints } from './checkpoints';
 import { newRunId, RunFolder, storageError } from './store';
@@ -71,6 +72,7 @@ export async function checkRunConfig(config: RunConfig, methods = [getMethod(con
 function checkRecipe(config: RunConfig): void {
   if (config.sweep) checkSweepFits(config);
   checkTryDistFits(config);
+  if (config.restarts > 1 && config.validationSplit <= 0) throw new DistillInputError('--restarts keeps each student\'s best seed on a validation split: add --validation-split (0.1 holds out a tenth of the training images)');
   if (config.schedule === 'plateau' && config.validationSplit <= 0) throw new DistillInputError('--schedule plateau cuts the rate on validation plateaus: add --validation-split (0.1 holds out a tenth of the training images)');
   if (config.studentPatience !== null && config.validationSplit <= 0) throw new DistillInputError('--student-patience stops on validation accuracy: add --validation-split (0.1 holds out a tenth of the training images)');
   if (config.teacherPatience !== null && config.validationSplit <= 0) throw new DistillInputError('--teacher-patience stops on validation accuracy: add --validation-split (0.1 holds out a tenth of the training images)');
@@ -78,10 +80,15 @@ function checkRecipe(config: RunConfig): void {
 
 const PHASE_NAMES: Record<Phase, string> = { teacher: 'teacher', student: 'distilled student', baseline: 'student alone' };
 
-/** What each phase kept, from its `done` line in metrics.jsonl (best epoch, early stopping): a resumed run's earlier phases included; the student's from the `dist` lane when `--try-dist` kept it. */
-async function phaseSelections(ctx: PhaseContext, studentLane?: 'dist'): Promise<Array<[Phase, Selection]>> {
+/**
+ * What each phase kept, from its `done` line in metrics.jsonl (best epoch, early stopping): a
+ * resumed run's earlier phases included; a student's from the lane it was kept from (`dist` when
+ * `--try-dist` kept DIST, `student#3` for a restart), the phase's own lane otherwise.
+ */
+async function phaseSelections(ctx: PhaseContext, lanes: { student: string; baseline: string }): Promise<Array<[Phase, Selection]>> {
   const events = await ctx.folder.readMetrics();
-  return events.flatMap((e) => (e.type === 'phase' && e.status === 'done' && e.method === (e.phase === 'student' ? studentLane : undefined) && e.selection ? [[e.phase, e.selection] as [Phase, Selection]] : []));
+  const laneOf = (phase: Phase) => (phase === 'teacher' ? phase : lanes[phase]);
+  return events.flatMap((e) => (e.type === 'phase' && e.status === 'done' && (e.method ?? e.phase) === laneOf(e.phase) && e.selection ? [[e.phase, e.selection] as [Phase, Selection]] : []));
 }
 
 /**
@@ -153,6 +160,9 @@ export async function runDistillation(options: RunOptions): Promise<RunResult> {
       let sweep: SweepResult | undefined;
       let teacher: tf.LayersModel | null = null;
       let studentMethod: 'kd' | 'dist' | undefined;
+      /** The lane each kept student trained in (its metrics say which epoch it kept): `dist` when the race kept DIST, `student#3` for a restart. */
+      const lanes = { student: 'student', baseline: 'baseline' };
+      const restarts: NonNullable<RunResult['restarts']> = {};
       try {
         if (usesTeacher(config)) {
           const obtained = await obtainTeacher(ctx);
@@ -175,18 +185,34 @@ export async function runDistillation(options: RunOptions): Promise<RunResult> {
           reports.student = student.report;
           if (sweep?.best.init && student.init) choices.push(`distilled student: started from the teacher's weights, as the sweep chose (${describeInit(student.init)}); the student alone starts at random`);
           throwIfAborted(ctx.signal);
+          let kept = { trained: student, lane: 'student', method: config.tryDist ? getMethod('kd') : method };
           if (config.tryDist) {
             const race = await raceDist(ctx, teacher, student, initFromTeacher);
-            reports.student = race.report;
+            if (race.kept === 'dist') kept = { trained: race.trained, lane: 'dist', method: getMethod('dist') };
             studentMethod = race.kept;
             choices.push(race.choice);
+            throwIfAborted(ctx.signal);
+          }
+          reports.student = kept.trained.report;
+          lanes.student = kept.lane;
+          if (ctx.config.restarts > 1) {
+            const restarted = await restartRole(ctx, { role: 'student', lane: kept.lane, first: kept.trained, method: kept.method, teacher, initFromTeacher });
+            [reports.student, lanes.student, restarts.student] = [restarted.trained.report, restarted.lane, restarted.restarts];
+            choices.push(restarted.choice);
             throwIfAborted(ctx.signal);
           }
         }
         // The same student alone: same seed, same recipe, cross-entropy only, from scratch.
         if (config.trainBaseline || !method.needsTeacher) {
-          const baseline = await trainStudent(ctx, { method: getMethod('baseline'), teacher, phase: 'baseline', initFromTeacher: startsFromTeacher(ctx.config, 'baseline'), saveTo: ctx.folder.modelDir('baseline') });
+          const alone = { method: getMethod('baseline'), teacher, initFromTeacher: startsFromTeacher(ctx.config, 'baseline') };
+          const baseline = await trainStudent(ctx, { ...alone, phase: 'baseline', saveTo: ctx.folder.modelDir('baseline') });
           reports.baseline = baseline.report;
+          if (ctx.config.restarts > 1) {
+            const restarted = await restartRole(ctx, { ...alone, role: 'baseline', lane: 'baseline', first: baseline });
+            [reports.baseline, lanes.baseline, restarts.baseline] = [restarted.trained.report, restarted.lane, restarted.restarts];
+            choices.push(restarted.choice);
+            if (restarts.student) choices.push(describeRestartMeans(restarts.student, restarts.baseline));
+          }
         } else {
           await ctx.emit({ type: 'phase', phase: 'baseline', status: 'skipped', model: config.student });
         }
@@ -197,7 +223,7 @@ export async function runDistillation(options: RunOptions): Promise<RunResult> {
       const kdGain = reports.student && reports.baseline ? reports.student.accuracy - reports.baseline.accuracy : null;
       if (reports.student && reports.baseline) [reports.student, reports.baseline] = sameArchitectureLatency(reports.student, reports.baseline);
       const resumed = await ctx.folder.resumeCount();
-      const selections = await phaseSelections(ctx, studentMethod === 'dist' ? 'dist' : undefined);
+      const selections = await phaseSelections(ctx, lanes);
       const result: RunResult = {
         type: 'result',
         runId: ctx.folder.id,
@@ -213,6 +239,7 @@ export async function runDistillation(options: RunOptions): Promise<RunResult> {
         ...(choices.length ? { choices: [...choices, ...selections.map(([phase, selection]) => `${PHASE_NAMES[phase]}: ${describeSelection(selection)}`)] } : {}),
         ...(selections.length ? { selection: Object.fromEntries(selections) } : {}),
         ...(studentMethod ? { studentMethod } : {}),
+        ...(restarts.student || restarts.baseline ? { restarts } : {}),
       };
       return result;
     },

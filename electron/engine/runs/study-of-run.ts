@@ -21,14 +21,15 @@ export function studyOfRun(run: StoredRun, named: string): { config: RunConfig; 
 
 /**
  * The study's config and entries: the run's distilled student as an entry (`dist`, `init+kd`, …)
- * and the student alone, on `teacher`. The recipe's sweep and KD-or-DIST race are off (the run
- * already chose), and the teacher's weights start the student through the entry's `init+`, not
- * the run-wide setting, so the student alone starts at random as it did in the run.
+ * and the student alone, on `teacher`. The recipe's sweep, KD-or-DIST race and restarts are off
+ * (the run already chose; the study's seeds replace its restarts), and the teacher's weights
+ * start the student through the entry's `init+`, not the run-wide setting, so the student alone
+ * starts at random as it did in the run.
  */
 export function seedsStudyOf(config: RunConfig, teacher: string): { config: RunConfig; methods: string[] } {
   const entry = `${config.initFromTeacher ? 'init+' : ''}${config.method}`;
   return {
-    config: { ...config, teacher, sweep: false, tryDist: false, initFromTeacher: false },
+    config: { ...config, teacher, sweep: false, tryDist: false, restarts: 1, initFromTeacher: false },
     methods: config.method === 'baseline' ? ['baseline'] : ['baseline', entry],
   };
 }

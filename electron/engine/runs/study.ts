@@ -40,11 +40,12 @@ export function parseStudyMethods(spec: string): StudyEntry[] {
 
 /**
  * A study trains every method at the options given: a sweep belongs before it, on its own. It
- * compares methods itself, so a preset's race of KD against DIST (auto's) is off in it.
+ * compares methods and seeds itself, so a preset's race of KD against DIST and its restarts
+ * (auto's) are off in it.
  */
 export function studyConfig(config: RunConfig): RunConfig {
   if (config.sweep) throw new DistillInputError('a study compares methods at the options given: find T and α first with `distill sweep`, then pass them with --temperature and --alpha (and --no-sweep after --preset auto)');
-  return { ...config, tryDist: false };
+  return { ...config, tryDist: false, restarts: 1 };
 }
 
 /**

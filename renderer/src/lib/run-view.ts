@@ -39,8 +39,13 @@ export interface RunView {
 const isSweep = (method: string | undefined) => method?.startsWith('sweep') ?? false;
 const laneKey = (event: { phase: string; method?: string }) => (isSweep(event.method) ? 'sweep' : (event.method ?? event.phase));
 
-/** With `--try-dist` (a run, not a study) the `student` lane is KD's entrant and `dist` DIST's, whichever was kept. */
+/**
+ * With `--try-dist` (a run, not a study) the `student` lane is KD's entrant and `dist` DIST's,
+ * whichever was kept; a run's restart (`dist#3`, `baseline#2`) is its lane's title and seed.
+ */
 function laneTitleIn(view: RunView, key: string): string {
+  const repeat = seedRepeat(key);
+  if (view.kind === 'run' && repeat) return `${laneTitleIn(view, repeat.entry)} (seed ${repeat.seed})`;
   if (view.kind === 'run' && view.config?.tryDist) return key === 'dist' ? studentTitle('dist') : laneTitle(key, 'kd');
   return laneTitle(key, view.config?.method);
 }
