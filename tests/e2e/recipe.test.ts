@@ -90,10 +90,17 @@ describe('the auto recipe and the sweep', () => {
     assert.equal(teacherEpochs.at(-1)!.epoch - bestTeacher.epoch, 2);
     assert.equal(result.teacher!.accuracy, bestTeacher.testAccuracy);
     assert.deepEqual(result.selection!.teacher, { bestEpoch: bestTeacher.epoch, stoppedEarly: teacherEpochs.at(-1)!.epoch, epochs: 30 }, 'the result keeps what the advice reads');
+    // Each student trained with 3 seeds (restarts) and kept the seed best on validation, at its best epoch.
+    const allEpochs = events.filter((e): e is EpochEndEvent => e.type === 'epoch');
+    const firstLane = { student: result.studentMethod === 'dist' ? 'dist' : undefined, baseline: undefined };
     for (const phase of ['student', 'baseline'] as const) {
-      const own = epochs.filter((e) => e.phase === phase);
-      const best = own.reduce((a, b) => (b.valAccuracy! > a.valAccuracy! ? b : a));
-      assert.equal(result[phase]!.accuracy, best.testAccuracy, `${phase} keeps its best validation epoch`);
+      const restarts = result.restarts![phase]!;
+      assert.deepEqual(restarts.seeds, [1, 2, 3]);
+      const laneOf = (seed: number) => (seed === 1 ? firstLane[phase] : `${firstLane[phase] ?? phase}#${seed}`);
+      const bestOf = (seed: number) => allEpochs.filter((e) => e.phase === phase && e.method === laneOf(seed)).reduce((a, b) => (b.valAccuracy! > a.valAccuracy! ? b : a));
+      assert.deepEqual(restarts.valAccuracies, restarts.seeds.map((seed) => bestOf(seed).valAccuracy), `${phase}: each seed's best validation score`);
+      assert.equal(restarts.valAccuracies[restarts.seeds.indexOf(restarts.kept)], Math.max(...restarts.valAccuracies.map((v) => v!)), `${phase}: the seed kept is the best on validation`);
+      assert.equal(result[phase]!.accuracy, bestOf(restarts.kept).testAccuracy, `${phase} keeps its best seed's best validation epoch`);
     }
     assert.equal(result.sweep!.cells.length, 4);
     const choices = result.choices!.join('\n');
