@@ -171,6 +171,12 @@ describe('runs survive a crash and resume', () => {
     assert.ok(expected.choices!.some((c) => c.startsWith('distilled student: seed 3 kept, the best on validation of 2 seeds') && c.endsWith('the other is in student-seed2')), expected.choices!.join('\n'));
     assert.ok(expected.choices!.some((c) => /^over seeds 2–3, the distilled students scored .* a mean gain of [+-]\d+\.\d\d ± \d+\.\d\d points/.test(c)));
 
+    // Its export's card names the seed the kept student trained with.
+    const exported = await runCli(['export', join(root, 'whole'), '--role', 'student', '--format', 'tfjs', '--out', join(root, 'export')]);
+    assert.equal(exported.code, 0, exported.stderr);
+    const card = (await readJson(join(root, 'export', 'model-card.json'))) as { training: { seed: number } };
+    assert.equal(card.training.seed, 3);
+
     // Cancelled in the student alone's second seed, after seed 3's student was swapped in.
     const run = startRun([...args, '--out', join(root, 'run')], /"epoch":2,[^\n]*"method":"baseline#3"/);
     await run.reached;

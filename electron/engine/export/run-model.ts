@@ -24,7 +24,9 @@ export function runModel(run: StoredRun, role: ModelRole, method?: string): RunM
   if (!run.study) {
     if (method) throw new DistillInputError(`run ${run.id} is not a study: its ${role} is the one model of that role (leave out the method)`);
     const reports = { teacher: run.result?.teacher ?? null, student: run.result?.student ?? null, baseline: run.result?.baseline ?? null };
-    return { dir: join(run.dir, role), role, config: run.config, reports };
+    // With restarts the student kept may be another seed's: the card names the seed it trained with.
+    const kept = role === 'teacher' ? undefined : run.result?.restarts?.[role]?.kept;
+    return { dir: join(run.dir, role), role, config: kept === undefined ? run.config : { ...run.config, seed: kept }, reports };
   }
   const { study } = run;
   if (role === 'teacher' && method) throw new DistillInputError(`study ${run.id} has one teacher for every method: leave out the method`);
