@@ -288,9 +288,9 @@ describe('Distill Studio in a browser (distill serve)', { skip: missing ?? false
   it('runs a study of several methods and compares them in one table', async () => {
     await page.click('[data-screen=method]');
     await page.getByTestId('mode-study').check();
-    // auto sweeps T × α, races KD against DIST and restarts in a single run; the study form says a study does none of it.
+    // auto sweeps T × α and races KD against DIST in a single run; the study form says a study does neither.
     await page.getByTestId('preset').selectOption('auto');
-    assert.match(await page.getByTestId('study-recipe-note').innerText(), /T × α sweep, race of KD against DIST and restarts do not run in a study/);
+    assert.match(await page.getByTestId('study-recipe-note').innerText(), /T × α sweep and race of KD against DIST do not run in a study/);
     await page.getByTestId('preset').selectOption('quick');
     assert.equal(await page.getByTestId('study-recipe-note').count(), 0);
     await page.getByTestId('study-at').uncheck();

@@ -76,8 +76,8 @@ describe('the auto recipe and the sweep', () => {
     assert.match(seededText.stdout, /distill run --teacher .* --alpha 0\.\d --init-from-teacher\n/);
   });
 
-  it('--preset auto: choices on the validation split only, best weights kept, early stopping, and every choice reported', async () => {
-    const args = ['run', '--preset', 'auto', ...SMALL, '--teacher-epochs', '30', '--teacher-patience', '2', '--plateau-patience', '1', '--epochs', '4', ...GRID, '--out', join(root, 'auto')];
+  it('--preset auto (with --restarts 3): choices on the validation split only, best weights kept, early stopping, and every choice reported', async () => {
+    const args = ['run', '--preset', 'auto', ...SMALL, '--teacher-epochs', '30', '--teacher-patience', '2', '--plateau-patience', '1', '--epochs', '4', ...GRID, '--restarts', '3', '--out', join(root, 'auto')];
     const { code, stdout, stderr } = await runCli(args, { timeoutMs: 300_000 });
     assert.equal(code, 0, stderr);
     const { events, result } = parse(stdout);

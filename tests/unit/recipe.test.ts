@@ -285,7 +285,8 @@ describe('a study from the form', () => {
   it("turns the recipe's sweep, KD/DIST race and restarts off, and the Method screen says so", () => {
     const auto = presetConfig('auto');
     assert.deepEqual(studyOverrides(auto), { ...auto, sweep: false, tryDist: false, restarts: 1 });
-    assert.match(studyRecipeNote(auto)!, /^The recipe's T × α sweep, race of KD against DIST and restarts do not run in a study/);
+    assert.match(studyRecipeNote(auto)!, /^The recipe's T × α sweep and race of KD against DIST do not run in a study/);
+    assert.match(studyRecipeNote({ ...auto, restarts: 3 })!, /^The recipe's T × α sweep, race of KD against DIST and restarts do not run in a study/);
     assert.match(studyRecipeNote({ sweep: true, tryDist: false, restarts: 1 })!, /^The recipe's T × α sweep does not run/);
     assert.match(studyRecipeNote({ sweep: false, tryDist: false, restarts: 3 })!, /^The recipe's restarts do not run/);
     assert.equal(studyRecipeNote(presetConfig('quick')), null);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { presetConfig } from '../../electron/contract/catalogue';
+import { PRESET_IDS, presetConfig } from '../../electron/contract/catalogue';
 import { describeRestartMeans, keptRestart } from '../../electron/engine/runs/restarts';
 import { applyRunEvent, emptyRunView } from '../../renderer/src/lib/run-view';
 
@@ -21,7 +21,7 @@ describe('restarts: each student trained with several seeds, the best on validat
   });
 
   it("draws a run's restarts dashed in their lane's colour, titled by seed", () => {
-    const view = emptyRunView('r', { ...presetConfig('auto'), sweep: false });
+    const view = emptyRunView('r', { ...presetConfig('auto'), sweep: false, restarts: 3 });
     const started = (phase: 'student' | 'baseline', method?: string) => ({ type: 'phase' as const, phase, status: 'start' as const, model: 'mlp-30x2', ...(method ? { method } : {}) });
     for (const [phase, method] of [['student'], ['student', 'dist'], ['student', 'dist#2'], ['baseline'], ['baseline', 'baseline#2']] as const) applyRunEvent(view, started(phase, method));
     const lane = (key: string) => view.lanes.find((l) => l.key === key)!;
@@ -31,8 +31,7 @@ describe('restarts: each student trained with several seeds, the best on validat
     assert.equal(lane('baseline#2').color, lane('baseline').color);
   });
 
-  it('is three in auto, one elsewhere', () => {
-    assert.equal(presetConfig('auto').restarts, 3);
-    assert.equal(presetConfig('quick').restarts, 1);
+  it('is off in every preset: it is asked for with --restarts', () => {
+    for (const id of PRESET_IDS) assert.equal(presetConfig(id).restarts, 1, id);
   });
 });
