@@ -171,11 +171,11 @@ export type SweepResult = z.infer<typeof SweepResultSchema>;
 export const RunStatusSchema = z.enum(['running', 'completed', 'failed', 'cancelled']);
 export type RunStatus = z.infer<typeof RunStatusSchema>;
 
-/** result.json, and the CLI's final JSON line. */
 /** `--restarts N`: one role's seeds, each one's validation and test accuracy, and the seed kept (the best on validation). */
 export const RestartsSchema = z.object({ seeds: z.array(z.number().int()), valAccuracies: z.array(z.number().nullable()), accuracies: z.array(z.number()), kept: z.number().int() });
 export type Restarts = z.infer<typeof RestartsSchema>;
 
+/** result.json, and the CLI's final JSON line. */
 export const RunResultSchema = z.object({
   type: z.literal('result'),
   runId: z.string(),
