@@ -1,10 +1,10 @@
 import type * as tf from '@tensorflow/tfjs';
-import { access, rename, rm } from 'node:fs/promises';
 import { formatPercent } from '../../contract/display';
 import type { RunConfig } from '../../contract/run-config';
 import { DistillInputError } from '../errors';
 import { getMethod } from '../methods/registry';
 import { trainStudent, type PhaseContext, type TrainedStudent } from './phases';
+import { swapModelFolder } from './store';
 import { withKdCell } from './sweep';
 
 /** `--try-dist` chooses on the validation split, between KD and DIST only. */
@@ -14,8 +14,6 @@ export function checkTryDistFits(config: RunConfig): void {
   // A resumed run that DIST won says dist.
   if (config.method !== 'kd' && config.method !== 'dist') throw new DistillInputError(`--try-dist trains the distilled student with KD and with DIST: use --method kd (not ${config.method})`);
 }
-
-const exists = (path: string) => access(path).then(() => true, () => false);
 
 /**
  * DIST's temperature in the race: KD's (the sweep's choice), at most 2. DIST matches correlations
@@ -50,13 +48,7 @@ export async function raceDist(ctx: PhaseContext, teacher: tf.LayersModel | null
   if (kd.valAccuracy === null || dist.valAccuracy === null || dist.valAccuracy <= kd.valAccuracy) {
     return { trained: kd, kept: 'kd', choice: `distilled student: KD kept over DIST at ${settings} (${scores}); the DIST student is in student-dist` };
   }
-  // Idempotent, so that a resume after any step of it ends the same way.
-  const [student, keptKd, distDir] = [ctx.folder.modelDir('student'), ctx.folder.modelDir('student-kd'), ctx.folder.modelDir('student-dist')];
-  if (!(await exists(keptKd))) await rename(student, keptKd);
-  if (await exists(distDir)) {
-    await rm(student, { recursive: true, force: true });
-    await rename(distDir, student);
-  }
+  await swapModelFolder(ctx.folder.modelDir('student'), ctx.folder.modelDir('student-kd'), ctx.folder.modelDir('student-dist'));
   if (ctx.config.method !== 'dist') {
     ctx.config = { ...distConfig, method: 'dist' };
     await ctx.folder.updateConfig(ctx.config);

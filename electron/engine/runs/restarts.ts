@@ -1,12 +1,10 @@
 import type * as tf from '@tensorflow/tfjs';
-import { access, rename, rm } from 'node:fs/promises';
 import { formatPercent, formatSeedsGain, seedLabel } from '../../contract/display';
 import type { Restarts } from '../../contract/events';
 import type { DistillationMethod } from '../methods/method';
 import { studySeeds, summariseSeeds } from './study-seeds';
 import { trainStudent, type PhaseContext, type TrainedStudent } from './phases';
-
-const exists = (path: string) => access(path).then(() => true, () => false);
+import { swapModelFolder } from './store';
 
 /** Which restart a role keeps: the best validation accuracy, the earliest seed on a tie (the first seed when none has one). */
 export function keptRestart(valAccuracies: Array<number | null>): number {
@@ -44,15 +42,7 @@ export async function restartRole(
   const valAccuracies = trained.map((t) => t.valAccuracy);
   const k = keptRestart(valAccuracies);
   const keptSeed = seeds[k]!;
-  if (k > 0) {
-    // Idempotent, so that a resume after any step of it ends the same way.
-    const [kept, firstDir, winner] = [ctx.folder.modelDir(role), folder(seeds[0]!), folder(keptSeed)];
-    if (!(await exists(firstDir))) await rename(kept, firstDir);
-    if (await exists(winner)) {
-      await rm(kept, { recursive: true, force: true });
-      await rename(winner, kept);
-    }
-  }
+  if (k > 0) await swapModelFolder(ctx.folder.modelDir(role), folder(seeds[0]!), folder(keptSeed));
   const restarts: Restarts = { seeds, valAccuracies, accuracies: trained.map((t) => t.report.accuracy), kept: keptSeed };
   const scores = seeds.map((s, i) => `${s}: ${valAccuracies[i] === null ? 'unknown' : formatPercent(valAccuracies[i]!)}`).join(', ');
   const name = role === 'student' ? 'distilled student' : 'student alone';

@@ -86,6 +86,18 @@ export function storageError(error: unknown, what: string): Error {
  * completed), and teacher/, student/, baseline/ models. status.json says running until the
  * run ends, then completed, failed or cancelled: a folder never looks complete by accident.
  */
+/**
+ * Puts the model folder `winner` in `kept`'s place and moves the one there to `aside` (the race's
+ * loser, a restart not kept). Idempotent, so that a resume after any step of it ends the same way.
+ */
+export async function swapModelFolder(kept: string, aside: string, winner: string): Promise<void> {
+  if (!existsSync(aside)) await rename(kept, aside);
+  if (existsSync(winner)) {
+    await rm(kept, { recursive: true, force: true });
+    await rename(winner, kept);
+  }
+}
+
 export class RunFolder {
   constructor(
     readonly id: string,
