@@ -39,7 +39,7 @@ const LEGACY_METHOD_FIELDS: Record<string, Array<[MethodId, string]>> = {
   dkdWarmup: [['dkd', 'warmup']],
 };
 /** Settings added after the first runs were saved: older files take the catalogue default. */
-const LATER_SETTINGS = ['initFromTeacher', 'flip', 'imageSize', 'teacherInputRange', 'teacherNormalization', 'teacherMeanStd', 'teacherResize', 'validationSplit', 'teacherPatience', 'sweep', 'sweepTemperatures', 'sweepAlphas', 'sweepEpochs', 'sweepImages', 'sweepFinalists', 'sweepFromTeacher', 'plateauPatience', 'studentPatience', 'threads', 'compiledStep', 'jitterShare', 'tryDist', 'restarts'] as const;
+const LATER_SETTINGS = ['initFromTeacher', 'flip', 'imageSize', 'teacherInputRange', 'teacherNormalization', 'teacherMeanStd', 'teacherResize', 'validationSplit', 'teacherPatience', 'sweep', 'sweepTemperatures', 'sweepAlphas', 'sweepEpochs', 'sweepImages', 'sweepFinalists', 'sweepFromTeacher', 'plateauPatience', 'studentPatience', 'threads', 'compiledStep', 'jitterShare', 'tryDist', 'restarts', 'selectionSteps'] as const;
 
 /** An older config.json → today's shape; a current one passes through unchanged. */
 export function migrateRunConfig(value: unknown): unknown {

@@ -23,6 +23,9 @@ p.add_argument('--select-from', default='')
 p.add_argument('--hint-selected', type=float, default=0)  # with --init select*: MSE from each student hidden layer to the teacher's units it was selected from (features, no regressor)
 p.add_argument('--bias-correct', action='store_true')  # with --init select*: dropped units' mean contributions folded into the kept biases
 p.add_argument('--ema', type=float, default=0)  # evaluate an exponential moving average of the weights with this decay per step  # a --write-dump folder whose student's weights --init select* prunes, in place of the teacher's
+p.add_argument('--gradual', default='')  # with --init select-norm: widths to prune through first (e.g. 400,200,100,60), each trained --gradual-epochs with the same loss
+p.add_argument('--gradual-epochs', type=float, default=1)
+p.add_argument('--gradual-lr', type=float, default=0)
 p.add_argument('--init', default='xavier')  # xavier | svd: first layer from the teacher's first layer | select, select-norm: weight selection (distillation from weights)
 p.add_argument('--hint', type=float, default=0)  # FitNets-style: weight of an MSE from the student's first hidden layer, through a linear map, to the teacher's
 p.add_argument('--schedule', default='cosine'); p.add_argument('--dump', required=True); p.add_argument('--patience', type=int, default=0); p.add_argument('--plateau', type=int, default=3); p.add_argument('--beta', type=float, default=8)
@@ -69,6 +72,36 @@ if a.init.startswith('select'):
     if a.select_from:
         S = a.select_from.rstrip('/') + '/'; shapes_s = json.load(open(S + 'weights.json'))
         W = [torch.from_numpy(np.fromfile(S + f'w{i}.f32', np.float32)).view(*s) for i, s in enumerate(shapes_s)]
+    if a.gradual:
+        # Gradual pruning with distillation: prune to each width in turn by outgoing weight norm,
+        # train a few epochs with the same loss on the teacher's logits, prune the result further.
+        def gloss(z, y, t):
+            if a.mode == 'ce': return F.cross_entropy(z, y)
+            ps = F.softmax(z / a.T, 1); pt = F.softmax(t / a.T, 1)
+            if a.mode == 'dist':
+                pear = lambda u, v, d: F.cosine_similarity(u - u.mean(d, keepdim=True), v - v.mean(d, keepdim=True), dim=d, eps=1e-8).mean()
+                soft = a.T ** 2 * ((1 - pear(ps, pt, 1)) + a.beta * (1 - pear(ps, pt, 0)))
+            else: soft = F.kl_div(F.log_softmax(z / a.T, 1), pt, reduction='batchmean') * a.T * a.T
+            return a.alpha * soft + (1 - a.alpha) * F.cross_entropy(z, y)
+        Wg = W
+        for gw in [int(v) for v in a.gradual.split(',')]:
+            j1 = Wg[2].norm(dim=1).argsort(descending=True)[:gw].sort().values
+            j2 = Wg[4].norm(dim=1).argsort(descending=True)[:gw].sort().values
+            gnet = nn.Sequential(nn.Linear(784, gw), nn.ReLU(), nn.Linear(gw, gw), nn.ReLU(), nn.Linear(gw, 10))
+            with torch.no_grad():
+                gnet[0].weight.copy_(Wg[0][:, j1].T); gnet[0].bias.copy_(Wg[1][j1])
+                gnet[2].weight.copy_(Wg[2][j1][:, j2].T); gnet[2].bias.copy_(Wg[3][j2])
+                gnet[4].weight.copy_(Wg[4][j2].T); gnet[4].bias.copy_(Wg[5])
+            gopt = torch.optim.SGD(gnet.parameters(), lr=a.gradual_lr or a.lr, momentum=0.9)
+            gsteps = int(math.ceil(len(xtr) / a.batch) * a.gradual_epochs); perm = torch.randperm(len(xtr)); k = 0
+            for s_ in range(gsteps):
+                if (k + 1) * a.batch > len(xtr): perm = torch.randperm(len(xtr)); k = 0
+                idx = perm[k * a.batch:(k + 1) * a.batch]; k += 1
+                l_ = gloss(gnet(xtr[idx]), ytr[idx], ttr[idx]); gopt.zero_grad(); l_.backward(); gopt.step()
+            with torch.no_grad(): gv = (gnet(xva).argmax(1) == yva).float().mean().item()
+            print(json.dumps({'gradual_width': gw, 'val': round(gv * 100, 2)}), flush=True)
+            Wg = [gnet[0].weight.detach().T.contiguous(), gnet[0].bias.detach(), gnet[2].weight.detach().T.contiguous(), gnet[2].bias.detach(), gnet[4].weight.detach().T.contiguous(), gnet[4].bias.detach()]
+        W = Wg
     with torch.no_grad():  # the activations of the net being pruned (the teacher, or --select-from's)
         xs = xtr[:10000]; acts = [F.relu(xs @ W[0] + W[1])]; acts.append(F.relu(acts[0] @ W[2] + W[3]))
     act_std = iter([acts[0].std(0), acts[1].std(0)])

@@ -129,6 +129,32 @@ describe('the auto recipe and the sweep', () => {
     assert.match(text.stdout, /(warning|good): (The|Distillation)/);
   });
 
+  it('--selection-steps 2: the student is selected from the last of two widths in between, each pruned from the one before and trained an epoch', async () => {
+    const flags = [...SMALL, '--teacher-epochs', '1', '--epochs', '1', '--validation-split', '0.2', '--init-from-teacher'];
+    const stepped = await runCli(['run', ...flags, '--selection-steps', '2', '--out', join(root, 'stepped')]);
+    assert.equal(stepped.code, 0, stepped.stderr);
+    const { events } = parse(stepped.stdout);
+    const starts = events.filter((e): e is Extract<RunEvent, { type: 'phase' }> => e.type === 'phase' && e.status === 'start');
+    const student = starts.find((e) => e.phase === 'student')!;
+    // mlp-64x1 → mlp-16x1 is a ratio of 4: 16 · 4^(2/3) ≈ 40 and 16 · 4^(1/3) ≈ 25 units.
+    assert.match(student.detail ?? '', /weight selection in 2 steps: mlp-40x1 \(\d+\.\d\d %\) → mlp-25x1 \(\d+\.\d\d %\) on the validation split, one epoch each with KD \(Hinton\), then mlp-16x1 from the last; weight selection: .*dense_1 ← dense_1 \(16 of 25 units\)/);
+    assert.doesNotMatch(starts.find((e) => e.phase === 'baseline')!.detail ?? '', /steps/, 'the student alone starts at random');
+    // Each step reports its progress in the student's lane, before the student's own first epoch.
+    const firstStudentEpoch = events.findIndex((e) => e.type === 'epoch' && e.phase === 'student');
+    const stepProgress = events.slice(0, firstStudentEpoch).filter((e) => e.type === 'progress' && e.phase === 'student' && e.epochs === 1);
+    assert.ok(stepProgress.length >= 2, `progress from both steps (${stepProgress.length} events)`);
+    // The same run in one cut, on the same teacher: the steps changed the student it starts from.
+    const oneCut = await runCli(['run', ...flags, '--teacher', join(root, 'stepped', 'teacher'), '--out', join(root, 'one-cut')]);
+    assert.equal(oneCut.code, 0, oneCut.stderr);
+    const oneCutStart = parse(oneCut.stdout).events.find((e): e is Extract<RunEvent, { type: 'phase' }> => e.type === 'phase' && e.phase === 'student' && e.status === 'start');
+    assert.match(oneCutStart?.detail ?? '', /weight selection: .*dense_1 ← dense_1 \(16 of 64 units\)/);
+    assert.doesNotMatch(oneCutStart?.detail ?? '', /steps/);
+    const weights = (run: string) => readFile(join(root, run, 'student', 'weights.bin'));
+    assert.notDeepEqual(await weights('stepped'), await weights('one-cut'));
+    const config = JSON.parse(await readFile(join(root, 'stepped', 'config.json'), 'utf8')) as { selectionSteps: number };
+    assert.equal(config.selectionSteps, 2);
+  });
+
   it('refuses settings that need a validation split, or KD, with one line', async () => {
     const cases: Array<[string[], RegExp]> = [
       [['--sweep'], /the T × α sweep is scored on a validation split: add --validation-split/],
@@ -136,6 +162,7 @@ describe('the auto recipe and the sweep', () => {
       [['--teacher-patience', '3'], /--teacher-patience stops on validation accuracy: add --validation-split/],
       [['--restarts', '3'], /--restarts keeps each student's best seed on a validation split: add --validation-split/],
       [['--restarts', '11'], /invalid restarts 11: Too big: expected number to be <=10/],
+      [['--selection-steps', '9'], /invalid selection-steps 9: Too big: expected number to be <=8/],
       [['--sweep', '--validation-split', '0.1', '--method', 'dkd'], /the sweep chooses KD's T and α: use --method kd \(not dkd\)/],
       [['--sweep-alphas', '0.5,1.5'], /invalid sweep-alphas 1\.5: Too big: expected number to be <=1/],
       // Refused before the teacher trains, rather than reported as "nothing copied" after it.

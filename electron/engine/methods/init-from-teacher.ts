@@ -13,6 +13,8 @@ export interface InitReport {
   }>;
   /** Student layers left at their random initial values. */
   kept: string[];
+  /** `--selection-steps`: the widths the teacher was pruned through first (../runs/selection-steps.ts). */
+  steps?: string;
 }
 
 /** Whether a run starts this model from the teacher's weights: the distilled student when asked, the student alone only when it is the run's method (`--method baseline`), never the teacher. */
@@ -61,5 +63,5 @@ export function describeInit(report: InitReport): string {
   // A ResNet has dozens of layers: the first few and the last stand for the rest.
   const copied = (pairs.length > 8 ? [...pairs.slice(0, 4), `… ${pairs.length - 5} more layers …`, pairs.at(-1)!] : pairs).join(', ');
   const how = report.copied.some((c) => c.selected) ? 'weight selection: the teacher units or channels that feed the next layers most, ' : '';
-  return `${how}copied ${copied} (${report.copied.reduce((n, c) => n + c.params, 0).toLocaleString('en-US')} parameters); kept ${report.kept.join(', ') || 'nothing'} at initial values`;
+  return `${report.steps ? `${report.steps}; ` : ''}${how}copied ${copied} (${report.copied.reduce((n, c) => n + c.params, 0).toLocaleString('en-US')} parameters); kept ${report.kept.join(', ') || 'nothing'} at initial values`;
 }

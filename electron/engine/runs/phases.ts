@@ -9,12 +9,15 @@ import { describeInit, initFromTeacher, startsFromTeacher, type InitReport } fro
 import type { DistillationMethod } from '../methods/method';
 import { getMethod } from '../methods/registry';
 import { buildModel, findFamily, modelSize } from '../models/registry';
-import { confusionMatrix, evaluateModel, measureLatencyMs, predictLogits, type Evaluation } from '../train/evaluate';
-import { trainPhase, type ForwardOutputs, type PhaseOutcome, type TeacherSource } from '../train/trainer';
+import { confusionMatrix, evaluateModel, measureLatencyMs, type Evaluation } from '../train/evaluate';
+import { trainPhase, type PhaseOutcome } from '../train/trainer';
 import { loadModelFolder, saveModelFolder, type ModelMetadata } from './model-io';
 import type { RunFolder } from './store';
+export { evalBatchSize, teacherSource } from './teacher-source';
 import type { PhaseCheckpoint, RunCheckpoints } from './checkpoints';
 import { checkTeacherBeatsChance, outputsProbabilities, probabilitiesAsLogits } from './imported-teacher';
+import { evalBatchSize, forwardWithFeatures, teacherSource } from './teacher-source';
+import { selectInSteps } from './selection-steps';
 import { checkOutputOnlyTeacherFits, obtainExternalTeacher, teacherIsOutputOnly } from './external-teacher-phase';
 
 export type Emit = (event: RunEvent, persist?: boolean) => Promise<void>;
@@ -32,7 +35,6 @@ export interface PhaseContext {
   teacherLogits?: tf.Tensor2D;
 }
 
-export const evalBatchSize = (config: RunConfig) => Math.max(config.batchSize, 256);
 
 export function metadataFor(dataset: ImageDataset, architecture: string): ModelMetadata {
   const normalization = dataset.train.normalization;
@@ -210,17 +212,6 @@ function disposeCheckpoint(saved: PhaseCheckpoint | null): void {
   if (saved) tf.dispose(saved.optimizerWeights.map((w) => w.tensor));
 }
 
-/** A forward pass that also returns the named layers' outputs (the layers are shared, not copied). */
-function forwardWithFeatures(model: tf.LayersModel, layerNames: string[]): (x: tf.Tensor4D, training: boolean) => ForwardOutputs {
-  if (layerNames.length === 0) return (x, training) => ({ logits: model.apply(x, { training }) as tf.Tensor2D, features: [] });
-  const outputs = [...layerNames.map((name) => model.getLayer(name).output as tf.SymbolicTensor), model.outputs[0]!];
-  const tapped = tf.model({ inputs: model.inputs, outputs });
-  return (x, training) => {
-    const all = tapped.apply(x, { training }) as tf.Tensor[];
-    return { logits: all.at(-1) as tf.Tensor2D, features: all.slice(0, -1) };
-  };
-}
-
 export interface StudentOptions {
   method: DistillationMethod;
   teacher: tf.LayersModel | null;
@@ -259,9 +250,17 @@ export async function trainStudent(ctx: PhaseContext, options: StudentOptions): 
   const prepared = options.method.prepare({ student, teacher: options.teacher, config });
   let saved: PhaseCheckpoint | null = null;
   try {
-    const init = options.initFromTeacher && options.teacher ? initFromTeacher(student, options.teacher) : null;
-    const detail = [prepared.description, init ? `init from teacher: ${describeInit(init)}` : ''].filter(Boolean).join('; ');
+    let init = options.initFromTeacher && options.teacher ? initFromTeacher(student, options.teacher) : null;
     saved = await restoreCheckpoint(ctx, key, student, prepared.extraVariables);
+    // A checkpoint holds the weights the steps led to: they run only for a fresh start.
+    const stepped = !saved && init && options.teacher && config.selectionSteps > 0 && init.copied.some((c) => c.selected)
+      ? await selectInSteps(ctx, { studentName: config.student, student, teacher: options.teacher, method: options.method, config, phase: options.phase, ...(options.label === undefined ? {} : { label: options.label }) })
+      : null;
+    if (stepped) {
+      init = { ...initFromTeacher(student, stepped.source), steps: stepped.summary };
+      stepped.source.dispose();
+    }
+    const detail = [prepared.description, init ? `init from teacher: ${describeInit(init)}` : ''].filter(Boolean).join('; ');
     const resumed = saved ? `; resumed from the checkpoint after epoch ${saved.epoch} of ${config.epochs}` : '';
     await emit({ type: 'phase', phase: options.phase, status: saved ? 'resumed' : 'start', model: config.student, detail: detail + resumed, ...label });
     const outcome = await trainPhase({
@@ -300,19 +299,6 @@ export async function trainStudent(ctx: PhaseContext, options: StudentOptions): 
     prepared.dispose();
     student.dispose();
   }
-}
-
-/** Without augmentation and without features, the teacher's logits never change: compute them once. */
-export function teacherSource(ctx: PhaseContext, teacher: tf.LayersModel | null, featureLayers: string[]): TeacherSource {
-  const { config, dataset } = ctx;
-  // An output-only teacher's logits are computed before (teacher null); checkOutputOnlyTeacherFits ruled out the rest.
-  if ((featureLayers.length === 0 && config.studentJitter === 0 && !config.flip) || !teacher) {
-    ctx.teacherLogits ??= predictLogits(teacher!, dataset.train, dataset.shape, evalBatchSize(config));
-    const all = ctx.teacherLogits;
-    return { outputsFor: (_x, indices) => ({ logits: tf.tidy(() => tf.gather(all, tf.tensor1d(indices, 'int32'))), features: [] }) };
-  }
-  const forward = forwardWithFeatures(teacher, featureLayers);
-  return { outputsFor: (x) => forward(x, false) };
 }
 
 function checkTeacherFits(model: tf.LayersModel, metadata: ModelMetadata | null, shape: readonly number[], classes: number, path: string): void {
