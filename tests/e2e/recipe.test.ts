@@ -3,6 +3,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { RunEventSchema, RunResultSchema, type EpochEndEvent, type RunEvent } from '../../electron/contract/events';
+import { DIST_RACE_MAX_TEMPERATURE } from '../../electron/engine/runs/dist-race';
 import { runCli } from '../helpers/cli';
 import { tempDir } from '../helpers/fixtures';
 
@@ -109,17 +110,19 @@ describe('the auto recipe and the sweep', () => {
     // When the sweep chose the teacher's weights, the distilled student starts from them (weight selection) and the student alone does not.
     const starts = events.filter((e) => e.type === 'phase' && e.status === 'start' && (e.phase === 'student' || e.phase === 'baseline') && e.method === undefined).map((e) => (e.type === 'phase' ? e.detail ?? '' : ''));
     assert.equal(starts.length, 2);
-    assert.equal(/init from teacher: weight selection/.test(starts[0]!), result.sweep!.best.init === true, starts[0]);
+    assert.equal(/init from teacher: weight selection in 4 steps: mlp-\d+x1 .* → mlp-\d+x1 .*; weight selection/.test(starts[0]!), result.sweep!.best.init === true, `auto prunes the teacher in 4 steps: ${starts[0]}`);
     assert.doesNotMatch(starts[1]!, /init from teacher/);
     assert.equal(/distilled student: started from the teacher's weights, as the sweep chose \(weight selection/.test(choices), result.sweep!.best.init === true, choices);
     assert.match(choices, /teacher: kept epoch \d+'s weights, the best on the validation split; stopped early after epoch \d+ of 30/);
     const config = JSON.parse(await readFile(join(root, 'auto', 'config.json'), 'utf8'));
-    assert.equal(config.methodOptions.kd.temperature, result.sweep!.best.temperature, 'the card and a resume see the chosen T');
+    // The T of the student kept: the sweep's for KD, at most 2 for DIST (the race's cap).
+    const keptT = result.studentMethod === 'dist' ? Math.min(result.sweep!.best.temperature, DIST_RACE_MAX_TEMPERATURE) : result.sweep!.best.temperature;
+    assert.equal(config.methodOptions.kd.temperature, keptT, 'the card and a resume see the chosen T');
     // The exported student's card says how it started.
     const exported = await runCli(['export', join(root, 'auto'), '--role', 'student', '--format', 'tfjs', '--out', join(root, 'auto-export')]);
     assert.equal(exported.code, 0, exported.stderr);
     const card = JSON.parse(await readFile(join(root, 'auto-export', 'model-card.json'), 'utf8'));
-    assert.deepEqual([card.training.temperature, card.training.startedFromTeacher], [result.sweep!.best.temperature, result.sweep!.best.init === true]);
+    assert.deepEqual([card.training.temperature, card.training.startedFromTeacher], [keptT, result.sweep!.best.init === true]);
     // The text view says what was chosen and whether distillation paid off.
     // Without finalists the grid's short round chooses on its own.
     const text = await runCli(['run', '--preset', 'auto', ...SMALL.filter((a) => a !== '--json'), '--teacher-epochs', '3', '--epochs', '2', ...GRID, '--sweep-finalists', '0', '--out', join(root, 'auto-text')], { timeoutMs: 300_000 });
