@@ -13,7 +13,6 @@ import { confusionMatrix, evaluateModel, measureLatencyMs, type Evaluation } fro
 import { trainPhase, type PhaseOutcome } from '../train/trainer';
 import { loadModelFolder, saveModelFolder, type ModelMetadata } from './model-io';
 import type { RunFolder } from './store';
-export { evalBatchSize, teacherSource } from './teacher-source';
 import type { PhaseCheckpoint, RunCheckpoints } from './checkpoints';
 import { checkTeacherBeatsChance, outputsProbabilities, probabilitiesAsLogits } from './imported-teacher';
 import { evalBatchSize, forwardWithFeatures, teacherSource } from './teacher-source';
@@ -34,7 +33,6 @@ export interface PhaseContext {
   /** Teacher logits over the training split, computed once and shared by every student. */
   teacherLogits?: tf.Tensor2D;
 }
-
 
 export function metadataFor(dataset: ImageDataset, architecture: string): ModelMetadata {
   const normalization = dataset.train.normalization;

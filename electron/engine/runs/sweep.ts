@@ -10,7 +10,8 @@ import { getMethod } from '../methods/registry';
 import { initFromTeacher } from '../methods/init-from-teacher';
 import { buildModel } from '../models/registry';
 import { trainPhase } from '../train/trainer';
-import { teacherSource, type PhaseContext } from './phases';
+import type { PhaseContext } from './phases';
+import { teacherSource } from './teacher-source';
 
 /** The run's config with KD's T and α set to a sweep cell's. */
 export function withKdCell(config: RunConfig, temperature: number, alpha: number): RunConfig {
