@@ -110,7 +110,7 @@ describe('the auto recipe and the sweep', () => {
     // When the sweep chose the teacher's weights, the distilled student starts from them (weight selection) and the student alone does not.
     const starts = events.filter((e) => e.type === 'phase' && e.status === 'start' && (e.phase === 'student' || e.phase === 'baseline') && e.method === undefined).map((e) => (e.type === 'phase' ? e.detail ?? '' : ''));
     assert.equal(starts.length, 2);
-    assert.equal(/init from teacher: weight selection in \d steps: mlp-\d+x1 .* → mlp-\d+x1 .*; weight selection/.test(starts[0]!), result.sweep!.best.init === true, `auto prunes the teacher in steps: ${starts[0]}`);
+    assert.equal(/init from teacher: weight selection in 1 step: mlp-32x1 \(\d+\.\d\d %\) on the validation split, .*; weight selection/.test(starts[0]!), result.sweep!.best.init === true, `auto prunes mlp-64x1 to mlp-16x1 through mlp-32x1: ${starts[0]}`);
     assert.doesNotMatch(starts[1]!, /init from teacher/);
     assert.equal(/distilled student: started from the teacher's weights, as the sweep chose \(weight selection/.test(choices), result.sweep!.best.init === true, choices);
     assert.match(choices, /teacher: kept epoch \d+'s weights, the best on the validation split; stopped early after epoch \d+ of 30/);
@@ -132,15 +132,15 @@ describe('the auto recipe and the sweep', () => {
     assert.match(text.stdout, /(warning|good): (The|Distillation)/);
   });
 
-  it('--selection-steps 2: the student is selected from the last of two widths in between, each pruned from the one before and trained an epoch', async () => {
-    const flags = [...SMALL, '--teacher-epochs', '1', '--epochs', '1', '--validation-split', '0.2', '--init-from-teacher'];
-    const stepped = await runCli(['run', ...flags, '--selection-steps', '2', '--out', join(root, 'stepped')]);
+  it('--selection-steps 8: the student is selected from the last of the widths in between (each cut keeping half), each pruned from the one before and trained an epoch', async () => {
+    const flags = [...SMALL.map((a) => (a === 'mlp-16x1' ? 'mlp-8x1' : a)), '--teacher-epochs', '1', '--epochs', '1', '--validation-split', '0.2', '--init-from-teacher'];
+    const stepped = await runCli(['run', ...flags, '--selection-steps', '8', '--out', join(root, 'stepped')]);
     assert.equal(stepped.code, 0, stepped.stderr);
     const { events } = parse(stepped.stdout);
     const starts = events.filter((e): e is Extract<RunEvent, { type: 'phase' }> => e.type === 'phase' && e.status === 'start');
     const student = starts.find((e) => e.phase === 'student')!;
-    // mlp-64x1 → mlp-16x1 is a ratio of 4: 16 · 4^(2/3) ≈ 40 and 16 · 4^(1/3) ≈ 25 units.
-    assert.match(student.detail ?? '', /weight selection in 2 steps: mlp-40x1 \(\d+\.\d\d %\) → mlp-25x1 \(\d+\.\d\d %\) on the validation split, one epoch each with KD \(Hinton\), then mlp-16x1 from the last; weight selection: .*dense_1 ← dense_1 \(16 of 25 units\)/);
+    // mlp-64x1 → mlp-8x1 is a ratio of 8: three cuts of a half, through 32 and 16 units, not eight.
+    assert.match(student.detail ?? '', /weight selection in 2 steps: mlp-32x1 \(\d+\.\d\d %\) → mlp-16x1 \(\d+\.\d\d %\) on the validation split, one epoch each with KD \(Hinton\), then mlp-8x1 from the last; weight selection: .*dense_1 ← dense_1 \(8 of 16 units\)/);
     assert.doesNotMatch(starts.find((e) => e.phase === 'baseline')!.detail ?? '', /steps/, 'the student alone starts at random');
     // Each step reports its progress in the student's lane, before the student's own first epoch.
     const firstStudentEpoch = events.findIndex((e) => e.type === 'epoch' && e.phase === 'student');
@@ -150,12 +150,12 @@ describe('the auto recipe and the sweep', () => {
     const oneCut = await runCli(['run', ...flags, '--teacher', join(root, 'stepped', 'teacher'), '--out', join(root, 'one-cut')]);
     assert.equal(oneCut.code, 0, oneCut.stderr);
     const oneCutStart = parse(oneCut.stdout).events.find((e): e is Extract<RunEvent, { type: 'phase' }> => e.type === 'phase' && e.phase === 'student' && e.status === 'start');
-    assert.match(oneCutStart?.detail ?? '', /weight selection: .*dense_1 ← dense_1 \(16 of 64 units\)/);
+    assert.match(oneCutStart?.detail ?? '', /weight selection: .*dense_1 ← dense_1 \(8 of 64 units\)/);
     assert.doesNotMatch(oneCutStart?.detail ?? '', /steps/);
     const weights = (run: string) => readFile(join(root, run, 'student', 'weights.bin'));
     assert.notDeepEqual(await weights('stepped'), await weights('one-cut'));
     const config = JSON.parse(await readFile(join(root, 'stepped', 'config.json'), 'utf8')) as { selectionSteps: number };
-    assert.equal(config.selectionSteps, 2);
+    assert.equal(config.selectionSteps, 8);
   });
 
   it('refuses settings that need a validation split, or KD, with one line', async () => {
