@@ -131,5 +131,5 @@ export async function selectInSteps(ctx: PhaseContext, options: SelectionStepsOp
     throw error;
   }
   const on = dataset.validation ? 'on the validation split' : 'on the test split';
-  return { source: source!, summary: `weight selection in ${names.length} ${names.length === 1 ? 'step' : 'steps'}: ${done.join(' → ')} ${on}, one epoch each with ${options.method.label}, then ${options.studentName} from the last` };
+  return { source: source!, summary: `weight selection in ${names.length} ${names.length === 1 ? 'step' : 'steps'}: ${done.join(' → ')} ${on}, one epoch${names.length === 1 ? '' : ' each'} with ${options.method.label}, then ${options.studentName} from the last` };
 }
