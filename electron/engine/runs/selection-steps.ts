@@ -94,6 +94,7 @@ export async function selectInSteps(ctx: PhaseContext, options: SelectionStepsOp
       const model = buildModel(name, { inputShape: dataset.shape, classes, seed: config.seed, dropout: config.studentDropout });
       if (!selectTeacherWeights(model, source ?? options.teacher)) {
         model.dispose();
+        source?.dispose();
         return null;
       }
       source?.dispose();
