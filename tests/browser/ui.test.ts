@@ -550,7 +550,8 @@ describe('Distill Studio in a browser (distill serve)', { skip: missing ?? false
       assert.equal(await page.locator('[data-testid=dataset-summary] h2').innerText(), before);
       // The server dropped the cancelled upload's folder (earlier tests' refused uploads may still lie there).
       const leftovers = async () => (await readdir(uploads).catch(() => [] as string[])).filter((id) => !earlier.includes(id));
-      for (let i = 0; i < 50 && (await leftovers()).length > 0; i++) await new Promise((resolve) => setTimeout(resolve, 100));
+      // A request held by the route above may still reach the server after Cancel: give its clean-up up to 15 s.
+      for (let i = 0; i < 150 && (await leftovers()).length > 0; i++) await new Promise((resolve) => setTimeout(resolve, 100));
       assert.deepEqual(await leftovers(), []);
     } finally {
       await page.unroute(isUpload);
