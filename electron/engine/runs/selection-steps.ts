@@ -5,6 +5,7 @@ import { planChannelSpaces } from '../methods/channel-spaces';
 import type { DistillationMethod } from '../methods/method';
 import { selectTeacherWeights } from '../methods/weight-selection';
 import { parseWidth } from '../models/blocks';
+import { mlpFamily } from '../models/mlp';
 import { buildModel, findFamily } from '../models/registry';
 import { trainPhase } from '../train/trainer';
 import type { PhaseContext } from './phases';
@@ -58,8 +59,8 @@ export function intermediateArchitectures(studentName: string, student: tf.Layer
 
 /** `mlp-30x2` × 2 → `mlp-60x2`; `lenet5@0.5` × 2 → `lenet5@1`; null for a name that has no width. */
 export function scaledName(name: string, factor: number): string | null {
-  const mlp = /^mlp-(\d+)x(\d+)$/.exec(name);
-  if (mlp) return `mlp-${Math.max(1, Math.round(Number(mlp[1]) * factor))}x${mlp[2]}`;
+  const mlp = mlpFamily.parse(name) as { width: number; depth: number } | null;
+  if (mlp) return `mlp-${Math.max(1, Math.round(mlp.width * factor))}x${mlp.depth}`;
   const parsed = parseWidth(name);
   if (!parsed || !findFamily(parsed.base)) return null;
   const width = Math.round(parsed.width * factor * 1000) / 1000;
