@@ -34,12 +34,14 @@ const accuracies = (result: { teacher: { accuracy: number } | null; student: { a
 describe('runs survive a crash and resume', () => {
   it('a run killed with SIGKILL mid-epoch resumes from its checkpoint and ends exactly as an uninterrupted one', async () => {
     const root = await tempDir('resume-');
-    const whole = await runCli(['run', ...TINY, '--out', join(root, 'whole')]);
+    // The student starts from the teacher through selection steps (mlp-64x1 → mlp-32x1 → mlp-16x1): a resume must not take them again.
+    const STEPPED = [...TINY, '--init-from-teacher', '--selection-steps', '2'];
+    const whole = await runCli(['run', ...STEPPED, '--out', join(root, 'whole')]);
     assert.equal(whole.code, 0, whole.stderr);
     const expected = RunResultSchema.parse(JSON.parse(whole.stdout.trim().split('\n').at(-1)!));
 
     // Killed while the KD student is in its third epoch: once its second epoch is checkpointed.
-    const killed = startRun([...TINY, '--out', join(root, 'killed')], /"type":"epoch","phase":"student","epoch":2/);
+    const killed = startRun([...STEPPED, '--out', join(root, 'killed')], /"type":"epoch","phase":"student","epoch":2/);
     await killed.reached;
     const checkpoint = join(root, 'killed', 'checkpoints', 'student', 'state.json');
     for (let i = 0; i < 200 && (await readJson(checkpoint).catch(() => ({ epoch: 0 }))).epoch !== 2; i++) await new Promise((r) => setTimeout(r, 20));
@@ -52,7 +54,17 @@ describe('runs survive a crash and resume', () => {
     assert.equal(resumed.code, 0, resumed.stderr);
     const lines = resumed.stdout.trim().split('\n').map((line) => JSON.parse(line) as { type: string; status?: string; detail?: string; phase?: string });
     assert.ok(lines.some((l) => l.type === 'phase' && l.phase === 'teacher' && l.status === 'loaded'), 'the finished teacher is not trained again');
-    assert.match(lines.find((l) => l.type === 'phase' && l.status === 'resumed')?.detail ?? '', /resumed from the checkpoint after epoch 2 of 4/);
+    const resumedDetail = lines.find((l) => l.type === 'phase' && l.status === 'resumed')?.detail ?? '';
+    assert.match(resumedDetail, /resumed from the checkpoint after epoch 2 of 4/);
+    // The resumed student reports the start its checkpoint came from, steps and all, and takes no steps again.
+    const killedLines = killed.output().stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { type: string; status?: string; phase?: string; detail?: string });
+    const startDetail = killedLines.find((l) => l.phase === 'student' && l.status === 'start')?.detail ?? '';
+    assert.match(startDetail, /init from teacher: weight selection in 1 step: mlp-32x1 \(\d+\.\d\d %\)/);
+    assert.equal(resumedDetail, `${startDetail}; resumed from the checkpoint after epoch 2 of 4`);
+    // The step trained before the first student epoch; the resumed run trains no step before going on.
+    const stepsBefore = (events: typeof lines, status: string) => events.slice(0, events.findIndex((l) => l.phase === 'student' && l.status === status)).filter((l) => l.type === 'progress' && l.phase === 'student').length;
+    assert.ok(stepsBefore(killedLines, 'start') > 0, 'the first run took its selection step');
+    assert.equal(stepsBefore(lines, 'resumed'), 0, 'the resumed run takes no selection step again');
     const result = RunResultSchema.parse(lines.at(-1));
     assert.equal(result.resumed, 1);
     // Same weights, optimizer state and data order: the same accuracies to the last image.

@@ -11,6 +11,11 @@ export interface PhaseState {
   /** The phase's data-order and augmentation generator. */
   rngState: number;
   history: EpochEndEvent[];
+  /**
+   * How the model started (weight selection, through its steps): its weights came from there, so
+   * a resumed phase reports this instead of selecting again. Written by the phase, not the trainer.
+   */
+  initDetail?: string;
 }
 
 export interface PhaseCheckpoint extends PhaseState {
@@ -27,11 +32,12 @@ const StateFileSchema = z.object({
   epoch: z.number().int(),
   rngState: z.number().int(),
   history: z.array(EpochEndEventSchema),
+  initDetail: z.string().optional(),
   model: z.array(TensorSpec),
   optimizer: z.array(TensorSpec),
   extras: z.array(TensorSpec),
 });
-const DoneFileSchema = z.object({ report: ModelReportSchema, seconds: z.number(), description: z.string(), valAccuracy: z.number().optional() });
+const DoneFileSchema = z.object({ report: ModelReportSchema, seconds: z.number(), description: z.string(), valAccuracy: z.number().optional(), initDetail: z.string().optional() });
 export type PhaseDone = z.infer<typeof DoneFileSchema>;
 
 /** A lane key (`teacher`, `student`, `init+kd`) as a folder name. */
@@ -106,6 +112,7 @@ export class RunCheckpoints {
         epoch: state.data.epoch,
         rngState: state.data.rngState,
         history: state.data.history,
+        ...(state.data.initDetail === undefined ? {} : { initDetail: state.data.initDetail }),
         modelWeights: state.data.model.map(take),
         optimizerWeights: state.data.optimizer.map((spec) => ({ name: spec.name, tensor: take(spec) })),
         extraWeights: state.data.extras.map(take),

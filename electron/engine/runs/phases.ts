@@ -5,7 +5,7 @@ import type { ImageDataset } from '../data/dataset';
 import { formatCountOf } from '../../contract/display';
 import { MODEL_FAMILY_CATALOGUE } from '../../contract/catalogue';
 import { DistillInputError } from '../errors';
-import { describeInit, initFromTeacher, startsFromTeacher, type InitReport } from '../methods/init-from-teacher';
+import { describeInit, initFromTeacher, startsFromTeacher } from '../methods/init-from-teacher';
 import type { DistillationMethod } from '../methods/method';
 import { getMethod } from '../methods/registry';
 import { buildModel, findFamily, modelSize } from '../models/registry';
@@ -226,7 +226,8 @@ export interface StudentOptions {
 export interface TrainedStudent {
   report: ModelReport;
   seconds: number;
-  init: InitReport | null;
+  /** How it started from the teacher's weights (describeInit), or null for a random start. */
+  initDetail: string | null;
   description: string;
   valAccuracy: number | null;
 }
@@ -242,23 +243,16 @@ export async function trainStudent(ctx: PhaseContext, options: StudentOptions): 
   const done = await ctx.checkpoints.done(key);
   if (done) {
     await emit({ type: 'phase', phase: options.phase, status: 'loaded', model: config.student, detail: `${done.description}; trained before the run was resumed`, ...label });
-    return { report: done.report, seconds: done.seconds, init: null, description: done.description, valAccuracy: done.valAccuracy ?? null };
+    return { report: done.report, seconds: done.seconds, initDetail: done.initDetail ?? null, description: done.description, valAccuracy: done.valAccuracy ?? null };
   }
   const student = buildModel(config.student, { inputShape: dataset.shape, classes, seed: config.seed, dropout: config.studentDropout });
   const prepared = options.method.prepare({ student, teacher: options.teacher, config });
   let saved: PhaseCheckpoint | null = null;
   try {
-    let init = options.initFromTeacher && options.teacher ? initFromTeacher(student, options.teacher) : null;
     saved = await restoreCheckpoint(ctx, key, student, prepared.extraVariables);
-    // A checkpoint holds the weights the steps led to: they run only for a fresh start.
-    const stepped = !saved && init && options.teacher && config.selectionSteps > 0 && init.copied.some((c) => c.selected)
-      ? await selectInSteps(ctx, { studentName: config.student, student, teacher: options.teacher, method: options.method, config, phase: options.phase, ...(options.label === undefined ? {} : { label: options.label }) })
-      : null;
-    if (stepped) {
-      init = { ...initFromTeacher(student, stepped.source), steps: stepped.summary };
-      stepped.source.dispose();
-    }
-    const detail = [prepared.description, init ? `init from teacher: ${describeInit(init)}` : ''].filter(Boolean).join('; ');
+    // A checkpoint holds the weights the start (and its steps) led to, and says how they started.
+    const initDetail = saved ? (saved.initDetail ?? null) : options.initFromTeacher && options.teacher ? await startFromTeacher(ctx, options, options.teacher, student, config) : null;
+    const detail = [prepared.description, initDetail ? `init from teacher: ${initDetail}` : ''].filter(Boolean).join('; ');
     const resumed = saved ? `; resumed from the checkpoint after epoch ${saved.epoch} of ${config.epochs}` : '';
     await emit({ type: 'phase', phase: options.phase, status: saved ? 'resumed' : 'start', model: config.student, detail: detail + resumed, ...label });
     const outcome = await trainPhase({
@@ -282,7 +276,7 @@ export async function trainStudent(ctx: PhaseContext, options: StudentOptions): 
       onProgress: (event) => void emit(event, false),
       onEpoch: (event) => emit(event),
       resume: saved ?? undefined,
-      checkpoint: ({ optimizer, state }) => ctx.checkpoints.save(key, { model: student, optimizer, extraVariables: prepared.extraVariables, state }),
+      checkpoint: ({ optimizer, state }) => ctx.checkpoints.save(key, { model: student, optimizer, extraVariables: prepared.extraVariables, state: { ...state, ...(initDetail ? { initDetail } : {}) } }),
     });
     await emit({ type: 'phase', phase: options.phase, status: 'done', model: config.student, ...label, ...selectionDetail(outcome, config.epochs) });
     await saveModelFolder(student, options.saveTo, metadataFor(dataset, config.student));
@@ -290,12 +284,26 @@ export async function trainStudent(ctx: PhaseContext, options: StudentOptions): 
     const seconds = (performance.now() - started) / 1000;
     // The validation accuracy of the weights kept, for `--try-dist` to compare entrants by.
     const valAccuracy = outcome.history.find((e) => e.epoch === outcome.bestEpoch)?.valAccuracy ?? null;
-    await ctx.checkpoints.markDone(key, { report, seconds, description: detail, ...(valAccuracy === null ? {} : { valAccuracy }) });
-    return { report, seconds, init, description: detail, valAccuracy };
+    await ctx.checkpoints.markDone(key, { report, seconds, description: detail, ...(valAccuracy === null ? {} : { valAccuracy }), ...(initDetail ? { initDetail } : {}) });
+    return { report, seconds, initDetail, description: detail, valAccuracy };
   } finally {
     disposeCheckpoint(saved);
     prepared.dispose();
     student.dispose();
+  }
+}
+
+/**
+ * Starts the student from the teacher's weights: weight selection, through the widths in between
+ * when `--selection-steps` allows (./selection-steps.ts), or a copy by shape. Returns what it did.
+ */
+async function startFromTeacher(ctx: PhaseContext, options: StudentOptions, teacher: tf.LayersModel, student: tf.LayersModel, config: RunConfig): Promise<string> {
+  const stepped = config.selectionSteps > 0 ? await selectInSteps(ctx, { studentName: config.student, student, teacher, method: options.method, config, phase: options.phase, ...(options.label === undefined ? {} : { label: options.label }) }) : null;
+  if (!stepped) return describeInit(initFromTeacher(student, teacher));
+  try {
+    return describeInit({ ...initFromTeacher(student, stepped.source), steps: stepped.summary });
+  } finally {
+    stepped.source.dispose();
   }
 }
 

@@ -13,7 +13,7 @@ import { findFamily, KNOWN_MODELS } from '../models/registry';
 import { readModelJson } from './model-io';
 import { checkTeacherDeclaration } from './teacher-input';
 import type { DistillationMethod } from '../methods/method';
-import { describeInit, startsFromTeacher } from '../methods/init-from-teacher';
+import { startsFromTeacher } from '../methods/init-from-teacher';
 import { checkSweepFits, describeSweepChoice, sweepKd, withSweepChoice } from './sweep';
 import { checkTryDistFits, raceDist } from './dist-race';
 import { checkFamilies, checkMethodsFit, describeSelection, obtainTeacher, sameArchitectureLatency, teacherIsSaved, trainStudent, type Emit, type PhaseContext } from './phases';
@@ -183,16 +183,15 @@ export async function runDistillation(options: RunOptions): Promise<RunResult> {
           // With --try-dist the student phase is always KD's entrant, also on a resume after DIST won.
           const student = await trainStudent(ctx, { method: config.tryDist ? getMethod('kd') : method, teacher, phase: 'student', initFromTeacher, saveTo: ctx.folder.modelDir('student') });
           reports.student = student.report;
-          if (sweep?.best.init && student.init) choices.push(`distilled student: started from the teacher's weights, as the sweep chose (${describeInit(student.init)}); the student alone starts at random`);
           throwIfAborted(ctx.signal);
           let kept = { trained: student, lane: 'student', method: config.tryDist ? getMethod('kd') : method };
-          if (config.tryDist) {
-            const race = await raceDist(ctx, teacher, student, initFromTeacher);
-            if (race.kept === 'dist') kept = { trained: race.trained, lane: 'dist', method: getMethod('dist') };
-            studentMethod = race.kept;
-            choices.push(race.choice);
-            throwIfAborted(ctx.signal);
-          }
+          const race = config.tryDist ? await raceDist(ctx, teacher, student, initFromTeacher) : null;
+          if (race?.kept === 'dist') kept = { trained: race.trained, lane: 'dist', method: getMethod('dist') };
+          if (race) studentMethod = race.kept;
+          // The start of the student kept: each lane takes its selection steps with its own method.
+          if (sweep?.best.init && kept.trained.initDetail) choices.push(`distilled student: started from the teacher's weights, as the sweep chose (${kept.trained.initDetail}); the student alone starts at random`);
+          if (race) choices.push(race.choice);
+          throwIfAborted(ctx.signal);
           reports.student = kept.trained.report;
           lanes.student = kept.lane;
           if (ctx.config.restarts > 1) {

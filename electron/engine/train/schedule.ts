@@ -1,10 +1,6 @@
 import type { RunConfig } from '../../contract/run-config';
 
 /**
- * Learning rate at a point of training. `progress` is epochs done, fractional
- * (0 at the start, `epochs` at the end): cosine anneals per step, step decays at milestones.
- */
-/**
  * The plateau schedule's cuts: ×0.1 whenever the validation accuracy has not improved for
  * `patience` epochs (the count restarts after each cut). Replayed from a phase's history on resume.
  */
@@ -26,6 +22,10 @@ export class PlateauCuts {
   }
 }
 
+/**
+ * Learning rate at a point of training. `progress` is epochs done, fractional
+ * (0 at the start, `epochs` at the end): cosine anneals per step, step decays at milestones.
+ */
 export function learningRateAt(config: Pick<RunConfig, 'lr' | 'schedule' | 'lrMilestones'>, progress: number, epochs: number): number {
   switch (config.schedule) {
     // plateau: the base rate; the trainer cuts it on validation plateaus (PlateauCuts).
