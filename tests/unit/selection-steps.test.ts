@@ -1,7 +1,15 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
+import { presetConfig } from '../../electron/contract/catalogue';
+import type { RunEvent } from '../../electron/contract/events';
+import type { RunConfig } from '../../electron/contract/run-config';
+import type { DatasetSplit, ImageDataset } from '../../electron/engine/data/dataset';
+import type { DistillationMethod } from '../../electron/engine/methods/method';
+import { getMethod } from '../../electron/engine/methods/registry';
 import { buildModel } from '../../electron/engine/models/registry';
-import { intermediateArchitectures, scaledName } from '../../electron/engine/runs/selection-steps';
+import type { PhaseContext } from '../../electron/engine/runs/phases';
+import { intermediateArchitectures, scaledName, selectInSteps } from '../../electron/engine/runs/selection-steps';
+import { withKdCell } from '../../electron/engine/runs/sweep';
 import { useCpuBackend } from '../helpers/backend';
 
 before(useCpuBackend);
@@ -61,3 +69,36 @@ describe('weight selection in steps: the widths in between', () => {
     assert.deepEqual(between('mlp-3x1', 'mlp-13x1', 8), ['mlp-8x1', 'mlp-5x1']);
   });
 });
+
+describe('weight selection in steps: training the widths', () => {
+  it('trains every width with the student\'s own config (the race\'s T, a restart\'s seed and rate), not the run\'s', async () => {
+    const shape: [number, number, number] = [6, 6, 1];
+    const count = 40;
+    const split: DatasetSplit = { count, images: Uint8Array.from({ length: count * 36 }, (_, i) => (i * 37) % 256), labels: Uint8Array.from({ length: count }, (_, i) => i % 3) };
+    const dataset: ImageDataset = { name: 'tiny', format: 'test', shape, classNames: ['a', 'b', 'c'], train: split, test: split, validation: split };
+    const run: RunConfig = { ...presetConfig('quick'), teacher: 'mlp-32x1', student: 'mlp-4x1', method: 'kd', selectionSteps: 8, batchSize: 10, lr: 0.01, seed: 1 };
+    const lane: RunConfig = { ...withKdCell(run, 2, 0.5), seed: 3, lr: 0.02 };
+    const events: RunEvent[] = [];
+    const ctx: PhaseContext = { config: run, dataset, folder: null as never, checkpoints: null as never, signal: undefined, emit: async (event) => void events.push(event) };
+    const seen: RunConfig[] = [];
+    const kd = getMethod('kd');
+    const spy: DistillationMethod = { ...kd, prepare: (context) => (seen.push(context.config), kd.prepare(context)) };
+    const teacher = buildModel('mlp-32x1', { inputShape: shape, classes: 3, dropout: 0, seed: 1 });
+    const student = buildModel('mlp-4x1', { inputShape: shape, classes: 3, dropout: 0, seed: 1 });
+    try {
+      const stepped = await selectInSteps(ctx, { studentName: 'mlp-4x1', student, teacher, method: spy, config: lane, phase: 'student', label: 'dist' });
+      assert.ok(stepped, 'mlp-32x1 → mlp-4x1 has widths in between');
+      stepped.source.dispose();
+      assert.match(stepped.summary, /^weight selection in 2 steps: mlp-16x1 \(\d+\.\d\d %\) → mlp-8x1 \(\d+\.\d\d %\) on the validation split/);
+      assert.equal(seen.length, 2);
+      assert.ok(seen.every((config) => config === lane), 'each width is prepared with the lane\'s config');
+      const progress = events.filter((e) => e.type === 'progress');
+      assert.ok(progress.length > 0);
+      assert.deepEqual([...new Set(progress.map((e) => (e.type === 'progress' ? `${e.method} ${e.lr}` : '')))], ['dist 0.02'], 'at the lane\'s rate, in its lane');
+    } finally {
+      teacher.dispose();
+      student.dispose();
+    }
+  });
+});
+

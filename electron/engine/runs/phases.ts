@@ -5,7 +5,7 @@ import type { ImageDataset } from '../data/dataset';
 import { formatCountOf } from '../../contract/display';
 import { MODEL_FAMILY_CATALOGUE } from '../../contract/catalogue';
 import { DistillInputError } from '../errors';
-import { describeInit, initFromTeacher, startsFromTeacher } from '../methods/init-from-teacher';
+import { initFromTeacher, startsFromTeacher } from '../methods/init-from-teacher';
 import type { DistillationMethod } from '../methods/method';
 import { getMethod } from '../methods/registry';
 import { buildModel, findFamily, modelSize } from '../models/registry';
@@ -16,7 +16,7 @@ import type { RunFolder } from './store';
 import type { PhaseCheckpoint, RunCheckpoints } from './checkpoints';
 import { checkTeacherBeatsChance, outputsProbabilities, probabilitiesAsLogits } from './imported-teacher';
 import { evalBatchSize, forwardWithFeatures, teacherSource } from './teacher-source';
-import { selectInSteps } from './selection-steps';
+import { startFromTeacher } from './selection-steps';
 import { checkOutputOnlyTeacherFits, obtainExternalTeacher, teacherIsOutputOnly } from './external-teacher-phase';
 
 export type Emit = (event: RunEvent, persist?: boolean) => Promise<void>;
@@ -251,7 +251,7 @@ export async function trainStudent(ctx: PhaseContext, options: StudentOptions): 
   try {
     saved = await restoreCheckpoint(ctx, key, student, prepared.extraVariables);
     // A checkpoint holds the weights the start (and its steps) led to, and says how they started.
-    const initDetail = saved ? (saved.initDetail ?? null) : options.initFromTeacher && options.teacher ? await startFromTeacher(ctx, options, options.teacher, student, config) : null;
+    const initDetail = saved ? (saved.initDetail ?? null) : options.initFromTeacher && options.teacher ? await startFromTeacher(ctx, { studentName: config.student, student, teacher: options.teacher, method: options.method, config, phase: options.phase, ...(options.label === undefined ? {} : { label: options.label }) }) : null;
     const detail = [prepared.description, initDetail ? `init from teacher: ${initDetail}` : ''].filter(Boolean).join('; ');
     const resumed = saved ? `; resumed from the checkpoint after epoch ${saved.epoch} of ${config.epochs}` : '';
     await emit({ type: 'phase', phase: options.phase, status: saved ? 'resumed' : 'start', model: config.student, detail: detail + resumed, ...label });
@@ -290,20 +290,6 @@ export async function trainStudent(ctx: PhaseContext, options: StudentOptions): 
     disposeCheckpoint(saved);
     prepared.dispose();
     student.dispose();
-  }
-}
-
-/**
- * Starts the student from the teacher's weights: weight selection, through the widths in between
- * when `--selection-steps` allows (./selection-steps.ts), or a copy by shape. Returns what it did.
- */
-async function startFromTeacher(ctx: PhaseContext, options: StudentOptions, teacher: tf.LayersModel, student: tf.LayersModel, config: RunConfig): Promise<string> {
-  const stepped = config.selectionSteps > 0 ? await selectInSteps(ctx, { studentName: config.student, student, teacher, method: options.method, config, phase: options.phase, ...(options.label === undefined ? {} : { label: options.label }) }) : null;
-  if (!stepped) return describeInit(initFromTeacher(student, teacher));
-  try {
-    return describeInit({ ...initFromTeacher(student, stepped.source), steps: stepped.summary });
-  } finally {
-    stepped.source.dispose();
   }
 }
 

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Phase } from '../../contract/events';
 import type { RunConfig } from '../../contract/run-config';
 import { planChannelSpaces } from '../methods/channel-spaces';
+import { describeInit, initFromTeacher } from '../methods/init-from-teacher';
 import type { DistillationMethod } from '../methods/method';
 import { selectTeacherWeights } from '../methods/weight-selection';
 import { parseWidth } from '../models/blocks';
@@ -72,6 +73,7 @@ export interface SelectionStepsOptions {
   student: tf.LayersModel;
   teacher: tf.LayersModel;
   method: DistillationMethod;
+  /** The student's config: the steps train with its method options, seed and rate. */
   config: RunConfig;
   /** The student's lane in a study or the race: its progress events carry it. */
   label?: string;
@@ -84,7 +86,9 @@ export interface SelectionStepsOptions {
  * widths in between. Every intermediate model but the one returned is disposed.
  */
 export async function selectInSteps(ctx: PhaseContext, options: SelectionStepsOptions): Promise<SteppedSelection | null> {
-  const { config, dataset } = ctx;
+  // The lane's own config (DIST's T in the race, a restart's seed), not the run's.
+  const { config } = options;
+  const { dataset } = ctx;
   const names = intermediateArchitectures(options.studentName, options.student, options.teacher, config.selectionSteps);
   if (!names) return null;
   const classes = dataset.classNames.length;
@@ -134,4 +138,18 @@ export async function selectInSteps(ctx: PhaseContext, options: SelectionStepsOp
   }
   const on = dataset.validation ? 'on the validation split' : 'on the test split';
   return { source: source!, summary: `weight selection in ${names.length} ${names.length === 1 ? 'step' : 'steps'}: ${done.join(' → ')} ${on}, one epoch${names.length === 1 ? '' : ' each'} with ${options.method.label}, then ${options.studentName} from the last` };
+}
+
+/**
+ * Starts the student from the teacher's weights: weight selection, through the widths in between
+ * when `--selection-steps` allows, or a copy by shape (initFromTeacher). Returns what it did.
+ */
+export async function startFromTeacher(ctx: PhaseContext, options: SelectionStepsOptions): Promise<string> {
+  const stepped = options.config.selectionSteps > 0 ? await selectInSteps(ctx, options) : null;
+  if (!stepped) return describeInit(initFromTeacher(options.student, options.teacher));
+  try {
+    return describeInit({ ...initFromTeacher(options.student, stepped.source), steps: stepped.summary });
+  } finally {
+    stepped.source.dispose();
+  }
 }
