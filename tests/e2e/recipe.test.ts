@@ -112,6 +112,10 @@ describe('the auto recipe and the sweep', () => {
     assert.equal(starts.length, 2);
     assert.equal(/init from teacher: weight selection in 1 step: mlp-32x1 \(\d+\.\d\d %\) on the validation split, .*; weight selection/.test(starts[0]!), result.sweep!.best.init === true, `auto prunes mlp-64x1 to mlp-16x1 through mlp-32x1: ${starts[0]}`);
     assert.doesNotMatch(starts[1]!, /init from teacher/);
+    // The sweep's seeded finalist starts as the student does, through mlp-32x1: two trainings begin in its lane, the step's and its own.
+    const seededLane = events.filter((e) => e.type === 'progress' && / from the teacher$/.test(e.method ?? ''));
+    const trainingsBegun = seededLane.filter((e) => e.type === 'progress' && e.epoch === 1 && e.step === 1).length;
+    assert.equal(trainingsBegun, result.sweep!.finals!.cells.some((c) => c.init) ? 2 : 0, 'the seeded finalist takes the selection step first');
     assert.equal(/distilled student: started from the teacher's weights, as the sweep chose \(weight selection/.test(choices), result.sweep!.best.init === true, choices);
     assert.match(choices, /teacher: kept epoch \d+'s weights, the best on the validation split; stopped early after epoch \d+ of 30/);
     const config = JSON.parse(await readFile(join(root, 'auto', 'config.json'), 'utf8'));

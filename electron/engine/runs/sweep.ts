@@ -6,11 +6,13 @@ import { randomStartFinalists, rankSweepCells, SweepResultSchema, sweepChoice, t
 import type { RunConfig } from '../../contract/run-config';
 import { limitSplit } from '../data/dataset';
 import { DistillInputError, throwIfAborted } from '../errors';
+import type { DistillationMethod } from '../methods/method';
 import { getMethod } from '../methods/registry';
 import { initFromTeacher } from '../methods/init-from-teacher';
 import { buildModel } from '../models/registry';
 import { trainPhase } from '../train/trainer';
 import type { PhaseContext } from './phases';
+import { startFromTeacher } from './selection-steps';
 import { teacherSource } from './teacher-source';
 
 /** The run's config with KD's T and α set to a sweep cell's. */
@@ -56,13 +58,18 @@ async function trainSweepCell(ctx: PhaseContext, teacher: tf.LayersModel | null,
   const started = performance.now();
   const cellConfig = withKdCell(config, temperature, alpha);
   const student = sweepStudent(ctx);
-  // A run that starts its student from the teacher's weights is swept from them too.
-  if (teacher && (init || config.initFromTeacher)) initFromTeacher(student, teacher);
-  const prepared = getMethod('kd').prepare({ student, teacher, config: cellConfig });
+  const lane = `sweep T=${temperature} α=${alpha}${init ? ' from the teacher' : ''}`;
+  // The seeded finalist starts as the student will: through the selection steps, with KD at its
+  // T and α. A run that starts every cell from the teacher's weights cuts each in one go: twelve
+  // cells' steps would cost more than the grid.
+  let prepared: ReturnType<DistillationMethod['prepare']> | null = null;
   try {
+    if (teacher && init) await startFromTeacher(ctx, { studentName: config.student, student, teacher, method: getMethod('kd'), config: cellConfig, phase: 'student', label: lane });
+    else if (teacher && config.initFromTeacher) initFromTeacher(student, teacher);
+    prepared = getMethod('kd').prepare({ student, teacher, config: cellConfig });
     const outcome = await trainPhase({
       phase: 'student',
-      method: `sweep T=${temperature} α=${alpha}${init ? ' from the teacher' : ''}`,
+      method: lane,
       model: student,
       train,
       // Scored on the validation split: the test split makes no choice.
@@ -81,7 +88,7 @@ async function trainSweepCell(ctx: PhaseContext, teacher: tf.LayersModel | null,
     const diverged = !Number.isFinite(outcome.evaluation?.loss ?? 0) || (outcome.evaluation?.accuracy ?? 0) <= 1.5 / dataset.classNames.length;
     return { cell, temperature, alpha, ...(init ? { init } : {}), valAccuracy: outcome.evaluation?.accuracy ?? 0, ...(diverged ? { diverged } : {}), seconds: (performance.now() - started) / 1000 };
   } finally {
-    prepared.dispose();
+    prepared?.dispose();
     student.dispose();
   }
 }
