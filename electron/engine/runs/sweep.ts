@@ -6,7 +6,7 @@ import { randomStartFinalists, rankSweepCells, SweepResultSchema, sweepChoice, t
 import type { RunConfig } from '../../contract/run-config';
 import { limitSplit } from '../data/dataset';
 import { DistillInputError, throwIfAborted } from '../errors';
-import type { DistillationMethod } from '../methods/method';
+import type { PreparedMethod } from '../methods/method';
 import { getMethod } from '../methods/registry';
 import { initFromTeacher } from '../methods/init-from-teacher';
 import { buildModel } from '../models/registry';
@@ -62,7 +62,7 @@ async function trainSweepCell(ctx: PhaseContext, teacher: tf.LayersModel | null,
   // The seeded finalist starts as the student will: through the selection steps, with KD at its
   // T and α. A run that starts every cell from the teacher's weights cuts each in one go: twelve
   // cells' steps would cost more than the grid.
-  let prepared: ReturnType<DistillationMethod['prepare']> | null = null;
+  let prepared: PreparedMethod | null = null;
   try {
     if (teacher && init) await startFromTeacher(ctx, { studentName: config.student, student, teacher, method: getMethod('kd'), config: cellConfig, phase: 'student', label: lane });
     else if (teacher && config.initFromTeacher) initFromTeacher(student, teacher);
