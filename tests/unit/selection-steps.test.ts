@@ -86,7 +86,7 @@ describe('weight selection in steps: training the widths', () => {
     const teacher = buildModel('mlp-32x1', { inputShape: shape, classes: 3, dropout: 0, seed: 1 });
     const student = buildModel('mlp-4x1', { inputShape: shape, classes: 3, dropout: 0, seed: 1 });
     try {
-      const stepped = await selectInSteps(ctx, { studentName: 'mlp-4x1', student, teacher, method: spy, config: lane, phase: 'student', label: 'dist' });
+      const stepped = await selectInSteps(ctx, { student, teacher, method: spy, config: lane, phase: 'student', label: 'dist' });
       assert.ok(stepped, 'mlp-32x1 → mlp-4x1 has widths in between');
       stepped.source.dispose();
       assert.match(stepped.summary, /^weight selection in 2 steps: mlp-16x1 \(\d+\.\d\d %\) → mlp-8x1 \(\d+\.\d\d %\) on the validation split/);

@@ -4,7 +4,7 @@ import { dropout } from './dropout';
 import { seededKernel } from './init';
 import type { ModelFamily } from './model-spec';
 
-interface MlpSpec {
+export interface MlpSpec {
   width: number;
   depth: number;
 }

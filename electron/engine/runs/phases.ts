@@ -251,7 +251,7 @@ export async function trainStudent(ctx: PhaseContext, options: StudentOptions): 
   try {
     saved = await restoreCheckpoint(ctx, key, student, prepared.extraVariables);
     // A checkpoint holds the weights the start (and its steps) led to, and says how they started.
-    const initDetail = saved ? (saved.initDetail ?? null) : options.initFromTeacher && options.teacher ? await startFromTeacher(ctx, { studentName: config.student, student, teacher: options.teacher, method: options.method, config, phase: options.phase, ...(options.label === undefined ? {} : { label: options.label }) }) : null;
+    const initDetail = saved ? (saved.initDetail ?? null) : options.initFromTeacher && options.teacher ? await startFromTeacher(ctx, { student, teacher: options.teacher, method: options.method, config, phase: options.phase, ...(options.label === undefined ? {} : { label: options.label }) }) : null;
     const detail = [prepared.description, initDetail ? `init from teacher: ${initDetail}` : ''].filter(Boolean).join('; ');
     const resumed = saved ? `; resumed from the checkpoint after epoch ${saved.epoch} of ${config.epochs}` : '';
     await emit({ type: 'phase', phase: options.phase, status: saved ? 'resumed' : 'start', model: config.student, detail: detail + resumed, ...label });

@@ -6,7 +6,7 @@ import { describeInit, initFromTeacher } from '../methods/init-from-teacher';
 import type { DistillationMethod } from '../methods/method';
 import { selectTeacherWeights } from '../methods/weight-selection';
 import { parseWidth } from '../models/blocks';
-import { mlpFamily } from '../models/mlp';
+import { mlpFamily, type MlpSpec } from '../models/mlp';
 import { buildModel, findFamily } from '../models/registry';
 import { trainPhase } from '../train/trainer';
 import type { PhaseContext } from './phases';
@@ -20,7 +20,7 @@ import { forwardWithFeatures, teacherSource } from './teacher-source';
  * loss before the next is selected from it, the knowledge is handed down a step at a time, as
  * gradual pruning with distillation does (Zhu & Gupta 2017; Minitron, Sreenivas et al. 2024). On
  * Fashion-MNIST's MLP pair the untrained student then starts at 50–72 % on validation instead of
- * 12–19 %, and `auto`'s distilled student ended +0.15 points better on validation and +0.17 on
+ * 12–19 %, and `auto`'s distilled student ended +0.20 points better on validation and +0.07 on
  * test on average over nine teachers (docs/research/fashion-mnist.md#weight-selection-in-steps).
  */
 export interface SteppedSelection {
@@ -60,7 +60,7 @@ export function intermediateArchitectures(studentName: string, student: tf.Layer
 
 /** `mlp-30x2` × 2 → `mlp-60x2`; `lenet5@0.5` × 2 → `lenet5@1`; null for a name that has no width. */
 export function scaledName(name: string, factor: number): string | null {
-  const mlp = mlpFamily.parse(name) as { width: number; depth: number } | null;
+  const mlp = mlpFamily.parse(name) as MlpSpec | null;
   if (mlp) return `mlp-${Math.max(1, Math.round(mlp.width * factor))}x${mlp.depth}`;
   const parsed = parseWidth(name);
   if (!parsed || !findFamily(parsed.base)) return null;
@@ -69,7 +69,7 @@ export function scaledName(name: string, factor: number): string | null {
 }
 
 export interface SelectionStepsOptions {
-  studentName: string;
+  /** Built from `config.student`. */
   student: tf.LayersModel;
   teacher: tf.LayersModel;
   method: DistillationMethod;
@@ -89,7 +89,7 @@ export async function selectInSteps(ctx: PhaseContext, options: SelectionStepsOp
   // The lane's own config (DIST's T in the race, a restart's seed), not the run's.
   const { config } = options;
   const { dataset } = ctx;
-  const names = intermediateArchitectures(options.studentName, options.student, options.teacher, config.selectionSteps);
+  const names = intermediateArchitectures(config.student, options.student, options.teacher, config.selectionSteps);
   if (!names) return null;
   const classes = dataset.classNames.length;
   let source: tf.LayersModel | null = null;
@@ -137,7 +137,7 @@ export async function selectInSteps(ctx: PhaseContext, options: SelectionStepsOp
     throw error;
   }
   const on = dataset.validation ? 'on the validation split' : 'on the test split';
-  return { source: source!, summary: `weight selection in ${names.length} ${names.length === 1 ? 'step' : 'steps'}: ${done.join(' → ')} ${on}, one epoch${names.length === 1 ? '' : ' each'} with ${options.method.label}, then ${options.studentName} from the last` };
+  return { source: source!, summary: `weight selection in ${names.length} ${names.length === 1 ? 'step' : 'steps'}: ${done.join(' → ')} ${on}, one epoch${names.length === 1 ? '' : ' each'} with ${options.method.label}, then ${config.student} from the last` };
 }
 
 /**

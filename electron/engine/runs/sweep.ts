@@ -64,7 +64,7 @@ async function trainSweepCell(ctx: PhaseContext, teacher: tf.LayersModel | null,
   // cells' steps would cost more than the grid.
   let prepared: PreparedMethod | null = null;
   try {
-    if (teacher && init) await startFromTeacher(ctx, { studentName: config.student, student, teacher, method: getMethod('kd'), config: cellConfig, phase: 'student', label: lane });
+    if (teacher && init) await startFromTeacher(ctx, { student, teacher, method: getMethod('kd'), config: cellConfig, phase: 'student', label: lane });
     else if (teacher && config.initFromTeacher) initFromTeacher(student, teacher);
     prepared = getMethod('kd').prepare({ student, teacher, config: cellConfig });
     const outcome = await trainPhase({
