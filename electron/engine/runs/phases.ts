@@ -251,7 +251,7 @@ export async function trainStudent(ctx: PhaseContext, options: StudentOptions): 
   try {
     saved = await restoreCheckpoint(ctx, key, student, prepared.extraVariables);
     // A checkpoint holds the weights the start (and its steps) led to, and says how they started.
-    const initDetail = saved ? (saved.initDetail ?? null) : options.initFromTeacher && options.teacher ? await startFromTeacher(ctx, { student, teacher: options.teacher, method: options.method, config, phase: options.phase, ...(options.label === undefined ? {} : { label: options.label }) }) : null;
+    const initDetail = saved ? resumedInitDetail(saved, options.initFromTeacher && options.teacher !== null) : options.initFromTeacher && options.teacher ? await startFromTeacher(ctx, { student, teacher: options.teacher, method: options.method, config, phase: options.phase, ...(options.label === undefined ? {} : { label: options.label }) }) : null;
     const detail = [prepared.description, initDetail ? `init from teacher: ${initDetail}` : ''].filter(Boolean).join('; ');
     const resumed = saved ? `; resumed from the checkpoint after epoch ${saved.epoch} of ${config.epochs}` : '';
     await emit({ type: 'phase', phase: options.phase, status: saved ? 'resumed' : 'start', model: config.student, detail: detail + resumed, ...label });
@@ -291,6 +291,16 @@ export async function trainStudent(ctx: PhaseContext, options: StudentOptions): 
     prepared.dispose();
     student.dispose();
   }
+}
+
+/**
+ * How a resumed student started: what its checkpoint says, or, for a checkpoint written before
+ * checkpoints recorded it, that it started from the teacher's weights without the details (the
+ * steps are not run again just to describe them).
+ */
+export function resumedInitDetail(saved: Pick<PhaseCheckpoint, 'initDetail'>, fromTeacher: boolean): string | null {
+  if (saved.initDetail !== undefined) return saved.initDetail;
+  return fromTeacher ? "the teacher's weights (how they were selected is not recorded: the checkpoint predates start details)" : null;
 }
 
 function checkTeacherFits(model: tf.LayersModel, metadata: ModelMetadata | null, shape: readonly number[], classes: number, path: string): void {
