@@ -32,7 +32,6 @@ import {
   runDistillation,
   runStudy,
   runSweep,
-  selectBackend,
   studyConfig,
   studyOfRun,
   summarizeDataset,
@@ -43,6 +42,7 @@ import {
 import { datasetFolderFromPaths, markImported } from './dataset-import';
 import { sourceResolver } from './sources';
 import { createModelExports } from './model-exports';
+import { createServiceBackend } from './service-backend';
 
 export interface ServiceOptions {
   /** Run folders, shared with the CLI's `--runs-dir`. */
@@ -78,12 +78,9 @@ export function createDistillService(options: ServiceOptions): HostedService {
   let datasetCache: { spec: string; dataset: ImageDataset } | null = null;
   const runModels = new RunModelCache();
 
-  // Light work (parameter counts, soft labels) needs a backend before any run has chosen one.
-  const ensureBackend = async () => {
-    if (!backendReady) await selectBackend('cpu');
-    backendReady = true;
-  };
-  let backendReady = false;
+  // Parameter counts, soft labels, mistakes and export checks need a backend, and must not switch a training run's.
+  const backends = createServiceBackend(() => reserved || active.size > 0);
+  const ensureBackend = () => backends.forService();
 
   const { uploadedPaths, datasetPath, teacherPath } = sourceResolver({ host: options.host, uploadsDir, runsDir });
 
@@ -128,7 +125,7 @@ export function createDistillService(options: ServiceOptions): HostedService {
   };
 
   /** The backend is chosen here, at the edge, before the run exists: a missing one is the request's error. */
-  const activateBackend = (config: RunConfig) => selectBackend(config.backend, { threads: config.threads });
+  const activateBackend = (config: RunConfig) => backends.forRun(config);
 
   /**
    * A run, sweep or study: the slot reserved, the config prepared (from a client's preset and
@@ -162,7 +159,6 @@ export function createDistillService(options: ServiceOptions): HostedService {
   const launch = (config: RunConfig, release: () => void, train: (runId: string, signal: AbortSignal, onEvent: (event: RunEvent) => void) => Promise<unknown>, runId = newRunId()) => {
     const controller = new AbortController();
     active.set(runId, controller);
-    backendReady = true;
     datasetCache = null; // the run loads its own copy; don't hold two
     void train(runId, controller.signal, (event) => options.onEvent({ type: 'run-event', runId, event }))
       .then(() => options.onEvent({ type: 'run-ended', runId, status: 'completed' }))

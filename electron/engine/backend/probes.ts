@@ -97,24 +97,30 @@ const webgpuProbe: BackendProbe = {
 /** tfjs-wasm's pool is built with 8 workers; more threads than that would wait on workers that never start. */
 export const MAX_WASM_THREADS = 8;
 
-let wasmActivation: Promise<CpuThreads> | null = null;
+let wasmActivation: { wanted: number; threads: Promise<CpuThreads> } | null = null;
 
 const wasmProbe: BackendProbe = {
   async probe() {
     return { ok: true, device: `${cpuName()} (WebAssembly SIMD)`, why: 'fastest CPU path (XNNPACK matrix products, with this project\'s convolution gradients)' };
   },
-  activate({ threads }) {
+  async activate({ threads }) {
+    const wanted = Math.min(threads ?? availableCores(), MAX_WASM_THREADS);
     // The first activation in a process picks the build: tensors already on it must stay valid.
-    wasmActivation ??= (async () => {
-      await import('@tensorflow/tfjs-backend-wasm');
-      const wanted = Math.min(threads ?? availableCores(), MAX_WASM_THREADS);
-      // One thread: the single-threaded build, which has no shared-memory overhead.
-      if (wanted <= 1) return { count: () => 1 };
-      const unavailable = wasmThreadsUnavailable();
-      if (unavailable) return { count: () => 1, note: `one thread: ${unavailable}` };
-      return { count: await registerThreadedWasm(wanted) };
-    })();
-    return wasmActivation;
+    wasmActivation ??= {
+      wanted,
+      threads: (async () => {
+        await import('@tensorflow/tfjs-backend-wasm');
+        // One thread: the single-threaded build, which has no shared-memory overhead.
+        if (wanted <= 1) return { count: () => 1 };
+        const unavailable = wasmThreadsUnavailable();
+        if (unavailable) return { count: () => 1, note: `one thread: ${unavailable}` };
+        return { count: await registerThreadedWasm(wanted) };
+      })(),
+    };
+    const started = await wasmActivation.threads;
+    // A later request for another count says it was not met, rather than quietly keeping the first.
+    if (wanted === wasmActivation.wanted || started.note) return started;
+    return { ...started, note: `wasm started in this process with ${wasmActivation.wanted === 1 ? 'one thread' : `${wasmActivation.wanted} threads`}, and that cannot change until it restarts (asked for ${wanted})` };
   },
 };
 
