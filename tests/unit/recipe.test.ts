@@ -303,6 +303,9 @@ describe('comparing runs', () => {
     assert.deepEqual(withBaseline.find((d) => d.key === 'method')?.values, ['kd', 'baseline']);
     // The student alone never used T: it shows as –, not as a difference of values.
     assert.deepEqual(withBaseline.find((d) => d.key === 'kd.temperature')?.values, ['4', '–']);
+    // Before the runs load (or with one), nothing differs: no row of every setting with no values.
+    assert.deepEqual(configDifferences([]), []);
+    assert.deepEqual(configDifferences([a]), []);
   });
 
   it("shows a teacher folder or dataset path by its last parts, as History does, unless that hides the difference", () => {

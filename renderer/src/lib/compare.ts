@@ -16,6 +16,8 @@ export interface SettingDifference {
  */
 export function configDifferences(configs: RunConfig[]): SettingDifference[] {
   const rows: SettingDifference[] = [];
+  // One run, or none yet (while they load), differs from nothing.
+  if (configs.length < 2) return rows;
   for (const [key, option] of Object.entries(RUN_SETTINGS)) {
     const values = configs.map((c) => describeDefault(c[key as keyof RunConfig], option));
     if (new Set(values).size === 1) continue;
