@@ -509,7 +509,7 @@ describe('Distill Studio in a browser (distill serve)', { skip: missing ?? false
     assert.ok(overflow <= 0, `the history table sticks out of its panel by ${overflow} px`);
   });
 
-  it('opens a picked image folder (one sub-folder per class) uploaded with its layout', async () => {
+  it('opens a picked image folder (one sub-folder per class) uploaded with its layout, with the auto recipe', async () => {
     const root = await mkdtemp(join(tmpdir(), 'ui-folder-'));
     for (const [cls, color] of [['cats', { r: 200, g: 120, b: 40 }], ['dogs', { r: 40, g: 90, b: 200 }]] as const) {
       await mkdir(join(root, 'pets', cls), { recursive: true });
@@ -517,11 +517,26 @@ describe('Distill Studio in a browser (distill serve)', { skip: missing ?? false
         await sharp({ create: { width: 12 + i, height: 10, channels: 3, background: color } }).png().toFile(join(root, 'pets', cls, `${i}.png`));
       }
     }
+    // The form as quick fills it, on MNIST: a dataset the app has not seen then turns it to auto.
+    await page.click('[data-screen=method]');
+    await page.getByTestId('preset').selectOption('quick');
     await page.click('[data-screen=dataset]');
     await page.getByTestId('folder-input').setInputFiles(join(root, 'pets'));
     await page.waitForFunction(() => document.querySelector('[data-testid=dataset-summary] h2')?.textContent?.startsWith('pets'), null, { timeout: 30_000 });
     assert.match(await page.getByTestId('dataset-summary').innerText(), /2 classes · 32×32×3 images · 8 train · 2 test/);
     await shot('1-dataset-image-folder');
+    await page.click('[data-screen=method]');
+    assert.equal(await page.getByTestId('preset').inputValue(), 'auto');
+    assert.match(await page.getByTestId('preset-note').innerText(), /quick was tuned on MNIST, and auto makes its choices on a validation split of your data/);
+    await shot('3-method-auto-for-new-data');
+    // Back on MNIST, the recipe the dataset chose goes back to quick.
+    await page.click('[data-screen=dataset]');
+    await page.getByTestId('use-mnist').click();
+    await page.waitForFunction(() => document.querySelector('[data-testid=dataset-summary] h2')?.textContent?.startsWith('mnist'), null, { timeout: 30_000 });
+    await page.click('[data-screen=method]');
+    assert.equal(await page.getByTestId('preset').inputValue(), 'quick');
+    assert.equal(await page.getByTestId('preset-note').count(), 0);
+    await page.click('[data-screen=dataset]');
   });
 
   it('shows an upload\'s progress and cancels it: what arrived is dropped, the dataset chosen before stays', async () => {

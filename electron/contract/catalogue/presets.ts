@@ -135,6 +135,11 @@ export const PRESET_CATALOGUE = {
 export type PresetId = keyof typeof PRESET_CATALOGUE;
 export const PRESET_IDS = Object.keys(PRESET_CATALOGUE) as [PresetId, ...PresetId[]];
 export const DEFAULT_PRESET: PresetId = 'quick';
+/**
+ * The app's recipe for a dataset other than MNIST, where `quick` was tuned: `auto` makes its
+ * choices (T, α, the start, the epochs) on a validation split of the data itself.
+ */
+export const OWN_DATA_PRESET: PresetId = 'auto';
 
 /** A preset's full configuration, as a fresh copy the caller may change. */
 export function presetConfig(id: PresetId): RunConfig {

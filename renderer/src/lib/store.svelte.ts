@@ -6,6 +6,7 @@ import { api } from '../api/bridge';
 import { ImportCancelled, type ImportProgress } from '../api/app-api';
 import { applyRunEvent, emptyRunView, runViewFromDetail, type RunView } from './run-view';
 import { studyOverrides } from './study-form';
+import { presetForDataset } from './dataset-preset';
 
 export type Screen = 'dataset' | 'models' | 'method' | 'training' | 'results' | 'history';
 
@@ -28,6 +29,8 @@ export const app = $state({
   /** The preset the form started from, and the form itself: a full run configuration. */
   preset: DEFAULT_PRESET as PresetName,
   config: presetConfig(DEFAULT_PRESET) as RunConfig,
+  /** Why the dataset chose the preset in force ('' when the person chose it, or it is the default). */
+  presetNote: '',
   /** '' trains the teacher named in the config; a run id reuses that run's teacher; 'own' uses `ownTeacher`. */
   teacherRun: '',
   /** A teacher the person brought (an .onnx file, a TensorFlow.js LayersModel or GraphModel folder). */
@@ -118,6 +121,16 @@ export function applyPreset(name: PresetName): void {
   app.preset = name;
   app.config = presetConfig(name);
   app.teacherRun = '';
+  app.presetNote = '';
+}
+
+/** A dataset other than MNIST turns an untouched form to `auto` (presetForDataset), and says so. */
+function suitPresetTo(dataset: string): void {
+  const form = { preset: app.preset, config: $state.snapshot(app.config) as RunConfig, teacherChosen: app.teacherRun !== '', setByDataset: app.presetNote !== '' };
+  const suited = presetForDataset(dataset, form);
+  if (!suited) return;
+  applyPreset(suited.preset);
+  app.presetNote = suited.note;
 }
 
 let uploadStop: AbortController | null = null;
@@ -177,6 +190,7 @@ async function loadDataset(load: (progress: ImportProgress) => Promise<DatasetVi
   app.datasetError = '';
   try {
     app.dataset = await load(importProgress('dataset'));
+    suitPresetTo(app.dataset.dataset);
     app.datasetBusy = 'sizing';
     app.models = await modelsFor(app.dataset);
   } catch (error) {
