@@ -12,7 +12,7 @@ import { PlateauCuts } from '../../electron/engine/train/schedule';
 import { configDifferences } from '../../renderer/src/lib/compare';
 import { shortPath } from '../../renderer/src/lib/display';
 import { studyOverrides, studyRecipeNote } from '../../renderer/src/lib/study-form';
-import { applyRunEvent, emptyRunView } from '../../renderer/src/lib/run-view';
+import { applyRunEvent, emptyRunView, mayStopEarly } from '../../renderer/src/lib/run-view';
 import { presetConfig } from '../../electron/contract/catalogue';
 
 /** A report whose confusion matrix gives these per-class accuracies on 100 images per class. */
@@ -322,5 +322,18 @@ describe('comparing runs', () => {
     assert.equal(shortPath('/home/me/uploads/not-an-id/model.onnx'), 'not-an-id/model.onnx');
     assert.equal(shortPath('/srv/work/uploads/1f4922e55f8fe9b8', 1), 'uploaded files');
     assert.equal(shortPath('/srv/work/uploads/1f4922e55f8fe9b8/fashion', 1), 'fashion (uploaded)');
+  });
+});
+
+describe('the ETA of a phase that may stop early', () => {
+  it('is a bound where the phase has a validation split and early stopping, a forecast elsewhere', () => {
+    const auto = presetConfig('auto');
+    assert.equal(mayStopEarly(auto, 'teacher'), true);
+    assert.equal(mayStopEarly(auto, 'student'), true);
+    assert.equal(mayStopEarly(auto, 'student-dist'), true);
+    assert.equal(mayStopEarly(auto, 'sweep'), false, 'sweep cells train their epochs in full');
+    assert.equal(mayStopEarly({ ...auto, teacherPatience: null }, 'teacher'), false);
+    assert.equal(mayStopEarly({ ...auto, validationSplit: 0 }, 'student'), false);
+    assert.equal(mayStopEarly(presetConfig('quick'), 'teacher'), false);
   });
 });

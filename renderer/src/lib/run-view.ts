@@ -116,3 +116,12 @@ export function runViewFromDetail(detail: RunDetail): RunView {
   view.study = detail.study;
   return view;
 }
+
+/**
+ * Whether a lane may stop before its last epoch (a validation split and early stopping), so that
+ * its ETA, which counts to the last epoch, is a bound rather than a forecast.
+ */
+export function mayStopEarly(config: Pick<RunConfig, 'validationSplit' | 'teacherPatience' | 'studentPatience'>, laneKey: string): boolean {
+  if (config.validationSplit <= 0 || laneKey === 'sweep') return false;
+  return (laneKey === 'teacher' ? config.teacherPatience : config.studentPatience) !== null;
+}
