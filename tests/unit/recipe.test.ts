@@ -12,7 +12,7 @@ import { PlateauCuts } from '../../electron/engine/train/schedule';
 import { configDifferences } from '../../renderer/src/lib/compare';
 import { shortPath } from '../../renderer/src/lib/display';
 import { studyOverrides, studyRecipeNote } from '../../renderer/src/lib/study-form';
-import { applyRunEvent, emptyRunView, mayStopEarly } from '../../renderer/src/lib/run-view';
+import { applyRunEvent, emptyRunView, keptEpochText, mayStopEarly } from '../../renderer/src/lib/run-view';
 import { presetConfig } from '../../electron/contract/catalogue';
 
 /** A report whose confusion matrix gives these per-class accuracies on 100 images per class. */
@@ -335,5 +335,17 @@ describe('the ETA of a phase that may stop early', () => {
     assert.equal(mayStopEarly({ ...auto, teacherPatience: null }, 'teacher'), false);
     assert.equal(mayStopEarly({ ...auto, validationSplit: 0 }, 'student'), false);
     assert.equal(mayStopEarly(presetConfig('quick'), 'teacher'), false);
+  });
+});
+
+describe('a finished lane says which epoch it kept', () => {
+  it('takes the selection from the phase event and words it', () => {
+    const view = emptyRunView('r1', presetConfig('auto'));
+    applyRunEvent(view, { type: 'phase', phase: 'teacher', status: 'start', model: 'mlp-800x2' });
+    applyRunEvent(view, { type: 'phase', phase: 'teacher', status: 'done', model: 'mlp-800x2', selection: { bestEpoch: 17, stoppedEarly: 25, epochs: 60 } });
+    const teacher = view.lanes.find((l) => l.key === 'teacher')!;
+    assert.equal(teacher.state, 'done');
+    assert.equal(keptEpochText(teacher.selection!), 'kept epoch 17 of 25, the best on the validation split (stopped early; at most 60)');
+    assert.equal(keptEpochText({ bestEpoch: 38, stoppedEarly: null, epochs: 40 }), 'kept epoch 38 of 40, the best on the validation split');
   });
 });

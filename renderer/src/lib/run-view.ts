@@ -1,5 +1,5 @@
 import type { RunDetail } from '../../../electron/contract/api';
-import type { BackendInfo, EpochEndEvent, RunEvent, RunResult, RunStatus, StudyResult, SweepCellEvent, TrainerProgressEvent } from '../../../electron/contract/events';
+import type { BackendInfo, EpochEndEvent, RunEvent, RunResult, RunStatus, Selection, StudyResult, SweepCellEvent, TrainerProgressEvent } from '../../../electron/contract/events';
 import type { RunConfig } from '../../../electron/contract/run-config';
 import { laneColor, laneTitle, seedRepeat, studentTitle } from './display';
 
@@ -13,6 +13,8 @@ export interface Lane {
   model: string;
   state: PhaseState;
   latest: TrainerProgressEvent | null;
+  /** The epoch a finished lane kept (the best on the validation split), and where it stopped. */
+  selection?: Selection | undefined;
 }
 
 /** Everything the Training and Results screens show of one run or study, live or reopened. */
@@ -80,6 +82,7 @@ export function applyRunEvent(view: RunView, event: RunEvent): void {
       const l = lane(view, laneKey(event), event.model);
       l.model = event.model;
       l.state = event.status === 'start' || event.status === 'resumed' ? 'training' : event.status;
+      if (event.selection) l.selection = event.selection;
       break;
     }
     case 'progress': {
@@ -124,4 +127,10 @@ export function runViewFromDetail(detail: RunDetail): RunView {
 export function mayStopEarly(config: Pick<RunConfig, 'validationSplit' | 'teacherPatience' | 'studentPatience'>, laneKey: string): boolean {
   if (config.validationSplit <= 0 || laneKey === 'sweep') return false;
   return (laneKey === 'teacher' ? config.teacherPatience : config.studentPatience) !== null;
+}
+
+/** What a finished lane kept: "kept epoch 17 of 25 (stopped early; at most 60)". */
+export function keptEpochText(selection: Selection): string {
+  const ran = selection.stoppedEarly ?? selection.epochs;
+  return `kept epoch ${selection.bestEpoch} of ${ran}, the best on the validation split${selection.stoppedEarly ? ` (stopped early; at most ${selection.epochs})` : ''}`;
 }
