@@ -28,6 +28,8 @@ export const TrainerProgressEventSchema = z.object({
   method: z.string().optional(),
   /** On webgpu: whether steps replay a recorded step, or run through tfjs eagerly and why. */
   stepMode: StepModeSchema.optional(),
+  /** A model trained on the way to the lane's own: a width the selection steps prune through (`mlp-415x2`). */
+  via: z.string().optional(),
 });
 export type TrainerProgressEvent = z.infer<typeof TrainerProgressEventSchema>;
 

@@ -348,4 +348,14 @@ describe('a finished lane says which epoch it kept', () => {
     assert.equal(keptEpochText(teacher.selection!), 'kept epoch 17 of 25, the best on the validation split (stopped early; at most 60)');
     assert.equal(keptEpochText({ bestEpoch: 38, stoppedEarly: null, epochs: 40 }), 'kept epoch 38 of 40, the best on the validation split');
   });
+
+  it("keeps a selection step's progress off the lane's loss curve", () => {
+    const view = emptyRunView('r1', presetConfig('auto'));
+    const progress = { type: 'progress', phase: 'student', epoch: 1, epochs: 1, step: 10, steps: 844, loss: 6.5, accuracy: 0.7, imgPerSec: 1, etaSec: 1, lr: 0.01 } as const;
+    applyRunEvent(view, { ...progress, via: 'mlp-415x2' });
+    assert.equal(view.lanes.find((l) => l.key === 'student')?.latest?.via, 'mlp-415x2', 'the lane shows it is stepping');
+    assert.equal(view.loss.length, 0);
+    applyRunEvent(view, { ...progress, epochs: 40, loss: 0.4 });
+    assert.deepEqual(view.loss.map((p) => p.y), [0.4]);
+  });
 });

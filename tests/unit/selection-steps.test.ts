@@ -95,6 +95,8 @@ describe('weight selection in steps: training the widths', () => {
       const progress = events.filter((e) => e.type === 'progress');
       assert.ok(progress.length > 0);
       assert.deepEqual([...new Set(progress.map((e) => (e.type === 'progress' ? `${e.method} ${e.lr}` : '')))], ['dist 0.02'], 'at the lane\'s rate, in its lane');
+      // Each step's progress names the width it trains, so views keep it off the lane's own curve.
+      assert.deepEqual([...new Set(progress.map((e) => (e.type === 'progress' ? e.via : '')))], ['mlp-16x1', 'mlp-8x1']);
     } finally {
       teacher.dispose();
       student.dispose();

@@ -124,7 +124,7 @@ export async function selectInSteps(ctx: PhaseContext, options: SelectionStepsOp
           loss: prepared.loss,
           teacher: options.method.needsTeacher ? teacherSource(ctx, options.teacher, prepared.teacherFeatureLayers) : null,
           signal: ctx.signal,
-          onProgress: (event) => void ctx.emit(event, false),
+          onProgress: (event) => void ctx.emit({ ...event, via: name }, false),
         });
         const accuracy = outcome.evaluation ? ` (${(outcome.evaluation.accuracy * 100).toFixed(2)} %)` : '';
         done.push(`${name}${accuracy}`);

@@ -89,7 +89,8 @@ export function applyRunEvent(view: RunView, event: RunEvent): void {
       const l = lane(view, laneKey(event), '');
       l.latest = event;
       l.state = 'training';
-      view.loss.push({ lane: l.key, x: event.epoch - 1 + event.step / event.steps, y: event.loss });
+      // A width the selection steps pass through is not the lane's model: its loss is not the lane's curve.
+      if (!event.via) view.loss.push({ lane: l.key, x: event.epoch - 1 + event.step / event.steps, y: event.loss });
       break;
     }
     case 'sweep-cell': {
