@@ -95,9 +95,14 @@ function barsView(): ProgressPrinter {
         case 'progress': {
           const mode = stepMode(event);
           if (mode) bars.log(mode + '\n');
-          const bar = byLabel.get(labelOf(event));
+          // The selection steps train before their lane's phase starts: one bar for them, naming the width in training.
+          const key = event.via ? `${labelOf(event)} steps` : labelOf(event);
+          const via = event.via ? { label: `${labelOf(event)} via ${event.via}`.padEnd(24) } : {};
+          if (event.via && !byLabel.has(key)) byLabel.set(key, bars.create(1, 0, { ...via, epoch: 0, epochs: 0, loss: '–', acc: '–', ips: '–', remaining: '–' }));
+          const bar = byLabel.get(key);
           bar?.setTotal(event.epochs * event.steps);
           bar?.update((event.epoch - 1) * event.steps + event.step, {
+            ...via,
             epoch: event.epoch,
             epochs: event.epochs,
             loss: event.loss.toFixed(4),
