@@ -103,6 +103,8 @@ export type DatasetView = z.infer<typeof DatasetViewSchema>;
 
 export const RunSummarySchema = z.object({
   runId: RunId,
+  /** A study (several methods, one table) or a run: known from its start, finished or not. */
+  kind: z.enum(['run', 'study']),
   status: RunStatusSchema,
   error: z.string().optional(),
   updatedAt: z.string(),

@@ -180,9 +180,9 @@ export function createDistillService(options: ServiceOptions): HostedService {
     if (run.status.status === 'running' && !active.has(run.id) && !(await runIsLive(run.dir))) {
       const error = 'interrupted: the training process ended before the run finished';
       await new RunFolder(run.id, run.dir).setStatus('failed', error);
-      return { runId: run.id, status: 'failed', error, updatedAt: new Date().toISOString(), config: run.config, result: null, study: null };
+      return { runId: run.id, kind: run.kind, status: 'failed', error, updatedAt: new Date().toISOString(), config: run.config, result: null, study: null };
     }
-    return { runId: run.id, status: run.status.status, error: run.status.error, updatedAt: run.status.updatedAt, config: run.config, result: run.result, study: run.study };
+    return { runId: run.id, kind: run.kind, status: run.status.status, error: run.status.error, updatedAt: run.status.updatedAt, config: run.config, result: run.result, study: run.study };
   };
 
   return {

@@ -8,6 +8,9 @@ import { z } from 'zod';
 import { RunEventSchema, RunResultSchema, RunStatusSchema, StudyResultSchema, type RunEvent, type RunResult, type RunStatus, type StudyResult } from '../../contract/events';
 import { RunConfigSchema, type RunConfig } from '../../contract/run-config';
 
+/** A study's entries and seeds, written when it starts, for a resume (runs/study.ts). */
+export const STUDY_PLAN = 'study-plan.json';
+
 export const StatusFileSchema = z.object({
   status: RunStatusSchema,
   error: z.string().optional(),
@@ -211,6 +214,8 @@ export class RunFolder {
 export interface StoredRun {
   id: string;
   dir: string;
+  /** A study writes its plan when it starts: so even one that did not finish is a study. */
+  kind: 'run' | 'study';
   status: StatusFile;
   config: RunConfig;
   result: RunResult | null;
@@ -233,7 +238,8 @@ export async function readRun(dir: string, id: string): Promise<StoredRun | null
     const result = completed && !isStudy ? RunResultSchema.parse(await readJson(join(dir, 'result.json'))) : null;
     const study = completed && isStudy ? StudyResultSchema.parse(await readJson(join(dir, 'study.json'))) : null;
     const metrics = parseMetrics(await readFile(join(dir, 'metrics.jsonl'), 'utf8').catch(() => ''));
-    return { id, dir, status, config, result, study, metrics };
+    const kind = isStudy || existsSync(join(dir, STUDY_PLAN)) ? 'study' : 'run';
+    return { id, dir, kind, status, config, result, study, metrics };
   } catch {
     return null;
   }

@@ -8,13 +8,14 @@ import { MethodSchema, type Method, type RunConfig } from '../../contract/run-co
 import { DistillInputError, throwIfAborted } from '../errors';
 import { getMethod } from '../methods/registry';
 import { withRunFolder, type RunOptions } from './pipeline';
+import { STUDY_PLAN } from './store';
 import { obtainTeacher, trainStudent, type TrainedStudent } from './phases';
 import { timeInTurns } from './side-by-side-latency';
 import { seedLabel } from '../../contract/display';
 import { studySeeds, summariseSeeds } from './study-seeds';
 
 /** In a study's folder: the entries it trains and with how many seeds, for a resume. */
-export const STUDY_PLAN = 'study-plan.json';
+export { STUDY_PLAN };
 export const StudyPlanSchema = z.object({ methods: z.string(), seeds: STUDY_SEEDS.schema.optional() });
 
 export interface StudyEntry {

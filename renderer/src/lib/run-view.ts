@@ -111,7 +111,8 @@ export function applyRunEvent(view: RunView, event: RunEvent): void {
 export function runViewFromDetail(detail: RunDetail): RunView {
   const studyMethods = detail.study ? detail.study.rows.map((r) => r.method) : null;
   const view = emptyRunView(detail.runId, detail.config, studyMethods);
-  if (!studyMethods && detail.metrics.some((e) => 'method' in e && e.method && !isSweep(e.method))) view.kind = 'study';
+  // A study that did not finish has no table yet, but is a study (a run's DIST lane is not one).
+  view.kind = detail.kind;
   for (const event of detail.metrics) applyRunEvent(view, event);
   if (view.kind === 'study') view.lanes = view.lanes.filter((l) => l.key !== 'student' && l.key !== 'baseline' || l.state !== 'waiting');
   view.status = detail.status;
