@@ -19,7 +19,6 @@ export function shortPath(value: string, segments = 2): string {
   return parts.slice(-segments).join('/');
 }
 
-export const PHASE_NAMES = { teacher: 'Teacher', student: 'KD student', baseline: 'Student alone' } as const;
 export const PHASE_COLORS = { teacher: '#7c3aed', student: '#059669', baseline: '#d97706' } as const;
 /** The same hues dark enough for text on white (4.5:1, WCAG AA); the lighter ones stay for lines and bars. */
 export const PHASE_TEXT_COLORS = { teacher: '#6d28d9', student: '#047857', baseline: '#b45309' } as const;
