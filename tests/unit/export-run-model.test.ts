@@ -2,9 +2,11 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { presetConfig } from '../../electron/contract/catalogue';
-import type { ModelReport, StudyResult } from '../../electron/contract/events';
+import type { ModelReport, RunResult, StudyResult } from '../../electron/contract/events';
 import { DistillInputError } from '../../electron/engine/errors';
+import { buildModelCard, modelCardMarkdown } from '../../electron/engine/export/model-card';
 import { runModel } from '../../electron/engine/export/run-model';
+import type { ModelMetadata } from '../../electron/engine/runs/model-io';
 import type { StoredRun } from '../../electron/engine/runs/store';
 
 const report = (name: string, accuracy: number): ModelReport => ({ name, accuracy, testLoss: 0.3, params: 100, bytes: 400, latencyMs: 0.05, confusion: [] });
@@ -35,5 +37,23 @@ describe('which model of a run an export takes', () => {
     assert.throws(() => runModel(stored({}), 'student', 'kd'), /run r1 is not a study/);
     assert.throws(() => runModel(stored({ study }), 'teacher', 'kd'), /one teacher for every method: leave out the method/);
     assert.equal(runModel(stored({}), 'student').dir, join('/runs/r1', 'student'));
+  });
+});
+
+describe("a model card's epochs", () => {
+  it('says which epoch a validation split kept and where early stopping ended it, for the teacher and the exported student', () => {
+    const result: RunResult = {
+      type: 'result', runId: 'r1', status: 'completed', teacher: report('mlp-800x2', 0.9), student: report('mlp-30x2', 0.8886), baseline: report('mlp-30x2', 0.8856), kdGain: 0.003,
+      backend: { name: 'wasm', device: 'test', reason: 'test' }, outDir: '/runs/r1', seconds: 1,
+      selection: { teacher: { bestEpoch: 17, stoppedEarly: 25, epochs: 60 }, student: { bestEpoch: 16, stoppedEarly: 24, epochs: 40 }, baseline: { bestEpoch: 38, stoppedEarly: null, epochs: 40 } },
+    };
+    const card = (role: 'student' | 'baseline' | 'teacher') => {
+      const model = runModel(stored({ config: presetConfig('auto'), result }), role);
+      const metadata: ModelMetadata = { architecture: 'mlp-30x2', dataset: 'fashion', classNames: ['a', 'b'], inputShape: [28, 28, 1], preprocessing: 'pixels / 255', output: 'logits' };
+      return modelCardMarkdown(buildModelCard({ version: 't', format: 'tfjs', role: model.role, metadata, config: model.config, reports: model.reports, ...(model.kept ? { kept: model.kept } : {}), exportedAccuracy: null }, 1));
+    };
+    assert.match(card('student'), /- Epochs: teacher at most 60 \(kept epoch 17 of 25, the best on the validation split\), student at most 40 \(kept epoch 16 of 24, the best on the validation split\); seed 1\./);
+    assert.match(card('baseline'), /student 40 \(kept epoch 38 of 40, the best on the validation split\)/);
+    assert.match(card('teacher'), /- Epochs: teacher at most 60 \(kept epoch 17 of 25[^)]*\), students 40; seed 1\./);
   });
 });

@@ -2,7 +2,7 @@ import { readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { EXPORT_FORMAT_CATALOGUE, METHOD_CATALOGUE, type ExportFormatId } from '../../contract/catalogue';
 import { formatBytes, formatPercent } from '../../contract/display';
-import type { ModelReport } from '../../contract/events';
+import type { ModelReport, Selection } from '../../contract/events';
 import type { RunConfig } from '../../contract/run-config';
 import type { ModelMetadata } from '../runs/model-io';
 import { startsFromTeacher } from '../methods/init-from-teacher';
@@ -36,6 +36,8 @@ export interface ModelCard {
     startedFromTeacher: boolean;
     studentEpochs: number;
     teacherEpochs: number;
+    /** Where a validation split chose the epoch kept: the teacher's, and this model's (a student's). */
+    kept?: CardKept;
     seed: number;
   } | null;
   accuracy: {
@@ -54,6 +56,9 @@ export interface ModelCard {
 /** What a model card reads of a model's report: a study's row has these, a run's full report more. */
 export type CardReport = Pick<ModelReport, 'name' | 'accuracy' | 'params'> & Partial<Pick<ModelReport, 'macs' | 'latencyMs'>>;
 
+/** The epochs a run kept on its validation split: its teacher's, and the exported model's where it is a student. */
+export type CardKept = { teacher?: Selection; model?: Selection };
+
 export interface CardInputs {
   version: string;
   format: ExportFormatId;
@@ -61,6 +66,7 @@ export interface CardInputs {
   metadata: ModelMetadata;
   config: RunConfig | null;
   reports: Record<'teacher' | 'student' | 'baseline', CardReport | null>;
+  kept?: CardKept;
   exportedAccuracy: { accuracy: number; images: number } | null;
 }
 
@@ -101,6 +107,7 @@ export function buildModelCard(input: CardInputs, bytes: number): ModelCard {
           startedFromTeacher: startsFromTeacher(config, role),
           studentEpochs: config.epochs,
           teacherEpochs: config.teacherEpochs,
+          ...(input.kept && (input.kept.teacher || input.kept.model) ? { kept: input.kept } : {}),
           seed: config.seed,
         }
       : null,
@@ -117,6 +124,13 @@ export function buildModelCard(input: CardInputs, bytes: number): ModelCard {
 }
 
 const pct = (value: number | null) => (value === null ? '–' : formatPercent(value));
+
+/** "60" when every epoch ran and the last was kept; "at most 60 (kept epoch 17 of 25, the best on the validation split)" otherwise. */
+function epochsText(epochs: number, kept: Selection | undefined): string {
+  if (!kept) return String(epochs);
+  const ran = kept.stoppedEarly ?? kept.epochs;
+  return `${kept.stoppedEarly ? 'at most ' : ''}${epochs} (kept epoch ${kept.bestEpoch} of ${ran}, the best on the validation split)`;
+}
 
 export function modelCardMarkdown(card: ModelCard): string {
   const norm = card.preprocessing.normalization;
@@ -138,7 +152,7 @@ export function modelCardMarkdown(card: ModelCard): string {
     ...(card.training
       ? [
           `- Method: ${card.training.methodLabel}${card.training.teacher ? `, teacher ${card.training.teacher}` : ''}${card.training.temperature !== null ? `, T = ${card.training.temperature}` : ''}${card.training.alpha !== null ? `, α = ${card.training.alpha}` : ''}${card.training.startedFromTeacher ? "; started from the teacher's weights" : ''}.`,
-          `- Epochs: teacher ${card.training.teacherEpochs}, student ${card.training.studentEpochs}; seed ${card.training.seed}.`,
+          `- Epochs: teacher ${epochsText(card.training.teacherEpochs, card.training.kept?.teacher)}, ${card.role === 'teacher' ? 'students' : 'student'} ${epochsText(card.training.studentEpochs, card.training.kept?.model)}; seed ${card.training.seed}.`,
         ]
       : []),
     '',

@@ -10,7 +10,7 @@ import { loadModelFolder, ModelMetadataSchema, readModelJson } from '../runs/mod
 import { readRun } from '../runs/store';
 import { evaluateModel, type BatchWatch } from '../train/evaluate';
 import type { Exporter } from './exporter';
-import { writeModelCard, type CardReport, type ModelCard } from './model-card';
+import { writeModelCard, type CardKept, type CardReport, type ModelCard } from './model-card';
 import { runModel } from './run-model';
 import { onnxExporter } from './onnx';
 import { onnxPredictions } from './onnx/run';
@@ -33,7 +33,7 @@ export interface ExportOptions {
   destination: string;
   role: ModelCard['role'];
   /** The run the model comes from, for the model card and the accuracy check; null for a bare model folder. */
-  run: { config: RunConfig; reports: Record<ModelCard['role'], CardReport | null> } | null;
+  run: { config: RunConfig; reports: Record<ModelCard['role'], CardReport | null>; kept?: CardKept | undefined } | null;
   version: string;
   /** Measure the export's accuracy on the run's test split (needs an active backend). */
   measure: boolean;
@@ -74,6 +74,7 @@ export async function exportModel(options: ExportOptions): Promise<{ files: stri
       metadata: metadata.data,
       config: options.run?.config ?? null,
       reports: options.run?.reports ?? { teacher: null, student: null, baseline: null },
+      ...(options.run?.kept ? { kept: options.run.kept } : {}),
       exportedAccuracy,
     });
     return { files: [...files, ...written.files], format: EXPORT_FORMAT_CATALOGUE[options.format].label, card: written.card };
@@ -112,5 +113,5 @@ export async function exportRunModel(options: Omit<ExportOptions, 'modelDir' | '
   if (run.status.status !== 'completed') throw new DistillInputError(`run ${run.id} is ${run.status.status}: export a completed run`);
   const model = runModel(run, options.role, method);
   if (!(await stat(model.dir).catch(() => null))) throw new DistillInputError(`run ${run.id} has no ${method ? `${method} student` : options.role} model to export`);
-  return exportModel({ ...rest, role: model.role, modelDir: model.dir, run: { config: model.config, reports: model.reports } });
+  return exportModel({ ...rest, role: model.role, modelDir: model.dir, run: { config: model.config, reports: model.reports, kept: model.kept } });
 }

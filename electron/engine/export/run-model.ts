@@ -5,7 +5,7 @@ import type { StudyRow } from '../../contract/events';
 import type { RunConfig } from '../../contract/run-config';
 import { DistillInputError } from '../errors';
 import type { StoredRun } from '../runs/store';
-import type { CardReport } from './model-card';
+import type { CardKept, CardReport } from './model-card';
 
 /** One model of a run folder, as an export needs it: its folder, the card's role and the run's facts. */
 export interface RunModel {
@@ -13,6 +13,8 @@ export interface RunModel {
   role: ModelRole;
   config: RunConfig;
   reports: Record<ModelRole, CardReport | null>;
+  /** The epochs kept where a validation split chose them (a run's, not a study's). */
+  kept?: CardKept;
 }
 
 /**
@@ -26,7 +28,9 @@ export function runModel(run: StoredRun, role: ModelRole, method?: string): RunM
     const reports = { teacher: run.result?.teacher ?? null, student: run.result?.student ?? null, baseline: run.result?.baseline ?? null };
     // With restarts the student kept may be another seed's: the card names the seed it trained with.
     const kept = role === 'teacher' ? undefined : run.result?.restarts?.[role]?.kept;
-    return { dir: join(run.dir, role), role, config: kept === undefined ? run.config : { ...run.config, seed: kept }, reports };
+    const selection = run.result?.selection;
+    const epochsKept: CardKept = { ...(selection?.teacher ? { teacher: selection.teacher } : {}), ...(role !== 'teacher' && selection?.[role] ? { model: selection[role] } : {}) };
+    return { dir: join(run.dir, role), role, config: kept === undefined ? run.config : { ...run.config, seed: kept }, reports, kept: epochsKept };
   }
   const { study } = run;
   if (role === 'teacher' && method) throw new DistillInputError(`study ${run.id} has one teacher for every method: leave out the method`);
