@@ -1,4 +1,5 @@
 import { METHOD_CATALOGUE, METHOD_IDS, STUDY_VARIANTS, type MethodId } from './catalogue';
+import type { Selection } from './events';
 
 /**
  * How numbers and names read, the same in the CLI's tables and the app's screens.
@@ -128,3 +129,8 @@ export function exportName({ runId, role, format = 'tfjs', method }: { runId: st
 
 /** What an export is of, in words: `student`, `teacher`, or a study's `init+kd student`. */
 export const exportSubject = ({ role, method }: { role: string; method?: string | undefined }) => (method ? `${method} student` : role);
+
+/** "kept epoch 17 of 25, the best on the validation split": the epoch a model kept, of those it ran. */
+export function formatKeptEpoch(selection: Selection): string {
+  return `kept epoch ${selection.bestEpoch} of ${selection.stoppedEarly ?? selection.epochs}, the best on the validation split`;
+}

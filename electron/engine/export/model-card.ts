@@ -1,7 +1,7 @@
 import { readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { EXPORT_FORMAT_CATALOGUE, METHOD_CATALOGUE, type ExportFormatId } from '../../contract/catalogue';
-import { formatBytes, formatPercent } from '../../contract/display';
+import { formatBytes, formatKeptEpoch, formatPercent } from '../../contract/display';
 import type { ModelReport, Selection } from '../../contract/events';
 import type { RunConfig } from '../../contract/run-config';
 import type { ModelMetadata } from '../runs/model-io';
@@ -128,8 +128,7 @@ const pct = (value: number | null) => (value === null ? '–' : formatPercent(va
 /** "60" when every epoch ran and the last was kept; "at most 60 (kept epoch 17 of 25, the best on the validation split)" otherwise. */
 function epochsText(epochs: number, kept: Selection | undefined): string {
   if (!kept) return String(epochs);
-  const ran = kept.stoppedEarly ?? kept.epochs;
-  return `${kept.stoppedEarly ? 'at most ' : ''}${epochs} (kept epoch ${kept.bestEpoch} of ${ran}, the best on the validation split)`;
+  return `${kept.stoppedEarly ? 'at most ' : ''}${epochs} (${formatKeptEpoch(kept)})`;
 }
 
 export function modelCardMarkdown(card: ModelCard): string {

@@ -27,10 +27,10 @@ export function runModel(run: StoredRun, role: ModelRole, method?: string): RunM
     if (method) throw new DistillInputError(`run ${run.id} is not a study: its ${role} is the one model of that role (leave out the method)`);
     const reports = { teacher: run.result?.teacher ?? null, student: run.result?.student ?? null, baseline: run.result?.baseline ?? null };
     // With restarts the student kept may be another seed's: the card names the seed it trained with.
-    const kept = role === 'teacher' ? undefined : run.result?.restarts?.[role]?.kept;
+    const keptSeed = role === 'teacher' ? undefined : run.result?.restarts?.[role]?.kept;
     const selection = run.result?.selection;
-    const epochsKept: CardKept = { ...(selection?.teacher ? { teacher: selection.teacher } : {}), ...(role !== 'teacher' && selection?.[role] ? { model: selection[role] } : {}) };
-    return { dir: join(run.dir, role), role, config: kept === undefined ? run.config : { ...run.config, seed: kept }, reports, kept: epochsKept };
+    const kept: CardKept = { ...(selection?.teacher ? { teacher: selection.teacher } : {}), ...(role !== 'teacher' && selection?.[role] ? { model: selection[role] } : {}) };
+    return { dir: join(run.dir, role), role, config: keptSeed === undefined ? run.config : { ...run.config, seed: keptSeed }, reports, kept };
   }
   const { study } = run;
   if (role === 'teacher' && method) throw new DistillInputError(`study ${run.id} has one teacher for every method: leave out the method`);

@@ -1,7 +1,7 @@
 import type { RunDetail } from '../../../electron/contract/api';
 import type { BackendInfo, EpochEndEvent, RunEvent, RunResult, RunStatus, Selection, StudyResult, SweepCellEvent, TrainerProgressEvent } from '../../../electron/contract/events';
 import type { RunConfig } from '../../../electron/contract/run-config';
-import { laneColor, laneTitle, seedRepeat, studentTitle } from './display';
+import { keptEpoch, laneColor, laneTitle, seedRepeat, studentTitle } from './display';
 
 export type PhaseState = 'waiting' | 'training' | 'done' | 'loaded' | 'skipped';
 
@@ -133,6 +133,5 @@ export function mayStopEarly(config: Pick<RunConfig, 'validationSplit' | 'teache
 
 /** What a finished lane kept: "kept epoch 17 of 25 (stopped early; at most 60)". */
 export function keptEpochText(selection: Selection): string {
-  const ran = selection.stoppedEarly ?? selection.epochs;
-  return `kept epoch ${selection.bestEpoch} of ${ran}, the best on the validation split${selection.stoppedEarly ? ` (stopped early; at most ${selection.epochs})` : ''}`;
+  return `${keptEpoch(selection)}${selection.stoppedEarly ? ` (stopped early; at most ${selection.epochs})` : ''}`;
 }
