@@ -160,6 +160,17 @@ describe('the auto recipe and the sweep', () => {
     assert.notDeepEqual(await weights('stepped'), await weights('one-cut'));
     const config = JSON.parse(await readFile(join(root, 'stepped', 'config.json'), 'utf8')) as { selectionSteps: number };
     assert.equal(config.selectionSteps, 8);
+    // A sweep whose every cell starts from the teacher's weights takes the steps once, before its
+    // first cell, and starts all cells from the last width.
+    const sweepFlags = [...SMALL.map((a) => (a === 'mlp-16x1' ? 'mlp-8x1' : a)), '--validation-split', '0.2', '--init-from-teacher'];
+    const swept = await runCli(['sweep', ...sweepFlags, '--teacher', join(root, 'stepped', 'teacher'), '--selection-steps', '8', ...GRID, '--sweep-finalists', '0', '--out', join(root, 'stepped-sweep')]);
+    assert.equal(swept.code, 0, swept.stderr);
+    const sweptEvents = parse(swept.stdout).events;
+    const firstCell = sweptEvents.findIndex((e) => e.type === 'sweep-cell');
+    const widths = sweptEvents.flatMap((e, i) => (e.type === 'progress' && e.via ? [{ i, via: e.via, method: e.method }] : []));
+    assert.ok(widths.length >= 2 && widths.every((w) => w.i < firstCell && w.method === 'sweep steps'), 'the steps train before the first cell, in the sweep\'s lane');
+    assert.deepEqual(widths.map((w) => w.via).filter((via, i, all) => via !== all[i - 1]), ['mlp-32x1', 'mlp-16x1'], 'each width once, not once per cell');
+    assert.equal(sweptEvents.filter((e) => e.type === 'sweep-cell').length, 4);
   });
 
   it('refuses settings that need a validation split, or KD, with one line', async () => {

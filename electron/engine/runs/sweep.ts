@@ -12,7 +12,7 @@ import { initFromTeacher } from '../methods/init-from-teacher';
 import { buildModel } from '../models/registry';
 import { trainPhase } from '../train/trainer';
 import type { PhaseContext } from './phases';
-import { startFromTeacher } from './selection-steps';
+import { selectInSteps, startFromTeacher } from './selection-steps';
 import { teacherSource } from './teacher-source';
 
 /** The run's config with KD's T and α set to a sweep cell's. */
@@ -52,20 +52,35 @@ function teacherCanSeed(ctx: PhaseContext, teacher: tf.LayersModel | null): bool
   }
 }
 
-/** One short KD run with T and α from the run's seed (or from the teacher's weights), scored on the validation split. */
-async function trainSweepCell(ctx: PhaseContext, teacher: tf.LayersModel | null, train: Split, { cell, temperature, alpha, init }: PlannedCell): Promise<SweepCell> {
+/**
+ * A run that starts every cell from the teacher's weights (`--init-from-teacher`) with selection
+ * steps takes the steps once, with KD at the run's own T and α, and starts every cell from the
+ * last width: each cell's own steps would cost more than the grid, and cells cut in one go would
+ * be ranked from a start the student will not have. Null when there are no widths in between.
+ */
+async function sharedSteppedStart(ctx: PhaseContext, teacher: tf.LayersModel): Promise<tf.LayersModel | null> {
+  const probe = sweepStudent(ctx);
+  try {
+    const stepped = await selectInSteps(ctx, { student: probe, teacher, method: getMethod('kd'), config: ctx.config, phase: 'student', label: 'sweep steps' });
+    return stepped?.source ?? null;
+  } finally {
+    probe.dispose();
+  }
+}
+
+/** One short KD run with T and α from the run's seed (or from the teacher's weights: `start`, the shared steps' last width, when there is one), scored on the validation split. */
+async function trainSweepCell(ctx: PhaseContext, teacher: tf.LayersModel | null, start: tf.LayersModel | null, train: Split, { cell, temperature, alpha, init }: PlannedCell): Promise<SweepCell> {
   const { config, dataset } = ctx;
   const started = performance.now();
   const cellConfig = withKdCell(config, temperature, alpha);
   const student = sweepStudent(ctx);
   const lane = `sweep T=${temperature} α=${alpha}${init ? ' from the teacher' : ''}`;
   // The seeded finalist starts as the student will: through the selection steps, with KD at its
-  // T and α. A run that starts every cell from the teacher's weights cuts each in one go: twelve
-  // cells' steps would cost more than the grid.
+  // T and α. A run that starts every cell from the teacher's weights shares one pass of steps.
   let prepared: PreparedMethod | null = null;
   try {
     if (teacher && init) await startFromTeacher(ctx, { student, teacher, method: getMethod('kd'), config: cellConfig, phase: 'student', label: lane });
-    else if (teacher && config.initFromTeacher) initFromTeacher(student, teacher);
+    else if (teacher && config.initFromTeacher) initFromTeacher(student, start ?? teacher);
     prepared = getMethod('kd').prepare({ student, teacher, config: cellConfig });
     const outcome = await trainPhase({
       phase: 'student',
@@ -185,18 +200,25 @@ export async function sweepKd(ctx: PhaseContext, teacher: tf.LayersModel | null)
   for (const cell of done.cells) await emit({ type: 'sweep-cell', cells: plannedAtResume, ...cell, kept: true }, false);
   for (const cell of done.finals) await emit({ type: 'sweep-cell', cells: plannedAtResume, ...cell, round: 2, kept: true }, false);
   const cells = [...done.cells];
-  for (const { temperature, alpha } of grid.slice(cells.length)) {
-    throwIfAborted(ctx.signal);
-    const cell = await trainSweepCell(ctx, teacher, train, { cell: cells.length + 1, temperature, alpha });
-    cells.push(cell);
-    await emit({ type: 'sweep-cell', cells: planned(cells, []), ...cell });
-  }
   const finals = [...done.finals];
-  for (let finalist = roundTwo(cells, finals)[finals.length]; finalist; finalist = roundTwo(cells, finals)[finals.length]) {
-    throwIfAborted(ctx.signal);
-    const cell = await trainSweepCell(ctx, teacher, dataset.train, finalist);
-    finals.push(cell);
-    await emit({ type: 'sweep-cell', cells: planned(cells, finals), ...cell, round: 2 });
+  // Taken only when a cell is left to train: a resumed sweep that finished its cells skips them.
+  const shared: { start?: Promise<tf.LayersModel | null> } = {};
+  const start = () => (teacher && config.initFromTeacher && config.selectionSteps > 0 ? (shared.start ??= sharedSteppedStart(ctx, teacher)) : Promise.resolve(null));
+  try {
+    for (const { temperature, alpha } of grid.slice(cells.length)) {
+      throwIfAborted(ctx.signal);
+      const cell = await trainSweepCell(ctx, teacher, await start(), train, { cell: cells.length + 1, temperature, alpha });
+      cells.push(cell);
+      await emit({ type: 'sweep-cell', cells: planned(cells, []), ...cell });
+    }
+    for (let finalist = roundTwo(cells, finals)[finals.length]; finalist; finalist = roundTwo(cells, finals)[finals.length]) {
+      throwIfAborted(ctx.signal);
+      const cell = await trainSweepCell(ctx, teacher, await start(), dataset.train, finalist);
+      finals.push(cell);
+      await emit({ type: 'sweep-cell', cells: planned(cells, finals), ...cell, round: 2 });
+    }
+  } finally {
+    (await shared.start?.catch(() => null))?.dispose();
   }
   const best = sweepChoice(cells, finals)!;
   const result: SweepResult = {
