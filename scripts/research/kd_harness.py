@@ -26,6 +26,7 @@ p.add_argument('--ema', type=float, default=0)  # evaluate an exponential moving
 p.add_argument('--gradual', default='')  # with --init select-norm: widths to prune through first (e.g. 400,200,100,60), each trained --gradual-epochs with the same loss
 p.add_argument('--gradual-epochs', type=float, default=1)
 p.add_argument('--gradual-lr', type=float, default=0)
+p.add_argument('--fade', type=float, default=0)  # with --gradual: in each step, the units the next cut drops fade to zero over this share of the step, so the cut loses nothing
 p.add_argument('--init', default='xavier')  # xavier | svd: first layer from the teacher's first layer | select, select-norm: weight selection (distillation from weights)
 p.add_argument('--hint', type=float, default=0)  # FitNets-style: weight of an MSE from the student's first hidden layer, through a linear map, to the teacher's
 p.add_argument('--schedule', default='cosine'); p.add_argument('--dump', required=True); p.add_argument('--patience', type=int, default=0); p.add_argument('--plateau', type=int, default=3); p.add_argument('--beta', type=float, default=8)
@@ -83,10 +84,12 @@ if a.init.startswith('select'):
                 soft = a.T ** 2 * ((1 - pear(ps, pt, 1)) + a.beta * (1 - pear(ps, pt, 0)))
             else: soft = F.kl_div(F.log_softmax(z / a.T, 1), pt, reduction='batchmean') * a.T * a.T
             return a.alpha * soft + (1 - a.alpha) * F.cross_entropy(z, y)
-        Wg = W
-        for gw in [int(v) for v in a.gradual.split(',')]:
-            j1 = Wg[2].norm(dim=1).argsort(descending=True)[:gw].sort().values
-            j2 = Wg[4].norm(dim=1).argsort(descending=True)[:gw].sort().values
+        Wg = W; widths = [int(v) for v in a.gradual.split(',')]; forced = None
+        for gi, gw in enumerate(widths):
+            if forced: j1, j2 = forced
+            else:
+                j1 = Wg[2].norm(dim=1).argsort(descending=True)[:gw].sort().values
+                j2 = Wg[4].norm(dim=1).argsort(descending=True)[:gw].sort().values
             gnet = nn.Sequential(nn.Linear(784, gw), nn.ReLU(), nn.Linear(gw, gw), nn.ReLU(), nn.Linear(gw, 10))
             with torch.no_grad():
                 gnet[0].weight.copy_(Wg[0][:, j1].T); gnet[0].bias.copy_(Wg[1][j1])
@@ -94,10 +97,24 @@ if a.init.startswith('select'):
                 gnet[4].weight.copy_(Wg[4][j2].T); gnet[4].bias.copy_(Wg[5])
             gopt = torch.optim.SGD(gnet.parameters(), lr=a.gradual_lr or a.lr, momentum=0.9)
             gsteps = int(math.ceil(len(xtr) / a.batch) * a.gradual_epochs); perm = torch.randperm(len(xtr)); k = 0
+            nxt = widths[gi + 1] if gi + 1 < len(widths) else a.width
+            with torch.no_grad():  # the units the next cut keeps, ranked as it would rank them now
+                keep1 = gnet[2].weight.norm(dim=0).argsort(descending=True)[:nxt].sort().values
+                keep2 = gnet[4].weight.norm(dim=0).argsort(descending=True)[:nxt].sort().values
+            def gfwd(x, scale):
+                if not a.fade: return gnet(x)
+                m1 = torch.full((gw,), scale); m1[keep1] = 1; m2 = torch.full((gw,), scale); m2[keep2] = 1
+                h = F.relu(gnet[0](x)) * m1; h = F.relu(gnet[2](h)) * m2; return gnet[4](h)
             for s_ in range(gsteps):
                 if (k + 1) * a.batch > len(xtr): perm = torch.randperm(len(xtr)); k = 0
                 idx = perm[k * a.batch:(k + 1) * a.batch]; k += 1
-                l_ = gloss(gnet(xtr[idx]), ytr[idx], ttr[idx]); gopt.zero_grad(); l_.backward(); gopt.step()
+                scale = max(0.0, 1 - s_ / (a.fade * gsteps)) if a.fade else 1.0
+                l_ = gloss(gfwd(xtr[idx], scale), ytr[idx], ttr[idx]); gopt.zero_grad(); l_.backward(); gopt.step()
+            if a.fade:
+                forced = (keep1, keep2)
+                with torch.no_grad():  # the faded units are off: zero their outgoing weights so the pruned net is exact
+                    drop1 = torch.ones(gw, dtype=torch.bool); drop1[keep1] = False; gnet[2].weight[:, drop1] = 0
+                    drop2 = torch.ones(gw, dtype=torch.bool); drop2[keep2] = False; gnet[4].weight[:, drop2] = 0
             with torch.no_grad(): gv = (gnet(xva).argmax(1) == yva).float().mean().item()
             print(json.dumps({'gradual_width': gw, 'val': round(gv * 100, 2)}), flush=True)
             Wg = [gnet[0].weight.detach().T.contiguous(), gnet[0].bias.detach(), gnet[2].weight.detach().T.contiguous(), gnet[2].bias.detach(), gnet[4].weight.detach().T.contiguous(), gnet[4].bias.detach()]
@@ -105,7 +122,7 @@ if a.init.startswith('select'):
     with torch.no_grad():  # the activations of the net being pruned (the teacher, or --select-from's)
         xs = xtr[:10000]; acts = [F.relu(xs @ W[0] + W[1])]; acts.append(F.relu(acts[0] @ W[2] + W[3]))
     act_std = iter([acts[0].std(0), acts[1].std(0)])
-    i1 = pick(W[2]); i2 = pick(W[4]); sel = (i1, i2)
+    i1, i2 = forced if (a.gradual and a.fade) else (pick(W[2]), pick(W[4])); sel = (i1, i2)
     with torch.no_grad():
         net[0].weight.copy_(W[0][:, i1].T); net[0].bias.copy_(W[1][i1])
         net[2].weight.copy_(W[2][i1][:, i2].T); net[2].bias.copy_(W[3][i2])
