@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { describeFlag, METHOD_CATALOGUE, METHOD_IDS, PRESET_IDS, RUN_SETTINGS, type AnyOption, type MethodId, type OptionTable, type RunSettingKey } from '../contract/catalogue';
 import type { PresetName, RunConfig, RunConfigOverrides } from '../contract/run-config';
+import { issueText } from '../contract/api';
 import { DistillInputError, resolveConfig } from '../engine';
 import { choiceFlag, integerFlag, numberFlag } from './args';
 
@@ -102,7 +103,7 @@ function parseValue(flag: string, option: AnyOption, raw: string | boolean): unk
 export function optionFromFlag<T extends AnyOption>(option: T, raw: string | boolean | undefined): z.infer<T['schema']> | undefined {
   if (raw === undefined || raw === false) return undefined;
   const checked = option.schema.safeParse(parseValue(option.flag, option, raw));
-  if (!checked.success) throw new DistillInputError(`invalid ${option.flag} ${JSON.stringify(raw)}: ${checked.error.issues[0]?.message ?? 'out of range'}`);
+  if (!checked.success) throw new DistillInputError(`invalid ${option.flag} ${JSON.stringify(raw)}: ${checked.error.issues[0] ? issueText(checked.error.issues[0]) : 'out of range'}`);
   return checked.data as z.infer<T['schema']>;
 }
 

@@ -261,11 +261,39 @@ export function isApiMethod(name: string): name is ApiMethod {
   return (API_METHODS as string[]).includes(name);
 }
 
-/** Zod's first issue as one line: `overrides.alpha: Too big: expected number to be <=1`. */
-export function describeIssue(error: { issues: ReadonlyArray<{ path: PropertyKey[]; message: string }> }): string {
+/** What a schema issue needs, in the shape zod reports it. */
+export interface SchemaIssue {
+  path: PropertyKey[];
+  message: string;
+  code?: string;
+  origin?: string;
+  minimum?: number | bigint;
+  maximum?: number | bigint;
+  inclusive?: boolean;
+}
+
+/**
+ * A range issue in plain words ("must be at least 1", "must be above 0", "needs at most 8
+ * values"); any other issue as zod words it.
+ */
+export function issueText(issue: SchemaIssue): string {
+  const list = issue.origin === 'array' || issue.origin === 'set';
+  if (issue.code === 'too_small' && issue.minimum !== undefined) {
+    if (list) return `needs at least ${issue.minimum} value${Number(issue.minimum) === 1 ? '' : 's'}`;
+    if (issue.origin === 'number' || issue.origin === 'int') return `must be ${issue.inclusive === false ? 'above' : 'at least'} ${issue.minimum}`;
+  }
+  if (issue.code === 'too_big' && issue.maximum !== undefined) {
+    if (list) return `takes at most ${issue.maximum} value${Number(issue.maximum) === 1 ? '' : 's'}`;
+    if (issue.origin === 'number' || issue.origin === 'int') return `must be ${issue.inclusive === false ? 'below' : 'at most'} ${issue.maximum}`;
+  }
+  return issue.message;
+}
+
+/** Zod's first issue as one line: `overrides.alpha: must be at most 1`. */
+export function describeIssue(error: { issues: ReadonlyArray<SchemaIssue> }): string {
   const issue = error.issues[0];
   if (!issue) return 'invalid request';
-  return issue.path.length ? `${issue.path.map(String).join('.')}: ${issue.message}` : issue.message;
+  return issue.path.length ? `${issue.path.map(String).join('.')}: ${issueText(issue)}` : issueText(issue);
 }
 
 /** What the service implements (worker, server). */

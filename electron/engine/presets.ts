@@ -1,5 +1,6 @@
 import { METHOD_CATALOGUE, PRESET_CATALOGUE, presetConfig, RUN_SETTINGS, type OptionTable } from '../contract/catalogue';
 import { RunConfigSchema, type PresetName, type RunConfig, type RunConfigOverrides } from '../contract/run-config';
+import { issueText } from '../contract/api';
 import { DistillInputError } from './errors';
 
 /** The presets' full configurations (from the catalogue), by name. */
@@ -22,7 +23,7 @@ export function resolveConfig(preset: PresetName, overrides: RunConfigOverrides)
     const issue = parsed.error.issues[0]!;
     const path = issue.path.map(String);
     const value = path.reduce<unknown>((at, key) => (at && typeof at === 'object' ? (at as Record<string, unknown>)[key] : undefined), config);
-    throw new DistillInputError(`invalid ${describeField(path)}${value === undefined ? '' : ` ${JSON.stringify(value)}`}: ${issue.message}`);
+    throw new DistillInputError(`invalid ${describeField(path)}${value === undefined ? '' : ` ${JSON.stringify(value)}`}: ${issueText(issue)}`);
   }
   return parsed.data;
 }

@@ -179,10 +179,10 @@ describe('the auto recipe and the sweep', () => {
       [['--schedule', 'plateau'], /--schedule plateau cuts the rate on validation plateaus: add --validation-split/],
       [['--teacher-patience', '3'], /--teacher-patience stops on validation accuracy: add --validation-split/],
       [['--restarts', '3'], /--restarts keeps each student's best seed on a validation split: add --validation-split/],
-      [['--restarts', '11'], /invalid restarts 11: Too big: expected number to be <=10/],
-      [['--selection-steps', '9'], /invalid selection-steps 9: Too big: expected number to be <=8/],
+      [['--restarts', '11'], /invalid restarts 11: must be at most 10/],
+      [['--selection-steps', '9'], /invalid selection-steps 9: must be at most 8/],
       [['--sweep', '--validation-split', '0.1', '--method', 'dkd'], /the sweep chooses KD's T and α: use --method kd \(not dkd\)/],
-      [['--sweep-alphas', '0.5,1.5'], /invalid sweep-alphas 1\.5: Too big: expected number to be <=1/],
+      [['--sweep-alphas', '0.5,1.5'], /invalid sweep-alphas 1\.5: must be at most 1/],
       // Refused before the teacher trains, rather than reported as "nothing copied" after it.
       [['--student', 'lenet5', '--init-from-teacher'], /--init-from-teacher: mlp-64x1 cannot seed lenet5: no teacher layer has the shapes of a student layer, so nothing would be copied\. Pick a narrower student of the teacher's family \(such as mlp-32x1\), or drop --init-from-teacher/],
     ];

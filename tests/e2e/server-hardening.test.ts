@@ -105,7 +105,7 @@ describe('distill serve stays up whatever a client sends', () => {
     assert.equal(response.status, 400);
     const huge = await call('listModels', { shape: [100000, 100000, 3], classes: 10 });
     assert.equal(huge.status, 400);
-    assert.match(((await huge.json()) as { error: string }).error, /shape\.0: Too big/);
+    assert.match(((await huge.json()) as { error: string }).error, /shape\.0: must be at most \d+/);
     // A typed architecture is a name, and one too large to build is refused before it allocates.
     const path = await call('listModels', { shape: [28, 28, 1], classes: 10, names: ['../../etc/passwd'] });
     assert.equal(path.status, 400);

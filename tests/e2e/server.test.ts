@@ -71,7 +71,7 @@ describe('distill serve: malformed requests get clear errors and change nothing'
     ['unknown method', 'dropTables', {}, /unknown method "dropTables"/],
     ['body is not JSON', 'listRuns', '{oops', /not valid JSON/],
     ['field of the wrong type', 'startRun', { preset: 'quick', overrides: { methodOptions: { kd: { alpha: 'high' } } } }, /startRun: invalid request: overrides\.methodOptions\.kd\.alpha: .*expected number/],
-    ['value out of range', 'startRun', { preset: 'quick', overrides: { methodOptions: { kd: { temperature: -1 } } } }, /overrides\.methodOptions\.kd\.temperature: Too small/],
+    ['value out of range', 'startRun', { preset: 'quick', overrides: { methodOptions: { kd: { temperature: -1 } } } }, /overrides\.methodOptions\.kd\.temperature: must be above 0/],
     ['method option of another method', 'startRun', { preset: 'quick', overrides: { methodOptions: { kd: { beta: 2 } } } }, /overrides\.methodOptions\.kd: Unrecognized key: "beta"/],
     ['export format not in the catalogue', 'exportModel', { runId: 'nope', role: 'student', format: 'pickle' }, /format: Invalid (option|input): expected .*"tfjs"/],
     ['export to a server path', 'exportModel', { runId: 'nope', role: 'student', destination: '/tmp/x' }, /Unrecognized key: "destination"/],
