@@ -2,7 +2,8 @@ import { describeDefault, describeFlag, describeRange, METHOD_CATALOGUE, METHOD_
 
 const line = (option: AnyOption, value: unknown) => {
   const range = describeRange(option);
-  return `    ${describeFlag(option).padEnd(30)} ${option.help} (default ${describeDefault(value, option)}${range ? `; ${range}` : ''})`;
+  const under = option.needs ? `, with --${(RUN_SETTINGS as OptionTable)[option.needs]?.flag ?? option.needs}` : '';
+  return `    ${describeFlag(option).padEnd(30)} ${option.help} (default ${describeDefault(value, option)}${range ? `; ${range}` : ''}${under})`;
 };
 
 /** `distill help`'s reference part: every method with its loss and options, every setting, every preset. */

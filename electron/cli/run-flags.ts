@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { describeFlag, METHOD_CATALOGUE, METHOD_IDS, PRESET_IDS, RUN_SETTINGS, type AnyOption, type MethodId, type OptionTable, type RunSettingKey } from '../contract/catalogue';
+import { describeFlag, METHOD_CATALOGUE, METHOD_IDS, PRESET_IDS, presetConfig, RUN_SETTINGS, type AnyOption, type MethodId, type OptionTable, type RunSettingKey } from '../contract/catalogue';
 import type { PresetName, RunConfig, RunConfigOverrides } from '../contract/run-config';
 import { issueText } from '../contract/api';
 import { DistillInputError, resolveConfig } from '../engine';
@@ -128,8 +128,26 @@ export function overridesFromFlags(values: FlagValues): RunConfigOverrides {
 }
 
 /** Flags → a validated config: the preset's values with every given flag applied. */
-export function configFromFlags(values: FlagValues): RunConfig {
+export function configFromFlags(values: FlagValues, fixed: RunConfigOverrides = {}): RunConfig {
   const preset: PresetName = choiceFlag('preset', values.preset as string | undefined, PRESET_IDS) ?? 'quick';
   if (typeof values.preset === 'boolean') throw new DistillInputError('--preset needs a name');
-  return resolveConfig(preset, overridesFromFlags(values));
+  const config = resolveConfig(preset, { ...overridesFromFlags(values), ...fixed });
+  refuseIdleFlags(values, config);
+  return config;
+}
+
+/** The flags of the settings that act under `setting` (the sweep's grid under `sweep`), from the catalogue. */
+export const flagsUnder = (setting: RunSettingKey): string[] => Object.values(RUN_SETTINGS as OptionTable).filter((o) => o.needs === setting).map((o) => o.flag);
+
+/** A flag whose setting acts under another that ends up off (the sweep's grid without the sweep) would change nothing: refused, naming what turns it on. */
+function refuseIdleFlags(values: FlagValues, config: RunConfig): void {
+  for (const option of Object.values(RUN_SETTINGS as OptionTable)) {
+    if (!option.needs || values[option.flag] === undefined) continue;
+    const key = option.needs as RunSettingKey;
+    if (config[key] === true) continue;
+    const needed = RUN_SETTINGS[key].flag;
+    const presets = PRESET_IDS.filter((id) => presetConfig(id)[key] === true);
+    const turnedOn = presets.length ? `, or use --preset ${presets.join(' or ')}, which turns it on` : '';
+    throw new DistillInputError(`--${option.flag} changes nothing without --${needed}: add --${needed}${turnedOn}`);
+  }
 }

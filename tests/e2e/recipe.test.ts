@@ -183,12 +183,15 @@ describe('the auto recipe and the sweep', () => {
       [['--selection-steps', '9'], /invalid selection-steps 9: must be at most 8/],
       [['--sweep', '--validation-split', '0.1', '--method', 'dkd'], /the sweep chooses KD's T and α: use --method kd \(not dkd\)/],
       [['--sweep-alphas', '0.5,1.5'], /invalid sweep-alphas 1\.5: must be at most 1/],
+      // The sweep's grid without the sweep would change nothing.
+      [['--sweep-temperatures', '2,4', '--validation-split', '0.1'], /--sweep-temperatures changes nothing without --sweep: add --sweep, or use --preset auto, which turns it on/],
+      [['--preset', 'auto', '--no-sweep', '--no-sweep-from-teacher'], /--no-sweep-from-teacher changes nothing without --sweep/],
       // Refused before the teacher trains, rather than reported as "nothing copied" after it.
       [['--student', 'lenet5', '--init-from-teacher'], /--init-from-teacher: mlp-64x1 cannot seed lenet5: no teacher layer has the shapes of a student layer, so nothing would be copied\. Pick a narrower student of the teacher's family \(such as mlp-32x1\), or drop --init-from-teacher/],
     ];
     const study = await runCli(['study', '--methods', 'kd,baseline', ...SMALL, '--sweep', '--validation-split', '0.1', '--out', join(root, 'bad-study')]);
     assert.equal(study.code, 2, study.stderr);
-    assert.match(study.stderr, /a study compares methods at the options given: find T and α first with `distill sweep`/);
+    assert.match(study.stderr, /a study runs no sweep, so it takes no --sweep: find T and α with `distill sweep` first/);
     for (const [flags, pattern] of cases) {
       const { code, stderr } = await runCli(['run', ...SMALL, ...flags, '--out', join(root, `bad-${cases.findIndex((c) => c[0] === flags)}`)]);
       assert.equal(code, 2, stderr);

@@ -77,6 +77,8 @@ describe('the catalogue is the one table every view derives from', () => {
       assert.ok(stdout.includes(option.help), `help of ${where}`);
     }
     for (const id of PRESET_IDS) assert.ok(stdout.includes(PRESET_CATALOGUE[id].description), `preset ${id}`);
+    // A setting that acts under another says so: the sweep's grid, under --sweep.
+    assert.match(stdout, /--sweep-temperatures T1,T2,… +the T values the sweep tries \(default 1,2,4,8; 0\.1–100, with --sweep\)/);
     assert.match(runFlagsUsage(['method']), /--dkd-beta B/);
     assert.doesNotMatch(runFlagsUsage(['method']), /--method /);
   });

@@ -5,14 +5,14 @@ import { formatStudy } from '../result-text';
 import { checkRunConfig, DistillInputError, getMethod, parseStudyMethods, readRun, runStudy, selectBackend, studyConfig, studyOfRun, type StudyEntry } from '../../engine';
 import { choiceFlag, parseFlags, threadsFlag } from '../args';
 import { createProgressPrinter } from '../progress-printer';
-import { configFromFlags, optionFromFlag, RUN_FLAGS, runFlagsUsage, type FlagValues } from '../run-flags';
+import { configFromFlags, flagsUnder, optionFromFlag, RUN_FLAGS, runFlagsUsage, type FlagValues } from '../run-flags';
 
 const STUDY_METHODS = [...METHOD_IDS, ...STUDY_VARIANTS.map((v) => v.id)].join(',');
 const STUDY_FLAGS: typeof RUN_FLAGS = { ...RUN_FLAGS, methods: { type: 'string' }, [STUDY_SEEDS.flag]: { type: 'string' }, 'from-run': { type: 'string' } };
 /** What may go with --from-run: the run gives everything else. */
 const FROM_RUN_FLAGS = ['from-run', 'methods', STUDY_SEEDS.flag, 'backend', 'threads', 'out', 'runs-dir', 'json'];
 export const STUDY_USAGE = [
-  `distill study --methods ${STUDY_METHODS} [${describeFlag(STUDY_SEEDS)}] ${runFlagsUsage(['method', 'try-dist', 'restarts'])}`,
+  `distill study --methods ${STUDY_METHODS} [${describeFlag(STUDY_SEEDS)}] ${runFlagsUsage(['method', 'try-dist', 'restarts', 'sweep', ...flagsUnder('sweep')])}`,
   `distill study --from-run RUN_DIR [${describeFlag(STUDY_SEEDS)}] [--methods M,…] [--backend B] [--threads N] [--out DIR] [--runs-dir DIR] [--json]`,
 ].join('\n');
 
@@ -22,6 +22,8 @@ export async function studyCommand(args: string[], signal: AbortSignal): Promise
   if (values.method) throw new DistillInputError('study takes --methods (several), not --method');
   if (values['try-dist']) throw new DistillInputError('study compares methods itself: add dist to --methods instead of --try-dist');
   if (values.restarts !== undefined) throw new DistillInputError('study trains seeds itself: --seeds N gives every method N seeds and their mean, instead of --restarts');
+  const sweepFlag = ['sweep', ...flagsUnder('sweep')].find((flag) => values[flag] !== undefined);
+  if (sweepFlag) throw new DistillInputError(`a study runs no sweep, so it takes no --${sweepFlag}: find T and α with \`distill sweep\` first, then pass them with --temperature and --alpha`);
   const seeds = optionFromFlag(STUDY_SEEDS, values[STUDY_SEEDS.flag]) ?? STUDY_SEEDS.default;
   const fromRun = typeof values['from-run'] === 'string' ? await fromRunFlags(values['from-run'], values) : null;
   const methods = fromRun?.methods ?? parseStudyMethods((values.methods as string | undefined) ?? DEFAULT_STUDY);
