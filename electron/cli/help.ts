@@ -1,8 +1,8 @@
-import { describeDefault, describeFlag, describeRange, METHOD_CATALOGUE, METHOD_IDS, PRESET_CATALOGUE, PRESET_IDS, RUN_SETTINGS, STUDY_SEEDS, type AnyOption, type OptionTable } from '../contract/catalogue';
+import { describeDefault, describeFlag, describeRange, METHOD_CATALOGUE, METHOD_IDS, neededFlag, PRESET_CATALOGUE, PRESET_IDS, RUN_SETTINGS, STUDY_SEEDS, type AnyOption, type OptionTable } from '../contract/catalogue';
 
 const line = (option: AnyOption, value: unknown) => {
   const range = describeRange(option);
-  const under = option.needs ? `, with --${(RUN_SETTINGS as OptionTable)[option.needs]?.flag ?? option.needs}` : '';
+  const under = option.needs ? `, with ${neededFlag(option.needs)}` : '';
   return `    ${describeFlag(option).padEnd(30)} ${option.help} (default ${describeDefault(value, option)}${range ? `; ${range}` : ''}${under})`;
 };
 

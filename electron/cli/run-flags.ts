@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { describeFlag, METHOD_CATALOGUE, METHOD_IDS, PRESET_IDS, presetConfig, RUN_SETTINGS, type AnyOption, type MethodId, type OptionTable, type RunSettingKey } from '../contract/catalogue';
+import { describeFlag, METHOD_CATALOGUE, METHOD_IDS, neededFlag, PRESET_IDS, presetConfig, RUN_SETTINGS, type AnyOption, type MethodId, type OptionTable, type RunSettingKey } from '../contract/catalogue';
 import type { PresetName, RunConfig, RunConfigOverrides } from '../contract/run-config';
 import { issueText } from '../contract/api';
 import { DistillInputError, resolveConfig } from '../engine';
@@ -137,17 +137,19 @@ export function configFromFlags(values: FlagValues, fixed: RunConfigOverrides = 
 }
 
 /** The flags of the settings that act under `setting` (the sweep's grid under `sweep`), from the catalogue. */
-export const flagsUnder = (setting: RunSettingKey): string[] => Object.values(RUN_SETTINGS as OptionTable).filter((o) => o.needs === setting).map((o) => o.flag);
+export const flagsUnder = (setting: RunSettingKey): string[] => Object.values(RUN_SETTINGS as OptionTable).filter((o) => o.needs?.setting === setting).map((o) => o.flag);
 
 /** A flag whose setting acts under another that ends up off (the sweep's grid without the sweep) would change nothing: refused, naming what turns it on. */
 function refuseIdleFlags(values: FlagValues, config: RunConfig): void {
   for (const option of Object.values(RUN_SETTINGS as OptionTable)) {
     if (!option.needs || values[option.flag] === undefined) continue;
-    const key = option.needs as RunSettingKey;
-    if (config[key] === true) continue;
-    const needed = RUN_SETTINGS[key].flag;
-    const presets = PRESET_IDS.filter((id) => presetConfig(id)[key] === true);
-    const turnedOn = presets.length ? `, or use --preset ${presets.join(' or ')}, which turns it on` : '';
-    throw new DistillInputError(`--${option.flag} changes nothing without --${needed}: add --${needed}${turnedOn}`);
+    const key = option.needs.setting as RunSettingKey;
+    const { value } = option.needs;
+    if (config[key] === value) continue;
+    const needed = neededFlag(option.needs);
+    const presets = PRESET_IDS.filter((id) => presetConfig(id)[key] === value);
+    const several = presets.length > 1;
+    const turnedOn = presets.length ? `, or use --preset ${presets.join(' or ')}, which ${value === true ? (several ? 'turn it on' : 'turns it on') : several ? 'use it' : 'uses it'}` : '';
+    throw new DistillInputError(`--${option.flag} changes nothing without ${needed}: add ${needed}${turnedOn}`);
   }
 }

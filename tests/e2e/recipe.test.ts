@@ -186,6 +186,8 @@ describe('the auto recipe and the sweep', () => {
       // The sweep's grid without the sweep would change nothing.
       [['--sweep-temperatures', '2,4', '--validation-split', '0.1'], /--sweep-temperatures changes nothing without --sweep: add --sweep, or use --preset auto, which turns it on/],
       [['--preset', 'auto', '--no-sweep', '--no-sweep-from-teacher'], /--no-sweep-from-teacher changes nothing without --sweep/],
+      [['--plateau-patience', '2'], /--plateau-patience changes nothing without --schedule plateau: add --schedule plateau, or use --preset auto, which uses it/],
+      [['--teacher-mean-std', '0.1/0.3'], /--teacher-mean-std changes nothing without --teacher-normalization custom: add --teacher-normalization custom$/m],
       // Refused before the teacher trains, rather than reported as "nothing copied" after it.
       [['--student', 'lenet5', '--init-from-teacher'], /--init-from-teacher: mlp-64x1 cannot seed lenet5: no teacher layer has the shapes of a student layer, so nothing would be copied\. Pick a narrower student of the teacher's family \(such as mlp-32x1\), or drop --init-from-teacher/],
     ];

@@ -14,8 +14,8 @@ interface OptionBase {
   valueName?: string;
   /** Shown in the app's main form rather than under "more settings". */
   basic?: boolean;
-  /** The on/off setting this one acts under (the sweep's grid under `sweep`): given without it, the CLI refuses it, as it would change nothing. */
-  needs?: string;
+  /** The value of another setting this one acts under (the sweep's grid under `sweep` on, the milestones under `schedule` step): given without it, the CLI refuses it, as it would change nothing. */
+  needs?: { setting: string; value: boolean | string };
 }
 
 export interface NumberOption extends OptionBase {

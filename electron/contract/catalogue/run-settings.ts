@@ -1,5 +1,5 @@
 import { METHOD_IDS } from './methods';
-import { booleanOption, choiceOption, integerListOption, integerOption, nullableIntegerOption, numberListOption, numberOption, stringOption, textOption, type OptionTable } from './options';
+import { booleanOption, choiceOption, integerListOption, integerOption, nullableIntegerOption, numberListOption, numberOption, stringOption, textOption, type AnyOption, type OptionTable } from './options';
 
 export const BACKEND_CATALOGUE = {
   auto: { label: 'auto', help: 'the fastest backend available: tensorflow, webgpu (hardware adapters), wasm, cpu' },
@@ -10,6 +10,9 @@ export const BACKEND_CATALOGUE = {
 } as const;
 export type BackendRequestId = keyof typeof BACKEND_CATALOGUE;
 export const BACKEND_IDS = Object.keys(BACKEND_CATALOGUE) as [BackendRequestId, ...BackendRequestId[]];
+
+/** The sweep's own settings act only when it runs. */
+const UNDER_SWEEP = { setting: 'sweep', value: true } as const;
 
 /**
  * The settings of a run besides the methods' own options: data, models, the training recipe,
@@ -23,7 +26,7 @@ export const RUN_SETTINGS = {
   method: choiceOption({ label: 'method', help: 'the distillation method (baseline: the student alone)', flag: 'method', choices: METHOD_IDS, default: 'kd' }),
   teacherInputRange: choiceOption({ label: "an imported teacher's pixel range", help: 'the value range an imported teacher (ONNX, GraphModel, a LayersModel from elsewhere) expects its pixels in: 0-1 (pixels / 255, as this app trains) or 0-255', flag: 'teacher-input-range', choices: ['0-1', '0-255'], default: '0-1' }),
   teacherNormalization: choiceOption({ label: "an imported teacher's normalisation", help: "what an imported teacher expects after scaling: the dataset's per-channel mean/std (as this app trains), none, ImageNet's mean/std (torchvision's), or custom (--teacher-mean-std)", flag: 'teacher-normalization', choices: ['dataset', 'none', 'imagenet', 'custom'], default: 'dataset' }),
-  teacherMeanStd: textOption({ label: "an imported teacher's mean / std", help: 'with --teacher-normalization custom: the per-channel mean and std the teacher was trained with, in its pixel range (one value, or one per channel)', flag: 'teacher-mean-std', valueName: 'M[,M,M]/S[,S,S]', default: null, pattern: /^-?\d*\.?\d+(,-?\d*\.?\d+)*\/\d*\.?\d+(,\d*\.?\d+)*$/, expected: 'mean/std, such as 0.1307/0.3081 or 0.5,0.5,0.5/0.25,0.25,0.25' }),
+  teacherMeanStd: textOption({ label: "an imported teacher's mean / std", help: 'the per-channel mean and std the teacher was trained with, in its pixel range (one value, or one per channel)', flag: 'teacher-mean-std', valueName: 'M[,M,M]/S[,S,S]', default: null, pattern: /^-?\d*\.?\d+(,-?\d*\.?\d+)*\/\d*\.?\d+(,\d*\.?\d+)*$/, expected: 'mean/std, such as 0.1307/0.3081 or 0.5,0.5,0.5/0.25,0.25,0.25', needs: { setting: 'teacherNormalization', value: 'custom' } }),
   teacherResize: booleanOption({ label: "resize images to an imported teacher's input", help: "resize images (bilinear) to the size an imported teacher takes, and repeat grey into its colour channels (or average colour into grey)", flag: 'teacher-resize', default: false }),
   initFromTeacher: booleanOption({ label: "start the student from the teacher's weights (its strongest units, or layers of the same shape)", help: "start the student from the teacher's weights: a narrower copy of the teacher (mlp-800x2 → mlp-30x2, lenet5 → lenet5@0.5, resnet20 → resnet20@0.5) takes its strongest units and channels (weight selection), other pairs copy layers whose shapes match", flag: 'init-from-teacher', default: false }),
   // 800 → 30 units in one cut keeps little of the teacher; four cuts of about half, each trained an
@@ -36,8 +39,8 @@ export const RUN_SETTINGS = {
   optimizer: choiceOption({ label: 'optimizer', help: 'SGD with momentum, or Adam', flag: 'optimizer', choices: ['sgd', 'adam'], default: 'sgd' }),
   momentum: numberOption({ label: 'momentum', help: "SGD's momentum", flag: 'momentum', valueName: 'M', default: 0.9, min: 0, max: 0.9999 }),
   schedule: choiceOption({ label: 'learning-rate schedule', help: 'constant, step (×0.1 at each milestone), cosine, or plateau (×0.1 whenever the validation accuracy has not improved for --plateau-patience epochs; needs a validation split)', flag: 'schedule', choices: ['constant', 'step', 'cosine', 'plateau'], default: 'cosine' }),
-  plateauPatience: integerOption({ label: 'plateau patience (epochs)', help: 'plateau schedule: epochs without a better validation accuracy before the rate is cut ×0.1', flag: 'plateau-patience', valueName: 'EPOCHS', default: 3, min: 1, max: 100 }),
-  lrMilestones: integerListOption({ label: 'milestones', help: 'step schedule: multiply the rate by 0.1 at each of these epochs (1-based)', flag: 'milestones', valueName: 'E1,E2,…', default: [], min: 1 }),
+  plateauPatience: integerOption({ label: 'plateau patience (epochs)', help: 'plateau schedule: epochs without a better validation accuracy before the rate is cut ×0.1', flag: 'plateau-patience', valueName: 'EPOCHS', default: 3, min: 1, max: 100, needs: { setting: 'schedule', value: 'plateau' } }),
+  lrMilestones: integerListOption({ label: 'milestones', help: 'step schedule: multiply the rate by 0.1 at each of these epochs (1-based)', flag: 'milestones', valueName: 'E1,E2,…', default: [], min: 1, needs: { setting: 'schedule', value: 'step' } }),
   weightDecay: numberOption({ label: 'weight decay', help: 'L2 weight decay', flag: 'weight-decay', valueName: 'WD', default: 0, min: 0, max: 1, ui: { min: 0, max: 0.01, step: 0.0001 } }),
   teacherJitter: integerOption({ label: 'teacher jitter (px)', help: 'random shifts of up to this many pixels while the teacher trains (Hinton et al. used 2)', flag: 'teacher-jitter', valueName: 'PX', basic: true, default: 2, min: 0, max: 8 }),
   studentJitter: integerOption({ label: 'student jitter (px)', help: 'random shifts of up to this many pixels while students train', flag: 'student-jitter', valueName: 'PX', default: 0, min: 0, max: 8 }),
@@ -54,15 +57,15 @@ export const RUN_SETTINGS = {
   teacherPatience: nullableIntegerOption({ label: 'teacher early stopping (epochs)', help: 'with a validation split: stop training the teacher after this many epochs without a better validation accuracy (--teacher-epochs is then the most it trains)', flag: 'teacher-patience', valueName: 'EPOCHS', default: null, min: 1, max: 1000, nullMeans: 'off' }),
   studentPatience: nullableIntegerOption({ label: 'student early stopping (epochs)', help: 'with a validation split: stop training each student after this many epochs without a better validation accuracy (--epochs is then the most it trains)', flag: 'student-patience', valueName: 'EPOCHS', default: null, min: 1, max: 1000, nullMeans: 'off' }),
   sweep: booleanOption({ label: 'find T and α on the validation split first', help: 'before the students train: a short KD run for every cell of --sweep-temperatures × --sweep-alphas, scored on the validation split; the best cell is used', flag: 'sweep', default: false }),
-  sweepTemperatures: numberListOption({ label: 'sweep: temperatures', help: 'the T values the sweep tries', flag: 'sweep-temperatures', valueName: 'T1,T2,…', default: [1, 2, 4, 8], min: 0.1, max: 100, needs: 'sweep' }),
-  sweepAlphas: numberListOption({ label: 'sweep: α values', help: 'the α values the sweep tries (the weight of the soft-target term)', flag: 'sweep-alphas', valueName: 'A1,A2,…', default: [0.3, 0.6, 0.9], min: 0, max: 1, needs: 'sweep' }),
-  sweepEpochs: integerOption({ label: 'sweep: epochs per cell', help: 'epochs of each short KD run of the sweep', flag: 'sweep-epochs', valueName: 'E', default: 3, min: 1, max: 100, needs: 'sweep' }),
-  sweepImages: nullableIntegerOption({ label: 'sweep: training images per cell', help: 'each short run of the sweep trains on this many training images (the first ones)', flag: 'sweep-images', valueName: 'N', default: 10000, min: 100, max: 1e9, nullMeans: 'all', needs: 'sweep' }),
+  sweepTemperatures: numberListOption({ label: 'sweep: temperatures', help: 'the T values the sweep tries', flag: 'sweep-temperatures', valueName: 'T1,T2,…', default: [1, 2, 4, 8], min: 0.1, max: 100, needs: UNDER_SWEEP }),
+  sweepAlphas: numberListOption({ label: 'sweep: α values', help: 'the α values the sweep tries (the weight of the soft-target term)', flag: 'sweep-alphas', valueName: 'A1,A2,…', default: [0.3, 0.6, 0.9], min: 0, max: 1, needs: UNDER_SWEEP }),
+  sweepEpochs: integerOption({ label: 'sweep: epochs per cell', help: 'epochs of each short KD run of the sweep', flag: 'sweep-epochs', valueName: 'E', default: 3, min: 1, max: 100, needs: UNDER_SWEEP }),
+  sweepImages: nullableIntegerOption({ label: 'sweep: training images per cell', help: 'each short run of the sweep trains on this many training images (the first ones)', flag: 'sweep-images', valueName: 'N', default: 10000, min: 100, max: 1e9, nullMeans: 'all', needs: UNDER_SWEEP }),
   // Successive halving (Jamieson & Talwalkar, 2016): on 10,000 images the grid's top cells lie within
   // a few tenths of a point, and for a LeNet-5 on Fashion-MNIST its first pick (T = 8) lost 0.2
   // points where the runner-up (T = 2), first on every image, gained 0.9.
-  sweepFinalists: integerOption({ label: 'sweep: finalists trained on every image', help: 'the sweep\'s best N cells train again, the same epochs, on every training image, and the best of them is chosen (0 or 1: the short round alone chooses)', flag: 'sweep-finalists', valueName: 'N', default: 3, min: 0, max: 100, needs: 'sweep' }),
-  sweepFromTeacher: booleanOption({ label: "sweep: also try the teacher's weights as the student's start", help: "keep the sweep to random starts (by default its best finalist trains once more from the teacher's weights, where the teacher can seed the student, and the run starts its distilled student from them when that wins on the validation split)", flag: 'no-sweep-from-teacher', negated: true, default: true, needs: 'sweep' }),
+  sweepFinalists: integerOption({ label: 'sweep: finalists trained on every image', help: 'the sweep\'s best N cells train again, the same epochs, on every training image, and the best of them is chosen (0 or 1: the short round alone chooses)', flag: 'sweep-finalists', valueName: 'N', default: 3, min: 0, max: 100, needs: UNDER_SWEEP }),
+  sweepFromTeacher: booleanOption({ label: "sweep: also try the teacher's weights as the student's start", help: "keep the sweep to random starts (by default its best finalist trains once more from the teacher's weights, where the teacher can seed the student, and the run starts its distilled student from them when that wins on the validation split)", flag: 'no-sweep-from-teacher', negated: true, default: true, needs: UNDER_SWEEP }),
   // Three epochs, the sweep's length, favour KD: on Fashion-MNIST DIST from the teacher's weights
   // trailed KD by 0.7 points on validation at epoch 3; at each one's best epoch it led by 0.05 and
   // 0.45 points on seeds 1 and 2 and trailed by 0.07 on seed 3.
@@ -77,3 +80,9 @@ export const RUN_SETTINGS = {
 } satisfies OptionTable;
 
 export type RunSettingKey = keyof typeof RUN_SETTINGS;
+
+/** The flag that gives what a setting acts under (its `needs`): `--sweep`, `--schedule plateau`. */
+export function neededFlag(needs: NonNullable<AnyOption['needs']>): string {
+  const flag = (RUN_SETTINGS as OptionTable)[needs.setting]?.flag ?? needs.setting;
+  return needs.value === true ? `--${flag}` : `--${flag} ${String(needs.value)}`;
+}
