@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { describeFlag, METHOD_CATALOGUE, METHOD_IDS, neededFlag, PRESET_IDS, presetConfig, RUN_SETTINGS, type AnyOption, type MethodId, type OptionTable, type RunSettingKey } from '../contract/catalogue';
+import { describeFlag, METHOD_CATALOGUE, METHOD_IDS, neededFlag, needsMet, PRESET_IDS, presetConfig, RUN_SETTINGS, type AnyOption, type MethodId, type OptionTable, type RunSettingKey } from '../contract/catalogue';
 import type { PresetName, RunConfig, RunConfigOverrides } from '../contract/run-config';
 import { issueText } from '../contract/api';
 import { DistillInputError, resolveConfig } from '../engine';
@@ -142,10 +142,9 @@ export const flagsUnder = (setting: RunSettingKey): string[] => Object.values(RU
 /** A flag whose setting acts under another that ends up off (the sweep's grid without the sweep) would change nothing: refused, naming what turns it on. */
 function refuseIdleFlags(values: FlagValues, config: RunConfig): void {
   for (const option of Object.values(RUN_SETTINGS as OptionTable)) {
-    if (!option.needs || values[option.flag] === undefined) continue;
+    if (!option.needs || values[option.flag] === undefined || needsMet(option, config)) continue;
     const key = option.needs.setting as RunSettingKey;
     const { value } = option.needs;
-    if (config[key] === value) continue;
     const needed = neededFlag(option.needs);
     const presets = PRESET_IDS.filter((id) => presetConfig(id)[key] === value);
     const several = presets.length > 1;

@@ -86,3 +86,14 @@ export function neededFlag(needs: NonNullable<AnyOption['needs']>): string {
   const flag = (RUN_SETTINGS as OptionTable)[needs.setting]?.flag ?? needs.setting;
   return needs.value === true ? `--${flag}` : `--${flag} ${String(needs.value)}`;
 }
+
+/** Whether a setting acts under the given values: it needs nothing, or what it needs is set (the sweep's grid while the sweep is on). */
+export function needsMet(option: AnyOption, config: Readonly<Record<string, unknown>>): boolean {
+  return !option.needs || config[option.needs.setting] === option.needs.value;
+}
+
+/** What a setting acts under, in the app's words: "with “find T and α on the validation split first” on", "with schedule plateau". */
+export function describeNeeds(needs: NonNullable<AnyOption['needs']>): string {
+  const label = (RUN_SETTINGS as OptionTable)[needs.setting]?.label ?? needs.setting;
+  return needs.value === true ? `acts only with “${label}” on` : `acts only with ${label} ${String(needs.value)}`;
+}
