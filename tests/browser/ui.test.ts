@@ -528,8 +528,7 @@ describe('Distill Studio in a browser (distill serve)', { skip: missing ?? false
     await page.click('[data-screen=method]');
     assert.equal(await page.getByTestId('preset').inputValue(), 'auto');
     assert.match(await page.getByTestId('preset-note').innerText(), /quick was tuned on MNIST, and auto makes its choices on a validation split of your data/);
-    // auto sweeps on a plateau schedule: the sweep's grid and the plateau's patience are live.
-    assert.equal(await page.getByTestId('setting-sweepTemperatures').isEnabled(), true);
+    // auto cuts the rate on plateaus: the plateau's patience is live.
     assert.equal(await page.getByTestId('setting-plateauPatience').isEnabled(), true);
     await shot('3-method-auto-for-new-data');
     // Back on MNIST, the recipe the dataset chose goes back to quick.
@@ -539,14 +538,15 @@ describe('Distill Studio in a browser (distill serve)', { skip: missing ?? false
     await page.click('[data-screen=method]');
     assert.equal(await page.getByTestId('preset').inputValue(), 'quick');
     assert.equal(await page.getByTestId('preset-note').count(), 0);
-    // quick neither sweeps nor cuts on plateaus: those fields would change nothing, so they are greyed, and say what they act under.
-    assert.equal(await page.getByTestId('setting-sweepTemperatures').isDisabled(), true);
+    // quick's schedule is cosine: the plateau's patience would change nothing, so it is greyed and says what it acts under.
     assert.equal(await page.getByTestId('setting-plateauPatience').isDisabled(), true);
-    assert.match((await page.getByTestId('setting-sweepTemperatures').locator('xpath=..').getAttribute('title')) ?? '', /acts only with “find T and α on the validation split first” on/);
-    await page.getByTestId('setting-sweep').evaluate((box) => ((box.closest('details') as HTMLDetailsElement).open = true));
-    await page.getByTestId('setting-sweep').check();
+    assert.match((await page.getByTestId('setting-plateauPatience').locator('xpath=..').getAttribute('title')) ?? '', /acts only with learning-rate schedule plateau/);
+    // The sweep's grid stays live: the Find T and α button sweeps whatever the run's own setting.
     assert.equal(await page.getByTestId('setting-sweepTemperatures').isEnabled(), true);
-    await page.getByTestId('setting-sweep').uncheck();
+    await page.getByTestId('setting-schedule').evaluate((field) => ((field.closest('details') as HTMLDetailsElement).open = true));
+    await page.getByTestId('setting-schedule').selectOption('plateau');
+    assert.equal(await page.getByTestId('setting-plateauPatience').isEnabled(), true);
+    await page.getByTestId('setting-schedule').selectOption('cosine');
     await page.click('[data-screen=dataset]');
   });
 
