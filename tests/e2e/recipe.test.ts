@@ -171,6 +171,8 @@ describe('the auto recipe and the sweep', () => {
     assert.ok(widths.length >= 2 && widths.every((w) => w.i < firstCell && w.method === 'sweep steps'), 'the steps train before the first cell, in the sweep\'s lane');
     assert.deepEqual(widths.map((w) => w.via).filter((via, i, all) => via !== all[i - 1]), ['mlp-32x1', 'mlp-16x1'], 'each width once, not once per cell');
     assert.equal(sweptEvents.filter((e) => e.type === 'sweep-cell').length, 4);
+    const sweepStart = sweptEvents.find((e) => e.type === 'phase' && e.method === 'sweep' && e.status === 'start');
+    assert.match(sweepStart?.type === 'phase' ? (sweepStart.detail ?? '') : '', /; every cell starts from the teacher's weights, pruned once through mlp-32x1 → mlp-16x1 \(an epoch each, KD at T = \d+, α = [\d.]+\)$/);
   });
 
   it('refuses settings that need a validation split, or KD, with one line', async () => {

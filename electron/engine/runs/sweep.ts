@@ -12,7 +12,7 @@ import { initFromTeacher } from '../methods/init-from-teacher';
 import { buildModel } from '../models/registry';
 import { trainPhase } from '../train/trainer';
 import type { PhaseContext } from './phases';
-import { selectInSteps, startFromTeacher } from './selection-steps';
+import { intermediateArchitectures, selectInSteps, startFromTeacher } from './selection-steps';
 import { teacherSource } from './teacher-source';
 
 /** The run's config with KD's T and α set to a sweep cell's. */
@@ -63,6 +63,18 @@ async function sharedSteppedStart(ctx: PhaseContext, teacher: tf.LayersModel): P
   try {
     const stepped = await selectInSteps(ctx, { student: probe, teacher, method: getMethod('kd'), config: ctx.config, phase: 'student', label: 'sweep steps' });
     return stepped?.source ?? null;
+  } finally {
+    probe.dispose();
+  }
+}
+
+/** Where every cell starts in a sweep from the teacher's weights: "; every cell starts from the teacher's weights, pruned once through mlp-32x1 → mlp-16x1 (KD at T = 4, α = 0.5)". */
+function sweptFromTeacherText(ctx: PhaseContext, teacher: tf.LayersModel): string {
+  const probe = sweepStudent(ctx);
+  try {
+    const widths = intermediateArchitectures(ctx.config.student, probe, teacher, ctx.config.selectionSteps);
+    const { temperature, alpha } = ctx.config.methodOptions.kd;
+    return `; every cell starts from the teacher's weights${widths ? `, pruned once through ${widths.join(' → ')} (an epoch each, KD at T = ${temperature}, α = ${alpha})` : ''}`;
   } finally {
     probe.dispose();
   }
@@ -195,7 +207,7 @@ export async function sweepKd(ctx: PhaseContext, teacher: tf.LayersModel | null)
   const keptCount = done.cells.length + done.finals.length;
   const plannedAtResume = planned(done.cells, done.finals);
   const keptText = keptCount ? `; ${keptCount} of ${plannedAtResume} cells trained before the run was resumed` : '';
-  await emit({ type: 'phase', phase: 'student', status: 'start', model: config.student, method: 'sweep', detail: `T × α sweep: ${grid.length} cell${grid.length === 1 ? '' : 's'} of ${formatCountOf(config.sweepEpochs, 'epoch')} on ${train.count.toLocaleString('en-US')} training images${finalsText}, scored on ${validation.count.toLocaleString('en-US')} validation images${keptText}` });
+  await emit({ type: 'phase', phase: 'student', status: 'start', model: config.student, method: 'sweep', detail: `T × α sweep: ${grid.length} cell${grid.length === 1 ? '' : 's'} of ${formatCountOf(config.sweepEpochs, 'epoch')} on ${train.count.toLocaleString('en-US')} training images${finalsText}, scored on ${validation.count.toLocaleString('en-US')} validation images${teacher && config.initFromTeacher ? sweptFromTeacherText(ctx, teacher) : ''}${keptText}` });
   // Shown again for the live views; metrics.jsonl holds them already.
   for (const cell of done.cells) await emit({ type: 'sweep-cell', cells: plannedAtResume, ...cell, kept: true }, false);
   for (const cell of done.finals) await emit({ type: 'sweep-cell', cells: plannedAtResume, ...cell, round: 2, kept: true }, false);
