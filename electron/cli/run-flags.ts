@@ -1,8 +1,8 @@
 import type { z } from 'zod';
-import { describeFlag, METHOD_CATALOGUE, METHOD_IDS, neededFlag, needsMet, PRESET_IDS, presetConfig, RUN_SETTINGS, type AnyOption, type MethodId, type OptionTable, type RunSettingKey } from '../contract/catalogue';
+import { describeFlag, METHOD_CATALOGUE, METHOD_IDS, neededFlag, needsMet, PRESET_IDS, TEACHER_TRAINING_SETTINGS, presetConfig, RUN_SETTINGS, type AnyOption, type MethodId, type OptionTable, type RunSettingKey } from '../contract/catalogue';
 import type { PresetName, RunConfig, RunConfigOverrides } from '../contract/run-config';
 import { issueText } from '../contract/api';
-import { DistillInputError, resolveConfig } from '../engine';
+import { DistillInputError, resolveConfig, teacherIsSaved } from '../engine';
 import { choiceFlag, integerFlag, numberFlag } from './args';
 
 /** Where a flag's value goes: a run setting, or one method's option (one flag may feed several). */
@@ -151,4 +151,6 @@ function refuseIdleFlags(values: FlagValues, config: RunConfig): void {
     const turnedOn = presets.length ? `, or use --preset ${presets.join(' or ')}, which ${value === true ? (several ? 'turn it on' : 'turns it on') : several ? 'use it' : 'uses it'}` : '';
     throw new DistillInputError(`--${option.flag} changes nothing without ${needed}: add ${needed}${turnedOn}`);
   }
+  const teacherFlag = teacherIsSaved(config) ? TEACHER_TRAINING_SETTINGS.map((key) => RUN_SETTINGS[key].flag).find((flag) => values[flag] !== undefined) : undefined;
+  if (teacherFlag) throw new DistillInputError(`--${teacherFlag} changes nothing with a saved teacher: ${config.teacher} is loaded, not trained (drop --${teacherFlag})`);
 }

@@ -25,6 +25,7 @@ export { describeModel, findFamily, listModels } from './models/registry';
 
 // Runs, studies and their folders
 export { checkRunConfig, checkRunInputs, runDistillation, type RunOptions } from './runs/pipeline';
+export { teacherIsSaved } from './runs/phases';
 export { runSweep } from './runs/sweep-run';
 export { checkSweepFits } from './runs/sweep';
 export { studyConfig, parseStudyMethods, runStudy, type StudyEntry } from './runs/study';

@@ -406,6 +406,10 @@ describe('Distill Studio in a browser (distill serve)', { skip: missing ?? false
     await page.getByTestId('teacher-file-input').setInputFiles(join(onnxDir, 'model.onnx'));
     await page.waitForFunction(() => !document.querySelector('[data-testid=teacher-check-result]'), null, { timeout: 30_000 });
     await page.click('[data-screen=method]');
+    // An imported teacher is loaded, not trained: what shapes only its training is greyed.
+    assert.equal(await page.getByTestId('setting-teacherEpochs').isDisabled(), true);
+    assert.equal(await page.getByTestId('setting-teacherJitter').isDisabled(), true);
+    assert.equal(await page.getByTestId('setting-epochs').isEnabled(), true);
     await page.getByTestId('start').click();
     await page.waitForFunction(() => document.querySelector('[data-testid=results-table]')?.textContent?.includes('model.onnx'), null, { timeout: 120_000 });
     // A broken teacher is one message; the teacher chosen stays.

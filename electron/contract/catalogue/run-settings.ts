@@ -81,6 +81,9 @@ export const RUN_SETTINGS = {
 
 export type RunSettingKey = keyof typeof RUN_SETTINGS;
 
+/** Settings that shape only the teacher's training: a saved or imported teacher is loaded instead, so they change nothing then. */
+export const TEACHER_TRAINING_SETTINGS: readonly RunSettingKey[] = ['teacherEpochs', 'teacherJitter', 'teacherDropout', 'teacherPatience'];
+
 /** The flag that gives what a setting acts under (its `needs`): `--sweep`, `--schedule plateau`. */
 export function neededFlag(needs: NonNullable<AnyOption['needs']>): string {
   const flag = (RUN_SETTINGS as OptionTable)[needs.setting]?.flag ?? needs.setting;
