@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { describeFlag, METHOD_CATALOGUE, METHOD_IDS, neededFlag, needsMet, PRESET_IDS, TEACHER_TRAINING_SETTINGS, presetConfig, RUN_SETTINGS, type AnyOption, type MethodId, type OptionTable, type RunSettingKey } from '../contract/catalogue';
+import { describeFlag, METHOD_CATALOGUE, METHOD_IDS, neededFlag, needsMet, optionsOfMethod, PRESET_IDS, TEACHER_TRAINING_SETTINGS, presetConfig, RUN_SETTINGS, type AnyOption, type MethodId, type OptionTable, type RunSettingKey } from '../contract/catalogue';
 import type { PresetName, RunConfig, RunConfigOverrides } from '../contract/run-config';
 import { issueText } from '../contract/api';
 import { DistillInputError, resolveConfig, teacherIsSaved } from '../engine';
@@ -105,6 +105,29 @@ export function optionFromFlag<T extends AnyOption>(option: T, raw: string | boo
   const checked = option.schema.safeParse(parseValue(option.flag, option, raw));
   if (!checked.success) throw new DistillInputError(`invalid ${option.flag} ${JSON.stringify(raw)}: ${checked.error.issues[0] ? issueText(checked.error.issues[0]) : 'out of range'}`);
   return checked.data as z.infer<T['schema']>;
+}
+
+const listed = (words: string[]) => (words.length > 1 ? `${words.slice(0, -1).join(', ')} and ${words.at(-1)}` : (words[0] ?? ''));
+
+/** The methods a run trains with: its own, DIST when it races DIST (`--try-dist`), KD when it sweeps. */
+export function methodsOfRun(config: RunConfig): MethodId[] {
+  return [...new Set<MethodId>([config.method, ...(config.tryDist ? (['dist'] as const) : []), ...(config.sweep ? (['kd'] as const) : [])])];
+}
+
+/**
+ * A method's option that none of the methods in use reads (`--dkd-beta` for a KD run) would change
+ * nothing: refused, naming the methods that read it and how to use one (`hint`).
+ */
+export function refuseUnreadMethodFlags(values: FlagValues, methods: readonly MethodId[], what: 'run' | 'study' | 'sweep', hint: (method: MethodId) => string | null): void {
+  const read = (method: MethodId, target: FlagTarget) => optionsOfMethod(method).some((o) => 'method' in target && o.method === target.method && o.key === target.key);
+  for (const [flag, spec] of CATALOGUE_FLAGS) {
+    if (values[flag] === undefined || spec.targets.some((t) => 'setting' in t)) continue;
+    if (methods.some((m) => spec.targets.some((t) => read(m, t)))) continue;
+    const readers = METHOD_IDS.filter((m) => spec.targets.some((t) => read(m, t)));
+    const label = (m: MethodId) => METHOD_CATALOGUE[m].label;
+    const instead = readers.length === 1 ? hint(readers[0]!) : null;
+    throw new DistillInputError(`--${flag} is read by ${listed(readers.map(label))}; this ${what} trains with ${listed(methods.map(label))} only: drop it${instead ? `, or ${instead}` : ''}`);
+  }
 }
 
 /** Flags → overrides of the preset: only the flags given. */

@@ -69,6 +69,11 @@ describe('bad input: exit 2 and one clear line on stderr', () => {
     ['unavailable backend', ['bench', '--backend', 'tensorflow', '--steps', '1'], /backend tensorflow is not available/],
     ['missing dataset', ['run', '--dataset', '/no/such/data'], /dataset \/no\/such\/data: no such file or folder/],
     ['unknown command', ['train'], /unknown command "train"/],
+    // A flag that would change nothing is refused, saying what it acts under.
+    ['an option of a method not in use', ['run', '--dkd-beta', '2'], /--dkd-beta is read by DKD; this run trains with KD \(Hinton\) only: drop it, or use --method dkd$/m],
+    ["KD's T for the student alone", ['run', '--method', 'baseline', '--temperature', '4'], /--temperature is read by KD \(Hinton\), FitNets, DKD and DIST; this run trains with Student alone only: drop it$/m],
+    ['an option of a method a study leaves out', ['study', '--methods', 'kd,baseline', '--at-weight', '5'], /--at-weight is read by Attention transfer; this study trains with KD \(Hinton\) and Student alone only: drop it, or add at to --methods$/m],
+    ['a DIST option in a sweep', ['sweep', '--dist-beta', '2'], /--dist-beta is read by DIST; this sweep trains with KD \(Hinton\) only: drop it$/m],
   ];
   for (const [name, args, pattern] of cases) {
     it(name, async () => {

@@ -5,7 +5,7 @@ import { formatStudy } from '../result-text';
 import { checkRunConfig, DistillInputError, getMethod, parseStudyMethods, readRun, runStudy, selectBackend, studyConfig, studyOfRun, type StudyEntry } from '../../engine';
 import { choiceFlag, parseFlags, threadsFlag } from '../args';
 import { createProgressPrinter } from '../progress-printer';
-import { configFromFlags, flagsUnder, optionFromFlag, RUN_FLAGS, runFlagsUsage, type FlagValues } from '../run-flags';
+import { configFromFlags, flagsUnder, optionFromFlag, refuseUnreadMethodFlags, RUN_FLAGS, runFlagsUsage, type FlagValues } from '../run-flags';
 
 const STUDY_METHODS = [...METHOD_IDS, ...STUDY_VARIANTS.map((v) => v.id)].join(',');
 const STUDY_FLAGS: typeof RUN_FLAGS = { ...RUN_FLAGS, methods: { type: 'string' }, [STUDY_SEEDS.flag]: { type: 'string' }, 'from-run': { type: 'string' } };
@@ -28,6 +28,7 @@ export async function studyCommand(args: string[], signal: AbortSignal): Promise
   const fromRun = typeof values['from-run'] === 'string' ? await fromRunFlags(values['from-run'], values) : null;
   const methods = fromRun?.methods ?? parseStudyMethods((values.methods as string | undefined) ?? DEFAULT_STUDY);
   const config = studyConfig(fromRun?.config ?? configFromFlags(values));
+  refuseUnreadMethodFlags(values, [...new Set(methods.map((entry) => entry.method))], 'study', (method) => `add ${method} to --methods`);
   await checkRunConfig(config, methods.map((entry) => getMethod(entry.method)));
   const backend = await selectBackend(config.backend, { threads: config.threads });
   const printer = createProgressPrinter(values.json === true);

@@ -4,7 +4,7 @@ import { randomStartFinalists, type RunResult, type SweepResult } from '../../co
 import { checkRunConfig, DistillInputError, runSweep, selectBackend } from '../../engine';
 import { parseFlags } from '../args';
 import { createProgressPrinter } from '../progress-printer';
-import { configFromFlags, RUN_FLAGS } from '../run-flags';
+import { configFromFlags, methodsOfRun, refuseUnreadMethodFlags, RUN_FLAGS } from '../run-flags';
 import { describeFlag, RUN_SETTINGS } from '../../contract/catalogue';
 import { resumedNote } from '../result-text';
 import { table } from '../table';
@@ -25,6 +25,7 @@ export async function sweepCommand(args: string[], signal: AbortSignal): Promise
     if (values[flag] !== undefined) throw new DistillInputError(`sweep takes no --${flag}: ${instead}`);
   }
   const config = configFromFlags(values, { method: 'kd', sweep: true });
+  refuseUnreadMethodFlags(values, methodsOfRun(config), 'sweep', () => null);
   if (values['validation-split'] === undefined && config.validationSplit === 0) config.validationSplit = 0.1;
   await checkRunConfig(config);
   const backend = await selectBackend(config.backend, { threads: config.threads });
