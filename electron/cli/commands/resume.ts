@@ -18,7 +18,7 @@ export async function resumeCommand(args: string[], signal: AbortSignal): Promis
     const result = await resumeRun({ dir: run.dir, backend, signal, onEvent: printer.onEvent });
     // A `distill sweep` run ends as it would have: the grid, no students.
     const sweepOnly = result.type === 'result' && result.sweep && !result.student && !result.baseline;
-    printer.done(values.json ? JSON.stringify(result) : sweepOnly ? formatSweep(result, run.config.initFromTeacher) : formatStudyOrRun(result, run.config.method));
+    printer.done(values.json ? JSON.stringify(result) : sweepOnly ? formatSweep(result, run.config) : formatStudyOrRun(result, run.config.method));
     return 0;
   } finally {
     printer.stop();

@@ -1,16 +1,18 @@
 import { join } from 'node:path';
 import { formatCountOf, formatPercent } from '../../contract/display';
 import { randomStartFinalists, type RunResult, type SweepResult } from '../../contract/events';
+import type { RunConfig } from '../../contract/run-config';
 import { checkRunConfig, DistillInputError, runSweep, selectBackend } from '../../engine';
 import { parseFlags } from '../args';
 import { createProgressPrinter } from '../progress-printer';
 import { configFromFlags, methodsOfRun, refuseUnreadMethodFlags, RUN_FLAGS } from '../run-flags';
-import { describeFlag, RUN_SETTINGS } from '../../contract/catalogue';
+import { describeFlag, RUN_SETTINGS, type AnyOption } from '../../contract/catalogue';
 import { resumedNote } from '../result-text';
 import { table } from '../table';
 
-const SWEEP_SETTINGS = ['validationSplit', 'sweepTemperatures', 'sweepAlphas', 'sweepEpochs', 'sweepImages', 'sweepFinalists', 'sweepFromTeacher'] as const;
-export const SWEEP_USAGE = `distill sweep ${SWEEP_SETTINGS.map((key) => `[${describeFlag(RUN_SETTINGS[key])}]`).join(' ')}\n            [every run flag but --method, --sweep, --epochs, --no-baseline]`;
+// The validation split it scores on, then the settings the catalogue puts under the sweep.
+const SWEEP_OPTIONS = [RUN_SETTINGS.validationSplit, ...(Object.values(RUN_SETTINGS) as AnyOption[]).filter((o) => o.needs?.setting === 'sweep')];
+export const SWEEP_USAGE = `distill sweep ${SWEEP_OPTIONS.map((option) => `[${describeFlag(option)}]`).join(' ')}\n            [every run flag but --method, --sweep, --epochs, --no-baseline]`;
 
 /**
  * "Find T and α for me": the teacher, then a short KD run per T × α cell scored on the
@@ -32,15 +34,25 @@ export async function sweepCommand(args: string[], signal: AbortSignal): Promise
   const printer = createProgressPrinter(values.json === true);
   try {
     const result = await runSweep({ config, backend, outDir: values.out as string | undefined, runsRoot: values['runs-dir'] as string | undefined, signal, onEvent: printer.onEvent });
-    printer.done(values.json ? JSON.stringify(result) : formatSweep(result, config.initFromTeacher));
+    printer.done(values.json ? JSON.stringify(result) : formatSweep(result, config));
     return 0;
   } finally {
     printer.stop();
   }
 }
 
+/** The flags that give the full run the sweep's data (its dataset, image size and seed) where they are not the defaults. */
+export function sameDataFlags(config: RunConfig): string {
+  const keys = ['dataset', 'imageSize', 'seed'] as const;
+  return keys.filter((key) => config[key] !== RUN_SETTINGS[key].default).map((key) => ` --${RUN_SETTINGS[key].flag} ${shellWord(String(config[key]))}`).join('');
+}
+
+/** A word as a POSIX shell reads it back: quoted when it holds anything but plain path characters. */
+const shellWord = (word: string) => (/^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`);
+
 /** The grid as a table (T down, α across), the best cell, and the command that uses it (starting from the teacher's weights when the sweep chose that, or swept from them throughout). */
-export function formatSweep(result: RunResult, sweptFromTeacher: boolean): string {
+export function formatSweep(result: RunResult, config: RunConfig): string {
+  const sweptFromTeacher = config.initFromTeacher;
   const sweep = result.sweep as SweepResult;
   const cell = (t: number, a: number) => sweep.cells.find((c) => c.temperature === t && c.alpha === a);
   const rows = sweep.temperatures.map((t) => [`T = ${t}`, ...sweep.alphas.map((a) => {
@@ -59,7 +71,7 @@ export function formatSweep(result: RunResult, sweptFromTeacher: boolean): strin
       ? ['no cell trained at this learning rate: run the sweep again with a lower --lr']
       : [
         `best: T = ${sweep.best.temperature}, α = ${sweep.best.alpha}${sweep.best.init ? ", the student started from the teacher's weights" : ''} (${formatPercent(sweep.best.valAccuracy)}${sweep.finals ? ` on all ${sweep.finals.images.toLocaleString('en-US')} training images` : ''})`,
-        `the full run with it, on this teacher: distill run --teacher ${join(result.outDir, 'teacher')} --student ${sweep.student} --temperature ${sweep.best.temperature} --alpha ${sweep.best.alpha}${sweep.best.init || sweptFromTeacher ? ' --init-from-teacher' : ''}`,
+        `the full run with it, on this teacher: distill run${sameDataFlags(config)} --teacher ${shellWord(join(result.outDir, 'teacher'))} --student ${sweep.student} --temperature ${sweep.best.temperature} --alpha ${sweep.best.alpha}${sweep.best.init || sweptFromTeacher ? ' --init-from-teacher' : ''}`,
         ]),
     `saved in ${result.outDir}${resumedNote(result.resumed)}`,
   ].filter(Boolean).join('\n');
