@@ -162,7 +162,11 @@ export function configFromFlags(values: FlagValues, fixed: RunConfigOverrides = 
 /** The flags of the settings that act under `setting` (the sweep's grid under `sweep`), from the catalogue. */
 export const flagsUnder = (setting: RunSettingKey): string[] => Object.values(RUN_SETTINGS as OptionTable).filter((o) => o.needs?.setting === setting).map((o) => o.flag);
 
-/** A flag whose setting acts under another that ends up off (the sweep's grid without the sweep) would change nothing: refused, naming what turns it on. */
+/**
+ * Flags that would change nothing are refused, naming what they act under: a setting whose
+ * `needs` ends up unmet (the sweep's grid without the sweep), and the teacher's training settings
+ * with a saved teacher, which is loaded rather than trained.
+ */
 function refuseIdleFlags(values: FlagValues, config: RunConfig): void {
   for (const option of Object.values(RUN_SETTINGS as OptionTable)) {
     if (!option.needs || values[option.flag] === undefined || needsMet(option, config)) continue;
