@@ -548,6 +548,7 @@ describe('Distill Studio in a browser (distill serve)', { skip: missing ?? false
     // The sweep's grid stays live: the Find T and α button sweeps whatever the run's own setting.
     assert.equal(await page.getByTestId('setting-sweepTemperatures').isEnabled(), true);
     await page.getByTestId('setting-schedule').evaluate((field) => ((field.closest('details') as HTMLDetailsElement).open = true));
+    await shot('3-method-more-settings');
     await page.getByTestId('setting-schedule').selectOption('plateau');
     assert.equal(await page.getByTestId('setting-plateauPatience').isEnabled(), true);
     await page.getByTestId('setting-schedule').selectOption('cosine');
