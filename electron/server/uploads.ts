@@ -23,6 +23,8 @@ export const DEFAULT_UPLOAD_LIMITS: UploadLimits = { fileBytes: 1 << 30, uploadB
  */
 export class UploadStore {
   private readonly used = new Map<string, number>();
+  /** Uploads their person cancelled: a file of theirs still in flight, or sent late, is refused and leaves nothing. */
+  private readonly cancelled = new Set<string>();
 
   constructor(
     readonly dir: string,
@@ -31,6 +33,18 @@ export class UploadStore {
 
   async receive(request: IncomingMessage, uploadId: string, rawName: string): Promise<{ name: string; bytes: number }> {
     const name = safeRelativePath(rawName);
+    if (this.cancelled.has(uploadId)) throw new UploadRefused(410, 'this upload was cancelled');
+    try {
+      const written = await this.write(request, uploadId, name);
+      if (this.cancelled.has(uploadId)) throw new UploadRefused(410, 'this upload was cancelled');
+      return written;
+    } finally {
+      // Cancelled while this file was arriving: its folder may have been made again after the cancel removed it.
+      if (this.cancelled.has(uploadId)) await rm(join(this.dir, uploadId), { recursive: true, force: true });
+    }
+  }
+
+  private async write(request: IncomingMessage, uploadId: string, name: string): Promise<{ name: string; bytes: number }> {
     const length = Number(request.headers['content-length'] ?? NaN);
     if (!Number.isInteger(length) || length < 0) throw new UploadRefused(411, 'an upload needs a Content-Length');
     if (length > this.limits.fileBytes) throw new UploadRefused(413, `"${name}" is ${length} bytes, over the ${this.limits.fileBytes}-byte limit for one file`);
@@ -77,13 +91,14 @@ export class UploadStore {
   async discard(uploadId: string): Promise<boolean> {
     const kept = await stat(join(this.dir, uploadId, IMPORTED_MARK)).catch(() => null);
     if (kept) return false;
+    this.cancelled.add(uploadId);
     await rm(join(this.dir, uploadId), { recursive: true, force: true });
     this.used.delete(uploadId);
     return true;
   }
 }
 
-/** A refusal with its HTTP status (413 too large, 411 no length). */
+/** A refusal with its HTTP status (413 too large, 411 no length, 410 cancelled). */
 export class UploadRefused extends Error {
   constructor(
     readonly status: number,

@@ -207,6 +207,29 @@ describe('uploads', () => {
     assert.deepEqual((await readdir(dir)).sort(), ['one.bin']);
   });
 
+  it('a cancelled upload stays gone: a file still arriving, or sent after the cancel, is refused and leaves nothing', async () => {
+    const id = 'f6f6f6f6f6f6f6f6';
+    const dir = join(runsDir, '.distill', 'uploads', id);
+    assert.equal((await upload(id, 'cats/one.bin', new Uint8Array(10))).status, 200);
+    // A file half sent when the person cancels: the rest arrives after the cancel.
+    const late = new Promise<number>((resolve, reject) => {
+      const req = httpRequest(new URL(`/api/upload?id=${id}&name=dogs/two.bin`, base), { method: 'POST', headers: { ...auth(), 'Content-Length': '3000' } }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on('error', reject);
+      req.write(Buffer.alloc(100));
+      setTimeout(async () => {
+        const cancelled = await fetch(new URL(`/api/upload?id=${id}`, base), { method: 'DELETE', headers: auth() });
+        assert.equal(cancelled.status, 200);
+        req.end(Buffer.alloc(2900));
+      }, 200);
+    });
+    assert.equal(await late, 410);
+    assert.equal((await upload(id, 'cats/three.bin', new Uint8Array(10))).status, 410, 'a file sent after the cancel');
+    await assert.rejects(readdir(dir), 'no folder is left, not even an empty one');
+  });
+
   it('an opened upload is kept, abandoned ones are swept when the server stops', async () => {
     const id = 'd4d4d4d4d4d4d4d4';
     const images = encodeIdx([20, 4, 4], new Uint8Array(320));
