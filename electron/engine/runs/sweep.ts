@@ -68,7 +68,7 @@ async function sharedSteppedStart(ctx: PhaseContext, teacher: tf.LayersModel): P
   }
 }
 
-/** Where every cell starts in a sweep from the teacher's weights: "; every cell starts from the teacher's weights, pruned once through mlp-32x1 → mlp-16x1 (KD at T = 4, α = 0.5)". */
+/** Where every cell starts in a sweep from the teacher's weights: "; every cell starts from the teacher's weights, pruned once through mlp-32x1 → mlp-16x1 (an epoch each, KD at T = 4, α = 0.5)". */
 function sweptFromTeacherText(ctx: PhaseContext, teacher: tf.LayersModel): string {
   const probe = sweepStudent(ctx);
   try {
