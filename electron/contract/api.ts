@@ -273,7 +273,7 @@ export interface SchemaIssue {
 }
 
 /**
- * A range issue in plain words ("must be at least 1", "must be above 0", "needs at most 8
+ * A range issue in plain words ("must be at least 1", "must be above 0", "takes at most 8
  * values"); any other issue as zod words it.
  */
 export function issueText(issue: SchemaIssue): string {

@@ -16,6 +16,8 @@ export interface UploadLimits {
 
 export const DEFAULT_UPLOAD_LIMITS: UploadLimits = { fileBytes: 1 << 30, uploadBytes: 4 * (1 << 30) };
 
+/** How many cancelled uploads are remembered (oldest forgotten first). */
+const MAX_REMEMBERED_CANCELS = 10_000;
 
 /**
  * Browser uploads under `<uploadsDir>/<id>/`: each file streamed to disk with size caps, never
@@ -92,6 +94,8 @@ export class UploadStore {
     const kept = await stat(join(this.dir, uploadId, IMPORTED_MARK)).catch(() => null);
     if (kept) return false;
     this.cancelled.add(uploadId);
+    // Remembered only as long as a late file could still come: the oldest are forgotten past a bound, so a client cannot grow the set without end.
+    if (this.cancelled.size > MAX_REMEMBERED_CANCELS) this.cancelled.delete(this.cancelled.values().next().value!);
     await rm(join(this.dir, uploadId), { recursive: true, force: true });
     this.used.delete(uploadId);
     return true;
