@@ -103,6 +103,16 @@ describe('the catalogue is the one table every view derives from', () => {
     assert.deepEqual(resolveConfig('hinton-mnist', { methodOptions: { kd: { alpha: 0.7 } } }).methodOptions.kd, { temperature: 20, alpha: 0.7 });
   });
 
+  it("every setting's `needs` names a run setting and a value that setting takes", () => {
+    const withNeeds = (Object.values(RUN_SETTINGS) as AnyOption[]).filter((o) => o.needs);
+    assert.ok(withNeeds.length >= 9, 'the sweep\'s six, the plateau\'s patience, the milestones, the custom mean/std');
+    for (const option of withNeeds) {
+      const needed = (RUN_SETTINGS as OptionTable)[option.needs!.setting];
+      assert.ok(needed, `--${option.flag} needs ${option.needs!.setting}, which is not a run setting`);
+      assert.ok(needed.schema.safeParse(option.needs!.value).success, `--${option.flag} needs ${option.needs!.setting} = ${String(option.needs!.value)}, which it never takes`);
+    }
+  });
+
   it('a bad value names the flag, as the person typed it', () => {
     assert.throws(() => configFromFlags({ 'dkd-beta': '1000' }), /invalid dkd-beta 1000: must be at most \d+/);
     assert.throws(() => configFromFlags({ temperature: '0' }), /invalid temperature 0: must be above 0$/);
