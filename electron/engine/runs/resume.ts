@@ -5,8 +5,8 @@ import type { BackendInfo, RunEvent, RunResult, StudyResult } from '../../contra
 import { DistillInputError } from '../errors';
 import { RunCheckpoints } from './checkpoints';
 import { runDistillation } from './pipeline';
-import { readRun, RunFolder, runIsLive, type StoredRun } from './store';
-import { parseStudyMethods, runStudy, STUDY_PLAN, StudyPlanSchema } from './study';
+import { readRun, RunFolder, runIsLive, STUDY_PLAN, type StoredRun } from './store';
+import { parseStudyMethods, runStudy, StudyPlanSchema } from './study';
 import { runSweep, SWEEP_PLAN } from './sweep-run';
 
 function parseJsonOrNull(text: string): unknown {

@@ -14,8 +14,7 @@ import { timeInTurns } from './side-by-side-latency';
 import { seedLabel } from '../../contract/display';
 import { studySeeds, summariseSeeds } from './study-seeds';
 
-/** In a study's folder: the entries it trains and with how many seeds, for a resume. */
-export { STUDY_PLAN };
+/** What a study's plan file (STUDY_PLAN, in its folder) holds: the entries it trains and with how many seeds, for a resume. */
 export const StudyPlanSchema = z.object({ methods: z.string(), seeds: STUDY_SEEDS.schema.optional() });
 
 export interface StudyEntry {
