@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { describeFlag, METHOD_CATALOGUE, METHOD_IDS, neededFlag, needsMet, optionsOfMethod, PRESET_IDS, TEACHER_TRAINING_SETTINGS, presetConfig, RUN_SETTINGS, type AnyOption, type MethodId, type OptionTable, type RunSettingKey } from '../contract/catalogue';
+import { describeFlag, METHOD_CATALOGUE, METHOD_IDS, neededFlag, needsMet, optionsOfMethod, optionsUnder, PRESET_IDS, TEACHER_TRAINING_SETTINGS, presetConfig, RUN_SETTINGS, type AnyOption, type MethodId, type OptionTable, type RunSettingKey } from '../contract/catalogue';
 import type { PresetName, RunConfig, RunConfigOverrides } from '../contract/run-config';
 import { issueText } from '../contract/api';
 import { DistillInputError, resolveConfig, teacherIsSaved } from '../engine';
@@ -160,24 +160,35 @@ export function configFromFlags(values: FlagValues, fixed: RunConfigOverrides = 
 }
 
 /** The flags of the settings that act under `setting` (the sweep's grid under `sweep`), from the catalogue. */
-export const flagsUnder = (setting: RunSettingKey): string[] => Object.values(RUN_SETTINGS as OptionTable).filter((o) => o.needs?.setting === setting).map((o) => o.flag);
+export const flagsUnder = (setting: RunSettingKey): string[] => optionsUnder(setting).map((o) => o.flag);
 
 /**
  * Flags that would change nothing are refused, naming what they act under: a setting whose
- * `needs` ends up unmet (the sweep's grid without the sweep), and the teacher's training settings
- * with a saved teacher, which is loaded rather than trained.
+ * `needs` ends up unmet (the sweep's grid without the sweep, the jitter share with no jitter), and
+ * the teacher's training settings with a saved teacher, which is loaded rather than trained.
  */
 function refuseIdleFlags(values: FlagValues, config: RunConfig): void {
+  const saved = teacherIsSaved(config);
+  const idle: readonly string[] = saved ? TEACHER_TRAINING_SETTINGS : [];
   for (const option of Object.values(RUN_SETTINGS as OptionTable)) {
-    if (!option.needs || values[option.flag] === undefined || needsMet(option, config)) continue;
-    const key = option.needs.setting as RunSettingKey;
-    const { value } = option.needs;
-    const needed = neededFlag(option.needs);
-    const presets = PRESET_IDS.filter((id) => presetConfig(id)[key] === value);
+    if (!option.needs || values[option.flag] === undefined || needsMet(option, config, idle)) continue;
+    const { needs } = option;
+    if ('anyOf' in needs) {
+      const live = needs.anyOf.filter((key) => !idle.includes(key));
+      const why = live.length < needs.anyOf.length ? ` (${config.teacher} is loaded, not trained)` : '';
+      const needed = neededFlag({ ...needs, anyOf: live });
+      throw new DistillInputError(`--${option.flag} changes nothing without ${needed}${why}: set ${live.length > 1 ? 'one of them' : 'it'} above ${needs.above}, or drop --${option.flag}`);
+    }
+    const key = needs.setting as RunSettingKey;
+    const needed = neededFlag(needs);
+    // Presets are worth naming only when they differ here (every preset trains with SGD).
+    const presets = PRESET_IDS.filter((id) => id !== values.preset && presetConfig(id)[key] === needs.value);
     const several = presets.length > 1;
-    const turnedOn = presets.length ? `, or use --preset ${presets.join(' or ')}, which ${value === true ? (several ? 'turn it on' : 'turns it on') : several ? 'use it' : 'uses it'}` : '';
-    throw new DistillInputError(`--${option.flag} changes nothing without ${needed}: add ${needed}${turnedOn}`);
+    const turnedOn = presets.length && presets.length < PRESET_IDS.length ? `, or use --preset ${presets.join(' or ')}, which ${needs.value === true ? (several ? 'turn it on' : 'turns it on') : several ? 'use it' : 'uses it'}` : '';
+    const given = [RUN_SETTINGS[key].flag, offFlag(RUN_SETTINGS[key].flag, RUN_SETTINGS[key])].some((flag) => flag !== null && values[flag] !== undefined);
+    const verb = given ? 'use' : 'add';
+    throw new DistillInputError(`--${option.flag} changes nothing without ${needed}: ${verb} ${needed}${turnedOn}`);
   }
-  const teacherFlag = teacherIsSaved(config) ? TEACHER_TRAINING_SETTINGS.map((key) => RUN_SETTINGS[key].flag).find((flag) => values[flag] !== undefined) : undefined;
+  const teacherFlag = saved ? TEACHER_TRAINING_SETTINGS.map((key) => RUN_SETTINGS[key].flag).find((flag) => values[flag] !== undefined) : undefined;
   if (teacherFlag) throw new DistillInputError(`--${teacherFlag} changes nothing with a saved teacher: ${config.teacher} is loaded, not trained (drop --${teacherFlag})`);
 }

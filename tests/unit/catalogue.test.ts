@@ -13,7 +13,10 @@ import {
   optionsOfMethod,
   PRESET_CATALOGUE,
   PRESET_IDS,
+  describeNeeds,
+  needsMet,
   RUN_SETTINGS,
+  settingsNeeded,
   type AnyOption,
   type OptionTable,
 } from '../../electron/contract/catalogue';
@@ -105,12 +108,34 @@ describe('the catalogue is the one table every view derives from', () => {
 
   it("every setting's `needs` names a run setting and a value that setting takes", () => {
     const withNeeds = (Object.values(RUN_SETTINGS) as AnyOption[]).filter((o) => o.needs);
-    assert.ok(withNeeds.length >= 9, 'the sweep\'s six, the plateau\'s patience, the milestones, the custom mean/std');
+    assert.ok(withNeeds.length >= 11, "the sweep's six, the plateau's patience, the milestones, the custom mean/std, momentum, the jitter share");
     for (const option of withNeeds) {
-      const needed = (RUN_SETTINGS as OptionTable)[option.needs!.setting];
-      assert.ok(needed, `--${option.flag} needs ${option.needs!.setting}, which is not a run setting`);
-      assert.ok(needed.schema.safeParse(option.needs!.value).success, `--${option.flag} needs ${option.needs!.setting} = ${String(option.needs!.value)}, which it never takes`);
+      const needs = option.needs!;
+      for (const key of settingsNeeded(needs)) {
+        const needed = (RUN_SETTINGS as OptionTable)[key];
+        assert.ok(needed, `--${option.flag} needs ${key}, which is not a run setting`);
+        if ('anyOf' in needs) {
+          assert.ok(needed.kind === 'number' || needed.kind === 'integer', `--${option.flag} needs ${key} above ${needs.above}, which is not a number`);
+          assert.ok(needed.max > needs.above, `--${option.flag} needs ${key} above ${needs.above}, which it never is`);
+        } else {
+          assert.ok(needed.schema.safeParse(needs.value).success, `--${option.flag} needs ${key} = ${String(needs.value)}, which it never takes`);
+        }
+      }
     }
+  });
+
+  it('refuses the jitter share with no jitter, and momentum under Adam, naming what they act under', () => {
+    assert.throws(() => configFromFlags({ 'teacher-jitter': '0', 'jitter-share': '0.5' }), /^DistillInputError: --jitter-share changes nothing without --teacher-jitter or --student-jitter above 0: set one of them above 0, or drop --jitter-share$/);
+    // A saved teacher is loaded, not trained: its jitter (2 by default) shifts nothing.
+    assert.throws(() => configFromFlags({ teacher: 'runs/a/teacher', 'jitter-share': '0.5' }), /--jitter-share changes nothing without --student-jitter above 0 \(runs\/a\/teacher is loaded, not trained\): set it above 0, or drop --jitter-share$/);
+    assert.equal(configFromFlags({ teacher: 'runs/a/teacher', 'student-jitter': '1', 'jitter-share': '0.5' }).jitterShare, 0.5);
+    assert.equal(configFromFlags({ 'teacher-jitter': '0', 'student-jitter': '2', 'jitter-share': '0.5' }).jitterShare, 0.5);
+    assert.equal(configFromFlags({ 'jitter-share': '0.5' }).jitterShare, 0.5, "quick's teacher jitters by 2 px");
+    assert.throws(() => configFromFlags({ optimizer: 'adam', momentum: '0.5' }), /--momentum changes nothing without --optimizer sgd: use --optimizer sgd$/);
+    assert.equal(configFromFlags({ momentum: '0.5' }).momentum, 0.5);
+    assert.ok(!needsMet(RUN_SETTINGS.jitterShare, { teacherJitter: 2, studentJitter: 0 }, ['teacherJitter']));
+    assert.ok(needsMet(RUN_SETTINGS.jitterShare, { teacherJitter: 2, studentJitter: 0 }));
+    assert.equal(describeNeeds(RUN_SETTINGS.jitterShare.needs!), 'acts only with teacher jitter (px) or student jitter (px) above 0');
   });
 
   it('a bad value names the flag, as the person typed it', () => {

@@ -6,12 +6,12 @@ import { checkRunConfig, DistillInputError, runSweep, selectBackend } from '../.
 import { parseFlags } from '../args';
 import { createProgressPrinter } from '../progress-printer';
 import { configFromFlags, methodsOfRun, refuseUnreadMethodFlags, RUN_FLAGS } from '../run-flags';
-import { describeFlag, RUN_SETTINGS, type AnyOption } from '../../contract/catalogue';
+import { describeFlag, optionsUnder, RUN_SETTINGS } from '../../contract/catalogue';
 import { resumedNote } from '../result-text';
 import { table } from '../table';
 
 // The validation split it scores on, then the settings the catalogue puts under the sweep.
-const SWEEP_OPTIONS = [RUN_SETTINGS.validationSplit, ...(Object.values(RUN_SETTINGS) as AnyOption[]).filter((o) => o.needs?.setting === 'sweep')];
+const SWEEP_OPTIONS = [RUN_SETTINGS.validationSplit, ...optionsUnder('sweep')];
 export const SWEEP_USAGE = `distill sweep ${SWEEP_OPTIONS.map((option) => `[${describeFlag(option)}]`).join(' ')}\n            [every run flag but --method, --sweep, --epochs, --no-baseline]`;
 
 /**

@@ -14,9 +14,16 @@ interface OptionBase {
   valueName?: string;
   /** Shown in the app's main form rather than under "more settings". */
   basic?: boolean;
-  /** The value of another setting this one acts under (the sweep's grid under `sweep` on, the milestones under `schedule` step): given without it, the CLI refuses it, as it would change nothing. */
-  needs?: { setting: string; value: boolean | string };
+  /** What this setting acts under (see `OptionNeeds`): given without it, the CLI refuses it, as it would change nothing, and the app greys it. */
+  needs?: OptionNeeds;
 }
+
+/**
+ * What a setting acts under: another setting's value (the sweep's grid under `sweep` on, the
+ * milestones under `schedule` step), or any of several numeric settings above a value (the jitter
+ * share while the teacher or the students are jittered).
+ */
+export type OptionNeeds = { setting: string; value: boolean | string } | { anyOf: readonly string[]; above: number };
 
 export interface NumberOption extends OptionBase {
   kind: 'number' | 'integer';

@@ -1,5 +1,5 @@
 import { METHOD_IDS } from './methods';
-import { booleanOption, choiceOption, integerListOption, integerOption, nullableIntegerOption, numberListOption, numberOption, stringOption, textOption, type AnyOption, type OptionTable } from './options';
+import { booleanOption, choiceOption, integerListOption, integerOption, nullableIntegerOption, numberListOption, numberOption, stringOption, textOption, type AnyOption, type OptionNeeds, type OptionTable } from './options';
 
 export const BACKEND_CATALOGUE = {
   auto: { label: 'auto', help: 'the fastest backend available: tensorflow, webgpu (hardware adapters), wasm, cpu' },
@@ -37,7 +37,7 @@ export const RUN_SETTINGS = {
   batchSize: integerOption({ label: 'batch size', help: 'images per training step', flag: 'batch-size', valueName: 'B', basic: true, default: 64, min: 1, max: 65536 }),
   lr: numberOption({ label: 'learning rate', help: 'the initial learning rate', flag: 'lr', valueName: 'LR', basic: true, default: 0.05, min: 0, exclusiveMin: true, max: 100, ui: { min: 0.0001, max: 1, step: 0.001 } }),
   optimizer: choiceOption({ label: 'optimizer', help: 'SGD with momentum, or Adam', flag: 'optimizer', choices: ['sgd', 'adam'], default: 'sgd' }),
-  momentum: numberOption({ label: 'momentum', help: "SGD's momentum", flag: 'momentum', valueName: 'M', default: 0.9, min: 0, max: 0.9999 }),
+  momentum: numberOption({ label: 'momentum', help: "SGD's momentum", flag: 'momentum', valueName: 'M', default: 0.9, min: 0, max: 0.9999, needs: { setting: 'optimizer', value: 'sgd' } }),
   schedule: choiceOption({ label: 'learning-rate schedule', help: 'constant, step (×0.1 at each milestone), cosine, or plateau (×0.1 whenever the validation accuracy has not improved for --plateau-patience epochs; needs a validation split)', flag: 'schedule', choices: ['constant', 'step', 'cosine', 'plateau'], default: 'cosine' }),
   plateauPatience: integerOption({ label: 'plateau patience (epochs)', help: 'plateau schedule: epochs without a better validation accuracy before the rate is cut ×0.1', flag: 'plateau-patience', valueName: 'EPOCHS', default: 3, min: 1, max: 100, needs: { setting: 'schedule', value: 'plateau' } }),
   lrMilestones: integerListOption({ label: 'milestones', help: 'step schedule: multiply the rate by 0.1 at each of these epochs (1-based)', flag: 'milestones', valueName: 'E1,E2,…', default: [], min: 1, needs: { setting: 'schedule', value: 'step' } }),
@@ -46,7 +46,7 @@ export const RUN_SETTINGS = {
   studentJitter: integerOption({ label: 'student jitter (px)', help: 'random shifts of up to this many pixels while students train', flag: 'student-jitter', valueName: 'PX', default: 0, min: 0, max: 8 }),
   // An MLP has no translation invariance: on Fashion-MNIST an 800×2 teacher (auto) reached 90.52 %
   // with half its images shifted by up to 2 px, 89.19 % with all of them, 90.03 % with none.
-  jitterShare: numberOption({ label: 'share of images jittered', help: 'the share of training images that teacher and student jitter shift, drawn afresh each time an image is used; the rest are seen as they are', flag: 'jitter-share', valueName: 'P', default: 1, min: 0, max: 1, ui: { min: 0, max: 1, step: 0.05 } }),
+  jitterShare: numberOption({ label: 'share of images jittered', help: 'the share of training images that teacher and student jitter shift, drawn afresh each time an image is used; the rest are seen as they are', flag: 'jitter-share', valueName: 'P', default: 1, min: 0, max: 1, ui: { min: 0, max: 1, step: 0.05 }, needs: { anyOf: ['teacherJitter', 'studentJitter'], above: 0 } }),
   flip: booleanOption({ label: 'random horizontal flips', help: 'mirror training images left–right at random (the CIFAR recipe), for teacher and student', flag: 'flip', default: false }),
   teacherDropout: numberOption({ label: 'teacher dropout', help: 'dropout on hidden layers of the teacher (MLPs: 0.2 on the inputs too)', flag: 'teacher-dropout', valueName: 'P', default: 0, min: 0, max: 0.95 }),
   studentDropout: numberOption({ label: 'student dropout', help: 'dropout on hidden layers of the students', flag: 'student-dropout', valueName: 'P', default: 0, min: 0, max: 0.95 }),
@@ -84,19 +84,35 @@ export type RunSettingKey = keyof typeof RUN_SETTINGS;
 /** Settings that shape only the teacher's training: a saved or imported teacher is loaded instead, so they change nothing then. */
 export const TEACHER_TRAINING_SETTINGS: readonly RunSettingKey[] = ['teacherEpochs', 'teacherJitter', 'teacherDropout', 'teacherPatience'];
 
-/** The flag that gives what a setting acts under (its `needs`): `--sweep`, `--schedule plateau`. */
-export function neededFlag(needs: NonNullable<AnyOption['needs']>): string {
-  const flag = (RUN_SETTINGS as OptionTable)[needs.setting]?.flag ?? needs.setting;
-  return needs.value === true ? `--${flag}` : `--${flag} ${String(needs.value)}`;
+const flagOf = (key: string) => `--${(RUN_SETTINGS as OptionTable)[key]?.flag ?? key}`;
+const labelOf = (key: string) => (RUN_SETTINGS as OptionTable)[key]?.label ?? key;
+
+/** The settings a `needs` reads: the one it names, or each of its `anyOf`. */
+export const settingsNeeded = (needs: OptionNeeds): readonly string[] => ('anyOf' in needs ? needs.anyOf : [needs.setting]);
+
+/** The settings that act under `setting` (the sweep's grid under `sweep`). */
+export const optionsUnder = (setting: RunSettingKey): AnyOption[] => (Object.values(RUN_SETTINGS) as AnyOption[]).filter((o) => o.needs && settingsNeeded(o.needs).includes(setting));
+
+/** The flags that give what a setting acts under (its `needs`): `--sweep`, `--schedule plateau`, `--teacher-jitter or --student-jitter above 0`. */
+export function neededFlag(needs: OptionNeeds): string {
+  if ('anyOf' in needs) return `${needs.anyOf.map(flagOf).join(' or ')} above ${needs.above}`;
+  return needs.value === true ? flagOf(needs.setting) : `${flagOf(needs.setting)} ${String(needs.value)}`;
 }
 
-/** Whether a setting acts under the given values: it needs nothing, or what it needs is set (the sweep's grid while the sweep is on). */
-export function needsMet(option: AnyOption, config: Readonly<Record<string, unknown>>): boolean {
-  return !option.needs || config[option.needs.setting] === option.needs.value;
+/**
+ * Whether a setting acts under the given values: it needs nothing, or what it needs is set (the
+ * sweep's grid while the sweep is on). `idle` settings count as unset: a saved teacher's training
+ * settings, as that teacher is loaded rather than trained.
+ */
+export function needsMet(option: AnyOption, config: Readonly<Record<string, unknown>>, idle: readonly string[] = []): boolean {
+  const { needs } = option;
+  if (!needs) return true;
+  if ('anyOf' in needs) return needs.anyOf.some((key) => !idle.includes(key) && typeof config[key] === 'number' && config[key] > needs.above);
+  return !idle.includes(needs.setting) && config[needs.setting] === needs.value;
 }
 
-/** What a setting acts under, in the app's words: "with “find T and α on the validation split first” on", "with schedule plateau". */
-export function describeNeeds(needs: NonNullable<AnyOption['needs']>): string {
-  const label = (RUN_SETTINGS as OptionTable)[needs.setting]?.label ?? needs.setting;
-  return needs.value === true ? `acts only with “${label}” on` : `acts only with ${label} ${String(needs.value)}`;
+/** What a setting acts under, in the app's words: "acts only with “find T and α on the validation split first” on", "acts only with learning-rate schedule plateau". */
+export function describeNeeds(needs: OptionNeeds): string {
+  if ('anyOf' in needs) return `acts only with ${needs.anyOf.map(labelOf).join(' or ')} above ${needs.above}`;
+  return needs.value === true ? `acts only with “${labelOf(needs.setting)}” on` : `acts only with ${labelOf(needs.setting)} ${String(needs.value)}`;
 }
