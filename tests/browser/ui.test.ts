@@ -409,6 +409,8 @@ describe('Distill Studio in a browser (distill serve)', { skip: missing ?? false
     // An imported teacher is loaded, not trained: what shapes only its training is greyed.
     assert.equal(await page.getByTestId('setting-teacherEpochs').isDisabled(), true);
     assert.equal(await page.getByTestId('setting-teacherJitter').isDisabled(), true);
+    // So is the jitter share: the teacher's jitter shifts nothing, and the students are not jittered.
+    assert.equal(await page.getByTestId('setting-jitterShare').isDisabled(), true);
     assert.equal(await page.getByTestId('setting-epochs').isEnabled(), true);
     await page.getByTestId('start').click();
     await page.waitForFunction(() => document.querySelector('[data-testid=results-table]')?.textContent?.includes('model.onnx'), null, { timeout: 120_000 });
@@ -552,6 +554,14 @@ describe('Distill Studio in a browser (distill serve)', { skip: missing ?? false
     await page.getByTestId('setting-schedule').selectOption('plateau');
     assert.equal(await page.getByTestId('setting-plateauPatience').isEnabled(), true);
     await page.getByTestId('setting-schedule').selectOption('cosine');
+    // The jitter share acts while the teacher (2 px in quick) or the students are jittered.
+    assert.equal(await page.getByTestId('setting-jitterShare').isEnabled(), true);
+    await page.getByTestId('setting-teacherJitter').fill('0');
+    assert.equal(await page.getByTestId('setting-jitterShare').isDisabled(), true);
+    await page.getByTestId('setting-studentJitter').fill('1');
+    assert.equal(await page.getByTestId('setting-jitterShare').isEnabled(), true);
+    await page.getByTestId('setting-studentJitter').fill('0');
+    await page.getByTestId('setting-teacherJitter').fill('2');
     await page.click('[data-screen=dataset]');
   });
 
