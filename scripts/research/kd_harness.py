@@ -18,6 +18,7 @@ p.add_argument('--write-dump', default='')
 p.add_argument('--flip', type=float, default=0)
 p.add_argument('--shift', type=float, default=0)  # share of images shifted by up to --shift-px pixels, relabelled by the teacher
 p.add_argument('--shift-px', type=int, default=1)
+p.add_argument('--erase', type=float, default=0)  # share of images with a random rectangle blanked (random erasing, Zhong et al. 2020), relabelled by the teacher
 p.add_argument('--save-state', default='')  # the best validation epoch's weights, for soup.py
 p.add_argument('--select-from', default='')
 p.add_argument('--hint-selected', type=float, default=0)  # with --init select*: MSE from each student hidden layer to the teacher's units it was selected from (features, no regressor)
@@ -160,6 +161,15 @@ for ep in range(a.epochs):
                 dx, dy = np.random.randint(-a.shift_px, a.shift_px + 1, 2)
                 img = torch.roll(img, shifts=(int(dy), int(dx)), dims=(1, 2))
                 x[f] = img.reshape(-1, 784)
+                with torch.no_grad(): t = t.clone(); t[f] = teacher(x[f])
+        if a.erase > 0:  # random erasing: a rectangle of 2-33 % of the image, aspect 0.3-3.3, set to 0 (the background), relabelled by the teacher
+            f = (torch.rand(len(idx)) < a.erase).nonzero().flatten()
+            if len(f):
+                x = x.clone(); img = x.view(-1, 28, 28)
+                for i in f.tolist():
+                    area = np.random.uniform(0.02, 0.33) * 784; r = math.exp(np.random.uniform(math.log(0.3), math.log(3.3)))
+                    h = min(28, int(round(math.sqrt(area * r)))); w = min(28, int(round(math.sqrt(area / r))))
+                    i0 = np.random.randint(0, 28 - h + 1); j0 = np.random.randint(0, 28 - w + 1); img[i, i0:i0 + h, j0:j0 + w] = 0
                 with torch.no_grad(): t = t.clone(); t[f] = teacher(x[f])
         if a.mixup > 0 and np.random.rand() < a.mixup:
             lam = torch.from_numpy(np.random.beta(1, 1, size=(len(idx), 1)).astype(np.float32))

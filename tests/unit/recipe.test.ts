@@ -303,6 +303,11 @@ describe('comparing runs', () => {
     assert.deepEqual(withBaseline.find((d) => d.key === 'method')?.values, ['kd', 'baseline']);
     // The student alone never used T: it shows as –, not as a difference of values.
     assert.deepEqual(withBaseline.find((d) => d.key === 'kd.temperature')?.values, ['4', '–']);
+    // A setting that acted on nothing in either run is no difference: the plateau's patience on cosine schedules.
+    const d = { ...presetConfig('quick'), plateauPatience: 7 };
+    assert.deepEqual(configDifferences([a, d]), []);
+    const e = { ...presetConfig('quick'), schedule: 'plateau' as const, validationSplit: 0.1, plateauPatience: 7 };
+    assert.deepEqual(configDifferences([d, e]).find((row) => row.key === 'plateauPatience')?.values, ['–', '7']);
     // Before the runs load (or with one), nothing differs: no row of every setting with no values.
     assert.deepEqual(configDifferences([]), []);
     assert.deepEqual(configDifferences([a]), []);

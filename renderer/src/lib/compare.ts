@@ -1,5 +1,4 @@
-import { METHOD_CATALOGUE, RUN_SETTINGS, type MethodId } from '../../../electron/contract/catalogue';
-import { describeDefault } from '../../../electron/contract/catalogue';
+import { describeDefault, METHOD_CATALOGUE, needsMet, RUN_SETTINGS, type MethodId } from '../../../electron/contract/catalogue';
 import type { RunConfig } from '../../../electron/contract/run-config';
 import { shortPath } from './display';
 
@@ -13,13 +12,14 @@ export interface SettingDifference {
 /**
  * The settings in which runs differ, labelled from the catalogue: run settings, then the options
  * of each run's method (a run's other methods' options never mattered to it, so they are left out).
+ * A setting that acted on nothing in a run (the plateau's patience on a cosine schedule) shows as –.
  */
 export function configDifferences(configs: RunConfig[]): SettingDifference[] {
   const rows: SettingDifference[] = [];
   // One run, or none yet (while they load), differs from nothing.
   if (configs.length < 2) return rows;
   for (const [key, option] of Object.entries(RUN_SETTINGS)) {
-    const values = configs.map((c) => describeDefault(c[key as keyof RunConfig], option));
+    const values = configs.map((c) => (needsMet(option, c) ? describeDefault(c[key as keyof RunConfig], option) : '–'));
     if (new Set(values).size === 1) continue;
     // A teacher folder or dataset path by its last parts, as History lists it, unless that hides the difference.
     const short = option.kind === 'string' ? values.map((value) => shortPath(value)) : values;
