@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { describeFlag, METHOD_CATALOGUE, METHOD_IDS, neededFlag, needsMet, optionsOfMethod, optionsUnder, PRESET_IDS, TEACHER_TRAINING_SETTINGS, presetConfig, RUN_SETTINGS, type AnyOption, type MethodId, type OptionTable, type RunSettingKey } from '../contract/catalogue';
+import { describeFlag, METHOD_CATALOGUE, METHOD_IDS, neededFlag, needsMet, optionsOfMethod, optionsUnder, PRESET_IDS, TEACHER_INPUT_SETTINGS, TEACHER_TRAINING_SETTINGS, presetConfig, RUN_SETTINGS, type AnyOption, type MethodId, type OptionTable, type RunSettingKey } from '../contract/catalogue';
 import type { PresetName, RunConfig, RunConfigOverrides } from '../contract/run-config';
 import { issueText } from '../contract/api';
 import { DistillInputError, resolveConfig, teacherIsSaved } from '../engine';
@@ -163,13 +163,16 @@ export function configFromFlags(values: FlagValues, fixed: RunConfigOverrides = 
 export const flagsUnder = (setting: RunSettingKey): string[] => optionsUnder(setting).map((o) => o.flag);
 
 /**
- * Flags that would change nothing are refused, naming what they act under: a setting whose
- * `needs` ends up unmet (the sweep's grid without the sweep, the jitter share with no jitter), and
- * the teacher's training settings with a saved teacher, which is loaded rather than trained.
+ * Flags that would change nothing are refused, naming what they act under: how a teacher takes
+ * its images when it is trained here, a setting whose `needs` ends up unmet (the sweep's grid
+ * without the sweep, the jitter share with no jitter), and the teacher's training settings with a
+ * saved teacher, which is loaded rather than trained.
  */
 function refuseIdleFlags(values: FlagValues, config: RunConfig): void {
   const saved = teacherIsSaved(config);
-  const idle: readonly string[] = saved ? TEACHER_TRAINING_SETTINGS : [];
+  const idle: readonly string[] = saved ? TEACHER_TRAINING_SETTINGS : TEACHER_INPUT_SETTINGS;
+  const inputFlag = saved ? undefined : TEACHER_INPUT_SETTINGS.map((key) => RUN_SETTINGS[key].flag).find((flag) => values[flag] !== undefined);
+  if (inputFlag) throw new DistillInputError(`--${inputFlag} changes nothing with a teacher trained here: it says how a saved or imported teacher (a model folder or an .onnx file) takes its images, and ${config.teacher} is trained on this app's own (drop --${inputFlag})`);
   for (const option of Object.values(RUN_SETTINGS as OptionTable)) {
     if (!option.needs || values[option.flag] === undefined || needsMet(option, config, idle)) continue;
     const { needs } = option;

@@ -412,6 +412,8 @@ describe('Distill Studio in a browser (distill serve)', { skip: missing ?? false
     // So is the jitter share: the teacher's jitter shifts nothing, and the students are not jittered.
     assert.equal(await page.getByTestId('setting-jitterShare').isDisabled(), true);
     assert.equal(await page.getByTestId('setting-epochs').isEnabled(), true);
+    // How it takes its images acts on it (and on no teacher trained here, below).
+    assert.equal(await page.getByTestId('setting-teacherNormalization').isEnabled(), true);
     await page.getByTestId('start').click();
     await page.waitForFunction(() => document.querySelector('[data-testid=results-table]')?.textContent?.includes('model.onnx'), null, { timeout: 120_000 });
     // A broken teacher is one message; the teacher chosen stays.
@@ -554,6 +556,9 @@ describe('Distill Studio in a browser (distill serve)', { skip: missing ?? false
     await page.getByTestId('setting-schedule').selectOption('plateau');
     assert.equal(await page.getByTestId('setting-plateauPatience').isEnabled(), true);
     await page.getByTestId('setting-schedule').selectOption('cosine');
+    // A teacher trained here is fed as the app feeds its own models: how to feed an imported one is greyed.
+    assert.equal(await page.getByTestId('setting-teacherNormalization').isDisabled(), true);
+    assert.equal(await page.getByTestId('setting-teacherResize').isDisabled(), true);
     // The jitter share acts while the teacher (2 px in quick) or the students are jittered.
     assert.equal(await page.getByTestId('setting-jitterShare').isEnabled(), true);
     await page.getByTestId('setting-teacherJitter').fill('0');

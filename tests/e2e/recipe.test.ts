@@ -190,7 +190,9 @@ describe('the auto recipe and the sweep', () => {
       [['--preset', 'auto', '--no-sweep', '--no-sweep-from-teacher'], /--no-sweep-from-teacher changes nothing without --sweep/],
       [['--teacher', join(root, 'sweep', 'teacher'), '--teacher-epochs', '5'], /--teacher-epochs changes nothing with a saved teacher: .*sweep\/teacher is loaded, not trained \(drop --teacher-epochs\)/],
       [['--plateau-patience', '2'], /--plateau-patience changes nothing without --schedule plateau: add --schedule plateau, or use --preset auto, which uses it/],
-      [['--teacher-mean-std', '0.1/0.3'], /--teacher-mean-std changes nothing without --teacher-normalization custom: add --teacher-normalization custom$/m],
+      [['--teacher', join(root, 'sweep', 'teacher'), '--teacher-mean-std', '0.1/0.3'], /--teacher-mean-std changes nothing without --teacher-normalization custom: add --teacher-normalization custom$/m],
+      // How a teacher takes its images is for a saved or imported one, not one trained here.
+      [['--teacher-normalization', 'none'], /--teacher-normalization changes nothing with a teacher trained here: it says how a saved or imported teacher \(a model folder or an \.onnx file\) takes its images, and mlp-64x1 is trained on this app's own \(drop --teacher-normalization\)$/m],
       // Refused before the teacher trains, rather than reported as "nothing copied" after it.
       [['--student', 'lenet5', '--init-from-teacher'], /--init-from-teacher: mlp-64x1 cannot seed lenet5: no teacher layer has the shapes of a student layer, so nothing would be copied\. Pick a narrower student of the teacher's family \(such as mlp-32x1\), or drop --init-from-teacher/],
     ];

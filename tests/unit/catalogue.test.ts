@@ -124,7 +124,7 @@ describe('the catalogue is the one table every view derives from', () => {
     }
   });
 
-  it('refuses the jitter share with no jitter, and momentum under Adam, naming what they act under', () => {
+  it('refuses the jitter share with no jitter, momentum under Adam and a trained teacher\'s input declarations, naming what they act under', () => {
     assert.throws(() => configFromFlags({ 'teacher-jitter': '0', 'jitter-share': '0.5' }), /^DistillInputError: --jitter-share changes nothing without --teacher-jitter or --student-jitter above 0: set one of them above 0, or drop --jitter-share$/);
     // A saved teacher is loaded, not trained: its jitter (2 by default) shifts nothing.
     assert.throws(() => configFromFlags({ teacher: 'runs/a/teacher', 'jitter-share': '0.5' }), /--jitter-share changes nothing without --student-jitter above 0 \(runs\/a\/teacher is loaded, not trained\): set it above 0, or drop --jitter-share$/);
@@ -136,6 +136,10 @@ describe('the catalogue is the one table every view derives from', () => {
     assert.ok(!needsMet(RUN_SETTINGS.jitterShare, { teacherJitter: 2, studentJitter: 0 }, ['teacherJitter']));
     assert.ok(needsMet(RUN_SETTINGS.jitterShare, { teacherJitter: 2, studentJitter: 0 }));
     assert.equal(describeNeeds(RUN_SETTINGS.jitterShare.needs!), 'acts only with teacher jitter (px) or student jitter (px) above 0');
+    // How a teacher takes its images acts only for a saved or imported one.
+    assert.throws(() => configFromFlags({ 'teacher-resize': true }), /--teacher-resize changes nothing with a teacher trained here: .* mlp-800x2 is trained on this app's own \(drop --teacher-resize\)$/);
+    assert.equal(configFromFlags({ teacher: 'teacher.onnx', 'teacher-resize': true }).teacherResize, true);
+    assert.equal(configFromFlags({ teacher: 'teacher.onnx', 'teacher-normalization': 'custom', 'teacher-mean-std': '0.5/0.25' }).teacherMeanStd, '0.5/0.25');
   });
 
   it('a bad value names the flag, as the person typed it', () => {

@@ -84,6 +84,9 @@ export type RunSettingKey = keyof typeof RUN_SETTINGS;
 /** Settings that shape only the teacher's training: a saved or imported teacher is loaded instead, so they change nothing then. */
 export const TEACHER_TRAINING_SETTINGS: readonly RunSettingKey[] = ['teacherEpochs', 'teacherJitter', 'teacherDropout', 'teacherPatience'];
 
+/** How a saved or imported teacher takes its images: a teacher trained here is fed as this app feeds its own models, so they change nothing then. */
+export const TEACHER_INPUT_SETTINGS: readonly RunSettingKey[] = ['teacherInputRange', 'teacherNormalization', 'teacherMeanStd', 'teacherResize'];
+
 const flagOf = (key: string) => `--${(RUN_SETTINGS as OptionTable)[key]?.flag ?? key}`;
 const labelOf = (key: string) => (RUN_SETTINGS as OptionTable)[key]?.label ?? key;
 
