@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { describeFlag, METHOD_CATALOGUE, METHOD_IDS, neededFlag, needsMet, optionsOfMethod, optionsUnder, PRESET_IDS, TEACHER_INPUT_SETTINGS, TEACHER_TRAINING_SETTINGS, presetConfig, RUN_SETTINGS, type AnyOption, type MethodId, type OptionTable, type RunSettingKey } from '../contract/catalogue';
+import { describeFlag, isNeededValue, METHOD_CATALOGUE, METHOD_IDS, neededFlag, needsMet, optionsOfMethod, optionsUnder, PRESET_IDS, TEACHER_INPUT_SETTINGS, TEACHER_TRAINING_SETTINGS, presetConfig, RUN_SETTINGS, type AnyOption, type MethodId, type OptionTable, type RunSettingKey } from '../contract/catalogue';
 import type { PresetName, RunConfig, RunConfigOverrides } from '../contract/run-config';
 import { issueText } from '../contract/api';
 import { DistillInputError, resolveConfig, teacherIsSaved } from '../engine';
@@ -185,7 +185,7 @@ function refuseIdleFlags(values: FlagValues, config: RunConfig): void {
     const key = needs.setting as RunSettingKey;
     const needed = neededFlag(needs);
     // Presets are worth naming only when they differ here (every preset trains with SGD).
-    const presets = PRESET_IDS.filter((id) => id !== values.preset && presetConfig(id)[key] === needs.value);
+    const presets = PRESET_IDS.filter((id) => id !== values.preset && isNeededValue(needs.value, presetConfig(id)[key]));
     const several = presets.length > 1;
     const turnedOn = presets.length && presets.length < PRESET_IDS.length ? `, or use --preset ${presets.join(' or ')}, which ${needs.value === true ? (several ? 'turn it on' : 'turns it on') : several ? 'use it' : 'uses it'}` : '';
     const given = [RUN_SETTINGS[key].flag, offFlag(RUN_SETTINGS[key].flag, RUN_SETTINGS[key])].some((flag) => flag !== null && values[flag] !== undefined);

@@ -108,7 +108,7 @@ describe('the catalogue is the one table every view derives from', () => {
 
   it("every setting's `needs` names a run setting and a value that setting takes", () => {
     const withNeeds = (Object.values(RUN_SETTINGS) as AnyOption[]).filter((o) => o.needs);
-    assert.ok(withNeeds.length >= 11, "the sweep's six, the plateau's patience, the milestones, the custom mean/std, momentum, the jitter share");
+    assert.ok(withNeeds.length >= 13, "the sweep's six, the plateau's patience, the milestones, the custom mean/std, momentum, the jitter share, the threads, the eager steps");
     for (const option of withNeeds) {
       const needs = option.needs!;
       for (const key of settingsNeeded(needs)) {
@@ -118,7 +118,7 @@ describe('the catalogue is the one table every view derives from', () => {
           assert.ok(needed.kind === 'number' || needed.kind === 'integer', `--${option.flag} needs ${key} above ${needs.above}, which is not a number`);
           assert.ok(needed.max > needs.above, `--${option.flag} needs ${key} above ${needs.above}, which it never is`);
         } else {
-          assert.ok(needed.schema.safeParse(needs.value).success, `--${option.flag} needs ${key} = ${String(needs.value)}, which it never takes`);
+          for (const value of typeof needs.value === 'object' ? needs.value : [needs.value]) assert.ok(needed.schema.safeParse(value).success, `--${option.flag} needs ${key} = ${String(value)}, which it never takes`);
         }
       }
     }
@@ -136,6 +136,12 @@ describe('the catalogue is the one table every view derives from', () => {
     assert.ok(!needsMet(RUN_SETTINGS.jitterShare, { teacherJitter: 2, studentJitter: 0 }, ['teacherJitter']));
     assert.ok(needsMet(RUN_SETTINGS.jitterShare, { teacherJitter: 2, studentJitter: 0 }));
     assert.equal(describeNeeds(RUN_SETTINGS.jitterShare.needs!), 'acts only with teacher jitter (px) or student jitter (px) above 0');
+    // The CPU threads are wasm's (which auto may pick); the recorded step is WebGPU's.
+    assert.throws(() => configFromFlags({ backend: 'cpu', threads: '2' }), /--threads changes nothing without --backend wasm or auto: use --backend wasm or auto$/);
+    assert.throws(() => configFromFlags({ backend: 'wasm', 'eager-steps': true }), /--eager-steps changes nothing without --backend webgpu or auto: use --backend webgpu or auto$/);
+    assert.equal(configFromFlags({ backend: 'wasm', threads: '2' }).threads, 2);
+    assert.equal(configFromFlags({ threads: '2' }).threads, 2);
+    assert.equal(configFromFlags({ backend: 'webgpu', 'eager-steps': true }).compiledStep, false);
     // How a teacher takes its images acts only for a saved or imported one.
     assert.throws(() => configFromFlags({ 'teacher-resize': true }), /--teacher-resize changes nothing with a teacher trained here: .* mlp-800x2 is trained on this app's own \(drop --teacher-resize\)$/);
     assert.equal(configFromFlags({ teacher: 'teacher.onnx', 'teacher-resize': true }).teacherResize, true);

@@ -19,11 +19,12 @@ interface OptionBase {
 }
 
 /**
- * What a setting acts under: another setting's value (the sweep's grid under `sweep` on, the
- * milestones under `schedule` step), or any of several numeric settings above a value (the jitter
- * share while the teacher or the students are jittered).
+ * What a setting acts under: another setting's value, or one of its values (the sweep's grid under
+ * `sweep` on, the milestones under `schedule` step, the CPU threads under `backend` wasm or auto),
+ * or any of several numeric settings above a value (the jitter share while the teacher or the
+ * students are jittered).
  */
-export type OptionNeeds = { setting: string; value: boolean | string } | { anyOf: readonly string[]; above: number };
+export type OptionNeeds = { setting: string; value: boolean | string | readonly string[] } | { anyOf: readonly string[]; above: number };
 
 export interface NumberOption extends OptionBase {
   kind: 'number' | 'integer';

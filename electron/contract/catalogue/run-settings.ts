@@ -75,8 +75,8 @@ export const RUN_SETTINGS = {
   restarts: integerOption({ label: 'restarts per student', help: 'train the distilled student and the student alone each with this many seeds (S, S+1, …), keep each one\'s best on the validation split, and report what the seeds averaged and their mean gain (needs --validation-split)', flag: 'restarts', valueName: 'N', default: 1, min: 1, max: 10 }),
   seed: integerOption({ label: 'seed', help: 'seeds weights, data order and augmentation', flag: 'seed', valueName: 'S', default: 1, min: 0, max: 2 ** 31 - 1 }),
   backend: choiceOption({ label: 'backend', help: 'where tensors are computed', flag: 'backend', choices: BACKEND_IDS, default: 'auto' }),
-  compiledStep: booleanOption({ label: 'replay a recorded training step (WebGPU)', help: 'on webgpu, run every training step through tfjs instead of recording one step and replaying it with new data (one submit per step, none of tfjs\'s per-kernel host work); slower, the same arithmetic', flag: 'eager-steps', negated: true, default: true }),
-  threads: nullableIntegerOption({ label: 'CPU threads (empty: all cores)', help: 'threads the wasm backend computes on (XNNPACK\'s pool; at most 8)', flag: 'threads', valueName: 'N', default: null, min: 1, max: 8, nullMeans: 'all cores' }),
+  compiledStep: booleanOption({ label: 'replay a recorded training step (WebGPU)', help: 'on webgpu, run every training step through tfjs instead of recording one step and replaying it with new data (one submit per step, none of tfjs\'s per-kernel host work); slower, the same arithmetic', flag: 'eager-steps', negated: true, default: true, needs: { setting: 'backend', value: ['webgpu', 'auto'] } }),
+  threads: nullableIntegerOption({ label: 'CPU threads (empty: all cores)', help: 'threads the wasm backend computes on (XNNPACK\'s pool; at most 8)', flag: 'threads', valueName: 'N', default: null, min: 1, max: 8, nullMeans: 'all cores', needs: { setting: 'backend', value: ['wasm', 'auto'] } }),
 } satisfies OptionTable;
 
 export type RunSettingKey = keyof typeof RUN_SETTINGS;
@@ -99,8 +99,12 @@ export const optionsUnder = (setting: RunSettingKey): AnyOption[] => (Object.val
 /** The flags that give what a setting acts under (its `needs`): `--sweep`, `--schedule plateau`, `--teacher-jitter or --student-jitter above 0`. */
 export function neededFlag(needs: OptionNeeds): string {
   if ('anyOf' in needs) return `${needs.anyOf.map(flagOf).join(' or ')} above ${needs.above}`;
-  return needs.value === true ? flagOf(needs.setting) : `${flagOf(needs.setting)} ${String(needs.value)}`;
+  return needs.value === true ? flagOf(needs.setting) : `${flagOf(needs.setting)} ${valuesText(needs.value)}`;
 }
+
+const valuesText = (value: string | boolean | readonly string[]) => (typeof value === 'object' ? value.join(' or ') : String(value));
+/** Whether `value` is what a `needs` asks of its setting: the value, or one of the values. */
+export const isNeededValue = (needed: string | boolean | readonly string[], value: unknown) => (typeof needed === 'object' ? needed.includes(value as string) : value === needed);
 
 /**
  * Whether a setting acts under the given values: it needs nothing, or what it needs is set (the
@@ -111,11 +115,11 @@ export function needsMet(option: AnyOption, config: Readonly<Record<string, unkn
   const { needs } = option;
   if (!needs) return true;
   if ('anyOf' in needs) return needs.anyOf.some((key) => !idle.includes(key) && typeof config[key] === 'number' && config[key] > needs.above);
-  return !idle.includes(needs.setting) && config[needs.setting] === needs.value;
+  return !idle.includes(needs.setting) && isNeededValue(needs.value, config[needs.setting]);
 }
 
 /** What a setting acts under, in the app's words: "acts only with “find T and α on the validation split first” on", "acts only with learning-rate schedule plateau". */
 export function describeNeeds(needs: OptionNeeds): string {
   if ('anyOf' in needs) return `acts only with ${needs.anyOf.map(labelOf).join(' or ')} above ${needs.above}`;
-  return needs.value === true ? `acts only with “${labelOf(needs.setting)}” on` : `acts only with ${labelOf(needs.setting)} ${String(needs.value)}`;
+  return needs.value === true ? `acts only with “${labelOf(needs.setting)}” on` : `acts only with ${labelOf(needs.setting)} ${valuesText(needs.value)}`;
 }
