@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { probeBackends, selectBackend } from '../../electron/engine/backend/select';
+import { runCli } from '../helpers/cli';
 
 describe('backend selection', () => {
   it('reports why native TensorFlow is unavailable when its packages are not installed', async () => {
@@ -24,6 +25,19 @@ describe('backend selection', () => {
     assert.equal(tf.getBackend(), 'wasm');
     assert.match(chosen.reason, /^auto; tensorflow: .*; webgpu: .*; wasm: /);
     if (probes.webgpu.ok) assert.match(chosen.reason, /webgpu: .* is a software adapter; wasm is faster/);
+  });
+
+  it("auto skipping a software adapter leaves no Dawn warning on the run's stderr", async (t) => {
+    const probes = await probeBackends();
+    if (!probes.webgpu.ok || !probes.webgpu.software) {
+      t.skip('no software WebGPU adapter here (lavapipe): nothing for Dawn to warn about');
+      return;
+    }
+    // Dawn writes its warnings past Node, so only a process of its own shows what a terminal gets.
+    const { code, stdout, stderr } = await runCli(['bench', '--model', 'mlp-30x2', '--steps', '2', '--batch-size', '8', '--json']);
+    assert.equal(code, 0, stderr);
+    assert.equal((JSON.parse(stdout) as { backend: string }).backend, 'wasm');
+    assert.equal(stderr, '', 'nothing on stderr, Dawn\'s "artificially reduced" lines included');
   });
 
   it('honours a forced backend and rejects an unavailable one clearly', async () => {

@@ -41,16 +41,24 @@ async function importOptional(name: string, load: () => Promise<unknown> = () =>
   }
 }
 
+/** What is read of a WebGPU adapter. */
+interface AdapterInfo {
+  description?: string;
+  device?: string;
+  vendor?: string;
+  architecture?: string;
+  isFallbackAdapter?: boolean;
+}
+
 /** The part of the `webgpu` package (Dawn's Node binding) used here. */
 interface DawnModule {
   globals: object;
   create(flags: string[]): {
-    requestAdapter(options?: { powerPreference?: string }): Promise<{ info?: { description?: string; device?: string; vendor?: string; architecture?: string; isFallbackAdapter?: boolean } } | null>;
+    requestAdapter(options?: { powerPreference?: string }): Promise<{ info?: AdapterInfo } | null>;
   };
 }
 
 let nativePackage: string | null = null;
-let webgpuAdapterName: string | null = null;
 
 const tensorflowProbe: BackendProbe = {
   async probe() {
@@ -70,25 +78,67 @@ const tensorflowProbe: BackendProbe = {
   },
 };
 
+const ADAPTER_REQUEST = { powerPreference: 'high-performance' } as const;
+
+/** The adapter, asked for in this process: Dawn is then set up here, ready for tfjs. */
+let dawnHere: { gpu: ReturnType<DawnModule['create']> } | null = null;
+function dawnInProcess(dawn: DawnModule): { gpu: ReturnType<DawnModule['create']> } {
+  if (!dawnHere) {
+    Object.assign(globalThis, dawn.globals);
+    dawnHere = { gpu: dawn.create([]) };
+  }
+  return dawnHere;
+}
+
+/**
+ * The adapter's facts, read in a child Node process. Dawn writes its warnings about a software
+ * adapter's limits (lavapipe reports 1,000,000 dynamic buffers; Dawn clamps them to 16) straight
+ * to the process's stderr, past Node, and has no switch for them; `auto` skips such an adapter, so
+ * a run on another backend should not print them. Electron's processes probe in-process instead
+ * (a packaged app's Electron may not run as Node), where no terminal shows them.
+ */
+async function adapterInfoInChild(): Promise<AdapterInfo | null> {
+  const script = `const { create } = await import(process.argv[1]);
+const adapter = await create([]).requestAdapter(${JSON.stringify(ADAPTER_REQUEST)}).catch(() => null);
+const i = adapter?.info;
+process.stdout.write(JSON.stringify(i ? { description: i.description, device: i.device, vendor: i.vendor, architecture: i.architecture, isFallbackAdapter: i.isFallbackAdapter } : null));
+process.exit(0);`;
+  const { execFile } = await import('node:child_process');
+  return new Promise((resolve) => {
+    execFile(process.execPath, ['--input-type=module', '-e', script, import.meta.resolve('webgpu')], { timeout: 60_000, encoding: 'utf8' }, (error, stdout) => {
+      try {
+        resolve(error ? null : (JSON.parse(stdout) as AdapterInfo | null));
+      } catch {
+        resolve(null);
+      }
+    });
+  });
+}
+
+let webgpuAvailability: Promise<Availability> | null = null;
+
 const webgpuProbe: BackendProbe = {
-  async probe() {
-    // Dawn wants a writable runtime folder (Vulkan's loader looks there).
-    process.env.XDG_RUNTIME_DIR ??= os.tmpdir();
-    const dawn = await importOptional('webgpu', () => import('webgpu'));
-    if (!dawn.ok) return { ok: false, reason: dawn.reason };
-    const { create, globals } = dawn.module as DawnModule;
-    Object.assign(globalThis, globals);
-    const gpu = create([]);
-    const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' }).catch(() => null);
-    if (!adapter) return { ok: false, reason: 'no WebGPU adapter (no Vulkan, Metal or D3D12 device)' };
-    webgpuAdapterName = adapter.info?.description || adapter.info?.device || adapter.info?.vendor || 'WebGPU adapter';
-    // A software adapter (Mesa's lavapipe) is WebGPU on the CPU: fast for convnets, not for dense layers.
-    const software = adapter.info?.architecture === 'software' || adapter.info?.isFallbackAdapter === true || /llvmpipe|swiftshader/i.test(webgpuAdapterName);
-    // tfjs-backend-webgpu registers itself only if navigator.gpu exists when it is evaluated.
-    Object.defineProperty(globalThis, 'navigator', { value: { gpu }, configurable: true, writable: true });
-    return { ok: true, device: webgpuAdapterName, why: software ? 'software Vulkan (lavapipe)' : 'GPU through Dawn', software };
+  // An adapter does not come and go within a process: probed once.
+  probe() {
+    webgpuAvailability ??= (async (): Promise<Availability> => {
+      // Dawn wants a writable runtime folder (Vulkan's loader looks there).
+      process.env.XDG_RUNTIME_DIR ??= os.tmpdir();
+      const dawn = await importOptional('webgpu', () => import('webgpu'));
+      if (!dawn.ok) return { ok: false, reason: dawn.reason };
+      const info = process.versions.electron === undefined ? await adapterInfoInChild() : ((await dawnInProcess(dawn.module as DawnModule).gpu.requestAdapter(ADAPTER_REQUEST).catch(() => null))?.info ?? null);
+      if (!info) return { ok: false, reason: 'no WebGPU adapter (no Vulkan, Metal or D3D12 device)' };
+      const name = info.description || info.device || info.vendor || 'WebGPU adapter';
+      // A software adapter (Mesa's lavapipe) is WebGPU on the CPU: fast for convnets, not for dense layers.
+      const software = info.architecture === 'software' || info.isFallbackAdapter === true || /llvmpipe|swiftshader/i.test(name);
+      return { ok: true, device: name, why: software ? 'software Vulkan (lavapipe)' : 'GPU through Dawn', software };
+    })();
+    return webgpuAvailability;
   },
   async activate() {
+    const dawn = await importOptional('webgpu', () => import('webgpu'));
+    if (!dawn.ok) throw new Error(dawn.reason);
+    // tfjs-backend-webgpu registers itself only if navigator.gpu exists when it is evaluated.
+    Object.defineProperty(globalThis, 'navigator', { value: { gpu: dawnInProcess(dawn.module as DawnModule).gpu }, configurable: true, writable: true });
     const backend = await importOptional('@tensorflow/tfjs-backend-webgpu', () => import('@tensorflow/tfjs-backend-webgpu'));
     if (!backend.ok) throw new Error(backend.reason);
   },
