@@ -94,10 +94,10 @@ function dawnInProcess(dawn: DawnModule): { gpu: ReturnType<DawnModule['create']
  * The adapter's facts, read in a child Node process. Dawn writes its warnings about a software
  * adapter's limits (lavapipe reports 1,000,000 dynamic buffers; Dawn clamps them to 16) straight
  * to the process's stderr, past Node, and has no switch for them; `auto` skips such an adapter, so
- * a run on another backend should not print them. Electron's processes probe in-process instead
- * (a packaged app's Electron may not run as Node), where no terminal shows them.
+ * a run on another backend should not print them. Electron's processes (a packaged app's Electron
+ * may not run as Node; no terminal shows them there) and bundles probe in-process instead.
  */
-async function adapterInfoInChild(): Promise<AdapterInfo | null> {
+async function adapterInfoInChild(entry: string): Promise<AdapterInfo | null> {
   const script = `const { create } = await import(process.argv[1]);
 const adapter = await create([]).requestAdapter(${JSON.stringify(ADAPTER_REQUEST)}).catch(() => null);
 const i = adapter?.info;
@@ -105,7 +105,7 @@ process.stdout.write(JSON.stringify(i ? { description: i.description, device: i.
 process.exit(0);`;
   const { execFile } = await import('node:child_process');
   return new Promise((resolve) => {
-    execFile(process.execPath, ['--input-type=module', '-e', script, import.meta.resolve('webgpu')], { timeout: 60_000, encoding: 'utf8' }, (error, stdout) => {
+    execFile(process.execPath, ['--input-type=module', '-e', script, entry], { timeout: 60_000, encoding: 'utf8' }, (error, stdout) => {
       try {
         resolve(error ? null : (JSON.parse(stdout) as AdapterInfo | null));
       } catch {
@@ -113,6 +113,16 @@ process.exit(0);`;
       }
     });
   });
+}
+
+/** The `webgpu` package's entry for a child to import; null where it cannot be found on disk (a bundle carries it inside). */
+function webgpuEntry(): string | null {
+  if (process.versions.electron !== undefined) return null;
+  try {
+    return import.meta.resolve('webgpu');
+  } catch {
+    return null;
+  }
 }
 
 let webgpuAvailability: Promise<Availability> | null = null;
@@ -125,7 +135,8 @@ const webgpuProbe: BackendProbe = {
       process.env.XDG_RUNTIME_DIR ??= os.tmpdir();
       const dawn = await importOptional('webgpu', () => import('webgpu'));
       if (!dawn.ok) return { ok: false, reason: dawn.reason };
-      const info = process.versions.electron === undefined ? await adapterInfoInChild() : ((await dawnInProcess(dawn.module as DawnModule).gpu.requestAdapter(ADAPTER_REQUEST).catch(() => null))?.info ?? null);
+      const entry = webgpuEntry();
+      const info = entry ? await adapterInfoInChild(entry) : ((await dawnInProcess(dawn.module as DawnModule).gpu.requestAdapter(ADAPTER_REQUEST).catch(() => null))?.info ?? null);
       if (!info) return { ok: false, reason: 'no WebGPU adapter (no Vulkan, Metal or D3D12 device)' };
       const name = info.description || info.device || info.vendor || 'WebGPU adapter';
       // A software adapter (Mesa's lavapipe) is WebGPU on the CPU: fast for convnets, not for dense layers.
