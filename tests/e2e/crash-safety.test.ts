@@ -50,6 +50,10 @@ describe('runs survive a crash and resume', () => {
     assert.equal((await readJson(join(root, 'killed', 'status.json'))).status, 'running', 'a killed process cannot write its status');
     assert.deepEqual((await readdir(join(root, 'killed', 'checkpoints'))).sort(), ['student', 'teacher.done.json']);
 
+    // Threads on a backend that computes on none are refused, as `distill run` refuses them, and the run stays as it was.
+    const idle = await runCli(['resume', join(root, 'killed'), '--backend', 'cpu', '--threads', '2']);
+    assert.equal(idle.code, 2, idle.stderr);
+    assert.match(idle.stderr, /^distill: --threads changes nothing without --backend wasm or auto: the run would resume on cpu \(add --backend wasm\)$/m);
     const resumed = await runCli(['resume', join(root, 'killed'), '--json']);
     assert.equal(resumed.code, 0, resumed.stderr);
     const lines = resumed.stdout.trim().split('\n').map((line) => JSON.parse(line) as { type: string; status?: string; detail?: string; phase?: string });

@@ -1,4 +1,4 @@
-import { BACKEND_IDS } from '../../contract/catalogue';
+import { BACKEND_IDS, neededFlag, needsMet, RUN_SETTINGS } from '../../contract/catalogue';
 import { formatStudyOrRun } from '../result-text';
 import { formatSweep } from './sweep';
 import { DistillInputError, resumableRun, resumeRun, selectBackend } from '../../engine';
@@ -12,7 +12,12 @@ export async function resumeCommand(args: string[], signal: AbortSignal): Promis
   const { values, positionals } = parseFlags(args, { backend: { type: 'string' }, threads: { type: 'string' }, json: { type: 'boolean' } }, true);
   if (positionals.length !== 1) throw new DistillInputError(`usage: ${RESUME_USAGE}`);
   const run = await resumableRun(positionals[0]!);
-  const backend = await selectBackend(choiceFlag('backend', values.backend, BACKEND_IDS) ?? run.config.backend, { threads: threadsFlag(values.threads) ?? run.config.threads });
+  const request = choiceFlag('backend', values.backend, BACKEND_IDS) ?? run.config.backend;
+  const threads = threadsFlag(values.threads);
+  // As `distill run` refuses it: threads on a backend that computes on none would change nothing.
+  const { needs } = RUN_SETTINGS.threads;
+  if (threads !== undefined && needs && !needsMet(RUN_SETTINGS.threads, { backend: request })) throw new DistillInputError(`--threads changes nothing without ${neededFlag(needs)}: the run would resume on ${request} (add --backend wasm)`);
+  const backend = await selectBackend(request, { threads: threads ?? run.config.threads });
   const printer = createProgressPrinter(values.json === true);
   try {
     const result = await resumeRun({ dir: run.dir, backend, signal, onEvent: printer.onEvent });
