@@ -150,6 +150,16 @@ export function overridesFromFlags(values: FlagValues): RunConfigOverrides {
   return overrides as RunConfigOverrides;
 }
 
+/**
+ * `--threads` beside a run's saved config (`distill resume`, `study --from-run`): refused on a
+ * backend that computes on no threads, as `distill run` refuses it.
+ */
+export function refuseIdleThreads(threads: number | null | undefined, backend: string, what: string): void {
+  const { needs } = RUN_SETTINGS.threads;
+  if (threads === undefined || !needs || needsMet(RUN_SETTINGS.threads, { backend })) return;
+  throw new DistillInputError(`--threads changes nothing without ${neededFlag(needs)}: ${what} on ${backend} (add --backend wasm)`);
+}
+
 /** Flags → a validated config: the preset's values with every given flag applied. */
 export function configFromFlags(values: FlagValues, fixed: RunConfigOverrides = {}): RunConfig {
   const preset: PresetName = choiceFlag('preset', values.preset as string | undefined, PRESET_IDS) ?? 'quick';

@@ -73,6 +73,9 @@ describe('distill study', () => {
     const extra = await runCli(['study', '--from-run', join(root, 'run'), '--epochs', '9']);
     assert.equal(extra.code, 2);
     assert.match(extra.stderr, /--from-run takes the run's recipe: drop --epochs/);
+    const idleThreads = await runCli(['study', '--from-run', join(root, 'run'), '--backend', 'cpu', '--threads', '2']);
+    assert.equal(idleThreads.code, 2);
+    assert.match(idleThreads.stderr, /--threads changes nothing without --backend wasm or auto: the study would train on cpu \(add --backend wasm\)/);
     const notRun = await runCli(['study', '--from-run', join(root, 'seeds')]);
     assert.match(notRun.stderr, /not a completed run \(it is a study\)/);
   });

@@ -1,9 +1,10 @@
-import { BACKEND_IDS, neededFlag, needsMet, RUN_SETTINGS } from '../../contract/catalogue';
+import { BACKEND_IDS } from '../../contract/catalogue';
 import { formatStudyOrRun } from '../result-text';
 import { formatSweep } from './sweep';
 import { DistillInputError, resumableRun, resumeRun, selectBackend } from '../../engine';
 import { choiceFlag, parseFlags, threadsFlag } from '../args';
 import { createProgressPrinter } from '../progress-printer';
+import { refuseIdleThreads } from '../run-flags';
 
 export const RESUME_USAGE = `distill resume RUN_DIR [--backend ${BACKEND_IDS.join('|')}] [--threads N] [--json]`;
 
@@ -14,9 +15,7 @@ export async function resumeCommand(args: string[], signal: AbortSignal): Promis
   const run = await resumableRun(positionals[0]!);
   const request = choiceFlag('backend', values.backend, BACKEND_IDS) ?? run.config.backend;
   const threads = threadsFlag(values.threads);
-  // As `distill run` refuses it: threads on a backend that computes on none would change nothing.
-  const { needs } = RUN_SETTINGS.threads;
-  if (threads !== undefined && needs && !needsMet(RUN_SETTINGS.threads, { backend: request })) throw new DistillInputError(`--threads changes nothing without ${neededFlag(needs)}: the run would resume on ${request} (add --backend wasm)`);
+  refuseIdleThreads(threads, request, 'the run would resume');
   const backend = await selectBackend(request, { threads: threads ?? run.config.threads });
   const printer = createProgressPrinter(values.json === true);
   try {

@@ -5,7 +5,7 @@ import { formatStudy } from '../result-text';
 import { checkRunConfig, DistillInputError, getMethod, parseStudyMethods, readRun, runStudy, selectBackend, studyConfig, studyOfRun, type StudyEntry } from '../../engine';
 import { choiceFlag, parseFlags, threadsFlag } from '../args';
 import { createProgressPrinter } from '../progress-printer';
-import { configFromFlags, flagsUnder, optionFromFlag, refuseUnreadMethodFlags, RUN_FLAGS, runFlagsUsage, type FlagValues } from '../run-flags';
+import { configFromFlags, flagsUnder, optionFromFlag, refuseIdleThreads, refuseUnreadMethodFlags, RUN_FLAGS, runFlagsUsage, type FlagValues } from '../run-flags';
 
 const STUDY_METHODS = [...METHOD_IDS, ...STUDY_VARIANTS.map((v) => v.id)].join(',');
 const STUDY_FLAGS: typeof RUN_FLAGS = { ...RUN_FLAGS, methods: { type: 'string' }, [STUDY_SEEDS.flag]: { type: 'string' }, 'from-run': { type: 'string' } };
@@ -57,5 +57,6 @@ async function fromRunFlags(dir: string, values: FlagValues): Promise<{ config: 
     ...(values.backend === undefined ? {} : { backend: choiceFlag('backend', values.backend as string, BACKEND_IDS)! }),
     ...(values.threads === undefined ? {} : { threads: threadsFlag(values.threads as string) }),
   };
+  if (values.threads !== undefined) refuseIdleThreads(config.threads, config.backend, 'the study would train');
   return { config, methods: parseStudyMethods((values.methods as string | undefined) ?? study.methods.join(',')) };
 }
