@@ -190,10 +190,11 @@ for ep in range(a.epochs):
             nckd = F.kl_div(ls, lt, reduction='batchmean') * a.T ** 2
             warm = min(1.0, (ep + 1) / 5)
             loss = F.cross_entropy(z, y) + warm * (a.alpha * tckd + a.beta * nckd)
-        elif a.mode == 'dist':  # DIST (Huang et al. 2022): Pearson correlation between and within classes, for a large teacher-student gap
+        elif a.mode in ('dist', 'kddist'):  # DIST (Huang et al. 2022): Pearson correlation between and within classes, for a large teacher-student gap; kddist: half DIST, half KD's KL
             ps = F.softmax(z / a.T, 1); pt = F.softmax(t / a.T, 1)
             pear = lambda u, v, d: F.cosine_similarity(u - u.mean(d, keepdim=True), v - v.mean(d, keepdim=True), dim=d, eps=1e-8).mean()
             rel = a.T ** 2 * ((1 - pear(ps, pt, 1)) + a.beta * (1 - pear(ps, pt, 0)))
+            if a.mode == 'kddist': rel = 0.5 * rel + 0.5 * F.kl_div(F.log_softmax(z / a.T, 1), pt, reduction='batchmean') * a.T ** 2
             loss = rel if soft_only else a.alpha * rel + (1 - a.alpha) * F.cross_entropy(z, y)
         elif a.mode == 'mse':  # logit regression (Ba & Caruana 2014; Kim et al. 2021): MSE on the raw logits
             mse = ((z - t) ** 2).sum(1).mean() / 10
