@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { describeFlag, isNeededValue, METHOD_CATALOGUE, METHOD_IDS, neededFlag, needsMet, optionsOfMethod, optionsUnder, PRESET_IDS, TEACHER_INPUT_SETTINGS, TEACHER_TRAINING_SETTINGS, presetConfig, RUN_SETTINGS, type AnyOption, type MethodId, type OptionTable, type RunSettingKey } from '../contract/catalogue';
+import { describeFlag, idleTeacherSettings, isNeededValue, METHOD_CATALOGUE, METHOD_IDS, neededFlag, needsMet, optionsOfMethod, optionsUnder, PRESET_IDS, presetConfig, RUN_SETTINGS, type AnyOption, type MethodId, type OptionTable, type RunSettingKey } from '../contract/catalogue';
 import type { PresetName, RunConfig, RunConfigOverrides } from '../contract/run-config';
 import { issueText } from '../contract/api';
 import { DistillInputError, resolveConfig, teacherIsSaved } from '../engine';
@@ -173,21 +173,23 @@ export function configFromFlags(values: FlagValues, fixed: RunConfigOverrides = 
 export const flagsUnder = (setting: RunSettingKey): string[] => optionsUnder(setting).map((o) => o.flag);
 
 /**
- * Flags that would change nothing are refused, naming what they act under: how a teacher takes
- * its images when it is trained here, a setting whose `needs` ends up unmet (the sweep's grid
- * without the sweep, the jitter share with no jitter), and the teacher's training settings with a
- * saved teacher, which is loaded rather than trained.
+ * Flags that would change nothing are refused, naming what they act under: the teacher's
+ * training settings with a saved teacher, which is loaded rather than trained, and how a teacher
+ * takes its images when it is trained here (first: they are often why a `needs` below is unmet);
+ * then a setting whose `needs` ends up unmet (the sweep's grid without the sweep, the jitter
+ * share with no jitter).
  */
 function refuseIdleFlags(values: FlagValues, config: RunConfig): void {
   const saved = teacherIsSaved(config);
-  const idle: readonly string[] = saved ? TEACHER_TRAINING_SETTINGS : TEACHER_INPUT_SETTINGS;
-  const inputFlag = saved ? undefined : TEACHER_INPUT_SETTINGS.map((key) => RUN_SETTINGS[key].flag).find((flag) => values[flag] !== undefined);
-  if (inputFlag) throw new DistillInputError(`--${inputFlag} changes nothing with a teacher trained here: it says how a saved or imported teacher (a model folder or an .onnx file) takes its images, and ${config.teacher} is trained on this app's own (drop --${inputFlag})`);
+  const idle = idleTeacherSettings(saved);
+  const idleFlag = idle.map((key) => RUN_SETTINGS[key].flag).find((flag) => values[flag] !== undefined);
+  if (idleFlag && saved) throw new DistillInputError(`--${idleFlag} changes nothing with a saved teacher: ${config.teacher} is loaded, not trained (drop --${idleFlag})`);
+  if (idleFlag) throw new DistillInputError(`--${idleFlag} changes nothing with a teacher trained here: it says how a saved or imported teacher (a model folder or an .onnx file) takes its images, and ${config.teacher} is trained on this app's own (drop --${idleFlag})`);
   for (const option of Object.values(RUN_SETTINGS as OptionTable)) {
     if (!option.needs || values[option.flag] === undefined || needsMet(option, config, idle)) continue;
     const { needs } = option;
     if ('anyOf' in needs) {
-      const live = needs.anyOf.filter((key) => !idle.includes(key));
+      const live = needs.anyOf.filter((key) => !(idle as readonly string[]).includes(key));
       const why = live.length < needs.anyOf.length ? ` (${config.teacher} is loaded, not trained)` : '';
       const needed = neededFlag({ ...needs, anyOf: live });
       throw new DistillInputError(`--${option.flag} changes nothing without ${needed}${why}: set ${live.length > 1 ? 'one of them' : 'it'} above ${needs.above}, or drop --${option.flag}`);
@@ -202,6 +204,4 @@ function refuseIdleFlags(values: FlagValues, config: RunConfig): void {
     const verb = given ? 'use' : 'add';
     throw new DistillInputError(`--${option.flag} changes nothing without ${needed}: ${verb} ${needed}${turnedOn}`);
   }
-  const teacherFlag = saved ? TEACHER_TRAINING_SETTINGS.map((key) => RUN_SETTINGS[key].flag).find((flag) => values[flag] !== undefined) : undefined;
-  if (teacherFlag) throw new DistillInputError(`--${teacherFlag} changes nothing with a saved teacher: ${config.teacher} is loaded, not trained (drop --${teacherFlag})`);
 }

@@ -87,6 +87,9 @@ export const TEACHER_TRAINING_SETTINGS: readonly RunSettingKey[] = ['teacherEpoc
 /** How a saved or imported teacher takes its images: a teacher trained here is fed as this app feeds its own models, so they change nothing then. */
 export const TEACHER_INPUT_SETTINGS: readonly RunSettingKey[] = ['teacherInputRange', 'teacherNormalization', 'teacherMeanStd', 'teacherResize'];
 
+/** The teacher settings that change nothing in a run: its training settings when it is loaded (saved or imported), how to feed it when it is trained here. */
+export const idleTeacherSettings = (loaded: boolean): readonly RunSettingKey[] => (loaded ? TEACHER_TRAINING_SETTINGS : TEACHER_INPUT_SETTINGS);
+
 const flagOf = (key: string) => `--${(RUN_SETTINGS as OptionTable)[key]?.flag ?? key}`;
 const labelOf = (key: string) => (RUN_SETTINGS as OptionTable)[key]?.label ?? key;
 
