@@ -1,8 +1,8 @@
 import type { z } from 'zod';
-import { describeFlag, idleTeacherSettings, isNeededValue, METHOD_CATALOGUE, METHOD_IDS, neededFlag, needsMet, optionsOfMethod, optionsUnder, PRESET_IDS, presetConfig, RUN_SETTINGS, type AnyOption, type MethodId, type OptionTable, type RunSettingKey } from '../contract/catalogue';
+import { DATASET_FORMAT_CATALOGUE, DATASET_FORMAT_IDS, describeFlag, idleTeacherSettings, isNeededValue, METHOD_CATALOGUE, METHOD_IDS, neededFlag, needsMet, optionsOfMethod, optionsUnder, PRESET_IDS, presetConfig, RUN_SETTINGS, type AnyOption, type MethodId, type OptionTable, type RunSettingKey } from '../contract/catalogue';
 import type { PresetName, RunConfig, RunConfigOverrides } from '../contract/run-config';
 import { issueText } from '../contract/api';
-import { DistillInputError, resolveConfig, teacherIsSaved } from '../engine';
+import { datasetFormatOf, DistillInputError, resolveConfig, teacherIsSaved } from '../engine';
 import { choiceFlag, integerFlag, numberFlag } from './args';
 
 /** Where a flag's value goes: a run setting, or one method's option (one flag may feed several). */
@@ -160,12 +160,28 @@ export function refuseIdleThreads(threads: number | null | undefined, backend: s
   throw new DistillInputError(`--threads changes nothing without ${neededFlag(needs)}: ${what} on ${backend} (add --backend wasm)`);
 }
 
-/** Flags → a validated config: the preset's values with every given flag applied. */
-export function configFromFlags(values: FlagValues, fixed: RunConfigOverrides = {}): RunConfig {
+/**
+ * `--image-size` acts only on a dataset whose images are resized (an image folder): IDX and CIFAR
+ * images keep the size they have. Which format a dataset is in is known only from its files.
+ */
+export async function refuseIdleImageSize(values: FlagValues, dataset: string): Promise<void> {
+  if (values[RUN_SETTINGS.imageSize.flag] === undefined) return;
+  const format = await datasetFormatOf(dataset);
+  if (format === null || DATASET_FORMAT_CATALOGUE[format].resized) return;
+  const resized = DATASET_FORMAT_IDS.filter((id) => DATASET_FORMAT_CATALOGUE[id].resized).map((id) => DATASET_FORMAT_CATALOGUE[id].label);
+  throw new DistillInputError(`--${RUN_SETTINGS.imageSize.flag} changes nothing for ${dataset}: it is in ${DATASET_FORMAT_CATALOGUE[format].label} format, whose images keep their size; only ${resized.join(' or ')} datasets have their images resized (drop --${RUN_SETTINGS.imageSize.flag})`);
+}
+
+/**
+ * Flags → a validated config: the preset's values with every given flag applied. `actsWith` is
+ * what the command adds beyond the config when it trains (a study's `init+kd` starts from the
+ * teacher), so that flags acting only there are not refused.
+ */
+export function configFromFlags(values: FlagValues, fixed: RunConfigOverrides = {}, actsWith: Partial<RunConfig> = {}): RunConfig {
   const preset: PresetName = choiceFlag('preset', values.preset as string | undefined, PRESET_IDS) ?? 'quick';
   if (typeof values.preset === 'boolean') throw new DistillInputError('--preset needs a name');
   const config = resolveConfig(preset, { ...overridesFromFlags(values), ...fixed });
-  refuseIdleFlags(values, config);
+  refuseIdleFlags(values, { ...config, ...actsWith });
   return config;
 }
 
@@ -194,14 +210,19 @@ function refuseIdleFlags(values: FlagValues, config: RunConfig): void {
       const needed = neededFlag({ ...needs, anyOf: live });
       throw new DistillInputError(`--${option.flag} changes nothing without ${needed}${why}: set ${live.length > 1 ? 'one of them' : 'it'} above ${needs.above}, or drop --${option.flag}`);
     }
-    const key = needs.setting as RunSettingKey;
     const needed = neededFlag(needs);
-    // Presets are worth naming only when they differ here (every preset trains with SGD).
-    const presets = PRESET_IDS.filter((id) => id !== values.preset && isNeededValue(needs.value, presetConfig(id)[key]));
+    const given = (key: string) => {
+      const flags = [RUN_SETTINGS[key as RunSettingKey].flag, offFlag(RUN_SETTINGS[key as RunSettingKey].flag, RUN_SETTINGS[key as RunSettingKey])];
+      return flags.some((flag) => flag !== null && values[flag] !== undefined);
+    };
+    if ('anyOn' in needs) throw new DistillInputError(`--${option.flag} changes nothing without ${needed}: ${needs.anyOn.some(given) ? 'use' : 'add'} one of them, or drop --${option.flag}`);
+    const key = needs.setting as RunSettingKey;
+    // A preset is worth naming only when presets differ here (every preset trains with SGD), and
+    // only when the flag is not given: a given flag overrides every preset.
+    const matching = PRESET_IDS.filter((id) => isNeededValue(needs.value, presetConfig(id)[key]));
+    const presets = given(key) || matching.length === PRESET_IDS.length ? [] : matching.filter((id) => id !== values.preset);
     const several = presets.length > 1;
-    const turnedOn = presets.length && presets.length < PRESET_IDS.length ? `, or use --preset ${presets.join(' or ')}, which ${needs.value === true ? (several ? 'turn it on' : 'turns it on') : several ? 'use it' : 'uses it'}` : '';
-    const given = [RUN_SETTINGS[key].flag, offFlag(RUN_SETTINGS[key].flag, RUN_SETTINGS[key])].some((flag) => flag !== null && values[flag] !== undefined);
-    const verb = given ? 'use' : 'add';
-    throw new DistillInputError(`--${option.flag} changes nothing without ${needed}: ${verb} ${needed}${turnedOn}`);
+    const turnedOn = presets.length ? `, or use --preset ${presets.join(' or ')}, which ${needs.value === true ? (several ? 'turn it on' : 'turns it on') : several ? 'use it' : 'uses it'}` : '';
+    throw new DistillInputError(`--${option.flag} changes nothing without ${needed}: ${given(key) ? 'use' : 'add'} ${needed}${turnedOn}`);
   }
 }

@@ -13,7 +13,7 @@ export { AUTO_ORDER, autoChoice, probeBackends, selectBackend } from './backend/
 export { availableCores } from './backend/wasm-threads';
 
 // Datasets
-export { loadDataset } from './data/load';
+export { datasetFormatOf, loadDataset } from './data/load';
 export { summarizeDataset, type DatasetSummary } from './data/inspect';
 export { pickSamples, type DatasetSample } from './data/samples';
 export { downloadDataset, isCatalogName, type DownloadProgress } from './data/catalog';

@@ -538,6 +538,9 @@ describe('Distill Studio in a browser (distill serve)', { skip: missing ?? false
     assert.match(await page.getByTestId('preset-note').innerText(), /quick was tuned on MNIST, and auto makes its choices on a validation split of your data/);
     // auto cuts the rate on plateaus: the plateau's patience is live.
     assert.equal(await page.getByTestId('setting-plateauPatience').isEnabled(), true);
+    // An image folder's images are resized to the image size; auto starts from the teacher, where weight selection's steps act.
+    assert.equal(await page.getByTestId('setting-imageSize').isEnabled(), true);
+    assert.equal(await page.getByTestId('setting-selectionSteps').isEnabled(), true);
     await shot('3-method-auto-for-new-data');
     // Back on MNIST, the recipe the dataset chose goes back to quick.
     await page.click('[data-screen=dataset]');
@@ -546,6 +549,8 @@ describe('Distill Studio in a browser (distill serve)', { skip: missing ?? false
     await page.click('[data-screen=method]');
     assert.equal(await page.getByTestId('preset').inputValue(), 'quick');
     assert.equal(await page.getByTestId('preset-note').count(), 0);
+    // MNIST's IDX images keep their size.
+    assert.equal(await page.getByTestId('setting-imageSize').isDisabled(), true);
     // quick's schedule is cosine: the plateau's patience would change nothing, so it is greyed and says what it acts under.
     assert.equal(await page.getByTestId('setting-plateauPatience').isDisabled(), true);
     assert.match((await page.getByTestId('setting-plateauPatience').locator('xpath=..').getAttribute('title')) ?? '', /acts only with learning-rate schedule plateau/);
@@ -567,6 +572,11 @@ describe('Distill Studio in a browser (distill serve)', { skip: missing ?? false
     assert.equal(await page.getByTestId('setting-jitterShare').isEnabled(), true);
     await page.getByTestId('setting-studentJitter').fill('0');
     await page.getByTestId('setting-teacherJitter').fill('2');
+    // Weight selection's steps act while the sweep tries the teacher's start (or the student starts there).
+    assert.equal(await page.getByTestId('setting-selectionSteps').isEnabled(), true);
+    await page.getByTestId('setting-sweepFromTeacher').uncheck();
+    assert.equal(await page.getByTestId('setting-selectionSteps').isDisabled(), true);
+    await page.getByTestId('setting-sweepFromTeacher').check();
     await page.click('[data-screen=dataset]');
   });
 

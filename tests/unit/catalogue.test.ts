@@ -108,7 +108,7 @@ describe('the catalogue is the one table every view derives from', () => {
 
   it("every setting's `needs` names a run setting and a value that setting takes", () => {
     const withNeeds = (Object.values(RUN_SETTINGS) as AnyOption[]).filter((o) => o.needs);
-    assert.ok(withNeeds.length >= 13, "the sweep's six, the plateau's patience, the milestones, the custom mean/std, momentum, the jitter share, the threads, the eager steps");
+    assert.ok(withNeeds.length >= 14, "the sweep's six, the plateau's patience, the milestones, the custom mean/std, momentum, the jitter share, the threads, the eager steps, weight selection's steps");
     for (const option of withNeeds) {
       const needs = option.needs!;
       for (const key of settingsNeeded(needs)) {
@@ -117,6 +117,8 @@ describe('the catalogue is the one table every view derives from', () => {
         if ('anyOf' in needs) {
           assert.ok(needed.kind === 'number' || needed.kind === 'integer', `--${option.flag} needs ${key} above ${needs.above}, which is not a number`);
           assert.ok(needed.max > needs.above, `--${option.flag} needs ${key} above ${needs.above}, which it never is`);
+        } else if ('anyOn' in needs) {
+          assert.equal(needed.kind, 'boolean', `--${option.flag} needs ${key} on, which is not a switch`);
         } else {
           for (const value of typeof needs.value === 'object' ? needs.value : [needs.value]) assert.ok(needed.schema.safeParse(value).success, `--${option.flag} needs ${key} = ${String(value)}, which it never takes`);
         }
@@ -146,6 +148,27 @@ describe('the catalogue is the one table every view derives from', () => {
     assert.throws(() => configFromFlags({ 'teacher-resize': true }), /--teacher-resize changes nothing with a teacher trained here: .* mlp-800x2 is trained on this app's own \(drop --teacher-resize\)$/);
     assert.equal(configFromFlags({ teacher: 'teacher.onnx', 'teacher-resize': true }).teacherResize, true);
     assert.equal(configFromFlags({ teacher: 'teacher.onnx', 'teacher-normalization': 'custom', 'teacher-mean-std': '0.5/0.25' }).teacherMeanStd, '0.5/0.25');
+  });
+
+  it("refuses weight selection's steps with no start from the teacher: the sweep's teacher start counts only while the sweep runs", () => {
+    const refusal = /^DistillInputError: --selection-steps changes nothing without --init-from-teacher, or --sweep without --no-sweep-from-teacher: (add|use) one of them, or drop --selection-steps$/;
+    assert.throws(() => configFromFlags({ 'selection-steps': '4' }), refusal);
+    assert.throws(() => configFromFlags({ preset: 'auto', 'no-sweep': true, 'selection-steps': '4' }), refusal, 'the sweep is off, so its teacher start is too');
+    assert.throws(() => configFromFlags({ preset: 'auto', 'no-sweep-from-teacher': true, 'selection-steps': '4' }), /: use one of them/);
+    assert.equal(configFromFlags({ 'init-from-teacher': true, 'selection-steps': '4' }).selectionSteps, 4);
+    assert.equal(configFromFlags({ preset: 'auto', 'selection-steps': '2' }).selectionSteps, 2);
+    assert.equal(configFromFlags({ sweep: true, 'selection-steps': '2' }).selectionSteps, 2);
+    // A study's init+kd starts from the teacher itself.
+    assert.equal(configFromFlags({ 'selection-steps': '4' }, {}, { initFromTeacher: true }).selectionSteps, 4);
+    assert.ok(!needsMet(RUN_SETTINGS.selectionSteps, { initFromTeacher: false, sweep: false, sweepFromTeacher: true }));
+    assert.ok(needsMet(RUN_SETTINGS.selectionSteps, { initFromTeacher: false, sweep: true, sweepFromTeacher: true }));
+    assert.equal(describeNeeds(RUN_SETTINGS.selectionSteps.needs!), `acts only with “${RUN_SETTINGS.initFromTeacher.label}” or “${RUN_SETTINGS.sweepFromTeacher.label}” on`);
+  });
+
+  it('names a preset only where presets differ and the needed flag is not given: a given flag overrides every preset', () => {
+    assert.throws(() => configFromFlags({ preset: 'quick', optimizer: 'adam', momentum: '0.5' }), /--momentum changes nothing without --optimizer sgd: use --optimizer sgd$/);
+    assert.throws(() => configFromFlags({ preset: 'quick', 'sweep-epochs': '2' }), /--sweep-epochs changes nothing without --sweep: add --sweep, or use --preset auto, which turns it on$/);
+    assert.throws(() => configFromFlags({ preset: 'auto', 'no-sweep': true, 'sweep-epochs': '2' }), /--sweep-epochs changes nothing without --sweep: use --sweep$/);
   });
 
   it('a bad value names the flag, as the person typed it', () => {

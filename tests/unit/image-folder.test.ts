@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { zipSync } from 'fflate';
 import sharp from 'sharp';
-import { loadDataset } from '../../electron/engine/data/load';
+import { refuseIdleImageSize } from '../../electron/cli/run-flags';
+import { datasetFormatOf, loadDataset } from '../../electron/engine/data/load';
 import { DistillInputError } from '../../electron/engine/errors';
 import { tempDir, writeFiles } from '../helpers/fixtures';
 
@@ -34,6 +35,15 @@ describe('image folders', () => {
     const redIndex = data.train.labels.indexOf(1);
     const pixel = data.train.images.subarray(redIndex * 768, redIndex * 768 + 3);
     assert.ok(pixel[0]! > 200 && pixel[2]! < 40, `a red image decodes red: ${pixel}`);
+  });
+
+  it('--image-size acts on an image folder and is refused for IDX, whose images keep their size', async () => {
+    const dir = await writeFiles(await tempDir('imgs-'), await classFolders(2));
+    assert.equal(await datasetFormatOf(dir), 'image-folder');
+    assert.equal(await datasetFormatOf('mnist'), 'idx');
+    await refuseIdleImageSize({ 'image-size': '16' }, dir);
+    await refuseIdleImageSize({}, 'mnist');
+    await assert.rejects(refuseIdleImageSize({ 'image-size': '16' }, 'mnist'), /--image-size changes nothing for mnist: it is in IDX format/);
   });
 
   it('respects train/ and test/ folders, and reads a zip of the same', async () => {

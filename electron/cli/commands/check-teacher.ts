@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { checkTeacher, DistillInputError, loadDataset, selectBackend } from '../../engine';
 import { describeFlag, RUN_SETTINGS } from '../../contract/catalogue';
 import { integerFlag, parseFlags } from '../args';
-import { configFromFlags, RUN_FLAGS } from '../run-flags';
+import { configFromFlags, refuseIdleImageSize, RUN_FLAGS } from '../run-flags';
 import { table } from '../table';
 
 /** The catalogue settings that say which teacher, on which data, fed how. */
@@ -21,6 +21,7 @@ export async function checkTeacherCommand(args: string[]): Promise<number> {
   const { values } = parseFlags(args, { ...FLAGS, images: { type: 'string' }, json: { type: 'boolean' } }) as { values: Record<string, string | boolean | undefined> };
   if (!values.teacher) throw new DistillInputError(`usage: ${CHECK_TEACHER_USAGE}`);
   const config = configFromFlags({ ...values, teacher: resolve(String(values.teacher)) });
+  await refuseIdleImageSize(values, config.dataset);
   const images = integerFlag('images', typeof values.images === 'string' ? values.images : undefined) ?? 1000;
   if (images < 1) throw new DistillInputError('--images: expected at least 1');
   const data = await loadDataset(config.dataset, { imageSize: config.imageSize });

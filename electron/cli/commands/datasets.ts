@@ -2,6 +2,7 @@ import cliProgress from 'cli-progress';
 import { DATASET_SOURCE_CATALOGUE, DATASET_SOURCE_IDS, DOWNLOADABLE_DATASET_IDS } from '../../contract/catalogue';
 import { DistillInputError, DownloadError, downloadDataset, isCatalogName, loadDataset, summarizeDataset } from '../../engine';
 import { integerFlag, parseFlags } from '../args';
+import { refuseIdleImageSize } from '../run-flags';
 import { table } from '../table';
 
 export const DATASETS_USAGE = `distill datasets inspect ${DATASET_SOURCE_IDS.join('|')}|PATH [--image-size PX] [--json]
@@ -13,6 +14,7 @@ export async function datasetsCommand(args: string[], signal: AbortSignal): Prom
   if (sub !== 'inspect') throw new DistillInputError(`usage: ${DATASETS_USAGE}`);
   const { values, positionals } = parseFlags(rest, { json: { type: 'boolean' }, 'image-size': { type: 'string' } }, true);
   if (positionals.length !== 1) throw new DistillInputError(`usage: ${DATASETS_USAGE}`);
+  await refuseIdleImageSize(values, positionals[0]!);
   const summary = summarizeDataset(await loadDataset(positionals[0]!, { imageSize: integerFlag('image-size', values['image-size']) }));
   if (values.json) {
     process.stdout.write(JSON.stringify(summary) + '\n');

@@ -5,7 +5,7 @@ import { formatStudy } from '../result-text';
 import { checkRunConfig, DistillInputError, getMethod, parseStudyMethods, readRun, runStudy, selectBackend, studyConfig, studyOfRun, type StudyEntry } from '../../engine';
 import { choiceFlag, parseFlags, threadsFlag } from '../args';
 import { createProgressPrinter } from '../progress-printer';
-import { configFromFlags, flagsUnder, optionFromFlag, refuseIdleThreads, refuseUnreadMethodFlags, RUN_FLAGS, runFlagsUsage, type FlagValues } from '../run-flags';
+import { configFromFlags, flagsUnder, optionFromFlag, refuseIdleImageSize, refuseIdleThreads, refuseUnreadMethodFlags, RUN_FLAGS, runFlagsUsage, type FlagValues } from '../run-flags';
 
 const STUDY_METHODS = [...METHOD_IDS, ...STUDY_VARIANTS.map((v) => v.id)].join(',');
 const STUDY_FLAGS: typeof RUN_FLAGS = { ...RUN_FLAGS, methods: { type: 'string' }, [STUDY_SEEDS.flag]: { type: 'string' }, 'from-run': { type: 'string' } };
@@ -27,7 +27,9 @@ export async function studyCommand(args: string[], signal: AbortSignal): Promise
   const seeds = optionFromFlag(STUDY_SEEDS, values[STUDY_SEEDS.flag]) ?? STUDY_SEEDS.default;
   const fromRun = typeof values['from-run'] === 'string' ? await fromRunFlags(values['from-run'], values) : null;
   const methods = fromRun?.methods ?? parseStudyMethods((values.methods as string | undefined) ?? DEFAULT_STUDY);
-  const config = studyConfig(fromRun?.config ?? configFromFlags(values));
+  // An `init+` entry starts from the teacher's weights, where weight selection's steps act.
+  const config = studyConfig(fromRun?.config ?? configFromFlags(values, {}, methods.some((entry) => entry.initFromTeacher) ? { initFromTeacher: true } : {}));
+  if (!fromRun) await refuseIdleImageSize(values, config.dataset);
   refuseUnreadMethodFlags(values, [...new Set(methods.map((entry) => entry.method))], 'study', (method) => `add ${method} to --methods`);
   await checkRunConfig(config, methods.map((entry) => getMethod(entry.method)));
   const backend = await selectBackend(config.backend, { threads: config.threads });

@@ -5,7 +5,7 @@ import type { RunConfig } from '../../contract/run-config';
 import { checkRunConfig, DistillInputError, runSweep, selectBackend } from '../../engine';
 import { parseFlags } from '../args';
 import { createProgressPrinter } from '../progress-printer';
-import { configFromFlags, methodsOfRun, refuseUnreadMethodFlags, RUN_FLAGS } from '../run-flags';
+import { configFromFlags, methodsOfRun, refuseIdleImageSize, refuseUnreadMethodFlags, RUN_FLAGS } from '../run-flags';
 import { describeFlag, optionsUnder, RUN_SETTINGS } from '../../contract/catalogue';
 import { resumedNote } from '../result-text';
 import { table } from '../table';
@@ -27,6 +27,7 @@ export async function sweepCommand(args: string[], signal: AbortSignal): Promise
     if (values[flag] !== undefined) throw new DistillInputError(`sweep takes no --${flag}: ${instead}`);
   }
   const config = configFromFlags(values, { method: 'kd', sweep: true });
+  await refuseIdleImageSize(values, config.dataset);
   refuseUnreadMethodFlags(values, methodsOfRun(config), 'sweep', () => null);
   if (values['validation-split'] === undefined && config.validationSplit === 0) config.validationSplit = 0.1;
   await checkRunConfig(config);

@@ -12,11 +12,14 @@ export const DATASET_SOURCE_IDS = Object.keys(DATASET_SOURCE_CATALOGUE) as Datas
 export const DOWNLOADABLE_DATASET_IDS = DATASET_SOURCE_IDS.filter((id): id is DownloadableDatasetId => DATASET_SOURCE_CATALOGUE[id].kind === 'download') as [DownloadableDatasetId, ...DownloadableDatasetId[]];
 export const BUNDLED_DATASET_IDS = DATASET_SOURCE_IDS.filter((id) => DATASET_SOURCE_CATALOGUE[id].kind === 'bundled');
 
-/** File formats a dropped or named dataset may have; the engine has one reader module per id. */
+/**
+ * File formats a dropped or named dataset may have; the engine has one reader module per id.
+ * `resized`: its images are resized to `--image-size` (the others' images have one size already).
+ */
 export const DATASET_FORMAT_CATALOGUE = {
-  idx: { label: 'IDX', description: 'MNIST-style IDX files (train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-…), gzip or not' },
-  'cifar-binary': { label: 'CIFAR binary', description: 'CIFAR-10/100 binary version: the official .tar.gz, or a folder of its .bin files' },
-  'image-folder': { label: 'image folder', description: 'image folders: one sub-folder of PNG/JPEG files per class (train/ and test/ optional), or a .zip of them' },
+  idx: { label: 'IDX', description: 'MNIST-style IDX files (train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-…), gzip or not', resized: false },
+  'cifar-binary': { label: 'CIFAR binary', description: 'CIFAR-10/100 binary version: the official .tar.gz, or a folder of its .bin files', resized: false },
+  'image-folder': { label: 'image folder', description: 'image folders: one sub-folder of PNG/JPEG files per class (train/ and test/ optional), or a .zip of them', resized: true },
 } as const;
 export type DatasetFormatId = keyof typeof DATASET_FORMAT_CATALOGUE;
 export const DATASET_FORMAT_IDS = Object.keys(DATASET_FORMAT_CATALOGUE) as DatasetFormatId[];

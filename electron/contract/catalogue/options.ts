@@ -21,10 +21,12 @@ interface OptionBase {
 /**
  * What a setting acts under: another setting's value, or one of its values (the sweep's grid under
  * `sweep` on, the milestones under `schedule` step, the CPU threads under `backend` wasm or auto),
- * or any of several numeric settings above a value (the jitter share while the teacher or the
- * students are jittered).
+ * any of several numeric settings above a value (the jitter share while the teacher or the
+ * students are jittered), or any of several switches on (the steps of weight selection while the
+ * student starts from the teacher, or the sweep tries that start). A setting named here counts
+ * only while it acts itself: the sweep's teacher start is off while the sweep is.
  */
-export type OptionNeeds = { setting: string; value: boolean | string | readonly string[] } | { anyOf: readonly string[]; above: number };
+export type OptionNeeds = { setting: string; value: boolean | string | readonly string[] } | { anyOf: readonly string[]; above: number } | { anyOn: readonly string[] };
 
 export interface NumberOption extends OptionBase {
   kind: 'number' | 'integer';

@@ -31,7 +31,7 @@ export const RUN_SETTINGS = {
   initFromTeacher: booleanOption({ label: "start the student from the teacher's weights (its strongest units, or layers of the same shape)", help: "start the student from the teacher's weights: a narrower copy of the teacher (mlp-800x2 → mlp-30x2, lenet5 → lenet5@0.5, resnet20 → resnet20@0.5) takes its strongest units and channels (weight selection), other pairs copy layers whose shapes match", flag: 'init-from-teacher', default: false }),
   // 800 → 30 units in one cut keeps little of the teacher; four cuts of about half, each trained an
   // epoch, started DIST at 50–72 % on validation instead of 12–19 % (Fashion-MNIST, mlp-800x2 → mlp-30x2).
-  selectionSteps: integerOption({ label: 'weight selection: most steps in between', help: "when the student starts as the teacher pruned to its strongest units (weight selection) and keeps less than half of them: prune through widths in between (geometric, each cut keeping at least half, at most this many), each trained one epoch with the student's method, and select the student from the last (0: one cut)", flag: 'selection-steps', valueName: 'N', default: 0, min: 0, max: 8 }),
+  selectionSteps: integerOption({ label: 'weight selection: most steps in between', help: "when the student starts as the teacher pruned to its strongest units (weight selection) and keeps less than half of them: prune through widths in between (geometric, each cut keeping at least half, at most this many), each trained one epoch with the student's method, and select the student from the last (0: one cut)", flag: 'selection-steps', valueName: 'N', default: 0, min: 0, max: 8, needs: { anyOn: ['initFromTeacher', 'sweepFromTeacher'] } }),
   teacherEpochs: integerOption({ label: 'teacher epochs', help: 'epochs of teacher training (ignored for a saved teacher)', flag: 'teacher-epochs', basic: true, default: 8, min: 0, max: 10000 }),
   epochs: integerOption({ label: 'student epochs', help: 'epochs of student training, for each student', flag: 'epochs', basic: true, default: 5, min: 1, max: 10000 }),
   batchSize: integerOption({ label: 'batch size', help: 'images per training step', flag: 'batch-size', valueName: 'B', basic: true, default: 64, min: 1, max: 65536 }),
@@ -93,16 +93,29 @@ export const idleTeacherSettings = (loaded: boolean): readonly RunSettingKey[] =
 const flagOf = (key: string) => `--${(RUN_SETTINGS as OptionTable)[key]?.flag ?? key}`;
 const labelOf = (key: string) => (RUN_SETTINGS as OptionTable)[key]?.label ?? key;
 
-/** The settings a `needs` reads: the one it names, or each of its `anyOf`. */
-export const settingsNeeded = (needs: OptionNeeds): readonly string[] => ('anyOf' in needs ? needs.anyOf : [needs.setting]);
+/** The settings a `needs` reads: the one it names, or each of its `anyOf` or `anyOn`. */
+export const settingsNeeded = (needs: OptionNeeds): readonly string[] => ('anyOf' in needs ? needs.anyOf : 'anyOn' in needs ? needs.anyOn : [needs.setting]);
 
 /** The settings that act under `setting` (the sweep's grid under `sweep`). */
 export const optionsUnder = (setting: RunSettingKey): AnyOption[] => (Object.values(RUN_SETTINGS) as AnyOption[]).filter((o) => o.needs && settingsNeeded(o.needs).includes(setting));
 
-/** The flags that give what a setting acts under (its `needs`): `--sweep`, `--schedule plateau`, `--teacher-jitter or --student-jitter above 0`. */
+/**
+ * The flags that give what a setting acts under (its `needs`): `--sweep`, `--schedule plateau`,
+ * `--teacher-jitter or --student-jitter above 0`, `--init-from-teacher, or --sweep without
+ * --no-sweep-from-teacher`.
+ */
 export function neededFlag(needs: OptionNeeds): string {
   if ('anyOf' in needs) return `${needs.anyOf.map(flagOf).join(' or ')} above ${needs.above}`;
+  if ('anyOn' in needs) return needs.anyOn.map(switchedOn).join(', or ');
   return needs.value === true ? flagOf(needs.setting) : `${flagOf(needs.setting)} ${valuesText(needs.value)}`;
+}
+
+/** The flags that turn a switch on, with what it acts under: `--init-from-teacher`, `--sweep without --no-sweep-from-teacher`. */
+function switchedOn(key: string): string {
+  const option = (RUN_SETTINGS as OptionTable)[key];
+  const under = option?.needs ? neededFlag(option.needs) : null;
+  if (option?.kind === 'boolean' && option.negated) return `${under ?? ''} without ${flagOf(key)}`.trim();
+  return under ? `${flagOf(key)} with ${under}` : flagOf(key);
 }
 
 const valuesText = (value: string | boolean | readonly string[]) => (typeof value === 'object' ? value.join(' or ') : String(value));
@@ -110,19 +123,23 @@ const valuesText = (value: string | boolean | readonly string[]) => (typeof valu
 export const isNeededValue = (needed: string | boolean | readonly string[], value: unknown) => (typeof needed === 'object' ? needed.includes(value as string) : value === needed);
 
 /**
- * Whether a setting acts under the given values: it needs nothing, or what it needs is set (the
- * sweep's grid while the sweep is on). `idle` settings count as unset: a saved teacher's training
- * settings, as that teacher is loaded rather than trained.
+ * Whether a setting acts under the given values: it needs nothing, or what it needs is set and
+ * acts itself (the sweep's grid while the sweep is on; weight selection's steps while the sweep's
+ * teacher start is on and so is the sweep). `idle` settings count as unset: a saved teacher's
+ * training settings, as that teacher is loaded rather than trained.
  */
 export function needsMet(option: AnyOption, config: Readonly<Record<string, unknown>>, idle: readonly string[] = []): boolean {
   const { needs } = option;
   if (!needs) return true;
-  if ('anyOf' in needs) return needs.anyOf.some((key) => !idle.includes(key) && typeof config[key] === 'number' && config[key] > needs.above);
-  return !idle.includes(needs.setting) && isNeededValue(needs.value, config[needs.setting]);
+  const acts = (key: string) => !idle.includes(key) && needsMet((RUN_SETTINGS as OptionTable)[key]!, config, idle);
+  if ('anyOf' in needs) return needs.anyOf.some((key) => acts(key) && typeof config[key] === 'number' && config[key] > needs.above);
+  if ('anyOn' in needs) return needs.anyOn.some((key) => acts(key) && config[key] === true);
+  return acts(needs.setting) && isNeededValue(needs.value, config[needs.setting]);
 }
 
 /** What a setting acts under, in the app's words: "acts only with “find T and α on the validation split first” on", "acts only with learning-rate schedule plateau". */
 export function describeNeeds(needs: OptionNeeds): string {
   if ('anyOf' in needs) return `acts only with ${needs.anyOf.map(labelOf).join(' or ')} above ${needs.above}`;
+  if ('anyOn' in needs) return `acts only with ${needs.anyOn.map((key) => `“${labelOf(key)}”`).join(' or ')} on`;
   return needs.value === true ? `acts only with “${labelOf(needs.setting)}” on` : `acts only with ${labelOf(needs.setting)} ${valuesText(needs.value)}`;
 }

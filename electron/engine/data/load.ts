@@ -21,9 +21,6 @@ const FORMAT_LOADERS: Record<DatasetFormatId, (options: LoadOptions) => Promise<
   'cifar-binary': async () => (await import('./formats/cifar')).cifarFormat,
   'image-folder': async (options) => (await import('./formats/image-folder')).imageFolderFormat(options.imageSize),
 };
-/** Tried in the catalogue's order. */
-const formatLoaders = (options: LoadOptions) => DATASET_FORMAT_IDS.map((id) => () => FORMAT_LOADERS[id](options));
-
 /** Bundled datasets live in resources/; downloadable ones in the cache (an input error until downloaded). */
 export function builtinDatasetPath(name: string): string | null {
   if ((BUILTIN_DATASETS as readonly string[]).includes(name)) return join(resourcesDir(), 'datasets', name);
@@ -41,18 +38,28 @@ export async function resolveDatasetPath(spec: string): Promise<string> {
   return path;
 }
 
+/** The reader whose `match()` takes the file or folder first, in the catalogue's order. */
+async function matchFormat(path: string, options: LoadOptions): Promise<{ id: DatasetFormatId; format: DatasetFormat } | null> {
+  for (const id of DATASET_FORMAT_IDS) {
+    const format = await FORMAT_LOADERS[id](options);
+    if (await format.match(path)) return { id, format };
+  }
+  return null;
+}
+
 /** `mnist` or a path to a dataset file or folder in any supported format. */
 export async function loadDataset(spec: string, options: LoadOptions = {}): Promise<ImageDataset> {
   const builtin = builtinDatasetPath(spec);
   const path = await resolveDatasetPath(spec);
-  for (const load of formatLoaders(options)) {
-    const format = await load();
-    if (await format.match(path)) {
-      const dataset = await format.open(path);
-      return builtin ? { ...dataset, name: spec } : dataset;
-    }
-  }
-  throw new DistillInputError(`dataset ${spec}: not a format Distill Studio reads (${(await describeFormats()).join('; ')})`);
+  const matched = await matchFormat(path, options);
+  if (!matched) throw new DistillInputError(`dataset ${spec}: not a format Distill Studio reads (${(await describeFormats()).join('; ')})`);
+  const dataset = await matched.format.open(path);
+  return builtin ? { ...dataset, name: spec } : dataset;
+}
+
+/** Which format a dataset is in, without reading it (null: none this app reads; loading says why). */
+export async function datasetFormatOf(spec: string): Promise<DatasetFormatId | null> {
+  return (await matchFormat(await resolveDatasetPath(spec), {}))?.id ?? null;
 }
 
 export async function describeFormats(): Promise<string[]> {
