@@ -1,4 +1,4 @@
-import { describeDefault, describeFlag, describeRange, METHOD_CATALOGUE, METHOD_IDS, neededFlag, PRESET_CATALOGUE, PRESET_IDS, RUN_SETTINGS, STUDY_SEEDS, type AnyOption, type OptionTable } from '../contract/catalogue';
+import { describeDefault, describeFlag, describeRange, METHOD_CATALOGUE, METHOD_IDS, neededFlag, PRESET_CATALOGUE, PRESET_IDS, RUN_SETTING_GROUPS, RUN_SETTINGS, STUDY_SEEDS, type AnyOption, type OptionTable } from '../contract/catalogue';
 
 const line = (option: AnyOption, value: unknown) => {
   const range = describeRange(option);
@@ -14,7 +14,7 @@ export function catalogueHelp(): string {
     const uses = entry.uses.length ? [`    also uses ${entry.uses.map((ref) => `--${(METHOD_CATALOGUE as Record<string, { options: OptionTable }>)[ref.split('.')[0]!]!.options[ref.split('.')[1]!]!.flag}`).join(', ')}`] : [];
     return [`  ${id.padEnd(9)} ${entry.label}: ${entry.help}`, `    loss: ${entry.loss}`, ...uses, ...options].join('\n');
   });
-  const settings = Object.values(RUN_SETTINGS as OptionTable).map((option) => line(option, option.default));
+  const settings = RUN_SETTING_GROUPS.flatMap((group) => [`  ${group.label}:`, ...group.keys.map((key) => line(RUN_SETTINGS[key], RUN_SETTINGS[key].default))]);
   const presets = PRESET_IDS.map((id) => `  ${id.padEnd(28)} ${PRESET_CATALOGUE[id].description} (${PRESET_CATALOGUE[id].time})`);
   return [
     'Methods (--method, or --methods for a study), with their options (defaults: the quick preset\'s may differ):',

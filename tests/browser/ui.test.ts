@@ -557,6 +557,9 @@ describe('Distill Studio in a browser (distill serve)', { skip: missing ?? false
     // The sweep's grid stays live: the Find T and α button sweeps whatever the run's own setting.
     assert.equal(await page.getByTestId('setting-sweepTemperatures').isEnabled(), true);
     await page.getByTestId('setting-schedule').evaluate((field) => ((field.closest('details') as HTMLDetailsElement).open = true));
+    // More settings come in the catalogue's groups: the schedule under Training, the sweep's grid under its own.
+    assert.equal(await page.getByTestId('settings-group-training').locator('xpath=following-sibling::div[1]').getByTestId('setting-schedule').count(), 1);
+    assert.equal(await page.getByTestId('settings-group-sweep').locator('xpath=following-sibling::div[1]').getByTestId('setting-sweepTemperatures').count(), 1);
     await shot('3-method-more-settings');
     await page.getByTestId('setting-schedule').selectOption('plateau');
     assert.equal(await page.getByTestId('setting-plateauPatience').isEnabled(), true);

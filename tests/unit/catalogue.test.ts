@@ -15,6 +15,7 @@ import {
   PRESET_IDS,
   describeNeeds,
   needsMet,
+  RUN_SETTING_GROUPS,
   RUN_SETTINGS,
   settingsNeeded,
   type AnyOption,
@@ -104,6 +105,12 @@ describe('the catalogue is the one table every view derives from', () => {
     assert.deepEqual({ ...config, methodOptions: { ...config.methodOptions, dkd: { ...config.methodOptions.dkd, beta: preset.methodOptions.dkd.beta } } }, preset);
     // Method options merge one by one: α from an override, T still the preset's.
     assert.deepEqual(resolveConfig('hinton-mnist', { methodOptions: { kd: { alpha: 0.7 } } }).methodOptions.kd, { temperature: 20, alpha: 0.7 });
+  });
+
+  it('puts every run setting in exactly one group', () => {
+    const grouped = RUN_SETTING_GROUPS.flatMap((group) => group.keys);
+    assert.deepEqual([...grouped].sort(), Object.keys(RUN_SETTINGS).sort());
+    assert.equal(new Set(RUN_SETTING_GROUPS.map((group) => group.id)).size, RUN_SETTING_GROUPS.length);
   });
 
   it("every setting's `needs` names a run setting and a value that setting takes", () => {

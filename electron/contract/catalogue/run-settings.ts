@@ -32,7 +32,7 @@ export const RUN_SETTINGS = {
   // 800 → 30 units in one cut keeps little of the teacher; four cuts of about half, each trained an
   // epoch, started DIST at 50–72 % on validation instead of 12–19 % (Fashion-MNIST, mlp-800x2 → mlp-30x2).
   selectionSteps: integerOption({ label: 'weight selection: most steps in between', help: "when the student starts as the teacher pruned to its strongest units (weight selection) and keeps less than half of them: prune through widths in between (geometric, each cut keeping at least half, at most this many), each trained one epoch with the student's method, and select the student from the last (0: one cut)", flag: 'selection-steps', valueName: 'N', default: 0, min: 0, max: 8, needs: { anyOn: ['initFromTeacher', 'sweepFromTeacher'] } }),
-  teacherEpochs: integerOption({ label: 'teacher epochs', help: 'epochs of teacher training (ignored for a saved teacher)', flag: 'teacher-epochs', basic: true, default: 8, min: 0, max: 10000 }),
+  teacherEpochs: integerOption({ label: 'teacher epochs', help: 'epochs of teacher training (a saved or imported teacher is loaded instead)', flag: 'teacher-epochs', basic: true, default: 8, min: 0, max: 10000 }),
   epochs: integerOption({ label: 'student epochs', help: 'epochs of student training, for each student', flag: 'epochs', basic: true, default: 5, min: 1, max: 10000 }),
   batchSize: integerOption({ label: 'batch size', help: 'images per training step', flag: 'batch-size', valueName: 'B', basic: true, default: 64, min: 1, max: 65536 }),
   lr: numberOption({ label: 'learning rate', help: 'the initial learning rate', flag: 'lr', valueName: 'LR', basic: true, default: 0.05, min: 0, exclusiveMin: true, max: 100, ui: { min: 0.0001, max: 1, step: 0.001 } }),
@@ -86,6 +86,21 @@ export const TEACHER_TRAINING_SETTINGS: readonly RunSettingKey[] = ['teacherEpoc
 
 /** How a saved or imported teacher takes its images: a teacher trained here is fed as this app feeds its own models, so they change nothing then. */
 export const TEACHER_INPUT_SETTINGS: readonly RunSettingKey[] = ['teacherInputRange', 'teacherNormalization', 'teacherMeanStd', 'teacherResize'];
+
+/**
+ * The run settings by what they shape, in the order the app's "more settings" and `distill help`
+ * show them (each setting in exactly one group: tests/unit/catalogue.test.ts).
+ */
+export const RUN_SETTING_GROUPS: ReadonlyArray<{ id: string; label: string; keys: readonly RunSettingKey[] }> = [
+  { id: 'data', label: 'Data', keys: ['dataset', 'imageSize', 'limitTrain', 'limitTest', 'validationSplit'] },
+  { id: 'models', label: 'Models and method', keys: ['teacher', 'student', 'method', 'initFromTeacher', 'selectionSteps'] },
+  { id: 'teacher-input', label: "An imported teacher's input", keys: TEACHER_INPUT_SETTINGS },
+  { id: 'training', label: 'Training', keys: ['teacherEpochs', 'epochs', 'batchSize', 'lr', 'optimizer', 'momentum', 'weightDecay', 'schedule', 'plateauPatience', 'lrMilestones', 'teacherPatience', 'studentPatience'] },
+  { id: 'augmentation', label: 'Augmentation and dropout', keys: ['teacherJitter', 'studentJitter', 'jitterShare', 'flip', 'teacherDropout', 'studentDropout'] },
+  { id: 'sweep', label: 'Finding T and α (the sweep)', keys: ['sweep', 'sweepTemperatures', 'sweepAlphas', 'sweepEpochs', 'sweepImages', 'sweepFinalists', 'sweepFromTeacher'] },
+  { id: 'comparison', label: 'Comparison and seeds', keys: ['trainBaseline', 'tryDist', 'restarts', 'seed'] },
+  { id: 'compute', label: 'Compute', keys: ['backend', 'threads', 'compiledStep'] },
+];
 
 /** The teacher settings that change nothing in a run: its training settings when it is loaded (saved or imported), how to feed it when it is trained here. */
 export const idleTeacherSettings = (loaded: boolean): readonly RunSettingKey[] => (loaded ? TEACHER_TRAINING_SETTINGS : TEACHER_INPUT_SETTINGS);
