@@ -308,6 +308,13 @@ describe('comparing runs', () => {
     assert.deepEqual(configDifferences([a, d]), []);
     const e = { ...presetConfig('quick'), schedule: 'plateau' as const, validationSplit: 0.1, plateauPatience: 7 };
     assert.deepEqual(configDifferences([d, e]).find((row) => row.key === 'plateauPatience')?.values, ['–', '7']);
+    // On/off settings read as their labels do, also where the flag turns them off (--no-baseline, --no-sweep-from-teacher).
+    const f = { ...presetConfig('auto'), trainBaseline: false, sweepFromTeacher: false };
+    const onOff = configDifferences([presetConfig('auto'), f]);
+    assert.deepEqual(onOff.find((row) => row.key === 'trainBaseline')?.values, ['on', 'off']);
+    assert.deepEqual(onOff.find((row) => row.key === 'sweepFromTeacher')?.values, ['on', 'off']);
+    // Weight selection's steps act while the sweep tries the teacher's start (or the student starts there).
+    assert.deepEqual(onOff.find((row) => row.key === 'selectionSteps')?.values, ['8', '–']);
     // Before the runs load (or with one), nothing differs: no row of every setting with no values.
     assert.deepEqual(configDifferences([]), []);
     assert.deepEqual(configDifferences([a]), []);

@@ -187,3 +187,12 @@ export function describeDefault(value: unknown, option?: AnyOption): string {
   if (Array.isArray(value)) return value.length ? value.join(',') : 'none';
   return String(value);
 }
+
+/**
+ * A value as the app's label for it reads: an on/off setting is on when its box is ticked, also
+ * where its flag turns it off (`--no-baseline`: "also train the student alone" on), which
+ * describeDefault reads in the flag's sense.
+ */
+export function describeValue(value: unknown, option?: AnyOption): string {
+  return option?.kind === 'boolean' ? (value ? 'on' : 'off') : describeDefault(value, option);
+}

@@ -1,4 +1,4 @@
-import { describeDefault, METHOD_CATALOGUE, needsMet, RUN_SETTINGS, type MethodId } from '../../../electron/contract/catalogue';
+import { describeValue, METHOD_CATALOGUE, needsMet, RUN_SETTINGS, type MethodId } from '../../../electron/contract/catalogue';
 import type { RunConfig } from '../../../electron/contract/run-config';
 import { shortPath } from './display';
 
@@ -19,7 +19,7 @@ export function configDifferences(configs: RunConfig[]): SettingDifference[] {
   // One run, or none yet (while they load), differs from nothing.
   if (configs.length < 2) return rows;
   for (const [key, option] of Object.entries(RUN_SETTINGS)) {
-    const values = configs.map((c) => (needsMet(option, c) ? describeDefault(c[key as keyof RunConfig], option) : '–'));
+    const values = configs.map((c) => (needsMet(option, c) ? describeValue(c[key as keyof RunConfig], option) : '–'));
     if (new Set(values).size === 1) continue;
     // A teacher folder or dataset path by its last parts, as History lists it, unless that hides the difference.
     const short = option.kind === 'string' ? values.map((value) => shortPath(value)) : values;
@@ -28,7 +28,7 @@ export function configDifferences(configs: RunConfig[]): SettingDifference[] {
   const methods = new Set(configs.map((c) => c.method));
   for (const method of methods) {
     for (const [key, option] of Object.entries(METHOD_CATALOGUE[method as MethodId].options)) {
-      const values = configs.map((c) => (c.method === method || (METHOD_CATALOGUE[c.method].uses as readonly string[]).includes(`${method}.${key}`) ? describeDefault((c.methodOptions[method as MethodId] as Record<string, unknown>)[key], option) : '–'));
+      const values = configs.map((c) => (c.method === method || (METHOD_CATALOGUE[c.method].uses as readonly string[]).includes(`${method}.${key}`) ? describeValue((c.methodOptions[method as MethodId] as Record<string, unknown>)[key], option) : '–'));
       if (new Set(values).size > 1) rows.push({ key: `${method}.${key}`, label: `${METHOD_CATALOGUE[method as MethodId].label}: ${option.label}`, values });
     }
   }
