@@ -95,6 +95,18 @@ describe('distill study', () => {
     assert.match(at.stderr, /attention transfer needs convolutional feature maps in both models; mlp-32x1 has none/);
     assert.doesNotMatch(at.stderr, /training/);
   });
+
+  it("takes weight selection's steps for its init+ entries, and refuses them where every student starts at random", async () => {
+    const out = await mkdtemp(join(tmpdir(), 'study-steps-'));
+    const tiny = ['--teacher', 'mlp-64x1', '--student', 'mlp-8x1', '--teacher-epochs', '1', '--epochs', '1', '--limit-train', '200', '--limit-test', '100', '--backend', 'cpu', '--selection-steps', '2'];
+    const { code, stdout, stderr } = await runCli(['study', '--methods', 'init+kd', ...tiny, '--json', '--out', out]);
+    assert.equal(code, 0, stderr);
+    const study = StudyResultSchema.parse(JSON.parse(stdout.trim().split('\n').at(-1)!));
+    assert.match(study.rows[0]!.detail, /weight selection in 2 steps: mlp-32x1 \([\d.]+ %\) → mlp-16x1 \([\d.]+ %\).*then mlp-8x1 from the last/);
+    const refused = await runCli(['study', '--methods', 'kd', ...tiny, '--out', join(out, 'refused')]);
+    assert.equal(refused.code, 2);
+    assert.match(refused.stderr, /--selection-steps changes nothing in a study whose students all start at random/);
+  });
 });
 
 describe('distill run with feature methods', () => {

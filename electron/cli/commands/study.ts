@@ -1,5 +1,5 @@
 import { basename, resolve } from 'node:path';
-import { BACKEND_IDS, DEFAULT_STUDY, describeFlag, METHOD_IDS, STUDY_SEEDS, STUDY_VARIANTS } from '../../contract/catalogue';
+import { BACKEND_IDS, DEFAULT_STUDY, describeFlag, METHOD_IDS, RUN_SETTINGS, STUDY_SEEDS, STUDY_VARIANTS } from '../../contract/catalogue';
 import type { RunConfig } from '../../contract/run-config';
 import { formatStudy } from '../result-text';
 import { checkRunConfig, DistillInputError, getMethod, parseStudyMethods, readRun, runStudy, selectBackend, studyConfig, studyOfRun, type StudyEntry } from '../../engine';
@@ -27,8 +27,13 @@ export async function studyCommand(args: string[], signal: AbortSignal): Promise
   const seeds = optionFromFlag(STUDY_SEEDS, values[STUDY_SEEDS.flag]) ?? STUDY_SEEDS.default;
   const fromRun = typeof values['from-run'] === 'string' ? await fromRunFlags(values['from-run'], values) : null;
   const methods = fromRun?.methods ?? parseStudyMethods((values.methods as string | undefined) ?? DEFAULT_STUDY);
-  // An `init+` entry starts from the teacher's weights, where weight selection's steps act.
-  const config = studyConfig(fromRun?.config ?? configFromFlags(values, {}, methods.some((entry) => entry.initFromTeacher) ? { initFromTeacher: true } : {}));
+  // An `init+` entry starts from the teacher's weights, where weight selection's steps act; a study runs no sweep to try that start.
+  const startsFromTeacher = methods.some((entry) => entry.initFromTeacher);
+  const steps = RUN_SETTINGS.selectionSteps.flag;
+  if (!fromRun && values[steps] !== undefined && !startsFromTeacher && values[RUN_SETTINGS.initFromTeacher.flag] !== true) {
+    throw new DistillInputError(`--${steps} changes nothing in a study whose students all start at random: add an init+ method to --methods (init+kd), or --${RUN_SETTINGS.initFromTeacher.flag}, or drop --${steps}`);
+  }
+  const config = studyConfig(fromRun?.config ?? configFromFlags(values, {}, startsFromTeacher ? { initFromTeacher: true } : {}));
   if (!fromRun) await refuseIdleImageSize(values, config.dataset);
   refuseUnreadMethodFlags(values, [...new Set(methods.map((entry) => entry.method))], 'study', (method) => `add ${method} to --methods`);
   await checkRunConfig(config, methods.map((entry) => getMethod(entry.method)));
