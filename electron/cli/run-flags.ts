@@ -211,9 +211,10 @@ function refuseIdleFlags(values: FlagValues, config: RunConfig): void {
       throw new DistillInputError(`--${option.flag} changes nothing without ${needed}${why}: set ${live.length > 1 ? 'one of them' : 'it'} above ${needs.above}, or drop --${option.flag}`);
     }
     const needed = neededFlag(needs);
+    // Whether the person gave the needed setting (either form of an on/off flag): then "use", not "add".
     const given = (key: string) => {
-      const flags = [RUN_SETTINGS[key as RunSettingKey].flag, offFlag(RUN_SETTINGS[key as RunSettingKey].flag, RUN_SETTINGS[key as RunSettingKey])];
-      return flags.some((flag) => flag !== null && values[flag] !== undefined);
+      const needed = (RUN_SETTINGS as OptionTable)[key]!;
+      return [needed.flag, offFlag(needed.flag, needed)].some((flag) => flag !== null && values[flag] !== undefined);
     };
     if ('anyOn' in needs) throw new DistillInputError(`--${option.flag} changes nothing without ${needed}: ${needs.anyOn.some(given) ? 'use' : 'add'} one of them, or drop --${option.flag}`);
     const key = needs.setting as RunSettingKey;
