@@ -9,6 +9,7 @@ import { RUN_USAGE, runCommand } from './commands/run';
 import { SERVE_USAGE, serveCommand } from './commands/serve';
 import { STUDY_USAGE, studyCommand } from './commands/study';
 import { SWEEP_USAGE, sweepCommand } from './commands/sweep';
+import { appVersion } from '../server/renderer-dir';
 import { catalogueHelp } from './help';
 
 const USAGE = `Distill Studio — knowledge distillation from a teacher to a student classifier
@@ -24,10 +25,30 @@ ${BENCH_USAGE}
 ${MODELS_USAGE}
 ${SERVE_USAGE}
 
+distill COMMAND --help      that command's usage (and, for those that take them, every flag's reference)
+distill help                every method, option, setting and preset
+distill --version
+
 Exit codes: 0 success, 2 bad input, 1 anything else, 130 cancelled.`;
 
 /** Usage, then the catalogue's reference (methods, options, settings, presets). */
 const HELP = `${USAGE}\n\n${catalogueHelp()}`;
+
+/** Each command's usage, for `distill COMMAND --help`; the catalogue's reference follows where the command takes its flags. */
+const COMMAND_USAGE: Record<string, string> = {
+  run: RUN_USAGE,
+  resume: RESUME_USAGE,
+  study: STUDY_USAGE,
+  sweep: SWEEP_USAGE,
+  'check-teacher': CHECK_TEACHER_USAGE,
+  datasets: DATASETS_USAGE,
+  export: EXPORT_USAGE,
+  bench: BENCH_USAGE,
+  models: MODELS_USAGE,
+  serve: SERVE_USAGE,
+};
+const TAKES_CATALOGUE_FLAGS = ['run', 'study', 'sweep', 'check-teacher'];
+const isHelpFlag = (arg: string) => arg === '--help' || arg === '-h';
 
 /** Runs one CLI command; returns the exit code. Bad input is one line on stderr and exit 2. */
 export async function main(argv: string[]): Promise<number> {
@@ -43,6 +64,10 @@ export async function main(argv: string[]): Promise<number> {
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
+    if (command !== undefined && Object.hasOwn(COMMAND_USAGE, command) && args.some(isHelpFlag)) {
+      process.stdout.write(`${COMMAND_USAGE[command]}\n${TAKES_CATALOGUE_FLAGS.includes(command) ? `\n${catalogueHelp()}\n` : ''}`);
+      return 0;
+    }
     switch (command) {
       case 'run':
         return await runCommand(args, controller.signal);
@@ -64,6 +89,10 @@ export async function main(argv: string[]): Promise<number> {
         return await modelsCommand(args);
       case 'serve':
         return await serveCommand(args, controller.signal);
+      case '--version':
+      case '-v':
+        process.stdout.write(`distill ${appVersion()}\n`);
+        return 0;
       case undefined:
       case 'help':
       case '--help':

@@ -105,6 +105,23 @@ describe('bad input: exit 2 and one clear line on stderr', () => {
   });
 });
 
+describe('help and version', () => {
+  it('COMMAND --help prints that command\'s usage and exits 0, with the flags\' reference where it takes them; --version the package\'s', async () => {
+    const run = await runCli(['run', '--teacher', 'mlp-800x2', '--help']);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /^distill run \[--preset /);
+    assert.match(run.stdout, /Run settings[^\n]*\n  Data:\n    --dataset /);
+    assert.equal(run.stderr, '');
+    const models = await runCli(['models', '-h']);
+    assert.equal(models.code, 0);
+    assert.equal(models.stdout, 'distill models [NAME…] [--shape HxWxC] [--classes K] [--json]\n');
+    const version = await runCli(['--version']);
+    assert.equal(version.code, 0);
+    const pkg = JSON.parse(await readFile(join(import.meta.dirname, '..', '..', 'package.json'), 'utf8')) as { version: string };
+    assert.equal(version.stdout, `distill ${pkg.version}\n`);
+  });
+});
+
 describe('distill datasets inspect and bench', () => {
   it('models describes the names given, and aligns the families as text', async () => {
     const json = await runCli(['models', 'resnet20@0.25', 'mlp-100x2', '--shape', '32x32x3', '--json']);
