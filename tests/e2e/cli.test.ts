@@ -110,7 +110,7 @@ describe('help and version', () => {
     const run = await runCli(['run', '--teacher', 'mlp-800x2', '--help']);
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stdout, /^distill run \[--preset /);
-    assert.match(run.stdout, /Run settings[^\n]*\n  Data:\n    --dataset /);
+    assert.match(run.stdout, /Run settings[^\n]*\n {2}Data:\n {4}--dataset /);
     assert.equal(run.stderr, '');
     const models = await runCli(['models', '-h']);
     assert.equal(models.code, 0);
