@@ -6,6 +6,7 @@ import { EXPORT_USAGE, exportCommand } from './commands/export';
 import { MODELS_USAGE, modelsCommand } from './commands/models';
 import { RESUME_USAGE, resumeCommand } from './commands/resume';
 import { RUN_USAGE, runCommand } from './commands/run';
+import { RUNS_USAGE, runsCommand } from './commands/runs';
 import { SERVE_USAGE, serveCommand } from './commands/serve';
 import { STUDY_USAGE, studyCommand } from './commands/study';
 import { SWEEP_USAGE, sweepCommand } from './commands/sweep';
@@ -20,6 +21,7 @@ ${STUDY_USAGE}
 ${SWEEP_USAGE}
 ${CHECK_TEACHER_USAGE}
 ${DATASETS_USAGE}
+${RUNS_USAGE}
 ${EXPORT_USAGE}
 ${BENCH_USAGE}
 ${MODELS_USAGE}
@@ -42,6 +44,7 @@ const COMMAND_USAGE: Record<string, string> = {
   sweep: SWEEP_USAGE,
   'check-teacher': CHECK_TEACHER_USAGE,
   datasets: DATASETS_USAGE,
+  runs: RUNS_USAGE,
   export: EXPORT_USAGE,
   bench: BENCH_USAGE,
   models: MODELS_USAGE,
@@ -81,6 +84,8 @@ export async function main(argv: string[]): Promise<number> {
         return await checkTeacherCommand(args);
       case 'datasets':
         return await datasetsCommand(args, controller.signal);
+      case 'runs':
+        return await runsCommand(args);
       case 'export':
         return await exportCommand(args, controller.signal);
       case 'bench':
@@ -100,7 +105,7 @@ export async function main(argv: string[]): Promise<number> {
         process.stdout.write((command === undefined ? USAGE : HELP) + '\n');
         return command === undefined ? 2 : 0;
       default:
-        throw new DistillInputError(`unknown command "${command}" (run, resume, study, sweep, check-teacher, datasets, export, bench, models, serve)`);
+        throw new DistillInputError(`unknown command "${command}" (run, resume, study, sweep, check-teacher, datasets, runs, export, bench, models, serve)`);
     }
   } catch (error) {
     if (error instanceof DistillInputError) {

@@ -111,7 +111,8 @@ describe('distill study', () => {
 
 describe('distill run with feature methods', () => {
   it('attention transfer trains a LeNet-5 student from a LeNet-5 teacher', async () => {
-    const { code, stdout, stderr } = await runCli(['run', '--method', 'at', '--teacher', 'lenet5', '--student', 'lenet5', '--teacher-epochs', '1', '--epochs', '1', '--limit-train', '200', '--limit-test', '100', '--batch-size', '50', '--teacher-jitter', '0', '--no-baseline', '--json']);
+    const runsDir = await mkdtemp(join(tmpdir(), 'at-run-'));
+    const { code, stdout, stderr } = await runCli(['run', '--method', 'at', '--teacher', 'lenet5', '--student', 'lenet5', '--teacher-epochs', '1', '--epochs', '1', '--limit-train', '200', '--limit-test', '100', '--batch-size', '50', '--teacher-jitter', '0', '--no-baseline', '--runs-dir', runsDir, '--json']);
     assert.equal(code, 0, stderr);
     const lines = stdout.trim().split('\n').map((l) => JSON.parse(l));
     const start = lines.find((l) => l.type === 'phase' && l.phase === 'student' && l.status === 'start');

@@ -1,22 +1,9 @@
 // The app's display helpers: the shared number and name formats come from the contract.
-import { UploadIdSchema } from '../../../electron/contract/api';
+export { historyCells, shortPath } from '../../../electron/contract/history';
 export { describeAgainstTeacher, formatBackendDevice as backendDevice, formatBytes as bytes, formatCount as count, formatCountOf as countOf, formatDuration as duration, formatKeptEpoch as keptEpoch, formatPercent as percent, formatSeedsGain as seedsGain, formatStepMode as stepMode, laneTitle, seedRepeat, studentTitle, studyAgainstTeacher } from '../../../electron/contract/display';
 
 export function decodeBase64(text: string): Uint8Array {
   return Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
-}
-
-/**
- * A path as the app shows it: its last `segments` parts (`runs/<id>/teacher` → `<id>/teacher`); a
- * model or dataset name stays as it is. A browser's upload is stored as `uploads/<upload id>/<name>`:
- * it shows as the name the person gave it, without the id (loose files as `uploaded files`).
- */
-export function shortPath(value: string, segments = 2): string {
-  const parts = value.split(/[\\/]/).filter(Boolean);
-  const upload = parts.findIndex((part, i) => part === 'uploads' && UploadIdSchema.safeParse(parts[i + 1]).success);
-  // Loose files (an IDX dataset's four) are the upload's folder itself: it has no name of its own.
-  if (upload >= 0) return upload + 2 < parts.length ? `${parts.slice(upload + 2).join('/')} (uploaded)` : 'uploaded files';
-  return parts.slice(-segments).join('/');
 }
 
 export const PHASE_COLORS = { teacher: '#7c3aed', student: '#059669', baseline: '#d97706' } as const;

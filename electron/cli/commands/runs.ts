@@ -1,0 +1,36 @@
+import { resolve } from 'node:path';
+import { formatPoints } from '../../contract/display';
+import { historyCells } from '../../contract/history';
+import { listRuns, runIsLive } from '../../engine';
+import { parseFlags } from '../args';
+import { table } from '../table';
+
+export const RUNS_USAGE = 'distill runs [--runs-dir DIR] [--json]';
+
+/**
+ * The runs under a folder, newest first, as the app's History lists them. A run left `running`
+ * by a process that has ended shows as interrupted (`distill resume` goes on with it); listing
+ * writes nothing.
+ */
+export async function runsCommand(args: string[]): Promise<number> {
+  const { values } = parseFlags(args, { 'runs-dir': { type: 'string' }, json: { type: 'boolean' } });
+  const root = resolve(values['runs-dir'] ?? 'runs');
+  const rows = await Promise.all(
+    (await listRuns(root)).map(async (run) => {
+      const interrupted = run.status.status === 'running' && !(await runIsLive(run.dir));
+      const gain = run.result?.kdGain ?? null;
+      return { runId: run.id, dir: run.dir, kind: run.kind, status: interrupted ? 'interrupted' : run.status.status, error: run.status.error, updatedAt: run.status.updatedAt, ...historyCells(run), gain: gain === null ? null : formatPoints(gain) };
+    }),
+  );
+  if (values.json) {
+    for (const row of rows) process.stdout.write(JSON.stringify(row) + '\n');
+    return 0;
+  }
+  if (rows.length === 0) {
+    process.stdout.write(`no runs in ${root}\n`);
+    return 0;
+  }
+  const cells = rows.map((r) => [r.runId, r.status, r.dataset, r.tag ? `${r.models} (${r.tag})` : r.models, r.teacher, r.student, r.alone, r.gain ?? '–']);
+  process.stdout.write(`${table(['run', 'status', 'dataset', 'teacher → student', 'teacher', 'distilled', 'alone', 'gain'], cells, [1, 2, 3])}\n\nin ${root}\n`);
+  return 0;
+}
