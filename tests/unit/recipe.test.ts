@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { compareClasses, distillationAdvice, gainNoise, perClassAccuracy } from '../../electron/contract/advice';
 import { describeAgainstTeacher, studyAgainstTeacher } from '../../electron/contract/display';
-import { bestSweepCell, sweepChoice, type ModelReport, type RunEvent, type SweepResult } from '../../electron/contract/events';
+import { bestSweepCell, sweepChoice, type ModelReport, type RunEvent, type StudyResult, type SweepResult } from '../../electron/contract/events';
 import { carveValidation } from '../../electron/engine/data/validation';
 import { groupMistakes, topThree } from '../../electron/engine/runs/mistakes';
 import { sameArchitectureLatency } from '../../electron/engine/runs/phases';
@@ -10,7 +10,7 @@ import { describeSweepChoice, plannedSweepCells, sweepCellsDone, sweepFinalists,
 import { describeEvent } from '../../electron/cli/progress-printer';
 import { PlateauCuts } from '../../electron/engine/train/schedule';
 import { configDifferences } from '../../renderer/src/lib/compare';
-import { shortPath } from '../../renderer/src/lib/display';
+import { historyCells, shortPath } from '../../renderer/src/lib/display';
 import { studyOverrides, studyRecipeNote } from '../../renderer/src/lib/study-form';
 import { applyRunEvent, emptyRunView, keptEpochText, mayStopEarly } from '../../renderer/src/lib/run-view';
 import { presetConfig } from '../../electron/contract/catalogue';
@@ -334,6 +334,16 @@ describe('comparing runs', () => {
     assert.equal(shortPath('/home/me/uploads/not-an-id/model.onnx'), 'not-an-id/model.onnx');
     assert.equal(shortPath('/srv/work/uploads/1f4922e55f8fe9b8', 1), 'uploaded files');
     assert.equal(shortPath('/srv/work/uploads/1f4922e55f8fe9b8/fashion', 1), 'fashion (uploaded)');
+  });
+
+  it("one History row for the app and distill runs: a study's best row, its seeds, a method other than KD", () => {
+    const config = { ...presetConfig('quick'), teacher: '/home/me/runs/20261203-162520-7448/teacher', dataset: '/home/me/data/fashion' };
+    const row = (accuracy: number) => ({ accuracy }) as StudyResult['rows'][number];
+    const study = { teacher: { accuracy: 0.9 }, rows: [row(0.85), row(0.875)] } as StudyResult;
+    assert.deepEqual(historyCells({ config, result: null, study }), { dataset: 'fashion', models: '20261203-162520-7448/teacher → mlp-30x2', tag: 'study of 2', teacher: '90.00%', student: 'best 87.50%', alone: '–' });
+    // A study stopped before any row: no "best -Infinity%".
+    assert.equal(historyCells({ config, result: null, study: { teacher: null, rows: [] } as unknown as StudyResult }).student, '–');
+    assert.deepEqual(historyCells({ config: { ...config, method: 'dist' }, result: null, study: null }), { dataset: 'fashion', models: '20261203-162520-7448/teacher → mlp-30x2', tag: 'dist', teacher: '–', student: '–', alone: '–' });
   });
 });
 
