@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { DATASET_FORMAT_CATALOGUE, DATASET_FORMAT_IDS, describeFlag, idleTeacherSettings, isNeededValue, METHOD_CATALOGUE, METHOD_IDS, neededFlag, needsMet, optionsOfMethod, optionsUnder, PRESET_IDS, presetConfig, RUN_SETTINGS, type AnyOption, type MethodId, type OptionTable, type RunSettingKey } from '../contract/catalogue';
+import { DATASET_FORMAT_CATALOGUE, DATASET_FORMAT_IDS, describeFlag, formatResizes, idleTeacherSettings, isNeededValue, METHOD_CATALOGUE, METHOD_IDS, neededFlag, needsMet, optionsOfMethod, optionsUnder, PRESET_IDS, presetConfig, RUN_SETTINGS, type AnyOption, type MethodId, type OptionTable, type RunSettingKey } from '../contract/catalogue';
 import type { PresetName, RunConfig, RunConfigOverrides } from '../contract/run-config';
 import { issueText } from '../contract/api';
 import { datasetFormatOf, DistillInputError, resolveConfig, teacherIsSaved } from '../engine';
@@ -167,8 +167,8 @@ export function refuseIdleThreads(threads: number | null | undefined, backend: s
 export async function refuseIdleImageSize(values: FlagValues, dataset: string): Promise<void> {
   if (values[RUN_SETTINGS.imageSize.flag] === undefined) return;
   const format = await datasetFormatOf(dataset);
-  if (format === null || DATASET_FORMAT_CATALOGUE[format].resized) return;
-  const resized = DATASET_FORMAT_IDS.filter((id) => DATASET_FORMAT_CATALOGUE[id].resized).map((id) => DATASET_FORMAT_CATALOGUE[id].label);
+  if (format === null || formatResizes(format)) return;
+  const resized = DATASET_FORMAT_IDS.filter(formatResizes).map((id) => DATASET_FORMAT_CATALOGUE[id].label);
   throw new DistillInputError(`--${RUN_SETTINGS.imageSize.flag} changes nothing for ${dataset}: it is in ${DATASET_FORMAT_CATALOGUE[format].label} format, whose images keep their size; only ${resized.join(' or ')} datasets have their images resized (drop --${RUN_SETTINGS.imageSize.flag})`);
 }
 

@@ -194,7 +194,7 @@ export const API = {
     }).strict(),
     response: z.array(ModelInfoSchema),
   },
-  inspectDataset: { request: z.object({ dataset: z.string().min(1) }).strict(), response: DatasetViewSchema },
+  inspectDataset: { request: z.object({ dataset: z.string().min(1), imageSize: RUN_SETTINGS.imageSize.schema.optional() }).strict(), response: DatasetViewSchema },
   /** Fetches a catalogue dataset into the cache (progress as download-progress events), then inspects it. */
   downloadDataset: { request: z.object({ name: z.enum(DOWNLOADABLE_DATASET_IDS) }).strict(), response: DatasetViewSchema },
   /** Stops a download in progress (what it fetched stays in the cache; the next download resumes). */
@@ -203,7 +203,7 @@ export const API = {
   /** A teacher uploaded as a folder (model.json and its weights), checked to load. */
   importTeacher: { request: z.object({ source: DatasetSourceSchema }).strict(), response: TeacherViewSchema },
   /** An imported teacher (as `teacher` names it in a run) tried on a dataset's test images, fed as declared. */
-  checkTeacher: { request: z.object({ teacher: z.string().min(1), dataset: z.string().min(1), declaration: TeacherDeclarationSchema }).strict(), response: TeacherCheckSchema },
+  checkTeacher: { request: z.object({ teacher: z.string().min(1), dataset: z.string().min(1), imageSize: RUN_SETTINGS.imageSize.schema.optional(), declaration: TeacherDeclarationSchema }).strict(), response: TeacherCheckSchema },
   startRun: { request: RunRequestSchema, response: z.object({ runId: RunId, config: RunConfigSchema }) },
   /** Several methods on one teacher: `methods` as `distill study --methods` takes them. */
   startStudy: { request: RunRequestSchema.extend({ methods: z.string().regex(/^[\w+]+(,[\w+]+)*$/, 'expected method,method,…'), seeds: STUDY_SEEDS.schema.optional() }), response: z.object({ runId: RunId, config: RunConfigSchema }) },

@@ -84,16 +84,20 @@ export function createDistillService(options: ServiceOptions): HostedService {
 
   const { uploadedPaths, datasetPath, teacherPath } = sourceResolver({ host: options.host, uploadsDir, runsDir });
 
-  /** A dataset by its resolved path (a run's config holds one), kept while it is the one in view. */
-  const datasetAt = async (path: string) => {
-    if (datasetCache?.spec !== path) datasetCache = { spec: path, dataset: await loadDataset(path) };
+  /**
+   * A dataset by its resolved path (a run's config holds one) at an image size (an image folder's
+   * images are resized to it; a run's models take that size), kept while it is the one in view.
+   */
+  const datasetAt = async (path: string, imageSize?: number) => {
+    const key = `${path}\n${imageSize ?? ''}`;
+    if (datasetCache?.spec !== key) datasetCache = { spec: key, dataset: await loadDataset(path, { imageSize }) };
     return datasetCache.dataset;
   };
   /** A dataset as the client names it. */
-  const dataset = async (spec: string) => datasetAt(await datasetPath(spec));
+  const dataset = async (spec: string, imageSize?: number) => datasetAt(await datasetPath(spec), imageSize);
 
-  const view = async (spec: string): Promise<DatasetView> => {
-    const data = await dataset(spec);
+  const view = async (spec: string, imageSize?: number): Promise<DatasetView> => {
+    const data = await dataset(spec, imageSize);
     const samples = pickSamples(data).map((sample) => ({ ...sample, pixels: base64(sample.pixels) }));
     return { dataset: spec, ...summarizeDataset(data), samples };
   };
@@ -141,7 +145,7 @@ export function createDistillService(options: ServiceOptions): HostedService {
     const release = reserve();
     try {
       const config = adjust(await prepare());
-      await checkRunInputs(config, await datasetAt(config.dataset), methods.length ? methods : undefined);
+      await checkRunInputs(config, await datasetAt(config.dataset, config.imageSize), methods.length ? methods : undefined);
       const backend = await activateBackend(config);
       return launch(config, release, (runId, signal, onEvent) => train(config, { backend, runsRoot: runsDir, runId, signal, onEvent }));
     } catch (error) {
@@ -204,7 +208,7 @@ export function createDistillService(options: ServiceOptions): HostedService {
       return listModels(shape, classes, names);
     },
 
-    inspectDataset: ({ dataset: spec }) => view(spec),
+    inspectDataset: ({ dataset: spec, imageSize }) => view(spec, imageSize),
 
     async downloadDataset({ name }) {
       if (downloading.has(name)) throw new DistillInputError(`${name} is downloading already`);
@@ -253,10 +257,10 @@ export function createDistillService(options: ServiceOptions): HostedService {
     },
 
     /** An imported teacher tried on a dataset's first test images, fed as declared, before a run. */
-    async checkTeacher({ teacher, dataset: spec, declaration }) {
+    async checkTeacher({ teacher, dataset: spec, imageSize, declaration }) {
       const path = await teacherPath(teacher);
       if (findFamily(path)) throw new DistillInputError(`${teacher} is one of this app's architectures, trained in the run: there is nothing to check yet`);
-      const data = await dataset(spec);
+      const data = await dataset(spec, imageSize);
       await ensureBackend();
       const check = await checkTeacher(path, data, declaration);
       return {
@@ -299,7 +303,7 @@ export function createDistillService(options: ServiceOptions): HostedService {
       const release = reserve();
       try {
         const run = await resumableRun(join(runsDir, runId));
-        await datasetAt(run.config.dataset);
+        await datasetAt(run.config.dataset, run.config.imageSize);
         const backend = await activateBackend(run.config);
         return launch(run.config, release, (_id, signal, onEvent) => resumeRun({ dir: run.dir, backend, signal, onEvent }), runId);
       } catch (error) {
@@ -335,7 +339,7 @@ export function createDistillService(options: ServiceOptions): HostedService {
     async softLabels({ runId, index }) {
       await ensureBackend();
       const run = await storedRun(runId);
-      const labels = await runModels.softLabels(run, await datasetAt(run.config.dataset), index);
+      const labels = await runModels.softLabels(run, await datasetAt(run.config.dataset, run.config.imageSize), index);
       return { ...labels, pixels: base64(labels.pixels) };
     },
 
@@ -344,7 +348,7 @@ export function createDistillService(options: ServiceOptions): HostedService {
       const run = await storedRun(runId);
       if (run.status.status !== 'completed') throw new DistillInputError(`run ${runId} is ${run.status.status}: its mistakes are shown once it completes`);
       if (method !== undefined && !run.study?.rows.some((row) => row.method === method)) throw new DistillInputError(`run ${runId} is not a study with a ${method} student`);
-      const found = await runModels.mistakes(run, await datasetAt(run.config.dataset), { student: method });
+      const found = await runModels.mistakes(run, await datasetAt(run.config.dataset, run.config.imageSize), { student: method });
       return { ...found, groups: found.groups.map((group) => ({ ...group, samples: group.samples.map((sample) => ({ ...sample, pixels: base64(sample.pixels) })) })) };
     },
 

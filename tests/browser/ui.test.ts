@@ -540,6 +540,14 @@ describe('Distill Studio in a browser (distill serve)', { skip: missing ?? false
     assert.equal(await page.getByTestId('setting-plateauPatience').isEnabled(), true);
     // An image folder's images are resized to the image size; auto starts from the teacher, where weight selection's steps act.
     assert.equal(await page.getByTestId('setting-imageSize').isEnabled(), true);
+    // The dataset in view follows a new size: its summary (and the pickers' model sizes) are read again at 16 px.
+    await page.getByTestId('setting-imageSize').evaluate((field) => ((field.closest('details') as HTMLDetailsElement).open = true));
+    await page.getByTestId('setting-imageSize').fill('16');
+    await page.click('[data-screen=dataset]');
+    await page.waitForFunction(() => document.querySelector('[data-testid=dataset-summary]')?.textContent?.includes('16×16×3 images'), null, { timeout: 30_000 });
+    await page.click('[data-screen=method]');
+    await page.getByTestId('setting-imageSize').evaluate((field) => ((field.closest('details') as HTMLDetailsElement).open = true));
+    await page.getByTestId('setting-imageSize').fill('32');
     assert.equal(await page.getByTestId('setting-selectionSteps').isEnabled(), true);
     await shot('3-method-auto-for-new-data');
     // Back on MNIST, the recipe the dataset chose goes back to quick.

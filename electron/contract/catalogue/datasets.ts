@@ -22,6 +22,8 @@ export const DATASET_FORMAT_CATALOGUE = {
   'image-folder': { label: 'image folder', description: 'image folders: one sub-folder of PNG/JPEG files per class (train/ and test/ optional), or a .zip of them', resized: true },
 } as const;
 export type DatasetFormatId = keyof typeof DATASET_FORMAT_CATALOGUE;
+/** Whether a format's images are resized to the run's image size (an image folder's); the others keep theirs. */
+export const formatResizes = (format: string): boolean => (DATASET_FORMAT_CATALOGUE as Record<string, { resized: boolean }>)[format]?.resized === true;
 export const DATASET_FORMAT_IDS = Object.keys(DATASET_FORMAT_CATALOGUE) as DatasetFormatId[];
 
 /**

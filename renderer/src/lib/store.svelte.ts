@@ -1,5 +1,5 @@
 import type { ApiResponse, DatasetView, ExportProgress, ExportResult, ModelInfo, ModelRole, RunSummary, TeacherCheck, TeacherView } from '../../../electron/contract/api';
-import { DEFAULT_PRESET, DEFAULT_STUDY, METHOD_IDS, presetConfig, STUDY_SEEDS, STUDY_VARIANTS, type DownloadableDatasetId, type ExportFormatId } from '../../../electron/contract/catalogue';
+import { DEFAULT_PRESET, DEFAULT_STUDY, formatResizes, METHOD_IDS, presetConfig, RUN_SETTINGS, STUDY_SEEDS, STUDY_VARIANTS, type DownloadableDatasetId, type ExportFormatId } from '../../../electron/contract/catalogue';
 import type { PresetName, RunConfig, RunConfigOverrides } from '../../../electron/contract/run-config';
 import type { SweepResult } from '../../../electron/contract/events';
 import { api } from '../api/bridge';
@@ -87,7 +87,31 @@ export async function init(): Promise<void> {
 }
 
 export async function chooseDataset(dataset: string): Promise<void> {
-  await loadDataset(() => api().inspectDataset({ dataset }));
+  await loadDataset(() => api().inspectDataset({ dataset, imageSize: app.config.imageSize }));
+}
+
+/**
+ * The dataset in view read again at the form's image size, once that is a valid one and not the
+ * size its images have (an image folder's are resized to it): its summary, samples and the
+ * pickers' model sizes follow. The form stays as it is.
+ */
+export async function resizeDatasetInView(): Promise<void> {
+  const shown = app.dataset;
+  const size = app.config.imageSize;
+  if (!shown || !formatResizes(shown.format) || shown.shape[0] === size || !RUN_SETTINGS.imageSize.schema.safeParse(size).success) return;
+  app.datasetBusy = 'reading';
+  try {
+    const resized = await api().inspectDataset({ dataset: shown.dataset, imageSize: size });
+    // Another dataset chosen meanwhile wins.
+    if (app.dataset !== shown) return;
+    app.dataset = resized;
+    app.datasetBusy = 'sizing';
+    app.models = await modelsFor(resized);
+  } catch (error) {
+    app.datasetError = (error as Error).message;
+  } finally {
+    app.datasetBusy = null;
+  }
 }
 
 export async function downloadDataset(name: DownloadableDatasetId): Promise<void> {
@@ -279,7 +303,7 @@ export async function checkOwnTeacher(): Promise<void> {
   app.teacherCheck = null;
   const { teacherInputRange, teacherNormalization, teacherMeanStd, teacherResize } = app.config;
   try {
-    app.teacherCheck = await api().checkTeacher({ teacher: app.ownTeacher.teacher, dataset: app.dataset.dataset, declaration: { teacherInputRange, teacherNormalization, teacherMeanStd, teacherResize } });
+    app.teacherCheck = await api().checkTeacher({ teacher: app.ownTeacher.teacher, dataset: app.dataset.dataset, imageSize: app.config.imageSize, declaration: { teacherInputRange, teacherNormalization, teacherMeanStd, teacherResize } });
   } catch (error) {
     app.teacherError = (error as Error).message;
   } finally {
