@@ -1,5 +1,5 @@
 import { UploadIdSchema, type RunSummary } from './api';
-import { formatPercent } from './display';
+import { formatPercent, formatPoints } from './display';
 
 /**
  * A path as History shows it: its last `segments` parts (`runs/<id>/teacher` → `<id>/teacher`); a
@@ -22,9 +22,11 @@ export interface HistoryCells {
   /** `study of 6 × 2 seeds`, a method other than KD, or null. */
   tag: string | null;
   teacher: string;
-  /** The distilled student's accuracy; a study's best row as `best …`. */
+  /** The distilled student's accuracy; a study's best distilled row as `best …`. */
   student: string;
   alone: string;
+  /** The distilled student's gain over the student alone in points (that row's in a study), or –. */
+  gain: string;
 }
 
 export function historyCells(run: Pick<RunSummary, 'config' | 'result' | 'study'>): HistoryCells {
@@ -32,13 +34,18 @@ export function historyCells(run: Pick<RunSummary, 'config' | 'result' | 'study'
   const seeds = study?.rows[0]?.seeds;
   const tag = study ? `study of ${study.rows.length}${seeds ? ` × ${seeds.seeds.length} seeds` : ''}` : config.method !== 'kd' ? config.method : null;
   const teacher = result?.teacher ?? study?.teacher ?? null;
-  const best = study?.rows.length ? `best ${formatPercent(Math.max(...study.rows.map((row) => row.accuracy)))}` : '–';
+  // A study's best distilled student: the student alone is what the others are measured against.
+  const distilled = study?.rows.filter((row) => row.method !== 'baseline') ?? [];
+  const bestRow = distilled.reduce<(typeof distilled)[number] | null>((best, row) => (best === null || row.accuracy > best.accuracy ? row : best), null);
+  const gain = result ? result.kdGain : (bestRow?.gain ?? null);
+  const alone = result ? result.baseline : (study?.rows.find((row) => row.method === 'baseline') ?? null);
   return {
     dataset: shortPath(config.dataset, 1),
     models: `${shortPath(config.teacher)} → ${config.student}`,
     tag,
     teacher: teacher ? formatPercent(teacher.accuracy) : '–',
-    student: result?.student ? formatPercent(result.student.accuracy) : study ? best : '–',
-    alone: result?.baseline ? formatPercent(result.baseline.accuracy) : '–',
+    student: result?.student ? formatPercent(result.student.accuracy) : bestRow ? `best ${formatPercent(bestRow.accuracy)}` : '–',
+    alone: alone ? formatPercent(alone.accuracy) : '–',
+    gain: gain === null ? '–' : formatPoints(gain),
   };
 }

@@ -275,6 +275,8 @@ describe('Distill Studio in a browser (distill serve)', { skip: missing ?? false
     const rows = await page.getByTestId('history').innerText();
     assert.match(rows, /cancelled/);
     assert.match(rows, /study of 2 × 5 seeds/, 'the five-seed study says what it is');
+    // Each completed run gives its gain in points, as `distill runs` does.
+    assert.match(rows, /%\s+[+-]\d+\.\d\d\s/);
     assert.match(rows, /completed/);
     await shot('6-history');
     // Resume goes on from the checkpoint; cancel it again to keep the test short.

@@ -53,11 +53,11 @@ describe('runs survive a crash and resume', () => {
     // `distill runs` lists it as interrupted (its process is gone) beside the whole one, and writes nothing.
     const listed = await runCli(['runs', '--runs-dir', root, '--json']);
     assert.equal(listed.code, 0, listed.stderr);
-    const rows = listed.stdout.trim().split('\n').map((line) => JSON.parse(line) as { runId: string; status: string; models: string; student: string; gain: string | null });
+    const rows = listed.stdout.trim().split('\n').map((line) => JSON.parse(line) as { runId: string; status: string; models: string; student: string; gain: string });
     assert.deepEqual(rows.map((r) => [r.runId, r.status]), [['whole', 'completed'], ['killed', 'interrupted']]);
     assert.equal(rows[0]!.models, 'mlp-64x1 → mlp-16x1');
     assert.equal(rows[0]!.student, `${(expected.student!.accuracy * 100).toFixed(2)}%`);
-    assert.match(rows[0]!.gain ?? '', /^[+-]\d+\.\d\d$/);
+    assert.match(rows[0]!.gain, /^[+-]\d+\.\d\d$/);
     assert.equal((await readJson(join(root, 'killed', 'status.json'))).status, 'running', 'listing writes nothing');
     const text = await runCli(['runs', '--runs-dir', root]);
     assert.match(text.stdout, /^whole\s+completed\s+mnist\s+mlp-64x1 → mlp-16x1\s+[\d.]+%\s+[\d.]+%\s+[\d.]+%\s+[+-][\d.]+\n/m);

@@ -338,12 +338,13 @@ describe('comparing runs', () => {
 
   it("one History row for the app and distill runs: a study's best row, its seeds, a method other than KD", () => {
     const config = { ...presetConfig('quick'), teacher: '/home/me/runs/20261203-162520-7448/teacher', dataset: '/home/me/data/fashion' };
-    const row = (accuracy: number) => ({ accuracy }) as StudyResult['rows'][number];
-    const study = { teacher: { accuracy: 0.9 }, rows: [row(0.85), row(0.875)] } as StudyResult;
-    assert.deepEqual(historyCells({ config, result: null, study }), { dataset: 'fashion', models: '20261203-162520-7448/teacher → mlp-30x2', tag: 'study of 2', teacher: '90.00%', student: 'best 87.50%', alone: '–' });
+    const row = (method: string, accuracy: number, gain: number | null) => ({ method, accuracy, gain }) as StudyResult['rows'][number];
+    // The best distilled row, not the student alone even where it leads.
+    const study = { teacher: { accuracy: 0.9 }, rows: [row('baseline', 0.88, 0), row('kd', 0.85, -0.03), row('init+kd', 0.875, -0.005)] } as StudyResult;
+    assert.deepEqual(historyCells({ config, result: null, study }), { dataset: 'fashion', models: '20261203-162520-7448/teacher → mlp-30x2', tag: 'study of 3', teacher: '90.00%', student: 'best 87.50%', alone: '88.00%', gain: '-0.50' });
     // A study stopped before any row: no "best -Infinity%".
     assert.equal(historyCells({ config, result: null, study: { teacher: null, rows: [] } as unknown as StudyResult }).student, '–');
-    assert.deepEqual(historyCells({ config: { ...config, method: 'dist' }, result: null, study: null }), { dataset: 'fashion', models: '20261203-162520-7448/teacher → mlp-30x2', tag: 'dist', teacher: '–', student: '–', alone: '–' });
+    assert.deepEqual(historyCells({ config: { ...config, method: 'dist' }, result: null, study: null }), { dataset: 'fashion', models: '20261203-162520-7448/teacher → mlp-30x2', tag: 'dist', teacher: '–', student: '–', alone: '–', gain: '–' });
   });
 });
 

@@ -1,5 +1,4 @@
 import { resolve } from 'node:path';
-import { formatPoints } from '../../contract/display';
 import { historyCells } from '../../contract/history';
 import { listRuns, runIsLive } from '../../engine';
 import { parseFlags } from '../args';
@@ -18,8 +17,7 @@ export async function runsCommand(args: string[]): Promise<number> {
   const rows = await Promise.all(
     (await listRuns(root)).map(async (run) => {
       const interrupted = run.status.status === 'running' && !(await runIsLive(run.dir));
-      const gain = run.result?.kdGain ?? null;
-      return { runId: run.id, dir: run.dir, kind: run.kind, status: interrupted ? 'interrupted' : run.status.status, error: run.status.error, updatedAt: run.status.updatedAt, ...historyCells(run), gain: gain === null ? null : formatPoints(gain) };
+      return { runId: run.id, dir: run.dir, kind: run.kind, status: interrupted ? 'interrupted' : run.status.status, error: run.status.error, updatedAt: run.status.updatedAt, ...historyCells(run) };
     }),
   );
   if (values.json) {
@@ -30,7 +28,7 @@ export async function runsCommand(args: string[]): Promise<number> {
     process.stdout.write(`no runs in ${root}\n`);
     return 0;
   }
-  const cells = rows.map((r) => [r.runId, r.status, r.dataset, r.tag ? `${r.models} (${r.tag})` : r.models, r.teacher, r.student, r.alone, r.gain ?? '–']);
+  const cells = rows.map((r) => [r.runId, r.status, r.dataset, r.tag ? `${r.models} (${r.tag})` : r.models, r.teacher, r.student, r.alone, r.gain]);
   process.stdout.write(`${table(['run', 'status', 'dataset', 'teacher → student', 'teacher', 'distilled', 'alone', 'gain'], cells, [1, 2, 3])}\n\nin ${root}\n`);
   return 0;
 }
