@@ -213,8 +213,8 @@ function refuseIdleFlags(values: FlagValues, config: RunConfig): void {
     const needed = neededFlag(needs);
     // Whether the person gave the needed setting (either form of an on/off flag): then "use", not "add".
     const given = (key: string) => {
-      const needed = (RUN_SETTINGS as OptionTable)[key]!;
-      return [needed.flag, offFlag(needed.flag, needed)].some((flag) => flag !== null && values[flag] !== undefined);
+      const setting = (RUN_SETTINGS as OptionTable)[key]!;
+      return [setting.flag, offFlag(setting.flag, setting)].some((flag) => flag !== null && values[flag] !== undefined);
     };
     if ('anyOn' in needs) throw new DistillInputError(`--${option.flag} changes nothing without ${needed}: ${needs.anyOn.some(given) ? 'use' : 'add'} one of them, or drop --${option.flag}`);
     const key = needs.setting as RunSettingKey;

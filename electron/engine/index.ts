@@ -30,7 +30,7 @@ export { runSweep } from './runs/sweep-run';
 export { checkSweepFits } from './runs/sweep';
 export { studyConfig, parseStudyMethods, runStudy, type StudyEntry } from './runs/study';
 export { studyOfRun } from './runs/study-of-run';
-export { listRuns, newRunId, readRun, RunFolder, runIsLive, type StoredRun } from './runs/store';
+export { listRuns, newRunId, readRun, RunFolder, runInterrupted, runIsLive, type StoredRun } from './runs/store';
 export { resumableRun, resumeRun } from './runs/resume';
 export { RunModelCache, type RunSoftLabels } from './runs/soft-labels';
 export { describeTeacher, teacherFolder } from './runs/teacher-info';

@@ -26,6 +26,7 @@ import {
   RunCancelledError,
   RunFolder,
   RunModelCache,
+  runInterrupted,
   runIsLive,
   resumableRun,
   resumeRun,
@@ -181,7 +182,7 @@ export function createDistillService(options: ServiceOptions): HostedService {
    * process trains (a CLI run in the same folder) is left alone.
    */
   const settle = async (run: StoredRun): Promise<RunSummary> => {
-    if (run.status.status === 'running' && !active.has(run.id) && !(await runIsLive(run.dir))) {
+    if (!active.has(run.id) && (await runInterrupted(run))) {
       const error = 'interrupted: the training process ended before the run finished';
       await new RunFolder(run.id, run.dir).setStatus('failed', error);
       return { runId: run.id, kind: run.kind, status: 'failed', error, updatedAt: new Date().toISOString(), config: run.config, result: null, study: null };

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { historyCells } from '../../contract/history';
-import { listRuns, runIsLive } from '../../engine';
+import { listRuns, runInterrupted } from '../../engine';
 import { parseFlags } from '../args';
 import { table } from '../table';
 
@@ -16,8 +16,7 @@ export async function runsCommand(args: string[]): Promise<number> {
   const root = resolve(values['runs-dir'] ?? 'runs');
   const rows = await Promise.all(
     (await listRuns(root)).map(async (run) => {
-      const interrupted = run.status.status === 'running' && !(await runIsLive(run.dir));
-      return { runId: run.id, dir: run.dir, kind: run.kind, status: interrupted ? 'interrupted' : run.status.status, error: run.status.error, updatedAt: run.status.updatedAt, ...historyCells(run) };
+      return { runId: run.id, dir: run.dir, kind: run.kind, status: (await runInterrupted(run)) ? 'interrupted' : run.status.status, error: run.status.error, updatedAt: run.status.updatedAt, ...historyCells(run) };
     }),
   );
   if (values.json) {

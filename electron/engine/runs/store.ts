@@ -61,6 +61,11 @@ export async function runIsLive(dir: string): Promise<boolean> {
   return Date.now() - info.mtimeMs < STALE_MS;
 }
 
+/** A run its status calls `running` though no live process trains it: a crash, `kill -9`, a closed app. */
+export async function runInterrupted(run: Pick<StoredRun, 'status' | 'dir'>): Promise<boolean> {
+  return run.status.status === 'running' && !(await runIsLive(run.dir));
+}
+
 /**
  * mkdir -p that reports why: a recursive mkdir on a read-only file system says ENOENT, so the
  * first missing folder is made alone, which gives the real reason (EROFS, EACCES).
