@@ -1,4 +1,5 @@
 import { UploadIdSchema, type RunSummary } from './api';
+import type { StudyRow } from './events';
 import { formatPercent, formatPoints } from './display';
 
 /**
@@ -19,7 +20,7 @@ export interface HistoryCells {
   dataset: string;
   /** `mlp-800x2 → mlp-30x2`, the teacher's path shortened. */
   models: string;
-  /** `study of 6 × 2 seeds`, a method other than KD, or null. */
+  /** `study of 6 × 2 seeds`, a sweep's best cell, a method other than KD, or null. */
   tag: string | null;
   teacher: string;
   /** The distilled student's accuracy; a study's best distilled row as `best …`. */
@@ -29,23 +30,49 @@ export interface HistoryCells {
   gain: string;
 }
 
+/**
+ * What a run or a study came to, as accuracies and a gain (fractions): the distilled student is a
+ * study's best distilled row (the student alone is what the others are measured against, never its
+ * best), named by `best`. History's cells and the comparison of runs both read it.
+ */
+export interface RunOutcome {
+  teacher: number | null;
+  student: number | null;
+  /** A study's best distilled row: its entry (`init+kd`, the method its epochs are logged under) and label; null for a run. */
+  best: { method: string; label: string } | null;
+  alone: number | null;
+  gain: number | null;
+}
+
+export function runOutcome({ result, study }: Pick<RunSummary, 'result' | 'study'>): RunOutcome {
+  if (result) {
+    return { teacher: result.teacher?.accuracy ?? null, student: result.student?.accuracy ?? null, best: null, alone: result.baseline?.accuracy ?? null, gain: result.kdGain };
+  }
+  const rows = study?.rows ?? [];
+  const best = rows.filter((row) => row.method !== 'baseline').reduce<StudyRow | null>((a, row) => (a === null || row.accuracy > a.accuracy ? row : a), null);
+  const alone = rows.find((row) => row.method === 'baseline') ?? null;
+  return { teacher: study?.teacher?.accuracy ?? null, student: best?.accuracy ?? null, best: best ? { method: best.method, label: best.label } : null, alone: alone?.accuracy ?? null, gain: best?.gain ?? null };
+}
+
 export function historyCells(run: Pick<RunSummary, 'config' | 'result' | 'study'>): HistoryCells {
   const { config, result, study } = run;
   const seeds = study?.rows[0]?.seeds;
-  const tag = study ? `study of ${study.rows.length}${seeds ? ` × ${seeds.seeds.length} seeds` : ''}` : config.method !== 'kd' ? config.method : null;
-  const teacher = result?.teacher ?? study?.teacher ?? null;
-  // A study's best distilled student: the student alone is what the others are measured against.
-  const distilled = study?.rows.filter((row) => row.method !== 'baseline') ?? [];
-  const bestRow = distilled.reduce<(typeof distilled)[number] | null>((best, row) => (best === null || row.accuracy > best.accuracy ? row : best), null);
-  const gain = result ? result.kdGain : (bestRow?.gain ?? null);
-  const alone = result ? result.baseline : (study?.rows.find((row) => row.method === 'baseline') ?? null);
+  // "Find T and α for me" trains no student: its row says what it found instead.
+  const sweep = result?.sweep && !result.student ? result.sweep.best : null;
+  const tag = study
+    ? `study of ${study.rows.length}${seeds ? ` × ${seeds.seeds.length} seeds` : ''}`
+    : sweep
+      ? `sweep found T = ${sweep.temperature}, α = ${sweep.alpha}${sweep.init ? ' from the teacher' : ''}`
+      : config.method !== 'kd' ? config.method : null;
+  const outcome = runOutcome(run);
+  const percentOr = (value: number | null) => (value === null ? '–' : formatPercent(value));
   return {
     dataset: shortPath(config.dataset, 1),
     models: `${shortPath(config.teacher)} → ${config.student}`,
     tag,
-    teacher: teacher ? formatPercent(teacher.accuracy) : '–',
-    student: result?.student ? formatPercent(result.student.accuracy) : bestRow ? `best ${formatPercent(bestRow.accuracy)}` : '–',
-    alone: alone ? formatPercent(alone.accuracy) : '–',
-    gain: gain === null ? '–' : formatPoints(gain),
+    teacher: percentOr(outcome.teacher),
+    student: outcome.best !== null ? `best ${percentOr(outcome.student)}` : percentOr(outcome.student),
+    alone: percentOr(outcome.alone),
+    gain: outcome.gain === null ? '–' : formatPoints(outcome.gain),
   };
 }

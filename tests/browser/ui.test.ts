@@ -492,6 +492,8 @@ describe('Distill Studio in a browser (distill serve)', { skip: missing ?? false
     await page.click('[data-screen=history]');
     // An uploaded teacher shows by the name it was given, not the server's upload id.
     await page.getByTestId('history-row').filter({ hasText: 'my-teacher (uploaded) → mlp-30x2' }).first().waitFor({ timeout: 10_000 });
+    // The sweep trained no student: its row says what it found.
+    assert.match(await page.getByTestId('history-row').nth(1).innerText(), /sweep found T = \d+, α = [\d.]+/);
     const checks = page.getByTestId('compare-check');
     await checks.nth(0).check();
     await checks.nth(1).check();
@@ -500,6 +502,14 @@ describe('Distill Studio in a browser (distill serve)', { skip: missing ?? false
     // Each run has one colour; its student alone is the dashed line.
     await page.locator('[data-testid=compare] canvas[data-dashed="1"][data-legend-dashed="1"]').waitFor({ timeout: 10_000 });
     await shot('6-history-compare');
+    // A study compares by its best distilled method, against its own student alone, with its curves.
+    await checks.nth(1).uncheck();
+    await page.getByTestId('history-row').filter({ hasText: 'study of 4 × 2 seeds' }).getByTestId('compare-check').check();
+    await page.getByTestId('compare-student').filter({ hasText: '(best: ' }).waitFor({ timeout: 30_000 });
+    const studyColumn = await page.locator('[data-testid=compare] tr.result').evaluateAll((rows) => rows.map((row) => row.lastElementChild!.textContent!.trim()));
+    assert.ok(studyColumn.every((cell) => cell !== '–'), `every result of the study is shown: ${studyColumn.join(' | ')}`);
+    assert.equal(await page.locator('[data-testid=compare] canvas[data-dashed="2"]').count(), 1, 'both students alone are drawn, the study\'s too');
+    await shot('6-history-compare-study');
     // Delete asks once more; Keep keeps the run, and the second click deletes it.
     const rowsBefore = await page.getByTestId('history-row').count();
     const lastRow = page.getByTestId('history-row').last();

@@ -10,7 +10,7 @@ import { describeSweepChoice, plannedSweepCells, sweepCellsDone, sweepFinalists,
 import { describeEvent } from '../../electron/cli/progress-printer';
 import { PlateauCuts } from '../../electron/engine/train/schedule';
 import { configDifferences } from '../../renderer/src/lib/compare';
-import { historyCells, shortPath } from '../../renderer/src/lib/display';
+import { historyCells, runOutcome, shortPath } from '../../renderer/src/lib/display';
 import { studyOverrides, studyRecipeNote } from '../../renderer/src/lib/study-form';
 import { applyRunEvent, emptyRunView, keptEpochText, mayStopEarly } from '../../renderer/src/lib/run-view';
 import { presetConfig } from '../../electron/contract/catalogue';
@@ -342,9 +342,17 @@ describe('comparing runs', () => {
     // The best distilled row, not the student alone even where it leads.
     const study = { teacher: { accuracy: 0.9 }, rows: [row('baseline', 0.88, 0), row('kd', 0.85, -0.03), row('init+kd', 0.875, -0.005)] } as StudyResult;
     assert.deepEqual(historyCells({ config, result: null, study }), { dataset: 'fashion', models: '20261203-162520-7448/teacher → mlp-30x2', tag: 'study of 3', teacher: '90.00%', student: 'best 87.50%', alone: '88.00%', gain: '-0.50' });
+    // The comparison of runs reads the same outcome: the best distilled row by its entry (its epochs' lane).
+    const labelled = { ...study, rows: study.rows.map((r) => ({ ...r, label: r.method.toUpperCase() })) };
+    assert.deepEqual(runOutcome({ result: null, study: labelled }), { teacher: 0.9, student: 0.875, best: { method: 'init+kd', label: 'INIT+KD' }, alone: 0.88, gain: -0.005 });
     // A study stopped before any row: no "best -Infinity%".
     assert.equal(historyCells({ config, result: null, study: { teacher: null, rows: [] } as unknown as StudyResult }).student, '–');
     assert.deepEqual(historyCells({ config: { ...config, method: 'dist' }, result: null, study: null }), { dataset: 'fashion', models: '20261203-162520-7448/teacher → mlp-30x2', tag: 'dist', teacher: '–', student: '–', alone: '–', gain: '–' });
+    // A sweep trains no student: its tag is the cell it found; a run that swept and trained keeps its method's.
+    const best = { temperature: 4, alpha: 0.9, valAccuracy: 0.8818, init: true as const };
+    const result = { teacher: { accuracy: 0.9 }, student: null, baseline: null, kdGain: null, sweep: { best } } as unknown as NonNullable<Parameters<typeof historyCells>[0]['result']>;
+    assert.equal(historyCells({ config, result, study: null }).tag, 'sweep found T = 4, α = 0.9 from the teacher');
+    assert.equal(historyCells({ config: { ...config, method: 'dist' }, result: { ...result, student: { accuracy: 0.89 } } as typeof result, study: null }).tag, 'dist');
   });
 });
 
