@@ -80,6 +80,10 @@ export const formatStepMode = (mode: { compiled: boolean; note: string }) => (mo
 /** `+1.27` points from a gain given as a fraction. */
 export const formatPoints = (fraction: number) => `${fraction >= 0 ? '+' : ''}${(fraction * 100).toFixed(2)}`;
 
+/** A sweep's choice: `T = 2, α = 0.5`, `…, from the teacher's weights` when that start won. */
+export const formatSweepCell = (cell: { temperature: number; alpha: number; init?: boolean | undefined }) =>
+  `T = ${cell.temperature}, α = ${cell.alpha}${cell.init ? ", from the teacher's weights" : ''}`;
+
 /** A study row's gain over its seeds: `+0.53 ± 0.14` (points, ± the standard error), `+0.53` with one pair, `–` without the student alone. */
 export function formatSeedsGain(seeds: { meanGain: number | null; gainStdErr: number | null }): string {
   if (seeds.meanGain === null) return '–';

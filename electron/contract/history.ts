@@ -1,6 +1,6 @@
 import { UploadIdSchema, type RunSummary } from './api';
 import type { StudyRow } from './events';
-import { formatPercent, formatPoints } from './display';
+import { formatPercent, formatPoints, formatSweepCell } from './display';
 
 /**
  * A path as History shows it: its last `segments` parts (`runs/<id>/teacher` → `<id>/teacher`); a
@@ -62,7 +62,7 @@ export function historyCells(run: Pick<RunSummary, 'config' | 'result' | 'study'
   const tag = study
     ? `study of ${study.rows.length}${seeds ? ` × ${seeds.seeds.length} seeds` : ''}`
     : sweep
-      ? `sweep found T = ${sweep.temperature}, α = ${sweep.alpha}${sweep.init ? ' from the teacher' : ''}`
+      ? `sweep found ${formatSweepCell(sweep)}`
       : config.method !== 'kd' ? config.method : null;
   const outcome = runOutcome(run);
   const percentOr = (value: number | null) => (value === null ? '–' : formatPercent(value));

@@ -499,6 +499,8 @@ describe('Distill Studio in a browser (distill serve)', { skip: missing ?? false
     await checks.nth(1).check();
     await page.getByTestId('compare-setting').first().waitFor({ timeout: 30_000 });
     assert.match(await page.getByTestId('compare').innerText(), /validation split/);
+    // What the sweep found, beside the run that used it (and did not sweep).
+    assert.match(await page.getByTestId('compare-sweep').innerText(), /–\s+T = \d+, α = [\d.]+ \([\d.]+% on validation\)/);
     // Each run has one colour; its student alone is the dashed line.
     await page.locator('[data-testid=compare] canvas[data-dashed="1"][data-legend-dashed="1"]').waitFor({ timeout: 10_000 });
     await shot('6-history-compare');

@@ -351,7 +351,7 @@ describe('comparing runs', () => {
     // A sweep trains no student: its tag is the cell it found; a run that swept and trained keeps its method's.
     const best = { temperature: 4, alpha: 0.9, valAccuracy: 0.8818, init: true as const };
     const result = { teacher: { accuracy: 0.9 }, student: null, baseline: null, kdGain: null, sweep: { best } } as unknown as NonNullable<Parameters<typeof historyCells>[0]['result']>;
-    assert.equal(historyCells({ config, result, study: null }).tag, 'sweep found T = 4, α = 0.9 from the teacher');
+    assert.equal(historyCells({ config, result, study: null }).tag, "sweep found T = 4, α = 0.9, from the teacher's weights");
     assert.equal(historyCells({ config: { ...config, method: 'dist' }, result: { ...result, student: { accuracy: 0.89 } } as typeof result, study: null }).tag, 'dist');
   });
 });
