@@ -167,6 +167,9 @@ describe('Distill Studio in a browser (distill serve)', { skip: missing ?? false
     // A lane in training shows its speed and, after a spaced dot, the time it has left.
     await page.waitForFunction(() => [...document.querySelectorAll('[data-testid^=phase-] .stats')].some((el) => /\d img\/s · ETA \d/.test(el.textContent ?? '')), null, { timeout: 60_000 });
     await page.waitForFunction(() => Number(document.querySelector('canvas[data-points]')?.getAttribute('data-points')) > 0, null, { timeout: 60_000 });
+    // A chart with no point yet says why (not a bare 95–100 % axis), and only such a chart does.
+    const charts = await page.locator('.chart').evaluateAll((els) => els.map((el) => [el.querySelector('canvas')!.getAttribute('data-points'), el.querySelector('[data-testid=chart-empty]')?.textContent ?? null]));
+    assert.ok(charts.length >= 2 && charts.every(([points, empty]) => (points === '0') === (empty === 'waiting for the first epoch')), JSON.stringify(charts));
     await shot('4-training');
     await page.getByTestId('results').waitFor({ timeout: 120_000 });
     const table = await page.getByTestId('results-table').innerText();
