@@ -42,16 +42,23 @@ export interface RunOutcome {
   best: { method: string; label: string } | null;
   alone: number | null;
   gain: number | null;
+  /**
+   * The `method` its epochs are logged under (metrics.jsonl), for its curves: the distilled
+   * student's (a study's best entry; `dist` where a run's race kept DIST; none for a run's own
+   * student) and the student alone's (`baseline` in a study).
+   */
+  lanes: { student: string | undefined; alone: string | undefined };
 }
 
 export function runOutcome({ result, study }: Pick<RunSummary, 'result' | 'study'>): RunOutcome {
   if (result) {
-    return { teacher: result.teacher?.accuracy ?? null, student: result.student?.accuracy ?? null, best: null, alone: result.baseline?.accuracy ?? null, gain: result.kdGain };
+    const lanes = { student: result.studentMethod === 'dist' ? 'dist' : undefined, alone: undefined };
+    return { teacher: result.teacher?.accuracy ?? null, student: result.student?.accuracy ?? null, best: null, alone: result.baseline?.accuracy ?? null, gain: result.kdGain, lanes };
   }
   const rows = study?.rows ?? [];
   const best = rows.filter((row) => row.method !== 'baseline').reduce<StudyRow | null>((a, row) => (a === null || row.accuracy > a.accuracy ? row : a), null);
   const alone = rows.find((row) => row.method === 'baseline') ?? null;
-  return { teacher: study?.teacher?.accuracy ?? null, student: best?.accuracy ?? null, best: best ? { method: best.method, label: best.label } : null, alone: alone?.accuracy ?? null, gain: best?.gain ?? null };
+  return { teacher: study?.teacher?.accuracy ?? null, student: best?.accuracy ?? null, best: best ? { method: best.method, label: best.label } : null, alone: alone?.accuracy ?? null, gain: best?.gain ?? null, lanes: { student: best?.method, alone: 'baseline' } };
 }
 
 export function historyCells(run: Pick<RunSummary, 'config' | 'result' | 'study'>): HistoryCells {

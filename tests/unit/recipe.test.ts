@@ -344,7 +344,11 @@ describe('comparing runs', () => {
     assert.deepEqual(historyCells({ config, result: null, study }), { dataset: 'fashion', models: '20261203-162520-7448/teacher → mlp-30x2', tag: 'study of 3', teacher: '90.00%', student: 'best 87.50%', alone: '88.00%', gain: '-0.50' });
     // The comparison of runs reads the same outcome: the best distilled row by its entry (its epochs' lane).
     const labelled = { ...study, rows: study.rows.map((r) => ({ ...r, label: r.method.toUpperCase() })) };
-    assert.deepEqual(runOutcome({ result: null, study: labelled }), { teacher: 0.9, student: 0.875, best: { method: 'init+kd', label: 'INIT+KD' }, alone: 0.88, gain: -0.005 });
+    assert.deepEqual(runOutcome({ result: null, study: labelled }), { teacher: 0.9, student: 0.875, best: { method: 'init+kd', label: 'INIT+KD' }, alone: 0.88, gain: -0.005, lanes: { student: 'init+kd', alone: 'baseline' } });
+    // A run whose race kept DIST: its distilled curve is the DIST lane's.
+    const raced = { teacher: null, student: { accuracy: 0.89 }, baseline: null, kdGain: null } as unknown as NonNullable<Parameters<typeof runOutcome>[0]['result']>;
+    assert.deepEqual(runOutcome({ result: { ...raced, studentMethod: 'dist' }, study: null }).lanes, { student: 'dist', alone: undefined });
+    assert.deepEqual(runOutcome({ result: raced, study: null }).lanes, { student: undefined, alone: undefined });
     // A study stopped before any row: no "best -Infinity%".
     assert.equal(historyCells({ config, result: null, study: { teacher: null, rows: [] } as unknown as StudyResult }).student, '–');
     assert.deepEqual(historyCells({ config: { ...config, method: 'dist' }, result: null, study: null }), { dataset: 'fashion', models: '20261203-162520-7448/teacher → mlp-30x2', tag: 'dist', teacher: '–', student: '–', alone: '–', gain: '–' });
