@@ -6,6 +6,8 @@ import type { Selection } from './events';
  * Pure functions over the catalogue: no Node, no DOM.
  */
 export const formatPercent = (fraction: number, digits = 2) => `${(fraction * 100).toFixed(digits)}%`;
+/** A percentage, or – where there is none (a model the run did not train). */
+export const formatPercentOrDash = (fraction: number | null) => (fraction === null ? '–' : formatPercent(fraction));
 
 export function formatBytes(bytes: number): string {
   if (bytes >= 1e6) return `${(bytes / 1e6).toFixed(1)} MB`;

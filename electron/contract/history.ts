@@ -1,6 +1,6 @@
 import { UploadIdSchema, type RunSummary } from './api';
 import type { StudyRow } from './events';
-import { formatPercent, formatPoints, formatSweepCell } from './display';
+import { formatPercentOrDash, formatPoints, formatSweepCell } from './display';
 
 /**
  * A path as History shows it: its last `segments` parts (`runs/<id>/teacher` → `<id>/teacher`); a
@@ -72,14 +72,13 @@ export function historyCells(run: Pick<RunSummary, 'config' | 'result' | 'study'
       ? `sweep found ${formatSweepCell(sweep)}`
       : config.method !== 'kd' ? config.method : null;
   const outcome = runOutcome(run);
-  const percentOr = (value: number | null) => (value === null ? '–' : formatPercent(value));
   return {
     dataset: shortPath(config.dataset, 1),
     models: `${shortPath(config.teacher)} → ${config.student}`,
     tag,
-    teacher: percentOr(outcome.teacher),
-    student: outcome.best !== null ? `best ${percentOr(outcome.student)}` : percentOr(outcome.student),
-    alone: percentOr(outcome.alone),
+    teacher: formatPercentOrDash(outcome.teacher),
+    student: outcome.best !== null ? `best ${formatPercentOrDash(outcome.student)}` : formatPercentOrDash(outcome.student),
+    alone: formatPercentOrDash(outcome.alone),
     gain: outcome.gain === null ? '–' : formatPoints(outcome.gain),
   };
 }

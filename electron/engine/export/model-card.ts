@@ -1,7 +1,7 @@
 import { readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { EXPORT_FORMAT_CATALOGUE, METHOD_CATALOGUE, type ExportFormatId } from '../../contract/catalogue';
-import { formatBytes, formatKeptEpoch, formatPercent } from '../../contract/display';
+import { formatBytes, formatKeptEpoch, formatPercentOrDash } from '../../contract/display';
 import type { ModelReport, Selection } from '../../contract/events';
 import type { RunConfig } from '../../contract/run-config';
 import type { ModelMetadata } from '../runs/model-io';
@@ -123,7 +123,7 @@ export function buildModelCard(input: CardInputs, bytes: number): ModelCard {
   };
 }
 
-const pct = (value: number | null) => (value === null ? '–' : formatPercent(value));
+const pct = formatPercentOrDash;
 
 /** "60" when every epoch ran and the last was kept; "at most 60 (kept epoch 17 of 25, the best on the validation split)" otherwise. */
 function epochsText(epochs: number, kept: Selection | undefined): string {
