@@ -1,6 +1,6 @@
 import { UploadIdSchema, type RunSummary } from './api';
-import type { StudyRow } from './events';
-import { formatPercentOrDash, formatPoints, formatSweepCell } from './display';
+import type { Restarts, StudyRow } from './events';
+import { formatPercentOrDash, formatPoints, formatSweepCell, seedLabel } from './display';
 
 /**
  * A path as History shows it: its last `segments` parts (`runs/<id>/teacher` → `<id>/teacher`); a
@@ -44,15 +44,25 @@ export interface RunOutcome {
   gain: number | null;
   /**
    * The `method` its epochs are logged under (metrics.jsonl), for its curves: the distilled
-   * student's (a study's best entry; `dist` where a run's race kept DIST; none for a run's own
-   * student) and the student alone's (`baseline` in a study).
+   * student's (a study's best entry; `dist` where a run's race kept DIST; `student#3` where a
+   * restart was kept; none for a run's own student) and the student alone's (`baseline` in a
+   * study, `baseline#2` for a restart kept).
    */
   lanes: { student: string | undefined; alone: string | undefined };
 }
 
 export function runOutcome({ result, study }: Pick<RunSummary, 'result' | 'study'>): RunOutcome {
   if (result) {
-    const lanes = { student: result.studentMethod === 'dist' ? 'dist' : undefined, alone: undefined };
+    // The pipeline's lane keys: a run's own student and student alone log their epochs unlabelled;
+    // a restart kept in their place logs as `lane#seed`.
+    const laneOf = (lane: string, own: string, restarts: Restarts | undefined) => {
+      const key = restarts ? seedLabel(lane, restarts.kept, restarts.seeds[0]!) : lane;
+      return key === own ? undefined : key;
+    };
+    const lanes = {
+      student: laneOf(result.studentMethod === 'dist' ? 'dist' : 'student', 'student', result.restarts?.student),
+      alone: laneOf('baseline', 'baseline', result.restarts?.baseline),
+    };
     return { teacher: result.teacher?.accuracy ?? null, student: result.student?.accuracy ?? null, best: null, alone: result.baseline?.accuracy ?? null, gain: result.kdGain, lanes };
   }
   const rows = study?.rows ?? [];

@@ -349,6 +349,11 @@ describe('comparing runs', () => {
     const raced = { teacher: null, student: { accuracy: 0.89 }, baseline: null, kdGain: null } as unknown as NonNullable<Parameters<typeof runOutcome>[0]['result']>;
     assert.deepEqual(runOutcome({ result: { ...raced, studentMethod: 'dist' }, study: null }).lanes, { student: 'dist', alone: undefined });
     assert.deepEqual(runOutcome({ result: raced, study: null }).lanes, { student: undefined, alone: undefined });
+    // Restarts: the seed kept is the curve; the first seed's is the run's own lane.
+    const restarts = (kept: number) => ({ seeds: [1, 2, 3], valAccuracies: [0.8, 0.9, 0.85], accuracies: [0.8, 0.9, 0.85], kept });
+    assert.deepEqual(runOutcome({ result: { ...raced, studentMethod: 'dist', restarts: { student: restarts(3), baseline: restarts(2) } }, study: null }).lanes, { student: 'dist#3', alone: 'baseline#2' });
+    assert.deepEqual(runOutcome({ result: { ...raced, restarts: { student: restarts(1), baseline: restarts(1) } }, study: null }).lanes, { student: undefined, alone: undefined });
+    assert.deepEqual(runOutcome({ result: { ...raced, restarts: { student: restarts(2) } }, study: null }).lanes.student, 'student#2');
     // A study stopped before any row: no "best -Infinity%".
     assert.equal(historyCells({ config, result: null, study: { teacher: null, rows: [] } as unknown as StudyResult }).student, '–');
     assert.deepEqual(historyCells({ config: { ...config, method: 'dist' }, result: null, study: null }), { dataset: 'fashion', models: '20261203-162520-7448/teacher → mlp-30x2', tag: 'dist', teacher: '–', student: '–', alone: '–', gain: '–' });
