@@ -1,6 +1,7 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type ApiEvent, type DatasetView, type DistillService, type HostService, type RunSummary } from '../contract/api';
+import { formatResizes, RUN_SETTINGS } from '../contract/catalogue';
 import type { BackendInfo, RunEvent } from '../contract/events';
 import type { PresetName, RunConfig, RunConfigOverrides } from '../contract/run-config';
 import {
@@ -76,7 +77,7 @@ export function createDistillService(options: ServiceOptions): HostedService {
   const active = new Map<string, AbortController>();
   /** Dataset downloads in progress, by name, so a client can cancel one. */
   const downloading = new Map<string, AbortController>();
-  let datasetCache: { spec: string; dataset: ImageDataset } | null = null;
+  let datasetCache: { path: string; imageSize: number; dataset: ImageDataset } | null = null;
   const runModels = new RunModelCache();
 
   // Parameter counts, soft labels, mistakes and export checks need a backend, and must not switch a training run's.
@@ -89,9 +90,12 @@ export function createDistillService(options: ServiceOptions): HostedService {
    * A dataset by its resolved path (a run's config holds one) at an image size (an image folder's
    * images are resized to it; a run's models take that size), kept while it is the one in view.
    */
-  const datasetAt = async (path: string, imageSize?: number) => {
-    const key = `${path}\n${imageSize ?? ''}`;
-    if (datasetCache?.spec !== key) datasetCache = { spec: key, dataset: await loadDataset(path, { imageSize }) };
+  const datasetAt = async (path: string, size?: number) => {
+    // The size matters only to a format that resizes: an IDX or CIFAR dataset is never read twice for it.
+    const imageSize = size ?? RUN_SETTINGS.imageSize.default;
+    const cached = datasetCache;
+    if (cached?.path === path && (cached.imageSize === imageSize || !formatResizes(cached.dataset.format))) return cached.dataset;
+    datasetCache = { path, imageSize, dataset: await loadDataset(path, { imageSize }) };
     return datasetCache.dataset;
   };
   /** A dataset as the client names it. */

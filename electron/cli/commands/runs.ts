@@ -15,9 +15,7 @@ export async function runsCommand(args: string[]): Promise<number> {
   const { values } = parseFlags(args, { 'runs-dir': { type: 'string' }, json: { type: 'boolean' } });
   const root = resolve(values['runs-dir'] ?? 'runs');
   const rows = await Promise.all(
-    (await listRuns(root)).map(async (run) => {
-      return { runId: run.id, dir: run.dir, kind: run.kind, status: (await runInterrupted(run)) ? 'interrupted' : run.status.status, error: run.status.error, updatedAt: run.status.updatedAt, ...historyCells(run) };
-    }),
+    (await listRuns(root)).map(async (run) => ({ runId: run.id, dir: run.dir, kind: run.kind, status: (await runInterrupted(run)) ? 'interrupted' : run.status.status, error: run.status.error, updatedAt: run.status.updatedAt, ...historyCells(run) })),
   );
   if (values.json) {
     for (const row of rows) process.stdout.write(JSON.stringify(row) + '\n');
