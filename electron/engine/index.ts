@@ -27,7 +27,6 @@ export { describeModel, findFamily, listModels } from './models/registry';
 export { checkRunConfig, checkRunInputs, runDistillation, type RunOptions } from './runs/pipeline';
 export { teacherIsSaved } from './runs/phases';
 export { runSweep } from './runs/sweep-run';
-export { checkSweepFits } from './runs/sweep';
 export { studyConfig, parseStudyMethods, runStudy, type StudyEntry } from './runs/study';
 export { studyOfRun } from './runs/study-of-run';
 export { listRuns, newRunId, readRun, RunFolder, runInterrupted, runIsLive, type StoredRun } from './runs/store';

@@ -141,7 +141,21 @@ describe('Distill Studio in a browser (distill serve)', { skip: missing ?? false
     await page.getByTestId('method').selectOption('dkd');
     assert.equal(await page.getByTestId('option-dkd-beta-value').innerText(), '1');
     await shot('3-method-dkd');
+    // auto's sweep and race tune KD: with DKD the form says why, in its own labels, before Start.
+    assert.equal(await page.getByTestId('recipe-conflicts').count(), 0);
+    await page.getByTestId('preset').selectOption('auto');
+    await page.getByTestId('method').selectOption('dkd');
+    const conflicts = await page.getByTestId('recipe-conflicts').innerText();
+    assert.match(conflicts, /the sweep chooses KD's T and α: use “distillation method” kd \(not dkd\)/);
+    assert.doesNotMatch(conflicts, /--/);
+    assert.ok(await page.getByTestId('start').isDisabled());
+    await shot('3-method-conflict');
     await page.getByTestId('method').selectOption('kd');
+    assert.equal(await page.getByTestId('recipe-conflicts').count(), 0);
+    assert.match(await page.getByTestId('sweep-sets-kd').innerText(), /chooses T and α/);
+    await page.getByTestId('preset').selectOption('quick');
+    assert.equal(await page.getByTestId('sweep-sets-kd').count(), 0);
+    assert.ok(await page.getByTestId('start').isEnabled());
   });
 
   it('fills the form from a recipe preset', async () => {

@@ -10,3 +10,4 @@ export * from './models';
 export * from './options';
 export * from './presets';
 export * from './run-settings';
+export * from './app-words';

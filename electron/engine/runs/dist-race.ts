@@ -1,19 +1,10 @@
 import type * as tf from '@tensorflow/tfjs';
 import { formatPercent } from '../../contract/display';
 import type { RunConfig } from '../../contract/run-config';
-import { DistillInputError } from '../errors';
 import { getMethod } from '../methods/registry';
 import { trainStudent, type PhaseContext, type TrainedStudent } from './phases';
 import { swapModelFolder } from './store';
 import { withKdCell } from './sweep';
-
-/** `--try-dist` chooses on the validation split, between KD and DIST only. */
-export function checkTryDistFits(config: RunConfig): void {
-  if (!config.tryDist) return;
-  if (config.validationSplit <= 0) throw new DistillInputError('--try-dist keeps whichever of KD and DIST scores higher on a validation split: add --validation-split (0.1 holds out a tenth of the training images)');
-  // A resumed run that DIST won says dist.
-  if (config.method !== 'kd' && config.method !== 'dist') throw new DistillInputError(`--try-dist trains the distilled student with KD and with DIST: use --method kd (not ${config.method})`);
-}
 
 /**
  * DIST's temperature in the race: KD's (the sweep's choice), at most 2. DIST matches correlations

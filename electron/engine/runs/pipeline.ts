@@ -14,8 +14,9 @@ import { readModelJson } from './model-io';
 import { checkTeacherDeclaration } from './teacher-input';
 import type { DistillationMethod } from '../methods/method';
 import { startsFromTeacher } from '../methods/init-from-teacher';
-import { checkSweepFits, describeSweepChoice, sweepKd, withSweepChoice } from './sweep';
-import { checkTryDistFits, raceDist } from './dist-race';
+import { describeSweepChoice, sweepKd, withSweepChoice } from './sweep';
+import { raceDist } from './dist-race';
+import { recipeConflicts } from '../../contract/recipe-rules';
 import { checkFamilies, checkMethodsFit, describeSelection, obtainTeacher, sameArchitectureLatency, teacherIsSaved, trainStudent, type Emit, type PhaseContext } from './phases';
 import { describeRestartMeans, restartRole } from './restarts';
 import { timeSideBySide } from './side-by-side-latency';
@@ -68,14 +69,10 @@ export async function checkRunConfig(config: RunConfig, methods = [getMethod(con
   checkRecipe(config);
 }
 
-/** Settings that only work together: a sweep or early stopping needs a validation split. */
+/** Settings that only work together (a sweep or early stopping needs a validation split): the first conflict, refused. */
 function checkRecipe(config: RunConfig): void {
-  if (config.sweep) checkSweepFits(config);
-  checkTryDistFits(config);
-  if (config.restarts > 1 && config.validationSplit <= 0) throw new DistillInputError('--restarts keeps each student\'s best seed on a validation split: add --validation-split (0.1 holds out a tenth of the training images)');
-  if (config.schedule === 'plateau' && config.validationSplit <= 0) throw new DistillInputError('--schedule plateau cuts the rate on validation plateaus: add --validation-split (0.1 holds out a tenth of the training images)');
-  if (config.studentPatience !== null && config.validationSplit <= 0) throw new DistillInputError('--student-patience stops on validation accuracy: add --validation-split (0.1 holds out a tenth of the training images)');
-  if (config.teacherPatience !== null && config.validationSplit <= 0) throw new DistillInputError('--teacher-patience stops on validation accuracy: add --validation-split (0.1 holds out a tenth of the training images)');
+  const [conflict] = recipeConflicts(config);
+  if (conflict) throw new DistillInputError(conflict);
 }
 
 const PHASE_NAMES: Record<Phase, string> = { teacher: 'teacher', student: 'distilled student', baseline: 'student alone' };

@@ -25,13 +25,6 @@ export function withSweepChoice(config: RunConfig, best: SweepResult['best']): R
   return { ...withKdCell(config, best.temperature, best.alpha), ...(best.init ? { initFromTeacher: true } : {}) };
 }
 
-/** A sweep needs held-out images to score on and KD to tune: refused before anything trains. */
-export function checkSweepFits(config: RunConfig): void {
-  if (config.validationSplit <= 0) throw new DistillInputError('the T × α sweep is scored on a validation split: add --validation-split (0.1 holds out a tenth of the training images)');
-  // A run whose --try-dist kept DIST says dist in config.json; its sweep was KD's.
-  if (config.method !== 'kd' && !(config.tryDist && config.method === 'dist')) throw new DistillInputError(`the sweep chooses KD's T and α: use --method kd (not ${config.method})`);
-}
-
 const SWEEP_FILE = 'sweep.json';
 
 type SweepCell = SweepResult['cells'][number];

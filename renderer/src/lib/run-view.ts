@@ -1,6 +1,7 @@
 import type { RunDetail } from '../../../electron/contract/api';
 import type { BackendInfo, EpochEndEvent, RunEvent, RunResult, RunStatus, Selection, StudyResult, SweepCellEvent, TrainerProgressEvent } from '../../../electron/contract/events';
 import type { RunConfig } from '../../../electron/contract/run-config';
+import { inAppWords } from '../../../electron/contract/catalogue';
 import { keptEpoch, laneColor, laneTitle, seedRepeat, studentTitle } from './display';
 
 export type PhaseState = 'waiting' | 'training' | 'done' | 'loaded' | 'skipped';
@@ -116,7 +117,7 @@ export function runViewFromDetail(detail: RunDetail): RunView {
   for (const event of detail.metrics) applyRunEvent(view, event);
   if (view.kind === 'study') view.lanes = view.lanes.filter((l) => l.key !== 'student' && l.key !== 'baseline' || l.state !== 'waiting');
   view.status = detail.status;
-  view.error = detail.error;
+  view.error = detail.error === undefined ? undefined : inAppWords(detail.error);
   view.result = detail.result;
   view.study = detail.study;
   return view;

@@ -1,5 +1,5 @@
 import type { ApiResponse, DatasetView, ExportProgress, ExportResult, ModelInfo, ModelRole, RunSummary, TeacherCheck, TeacherView } from '../../../electron/contract/api';
-import { DEFAULT_PRESET, DEFAULT_STUDY, formatResizes, METHOD_IDS, presetConfig, RUN_SETTINGS, STUDY_SEEDS, STUDY_VARIANTS, type DownloadableDatasetId, type ExportFormatId } from '../../../electron/contract/catalogue';
+import { DEFAULT_PRESET, DEFAULT_STUDY, formatResizes, inAppWords, METHOD_IDS, presetConfig, RUN_SETTINGS, STUDY_SEEDS, STUDY_VARIANTS, type DownloadableDatasetId, type ExportFormatId } from '../../../electron/contract/catalogue';
 import type { PresetName, RunConfig, RunConfigOverrides } from '../../../electron/contract/run-config';
 import type { SweepResult } from '../../../electron/contract/events';
 import { api } from '../api/bridge';
@@ -7,6 +7,9 @@ import { ImportCancelled, type ImportProgress } from '../api/app-api';
 import { applyRunEvent, emptyRunView, runViewFromDetail, type RunView } from './run-view';
 import { studyOverrides } from './study-form';
 import { presetForDataset } from './dataset-preset';
+
+/** What a refused request says, in the app's words (its settings' labels, not the CLI's flags). */
+const errorText = (error: unknown) => inAppWords(error instanceof Error ? error.message : String(error));
 
 export type Screen = 'dataset' | 'models' | 'method' | 'training' | 'results' | 'history';
 
@@ -73,7 +76,7 @@ export async function init(): Promise<void> {
     if (event.type === 'run-event') applyRunEvent(run, event.event);
     else {
       run.status = event.status;
-      run.error = event.error;
+      run.error = event.error === undefined ? undefined : inAppWords(event.error);
       if (event.status === 'completed') void openRun(event.runId, 'results');
     }
   });
@@ -82,7 +85,7 @@ export async function init(): Promise<void> {
     await chooseDataset('mnist');
     await refreshRuns();
   } catch (error) {
-    app.error = (error as Error).message;
+    app.error = errorText(error);
   }
 }
 
@@ -108,7 +111,7 @@ export async function resizeDatasetInView(): Promise<void> {
     app.datasetBusy = 'sizing';
     app.models = await modelsFor(resized);
   } catch (error) {
-    app.datasetError = (error as Error).message;
+    app.datasetError = errorText(error);
   } finally {
     app.datasetBusy = null;
   }
@@ -205,7 +208,7 @@ export async function addModel(typed: string, role: 'teacher' | 'student'): Prom
     app.customModels = names;
     app.config[role] = name;
   } catch (error) {
-    app.modelError = { role, message: (error as Error).message };
+    app.modelError = { role, message: errorText(error) };
   }
 }
 
@@ -219,7 +222,7 @@ async function loadDataset(load: (progress: ImportProgress) => Promise<DatasetVi
     app.models = await modelsFor(app.dataset);
   } catch (error) {
     // The dataset already chosen stays chosen: a bad drop loses nothing; a cancelled one says nothing.
-    if (!(error instanceof ImportCancelled)) app.datasetError = (error as Error).message;
+    if (!(error instanceof ImportCancelled)) app.datasetError = errorText(error);
   } finally {
     app.datasetBusy = null;
     app.upload = null;
@@ -251,7 +254,7 @@ export async function startRun(): Promise<void> {
     }
     app.screen = 'training';
   } catch (error) {
-    app.error = (error as Error).message;
+    app.error = errorText(error);
   }
 }
 
@@ -275,7 +278,7 @@ export async function resumeRun(runId: string): Promise<void> {
     app.run.status = 'running';
     app.screen = 'training';
   } catch (error) {
-    app.error = (error as Error).message;
+    app.error = errorText(error);
   }
 }
 
@@ -288,7 +291,7 @@ export async function importTeacher(load: (progress: ImportProgress) => Promise<
     app.teacherRun = 'own';
     app.teacherCheck = null;
   } catch (error) {
-    if (!(error instanceof ImportCancelled)) app.teacherError = (error as Error).message;
+    if (!(error instanceof ImportCancelled)) app.teacherError = errorText(error);
   } finally {
     app.teacherBusy = false;
     app.upload = null;
@@ -305,7 +308,7 @@ export async function checkOwnTeacher(): Promise<void> {
   try {
     app.teacherCheck = await api().checkTeacher({ teacher: app.ownTeacher.teacher, dataset: app.dataset.dataset, imageSize: app.config.imageSize, declaration: { teacherInputRange, teacherNormalization, teacherMeanStd, teacherResize } });
   } catch (error) {
-    app.teacherError = (error as Error).message;
+    app.teacherError = errorText(error);
   } finally {
     app.teacherChecking = false;
   }
@@ -321,7 +324,7 @@ export async function startSweep(): Promise<void> {
     app.run.lanes = app.run.lanes.filter((l) => l.key === 'teacher' || l.key === 'sweep');
     app.screen = 'training';
   } catch (error) {
-    app.error = (error as Error).message;
+    app.error = errorText(error);
   }
 }
 
@@ -341,7 +344,7 @@ export async function measureOverSeeds(runId: string): Promise<void> {
     app.run = emptyRunView(started.runId, started.config, started.methods);
     app.screen = 'training';
   } catch (error) {
-    app.error = (error as Error).message;
+    app.error = errorText(error);
   }
 }
 

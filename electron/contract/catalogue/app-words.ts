@@ -1,0 +1,31 @@
+import { METHOD_CATALOGUE, METHOD_IDS, STUDY_SEEDS } from './methods';
+import type { AnyOption } from './options';
+import { RUN_SETTINGS } from './run-settings';
+
+/** Every setting the app's forms show, by CLI flag: run settings first, then method options (shared ones once) and a study's seeds. */
+let byFlag: Map<string, AnyOption> | null = null;
+
+function optionsByFlag(): Map<string, AnyOption> {
+  if (byFlag) return byFlag;
+  const all: AnyOption[] = [...(Object.values(RUN_SETTINGS) as AnyOption[]), ...METHOD_IDS.flatMap((id) => Object.values(METHOD_CATALOGUE[id].options) as AnyOption[]), STUDY_SEEDS];
+  byFlag = new Map();
+  for (const option of all) if (!byFlag.has(option.flag)) byFlag.set(option.flag, option);
+  return byFlag;
+}
+
+const FLAG = /--([a-z][a-z0-9]*(?:-[a-z0-9]+)*)/g;
+
+/**
+ * An engine message in the app's words. The engine's refusals name CLI flags ("add
+ * --validation-split"), which the app's user never typed: each flag of a setting the app's forms
+ * show becomes that field's label ("add “validation split”"), a negated switch (`--no-baseline`)
+ * its label and "off". Flags no form shows are left as they are.
+ */
+export function inAppWords(message: string): string {
+  const options = optionsByFlag();
+  return message.replace(FLAG, (whole, flag: string) => {
+    const option = options.get(flag);
+    if (!option) return whole;
+    return option.kind === 'boolean' && option.negated ? `“${option.label}” off` : `“${option.label}”`;
+  });
+}

@@ -1,0 +1,27 @@
+import type { RunConfig } from './run-config';
+
+type RecipeFields = Pick<RunConfig, 'method' | 'sweep' | 'tryDist' | 'restarts' | 'schedule' | 'studentPatience' | 'teacherPatience' | 'validationSplit'>;
+
+const HOLD_OUT = 'add --validation-split (0.1 holds out a tenth of the training images)';
+
+/**
+ * Settings that only work together, each refusal in the CLI's words (the app shows them through
+ * `inAppWords`). The engine refuses a run with the first before anything trains; the Method
+ * screen lists them all beside its Start button, so a form the run would refuse says why first.
+ * Choices made on held-out images need a validation split, and the sweep and the KD-or-DIST race
+ * tune KD (a resumed run whose race kept DIST says `dist`).
+ */
+export function recipeConflicts(config: RecipeFields): string[] {
+  const noSplit = config.validationSplit <= 0;
+  const conflicts: Array<string | false> = [
+    config.sweep && noSplit && `the T × α sweep is scored on a validation split: ${HOLD_OUT}`,
+    config.sweep && config.method !== 'kd' && !(config.tryDist && config.method === 'dist') && `the sweep chooses KD's T and α: use --method kd (not ${config.method})`,
+    config.tryDist && noSplit && `--try-dist keeps whichever of KD and DIST scores higher on a validation split: ${HOLD_OUT}`,
+    config.tryDist && config.method !== 'kd' && config.method !== 'dist' && `--try-dist trains the distilled student with KD and with DIST: use --method kd (not ${config.method})`,
+    config.restarts > 1 && noSplit && `--restarts keeps each student's best seed on a validation split: ${HOLD_OUT}`,
+    config.schedule === 'plateau' && noSplit && `--schedule plateau cuts the rate on validation plateaus: ${HOLD_OUT}`,
+    config.studentPatience !== null && noSplit && `--student-patience stops on validation accuracy: ${HOLD_OUT}`,
+    config.teacherPatience !== null && noSplit && `--teacher-patience stops on validation accuracy: ${HOLD_OUT}`,
+  ];
+  return conflicts.filter((c): c is string => c !== false);
+}
