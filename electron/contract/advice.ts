@@ -74,7 +74,7 @@ export function distillationAdvice(result: AdviceInput): Advice[] {
     const noise = overSeeds ?? gainNoise(student.accuracy, baseline.accuracy, n);
     const band = overSeeds !== null ? `±${(noise * 100).toFixed(2)} points is the 95 % interval of the mean over ${result.seeds!.count} seeds` : `±${(noise * 100).toFixed(2)} points is the noise on ${n.toLocaleString('en-US')} test images`;
     const gainName = overSeeds !== null ? `mean KD gain over ${result.seeds!.count} seeds` : 'KD gain';
-    const sweep = result.sweep ? [] : ['finding T and α for this data with the sweep (`distill sweep`, or the auto preset)'];
+    const sweep = result.sweep ? [] : ['finding T and α for this data with the sweep ("Find T and α for me" in the app, `distill sweep` in the CLI, or the auto preset)'];
     // A teacher far ahead of the student alone that still teaches nothing points at the student's
     // size, not the teacher's: small students often cannot follow a much stronger teacher.
     const farAhead = !!teacher && teacher.accuracy - baseline.accuracy >= WIDE_GAP;
