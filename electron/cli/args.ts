@@ -9,8 +9,34 @@ export function parseFlags<T extends Options>(args: string[], options: T, allowP
   try {
     return parseArgs({ args: withNegativeValues(args, options), options, strict: true, allowPositionals });
   } catch (error) {
-    throw new DistillInputError((error as Error).message.split('\n')[0]!.replace(/^Unknown option/, 'unknown option'));
+    const message = (error as Error).message.split('\n')[0]!;
+    // With positionals allowed, parseArgs goes on about `--` for a positional starting with a dash: the option is the point.
+    const unknown = /^Unknown option '(-[^']*)'/.exec(message)?.[1];
+    if (unknown === undefined) throw new DistillInputError(message);
+    const near = unknown.startsWith('--') ? nearestFlag(unknown.slice(2).split('=')[0]!, Object.keys(options)) : undefined;
+    throw new DistillInputError(`unknown option '${unknown}'${near ? ` (did you mean --${near}?)` : ''}`);
   }
+}
+
+/** The flag a mistyped one most likely meant: the closest by edit distance, if within a quarter of its length (at least 2). */
+export function nearestFlag(typed: string, flags: readonly string[]): string | undefined {
+  let best: { flag: string; distance: number } | undefined;
+  for (const flag of flags) {
+    const distance = editDistance(typed, flag);
+    if (!best || distance < best.distance) best = { flag, distance };
+  }
+  return best && best.distance <= Math.max(2, Math.floor(typed.length / 4)) ? best.flag : undefined;
+}
+
+/** Levenshtein distance, with one row of the table kept. */
+function editDistance(a: string, b: string): number {
+  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= b.length; j++) next[j] = Math.min(row[j]! + 1, next[j - 1]! + 1, row[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    row = next;
+  }
+  return row[b.length]!;
 }
 
 /**

@@ -57,7 +57,9 @@ describe('distill run --json', () => {
 
 describe('bad input: exit 2 and one clear line on stderr', () => {
   const cases: Array<[string, string[], RegExp]> = [
-    ['unknown flag', ['run', '--temprature', '4'], /unknown option '--temprature'/],
+    ['unknown flag, near a known one', ['run', '--temprature', '4'], /unknown option '--temprature' \(did you mean --temperature\?\)$/m],
+    ['unknown flag, near none', ['run', '--frobnicate'], /unknown option '--frobnicate'$/m],
+    ['unknown flag of another command', ['datasets', 'inspect', 'mnist', '--jsn'], /unknown option '--jsn' \(did you mean --json\?\)$/m],
     ['unknown model', ['run', '--student', 'resnet999'], /unknown student model "resnet999": the models are mlp-<width>x<depth>, lenet5, vgg11, .*resnet56, mobilenetv2/],
     ['temperature not a number', ['run', '--temperature', 'hot'], /--temperature: expected a number, got "hot"/],
     ['temperature zero', ['run', '--temperature', '0'], /invalid temperature 0/],
