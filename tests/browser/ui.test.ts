@@ -465,12 +465,12 @@ describe('Distill Studio in a browser (distill serve)', { skip: missing ?? false
     await page.getByTestId('start-sweep').click();
     // The heatmap fills cell by cell while the sweep runs.
     await page.getByTestId('sweep-heatmap').waitFor({ timeout: 30_000 });
-    await page.waitForFunction(() => document.querySelector('[data-testid=run-status]')?.textContent === 'completed', null, { timeout: 120_000 });
     await shot('4-training-sweep');
-    // A completed run opens its results; the sweep's tab holds the finished heatmap.
-    await page.click('[data-screen=results]');
-    await page.getByTestId('tab-sweep').click();
-    await page.getByTestId('view-sweep').waitFor();
+    await page.waitForFunction(() => document.querySelector('[data-testid=run-status]')?.textContent === 'completed', null, { timeout: 120_000 });
+    // A completed sweep opens its results on its own heatmap, where the one click to the full run is.
+    await page.getByTestId('view-sweep').waitFor({ timeout: 10_000 });
+    assert.equal(await page.locator('.tabs button.active').innerText(), 'T × α sweep');
+    await page.getByTestId('run-best-cell').waitFor();
     const cells = await page.getByTestId('sweep-cell').allInnerTexts();
     assert.equal(cells.length, 4);
     for (const cell of cells) assert.match(cell, /^\d+\.\d\d%(\nall images: \d+\.\d\d%)?(\nfrom the teacher's weights: \d+\.\d\d%)?$/);
