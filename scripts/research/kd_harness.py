@@ -15,6 +15,7 @@ p.add_argument('--batch', type=int, default=64); p.add_argument('--seed', type=i
 p.add_argument('--mixup', type=float, default=0)  # probability a batch is mixed (teacher relabels it)
 p.add_argument('--width', type=int, default=30); p.add_argument('--wd', type=float, default=0)
 p.add_argument('--write-dump', default='')
+p.add_argument('--opt', default='sgd')  # sgd (momentum 0.9) | adam: the student's optimizer after any selection steps
 p.add_argument('--flip', type=float, default=0)
 p.add_argument('--shift', type=float, default=0)  # share of images shifted by up to --shift-px pixels, relabelled by the teacher
 p.add_argument('--shift-px', type=int, default=1)
@@ -136,7 +137,7 @@ if a.init.startswith('select'):
             net[4].bias.add_(acts[1].mean(0)[drop2] @ W[4][drop2])
 reg = nn.Linear(a.width, 800)
 params = list(net.parameters()) + (list(reg.parameters()) if a.hint else [])
-opt = torch.optim.SGD(params, lr=a.lr, momentum=0.9, weight_decay=a.wd)
+opt = torch.optim.Adam(params, lr=a.lr, weight_decay=a.wd) if a.opt == 'adam' else torch.optim.SGD(params, lr=a.lr, momentum=0.9, weight_decay=a.wd)
 steps = math.ceil(len(xtr) / a.batch); total = steps * a.epochs
 import copy
 ema = copy.deepcopy(net) if a.ema else net
