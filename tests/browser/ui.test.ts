@@ -310,6 +310,9 @@ describe('Distill Studio in a browser (distill serve)', { skip: missing ?? false
     // auto sweeps T × α and races KD against DIST in a single run; the study form says a study does neither.
     await page.getByTestId('preset').selectOption('auto');
     assert.match(await page.getByTestId('study-recipe-note').innerText(), /T × α sweep and race of KD against DIST do not run in a study/);
+    // So auto's sweep and race are no conflict in a study, and its button says what it starts.
+    assert.equal(await page.getByTestId('recipe-conflicts').count(), 0);
+    assert.equal(await page.getByTestId('start').innerText(), 'Start the study');
     await page.getByTestId('preset').selectOption('quick');
     assert.equal(await page.getByTestId('study-recipe-note').count(), 0);
     await page.getByTestId('study-at').uncheck();
