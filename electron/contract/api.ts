@@ -270,13 +270,17 @@ export interface SchemaIssue {
   minimum?: number | bigint;
   maximum?: number | bigint;
   inclusive?: boolean;
+  expected?: string;
+  received?: string;
 }
 
 /**
- * A range issue in plain words ("must be at least 1", "must be above 0", "takes at most 8
- * values"); any other issue as zod words it.
+ * A range or type issue in plain words ("must be at least 1", "must be above 0", "takes at most 8
+ * values", "must be a whole number"); any other issue as zod words it.
  */
 export function issueText(issue: SchemaIssue): string {
+  if (issue.code === 'invalid_type' && issue.expected === 'int') return 'must be a whole number';
+  if (issue.code === 'invalid_type' && issue.expected === 'number' && issue.received === 'NaN') return 'must be a number';
   const list = issue.origin === 'array' || issue.origin === 'set';
   if (issue.code === 'too_small' && issue.minimum !== undefined) {
     if (list) return `needs at least ${issue.minimum} value${Number(issue.minimum) === 1 ? '' : 's'}`;

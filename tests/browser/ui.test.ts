@@ -142,20 +142,27 @@ describe('Distill Studio in a browser (distill serve)', { skip: missing ?? false
     assert.equal(await page.getByTestId('option-dkd-beta-value').innerText(), '1');
     await shot('3-method-dkd');
     // auto's sweep and race tune KD: with DKD the form says why, in its own labels, before Start.
-    assert.equal(await page.getByTestId('recipe-conflicts').count(), 0);
+    assert.equal(await page.getByTestId('start-blockers').count(), 0);
     await page.getByTestId('preset').selectOption('auto');
     await page.getByTestId('method').selectOption('dkd');
-    const conflicts = await page.getByTestId('recipe-conflicts').innerText();
+    const conflicts = await page.getByTestId('start-blockers').innerText();
     assert.match(conflicts, /the sweep chooses KD's T and α: use “distillation method” kd \(not dkd\)/);
     assert.doesNotMatch(conflicts, /--/);
     assert.ok(await page.getByTestId('start').isDisabled());
     await shot('3-method-conflict');
     await page.getByTestId('method').selectOption('kd');
-    assert.equal(await page.getByTestId('recipe-conflicts').count(), 0);
+    assert.equal(await page.getByTestId('start-blockers').count(), 0);
     assert.match(await page.getByTestId('sweep-sets-kd').innerText(), /chooses T and α/);
     await page.getByTestId('preset').selectOption('quick');
     assert.equal(await page.getByTestId('sweep-sets-kd').count(), 0);
     assert.ok(await page.getByTestId('start').isEnabled());
+    // A value out of its range is named by its field before Start, not refused after it.
+    const epochs = await page.getByTestId('setting-epochs').inputValue();
+    await page.getByTestId('setting-epochs').fill('0');
+    assert.match(await page.getByTestId('start-blockers').innerText(), /“student epochs”: must be at least 1/);
+    assert.ok(await page.getByTestId('start').isDisabled());
+    await page.getByTestId('setting-epochs').fill(epochs);
+    assert.equal(await page.getByTestId('start-blockers').count(), 0);
   });
 
   it('fills the form from a recipe preset', async () => {
@@ -311,7 +318,7 @@ describe('Distill Studio in a browser (distill serve)', { skip: missing ?? false
     await page.getByTestId('preset').selectOption('auto');
     assert.match(await page.getByTestId('study-recipe-note').innerText(), /T × α sweep and race of KD against DIST do not run in a study/);
     // So auto's sweep and race are no conflict in a study, and its button says what it starts.
-    assert.equal(await page.getByTestId('recipe-conflicts').count(), 0);
+    assert.equal(await page.getByTestId('start-blockers').count(), 0);
     assert.equal(await page.getByTestId('start').innerText(), 'Start the study');
     await page.getByTestId('preset').selectOption('quick');
     assert.equal(await page.getByTestId('study-recipe-note').count(), 0);

@@ -2,6 +2,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { inAppWords, METHOD_CATALOGUE, PRESET_IDS, presetConfig, RUN_SETTINGS, type AnyOption } from '../../electron/contract/catalogue';
 import { recipeConflicts } from '../../electron/contract/recipe-rules';
+import { formProblems } from '../../electron/contract/form-problems';
+import { API } from '../../electron/contract/api';
+import { METHOD_IDS } from '../../electron/contract/catalogue';
 
 describe("the engine's refusals in the app's words", () => {
   it("turns every run setting's flag into its form label, a negated switch into its label and off", () => {
@@ -35,5 +38,32 @@ describe("the engine's refusals in the app's words", () => {
 
   it('finds no conflict in any preset as it stands', () => {
     for (const id of PRESET_IDS) assert.deepEqual(recipeConflicts(presetConfig(id)), [], id);
+  });
+
+  it("names a refused request's field by its label, as the service words the refusal", () => {
+    const refusal = (overrides: object) => {
+      const parsed = API.startRun.request.safeParse({ preset: 'quick', overrides });
+      assert.ok(!parsed.success);
+      const issue = parsed.error.issues[0]!;
+      return inAppWords(`startRun: invalid request: ${issue.path.join('.')}: ${issue.message}`);
+    };
+    assert.match(refusal({ epochs: 0 }), /^“student epochs”: /);
+    assert.match(refusal({ methodOptions: { kd: { temperature: 4, alpha: 2 } } }), /^“α \(weight of the soft targets\)”: /);
+    assert.equal(inAppWords('startRun: invalid request: overrides.nothing: bad'), 'startRun: invalid request: overrides.nothing: bad');
+  });
+
+  it("lists the form's out-of-range values in labels, and none for any preset with any method", () => {
+    for (const id of PRESET_IDS) for (const method of METHOD_IDS) assert.deepEqual(formProblems(presetConfig(id), [method]), [], `${id} ${method}`);
+    const config = presetConfig('quick');
+    const bad = { ...config, epochs: 0, lr: -1, batchSize: 2.5, sweepTemperatures: [2, Number.NaN], methodOptions: { ...config.methodOptions, kd: { temperature: 4, alpha: 1.5 }, dkd: { ...config.methodOptions.dkd, beta: -1 } } };
+    assert.deepEqual(formProblems(bad, ['kd']), [
+      '“student epochs”: must be at least 1',
+      '“batch size”: must be a whole number',
+      '“learning rate”: must be above 0',
+      '“sweep: temperatures”: must be a number',
+      `“${METHOD_CATALOGUE.kd.options.alpha.label}”: must be at most 1`,
+    ]);
+    // A method not in play is not read: DKD's β only where DKD trains.
+    assert.equal(formProblems(bad, ['dkd']).filter((p) => p.startsWith(`“${METHOD_CATALOGUE.dkd.options.beta.label}”`)).length, 1);
   });
 });

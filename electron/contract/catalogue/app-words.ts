@@ -1,5 +1,5 @@
 import { METHOD_CATALOGUE, METHOD_IDS, STUDY_SEEDS } from './methods';
-import type { AnyOption } from './options';
+import type { AnyOption, OptionTable } from './options';
 import { RUN_SETTINGS } from './run-settings';
 
 /** Every setting the app's forms show, by CLI flag: run settings first, then method options (shared ones once) and a study's seeds. */
@@ -14,6 +14,17 @@ function optionsByFlag(): Map<string, AnyOption> {
 }
 
 const FLAG = /--([a-z][a-z0-9]*(?:-[a-z0-9]+)*)/g;
+const REFUSED_FIELD = /^\w+: invalid request: overrides\.([\w.]+): /;
+
+/** A request the contract refused for one of the form's values (`startRun: invalid request: overrides.lr: must be above 0`) as that field's: `“learning rate”: must be above 0`. */
+function withFieldLabel(message: string): string {
+  const path = REFUSED_FIELD.exec(message)?.[1]?.split('.');
+  if (!path) return message;
+  const [key, method, option] = path as [string, string?, string?];
+  const settings = RUN_SETTINGS as OptionTable;
+  const field = key === 'methodOptions' && method && option ? ((METHOD_CATALOGUE as Record<string, { options: OptionTable }>)[method]?.options[option]) : path.length === 1 ? settings[key] : undefined;
+  return field ? message.replace(REFUSED_FIELD, `“${field.label}”: `) : message;
+}
 
 /**
  * An engine message in the app's words. The engine's refusals name CLI flags ("add
@@ -23,7 +34,7 @@ const FLAG = /--([a-z][a-z0-9]*(?:-[a-z0-9]+)*)/g;
  */
 export function inAppWords(message: string): string {
   const options = optionsByFlag();
-  return message.replace(FLAG, (whole, flag: string) => {
+  return withFieldLabel(message).replace(FLAG, (whole, flag: string) => {
     const option = options.get(flag);
     if (!option) return whole;
     return option.kind === 'boolean' && option.negated ? `“${option.label}” off` : `“${option.label}”`;
