@@ -15,9 +15,9 @@ export function recipeConflicts(config: RecipeFields): string[] {
   const noSplit = config.validationSplit <= 0;
   const conflicts: Array<string | false> = [
     config.sweep && noSplit && `the T × α sweep is scored on a validation split: ${HOLD_OUT}`,
-    config.sweep && config.method !== 'kd' && !(config.tryDist && config.method === 'dist') && `the sweep chooses KD's T and α: use --method kd (not ${config.method})`,
+    config.sweep && config.method !== 'kd' && !(config.tryDist && config.method === 'dist') && `the sweep chooses KD's T and α: use --method kd (not ${config.method}), or --no-sweep`,
     config.tryDist && noSplit && `--try-dist keeps whichever of KD and DIST scores higher on a validation split: ${HOLD_OUT}`,
-    config.tryDist && config.method !== 'kd' && config.method !== 'dist' && `--try-dist trains the distilled student with KD and with DIST: use --method kd (not ${config.method})`,
+    config.tryDist && config.method !== 'kd' && config.method !== 'dist' && `--try-dist trains the distilled student with KD and with DIST: use --method kd (not ${config.method}), or --no-try-dist`,
     config.restarts > 1 && noSplit && `--restarts keeps each student's best seed on a validation split: ${HOLD_OUT}`,
     config.schedule === 'plateau' && noSplit && `--schedule plateau cuts the rate on validation plateaus: ${HOLD_OUT}`,
     config.studentPatience !== null && noSplit && `--student-patience stops on validation accuracy: ${HOLD_OUT}`,

@@ -183,7 +183,7 @@ describe('the auto recipe and the sweep', () => {
       [['--restarts', '3'], /--restarts keeps each student's best seed on a validation split: add --validation-split/],
       [['--restarts', '11'], /invalid restarts 11: must be at most 10/],
       [['--selection-steps', '9'], /invalid selection-steps 9: must be at most 8/],
-      [['--sweep', '--validation-split', '0.1', '--method', 'dkd'], /the sweep chooses KD's T and α: use --method kd \(not dkd\)/],
+      [['--sweep', '--validation-split', '0.1', '--method', 'dkd'], /the sweep chooses KD's T and α: use --method kd \(not dkd\), or --no-sweep$/m],
       [['--sweep-alphas', '0.5,1.5'], /invalid sweep-alphas 1\.5: must be at most 1/],
       // The sweep's grid without the sweep would change nothing.
       [['--sweep-temperatures', '2,4', '--validation-split', '0.1'], /--sweep-temperatures changes nothing without --sweep: add --sweep, or use --preset auto, which turns it on/],

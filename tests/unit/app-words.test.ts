@@ -25,8 +25,8 @@ describe("the engine's refusals in the app's words", () => {
   it('says, in labels, why the Method screen would refuse auto with DKD and quick with plateaus', () => {
     const autoDkd = recipeConflicts({ ...presetConfig('auto'), method: 'dkd' }).map(inAppWords);
     assert.deepEqual(autoDkd, [
-      `the sweep chooses KD's T and α: use “${RUN_SETTINGS.method.label}” kd (not dkd)`,
-      `“${RUN_SETTINGS.tryDist.label}” trains the distilled student with KD and with DIST: use “${RUN_SETTINGS.method.label}” kd (not dkd)`,
+      `the sweep chooses KD's T and α: use “${RUN_SETTINGS.method.label}” kd (not dkd), or “${RUN_SETTINGS.sweep.label}” off`,
+      `“${RUN_SETTINGS.tryDist.label}” trains the distilled student with KD and with DIST: use “${RUN_SETTINGS.method.label}” kd (not dkd), or “${RUN_SETTINGS.tryDist.label}” off`,
     ]);
     const plateau = recipeConflicts({ ...presetConfig('quick'), schedule: 'plateau', restarts: 3 }).map(inAppWords);
     assert.equal(plateau.length, 2);

@@ -29,13 +29,16 @@ function withFieldLabel(message: string): string {
 /**
  * An engine message in the app's words. The engine's refusals name CLI flags ("add
  * --validation-split"), which the app's user never typed: each flag of a setting the app's forms
- * show becomes that field's label ("add “validation split”"), a negated switch (`--no-baseline`)
- * its label and "off". Flags no form shows are left as they are.
+ * show becomes that field's label ("add “validation split”"), a negated switch (`--no-baseline`,
+ * or `--no-sweep` for `--sweep`) its label and "off". Flags no form shows are left as they are.
  */
 export function inAppWords(message: string): string {
   const options = optionsByFlag();
   return withFieldLabel(message).replace(FLAG, (whole, flag: string) => {
     const option = options.get(flag);
+    // `--no-sweep`: the CLI's off switch of a setting whose own flag turns it on.
+    const switchedOff = option ? undefined : options.get(flag.replace(/^no-/, ''));
+    if (switchedOff?.kind === 'boolean' && !switchedOff.negated) return `“${switchedOff.label}” off`;
     if (!option) return whole;
     return option.kind === 'boolean' && option.negated ? `“${option.label}” off` : `“${option.label}”`;
   });
