@@ -19,7 +19,7 @@ export function parseFlags<T extends Options>(args: string[], options: T, allowP
 }
 
 /** The flag a mistyped one most likely meant: the closest by edit distance, if within a quarter of its length (at least 2). */
-export function nearestFlag(typed: string, flags: readonly string[]): string | undefined {
+function nearestFlag(typed: string, flags: readonly string[]): string | undefined {
   let best: { flag: string; distance: number } | undefined;
   for (const flag of flags) {
     const distance = editDistance(typed, flag);

@@ -161,6 +161,7 @@ describe('Distill Studio in a browser (distill serve)', { skip: missing ?? false
     await page.getByTestId('setting-epochs').fill('0');
     assert.match(await page.getByTestId('start-blockers').innerText(), /“student epochs”: must be at least 1/);
     assert.ok(await page.getByTestId('start').isDisabled());
+    assert.ok(await page.getByTestId('start-sweep').isDisabled(), 'the request would be refused for the sweep too');
     await page.getByTestId('setting-epochs').fill(epochs);
     assert.equal(await page.getByTestId('start-blockers').count(), 0);
   });

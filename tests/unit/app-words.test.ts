@@ -49,6 +49,7 @@ describe("the engine's refusals in the app's words", () => {
     };
     assert.match(refusal({ epochs: 0 }), /^“student epochs”: /);
     assert.match(refusal({ methodOptions: { kd: { temperature: 4, alpha: 2 } } }), /^“α \(weight of the soft targets\)”: /);
+    assert.match(refusal({ sweepTemperatures: [2, Number.NaN] }), /^“sweep: temperatures”: /);
     assert.equal(inAppWords('startRun: invalid request: overrides.nothing: bad'), 'startRun: invalid request: overrides.nothing: bad');
   });
 

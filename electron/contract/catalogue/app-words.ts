@@ -20,9 +20,9 @@ const REFUSED_FIELD = /^\w+: invalid request: overrides\.([\w.]+): /;
 function withFieldLabel(message: string): string {
   const path = REFUSED_FIELD.exec(message)?.[1]?.split('.');
   if (!path) return message;
+  // `methodOptions.kd.alpha` is a method's option; `sweepTemperatures.1` a list setting's second value.
   const [key, method, option] = path as [string, string?, string?];
-  const settings = RUN_SETTINGS as OptionTable;
-  const field = key === 'methodOptions' && method && option ? ((METHOD_CATALOGUE as Record<string, { options: OptionTable }>)[method]?.options[option]) : path.length === 1 ? settings[key] : undefined;
+  const field = key === 'methodOptions' ? (method && option ? (METHOD_CATALOGUE as Record<string, { options: OptionTable }>)[method]?.options[option] : undefined) : (RUN_SETTINGS as OptionTable)[key];
   return field ? message.replace(REFUSED_FIELD, `“${field.label}”: `) : message;
 }
 
