@@ -300,6 +300,11 @@ export function describeIssue(error: { issues: ReadonlyArray<SchemaIssue> }): st
   return issue.path.length ? `${issue.path.map(String).join('.')}: ${issueText(issue)}` : issueText(issue);
 }
 
+/** A request its schema refused, as the service and Electron's main both word it (the app's `inAppWords` reads the field back): `startRun: invalid request: overrides.lr: must be above 0`. */
+export function describeInvalidRequest(method: string, error: { issues: ReadonlyArray<SchemaIssue> }): string {
+  return `${method}: invalid request: ${describeIssue(error)}`;
+}
+
 /** What the service implements (worker, server). */
 export type DistillService = { [M in ApiMethod]: (request: z.output<(typeof API)[M]['request']>) => Promise<ApiResponse<M>> };
 

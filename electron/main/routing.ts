@@ -1,6 +1,6 @@
 // The checks main applies to every IPC call before it reaches the worker. No `electron`
 // import here, so tests exercise it directly.
-import { API, describeIssue, HOST_API, isApiMethod, RENDERER_HOST_METHODS, type ApiError } from '../contract/api';
+import { API, describeInvalidRequest, HOST_API, isApiMethod, RENDERER_HOST_METHODS, type ApiError } from '../contract/api';
 
 /** The app's own origin: the renderer is served from this custom scheme, never from file://. */
 export const APP_SCHEME = 'app';
@@ -49,6 +49,6 @@ export function checkIpcCall(method: string, payload: unknown, senderUrl: string
   if (!isApiMethod(method) && !fromWindow) return { ok: false, error: { kind: 'input', error: `unknown method "${method}"` } };
   const schema = isApiMethod(method) ? API[method].request : HOST_API[method as (typeof RENDERER_HOST_METHODS)[number]].request;
   const parsed = schema.safeParse(payload);
-  if (!parsed.success) return { ok: false, error: { kind: 'input', error: `${method}: invalid request: ${describeIssue(parsed.error)}` } };
+  if (!parsed.success) return { ok: false, error: { kind: 'input', error: describeInvalidRequest(method, parsed.error) } };
   return { ok: true, payload: parsed.data };
 }

@@ -1,9 +1,9 @@
-import { API, describeIssue, HOST_API, type ApiError, type DistillService, type HostService } from '../contract/api';
+import { API, describeInvalidRequest, HOST_API, type ApiError, type DistillService, type HostService } from '../contract/api';
 import { DistillInputError } from '../engine';
 
 export type CallOutcome = { ok: true; value: unknown } | { ok: false; error: ApiError };
 
-type Surface = Record<string, { request: { safeParse(value: unknown): { success: true; data: unknown } | { success: false; error: Parameters<typeof describeIssue>[0] } }; response: { parse(value: unknown): unknown } }>;
+type Surface = Record<string, { request: { safeParse(value: unknown): { success: true; data: unknown } | { success: false; error: Parameters<typeof describeInvalidRequest>[1] } }; response: { parse(value: unknown): unknown } }>;
 
 /**
  * The one place a request meets the service: the method must exist, the payload must
@@ -15,7 +15,7 @@ export async function dispatchCall(service: DistillService & Partial<HostService
   const spec = Object.hasOwn(api, method) ? api[method] : undefined;
   if (!spec) return { ok: false, error: { kind: 'input', error: `unknown method "${method}"` } };
   const parsed = spec.request.safeParse(payload);
-  if (!parsed.success) return { ok: false, error: { kind: 'input', error: `${method}: invalid request: ${describeIssue(parsed.error)}` } };
+  if (!parsed.success) return { ok: false, error: { kind: 'input', error: describeInvalidRequest(method, parsed.error) } };
   const call = (service as unknown as Record<string, ((request: unknown) => Promise<unknown>) | undefined>)[method];
   if (!call) return { ok: false, error: { kind: 'input', error: `${method} is not available on this host` } };
   try {

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { inAppWords, METHOD_CATALOGUE, PRESET_IDS, presetConfig, RUN_SETTINGS, type AnyOption } from '../../electron/contract/catalogue';
 import { recipeConflicts } from '../../electron/contract/recipe-rules';
 import { formProblems } from '../../electron/contract/form-problems';
-import { API } from '../../electron/contract/api';
+import { API, describeInvalidRequest } from '../../electron/contract/api';
 import { METHOD_IDS } from '../../electron/contract/catalogue';
 
 describe("the engine's refusals in the app's words", () => {
@@ -44,8 +44,7 @@ describe("the engine's refusals in the app's words", () => {
     const refusal = (overrides: object) => {
       const parsed = API.startRun.request.safeParse({ preset: 'quick', overrides });
       assert.ok(!parsed.success);
-      const issue = parsed.error.issues[0]!;
-      return inAppWords(`startRun: invalid request: ${issue.path.join('.')}: ${issue.message}`);
+      return inAppWords(describeInvalidRequest('startRun', parsed.error));
     };
     assert.match(refusal({ epochs: 0 }), /^“student epochs”: /);
     assert.match(refusal({ methodOptions: { kd: { temperature: 4, alpha: 2 } } }), /^“α \(weight of the soft targets\)”: /);

@@ -14,6 +14,7 @@ function optionsByFlag(): Map<string, AnyOption> {
 }
 
 const FLAG = /--([a-z][a-z0-9]*(?:-[a-z0-9]+)*)/g;
+// describeInvalidRequest's wording (contract/api, which imports the catalogue, so its pattern is read here).
 const REFUSED_FIELD = /^\w+: invalid request: overrides\.([\w.]+): /;
 
 /** A request the contract refused for one of the form's values (`startRun: invalid request: overrides.lr: must be above 0`) as that field's: `“learning rate”: must be above 0`. */
