@@ -84,6 +84,7 @@ if a.init.startswith('select'):
             if a.mode == 'dist':
                 pear = lambda u, v, d: F.cosine_similarity(u - u.mean(d, keepdim=True), v - v.mean(d, keepdim=True), dim=d, eps=1e-8).mean()
                 soft = a.T ** 2 * ((1 - pear(ps, pt, 1)) + a.beta * (1 - pear(ps, pt, 0)))
+            elif a.mode == 'ttm': soft = F.kl_div(F.log_softmax(z, 1), pt, reduction='batchmean')
             else: soft = F.kl_div(F.log_softmax(z / a.T, 1), pt, reduction='batchmean') * a.T * a.T
             return a.alpha * soft + (1 - a.alpha) * F.cross_entropy(z, y)
         Wg = W; widths = [int(v) for v in a.gradual.split(',')]; forced = None
@@ -197,6 +198,9 @@ for ep in range(a.epochs):
             rel = a.T ** 2 * ((1 - pear(ps, pt, 1)) + a.beta * (1 - pear(ps, pt, 0)))
             if a.mode == 'kddist': rel = 0.5 * rel + 0.5 * F.kl_div(F.log_softmax(z / a.T, 1), pt, reduction='batchmean') * a.T ** 2
             loss = rel if soft_only else a.alpha * rel + (1 - a.alpha) * F.cross_entropy(z, y)
+        elif a.mode == 'ttm':  # transformed teacher matching (Zheng & Yang 2024): only the teacher is softened at T; the student at 1
+            kl = F.kl_div(F.log_softmax(z, 1), F.softmax(t / a.T, 1), reduction='batchmean')
+            loss = kl if soft_only else a.alpha * kl + (1 - a.alpha) * F.cross_entropy(z, y)
         elif a.mode == 'mse':  # logit regression (Ba & Caruana 2014; Kim et al. 2021): MSE on the raw logits
             mse = ((z - t) ** 2).sum(1).mean() / 10
             loss = mse if soft_only else a.alpha * mse + (1 - a.alpha) * F.cross_entropy(z, y)
