@@ -182,7 +182,17 @@ describe('Distill Studio in a browser (distill serve)', { skip: missing ?? false
     await page.getByTestId('setting-epochs').fill('2');
     await page.getByTestId('setting-limitTrain').fill('1500');
     await page.getByTestId('setting-batchSize').fill('50');
+    // A tenth held out: the run keeps each model's best epoch there.
+    await page.getByTestId('setting-validationSplit').evaluate((field) => ((field.closest('details') as HTMLDetailsElement).open = true));
+    const validationSplit = await page.getByTestId('setting-validationSplit').inputValue();
+    await page.getByTestId('setting-validationSplit').fill('0.1');
     await page.getByTestId('start').click();
+    await page.getByTestId('training').waitFor();
+    // The run took its settings at Start; the form goes back to the preset's, as the tests below expect.
+    await page.click('[data-screen=method]');
+    await page.getByTestId('setting-validationSplit').evaluate((field) => ((field.closest('details') as HTMLDetailsElement).open = true));
+    await page.getByTestId('setting-validationSplit').fill(validationSplit);
+    await page.click('[data-screen=training]');
     await page.getByTestId('training').waitFor();
     // Progress and charts move while the teacher trains.
     await page.waitForFunction(() => document.querySelector('[data-testid=phase-teacher] .stats')?.textContent?.includes('img/s'), null, { timeout: 60_000 });
@@ -205,6 +215,16 @@ describe('Distill Studio in a browser (distill serve)', { skip: missing ?? false
     await page.getByTestId('explorer').waitFor();
     assert.equal(await page.locator('[data-testid=explorer] .bars').count(), 3);
     await shot('5-results');
+    // The curves show first what the run kept and stopped by, the validation split; the test split is one click away.
+    await page.click('[data-screen=training]');
+    const accuracy = page.getByTestId('accuracy-chart');
+    assert.equal(await accuracy.getAttribute('data-split'), 'validation');
+    const validationPoints = Number(await accuracy.locator('canvas').getAttribute('data-points'));
+    assert.equal(validationPoints, 6, 'two epochs for each of the three models');
+    await page.getByTestId('split-test').click();
+    assert.equal(await accuracy.getAttribute('data-split'), 'test');
+    assert.equal(Number(await accuracy.locator('canvas').getAttribute('data-points')), validationPoints);
+    await page.click('[data-screen=results]');
   });
 
   it('exports the student as a zip that reloads with the same predictions', async () => {
