@@ -40,7 +40,7 @@ describe('the auto recipe and the sweep', () => {
     assert.deepEqual(result.sweep!.best, { temperature: best.temperature, alpha: best.alpha, valAccuracy: best.valAccuracy, ...(best.init ? { init: true } : {}) });
     assert.equal(result.sweep!.validationImages, 300, 'a tenth of 3,000 training images');
     const choice = events.find((e) => e.type === 'phase' && e.method === 'sweep' && e.status === 'done');
-    assert.match(choice?.type === 'phase' ? (choice.detail ?? '') : '', /the best of the grid's 3 best cells trained again, and the best of them again from the teacher's weights, on all 2,700 training images \(validation \d+\.\d\d%; next T = \d, α = 0\.\d at \d+\.\d\d%\); the grid of 4 cells on 500 images (had put it first too|had put T = \d, α = 0\.\d at \d+\.\d\d% first)/);
+    assert.match(choice?.type === 'phase' ? (choice.detail ?? '') : '', /the best of the grid's 3 best cells trained again, and the best of them again from the teacher's weights, on all 2,700 training images \(validation \d+\.\d\d%; next T = \d, α = 0\.\d( from a random start| \(the student started from the teacher's weights\))? at \d+\.\d\d%\); the grid of 4 cells on 500 images (had put it first too|had put T = \d, α = 0\.\d at \d+\.\d\d% first)/);
     assert.equal(result.student, null);
     const config = JSON.parse(await readFile(join(root, 'sweep', 'config.json'), 'utf8'));
     assert.deepEqual([config.methodOptions.kd.temperature, config.methodOptions.kd.alpha, config.initFromTeacher], [best.temperature, best.alpha, best.init === true]);

@@ -246,7 +246,7 @@ describe('what a run says the sweep chose', () => {
     // The words: the choice names the start, and the printer marks the finalist.
     const seeded: SweepResult = { ...sweepOf([[1, 0.3, 0.8], [2, 0.3, 0.85], [4, 0.3, 0.9, true], [8, 0.3, 0.8]]), finals: { images: 54000, cells: [final(2, 0.9), final(1, 0.85), final(2, 0.91, true)] }, best: { temperature: 2, alpha: 0.3, valAccuracy: 0.91, init: true } };
     assert.equal(describeSweepChoice(seeded),
-      "T = 2, α = 0.3 (the student started from the teacher's weights): the best of the grid's 2 best cells trained again, and the best of them again from the teacher's weights, on all 54,000 training images (validation 91.00%; next T = 2, α = 0.3 at 90.00%); the grid of 4 cells on 100 images had put it first too; 1 cell did not train (T = 4, α = 0.3: at chance or a loss that is not a number): a lower --lr lets large T·α train");
+      "T = 2, α = 0.3 (the student started from the teacher's weights): the best of the grid's 2 best cells trained again, and the best of them again from the teacher's weights, on all 54,000 training images (validation 91.00%; next T = 2, α = 0.3 from a random start at 90.00%); the grid of 4 cells on 100 images had put it first too; 1 cell did not train (T = 4, α = 0.3: at chance or a loss that is not a number): a lower --lr lets large T·α train");
     assert.match(describeEvent(asEvent(final(2, 0.91, true)))!, /^sweep finalist: T = 2, α = 0\.3, from the teacher's weights, on every training image → validation 91\.00%/);
     // The app keeps the seeded finalist beside the random one with the same cell.
     const view = emptyRunView('r', presetConfig('auto'));

@@ -245,8 +245,9 @@ export async function sweepKd(ctx: PhaseContext, teacher: tf.LayersModel | null)
 }
 
 const FROM_TEACHER = "the student started from the teacher's weights";
-const cellName = (c: Pick<SweepCell, 'temperature' | 'alpha' | 'init'>) => `T = ${c.temperature}, α = ${c.alpha}${c.init ? ` (${FROM_TEACHER})` : ''}`;
-const cellText = (c: Pick<SweepCell, 'temperature' | 'alpha' | 'valAccuracy' | 'init'>) => `${cellName(c)} at ${formatPercent(c.valAccuracy)}`;
+// seeded: the cells compared include starts from the teacher's weights, so a cell without one says it started at random (else "next" can read as the chosen cell again).
+const cellName = (c: Pick<SweepCell, 'temperature' | 'alpha' | 'init'>, seeded = false) => `T = ${c.temperature}, α = ${c.alpha}${c.init ? ` (${FROM_TEACHER})` : seeded ? ' from a random start' : ''}`;
+const cellText = (c: Pick<SweepCell, 'temperature' | 'alpha' | 'valAccuracy' | 'init'>, seeded = false) => `${cellName(c, seeded)} at ${formatPercent(c.valAccuracy)}`;
 
 export function describeSweepChoice(sweep: SweepResult): string {
   const sorted = rankSweepCells(sweep.cells);
@@ -261,7 +262,7 @@ export function describeSweepChoice(sweep: SweepResult): string {
     const leader = sorted[0]!;
     const changed = leader.temperature !== sweep.best.temperature || leader.alpha !== sweep.best.alpha;
     const seeded = sweep.finals.cells.some((c) => c.init) ? ", and the best of them again from the teacher's weights," : '';
-    return `${chosen}: the best of the grid's ${randomStartFinalists(sweep.finals.cells)} best cells trained again${seeded} on all ${sweep.finals.images.toLocaleString('en-US')} training images (validation ${formatPercent(sweep.best.valAccuracy)}${next ? `; next ${cellText(next)}` : ''}); the grid of ${sweep.cells.length} cells on ${sweep.images.toLocaleString('en-US')} images ${changed ? `had put ${cellText(leader)} first` : 'had put it first too'}${unstable}`;
+    return `${chosen}: the best of the grid's ${randomStartFinalists(sweep.finals.cells)} best cells trained again${seeded} on all ${sweep.finals.images.toLocaleString('en-US')} training images (validation ${formatPercent(sweep.best.valAccuracy)}${next ? `; next ${cellText(next, seeded !== '')}` : ''}); the grid of ${sweep.cells.length} cells on ${sweep.images.toLocaleString('en-US')} images ${changed ? `had put ${cellText(leader)} first` : 'had put it first too'}${unstable}`;
   }
   return `${chosen}: the best of ${sweep.cells.length} cells on the validation split (${formatPercent(sweep.best.valAccuracy)}${runnerUp && !runnerUp.diverged ? `; next ${cellText(runnerUp)}` : ''}${unstable}${finalsFailed})`;
 }
