@@ -221,6 +221,9 @@ describe('Distill Studio in a browser (distill serve)', { skip: missing ?? false
     assert.equal(await accuracy.getAttribute('data-split'), 'validation');
     const validationPoints = Number(await accuracy.locator('canvas').getAttribute('data-points'));
     assert.equal(validationPoints, 6, 'two epochs for each of the three models');
+    // Each model's kept epoch is ringed on its curve.
+    assert.equal(await accuracy.locator('canvas').getAttribute('data-marked'), '3');
+    await shot('4-training-done');
     await page.getByTestId('split-test').click();
     assert.equal(await accuracy.getAttribute('data-split'), 'test');
     assert.equal(Number(await accuracy.locator('canvas').getAttribute('data-points')), validationPoints);
