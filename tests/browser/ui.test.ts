@@ -304,6 +304,8 @@ describe('Distill Studio in a browser (distill serve)', { skip: missing ?? false
     // The run's own recipe and seed: the first seed's student alone is the run's, to the last image.
     assert.equal(/\d+\.\d\d%/.exec(rows[0]!)![0], aloneInRun);
     assert.match((await page.locator('[data-testid^=advice-]').allInnerTexts()).join('\n'), /over 5 seeds/);
+    // The run held out a validation split, and so does its study: every student's kept epoch is ringed on its curve.
+    assert.equal(await page.locator('[data-testid=study-curves] canvas').getAttribute('data-marked'), '10');
     await shot('5-results-seeds');
   });
 
@@ -384,6 +386,8 @@ describe('Distill Studio in a browser (distill serve)', { skip: missing ?? false
     // The accuracy-by-epoch chart counts whole epochs from 1.
     const ticks = (await page.locator('[data-testid=study-curves] canvas').getAttribute('data-x-ticks'))!.split(',').map(Number);
     assert.ok(ticks.length >= 2 && ticks[0]! >= 1 && ticks.every(Number.isInteger), `x ticks: ${ticks.join(', ')}`);
+    // With no validation split no epoch was chosen: nothing is ringed.
+    assert.equal(await page.locator('[data-testid=study-curves] canvas').getAttribute('data-marked'), '0');
     // Commands in the advice are code, without the backticks the terminal shows.
     assert.doesNotMatch((await page.locator('[data-testid^=advice-]').allInnerTexts()).join('\n'), /`/);
     await shot('5-results-study');
