@@ -223,6 +223,9 @@ describe('Distill Studio in a browser (distill serve)', { skip: missing ?? false
     assert.equal(validationPoints, 6, 'two epochs for each of the three models');
     // Each model's kept epoch is ringed on its curve.
     assert.equal(await accuracy.locator('canvas').getAttribute('data-marked'), '3');
+    // The loss sampled live, step by step, stays once the run has ended (what is stored has one point per epoch).
+    const lossPoints = Number(await page.getByTestId('loss-chart').locator('canvas').getAttribute('data-points'));
+    assert.ok(lossPoints > validationPoints, `loss points: ${lossPoints}`);
     await shot('4-training-done');
     await page.getByTestId('split-test').click();
     assert.equal(await accuracy.getAttribute('data-split'), 'test');

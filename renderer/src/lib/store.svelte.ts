@@ -264,7 +264,10 @@ export async function cancelRun(): Promise<void> {
 
 export async function openRun(runId: string, screen: Screen): Promise<void> {
   const detail = await api().getRun({ runId });
-  app.run = runViewFromDetail(detail);
+  const view = runViewFromDetail(detail);
+  // The run watched live keeps the loss it sampled step by step: what is stored has one point per epoch.
+  if (app.run?.runId === runId && app.run.loss.length > view.loss.length) view.loss = app.run.loss;
+  app.run = view;
   app.screen = screen;
 }
 
