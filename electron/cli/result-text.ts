@@ -1,5 +1,5 @@
 import { describeAgainstTeacher, formatBytes, formatCount, formatDuration, formatPercent, formatPoints, formatSeedsGain, studentTitle, studyAgainstTeacher } from '../contract/display';
-import { compareClasses, distillationAdvice } from '../contract/advice';
+import { classGainBeyondNoise, compareClasses, distillationAdvice } from '../contract/advice';
 import type { RunResult, StudyResult } from '../contract/events';
 import { table } from './table';
 
@@ -36,7 +36,7 @@ function classLines(result: RunResult): string[] {
     rows
       .filter((r) => r.mark === mark)
       .sort((a, b) => (mark === 'helped' ? b.gain! - a.gain! : a.gain! - b.gain!))
-      .map((r) => `${name(r.classIndex)} ${formatPoints(r.gain!)} (${formatPercent(r.baseline!)} → ${formatPercent(r.student!)})`)
+      .map((r) => `${name(r.classIndex)} ${formatPoints(r.gain!)} (${formatPercent(r.baseline!)} → ${formatPercent(r.student!)}${classGainBeyondNoise(r) ? '' : `; within noise, ±${(r.noise! * 100).toFixed(2)}`})`)
       .join(', ');
   const lines = [];
   if (list('helped')) lines.push(`KD helped most on: ${list('helped')}`);

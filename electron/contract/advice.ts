@@ -109,7 +109,12 @@ export interface ClassComparisonRow {
   gain: number | null;
   /** Among the classes distillation helped or hurt most (up to three each, by gain). */
   mark: 'helped' | 'hurt' | null;
+  /** The gain's noise on this class's own test images (gainNoise), when there is a gain. */
+  noise: number | null;
 }
+
+/** Whether a class's gain stands out of its own noise band. */
+export const classGainBeyondNoise = (row: Pick<ClassComparisonRow, 'gain' | 'noise'>) => row.gain !== null && row.noise !== null && Math.abs(row.gain) > row.noise;
 
 /** The three models side by side per class, with where distillation helped or hurt most marked. */
 export function compareClasses(result: Pick<RunResult, 'teacher' | 'student' | 'baseline'>): ClassComparisonRow[] {
@@ -119,7 +124,10 @@ export function compareClasses(result: Pick<RunResult, 'teacher' | 'student' | '
   const rows: ClassComparisonRow[] = Array.from({ length: classes }, (_, c) => {
     const pick = (values: number[] | null) => (values && Number.isFinite(values[c]!) ? values[c]! : null);
     const [teacher, student, baseline] = [pick(t), pick(s), pick(b)];
-    return { classIndex: c, teacher, student, baseline, gain: student !== null && baseline !== null ? student - baseline : null, mark: null };
+    const both = student !== null && baseline !== null;
+    // A class has a tenth of the test images or fewer: its noise band is wide, and a mark inside it may be chance.
+    const images = result.student?.confusion[c]?.reduce((n, v) => n + v, 0) ?? 0;
+    return { classIndex: c, teacher, student, baseline, gain: both ? student - baseline : null, mark: null, noise: both ? gainNoise(student, baseline, images) : null };
   });
   const ranked = rows.filter((r) => r.gain !== null && r.gain !== 0).sort((x, y) => y.gain! - x.gain!);
   for (const row of ranked.filter((r) => r.gain! > 0).slice(0, 3)) row.mark = 'helped';

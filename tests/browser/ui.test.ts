@@ -536,6 +536,12 @@ describe('Distill Studio in a browser (distill serve)', { skip: missing ?? false
     assert.ok((await page.locator('[data-testid^=advice-]').count()) >= 1, 'the run says whether distillation paid off');
     await page.getByTestId('tab-classes').click();
     assert.equal(await page.getByTestId('class-row').count(), 10);
+    // About 1,000 test images per class: the table says how wide a class's noise is, and which marks sit inside it.
+    const noiseNote = await page.getByTestId('class-noise-note').innerText();
+    assert.match(noiseNote, /a class's gain is noisier than the whole run's \(up to ±\d+\.\d\d points here\)/);
+    const inNoise = await page.getByTestId('class-in-noise').count();
+    if (inNoise > 0) assert.match(noiseNote, new RegExp(`: ${inNoise} of the classes marked (are|is) within noise`));
+    else assert.doesNotMatch(noiseNote, /within noise/);
     await shot('5-results-per-class');
     await page.getByTestId('tab-mistakes').click();
     await page.getByTestId('mistake').first().waitFor({ timeout: 60_000 });

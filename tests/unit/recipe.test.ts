@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { compareClasses, distillationAdvice, gainNoise, perClassAccuracy } from '../../electron/contract/advice';
+import { classGainBeyondNoise, compareClasses, distillationAdvice, gainNoise, perClassAccuracy } from '../../electron/contract/advice';
+import { formatResult } from '../../electron/cli/result-text';
 import { describeAgainstTeacher, studyAgainstTeacher } from '../../electron/contract/display';
 import { bestSweepCell, sweepChoice, type ModelReport, type RunEvent, type StudyResult, type SweepResult } from '../../electron/contract/events';
 import { carveValidation } from '../../electron/engine/data/validation';
@@ -147,6 +148,16 @@ describe('advice on a finished run', () => {
     const rows = compareClasses({ teacher: report([0.9, 0.9, 0.9, 0.9, 0.9]), student: report([0.8, 0.5, 0.9, 0.7, 0.6]), baseline: report([0.7, 0.6, 0.9, 0.7, 0.5]) });
     assert.deepEqual(rows.map((r) => Number(r.gain!.toFixed(2))), [0.1, -0.1, 0, 0, 0.1]);
     assert.deepEqual(rows.map((r) => r.mark), ['helped', 'hurt', null, null, 'helped']);
+    // Each class's noise is on its own 100 images (±12 points for 80 % against 70 %): these gains of 10 points are inside it.
+    assert.ok(Math.abs(rows[0]!.noise! - gainNoise(0.8, 0.7, 100)) < 1e-12);
+    assert.deepEqual(rows.map(classGainBeyondNoise), [false, false, false, false, false]);
+    // 99 % against 70 % stands out of its ±9 points; −10 points on 50 % against 60 % does not (±14).
+    const clear = compareClasses({ teacher: report([0.99, 0.9]), student: report([0.99, 0.5]), baseline: report([0.7, 0.6]) });
+    assert.deepEqual(clear.map(classGainBeyondNoise), [true, false]);
+    // The CLI lists them by name and says which of them are within noise.
+    const text = formatResult({ type: 'result', runId: 'r', status: 'completed', teacher: report([0.99, 0.9]), student: report([0.99, 0.5]), baseline: report([0.7, 0.6]), kdGain: 0.095, backend: { name: 'cpu', device: 'test', reason: 'test' }, outDir: '/tmp/r', seconds: 1, classNames: ['Coat', 'Shirt'] });
+    assert.match(text, /^KD helped most on: Coat \+29\.00 \(70\.00% → 99\.00%\)$/m);
+    assert.match(text, /^KD hurt most on: Shirt -10\.00 \(60\.00% → 50\.00%; within noise, ±14\.00\)$/m);
     assert.deepEqual(perClassAccuracy(report([0.25, 0.75])), [0.25, 0.75]);
   });
 });
