@@ -125,7 +125,7 @@ export function compareClasses(result: Pick<RunResult, 'teacher' | 'student' | '
     const pick = (values: number[] | null) => (values && Number.isFinite(values[c]!) ? values[c]! : null);
     const [teacher, student, baseline] = [pick(t), pick(s), pick(b)];
     const both = student !== null && baseline !== null;
-    // A class has a tenth of the test images or fewer: its noise band is wide, and a mark inside it may be chance.
+    // A class is scored on its own share of the test images: its band is wider than the run's, and a mark inside it may be chance.
     const images = result.student?.confusion[c]?.reduce((n, v) => n + v, 0) ?? 0;
     return { classIndex: c, teacher, student, baseline, gain: both ? student - baseline : null, mark: null, noise: both ? gainNoise(student, baseline, images) : null };
   });
