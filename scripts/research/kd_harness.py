@@ -16,6 +16,7 @@ p.add_argument('--mixup', type=float, default=0)  # probability a batch is mixed
 p.add_argument('--width', type=int, default=30); p.add_argument('--wd', type=float, default=0)
 p.add_argument('--write-dump', default='')
 p.add_argument('--opt', default='sgd')  # sgd (momentum 0.9) | adam: the student's optimizer after any selection steps
+p.add_argument('--mix-same-class', action='store_true')  # with --mixup: each image mixed with another of its own class (the teacher relabels it)
 p.add_argument('--flip', type=float, default=0)
 p.add_argument('--shift', type=float, default=0)  # share of images shifted by up to --shift-px pixels, relabelled by the teacher
 p.add_argument('--shift-px', type=int, default=1)
@@ -145,6 +146,7 @@ ema = copy.deepcopy(net) if a.ema else net
 acc = lambda x, y: (ema(x).argmax(1) == y).float().mean().item()
 with torch.no_grad(): start_val = (net(xva).argmax(1) == yva).float().mean().item()
 if a.epochs == 0: print(json.dumps({'start_val': round(start_val * 100, 2)})); raise SystemExit
+by_class = [(ytr == c).nonzero().flatten() for c in range(10)]
 best = (-1, 0, 0); step = 0; cur_lr = a.lr; since = 0; since_cut = 0
 for ep in range(a.epochs):
     perm = torch.randperm(len(xtr))
@@ -175,7 +177,10 @@ for ep in range(a.epochs):
                 with torch.no_grad(): t = t.clone(); t[f] = teacher(x[f])
         if a.mixup > 0 and np.random.rand() < a.mixup:
             lam = torch.from_numpy(np.random.beta(1, 1, size=(len(idx), 1)).astype(np.float32))
-            x = lam * x + (1 - lam) * x[torch.randperm(len(idx))]
+            if a.mix_same_class:  # a partner of the same class from the whole training set: plausible in-between images
+                partner = torch.stack([by_class[int(c)][torch.randint(len(by_class[int(c)]), (1,))][0] for c in y])
+                x = lam * x + (1 - lam) * xtr[partner]
+            else: x = lam * x + (1 - lam) * x[torch.randperm(len(idx))]
             with torch.no_grad(): t = teacher(x)
             soft_only = True
         else: soft_only = False
