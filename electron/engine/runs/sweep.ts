@@ -261,8 +261,9 @@ export function describeSweepChoice(sweep: SweepResult): string {
     const [, next] = rankSweepCells(sweep.finals.cells);
     const leader = sorted[0]!;
     const changed = leader.temperature !== sweep.best.temperature || leader.alpha !== sweep.best.alpha;
-    const seeded = sweep.finals.cells.some((c) => c.init) ? ", and the best of them again from the teacher's weights," : '';
-    return `${chosen}: the best of the grid's ${randomStartFinalists(sweep.finals.cells)} best cells trained again${seeded} on all ${sweep.finals.images.toLocaleString('en-US')} training images (validation ${formatPercent(sweep.best.valAccuracy)}${next ? `; next ${cellText(next, seeded !== '')}` : ''}); the grid of ${sweep.cells.length} cells on ${sweep.images.toLocaleString('en-US')} images ${changed ? `had put ${cellText(leader)} first` : 'had put it first too'}${unstable}`;
+    const fromTeacher = sweep.finals.cells.some((c) => c.init);
+    const seeded = fromTeacher ? ", and the best of them again from the teacher's weights," : '';
+    return `${chosen}: the best of the grid's ${randomStartFinalists(sweep.finals.cells)} best cells trained again${seeded} on all ${sweep.finals.images.toLocaleString('en-US')} training images (validation ${formatPercent(sweep.best.valAccuracy)}${next ? `; next ${cellText(next, fromTeacher)}` : ''}); the grid of ${sweep.cells.length} cells on ${sweep.images.toLocaleString('en-US')} images ${changed ? `had put ${cellText(leader)} first` : 'had put it first too'}${unstable}`;
   }
   return `${chosen}: the best of ${sweep.cells.length} cells on the validation split (${formatPercent(sweep.best.valAccuracy)}${runnerUp && !runnerUp.diverged ? `; next ${cellText(runnerUp)}` : ''}${unstable}${finalsFailed})`;
 }
