@@ -11,7 +11,7 @@ export const StepModeSchema = z.object({
 });
 export type StepMode = z.infer<typeof StepModeSchema>;
 
-/** Sent every few steps while a phase trains. */
+/** Sent every few steps while a phase trains; metrics.jsonl keeps a few per epoch, for a reopened run's loss curve. */
 export const TrainerProgressEventSchema = z.object({
   type: z.literal('progress'),
   phase: PhaseSchema,
@@ -33,7 +33,7 @@ export const TrainerProgressEventSchema = z.object({
 });
 export type TrainerProgressEvent = z.infer<typeof TrainerProgressEventSchema>;
 
-/** Sent once per epoch with the test-split evaluation; these lines make metrics.jsonl. */
+/** Sent once per epoch with the test-split evaluation: metrics.jsonl's main lines. */
 export const EpochEndEventSchema = z.object({
   type: z.literal('epoch'),
   phase: PhaseSchema,

@@ -109,8 +109,8 @@ export function createDistillService(options: ServiceOptions): HostedService {
 
   const modelExports = createModelExports({ exportsDir, version: options.version, onEvent: options.onEvent, ensureBackend, runDir: async (runId) => (await storedRun(runId)).dir });
 
-  const storedRun = async (runId: string): Promise<StoredRun> => {
-    const run = await readRun(join(runsDir, runId), runId);
+  const storedRun = async (runId: string, withProgress = false): Promise<StoredRun> => {
+    const run = await readRun(join(runsDir, runId), runId, { withProgress });
     if (!run) throw new DistillInputError(`no run ${runId}`);
     return run;
   };
@@ -328,7 +328,8 @@ export function createDistillService(options: ServiceOptions): HostedService {
     },
 
     async getRun({ runId }) {
-      const run = await storedRun(runId);
+      // With its progress samples: the run's loss curve within epochs.
+      const run = await storedRun(runId, true);
       return { ...(await settle(run)), metrics: run.metrics };
     },
 

@@ -332,6 +332,15 @@ describe('Distill Studio in a browser (distill serve)', { skip: missing ?? false
     assert.match(rows, /%\s+[+-]\d+\.\d\d\s/);
     assert.match(rows, /completed/);
     await shot('6-history');
+    // The tiny run reopened (the oldest row): its loss curve keeps samples within epochs, not one point per epoch.
+    await page.getByTestId('history-row').last().getByRole('button', { name: 'Open' }).click();
+    await page.getByTestId('results').waitFor();
+    await page.click('[data-screen=training]');
+    const epochPoints = Number(await page.getByTestId('accuracy-chart').locator('canvas').getAttribute('data-points'));
+    const reopenedLoss = Number(await page.getByTestId('loss-chart').locator('canvas').getAttribute('data-points'));
+    assert.equal(epochPoints, 6, 'the tiny run: two epochs of three models');
+    assert.ok(reopenedLoss > epochPoints, `loss points reopened: ${reopenedLoss}`);
+    await page.click('[data-screen=history]');
     // Resume goes on from the checkpoint; cancel it again to keep the test short.
     await page.getByTestId('resume').click();
     await page.getByTestId('training').waitFor();

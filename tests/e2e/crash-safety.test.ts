@@ -91,6 +91,15 @@ describe('runs survive a crash and resume', () => {
     // One epoch line per phase and epoch, as if it had never stopped; checkpoints are gone.
     const epochs = (await readFile(join(root, 'killed', 'metrics.jsonl'), 'utf8')).split('\n').filter((l) => l.includes('"type":"epoch"')).map((l) => JSON.parse(l) as { phase: string; epoch: number });
     assert.deepEqual(epochs.map((e) => `${e.phase}${e.epoch}`), ['teacher1', 'teacher2', 'teacher3', 'student1', 'student2', 'student3', 'student4', 'baseline1', 'baseline2', 'baseline3', 'baseline4']);
+    // Progress lines (the loss within epochs) of the epoch that was cut short were dropped on resume: none is left waiting for an epoch line when the run starts again.
+    const stored = (await readFile(join(root, 'killed', 'metrics.jsonl'), 'utf8')).split('\n').filter(Boolean).map((l) => JSON.parse(l) as { type: string; phase?: string; epoch?: number });
+    let pending: string[] = [];
+    for (const line of stored) {
+      if (line.type === 'started') assert.deepEqual(pending, [], 'progress of an unfinished epoch kept across the resume');
+      if (line.type === 'progress') pending.push(`${line.phase}${line.epoch}`);
+      if (line.type === 'epoch') pending = pending.filter((p) => p !== `${line.phase}${line.epoch}`);
+    }
+    assert.ok(stored.some((l) => l.type === 'progress' && l.phase === 'student' && l.epoch === 3), "the redone epoch's own samples are there");
     assert.deepEqual(await readdir(join(root, 'killed')).then((names) => names.includes('checkpoints')), false);
     // Nothing left to resume.
     const again = await runCli(['resume', join(root, 'killed')]);

@@ -13,6 +13,7 @@ import { RunCancelledError, DistillInputError } from '../../electron/engine/erro
 import { resolveConfig } from '../../electron/engine/presets';
 import { loadModelFolder } from '../../electron/engine/runs/model-io';
 import { runDistillation } from '../../electron/engine/runs/pipeline';
+import { STORED_PROGRESS_PER_EPOCH } from '../../electron/engine/runs/progress-samples';
 import { listRuns } from '../../electron/engine/runs/store';
 import { evaluateModel } from '../../electron/engine/train/evaluate';
 
@@ -68,6 +69,20 @@ describe('distillation run on MNIST', () => {
     const [stored] = await listRuns(root);
     assert.equal(stored!.result!.student!.accuracy, result.student!.accuracy);
     assert.equal(stored!.metrics.filter((e) => e.type === 'epoch').length, 6);
+  });
+
+  it('keeps a few progress lines of every epoch, for the loss curve of the run reopened', async () => {
+    const lines = (await readFile(join(result.outDir, 'metrics.jsonl'), 'utf8')).split('\n').filter(Boolean).map((line) => JSON.parse(line) as RunEvent);
+    for (const phase of ['teacher', 'student', 'baseline'] as const) {
+      for (const epoch of [1, 2]) {
+        const at = lines.findIndex((e) => e.type === 'epoch' && e.phase === phase && e.epoch === epoch);
+        const samples = lines.filter((e, i) => e.type === 'progress' && e.phase === phase && e.epoch === epoch && i < at);
+        assert.ok(samples.length >= 1 && samples.length <= STORED_PROGRESS_PER_EPOCH, `${phase} epoch ${epoch}: ${samples.length} stored`);
+        assert.equal(lines.filter((e) => e.type === 'progress' && e.phase === phase && e.epoch === epoch).length, samples.length, 'all before the epoch line');
+        // Each stored line is one the run sent live.
+        for (const sample of samples) assert.ok(events.some((e) => JSON.stringify(e) === JSON.stringify(sample)));
+      }
+    }
   });
 
   it('exports a student that reloads with the same predictions', async () => {

@@ -17,6 +17,7 @@ import type { PhaseCheckpoint, RunCheckpoints } from './checkpoints';
 import { checkTeacherBeatsChance, outputsProbabilities, probabilitiesAsLogits } from './imported-teacher';
 import { evalBatchSize, forwardWithFeatures, teacherSource } from './teacher-source';
 import { startFromTeacher } from './selection-steps';
+import { progressSampler } from './progress-samples';
 import { checkOutputOnlyTeacherFits, obtainExternalTeacher, teacherIsOutputOnly } from './external-teacher-phase';
 
 export type Emit = (event: RunEvent, persist?: boolean) => Promise<void>;
@@ -182,7 +183,7 @@ export async function obtainTeacher(ctx: PhaseContext): Promise<{ model: tf.Laye
     loss: getMethod('baseline').prepare({ student: model, teacher: null, config }).loss,
     teacher: null,
     signal: ctx.signal,
-    onProgress: (event) => void emit(event, false),
+    onProgress: progressSampler(emit),
     onEpoch: (event) => emit(event),
     resume: saved ?? undefined,
     checkpoint: ({ optimizer, state }) => ctx.checkpoints.save('teacher', { model, optimizer, extraVariables: [], state }),
@@ -273,7 +274,7 @@ export async function trainStudent(ctx: PhaseContext, options: StudentOptions): 
       loss: prepared.loss,
       teacher: options.method.needsTeacher && (options.teacher || ctx.teacherLogits) ? teacherSource(ctx, options.teacher, prepared.teacherFeatureLayers) : null,
       signal: ctx.signal,
-      onProgress: (event) => void emit(event, false),
+      onProgress: progressSampler(emit),
       onEpoch: (event) => emit(event),
       resume: saved ?? undefined,
       checkpoint: ({ optimizer, state }) => ctx.checkpoints.save(key, { model: student, optimizer, extraVariables: prepared.extraVariables, state: { ...state, ...(initDetail ? { initDetail } : {}) } }),

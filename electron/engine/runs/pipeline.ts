@@ -33,7 +33,7 @@ export interface RunOptions {
   /** Chosen by the caller when it must know the id before the run starts (the app). */
   runId?: string;
   signal?: AbortSignal;
-  /** Every event, progress included (progress is not written to metrics.jsonl). */
+  /** Every event, progress included (metrics.jsonl keeps only a few progress lines per epoch). */
   onEvent?: (event: RunEvent) => void;
   /** Go on with this existing run folder from its checkpoints (`resumeRun`), rather than start a new one. */
   resume?: RunFolder;

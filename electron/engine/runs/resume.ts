@@ -27,6 +27,14 @@ export async function resumableRun(dir: string): Promise<StoredRun> {
 }
 
 /**
+ * Which metrics.jsonl lines a resume keeps, given each lane's epochs checkpointed: epoch and
+ * progress lines past a lane's last checkpoint are trained again, and written again.
+ */
+export function keptThroughCheckpoints(epochsDone: ReadonlyMap<string, number>): (event: RunEvent) => boolean {
+  return (event) => (event.type !== 'epoch' && event.type !== 'progress') || event.epoch <= (epochsDone.get(event.method ?? event.phase) ?? 0);
+}
+
+/**
  * Goes on with a failed, cancelled or interrupted run from its last checkpoints: finished phases
  * are kept, the phase that was training continues after its last complete epoch with its weights,
  * optimizer state and data order, and the result says the run was resumed.
@@ -38,7 +46,7 @@ export async function resumeRun(options: { dir: string; backend: BackendInfo; si
   const lanes = new Map<string, number>();
   for (const event of run.metrics) if (event.type === 'epoch') lanes.set(event.method ?? event.phase, 0);
   for (const lane of lanes.keys()) lanes.set(lane, await checkpoints.epochsDone(lane));
-  await folder.trimMetrics((event) => event.type !== 'epoch' || event.epoch <= (lanes.get(event.method ?? event.phase) ?? 0));
+  await folder.trimMetrics(keptThroughCheckpoints(lanes));
   const plan = await readFile(join(run.dir, STUDY_PLAN), 'utf8').catch(() => null);
   const common = { config: run.config, backend: options.backend, signal: options.signal, onEvent: options.onEvent, resume: folder };
   if (existsSync(join(run.dir, SWEEP_PLAN))) return runSweep(common);

@@ -113,6 +113,8 @@ export class RunFolder {
   ) {}
 
   private heartbeat: NodeJS.Timeout | null = null;
+  /** Appends in call order: a progress line written without waiting must not land after the epoch line that follows it. */
+  private appending: Promise<void> = Promise.resolve();
 
   static async create(dir: string, id: string, config: RunConfig): Promise<RunFolder> {
     try {
@@ -177,9 +179,9 @@ export class RunFolder {
     return Math.max(0, text.split('\n').filter((line) => line.startsWith('{"type":"started"')).length - 1);
   }
 
-  /** The events written so far (a torn or unreadable line is skipped). */
+  /** The events written so far, less the progress samples (a torn or unreadable line is skipped). */
   async readMetrics(): Promise<RunEvent[]> {
-    return parseMetrics(await readFile(join(this.dir, 'metrics.jsonl'), 'utf8').catch(() => ''));
+    return parseMetrics(await readFile(join(this.dir, 'metrics.jsonl'), 'utf8').catch(() => ''), false);
   }
 
   /**
@@ -201,8 +203,11 @@ export class RunFolder {
     await rename(`${path}.tmp`, path);
   }
 
-  async appendMetric(event: RunEvent): Promise<void> {
-    await appendFile(join(this.dir, 'metrics.jsonl'), JSON.stringify(event) + '\n');
+  appendMetric(event: RunEvent): Promise<void> {
+    const line = JSON.stringify(event) + '\n';
+    const appended = this.appending.then(() => appendFile(join(this.dir, 'metrics.jsonl'), line));
+    this.appending = appended.catch(() => {});
+    return appended;
   }
 
   async setStatus(status: RunStatus, error?: string): Promise<void> {
@@ -233,8 +238,11 @@ async function readJson(path: string): Promise<unknown> {
   return JSON.parse(await readFile(path, 'utf8'));
 }
 
-/** Reads a run folder; null when it is not one (or is unreadable). */
-export async function readRun(dir: string, id: string): Promise<StoredRun | null> {
+/**
+ * Reads a run folder; null when it is not one (or is unreadable). Its stored progress lines (the
+ * loss sampled within epochs) are read only `withProgress`: a listing needs none of them.
+ */
+export async function readRun(dir: string, id: string, { withProgress = false } = {}): Promise<StoredRun | null> {
   try {
     const config = RunConfigSchema.parse(await readJson(join(dir, 'config.json')));
     const status = StatusFileSchema.parse(await readJson(join(dir, 'status.json')));
@@ -242,7 +250,7 @@ export async function readRun(dir: string, id: string): Promise<StoredRun | null
     const isStudy = existsSync(join(dir, 'study.json'));
     const result = completed && !isStudy ? RunResultSchema.parse(await readJson(join(dir, 'result.json'))) : null;
     const study = completed && isStudy ? StudyResultSchema.parse(await readJson(join(dir, 'study.json'))) : null;
-    const metrics = parseMetrics(await readFile(join(dir, 'metrics.jsonl'), 'utf8').catch(() => ''));
+    const metrics = parseMetrics(await readFile(join(dir, 'metrics.jsonl'), 'utf8').catch(() => ''), withProgress);
     const kind = isStudy || existsSync(join(dir, STUDY_PLAN)) ? 'study' : 'run';
     return { id, dir, kind, status, config, result, study, metrics };
   } catch {
@@ -250,9 +258,11 @@ export async function readRun(dir: string, id: string): Promise<StoredRun | null
   }
 }
 
+const PROGRESS_LINE = '{"type":"progress"';
+
 /** metrics.jsonl's events; a line cut short by a crash (or anything unreadable) is skipped, the rest still shows. */
-function parseMetrics(text: string): RunEvent[] {
-  return text.split('\n').filter(Boolean).flatMap((line) => {
+function parseMetrics(text: string, withProgress = true): RunEvent[] {
+  return text.split('\n').filter((line) => line && (withProgress || !line.startsWith(PROGRESS_LINE))).flatMap((line) => {
     try {
       const parsed = RunEventSchema.safeParse(JSON.parse(line));
       return parsed.success ? [parsed.data] : [];

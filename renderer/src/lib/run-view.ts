@@ -115,6 +115,8 @@ export function runViewFromDetail(detail: RunDetail): RunView {
   // A study that did not finish has no table yet, but is a study (a run's DIST lane is not one).
   view.kind = detail.kind;
   for (const event of detail.metrics) applyRunEvent(view, event);
+  // Stored progress lines are samples for the loss curve: a lane's last one is not where it stands now.
+  for (const l of view.lanes) l.latest = null;
   if (view.kind === 'study') view.lanes = view.lanes.filter((l) => l.key !== 'student' && l.key !== 'baseline' || l.state !== 'waiting');
   view.status = detail.status;
   view.error = detail.error === undefined ? undefined : inAppWords(detail.error);
