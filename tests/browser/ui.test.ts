@@ -515,6 +515,8 @@ describe('Distill Studio in a browser (distill serve)', { skip: missing ?? false
     await page.getByTestId('start-sweep').click();
     // The heatmap fills cell by cell while the sweep runs.
     await page.getByTestId('sweep-heatmap').waitFor({ timeout: 30_000 });
+    // The sweep holds out a validation split: the accuracy chart says so from the start, before any epoch has come.
+    assert.equal(await page.getByTestId('accuracy-chart').getAttribute('data-split'), 'validation');
     await shot('4-training-sweep');
     await page.waitForFunction(() => document.querySelector('[data-testid=run-status]')?.textContent === 'completed', null, { timeout: 120_000 });
     // A completed sweep opens its results on its own heatmap, where the one click to the full run is.
