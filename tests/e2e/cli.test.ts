@@ -107,6 +107,31 @@ describe('bad input: exit 2 and one clear line on stderr', () => {
   });
 });
 
+describe('a dataset other than MNIST with no --preset', () => {
+  it('says once, before training, that quick was tuned on MNIST and what auto would do; not with --preset or --json', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'own-idx-'));
+    // 300 noise images in 10 classes: enough for one tiny epoch, not for accuracy.
+    const pixels = Uint8Array.from({ length: 300 * 784 }, (_, i) => (i * 7919) % 256);
+    const labels = Uint8Array.from({ length: 300 }, (_, i) => i % 10);
+    await writeFile(join(dir, 'train-images-idx3-ubyte'), encodeIdx([300, 28, 28], pixels));
+    await writeFile(join(dir, 'train-labels-idx1-ubyte'), encodeIdx([300], labels));
+    await writeFile(join(dir, 't10k-images-idx3-ubyte'), encodeIdx([300, 28, 28], pixels));
+    await writeFile(join(dir, 't10k-labels-idx1-ubyte'), encodeIdx([300], labels));
+    const tiny = ['run', '--dataset', dir, '--teacher', 'mlp-16x1', '--student', 'mlp-8x1', '--teacher-epochs', '1', '--epochs', '1', '--no-baseline', '--backend', 'cpu'];
+    const note = /^note: with no --preset this run takes quick, which was tuned on MNIST; auto makes its choices on a validation split of your data \(~15 min[^)]*\)+: add --preset auto for this dataset$/m;
+    const plain = await runCli([...tiny, '--out', join(dir, 'plain')]);
+    assert.equal(plain.code, 0, plain.stderr);
+    assert.match(plain.stderr, note);
+    assert.ok(plain.stderr.indexOf('note:') < plain.stderr.indexOf('teacher mlp-16x1: training'), 'the note comes before the training');
+    const named = await runCli([...tiny, '--preset', 'quick', '--out', join(dir, 'named')]);
+    assert.equal(named.code, 0, named.stderr);
+    assert.doesNotMatch(named.stderr, /note:/);
+    const json = await runCli([...tiny, '--json', '--out', join(dir, 'json')]);
+    assert.equal(json.code, 0, json.stderr);
+    assert.doesNotMatch(json.stderr + json.stdout, /note:/);
+  });
+});
+
 describe('help and version', () => {
   it('COMMAND --help prints that command\'s usage and exits 0, with the flags\' reference where it takes them; --version the package\'s', async () => {
     const run = await runCli(['run', '--teacher', 'mlp-800x2', '--help']);

@@ -1,3 +1,4 @@
+import { DEFAULT_PRESET, OWN_DATA_PRESET, ownDataPresetChoice } from '../../contract/catalogue';
 import { studentTitle } from '../../contract/display';
 import { formatResult } from '../result-text';
 import { checkRunConfig, runDistillation, selectBackend } from '../../engine';
@@ -13,6 +14,8 @@ export async function runCommand(args: string[], signal: AbortSignal): Promise<n
   await refuseIdleImageSize(values, config.dataset);
   refuseUnreadMethodFlags(values, methodsOfRun(config), 'run', (method) => `use --method ${method}`);
   await checkRunConfig(config);
+  // The app turns to auto for such a dataset; the CLI keeps its default and says what it would gain.
+  if (values.preset === undefined && config.dataset !== 'mnist' && values.json !== true) process.stderr.write(`note: with no --preset this run takes ${DEFAULT_PRESET}, which was tuned on MNIST; ${ownDataPresetChoice()}: add --preset ${OWN_DATA_PRESET} for this dataset\n`);
   const backend = await selectBackend(config.backend, { threads: config.threads });
   const printer = createProgressPrinter(values.json === true);
   try {

@@ -141,6 +141,12 @@ export const DEFAULT_PRESET: PresetId = 'quick';
  */
 export const OWN_DATA_PRESET: PresetId = 'auto';
 
+/** What OWN_DATA_PRESET does for a dataset other than MNIST: the app says it when it switches the form, the CLI when its default stays. */
+export function ownDataPresetChoice(): string {
+  const own = PRESET_CATALOGUE[OWN_DATA_PRESET];
+  return `${own.label} makes its choices on a validation split of your data (${own.time})`;
+}
+
 /** A preset's full configuration, as a fresh copy the caller may change. */
 export function presetConfig(id: PresetId): RunConfig {
   return structuredClone(PRESET_CATALOGUE[id].config);

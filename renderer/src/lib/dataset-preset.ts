@@ -1,4 +1,4 @@
-import { DEFAULT_PRESET, OWN_DATA_PRESET, PRESET_CATALOGUE, presetConfig } from '../../../electron/contract/catalogue';
+import { DEFAULT_PRESET, OWN_DATA_PRESET, ownDataPresetChoice, PRESET_CATALOGUE, presetConfig } from '../../../electron/contract/catalogue';
 import type { PresetName, RunConfig } from '../../../electron/contract/run-config';
 
 /** The form as the preset selector and the person left it. */
@@ -23,7 +23,7 @@ const untouched = (form: PresetForm, preset: PresetName) =>
 export function presetForDataset(dataset: string, form: PresetForm): { preset: PresetName; note: string } | null {
   const mnist = dataset === 'mnist';
   if (!mnist && untouched(form, DEFAULT_PRESET)) {
-    return { preset: OWN_DATA_PRESET, note: `Recipe set to ${PRESET_CATALOGUE[OWN_DATA_PRESET].label} for this dataset: ${PRESET_CATALOGUE[DEFAULT_PRESET].label} was tuned on MNIST, and ${PRESET_CATALOGUE[OWN_DATA_PRESET].label} makes its choices on a validation split of your data (${PRESET_CATALOGUE[OWN_DATA_PRESET].time}).` };
+    return { preset: OWN_DATA_PRESET, note: `Recipe set to ${PRESET_CATALOGUE[OWN_DATA_PRESET].label} for this dataset: ${PRESET_CATALOGUE[DEFAULT_PRESET].label} was tuned on MNIST, and ${ownDataPresetChoice()}.` };
   }
   if (mnist && form.setByDataset && untouched(form, OWN_DATA_PRESET)) return { preset: DEFAULT_PRESET, note: '' };
   return null;
