@@ -2,6 +2,7 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type ApiEvent, type DatasetView, type DistillService, type HostService, type RunSummary } from '../contract/api';
 import { formatResizes, RUN_SETTINGS } from '../contract/catalogue';
+import { shortPath } from '../contract/history';
 import type { BackendInfo, RunEvent } from '../contract/events';
 import type { PresetName, RunConfig, RunConfigOverrides } from '../contract/run-config';
 import {
@@ -102,9 +103,11 @@ export function createDistillService(options: ServiceOptions): HostedService {
   const dataset = async (spec: string, imageSize?: number) => datasetAt(await datasetPath(spec), imageSize);
 
   const view = async (spec: string, imageSize?: number): Promise<DatasetView> => {
-    const data = await dataset(spec, imageSize);
+    const path = await datasetPath(spec);
+    const data = await datasetAt(path, imageSize);
     const samples = pickSamples(data).map((sample) => ({ ...sample, pixels: base64(sample.pixels) }));
-    return { dataset: spec, ...summarizeDataset(data), samples };
+    // An upload is titled as History names it (the folder given, or `uploaded files`), not by its storage id.
+    return { dataset: spec, ...summarizeDataset(data), ...(spec.startsWith('upload:') ? { name: shortPath(path, 1) } : {}), samples };
   };
 
   const modelExports = createModelExports({ exportsDir, version: options.version, onEvent: options.onEvent, ensureBackend, runDir: async (runId) => (await storedRun(runId)).dir });

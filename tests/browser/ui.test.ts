@@ -621,6 +621,8 @@ describe('Distill Studio in a browser (distill serve)', { skip: missing ?? false
     await page.getByTestId('folder-input').setInputFiles(join(root, 'pets'));
     await page.waitForFunction(() => document.querySelector('[data-testid=dataset-summary] h2')?.textContent?.startsWith('pets'), null, { timeout: 30_000 });
     assert.match(await page.getByTestId('dataset-summary').innerText(), /2 classes · 32×32×3 images · 8 train · 2 test/);
+    // Titled by the folder's name, as History names it, not by the server's upload id.
+    assert.match(await page.locator('[data-testid=dataset-summary] h2').innerText(), /^pets \(uploaded\)/);
     await shot('1-dataset-image-folder');
     await page.click('[data-screen=method]');
     assert.equal(await page.getByTestId('preset').inputValue(), 'auto');

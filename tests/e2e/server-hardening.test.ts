@@ -243,7 +243,10 @@ describe('uploads', () => {
     }
     const opened = await fetch(new URL('/api/call/importDataset', small.url), { method: 'POST', headers, body: JSON.stringify({ source: { kind: 'upload', uploadId: id } }) });
     assert.equal(opened.status, 200);
-    assert.equal(((await opened.json()) as { dataset: string }).dataset, `upload:${id}`);
+    const openedView = (await opened.json()) as { dataset: string; name: string };
+    assert.equal(openedView.dataset, `upload:${id}`);
+    // Titled as History names it: loose files have no folder name, and the storage id is no name.
+    assert.equal(openedView.name, 'uploaded files');
     // The upload is named, not a path: inspecting it again works, and it trains like any dataset.
     const again = await fetch(new URL('/api/call/inspectDataset', small.url), { method: 'POST', headers, body: JSON.stringify({ dataset: `upload:${id}` }) });
     assert.equal(again.status, 200);
