@@ -226,6 +226,8 @@ describe('Distill Studio in a browser (distill serve)', { skip: missing ?? false
     // The loss sampled live, step by step, stays once the run has ended (what is stored has one point per epoch).
     const lossPoints = Number(await page.getByTestId('loss-chart').locator('canvas').getAttribute('data-points'));
     assert.ok(lossPoints > validationPoints, `loss points: ${lossPoints}`);
+    // The KD student's loss carries the soft term: the chart says its scale is its own.
+    assert.equal(await page.getByTestId('loss-scale-note').count(), 1);
     await shot('4-training-done');
     await page.getByTestId('split-test').click();
     assert.equal(await accuracy.getAttribute('data-split'), 'test');
@@ -517,6 +519,8 @@ describe('Distill Studio in a browser (distill serve)', { skip: missing ?? false
     await page.getByTestId('sweep-heatmap').waitFor({ timeout: 30_000 });
     // The sweep holds out a validation split: the accuracy chart says so from the start, before any epoch has come.
     assert.equal(await page.getByTestId('accuracy-chart').getAttribute('data-split'), 'validation');
+    // The sweep's cells are not on the curves: the teacher's cross-entropy alone needs no note on scale.
+    assert.equal(await page.getByTestId('loss-scale-note').count(), 0);
     await shot('4-training-sweep');
     await page.waitForFunction(() => document.querySelector('[data-testid=run-status]')?.textContent === 'completed', null, { timeout: 120_000 });
     // A completed sweep opens its results on its own heatmap, where the one click to the full run is.
