@@ -7,7 +7,7 @@ import type { RunEvent, TrainerProgressEvent } from '../../electron/contract/eve
 import { progressSampler, STORED_PROGRESS_PER_EPOCH } from '../../electron/engine/runs/progress-samples';
 import { keptThroughCheckpoints } from '../../electron/engine/runs/resume';
 import { readRun, RunFolder } from '../../electron/engine/runs/store';
-import { runViewFromDetail } from '../../renderer/src/lib/run-view';
+import { applyRunEvent, runViewFromDetail } from '../../renderer/src/lib/run-view';
 import { tempDir } from '../helpers/fixtures';
 
 const progress = (phase: TrainerProgressEvent['phase'], epoch: number, step: number, steps: number, method?: string): TrainerProgressEvent => ({
@@ -76,5 +76,17 @@ describe("a run's loss within epochs, stored for when it is reopened", () => {
     const view = runViewFromDetail({ runId: 'r', kind: 'run', status: 'cancelled', updatedAt: '', config: presetConfig('quick'), result: null, study: null, metrics: detail!.metrics });
     assert.equal(view.loss.filter((p) => p.lane === 'student').length, sent.length);
     assert.ok(view.lanes.every((l) => l.latest === null));
+  });
+
+  it('a lane that trains an epoch again after a resume drops the points of the try cut short', () => {
+    // Read back before the resume trimmed them: epoch 2 was cut at step 30 of 50.
+    const stored: RunEvent[] = [progress('student', 1, 1, 50), epochLine('student', 1), progress('student', 2, 1, 50), progress('student', 2, 30, 50)];
+    const view = runViewFromDetail({ runId: 'r', kind: 'run', status: 'running', updatedAt: '', config: presetConfig('quick'), result: null, study: null, metrics: stored });
+    applyRunEvent(view, progress('baseline', 1, 40, 50));
+    applyRunEvent(view, progress('student', 2, 1, 50));
+    applyRunEvent(view, progress('student', 2, 10, 50));
+    const xs = view.loss.filter((p) => p.lane === 'student').map((p) => p.x);
+    assert.deepEqual(xs, [0.02, 1, 1.02, 1.2]);
+    assert.deepEqual(view.loss.filter((p) => p.lane === 'baseline').map((p) => p.x), [0.8], 'other lanes keep theirs');
   });
 });

@@ -73,6 +73,17 @@ export function emptyRunView(runId: string, config: RunConfig | null, studyMetho
   return view;
 }
 
+/**
+ * Adds a loss point to its lane's curve. A lane that goes back in x is training an epoch again (a
+ * resume from its checkpoint): the points from there on are from the try that was cut short, and
+ * go (as does a last step's point when its epoch's line brings the same loss).
+ */
+function pushLoss(view: RunView, point: RunView['loss'][number]): void {
+  const last = view.loss.findLast((p) => p.lane === point.lane);
+  if (last && last.x >= point.x) view.loss = view.loss.filter((p) => p.lane !== point.lane || p.x < point.x);
+  view.loss.push(point);
+}
+
 /** Folds one engine event into the view (mutates: the view is Svelte state). */
 export function applyRunEvent(view: RunView, event: RunEvent): void {
   switch (event.type) {
@@ -91,7 +102,7 @@ export function applyRunEvent(view: RunView, event: RunEvent): void {
       l.latest = event;
       l.state = 'training';
       // A width the selection steps pass through is not the lane's model: its loss is not the lane's curve.
-      if (!event.via) view.loss.push({ lane: l.key, x: event.epoch - 1 + event.step / event.steps, y: event.loss });
+      if (!event.via) pushLoss(view, { lane: l.key, x: event.epoch - 1 + event.step / event.steps, y: event.loss });
       break;
     }
     case 'sweep-cell': {
@@ -104,7 +115,7 @@ export function applyRunEvent(view: RunView, event: RunEvent): void {
     }
     case 'epoch':
       view.epochs.push({ ...event, lane: laneKey(event) });
-      view.loss.push({ lane: laneKey(event), x: event.epoch, y: event.trainLoss });
+      pushLoss(view, { lane: laneKey(event), x: event.epoch, y: event.trainLoss });
       break;
   }
 }
