@@ -8,6 +8,7 @@ import { RESUME_USAGE, resumeCommand } from './commands/resume';
 import { RUN_USAGE, runCommand } from './commands/run';
 import { RUNS_USAGE, runsCommand } from './commands/runs';
 import { SERVE_USAGE, serveCommand } from './commands/serve';
+import { SHOW_USAGE, showCommand } from './commands/show';
 import { STUDY_USAGE, studyCommand } from './commands/study';
 import { SWEEP_USAGE, sweepCommand } from './commands/sweep';
 import { appVersion } from '../server/renderer-dir';
@@ -22,6 +23,7 @@ ${SWEEP_USAGE}
 ${CHECK_TEACHER_USAGE}
 ${DATASETS_USAGE}
 ${RUNS_USAGE}
+${SHOW_USAGE}
 ${EXPORT_USAGE}
 ${BENCH_USAGE}
 ${MODELS_USAGE}
@@ -45,6 +47,7 @@ const COMMAND_USAGE: Record<string, string> = {
   'check-teacher': CHECK_TEACHER_USAGE,
   datasets: DATASETS_USAGE,
   runs: RUNS_USAGE,
+  show: SHOW_USAGE,
   export: EXPORT_USAGE,
   bench: BENCH_USAGE,
   models: MODELS_USAGE,
@@ -86,6 +89,8 @@ export async function main(argv: string[]): Promise<number> {
         return await datasetsCommand(args, controller.signal);
       case 'runs':
         return await runsCommand(args);
+      case 'show':
+        return await showCommand(args);
       case 'export':
         return await exportCommand(args, controller.signal);
       case 'bench':
@@ -105,7 +110,7 @@ export async function main(argv: string[]): Promise<number> {
         process.stdout.write((command === undefined ? USAGE : HELP) + '\n');
         return command === undefined ? 2 : 0;
       default:
-        throw new DistillInputError(`unknown command "${command}" (run, resume, study, sweep, check-teacher, datasets, runs, export, bench, models, serve)`);
+        throw new DistillInputError(`unknown command "${command}" (run, resume, study, sweep, check-teacher, datasets, runs, show, export, bench, models, serve)`);
     }
   } catch (error) {
     if (error instanceof DistillInputError) {

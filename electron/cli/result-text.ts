@@ -63,6 +63,7 @@ export function formatStudy(result: StudyResult): string {
   return `${teacher}student ${result.student}\n\n${table(['method', '', `test accuracy${firstSeed}`, `gain (points)${firstSeed}`, ...seedColumns, 'training time'], rows, [1])}\n${against ? `\nthe student is ${against}\n` : ''}\nbackend ${result.backend.name} · ${formatDuration(result.seconds, true)}${resumedNote(result.resumed)} · saved in ${result.outDir}`;
 }
 
-export const formatStudyOrRun = (result: RunResult | StudyResult, method: string) => (result.type === 'study' ? formatStudy(result) : formatResult(result, studentTitle(method)));
+/** A study's table, or a run's, whose distilled student is titled by the method it was kept with (DIST, when the race kept it). */
+export const formatStudyOrRun = (result: RunResult | StudyResult, method: string) => (result.type === 'study' ? formatStudy(result) : formatResult(result, studentTitle(result.studentMethod ?? method)));
 
 export const resumedNote = (times: number | undefined) => (times ? ` · resumed ${times === 1 ? 'once' : `${times} times`}` : '');

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -104,6 +104,30 @@ describe('bad input: exit 2 and one clear line on stderr', () => {
       assert.equal(code, 2);
       assert.match(stderr, /train-images-idx3-ubyte: truncated IDX file: 2×28×28 needs 1568 data bytes, found 484/);
     }
+  });
+});
+
+describe('distill show', () => {
+  it('shows a finished run again as it ended, as text or its JSON result line; an unfinished one says why not, and how to go on', async () => {
+    const out = join(await mkdtemp(join(tmpdir(), 'cli-show-')), 'run');
+    const run = await runCli(['run', ...TINY, '--no-baseline', '--out', out]);
+    assert.equal(run.code, 0, run.stderr);
+    const shown = await runCli(['show', out]);
+    assert.equal(shown.code, 0, shown.stderr);
+    assert.match(shown.stdout, /KD student\s+mlp-16x1/);
+    assert.equal(shown.stdout.trim(), run.stdout.trim(), 'the same table and advice as the run printed');
+    const json = await runCli(['show', out, '--json']);
+    assert.equal(json.code, 0, json.stderr);
+    assert.deepEqual(RunResultSchema.parse(JSON.parse(json.stdout)), RunResultSchema.parse(JSON.parse(await readFile(join(out, 'result.json'), 'utf8'))));
+    // Not finished: one line naming the status and the way on; nothing written.
+    await writeFile(join(out, 'status.json'), JSON.stringify({ status: 'cancelled', error: 'run cancelled', updatedAt: new Date().toISOString() }));
+    await rm(join(out, 'result.json'));
+    const cancelled = await runCli(['show', out]);
+    assert.equal(cancelled.code, 2);
+    assert.equal(cancelled.stderr, `distill: run run has not completed (cancelled: run cancelled), so it has no results to show: \`distill resume ${out}\` goes on with it\n`);
+    const missing = await runCli(['show', tmpdir()]);
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /: not a run folder \(no readable config\.json and status\.json\)$/m);
   });
 });
 

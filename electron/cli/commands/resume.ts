@@ -1,4 +1,6 @@
 import { BACKEND_IDS } from '../../contract/catalogue';
+import type { RunResult, StudyResult } from '../../contract/events';
+import type { RunConfig } from '../../contract/run-config';
 import { formatStudyOrRun } from '../result-text';
 import { formatSweep } from './sweep';
 import { DistillInputError, resumableRun, resumeRun, selectBackend } from '../../engine';
@@ -7,6 +9,12 @@ import { createProgressPrinter } from '../progress-printer';
 import { refuseIdleThreads } from '../run-flags';
 
 export const RESUME_USAGE = `distill resume RUN_DIR [--backend ${BACKEND_IDS.join('|')}] [--threads N] [--json]`;
+
+/** What a run, study or sweep prints when it ends, from its result: a `distill sweep` run its grid, with no students. */
+export function formatEnded(result: RunResult | StudyResult, config: RunConfig): string {
+  const sweepOnly = result.type === 'result' && result.sweep && !result.student && !result.baseline;
+  return sweepOnly ? formatSweep(result, config) : formatStudyOrRun(result, config.method);
+}
 
 /** Goes on with a failed, cancelled or interrupted run from its last checkpoints. */
 export async function resumeCommand(args: string[], signal: AbortSignal): Promise<number> {
@@ -20,9 +28,7 @@ export async function resumeCommand(args: string[], signal: AbortSignal): Promis
   const printer = createProgressPrinter(values.json === true);
   try {
     const result = await resumeRun({ dir: run.dir, backend, signal, onEvent: printer.onEvent });
-    // A `distill sweep` run ends as it would have: the grid, no students.
-    const sweepOnly = result.type === 'result' && result.sweep && !result.student && !result.baseline;
-    printer.done(values.json ? JSON.stringify(result) : sweepOnly ? formatSweep(result, run.config) : formatStudyOrRun(result, run.config.method));
+    printer.done(values.json ? JSON.stringify(result) : formatEnded(result, run.config));
     return 0;
   } finally {
     printer.stop();

@@ -1,6 +1,5 @@
 import { DEFAULT_PRESET, OWN_DATA_PRESET, ownDataPresetChoice } from '../../contract/catalogue';
-import { studentTitle } from '../../contract/display';
-import { formatResult } from '../result-text';
+import { formatStudyOrRun } from '../result-text';
 import { checkRunConfig, runDistillation, selectBackend } from '../../engine';
 import { parseFlags } from '../args';
 import { configFromFlags, methodsOfRun, refuseIdleImageSize, refuseUnreadMethodFlags, RUN_FLAGS, runFlagsUsage } from '../run-flags';
@@ -20,7 +19,7 @@ export async function runCommand(args: string[], signal: AbortSignal): Promise<n
   const printer = createProgressPrinter(values.json === true);
   try {
     const result = await runDistillation({ config, backend, outDir: values.out as string | undefined, runsRoot: values['runs-dir'] as string | undefined, signal, onEvent: printer.onEvent });
-    printer.done(values.json ? JSON.stringify(result) : formatResult(result, studentTitle(result.studentMethod ?? config.method)));
+    printer.done(values.json ? JSON.stringify(result) : formatStudyOrRun(result, config.method));
     return 0;
   } finally {
     printer.stop();

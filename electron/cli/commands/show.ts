@@ -1,0 +1,26 @@
+import { basename, resolve } from 'node:path';
+import { DistillInputError, readRun, runInterrupted } from '../../engine';
+import { parseFlags } from '../args';
+import { formatEnded } from './resume';
+
+export const SHOW_USAGE = 'distill show RUN_DIR [--json]';
+
+/**
+ * A finished run, study or sweep shown again as it ended: the same table and advice, or with
+ * `--json` the same result line as `--json` printed then. Reads the folder; writes nothing.
+ */
+export async function showCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parseFlags(args, { json: { type: 'boolean' } }, true);
+  if (positionals.length !== 1) throw new DistillInputError(`usage: ${SHOW_USAGE}`);
+  const dir = resolve(positionals[0]!);
+  const run = await readRun(dir, basename(dir));
+  if (!run) throw new DistillInputError(`${positionals[0]}: not a run folder (no readable config.json and status.json)`);
+  const result = run.study ?? run.result;
+  if (!result) {
+    const status = (await runInterrupted(run)) ? 'interrupted' : run.status.status;
+    if (status === 'running') throw new DistillInputError(`run ${run.id} is still training in another process: its results come when it ends`);
+    throw new DistillInputError(`run ${run.id} has not completed (${status}${run.status.error ? `: ${run.status.error}` : ''}), so it has no results to show: \`distill resume ${positionals[0]}\` goes on with it`);
+  }
+  process.stdout.write(`${values.json ? JSON.stringify(result) : formatEnded(result, run.config)}\n`);
+  return 0;
+}
