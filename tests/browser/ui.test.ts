@@ -87,10 +87,10 @@ describe('Distill Studio in a browser (distill serve)', { skip: missing ?? false
     await page.getByTestId('teacher-model').selectOption('mlp-800x2');
     await page.getByTestId('student-model').selectOption('mlp-30x2');
     assert.match(await page.getByTestId('teacher-size').innerText(), /1,276,810 parameters · 5\.1 MB · 1\.3M multiply–accumulates per image/);
-    assert.match(await page.getByTestId('compression').innerText(), /51\.5× smaller than the teacher and computes 51\.6× less per image/);
+    assert.match(await page.getByTestId('compression').innerText(), /51\.5× smaller than the teacher, and computes 51\.6× less per image/);
     // A convnet student: few parameters, much compute per parameter; the two ratios part.
     await page.getByTestId('student-model').selectOption('lenet5');
-    assert.match(await page.getByTestId('compression').innerText(), /20\.7× smaller than the teacher and computes 3\.1× less per image/);
+    assert.match(await page.getByTestId('compression').innerText(), /20\.7× smaller than the teacher, and computes 3\.1× less per image/);
     await page.getByTestId('student-model').selectOption('mlp-30x2');
     assert.match(await page.getByTestId('student-size').innerText(), /24,790 parameters · 99\.2 kB · 24\.7k multiply–accumulates per image/);
     await shot('2-models');
