@@ -1,6 +1,7 @@
 import { DistillInputError, RunCancelledError, StorageError } from '../engine';
 import { BENCH_USAGE, benchCommand } from './commands/bench';
 import { CHECK_TEACHER_USAGE, checkTeacherCommand } from './commands/check-teacher';
+import { COMPARE_USAGE, compareCommand } from './commands/compare';
 import { DATASETS_USAGE, datasetsCommand } from './commands/datasets';
 import { EXPORT_USAGE, exportCommand } from './commands/export';
 import { MODELS_USAGE, modelsCommand } from './commands/models';
@@ -24,6 +25,7 @@ ${CHECK_TEACHER_USAGE}
 ${DATASETS_USAGE}
 ${RUNS_USAGE}
 ${SHOW_USAGE}
+${COMPARE_USAGE}
 ${EXPORT_USAGE}
 ${BENCH_USAGE}
 ${MODELS_USAGE}
@@ -48,6 +50,7 @@ const COMMAND_USAGE: Record<string, string> = {
   datasets: DATASETS_USAGE,
   runs: RUNS_USAGE,
   show: SHOW_USAGE,
+  compare: COMPARE_USAGE,
   export: EXPORT_USAGE,
   bench: BENCH_USAGE,
   models: MODELS_USAGE,
@@ -91,6 +94,8 @@ export async function main(argv: string[]): Promise<number> {
         return await runsCommand(args);
       case 'show':
         return await showCommand(args);
+      case 'compare':
+        return await compareCommand(args);
       case 'export':
         return await exportCommand(args, controller.signal);
       case 'bench':
@@ -110,7 +115,7 @@ export async function main(argv: string[]): Promise<number> {
         process.stdout.write((command === undefined ? USAGE : HELP) + '\n');
         return command === undefined ? 2 : 0;
       default:
-        throw new DistillInputError(`unknown command "${command}" (run, resume, study, sweep, check-teacher, datasets, runs, show, export, bench, models, serve)`);
+        throw new DistillInputError(`unknown command "${command}" (run, resume, study, sweep, check-teacher, datasets, runs, show, compare, export, bench, models, serve)`);
     }
   } catch (error) {
     if (error instanceof DistillInputError) {

@@ -131,6 +131,40 @@ describe('distill show', () => {
   });
 });
 
+describe('distill compare', () => {
+  it('puts finished runs side by side: only the settings that differ, then what each came to, as the app compares them', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'cli-compare-'));
+    for (const t of ['2', '4']) {
+      const run = await runCli(['run', ...TINY, '--temperature', t, '--json', '--out', join(root, `t${t}`)]);
+      assert.equal(run.code, 0, run.stderr);
+    }
+    const results = await Promise.all(['t2', 't4'].map(async (id) => RunResultSchema.parse(JSON.parse(await readFile(join(root, id, 'result.json'), 'utf8')))));
+    const text = await runCli(['compare', join(root, 't2'), join(root, 't4')]);
+    assert.equal(text.code, 0, text.stderr);
+    const rows = text.stdout.split('\n');
+    assert.match(rows[0]!, /^\s+t2\s+t4$/);
+    assert.match(text.stdout, /^KD \(Hinton\): temperature T\s+2\s+4$/m);
+    assert.doesNotMatch(text.stdout, /^student epochs/m, 'a setting both runs share is not a row');
+    const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
+    assert.match(text.stdout, new RegExp(`^distilled student\\s+${pct(results[0]!.student!.accuracy)}\\s+${pct(results[1]!.student!.accuracy)}$`, 'm'));
+    assert.match(text.stdout, /^KD gain \(points\)\s+[+-]\d+\.\d\d\s+[+-]\d+\.\d\d$/m);
+    const json = await runCli(['compare', join(root, 't2'), join(root, 't4'), '--json']);
+    assert.equal(json.code, 0, json.stderr);
+    const parsed = JSON.parse(json.stdout) as { runs: string[]; settings: Array<{ key: string; values: string[] }>; results: Array<{ key: string; values: string[] }> };
+    assert.deepEqual(parsed.runs, ['t2', 't4']);
+    assert.deepEqual(parsed.settings.map((row) => [row.key, row.values]), [['kd.temperature', ['2', '4']]]);
+    assert.deepEqual(parsed.results.find((row) => row.key === 'alone')?.values, results.map((r) => pct(r.baseline!.accuracy)));
+    // One run, or one that has not finished: one line each, exit 2.
+    const one = await runCli(['compare', join(root, 't2')]);
+    assert.equal(one.code, 2);
+    assert.match(one.stderr, /^distill: compare needs two runs or more: distill compare RUN_DIR RUN_DIR… \[--json\]\n$/);
+    await writeFile(join(root, 't4', 'status.json'), JSON.stringify({ status: 'failed', error: 'x', updatedAt: new Date().toISOString() }));
+    const failed = await runCli(['compare', join(root, 't2'), join(root, 't4')]);
+    assert.equal(failed.code, 2);
+    assert.equal(failed.stderr, 'distill: run t4 has not completed (failed): only completed runs are compared\n');
+  });
+});
+
 describe('a dataset other than MNIST with no --preset', () => {
   it('says once, before training, that quick was tuned on MNIST and what auto would do; not with --preset or --json', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'own-idx-'));

@@ -10,7 +10,7 @@ import { sameArchitectureLatency } from '../../electron/engine/runs/phases';
 import { describeSweepChoice, plannedSweepCells, sweepCellsDone, sweepFinalists, sweepRoundTwo } from '../../electron/engine/runs/sweep';
 import { describeEvent } from '../../electron/cli/progress-printer';
 import { PlateauCuts } from '../../electron/engine/train/schedule';
-import { configDifferences } from '../../renderer/src/lib/compare';
+import { configDifferences } from '../../electron/contract/compare';
 import { historyCells, runOutcome, shortPath } from '../../renderer/src/lib/display';
 import { studyOverrides, studyRecipeNote } from '../../renderer/src/lib/study-form';
 import { applyRunEvent, emptyRunView, keptEpochText, mayStopEarly } from '../../renderer/src/lib/run-view';

@@ -1,7 +1,10 @@
-import { describeValue, METHOD_CATALOGUE, needsMet, RUN_SETTINGS, type MethodId } from '../../../electron/contract/catalogue';
-import type { RunConfig } from '../../../electron/contract/run-config';
-import { shortPath } from './display';
+import type { RunSummary } from './api';
+import { describeValue, METHOD_CATALOGUE, needsMet, RUN_SETTINGS, type MethodId } from './catalogue';
+import { formatPercent, formatPercentOrDash, formatPoints, formatSweepCell } from './display';
+import { runOutcome, shortPath } from './history';
+import type { RunConfig } from './run-config';
 
+/** One row of a comparison of runs: the app's Compare table and `distill compare` print the same rows. */
 export interface SettingDifference {
   key: string;
   label: string;
@@ -33,4 +36,23 @@ export function configDifferences(configs: RunConfig[]): SettingDifference[] {
     }
   }
   return rows;
+}
+
+/**
+ * What each run came to, as rows beside its settings: the T and α a sweep found (only when one
+ * of them swept), the teacher, the distilled student (a study's best distilled method, named),
+ * the student alone and the gain in points.
+ */
+export function comparisonResults(runs: Array<Pick<RunSummary, 'result' | 'study'>>): SettingDifference[] {
+  const outcomes = runs.map((run) => runOutcome(run));
+  const sweep: SettingDifference[] = runs.some((run) => run.result?.sweep)
+    ? [{ key: 'sweep', label: 'T and α the sweep found', values: runs.map((run) => (run.result?.sweep ? `${formatSweepCell(run.result.sweep.best)} (${formatPercent(run.result.sweep.best.valAccuracy)} on validation)` : '–')) }]
+    : [];
+  return [
+    ...sweep,
+    { key: 'teacher', label: 'teacher', values: outcomes.map((o) => formatPercentOrDash(o.teacher)) },
+    { key: 'student', label: 'distilled student', values: outcomes.map((o) => `${formatPercentOrDash(o.student)}${o.best ? ` (best: ${o.best.label})` : ''}`) },
+    { key: 'alone', label: 'student alone', values: outcomes.map((o) => formatPercentOrDash(o.alone)) },
+    { key: 'gain', label: 'KD gain (points)', values: outcomes.map((o) => (o.gain === null ? '–' : formatPoints(o.gain))) },
+  ];
 }
