@@ -62,6 +62,8 @@ describe('runs survive a crash and resume', () => {
     const text = await runCli(['runs', '--runs-dir', root]);
     assert.match(text.stdout, /^whole\s+completed\s+mnist\s+mlp-64x1 → mlp-16x1\s+[\d.]+%\s+[\d.]+%\s+[\d.]+%\s+[+-][\d.]+\n/m);
     assert.match(text.stdout, /^killed\s+interrupted\s/m);
+    // It says how to see one run again, and how to set runs side by side.
+    assert.ok(text.stdout.endsWith(`\n\nin ${root} (\`distill show ${join(root, 'whole')}\` prints a run again; \`distill compare DIR DIR…\` sets runs side by side)\n`), text.stdout);
 
     // Threads on a backend that computes on none are refused, as `distill run` refuses them, and the run stays as it was.
     const idle = await runCli(['resume', join(root, 'killed'), '--backend', 'cpu', '--threads', '2']);

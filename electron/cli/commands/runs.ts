@@ -26,6 +26,9 @@ export async function runsCommand(args: string[]): Promise<number> {
     return 0;
   }
   const cells = rows.map((r) => [r.runId, r.status, r.dataset, r.tag ? `${r.models} (${r.tag})` : r.models, r.teacher, r.student, r.alone, r.gain]);
-  process.stdout.write(`${table(['run', 'status', 'dataset', 'teacher → student', 'teacher', 'distilled', 'alone', 'gain'], cells, [1, 2, 3])}\n\nin ${root}\n`);
+  // Where to go from the list: the newest completed run as the example.
+  const done = rows.find((r) => r.status === 'completed');
+  const next = done ? ` (\`distill show ${done.dir}\` prints a run again; \`distill compare DIR DIR…\` sets runs side by side)` : '';
+  process.stdout.write(`${table(['run', 'status', 'dataset', 'teacher → student', 'teacher', 'distilled', 'alone', 'gain'], cells, [1, 2, 3])}\n\nin ${root}${next}\n`);
   return 0;
 }
