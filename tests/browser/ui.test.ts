@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { cp, mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import os, { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
@@ -15,6 +16,7 @@ import { exportModel } from '../../electron/engine/export/registry';
 import { startServer, type RunningServer } from '../../electron/server/server';
 import { projectRoot } from '../../electron/server/renderer-dir';
 import { chromiumMissing, launchChromium } from '../helpers/browser';
+import { DISTILL_BIN } from '../helpers/cli';
 import { METHOD_CATALOGUE, METHOD_IDS, optionsOfMethod, PRESET_CATALOGUE } from '../../electron/contract/catalogue';
 
 const SHOTS = join(projectRoot(), 'test-output', 'screenshots');
@@ -722,6 +724,33 @@ describe('Distill Studio in a browser (distill serve)', { skip: missing ?? false
       assert.deepEqual(await leftovers(), []);
     } finally {
       await page.unroute(isUpload);
+    }
+  });
+
+  it('follows a run that a CLI process trains in the same folder, opened from History, until it ends', async () => {
+    const child = spawn(process.execPath, [DISTILL_BIN, 'run', '--teacher', 'mlp-64x1', '--student', 'mlp-16x1', '--teacher-epochs', '4', '--epochs', '4', '--limit-train', '3000', '--limit-test', '500', '--batch-size', '20', '--backend', 'cpu', '--runs-dir', runsDir, '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    try {
+      // Open it once its teacher has an epoch behind it, while the run goes on.
+      await new Promise<void>((resolve, reject) => {
+        let out = '';
+        child.stdout.on('data', (chunk: Buffer) => ((out += chunk), out.includes('"type":"epoch"') && resolve()));
+        void exited.then(() => reject(new Error('the CLI run ended before its first epoch')));
+      });
+      await page.click('[data-screen=history]');
+      const row = page.getByTestId('history-row').filter({ hasText: 'running' });
+      await row.getByRole('button', { name: 'Open' }).click();
+      await page.getByTestId('training').waitFor();
+      assert.equal(await page.getByTestId('run-status').innerText(), 'running');
+      const pointsNow = async () => Number(await page.getByTestId('accuracy-chart').locator('canvas').getAttribute('data-points'));
+      const opened = await pointsNow();
+      // This window hears nothing from another process: the run is read again until it completes.
+      await page.waitForFunction(() => document.querySelector('[data-testid=run-status]')?.textContent === 'completed', null, { timeout: 120_000 });
+      assert.equal(await exited, 0);
+      assert.ok((await pointsNow()) > opened, `accuracy points: ${opened} when opened, ${await pointsNow()} at the end`);
+      assert.equal(await pointsNow(), 12, 'four epochs of three models');
+    } finally {
+      child.kill();
     }
   });
 

@@ -1,4 +1,4 @@
-import type { ApiResponse, DatasetView, ExportProgress, ExportResult, ModelInfo, ModelRole, RunSummary, TeacherCheck, TeacherView } from '../../../electron/contract/api';
+import type { ApiResponse, DatasetView, RunDetail, ExportProgress, ExportResult, ModelInfo, ModelRole, RunSummary, TeacherCheck, TeacherView } from '../../../electron/contract/api';
 import { DEFAULT_PRESET, DEFAULT_STUDY, formatResizes, inAppWords, METHOD_IDS, presetConfig, RUN_SETTINGS, STUDY_SEEDS, STUDY_VARIANTS, type DownloadableDatasetId, type ExportFormatId } from '../../../electron/contract/catalogue';
 import type { PresetName, RunConfig, RunConfigOverrides } from '../../../electron/contract/run-config';
 import type { SweepResult } from '../../../electron/contract/events';
@@ -7,6 +7,7 @@ import { ImportCancelled, type ImportProgress } from '../api/app-api';
 import { applyRunEvent, emptyRunView, runViewFromDetail, type RunView } from './run-view';
 import { studyOverrides } from './study-form';
 import { presetForDataset } from './dataset-preset';
+import { createRunFollower } from './run-follower';
 
 /** What a refused request says, in the app's words (its settings' labels, not the CLI's flags). */
 const errorText = (error: unknown) => inAppWords(error instanceof Error ? error.message : String(error));
@@ -71,6 +72,7 @@ export async function init(): Promise<void> {
       return;
     }
     if (event.type === 'run-ended') void refreshRuns();
+    if (event.type === 'run-event') follower.heard(event.runId);
     const run = app.run;
     if (!run || event.runId !== run.runId) return;
     if (event.type === 'run-event') applyRunEvent(run, event.event);
@@ -262,13 +264,29 @@ export async function cancelRun(): Promise<void> {
   if (app.run) await api().cancelRun({ runId: app.run.runId });
 }
 
-export async function openRun(runId: string, screen: Screen): Promise<void> {
-  const detail = await api().getRun({ runId });
+/** Puts a run as stored in view; the run watched live keeps the loss it sampled step by step (what is stored has eight points per epoch). */
+function showStoredRun(detail: RunDetail): RunView {
   const view = runViewFromDetail(detail);
-  // The run watched live keeps the loss it sampled step by step: what is stored has one point per epoch.
-  if (app.run?.runId === runId && app.run.loss.length > view.loss.length) view.loss = app.run.loss;
+  if (app.run?.runId === detail.runId && app.run.loss.length > view.loss.length) view.loss = app.run.loss;
   app.run = view;
+  return view;
+}
+
+/** A run trained by another process (a CLI run in the same folder) sends no events: it is read again while in view. */
+const follower = createRunFollower({
+  read: (runId) => api().getRun({ runId }),
+  inView: () => (app.run?.status === 'running' ? app.run.runId : null),
+  show: (detail) => {
+    const running = showStoredRun(detail).status === 'running';
+    if (!running) void refreshRuns();
+    return running;
+  },
+});
+
+export async function openRun(runId: string, screen: Screen): Promise<void> {
+  const view = showStoredRun(await api().getRun({ runId }));
   app.screen = screen;
+  if (view.status === 'running') follower.follow(runId);
 }
 
 /** Continues a failed or cancelled run from its checkpoints; its charts keep what it had done. */
