@@ -1,10 +1,11 @@
-import { describeAgainstTeacher, formatBytes, formatCount, formatDuration, formatPercent, formatPoints, formatSeedsGain, studentTitle, studyAgainstTeacher } from '../contract/display';
+import { describeAgainstTeacher, distilledBy, formatBytes, formatCount, formatDuration, formatPercent, formatPoints, formatSeedsGain, gainName, studentTitle, studyAgainstTeacher } from '../contract/display';
 import { classGainBeyondNoise, compareClasses, distillationAdvice } from '../contract/advice';
 import type { RunResult, StudyResult } from '../contract/events';
 import { table } from './table';
 
-/** A run's comparison table, as `distill run` prints it. */
-export function formatResult(result: RunResult, studentLabel = 'KD student'): string {
+/** A run's comparison table, as `distill run` prints it; `method` is the run's, unless the result says which the student was kept with. */
+export function formatResult(result: RunResult, method = 'kd'): string {
+  const studentLabel = studentTitle(result.studentMethod ?? method);
   const rows: string[][] = [];
   const add = (role: string, report: RunResult['teacher']) => {
     if (!report) return;
@@ -14,13 +15,13 @@ export function formatResult(result: RunResult, studentLabel = 'KD student'): st
   add(studentLabel, result.student);
   add('student alone', result.baseline);
   const lines = [table(['', 'model', 'params', 'size', 'test accuracy', 'latency/image'], rows)];
-  if (result.kdGain !== null) lines.push(`\nKD gain over the student alone: ${formatPoints(result.kdGain)} points`);
+  if (result.kdGain !== null) lines.push(`\n${gainName(result.studentMethod ?? method)} over the student alone: ${formatPoints(result.kdGain)} points`);
   if (result.teacher && result.student) {
     lines.push(`the student is ${describeAgainstTeacher(result.teacher, result.student)}`);
   }
-  lines.push(...classLines(result));
+  lines.push(...classLines(result, result.studentMethod ?? method));
   if (result.choices?.length) lines.push('', 'what the recipe chose:', ...result.choices.map((choice) => `  · ${choice}`));
-  for (const advice of distillationAdvice(result)) {
+  for (const advice of distillationAdvice({ ...result, studentMethod: result.studentMethod ?? method })) {
     // The advice names the run's folder RUN_DIR; here it is known.
     lines.push('', `${advice.level === 'warning' ? 'warning' : 'good'}: ${advice.message}`, ...advice.suggestions.map((s) => `  try: ${s.replaceAll('RUN_DIR', result.outDir)}`));
   }
@@ -29,7 +30,7 @@ export function formatResult(result: RunResult, studentLabel = 'KD student'): st
 }
 
 /** The classes distillation helped and hurt most, one line each (the app shows the whole table). */
-function classLines(result: RunResult): string[] {
+function classLines(result: RunResult, method: string): string[] {
   const rows = compareClasses(result);
   const name = (c: number) => result.classNames?.[c] ?? String(c);
   const list = (mark: 'helped' | 'hurt') =>
@@ -39,8 +40,8 @@ function classLines(result: RunResult): string[] {
       .map((r) => `${name(r.classIndex)} ${formatPoints(r.gain!)} (${formatPercent(r.baseline!)} → ${formatPercent(r.student!)}${classGainBeyondNoise(r) ? '' : `; within noise, ±${(r.noise! * 100).toFixed(2)}`})`)
       .join(', ');
   const lines = [];
-  if (list('helped')) lines.push(`KD helped most on: ${list('helped')}`);
-  if (list('hurt')) lines.push(`KD hurt most on: ${list('hurt')}`);
+  if (list('helped')) lines.push(`${distilledBy(method)} helped most on: ${list('helped')}`);
+  if (list('hurt')) lines.push(`${distilledBy(method)} hurt most on: ${list('hurt')}`);
   return lines;
 }
 
@@ -64,6 +65,6 @@ export function formatStudy(result: StudyResult): string {
 }
 
 /** A study's table, or a run's, whose distilled student is titled by the method it was kept with (DIST, when the race kept it). */
-export const formatStudyOrRun = (result: RunResult | StudyResult, method: string) => (result.type === 'study' ? formatStudy(result) : formatResult(result, studentTitle(result.studentMethod ?? method)));
+export const formatStudyOrRun = (result: RunResult | StudyResult, method: string) => (result.type === 'study' ? formatStudy(result) : formatResult(result, method));
 
 export const resumedNote = (times: number | undefined) => (times ? ` · resumed ${times === 1 ? 'once' : `${times} times`}` : '');

@@ -1,5 +1,5 @@
 import type { ModelReport, RunResult, StudyResult, StudyRow } from './events';
-import { formatPercent, formatPoints } from './display';
+import { formatPercent, formatPoints, gainName } from './display';
 
 /**
  * What a finished run says about whether distillation paid off, with the numbers and what to try
@@ -45,7 +45,8 @@ export interface SeedsGain {
   gainStdErr: number;
 }
 
-export type AdviceInput = Pick<RunResult, 'teacher' | 'student' | 'baseline' | 'kdGain' | 'sweep'> & Partial<Pick<RunResult, 'selection'>> & { seeds?: SeedsGain | undefined };
+/** `studentMethod`: the method the distilled student was kept with (a run's race, a study's row), which names its gain. */
+export type AdviceInput = Pick<RunResult, 'teacher' | 'student' | 'baseline' | 'kdGain' | 'sweep'> & Partial<Pick<RunResult, 'selection'>> & { studentMethod?: string | undefined; seeds?: SeedsGain | undefined };
 
 /** What the advice says to narrow a gain's noise: more test images, or the run again over several seeds (the CLI names RUN_DIR). */
 const SEVERAL_SEEDS = 'more test images, or this run again over several seeds (`distill study --from-run RUN_DIR --seeds 5`, or "Measure this gain over 5 seeds" in the app), to narrow the noise';
@@ -73,18 +74,18 @@ export function distillationAdvice(result: AdviceInput): Advice[] {
     const kdGain = overSeeds !== null ? result.seeds!.meanGain : result.kdGain;
     const noise = overSeeds ?? gainNoise(student.accuracy, baseline.accuracy, n);
     const band = overSeeds !== null ? `±${(noise * 100).toFixed(2)} points is the 95 % interval of the mean over ${result.seeds!.count} seeds` : `±${(noise * 100).toFixed(2)} points is the noise on ${n.toLocaleString('en-US')} test images`;
-    const gainName = overSeeds !== null ? `mean KD gain over ${result.seeds!.count} seeds` : 'KD gain';
+    const named = overSeeds !== null ? `mean ${gainName(result.studentMethod)} over ${result.seeds!.count} seeds` : gainName(result.studentMethod);
     const sweep = result.sweep ? [] : ['finding T and α for this data with the sweep ("Find T and α for me" in the app, `distill sweep` in the CLI, or the auto preset)'];
     // A teacher far ahead of the student alone that still teaches nothing points at the student's
     // size, not the teacher's: small students often cannot follow a much stronger teacher.
     const farAhead = !!teacher && teacher.accuracy - baseline.accuracy >= WIDE_GAP;
     const teacherOrStudent = farAhead ? [LARGER_STUDENT] : ['a better teacher (see its accuracy above)'];
-    const over = overSeeds !== null ? ` (the ${gainName})` : '';
+    const over = overSeeds !== null ? ` (the ${named})` : '';
     if (kdGain < -noise) {
       advice.push({ level: 'warning', message: `Distillation made the student worse: ${formatPoints(kdGain)} points against the student alone${over} (${band}).`, suggestions: [...sweep, 'a lower α (more weight on the labels) or a lower T', ...teacherOrStudent] });
     } else if (Math.abs(kdGain) <= noise) {
       const cannotTell = overSeeds !== null ? 'these seeds cannot tell' : 'this run cannot tell';
-      advice.push({ level: 'warning', message: `The ${gainName}, ${formatPoints(kdGain)} points, is within noise (${band}): ${cannotTell} whether distillation helped.`, suggestions: [...sweep, ...(studentsLevelledOff ? [] : ['training the students longer (KD students keep improving after a plain one levels off)']), ...(farAhead ? [LARGER_STUDENT] : []), overSeeds !== null ? 'more seeds, to narrow the interval' : SEVERAL_SEEDS] });
+      advice.push({ level: 'warning', message: `The ${named}, ${formatPoints(kdGain)} points, is within noise (${band}): ${cannotTell} whether distillation helped.`, suggestions: [...sweep, ...(studentsLevelledOff ? [] : ['training the students longer (KD students keep improving after a plain one levels off)']), ...(farAhead ? [LARGER_STUDENT] : []), overSeeds !== null ? 'more seeds, to narrow the interval' : SEVERAL_SEEDS] });
     } else {
       advice.push({ level: 'good', message: `Distillation helped: ${formatPoints(kdGain)} points over the student alone${over}, beyond the noise (${band}).`, suggestions: [] });
     }
@@ -140,12 +141,12 @@ export function compareClasses(result: Pick<RunResult, 'teacher' | 'student' | '
  * advice, the per-class table and the gallery work the same for studies. Null when the study has
  * no such row, or keeps no confusion matrices (studies saved before they did).
  */
-export function studyMethodAsRun(study: StudyResult, method: string): (Pick<RunResult, 'teacher' | 'student' | 'baseline' | 'kdGain' | 'classNames' | 'sweep'> & { seeds?: SeedsGain | undefined }) | null {
+export function studyMethodAsRun(study: StudyResult, method: string): (Pick<RunResult, 'teacher' | 'student' | 'baseline' | 'kdGain' | 'classNames' | 'sweep'> & { studentMethod: string; seeds?: SeedsGain | undefined }) | null {
   const row = study.rows.find((r) => r.method === method);
   const alone = study.rows.find((r) => r.method === 'baseline');
   if (!row?.confusion) return null;
   const report = (r: StudyRow): ModelReport => ({ name: study.student, accuracy: r.accuracy, testLoss: 0, params: r.params, bytes: 0, latencyMs: r.latencyMs ?? 0, confusion: r.confusion ?? [] });
   const baseline = alone?.confusion && alone !== row ? report(alone) : null;
   const seeds = row.seeds && row.seeds.meanGain !== null && row.seeds.gainStdErr !== null ? { count: row.seeds.seeds.length, meanGain: row.seeds.meanGain, gainStdErr: row.seeds.gainStdErr } : undefined;
-  return { teacher: study.teacher, student: report(row), baseline, kdGain: baseline ? row.accuracy - baseline.accuracy : null, classNames: study.classNames, sweep: undefined, seeds };
+  return { teacher: study.teacher, student: report(row), baseline, kdGain: baseline ? row.accuracy - baseline.accuracy : null, classNames: study.classNames, sweep: undefined, studentMethod: method, seeds };
 }

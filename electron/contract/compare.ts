@@ -53,6 +53,6 @@ export function comparisonResults(runs: Array<Pick<RunSummary, 'result' | 'study
     { key: 'teacher', label: 'teacher', values: outcomes.map((o) => formatPercentOrDash(o.teacher)) },
     { key: 'student', label: 'distilled student', values: outcomes.map((o) => `${formatPercentOrDash(o.student)}${o.best ? ` (best: ${o.best.label})` : ''}`) },
     { key: 'alone', label: 'student alone', values: outcomes.map((o) => formatPercentOrDash(o.alone)) },
-    { key: 'gain', label: 'KD gain (points)', values: outcomes.map((o) => (o.gain === null ? '–' : formatPoints(o.gain))) },
+    { key: 'gain', label: 'gain over the student alone (points)', values: outcomes.map((o) => (o.gain === null ? '–' : formatPoints(o.gain))) },
   ];
 }

@@ -105,6 +105,12 @@ export function methodLabel(key: string): string {
 }
 
 /** What a run calls its distilled student: "KD student", "DKD student". */
+/** The method a distilled student was kept with, as a sentence names it: "KD", "DIST", "Teacher init + KD". */
+export const distilledBy = (method: string | undefined) => (!method || method === 'kd' ? 'KD' : laneTitle(method));
+
+/** A distilled student's gain over the student alone, named by its method: "KD gain", "DIST gain". */
+export const gainName = (method: string | undefined) => `${distilledBy(method)} gain`;
+
 export const studentTitle = (method: string | undefined) => (!method || method === 'kd' ? 'KD student' : `${methodLabel(method)} student`);
 
 /** A study entry's lane and checkpoint key for one seed: the entry's own for the first, `kd#2` for a repeat (read back by seedRepeat). */

@@ -147,7 +147,7 @@ describe('distill compare', () => {
     assert.doesNotMatch(text.stdout, /^student epochs/m, 'a setting both runs share is not a row');
     const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
     assert.match(text.stdout, new RegExp(`^distilled student\\s+${pct(results[0]!.student!.accuracy)}\\s+${pct(results[1]!.student!.accuracy)}$`, 'm'));
-    assert.match(text.stdout, /^KD gain \(points\)\s+[+-]\d+\.\d\d\s+[+-]\d+\.\d\d$/m);
+    assert.match(text.stdout, /^gain over the student alone \(points\)\s+[+-]\d+\.\d\d\s+[+-]\d+\.\d\d$/m);
     const json = await runCli(['compare', join(root, 't2'), join(root, 't4'), '--json']);
     assert.equal(json.code, 0, json.stderr);
     const parsed = JSON.parse(json.stdout) as { runs: string[]; settings: Array<{ key: string; values: string[] }>; results: Array<{ key: string; values: string[] }> };

@@ -159,6 +159,12 @@ describe('advice on a finished run', () => {
     assert.match(text, /^KD helped most on: Coat \+29\.00 \(70\.00% → 99\.00%\)$/m);
     assert.match(text, /^KD hurt most on: Shirt -10\.00 \(60\.00% → 50\.00%; within noise, ±14\.00\)$/m);
     assert.deepEqual(perClassAccuracy(report([0.25, 0.75])), [0.25, 0.75]);
+    // A student the race kept with DIST: its row, gain, per-class lines and advice all say DIST.
+    const dist = formatResult({ type: 'result', runId: 'r', status: 'completed', teacher: report([0.99, 0.9]), student: report([0.99, 0.5]), baseline: report([0.7, 0.6]), kdGain: 0.095, studentMethod: 'dist', backend: { name: 'cpu', device: 'test', reason: 'test' }, outDir: '/tmp/r', seconds: 1, classNames: ['Coat', 'Shirt'] });
+    assert.match(dist, /^DIST student\s+/m);
+    assert.match(dist, /^DIST gain over the student alone: \+9\.50 points$/m);
+    assert.match(dist, /^DIST helped most on: Coat/m);
+    assert.doesNotMatch(dist, /\bKD (gain|helped|hurt)\b/);
   });
 });
 

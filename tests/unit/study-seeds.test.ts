@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { distillationAdvice, seedsNoise, studyMethodAsRun } from '../../electron/contract/advice';
-import { formatSeedsGain, laneTitle, seedLabel } from '../../electron/contract/display';
+import { formatSeedsGain, gainName, laneTitle, seedLabel } from '../../electron/contract/display';
 import type { ModelReport, StudyResult } from '../../electron/contract/events';
 import { studySeeds, summariseSeeds } from '../../electron/engine/runs/study-seeds';
 import { presetConfig } from '../../electron/contract/catalogue';
@@ -68,6 +68,10 @@ describe('a study over several seeds', () => {
     const wide = distillationAdvice({ ...run, seeds: { count: 3, meanGain: 0.0053, gainStdErr: 0.003 } });
     assert.match(wide[0]!.message, /The mean KD gain over 3 seeds, \+0\.53 points, is within noise .*these seeds cannot tell/);
     assert.deepEqual(wide[0]!.suggestions.at(-1), 'more seeds, to narrow the interval');
+    // The gain is named by the method the student was kept with: the race's DIST, a study row's DKD.
+    assert.match(distillationAdvice({ ...run, studentMethod: 'dist' })[0]!.message, /^The DIST gain, \+0\.33 points, is within noise/);
+    assert.match(distillationAdvice({ ...run, studentMethod: 'dkd', seeds: { count: 3, meanGain: 0.0053, gainStdErr: 0.003 } })[0]!.message, /^The mean DKD gain over 3 seeds/);
+    assert.equal(gainName('init+kd'), 'Teacher init + KD gain');
   });
 
   it('hands a study row’s seeds to the advice through studyMethodAsRun', () => {
