@@ -545,6 +545,10 @@ describe('Distill Studio in a browser (distill serve)', { skip: missing ?? false
     assert.match(await page.locator('[data-testid=sweep-cell].best').innerText(), /all images: /);
     assert.match(await page.getByTestId('view-sweep').innerText(), /then the best 3 again on all 1,350 and the best of those from the teacher's weights/);
     await shot('5-results-sweep');
+    // Its lane on the Training screen says what it did and chose, not its last cell's last step.
+    await page.click('[data-screen=training]');
+    assert.match(await page.locator('[data-testid=phase-sweep] .stats').innerText(), /^done · 4 cells and 4 finalists · chose T = \d, α = 0\.\d(, from the teacher's weights)?$/);
+    await page.click('[data-screen=results]');
     // A sweep trains only its teacher: the confusion matrix shows the teacher's, not an empty picker.
     await page.getByTestId('tab-overview').click();
     await page.getByTestId('confusion').waitFor({ timeout: 10_000 });
