@@ -560,6 +560,10 @@ describe('Distill Studio in a browser (distill serve)', { skip: missing ?? false
     await page.click('[data-screen=results]');
     await page.getByTestId('result-baseline').waitFor();
     assert.ok((await page.locator('[data-testid^=advice-]').count()) >= 1, 'the run says whether distillation paid off');
+    // A command in the advice names this run's own folder, as the CLI's does, never a placeholder.
+    const adviceText = (await page.locator('[data-testid^=advice-]').allInnerTexts()).join('\n');
+    assert.doesNotMatch(adviceText, /RUN_DIR/);
+    if (adviceText.includes('--from-run')) assert.match(adviceText, new RegExp(`distill study --from-run ${runsDir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/\\d{8}-\\d{6}-[0-9a-f]{4} --seeds 5`));
     await page.getByTestId('tab-classes').click();
     assert.equal(await page.getByTestId('class-row').count(), 10);
     // About 1,000 test images per class: the table says how wide a class's noise is, and which marks sit inside it.

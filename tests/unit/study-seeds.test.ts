@@ -89,5 +89,10 @@ describe('a study over several seeds', () => {
     } as StudyResult;
     assert.deepEqual(studyMethodAsRun(study, 'kd')!.seeds, { count: 2, meanGain: 0.01, gainStdErr: 0.002 });
     assert.equal(studyMethodAsRun(study, 'baseline')!.seeds, undefined, 'no gain to judge without a standard error');
+    // A study of one seed whose gain is in the noise is run again with more seeds per method: --from-run takes a run, not a study.
+    const oneSeed = { ...study, rows: [row('baseline', 0.8), row('kd', 0.81)] } as StudyResult;
+    const suggestions = distillationAdvice(studyMethodAsRun(oneSeed, 'kd')!)[0]!.suggestions;
+    assert.ok(suggestions.some((s) => s.includes('the study again with several seeds per method (`--seeds 5`')), suggestions.join(' | '));
+    assert.ok(!suggestions.some((s) => s.includes('--from-run')), suggestions.join(' | '));
   });
 });
