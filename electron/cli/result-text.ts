@@ -22,8 +22,7 @@ export function formatResult(result: RunResult, method = 'kd'): string {
   lines.push(...classLines(result, result.studentMethod ?? method));
   if (result.choices?.length) lines.push('', 'what the recipe chose:', ...result.choices.map((choice) => `  · ${choice}`));
   for (const advice of distillationAdvice({ ...result, studentMethod: result.studentMethod ?? method })) {
-    // The advice names the run's folder RUN_DIR; here it is known.
-    lines.push('', `${advice.level === 'warning' ? 'warning' : 'good'}: ${advice.message}`, ...advice.suggestions.map((s) => `  try: ${s.replaceAll('RUN_DIR', result.outDir)}`));
+    lines.push('', `${advice.level === 'warning' ? 'warning' : 'good'}: ${advice.message}`, ...advice.suggestions.map((s) => `  try: ${s}`));
   }
   lines.push('', `backend ${result.backend.name} · ${formatDuration(result.seconds, true)}${resumedNote(result.resumed)} · saved in ${result.outDir}`);
   return lines.join('\n');

@@ -46,10 +46,10 @@ export interface SeedsGain {
 }
 
 /** `studentMethod`: the method the distilled student was kept with (a run's race, a study's row), which names its gain. */
-export type AdviceInput = Pick<RunResult, 'teacher' | 'student' | 'baseline' | 'kdGain' | 'sweep'> & Partial<Pick<RunResult, 'selection'>> & { studentMethod?: string | undefined; seeds?: SeedsGain | undefined; fromStudy?: boolean };
+export type AdviceInput = Pick<RunResult, 'teacher' | 'student' | 'baseline' | 'kdGain' | 'sweep'> & Partial<Pick<RunResult, 'selection' | 'outDir'>> & { studentMethod?: string | undefined; seeds?: SeedsGain | undefined; fromStudy?: boolean };
 
-/** What the advice says to narrow a gain's noise: more test images, or the run again over several seeds (the CLI names RUN_DIR). */
-const SEVERAL_SEEDS = 'more test images, or this run again over several seeds (`distill study --from-run RUN_DIR --seeds 5`, or "Measure this gain over 5 seeds" in the app), to narrow the noise';
+/** What the advice says to narrow a gain's noise: more test images, or the run again over several seeds, from its folder (RUN_DIR where it is not known). */
+const severalSeeds = (outDir = 'RUN_DIR') => `more test images, or this run again over several seeds (\`distill study --from-run ${outDir} --seeds 5\`, or "Measure this gain over 5 seeds" in the app), to narrow the noise`;
 /** The same for a study of one seed, which is run again with more seeds per method, not measured from a run. */
 const STUDY_SEEDS_AGAIN = 'more test images, or the study again with several seeds per method (`--seeds 5`, or "seeds per method" on the Method screen), to narrow the noise';
 
@@ -87,7 +87,7 @@ export function distillationAdvice(result: AdviceInput): Advice[] {
       advice.push({ level: 'warning', message: `Distillation made the student worse: ${formatPoints(kdGain)} points against the student alone${over} (${band}).`, suggestions: [...sweep, 'a lower α (more weight on the labels) or a lower T', ...teacherOrStudent] });
     } else if (Math.abs(kdGain) <= noise) {
       const cannotTell = overSeeds !== null ? 'these seeds cannot tell' : 'this run cannot tell';
-      advice.push({ level: 'warning', message: `The ${named}, ${formatPoints(kdGain)} points, is within noise (${band}): ${cannotTell} whether distillation helped.`, suggestions: [...sweep, ...(studentsLevelledOff ? [] : ['training the students longer (KD students keep improving after a plain one levels off)']), ...(farAhead ? [LARGER_STUDENT] : []), overSeeds !== null ? 'more seeds, to narrow the interval' : result.fromStudy ? STUDY_SEEDS_AGAIN : SEVERAL_SEEDS] });
+      advice.push({ level: 'warning', message: `The ${named}, ${formatPoints(kdGain)} points, is within noise (${band}): ${cannotTell} whether distillation helped.`, suggestions: [...sweep, ...(studentsLevelledOff ? [] : ['training the students longer (KD students keep improving after a plain one levels off)']), ...(farAhead ? [LARGER_STUDENT] : []), overSeeds !== null ? 'more seeds, to narrow the interval' : result.fromStudy ? STUDY_SEEDS_AGAIN : severalSeeds(result.outDir)] });
     } else {
       advice.push({ level: 'good', message: `Distillation helped: ${formatPoints(kdGain)} points over the student alone${over}, beyond the noise (${band}).`, suggestions: [] });
     }
