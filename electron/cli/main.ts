@@ -5,6 +5,7 @@ import { COMPARE_USAGE, compareCommand } from './commands/compare';
 import { DATASETS_USAGE, datasetsCommand } from './commands/datasets';
 import { EXPORT_USAGE, exportCommand } from './commands/export';
 import { MODELS_USAGE, modelsCommand } from './commands/models';
+import { PREDICT_USAGE, predictCommand } from './commands/predict';
 import { RESUME_USAGE, resumeCommand } from './commands/resume';
 import { RUN_USAGE, runCommand } from './commands/run';
 import { RUNS_USAGE, runsCommand } from './commands/runs';
@@ -26,6 +27,7 @@ ${DATASETS_USAGE}
 ${RUNS_USAGE}
 ${SHOW_USAGE}
 ${COMPARE_USAGE}
+${PREDICT_USAGE}
 ${EXPORT_USAGE}
 ${BENCH_USAGE}
 ${MODELS_USAGE}
@@ -51,6 +53,7 @@ const COMMAND_USAGE: Record<string, string> = {
   runs: RUNS_USAGE,
   show: SHOW_USAGE,
   compare: COMPARE_USAGE,
+  predict: PREDICT_USAGE,
   export: EXPORT_USAGE,
   bench: BENCH_USAGE,
   models: MODELS_USAGE,
@@ -96,6 +99,8 @@ export async function main(argv: string[]): Promise<number> {
         return await showCommand(args);
       case 'compare':
         return await compareCommand(args);
+      case 'predict':
+        return await predictCommand(args);
       case 'export':
         return await exportCommand(args, controller.signal);
       case 'bench':

@@ -132,6 +132,27 @@ export const SoftLabelsSchema = z.object({
 });
 export type SoftLabels = z.infer<typeof SoftLabelsSchema>;
 
+/**
+ * A person's own image tried on a run's models, as base64 PNG or JPEG. The app shrinks a photo
+ * to at most OWN_IMAGE_MAX_SIDE pixels on its longer side before sending it, which keeps it well
+ * inside the server's 1 MiB request limit.
+ */
+export const OWN_IMAGE_MAX_BASE64 = 900_000;
+export const OWN_IMAGE_MAX_SIDE = 384;
+export const OwnImageRequestSchema = z.object({
+  runId: RunId,
+  image: z.string().min(1, 'no image').max(OWN_IMAGE_MAX_BASE64, `an image takes at most ${OWN_IMAGE_MAX_BASE64} base64 characters`).regex(/^[A-Za-z0-9+/]+={0,2}$/, 'not base64'),
+  /** The file's name, for errors. */
+  name: z.string().max(200).optional(),
+}).strict();
+
+/** That image as the run's models saw it (the dataset's size and channels), with their logits. */
+export const ImageSoftLabelsSchema = SoftLabelsSchema.omit({ index: true, label: true }).extend({
+  /** Inverted (dark on light made light on dark, or the reverse) to match the dataset's images. */
+  inverted: z.boolean(),
+});
+export type ImageSoftLabels = z.infer<typeof ImageSoftLabelsSchema>;
+
 const TopSchema = z.array(z.object({ classIndex: z.number().int(), probability: z.number() })).nullable();
 
 /** The mistakes gallery: test images grouped by which of the run's models got them right. */
@@ -222,6 +243,8 @@ export const API = {
   getRun: { request: z.object({ runId: RunId }).strict(), response: RunDetailSchema },
   deleteRun: { request: z.object({ runId: RunId }).strict(), response: z.object({ deleted: z.boolean() }) },
   softLabels: { request: z.object({ runId: RunId, index: z.number().int().min(0) }).strict(), response: SoftLabelsSchema },
+  /** A person's own image, made into one of the run's dataset's images, through the run's models (the explorer's "Try your own image"). */
+  softLabelsOfImage: { request: OwnImageRequestSchema, response: ImageSoftLabelsSchema },
   /** `method` picks a study's student (its folder); a run's is its KD student. */
   mistakes: { request: z.object({ runId: RunId, method: z.string().regex(/^[a-z]+(\+[a-z]+)?$/, 'not a method').optional() }).strict(), response: MistakesSchema },
   /**

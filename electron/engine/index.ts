@@ -31,7 +31,8 @@ export { studyConfig, parseStudyMethods, runStudy, type StudyEntry } from './run
 export { studyOfRun } from './runs/study-of-run';
 export { listRuns, newRunId, readRun, RunFolder, runInterrupted, runIsLive, type StoredRun } from './runs/store';
 export { resumableRun, resumeRun } from './runs/resume';
-export { RunModelCache, type RunSoftLabels } from './runs/soft-labels';
+export { RunModelCache, type RunImageSoftLabels, type RunSoftLabels } from './runs/soft-labels';
+export { topThree } from './runs/mistakes';
 export { describeTeacher, teacherFolder } from './runs/teacher-info';
 export { checkTeacher, type TeacherCheck } from './runs/teacher-check';
 export { getMethod } from './methods/registry';

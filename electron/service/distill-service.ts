@@ -352,6 +352,13 @@ export function createDistillService(options: ServiceOptions): HostedService {
       return { ...labels, pixels: base64(labels.pixels) };
     },
 
+    async softLabelsOfImage({ runId, image, name }) {
+      await ensureBackend();
+      const run = await storedRun(runId);
+      const labels = await runModels.softLabelsOfImage(run, await datasetAt(run.config.dataset, run.config.imageSize), Buffer.from(image, 'base64'), name);
+      return { ...labels, pixels: base64(labels.pixels) };
+    },
+
     async mistakes({ runId, method }) {
       await ensureBackend();
       const run = await storedRun(runId);

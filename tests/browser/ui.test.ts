@@ -12,6 +12,7 @@ import type { Browser, Page } from 'playwright-core';
 import { autoChoice, probeBackends, selectBackend } from '../../electron/engine/backend/select';
 import { loadModelFolder, saveModelFolder } from '../../electron/engine/runs/model-io';
 import { buildModel } from '../../electron/engine/models/registry';
+import { loadDataset } from '../../electron/engine/data/load';
 import { exportModel } from '../../electron/engine/export/registry';
 import { startServer, type RunningServer } from '../../electron/server/server';
 import { projectRoot } from '../../electron/server/renderer-dir';
@@ -222,6 +223,21 @@ describe('Distill Studio in a browser (distill serve)', { skip: missing ?? false
     await page.getByTestId('explorer').waitFor();
     assert.equal(await page.locator('[data-testid=explorer] .bars').count(), 3);
     await shot('5-results');
+    // A person's own image: test image 0 (a 7) drawn in black on white paper, five times larger, with margins.
+    const seven = (await loadDataset('mnist')).test.images.subarray(0, 784);
+    const drawing = await sharp(Buffer.from(Uint8Array.from(seven, (v) => 255 - v)), { raw: { width: 28, height: 28, channels: 1 } }).resize(140, 140)
+      .extend({ top: 30, bottom: 30, left: 60, right: 60, background: '#ffffff' }).png().toBuffer();
+    await page.getByTestId('own-image-input').setInputFiles({ name: 'my seven.png', mimeType: 'image/png', buffer: drawing });
+    await page.getByTestId('own-image-name').waitFor();
+    assert.equal(await page.getByTestId('own-image-name').innerText(), 'my seven.png, as the models saw it');
+    assert.match(await page.getByTestId('own-image-inverted').innerText(), /^inverted: its background is the opposite of this dataset's images'$/);
+    // Each model's most probable class is marked: all three read the drawing as a 7.
+    assert.deepEqual(await page.locator('[data-testid=explorer] .bars span.hit').allInnerTexts(), ['7', '7', '7']);
+    await shot('5-results-own-image');
+    await page.getByTestId('own-image-input').setInputFiles({ name: 'notes.png', mimeType: 'image/png', buffer: Buffer.from('not an image') });
+    assert.equal(await page.getByTestId('own-image-error').innerText(), 'notes.png: not a readable image');
+    await page.getByTestId('back-to-test').click();
+    assert.equal(Number(await page.getByTestId('explorer-index').inputValue()), 0);
     // The curves show first what the run kept and stopped by, the validation split; the test split is one click away.
     await page.click('[data-screen=training]');
     const accuracy = page.getByTestId('accuracy-chart');

@@ -4,7 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { RunResultSchema, TrainerProgressEventSchema } from '../../electron/contract/events';
+import * as tf from '@tensorflow/tfjs';
+import sharp from 'sharp';
+import { imageBatch } from '../../electron/engine/data/batches';
 import { encodeIdx } from '../../electron/engine/data/idx';
+import { loadDataset } from '../../electron/engine/data/load';
+import { loadModelFolder } from '../../electron/engine/runs/model-io';
 import { runCli } from '../helpers/cli';
 
 const TINY = ['--teacher', 'mlp-64x1', '--student', 'mlp-16x1', '--teacher-epochs', '2', '--epochs', '2', '--teacher-jitter', '0', '--limit-train', '2000', '--limit-test', '500'];
@@ -128,6 +133,47 @@ describe('distill show', () => {
     const missing = await runCli(['show', tmpdir()]);
     assert.equal(missing.code, 2);
     assert.match(missing.stderr, /: not a run folder \(no readable config\.json and status\.json\)$/m);
+  });
+});
+
+describe('distill predict', () => {
+  it("tries a person's own images on a run's three models, prepared as the training images were", async () => {
+    const out = join(await mkdtemp(join(tmpdir(), 'cli-predict-')), 'run');
+    const run = await runCli(['run', ...TINY, '--out', out]);
+    assert.equal(run.code, 0, run.stderr);
+    const mnist = await loadDataset('mnist');
+    const digit = mnist.test.images.subarray(0, 784);
+    const asItIs = join(out, '..', 'seven.png');
+    await sharp(Buffer.from(digit), { raw: { width: 28, height: 28, channels: 1 } }).png().toFile(asItIs);
+    // The same digit drawn in black on white paper, five times larger, with margins.
+    const drawn = join(out, '..', 'seven-drawn.jpg');
+    await sharp(Buffer.from(Uint8Array.from(digit, (v) => 255 - v)), { raw: { width: 28, height: 28, channels: 1 } }).resize(140, 140)
+      .extend({ top: 30, bottom: 30, left: 60, right: 60, background: '#ffffff' }).jpeg().toFile(drawn);
+    const json = await runCli(['predict', out, asItIs, drawn, '--json']);
+    assert.equal(json.code, 0, json.stderr);
+    type Line = { image: string; inverted: boolean; predictions: Record<string, Array<{ class: string; probability: number }>> };
+    const [plain, paper] = json.stdout.trim().split('\n').map((line) => JSON.parse(line) as Line) as [Line, Line];
+    assert.deepEqual([plain.image, plain.inverted, paper.image, paper.inverted], [asItIs, false, drawn, true]);
+    // Test image 0 as a file gives what the teacher gives test image 0 in training's own batches.
+    const teacher = (await loadModelFolder(join(out, 'teacher'))).model;
+    const { x, labels } = imageBatch(mnist.test, mnist.shape, [0], 0, 1);
+    const probabilities = tf.tidy(() => tf.softmax(teacher.predict(x) as tf.Tensor).dataSync());
+    tf.dispose([x, labels]);
+    teacher.dispose();
+    for (const { class: name, probability } of plain.predictions.teacher!) assert.ok(Math.abs(probability - probabilities[Number(name)]!) < 1e-5, `class ${name}: ${probability} against ${probabilities[Number(name)]}`);
+    for (const role of ['teacher', 'student', 'baseline']) {
+      assert.equal(plain.predictions[role]!.length, 3);
+      assert.equal(paper.predictions[role]![0]!.class, plain.predictions[role]![0]!.class, `${role}: the drawing is not read as the same digit`);
+    }
+    const text = await runCli(['predict', out, drawn]);
+    assert.equal(text.code, 0, text.stderr);
+    assert.match(text.stdout, /seven-drawn\.jpg \(inverted: its background is the opposite of the dataset’s images’\)\n {2}teacher {8}\d \d+\.\d% · \d \d+\.\d% · \d \d+\.\d%\n {2}KD student {5}\d/);
+    assert.match(text.stdout, /\n {2}student alone {2}\d \d+\.\d%/);
+    // A file that is not an image: one line naming it, exit 2.
+    await writeFile(join(out, '..', 'notes.png'), 'not an image');
+    const bad = await runCli(['predict', out, join(out, '..', 'notes.png')]);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /^distill: .*notes\.png: not a readable image \(.+\)\n$/);
   });
 });
 

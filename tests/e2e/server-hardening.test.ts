@@ -5,6 +5,7 @@ import { connect } from 'node:net';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import sharp from 'sharp';
 import { API_METHODS } from '../../electron/contract/api';
 import { projectRoot } from '../../electron/server/renderer-dir';
 import { startServer, type RunningServer } from '../../electron/server/server';
@@ -77,7 +78,7 @@ describe('distill serve stays up whatever a client sends', () => {
     const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
     const values = [null, true, -1, 1e308, 'x', '../../etc/passwd', '', [], [1, 'a'], { a: 1 }, 'a'.repeat(5000), { runId: '..' }, { shape: [1e9, 1e9, 1e9], classes: 5 }];
     const pick = () => values[Math.floor(random() * values.length)];
-    const fields = ['runId', 'index', 'dataset', 'name', 'source', 'preset', 'overrides', 'methods', 'role', 'format', 'shape', 'classes', 'destination'];
+    const fields = ['runId', 'index', 'image', 'dataset', 'name', 'source', 'preset', 'overrides', 'methods', 'role', 'format', 'shape', 'classes', 'destination'];
     let sent = 0;
     for (const method of [...API_METHODS, 'exportModelTo', 'importDatasetPaths', 'constructor', '__proto__']) {
       for (let i = 0; i < 12; i++) {
@@ -305,6 +306,26 @@ describe("a run on an uploaded dataset is measured over seeds from its id", () =
     assert.deepEqual(rows.map((r) => [r.method, r.seeds?.seeds.length]), [['baseline', 2], ['kd', 2]]);
     // The first seed is the run's own seed and recipe: its student alone is the run's.
     assert.equal(rows[0]!.accuracy, run.result!.baseline.accuracy);
+
+    // A person's own image through the run's models: made a 4×4 grey image of the dataset; bad images are named, and none reaches a model.
+    const photo = await sharp({ create: { width: 64, height: 48, channels: 3, background: { r: 200, g: 180, b: 20 } } }).png().toBuffer();
+    const tried = await call('softLabelsOfImage', { runId, image: photo.toString('base64'), name: 'photo.png' });
+    assert.equal(tried.status, 200, await tried.clone().text());
+    const own = (await tried.json()) as { shape: number[]; pixels: string; logits: Record<string, number[] | null>; inverted: boolean };
+    assert.deepEqual(own.shape, [4, 4, 1]);
+    assert.equal(Buffer.from(own.pixels, 'base64').length, 16);
+    assert.deepEqual([own.logits.teacher?.length, own.logits.student?.length, own.logits.baseline?.length], [2, 2, 2]);
+    for (const [image, expected] of [
+      [Buffer.from('not an image').toString('base64'), /^photo\.png: not a readable image \(/],
+      ['not base64!', /image: not base64/],
+      ['A'.repeat(900_004), /image: an image takes at most 900000 base64 characters/],
+    ] as const) {
+      const refusedImage = await call('softLabelsOfImage', { runId, image, name: 'photo.png' });
+      assert.equal(refusedImage.status, 400);
+      const { error } = (await refusedImage.json()) as { error: string };
+      assert.match(error, expected);
+      assert.ok(!error.includes(runsDir), error);
+    }
 
     // A study is not a run to measure again; an unknown run is named.
     const again = await call('startStudyOfRun', { runId: study.runId, seeds: 2 });

@@ -2,7 +2,8 @@ import type * as tf from '@tensorflow/tfjs';
 import { join } from 'node:path';
 import type { ModelRole } from '../../contract/api';
 import { imageBatch } from '../data/batches';
-import { imageBytes, limitSplit, type ImageDataset } from '../data/dataset';
+import { imageBytes, limitSplit, type DatasetSplit, type ImageDataset } from '../data/dataset';
+import { datasetLook, imageForDataset } from '../data/image-for-dataset';
 import { DistillInputError } from '../errors';
 import { predictLogits } from '../train/evaluate';
 import { groupMistakes, MISTAKE_GROUPS, topThree, type MistakeGroupId, type TopPrediction } from './mistakes';
@@ -18,6 +19,9 @@ export interface RunSoftLabels {
   /** Raw logits of each model the run saved; null where it has none. */
   logits: Record<ModelRole, number[] | null>;
 }
+
+/** A person's own image as the run's models saw it, and their logits. */
+export type RunImageSoftLabels = Omit<RunSoftLabels, 'index' | 'label'> & { inverted: boolean };
 
 const ROLES: readonly ModelRole[] = ['teacher', 'student', 'baseline'];
 
@@ -60,13 +64,10 @@ export class RunModelCache {
     return this.cached.models;
   }
 
-  /** Each model's logits for test image `index`, with the image, preprocessed as in training. */
-  async softLabels(run: StoredRun, data: ImageDataset, index: number): Promise<RunSoftLabels> {
-    const test = limitSplit(data.test, run.config.limitTest, data.shape);
-    if (index >= test.count) throw new DistillInputError(`test image ${index} does not exist (the run has ${test.count})`);
+  /** Each model's logits for image `index` of `split`, preprocessed as in training. */
+  private async logitsOf(run: StoredRun, split: DatasetSplit, shape: ImageDataset['shape'], index: number): Promise<RunSoftLabels['logits']> {
     const models = await this.models(run);
-    const size = imageBytes(data.shape);
-    const { x, labels } = imageBatch(test, data.shape, [index], 0, 1);
+    const { x, labels } = imageBatch(split, shape, [index], 0, 1);
     labels.dispose();
     try {
       const logits = { teacher: null, student: null, baseline: null } as RunSoftLabels['logits'];
@@ -78,10 +79,29 @@ export class RunModelCache {
         logits[role] = Array.from(await y.data());
         y.dispose();
       }
-      return { index, label: test.labels[index]!, pixels: test.images.subarray(index * size, (index + 1) * size), shape: data.shape, classNames: data.classNames, logits };
+      return logits;
     } finally {
       x.dispose();
     }
+  }
+
+  /** Each model's logits for test image `index`, with the image, preprocessed as in training. */
+  async softLabels(run: StoredRun, data: ImageDataset, index: number): Promise<RunSoftLabels> {
+    const test = limitSplit(data.test, run.config.limitTest, data.shape);
+    if (index >= test.count) throw new DistillInputError(`test image ${index} does not exist (the run has ${test.count})`);
+    const size = imageBytes(data.shape);
+    const logits = await this.logitsOf(run, test, data.shape, index);
+    return { index, label: test.labels[index]!, pixels: test.images.subarray(index * size, (index + 1) * size), shape: data.shape, classNames: data.classNames, logits };
+  }
+
+  /**
+   * Each model's logits for a person's own image (PNG or JPEG bytes), made into one of the
+   * dataset's images first (`imageForDataset`) and normalised as the test images are.
+   */
+  async softLabelsOfImage(run: StoredRun, data: ImageDataset, bytes: Uint8Array, name?: string): Promise<RunImageSoftLabels> {
+    const { pixels, inverted } = await imageForDataset(bytes, data.shape, datasetLook(data.test, data.shape), name);
+    const split: DatasetSplit = { count: 1, images: pixels, labels: new Uint8Array(1), normalization: data.test.normalization };
+    return { pixels, inverted, shape: data.shape, classNames: data.classNames, logits: await this.logitsOf(run, split, data.shape, 0) };
   }
 
   /**

@@ -1,12 +1,12 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { Unzip, UnzipInflate } from 'fflate';
-import sharp from 'sharp';
 import { DistillInputError } from '../../errors';
 import { firstLine, tooLarge, unpackLimits } from '../limits';
 import { createRng, shuffledIndices } from '../../random';
 import type { DatasetSplit, ImageDataset } from '../dataset';
 import { channelStats } from '../normalize';
+import { decodeRgbImage } from '../image-for-dataset';
 import type { DatasetFormat } from './dataset-format';
 
 /**
@@ -136,14 +136,7 @@ async function decodeAll(files: Array<{ file: ImageFile; label: number }>, size:
   const images = new Uint8Array(files.length * pixels);
   const labels = new Uint8Array(files.length);
   for (const [i, { file, label }] of files.entries()) {
-    let raw: Buffer;
-    try {
-      raw = await sharp(await file.read()).removeAlpha().resize(size, size, { fit: 'cover' }).toColourspace('srgb').raw().toBuffer();
-    } catch (error) {
-      throw new DistillInputError(`${file.name}: not a readable image (${firstLine(error)})`);
-    }
-    if (raw.length !== pixels) throw new DistillInputError(`${file.name}: decoded to ${raw.length} bytes, expected ${pixels}`);
-    images.set(raw, i * pixels);
+    images.set(await decodeRgbImage(await file.read(), size, size, file.name), i * pixels);
     labels[i] = label;
   }
   return { count: files.length, images, labels };

@@ -1,0 +1,66 @@
+import { readFile, stat } from 'node:fs/promises';
+import { basename, resolve } from 'node:path';
+import type { ModelRole } from '../../contract/api';
+import { formatPercent, studentTitle } from '../../contract/display';
+import { DistillInputError, loadDataset, readRun, RunModelCache, selectBackend, topThree } from '../../engine';
+import { parseFlags } from '../args';
+
+export const PREDICT_USAGE = 'distill predict RUN_DIR IMAGE… [--json]';
+
+/** A file larger than this is not an image a person means to try (a phone's photo is 2–15 MB). */
+const MAX_IMAGE_BYTES = 64 * 1024 * 1024;
+
+type Top = Array<{ class: string; probability: number }>;
+
+/** The three most probable classes of one model, by name, most probable first. */
+const topByName = (logits: readonly number[], classNames: readonly string[]): Top =>
+  topThree(Float32Array.from(logits), 0, logits.length).map(({ classIndex, probability }) => ({ class: classNames[classIndex] ?? String(classIndex), probability }));
+
+async function readImage(path: string): Promise<Uint8Array> {
+  const info = await stat(path).catch(() => null);
+  if (!info?.isFile()) throw new DistillInputError(`${path}: no such image file`);
+  if (info.size > MAX_IMAGE_BYTES) throw new DistillInputError(`${path}: ${(info.size / 1e6).toFixed(0)} MB is more than an image this command takes (${MAX_IMAGE_BYTES / 1024 / 1024} MiB)`);
+  return readFile(path);
+}
+
+/**
+ * A person's own images (PNG or JPEG) through a finished run's teacher, distilled student and
+ * student alone, each made into one of the run's dataset's images as the app's "Try your own
+ * image" does: the three most probable classes per model. Reads the folder; writes nothing.
+ */
+export async function predictCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parseFlags(args, { json: { type: 'boolean' } }, true);
+  if (positionals.length < 2) throw new DistillInputError(`usage: ${PREDICT_USAGE}`);
+  const [runDir, ...images] = positionals as [string, ...string[]];
+  const dir = resolve(runDir);
+  const run = await readRun(dir, basename(dir));
+  if (!run) throw new DistillInputError(`${runDir}: not a run folder (no readable config.json and status.json)`);
+  if (run.status.status !== 'completed') throw new DistillInputError(`run ${run.id} is ${run.status.status}: its models are tried once it completes`);
+  // Every file is read and checked before the models load: a typo costs no wait.
+  const files = await Promise.all(images.map(async (path) => ({ path, bytes: await readImage(path) })));
+  await selectBackend('wasm');
+  const data = await loadDataset(run.config.dataset, { imageSize: run.config.imageSize });
+  const models = new RunModelCache();
+  const titles: Record<ModelRole, string> = { teacher: 'teacher', student: studentTitle(run.result?.studentMethod), baseline: 'student alone' };
+  try {
+    for (const { path, bytes } of files) {
+      const labels = await models.softLabelsOfImage(run, data, bytes, path);
+      const predictions = Object.fromEntries(
+        (Object.entries(labels.logits) as Array<[ModelRole, number[] | null]>).filter(([, logits]) => logits).map(([role, logits]) => [role, topByName(logits!, labels.classNames)]),
+      ) as Partial<Record<ModelRole, Top>>;
+      if (values.json) {
+        process.stdout.write(`${JSON.stringify({ image: path, inverted: labels.inverted, predictions })}\n`);
+        continue;
+      }
+      const width = Math.max(...Object.keys(predictions).map((role) => titles[role as ModelRole].length));
+      const lines = (Object.entries(predictions) as Array<[ModelRole, Top]>).map(
+        ([role, top]) => `  ${titles[role].padEnd(width)}  ${top.map((p) => `${p.class} ${formatPercent(p.probability, 1)}`).join(' · ')}`,
+      );
+      const note = labels.inverted ? ' (inverted: its background is the opposite of the dataset’s images’)' : '';
+      process.stdout.write(`${path}${note}\n${lines.join('\n')}\n`);
+    }
+  } finally {
+    models.dispose();
+  }
+  return 0;
+}
