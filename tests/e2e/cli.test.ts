@@ -169,6 +169,15 @@ describe('distill predict', () => {
     assert.equal(text.code, 0, text.stderr);
     assert.match(text.stdout, /seven-drawn\.jpg \(inverted: its background is the opposite of the dataset’s images’\)\n {2}teacher {8}\d \d+\.\d% · \d \d+\.\d% · \d \d+\.\d%\n {2}KD student {5}\d/);
     assert.match(text.stdout, /\n {2}student alone {2}\d \d+\.\d%/);
+    // A study: its best distilled student by default, or the one asked for; a run has one student.
+    const study = join(out, '..', 'study');
+    assert.equal((await runCli(['study', '--methods', 'kd,dist,baseline', ...TINY, '--out', study])).code, 0);
+    const best = (JSON.parse(await readFile(join(study, 'study.json'), 'utf8')) as { rows: Array<{ method: string; accuracy: number }> }).rows
+      .filter((row) => row.method !== 'baseline').sort((a, b) => b.accuracy - a.accuracy)[0]!.method;
+    assert.match((await runCli(['predict', study, drawn])).stdout, new RegExp(`\\n {2}${best === 'kd' ? 'KD' : 'DIST'} student {3}\\d`));
+    assert.match((await runCli(['predict', study, drawn, '--method', 'dist'])).stdout, /\n {2}DIST student {3}\d/);
+    assert.match((await runCli(['predict', study, drawn, '--method', 'dkd'])).stderr, /study study has no "dkd" student \(its methods: kd, dist\)/);
+    assert.match((await runCli(['predict', out, drawn, '--method', 'kd'])).stderr, /run run is not a study: it has one student \(leave out --method\)/);
     // A file that is not an image: one line naming it, exit 2.
     await writeFile(join(out, '..', 'notes.png'), 'not an image');
     const bad = await runCli(['predict', out, join(out, '..', 'notes.png')]);

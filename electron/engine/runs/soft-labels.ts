@@ -65,8 +65,8 @@ export class RunModelCache {
   }
 
   /** Each model's logits for image `index` of `split`, preprocessed as in training. */
-  private async logitsOf(run: StoredRun, split: DatasetSplit, shape: ImageDataset['shape'], index: number): Promise<RunSoftLabels['logits']> {
-    const models = await this.models(run);
+  private async logitsOf(run: StoredRun, split: DatasetSplit, shape: ImageDataset['shape'], index: number, student?: string): Promise<RunSoftLabels['logits']> {
+    const models = await this.models(run, student);
     const { x, labels } = imageBatch(split, shape, [index], 0, 1);
     labels.dispose();
     try {
@@ -96,12 +96,13 @@ export class RunModelCache {
 
   /**
    * Each model's logits for a person's own image (PNG or JPEG bytes), made into one of the
-   * dataset's images first (`imageForDataset`) and normalised as the test images are.
+   * dataset's images first (`imageForDataset`) and normalised as the test images are; `student`
+   * picks a study's student, as for the mistakes.
    */
-  async softLabelsOfImage(run: StoredRun, data: ImageDataset, bytes: Uint8Array, name?: string): Promise<RunImageSoftLabels> {
+  async softLabelsOfImage(run: StoredRun, data: ImageDataset, bytes: Uint8Array, name?: string, student?: string): Promise<RunImageSoftLabels> {
     const { pixels, inverted } = await imageForDataset(bytes, data.shape, datasetLook(data.test, data.shape), name);
     const split: DatasetSplit = { count: 1, images: pixels, labels: new Uint8Array(1), normalization: data.test.normalization };
-    return { pixels, inverted, shape: data.shape, classNames: data.classNames, logits: await this.logitsOf(run, split, data.shape, 0) };
+    return { pixels, inverted, shape: data.shape, classNames: data.classNames, logits: await this.logitsOf(run, split, data.shape, 0, student) };
   }
 
   /**
