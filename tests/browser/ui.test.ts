@@ -238,6 +238,11 @@ describe('Distill Studio in a browser (distill serve)', { skip: missing ?? false
     assert.equal(await page.getByTestId('own-image-error').innerText(), 'notes.png: not a readable image');
     await page.getByTestId('back-to-test').click();
     assert.equal(Number(await page.getByTestId('explorer-index').inputValue()), 0);
+    // A test image past the split says so, instead of loading for ever.
+    await page.getByTestId('explorer-index').fill('99999');
+    assert.equal(await page.getByTestId('explorer-error').innerText(), 'test image 99999 does not exist (the run has 10000)');
+    await page.getByRole('button', { name: 'Show test image 0' }).click();
+    await page.getByTestId('explorer-index').waitFor();
     // The curves show first what the run kept and stopped by, the validation split; the test split is one click away.
     await page.click('[data-screen=training]');
     const accuracy = page.getByTestId('accuracy-chart');
