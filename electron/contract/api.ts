@@ -121,6 +121,9 @@ export type RunDetail = z.infer<typeof RunDetailSchema>;
 export const ModelRoleSchema = z.enum(['teacher', 'student', 'baseline']);
 export type ModelRole = z.infer<typeof ModelRoleSchema>;
 
+/** One of a study's students, by its method (`kd`, `init+kd`): the explorer and the gallery show that one. */
+const StudyStudentField = z.string().regex(/^[a-z]+(\+[a-z]+)?$/, 'not a method').optional();
+
 export const SoftLabelsSchema = z.object({
   index: z.number().int(),
   label: z.number().int(),
@@ -141,6 +144,7 @@ export const OWN_IMAGE_MAX_BASE64 = 900_000;
 export const OWN_IMAGE_MAX_SIDE = 384;
 export const OwnImageRequestSchema = z.object({
   runId: RunId,
+  method: StudyStudentField,
   image: z.string().min(1, 'no image').max(OWN_IMAGE_MAX_BASE64, `an image takes at most ${OWN_IMAGE_MAX_BASE64} base64 characters`).regex(/^[A-Za-z0-9+/]+={0,2}$/, 'not base64'),
   /** The file's name, for errors. */
   name: z.string().max(200).optional(),
@@ -242,11 +246,12 @@ export const API = {
   listRuns: { request: Empty, response: z.array(RunSummarySchema) },
   getRun: { request: z.object({ runId: RunId }).strict(), response: RunDetailSchema },
   deleteRun: { request: z.object({ runId: RunId }).strict(), response: z.object({ deleted: z.boolean() }) },
-  softLabels: { request: z.object({ runId: RunId, index: z.number().int().min(0) }).strict(), response: SoftLabelsSchema },
+  /** `method` picks a study's student, as for the mistakes. */
+  softLabels: { request: z.object({ runId: RunId, index: z.number().int().min(0), method: StudyStudentField }).strict(), response: SoftLabelsSchema },
   /** A person's own image, made into one of the run's dataset's images, through the run's models (the explorer's "Try your own image"). */
   softLabelsOfImage: { request: OwnImageRequestSchema, response: ImageSoftLabelsSchema },
   /** `method` picks a study's student (its folder); a run's is its KD student. */
-  mistakes: { request: z.object({ runId: RunId, method: z.string().regex(/^[a-z]+(\+[a-z]+)?$/, 'not a method').optional() }).strict(), response: MistakesSchema },
+  mistakes: { request: z.object({ runId: RunId, method: StudyStudentField }).strict(), response: MistakesSchema },
   /**
    * One model of a run in a catalogue export format. Over HTTP the export is a download
    * (`downloadUrl`); in Electron, main asks where with a save dialog and the file lands there.

@@ -87,6 +87,12 @@ export function createDistillService(options: ServiceOptions): HostedService {
 
   const { uploadedPaths, datasetPath, teacherPath } = sourceResolver({ host: options.host, uploadsDir, runsDir });
 
+  /** A study's student asked for by method, checked against its rows; none asked, the run's own. */
+  const studyStudent = (run: StoredRun, method: string | undefined) => {
+    if (method !== undefined && !run.study?.rows.some((row) => row.method === method)) throw new DistillInputError(`run ${run.id} is not a study with a ${method} student`);
+    return method;
+  };
+
   /**
    * A dataset by its resolved path (a run's config holds one) at an image size (an image folder's
    * images are resized to it; a run's models take that size), kept while it is the one in view.
@@ -345,17 +351,17 @@ export function createDistillService(options: ServiceOptions): HostedService {
       return { deleted: true };
     },
 
-    async softLabels({ runId, index }) {
+    async softLabels({ runId, index, method }) {
       await ensureBackend();
       const run = await storedRun(runId);
-      const labels = await runModels.softLabels(run, await datasetAt(run.config.dataset, run.config.imageSize), index);
+      const labels = await runModels.softLabels(run, await datasetAt(run.config.dataset, run.config.imageSize), index, studyStudent(run, method));
       return { ...labels, pixels: base64(labels.pixels) };
     },
 
-    async softLabelsOfImage({ runId, image, name }) {
+    async softLabelsOfImage({ runId, method, image, name }) {
       await ensureBackend();
       const run = await storedRun(runId);
-      const labels = await runModels.softLabelsOfImage(run, await datasetAt(run.config.dataset, run.config.imageSize), Buffer.from(image, 'base64'), name);
+      const labels = await runModels.softLabelsOfImage(run, await datasetAt(run.config.dataset, run.config.imageSize), Buffer.from(image, 'base64'), name, studyStudent(run, method));
       return { ...labels, pixels: base64(labels.pixels) };
     },
 
@@ -363,7 +369,7 @@ export function createDistillService(options: ServiceOptions): HostedService {
       await ensureBackend();
       const run = await storedRun(runId);
       if (run.status.status !== 'completed') throw new DistillInputError(`run ${runId} is ${run.status.status}: its mistakes are shown once it completes`);
-      if (method !== undefined && !run.study?.rows.some((row) => row.method === method)) throw new DistillInputError(`run ${runId} is not a study with a ${method} student`);
+      studyStudent(run, method);
       const found = await runModels.mistakes(run, await datasetAt(run.config.dataset, run.config.imageSize), { student: method });
       return { ...found, groups: found.groups.map((group) => ({ ...group, samples: group.samples.map((sample) => ({ ...sample, pixels: base64(sample.pixels) })) })) };
     },

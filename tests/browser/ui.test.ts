@@ -442,6 +442,13 @@ describe('Distill Studio in a browser (distill serve)', { skip: missing ?? false
     await page.getByTestId('mistake').first().waitFor({ timeout: 60_000 });
     assert.match(await page.getByTestId('view-mistakes').innerText(), /the distilled student is right where the student alone is wrong: \d+ of/);
     await shot('5-results-study-mistakes');
+    // A click opens the image in the study's soft-label explorer, with the method looked at as its student.
+    const picked = Number(/test image (\d+)/.exec((await page.getByTestId('mistake').first().getAttribute('title'))!)![1]);
+    await page.getByTestId('mistake').first().click();
+    await page.getByTestId('explorer').waitFor();
+    assert.equal(Number(await page.getByTestId('explorer-index').inputValue()), picked);
+    assert.deepEqual(await page.locator('[data-testid=explorer] h3').allInnerTexts(), ['Teacher', 'DKD student', 'Student alone']);
+    await page.getByTestId('tab-mistakes').click();
     // The chosen method's student exports from the study, with that method on its model card.
     const studyId = /Study (\S+):/.exec(await page.getByTestId('results').locator('h2').first().innerText())![1]!;
     const [studyDownload] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-study-student').click()]);

@@ -327,6 +327,14 @@ describe("a run on an uploaded dataset is measured over seeds from its id", () =
       assert.ok(!error.includes(runsDir), error);
     }
 
+    // The explorer of a study shows the student of the method asked for; a run has no such choice.
+    const ofStudy = await call('softLabels', { runId: study.runId, index: 0, method: 'kd' });
+    assert.equal(ofStudy.status, 200, await ofStudy.clone().text());
+    assert.equal(((await ofStudy.json()) as { logits: { student: number[] | null } }).logits.student?.length, 2);
+    const ofRun = await call('softLabelsOfImage', { runId, method: 'kd', image: photo.toString('base64') });
+    assert.equal(ofRun.status, 400);
+    assert.match(((await ofRun.json()) as { error: string }).error, new RegExp(`run ${runId} is not a study with a kd student`));
+
     // A study is not a run to measure again; an unknown run is named.
     const again = await call('startStudyOfRun', { runId: study.runId, seeds: 2 });
     assert.equal(again.status, 400);

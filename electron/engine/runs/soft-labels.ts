@@ -85,12 +85,12 @@ export class RunModelCache {
     }
   }
 
-  /** Each model's logits for test image `index`, with the image, preprocessed as in training. */
-  async softLabels(run: StoredRun, data: ImageDataset, index: number): Promise<RunSoftLabels> {
+  /** Each model's logits for test image `index`, with the image, preprocessed as in training; `student` picks a study's. */
+  async softLabels(run: StoredRun, data: ImageDataset, index: number, student?: string): Promise<RunSoftLabels> {
     const test = limitSplit(data.test, run.config.limitTest, data.shape);
     if (index >= test.count) throw new DistillInputError(`test image ${index} does not exist (the run has ${test.count})`);
     const size = imageBytes(data.shape);
-    const logits = await this.logitsOf(run, test, data.shape, index);
+    const logits = await this.logitsOf(run, test, data.shape, index, student);
     return { index, label: test.labels[index]!, pixels: test.images.subarray(index * size, (index + 1) * size), shape: data.shape, classNames: data.classNames, logits };
   }
 
