@@ -1,6 +1,6 @@
 import cliProgress from 'cli-progress';
 import type { Phase, RunEvent } from '../contract/events';
-import { formatBackendDevice, formatDuration, formatPercent, formatStepMode } from '../contract/display';
+import { formatBackendDevice, formatDuration, formatPercent, formatStepMode, studentTitle } from '../contract/display';
 
 const formatSeconds = (seconds: number) => formatDuration(seconds, true);
 
@@ -11,20 +11,22 @@ export interface ProgressPrinter {
   stop(): void;
 }
 
-const PHASE_LABEL: Record<Phase, string> = { teacher: 'teacher', student: 'KD student', baseline: 'alone' };
-const labelOf = (event: { phase: Phase; method?: string }) => event.method ?? PHASE_LABEL[event.phase];
+const PHASE_LABEL: Record<Exclude<Phase, 'student'>, string> = { teacher: 'teacher', baseline: 'alone' };
+/** A study's lane by its method; a run's student by the run's method (`--method dist`: "DIST student"). */
+const labelOf = (event: { phase: Phase; method?: string }, runMethod?: string) => event.method ?? (event.phase === 'student' ? studentTitle(runMethod) : PHASE_LABEL[event.phase]);
 
-export function describeEvent(event: RunEvent): string | null {
+export function describeEvent(event: RunEvent, runMethod?: string): string | null {
+  const label = (e: { phase: Phase; method?: string }) => labelOf(e, runMethod);
   switch (event.type) {
     case 'started':
       return `${event.resumed ? 'resuming ' : ''}run ${event.runId} → ${event.outDir}\nbackend ${event.backend.name} on ${formatBackendDevice(event.backend)} (${event.backend.reason})`;
     case 'phase':
-      if (event.status === 'loaded') return event.phase === 'teacher' && !event.detail ? `teacher loaded from ${event.model}` : `${labelOf(event)} ${event.model}: ${event.detail ?? 'loaded'}`;
-      if (event.status === 'done') return event.detail ? `${labelOf(event)} ${event.model}: ${event.detail}` : null;
+      if (event.status === 'loaded') return event.phase === 'teacher' && !event.detail ? `teacher loaded from ${event.model}` : `${label(event)} ${event.model}: ${event.detail ?? 'loaded'}`;
+      if (event.status === 'done') return event.detail ? `${label(event)} ${event.model}: ${event.detail}` : null;
       if (event.status !== 'start' && event.status !== 'resumed') return null;
-      return `${labelOf(event)} ${event.model}: ${event.status === 'resumed' ? 'resuming' : 'training'}${event.detail ? ` (${event.detail})` : ''}`;
+      return `${label(event)} ${event.model}: ${event.status === 'resumed' ? 'resuming' : 'training'}${event.detail ? ` (${event.detail})` : ''}`;
     case 'epoch':
-      return `${labelOf(event)} epoch ${event.epoch}/${event.epochs}: loss ${event.trainLoss.toFixed(4)}, train ${formatPercent(event.trainAccuracy)}, ${event.valAccuracy !== undefined ? `validation ${formatPercent(event.valAccuracy)}, ` : ''}test ${formatPercent(event.testAccuracy)} (${formatSeconds(event.seconds)})`;
+      return `${label(event)} epoch ${event.epoch}/${event.epochs}: loss ${event.trainLoss.toFixed(4)}, train ${formatPercent(event.trainAccuracy)}, ${event.valAccuracy !== undefined ? `validation ${formatPercent(event.valAccuracy)}, ` : ''}test ${formatPercent(event.testAccuracy)} (${formatSeconds(event.seconds)})`;
     case 'sweep-cell':
       return `sweep ${event.round === 2 ? 'finalist' : `${event.cell}/${event.cells}`}: T = ${event.temperature}, α = ${event.alpha}${event.init ? ", from the teacher's weights," : ''}${event.round === 2 ? ' on every training image' : ''} → ${event.diverged ? 'did not train (chance level or a loss that is not a number)' : `validation ${formatPercent(event.valAccuracy)}`} (${formatSeconds(event.seconds)}${event.kept ? ', trained before the run was resumed' : ''})`;
     default:
@@ -33,13 +35,13 @@ export function describeEvent(event: RunEvent): string | null {
 }
 
 /** A line when a phase's steps start or stop replaying a recorded step (webgpu), else null. */
-function stepModeLines(): (event: RunEvent) => string | null {
+function stepModeLines(runMethod?: string): (event: RunEvent) => string | null {
   const last = new Map<string, string>();
   return (event) => {
     if (event.type !== 'progress' || !event.stepMode) return null;
-    const line = `${labelOf(event)}: ${formatStepMode(event.stepMode)}`;
-    if (last.get(labelOf(event)) === line) return null;
-    last.set(labelOf(event), line);
+    const line = `${labelOf(event, runMethod)}: ${formatStepMode(event.stepMode)}`;
+    if (last.get(labelOf(event, runMethod)) === line) return null;
+    last.set(labelOf(event, runMethod), line);
     return line;
   };
 }
@@ -54,11 +56,11 @@ function jsonView(): ProgressPrinter {
 }
 
 /** When stderr is not a terminal (logs, CI): one line per phase and epoch. */
-function linesView(): ProgressPrinter {
-  const stepMode = stepModeLines();
+function linesView(runMethod?: string): ProgressPrinter {
+  const stepMode = stepModeLines(runMethod);
   return {
     onEvent(event) {
-      const line = describeEvent(event) ?? stepMode(event);
+      const line = describeEvent(event, runMethod) ?? stepMode(event);
       if (line) process.stderr.write(line + '\n');
     },
     done: (text) => process.stdout.write('\n' + text + '\n'),
@@ -67,7 +69,7 @@ function linesView(): ProgressPrinter {
 }
 
 /** In a terminal: a live bar per phase (per method in a study). */
-function barsView(): ProgressPrinter {
+function barsView(runMethod?: string): ProgressPrinter {
   const bars = new cliProgress.MultiBar(
     {
       format: '{label} |{bar}| epoch {epoch}/{epochs} · loss {loss} · acc {acc} · {ips} img/s · ETA {remaining}',
@@ -79,25 +81,25 @@ function barsView(): ProgressPrinter {
     cliProgress.Presets.shades_classic,
   );
   const byLabel = new Map<string, cliProgress.SingleBar>();
-  const stepMode = stepModeLines();
+  const stepMode = stepModeLines(runMethod);
   return {
     onEvent(event) {
       switch (event.type) {
         case 'started':
-          bars.log(describeEvent(event) + '\n');
+          bars.log(describeEvent(event, runMethod) + '\n');
           break;
         case 'phase':
-          if (event.status === 'loaded' || event.detail) bars.log(describeEvent(event) + '\n');
+          if (event.status === 'loaded' || event.detail) bars.log(describeEvent(event, runMethod) + '\n');
           if (event.status === 'start' || event.status === 'resumed') {
-            byLabel.set(labelOf(event), bars.create(1, 0, { label: `${labelOf(event)} ${event.model}`.padEnd(24), epoch: 0, epochs: 0, loss: '–', acc: '–', ips: '–', remaining: '–' }));
+            byLabel.set(labelOf(event, runMethod), bars.create(1, 0, { label: `${labelOf(event, runMethod)} ${event.model}`.padEnd(24), epoch: 0, epochs: 0, loss: '–', acc: '–', ips: '–', remaining: '–' }));
           }
           break;
         case 'progress': {
           const mode = stepMode(event);
           if (mode) bars.log(mode + '\n');
           // The selection steps train before their lane's phase starts: one bar for them, naming the width in training.
-          const key = event.via ? `${labelOf(event)} steps` : labelOf(event);
-          const via = event.via ? { label: `${labelOf(event)} via ${event.via}`.padEnd(24) } : {};
+          const key = event.via ? `${labelOf(event, runMethod)} steps` : labelOf(event, runMethod);
+          const via = event.via ? { label: `${labelOf(event, runMethod)} via ${event.via}`.padEnd(24) } : {};
           if (event.via && !byLabel.has(key)) byLabel.set(key, bars.create(1, 0, { ...via, epoch: 0, epochs: 0, loss: '–', acc: '–', ips: '–', remaining: '–' }));
           const bar = byLabel.get(key);
           bar?.setTotal(event.epochs * event.steps);
@@ -113,10 +115,10 @@ function barsView(): ProgressPrinter {
           break;
         }
         case 'sweep-cell':
-          bars.log(describeEvent(event) + '\n');
+          bars.log(describeEvent(event, runMethod) + '\n');
           break;
         case 'epoch':
-          byLabel.get(labelOf(event))?.update({ acc: `${formatPercent(event.trainAccuracy)} (test ${formatPercent(event.testAccuracy)})` });
+          byLabel.get(labelOf(event, runMethod))?.update({ acc: `${formatPercent(event.trainAccuracy)} (test ${formatPercent(event.testAccuracy)})` });
           break;
       }
     },
@@ -128,6 +130,6 @@ function barsView(): ProgressPrinter {
   };
 }
 
-export function createProgressPrinter(json: boolean): ProgressPrinter {
-  return json ? jsonView() : process.stderr.isTTY ? barsView() : linesView();
+export function createProgressPrinter(json: boolean, runMethod?: string): ProgressPrinter {
+  return json ? jsonView() : process.stderr.isTTY ? barsView(runMethod) : linesView(runMethod);
 }

@@ -111,6 +111,12 @@ export const distilledBy = (method: string | undefined) => (!method || method ==
 /** A distilled student's gain over the student alone, named by its method: "KD gain", "DIST gain". */
 export const gainName = (method: string | undefined) => `${distilledBy(method)} gain`;
 
+/**
+ * The method a run's `student` lane trains with: under `--try-dist`, KD's entrant, whichever the
+ * race kept (config.json then says dist); else the run's own method.
+ */
+export const studentLaneMethod = (config: { method: string; tryDist?: boolean | undefined }) => (config.tryDist ? 'kd' : config.method);
+
 export const studentTitle = (method: string | undefined) => (!method || method === 'kd' ? 'KD student' : `${methodLabel(method)} student`);
 
 /** A study entry's lane and checkpoint key for one seed: the entry's own for the first, `kd#2` for a repeat (read back by seedRepeat). */

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { classGainBeyondNoise, compareClasses, distillationAdvice, gainNoise, perClassAccuracy } from '../../electron/contract/advice';
 import { formatResult } from '../../electron/cli/result-text';
-import { describeAgainstTeacher, studyAgainstTeacher } from '../../electron/contract/display';
+import { describeAgainstTeacher, studentLaneMethod, studyAgainstTeacher } from '../../electron/contract/display';
 import { bestSweepCell, sweepChoice, type ModelReport, type RunEvent, type StudyResult, type SweepResult } from '../../electron/contract/events';
 import { carveValidation } from '../../electron/engine/data/validation';
 import { groupMistakes, topThree } from '../../electron/engine/runs/mistakes';
@@ -277,6 +277,12 @@ describe('what a run says the sweep chose', () => {
     assert.deepEqual(titles('kd'), want);
     assert.deepEqual(titles('dist'), want, 'after DIST was kept, config.json says dist; the student lane is still KD');
     assert.deepEqual(emptyRunView('r', { ...presetConfig('auto'), tryDist: false }).lanes.map((l) => l.key), ['teacher', 'sweep', 'student', 'baseline']);
+    // The CLI's lines name the student the same way: a --method dist run's is DIST's, a race's student lane KD's.
+    const start: RunEvent = { type: 'phase', phase: 'student', status: 'start', model: 'mlp-30x2' };
+    assert.equal(describeEvent(start, studentLaneMethod({ method: 'dist' })), 'DIST student mlp-30x2: training');
+    assert.equal(describeEvent(start, studentLaneMethod({ method: 'dist', tryDist: true })), 'KD student mlp-30x2: training');
+    assert.equal(describeEvent(start), 'KD student mlp-30x2: training');
+    assert.equal(emptyRunView('r', { ...presetConfig('quick'), method: 'dist' }).lanes.find((l) => l.key === 'student')?.title, 'DIST student');
   });
 
   it('prints a finalist as one, not under its grid number', () => {

@@ -2,7 +2,7 @@ import type { RunDetail } from '../../../electron/contract/api';
 import type { BackendInfo, EpochEndEvent, RunEvent, RunResult, RunStatus, Selection, StudyResult, SweepCellEvent, TrainerProgressEvent } from '../../../electron/contract/events';
 import type { RunConfig } from '../../../electron/contract/run-config';
 import { inAppWords } from '../../../electron/contract/catalogue';
-import { keptEpoch, laneColor, laneTitle, seedRepeat, studentTitle } from './display';
+import { keptEpoch, laneColor, laneTitle, seedRepeat, studentLaneMethod, studentTitle } from './display';
 
 export type PhaseState = 'waiting' | 'training' | 'done' | 'loaded' | 'skipped';
 
@@ -49,8 +49,8 @@ const laneKey = (event: { phase: string; method?: string }) => (isSweep(event.me
 function laneTitleIn(view: RunView, key: string): string {
   const repeat = seedRepeat(key);
   if (view.kind === 'run' && repeat) return `${laneTitleIn(view, repeat.entry)} (seed ${repeat.seed})`;
-  if (view.kind === 'run' && view.config?.tryDist) return key === 'dist' ? studentTitle('dist') : laneTitle(key, 'kd');
-  return laneTitle(key, view.config?.method);
+  if (view.kind === 'run' && view.config?.tryDist && key === 'dist') return studentTitle('dist');
+  return laneTitle(key, view.kind === 'run' && view.config ? studentLaneMethod(view.config) : view.config?.method);
 }
 
 function lane(view: RunView, key: string, model: string): Lane {
