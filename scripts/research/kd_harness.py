@@ -20,6 +20,8 @@ p.add_argument('--mix-same-class', action='store_true')  # with --mixup: each im
 p.add_argument('--flip', type=float, default=0)
 p.add_argument('--shift', type=float, default=0)  # share of images shifted by up to --shift-px pixels, relabelled by the teacher
 p.add_argument('--shift-px', type=int, default=1)
+p.add_argument('--teacher-tta', type=int, default=0)  # the training images' soft labels averaged (as probabilities) over every shift of up to this many pixels
+p.add_argument('--jacobian', type=float, default=0)  # Jacobian matching (Srinivas & Fleuret 2018): weight of the squared distance between the normalised input gradients of the true class's logit, student against teacher
 p.add_argument('--erase', type=float, default=0)  # share of images with a random rectangle blanked (random erasing, Zhong et al. 2020), relabelled by the teacher
 p.add_argument('--save-state', default='')  # the best validation epoch's weights, for soup.py
 p.add_argument('--select-from', default='')
@@ -47,9 +49,24 @@ if os.path.exists(D + 'weights.json'):
     shapes = json.load(open(D + 'weights.json'))
     W = [torch.from_numpy(np.fromfile(D + f'w{i}.f32', np.float32)).view(*s) for i, s in enumerate(shapes)]
 else: W = None
+# The teacher's own weights, kept apart: weight selection (--select-from, --gradual) rebinds W to the
+# network it prunes, and until this was kept apart every relabelling (--flip, --shift, --erase,
+# --mixup) after --gradual or --select-from asked that network, not the teacher.
+WT = W
 def teacher(x):
-    h = F.relu(x @ W[0] + W[1]); h = F.relu(h @ W[2] + W[3]); return h @ W[4] + W[5]
+    h = F.relu(x @ WT[0] + WT[1]); h = F.relu(h @ WT[2] + WT[3]); return h @ WT[4] + WT[5]
 assert W is None or (teacher(xte[:100]) - tte[:100]).abs().max() < 1e-3
+if a.teacher_tta:
+    with torch.no_grad():
+        r = a.teacher_tta; img = xtr.view(-1, 28, 28); acc_p = torch.zeros(len(xtr), 10)
+        shifts = [(dy, dx) for dy in range(-r, r + 1) for dx in range(-r, r + 1)]
+        for dy, dx in shifts:
+            shifted = torch.zeros_like(img)
+            ys, yd = (slice(0, 28 - dy), slice(dy, 28)) if dy >= 0 else (slice(-dy, 28), slice(0, 28 + dy))
+            xs, xd = (slice(0, 28 - dx), slice(dx, 28)) if dx >= 0 else (slice(-dx, 28), slice(0, 28 + dx))
+            shifted[:, yd, xd] = img[:, ys, xs]
+            for i0 in range(0, len(xtr), 8192): acc_p[i0:i0 + 8192] += F.softmax(teacher(shifted[i0:i0 + 8192].reshape(-1, 784)), 1)
+        ttr = (acc_p / len(shifts)).clamp_min(1e-12).log()
 net = nn.Sequential(nn.Linear(784, a.width), nn.ReLU(), nn.Linear(a.width, a.width), nn.ReLU(), nn.Linear(a.width, 10))
 for m in net:
     if isinstance(m, nn.Linear): nn.init.xavier_uniform_(m.weight); nn.init.zeros_(m.bias)
@@ -213,6 +230,13 @@ for ep in range(a.epochs):
             std = lambda v: (v - v.mean(1, keepdim=True)) / (v.std(1, keepdim=True) + 1e-7) if a.mode == 'lskd' else v
             kl = F.kl_div(F.log_softmax(std(z) / a.T, 1), F.softmax(std(t) / a.T, 1), reduction='batchmean') * a.T * a.T
             loss = kl if soft_only else a.alpha * kl + (1 - a.alpha) * F.cross_entropy(z, y)
+        if a.jacobian:
+            xs_ = x.detach().clone().requires_grad_(True)
+            gs = torch.autograd.grad(net(xs_).gather(1, y[:, None]).sum(), xs_, create_graph=True)[0]
+            xt_ = x.detach().clone().requires_grad_(True)
+            gt_ = torch.autograd.grad(teacher(xt_).gather(1, y[:, None]).sum(), xt_)[0]
+            unit = lambda g: g / (g.norm(dim=1, keepdim=True) + 1e-8)
+            loss = loss + a.jacobian * ((unit(gs) - unit(gt_)) ** 2).sum(1).mean()
         if a.hint_selected:
             with torch.no_grad(): t1 = F.relu(x @ W[0] + W[1]); t2 = F.relu(t1 @ W[2] + W[3])
             s1 = F.relu(net[0](x)); s2 = F.relu(net[2](s1))
