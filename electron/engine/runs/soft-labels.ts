@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { ModelRole } from '../../contract/api';
 import { imageBatch } from '../data/batches';
 import { imageBytes, limitSplit, type DatasetSplit, type ImageDataset } from '../data/dataset';
-import { datasetLook, imageForDataset } from '../data/image-for-dataset';
+import { datasetLook, imageForDataset, type DatasetLook } from '../data/image-for-dataset';
 import { DistillInputError } from '../errors';
 import { predictLogits } from '../train/evaluate';
 import { groupMistakes, MISTAKE_GROUPS, topThree, type MistakeGroupId, type TopPrediction } from './mistakes';
@@ -43,6 +43,8 @@ export interface RunMistakes {
  */
 export class RunModelCache {
   private cached: { key: string; runId: string; models: Partial<Record<ModelRole, tf.LayersModel>> } | null = null;
+  /** What each dataset's test images look like, read once per dataset, not once per image tried. */
+  private readonly looks = new WeakMap<DatasetSplit, DatasetLook>();
 
   /**
    * The run's models by role. A study keeps each method's student in a folder named after the
@@ -100,7 +102,9 @@ export class RunModelCache {
    * picks a study's student, as for the mistakes.
    */
   async softLabelsOfImage(run: StoredRun, data: ImageDataset, bytes: Uint8Array, name?: string, student?: string): Promise<RunImageSoftLabels> {
-    const { pixels, inverted } = await imageForDataset(bytes, data.shape, datasetLook(data.test, data.shape), name);
+    let look = this.looks.get(data.test);
+    if (!look) this.looks.set(data.test, (look = datasetLook(data.test, data.shape)));
+    const { pixels, inverted } = await imageForDataset(bytes, data.shape, look, name);
     const split: DatasetSplit = { count: 1, images: pixels, labels: new Uint8Array(1), normalization: data.test.normalization };
     return { pixels, inverted, shape: data.shape, classNames: data.classNames, logits: await this.logitsOf(run, split, data.shape, 0, student) };
   }
