@@ -110,6 +110,22 @@ describe('bad input: exit 2 and one clear line on stderr', () => {
       assert.match(stderr, /train-images-idx3-ubyte: truncated IDX file: 2×28×28 needs 1568 data bytes, found 484/);
     }
   });
+
+  it('a file given as the runs folder', async () => {
+    const file = join(await mkdtemp(join(tmpdir(), 'runs-file-')), 'runs.txt');
+    await writeFile(file, 'not a folder');
+    for (const args of [['runs', '--runs-dir', file], ['serve', '--port', '0', '--runs-dir', file]]) {
+      const { code, stdout, stderr } = await runCli(args);
+      assert.equal(code, 2, stderr);
+      assert.equal(stderr, `distill: ${file}: not a folder (the runs folder holds one folder per run)\n`);
+      assert.equal(stdout, '');
+    }
+    // A run says which part of its path is in the way, and the file is left as it was.
+    const run = await runCli(['run', ...TINY, '--runs-dir', join(file, 'inside')]);
+    assert.equal(run.code, 2, run.stderr);
+    assert.match(run.stderr, /^distill: cannot write the run folder .*runs\.txt\/inside\/[\w-]+: a part of the path is a file, not a folder \(ENOTDIR\)\n$/);
+    assert.equal(await readFile(file, 'utf8'), 'not a folder');
+  });
 });
 
 describe('distill show', () => {

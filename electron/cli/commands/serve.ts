@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { startServer } from '../../server/server';
 import { appVersion, ensureRendererBuilt } from '../../server/renderer-dir';
 import { integerFlag, parseFlags } from '../args';
-import { DistillInputError } from '../../engine';
+import { checkRunsFolder, DistillInputError } from '../../engine';
 
 export const SERVE_USAGE = 'distill serve [--port P] [--host H] [--allow-host NAME]… [--runs-dir DIR]';
 
@@ -13,11 +13,13 @@ export async function serveCommand(args: string[], signal: AbortSignal): Promise
   const port = integerFlag('port', values.port) ?? 4777;
   if (port < 0 || port > 65535) throw new DistillInputError(`--port: ${port} is not a port number`);
   const host = values.host ?? '127.0.0.1';
+  const runsDir = resolve(values['runs-dir'] ?? 'runs');
+  await checkRunsFolder(runsDir);
   const rendererDir = await ensureRendererBuilt((line) => process.stderr.write(line + '\n'));
   const version = appVersion();
   const allowHosts = values['allow-host'] ?? [];
   for (const name of allowHosts) if (!/^[\w.-]{1,253}$/.test(name)) throw new DistillInputError(`--allow-host: "${name}" is not a host name`);
-  const server = await startServer({ host, port, allowHosts, runsDir: resolve(values['runs-dir'] ?? 'runs'), rendererDir, version }).catch((error: NodeJS.ErrnoException) => {
+  const server = await startServer({ host, port, allowHosts, runsDir, rendererDir, version }).catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'EADDRINUSE') throw new DistillInputError(`port ${port} is in use: pick another with --port`);
     if (error.code === 'EADDRNOTAVAIL' || error.code === 'ENOTFOUND') throw new DistillInputError(`--host ${host}: not an address of this machine`);
     throw error;

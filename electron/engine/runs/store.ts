@@ -85,7 +85,7 @@ async function mkdirExplained(dir: string): Promise<void> {
 /** A write that failed for want of space or permission, as one clear line. */
 export function storageError(error: unknown, what: string): Error {
   const code = (error as NodeJS.ErrnoException).code;
-  const reasons: Record<string, string> = { ENOSPC: 'no space left on the device', EDQUOT: 'disk quota exceeded', EACCES: 'permission denied', EPERM: 'permission denied', EROFS: 'the file system is read-only' };
+  const reasons: Record<string, string> = { ENOSPC: 'no space left on the device', EDQUOT: 'disk quota exceeded', EACCES: 'permission denied', EPERM: 'permission denied', EROFS: 'the file system is read-only', ENOTDIR: 'a part of the path is a file, not a folder', EEXIST: 'a file of that name is in the way' };
   return code && reasons[code] ? new StorageError(`cannot write ${what}: ${reasons[code]} (${code})`) : (error as Error);
 }
 
@@ -273,8 +273,18 @@ function parseMetrics(text: string, withProgress = true): RunEvent[] {
 }
 
 /** Runs under a root folder, newest first. */
+/** Refuses a runs folder that is a file (one not made yet is fine: the first run makes it). */
+export async function checkRunsFolder(root: string): Promise<void> {
+  const info = await stat(root).catch(() => null);
+  if (info && !info.isDirectory()) throw new DistillInputError(`${root}: not a folder (the runs folder holds one folder per run)`);
+}
+
 export async function listRuns(root: string): Promise<StoredRun[]> {
-  const names = await readdir(root).catch(() => [] as string[]);
+  const names = await readdir(root).catch((error: NodeJS.ErrnoException) => {
+    // A folder not made yet holds no runs; a file given as the folder is a mistake to name.
+    if (error.code === 'ENOTDIR') throw new DistillInputError(`${root}: not a folder (the runs folder holds one folder per run)`);
+    return [] as string[];
+  });
   const runs = await Promise.all(names.map((name) => readRun(join(root, name), name)));
   return runs.filter((run): run is StoredRun => run !== null).sort((a, b) => b.id.localeCompare(a.id));
 }
