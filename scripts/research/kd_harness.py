@@ -23,6 +23,8 @@ p.add_argument('--shift-px', type=int, default=1)
 p.add_argument('--teacher-tta', type=int, default=0)  # the training images' soft labels averaged (as probabilities) over every shift of up to this many pixels
 p.add_argument('--jacobian', type=float, default=0)  # Jacobian matching (Srinivas & Fleuret 2018): weight of the squared distance between the normalised input gradients of the true class's logit, student against teacher
 p.add_argument('--erase', type=float, default=0)  # share of images with a random rectangle blanked (random erasing, Zhong et al. 2020), relabelled by the teacher
+p.add_argument('--sp', type=float, default=0)  # similarity-preserving KD (Tung & Mori 2019): weight of the distance between the batch's row-normalised Gram matrices of the last hidden layer, student against teacher
+p.add_argument('--pkt', type=float, default=0)  # probabilistic knowledge transfer (Passalis & Tefas 2018): KL between the batch's cosine-similarity distributions of the last hidden layer
 p.add_argument('--save-state', default='')  # the best validation epoch's weights, for soup.py
 p.add_argument('--select-from', default='')
 p.add_argument('--hint-selected', type=float, default=0)  # with --init select*: MSE from each student hidden layer to the teacher's units it was selected from (features, no regressor)
@@ -241,6 +243,18 @@ for ep in range(a.epochs):
             with torch.no_grad(): t1 = F.relu(x @ W[0] + W[1]); t2 = F.relu(t1 @ W[2] + W[3])
             s1 = F.relu(net[0](x)); s2 = F.relu(net[2](s1))
             loss = loss + a.hint_selected * (F.mse_loss(s1, t1[:, sel[0]]) + F.mse_loss(s2, t2[:, sel[1]]))
+        if a.sp or a.pkt:
+            with torch.no_grad(): tf2 = F.relu(F.relu(x @ WT[0] + WT[1]) @ WT[2] + WT[3])
+            sf2 = F.relu(net[2](F.relu(net[0](x))))
+            if a.sp:
+                gram = lambda f: F.normalize(f @ f.T, dim=1)
+                loss = loss + a.sp * ((gram(sf2) - gram(tf2)) ** 2).sum() / len(x) ** 2
+            if a.pkt:
+                def cond(f):
+                    f = F.normalize(f, dim=1, eps=1e-7); k = (f @ f.T + 1) / 2
+                    return k / k.sum(1, keepdim=True)
+                ps_, pt_ = cond(sf2), cond(tf2)
+                loss = loss + a.pkt * (pt_ * ((pt_ + 1e-7).log() - (ps_ + 1e-7).log())).sum(1).mean()
         if a.hint:
             with torch.no_grad(): th = F.relu(x @ W[0] + W[1])
             loss = loss + a.hint * F.mse_loss(reg(F.relu(net[0](x))), th)

@@ -64,7 +64,7 @@ describe('image folders', () => {
       [{ 'red/a.png': await image(RED, 8, 8, 'png'), 'red/b.png': await image(RED, 8, 8, 'png') }, /only one class \(red\): a classifier needs at least two class folders/],
       [{ ...(await classFolders(2)), 'blue/notes.txt': 'hello' }, /blue\/notes\.txt: not a PNG or JPEG image/],
       [{ 'red/a.png': await image(RED, 8, 8, 'png'), 'blue/b.png': await image(BLUE, 8, 8, 'png') }, /the test split is empty/],
-      [{ ...(await classFolders(2, 'train/')) }, /has a train\/ folder but no test\/ folder/],
+      [{ ...(await classFolders(2, 'train/')) }, /has a train\/ folder but no test\/ folder of class folders with PNG or JPEG images$/],
     ];
     for (const [files, pattern] of cases) {
       const dir = await writeFiles(await tempDir('bad-imgs-'), files);

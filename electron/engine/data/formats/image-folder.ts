@@ -158,7 +158,7 @@ export function stratifiedSplit(byClass: ImageFile[][], seed: number): { train: 
 export async function imageDatasetFromTree(tree: Tree, source: string, size: number): Promise<ImageDataset> {
   const splitNames = [...tree.keys()];
   const hasSplits = tree.has('train') || tree.has('test');
-  if (hasSplits && (!tree.has('train') || !tree.has('test'))) throw new DistillInputError(`${source}: has a ${tree.has('train') ? 'train/' : 'test/'} folder but no ${tree.has('train') ? 'test/' : 'train/'} folder`);
+  if (hasSplits && (!tree.has('train') || !tree.has('test'))) throw new DistillInputError(`${source}: has a ${tree.has('train') ? 'train/' : 'test/'} folder but no ${tree.has('train') ? 'test/' : 'train/'} folder of class folders with PNG or JPEG images`);
   if (hasSplits && tree.has('')) throw new DistillInputError(`${source}: mixes train/ and test/ with other class folders`);
   const classNames = [...new Set(splitNames.flatMap((split) => [...tree.get(split)!.keys()]))].sort((a, b) => a.localeCompare(b));
   if (classNames.length === 0) throw new DistillInputError(`${source}: no class folders with PNG or JPEG images`);
