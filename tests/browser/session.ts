@@ -1,0 +1,61 @@
+import { mkdir, mkdtemp, readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { startServer, type RunningServer } from '../../electron/server/server';
+import { projectRoot } from '../../electron/server/renderer-dir';
+import { launchChromium } from '../helpers/browser';
+
+const SHOTS = join(projectRoot(), 'test-output', 'screenshots');
+const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+
+/**
+ * One `distill serve` on a fresh runs folder and one Chromium page on it, shared by the browser
+ * suite's tests in order (each goes on from the page the one before left). `page`, `server` and
+ * `runsDir` are set before the first test runs.
+ */
+export interface AppSession {
+  server: RunningServer;
+  page: Page;
+  runsDir: string;
+  /** A full-page screenshot under test-output/screenshots, checked with axe-core as it is taken. */
+  shot(name: string): Promise<void>;
+  /** Serious and critical WCAG 2 A/AA violations (axe-core) on each screen shot, by screen. */
+  readonly inaccessible: string[];
+}
+
+/** Registers the session's start and end with the describe it is called in. */
+export function appSession(): AppSession {
+  let browser: Browser | undefined;
+  const session = { inaccessible: [] as string[] } as unknown as AppSession;
+  session.shot = async (name: string) => {
+    const { page } = session;
+    await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+    // Evaluated, not added as a script tag: the app's Content-Security-Policy refuses inline scripts.
+    if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(await readFile(AXE, 'utf8'));
+    const violations = await page.evaluate(async () => {
+      const { violations } = await (window as unknown as { axe: { run: (context: Document, options: object) => Promise<{ violations: Array<{ id: string; impact: string | null; help: string; nodes: Array<{ target: unknown[] }> }> }> } }).axe.run(document, { runOnly: ['wcag2a', 'wcag2aa'] });
+      return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.help}): ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}${v.nodes.length > 3 ? ` and ${v.nodes.length - 3} more` : ''}`);
+    });
+    session.inaccessible.push(...violations.map((v) => `${name}: ${v}`));
+  };
+
+  before(async () => {
+    session.runsDir = await mkdtemp(join(tmpdir(), 'ui-runs-'));
+    await mkdir(SHOTS, { recursive: true });
+    session.server = await startServer({ host: '127.0.0.1', port: 0, runsDir: session.runsDir, rendererDir: join(projectRoot(), 'dist', 'renderer'), version: 'test' });
+    browser = await launchChromium();
+    session.page = await browser.newPage({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
+    session.page.on('pageerror', (error) => console.error('page error:', error.message));
+    await session.page.goto(session.server.url);
+  });
+
+  after(async () => {
+    await browser?.close();
+    await session.server?.close();
+  });
+
+  return session;
+}

@@ -1,0 +1,150 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdir, mkdtemp, readdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { it } from 'node:test';
+import sharp from 'sharp';
+import { DISTILL_BIN } from '../../helpers/cli';
+import type { AppSession } from '../session';
+
+/** Registers these tests in the browser suite's describe, in order: each goes on from the page the one before left. */
+export function dataAndFollowTests(session: AppSession): void {
+  it('opens a picked image folder (one sub-folder per class) uploaded with its layout, with the auto recipe', async () => {
+    const { page, shot } = session;
+    const root = await mkdtemp(join(tmpdir(), 'ui-folder-'));
+    for (const [cls, color] of [['cats', { r: 200, g: 120, b: 40 }], ['dogs', { r: 40, g: 90, b: 200 }]] as const) {
+      await mkdir(join(root, 'pets', cls), { recursive: true });
+      for (let i = 0; i < 5; i++) {
+        await sharp({ create: { width: 12 + i, height: 10, channels: 3, background: color } }).png().toFile(join(root, 'pets', cls, `${i}.png`));
+      }
+    }
+    // The form as quick fills it, on MNIST: a dataset the app has not seen then turns it to auto.
+    await page.click('[data-screen=method]');
+    await page.getByTestId('preset').selectOption('quick');
+    await page.click('[data-screen=dataset]');
+    await page.getByTestId('folder-input').setInputFiles(join(root, 'pets'));
+    await page.waitForFunction(() => document.querySelector('[data-testid=dataset-summary] h2')?.textContent?.startsWith('pets'), null, { timeout: 30_000 });
+    assert.match(await page.getByTestId('dataset-summary').innerText(), /2 classes · 32×32×3 images · 8 train · 2 test/);
+    // Titled by the folder's name, as History names it, not by the server's upload id.
+    assert.match(await page.locator('[data-testid=dataset-summary] h2').innerText(), /^pets \(uploaded\)/);
+    await shot('1-dataset-image-folder');
+    await page.click('[data-screen=method]');
+    assert.equal(await page.getByTestId('preset').inputValue(), 'auto');
+    assert.match(await page.getByTestId('preset-note').innerText(), /quick was tuned on MNIST, and auto makes its choices on a validation split of your data/);
+    // auto cuts the rate on plateaus: the plateau's patience is live.
+    assert.equal(await page.getByTestId('setting-plateauPatience').isEnabled(), true);
+    // An image folder's images are resized to the image size; auto starts from the teacher, where weight selection's steps act.
+    assert.equal(await page.getByTestId('setting-imageSize').isEnabled(), true);
+    // The dataset in view follows a new size: its summary (and the pickers' model sizes) are read again at 16 px.
+    await page.getByTestId('setting-imageSize').evaluate((field) => ((field.closest('details') as HTMLDetailsElement).open = true));
+    await page.getByTestId('setting-imageSize').fill('16');
+    await page.click('[data-screen=dataset]');
+    await page.waitForFunction(() => document.querySelector('[data-testid=dataset-summary]')?.textContent?.includes('16×16×3 images'), null, { timeout: 30_000 });
+    await page.click('[data-screen=method]');
+    await page.getByTestId('setting-imageSize').evaluate((field) => ((field.closest('details') as HTMLDetailsElement).open = true));
+    await page.getByTestId('setting-imageSize').fill('32');
+    assert.equal(await page.getByTestId('setting-selectionSteps').isEnabled(), true);
+    await shot('3-method-auto-for-new-data');
+    // Back on MNIST, the recipe the dataset chose goes back to quick.
+    await page.click('[data-screen=dataset]');
+    await page.getByTestId('use-mnist').click();
+    await page.waitForFunction(() => document.querySelector('[data-testid=dataset-summary] h2')?.textContent?.startsWith('mnist'), null, { timeout: 30_000 });
+    await page.click('[data-screen=method]');
+    assert.equal(await page.getByTestId('preset').inputValue(), 'quick');
+    assert.equal(await page.getByTestId('preset-note').count(), 0);
+    // MNIST's IDX images keep their size.
+    assert.equal(await page.getByTestId('setting-imageSize').isDisabled(), true);
+    // quick's schedule is cosine: the plateau's patience would change nothing, so it is greyed and says what it acts under.
+    assert.equal(await page.getByTestId('setting-plateauPatience').isDisabled(), true);
+    assert.match((await page.getByTestId('setting-plateauPatience').locator('xpath=..').getAttribute('title')) ?? '', /acts only with learning-rate schedule plateau/);
+    // The sweep's grid stays live: the Find T and α button sweeps whatever the run's own setting.
+    assert.equal(await page.getByTestId('setting-sweepTemperatures').isEnabled(), true);
+    await page.getByTestId('setting-schedule').evaluate((field) => ((field.closest('details') as HTMLDetailsElement).open = true));
+    // More settings come in the catalogue's groups: the schedule under Training, the sweep's grid under its own.
+    assert.equal(await page.getByTestId('settings-group-training').locator('xpath=following-sibling::div[1]').getByTestId('setting-schedule').count(), 1);
+    assert.equal(await page.getByTestId('settings-group-sweep').locator('xpath=following-sibling::div[1]').getByTestId('setting-sweepTemperatures').count(), 1);
+    await shot('3-method-more-settings');
+    await page.getByTestId('setting-schedule').selectOption('plateau');
+    assert.equal(await page.getByTestId('setting-plateauPatience').isEnabled(), true);
+    await page.getByTestId('setting-schedule').selectOption('cosine');
+    // A teacher trained here is fed as the app feeds its own models: how to feed an imported one is greyed.
+    assert.equal(await page.getByTestId('setting-teacherNormalization').isDisabled(), true);
+    assert.equal(await page.getByTestId('setting-teacherResize').isDisabled(), true);
+    // The jitter share acts while the teacher (2 px in quick) or the students are jittered.
+    assert.equal(await page.getByTestId('setting-jitterShare').isEnabled(), true);
+    await page.getByTestId('setting-teacherJitter').fill('0');
+    assert.equal(await page.getByTestId('setting-jitterShare').isDisabled(), true);
+    await page.getByTestId('setting-studentJitter').fill('1');
+    assert.equal(await page.getByTestId('setting-jitterShare').isEnabled(), true);
+    await page.getByTestId('setting-studentJitter').fill('0');
+    await page.getByTestId('setting-teacherJitter').fill('2');
+    // Weight selection's steps act while the sweep tries the teacher's start (or the student starts there).
+    assert.equal(await page.getByTestId('setting-selectionSteps').isEnabled(), true);
+    await page.getByTestId('setting-sweepFromTeacher').uncheck();
+    assert.equal(await page.getByTestId('setting-selectionSteps').isDisabled(), true);
+    await page.getByTestId('setting-sweepFromTeacher').check();
+    await page.click('[data-screen=dataset]');
+  });
+  it('shows an upload\'s progress and cancels it: what arrived is dropped, the dataset chosen before stays', async () => {
+    const { page, runsDir, shot } = session;
+    const root = await mkdtemp(join(tmpdir(), 'ui-cancel-'));
+    for (const cls of ['cats', 'dogs']) {
+      await mkdir(join(root, 'more-pets', cls), { recursive: true });
+      for (let i = 0; i < 15; i++) await sharp({ create: { width: 10, height: 10, channels: 3, background: { r: 9 * i, g: 80, b: 40 } } }).png().toFile(join(root, 'more-pets', cls, `${i}.png`));
+    }
+    // Each file takes a while to arrive, so the upload is still going when Cancel is clicked.
+    const isUpload = (url: URL) => url.pathname === '/api/upload';
+    await page.route(isUpload, async (route) => {
+      if (route.request().method() === 'POST') await new Promise((resolve) => setTimeout(resolve, 250));
+      await route.continue().catch(() => undefined);
+    });
+    try {
+      await page.click('[data-screen=dataset]');
+      const before = await page.locator('[data-testid=dataset-summary] h2').innerText();
+      const uploads = join(runsDir, '.distill', 'uploads');
+      const earlier = await readdir(uploads).catch(() => [] as string[]);
+      await page.getByTestId('folder-input').setInputFiles(join(root, 'more-pets'));
+      await page.waitForFunction(() => /Uploading: [1-9]\d* of 30 files/.test(document.querySelector('[data-testid=upload-status]')?.textContent ?? ''), null, { timeout: 30_000 });
+      await shot('1-dataset-upload-progress');
+      await page.getByTestId('cancel-upload').click();
+      await page.getByTestId('upload-progress').waitFor({ state: 'detached', timeout: 10_000 });
+      assert.equal(await page.getByTestId('dataset-error').count(), 0, 'a cancelled upload is not an error');
+      assert.equal(await page.locator('[data-testid=dataset-summary] h2').innerText(), before);
+      // The server dropped the cancelled upload's folder (earlier tests' refused uploads may still lie there).
+      const leftovers = async () => (await readdir(uploads).catch(() => [] as string[])).filter((id) => !earlier.includes(id));
+      // A request held by the route above may still reach the server after Cancel: give its clean-up up to 15 s.
+      for (let i = 0; i < 150 && (await leftovers()).length > 0; i++) await new Promise((resolve) => setTimeout(resolve, 100));
+      assert.deepEqual(await leftovers(), []);
+    } finally {
+      await page.unroute(isUpload);
+    }
+  });
+  it('follows a run that a CLI process trains in the same folder, opened from History, until it ends', async () => {
+    const { page, runsDir } = session;
+    const child = spawn(process.execPath, [DISTILL_BIN, 'run', '--teacher', 'mlp-64x1', '--student', 'mlp-16x1', '--teacher-epochs', '4', '--epochs', '4', '--limit-train', '3000', '--limit-test', '500', '--batch-size', '20', '--backend', 'cpu', '--runs-dir', runsDir, '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    try {
+      // Open it once its teacher has an epoch behind it, while the run goes on.
+      await new Promise<void>((resolve, reject) => {
+        let out = '';
+        child.stdout.on('data', (chunk: Buffer) => ((out += chunk), out.includes('"type":"epoch"') && resolve()));
+        void exited.then(() => reject(new Error('the CLI run ended before its first epoch')));
+      });
+      await page.click('[data-screen=history]');
+      const row = page.getByTestId('history-row').filter({ hasText: 'running' });
+      await row.getByRole('button', { name: 'Open' }).click();
+      await page.getByTestId('training').waitFor();
+      assert.equal(await page.getByTestId('run-status').innerText(), 'running');
+      const pointsNow = async () => Number(await page.getByTestId('accuracy-chart').locator('canvas').getAttribute('data-points'));
+      const opened = await pointsNow();
+      // This window hears nothing from another process: the run is read again until it completes.
+      await page.waitForFunction(() => document.querySelector('[data-testid=run-status]')?.textContent === 'completed', null, { timeout: 120_000 });
+      assert.equal(await exited, 0);
+      assert.ok((await pointsNow()) > opened, `accuracy points: ${opened} when opened, ${await pointsNow()} at the end`);
+      assert.equal(await pointsNow(), 12, 'four epochs of three models');
+    } finally {
+      child.kill();
+    }
+  });
+}

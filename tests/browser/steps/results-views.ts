@@ -1,0 +1,128 @@
+import assert from 'node:assert/strict';
+import { readdir } from 'node:fs/promises';
+import { it } from 'node:test';
+import type { AppSession } from '../session';
+
+/** Registers these tests in the browser suite's describe, in order: each goes on from the page the one before left. */
+export function resultsViewsTests(session: AppSession): void {
+  it('finds T and α with a sweep, runs the best cell, and shows warnings, per-class results, mistakes and a comparison', async () => {
+    const { page, runsDir, shot } = session;
+    await page.click('[data-screen=dataset]');
+    await page.getByTestId('use-mnist').click();
+    await page.getByTestId('dataset-summary').waitFor();
+    await page.click('[data-screen=models]');
+    await page.getByTestId('teacher-source').selectOption('');
+    await page.click('[data-screen=method]');
+    await page.getByTestId('mode-single').check();
+    await page.getByTestId('setting-teacherEpochs').fill('2');
+    await page.getByTestId('setting-epochs').fill('2');
+    await page.getByTestId('setting-limitTrain').fill('1500');
+    await page.locator('summary', { hasText: 'more settings' }).click();
+    await page.getByTestId('setting-sweepTemperatures').fill('2,4');
+    await page.getByTestId('setting-sweepAlphas').fill('0.5,0.9');
+    await page.getByTestId('setting-sweepEpochs').fill('1');
+    await page.getByTestId('setting-sweepImages').fill('500');
+    await page.getByTestId('start-sweep').click();
+    // The heatmap fills cell by cell while the sweep runs.
+    await page.getByTestId('sweep-heatmap').waitFor({ timeout: 30_000 });
+    // The sweep holds out a validation split: the accuracy chart says so from the start, before any epoch has come.
+    assert.equal(await page.getByTestId('accuracy-chart').getAttribute('data-split'), 'validation');
+    // The sweep's cells are not on the curves: the teacher's cross-entropy alone needs no note on scale.
+    assert.equal(await page.getByTestId('loss-scale-note').count(), 0);
+    await shot('4-training-sweep');
+    await page.waitForFunction(() => document.querySelector('[data-testid=run-status]')?.textContent === 'completed', null, { timeout: 120_000 });
+    // A completed sweep opens its results on its own heatmap, where the one click to the full run is.
+    await page.getByTestId('view-sweep').waitFor({ timeout: 10_000 });
+    assert.equal(await page.locator('.tabs button.active').innerText(), 'T × α sweep');
+    await page.getByTestId('run-best-cell').waitFor();
+    const cells = await page.getByTestId('sweep-cell').allInnerTexts();
+    assert.equal(cells.length, 4);
+    for (const cell of cells) assert.match(cell, /^\d+\.\d\d%(\nall images: \d+\.\d\d%)?(\nfrom the teacher's weights: \d+\.\d\d%)?$/);
+    // The grid's best 3 on 500 images trained again on all 1,350, the best of them again from the
+    // teacher's weights (this MLP teacher can seed the narrower student), and the choice is one of them.
+    const finals = await page.getByTestId('sweep-final').allInnerTexts();
+    assert.equal(finals.length, 3, cells.join(' | '));
+    assert.equal(await page.getByTestId('sweep-final-init').count(), 1);
+    assert.match(await page.locator('[data-testid=sweep-cell].best').innerText(), /all images: /);
+    assert.match(await page.getByTestId('view-sweep').innerText(), /then the best 3 again on all 1,350 and the best of those from the teacher's weights/);
+    await shot('5-results-sweep');
+    // Its lane on the Training screen says what it did and chose, not its last cell's last step.
+    await page.click('[data-screen=training]');
+    assert.match(await page.locator('[data-testid=phase-sweep] .stats').innerText(), /^done · 4 cells and 4 finalists · chose T = \d, α = 0\.\d(, from the teacher's weights)?$/);
+    await page.click('[data-screen=results]');
+    // A sweep trains only its teacher: the confusion matrix shows the teacher's, not an empty picker.
+    await page.getByTestId('tab-overview').click();
+    await page.getByTestId('confusion').waitFor({ timeout: 10_000 });
+    assert.equal(await page.getByTestId('confusion-role').inputValue(), 'teacher');
+    await page.getByTestId('tab-sweep').click();
+    // One click: the full run with the best cell, on the sweep's teacher.
+    await page.getByTestId('run-best-cell').click();
+    await page.waitForFunction(() => document.querySelector('[data-testid=run-status]')?.textContent === 'completed', null, { timeout: 120_000 });
+    await page.click('[data-screen=results]');
+    await page.getByTestId('result-baseline').waitFor();
+    assert.ok((await page.locator('[data-testid^=advice-]').count()) >= 1, 'the run says whether distillation paid off');
+    // A command in the advice names this run's own folder, as the CLI's does, never a placeholder.
+    const adviceText = (await page.locator('[data-testid^=advice-]').allInnerTexts()).join('\n');
+    assert.doesNotMatch(adviceText, /RUN_DIR/);
+    if (adviceText.includes('--from-run')) assert.match(adviceText, new RegExp(`distill study --from-run ${runsDir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/\\d{8}-\\d{6}-[0-9a-f]{4} --seeds 5`));
+    await page.getByTestId('tab-classes').click();
+    assert.equal(await page.getByTestId('class-row').count(), 10);
+    // About 1,000 test images per class: the table says how wide a class's noise is, and which marks sit inside it.
+    const noiseNote = await page.getByTestId('class-noise-note').innerText();
+    assert.match(noiseNote, /a class's gain is noisier than the whole run's \(up to ±\d+\.\d\d points here\)/);
+    const inNoise = await page.getByTestId('class-in-noise').count();
+    if (inNoise > 0) assert.match(noiseNote, new RegExp(`: ${inNoise} of the classes marked (are|is) within noise`));
+    else assert.doesNotMatch(noiseNote, /within noise/);
+    await shot('5-results-per-class');
+    await page.getByTestId('tab-mistakes').click();
+    await page.getByTestId('mistake').first().waitFor({ timeout: 60_000 });
+    assert.match(await page.getByTestId('view-mistakes').innerText(), /the distilled student is right where the student alone is wrong: \d+ of 10,000/);
+    await shot('5-results-mistakes');
+    const first = page.getByTestId('mistake').first();
+    const index = Number(/test image (\d+)/.exec((await first.getAttribute('title'))!)![1]);
+    await first.click();
+    await page.getByTestId('explorer').waitFor();
+    assert.equal(Number(await page.getByTestId('explorer-index').inputValue()), index);
+    // History: tick two runs, and they show side by side.
+    await page.click('[data-screen=history]');
+    // An uploaded teacher shows by the name it was given, not the server's upload id.
+    await page.getByTestId('history-row').filter({ hasText: 'my-teacher (uploaded) → mlp-30x2' }).first().waitFor({ timeout: 10_000 });
+    // The sweep trained no student: its row says what it found.
+    assert.match(await page.getByTestId('history-row').nth(1).innerText(), /sweep found T = \d+, α = [\d.]+/);
+    const checks = page.getByTestId('compare-check');
+    await checks.nth(0).check();
+    await checks.nth(1).check();
+    await page.getByTestId('compare-setting').first().waitFor({ timeout: 30_000 });
+    assert.match(await page.getByTestId('compare').innerText(), /validation split/);
+    // What the sweep found, beside the run that used it (and did not sweep).
+    assert.match(await page.getByTestId('compare-sweep').innerText(), /–\s+T = \d+, α = [\d.]+ \([\d.]+% on validation\)/);
+    // Each run has one colour; its student alone is the dashed line.
+    await page.locator('[data-testid=compare] canvas[data-dashed="1"][data-legend-dashed="1"]').waitFor({ timeout: 10_000 });
+    await shot('6-history-compare');
+    // A study compares by its best distilled method, against its own student alone, with its curves.
+    await checks.nth(1).uncheck();
+    await page.getByTestId('history-row').filter({ hasText: 'study of 4 × 2 seeds' }).getByTestId('compare-check').check();
+    await page.getByTestId('compare-student').filter({ hasText: '(best: ' }).waitFor({ timeout: 30_000 });
+    const studyColumn = await page.locator('[data-testid=compare] tr.result').evaluateAll((rows) => rows.map((row) => row.lastElementChild!.textContent!.trim()));
+    assert.ok(studyColumn.every((cell) => cell !== '–'), `every result of the study is shown: ${studyColumn.join(' | ')}`);
+    assert.equal(await page.locator('[data-testid=compare] canvas[data-dashed="2"]').count(), 1, 'both students alone are drawn, the study\'s too');
+    await shot('6-history-compare-study');
+    // Delete asks once more; Keep keeps the run, and the second click deletes it.
+    const rowsBefore = await page.getByTestId('history-row').count();
+    const lastRow = page.getByTestId('history-row').last();
+    const lastId = await lastRow.locator('td.id').innerText();
+    await lastRow.getByTestId('delete').click();
+    await lastRow.getByTestId('keep-run').click();
+    assert.equal(await page.getByTestId('history-row').count(), rowsBefore);
+    await lastRow.getByTestId('delete').click();
+    assert.match(await lastRow.innerText(), /Delete this run\?/);
+    await lastRow.getByTestId('confirm-delete').click();
+    await page.waitForFunction((n) => document.querySelectorAll('[data-testid=history-row]').length === n, rowsBefore - 1, { timeout: 10_000 });
+    // (Its id may still name the teacher of a later run, such as the five-seed study of it.)
+    assert.ok(!(await page.locator('[data-testid=history-row] td.id').allInnerTexts()).includes(lastId), `${lastId} is gone`);
+    assert.ok(!(await readdir(runsDir)).includes(lastId), `${lastId}'s folder is gone`);
+    // The history fits its panel: no button sticks out on the right.
+    const overflow = await page.getByTestId('history').evaluate((table) => table.getBoundingClientRect().right - table.parentElement!.getBoundingClientRect().right);
+    assert.ok(overflow <= 0, `the history table sticks out of its panel by ${overflow} px`);
+  });
+}
