@@ -27,6 +27,7 @@ export function firstRunTests(session: AppSession): void {
     await page.waitForFunction((text) => document.querySelector('[data-testid=backend]')?.textContent?.trim() === text, auto === 'wasm' || auto === 'cpu' ? `auto: ${auto} on ${cores} core${cores > 1 ? 's' : ''}` : `auto: ${auto}`);
     await shot('1-dataset');
   });
+
   it('rejects an unreadable dropped file with a clear error and keeps MNIST', async () => {
     const { page, shot } = session;
     await page.getByTestId('file-input').setInputFiles([
@@ -41,6 +42,7 @@ export function firstRunTests(session: AppSession): void {
     assert.match(await page.getByTestId('dataset-summary').innerText(), /^mnist/);
     await shot('1-dataset-error');
   });
+
   it('picks teacher and student with sizes and the compression ratio', async () => {
     const { page, shot } = session;
     await page.click('[data-screen=models]');
@@ -67,6 +69,7 @@ export function firstRunTests(session: AppSession): void {
     await shot('2-models-typed');
     await page.getByTestId('student-model').selectOption('mlp-30x2');
   });
+
   it('softens the teacher preview as T rises', async () => {
     const { page, shot } = session;
     await page.click('[data-screen=method]');
@@ -78,6 +81,7 @@ export function firstRunTests(session: AppSession): void {
     await page.getByTestId('option-kd-temperature').fill('4');
     await shot('3-method');
   });
+
   it("shows every method's options from the catalogue, with the preset's values", async () => {
     const { page, shot } = session;
     const fieldValue = async (testid: string) => {
@@ -130,6 +134,7 @@ export function firstRunTests(session: AppSession): void {
     await page.getByTestId('setting-epochs').fill(epochs);
     assert.equal(await page.getByTestId('start-blockers').count(), 0);
   });
+
   it('fills the form from a recipe preset', async () => {
     const { page } = session;
     await page.getByTestId('preset').selectOption('resnet56-resnet20-cifar100');
@@ -141,6 +146,7 @@ export function firstRunTests(session: AppSession): void {
     assert.equal(await page.getByTestId('setting-teacherEpochs').inputValue(), '8');
     await page.getByTestId('option-kd-temperature').fill('4');
   });
+
   it('trains a tiny distillation live and shows the comparison', async () => {
     const { page, shot } = session;
     await page.getByTestId('setting-teacherEpochs').fill('2');
@@ -219,6 +225,7 @@ export function firstRunTests(session: AppSession): void {
     assert.equal(Number(await accuracy.locator('canvas').getAttribute('data-points')), validationPoints);
     await page.click('[data-screen=results]');
   });
+
   it('exports the student as a zip that reloads with the same predictions', async () => {
     const { page, server } = session;
     // Every text the export's progress line shows, recorded as it changes (an export of a small student takes well under a second).
@@ -257,6 +264,7 @@ export function firstRunTests(session: AppSession): void {
     const reloaded = Array.from((model.predict(tf.tensor4d(pixels, [1, 28, 28, 1])) as tf.Tensor).dataSync());
     reloaded.forEach((value, i) => assert.ok(Math.abs(value - served.logits.student[i]!) < 1e-4, `logit ${i}: ${value} vs ${served.logits.student[i]}`));
   });
+
   it('exports in a quantized format and as ONNX, chosen in the Export dialog', async () => {
     const { page, shot } = session;
     await page.getByTestId('export-format').selectOption('tfjs-u8');
@@ -278,6 +286,7 @@ export function firstRunTests(session: AppSession): void {
     const onnxCard = JSON.parse(Buffer.from(onnxEntries['model-card.json']!).toString('utf8'));
     assert.ok(Math.abs(onnxCard.accuracy.exported - onnxCard.accuracy.student) <= 0.005, JSON.stringify(onnxCard.accuracy));
   });
+
   it("measures a run's gain over five seeds in one click: a study on the run's teacher and recipe", async () => {
     const { page, shot } = session;
     await page.getByTestId('results').waitFor();
@@ -298,6 +307,7 @@ export function firstRunTests(session: AppSession): void {
     assert.equal(await page.locator('[data-testid=study-curves] canvas').getAttribute('data-marked'), '10');
     await shot('5-results-seeds');
   });
+
   it('cancels a run and lists it in History as cancelled', async () => {
     const { page, shot } = session;
     await page.click('[data-screen=method]');

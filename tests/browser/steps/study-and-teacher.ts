@@ -96,6 +96,7 @@ export function studyAndTeacherTests(session: AppSession): void {
     const [teacherDownload] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-study-teacher').click()]);
     assert.equal(teacherDownload.suggestedFilename(), `teacher-${studyId}.zip`);
   });
+
   it('uses my own teacher, a LayersModel folder or an .onnx file picked on the Models screen, for a run', async () => {
     const { page, runsDir, shot } = session;
     const runs = (await readdir(runsDir)).filter((name) => /^\d{8}-/.test(name)).sort();
