@@ -148,12 +148,21 @@ export const OwnImageRequestSchema = z.object({
   image: z.string().min(1, 'no image').max(OWN_IMAGE_MAX_BASE64, `an image takes at most ${OWN_IMAGE_MAX_BASE64} base64 characters`).regex(/^[A-Za-z0-9+/]+={0,2}$/, 'not base64'),
   /** The file's name, for errors. */
   name: z.string().max(200).optional(),
+  /**
+   * Where the window that fills a colour dataset's square frame sits along the side of the image
+   * that is cut: 0 the left (or top) edge, 1 the right (or bottom); the middle when left out, as
+   * an image folder's images are cut. Refused for a greyscale dataset, whose images are cropped to
+   * their content.
+   */
+  cropAt: z.number().min(0).max(1).optional(),
 }).strict();
 
 /** That image as the run's models saw it (the dataset's size and channels), with their logits. */
 export const ImageSoftLabelsSchema = SoftLabelsSchema.omit({ index: true, label: true }).extend({
   /** Inverted (dark on light made light on dark, or the reverse) to match the dataset's images. */
   inverted: z.boolean(),
+  /** The side of a colour image cut to fill the frame (where `cropAt` moves the window); null when none was. */
+  cut: z.enum(['width', 'height']).nullable(),
 });
 export type ImageSoftLabels = z.infer<typeof ImageSoftLabelsSchema>;
 

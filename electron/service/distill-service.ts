@@ -358,10 +358,10 @@ export function createDistillService(options: ServiceOptions): HostedService {
       return { ...labels, pixels: base64(labels.pixels) };
     },
 
-    async softLabelsOfImage({ runId, method, image, name }) {
+    async softLabelsOfImage({ runId, method, image, name, cropAt }) {
       await ensureBackend();
       const run = await storedRun(runId);
-      const labels = await runModels.softLabelsOfImage(run, await datasetAt(run.config.dataset, run.config.imageSize), Buffer.from(image, 'base64'), name, studyStudent(run, method));
+      const labels = await runModels.softLabelsOfImage(run, await datasetAt(run.config.dataset, run.config.imageSize), Buffer.from(image, 'base64'), { name, student: studyStudent(run, method), cropAt });
       return { ...labels, pixels: base64(labels.pixels) };
     },
 

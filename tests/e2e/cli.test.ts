@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -194,11 +194,43 @@ describe('distill predict', () => {
     assert.match((await runCli(['predict', study, drawn, '--method', 'dist'])).stdout, /\n {2}DIST student {3}\d/);
     assert.match((await runCli(['predict', study, drawn, '--method', 'dkd'])).stderr, /study study has no "dkd" student \(its methods: kd, dist\)/);
     assert.match((await runCli(['predict', out, drawn, '--method', 'kd'])).stderr, /run run is not a study: it has one student \(leave out --method\)/);
+    // MNIST's images are greyscale, cropped to what they show: there is no window to move.
+    assert.match((await runCli(['predict', out, drawn, '--crop-at', '0'])).stderr, /^distill: --crop-at changes nothing for mnist: its images are greyscale, and yours are cropped to what they show \(drop --crop-at\)\n$/);
+    assert.match((await runCli(['predict', out, drawn, '--crop-at', '2'])).stderr, /^distill: --crop-at: 2 is not between 0 \(left or top\) and 1 \(right or bottom\)\n$/);
     // A file that is not an image: one line naming it, exit 2.
     await writeFile(join(out, '..', 'notes.png'), 'not an image');
     const bad = await runCli(['predict', out, join(out, '..', 'notes.png')]);
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /^distill: .*notes\.png: not a readable image \(.+\)\n$/);
+  });
+});
+
+describe('distill predict on a colour dataset', () => {
+  it('cuts a wide photo to the frame where --crop-at says: its red left end, its blue right end', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'cli-predict-colour-'));
+    for (const [name, rgb] of [['red', [230, 20, 20]], ['blue', [20, 20, 230]]] as const) {
+      await mkdir(join(root, 'colours', name), { recursive: true });
+      for (let i = 0; i < 30; i++) await sharp({ create: { width: 10, height: 10, channels: 3, background: { r: rgb[0] - i, g: rgb[1] + i, b: rgb[2] - i } } }).png().toFile(join(root, 'colours', name, `${i}.png`));
+    }
+    const out = join(root, 'run');
+    const run = await runCli(['run', '--dataset', join(root, 'colours'), '--image-size', '8', '--teacher', 'mlp-32x1', '--student', 'mlp-8x1', '--teacher-epochs', '3', '--epochs', '3', '--teacher-jitter', '0', '--batch-size', '8', '--out', out]);
+    assert.equal(run.code, 0, run.stderr);
+    // Red on the left, grey in the middle, blue on the right.
+    const wide = join(root, 'wide.png');
+    const rgb = new Uint8Array(60 * 20 * 3);
+    for (let y = 0; y < 20; y++) for (let x = 0; x < 60; x++) rgb.set(x < 20 ? [230, 20, 20] : x < 40 ? [128, 128, 128] : [20, 20, 230], (y * 60 + x) * 3);
+    await sharp(Buffer.from(rgb), { raw: { width: 60, height: 20, channels: 3 } }).png().toFile(wide);
+    type Line = { cut: string | null; predictions: Record<string, Array<{ class: string }>> };
+    const at = async (cropAt: string) => {
+      const result = await runCli(['predict', out, wide, '--crop-at', cropAt, '--json']);
+      assert.equal(result.code, 0, result.stderr);
+      return JSON.parse(result.stdout) as Line;
+    };
+    const [left, right] = [await at('0'), await at('1')];
+    assert.deepEqual([left.cut, right.cut], ['width', 'width']);
+    assert.deepEqual([left.predictions.teacher![0]!.class, right.predictions.teacher![0]!.class], ['red', 'blue']);
+    const text = await runCli(['predict', out, wide]);
+    assert.match(text.stdout, /wide\.png \(its width cut to fill the dataset’s frame, the window at 0\.5: --crop-at 0 to 1 moves it\)\n/);
   });
 });
 

@@ -78,7 +78,7 @@ describe('distill serve stays up whatever a client sends', () => {
     const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
     const values = [null, true, -1, 1e308, 'x', '../../etc/passwd', '', [], [1, 'a'], { a: 1 }, 'a'.repeat(5000), { runId: '..' }, { shape: [1e9, 1e9, 1e9], classes: 5 }];
     const pick = () => values[Math.floor(random() * values.length)];
-    const fields = ['runId', 'index', 'image', 'dataset', 'name', 'source', 'preset', 'overrides', 'methods', 'role', 'format', 'shape', 'classes', 'destination'];
+    const fields = ['runId', 'index', 'image', 'dataset', 'name', 'source', 'preset', 'overrides', 'methods', 'role', 'format', 'shape', 'classes', 'destination', 'cropAt'];
     let sent = 0;
     for (const method of [...API_METHODS, 'exportModelTo', 'importDatasetPaths', 'constructor', '__proto__']) {
       for (let i = 0; i < 12; i++) {
@@ -311,16 +311,19 @@ describe("a run on an uploaded dataset is measured over seeds from its id", () =
     const photo = await sharp({ create: { width: 64, height: 48, channels: 3, background: { r: 200, g: 180, b: 20 } } }).png().toBuffer();
     const tried = await call('softLabelsOfImage', { runId, image: photo.toString('base64'), name: 'photo.png' });
     assert.equal(tried.status, 200, await tried.clone().text());
-    const own = (await tried.json()) as { shape: number[]; pixels: string; logits: Record<string, number[] | null>; inverted: boolean };
+    const own = (await tried.json()) as { shape: number[]; pixels: string; logits: Record<string, number[] | null>; inverted: boolean; cut: string | null };
     assert.deepEqual(own.shape, [4, 4, 1]);
+    assert.equal(own.cut, null, 'a greyscale image is cropped to its content, not cut to a window');
     assert.equal(Buffer.from(own.pixels, 'base64').length, 16);
     assert.deepEqual([own.logits.teacher?.length, own.logits.student?.length, own.logits.baseline?.length], [2, 2, 2]);
-    for (const [image, expected] of [
-      [Buffer.from('not an image').toString('base64'), /^photo\.png: not a readable image \(/],
-      ['not base64!', /image: not base64/],
-      ['A'.repeat(900_004), /image: an image takes at most 900000 base64 characters/],
+    for (const [image, expected, extra] of [
+      [Buffer.from('not an image').toString('base64'), /^photo\.png: not a readable image \(/, {}],
+      ['not base64!', /image: not base64/, {}],
+      ['A'.repeat(900_004), /image: an image takes at most 900000 base64 characters/, {}],
+      [photo.toString('base64'), /invalid request: cropAt: must be at most 1/, { cropAt: 1.5 }],
+      [photo.toString('base64'), /^photo\.png: a crop position changes nothing for a greyscale dataset, whose images are cropped to their content$/, { cropAt: 0 }],
     ] as const) {
-      const refusedImage = await call('softLabelsOfImage', { runId, image, name: 'photo.png' });
+      const refusedImage = await call('softLabelsOfImage', { runId, image, name: 'photo.png', ...extra });
       assert.equal(refusedImage.status, 400);
       const { error } = (await refusedImage.json()) as { error: string };
       assert.match(error, expected);

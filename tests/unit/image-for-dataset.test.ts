@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import sharp from 'sharp';
-import { datasetLook, decodeRgbImage, imageForDataset } from '../../electron/engine/data/image-for-dataset';
+import { datasetLook, decodeRgbImage, decodeRgbImageAt, imageForDataset } from '../../electron/engine/data/image-for-dataset';
 import { loadDataset } from '../../electron/engine/data/load';
 import { DistillInputError } from '../../electron/engine/errors';
 
@@ -72,7 +72,39 @@ describe("a person's own image, made into one of a dataset's images", () => {
     assert.ok(at(1, 5)[0]! > 200 && at(1, 5)[2]! < 60, `top is ${at(1, 5)}`);
     assert.ok(at(18, 5)[2]! > 200 && at(18, 5)[0]! < 60, `bottom is ${at(18, 5)}`);
     const made = await imageForDataset(jpeg, [20, 10, 3], { background: 0, extent: 10, centring: 'box', centre: [9.5, 4.5] });
-    assert.deepEqual(made, { pixels, inverted: false });
+    assert.deepEqual(made, { pixels, inverted: false, cut: null });
+  });
+
+  it("moves the window a colour image is cut to along the side that is cut; in the middle it is the image folders' cut, byte for byte", async () => {
+    // Three squares side by side, red, green and blue; the same turned upright, stacked.
+    const thirds = async (wide: boolean) => {
+      const [w, h] = wide ? [60, 20] : [20, 60];
+      const rgb = new Uint8Array(w * h * 3);
+      for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) rgb.set([[240, 10, 10], [10, 240, 10], [10, 10, 240]][Math.floor((wide ? x : y) / 20)]!, (y * w + x) * 3);
+      return sharp(Buffer.from(rgb), { raw: { width: w, height: h, channels: 3 } }).png().toBuffer();
+    };
+    const look = { background: 0, extent: 16, centring: 'box' as const, centre: [7.5, 7.5] as [number, number] };
+    for (const wide of [true, false]) {
+      const png = await thirds(wide);
+      const colour = async (cropAt?: number) => {
+        const made = await imageForDataset(png, [16, 16, 3], look, 'thirds.png', cropAt);
+        assert.equal(made.cut, wide ? 'width' : 'height');
+        const mean = [0, 1, 2].map((k) => made.pixels.filter((_, i) => i % 3 === k).reduce((a, v) => a + v, 0) / 256);
+        return mean.indexOf(Math.max(...mean));
+      };
+      assert.deepEqual([await colour(0), await colour(), await colour(0.5), await colour(1)], [0, 1, 1, 2], wide ? 'wide' : 'tall');
+    }
+    // The middle window is exactly how an image folder's images are cut, for any shape.
+    for (const [w, h] of [[61, 20], [20, 61], [33, 32], [640, 481], [32, 32]] as const) {
+      const rgb = Uint8Array.from({ length: w * h * 3 }, (_, i) => (i * 37 + (i >> 5) * 11) & 255);
+      const png = await sharp(Buffer.from(rgb), { raw: { width: w, height: h, channels: 3 } }).png().toBuffer();
+      const { pixels, cut } = await decodeRgbImageAt(png, 32, 32, 'noise.png', 0.5);
+      assert.deepEqual(pixels, await decodeRgbImage(png, 32, 32, 'noise.png'), `${w}×${h}`);
+      assert.equal(cut, w > h ? 'width' : h > w ? 'height' : null);
+    }
+    // A greyscale dataset crops an image to what it shows: a window would be ignored, so it is refused.
+    const mnist = await loadDataset('mnist');
+    await assert.rejects(imageForDataset(await thirds(true), mnist.shape, datasetLook(mnist.test, mnist.shape), 'thirds.png', 0), /^DistillInputError: thirds\.png: a crop position changes nothing for a greyscale dataset/);
   });
 
   it('refuses a file that is not an image, naming it', async () => {

@@ -3,9 +3,9 @@ import { basename, resolve } from 'node:path';
 import type { ModelRole } from '../../contract/api';
 import { formatPercent, studentTitle } from '../../contract/display';
 import { DistillInputError, loadDataset, readRun, RunModelCache, selectBackend, topThree, type StoredRun } from '../../engine';
-import { parseFlags } from '../args';
+import { numberFlag, parseFlags } from '../args';
 
-export const PREDICT_USAGE = "distill predict RUN_DIR IMAGE… [--method M (a study's: kd, init+kd, …; its best by default)] [--json]";
+export const PREDICT_USAGE = "distill predict RUN_DIR IMAGE… [--method M (a study's: kd, init+kd, …; its best by default)] [--crop-at P (colour datasets: 0 left or top … 1 right or bottom)] [--json]";
 
 /** A file larger than this is not an image a person means to try (a phone's photo is 2–15 MB). */
 const MAX_IMAGE_BYTES = 64 * 1024 * 1024;
@@ -41,8 +41,10 @@ async function readImage(path: string): Promise<Uint8Array> {
  * image" does: the three most probable classes per model. Reads the folder; writes nothing.
  */
 export async function predictCommand(args: string[]): Promise<number> {
-  const { values, positionals } = parseFlags(args, { json: { type: 'boolean' }, method: { type: 'string' } }, true);
+  const { values, positionals } = parseFlags(args, { json: { type: 'boolean' }, method: { type: 'string' }, 'crop-at': { type: 'string' } }, true);
   if (positionals.length < 2) throw new DistillInputError(`usage: ${PREDICT_USAGE}`);
+  const cropAt = numberFlag('crop-at', values['crop-at']);
+  if (cropAt !== undefined && !(cropAt >= 0 && cropAt <= 1)) throw new DistillInputError(`--crop-at: ${cropAt} is not between 0 (left or top) and 1 (right or bottom)`);
   const [runDir, ...images] = positionals as [string, ...string[]];
   const dir = resolve(runDir);
   const run = await readRun(dir, basename(dir));
@@ -53,23 +55,28 @@ export async function predictCommand(args: string[]): Promise<number> {
   const files = await Promise.all(images.map(async (path) => ({ path, bytes: await readImage(path) })));
   await selectBackend('wasm');
   const data = await loadDataset(run.config.dataset, { imageSize: run.config.imageSize });
+  if (cropAt !== undefined && data.shape[2] !== 3) throw new DistillInputError(`--crop-at changes nothing for ${data.name}: its images are greyscale, and yours are cropped to what they show (drop --crop-at)`);
   const models = new RunModelCache();
   const titles: Record<ModelRole, string> = { teacher: 'teacher', student: studentTitle(method ?? run.result?.studentMethod), baseline: 'student alone' };
   try {
     for (const { path, bytes } of files) {
-      const labels = await models.softLabelsOfImage(run, data, bytes, path, method);
+      const labels = await models.softLabelsOfImage(run, data, bytes, { name: path, student: method, cropAt });
       const predictions = Object.fromEntries(
         (Object.entries(labels.logits) as Array<[ModelRole, number[] | null]>).filter(([, logits]) => logits).map(([role, logits]) => [role, topByName(logits!, labels.classNames)]),
       ) as Partial<Record<ModelRole, Top>>;
       if (values.json) {
-        process.stdout.write(`${JSON.stringify({ image: path, inverted: labels.inverted, predictions })}\n`);
+        process.stdout.write(`${JSON.stringify({ image: path, inverted: labels.inverted, cut: labels.cut, predictions })}\n`);
         continue;
       }
       const width = Math.max(...Object.keys(predictions).map((role) => titles[role as ModelRole].length));
       const lines = (Object.entries(predictions) as Array<[ModelRole, Top]>).map(
         ([role, top]) => `  ${titles[role].padEnd(width)}  ${top.map((p) => `${p.class} ${formatPercent(p.probability, 1)}`).join(' · ')}`,
       );
-      const note = labels.inverted ? ' (inverted: its background is the opposite of the dataset’s images’)' : '';
+      const note = labels.inverted
+        ? ' (inverted: its background is the opposite of the dataset’s images’)'
+        : labels.cut
+          ? ` (its ${labels.cut} cut to fill the dataset’s frame, the window at ${cropAt ?? 0.5}: --crop-at 0 to 1 moves it)`
+          : '';
       process.stdout.write(`${path}${note}\n${lines.join('\n')}\n`);
     }
   } finally {

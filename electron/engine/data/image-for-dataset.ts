@@ -14,6 +14,12 @@ export interface ImageForDataset {
   pixels: Uint8Array;
   /** Dark on light made light on dark (or the reverse), to match the dataset's background. */
   inverted: boolean;
+  /**
+   * The side a colour image was cut along to fill the dataset's frame (a wide photo's width, a
+   * tall one's height), where `cropAt` moves the window; null when nothing was cut (a greyscale
+   * dataset's image is cropped to its content instead).
+   */
+  cut: 'width' | 'height' | null;
 }
 
 /**
@@ -30,6 +36,28 @@ export async function decodeRgbImage(bytes: Uint8Array, width: number, height: n
   }
   if (raw.length !== width * height * 3) throw new DistillInputError(`${name}: decoded to ${raw.length} bytes, expected ${width * height * 3}`);
   return new Uint8Array(raw);
+}
+
+/**
+ * `decodeRgbImage` with the window that fills width × height placed at `cropAt` along the side
+ * that is cut: 0 the left (or top) edge, 1 the right (or bottom), 0.5 the middle as image folders
+ * take it. For a person's photo whose subject is off-centre.
+ */
+export async function decodeRgbImageAt(bytes: Uint8Array, width: number, height: number, name: string, cropAt: number): Promise<{ pixels: Uint8Array; cut: 'width' | 'height' | null }> {
+  let scaled: { data: Buffer; info: OutputInfo };
+  try {
+    // Scaled until it covers the frame on both sides (sharp's cover, before its crop); the crop is ours.
+    scaled = await sharp(bytes, { limitInputPixels: MAX_INPUT_PIXELS }).rotate().removeAlpha().resize(width, height, { fit: 'outside' })
+      .toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
+  } catch (error) {
+    throw new DistillInputError(`${name}: not a readable image (${firstLine(error)})`);
+  }
+  const { width: sw, height: sh } = scaled.info;
+  const left = Math.round((sw - width) * cropAt);
+  const top = Math.round((sh - height) * cropAt);
+  const pixels = new Uint8Array(width * height * 3);
+  for (let y = 0; y < height; y++) pixels.set(scaled.data.subarray(((top + y) * sw + left) * 3, ((top + y) * sw + left + width) * 3), y * width * 3);
+  return { pixels, cut: sw > width ? 'width' : sh > height ? 'height' : null };
 }
 
 /** What a greyscale dataset's images look like, for making a person's image one of them. */
@@ -139,10 +167,12 @@ function centreOfMass(image: Uint8Array, h: number, w: number, background: numbe
  * seen black on white; then cropped to what differs from the background, fitted into a box as
  * large as the dataset's content usually is, and centred on the dataset's background.
  */
-export async function imageForDataset(bytes: Uint8Array, shape: readonly [number, number, number], look: DatasetLook, name = 'the image'): Promise<ImageForDataset> {
+export async function imageForDataset(bytes: Uint8Array, shape: readonly [number, number, number], look: DatasetLook, name = 'the image', cropAt?: number): Promise<ImageForDataset> {
   const [h, w, c] = shape;
-  if (c === 3) return { pixels: await decodeRgbImage(bytes, w, h, name), inverted: false };
+  if (c === 3) return { ...(await decodeRgbImageAt(bytes, w, h, name, cropAt ?? 0.5)), inverted: false };
   if (c !== 1) throw new DistillInputError(`${name}: images with ${c} channels are not supported`);
+  // A drawing is cropped to its content, wherever it lies: there is no window to move.
+  if (cropAt !== undefined) throw new DistillInputError(`${name}: a crop position changes nothing for a greyscale dataset, whose images are cropped to their content`);
   let grey: { data: Buffer; info: OutputInfo };
   try {
     // White under any transparency: a drawing saved with a transparent background reads as ink on paper.
@@ -161,7 +191,7 @@ export async function imageForDataset(bytes: Uint8Array, shape: readonly [number
   const level = { r: background, g: background, b: background };
   const fitted = await sharp(image, { raw: { width, height, channels: 1 } }).extract(box)
     .resize(side, side, { fit: 'contain', background: level }).extractChannel(0).raw().toBuffer();
-  return { pixels: placed(fitted, side, h, w, background, look), inverted };
+  return { pixels: placed(fitted, side, h, w, background, look), inverted, cut: null };
 }
 
 /**

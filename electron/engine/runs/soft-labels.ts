@@ -21,7 +21,7 @@ export interface RunSoftLabels {
 }
 
 /** A person's own image as the run's models saw it, and their logits. */
-export type RunImageSoftLabels = Omit<RunSoftLabels, 'index' | 'label'> & { inverted: boolean };
+export type RunImageSoftLabels = Omit<RunSoftLabels, 'index' | 'label'> & { inverted: boolean; cut: 'width' | 'height' | null };
 
 const ROLES: readonly ModelRole[] = ['teacher', 'student', 'baseline'];
 
@@ -101,12 +101,12 @@ export class RunModelCache {
    * dataset's images first (`imageForDataset`) and normalised as the test images are; `student`
    * picks a study's student, as for the mistakes.
    */
-  async softLabelsOfImage(run: StoredRun, data: ImageDataset, bytes: Uint8Array, name?: string, student?: string): Promise<RunImageSoftLabels> {
+  async softLabelsOfImage(run: StoredRun, data: ImageDataset, bytes: Uint8Array, options: { name?: string; student?: string; cropAt?: number } = {}): Promise<RunImageSoftLabels> {
     let look = this.looks.get(data.test);
     if (!look) this.looks.set(data.test, (look = datasetLook(data.test, data.shape)));
-    const { pixels, inverted } = await imageForDataset(bytes, data.shape, look, name);
+    const { pixels, inverted, cut } = await imageForDataset(bytes, data.shape, look, options.name, options.cropAt);
     const split: DatasetSplit = { count: 1, images: pixels, labels: new Uint8Array(1), normalization: data.test.normalization };
-    return { pixels, inverted, shape: data.shape, classNames: data.classNames, logits: await this.logitsOf(run, split, data.shape, 0, student) };
+    return { pixels, inverted, cut, shape: data.shape, classNames: data.classNames, logits: await this.logitsOf(run, split, data.shape, 0, options.student) };
   }
 
   /**

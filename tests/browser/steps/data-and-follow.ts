@@ -86,6 +86,56 @@ export function dataAndFollowTests(session: AppSession): void {
     await page.getByTestId('setting-sweepFromTeacher').check();
     await page.click('[data-screen=dataset]');
   });
+
+  it('tries a wide photo on a colour run, moving the part of it the models see', async () => {
+    const { page } = session;
+    const root = await mkdtemp(join(tmpdir(), 'ui-colours-'));
+    for (const [cls, rgb] of [['red', [230, 20, 20]], ['blue', [20, 20, 230]]] as const) {
+      await mkdir(join(root, 'colours', cls), { recursive: true });
+      for (let i = 0; i < 12; i++) await sharp({ create: { width: 10, height: 10, channels: 3, background: { r: rgb[0] - i, g: rgb[1] + i, b: rgb[2] - i } } }).png().toFile(join(root, 'colours', cls, `${i}.png`));
+    }
+    await page.click('[data-screen=dataset]');
+    await page.getByTestId('folder-input').setInputFiles(join(root, 'colours'));
+    await page.waitForFunction(() => document.querySelector('[data-testid=dataset-summary] h2')?.textContent?.startsWith('colours'), null, { timeout: 30_000 });
+    await page.click('[data-screen=models]');
+    await page.getByTestId('teacher-source').selectOption('');
+    await page.click('[data-screen=method]');
+    await page.getByTestId('preset').selectOption('quick');
+    await page.getByTestId('mode-single').check();
+    await page.getByTestId('setting-teacherEpochs').fill('1');
+    await page.getByTestId('setting-epochs').fill('1');
+    await page.getByTestId('start').click();
+    await page.getByTestId('results').waitFor({ timeout: 120_000 });
+    // Red on the left, grey in the middle, blue on the right: three squares side by side.
+    const wide = await sharp({ create: { width: 60, height: 20, channels: 3, background: { r: 128, g: 128, b: 128 } } })
+      .composite([
+        { input: { create: { width: 20, height: 20, channels: 3, background: { r: 230, g: 20, b: 20 } } }, left: 0, top: 0 },
+        { input: { create: { width: 20, height: 20, channels: 3, background: { r: 20, g: 20, b: 230 } } }, left: 40, top: 0 },
+      ]).png().toBuffer();
+    await page.getByTestId('own-image-input').setInputFiles({ name: 'wide.png', mimeType: 'image/png', buffer: wide });
+    await page.getByTestId('own-image-crop').waitFor();
+    // The image as the models saw it: its middle pixel, after each move of the window (what the
+    // models then make of it is `distill predict --crop-at`'s test, on a teacher that learnt the colours).
+    const middle = () => page.locator('[data-testid=explorer] canvas').first().evaluate((canvas: HTMLCanvasElement) => Array.from(canvas.getContext('2d')!.getImageData(canvas.width >> 1, canvas.height >> 1, 1, 1).data.subarray(0, 3)));
+    const seen = async (at: string) => {
+      const before = JSON.stringify(await middle());
+      await page.getByTestId('own-image-crop').fill(at);
+      await page.waitForFunction((was) => {
+        const canvas = document.querySelector<HTMLCanvasElement>('[data-testid=explorer] canvas')!;
+        return JSON.stringify(Array.from(canvas.getContext('2d')!.getImageData(canvas.width >> 1, canvas.height >> 1, 1, 1).data.subarray(0, 3))) !== was;
+      }, before, { timeout: 30_000 });
+      return middle();
+    };
+    const [r, g, b] = await middle();
+    assert.ok(Math.abs(r! - 128) < 8 && Math.abs(g! - 128) < 8 && Math.abs(b! - 128) < 8, `the middle window is grey: ${[r, g, b]}`);
+    assert.match(await page.getByTestId('own-image-crop').locator('xpath=..').innerText(), /part shown: left … right/);
+    const left = await seen('0');
+    assert.ok(left[0]! > 200 && left[2]! < 60, `the left window is red: ${left}`);
+    const right = await seen('1');
+    assert.ok(right[2]! > 200 && right[0]! < 60, `the right window is blue: ${right}`);
+    await session.shot('5-results-own-image-crop');
+  });
+
   it('shows an upload\'s progress and cancels it: what arrived is dropped, the dataset chosen before stays', async () => {
     const { page, runsDir, shot } = session;
     const root = await mkdtemp(join(tmpdir(), 'ui-cancel-'));
@@ -120,6 +170,7 @@ export function dataAndFollowTests(session: AppSession): void {
       await page.unroute(isUpload);
     }
   });
+
   it('follows a run that a CLI process trains in the same folder, opened from History, until it ends', async () => {
     const { page, runsDir } = session;
     const child = spawn(process.execPath, [DISTILL_BIN, 'run', '--teacher', 'mlp-64x1', '--student', 'mlp-16x1', '--teacher-epochs', '4', '--epochs', '4', '--limit-train', '3000', '--limit-test', '500', '--batch-size', '20', '--backend', 'cpu', '--runs-dir', runsDir, '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
