@@ -24,35 +24,22 @@ export interface ImageForDataset {
 
 /**
  * An image file decoded as an image folder's images are: upright (EXIF orientation), alpha
- * dropped, cropped to fill width × height, sRGB. Shared with the image-folder format, so a
- * person's own image is prepared exactly as the training images were.
+ * dropped, scaled until it covers width × height, cut to that frame, sRGB. Shared with the
+ * image-folder format, so a person's own image is prepared exactly as the training images were.
+ * `cropAt` places the window along the side that is cut: 0 the left (or top) edge, 1 the right
+ * (or bottom), 0.5 the middle, as image folders take it (sharp's cover crop, byte for byte) and
+ * as a person's photo is taken unless they move it to a subject that is off-centre.
  */
-export async function decodeRgbImage(bytes: Uint8Array, width: number, height: number, name: string): Promise<Uint8Array> {
-  let raw: Buffer;
-  try {
-    raw = await sharp(bytes, { limitInputPixels: MAX_INPUT_PIXELS }).rotate().removeAlpha().resize(width, height, { fit: 'cover' }).toColourspace('srgb').raw().toBuffer();
-  } catch (error) {
-    throw new DistillInputError(`${name}: not a readable image (${firstLine(error)})`);
-  }
-  if (raw.length !== width * height * 3) throw new DistillInputError(`${name}: decoded to ${raw.length} bytes, expected ${width * height * 3}`);
-  return new Uint8Array(raw);
-}
-
-/**
- * `decodeRgbImage` with the window that fills width × height placed at `cropAt` along the side
- * that is cut: 0 the left (or top) edge, 1 the right (or bottom), 0.5 the middle as image folders
- * take it. For a person's photo whose subject is off-centre.
- */
-export async function decodeRgbImageAt(bytes: Uint8Array, width: number, height: number, name: string, cropAt: number): Promise<{ pixels: Uint8Array; cut: 'width' | 'height' | null }> {
+export async function decodeRgbImage(bytes: Uint8Array, width: number, height: number, name: string, cropAt = 0.5): Promise<{ pixels: Uint8Array; cut: 'width' | 'height' | null }> {
   let scaled: { data: Buffer; info: OutputInfo };
   try {
-    // Scaled until it covers the frame on both sides (sharp's cover, before its crop); the crop is ours.
     scaled = await sharp(bytes, { limitInputPixels: MAX_INPUT_PIXELS }).rotate().removeAlpha().resize(width, height, { fit: 'outside' })
       .toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
   } catch (error) {
     throw new DistillInputError(`${name}: not a readable image (${firstLine(error)})`);
   }
-  const { width: sw, height: sh } = scaled.info;
+  const { width: sw, height: sh, channels } = scaled.info;
+  if (channels !== 3 || sw < width || sh < height) throw new DistillInputError(`${name}: decoded to ${sw}×${sh}×${channels}, expected at least ${width}×${height}×3`);
   const left = Math.round((sw - width) * cropAt);
   const top = Math.round((sh - height) * cropAt);
   const pixels = new Uint8Array(width * height * 3);
@@ -169,7 +156,7 @@ function centreOfMass(image: Uint8Array, h: number, w: number, background: numbe
  */
 export async function imageForDataset(bytes: Uint8Array, shape: readonly [number, number, number], look: DatasetLook, name = 'the image', cropAt?: number): Promise<ImageForDataset> {
   const [h, w, c] = shape;
-  if (c === 3) return { ...(await decodeRgbImageAt(bytes, w, h, name, cropAt ?? 0.5)), inverted: false };
+  if (c === 3) return { ...(await decodeRgbImage(bytes, w, h, name, cropAt)), inverted: false };
   if (c !== 1) throw new DistillInputError(`${name}: images with ${c} channels are not supported`);
   // A drawing is cropped to its content, wherever it lies: there is no window to move.
   if (cropAt !== undefined) throw new DistillInputError(`${name}: a crop position changes nothing for a greyscale dataset, whose images are cropped to their content`);

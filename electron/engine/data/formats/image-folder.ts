@@ -136,7 +136,7 @@ async function decodeAll(files: Array<{ file: ImageFile; label: number }>, size:
   const images = new Uint8Array(files.length * pixels);
   const labels = new Uint8Array(files.length);
   for (const [i, { file, label }] of files.entries()) {
-    images.set(await decodeRgbImage(await file.read(), size, size, file.name), i * pixels);
+    images.set((await decodeRgbImage(await file.read(), size, size, file.name)).pixels, i * pixels);
     labels[i] = label;
   }
   return { count: files.length, images, labels };
