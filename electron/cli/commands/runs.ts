@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { historyCells } from '../../contract/history';
-import { listRuns, runInterrupted } from '../../engine';
+import { checkRunsFolder, listRuns, runInterrupted } from '../../engine';
 import { parseFlags } from '../args';
 import { table } from '../table';
 
@@ -14,6 +14,7 @@ export const RUNS_USAGE = 'distill runs [--runs-dir DIR] [--json]';
 export async function runsCommand(args: string[]): Promise<number> {
   const { values } = parseFlags(args, { 'runs-dir': { type: 'string' }, json: { type: 'boolean' } });
   const root = resolve(values['runs-dir'] ?? 'runs');
+  await checkRunsFolder(root);
   const rows = await Promise.all(
     (await listRuns(root)).map(async (run) => ({ runId: run.id, dir: run.dir, kind: run.kind, status: (await runInterrupted(run)) ? 'interrupted' : run.status.status, error: run.status.error, updatedAt: run.status.updatedAt, ...historyCells(run) })),
   );

@@ -272,19 +272,18 @@ function parseMetrics(text: string, withProgress = true): RunEvent[] {
   });
 }
 
-/** Runs under a root folder, newest first. */
-/** Refuses a runs folder that is a file (one not made yet is fine: the first run makes it). */
+/**
+ * Refuses a runs folder that is a file, before a command lists or serves it (one not made yet is
+ * fine: the first run makes it). The message names the path: for the CLI and the host's own start.
+ */
 export async function checkRunsFolder(root: string): Promise<void> {
   const info = await stat(root).catch(() => null);
   if (info && !info.isDirectory()) throw new DistillInputError(`${root}: not a folder (the runs folder holds one folder per run)`);
 }
 
+/** Runs under a root folder, newest first; none where there is no such folder. */
 export async function listRuns(root: string): Promise<StoredRun[]> {
-  const names = await readdir(root).catch((error: NodeJS.ErrnoException) => {
-    // A folder not made yet holds no runs; a file given as the folder is a mistake to name.
-    if (error.code === 'ENOTDIR') throw new DistillInputError(`${root}: not a folder (the runs folder holds one folder per run)`);
-    return [] as string[];
-  });
+  const names = await readdir(root).catch(() => [] as string[]);
   const runs = await Promise.all(names.map((name) => readRun(join(root, name), name)));
   return runs.filter((run): run is StoredRun => run !== null).sort((a, b) => b.id.localeCompare(a.id));
 }
