@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -34,6 +34,22 @@ describe('distill run --json', () => {
     assert.equal(result.student!.latencyMs, result.baseline!.latencyMs);
     assert.equal(result.outDir, out);
     assert.ok(['wasm', 'cpu', 'webgpu', 'tensorflow'].includes(result.backend.name));
+  });
+
+  it('takes a saved teacher by a bare folder name in the current folder, as it takes a path', async () => {
+    const here = await mkdtemp(join(tmpdir(), 'cli-bare-'));
+    const first = await runCli(['run', ...TINY, '--json', '--out', join(here, 'first')]);
+    assert.equal(first.code, 0, first.stderr);
+    await cp(join(here, 'first', 'teacher'), join(here, 'my-teacher'), { recursive: true });
+    const again = await runCli(['run', '--teacher', 'my-teacher', '--student', 'mlp-16x1', '--epochs', '1', '--limit-train', '2000', '--limit-test', '500', '--no-baseline', '--json', '--out', join(here, 'again')], { cwd: here });
+    assert.equal(again.code, 0, again.stderr);
+    const teacherOf = (stdout: string) => RunResultSchema.parse(JSON.parse(stdout.trim().split('\n').at(-1)!)).teacher!.accuracy;
+    assert.equal(teacherOf(again.stdout), teacherOf(first.stdout), 'the same teacher on the same test images');
+    // A folder of that name that holds no model says what is wrong with it; a name that is neither is a model name.
+    await mkdir(join(here, 'my-broken'));
+    await writeFile(join(here, 'my-broken', 'model.json'), '{}');
+    assert.match((await runCli(['run', '--teacher', 'my-broken'], { cwd: here })).stderr, /^distill: my-broken\/model\.json: not a TensorFlow\.js model/);
+    assert.match((await runCli(['run', '--teacher', 'my-missing'], { cwd: here })).stderr, /^distill: unknown teacher model "my-missing", nor a saved model folder or an \.onnx file/);
   });
 
   it('without --json prints a comparison table; distill export writes its student in a catalogue format', async () => {

@@ -48,7 +48,8 @@ async function checkModelNames(config: RunConfig, withTeacher: boolean): Promise
     if (!info?.isFile()) throw new DistillInputError(`teacher ${config.teacher}: no such ONNX file`);
     checkOnnxFile(config.teacher, await readFile(config.teacher));
   } else {
-    if (!/[\\/]/.test(config.teacher)) throw new DistillInputError(`unknown teacher model "${config.teacher}", nor a saved model folder or an .onnx file: the models are ${KNOWN_MODELS}`);
+    // A bare name is a model name unless a folder of that name is here (`--teacher my-teacher`).
+    if (!/[\\/]/.test(config.teacher) && !(await stat(config.teacher).catch(() => null))) throw new DistillInputError(`unknown teacher model "${config.teacher}", nor a saved model folder or an .onnx file: the models are ${KNOWN_MODELS}`);
     await readModelJson(config.teacher);
   }
   checkTeacherDeclaration(config);
