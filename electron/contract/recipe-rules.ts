@@ -1,6 +1,6 @@
 import type { RunConfig } from './run-config';
 
-type RecipeFields = Pick<RunConfig, 'method' | 'sweep' | 'tryDist' | 'restarts' | 'schedule' | 'studentPatience' | 'teacherPatience' | 'validationSplit'>;
+type RecipeFields = Pick<RunConfig, 'method' | 'sweep' | 'tryDist' | 'restarts' | 'schedule' | 'studentPatience' | 'teacherPatience' | 'validationSplit' | 'lrMilestones' | 'epochs' | 'teacherEpochs'>;
 
 const HOLD_OUT = 'add --validation-split (0.1 holds out a tenth of the training images)';
 
@@ -13,7 +13,15 @@ const HOLD_OUT = 'add --validation-split (0.1 holds out a tenth of the training 
  */
 export function recipeConflicts(config: RecipeFields): string[] {
   const noSplit = config.validationSplit <= 0;
+  const milestones = config.schedule === 'step' ? config.lrMilestones : [];
+  const twice = milestones.find((epoch, i) => milestones.indexOf(epoch) !== i);
+  // A milestone cuts the rate once that many epochs are done: one at or past the run's longest
+  // training cuts nothing (a saved teacher trains not at all, so this is generous).
+  const last = Math.max(config.epochs, config.teacherEpochs);
+  const late = milestones.filter((epoch) => epoch >= last);
   const conflicts: Array<string | false> = [
+    twice !== undefined && `--milestones lists epoch ${twice} twice: each milestone multiplies the rate by 0.1 once`,
+    late.length > 0 && `--milestones ${late.join(', ')}: the rate is cut once that many epochs are done, and training ends after ${last}, so it would never be cut there; use numbers below ${last}`,
     config.sweep && noSplit && `the T × α sweep is scored on a validation split: ${HOLD_OUT}`,
     config.sweep && config.method !== 'kd' && !(config.tryDist && config.method === 'dist') && `the sweep chooses KD's T and α: use --method kd (not ${config.method}), or --no-sweep`,
     config.tryDist && noSplit && `--try-dist keeps whichever of KD and DIST scores higher on a validation split: ${HOLD_OUT}`,

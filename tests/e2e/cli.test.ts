@@ -100,6 +100,7 @@ describe('bad input: exit 2 and one clear line on stderr', () => {
     // Only image folders are resized: IDX and CIFAR images keep their size.
     ['an image size for IDX images', ['run', '--image-size', '64'], /^distill: --image-size changes nothing for mnist: it is in IDX format, whose images keep their size; only image folder datasets have their images resized \(drop --image-size\)$/m],
     ['an image size when inspecting IDX', ['datasets', 'inspect', 'mnist', '--image-size', '64'], /--image-size changes nothing for mnist: it is in IDX format/],
+    ['a step milestone after the last epoch', ['run', '--schedule', 'step', '--milestones', '3,8', '--epochs', '5'], /^distill: --milestones 8: the rate is cut once that many epochs are done, and training ends after 8, so it would never be cut there; use numbers below 8$/m],
     ["weight selection's steps with no start from the teacher", ['run', '--selection-steps', '4'], /--selection-steps changes nothing without --init-from-teacher, or --sweep without --no-sweep-from-teacher: add one of them, or drop --selection-steps$/m],
     ["weight selection's steps in a study that starts no student from the teacher", ['study', '--methods', 'kd,baseline', '--selection-steps', '1'], /--selection-steps changes nothing in a study whose students all start at random: add an init\+ method to --methods \(init\+kd\), or --init-from-teacher, or drop --selection-steps$/m],
   ];

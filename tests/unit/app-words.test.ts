@@ -36,6 +36,15 @@ describe("the engine's refusals in the app's words", () => {
     assert.deepEqual(recipeConflicts({ ...presetConfig('auto'), method: 'dist' }), []);
   });
 
+  it('refuses step milestones that would cut nothing, or cut twice, in the form\'s words', () => {
+    const step = { ...presetConfig('quick'), schedule: 'step' as const, epochs: 5, teacherEpochs: 8 };
+    assert.deepEqual(recipeConflicts({ ...step, lrMilestones: [3, 7] }), [], 'each cuts the rate once that many epochs are done, within the teacher\'s 8');
+    assert.deepEqual(recipeConflicts({ ...step, lrMilestones: [3, 3] }).map(inAppWords), ['“milestones” lists epoch 3 twice: each milestone multiplies the rate by 0.1 once']);
+    assert.deepEqual(recipeConflicts({ ...step, lrMilestones: [2, 8, 300] }).map(inAppWords), ['“milestones” 8, 300: the rate is cut once that many epochs are done, and training ends after 8, so it would never be cut there; use numbers below 8']);
+    // Under another schedule they are idle, as the form greys them: not a conflict of their own.
+    assert.deepEqual(recipeConflicts({ ...step, schedule: 'cosine', lrMilestones: [300] }), []);
+  });
+
   it('finds no conflict in any preset as it stands', () => {
     for (const id of PRESET_IDS) assert.deepEqual(recipeConflicts(presetConfig(id)), [], id);
   });
