@@ -142,6 +142,8 @@ export type SoftLabels = z.infer<typeof SoftLabelsSchema>;
  */
 export const OWN_IMAGE_MAX_BASE64 = 900_000;
 export const OWN_IMAGE_MAX_SIDE = 384;
+/** Where a colour image's window sits unless moved: the middle, as an image folder's images are cut. */
+export const OWN_IMAGE_CROP_MIDDLE = 0.5;
 export const OwnImageRequestSchema = z.object({
   runId: RunId,
   method: StudyStudentField,

@@ -1,6 +1,6 @@
 import { readFile, stat } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
-import type { ModelRole } from '../../contract/api';
+import { OWN_IMAGE_CROP_MIDDLE, type ModelRole } from '../../contract/api';
 import { formatPercent, studentTitle } from '../../contract/display';
 import { DistillInputError, loadDataset, readRun, RunModelCache, selectBackend, topThree, type StoredRun } from '../../engine';
 import { numberFlag, parseFlags } from '../args';
@@ -75,7 +75,7 @@ export async function predictCommand(args: string[]): Promise<number> {
       const note = labels.inverted
         ? ' (inverted: its background is the opposite of the dataset’s images’)'
         : labels.cut
-          ? ` (its ${labels.cut} cut to fill the dataset’s frame, the window at ${cropAt ?? 0.5}: --crop-at 0 to 1 moves it)`
+          ? ` (its ${labels.cut} cut to fill the dataset’s frame, the window at ${cropAt ?? OWN_IMAGE_CROP_MIDDLE}: --crop-at 0 to 1 moves it)`
           : '';
       process.stdout.write(`${path}${note}\n${lines.join('\n')}\n`);
     }

@@ -1,4 +1,5 @@
 import sharp, { type OutputInfo } from 'sharp';
+import { OWN_IMAGE_CROP_MIDDLE } from '../../contract/api';
 import { DistillInputError } from '../errors';
 import { imageBytes, type DatasetSplit } from './dataset';
 import { firstLine } from './limits';
@@ -19,8 +20,11 @@ export interface ImageForDataset {
    * tall one's height), where `cropAt` moves the window; null when nothing was cut (a greyscale
    * dataset's image is cropped to its content instead).
    */
-  cut: 'width' | 'height' | null;
+  cut: ImageCut;
 }
+
+/** The side of a colour image cut to fill a frame; null when it fit. */
+export type ImageCut = 'width' | 'height' | null;
 
 /**
  * An image file decoded as an image folder's images are: upright (EXIF orientation), alpha
@@ -30,7 +34,7 @@ export interface ImageForDataset {
  * (or bottom), 0.5 the middle, as image folders take it (sharp's cover crop, byte for byte) and
  * as a person's photo is taken unless they move it to a subject that is off-centre.
  */
-export async function decodeRgbImage(bytes: Uint8Array, width: number, height: number, name: string, cropAt = 0.5): Promise<{ pixels: Uint8Array; cut: 'width' | 'height' | null }> {
+export async function decodeRgbImage(bytes: Uint8Array, width: number, height: number, name: string, cropAt = OWN_IMAGE_CROP_MIDDLE): Promise<{ pixels: Uint8Array; cut: ImageCut }> {
   let scaled: { data: Buffer; info: OutputInfo };
   try {
     scaled = await sharp(bytes, { limitInputPixels: MAX_INPUT_PIXELS }).rotate().removeAlpha().resize(width, height, { fit: 'outside' })

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { ModelRole } from '../../contract/api';
 import { imageBatch } from '../data/batches';
 import { imageBytes, limitSplit, type DatasetSplit, type ImageDataset } from '../data/dataset';
-import { datasetLook, imageForDataset, type DatasetLook } from '../data/image-for-dataset';
+import { datasetLook, imageForDataset, type DatasetLook, type ImageCut } from '../data/image-for-dataset';
 import { DistillInputError } from '../errors';
 import { predictLogits } from '../train/evaluate';
 import { groupMistakes, MISTAKE_GROUPS, topThree, type MistakeGroupId, type TopPrediction } from './mistakes';
@@ -21,7 +21,7 @@ export interface RunSoftLabels {
 }
 
 /** A person's own image as the run's models saw it, and their logits. */
-export type RunImageSoftLabels = Omit<RunSoftLabels, 'index' | 'label'> & { inverted: boolean; cut: 'width' | 'height' | null };
+export type RunImageSoftLabels = Omit<RunSoftLabels, 'index' | 'label'> & { inverted: boolean; cut: ImageCut };
 
 const ROLES: readonly ModelRole[] = ['teacher', 'student', 'baseline'];
 
