@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
+import type { RunStatus } from '../../electron/contract/events';
+import { listRuns } from '../../electron/engine/runs/store';
 import { startServer, type RunningServer } from '../../electron/server/server';
 import { projectRoot } from '../../electron/server/renderer-dir';
 import { launchChromium } from '../helpers/browser';
@@ -24,6 +26,11 @@ export interface AppSession {
   shot(name: string): Promise<void>;
   /** Serious and critical WCAG 2 A/AA violations (axe-core) on each screen shot, by screen. */
   readonly inaccessible: string[];
+  /**
+   * Waits until the Training screen's run shows `status`. On a timeout it fails with what the run
+   * did instead: the status and error the page shows, and the newest run folders' status.json.
+   */
+  waitForRunStatus(status: RunStatus, timeoutMs: number): Promise<void>;
 }
 
 /** Registers the session's start and end with the describe it is called in. */
@@ -40,6 +47,20 @@ export function appSession(): AppSession {
       return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.help}): ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}${v.nodes.length > 3 ? ` and ${v.nodes.length - 3} more` : ''}`);
     });
     session.inaccessible.push(...violations.map((v) => `${name}: ${v}`));
+  };
+
+  session.waitForRunStatus = async (status, timeoutMs) => {
+    const { page } = session;
+    try {
+      await page.waitForFunction((wanted) => document.querySelector('[data-testid=run-status]')?.textContent === wanted, status, { timeout: timeoutMs });
+    } catch (error) {
+      const shown = await page.evaluate(() => ({
+        status: document.querySelector('[data-testid=run-status]')?.textContent ?? '(no run shown)',
+        error: document.querySelector('.error[role=alert]')?.textContent ?? '',
+      }));
+      const stored = (await listRuns(session.runsDir)).slice(0, 2).map((run) => `${run.id}: ${JSON.stringify(run.status)}`);
+      throw new Error(`the run did not become ${status} within ${timeoutMs / 1000} s: the page shows ${shown.status}${shown.error ? ` (${shown.error})` : ''}; newest runs: ${stored.join('; ')}`, { cause: error });
+    }
   };
 
   before(async () => {

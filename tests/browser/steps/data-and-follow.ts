@@ -190,7 +190,7 @@ export function dataAndFollowTests(session: AppSession): void {
       const pointsNow = async () => Number(await page.getByTestId('accuracy-chart').locator('canvas').getAttribute('data-points'));
       const opened = await pointsNow();
       // This window hears nothing from another process: the run is read again until it completes.
-      await page.waitForFunction(() => document.querySelector('[data-testid=run-status]')?.textContent === 'completed', null, { timeout: 120_000 });
+      await session.waitForRunStatus('completed', 120_000);
       assert.equal(await exited, 0);
       assert.ok((await pointsNow()) > opened, `accuracy points: ${opened} when opened, ${await pointsNow()} at the end`);
       assert.equal(await pointsNow(), 12, 'four epochs of three models');

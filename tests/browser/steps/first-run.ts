@@ -318,7 +318,7 @@ export function firstRunTests(session: AppSession): void {
     // A lane in training shows its speed and, after a spaced dot, the time it has left.
     await page.waitForFunction(() => [...document.querySelectorAll('[data-testid^=phase-] .stats')].some((el) => /\d img\/s · ETA \d/.test(el.textContent ?? '')), null, { timeout: 60_000 });
     await page.getByTestId('cancel').click();
-    await page.waitForFunction(() => document.querySelector('[data-testid=run-status]')?.textContent === 'cancelled', null, { timeout: 30_000 });
+    await session.waitForRunStatus('cancelled', 30_000);
     await page.click('[data-screen=history]');
     // The tiny run, its five-seed study and this one.
     await page.waitForFunction(() => document.querySelectorAll('[data-testid=history-row]').length === 3);
@@ -341,8 +341,8 @@ export function firstRunTests(session: AppSession): void {
     // Resume goes on from the checkpoint; cancel it again to keep the test short.
     await page.getByTestId('resume').click();
     await page.getByTestId('training').waitFor();
-    await page.waitForFunction(() => document.querySelector('[data-testid=run-status]')?.textContent === 'running', null, { timeout: 30_000 });
+    await session.waitForRunStatus('running', 30_000);
     await page.getByTestId('cancel').click();
-    await page.waitForFunction(() => document.querySelector('[data-testid=run-status]')?.textContent === 'cancelled', null, { timeout: 60_000 });
+    await session.waitForRunStatus('cancelled', 60_000);
   });
 }

@@ -30,7 +30,7 @@ export function resultsViewsTests(session: AppSession): void {
     // The sweep's cells are not on the curves: the teacher's cross-entropy alone needs no note on scale.
     assert.equal(await page.getByTestId('loss-scale-note').count(), 0);
     await shot('4-training-sweep');
-    await page.waitForFunction(() => document.querySelector('[data-testid=run-status]')?.textContent === 'completed', null, { timeout: 120_000 });
+    await session.waitForRunStatus('completed', 120_000);
     // A completed sweep opens its results on its own heatmap, where the one click to the full run is.
     await page.getByTestId('view-sweep').waitFor({ timeout: 10_000 });
     assert.equal(await page.locator('.tabs button.active').innerText(), 'T × α sweep');
@@ -57,7 +57,7 @@ export function resultsViewsTests(session: AppSession): void {
     await page.getByTestId('tab-sweep').click();
     // One click: the full run with the best cell, on the sweep's teacher.
     await page.getByTestId('run-best-cell').click();
-    await page.waitForFunction(() => document.querySelector('[data-testid=run-status]')?.textContent === 'completed', null, { timeout: 120_000 });
+    await session.waitForRunStatus('completed', 120_000);
     await page.click('[data-screen=results]');
     await page.getByTestId('result-baseline').waitFor();
     assert.ok((await page.locator('[data-testid^=advice-]').count()) >= 1, 'the run says whether distillation paid off');
