@@ -31,12 +31,14 @@ export interface AppSession {
    * did instead: the status and error the page shows, and the newest run folders' status.json.
    */
   waitForRunStatus(status: RunStatus, timeoutMs: number): Promise<void>;
+  /** While true, the page's event socket loses every run-ended event, as a socket that reconnects can. */
+  dropRunEnded: boolean;
 }
 
 /** Registers the session's start and end with the describe it is called in. */
 export function appSession(): AppSession {
   let browser: Browser | undefined;
-  const session = { inaccessible: [] as string[] } as unknown as AppSession;
+  const session = { inaccessible: [] as string[], dropRunEnded: false } as unknown as AppSession;
   session.shot = async (name: string) => {
     const { page } = session;
     await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
@@ -70,6 +72,14 @@ export function appSession(): AppSession {
     browser = await launchChromium();
     session.page = await browser.newPage({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
     session.page.on('pageerror', (error) => console.error('page error:', error.message));
+    // The event socket passes through here, so that a test can lose events on it.
+    await session.page.routeWebSocket(/\/api\/events/, (socket) => {
+      const server = socket.connectToServer();
+      server.onMessage((message) => {
+        if (session.dropRunEnded && typeof message === 'string' && (JSON.parse(message) as { type?: string }).type === 'run-ended') return;
+        socket.send(message);
+      });
+    });
     await session.page.goto(session.server.url);
   });
 

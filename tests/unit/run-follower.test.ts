@@ -5,7 +5,8 @@ import type { RunDetail } from '../../electron/contract/api';
 import { presetConfig } from '../../electron/contract/catalogue';
 import { createRunFollower } from '../../renderer/src/lib/run-follower';
 
-const detail = (status: RunDetail['status']): RunDetail => ({ runId: 'cli-run', kind: 'run', status, updatedAt: '', config: presetConfig('quick'), result: null, study: null, metrics: [] });
+const detail = (status: RunDetail['status'], runId = 'cli-run', updatedAt = ''): RunDetail => ({ runId, kind: 'run', status, updatedAt, config: presetConfig('quick'), result: null, study: null, metrics: [] });
+const notOwn = () => assert.fail('no run of this window was followed');
 
 describe("following a run another process trains", () => {
   it('reads it again while it runs and is in view, and stops once it has ended', async () => {
@@ -19,6 +20,7 @@ describe("following a run another process trains", () => {
         if (d.status !== 'running') inView = null;
         return d.status === 'running';
       },
+      ended: notOwn,
       intervalMs: 10,
     });
     follower.follow('cli-run');
@@ -33,7 +35,7 @@ describe("following a run another process trains", () => {
     let reads = 0;
     let inView: string | null = 'own-run';
     // An interval far above the gap between events, so a busy machine's stalls do not look like silence.
-    const follower = createRunFollower({ read: async () => (reads++, detail('running')), inView: () => inView, show: () => true, intervalMs: 200 });
+    const follower = createRunFollower({ read: async () => (reads++, detail('running')), inView: () => inView, show: () => true, ended: notOwn, intervalMs: 200 });
     follower.follow('own-run');
     for (let i = 0; i < 50; i++) {
       follower.heard('own-run');
@@ -43,5 +45,48 @@ describe("following a run another process trains", () => {
     inView = 'another';
     await sleep(450);
     assert.equal(reads, 0, 'out of view: nothing read');
+  });
+
+  it("reads this window's own run only for an end whose event never came, and leaves its view alone while it runs", async () => {
+    const answers: RunDetail['status'][] = ['running', 'running', 'failed'];
+    let reads = 0;
+    let inView: string | null = 'own-run';
+    const ends: RunDetail[] = [];
+    const follower = createRunFollower({
+      read: async () => detail(answers[Math.min(reads++, answers.length - 1)]!, 'own-run', `t${reads}`),
+      inView: () => inView,
+      show: () => assert.fail("an own run's view is its events', not replaced by what is stored"),
+      ended: (d) => {
+        ends.push(d);
+        inView = null;
+      },
+      intervalMs: 10,
+    });
+    follower.followOwn('own-run');
+    for (let i = 0; i < 100 && ends.length === 0; i++) await sleep(10);
+    assert.deepEqual(ends.map((d) => d.status), ['failed']);
+    assert.equal(reads, 3);
+  });
+
+  it('does not take the end a run was resumed from for its own', async () => {
+    // The resume was answered before the run's folder said running again: status.json still says failed, as of t0.
+    const answers = [detail('failed', 'resumed', 't0'), detail('failed', 'resumed', 't0'), detail('running', 'resumed', 't1'), detail('cancelled', 'resumed', 't2')];
+    let reads = 0;
+    let inView: string | null = 'resumed';
+    const ends: RunDetail[] = [];
+    const follower = createRunFollower({
+      read: async () => answers[Math.min(reads++, answers.length - 1)]!,
+      inView: () => inView,
+      show: () => assert.fail('an own run is not shown from its folder'),
+      ended: (d) => {
+        ends.push(d);
+        inView = null;
+      },
+      intervalMs: 10,
+    });
+    follower.followOwn('resumed', 't0');
+    for (let i = 0; i < 100 && ends.length === 0; i++) await sleep(10);
+    assert.deepEqual(ends.map((d) => `${d.status} ${d.updatedAt}`), ['cancelled t2']);
+    assert.equal(reads, 4);
   });
 });

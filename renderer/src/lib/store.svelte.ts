@@ -1,7 +1,7 @@
 import type { ApiResponse, DatasetView, RunDetail, ExportProgress, ExportResult, ModelInfo, ModelRole, RunSummary, TeacherCheck, TeacherView } from '../../../electron/contract/api';
 import { DEFAULT_PRESET, DEFAULT_STUDY, formatResizes, inAppWords, METHOD_IDS, presetConfig, RUN_SETTINGS, STUDY_SEEDS, STUDY_VARIANTS, type DownloadableDatasetId, type ExportFormatId } from '../../../electron/contract/catalogue';
 import type { PresetName, RunConfig, RunConfigOverrides } from '../../../electron/contract/run-config';
-import type { SweepResult } from '../../../electron/contract/events';
+import type { RunStatus, SweepResult } from '../../../electron/contract/events';
 import { api } from '../api/bridge';
 import { ImportCancelled, type ImportProgress } from '../api/app-api';
 import { applyRunEvent, emptyRunView, runViewFromDetail, type RunView } from './run-view';
@@ -71,15 +71,10 @@ export async function init(): Promise<void> {
       if (exportTarget?.runId === event.runId && exportTarget.role === event.role && exportTarget.method === event.method) app.export = { runId: event.runId, role: event.role, ...(event.method ? { method: event.method } : {}), stage: event.stage, done: event.done, total: event.total };
       return;
     }
-    if (event.type === 'run-ended') void refreshRuns();
-    if (event.type === 'run-event') follower.heard(event.runId);
-    const run = app.run;
-    if (!run || event.runId !== run.runId) return;
-    if (event.type === 'run-event') applyRunEvent(run, event.event);
+    if (event.type === 'run-ended') runEnded(event.runId, event.status, event.error);
     else {
-      run.status = event.status;
-      run.error = event.error === undefined ? undefined : inAppWords(event.error);
-      if (event.status === 'completed') void openRun(event.runId, 'results');
+      follower.heard(event.runId);
+      if (app.run?.runId === event.runId) applyRunEvent(app.run, event.event);
     }
   });
   try {
@@ -249,12 +244,11 @@ export async function startRun(): Promise<void> {
     if (app.studyMode) {
       const methods = Object.keys(app.studyMethods).filter((m) => app.studyMethods[m]);
       const { runId, config } = await api().startStudy({ preset: app.preset, overrides: studyOverrides(overrides), methods: methods.join(','), seeds: app.studySeeds });
-      app.run = emptyRunView(runId, config, methods);
+      watchOwnRun(emptyRunView(runId, config, methods));
     } else {
       const { runId, config } = await api().startRun({ preset: app.preset, overrides });
-      app.run = emptyRunView(runId, config);
+      watchOwnRun(emptyRunView(runId, config));
     }
-    app.screen = 'training';
   } catch (error) {
     app.error = errorText(error);
   }
@@ -272,7 +266,20 @@ function showStoredRun(detail: RunDetail): RunView {
   return view;
 }
 
-/** A run trained by another process (a CLI run in the same folder) sends no events: it is read again while in view. */
+/** A run ended (its event, or its stored status when the event was missed): History, and the run in view, say so; a completed one opens its results. */
+function runEnded(runId: string, status: RunStatus, error: string | undefined): void {
+  void refreshRuns();
+  const run = app.run;
+  if (!run || run.runId !== runId || run.status !== 'running') return;
+  run.status = status;
+  run.error = error === undefined ? undefined : inAppWords(error);
+  if (status === 'completed') void openRun(runId, 'results');
+}
+
+/**
+ * A run trained by another process (a CLI run in the same folder) sends no events: it is read again
+ * while in view. This window's own runs are read again only for an end whose event was missed.
+ */
 const follower = createRunFollower({
   read: (runId) => api().getRun({ runId }),
   inView: () => (app.run?.status === 'running' ? app.run.runId : null),
@@ -281,7 +288,15 @@ const follower = createRunFollower({
     if (!running) void refreshRuns();
     return running;
   },
+  ended: (detail) => runEnded(detail.runId, detail.status, detail.error),
 });
+
+/** A run this window has just started or resumed, in view on the Training screen. */
+function watchOwnRun(view: RunView, resumedFrom: string | null = null): void {
+  app.run = view;
+  app.screen = 'training';
+  follower.followOwn(view.runId, resumedFrom);
+}
 
 export async function openRun(runId: string, screen: Screen): Promise<void> {
   const view = showStoredRun(await api().getRun({ runId }));
@@ -295,9 +310,7 @@ export async function resumeRun(runId: string): Promise<void> {
   try {
     await api().resumeRun({ runId });
     const detail = await api().getRun({ runId });
-    app.run = runViewFromDetail(detail);
-    app.run.status = 'running';
-    app.screen = 'training';
+    watchOwnRun({ ...runViewFromDetail(detail), status: 'running' }, detail.status === 'running' ? null : detail.updatedAt);
   } catch (error) {
     app.error = errorText(error);
   }

@@ -317,8 +317,12 @@ export function firstRunTests(session: AppSession): void {
     await page.waitForFunction(() => document.querySelector('[data-testid=phase-teacher] .stats')?.textContent?.includes('img/s'), null, { timeout: 60_000 });
     // A lane in training shows its speed and, after a spaced dot, the time it has left.
     await page.waitForFunction(() => [...document.querySelectorAll('[data-testid^=phase-] .stats')].some((el) => /\d img\/s · ETA \d/.test(el.textContent ?? '')), null, { timeout: 60_000 });
+    // The cancel's end event is lost, as a socket that reconnects can lose it: the window still
+    // learns the run has ended, from its folder, rather than saying running for good.
+    session.dropRunEnded = true;
     await page.getByTestId('cancel').click();
     await session.waitForRunStatus('cancelled', 30_000);
+    session.dropRunEnded = false;
     await page.click('[data-screen=history]');
     // The tiny run, its five-seed study and this one.
     await page.waitForFunction(() => document.querySelectorAll('[data-testid=history-row]').length === 3);
