@@ -8,6 +8,7 @@ import { applyRunEvent, emptyRunView, runViewFromDetail, type RunView } from './
 import { studyOverrides } from './study-form';
 import { presetForDataset } from './dataset-preset';
 import { createRunFollower } from './run-follower';
+import { createEarlyEvents } from './early-events';
 
 /** What a refused request says, in the app's words (its settings' labels, not the CLI's flags). */
 const errorText = (error: unknown) => inAppWords(error instanceof Error ? error.message : String(error));
@@ -75,6 +76,7 @@ export async function init(): Promise<void> {
     else {
       follower.heard(event.runId);
       if (app.run?.runId === event.runId) applyRunEvent(app.run, event.event);
+      else earlyEvents.keep(event.runId, event.event);
     }
   });
   try {
@@ -244,10 +246,10 @@ export async function startRun(): Promise<void> {
     if (app.studyMode) {
       const methods = Object.keys(app.studyMethods).filter((m) => app.studyMethods[m]);
       const { runId, config } = await api().startStudy({ preset: app.preset, overrides: studyOverrides(overrides), methods: methods.join(','), seeds: app.studySeeds });
-      watchOwnRun(emptyRunView(runId, config, methods));
+      watchOwnRun(emptyRunView(runId, config, methods), { new: true });
     } else {
       const { runId, config } = await api().startRun({ preset: app.preset, overrides });
-      watchOwnRun(emptyRunView(runId, config));
+      watchOwnRun(emptyRunView(runId, config), { new: true });
     }
   } catch (error) {
     app.error = errorText(error);
@@ -291,11 +293,19 @@ const follower = createRunFollower({
   ended: (detail) => runEnded(detail.runId, detail.status, detail.error),
 });
 
-/** A run this window has just started or resumed, in view on the Training screen. */
-function watchOwnRun(view: RunView, resumedFrom: string | null = null): void {
+/** Events of runs not in view, for a run whose events came before the answer that started it. */
+const earlyEvents = createEarlyEvents();
+
+/**
+ * A run this window has just started or resumed, in view on the Training screen. A new run's view
+ * takes the events that came before it; a resumed run's came from its folder, which holds them.
+ */
+function watchOwnRun(view: RunView, start: { new: true } | { resumedFrom: string | null }): void {
+  const early = earlyEvents.take(view.runId);
+  if ('new' in start) for (const event of early) applyRunEvent(view, event);
   app.run = view;
   app.screen = 'training';
-  follower.followOwn(view.runId, resumedFrom);
+  follower.followOwn(view.runId, 'new' in start ? null : start.resumedFrom);
 }
 
 export async function openRun(runId: string, screen: Screen): Promise<void> {
@@ -310,7 +320,7 @@ export async function resumeRun(runId: string): Promise<void> {
   try {
     await api().resumeRun({ runId });
     const detail = await api().getRun({ runId });
-    watchOwnRun({ ...runViewFromDetail(detail), status: 'running' }, detail.status === 'running' ? null : detail.updatedAt);
+    watchOwnRun({ ...runViewFromDetail(detail), status: 'running' }, { resumedFrom: detail.status === 'running' ? null : detail.updatedAt });
   } catch (error) {
     app.error = errorText(error);
   }
