@@ -363,10 +363,10 @@ export async function startSweep(): Promise<void> {
   app.error = '';
   try {
     const { runId, config } = await api().startSweep({ preset: app.preset, overrides: runOverrides() });
-    app.run = emptyRunView(runId, config);
+    const view = emptyRunView(runId, config);
     // A sweep trains the teacher and the sweep's cells, no full students.
-    app.run.lanes = app.run.lanes.filter((l) => l.key === 'teacher' || l.key === 'sweep');
-    app.screen = 'training';
+    view.lanes = view.lanes.filter((l) => l.key === 'teacher' || l.key === 'sweep');
+    watchOwnRun(view, { new: true });
   } catch (error) {
     app.error = errorText(error);
   }
@@ -385,8 +385,7 @@ export async function measureOverSeeds(runId: string): Promise<void> {
   app.error = '';
   try {
     const started = await api().startStudyOfRun({ runId, seeds: CHECK_SEEDS });
-    app.run = emptyRunView(started.runId, started.config, started.methods);
-    app.screen = 'training';
+    watchOwnRun(emptyRunView(started.runId, started.config, started.methods), { new: true });
   } catch (error) {
     app.error = errorText(error);
   }
