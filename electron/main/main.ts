@@ -1,5 +1,5 @@
 // Electron main: lifecycle, the window, security and routing. Training runs in the worker.
-import { app, BrowserWindow, Menu } from 'electron';
+import { app, BrowserWindow, Menu, utilityProcess } from 'electron';
 import { join } from 'node:path';
 import { IPC_EVENT_CHANNEL } from '../contract/worker-protocol';
 import { registerAppScheme, serveRenderer } from './app-protocol';
@@ -22,9 +22,9 @@ app.whenReady().then(() => {
   denyAllPermissions();
   serveRenderer(rendererDir);
   Menu.setApplicationMenu(Menu.buildFromTemplate([{ role: process.platform === 'darwin' ? 'appMenu' : 'fileMenu' }, { role: 'editMenu' }, { role: 'viewMenu' }, { role: 'windowMenu' }]));
+  const env = { DISTILL_RUNS: join(app.getPath('userData'), 'runs'), DISTILL_RESOURCES: resources, DISTILL_VERSION: app.getVersion() };
   const worker = new WorkerHost(
-    join(__dirname, 'worker.mjs'),
-    { DISTILL_RUNS: join(app.getPath('userData'), 'runs'), DISTILL_RESOURCES: resources, DISTILL_VERSION: app.getVersion() },
+    () => utilityProcess.fork(join(__dirname, 'worker.mjs'), [], { serviceName: 'Distill Studio training', env: { ...process.env, ...env }, stdio: 'inherit' }),
     (event) => {
       for (const window of BrowserWindow.getAllWindows()) window.webContents.send(IPC_EVENT_CHANNEL, event);
     },
