@@ -23,6 +23,10 @@ p.add_argument('--shift-px', type=int, default=1)
 p.add_argument('--teacher-tta', type=int, default=0)  # the training images' soft labels averaged (as probabilities) over every shift of up to this many pixels
 p.add_argument('--jacobian', type=float, default=0)  # Jacobian matching (Srinivas & Fleuret 2018): weight of the squared distance between the normalised input gradients of the true class's logit, student against teacher
 p.add_argument('--erase', type=float, default=0)  # share of images with a random rectangle blanked (random erasing, Zhong et al. 2020), relabelled by the teacher
+p.add_argument('--noise', type=float, default=0)  # share of images with Gaussian pixel noise (std --noise-std, clipped to 0-1), relabelled by the teacher: a transfer set near the data
+p.add_argument('--noise-std', type=float, default=0.1)
+p.add_argument('--bss', type=float, default=0)  # share of images moved towards the teacher's boundary with its second class (Heo et al. 2019, boundary supporting samples), relabelled by the teacher
+p.add_argument('--bss-eps', type=float, default=0.02); p.add_argument('--bss-steps', type=int, default=3)
 p.add_argument('--sp', type=float, default=0)  # similarity-preserving KD (Tung & Mori 2019): weight of the distance between the batch's row-normalised Gram matrices of the last hidden layer, student against teacher
 p.add_argument('--pkt', type=float, default=0)  # probabilistic knowledge transfer (Passalis & Tefas 2018): KL between the batch's cosine-similarity distributions of the last hidden layer
 p.add_argument('--save-state', default='')  # the best validation epoch's weights, for soup.py
@@ -194,6 +198,23 @@ for ep in range(a.epochs):
                     h = min(28, int(round(math.sqrt(area * r)))); w = min(28, int(round(math.sqrt(area / r))))
                     i0 = np.random.randint(0, 28 - h + 1); j0 = np.random.randint(0, 28 - w + 1); img[i, i0:i0 + h, j0:j0 + w] = 0
                 with torch.no_grad(): t = t.clone(); t[f] = teacher(x[f])
+        if a.noise > 0:
+            f = torch.rand(len(idx)) < a.noise
+            if f.any():
+                x = x.clone(); x[f] = (x[f] + a.noise_std * torch.randn_like(x[f])).clamp(0, 1)
+                with torch.no_grad(): t = t.clone(); t[f] = teacher(x[f])
+        if a.bss > 0:
+            f = torch.rand(len(idx)) < a.bss
+            if f.any():
+                xb = x[f].clone()
+                with torch.no_grad(): top2 = teacher(xb).topk(2, 1).indices
+                for _ in range(a.bss_steps):  # signed steps that raise the second class's logit against the first's
+                    xb.requires_grad_(True); zt = teacher(xb)
+                    gap = (zt.gather(1, top2[:, 1:2]) - zt.gather(1, top2[:, :1])).sum()
+                    g, = torch.autograd.grad(gap, xb)
+                    xb = (xb.detach() + a.bss_eps * g.sign()).clamp(0, 1)
+                x = x.clone(); x[f] = xb
+                with torch.no_grad(): t = t.clone(); t[f] = teacher(xb)
         if a.mixup > 0 and np.random.rand() < a.mixup:
             lam = torch.from_numpy(np.random.beta(1, 1, size=(len(idx), 1)).astype(np.float32))
             if a.mix_same_class:  # a partner of the same class from the whole training set: plausible in-between images
