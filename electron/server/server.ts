@@ -11,6 +11,7 @@ import { DistillInputError } from '../engine';
 import { createDistillService } from '../service/distill-service';
 import { dispatchCall } from '../service/dispatch';
 import { checkRequest, newToken, TOKEN_COOKIE } from './auth';
+import { EventSockets } from './event-sockets';
 import { serveStatic } from './static';
 import { UploadRefused, UploadStore, type UploadLimits } from './uploads';
 
@@ -39,11 +40,8 @@ const MAX_JSON_BYTES = 1 << 20;
 /** The renderer and the service over HTTP + WebSocket, for a browser (`distill serve`). */
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const token = options.token ?? newToken();
-  const sockets = new Set<WebSocket>();
-  const broadcast = (event: ApiEvent) => {
-    const text = JSON.stringify(event);
-    for (const socket of sockets) socket.send(text);
-  };
+  const sockets = new EventSockets<WebSocket>();
+  const broadcast = (event: ApiEvent) => sockets.broadcast(JSON.stringify(event));
   const service = createDistillService({ runsDir: options.runsDir, workDir: join(options.runsDir, '.distill'), host: 'server', version: options.version, onEvent: broadcast });
   const allowedHosts = new Set<string>();
   const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 });
@@ -155,7 +153,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     async close() {
       await service.dispose();
       await uploads.sweep();
-      for (const socket of sockets) socket.terminate();
+      sockets.terminateAll();
       wss.close();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
