@@ -320,9 +320,12 @@ export function firstRunTests(session: AppSession): void {
     // The cancel's end event is lost, as a socket that reconnects can lose it: the window still
     // learns the run has ended, from its folder, rather than saying running for good.
     session.dropRunEnded = true;
-    await page.getByTestId('cancel').click();
-    await session.waitForRunStatus('cancelled', 30_000);
-    session.dropRunEnded = false;
+    try {
+      await page.getByTestId('cancel').click();
+      await session.waitForRunStatus('cancelled', 30_000);
+    } finally {
+      session.dropRunEnded = false;
+    }
     await page.click('[data-screen=history]');
     // The tiny run, its five-seed study and this one.
     await page.waitForFunction(() => document.querySelectorAll('[data-testid=history-row]').length === 3);
