@@ -27,6 +27,9 @@ p.add_argument('--noise', type=float, default=0)  # share of images with Gaussia
 p.add_argument('--noise-std', type=float, default=0.1)
 p.add_argument('--bss', type=float, default=0)  # share of images moved towards the teacher's boundary with its second class (Heo et al. 2019, boundary supporting samples), relabelled by the teacher
 p.add_argument('--bss-eps', type=float, default=0.02); p.add_argument('--bss-steps', type=int, default=3)
+p.add_argument('--crd', type=float, default=0)  # contrastive representation distillation (Tian et al. 2020), in-batch: InfoNCE between learnt 64-d projections of the last hidden layers, student against teacher, weight W
+p.add_argument('--crd-tau', type=float, default=0.1)
+p.add_argument('--wsld', action='store_true')  # weighted soft labels (Zhou et al. 2021): each image's soft term weighted by 1 - exp(-CE_student / CE_teacher), DIST's per-image term or KD's KL
 p.add_argument('--sp', type=float, default=0)  # similarity-preserving KD (Tung & Mori 2019): weight of the distance between the batch's row-normalised Gram matrices of the last hidden layer, student against teacher
 p.add_argument('--pkt', type=float, default=0)  # probabilistic knowledge transfer (Passalis & Tefas 2018): KL between the batch's cosine-similarity distributions of the last hidden layer
 p.add_argument('--save-state', default='')  # the best validation epoch's weights, for soup.py
@@ -161,7 +164,8 @@ if a.init.startswith('select'):
             net[2].bias.add_((acts[0].mean(0)[drop1] @ W[2][drop1])[i2])
             net[4].bias.add_(acts[1].mean(0)[drop2] @ W[4][drop2])
 reg = nn.Linear(a.width, 800)
-params = list(net.parameters()) + (list(reg.parameters()) if a.hint else [])
+crd_s, crd_t = nn.Linear(a.width, 64), nn.Linear(800, 64)
+params = list(net.parameters()) + (list(reg.parameters()) if a.hint else []) + (list(crd_s.parameters()) + list(crd_t.parameters()) if a.crd else [])
 opt = torch.optim.Adam(params, lr=a.lr, weight_decay=a.wd) if a.opt == 'adam' else torch.optim.SGD(params, lr=a.lr, momentum=0.9, weight_decay=a.wd)
 steps = math.ceil(len(xtr) / a.batch); total = steps * a.epochs
 import copy
@@ -240,7 +244,11 @@ for ep in range(a.epochs):
         elif a.mode in ('dist', 'kddist'):  # DIST (Huang et al. 2022): Pearson correlation between and within classes, for a large teacher-student gap; kddist: half DIST, half KD's KL
             ps = F.softmax(z / a.T, 1); pt = F.softmax(t / a.T, 1)
             pear = lambda u, v, d: F.cosine_similarity(u - u.mean(d, keepdim=True), v - v.mean(d, keepdim=True), dim=d, eps=1e-8).mean()
-            rel = a.T ** 2 * ((1 - pear(ps, pt, 1)) + a.beta * (1 - pear(ps, pt, 0)))
+            if a.wsld:
+                with torch.no_grad(): wgt = 1 - torch.exp(-F.cross_entropy(z, y, reduction='none') / F.cross_entropy(t, y, reduction='none').clamp_min(1e-7))
+                inter = (wgt * (1 - F.cosine_similarity(ps - ps.mean(1, keepdim=True), pt - pt.mean(1, keepdim=True), dim=1, eps=1e-8))).mean()
+            else: inter = 1 - pear(ps, pt, 1)
+            rel = a.T ** 2 * (inter + a.beta * (1 - pear(ps, pt, 0)))
             if a.mode == 'kddist': rel = 0.5 * rel + 0.5 * F.kl_div(F.log_softmax(z / a.T, 1), pt, reduction='batchmean') * a.T ** 2
             loss = rel if soft_only else a.alpha * rel + (1 - a.alpha) * F.cross_entropy(z, y)
         elif a.mode == 'ttm':  # transformed teacher matching (Zheng & Yang 2024): only the teacher is softened at T; the student at 1
@@ -264,6 +272,11 @@ for ep in range(a.epochs):
             with torch.no_grad(): t1 = F.relu(x @ W[0] + W[1]); t2 = F.relu(t1 @ W[2] + W[3])
             s1 = F.relu(net[0](x)); s2 = F.relu(net[2](s1))
             loss = loss + a.hint_selected * (F.mse_loss(s1, t1[:, sel[0]]) + F.mse_loss(s2, t2[:, sel[1]]))
+        if a.crd:
+            with torch.no_grad(): tf2 = F.relu(F.relu(x @ WT[0] + WT[1]) @ WT[2] + WT[3])
+            es = F.normalize(crd_s(F.relu(net[2](F.relu(net[0](x))))), dim=1); et = F.normalize(crd_t(tf2), dim=1)
+            logits = es @ et.T / a.crd_tau
+            loss = loss + a.crd * F.cross_entropy(logits, torch.arange(len(x)))
         if a.sp or a.pkt:
             with torch.no_grad(): tf2 = F.relu(F.relu(x @ WT[0] + WT[1]) @ WT[2] + WT[3])
             sf2 = F.relu(net[2](F.relu(net[0](x))))
