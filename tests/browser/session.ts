@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Page, WebSocketRoute } from 'playwright-core';
 import type { RunStatus } from '../../electron/contract/events';
 import { listRuns } from '../../electron/engine/runs/store';
 import { startServer, type RunningServer } from '../../electron/server/server';
@@ -33,6 +33,8 @@ export interface AppSession {
   waitForRunStatus(status: RunStatus, timeoutMs: number): Promise<void>;
   /** While true, the page's event socket loses every run-ended event, as a socket that reconnects can. */
   dropRunEnded: boolean;
+  /** Closes the page's event socket from the server's side, as a network drop would; resolves once the page has opened a new one. */
+  dropEventSocket(): Promise<void>;
 }
 
 /** Registers the session's start and end with the describe it is called in. */
@@ -65,6 +67,17 @@ export function appSession(): AppSession {
     }
   };
 
+  const eventSockets: WebSocketRoute[] = [];
+  session.dropEventSocket = async () => {
+    const opened = eventSockets.length;
+    await eventSockets.at(-1)!.close({ code: 1001, reason: 'dropped by the test' });
+    const deadline = Date.now() + 10_000;
+    while (eventSockets.length === opened) {
+      if (Date.now() > deadline) throw new Error('the page did not open a new event socket within 10 s of losing its own');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  };
+
   before(async () => {
     session.runsDir = await mkdtemp(join(tmpdir(), 'ui-runs-'));
     await mkdir(SHOTS, { recursive: true });
@@ -72,8 +85,9 @@ export function appSession(): AppSession {
     browser = await launchChromium();
     session.page = await browser.newPage({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
     session.page.on('pageerror', (error) => console.error('page error:', error.message));
-    // The event socket passes through here, so that a test can lose events on it.
+    // The event socket passes through here, so that a test can lose events on it, or the socket.
     await session.page.routeWebSocket(/\/api\/events/, (socket) => {
+      eventSockets.push(socket);
       const server = socket.connectToServer();
       server.onMessage((message) => {
         if (session.dropRunEnded && typeof message === 'string' && (JSON.parse(message) as { type?: string }).type === 'run-ended') return;

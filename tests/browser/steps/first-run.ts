@@ -317,6 +317,11 @@ export function firstRunTests(session: AppSession): void {
     await page.waitForFunction(() => document.querySelector('[data-testid=phase-teacher] .stats')?.textContent?.includes('img/s'), null, { timeout: 60_000 });
     // A lane in training shows its speed and, after a spaced dot, the time it has left.
     await page.waitForFunction(() => [...document.querySelectorAll('[data-testid^=phase-] .stats')].some((el) => /\d img\/s · ETA \d/.test(el.textContent ?? '')), null, { timeout: 60_000 });
+    // The event socket drops: the page opens a new one, and the run's progress goes on arriving on
+    // it (the only way in: the window does not read its own running run from its folder).
+    await session.dropEventSocket();
+    const statsOnReconnect = await page.locator('[data-testid=phase-teacher] .stats').innerText();
+    await page.waitForFunction((before) => { const now = document.querySelector('[data-testid=phase-teacher] .stats')?.textContent; return !!now && now !== before; }, statsOnReconnect, { timeout: 30_000 });
     // The cancel's end event is lost, as a socket that reconnects can lose it: the window still
     // learns the run has ended, from its folder, rather than saying running for good.
     session.dropRunEnded = true;
