@@ -48,22 +48,8 @@ describe("following a run another process trains", () => {
   });
 
   it("reads this window's own run only for an end whose event never came, and leaves its view alone while it runs", async () => {
-    const answers: RunDetail['status'][] = ['running', 'running', 'failed'];
-    let reads = 0;
-    let inView: string | null = 'own-run';
-    const ends: RunDetail[] = [];
-    const follower = createRunFollower({
-      read: async () => detail(answers[Math.min(reads++, answers.length - 1)]!, 'own-run', `t${reads}`),
-      inView: () => inView,
-      show: () => assert.fail("an own run's view is its events', not replaced by what is stored"),
-      ended: (d) => {
-        ends.push(d);
-        inView = null;
-      },
-      intervalMs: 10,
-    });
-    follower.followOwn('own-run');
-    for (let i = 0; i < 100 && ends.length === 0; i++) await sleep(10);
+    const answers = [detail('running', 'own-run', 't1'), detail('running', 'own-run', 't2'), detail('failed', 'own-run', 't3')];
+    const { ends, reads } = await followOwnUntilEnded('own-run', null, answers);
     assert.deepEqual(ends.map((d) => d.status), ['failed']);
     assert.equal(reads, 3);
   });
@@ -71,22 +57,28 @@ describe("following a run another process trains", () => {
   it('does not take the end a run was resumed from for its own', async () => {
     // The resume was answered before the run's folder said running again: status.json still says failed, as of t0.
     const answers = [detail('failed', 'resumed', 't0'), detail('failed', 'resumed', 't0'), detail('running', 'resumed', 't1'), detail('cancelled', 'resumed', 't2')];
-    let reads = 0;
-    let inView: string | null = 'resumed';
-    const ends: RunDetail[] = [];
-    const follower = createRunFollower({
-      read: async () => answers[Math.min(reads++, answers.length - 1)]!,
-      inView: () => inView,
-      show: () => assert.fail('an own run is not shown from its folder'),
-      ended: (d) => {
-        ends.push(d);
-        inView = null;
-      },
-      intervalMs: 10,
-    });
-    follower.followOwn('resumed', 't0');
-    for (let i = 0; i < 100 && ends.length === 0; i++) await sleep(10);
+    const { ends, reads } = await followOwnUntilEnded('resumed', 't0', answers);
     assert.deepEqual(ends.map((d) => `${d.status} ${d.updatedAt}`), ['cancelled t2']);
     assert.equal(reads, 4);
   });
 });
+
+/** Follows one of this window's runs whose folder answers `answers` in turn (the last one again after them), until it is ended. */
+async function followOwnUntilEnded(runId: string, resumedFrom: string | null, answers: RunDetail[]) {
+  let reads = 0;
+  let inView: string | null = runId;
+  const ends: RunDetail[] = [];
+  const follower = createRunFollower({
+    read: async () => answers[Math.min(reads++, answers.length - 1)]!,
+    inView: () => inView,
+    show: () => assert.fail("an own run's view is its events', not replaced by what is stored"),
+    ended: (d) => {
+      ends.push(d);
+      inView = null;
+    },
+    intervalMs: 10,
+  });
+  follower.followOwn(runId, resumedFrom);
+  for (let i = 0; i < 100 && ends.length === 0; i++) await sleep(10);
+  return { ends, reads };
+}
