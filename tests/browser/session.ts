@@ -27,10 +27,14 @@ export interface AppSession {
   /** Serious and critical WCAG 2 A/AA violations (axe-core) on each screen shot, by screen. */
   readonly inaccessible: string[];
   /**
-   * Waits until the Training screen's run shows `status`. On a timeout it fails with what the run
-   * did instead: the status and error the page shows, and the newest run folders' status.json.
+   * Waits until the run in view (whichever screen shows: the Training tab carries its id and status)
+   * has `status`; with `otherThan`, a run other than that one, such as one a click is to start. On a
+   * timeout it fails with what the run did instead: the run and error the page shows, and the newest
+   * run folders' status.json.
    */
-  waitForRunStatus(status: RunStatus, timeoutMs: number): Promise<void>;
+  waitForRunStatus(status: RunStatus, timeoutMs: number, options?: { otherThan?: string }): Promise<void>;
+  /** The id of the run in view, if any. */
+  shownRunId(): Promise<string | undefined>;
   /** While true, the page's event socket loses every run-ended event, as a socket that reconnects can. */
   dropRunEnded: boolean;
   /** Closes the page's event socket from the server's side, as a network drop would; resolves once the page has opened a new one. */
@@ -53,17 +57,32 @@ export function appSession(): AppSession {
     session.inaccessible.push(...violations.map((v) => `${name}: ${v}`));
   };
 
-  session.waitForRunStatus = async (status, timeoutMs) => {
+  // Read from the Training tab, not the Training screen: a run that completes opens its Results at
+  // once, and its "completed" on the Training screen can be gone before a poll sees it.
+  const TRAINING_TAB = '[data-screen=training]';
+  session.shownRunId = async () => (await session.page.getAttribute(TRAINING_TAB, 'data-run-id')) ?? undefined;
+  session.waitForRunStatus = async (status, timeoutMs, { otherThan } = {}) => {
     const { page } = session;
     try {
-      await page.waitForFunction((wanted) => document.querySelector('[data-testid=run-status]')?.textContent === wanted, status, { timeout: timeoutMs });
+      await page.waitForFunction(
+        ({ selector, wanted, skip }) => {
+          const tab = document.querySelector(selector);
+          return tab?.getAttribute('data-run-status') === wanted && tab.getAttribute('data-run-id') !== skip;
+        },
+        { selector: TRAINING_TAB, wanted: status, skip: otherThan ?? null },
+        { timeout: timeoutMs },
+      );
     } catch (error) {
-      const shown = await page.evaluate(() => ({
-        status: document.querySelector('[data-testid=run-status]')?.textContent ?? '(no run shown)',
-        error: document.querySelector('.error[role=alert]')?.textContent ?? '',
-      }));
+      const shown = await page.evaluate((selector) => {
+        const tab = document.querySelector(selector);
+        return {
+          run: tab?.hasAttribute('data-run-id') ? `run ${tab.getAttribute('data-run-id')} ${tab.getAttribute('data-run-status')}` : '(no run)',
+          error: document.querySelector('.error[role=alert]')?.textContent ?? '',
+        };
+      }, TRAINING_TAB);
       const stored = (await listRuns(session.runsDir)).slice(0, 2).map((run) => `${run.id}: ${JSON.stringify(run.status)}`);
-      throw new Error(`the run did not become ${status} within ${timeoutMs / 1000} s: the page shows ${shown.status}${shown.error ? ` (${shown.error})` : ''}; newest runs: ${stored.join('; ')}`, { cause: error });
+      const which = otherThan ? `a run other than ${otherThan}` : 'the run';
+      throw new Error(`${which} did not become ${status} within ${timeoutMs / 1000} s: the page shows ${shown.run}${shown.error ? ` (${shown.error})` : ''}; newest runs: ${stored.join('; ')}`, { cause: error });
     }
   };
 

@@ -187,6 +187,8 @@ export function dataAndFollowTests(session: AppSession): void {
       await row.getByRole('button', { name: 'Open' }).click();
       await page.getByTestId('training').waitFor();
       assert.equal(await page.getByTestId('run-status').innerText(), 'running');
+      // The Training tab marks a run in view that trains, and stops marking it when it ends.
+      assert.equal(await page.locator('[data-screen=training] .live').count(), 1);
       const pointsNow = async () => Number(await page.getByTestId('accuracy-chart').locator('canvas').getAttribute('data-points'));
       const opened = await pointsNow();
       // This window hears nothing from another process: the run is read again until it completes.
@@ -194,6 +196,7 @@ export function dataAndFollowTests(session: AppSession): void {
       assert.equal(await exited, 0);
       assert.ok((await pointsNow()) > opened, `accuracy points: ${opened} when opened, ${await pointsNow()} at the end`);
       assert.equal(await pointsNow(), 12, 'four epochs of three models');
+      assert.equal(await page.locator('[data-screen=training] .live').count(), 0);
     } finally {
       child.kill();
     }

@@ -56,8 +56,9 @@ export function resultsViewsTests(session: AppSession): void {
     assert.equal(await page.getByTestId('confusion-role').inputValue(), 'teacher');
     await page.getByTestId('tab-sweep').click();
     // One click: the full run with the best cell, on the sweep's teacher.
+    const sweepId = await session.shownRunId();
     await page.getByTestId('run-best-cell').click();
-    await session.waitForRunStatus('completed', 120_000);
+    await session.waitForRunStatus('completed', 120_000, { otherThan: sweepId });
     await page.click('[data-screen=results]');
     await page.getByTestId('result-baseline').waitFor();
     assert.ok((await page.locator('[data-testid^=advice-]').count()) >= 1, 'the run says whether distillation paid off');
