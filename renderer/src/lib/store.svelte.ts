@@ -72,11 +72,11 @@ export async function init(): Promise<void> {
       if (exportTarget?.runId === event.runId && exportTarget.role === event.role && exportTarget.method === event.method) app.export = { runId: event.runId, role: event.role, ...(event.method ? { method: event.method } : {}), stage: event.stage, done: event.done, total: event.total };
       return;
     }
+    if (app.run?.runId !== event.runId) earlyEvents.keep(event);
     if (event.type === 'run-ended') runEnded(event.runId, event.status, event.error);
     else {
       follower.heard(event.runId);
       if (app.run?.runId === event.runId) applyRunEvent(app.run, event.event);
-      else earlyEvents.keep(event.runId, event.event);
     }
   });
   try {
@@ -298,14 +298,17 @@ const earlyEvents = createEarlyEvents();
 
 /**
  * A run this window has just started or resumed, in view on the Training screen. A new run's view
- * takes the events that came before it; a resumed run's came from its folder, which holds them.
+ * takes the events that came before it, and ends at once if its end was among them; a resumed
+ * run's came from its folder, which holds them.
  */
 function watchOwnRun(view: RunView, start: { new: true } | { resumedFrom: string | null }): void {
   const early = earlyEvents.take(view.runId);
-  if ('new' in start) for (const event of early) applyRunEvent(view, event);
+  if ('new' in start) for (const event of early) if (event.type === 'run-event') applyRunEvent(view, event.event);
   app.run = view;
   app.screen = 'training';
   follower.followOwn(view.runId, 'new' in start ? null : start.resumedFrom);
+  const ended = 'new' in start ? early.find((event) => event.type === 'run-ended') : undefined;
+  if (ended) runEnded(ended.runId, ended.status, ended.error);
 }
 
 export async function openRun(runId: string, screen: Screen): Promise<void> {
