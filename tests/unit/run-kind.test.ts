@@ -30,4 +30,15 @@ describe('a run or a study, finished or not', () => {
     assert.equal(runViewFromDetail(detail('run')).kind, 'run');
     assert.equal(runViewFromDetail(detail('study')).kind, 'study');
   });
+
+  it('reopened, a completed sweep alone shows its teacher and sweep lanes, not the students its config names; a stopped run keeps them for its resume', () => {
+    const config = { ...presetConfig('auto'), sweep: true };
+    const metrics: RunEvent[] = [
+      { type: 'phase', phase: 'teacher', status: 'done', model: 'mlp-800x2' },
+      { type: 'phase', phase: 'student', status: 'done', model: 'mlp-30x2', method: 'sweep' },
+    ];
+    const lanes = (status: RunDetail['status']) => runViewFromDetail({ runId: 'x', kind: 'run', status, updatedAt: '', config, result: null, study: null, metrics }).lanes.map((l) => l.key);
+    assert.deepEqual(lanes('completed'), ['teacher', 'sweep']);
+    assert.deepEqual(lanes('cancelled'), ['teacher', 'sweep', 'student', 'dist', 'baseline']);
+  });
 });

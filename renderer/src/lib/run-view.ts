@@ -129,6 +129,9 @@ export function runViewFromDetail(detail: RunDetail): RunView {
   // Stored progress lines are samples for the loss curve: a lane's last one is not where it stands now.
   for (const l of view.lanes) l.latest = null;
   if (view.kind === 'study') view.lanes = view.lanes.filter((l) => l.key !== 'student' && l.key !== 'baseline' || l.state !== 'waiting');
+  // A completed run shows the lanes it trained: a sweep alone has a config that also names the
+  // students it did not train. (A run that stopped keeps its waiting lanes: a resume trains them.)
+  if (detail.status === 'completed') view.lanes = view.lanes.filter((l) => l.state !== 'waiting');
   view.status = detail.status;
   view.error = detail.error === undefined ? undefined : inAppWords(detail.error);
   view.result = detail.result;
