@@ -37,8 +37,11 @@ export interface AppSession {
   shownRunId(): Promise<string | undefined>;
   /** While true, the page's event socket loses every run-ended event, as a socket that reconnects can. */
   dropRunEnded: boolean;
-  /** Closes the page's event socket from the server's side, as a network drop would; resolves once the page has opened a new one. */
-  dropEventSocket(): Promise<void>;
+  /**
+   * Closes the page's event socket from the server's side, as a network drop would, and refuses
+   * the page's new ones until `downUntil` (if given) resolves; resolves once the page has one open again.
+   */
+  dropEventSocket(downUntil?: () => Promise<void>): Promise<void>;
 }
 
 /** Registers the session's start and end with the describe it is called in. */
@@ -87,9 +90,16 @@ export function appSession(): AppSession {
   };
 
   const eventSockets: WebSocketRoute[] = [];
-  session.dropEventSocket = async () => {
-    const opened = eventSockets.length;
+  let refuseSockets = false;
+  session.dropEventSocket = async (downUntil) => {
+    refuseSockets = downUntil !== undefined;
     await eventSockets.at(-1)!.close({ code: 1001, reason: 'dropped by the test' });
+    try {
+      await downUntil?.();
+    } finally {
+      refuseSockets = false;
+    }
+    const opened = eventSockets.length;
     const deadline = Date.now() + 10_000;
     while (eventSockets.length === opened) {
       if (Date.now() > deadline) throw new Error('the page did not open a new event socket within 10 s of losing its own');
@@ -106,6 +116,7 @@ export function appSession(): AppSession {
     session.page.on('pageerror', (error) => console.error('page error:', error.message));
     // The event socket passes through here, so that a test can lose events on it, or the socket.
     await session.page.routeWebSocket(/\/api\/events/, (socket) => {
+      if (refuseSockets) return void socket.close({ code: 1013, reason: 'refused by the test' });
       eventSockets.push(socket);
       const server = socket.connectToServer();
       server.onMessage((message) => {

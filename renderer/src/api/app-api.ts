@@ -7,6 +7,11 @@ import type { ApiEvent, BridgeMethods, DatasetView, TeacherView } from '../../..
  */
 export type AppApi = BridgeMethods & {
   onEvent(listener: (event: ApiEvent) => void): () => void;
+  /**
+   * Events may have been lost: the browser's event socket dropped and is open again. (The desktop
+   * host's channel to its window does not drop: it never calls the listener.)
+   */
+  onEventsResumed(listener: () => void): () => void;
   /** Files and folders dropped on the window. */
   importDropped(transfer: DataTransfer, progress?: ImportProgress): Promise<DatasetView>;
   /** Files picked with a file or folder input. */

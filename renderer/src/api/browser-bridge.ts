@@ -36,9 +36,16 @@ export function createBrowserApi(): AppApi {
     return API[method].response.parse(body) as ApiResponse<M>;
   }
 
+  const resumedListeners = new Set<() => void>();
   let socket: WebSocket | null = null;
+  let opened = false;
   const connect = () => {
     socket = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/api/events?token=${encodeURIComponent(token)}`);
+    socket.onopen = () => {
+      // Open again after a drop: what was sent in between is lost.
+      if (opened) for (const listener of resumedListeners) listener();
+      opened = true;
+    };
     socket.onmessage = (message) => {
       const parsed = ApiEventSchema.safeParse(JSON.parse(String(message.data)));
       if (parsed.success) for (const listener of listeners) listener(parsed.data);
@@ -76,6 +83,10 @@ export function createBrowserApi(): AppApi {
     onEvent(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
+    },
+    onEventsResumed(listener) {
+      resumedListeners.add(listener);
+      return () => resumedListeners.delete(listener);
     },
     // A browser hands dropped folders over as entries: walk them so the upload keeps the layout.
     async importDropped(transfer, progress) {

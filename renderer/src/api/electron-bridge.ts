@@ -5,6 +5,7 @@ import type { AppApi } from './app-api';
 export function createElectronApi(bridge: DistillBridge): AppApi {
   return {
     ...bridge,
+    onEventsResumed: () => () => undefined,
     importDropped: (transfer) => bridge.importFiles([...transfer.files]),
     importPicked: (files) => bridge.importFiles(files),
     importTeacherDropped: (transfer) => bridge.importTeacherFiles([...transfer.files]),

@@ -1,7 +1,7 @@
 import type { ApiResponse, DatasetView, RunDetail, ExportProgress, ExportResult, ModelInfo, ModelRole, RunSummary, TeacherCheck, TeacherView } from '../../../electron/contract/api';
 import { DEFAULT_PRESET, DEFAULT_STUDY, formatResizes, inAppWords, METHOD_IDS, presetConfig, RUN_SETTINGS, STUDY_SEEDS, STUDY_VARIANTS, type DownloadableDatasetId, type ExportFormatId } from '../../../electron/contract/catalogue';
 import type { PresetName, RunConfig, RunConfigOverrides } from '../../../electron/contract/run-config';
-import type { RunStatus, SweepResult } from '../../../electron/contract/events';
+import type { RunEvent, RunStatus, SweepResult } from '../../../electron/contract/events';
 import { api } from '../api/bridge';
 import { ImportCancelled, type ImportProgress } from '../api/app-api';
 import { applyRunEvent, emptyRunView, runViewFromDetail, type RunView } from './run-view';
@@ -9,6 +9,7 @@ import { studyOverrides } from './study-form';
 import { presetForDataset } from './dataset-preset';
 import { createRunFollower } from './run-follower';
 import { createEarlyEvents } from './early-events';
+import { caughtUpView } from './run-catch-up';
 
 /** What a refused request says, in the app's words (its settings' labels, not the CLI's flags). */
 const errorText = (error: unknown) => inAppWords(error instanceof Error ? error.message : String(error));
@@ -76,9 +77,11 @@ export async function init(): Promise<void> {
     if (event.type === 'run-ended') runEnded(event.runId, event.status, event.error);
     else {
       follower.heard(event.runId);
-      if (app.run?.runId === event.runId) applyRunEvent(app.run, event.event);
+      if (catchingUp?.runId === event.runId) catchingUp.since.push(event.event);
+      else if (app.run?.runId === event.runId) applyRunEvent(app.run, event.event);
     }
   });
+  api().onEventsResumed(() => void catchUp());
   try {
     app.info = await api().appInfo({});
     await chooseDataset('mnist');
@@ -292,6 +295,25 @@ const follower = createRunFollower({
   },
   ended: (detail) => runEnded(detail.runId, detail.status, detail.error),
 });
+
+/** The run in view while its folder is read after lost events: the events that come meanwhile. */
+let catchingUp: { runId: string; since: RunEvent[] } | null = null;
+
+/** The event socket is back after a drop: the running run in view gets what it missed from its folder. */
+async function catchUp(): Promise<void> {
+  const run = app.run;
+  if (!run || run.status !== 'running' || catchingUp) return;
+  const waiting = (catchingUp = { runId: run.runId, since: [] });
+  try {
+    const detail = await api().getRun({ runId: run.runId });
+    if (app.run === run) app.run = caughtUpView(run, detail, waiting.since);
+  } catch {
+    // Unread (the server is gone again): the events that came are not lost for that.
+    if (app.run === run) for (const event of waiting.since) applyRunEvent(run, event);
+  } finally {
+    catchingUp = null;
+  }
+}
 
 /** Events of runs not in view, for a run whose events came before the answer that started it. */
 const earlyEvents = createEarlyEvents();

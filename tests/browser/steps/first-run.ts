@@ -9,6 +9,7 @@ import sharp from 'sharp';
 import { autoChoice, probeBackends, selectBackend } from '../../../electron/engine/backend/select';
 import { loadModelFolder } from '../../../electron/engine/runs/model-io';
 import { loadDataset } from '../../../electron/engine/data/load';
+import { readRun } from '../../../electron/engine/runs/store';
 import { METHOD_CATALOGUE, METHOD_IDS, optionsOfMethod, PRESET_CATALOGUE } from '../../../electron/contract/catalogue';
 import type { AppSession } from '../session';
 
@@ -317,9 +318,19 @@ export function firstRunTests(session: AppSession): void {
     await page.waitForFunction(() => document.querySelector('[data-testid=phase-teacher] .stats')?.textContent?.includes('img/s'), null, { timeout: 60_000 });
     // A lane in training shows its speed and, after a spaced dot, the time it has left.
     await page.waitForFunction(() => [...document.querySelectorAll('[data-testid^=phase-] .stats')].some((el) => /\d img\/s · ETA \d/.test(el.textContent ?? '')), null, { timeout: 60_000 });
-    // The event socket drops: the page opens a new one, and the run's progress goes on arriving on
-    // it (the only way in: the window does not read its own running run from its folder).
-    await session.dropEventSocket();
+    // The event socket drops, and stays down until the teacher has finished an epoch the page did
+    // not hear of. Back, the page reads what it missed from the run's folder (its charts have no
+    // gap), and the run's progress goes on arriving on the new socket.
+    const runId = (await session.shownRunId())!;
+    const storedEpochs = async () => (await readRun(join(session.runsDir, runId), runId))!.metrics.filter((e) => e.type === 'epoch').length;
+    const epochsAtDrop = await storedEpochs();
+    await session.dropEventSocket(async () => {
+      const deadline = Date.now() + 60_000;
+      while ((await storedEpochs()) === epochsAtDrop) {
+        if (Date.now() > deadline) throw new Error(`no epoch ended within 60 s of the drop (${epochsAtDrop} before it)`);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    });
     const statsOnReconnect = await page.locator('[data-testid=phase-teacher] .stats').innerText();
     await page.waitForFunction((before) => { const now = document.querySelector('[data-testid=phase-teacher] .stats')?.textContent; return !!now && now !== before; }, statsOnReconnect, { timeout: 30_000 });
     // The cancel's end event is lost, as a socket that reconnects can lose it: the window still
@@ -331,6 +342,8 @@ export function firstRunTests(session: AppSession): void {
     } finally {
       session.dropRunEnded = false;
     }
+    // Every epoch the run stored is on the live chart, those of the drop too.
+    assert.equal(Number(await page.getByTestId('accuracy-chart').locator('canvas').getAttribute('data-points')), await storedEpochs());
     await page.click('[data-screen=history]');
     // The tiny run, its five-seed study and this one.
     await page.waitForFunction(() => document.querySelectorAll('[data-testid=history-row]').length === 3);
