@@ -1,65 +1,21 @@
-import type { ApiResponse, DatasetView, RunDetail, ExportProgress, ExportResult, ModelInfo, ModelRole, RunSummary, TeacherCheck, TeacherView } from '../../../electron/contract/api';
-import { DEFAULT_PRESET, DEFAULT_STUDY, formatResizes, inAppWords, METHOD_IDS, presetConfig, RUN_SETTINGS, STUDY_SEEDS, STUDY_VARIANTS, type DownloadableDatasetId, type ExportFormatId } from '../../../electron/contract/catalogue';
+import type { DatasetView, ExportResult, ModelInfo, ModelRole, TeacherView } from '../../../electron/contract/api';
+import { formatResizes, presetConfig, RUN_SETTINGS, type DownloadableDatasetId, type ExportFormatId } from '../../../electron/contract/catalogue';
 import type { PresetName, RunConfig, RunConfigOverrides } from '../../../electron/contract/run-config';
-import type { RunEvent, RunStatus, SweepResult } from '../../../electron/contract/events';
+import type { SweepResult } from '../../../electron/contract/events';
 import { api } from '../api/bridge';
 import { ImportCancelled, type ImportProgress } from '../api/app-api';
-import { applyRunEvent, emptyRunView, runViewFromDetail, type RunView } from './run-view';
+import { emptyRunView, runViewFromDetail } from './run-view';
 import { studyOverrides } from './study-form';
 import { presetForDataset } from './dataset-preset';
-import { createRunFollower } from './run-follower';
-import { createEarlyEvents } from './early-events';
-import { caughtUpView } from './run-catch-up';
+import { app, errorText } from './app-state.svelte';
+import { onEventsResumed, onRunChannelEvent, refreshRuns, watchOwnRun } from './run-in-view.svelte';
 
-/** What a refused request says, in the app's words (its settings' labels, not the CLI's flags). */
-const errorText = (error: unknown) => inAppWords(error instanceof Error ? error.message : String(error));
-
-export type Screen = 'dataset' | 'models' | 'method' | 'training' | 'results' | 'history';
-
-/** Study entries a person can tick: every catalogue method and variant, the default study ticked. */
-const studyChoices = () => Object.fromEntries([...METHOD_IDS, ...STUDY_VARIANTS.map((v) => v.id)].map((id) => [id, DEFAULT_STUDY.split(',').includes(id)]));
-
-/** The app's state, shared by the screens (Svelte 5 runes). */
-export const app = $state({
-  screen: 'dataset' as Screen,
-  info: null as ApiResponse<'appInfo'> | null,
-  dataset: null as DatasetView | null,
-  /** What a dataset being chosen is waiting for: its files, then the pickers' model sizes for its images. */
-  datasetBusy: null as 'reading' | 'sizing' | null,
-  datasetError: '',
-  models: [] as ModelInfo[],
-  /** Architectures typed on the Models screen (resnet20@0.25, mlp-100x2), listed after the catalogue's. */
-  customModels: [] as string[],
-  /** Why a typed architecture was refused, beside the picker it was typed for. */
-  modelError: null as { role: 'teacher' | 'student'; message: string } | null,
-  /** The preset the form started from, and the form itself: a full run configuration. */
-  preset: DEFAULT_PRESET as PresetName,
-  config: presetConfig(DEFAULT_PRESET) as RunConfig,
-  /** Why the dataset chose the preset in force ('' when the person chose it, or it is the default). */
-  presetNote: '',
-  /** '' trains the teacher named in the config; a run id reuses that run's teacher; 'own' uses `ownTeacher`. */
-  teacherRun: '',
-  /** A teacher the person brought (an .onnx file, a TensorFlow.js LayersModel or GraphModel folder). */
-  ownTeacher: null as TeacherView | null,
-  /** The own teacher tried on the dataset's test images as declared (null until checked). */
-  teacherCheck: null as TeacherCheck | null,
-  teacherChecking: false,
-  teacherBusy: false,
-  teacherError: '',
-  /** A study trains every checked one of `studyMethods` instead of `config.method`. */
-  studyMode: false,
-  studyMethods: studyChoices() as Record<string, boolean>,
-  /** A study's seeds per method (STUDY_SEEDS). */
-  studySeeds: STUDY_SEEDS.default as number,
-  download: null as { name: string; file: string; received: number; total: number | null } | null,
-  /** A browser upload under way (dataset or teacher), with its progress; Cancel stops it. */
-  upload: null as { what: 'dataset' | 'teacher'; files: number; totalFiles: number; bytes: number; totalBytes: number } | null,
-  /** An export under way, with its stage; Cancel stops it. */
-  export: null as (ExportProgress & { runId: string; role: ModelRole; method?: string }) | null,
-  run: null as RunView | null,
-  runs: [] as RunSummary[],
-  error: '',
-});
+/*
+ * What the screens do: choose data and models, start, cancel and resume runs, import, export. The
+ * state they share is `app` (app-state); the run in view is kept up to date in run-in-view.
+ */
+export { app, type Screen } from './app-state.svelte';
+export { openRun, refreshRuns } from './run-in-view.svelte';
 
 export async function init(): Promise<void> {
   api().onEvent((event) => {
@@ -73,15 +29,9 @@ export async function init(): Promise<void> {
       if (exportTarget?.runId === event.runId && exportTarget.role === event.role && exportTarget.method === event.method) app.export = { runId: event.runId, role: event.role, ...(event.method ? { method: event.method } : {}), stage: event.stage, done: event.done, total: event.total };
       return;
     }
-    if (app.run?.runId !== event.runId) earlyEvents.keep(event);
-    if (event.type === 'run-ended') runEnded(event.runId, event.status, event.error);
-    else {
-      follower.heard(event.runId);
-      if (catchingUp?.runId === event.runId) catchingUp.since.push(event.event);
-      else if (app.run?.runId === event.runId) applyRunEvent(app.run, event.event);
-    }
+    onRunChannelEvent(event);
   });
-  api().onEventsResumed(() => void catchUp());
+  api().onEventsResumed(onEventsResumed);
   try {
     app.info = await api().appInfo({});
     await chooseDataset('mnist');
@@ -231,9 +181,6 @@ async function loadDataset(load: (progress: ImportProgress) => Promise<DatasetVi
   }
 }
 
-export async function refreshRuns(): Promise<void> {
-  app.runs = await api().listRuns({});
-}
 
 /** The form as overrides of its preset: all of it, with the chosen dataset and teacher. */
 export function runOverrides(): RunConfigOverrides {
@@ -263,81 +210,6 @@ export async function cancelRun(): Promise<void> {
   if (app.run) await api().cancelRun({ runId: app.run.runId });
 }
 
-/** Puts a run as stored in view; the run watched live keeps the loss it sampled step by step (what is stored has eight points per epoch). */
-function showStoredRun(detail: RunDetail): RunView {
-  const view = runViewFromDetail(detail);
-  if (app.run?.runId === detail.runId && app.run.loss.length > view.loss.length) view.loss = app.run.loss;
-  app.run = view;
-  return view;
-}
-
-/** A run ended (its event, or its stored status when the event was missed): History, and the run in view, say so; a completed one opens its results. */
-function runEnded(runId: string, status: RunStatus, error: string | undefined): void {
-  void refreshRuns();
-  const run = app.run;
-  if (!run || run.runId !== runId || run.status !== 'running') return;
-  run.status = status;
-  run.error = error === undefined ? undefined : inAppWords(error);
-  if (status === 'completed') void openRun(runId, 'results');
-}
-
-/**
- * A run trained by another process (a CLI run in the same folder) sends no events: it is read again
- * while in view. This window's own runs are read again only for an end whose event was missed.
- */
-const follower = createRunFollower({
-  read: (runId) => api().getRun({ runId }),
-  inView: () => (app.run?.status === 'running' ? app.run.runId : null),
-  show: (detail) => {
-    const running = showStoredRun(detail).status === 'running';
-    if (!running) void refreshRuns();
-    return running;
-  },
-  ended: (detail) => runEnded(detail.runId, detail.status, detail.error),
-});
-
-/** The run in view while its folder is read after lost events: the events that come meanwhile. */
-let catchingUp: { runId: string; since: RunEvent[] } | null = null;
-
-/** The event socket is back after a drop: the running run in view gets what it missed from its folder. */
-async function catchUp(): Promise<void> {
-  const run = app.run;
-  if (!run || run.status !== 'running' || catchingUp) return;
-  const waiting = (catchingUp = { runId: run.runId, since: [] });
-  try {
-    const detail = await api().getRun({ runId: run.runId });
-    if (app.run === run) app.run = caughtUpView(run, detail, waiting.since);
-  } catch {
-    // Unread (the server is gone again): the events that came are not lost for that.
-    if (app.run === run) for (const event of waiting.since) applyRunEvent(run, event);
-  } finally {
-    catchingUp = null;
-  }
-}
-
-/** Events of runs not in view, for a run whose events came before the answer that started it. */
-const earlyEvents = createEarlyEvents();
-
-/**
- * A run this window has just started or resumed, in view on the Training screen. A new run's view
- * takes the events that came before it, and ends at once if its end was among them; a resumed
- * run's came from its folder, which holds them.
- */
-function watchOwnRun(view: RunView, start: { new: true } | { resumedFrom: string | null }): void {
-  const early = earlyEvents.take(view.runId);
-  if ('new' in start) for (const event of early) if (event.type === 'run-event') applyRunEvent(view, event.event);
-  app.run = view;
-  app.screen = 'training';
-  follower.followOwn(view.runId, 'new' in start ? null : start.resumedFrom);
-  const ended = 'new' in start ? early.find((event) => event.type === 'run-ended') : undefined;
-  if (ended) runEnded(ended.runId, ended.status, ended.error);
-}
-
-export async function openRun(runId: string, screen: Screen): Promise<void> {
-  const view = showStoredRun(await api().getRun({ runId }));
-  app.screen = screen;
-  if (view.status === 'running') follower.follow(runId);
-}
 
 /** Continues a failed or cancelled run from its checkpoints; its charts keep what it had done. */
 export async function resumeRun(runId: string): Promise<void> {
