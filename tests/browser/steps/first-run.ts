@@ -332,7 +332,7 @@ export function firstRunTests(session: AppSession): void {
       }
     });
     const statsOnReconnect = await page.locator('[data-testid=phase-teacher] .stats').innerText();
-    await page.waitForFunction((before) => { const now = document.querySelector('[data-testid=phase-teacher] .stats')?.textContent; return !!now && now !== before; }, statsOnReconnect, { timeout: 30_000 });
+    await page.waitForFunction((before) => { const now = document.querySelector('[data-testid=phase-teacher] .stats')?.textContent; return !!now && now.includes('img/s') && now !== before; }, statsOnReconnect, { timeout: 30_000 });
     // The cancel's end event is lost, as a socket that reconnects can lose it: the window still
     // learns the run has ended, from its folder, rather than saying running for good.
     session.dropRunEnded = true;
