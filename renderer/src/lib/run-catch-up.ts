@@ -1,6 +1,6 @@
 import type { RunDetail } from '../../../electron/contract/api';
 import type { EpochEndEvent, RunEvent } from '../../../electron/contract/events';
-import { applyRunEvent, type RunView } from './run-view';
+import { applyRunEvent, applyStoredEvents, type RunView } from './run-view';
 
 const sameEpoch = (a: EpochEndEvent, b: EpochEndEvent) =>
   a.phase === b.phase && a.method === b.method && a.epoch === b.epoch && a.seconds === b.seconds && a.trainLoss === b.trainLoss;
@@ -14,10 +14,8 @@ const sameEpoch = (a: EpochEndEvent, b: EpochEndEvent) =>
  * a run's end reaches it as any end does (its event, or its follower).
  */
 export function caughtUpView(live: RunView, detail: RunDetail, since: RunEvent[]): RunView {
-  const view: RunView = { ...live, lanes: live.lanes.map((l) => ({ ...l, latest: null })), epochs: [], loss: [], sweepCells: [], sweepFinals: [] };
-  for (const event of detail.metrics) applyRunEvent(view, event);
-  // Stored progress lines are samples: a lane's last one is not where it stands now.
-  for (const l of view.lanes) l.latest = null;
+  const view: RunView = { ...live, lanes: live.lanes.map((l) => ({ ...l })), epochs: [], loss: [], sweepCells: [], sweepFinals: [] };
+  applyStoredEvents(view, detail.metrics);
   const drawnUpTo = new Map<string, number>();
   for (const p of live.loss) drawnUpTo.set(p.lane, Math.max(drawnUpTo.get(p.lane) ?? -Infinity, p.x));
   view.loss = [...live.loss, ...view.loss.filter((p) => p.x > (drawnUpTo.get(p.lane) ?? -Infinity))];

@@ -32,6 +32,7 @@ export function createRunFollower(options: RunFollowerOptions) {
   const stillRunning = (detail: RunDetail) => {
     if (!own.has(detail.runId)) return options.show(detail);
     if (detail.status === 'running' || detail.updatedAt === own.get(detail.runId)) return true;
+    own.delete(detail.runId);
     options.ended(detail);
     return false;
   };

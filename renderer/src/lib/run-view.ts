@@ -120,14 +120,18 @@ export function applyRunEvent(view: RunView, event: RunEvent): void {
   }
 }
 
+/** Folds a run folder's events into the view; its progress lines are samples for the loss curve, so a lane's last one is not where it stands now. */
+export function applyStoredEvents(view: RunView, metrics: RunEvent[]): void {
+  for (const event of metrics) applyRunEvent(view, event);
+  for (const l of view.lanes) l.latest = null;
+}
+
 export function runViewFromDetail(detail: RunDetail): RunView {
   const studyMethods = detail.study ? detail.study.rows.map((r) => r.method) : null;
   const view = emptyRunView(detail.runId, detail.config, studyMethods);
   // A study that did not finish has no table yet, but is a study (a run's DIST lane is not one).
   view.kind = detail.kind;
-  for (const event of detail.metrics) applyRunEvent(view, event);
-  // Stored progress lines are samples for the loss curve: a lane's last one is not where it stands now.
-  for (const l of view.lanes) l.latest = null;
+  applyStoredEvents(view, detail.metrics);
   if (view.kind === 'study') view.lanes = view.lanes.filter((l) => l.key !== 'student' && l.key !== 'baseline' || l.state !== 'waiting');
   // A completed run shows the lanes it trained: a sweep alone has a config that also names the
   // students it did not train. (A run that stopped keeps its waiting lanes: a resume trains them.)
