@@ -1,7 +1,7 @@
 import { selectBackend } from '../../electron/engine/backend/select';
 import type { BackendInfo } from '../../electron/contract/events';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -33,13 +33,25 @@ const tiny = resolveConfig('quick', {
 let root: string;
 let result: RunResult;
 const events: RunEvent[] = [];
+/** Events that reached the listener before the run's folder held them. */
+const heardBeforeStored: string[] = [];
 
 let backend: BackendInfo;
 
 before(async () => {
   root = await mkdtemp(join(tmpdir(), 'runs-'));
   backend = await selectBackend(tiny.backend);
-  result = await runDistillation({ config: tiny, backend, runsRoot: root, onEvent: (e) => events.push(e) });
+  let dir = '';
+  result = await runDistillation({
+    config: tiny,
+    backend,
+    runsRoot: root,
+    onEvent: (e) => {
+      events.push(e);
+      if (e.type === 'started') dir = e.outDir;
+      if (e.type !== 'progress' && !readFileSync(join(dir, 'metrics.jsonl'), 'utf8').split('\n').includes(JSON.stringify(e))) heardBeforeStored.push(e.type);
+    },
+  });
 });
 
 describe('distillation run on MNIST', () => {
@@ -59,6 +71,11 @@ describe('distillation run on MNIST', () => {
       assert.deepEqual(events.filter((e) => e.type === 'epoch' && e.phase === phase).map((e) => (e as { epoch: number }).epoch), [1, 2], phase);
       assert.ok(progress.some((e) => e.phase === phase && e.imgPerSec > 0 && e.etaSec >= 0));
     }
+  });
+
+  it('sends an event only once its folder holds it, so a window that lost events can read them all back', () => {
+    assert.ok(events.filter((e) => e.type !== 'progress').length >= 10);
+    assert.deepEqual(heardBeforeStored, []);
   });
 
   it('writes a complete run folder', async () => {

@@ -121,9 +121,14 @@ export async function withRunFolder<T>(
   const folder = options.resume ?? (await RunFolder.create(resolve(options.outDir ?? join(options.runsRoot ?? 'runs', newId)), newId, config));
   if (options.resume) await options.resume.reopen();
   const runId = folder.id;
+  // Stored, then sent: whatever a window has heard of a run (its epochs, phases, cells), its folder
+  // holds, so a window that lost events (a dropped socket) reads them back without losing what it
+  // had. Step progress goes out at once, in step order; the folder keeps only a sample of it.
   const emit: Emit = async (event, persist = true) => {
-    options.onEvent?.(event);
+    const sendFirst = event.type === 'progress';
+    if (sendFirst) options.onEvent?.(event);
     if (persist) await folder.appendMetric(event).catch((error: unknown) => Promise.reject(storageError(error, `${join(folder.dir, 'metrics.jsonl')}`)));
+    if (!sendFirst) options.onEvent?.(event);
   };
   const checkpoints = new RunCheckpoints(folder.dir);
   const ctx: PhaseContext = { config, dataset, folder, emit, signal, checkpoints };
