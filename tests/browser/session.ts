@@ -39,9 +39,16 @@ export interface AppSession {
   dropRunEnded: boolean;
   /**
    * Closes the page's event socket from the server's side, as a network drop would, and refuses
-   * the page's new ones until `downUntil` (if given) resolves; resolves once the page has one open again.
+   * the page's new ones until `downUntil` (if given) resolves; resolves once the page hears events
+   * on a new one (so events must be flowing: a run training).
    */
   dropEventSocket(downUntil?: () => Promise<void>): Promise<void>;
+  /**
+   * Holds the server's answer to the page's next call of `method` (its answer and the run's
+   * events then arrive in another order than usual): `body` is the answer as the server gave it,
+   * and the page gets it once `release` is called.
+   */
+  holdNextAnswer(method: string): { body: Promise<unknown>; release: () => void };
 }
 
 /** Registers the session's start and end with the describe it is called in. */
@@ -91,6 +98,8 @@ export function appSession(): AppSession {
 
   const eventSockets: WebSocketRoute[] = [];
   let refuseSockets = false;
+  /** Messages passed to the page on its newest event socket. */
+  let sentOnNewest = 0;
   session.dropEventSocket = async (downUntil) => {
     refuseSockets = downUntil !== undefined;
     await eventSockets.at(-1)!.close({ code: 1001, reason: 'dropped by the test' });
@@ -101,10 +110,29 @@ export function appSession(): AppSession {
     }
     const opened = eventSockets.length;
     const deadline = Date.now() + 10_000;
-    while (eventSockets.length === opened) {
-      if (Date.now() > deadline) throw new Error('the page did not open a new event socket within 10 s of losing its own');
+    // Heard on, not only opened: the page has then taken the socket as back (its `onopen` ran).
+    while (eventSockets.length === opened || sentOnNewest === 0) {
+      if (Date.now() > deadline) throw new Error('the page did not hear events on a new event socket within 10 s of losing its own');
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
+  };
+
+  session.holdNextAnswer = (method) => {
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let answered!: (body: unknown) => void;
+    const body = new Promise<unknown>((resolve) => (answered = resolve));
+    void session.page.route(
+      `**/api/call/${method}`,
+      async (route) => {
+        const response = await route.fetch();
+        answered(await response.json());
+        await released;
+        await route.fulfill({ response });
+      },
+      { times: 1 },
+    );
+    return { body, release };
   };
 
   before(async () => {
@@ -118,10 +146,12 @@ export function appSession(): AppSession {
     await session.page.routeWebSocket(/\/api\/events/, (socket) => {
       if (refuseSockets) return void socket.close({ code: 1013, reason: 'refused by the test' });
       eventSockets.push(socket);
+      sentOnNewest = 0;
       const server = socket.connectToServer();
       server.onMessage((message) => {
         if (session.dropRunEnded && typeof message === 'string' && (JSON.parse(message) as { type?: string }).type === 'run-ended') return;
         socket.send(message);
+        if (socket === eventSockets.at(-1)) sentOnNewest++;
       });
     });
     await session.page.goto(session.server.url);

@@ -314,15 +314,38 @@ export function firstRunTests(session: AppSession): void {
     await page.click('[data-screen=method]');
     await page.getByTestId('setting-teacherEpochs').fill('50');
     await page.getByTestId('setting-limitTrain').fill('10000');
-    await page.getByTestId('start').click();
+    // The run starts while the event socket is down, and the socket is back before the answer that
+    // names the run: its first events (its start, the teacher's first epoch) never reach the page,
+    // which reads them from the run's folder.
+    const startAnswer = session.holdNextAnswer('startRun');
+    const storedEpochsOf = async (id: string) => (await readRun(join(session.runsDir, id), id))?.metrics.filter((e) => e.type === 'epoch').length ?? 0;
+    const chartPoints = async () => Number(await page.getByTestId('accuracy-chart').locator('canvas').getAttribute('data-points'));
+    const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    let startedId = '';
+    await session.dropEventSocket(async () => {
+      await page.getByTestId('start').click();
+      startedId = ((await startAnswer.body) as { runId: string }).runId;
+      const deadline = Date.now() + 60_000;
+      while ((await storedEpochsOf(startedId)) === 0) {
+        if (Date.now() > deadline) throw new Error('the teacher stored no epoch within 60 s of the start');
+        await sleep(100);
+      }
+    });
+    startAnswer.release();
     await page.waitForFunction(() => document.querySelector('[data-testid=phase-teacher] .stats')?.textContent?.includes('img/s'), null, { timeout: 60_000 });
+    // Its chart has those epochs: it matches the folder, read before and after it with no epoch ending between.
+    for (const deadline = Date.now() + 30_000; ; await sleep(200)) {
+      const [stored, shown, storedAfter] = [await storedEpochsOf(startedId), await chartPoints(), await storedEpochsOf(startedId)];
+      if (stored === storedAfter && shown === stored) break;
+      if (Date.now() > deadline) throw new Error(`the live chart shows ${shown} epochs of the run started while the socket was down, its folder ${storedAfter}`);
+    }
     // A lane in training shows its speed and, after a spaced dot, the time it has left.
     await page.waitForFunction(() => [...document.querySelectorAll('[data-testid^=phase-] .stats')].some((el) => /\d img\/s · ETA \d/.test(el.textContent ?? '')), null, { timeout: 60_000 });
     // The event socket drops, and stays down until the teacher has finished an epoch the page did
     // not hear of. Back, the page reads what it missed from the run's folder (its charts have no
     // gap), and the run's progress goes on arriving on the new socket.
     const runId = (await session.shownRunId())!;
-    const storedEpochs = async () => (await readRun(join(session.runsDir, runId), runId))!.metrics.filter((e) => e.type === 'epoch').length;
+    const storedEpochs = () => storedEpochsOf(runId);
     const epochsAtDrop = await storedEpochs();
     await session.dropEventSocket(async () => {
       const deadline = Date.now() + 60_000;
@@ -343,7 +366,7 @@ export function firstRunTests(session: AppSession): void {
       session.dropRunEnded = false;
     }
     // Every epoch the run stored is on the live chart, those of the drop too.
-    assert.equal(Number(await page.getByTestId('accuracy-chart').locator('canvas').getAttribute('data-points')), await storedEpochs());
+    assert.equal(await chartPoints(), await storedEpochs());
     await page.click('[data-screen=history]');
     // The tiny run, its five-seed study and this one.
     await page.waitForFunction(() => document.querySelectorAll('[data-testid=history-row]').length === 3);
