@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { chromiumMissing } from '../helpers/browser';
 import { appSession } from './session';
+import { cancelAndResumeTests } from './steps/cancel-and-resume';
 import { dataAndFollowTests } from './steps/data-and-follow';
 import { firstRunTests } from './steps/first-run';
 import { resultsViewsTests } from './steps/results-views';
@@ -15,6 +16,7 @@ const missing = chromiumMissing();
 describe('Distill Studio in a browser (distill serve)', { skip: missing ?? false }, () => {
   const session = appSession();
   firstRunTests(session);
+  cancelAndResumeTests(session);
   studyAndTeacherTests(session);
   resultsViewsTests(session);
   dataAndFollowTests(session);

@@ -12,23 +12,22 @@ export type RunChannelEvent = Extract<ApiEvent, { type: 'run-event' | 'run-ended
  * the newest `runs` runs, the first `perRun` events of each, and its end.
  */
 export function createEarlyEvents(limits = { runs: 4, perRun: 200 }) {
-  const kept = new Map<string, { events: RunChannelEvent[]; cut: boolean }>();
+  const kept = new Map<string, RunChannelEvent[]>();
   return {
     keep(event: RunChannelEvent): void {
       const { runId } = event;
-      let run = kept.get(runId);
-      if (!run) {
-        kept.set(runId, (run = { events: [], cut: false }));
+      let events = kept.get(runId);
+      if (!events) {
+        kept.set(runId, (events = []));
         if (kept.size > limits.runs) kept.delete(kept.keys().next().value!);
       }
-      if (run.events.length < limits.perRun || event.type === 'run-ended') run.events.push(event);
-      else run.cut = true;
+      if (events.length < limits.perRun || event.type === 'run-ended') events.push(event);
     },
-    /** The run's kept events, oldest first, and whether some were let go past the cap; they are forgotten here. */
-    take(runId: string): { events: RunChannelEvent[]; cut: boolean } {
-      const run = kept.get(runId) ?? { events: [], cut: false };
+    /** The run's kept events, oldest first; they are forgotten here. */
+    take(runId: string): RunChannelEvent[] {
+      const events = kept.get(runId) ?? [];
       kept.delete(runId);
-      return run;
+      return events;
     },
   };
 }

@@ -54,7 +54,7 @@ const follower = createRunFollower({
 /** The run in view while its folder is read after lost events: the events that come meanwhile. */
 let catchingUp: { runId: string; since: RunEvent[] } | null = null;
 
-/** The event socket is back after a drop: the running run in view gets what it missed from its folder. */
+/** The running run in view gets what it missed from its folder: the event socket is back after a drop, or the run has just come into view. */
 async function catchUp(): Promise<void> {
   const run = app.run;
   if (!run || run.status !== 'running' || catchingUp) return;
@@ -73,30 +73,22 @@ async function catchUp(): Promise<void> {
 /** Events of runs not in view, for a run whose events came before the answer that started it. */
 const earlyEvents = createEarlyEvents();
 
-/** How often the event channel has come back after a drop. */
-let channelReturns = 0;
-
-/** A run about to be started by this window: taken before the call that starts it, given to `watchOwnRun` with its answer. */
-export type NewRunStart = { new: true; channelReturns: number };
-export const newRunStart = (): NewRunStart => ({ new: true, channelReturns });
-
 /**
  * A run this window has just started or resumed, in view on the Training screen. A new run's view
- * takes the events that came before it, and ends at once if its end was among them; a resumed
- * run's came from its folder, which holds them. A new run whose first events may be lost (the
- * event channel dropped and came back during the call that started it, or more came than are
- * kept) reads its folder first, as a run in view does when the channel comes back.
+ * takes the events that came before it; a resumed run's is its folder as read after the call's
+ * answer. Either then reads its folder again, now that its events come to the view: some that came
+ * before can be lost (the event channel dropped during the call, more came than are kept, or they
+ * came between the read and the view), and the folder holds every event the window can have heard.
+ * A new run whose end came before the answer ends once that read is done.
  */
-export function watchOwnRun(view: RunView, start: NewRunStart | { resumedFrom: string | null }): void {
-  const early = 'new' in start ? earlyEvents.take(view.runId) : { events: [], cut: false };
-  for (const event of early.events) if (event.type === 'run-event') applyRunEvent(view, event.event);
+export function watchOwnRun(view: RunView, start: { new: true } | { resumedFrom: string | null }): void {
+  const early = earlyEvents.take(view.runId);
+  if ('new' in start) for (const event of early) if (event.type === 'run-event') applyRunEvent(view, event.event);
   app.run = view;
   app.screen = 'training';
   follower.followOwn(view.runId, 'new' in start ? null : start.resumedFrom);
-  const ended = early.events.find((event) => event.type === 'run-ended');
-  const end = () => ended && runEnded(ended.runId, ended.status, ended.error);
-  if ('new' in start && (early.cut || start.channelReturns !== channelReturns)) void catchUp().finally(end);
-  else end();
+  const ended = 'new' in start ? early.find((event) => event.type === 'run-ended') : undefined;
+  void catchUp().finally(() => ended && runEnded(ended.runId, ended.status, ended.error));
 }
 
 export async function openRun(runId: string, screen: Screen): Promise<void> {
@@ -118,6 +110,5 @@ export function onRunChannelEvent(event: RunChannelEvent): void {
 
 /** The window's event channel is back after a drop (a browser's socket): the run in view catches up. */
 export function onEventsResumed(): void {
-  channelReturns++;
   void catchUp();
 }

@@ -8,7 +8,7 @@ import { emptyRunView, runViewFromDetail } from './run-view';
 import { studyOverrides } from './study-form';
 import { presetForDataset } from './dataset-preset';
 import { app, errorText } from './app-state.svelte';
-import { newRunStart, onEventsResumed, onRunChannelEvent, refreshRuns, watchOwnRun } from './run-in-view.svelte';
+import { onEventsResumed, onRunChannelEvent, refreshRuns, watchOwnRun } from './run-in-view.svelte';
 
 /*
  * What the screens do: choose data and models, start, cancel and resume runs, import, export. The
@@ -193,14 +193,13 @@ export async function startRun(): Promise<void> {
   app.error = '';
   try {
     const overrides = runOverrides();
-    const start = newRunStart();
     if (app.studyMode) {
       const methods = Object.keys(app.studyMethods).filter((m) => app.studyMethods[m]);
       const { runId, config } = await api().startStudy({ preset: app.preset, overrides: studyOverrides(overrides), methods: methods.join(','), seeds: app.studySeeds });
-      watchOwnRun(emptyRunView(runId, config, methods), start);
+      watchOwnRun(emptyRunView(runId, config, methods), { new: true });
     } else {
       const { runId, config } = await api().startRun({ preset: app.preset, overrides });
-      watchOwnRun(emptyRunView(runId, config), start);
+      watchOwnRun(emptyRunView(runId, config), { new: true });
     }
   } catch (error) {
     app.error = errorText(error);
@@ -260,12 +259,11 @@ export async function checkOwnTeacher(): Promise<void> {
 export async function startSweep(): Promise<void> {
   app.error = '';
   try {
-    const start = newRunStart();
     const { runId, config } = await api().startSweep({ preset: app.preset, overrides: runOverrides() });
     const view = emptyRunView(runId, config);
     // A sweep trains the teacher and the sweep's cells, no full students.
     view.lanes = view.lanes.filter((l) => l.key === 'teacher' || l.key === 'sweep');
-    watchOwnRun(view, start);
+    watchOwnRun(view, { new: true });
   } catch (error) {
     app.error = errorText(error);
   }
@@ -283,9 +281,8 @@ export const CHECK_SEEDS = 5;
 export async function measureOverSeeds(runId: string): Promise<void> {
   app.error = '';
   try {
-    const start = newRunStart();
     const started = await api().startStudyOfRun({ runId, seeds: CHECK_SEEDS });
-    watchOwnRun(emptyRunView(started.runId, started.config, started.methods), start);
+    watchOwnRun(emptyRunView(started.runId, started.config, started.methods), { new: true });
   } catch (error) {
     app.error = errorText(error);
   }
