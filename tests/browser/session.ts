@@ -48,7 +48,7 @@ export interface AppSession {
    * events then arrive in another order than usual): `body` is the answer as the server gave it,
    * and the page gets it once `release` is called.
    */
-  holdNextAnswer(method: string): { body: Promise<unknown>; release: () => void };
+  holdNextAnswer(method: string): Promise<{ body: Promise<unknown>; release: () => void }>;
 }
 
 /** Registers the session's start and end with the describe it is called in. */
@@ -117,12 +117,12 @@ export function appSession(): AppSession {
     }
   };
 
-  session.holdNextAnswer = (method) => {
+  session.holdNextAnswer = async (method) => {
     let release!: () => void;
     const released = new Promise<void>((resolve) => (release = resolve));
     let answered!: (body: unknown) => void;
     const body = new Promise<unknown>((resolve) => (answered = resolve));
-    void session.page.route(
+    await session.page.route(
       `**/api/call/${method}`,
       async (route) => {
         const response = await route.fetch();

@@ -18,7 +18,7 @@ export function cancelAndResumeTests(session: AppSession): void {
     // The run starts while the event socket is down, and the socket is back before the answer that
     // names the run: its first events (its start, the teacher's first epoch) never reach the page,
     // which reads them from the run's folder.
-    const startAnswer = session.holdNextAnswer('startRun');
+    const startAnswer = await session.holdNextAnswer('startRun');
     const storedEpochsOf = async (id: string) => (await readRun(join(session.runsDir, id), id))?.metrics.filter((e) => e.type === 'epoch').length ?? 0;
     const chartPoints = async () => Number(await page.getByTestId('accuracy-chart').locator('canvas').getAttribute('data-points'));
     const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
