@@ -10,7 +10,7 @@ import type { AppSession } from '../session';
  * first-run's page (its tiny run and five-seed study are in History).
  */
 export function cancelAndResumeTests(session: AppSession): void {
-  it('cancels a run and lists it in History as cancelled', async () => {
+  it('shows every epoch of a run started while the event socket is down and of one whose socket drops, cancels it and lists it in History as cancelled', async () => {
     const { page, shot } = session;
     await page.click('[data-screen=method]');
     await page.getByTestId('setting-teacherEpochs').fill('50');
@@ -52,7 +52,7 @@ export function cancelAndResumeTests(session: AppSession): void {
       const deadline = Date.now() + 60_000;
       while ((await storedEpochs()) === epochsAtDrop) {
         if (Date.now() > deadline) throw new Error(`no epoch ended within 60 s of the drop (${epochsAtDrop} before it)`);
-        await new Promise((resolve) => setTimeout(resolve, 100));
+        await sleep(100);
       }
     });
     const statsOnReconnect = await page.locator('[data-testid=phase-teacher] .stats').innerText();
