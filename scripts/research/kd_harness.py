@@ -41,6 +41,8 @@ p.add_argument('--gradual', default='')  # with --init select-norm: widths to pr
 p.add_argument('--gradual-epochs', type=float, default=1)
 p.add_argument('--gradual-lr', type=float, default=0)
 p.add_argument('--fade', type=float, default=0)  # with --gradual: in each step, the units the next cut drops fade to zero over this share of the step, so the cut loses nothing
+p.add_argument('--anneal', type=int, default=0)  # Annealing KD (Jafari et al. 2021): the first N epochs regress the student's logits on the teacher's times 1 - (tau - 1) / tmax, tau from --anneal-tmax down to 1 (a target that sharpens), then the chosen loss; no rate cut or early stop counts during them
+p.add_argument('--anneal-tmax', type=float, default=10)
 p.add_argument('--init', default='xavier')  # xavier | svd: first layer from the teacher's first layer | select, select-norm: weight selection (distillation from weights)
 p.add_argument('--hint', type=float, default=0)  # FitNets-style: weight of an MSE from the student's first hidden layer, through a linear map, to the teacher's
 p.add_argument('--schedule', default='cosine'); p.add_argument('--dump', required=True); p.add_argument('--patience', type=int, default=0); p.add_argument('--plateau', type=int, default=3); p.add_argument('--beta', type=float, default=8)
@@ -231,7 +233,10 @@ for ep in range(a.epochs):
         lr = a.lr * 0.5 * (1 + math.cos(math.pi * step / total)) if a.schedule == 'cosine' else cur_lr
         for g in opt.param_groups: g['lr'] = lr
         z = net(x)
-        if a.mode == 'ce': loss = F.cross_entropy(z, y)
+        if ep < a.anneal:
+            tau = a.anneal_tmax - (a.anneal_tmax - 1) * ep / max(1, a.anneal - 1)
+            loss = ((z - t * (1 - (tau - 1) / a.anneal_tmax)) ** 2).sum(1).mean() / 10
+        elif a.mode == 'ce': loss = F.cross_entropy(z, y)
         elif a.mode == 'dkd':
             gt = F.one_hot(y, 10).bool()
             ps = F.softmax(z / a.T, 1); pt = F.softmax(t / a.T, 1)
@@ -301,7 +306,7 @@ for ep in range(a.epochs):
     if v > best[0]:
         best = (v, te, ep + 1); since = 0; since_cut = 0
         if a.write_dump or a.save_state: kept = {k: w.clone() for k, w in ema.state_dict().items()}
-    else:
+    elif ep >= a.anneal:
         since += 1; since_cut += 1
         if a.schedule == 'plateau' and since_cut >= a.plateau: cur_lr *= 0.1; since_cut = 0
         if a.patience and since >= a.patience: break
