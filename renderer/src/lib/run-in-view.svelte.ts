@@ -54,10 +54,13 @@ const follower = createRunFollower({
 /** The run in view while its folder is read after lost events: the events that come meanwhile. */
 let catchingUp: { runId: string; since: RunEvent[] } | null = null;
 
-/** The running run in view gets what it missed from its folder: the event socket is back after a drop, or the run has just come into view. */
+/**
+ * The running run in view gets what it missed from its folder: the event socket is back after a
+ * drop, or the run has just come into view. A read for a run no longer in view is let go.
+ */
 async function catchUp(): Promise<void> {
   const run = app.run;
-  if (!run || run.status !== 'running' || catchingUp) return;
+  if (!run || run.status !== 'running' || catchingUp?.runId === run.runId) return;
   const waiting = (catchingUp = { runId: run.runId, since: [] });
   try {
     const detail = await api().getRun({ runId: run.runId });
@@ -66,7 +69,7 @@ async function catchUp(): Promise<void> {
     // Unread (the server is gone again): the events that came are not lost for that.
     if (app.run === run) for (const event of waiting.since) applyRunEvent(run, event);
   } finally {
-    catchingUp = null;
+    if (catchingUp === waiting) catchingUp = null;
   }
 }
 

@@ -22,15 +22,17 @@ export function cancelAndResumeTests(session: AppSession): void {
     const storedEpochsOf = async (id: string) => (await readRun(join(session.runsDir, id), id))?.metrics.filter((e) => e.type === 'epoch').length ?? 0;
     const chartPoints = async () => Number(await page.getByTestId('accuracy-chart').locator('canvas').getAttribute('data-points'));
     const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    /** Waits until the run has stored more than `count` epochs; `after` says since what, for the error. */
+    const epochStoredPast = async (id: string, count: number, after: string) => {
+      for (const deadline = Date.now() + 60_000; (await storedEpochsOf(id)) === count; await sleep(100)) {
+        if (Date.now() > deadline) throw new Error(`no epoch ended within 60 s of ${after} (${count} before it)`);
+      }
+    };
     let startedId = '';
     await session.dropEventSocket(async () => {
       await page.getByTestId('start').click();
       startedId = ((await startAnswer.body) as { runId: string }).runId;
-      const deadline = Date.now() + 60_000;
-      while ((await storedEpochsOf(startedId)) === 0) {
-        if (Date.now() > deadline) throw new Error('the teacher stored no epoch within 60 s of the start');
-        await sleep(100);
-      }
+      await epochStoredPast(startedId, 0, 'the start');
     });
     startAnswer.release();
     await page.waitForFunction(() => document.querySelector('[data-testid=phase-teacher] .stats')?.textContent?.includes('img/s'), null, { timeout: 60_000 });
@@ -48,13 +50,7 @@ export function cancelAndResumeTests(session: AppSession): void {
     const runId = (await session.shownRunId())!;
     const storedEpochs = () => storedEpochsOf(runId);
     const epochsAtDrop = await storedEpochs();
-    await session.dropEventSocket(async () => {
-      const deadline = Date.now() + 60_000;
-      while ((await storedEpochs()) === epochsAtDrop) {
-        if (Date.now() > deadline) throw new Error(`no epoch ended within 60 s of the drop (${epochsAtDrop} before it)`);
-        await sleep(100);
-      }
-    });
+    await session.dropEventSocket(() => epochStoredPast(runId, epochsAtDrop, 'the drop'));
     const statsOnReconnect = await page.locator('[data-testid=phase-teacher] .stats').innerText();
     await page.waitForFunction((before) => { const now = document.querySelector('[data-testid=phase-teacher] .stats')?.textContent; return !!now && now.includes('img/s') && now !== before; }, statsOnReconnect, { timeout: 30_000 });
     // The cancel's end event is lost, as a socket that reconnects can lose it: the window still
