@@ -46,9 +46,10 @@ export interface AppSession {
   /**
    * Holds the server's answer to the page's next call of `method` (its answer and the run's
    * events then arrive in another order than usual): `body` is the answer as the server gave it,
-   * and the page gets it once `release` is called.
+   * and the page gets it once `release` is called. `body` rejects if the page has not made the
+   * call within `timeoutMs` (30 s by default).
    */
-  holdNextAnswer(method: string): Promise<{ body: Promise<unknown>; release: () => void }>;
+  holdNextAnswer(method: string, timeoutMs?: number): Promise<{ body: Promise<unknown>; release: () => void }>;
 }
 
 /** Registers the session's start and end with the describe it is called in. */
@@ -117,11 +118,18 @@ export function appSession(): AppSession {
     }
   };
 
-  session.holdNextAnswer = async (method) => {
+  session.holdNextAnswer = async (method, timeoutMs = 30_000) => {
     let release!: () => void;
     const released = new Promise<void>((resolve) => (release = resolve));
     let answered!: (body: unknown) => void;
-    const body = new Promise<unknown>((resolve) => (answered = resolve));
+    let timer: NodeJS.Timeout | undefined;
+    // A page that never makes the call fails here, by name, not at the test's overall timeout.
+    const body = new Promise<unknown>((resolve, reject) => {
+      answered = (answer) => { clearTimeout(timer); resolve(answer); };
+      timer = setTimeout(() => reject(new Error(`the page did not call ${method} within ${timeoutMs / 1000} s of holdNextAnswer`)), timeoutMs).unref();
+    });
+    // Nobody may be awaiting yet: the rejection is for the awaiter, not an unhandled one.
+    body.catch(() => undefined);
     await session.page.route(
       `**/api/call/${method}`,
       async (route) => {
