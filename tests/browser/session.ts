@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before } from 'node:test';
-import type { Browser, Page, WebSocketRoute } from 'playwright-core';
+import type { Browser, Page, Route, WebSocketRoute } from 'playwright-core';
 import type { RunStatus } from '../../electron/contract/events';
 import { listRuns } from '../../electron/engine/runs/store';
 import { startServer, type RunningServer } from '../../electron/server/server';
@@ -122,24 +122,25 @@ export function appSession(): AppSession {
     let release!: () => void;
     const released = new Promise<void>((resolve) => (release = resolve));
     let answered!: (body: unknown) => void;
-    let timer: NodeJS.Timeout | undefined;
-    // A page that never makes the call fails here, by name, not at the test's overall timeout.
-    const body = new Promise<unknown>((resolve, reject) => {
-      answered = (answer) => { clearTimeout(timer); resolve(answer); };
-      timer = setTimeout(() => reject(new Error(`the page did not call ${method} within ${timeoutMs / 1000} s of holdNextAnswer`)), timeoutMs).unref();
-    });
+    let timedOut!: (error: Error) => void;
+    const body = new Promise<unknown>((resolve, reject) => ((answered = resolve), (timedOut = reject)));
     // Nobody may be awaiting yet: the rejection is for the awaiter, not an unhandled one.
     body.catch(() => undefined);
-    await session.page.route(
-      `**/api/call/${method}`,
-      async (route) => {
-        const response = await route.fetch();
-        answered(await response.json());
-        await released;
-        await route.fulfill({ response });
-      },
-      { times: 1 },
-    );
+    const url = `**/api/call/${method}`;
+    const hold = async (route: Route) => {
+      clearTimeout(timer);
+      const response = await route.fetch();
+      answered(await response.json());
+      await released;
+      await route.fulfill({ response });
+    };
+    // A page that never makes the call fails here, by name, not at the test's overall timeout; the
+    // hold is lifted, so a later call of the same method is not held for good.
+    const timer = setTimeout(() => {
+      timedOut(new Error(`the page did not call ${method} within ${timeoutMs / 1000} s of holdNextAnswer`));
+      void session.page.unroute(url, hold).catch(() => undefined);
+    }, timeoutMs).unref();
+    await session.page.route(url, hold, { times: 1 });
     return { body, release };
   };
 
