@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Browser, Page, Route, WebSocketRoute } from 'playwright-core';
 import type { RunStatus } from '../../electron/contract/events';
 import { listRuns } from '../../electron/engine/runs/store';
@@ -114,7 +115,7 @@ export function appSession(): AppSession {
     // Heard on, not only opened: the page has then taken the socket as back (its `onopen` ran).
     while (eventSockets.length === opened || sentOnNewest === 0) {
       if (Date.now() > deadline) throw new Error('the page did not hear events on a new event socket within 10 s of losing its own');
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      await sleep(50);
     }
   };
 

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { readRun } from '../../../electron/engine/runs/store';
 import type { AppSession } from '../session';
 
@@ -21,7 +22,6 @@ export function cancelAndResumeTests(session: AppSession): void {
     const startAnswer = await session.holdNextAnswer('startRun');
     const storedEpochsOf = async (id: string) => (await readRun(join(session.runsDir, id), id))?.metrics.filter((e) => e.type === 'epoch').length ?? 0;
     const chartPoints = async () => Number(await page.getByTestId('accuracy-chart').locator('canvas').getAttribute('data-points'));
-    const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
     /** Waits until the run has stored more than `count` epochs; `after` says since what, for the error. */
     const epochStoredPast = async (id: string, count: number, after: string) => {
       for (const deadline = Date.now() + 60_000; (await storedEpochsOf(id)) === count; await sleep(100)) {
