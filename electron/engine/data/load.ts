@@ -19,6 +19,7 @@ export interface LoadOptions {
 const FORMAT_LOADERS: Record<DatasetFormatId, (options: LoadOptions) => Promise<DatasetFormat>> = {
   idx: async () => (await import('./formats/idx-folder')).idxFolderFormat,
   'cifar-binary': async () => (await import('./formats/cifar')).cifarFormat,
+  csv: async () => (await import('./formats/pixel-csv')).pixelCsvFormat,
   'image-folder': async (options) => (await import('./formats/image-folder')).imageFolderFormat(options.imageSize),
 };
 /** Bundled datasets live in resources/; downloadable ones in the cache (an input error until downloaded). */

@@ -3,8 +3,8 @@ import { basename, join } from 'node:path';
 import { Unzip, UnzipInflate } from 'fflate';
 import { DistillInputError } from '../../errors';
 import { firstLine, tooLarge, unpackLimits } from '../limits';
-import { createRng, shuffledIndices } from '../../random';
 import type { DatasetSplit, ImageDataset } from '../dataset';
+import { stratifiedSplit } from '../holdout';
 import { channelStats } from '../normalize';
 import { decodeRgbImage } from '../image-for-dataset';
 import type { DatasetFormat } from './dataset-format';
@@ -131,28 +131,15 @@ function zipTree(path: string, bytes: Uint8Array): Tree {
 }
 
 /** Decodes and resizes every image to size × size × 3 uint8. */
-async function decodeAll(files: Array<{ file: ImageFile; label: number }>, size: number): Promise<DatasetSplit> {
+async function decodeAll(files: Array<{ item: ImageFile; label: number }>, size: number): Promise<DatasetSplit> {
   const pixels = size * size * 3;
   const images = new Uint8Array(files.length * pixels);
   const labels = new Uint8Array(files.length);
-  for (const [i, { file, label }] of files.entries()) {
+  for (const [i, { item: file, label }] of files.entries()) {
     images.set((await decodeRgbImage(await file.read(), size, size, file.name)).pixels, i * pixels);
     labels[i] = label;
   }
   return { count: files.length, images, labels };
-}
-
-/** Holds out ⌈20 %⌉ of each class (at least one image when it has two or more), seeded. */
-export function stratifiedSplit(byClass: ImageFile[][], seed: number): { train: Array<{ file: ImageFile; label: number }>; test: Array<{ file: ImageFile; label: number }> } {
-  const rng = createRng(seed);
-  const train: Array<{ file: ImageFile; label: number }> = [];
-  const test: Array<{ file: ImageFile; label: number }> = [];
-  byClass.forEach((files, label) => {
-    const order = shuffledIndices(files.length, rng);
-    const held = files.length >= 2 ? Math.max(1, Math.round(files.length * 0.2)) : 0;
-    order.forEach((index, i) => (i < held ? test : train).push({ file: files[index]!, label }));
-  });
-  return { train, test };
 }
 
 export async function imageDatasetFromTree(tree: Tree, source: string, size: number): Promise<ImageDataset> {
@@ -164,7 +151,7 @@ export async function imageDatasetFromTree(tree: Tree, source: string, size: num
   if (classNames.length === 0) throw new DistillInputError(`${source}: no class folders with PNG or JPEG images`);
   if (classNames.length === 1) throw new DistillInputError(`${source}: only one class (${classNames[0]}): a classifier needs at least two class folders`);
   if (classNames.length > 256) throw new DistillInputError(`${source}: ${classNames.length} classes; at most 256 are supported`);
-  const list = (split: string) => classNames.flatMap((name, label) => (tree.get(split)!.get(name) ?? []).map((file) => ({ file, label })));
+  const list = (split: string) => classNames.flatMap((name, label) => (tree.get(split)!.get(name) ?? []).map((item) => ({ item, label })));
   const { train, test } = hasSplits ? { train: list('train'), test: list('test') } : stratifiedSplit(classNames.map((name) => tree.get('')!.get(name)!), 1);
   if (train.length === 0) throw new DistillInputError(`${source}: the training split is empty`);
   if (test.length === 0) throw new DistillInputError(`${source}: the test split is empty (put at least two images in a class, or add a test/ folder)`);

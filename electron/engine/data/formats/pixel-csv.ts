@@ -1,0 +1,105 @@
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { DistillInputError } from '../../errors';
+import type { DatasetSplit, ImageDataset } from '../dataset';
+import { stratifiedSplit } from '../holdout';
+import { csvImageSide, readPixelCsv, type PixelCsv } from '../pixel-csv';
+import type { DatasetFormat } from './dataset-format';
+
+/**
+ * Pixel CSVs (see pixel-csv.ts): a `…train….csv` and a `…test….csv` in a folder or one folder
+ * down (as Kaggle's downloads unpack), gzip'd or not; or one CSV alone, of which a seeded,
+ * stratified 20 % is held out as the test split, as for an image folder without test/.
+ */
+const CSV = /\.csv(\.gz)?$/i;
+const IMAGE = /\.(png|jpe?g)$/i;
+const IGNORED = /^(\.|__MACOSX$)/;
+const TRAIN = /(^|[^a-z])train([^a-z]|$)/i;
+const TEST = /(^|[^a-z])(test|t10k)([^a-z]|$)/i;
+
+/** The CSV files in a folder and its sub-folders; `imageFolders`: whether a sub-folder holds images (then it is an image folder, not this). */
+async function findCsvFiles(dir: string): Promise<{ files: string[]; imageFolders: boolean }> {
+  const files: string[] = [];
+  let imageFolders = false;
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    if (IGNORED.test(entry.name)) continue;
+    const path = join(dir, entry.name);
+    if (entry.isFile() && CSV.test(entry.name)) files.push(path);
+    if (!entry.isDirectory()) continue;
+    for (const inner of await readdir(path, { withFileTypes: true })) {
+      if (inner.isFile() && CSV.test(inner.name) && !IGNORED.test(inner.name)) files.push(join(path, inner.name));
+      if (inner.isFile() && IMAGE.test(inner.name)) imageFolders = true;
+    }
+  }
+  return { files: files.sort(), imageFolders };
+}
+
+/** Which file is the training split and which the test split (test null: hold out from train). */
+function assignSplits(files: string[], where: string): { train: string; test: string | null } {
+  if (files.length === 1) return { train: files[0]!, test: null };
+  const named = (pattern: RegExp) => files.filter((file) => pattern.test(basename(file).replace(CSV, '')));
+  const train = named(TRAIN);
+  const test = named(TEST);
+  if (train.length === 1 && test.length === 1 && train[0] !== test[0]) return { train: train[0]!, test: test[0]! };
+  const list = files.map((file) => basename(file)).join(', ');
+  throw new DistillInputError(`${where}: ${files.length} CSV files (${list}); give one training file and one test file with train and test in their names, or one file alone`);
+}
+
+function splitOf(csv: PixelCsv, indices?: number[]): DatasetSplit {
+  if (!indices) return { count: csv.count, images: csv.images, labels: csv.labels };
+  const images = new Uint8Array(indices.length * csv.pixels);
+  const labels = new Uint8Array(indices.length);
+  indices.forEach((row, i) => {
+    images.set(csv.images.subarray(row * csv.pixels, (row + 1) * csv.pixels), i * csv.pixels);
+    labels[i] = csv.labels[row]!;
+  });
+  return { count: indices.length, images, labels };
+}
+
+/** ⌈20 %⌉ of each class as the test split, seeded, when there is no test file. */
+function holdOut(csv: PixelCsv, classes: number): { train: DatasetSplit; test: DatasetSplit } {
+  const byClass = Array.from({ length: classes }, () => [] as number[]);
+  csv.labels.forEach((label, row) => byClass[label]!.push(row));
+  const { train, test } = stratifiedSplit(byClass, 1);
+  return { train: splitOf(csv, train.map(({ item }) => item)), test: splitOf(csv, test.map(({ item }) => item)) };
+}
+
+async function openCsvDataset(source: string, files: { train: string; test: string | null }): Promise<ImageDataset> {
+  const train = await readPixelCsv(files.train);
+  const test = files.test ? await readPixelCsv(files.test) : null;
+  if (test && test.pixels !== train.pixels) {
+    throw new DistillInputError(`${basename(files.test!)}: ${test.pixels} pixel columns where ${basename(files.train)} has ${train.pixels}`);
+  }
+  const side = csvImageSide(train.pixels, basename(files.train));
+  let classes = 0;
+  for (const labels of [train.labels, test?.labels ?? new Uint8Array()]) for (const label of labels) if (label >= classes) classes = label + 1;
+  if (classes < 2) throw new DistillInputError(`${source}: the labels name only one class`);
+  const splits = test ? { train: splitOf(train), test: splitOf(test) } : holdOut(train, classes);
+  if (splits.test.count === 0) throw new DistillInputError(`${basename(files.train)}: too few rows to hold out a test split (give a test file too)`);
+  // Optional class-names.txt beside the files, one name per line, as for IDX folders.
+  const namesPath = join(dirname(files.train), 'class-names.txt');
+  const named = (await readFile(namesPath, 'utf8').catch(() => '')).split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
+  if (named.length > 0 && named.length !== classes) throw new DistillInputError(`${namesPath}: names ${named.length} classes but the labels have ${classes}`);
+  return {
+    name: basename(source).replace(CSV, ''),
+    format: 'csv',
+    shape: [side, side, 1],
+    classNames: named.length > 0 ? named : Array.from({ length: classes }, (_, i) => String(i)),
+    ...splits,
+  };
+}
+
+export const pixelCsvFormat: DatasetFormat = {
+  id: 'csv',
+  async match(path) {
+    if (CSV.test(path)) return true;
+    const info = await stat(path).catch(() => null);
+    if (!info?.isDirectory()) return false;
+    const found = await findCsvFiles(path);
+    return found.files.length > 0 && !found.imageFolders;
+  },
+  async open(path) {
+    if (CSV.test(path)) return openCsvDataset(path, { train: path, test: null });
+    return openCsvDataset(path, assignSplits((await findCsvFiles(path)).files, path));
+  },
+};

@@ -1,0 +1,148 @@
+import assert from 'node:assert/strict';
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { describe, it } from 'node:test';
+import { datasetFormatOf, loadDataset } from '../../electron/engine/data/load';
+import { DistillInputError } from '../../electron/engine/errors';
+import { datasetFolderFromPaths } from '../../electron/service/dataset-import';
+
+/** `rows` images of side × side whose pixels depend on row and position; labels cycle through `classes`. */
+function images(rows: number, side: number, classes: number) {
+  const labels = Array.from({ length: rows }, (_, r) => (r * 7) % classes);
+  const pixels = Array.from({ length: rows }, (_, r) => Array.from({ length: side * side }, (_, p) => (r * 31 + p * 13) % 256));
+  return { labels, pixels };
+}
+type Images = ReturnType<typeof images>;
+
+/** Kaggle's layout: `label,pixel1,…,pixelN`, then one row per image. */
+const kaggleCsv = ({ labels, pixels }: Images, eol = '\n') =>
+  [['label', ...pixels[0]!.map((_, i) => `pixel${i + 1}`)].join(','), ...labels.map((label, r) => [label, ...pixels[r]!].join(','))].join(eol) + eol;
+/** No header, the label first (the widely copied mnist_train.csv). */
+const bareCsv = ({ labels, pixels }: Images, eol = '\n') => labels.map((label, r) => [label, ...pixels[r]!].join(',')).join(eol) + eol;
+/** OpenML's mnist_784.csv: pixel columns first, the label last, named class. */
+const openMlCsv = ({ labels, pixels }: Images) =>
+  [[...pixels[0]!.map((_, i) => `pixel${i + 1}`), 'class'].join(','), ...labels.map((label, r) => [...pixels[r]!, label].join(','))].join('\n') + '\n';
+
+async function folder(files: Record<string, string | Uint8Array>): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'csv-'));
+  for (const [name, body] of Object.entries(files)) {
+    await mkdir(join(dir, name, '..'), { recursive: true });
+    await writeFile(join(dir, name), body);
+  }
+  return dir;
+}
+
+const flat = (rows: number[][]) => Uint8Array.from(rows.flat());
+const inputError = (pattern: RegExp) => (error: Error) => error instanceof DistillInputError && pattern.test(error.message);
+
+describe('pixel CSV datasets', () => {
+  const train = images(30, 4, 3);
+  const test = images(12, 4, 3);
+
+  it("reads Kaggle's train and test files pixel for pixel, with class-names.txt", async () => {
+    const dir = await folder({ 'fashion-mnist_train.csv': kaggleCsv(train), 'fashion-mnist_test.csv': kaggleCsv(test), 'class-names.txt': 'shirt\ncoat\nbag\n' });
+    assert.equal(await datasetFormatOf(dir), 'csv');
+    const data = await loadDataset(dir);
+    assert.equal(data.format, 'csv');
+    assert.deepEqual(data.shape, [4, 4, 1]);
+    assert.deepEqual(data.classNames, ['shirt', 'coat', 'bag']);
+    assert.equal(data.train.count, 30);
+    assert.deepEqual(data.train.images, flat(train.pixels));
+    assert.deepEqual([...data.train.labels], train.labels);
+    assert.deepEqual(data.test.images, flat(test.pixels));
+    assert.deepEqual([...data.test.labels], test.labels);
+  });
+
+  it('reads files without a header, with CRLF lines, gzip, and the label last under a header', async () => {
+    const dir = await folder({ 'mnist_train.csv': bareCsv(train, '\r\n'), 'mnist_test.csv.gz': gzipSync(bareCsv(test)) });
+    const data = await loadDataset(dir);
+    assert.deepEqual(data.train.images, flat(train.pixels));
+    assert.deepEqual([...data.test.labels], test.labels);
+    const openMl = await folder({ 'train.csv': openMlCsv(train), 'test.csv': openMlCsv(test) });
+    const last = await loadDataset(openMl);
+    assert.deepEqual(last.train.images, flat(train.pixels));
+    assert.deepEqual([...last.train.labels], train.labels);
+  });
+
+  it('holds out a seeded, stratified 20 % of one file alone, given as the file or its folder', async () => {
+    const one = images(50, 3, 2);
+    const dir = await folder({ 'digits.csv': kaggleCsv(one) });
+    for (const path of [join(dir, 'digits.csv'), dir]) {
+      const data = await loadDataset(path);
+      assert.deepEqual(data.shape, [3, 3, 1]);
+      assert.equal(data.train.count + data.test.count, 50);
+      for (const label of [0, 1]) {
+        const total = one.labels.filter((l) => l === label).length;
+        assert.equal([...data.test.labels].filter((l) => l === label).length, Math.round(total * 0.2), `class ${label}`);
+      }
+      // Each held-out row is one of the file's rows, whole.
+      const rows = new Set(one.pixels.map((row, r) => `${one.labels[r]}:${row.join(',')}`));
+      for (let i = 0; i < data.test.count; i++) assert.ok(rows.has(`${data.test.labels[i]}:${[...data.test.images.subarray(i * 9, i * 9 + 9)].join(',')}`));
+    }
+    const again = await loadDataset(join(dir, 'digits.csv'));
+    assert.deepEqual(again.test.images, (await loadDataset(dir)).test.images, 'the same rows are held out each time');
+  });
+
+  it("finds Kaggle's folders one level down, beside a picture, and not an image folder's metadata.csv", async () => {
+    const dir = await folder({
+      'sign_mnist_train/sign_mnist_train.csv': kaggleCsv(train),
+      'sign_mnist_test/sign_mnist_test.csv': kaggleCsv(test),
+      'amer_sign2.png': 'not read',
+    });
+    assert.equal(await datasetFormatOf(dir), 'csv');
+    assert.equal((await loadDataset(dir)).test.count, 12);
+    const pictures = await folder({ 'metadata.csv': 'file,label\n', 'cats/1.png': 'x', 'dogs/1.png': 'x' });
+    assert.equal(await datasetFormatOf(pictures), 'image-folder');
+  });
+
+  it('opens two CSV files dropped loose, as the desktop app copies them into one folder', async () => {
+    const dir = await folder({ 'a_train.csv': kaggleCsv(train), 'a_test.csv': kaggleCsv(test) });
+    const imports = await mkdtemp(join(tmpdir(), 'imports-'));
+    const { folder: imported, cleanup } = await datasetFolderFromPaths([join(dir, 'a_train.csv'), join(dir, 'a_test.csv')], imports);
+    assert.deepEqual((await loadDataset(imported)).train.images, flat(train.pixels));
+    await cleanup();
+  });
+
+  it('names the file, line and column of a bad row', async () => {
+    const good = kaggleCsv(train).split('\n');
+    const bad = (line: number, text: string) => folder({ 'x_train.csv': [...good.slice(0, line), text, ...good.slice(line + 1)].join('\n'), 'x_test.csv': kaggleCsv(test) });
+    const row = (label: string, pixels: string[]) => [label, ...pixels].join(',');
+    const sixteen = (value: string) => Array.from({ length: 16 }, (_, i) => (i === 5 ? value : '0'));
+    await assert.rejects(loadDataset(await bad(3, row('1', sixteen('300')))), inputError(/x_train\.csv: line 4, column 7: a pixel is not a whole number 0–255 \("300"\)/));
+    await assert.rejects(loadDataset(await bad(3, row('1', sixteen('0.5')))), inputError(/line 4, column 7: a pixel is not a whole number 0–255 \("0\.5"\)/));
+    await assert.rejects(loadDataset(await bad(2, row('cat', sixteen('0')))), inputError(/line 3, column 1: the label is not a class number 0–255 \("cat"\)/));
+    await assert.rejects(loadDataset(await bad(2, row('1', sixteen('0').slice(1)))), inputError(/x_train\.csv: line 3 has 16 columns where the first row has 17/));
+    await assert.rejects(loadDataset(await bad(2, row('1', [...sixteen('0'), '4']))), inputError(/line 3 has 18 columns where the first row has 17/));
+    // Spellings of a whole number are fine.
+    const spelled = await loadDataset(await bad(2, row('"2"', sixteen('255.0'))));
+    assert.equal(spelled.train.labels[1], 2);
+    assert.equal(spelled.train.images[16 + 5], 255);
+  });
+
+  it('refuses what cannot be a labelled image dataset, saying what to give instead', async () => {
+    const unlabelled = images(5, 4, 3).pixels;
+    const kaggleTest = [unlabelled[0]!.map((_, i) => `pixel${i}`).join(','), ...unlabelled.map((row) => row.join(','))].join('\n');
+    await assert.rejects(loadDataset(await folder({ 'train.csv': kaggleCsv(train), 'test.csv': kaggleTest })), inputError(/test\.csv: no label column: the header names 16 columns \(pixel0, pixel1, pixel2, …\) and none is called label, class or target \(an unlabelled file.*give only the labelled training file/));
+    await assert.rejects(loadDataset(await folder({ 'x_train.csv': '1,2,3,4,5,6\n0,1,2,3,4,5\n' })), inputError(/x_train\.csv: 5 pixel columns do not make a square grayscale image/));
+    await assert.rejects(loadDataset(await folder({ 'a.csv': kaggleCsv(train), 'b.csv': kaggleCsv(test), 'c_test.csv': kaggleCsv(test) })), inputError(/3 CSV files \(a\.csv, b\.csv, c_test\.csv\); give one training file and one test file/));
+    await assert.rejects(loadDataset(await folder({ 'x_train.csv': kaggleCsv(train), 'x_test.csv': kaggleCsv(images(4, 3, 3)) })), inputError(/x_test\.csv: 9 pixel columns where x_train\.csv has 16/));
+    await assert.rejects(loadDataset(await folder({ 'x_train.csv': kaggleCsv(images(6, 4, 1)), 'x_test.csv': kaggleCsv(images(6, 4, 1)) })), inputError(/the labels name only one class/));
+    await assert.rejects(loadDataset(await folder({ 'x_train.csv': 'label,pixel1,pixel2,pixel3,pixel4\n', 'x_test.csv': kaggleCsv(test) })), inputError(/x_train\.csv: no rows of images/));
+    await assert.rejects(loadDataset(await folder({ 'x_train.csv': 'label;p1;p2;p3;p4\n0;1;2;3;4\n' })), inputError(/x_train\.csv: line 1 has one column; a pixel CSV is comma-separated/));
+  });
+
+  it('refuses corrupt gzip, and a gzip that inflates past the limit, as it streams', async () => {
+    const gz = gzipSync(kaggleCsv(train));
+    await assert.rejects(loadDataset(await folder({ 'x_train.csv.gz': gz.subarray(0, gz.length - 40), 'x_test.csv': kaggleCsv(test) })), inputError(/x_train\.csv\.gz: corrupt gzip data/));
+    const bomb = gzipSync(Buffer.concat([Buffer.from(kaggleCsv(train)), Buffer.alloc(4 << 20, 48)]));
+    const dir = await folder({ 'x_train.csv.gz': bomb, 'x_test.csv': kaggleCsv(test) });
+    process.env.DISTILL_MAX_UNPACKED_BYTES = String(1 << 20);
+    try {
+      await assert.rejects(loadDataset(dir), inputError(/x_train\.csv\.gz: unpacks to [\d,]+ bytes or more, over the limit of 1,048,576/));
+    } finally {
+      delete process.env.DISTILL_MAX_UNPACKED_BYTES;
+    }
+  });
+});
