@@ -3,6 +3,7 @@ import { mkdtemp, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { strToU8, zipSync } from 'fflate';
 import { WebSocket } from 'ws';
 import { startServer, type RunningServer } from '../../electron/server/server';
 import { projectRoot } from '../../electron/server/renderer-dir';
@@ -109,5 +110,26 @@ describe('distill serve: malformed requests get clear errors and change nothing'
     });
     assert.equal(response.status, 400);
     assert.match(((await response.json()) as { error: string }).error, /"..\/..\/x" is not an acceptable file name/);
+  });
+});
+
+describe('distill serve: datasets a browser uploads', () => {
+  const upload = (id: string, name: string, body: string | Uint8Array) =>
+    fetch(new URL(`/api/upload?id=${id}&name=${encodeURIComponent(name)}`, base), { method: 'POST', headers: { Authorization: `Bearer ${server.token}` }, body: body as unknown as BodyInit });
+  /** Kaggle's layout, 3×3 images: class 1 is the brighter. */
+  const csv = (rows: number) => ['label,' + Array.from({ length: 9 }, (_, i) => `pixel${i + 1}`).join(','), ...Array.from({ length: rows }, (_, r) => [r % 2, ...Array.from({ length: 9 }, (_, p) => (r % 2) * 100 + p + r)].join(','))].join('\n') + '\n';
+
+  it("opens Kaggle's two CSV files, picked loose or as the zip they come in", async () => {
+    const loose = '1a2b3c4d5e6f7a8b';
+    assert.equal((await upload(loose, 'sign_mnist_train.csv', csv(40))).status, 200);
+    assert.equal((await upload(loose, 'sign_mnist_test.csv', csv(10))).status, 200);
+    const zipped = '8b7a6f5e4d3c2b1a';
+    assert.equal((await upload(zipped, 'archive.zip', zipSync({ 'sign_mnist_train.csv': strToU8(csv(40)), 'sign_mnist_test.csv': strToU8(csv(10)) }))).status, 200);
+    for (const id of [loose, zipped]) {
+      const response = await call('importDataset', { source: { kind: 'upload', uploadId: id } });
+      assert.equal(response.status, 200, await response.clone().text());
+      const view = (await response.json()) as { dataset: string; format: string; train: number; test: number; shape: number[]; testClassCounts: number[] };
+      assert.deepEqual([view.dataset, view.format, view.train, view.test, view.shape, view.testClassCounts], [`upload:${id}`, 'csv', 40, 10, [3, 3, 1], [5, 5]]);
+    }
   });
 });

@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { strToU8, zipSync } from 'fflate';
+import { encodeIdx } from '../../electron/engine/data/idx';
 import { describe, it } from 'node:test';
 import { datasetFormatOf, loadDataset } from '../../electron/engine/data/load';
 import { DistillInputError } from '../../electron/engine/errors';
@@ -103,6 +105,33 @@ describe('pixel CSV datasets', () => {
     const { folder: imported, cleanup } = await datasetFolderFromPaths([join(dir, 'a_train.csv'), join(dir, 'a_test.csv')], imports);
     assert.deepEqual((await loadDataset(imported)).train.images, flat(train.pixels));
     await cleanup();
+  });
+
+  it("opens a zip of CSVs, or of IDX files beside them, as Kaggle's downloads come", async () => {
+    const csvZip = zipSync({ 'fashion-mnist_train.csv': strToU8(kaggleCsv(train)), 'fashion-mnist_test.csv': strToU8(kaggleCsv(test)) });
+    const dir = await folder({ 'archive.zip': csvZip });
+    const data = await loadDataset(join(dir, 'archive.zip'));
+    assert.equal(data.format, 'csv');
+    assert.equal(data.name, 'archive');
+    assert.deepEqual(data.train.images, flat(train.pixels));
+    assert.deepEqual([...data.test.labels], test.labels);
+    // One folder inside, and the IDX files beside the CSVs: those are read (the catalogue tries IDX first).
+    const idx = { 'train-images-idx3-ubyte': encodeIdx([30, 4, 4], flat(train.pixels)), 'train-labels-idx1-ubyte': encodeIdx([30], Uint8Array.from(train.labels)), 't10k-images-idx3-ubyte': encodeIdx([12, 4, 4], flat(test.pixels)), 't10k-labels-idx1-ubyte': encodeIdx([12], Uint8Array.from(test.labels)) };
+    const both = zipSync({ 'fm/fashion-mnist_train.csv': strToU8(kaggleCsv(train)), 'fm/fashion-mnist_test.csv': strToU8(kaggleCsv(test)), ...Object.fromEntries(Object.entries(idx).map(([name, bytes]) => [`fm/${name}`, bytes])) });
+    const fromIdx = await loadDataset(join(await folder({ 'fm.zip': both }), 'fm.zip'));
+    assert.equal(fromIdx.format, 'idx');
+    assert.deepEqual(fromIdx.train.images, data.train.images);
+    const scratch = (await readdir(tmpdir())).filter((name) => name.startsWith('distill-zip-'));
+    assert.deepEqual(scratch, [], 'the unpacked files are removed');
+  });
+
+  it("refuses a zip entry whose path leaves the archive, and names a bad row's file inside it", async () => {
+    const hostile = zipSync({ 'x_train.csv': strToU8(kaggleCsv(train)), '../x_test.csv': strToU8(kaggleCsv(test)) });
+    await assert.rejects(loadDataset(join(await folder({ 'evil.zip': hostile }), 'evil.zip')), inputError(/evil\.zip: entry "\.\.\/x_test\.csv" has a path that leaves the archive/));
+    const badRow = zipSync({ 'x_train.csv': strToU8(kaggleCsv(train).replace('\n0,', '\n0,9,')), 'x_test.csv': strToU8(kaggleCsv(test)) });
+    await assert.rejects(loadDataset(join(await folder({ 'bad.zip': badRow }), 'bad.zip')), inputError(/x_train\.csv: line \d+ has 18 columns/));
+    const partial = zipSync({ 'train-images-idx3-ubyte': encodeIdx([2, 4, 4], new Uint8Array(32)) });
+    await assert.rejects(loadDataset(join(await folder({ 'part.zip': partial }), 'part.zip')), inputError(/^part\.zip: IDX dataset is missing train-labels-idx1-ubyte/));
   });
 
   it('names the file, line and column of a bad row', async () => {

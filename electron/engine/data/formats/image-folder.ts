@@ -1,13 +1,13 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { Unzip, UnzipInflate } from 'fflate';
 import { DistillInputError } from '../../errors';
-import { firstLine, tooLarge, unpackLimits } from '../limits';
+import { unzipBounded } from '../zip';
 import type { DatasetSplit, ImageDataset } from '../dataset';
 import { stratifiedSplit } from '../holdout';
 import { channelStats } from '../normalize';
 import { decodeRgbImage } from '../image-for-dataset';
 import type { DatasetFormat } from './dataset-format';
+import { holdsDataFiles, openZippedDataFiles } from './zipped-files';
 
 /**
  * One sub-folder per class of PNG or JPEG images of any size (`cats/…`, `dogs/…`), optionally
@@ -56,65 +56,7 @@ async function folderTree(root: string): Promise<Tree> {
   return tree;
 }
 
-/**
- * A zip's entries, inflated as a stream with caps: an entry's declared and actual size, and the
- * total, are checked as the bytes come, so a small zip of one huge entry fails in a moment.
- */
-function unzipBounded(path: string, bytes: Uint8Array): Record<string, Uint8Array> {
-  // A whole zip ends with its central directory's end record ("PK\x05\x06"); a cut-short one does not.
-  const tail = bytes.subarray(Math.max(0, bytes.length - 65_557));
-  const hasEnd = tail.some((b, i) => b === 0x50 && tail[i + 1] === 0x4b && tail[i + 2] === 5 && tail[i + 3] === 6);
-  if (!hasEnd) throw new DistillInputError(`${basename(path)}: not a readable zip archive (no end of central directory: cut short, or not a zip)`);
-  const limits = unpackLimits();
-  const entries: Record<string, Uint8Array> = {};
-  let total = 0;
-  let failure: Error | null = null;
-  const unzip = new Unzip((file) => {
-    if (file.name.endsWith('/') || failure) return;
-    if ((file.originalSize ?? 0) > limits.entry) {
-      failure = tooLarge(`${basename(path)}: ${file.name}`, file.originalSize!, limits.entry, 'declares');
-      return;
-    }
-    const chunks: Uint8Array[] = [];
-    let size = 0;
-    file.ondata = (error, chunk, final) => {
-      if (failure) return;
-      if (error) {
-        failure = new DistillInputError(`${basename(path)}: ${file.name} is corrupt (${firstLine(error)})`);
-        return;
-      }
-      size += chunk.length;
-      total += chunk.length;
-      if (size > limits.entry) failure = tooLarge(`${basename(path)}: ${file.name}`, size, limits.entry);
-      else if (total > limits.total) failure = tooLarge(basename(path), total, limits.total);
-      if (failure) return file.terminate();
-      chunks.push(chunk);
-      if (final) entries[file.name] = chunks.length === 1 ? chunks[0]! : concat(chunks, size);
-    };
-    file.start();
-  });
-  unzip.register(UnzipInflate);
-  try {
-    for (let at = 0; at < bytes.length && !failure; at += 1 << 16) unzip.push(bytes.subarray(at, Math.min(bytes.length, at + (1 << 16))), at + (1 << 16) >= bytes.length);
-  } catch (error) {
-    failure ??= new DistillInputError(`${basename(path)}: not a readable zip archive (${firstLine(error)})`);
-  }
-  if (failure) throw failure;
-  return entries;
-}
-
-function concat(chunks: Uint8Array[], size: number): Uint8Array {
-  const out = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.length;
-  }
-  return out;
-}
-
-function zipTree(path: string, bytes: Uint8Array): Tree {
-  const entries = unzipBounded(path, bytes);
+function zipTree(path: string, entries: Record<string, Uint8Array>): Tree {
   const names = Object.keys(entries).filter((name) => !name.endsWith('/') && !name.split('/').some((part) => IGNORED.test(part)));
   // A zip of a folder has that folder as its single top-level entry: look inside it.
   const tops = new Set(names.map((name) => name.split('/')[0]));
@@ -172,8 +114,11 @@ export function imageFolderFormat(size = DEFAULT_IMAGE_SIZE): DatasetFormat {
       return entries.some((entry) => entry.isDirectory() && !IGNORED.test(entry.name));
     },
     async open(path) {
-      const tree = /\.zip$/i.test(path) ? zipTree(path, new Uint8Array(await readFile(path))) : await folderTree(path);
-      return imageDatasetFromTree(tree, path, size);
+      if (!/\.zip$/i.test(path)) return imageDatasetFromTree(await folderTree(path), path, size);
+      const entries = unzipBounded(path, new Uint8Array(await readFile(path)));
+      // A zip of pixel CSVs or IDX files (as Kaggle's downloads come) is opened as its folder would be.
+      if (holdsDataFiles(entries)) return openZippedDataFiles(path, entries);
+      return imageDatasetFromTree(zipTree(path, entries), path, size);
     },
   };
 }

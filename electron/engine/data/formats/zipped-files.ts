@@ -1,0 +1,59 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join } from 'node:path';
+import { DistillInputError } from '../../errors';
+import type { ImageDataset } from '../dataset';
+
+/**
+ * A zip of files that another format reads from a folder: Kaggle's downloads (pixel CSVs, and
+ * IDX files beside them) come so. Its data files, already inflated within the unpack limits,
+ * are written to a scratch folder, the folder is opened as if given, and the folder is removed.
+ */
+const DATA_FILE = /(\.csv(\.gz)?|[.-]idx[13]-ubyte(\.gz)?|^class-names\.txt)$/i;
+const IMAGE = /\.(png|jpe?g)$/i;
+const IGNORED = /^(\.|__MACOSX$)/;
+
+const dataNames = (entries: Record<string, Uint8Array>) =>
+  Object.keys(entries).filter((name) => !name.split('/').some((part) => IGNORED.test(part)) && DATA_FILE.test(basename(name)));
+
+/** Whether a zip is one of data files rather than of image folders: no images, and a CSV or IDX file. */
+export function holdsDataFiles(entries: Record<string, Uint8Array>): boolean {
+  return !Object.keys(entries).some((name) => IMAGE.test(name)) && dataNames(entries).some((name) => !/class-names\.txt$/i.test(name));
+}
+
+/** A zip entry's path as parts that stay inside the scratch folder, or an error naming it (a hostile zip's `../x`). */
+function safeParts(zip: string, name: string): string[] {
+  const parts = name.split('/');
+  const unsafeChar = (ch: string) => ch === '\\' || ch.charCodeAt(0) < 32;
+  const bad = (part: string) => part === '' || part === '.' || part === '..' || [...part].some(unsafeChar) || /^[a-z]:$/i.test(part);
+  if (parts.some(bad)) throw new DistillInputError(`${zip}: entry "${name}" has a path that leaves the archive`);
+  return parts;
+}
+
+export async function openZippedDataFiles(path: string, entries: Record<string, Uint8Array>): Promise<ImageDataset> {
+  const zip = basename(path);
+  for (const name of Object.keys(entries)) safeParts(zip, name);
+  const names = dataNames(entries);
+  // A zip of one folder has it as its only top-level entry: the files inside are the dataset.
+  const tops = new Set(names.map((name) => name.split('/')[0]));
+  const strip = tops.size === 1 && names.every((name) => name.includes('/')) ? 1 : 0;
+  const dir = await mkdtemp(join(tmpdir(), 'distill-zip-'));
+  try {
+    for (const name of names) {
+      const parts = name.split('/').slice(strip);
+      if (parts.length > 2) continue; // the folder formats look one level down at most
+      const target = join(dir, ...parts);
+      await mkdir(dirname(target), { recursive: true });
+      await writeFile(target, entries[name]!);
+    }
+    // Loaded here, not at the top: load.ts loads this module's format on demand.
+    const { loadDataset } = await import('../load');
+    const dataset = await loadDataset(dir);
+    return { ...dataset, name: zip.replace(/\.zip$/i, '') };
+  } catch (error) {
+    if (error instanceof DistillInputError) throw new DistillInputError(error.message.replaceAll(dir, zip));
+    throw error;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
