@@ -239,8 +239,9 @@ describe('config.json from before method options were namespaced', () => {
       fitnet: { hintEpochs: null, featurePairs: null },
       at: { weight: 1000, featurePairs: null },
       dkd: { alpha: 1, beta: 2, warmup: 1 },
-      // A method added since (DIST) gets its catalogue defaults.
+      // Methods added since (DIST, RKD) get their catalogue defaults.
       dist: { interWeight: 1, intraWeight: 1 },
+      rkd: { distanceWeight: 25, angleWeight: 50 },
       baseline: {},
     });
     assert.equal('dkdBeta' in config, false);

@@ -15,6 +15,8 @@ export interface MethodEntry {
   /** The training loss in words. */
   loss: string;
   needsTeacher: boolean;
+  /** Reads the teacher's hidden layers, so a teacher that gives only its outputs (ONNX) cannot serve. */
+  readsTeacherLayers: boolean;
   families: readonly ModelFamilyId[];
   /** What the families have that others lack, for the error on a model it cannot use. */
   requires?: string;
@@ -147,6 +149,31 @@ const distOptions = {
   }),
 } satisfies OptionTable;
 
+const rkdOptions = {
+  distanceWeight: numberOption({
+    label: 'distance weight',
+    help: "weight of the distance term: the images' distances to each other, each set scaled by its mean (Park et al.; mdistiller: 25)",
+    flag: 'rkd-distance',
+    valueName: 'W',
+    basic: true,
+    default: 25,
+    min: 0,
+    max: 1e4,
+    ui: { min: 0, max: 100, step: 1 },
+  }),
+  angleWeight: numberOption({
+    label: 'angle weight',
+    help: 'weight of the angle term: the angles of the triangles any three images make (Park et al.; mdistiller: 50)',
+    flag: 'rkd-angle',
+    valueName: 'W',
+    basic: true,
+    default: 50,
+    min: 0,
+    max: 1e4,
+    ui: { min: 0, max: 200, step: 1 },
+  }),
+} satisfies OptionTable;
+
 export const METHOD_CATALOGUE = {
   kd: {
     label: 'KD (Hinton)',
@@ -154,6 +181,7 @@ export const METHOD_CATALOGUE = {
     help: "The student learns the teacher's softened predictions at temperature T, plus the true labels.",
     loss: 'α·T²·KL(teacher ‖ student at T) + (1 − α)·cross-entropy with the labels',
     needsTeacher: true,
+    readsTeacherLayers: false,
     families: MODEL_FAMILY_IDS,
     options: kdOptions,
     uses: [],
@@ -165,6 +193,7 @@ export const METHOD_CATALOGUE = {
     help: "First a regressor maps a student layer to a teacher layer (the hint); then KD with KD's T and α.",
     loss: '‖regressor(student layer) − teacher layer‖² for the hint epochs, then the KD loss',
     needsTeacher: true,
+    readsTeacherLayers: true,
     families: MODEL_FAMILY_IDS,
     options: fitnetOptions,
     uses: ['kd.temperature', 'kd.alpha'],
@@ -176,6 +205,7 @@ export const METHOD_CATALOGUE = {
     help: "The student's stage outputs learn where the teacher's attend; needs convolutional models.",
     loss: 'cross-entropy + β·Σ‖attention(student) − attention(teacher)‖² at the stage outputs',
     needsTeacher: true,
+    readsTeacherLayers: true,
     families: CONVOLUTIONAL_FAMILIES,
     requires: 'convolutional feature maps in both models',
     options: atOptions,
@@ -188,6 +218,7 @@ export const METHOD_CATALOGUE = {
     help: "KD split into a target-class and a non-target-class term, weighted apart, at KD's temperature T.",
     loss: 'cross-entropy + α·TCKD + β·NCKD, ramped up over the warm-up epochs',
     needsTeacher: true,
+    readsTeacherLayers: false,
     families: MODEL_FAMILY_IDS,
     options: dkdOptions,
     uses: ['kd.temperature'],
@@ -199,10 +230,23 @@ export const METHOD_CATALOGUE = {
     help: "The student's softened probabilities are correlated with the teacher's, per image across classes and per class across the batch, at KD's T and α: for a student too small to copy the teacher exactly.",
     loss: 'α·T²·[β·(1 − correlation between classes) + γ·(1 − correlation within classes)] + (1 − α)·cross-entropy',
     needsTeacher: true,
+    readsTeacherLayers: false,
     families: MODEL_FAMILY_IDS,
     options: distOptions,
     uses: ['kd.temperature', 'kd.alpha'],
     paper: 'Huang et al. (2022)',
+  },
+  rkd: {
+    label: 'RKD',
+    summary: "RKD: keep the distances and angles between images' embeddings",
+    help: "The student's embeddings (what its classifier reads) keep the teacher's geometry: how far apart the batch's images are, and the angles of the triangles they make. Widths need not agree; no regressor is learnt.",
+    loss: 'cross-entropy + w_d·smooth-L1(distances) + w_a·smooth-L1(angles), distances scaled by their mean',
+    needsTeacher: true,
+    readsTeacherLayers: true,
+    families: MODEL_FAMILY_IDS,
+    options: rkdOptions,
+    uses: [],
+    paper: 'Park et al. (2019)',
   },
   baseline: {
     label: 'Student alone',
@@ -210,6 +254,7 @@ export const METHOD_CATALOGUE = {
     help: 'The student trained on the labels alone: the reference every method is compared with.',
     loss: 'cross-entropy with the labels',
     needsTeacher: false,
+    readsTeacherLayers: false,
     families: MODEL_FAMILY_IDS,
     options: {},
     uses: [],

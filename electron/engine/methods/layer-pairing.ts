@@ -94,3 +94,14 @@ export function checkSpatialMatch(pairs: LayerPair[], method: string): void {
 }
 
 export const describePairs = (pairs: LayerPair[]) => pairs.map((p) => `${describe(p.student)} ← ${describe(p.teacher)}`).join(', ');
+
+/** The layer a model's classifier reads (its embedding): the logits layer's input, past dropout; a trailing softmax is looked through. */
+export function embeddingLayer(model: tf.LayersModel, role: string): FeatureLayer {
+  const inputOf = (layer: tf.layers.Layer) => layer.inboundNodes[0]?.inboundLayers[0];
+  let classifier: tf.layers.Layer | undefined = model.outputs[0]!.sourceLayer as tf.layers.Layer;
+  while (classifier && /^(Activation|Softmax)$/.test(classifier.getClassName())) classifier = inputOf(classifier);
+  let embedding = classifier && inputOf(classifier);
+  while (embedding && /^(Dropout|SpatialDropout2D)$/.test(embedding.getClassName())) embedding = inputOf(embedding);
+  if (!embedding || embedding.getClassName() === 'InputLayer') throw new DistillInputError(`${role} ${model.name} has no hidden layer before its classifier: relational KD compares embeddings`);
+  return { name: embedding.name, shape: outputShape(embedding) };
+}

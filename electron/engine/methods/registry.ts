@@ -4,6 +4,7 @@ import { dkdMethod } from './dkd';
 import { distMethod } from './dist';
 import { fitnetMethod } from './fitnet';
 import { baselineMethod, kdMethod } from './kd';
+import { rkdMethod } from './rkd';
 import type { DistillationMethod, MethodImplementation } from './method';
 
 /** One implementation per catalogue entry: a method missing here fails the type-check. */
@@ -14,6 +15,7 @@ const IMPLEMENTATIONS: Record<MethodId, MethodImplementation> = {
   at: atMethod,
   dkd: dkdMethod,
   dist: distMethod,
+  rkd: rkdMethod,
 };
 
 export function getMethod(id: MethodId): DistillationMethod {

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { copyFile, cp, mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ModelReport } from '../../contract/events';
+import { METHOD_CATALOGUE, METHOD_IDS } from '../../contract/catalogue';
 import type { RunConfig } from '../../contract/run-config';
 import { DistillInputError } from '../errors';
 import type { DistillationMethod } from '../methods/method';
@@ -43,8 +44,9 @@ export async function teacherIsOutputOnly(config: RunConfig, classNames: readonl
  */
 export function checkOutputOnlyTeacherFits(config: RunConfig, methods: DistillationMethod[]): void {
   const why = isOnnxPath(config.teacher) ? 'an ONNX teacher gives only its outputs' : 'this teacher runs forward only (it is a GraphModel, or fed as declared, or its classes are reordered)';
-  const layers = methods.find((m) => m.needsTeacher && (m.id === 'fitnet' || m.id === 'at'));
-  if (layers) throw new DistillInputError(`${layers.label} reads the teacher's intermediate layers; ${why} (use kd or dkd)`);
+  const layers = methods.find((m) => m.readsTeacherLayers);
+  const outputOnly = METHOD_IDS.filter((id) => METHOD_CATALOGUE[id].needsTeacher && !METHOD_CATALOGUE[id].readsTeacherLayers);
+  if (layers) throw new DistillInputError(`${layers.label} reads the teacher's intermediate layers; ${why} (use ${outputOnly.slice(0, -1).join(', ')} or ${outputOnly.at(-1)})`);
   if (config.initFromTeacher) throw new DistillInputError(`--init-from-teacher copies the teacher's weights; ${why} (drop --init-from-teacher)`);
   if (config.studentJitter > 0 || config.flip) throw new DistillInputError("this teacher's outputs are computed once over the training images: use --student-jitter 0 and no --flip with it");
 }
