@@ -1,4 +1,5 @@
 import type { ModelReport, RunResult, StudyResult, StudyRow } from './events';
+import { METHOD_CATALOGUE, METHOD_IDS, optionsOfMethod, type AnyOption, type MethodId } from './catalogue';
 import { formatPercent, formatPoints, gainName } from './display';
 
 /**
@@ -53,6 +54,31 @@ const severalSeeds = (outDir = 'RUN_DIR') => `more test images, or this run agai
 /** The same for a study of one seed, which is run again with more seeds per method, not measured from a run. */
 const STUDY_SEEDS_AGAIN = 'more test images, or the study again with several seeds per method (`--seeds 5`, or "seeds per method" on the Method screen), to narrow the noise';
 
+/** The catalogue method a kept or studied student trained with (`init+kd` → kd); null when unknown. */
+function methodOf(studentMethod: string | undefined): MethodId | null {
+  const id = studentMethod?.replace(/^init\+/, '');
+  return id && (METHOD_IDS as string[]).includes(id) ? (id as MethodId) : null;
+}
+
+/**
+ * What to tune when the gain is poor. The sweep finds KD's T and α, so it is offered for the
+ * methods that read them; a method that does not (RKD, attention transfer) is pointed at its own
+ * weights, and at the sweep through KD or DIST.
+ */
+function tuningAdvice(studentMethod: string | undefined, swept: boolean): { sweep: string[]; lower: string } {
+  const method = methodOf(studentMethod);
+  const readsT = !method || optionsOfMethod(method).some((option) => option.method === 'kd' && option.key === 'temperature');
+  if (readsT) {
+    return { sweep: swept ? [] : ['finding T and α for this data with the sweep ("Find T and α for me" in the app, `distill sweep` in the CLI, or the auto preset)'], lower: 'a lower α (more weight on the labels) or a lower T' };
+  }
+  const entry = METHOD_CATALOGUE[method];
+  const flags = (Object.values(entry.options) as AnyOption[]).filter((option) => option.kind === 'number').map((option) => `\`--${option.flag}\``);
+  return {
+    sweep: ['KD or DIST on this pair, with T and α found by the sweep ("Find T and α for me" in the app, `distill sweep` in the CLI, or the auto preset)'],
+    lower: `lower weights on ${entry.label}'s own terms (${flags.join(', ')}), so the labels count for more`,
+  };
+}
+
 export function distillationAdvice(result: AdviceInput): Advice[] {
   const advice: Advice[] = [];
   const { teacher, student, baseline } = result;
@@ -77,14 +103,14 @@ export function distillationAdvice(result: AdviceInput): Advice[] {
     const noise = overSeeds ?? gainNoise(student.accuracy, baseline.accuracy, n);
     const band = overSeeds !== null ? `±${(noise * 100).toFixed(2)} points is the 95 % interval of the mean over ${result.seeds!.count} seeds` : `±${(noise * 100).toFixed(2)} points is the noise on ${n.toLocaleString('en-US')} test images`;
     const named = overSeeds !== null ? `mean ${gainName(result.studentMethod)} over ${result.seeds!.count} seeds` : gainName(result.studentMethod);
-    const sweep = result.sweep ? [] : ['finding T and α for this data with the sweep ("Find T and α for me" in the app, `distill sweep` in the CLI, or the auto preset)'];
+    const { sweep, lower } = tuningAdvice(result.studentMethod, !!result.sweep);
     // A teacher far ahead of the student alone that still teaches nothing points at the student's
     // size, not the teacher's: small students often cannot follow a much stronger teacher.
     const farAhead = !!teacher && teacher.accuracy - baseline.accuracy >= WIDE_GAP;
     const teacherOrStudent = farAhead ? [LARGER_STUDENT] : ['a better teacher (see its accuracy above)'];
     const over = overSeeds !== null ? ` (the ${named})` : '';
     if (kdGain < -noise) {
-      advice.push({ level: 'warning', message: `Distillation made the student worse: ${formatPoints(kdGain)} points against the student alone${over} (${band}).`, suggestions: [...sweep, 'a lower α (more weight on the labels) or a lower T', ...teacherOrStudent] });
+      advice.push({ level: 'warning', message: `Distillation made the student worse: ${formatPoints(kdGain)} points against the student alone${over} (${band}).`, suggestions: [...sweep, lower, ...teacherOrStudent] });
     } else if (Math.abs(kdGain) <= noise) {
       const cannotTell = overSeeds !== null ? 'these seeds cannot tell' : 'this run cannot tell';
       advice.push({ level: 'warning', message: `The ${named}, ${formatPoints(kdGain)} points, is within noise (${band}): ${cannotTell} whether distillation helped.`, suggestions: [...sweep, ...(studentsLevelledOff ? [] : ['training the students longer (KD students keep improving after a plain one levels off)']), ...(farAhead ? [LARGER_STUDENT] : []), overSeeds !== null ? 'more seeds, to narrow the interval' : result.fromStudy ? STUDY_SEEDS_AGAIN : severalSeeds(result.outDir)] });

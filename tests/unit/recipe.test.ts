@@ -142,6 +142,20 @@ describe('advice on a finished run', () => {
     assert.ok(!larger(suggestions(report([0.86, 0.86]), report([0.86, 0.86]), report([0.85, 0.85]))));
   });
 
+  it("offers the sweep of T and α for the methods that read them, and a method's own weights for those that do not", () => {
+    const [teacher, student, baseline] = [report([0.95, 0.95]), report([0.5, 0.5]), report([0.85, 0.85])];
+    const suggestions = (studentMethod: string | undefined) => distillationAdvice({ teacher, student, baseline, kdGain: student.accuracy - baseline.accuracy, sweep: undefined, studentMethod }).flatMap((a) => a.suggestions);
+    for (const method of [undefined, 'kd', 'init+kd', 'dist', 'fitnet', 'dkd']) {
+      const said = suggestions(method);
+      assert.ok(said.some((s) => s.startsWith('finding T and α for this data with the sweep')) && said.includes('a lower α (more weight on the labels) or a lower T'), `${method}: ${said.join('; ')}`);
+    }
+    const rkd = suggestions('rkd');
+    assert.ok(rkd.some((s) => s.startsWith('KD or DIST on this pair, with T and α found by the sweep')), rkd.join('; '));
+    assert.ok(rkd.includes("lower weights on RKD's own terms (`--rkd-distance`, `--rkd-angle`), so the labels count for more"), rkd.join('; '));
+    assert.ok(!rkd.some((s) => /lower T/.test(s)));
+    assert.ok(suggestions('init+at').includes("lower weights on Attention transfer's own terms (`--at-weight`), so the labels count for more"));
+  });
+
   it('compares the models class by class and marks where distillation helped and hurt most', () => {
     const rows = compareClasses({ teacher: report([0.9, 0.9, 0.9, 0.9, 0.9]), student: report([0.8, 0.5, 0.9, 0.7, 0.6]), baseline: report([0.7, 0.6, 0.9, 0.7, 0.5]) });
     assert.deepEqual(rows.map((r) => Number(r.gain!.toFixed(2))), [0.1, -0.1, 0, 0, 0.1]);
