@@ -8,6 +8,7 @@ import { encodeIdx } from '../../electron/engine/data/idx';
 import { describe, it } from 'node:test';
 import { datasetFormatOf, loadDataset } from '../../electron/engine/data/load';
 import { DistillInputError } from '../../electron/engine/errors';
+import { MAX_LINE_BYTES } from '../../electron/engine/data/pixel-csv';
 import { datasetFolderFromPaths } from '../../electron/service/dataset-import';
 
 /** `rows` images of side × side whose pixels depend on row and position; labels cycle through `classes`. */
@@ -160,6 +161,12 @@ describe('pixel CSV datasets', () => {
     await assert.rejects(loadDataset(await folder({ 'x_train.csv': kaggleCsv(images(6, 4, 1)), 'x_test.csv': kaggleCsv(images(6, 4, 1)) })), inputError(/the labels name only one class/));
     await assert.rejects(loadDataset(await folder({ 'x_train.csv': 'label,pixel1,pixel2,pixel3,pixel4\n', 'x_test.csv': kaggleCsv(test) })), inputError(/x_train\.csv: no rows of images/));
     await assert.rejects(loadDataset(await folder({ 'x_train.csv': 'label;p1;p2;p3;p4\n0;1;2;3;4\n' })), inputError(/x_train\.csv: line 1 has one column; a pixel CSV is comma-separated/));
+  });
+
+  it('refuses a file without line breaks before it gathers a line too long to hold', async () => {
+    const endless = Buffer.alloc(MAX_LINE_BYTES + (1 << 20), '1,'.charCodeAt(0));
+    for (let i = 1; i < endless.length; i += 2) endless[i] = 44;
+    await assert.rejects(loadDataset(await folder({ 'x_train.csv': Buffer.concat([Buffer.from(kaggleCsv(train)), endless]), 'x_test.csv': kaggleCsv(test) })), inputError(/x_train\.csv: a line longer than 16,777,216 bytes: not a pixel CSV/));
   });
 
   it('refuses corrupt gzip, and a gzip that inflates past the limit, as it streams', async () => {

@@ -57,28 +57,42 @@ async function isGzipFile(path: string): Promise<boolean> {
   }
 }
 
-/** The file's text as a stream, gunzip'd when it is gzip, that fails once it passes the unpack limit. */
+/**
+ * Longest line taken: a row of a 1,024 × 1,024 image is 4 MiB of text. Without a cap, a file
+ * with no line breaks would be gathered into one string until the process fails.
+ */
+export const MAX_LINE_BYTES = 16 * 2 ** 20;
+
+/**
+ * The file's text as a stream, gunzip'd when it is gzip, that fails once it passes the unpack
+ * limit or a line passes MAX_LINE_BYTES.
+ */
 async function textStream(path: string, name: string): Promise<Readable> {
   const limit = unpackLimits().total;
   const gzip = await isGzipFile(path);
   if (!gzip) {
     const size = (await stat(path)).size;
     if (size > limit) throw tooLarge(name, size, limit, 'is');
-    return createReadStream(path);
   }
   let seen = 0;
-  const capped = new Transform({
+  let sinceBreak = 0;
+  const guard = new Transform({
     transform(chunk: Buffer, _encoding, done) {
       seen += chunk.length;
-      done(seen > limit ? tooLarge(name, seen, limit) : null, chunk);
+      const lastBreak = chunk.lastIndexOf(10);
+      sinceBreak = lastBreak < 0 ? sinceBreak + chunk.length : chunk.length - lastBreak - 1;
+      if (seen > limit) return done(tooLarge(name, seen, limit));
+      if (sinceBreak > MAX_LINE_BYTES) return done(new DistillInputError(`${name}: a line longer than ${MAX_LINE_BYTES.toLocaleString('en-US')} bytes: not a pixel CSV (one image per line)`));
+      done(null, chunk);
     },
   });
-  const gunzip = createGunzip();
   const source = createReadStream(path);
-  // Errors of the first two stages surface on the last, which readline reads.
-  source.on('error', (error) => capped.destroy(error));
-  gunzip.on('error', (error) => capped.destroy(new DistillInputError(`${name}: corrupt gzip data (${firstLine(error)})`)));
-  return source.pipe(gunzip).pipe(capped);
+  // Errors of the earlier stages surface on the last, which readline reads.
+  source.on('error', (error) => guard.destroy(error));
+  if (!gzip) return source.pipe(guard);
+  const gunzip = createGunzip();
+  gunzip.on('error', (error) => guard.destroy(new DistillInputError(`${name}: corrupt gzip data (${firstLine(error)})`)));
+  return source.pipe(gunzip).pipe(guard);
 }
 
 /** A whole number 0–255 from `line[start, end)`, or -1: the common case is parsed without making strings. */
