@@ -62,6 +62,17 @@ describe('RKD loss', () => {
     assert.ok(grad.every(Number.isFinite), 'no NaN or infinity');
     assert.ok(grad.some((g) => Math.abs(g) > 1e-6));
   });
+
+  it("stays finite on an epoch's last batch of one or two images", () => {
+    for (const n of [1, 2, 3]) {
+      const teacher = tf.tensor2d(embeddings(n, 6, 6));
+      const loss = (x: tf.Tensor) => rkdLoss(x, teacher, { distanceWeight: 25, angleWeight: 50 });
+      const s = tf.tensor2d(embeddings(n, 4, 7));
+      assert.ok(Number.isFinite(loss(s).dataSync()[0]!), `loss on ${n}`);
+      assert.ok(tf.grad(loss)(s).dataSync().every(Number.isFinite), `gradient on ${n}`);
+    }
+    assert.equal(rkdLoss(tf.tensor2d([[1, 2]]), tf.tensor2d([[3, 4, 5]]), { distanceWeight: 25, angleWeight: 50 }).dataSync()[0], 0, 'one image has no relations');
+  });
 });
 
 describe('RKD method', () => {

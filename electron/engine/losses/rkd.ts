@@ -33,12 +33,12 @@ export function pairwiseDistances(e: tf.Tensor2D): tf.Tensor2D {
   });
 }
 
-/** Distances divided by their mean over pairs of different images. */
+/** Distances divided by their mean over pairs of different images (all 0 for an epoch's last batch of one image, where mdistiller's is NaN). */
 function normalizedDistances(e: tf.Tensor2D): tf.Tensor2D {
   return tf.tidy(() => {
     const n = e.shape[0];
     const d = pairwiseDistances(e);
-    return tf.div(d, tf.div(tf.sum(d), n * (n - 1))) as tf.Tensor2D;
+    return tf.div(d, tf.maximum(tf.div(tf.sum(d), Math.max(1, n * (n - 1))), EPS)) as tf.Tensor2D;
   });
 }
 
