@@ -89,13 +89,22 @@ describe('pixel CSV datasets', () => {
   });
 
   it("finds Kaggle's folders one level down, beside a picture, and not an image folder's metadata.csv", async () => {
-    const dir = await folder({
+    // Sign Language MNIST's download: pictures beside the data, each CSV at the top and again in a folder of its own.
+    const files = {
       'sign_mnist_train/sign_mnist_train.csv': kaggleCsv(train),
       'sign_mnist_test/sign_mnist_test.csv': kaggleCsv(test),
+      'sign_mnist_train.csv': kaggleCsv(train),
+      'sign_mnist_test.csv': kaggleCsv(test),
       'amer_sign2.png': 'not read',
-    });
+    };
+    const dir = await folder(files);
     assert.equal(await datasetFormatOf(dir), 'csv');
     assert.equal((await loadDataset(dir)).test.count, 12);
+    const inFolders = await folder({ 'sign_mnist_train/sign_mnist_train.csv': kaggleCsv(train), 'sign_mnist_test/sign_mnist_test.csv': kaggleCsv(test) });
+    assert.deepEqual((await loadDataset(inFolders)).train.images, flat(train.pixels));
+    const zipped = zipSync(Object.fromEntries(Object.entries(files).map(([name, body]) => [`archive/${name}`, strToU8(body)])));
+    const fromZip = await loadDataset(join(await folder({ 'archive.zip': zipped }), 'archive.zip'));
+    assert.deepEqual([fromZip.format, fromZip.train.count, fromZip.test.count], ['csv', 30, 12]);
     const pictures = await folder({ 'metadata.csv': 'file,label\n', 'cats/1.png': 'x', 'dogs/1.png': 'x' });
     assert.equal(await datasetFormatOf(pictures), 'image-folder');
   });

@@ -17,20 +17,27 @@ const IGNORED = /^(\.|__MACOSX$)/;
 const TRAIN = /(^|[^a-z])train([^a-z]|$)/i;
 const TEST = /(^|[^a-z])(test|t10k)([^a-z]|$)/i;
 
-/** The CSV files in a folder and its sub-folders; `imageFolders`: whether a sub-folder holds images (then it is an image folder, not this). */
+/**
+ * The CSV files in a folder and its sub-folders, a name found at both depths taken once, from
+ * the top (Kaggle's Sign Language MNIST holds each CSV twice so); `imageFolders`: whether a
+ * sub-folder holds images (then it is an image folder, not this).
+ */
 async function findCsvFiles(dir: string): Promise<{ files: string[]; imageFolders: boolean }> {
-  const files: string[] = [];
+  const top: string[] = [];
+  const inner: string[] = [];
   let imageFolders = false;
   for (const entry of await readdir(dir, { withFileTypes: true })) {
     if (IGNORED.test(entry.name)) continue;
     const path = join(dir, entry.name);
-    if (entry.isFile() && CSV.test(entry.name)) files.push(path);
+    if (entry.isFile() && CSV.test(entry.name)) top.push(path);
     if (!entry.isDirectory()) continue;
-    for (const inner of await readdir(path, { withFileTypes: true })) {
-      if (inner.isFile() && CSV.test(inner.name) && !IGNORED.test(inner.name)) files.push(join(path, inner.name));
-      if (inner.isFile() && IMAGE.test(inner.name)) imageFolders = true;
+    for (const file of await readdir(path, { withFileTypes: true })) {
+      if (file.isFile() && CSV.test(file.name) && !IGNORED.test(file.name)) inner.push(join(path, file.name));
+      if (file.isFile() && IMAGE.test(file.name)) imageFolders = true;
     }
   }
+  const names = new Set(top.map((file) => basename(file).toLowerCase()));
+  const files = [...top, ...inner.filter((file) => !names.has(basename(file).toLowerCase()))];
   return { files: files.sort(), imageFolders };
 }
 

@@ -16,9 +16,16 @@ const IGNORED = /^(\.|__MACOSX$)/;
 const dataNames = (entries: Record<string, Uint8Array>) =>
   Object.keys(entries).filter((name) => !name.split('/').some((part) => IGNORED.test(part)) && DATA_FILE.test(basename(name)));
 
-/** Whether a zip is one of data files rather than of image folders: no images, and a CSV or IDX file. */
+/**
+ * Whether a zip is one of data files rather than of image folders: a CSV or IDX file, and no
+ * image in a class folder (a picture beside the files, as Sign Language MNIST's, is not data).
+ */
 export function holdsDataFiles(entries: Record<string, Uint8Array>): boolean {
-  return !Object.keys(entries).some((name) => IMAGE.test(name)) && dataNames(entries).some((name) => !/class-names\.txt$/i.test(name));
+  const names = Object.keys(entries).filter((name) => !name.endsWith('/') && !name.split('/').some((part) => IGNORED.test(part)));
+  const tops = new Set(names.map((name) => name.split('/')[0]));
+  const depth = tops.size === 1 && names.every((name) => name.includes('/')) ? 3 : 2;
+  const inClassFolder = names.some((name) => IMAGE.test(name) && name.split('/').length >= depth);
+  return !inClassFolder && dataNames(entries).some((name) => !/class-names\.txt$/i.test(name));
 }
 
 /** A zip entry's path as parts that stay inside the scratch folder, or an error naming it (a hostile zip's `../x`). */
