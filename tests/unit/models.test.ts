@@ -96,6 +96,10 @@ describe('model scale', () => {
     assert.equal(withTyped.find((m) => m.name === 'mlp-100x2')!.params, 784 * 100 + 100 + 100 * 100 + 100 + 100 * 10 + 10);
     assert.throws(() => listModels(mnist.inputShape, 10, ['resnet999']), /unknown model "resnet999"/);
     assert.throws(() => listModels(big.inputShape, 10, ['mlp-4096x2']), /model "mlp-4096x2" would have about 3,238 million parameters/);
+    // Tiny images (a pixel CSV of 3×3): the convnets whose layers would shrink them below a pixel are left out, not an error.
+    const onTiny = names(listModels([3, 3, 1], 2));
+    assert.ok(onTiny.includes('mlp-30x2') && !onTiny.includes('lenet5'), onTiny.join(', '));
+    assert.throws(() => buildModel('lenet5', { ...mnist, inputShape: [3, 3, 1] }), (e: Error) => e instanceof DistillInputError && /^lenet5 cannot take 3×3 images: its convolutions and pooling shrink them below one pixel \(use an MLP/.test(e.message));
   });
 
   it('measures a size once per name, image shape and class count (the pickers list them at every dataset)', () => {

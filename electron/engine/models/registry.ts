@@ -23,17 +23,31 @@ export const KNOWN_MODELS = ['mlp-<width>x<depth>', ...MODEL_FAMILIES.filter((f)
 
 const unknownModel = (name: string) => new DistillInputError(`unknown model "${name}": the models are ${KNOWN_MODELS}`);
 
+/**
+ * tfjs refuses a layer whose output would be smaller than one pixel ("Negative dimension size
+ * caused by …"): for a person that means the images are too small for this convnet.
+ */
+function tooSmallImages(name: string, options: BuildOptions, error: unknown): DistillInputError | null {
+  if (!/Negative dimension size/.test(String((error as Error)?.message))) return null;
+  const [h, w] = options.inputShape;
+  return new DistillInputError(`${name} cannot take ${h}×${w} images: its convolutions and pooling shrink them below one pixel (use an MLP, mlp-<width>x<depth>, or larger images)`);
+}
+
 export function buildModel(name: string, options: BuildOptions): tf.LayersModel {
   for (const family of MODEL_FAMILIES) {
     const spec = family.parse(name);
     if (!spec) continue;
-    checkModelScale(family, name, spec, options, (base) => {
-      const model = family.build(family.parse(base)!, { ...options, dropout: 0 });
-      const params = trainableParams(model);
-      model.dispose();
-      return params;
-    });
-    return family.build(spec, options);
+    try {
+      checkModelScale(family, name, spec, options, (base) => {
+        const model = family.build(family.parse(base)!, { ...options, dropout: 0 });
+        const params = trainableParams(model);
+        model.dispose();
+        return params;
+      });
+      return family.build(spec, options);
+    } catch (error) {
+      throw tooSmallImages(name, options, error) ?? error;
+    }
   }
   throw unknownModel(name);
 }
