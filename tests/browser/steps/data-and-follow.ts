@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdir, mkdtemp, readdir } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { it } from 'node:test';
@@ -10,6 +10,32 @@ import type { AppSession } from '../session';
 
 /** Registers these tests in the browser suite's describe, in order: each goes on from the page the one before left. */
 export function dataAndFollowTests(session: AppSession): void {
+  it("opens Kaggle's two CSV files picked loose, as a pixel CSV dataset whose images keep their size", async () => {
+    const { page, shot } = session;
+    const root = await mkdtemp(join(tmpdir(), 'ui-csv-'));
+    // 3×3 images, label first under Kaggle's header; class 1 is the brighter.
+    const csv = (rows: number) => ['label,' + Array.from({ length: 9 }, (_, i) => `pixel${i + 1}`).join(','), ...Array.from({ length: rows }, (_, r) => [r % 2, ...Array.from({ length: 9 }, (_, p) => (r % 2) * 150 + p * 10 + (r % 10))].join(','))].join('\n') + '\n';
+    await writeFile(join(root, 'fashion_train.csv'), csv(40));
+    await writeFile(join(root, 'fashion_test.csv'), csv(10));
+    await page.click('[data-screen=dataset]');
+    await page.getByTestId('file-input').setInputFiles([join(root, 'fashion_train.csv'), join(root, 'fashion_test.csv')]);
+    await page.waitForFunction(() => document.querySelector('[data-testid=dataset-summary] h2')?.textContent?.startsWith('uploaded files'), null, { timeout: 30_000 });
+    assert.equal(await page.getByTestId('dataset-format').innerText(), 'pixel CSV');
+    assert.match(await page.getByTestId('dataset-summary').innerText(), /2 classes · 3×3×1 images · 40 train · 10 test/);
+    // Images this small fit no LeNet-5: the pickers leave it out instead of failing.
+    await page.waitForFunction(() => !document.querySelector('[data-testid=dataset-busy]'), null, { timeout: 30_000 });
+    assert.equal(await page.getByTestId('dataset-error').count(), 0);
+    assert.match(await page.getByTestId('formats').innerText(), /pixel CSV — a class number and a square grayscale image's 0–255 pixels per row/);
+    await shot('1-dataset-csv');
+    // Its images keep their size: the image size is greyed on the Method screen.
+    await page.click('[data-screen=method]');
+    assert.equal(await page.getByTestId('setting-imageSize').isDisabled(), true);
+    await page.click('[data-screen=dataset]');
+    await page.getByTestId('use-mnist').click();
+    await page.waitForFunction(() => document.querySelector('[data-testid=dataset-summary] h2')?.textContent?.startsWith('mnist'), null, { timeout: 30_000 });
+    assert.equal(await page.getByTestId('dataset-format').innerText(), 'IDX');
+  });
+
   it('opens a picked image folder (one sub-folder per class) uploaded with its layout, with the auto recipe', async () => {
     const { page, shot } = session;
     const root = await mkdtemp(join(tmpdir(), 'ui-folder-'));
