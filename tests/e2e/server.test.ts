@@ -7,6 +7,7 @@ import { strToU8, zipSync } from 'fflate';
 import { WebSocket } from 'ws';
 import { startServer, type RunningServer } from '../../electron/server/server';
 import { projectRoot } from '../../electron/server/renderer-dir';
+import { twoClassPixelCsv } from '../helpers/fixtures';
 
 let server: RunningServer;
 let base: URL;
@@ -116,8 +117,7 @@ describe('distill serve: malformed requests get clear errors and change nothing'
 describe('distill serve: datasets a browser uploads', () => {
   const upload = (id: string, name: string, body: string | Uint8Array) =>
     fetch(new URL(`/api/upload?id=${id}&name=${encodeURIComponent(name)}`, base), { method: 'POST', headers: { Authorization: `Bearer ${server.token}` }, body: body as unknown as BodyInit });
-  /** Kaggle's layout, 3×3 images: class 1 is the brighter. */
-  const csv = (rows: number) => ['label,' + Array.from({ length: 9 }, (_, i) => `pixel${i + 1}`).join(','), ...Array.from({ length: rows }, (_, r) => [r % 2, ...Array.from({ length: 9 }, (_, p) => (r % 2) * 100 + p + r)].join(','))].join('\n') + '\n';
+  const csv = twoClassPixelCsv;
 
   it("opens Kaggle's two CSV files, picked loose or as the zip they come in", async () => {
     const loose = '1a2b3c4d5e6f7a8b';

@@ -60,3 +60,10 @@ export function pythonModulesMissing(modules: string[], packages: string): strin
     return `${packages} not installed (apt-get install ${packages})`;
   }
 }
+
+/** A pixel CSV in Kaggle's layout (`label,pixel1,…,pixel9`): `rows` 3×3 images, labels alternating 0 and 1, class 1 the brighter. */
+export function twoClassPixelCsv(rows: number): string {
+  const header = ['label', ...Array.from({ length: 9 }, (_, i) => `pixel${i + 1}`)].join(',');
+  const row = (r: number) => [r % 2, ...Array.from({ length: 9 }, (_, p) => (r % 2) * 150 + p * 10 + (r % 10))].join(',');
+  return [header, ...Array.from({ length: rows }, (_, r) => row(r))].join('\n') + '\n';
+}

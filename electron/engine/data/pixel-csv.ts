@@ -159,16 +159,13 @@ export async function readPixelCsv(path: string): Promise<PixelCsv> {
         if (fields.length < 2) throw new DistillInputError(`${name}: line ${lineNumber} has one column; a pixel CSV is comma-separated, a label and the pixels on each line`);
         columns = fields.length;
         // A header names the columns: most of its fields are not numbers (one bad value in a first data row is reported as such).
-        if (fields.filter((field) => slowByteValue(field) < 0).length * 2 >= fields.length) {
-          labelColumn = headerOf(fields, name).labelColumn;
-          csvImageSide(columns - 1, name);
-          continue;
-        }
+        const header = fields.filter((field) => slowByteValue(field) < 0).length * 2 >= fields.length;
+        if (header) labelColumn = headerOf(fields, name).labelColumn;
         csvImageSide(columns - 1, name);
+        if (header) continue;
       }
       images ??= new GrowingBytes(1024 * (columns - 1));
       const pixels = images.reserve(columns - 1);
-      labels.reserve(1);
       let start = 0;
       let column = 0;
       let written = images.length;

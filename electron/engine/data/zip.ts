@@ -50,6 +50,15 @@ export function unzipBounded(path: string, bytes: Uint8Array): Record<string, Ui
   return entries;
 }
 
+/**
+ * The one folder a zip of a folder holds all its entries under (`pets/…`), or null: a zip
+ * made by compressing a folder has it as its only top-level entry, and the data is inside.
+ */
+export function singleTopFolder(names: readonly string[]): string | null {
+  const tops = new Set(names.map((name) => name.split('/')[0]!));
+  return tops.size === 1 && names.every((name) => name.includes('/')) ? [...tops][0]! : null;
+}
+
 function concat(chunks: Uint8Array[], size: number): Uint8Array {
   const out = new Uint8Array(size);
   let offset = 0;

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { it } from 'node:test';
 import sharp from 'sharp';
 import { DISTILL_BIN } from '../../helpers/cli';
+import { twoClassPixelCsv } from '../../helpers/fixtures';
 import type { AppSession } from '../session';
 
 /** Registers these tests in the browser suite's describe, in order: each goes on from the page the one before left. */
@@ -13,10 +14,8 @@ export function dataAndFollowTests(session: AppSession): void {
   it("opens Kaggle's two CSV files picked loose, as a pixel CSV dataset whose images keep their size", async () => {
     const { page, shot } = session;
     const root = await mkdtemp(join(tmpdir(), 'ui-csv-'));
-    // 3×3 images, label first under Kaggle's header; class 1 is the brighter.
-    const csv = (rows: number) => ['label,' + Array.from({ length: 9 }, (_, i) => `pixel${i + 1}`).join(','), ...Array.from({ length: rows }, (_, r) => [r % 2, ...Array.from({ length: 9 }, (_, p) => (r % 2) * 150 + p * 10 + (r % 10))].join(','))].join('\n') + '\n';
-    await writeFile(join(root, 'fashion_train.csv'), csv(40));
-    await writeFile(join(root, 'fashion_test.csv'), csv(10));
+    await writeFile(join(root, 'fashion_train.csv'), twoClassPixelCsv(40));
+    await writeFile(join(root, 'fashion_test.csv'), twoClassPixelCsv(10));
     await page.click('[data-screen=dataset]');
     await page.getByTestId('file-input').setInputFiles([join(root, 'fashion_train.csv'), join(root, 'fashion_test.csv')]);
     await page.waitForFunction(() => document.querySelector('[data-testid=dataset-summary] h2')?.textContent?.startsWith('uploaded files'), null, { timeout: 30_000 });

@@ -1,7 +1,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { DistillInputError } from '../../errors';
-import { unzipBounded } from '../zip';
+import { singleTopFolder, unzipBounded } from '../zip';
 import type { DatasetSplit, ImageDataset } from '../dataset';
 import { stratifiedSplit } from '../holdout';
 import { channelStats } from '../normalize';
@@ -59,8 +59,8 @@ async function folderTree(root: string): Promise<Tree> {
 function zipTree(path: string, entries: Record<string, Uint8Array>): Tree {
   const names = Object.keys(entries).filter((name) => !name.endsWith('/') && !name.split('/').some((part) => IGNORED.test(part)));
   // A zip of a folder has that folder as its single top-level entry: look inside it.
-  const tops = new Set(names.map((name) => name.split('/')[0]));
-  const strip = tops.size === 1 && names.every((name) => name.includes('/')) && !/^(train|test)$/i.test([...tops][0]!) ? 1 : 0;
+  const top = singleTopFolder(names);
+  const strip = top !== null && !/^(train|test)$/i.test(top) ? 1 : 0;
   const tree: Tree = new Map();
   for (const name of names) {
     const parts = name.split('/').slice(strip);

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { DistillInputError } from '../../errors';
 import type { ImageDataset } from '../dataset';
+import { singleTopFolder } from '../zip';
 
 /**
  * A zip of files that another format reads from a folder: Kaggle's downloads (pixel CSVs, and
@@ -22,8 +23,7 @@ const dataNames = (entries: Record<string, Uint8Array>) =>
  */
 export function holdsDataFiles(entries: Record<string, Uint8Array>): boolean {
   const names = Object.keys(entries).filter((name) => !name.endsWith('/') && !name.split('/').some((part) => IGNORED.test(part)));
-  const tops = new Set(names.map((name) => name.split('/')[0]));
-  const depth = tops.size === 1 && names.every((name) => name.includes('/')) ? 3 : 2;
+  const depth = singleTopFolder(names) !== null ? 3 : 2;
   const inClassFolder = names.some((name) => IMAGE.test(name) && name.split('/').length >= depth);
   return !inClassFolder && dataNames(entries).some((name) => !/class-names\.txt$/i.test(name));
 }
@@ -42,8 +42,7 @@ export async function openZippedDataFiles(path: string, entries: Record<string, 
   for (const name of Object.keys(entries)) safeParts(zip, name);
   const names = dataNames(entries);
   // A zip of one folder has it as its only top-level entry: the files inside are the dataset.
-  const tops = new Set(names.map((name) => name.split('/')[0]));
-  const strip = tops.size === 1 && names.every((name) => name.includes('/')) ? 1 : 0;
+  const strip = singleTopFolder(names) !== null ? 1 : 0;
   const dir = await mkdtemp(join(tmpdir(), 'distill-zip-'));
   try {
     for (const name of names) {
