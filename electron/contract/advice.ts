@@ -1,5 +1,5 @@
 import type { ModelReport, RunResult, StudyResult, StudyRow } from './events';
-import { METHOD_CATALOGUE, METHOD_IDS, optionsOfMethod, type AnyOption, type MethodId } from './catalogue';
+import { METHOD_CATALOGUE, optionsOfMethod, STUDY_ENTRY_PATTERN, type AnyOption, type MethodId } from './catalogue';
 import { formatPercent, formatPoints, gainName } from './display';
 
 /**
@@ -55,10 +55,7 @@ const severalSeeds = (outDir = 'RUN_DIR') => `more test images, or this run agai
 const STUDY_SEEDS_AGAIN = 'more test images, or the study again with several seeds per method (`--seeds 5`, or "seeds per method" on the Method screen), to narrow the noise';
 
 /** The catalogue method a kept or studied student trained with (`init+kd` → kd); null when unknown. */
-function methodOf(studentMethod: string | undefined): MethodId | null {
-  const id = studentMethod?.replace(/^init\+/, '');
-  return id && (METHOD_IDS as string[]).includes(id) ? (id as MethodId) : null;
-}
+const methodOf = (studentMethod: string | undefined): MethodId | null => (STUDY_ENTRY_PATTERN.exec(studentMethod ?? '')?.[2] as MethodId | undefined) ?? null;
 
 /**
  * What to tune when the gain is poor. The sweep finds KD's T and α, so it is offered for the

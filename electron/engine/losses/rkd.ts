@@ -25,21 +25,23 @@ function squaredDistances(e: tf.Tensor2D): { gram: tf.Tensor2D; squares: tf.Tens
   return { gram, squares, squared };
 }
 
+type Geometry = ReturnType<typeof squaredDistances>;
+
 /** Euclidean distances between the rows, 0 on the diagonal. */
+function distancesOf({ squared }: Geometry): tf.Tensor2D {
+  const offDiagonal = tf.sub(1, tf.eye(squared.shape[0]));
+  return tf.mul(tf.sqrt(tf.maximum(squared, EPS)), offDiagonal) as tf.Tensor2D;
+}
+
 export function pairwiseDistances(e: tf.Tensor2D): tf.Tensor2D {
-  return tf.tidy(() => {
-    const offDiagonal = tf.sub(1, tf.eye(e.shape[0]));
-    return tf.mul(tf.sqrt(tf.maximum(squaredDistances(e).squared, EPS)), offDiagonal) as tf.Tensor2D;
-  });
+  return tf.tidy(() => distancesOf(squaredDistances(e)));
 }
 
 /** Distances divided by their mean over pairs of different images (all 0 for an epoch's last batch of one image, where mdistiller's is NaN). */
-function normalizedDistances(e: tf.Tensor2D): tf.Tensor2D {
-  return tf.tidy(() => {
-    const n = e.shape[0];
-    const d = pairwiseDistances(e);
-    return tf.div(d, tf.maximum(tf.div(tf.sum(d), Math.max(1, n * (n - 1))), EPS)) as tf.Tensor2D;
-  });
+function normalizedDistances(geometry: Geometry): tf.Tensor2D {
+  const n = geometry.squared.shape[0];
+  const d = distancesOf(geometry);
+  return tf.div(d, tf.maximum(tf.div(tf.sum(d), Math.max(1, n * (n - 1))), EPS)) as tf.Tensor2D;
 }
 
 /** Two embeddings closer than this share of the batch's mean squared distance count as one point (no direction between them). */
@@ -52,28 +54,32 @@ const SAME_POINT = 1e-5;
  * A zero difference (i = j, or a duplicate image) has no direction: its angles are 0, as
  * normalising a zero vector gives in mdistiller.
  */
+function anglesOf({ gram, squares, squared }: Geometry): tf.Tensor3D {
+  const n = squared.shape[0];
+  const inner = tf.add(tf.sub(tf.sub(tf.expandDims(gram, 0), tf.expandDims(gram, 2)), tf.expandDims(gram, 1)), tf.reshape(squares, [n, 1, 1]));
+  const meanSquared = tf.div(tf.sum(squared), Math.max(1, n * (n - 1)));
+  // step() is 1 above 0 and carries no gradient: the mask is a choice, not part of the loss's slope.
+  const apart = tf.step(tf.sub(squared, tf.mul(meanSquared, SAME_POINT)));
+  const inverseLength = tf.div(apart, tf.sqrt(tf.maximum(squared, EPS)));
+  return tf.mul(tf.mul(inner, tf.expandDims(inverseLength, 2)), tf.expandDims(inverseLength, 1)) as tf.Tensor3D;
+}
+
 export function tripletAngles(e: tf.Tensor2D): tf.Tensor3D {
-  return tf.tidy(() => {
-    const n = e.shape[0];
-    const { gram, squares, squared } = squaredDistances(e);
-    const inner = tf.add(tf.sub(tf.sub(tf.expandDims(gram, 0), tf.expandDims(gram, 2)), tf.expandDims(gram, 1)), tf.reshape(squares, [n, 1, 1]));
-    const meanSquared = tf.div(tf.sum(squared), Math.max(1, n * (n - 1)));
-    // step() is 1 above 0 and carries no gradient: the mask is a choice, not part of the loss's slope.
-    const apart = tf.step(tf.sub(squared, tf.mul(meanSquared, SAME_POINT)));
-    const inverseLength = tf.div(apart, tf.sqrt(tf.maximum(squared, EPS)));
-    return tf.mul(tf.mul(inner, tf.expandDims(inverseLength, 2)), tf.expandDims(inverseLength, 1)) as tf.Tensor3D;
-  });
+  return tf.tidy(() => anglesOf(squaredDistances(e)));
 }
 
 const smoothL1 = (predictions: tf.Tensor, targets: tf.Tensor) => tf.losses.huberLoss(targets, predictions, undefined, 1, tf.Reduction.MEAN) as tf.Scalar;
 const flat = (features: tf.Tensor) => tf.reshape(features, [features.shape[0]!, -1]) as tf.Tensor2D;
 
+/** Each embedding set's Gram matrix once per step, shared by the distance and angle terms. */
+const geometryOf = (features: tf.Tensor) => squaredDistances(flat(features));
+
 export function rkdDistanceLoss(student: tf.Tensor, teacher: tf.Tensor): tf.Scalar {
-  return tf.tidy(() => smoothL1(normalizedDistances(flat(student)), normalizedDistances(flat(teacher))));
+  return tf.tidy(() => smoothL1(normalizedDistances(geometryOf(student)), normalizedDistances(geometryOf(teacher))));
 }
 
 export function rkdAngleLoss(student: tf.Tensor, teacher: tf.Tensor): tf.Scalar {
-  return tf.tidy(() => smoothL1(tripletAngles(flat(student)), tripletAngles(flat(teacher))));
+  return tf.tidy(() => smoothL1(anglesOf(geometryOf(student)), anglesOf(geometryOf(teacher))));
 }
 
 export interface RkdLossOptions {
@@ -84,9 +90,10 @@ export interface RkdLossOptions {
 /** distanceWeight·distance term + angleWeight·angle term (mdistiller: 25 and 50). */
 export function rkdLoss(student: tf.Tensor, teacher: tf.Tensor, { distanceWeight, angleWeight }: RkdLossOptions): tf.Scalar {
   return tf.tidy(() => {
+    const [s, t] = [geometryOf(student), geometryOf(teacher)];
     const terms: tf.Scalar[] = [];
-    if (distanceWeight > 0) terms.push(tf.mul(distanceWeight, rkdDistanceLoss(student, teacher)));
-    if (angleWeight > 0) terms.push(tf.mul(angleWeight, rkdAngleLoss(student, teacher)));
+    if (distanceWeight > 0) terms.push(tf.mul(distanceWeight, smoothL1(normalizedDistances(s), normalizedDistances(t))));
+    if (angleWeight > 0) terms.push(tf.mul(angleWeight, smoothL1(anglesOf(s), anglesOf(t))));
     return terms.length === 0 ? tf.scalar(0) : (tf.addN(terms) as tf.Scalar);
   });
 }
