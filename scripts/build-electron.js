@@ -12,7 +12,7 @@ await Promise.all([
     entryPoints: ['electron/worker/worker.ts'],
     outfile: 'dist/electron/worker.mjs',
     format: 'esm',
-    external: ['electron', '@tensorflow/*', 'webgpu', 'onnxruntime-node'],
+    external: ['electron', '@tensorflow/*', 'webgpu', 'onnxruntime-node', '@litertjs/*'],
     banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
   }),
 ]);

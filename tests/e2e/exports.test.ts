@@ -72,6 +72,18 @@ describe('distill export in every catalogue format, with a model card', () => {
     assert.equal(card.format.id, 'onnx');
   });
 
+  it("TFLite: model.tflite run in LiteRT.js scores what the run's student scored", async () => {
+    const dest = join(root, 'tflite');
+    const { code, stdout, stderr } = await runCli(['export', join(root, 'run'), '--format', 'tflite', '--out', dest]);
+    assert.equal(code, 0, stderr);
+    assert.match(stdout, /student exported as TFLite \(LiteRT\) to .* \(4 files, .*test accuracy \d+\.\d\d%/);
+    const card = JSON.parse(await readFile(join(dest, 'model-card.json'), 'utf8')) as ModelCard;
+    const result = JSON.parse(await readFile(join(root, 'run', 'result.json'), 'utf8'));
+    assert.ok(Math.abs(card.accuracy.exported! - result.student.accuracy) <= 0.0025, `${card.accuracy.exported} vs ${result.student.accuracy}`);
+    assert.equal(card.accuracy.testImages, 400);
+    assert.deepEqual([card.format.id, card.preprocessing.batch], ['tflite', 1]);
+  });
+
   it('exports the teacher too; refuses an existing destination and a folder that is not a run', async () => {
     const teacher = await runCli(['export', join(root, 'run'), '--role', 'teacher', '--format', 'tfjs-u8', '--out', join(root, 'teacher-u8')]);
     assert.equal(teacher.code, 0, teacher.stderr);

@@ -37,26 +37,38 @@ export const EXPORT_FORMAT_CATALOGUE = {
     description: 'model.json and weights.bin, float32: loads with tf.loadLayersModel in a browser or Node',
     /** What the export is on disk: a folder of files (a browser gets it as a zip). */
     layout: 'folder',
+    /** The batch the file declares: any, or 1 (a runtime may resize it). */
+    batch: 'any',
   },
   'tfjs-f16': {
     label: 'TensorFlow.js LayersModel, float16 weights',
     description: 'half the size; weights stored as float16 in the weights manifest, dequantized by tf.loadLayersModel',
     layout: 'folder',
+    batch: 'any',
   },
   'tfjs-u8': {
     label: 'TensorFlow.js LayersModel, uint8 weights',
     description: 'a quarter of the size; each weight tensor stored as 8-bit (value = q·scale + min), dequantized by tf.loadLayersModel',
     layout: 'folder',
+    batch: 'any',
   },
   onnx: {
     label: 'ONNX',
     description: 'model.onnx, opset 13, float32, input [batch, height, width, channels]: onnxruntime on the web, a phone, Python or C++',
     layout: 'folder',
+    batch: 'any',
   },
   'onnx-raw': {
     label: 'ONNX, raw pixels in',
     description: "model.onnx taking the image's bytes (uint8 [batch, height, width, channels], 0–255) with / 255 and the normalisation inside: nothing to reproduce",
     layout: 'folder',
+    batch: 'any',
+  },
+  tflite: {
+    label: 'TFLite (LiteRT)',
+    description: 'model.tflite, float32, input [1, height, width, channels], batch norm folded: LiteRT (TensorFlow Lite) on Android, iOS or the web',
+    layout: 'folder',
+    batch: 1,
   },
 } as const;
 export type ExportFormatId = keyof typeof EXPORT_FORMAT_CATALOGUE;

@@ -20,6 +20,8 @@ export interface ModelCard {
     layout: 'NHWC';
     /** uint8: the model takes an image's bytes and does the rest itself (`onnx-raw`). */
     inputType: 'float32' | 'uint8';
+    /** The batch the file declares: any, or 1 (TFLite, whose runtimes can resize it). */
+    batch: 'any' | 1;
     inputShape: [number, number, number];
     description: string;
     scale: number;
@@ -91,6 +93,7 @@ export function buildModelCard(input: CardInputs, bytes: number): ModelCard {
     preprocessing: {
       layout: 'NHWC',
       inputType: input.format === 'onnx-raw' ? 'uint8' : 'float32',
+      batch: EXPORT_FORMAT_CATALOGUE[input.format].batch,
       inputShape: metadata.inputShape as [number, number, number],
       description: input.format === 'onnx-raw' ? `none: the image's bytes go in as they are; inside, ${metadata.preprocessing.replace(/, shape .*$/, '')}` : metadata.preprocessing,
       scale: 1 / 255,
@@ -140,7 +143,7 @@ export function modelCardMarkdown(card: ModelCard): string {
     '',
     '## Input and output',
     '',
-    `- Input: \`[batch, ${card.preprocessing.inputShape.join(', ')}]\` (${card.preprocessing.layout}, ${card.preprocessing.inputType}).`,
+    `- Input: \`[${card.preprocessing.batch === 1 ? '1' : 'batch'}, ${card.preprocessing.inputShape.join(', ')}]\` (${card.preprocessing.layout}, ${card.preprocessing.inputType})${card.preprocessing.batch === 1 ? '; one image per call, or resize the input to a larger batch first' : ''}.`,
     `- Preprocessing: ${card.preprocessing.description}.`,
     `- ${card.preprocessing.inputType === 'uint8' ? 'Inside the model, pixels' : 'Pixels'} are divided by 255${norm ? `, then each channel c becomes (x − mean[c]) / std[c] with mean = [${norm.mean.map((v) => v.toFixed(6)).join(', ')}] and std = [${norm.std.map((v) => v.toFixed(6)).join(', ')}]` : ''}.`,
     card.output === 'logits' ? `- Output: ${card.dataset.classes} logits, in the order of \`labels.txt\`; apply softmax for probabilities.` : `- Output: ${card.dataset.classes} probabilities, in the order of \`labels.txt\`.`,

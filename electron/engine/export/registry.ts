@@ -15,6 +15,8 @@ import { runModel } from './run-model';
 import { onnxExporter } from './onnx';
 import { onnxPredictions } from './onnx/run';
 import { tfjsExporter } from './tfjs';
+import { tfliteExporter } from './tflite';
+import { tflitePredictions } from './tflite/run';
 import { tfjsQuantizedExporter } from './tfjs-quantized';
 
 /** One writer per catalogue format: a format missing here fails the type-check. */
@@ -24,6 +26,7 @@ const exporters = (version: string): Record<ExportFormatId, Exporter> => ({
   'tfjs-u8': tfjsQuantizedExporter('uint8'),
   onnx: onnxExporter(version),
   'onnx-raw': onnxExporter(version, true),
+  tflite: tfliteExporter(version),
 });
 
 export interface ExportOptions {
@@ -85,14 +88,15 @@ export async function exportModel(options: ExportOptions): Promise<{ files: stri
 }
 
 /**
- * The exported files loaded back as their users would (TensorFlow.js, or onnxruntime-node for
- * ONNX) and evaluated on the run's test split.
+ * The exported files loaded back as their users would (TensorFlow.js, onnxruntime-node for
+ * ONNX, LiteRT.js for TFLite) and evaluated on the run's test split.
  */
 async function measureAccuracy(dir: string, config: RunConfig, format: ExportFormatId, watch: (images: number) => BatchWatch): Promise<{ accuracy: number; images: number }> {
   const data = await loadDataset(config.dataset, { imageSize: config.imageSize });
   const test = limitSplit(data.test, config.limitTest, data.shape);
-  if (format === 'onnx' || format === 'onnx-raw') {
-    const predictions = await onnxPredictions(dir, test, data.shape, { rawPixels: format === 'onnx-raw', watch: watch(test.count) });
+  const runtime = format === 'onnx' || format === 'onnx-raw' ? onnxPredictions(dir, test, data.shape, { rawPixels: format === 'onnx-raw', watch: watch(test.count) }) : format === 'tflite' ? tflitePredictions(dir, test, data.shape, { watch: watch(test.count) }) : null;
+  if (runtime) {
+    const predictions = await runtime;
     const correct = predictions.reduce((n, p, i) => n + (p === test.labels[i] ? 1 : 0), 0);
     return { accuracy: correct / test.count, images: test.count };
   }

@@ -1,0 +1,132 @@
+import * as tf from '@tensorflow/tfjs';
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { DatasetSplit } from '../../data/dataset';
+import { imageBatch } from '../../data/batches';
+import { throwIfAborted } from '../../errors';
+import type { BatchWatch } from '../../train/evaluate';
+
+/**
+ * LiteRT.js (Google's TFLite runtime for the web, XNNPACK in WebAssembly) loads like a browser
+ * script: it wants `self`, `importScripts` and, finding Node, a global `require`. Those globals
+ * live in a worker of their own, so nothing leaks into the engine's process, and the runtime's
+ * memory goes with the worker. The compat build is the one without relaxed SIMD, which Node 20
+ * lacks. The worker answers each batch of images with the logits of each, run one at a time at
+ * batch 1, as the file declares and a phone runs it.
+ */
+const WORKER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const fs = require('node:fs');
+const vm = require('node:vm');
+globalThis.self = globalThis;
+globalThis.require = require;
+globalThis.__dirname = workerData.wasmDir;
+globalThis.importScripts = (file) => vm.runInThisContext(fs.readFileSync(file, 'utf8'), { filename: file });
+const log = [];
+globalThis.Module = { wasmBinary: fs.readFileSync(workerData.wasmDir + '/litert_wasm_compat_internal.wasm'), print: () => {}, printErr: (line) => log.push(line) };
+console.warn = () => {};
+(async () => {
+  let model;
+  try {
+    const core = await import(workerData.coreUrl);
+    await core.loadLiteRt(workerData.wasmDir + '/litert_wasm_compat_internal.js');
+    model = await core.loadAndCompile(new Uint8Array(workerData.model), { accelerator: 'wasm' });
+    const [input] = model.getInputDetails();
+    parentPort.postMessage({ ready: { shape: Array.from(input.shape), dtype: input.dtype } });
+    parentPort.on('message', async ({ images, count }) => {
+      try {
+        const size = images.length / count;
+        const logits = [];
+        for (let i = 0; i < count; i++) {
+          const tensor = new core.Tensor(images.subarray(i * size, (i + 1) * size), [1, ...input.shape.slice(1)]);
+          const [out] = await model.run(tensor);
+          tensor.delete();
+          logits.push(Float32Array.from(out.toTypedArray()));
+          out.delete();
+        }
+        parentPort.postMessage({ logits });
+      } catch (error) {
+        parentPort.postMessage({ error: String(error && error.message || error) + (log.length ? ' (' + log.slice(-3).join('; ') + ')' : '') });
+      }
+    });
+  } catch (error) {
+    parentPort.postMessage({ error: String(error && error.message || error) + (log.length ? ' (' + log.slice(-3).join('; ') + ')' : '') });
+  }
+})();
+`;
+
+type WorkerReply = { ready: { shape: number[]; dtype: string } } | { logits: Float32Array[] } | { error: string };
+
+/** A .tflite model loaded in LiteRT.js, in a worker; `close` ends the worker. */
+export interface LiteRtSession {
+  inputShape: number[];
+  /** Logits of `count` images laid end to end, float32 after the card's preprocessing. */
+  run(images: Float32Array, count: number): Promise<Float32Array[]>;
+  close(): Promise<void>;
+}
+
+export async function openLiteRtSession(modelBytes: Uint8Array): Promise<LiteRtSession> {
+  const require = createRequire(import.meta.url);
+  // In an installed app the package is unpacked beside the asar (package.json's asarUnpack): a worker reads real files.
+  const coreEntry = require.resolve('@litertjs/core').replace(/\.asar([\\/])/, '.asar.unpacked$1');
+  const wasmDir = join(dirname(dirname(coreEntry)), 'wasm');
+  const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { wasmDir, coreUrl: pathToFileURL(coreEntry).href, model: modelBytes } });
+  let pending: { resolve: (reply: WorkerReply) => void; reject: (error: Error) => void } | null = null;
+  const next = () => new Promise<WorkerReply>((resolve, reject) => (pending = { resolve, reject }));
+  worker.on('message', (reply: WorkerReply) => pending?.resolve(reply));
+  worker.on('error', (error) => pending?.reject(error));
+  worker.on('exit', (code) => pending?.reject(new Error(`LiteRT worker exited (${code})`)));
+  const first = await next();
+  if ('error' in first) {
+    await worker.terminate();
+    throw new Error(`LiteRT could not load the model: ${first.error}`);
+  }
+  if (!('ready' in first)) throw new Error('LiteRT worker answered out of turn');
+  return {
+    inputShape: first.ready.shape,
+    async run(images, count) {
+      const reply = next();
+      worker.postMessage({ images, count });
+      const answer = await reply;
+      if ('error' in answer) throw new Error(`LiteRT could not run the model: ${answer.error}`);
+      if (!('logits' in answer)) throw new Error('LiteRT worker answered out of turn');
+      return answer.logits;
+    },
+    async close() {
+      pending = null;
+      await worker.terminate();
+    },
+  };
+}
+
+/**
+ * Runs an exported model.tflite in LiteRT.js over a split (the same preprocessing as training:
+ * pixels / 255, then the dataset's normalisation) and returns its predicted classes.
+ */
+export async function tflitePredictions(dir: string, split: DatasetSplit, shape: readonly [number, number, number], options: { watch?: BatchWatch } = {}, batchSize = 256): Promise<Int32Array> {
+  const session = await openLiteRtSession(new Uint8Array(await readFile(join(dir, 'model.tflite'))));
+  const predictions = new Int32Array(split.count);
+  const order = Int32Array.from({ length: split.count }, (_, i) => i);
+  try {
+    for (let start = 0; start < split.count; start += batchSize) {
+      throwIfAborted(options.watch?.signal);
+      const end = Math.min(split.count, start + batchSize);
+      const { x, labels } = imageBatch(split, shape, order, start, end);
+      const data = (await x.data()) as Float32Array;
+      tf.dispose([x, labels]);
+      const logits = await session.run(data, end - start);
+      logits.forEach((row, r) => {
+        let best = 0;
+        for (let c = 1; c < row.length; c++) if (row[c]! > row[best]!) best = c;
+        predictions[start + r] = best;
+      });
+      options.watch?.onImages?.(end);
+    }
+  } finally {
+    await session.close();
+  }
+  return predictions;
+}

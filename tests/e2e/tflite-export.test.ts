@@ -1,0 +1,70 @@
+import * as tf from '@tensorflow/tfjs';
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { before, describe, it } from 'node:test';
+import { selectBackend } from '../../electron/engine/backend/select';
+import { exportModel } from '../../electron/engine/export/registry';
+import { openLiteRtSession } from '../../electron/engine/export/tflite/run';
+import { buildModel } from '../../electron/engine/models/registry';
+import { saveModelFolder } from '../../electron/engine/runs/model-io';
+import { tempDir } from '../helpers/fixtures';
+
+// Every architecture family of the registry, convnets with batch norm (folded into the convolution
+// before it), depthwise convolutions and ReLU6 (MobileNetV2), residual adds, and a non-square input.
+const CASES: Array<[string, [number, number, number]]> = [
+  ['mlp-30x2', [28, 28, 1]],
+  ['lenet5', [28, 28, 1]],
+  ['vgg11@0.25', [32, 32, 3]],
+  ['resnet20@0.25', [32, 32, 3]],
+  ['resnet18@0.125', [32, 32, 3]],
+  ['mobilenetv2@0.25', [32, 32, 3]],
+  ['resnet20@0.25', [20, 28, 3]],
+];
+
+before(() => selectBackend('cpu'));
+
+describe('TFLite export of every architecture, run in LiteRT.js (XNNPACK in WebAssembly)', () => {
+  for (const [name, shape] of CASES) {
+    it(`${name} on ${shape.join('×')}: the same logits (≤ 1e-4) and classes as TensorFlow.js, image by image`, async () => {
+      const model = buildModel(name, { inputShape: shape, classes: 10, seed: 7, dropout: 0.1 });
+      // Batch-norm statistics away from their initial 0 and 1, so the folding must carry them.
+      for (const layer of model.layers.filter((l) => l.getClassName() === 'BatchNormalization')) {
+        layer.setWeights(layer.getWeights().map((w, i) => tf.tidy(() => (i === 3 ? tf.randomUniform(w.shape, 0.5, 2, 'float32', i) : tf.randomNormal(w.shape, 0, 0.3, 'float32', i + 1)))));
+      }
+      const dir = await tempDir('tflite-');
+      await saveModelFolder(model, join(dir, 'model'), { architecture: name, inputShape: shape, classNames: Array.from({ length: 10 }, (_, i) => String(i)), output: 'logits', preprocessing: 'pixels / 255', dataset: 'test' });
+      await exportModel({ modelDir: join(dir, 'model'), format: 'tflite', destination: join(dir, 'tflite'), role: 'student', run: null, version: 'test', measure: false });
+      const bytes = new Uint8Array(await readFile(join(dir, 'tflite', 'model.tflite')));
+      assert.equal(new TextDecoder().decode(bytes.subarray(4, 8)), 'TFL3', 'file identifier');
+      const session = await openLiteRtSession(bytes);
+      try {
+        assert.deepEqual(session.inputShape, [1, ...shape]);
+        const images = 3;
+        const x = tf.randomUniform([images, ...shape], 0, 1, 'float32', 11);
+        const expected = (await (model.predict(x) as tf.Tensor).data()) as Float32Array;
+        const got = await session.run((await x.data()) as Float32Array, images);
+        x.dispose();
+        assert.equal(got.length, images);
+        got.forEach((row, r) => {
+          const want = expected.subarray(r * 10, r * 10 + 10);
+          assert.equal(row.length, 10);
+          const diff = row.reduce((m, v, i) => Math.max(m, Math.abs(v - want[i]!)), 0);
+          assert.ok(diff <= 1e-4, `${name} image ${r}: max |Δlogit| ${diff}`);
+          const argmax = (a: ArrayLike<number>) => Array.from(a).reduce((b, v, i, all) => (v > all[b]! ? i : b), 0);
+          assert.equal(argmax(row), argmax(want));
+        });
+      } finally {
+        await session.close();
+        model.dispose();
+      }
+      const card = JSON.parse(await readFile(join(dir, 'tflite', 'model-card.json'), 'utf8'));
+      assert.equal(card.preprocessing.batch, 1);
+      assert.match(await readFile(join(dir, 'tflite', 'model-card.md'), 'utf8'), new RegExp(`Input: \`\\[1, ${shape.join(', ')}\\]\``));
+    });
+  }
+
+  it('names a model LiteRT cannot read in one error', async () => {
+    await assert.rejects(openLiteRtSession(new TextEncoder().encode('not a flatbuffer at all, just text')), /LiteRT could not load the model/);
+  });
+});
