@@ -72,16 +72,22 @@ describe('distill export in every catalogue format, with a model card', () => {
     assert.equal(card.format.id, 'onnx');
   });
 
-  it("TFLite: model.tflite run in LiteRT.js scores what the run's student scored", async () => {
-    const dest = join(root, 'tflite');
-    const { code, stdout, stderr } = await runCli(['export', join(root, 'run'), '--format', 'tflite', '--out', dest]);
-    assert.equal(code, 0, stderr);
-    assert.match(stdout, /student exported as TFLite \(LiteRT\) to .* \(4 files, .*test accuracy \d+\.\d\d%/);
-    const card = JSON.parse(await readFile(join(dest, 'model-card.json'), 'utf8')) as ModelCard;
+  it("TFLite: model.tflite run in LiteRT.js scores what the run's student scored; int8 weights within a point of it, in a third of the file", async () => {
     const result = JSON.parse(await readFile(join(root, 'run', 'result.json'), 'utf8'));
-    assert.ok(Math.abs(card.accuracy.exported! - result.student.accuracy) <= 0.0025, `${card.accuracy.exported} vs ${result.student.accuracy}`);
-    assert.equal(card.accuracy.testImages, 400);
-    assert.deepEqual([card.format.id, card.preprocessing.batch], ['tflite', 1]);
+    const sizes: Record<string, number> = {};
+    for (const format of ['tflite', 'tflite-int8'] as const) {
+      const dest = join(root, format);
+      const { code, stdout, stderr } = await runCli(['export', join(root, 'run'), '--format', format, '--out', dest]);
+      assert.equal(code, 0, stderr);
+      assert.match(stdout, /student exported as TFLite \(LiteRT\).* to .* \(4 files, .*test accuracy \d+\.\d\d%/);
+      const card = JSON.parse(await readFile(join(dest, 'model-card.json'), 'utf8')) as ModelCard;
+      const tolerance = format === 'tflite' ? 0.0025 : 0.01;
+      assert.ok(Math.abs(card.accuracy.exported! - result.student.accuracy) <= tolerance, `${format}: ${card.accuracy.exported} vs ${result.student.accuracy}`);
+      assert.equal(card.accuracy.testImages, 400);
+      assert.deepEqual([card.format.id, card.preprocessing.batch], [format, 1]);
+      sizes[format] = (await stat(join(dest, 'model.tflite'))).size;
+    }
+    assert.ok(sizes['tflite-int8']! < sizes.tflite! / 3, `int8 ${sizes['tflite-int8']} of ${sizes.tflite} bytes`);
   });
 
   it('exports the teacher too; refuses an existing destination and a folder that is not a run', async () => {

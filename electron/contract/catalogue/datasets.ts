@@ -70,6 +70,18 @@ export const EXPORT_FORMAT_CATALOGUE = {
     layout: 'folder',
     batch: 1,
   },
+  'tflite-f16': {
+    label: 'TFLite (LiteRT), float16 weights',
+    description: "half the size: TFLite's float16 quantization, each kernel stored as float16 and widened to float32 as the model loads (a GPU delegate runs it in float16)",
+    layout: 'folder',
+    batch: 1,
+  },
+  'tflite-int8': {
+    label: 'TFLite (LiteRT), int8 weights',
+    description: "about a quarter of the size: TFLite's dynamic-range quantization, dense and convolution kernels as int8 (one scale per dense kernel, one per convolution output channel), run by TFLite's hybrid kernels; activations stay float32",
+    layout: 'folder',
+    batch: 1,
+  },
 } as const;
 export type ExportFormatId = keyof typeof EXPORT_FORMAT_CATALOGUE;
 export const EXPORT_FORMAT_IDS = Object.keys(EXPORT_FORMAT_CATALOGUE) as [ExportFormatId, ...ExportFormatId[]];

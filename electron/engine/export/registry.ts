@@ -27,6 +27,8 @@ const exporters = (version: string): Record<ExportFormatId, Exporter> => ({
   onnx: onnxExporter(version),
   'onnx-raw': onnxExporter(version, true),
   tflite: tfliteExporter(version),
+  'tflite-f16': tfliteExporter(version, 'float16'),
+  'tflite-int8': tfliteExporter(version, 'int8'),
 });
 
 export interface ExportOptions {
@@ -94,7 +96,7 @@ export async function exportModel(options: ExportOptions): Promise<{ files: stri
 async function measureAccuracy(dir: string, config: RunConfig, format: ExportFormatId, watch: (images: number) => BatchWatch): Promise<{ accuracy: number; images: number }> {
   const data = await loadDataset(config.dataset, { imageSize: config.imageSize });
   const test = limitSplit(data.test, config.limitTest, data.shape);
-  const runtime = format === 'onnx' || format === 'onnx-raw' ? onnxPredictions(dir, test, data.shape, { rawPixels: format === 'onnx-raw', watch: watch(test.count) }) : format === 'tflite' ? tflitePredictions(dir, test, data.shape, { watch: watch(test.count) }) : null;
+  const runtime = format === 'onnx' || format === 'onnx-raw' ? onnxPredictions(dir, test, data.shape, { rawPixels: format === 'onnx-raw', watch: watch(test.count) }) : format.startsWith('tflite') ? tflitePredictions(dir, test, data.shape, { watch: watch(test.count) }) : null;
   if (runtime) {
     const predictions = await runtime;
     const correct = predictions.reduce((n, p, i) => n + (p === test.labels[i] ? 1 : 0), 0);

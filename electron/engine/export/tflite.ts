@@ -4,12 +4,14 @@ import { loadModelFolder } from '../runs/model-io';
 import type { Exporter } from './exporter';
 import { layersModelToTflite } from './tflite/convert';
 import { encodeTfliteModel } from './tflite/encode';
+import type { TfliteWeightStorage } from './tflite/graph';
 
 /**
  * TFLite (LiteRT) for Android, iOS and microcontroller-class runtimes: `model.tflite`, float32,
- * input `input` [1, height, width, channels] after the card's preprocessing, output `logits`.
+ * input `input` [1, height, width, channels] after the card's preprocessing, output `logits`;
+ * the kernels stored as `storage` says.
  */
-export function tfliteExporter(version: string): Exporter {
+export function tfliteExporter(version: string, storage: TfliteWeightStorage = 'float32'): Exporter {
   return {
     async write({ modelDir, destination }) {
       const { model, metadata } = await loadModelFolder(modelDir);
@@ -20,7 +22,8 @@ export function tfliteExporter(version: string): Exporter {
           preprocessing: metadata?.preprocessing ?? '',
           normalization: JSON.stringify(metadata?.normalization ?? null),
           layout: 'NHWC',
-        });
+          weights: storage,
+        }, storage);
         await mkdir(destination);
         await writeFile(join(destination, 'model.tflite'), encodeTfliteModel(graph));
         return [join(destination, 'model.tflite')];

@@ -1,6 +1,6 @@
 import type * as tf from '@tensorflow/tfjs';
 import { DistillInputError } from '../../errors';
-import { Activation, BuiltinOp, Padding, TfliteGraphBuilder, type ActivationId, type TfliteGraph } from './graph';
+import { Activation, BuiltinOp, Padding, TfliteGraphBuilder, type ActivationId, type TfliteGraph, type TfliteWeightStorage } from './graph';
 
 interface LayerConfig {
   activation?: string;
@@ -60,8 +60,9 @@ const fusable = (kind: string | undefined): ActivationId | null => (!kind || kin
  * TensorFlow.js and TFLite both are, so no transposes: input `input` float32 [1, height, width,
  * channels] after the card's preprocessing, output `logits`. Batch norm is folded into the
  * convolution before it, ReLU into the op before it where TFLite fuses it, dropout vanishes.
+ * `storage` says how dense and convolution kernels are stored (biases stay float32).
  */
-export async function layersModelToTflite(model: tf.LayersModel, metadata: Record<string, string>): Promise<TfliteGraph> {
+export async function layersModelToTflite(model: tf.LayersModel, metadata: Record<string, string>, storage: TfliteWeightStorage = 'float32'): Promise<TfliteGraph> {
   const g = new TfliteGraphBuilder();
   const inputShape = model.inputs[0]!.shape.slice(1) as number[];
   if (inputShape.length !== 3 || inputShape.some((d) => typeof d !== 'number')) throw new DistillInputError(`TFLite export needs a fixed image input; this model takes ${JSON.stringify(model.inputs[0]!.shape)}`);
@@ -99,7 +100,7 @@ export async function layersModelToTflite(model: tf.LayersModel, metadata: Recor
       case 'Dense': {
         const [kernel, bias] = weights;
         const [inputs, units] = kernel!.shape as number[];
-        const w = g.constant(`${layer.name}/kernel`, [units!, inputs!], denseWeights(await values(kernel!), [inputs!, units!]));
+        const w = g.weight(`${layer.name}/kernel`, [units!, inputs!], denseWeights(await values(kernel!), [inputs!, units!]), storage, false);
         const b = g.constant(`${layer.name}/bias`, [units!], bias ? await values(bias) : new Float32Array(units!));
         const fused = fusable(config.activation);
         y = g.op(BuiltinOp.FULLY_CONNECTED, [x, w, b], g.activation(layer.name, shape), { kind: 'fullyConnected', activation: fused ?? Activation.NONE });
@@ -126,7 +127,8 @@ export async function layersModelToTflite(model: tf.LayersModel, metadata: Recor
         }
         const [strideH, strideW] = pair(config.strides, 1) as [number, number];
         const [dilationH, dilationW] = pair(config.dilationRate, 1) as [number, number];
-        const wIndex = g.constant(`${layer.name}/kernel`, depthwise ? [1, kh!, kw!, channels] : [cm!, kh!, kw!, cin!], w);
+        // A depthwise kernel's channels are its last axis, and it is small: under int8 it stays float32.
+        const wIndex = depthwise ? g.weight(`${layer.name}/kernel`, [1, kh!, kw!, channels], w, storage === 'int8' ? 'float32' : storage) : g.weight(`${layer.name}/kernel`, [cm!, kh!, kw!, cin!], w, storage);
         const bIndex = g.constant(`${layer.name}/bias`, [channels], b);
         const common = { padding: padding(config), strideH, strideW, dilationH, dilationW, activation: fused ?? Activation.NONE };
         y = depthwise

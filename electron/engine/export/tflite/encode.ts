@@ -103,14 +103,31 @@ function optionsTable(b: Builder, options: TfliteOptions): { type: number; table
   }
 }
 
+/** QuantizationParameters: scale (slot 2), zero_point (3, int64, all 0: symmetric) and quantized_dimension (6). */
+function quantizationTable(b: Builder, { scale, dimension }: NonNullable<TfliteTensor['quantization']>): Offset {
+  b.startVector(4, scale.length, 4);
+  for (let i = scale.length - 1; i >= 0; i--) b.addFloat32(scale[i]!);
+  const scales = b.endVector();
+  b.startVector(8, scale.length, 8);
+  for (let i = scale.length - 1; i >= 0; i--) b.addInt64(0n);
+  const zeroPoints = b.endVector();
+  b.startObject(7);
+  b.addFieldOffset(2, scales, 0);
+  b.addFieldOffset(3, zeroPoints, 0);
+  b.addFieldInt32(6, dimension, 0);
+  return b.endObject();
+}
+
 function tensorTable(b: Builder, tensor: TfliteTensor, buffer: number): Offset {
   const name = b.createString(tensor.name);
   const shape = int32Vector(b, tensor.shape);
+  const quantization = tensor.quantization ? quantizationTable(b, tensor.quantization) : 0;
   b.startObject(9);
   b.addFieldOffset(0, shape, 0);
   b.addFieldInt8(1, tensor.type, 0);
   b.addFieldInt32(2, buffer, 0);
   b.addFieldOffset(3, name, 0);
+  if (quantization) b.addFieldOffset(4, quantization, 0);
   b.addFieldInt8(8, 1, 0); // has_rank: every tensor here has a known rank
   return b.endObject();
 }

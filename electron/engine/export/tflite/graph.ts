@@ -1,3 +1,5 @@
+import { float16Bits } from '../quantize';
+
 /**
  * A TFLite (LiteRT) model as plain data, before it is encoded: tensors (constants carry their
  * bytes), operators in execution order, one input and one output. The converter builds it;
@@ -6,7 +8,7 @@
  */
 
 /** TensorType. */
-export const TensorType = { FLOAT32: 0, FLOAT16: 1, INT32: 2, UINT8: 3 } as const;
+export const TensorType = { FLOAT32: 0, FLOAT16: 1, INT32: 2, UINT8: 3, INT8: 9 } as const;
 export type TensorTypeId = (typeof TensorType)[keyof typeof TensorType];
 
 /** BuiltinOperator: only the ones the converter emits. */
@@ -61,7 +63,19 @@ export interface TfliteTensor {
   type: TensorTypeId;
   /** A constant's bytes, little-endian; absent for activations. */
   data?: Uint8Array;
+  /** int8 weights: value = scale[c] · q along `dimension`, or scale[0] · q with one scale (symmetric, zero point 0). */
+  quantization?: { scale: Float32Array; dimension: number };
 }
+
+/**
+ * How the exported file stores the weights of dense and convolution layers: float32; float16,
+ * each widened by a DEQUANTIZE op as the model loads (TFLite's float16 quantization); or int8 per
+ * output channel, which TFLite's kernels run as hybrid ops (its dynamic-range quantization).
+ */
+export type TfliteWeightStorage = 'float32' | 'float16' | 'int8';
+
+/** Weights smaller than this stay float32 under int8, as TFLite's own converter leaves them: too small to matter. */
+export const INT8_MIN_ELEMENTS = 1024;
 
 export interface TfliteOperator {
   op: BuiltinOpId;
@@ -96,6 +110,38 @@ export class TfliteGraphBuilder {
     const inferred = values instanceof Int32Array ? TensorType.INT32 : values instanceof Uint16Array ? TensorType.FLOAT16 : TensorType.FLOAT32;
     this.tensors.push({ name, shape, type: type ?? inferred, data });
     return this.tensors.length - 1;
+  }
+
+  /**
+   * A dense or convolution kernel, output channels first, stored as `storage` says; returns the
+   * tensor the op reads (under float16, the DEQUANTIZE op's float32 output). Under int8 a
+   * convolution gets a scale per output channel and a dense kernel one scale: TFLite runtimes
+   * before per-channel hybrid FULLY_CONNECTED read only a dense kernel's first scale (a 2023
+   * build moved `lenet5`'s logits by 0.19 with one per row, by 5e-3 with one scale).
+   */
+  weight(name: string, shape: number[], values: Float32Array, storage: TfliteWeightStorage, perChannel = true): number {
+    if (storage === 'float16') {
+      const half = new Uint16Array(values.length);
+      for (let i = 0; i < values.length; i++) half[i] = float16Bits(values[i]!);
+      const stored = this.constant(`${name}/float16`, shape, half);
+      this.tensors.push({ name, shape, type: TensorType.FLOAT32 });
+      return this.op(BuiltinOp.DEQUANTIZE, [stored], this.tensors.length - 1);
+    }
+    if (storage === 'int8' && values.length >= INT8_MIN_ELEMENTS) {
+      const groups = perChannel ? shape[0]! : 1;
+      const per = values.length / groups;
+      const scale = new Float32Array(groups);
+      const q = new Int8Array(values.length);
+      for (let c = 0; c < groups; c++) {
+        let max = 0;
+        for (let i = c * per; i < (c + 1) * per; i++) max = Math.max(max, Math.abs(values[i]!));
+        scale[c] = max > 0 ? max / 127 : 1;
+        for (let i = c * per; i < (c + 1) * per; i++) q[i] = Math.max(-127, Math.min(127, Math.round(values[i]! / scale[c]!)));
+      }
+      this.tensors.push({ name, shape, type: TensorType.INT8, data: new Uint8Array(q.buffer), quantization: { scale, dimension: 0 } });
+      return this.tensors.length - 1;
+    }
+    return this.constant(name, shape, values);
   }
 
   op(op: BuiltinOpId, inputs: number[], output: number, options?: TfliteOptions): number {
