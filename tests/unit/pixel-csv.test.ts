@@ -10,6 +10,7 @@ import { datasetFormatOf, loadDataset } from '../../electron/engine/data/load';
 import { DistillInputError } from '../../electron/engine/errors';
 import { MAX_LINE_BYTES } from '../../electron/engine/data/pixel-csv';
 import { datasetFolderFromPaths } from '../../electron/service/dataset-import';
+import { refuseIdleImageSize } from '../../electron/cli/run-flags';
 
 /** `rows` images of side × side whose pixels depend on row and position; labels cycle through `classes`. */
 function images(rows: number, side: number, classes: number) {
@@ -128,9 +129,13 @@ describe('pixel CSV datasets', () => {
     // One folder inside, and the IDX files beside the CSVs: those are read (the catalogue tries IDX first).
     const idx = { 'train-images-idx3-ubyte': encodeIdx([30, 4, 4], flat(train.pixels)), 'train-labels-idx1-ubyte': encodeIdx([30], Uint8Array.from(train.labels)), 't10k-images-idx3-ubyte': encodeIdx([12, 4, 4], flat(test.pixels)), 't10k-labels-idx1-ubyte': encodeIdx([12], Uint8Array.from(test.labels)) };
     const both = zipSync({ 'fm/fashion-mnist_train.csv': strToU8(kaggleCsv(train)), 'fm/fashion-mnist_test.csv': strToU8(kaggleCsv(test)), ...Object.fromEntries(Object.entries(idx).map(([name, bytes]) => [`fm/${name}`, bytes])) });
-    const fromIdx = await loadDataset(join(await folder({ 'fm.zip': both }), 'fm.zip'));
+    const fmZip = join(await folder({ 'fm.zip': both }), 'fm.zip');
+    const fromIdx = await loadDataset(fmZip);
     assert.equal(fromIdx.format, 'idx');
     assert.deepEqual(fromIdx.train.images, data.train.images);
+    // The format is known from the entry names, so --image-size is refused for these zips as for their folders.
+    assert.deepEqual([await datasetFormatOf(join(dir, 'archive.zip')), await datasetFormatOf(fmZip)], ['csv', 'idx']);
+    await assert.rejects(refuseIdleImageSize({ 'image-size': '32' }, join(dir, 'archive.zip')), /--image-size changes nothing for .*archive\.zip: it is in pixel CSV format, whose images keep their size/);
     const scratch = (await readdir(tmpdir())).filter((name) => name.startsWith('distill-zip-'));
     assert.deepEqual(scratch, [], 'the unpacked files are removed');
   });

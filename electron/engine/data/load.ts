@@ -58,9 +58,12 @@ export async function loadDataset(spec: string, options: LoadOptions = {}): Prom
   return builtin ? { ...dataset, name: spec } : dataset;
 }
 
-/** Which format a dataset is in, without reading it (null: none this app reads; loading says why). */
+/** Which format a dataset is in, without reading its images (of a zip, the entry names only; null: none this app reads; loading says why). */
 export async function datasetFormatOf(spec: string): Promise<DatasetFormatId | null> {
-  return (await matchFormat(await resolveDatasetPath(spec), {}))?.id ?? null;
+  const path = await resolveDatasetPath(spec);
+  const matched = await matchFormat(path, {});
+  if (!matched) return null;
+  return (await matched.format.contentFormat?.(path)) ?? matched.id;
 }
 
 export async function describeFormats(): Promise<string[]> {

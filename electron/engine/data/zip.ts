@@ -50,6 +50,20 @@ export function unzipBounded(path: string, bytes: Uint8Array): Record<string, Ui
   return entries;
 }
 
+/** A zip's entry names, read from its local headers without inflating anything: enough to tell what it holds. */
+export function zipEntryNames(path: string, bytes: Uint8Array): string[] {
+  const names: string[] = [];
+  const unzip = new Unzip((file) => {
+    if (!file.name.endsWith('/')) names.push(file.name);
+  });
+  try {
+    unzip.push(bytes, true);
+  } catch (error) {
+    throw new DistillInputError(`${basename(path)}: not a readable zip archive (${firstLine(error)})`);
+  }
+  return names;
+}
+
 /**
  * The one folder a zip of a folder holds all its entries under (`pets/…`), or null: a zip
  * made by compressing a folder has it as its only top-level entry, and the data is inside.

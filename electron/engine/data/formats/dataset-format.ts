@@ -10,4 +10,6 @@ export interface DatasetFormat {
   id: DatasetFormatId;
   match(path: string): Promise<boolean>;
   open(path: string): Promise<ImageDataset>;
+  /** The format `open` will read a matched path in, when another format's reader may take it (a zip of CSV files). */
+  contentFormat?(path: string): Promise<DatasetFormatId>;
 }

@@ -1,13 +1,13 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { DistillInputError } from '../../errors';
-import { singleTopFolder, unzipBounded } from '../zip';
+import { singleTopFolder, unzipBounded, zipEntryNames } from '../zip';
 import type { DatasetSplit, ImageDataset } from '../dataset';
 import { stratifiedSplit } from '../holdout';
 import { channelStats } from '../normalize';
 import { decodeRgbImage } from '../image-for-dataset';
 import type { DatasetFormat } from './dataset-format';
-import { holdsDataFiles, openZippedDataFiles } from './zipped-files';
+import { holdsDataFiles, openZippedDataFiles, zippedDataFormat } from './zipped-files';
 
 /**
  * One sub-folder per class of PNG or JPEG images of any size (`cats/…`, `dogs/…`), optionally
@@ -117,8 +117,13 @@ export function imageFolderFormat(size = DEFAULT_IMAGE_SIZE): DatasetFormat {
       if (!/\.zip$/i.test(path)) return imageDatasetFromTree(await folderTree(path), path, size);
       const entries = unzipBounded(path, new Uint8Array(await readFile(path)));
       // A zip of pixel CSVs or IDX files (as Kaggle's downloads come) is opened as its folder would be.
-      if (holdsDataFiles(entries)) return openZippedDataFiles(path, entries);
+      if (holdsDataFiles(Object.keys(entries))) return openZippedDataFiles(path, entries);
       return imageDatasetFromTree(zipTree(path, entries), path, size);
+    },
+    async contentFormat(path) {
+      if (!/\.zip$/i.test(path)) return 'image-folder';
+      const names = zipEntryNames(path, new Uint8Array(await readFile(path)));
+      return holdsDataFiles(names) ? zippedDataFormat(names) : 'image-folder';
     },
   };
 }

@@ -14,19 +14,23 @@ const DATA_FILE = /(\.csv(\.gz)?|[.-]idx[13]-ubyte(\.gz)?|^class-names\.txt)$/i;
 const IMAGE = /\.(png|jpe?g)$/i;
 const IGNORED = /^(\.|__MACOSX$)/;
 
-const dataNames = (entries: Record<string, Uint8Array>) =>
-  Object.keys(entries).filter((name) => !name.split('/').some((part) => IGNORED.test(part)) && DATA_FILE.test(basename(name)));
+const IDX_FILE = /[.-]idx[13]-ubyte(\.gz)?$/i;
+
+const dataNames = (names: readonly string[]) => names.filter((name) => !name.split('/').some((part) => IGNORED.test(part)) && DATA_FILE.test(basename(name)));
 
 /**
  * Whether a zip is one of data files rather than of image folders: a CSV or IDX file, and no
  * image in a class folder (a picture beside the files, as Sign Language MNIST's, is not data).
  */
-export function holdsDataFiles(entries: Record<string, Uint8Array>): boolean {
-  const names = Object.keys(entries).filter((name) => !name.endsWith('/') && !name.split('/').some((part) => IGNORED.test(part)));
+export function holdsDataFiles(entryNames: readonly string[]): boolean {
+  const names = entryNames.filter((name) => !name.endsWith('/') && !name.split('/').some((part) => IGNORED.test(part)));
   const depth = singleTopFolder(names) !== null ? 3 : 2;
   const inClassFolder = names.some((name) => IMAGE.test(name) && name.split('/').length >= depth);
-  return !inClassFolder && dataNames(entries).some((name) => !/class-names\.txt$/i.test(name));
+  return !inClassFolder && dataNames(entryNames).some((name) => !/class-names\.txt$/i.test(name));
 }
+
+/** The format a zip of data files is read in: IDX when it holds IDX files (tried first, as for a folder), else pixel CSV. */
+export const zippedDataFormat = (entryNames: readonly string[]): 'idx' | 'csv' => (dataNames(entryNames).some((name) => IDX_FILE.test(name)) ? 'idx' : 'csv');
 
 /** A zip entry's path as parts that stay inside the scratch folder, or an error naming it (a hostile zip's `../x`). */
 function safeParts(zip: string, name: string): string[] {
@@ -40,7 +44,7 @@ function safeParts(zip: string, name: string): string[] {
 export async function openZippedDataFiles(path: string, entries: Record<string, Uint8Array>): Promise<ImageDataset> {
   const zip = basename(path);
   for (const name of Object.keys(entries)) safeParts(zip, name);
-  const names = dataNames(entries);
+  const names = dataNames(Object.keys(entries));
   // A zip of one folder has it as its only top-level entry: the files inside are the dataset.
   const strip = singleTopFolder(names) !== null ? 1 : 0;
   const dir = await mkdtemp(join(tmpdir(), 'distill-zip-'));
