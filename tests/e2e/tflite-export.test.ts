@@ -33,7 +33,7 @@ describe('TFLite export of every architecture, run in LiteRT.js (XNNPACK in WebA
         layer.setWeights(layer.getWeights().map((w, i) => tf.tidy(() => (i === 3 ? tf.randomUniform(w.shape, 0.5, 2, 'float32', i) : tf.randomNormal(w.shape, 0, 0.3, 'float32', i + 1)))));
       }
       const dir = await tempDir('tflite-');
-      await saveModelFolder(model, join(dir, 'model'), { architecture: name, inputShape: shape, classNames: Array.from({ length: 10 }, (_, i) => String(i)), output: 'logits', preprocessing: 'pixels / 255', dataset: 'test' });
+      await saveModelFolder(model, join(dir, 'model'), { architecture: name, inputShape: shape, classNames: Array.from({ length: 10 }, (_, i) => String(i)), output: 'logits', preprocessing: 'pixels / 255, shape [batch, height, width, channels]', dataset: 'test' });
       const images = 3;
       const x = tf.randomUniform([images, ...shape], 0, 1, 'float32', 11);
       const expected = (await (model.predict(x) as tf.Tensor).data()) as Float32Array;
@@ -65,7 +65,9 @@ describe('TFLite export of every architecture, run in LiteRT.js (XNNPACK in WebA
         }
         const card = JSON.parse(await readFile(join(dir, format, 'model-card.json'), 'utf8'));
         assert.equal(card.preprocessing.batch, 1);
-        assert.match(await readFile(join(dir, format, 'model-card.md'), 'utf8'), new RegExp(`Input: \`\\[1, ${shape.join(', ')}\\]\``));
+        const words = await readFile(join(dir, format, 'model-card.md'), 'utf8');
+        assert.match(words, new RegExp(`Input: \`\\[1, ${shape.join(', ')}\\]\``));
+        assert.match(words, /Preprocessing: pixels \/ 255, shape \[1, height, width, channels\]\./);
       }
       // float16 about halves the file; int8 quarters the big kernels (small ones stay float32, as TFLite's converter leaves them).
       assert.ok(sizes['tflite-f16']! < 0.62 * sizes.tflite!, `float16 ${sizes['tflite-f16']} of ${sizes.tflite}`);

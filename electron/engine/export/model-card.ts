@@ -95,7 +95,12 @@ export function buildModelCard(input: CardInputs, bytes: number): ModelCard {
       inputType: input.format === 'onnx-raw' ? 'uint8' : 'float32',
       batch: EXPORT_FORMAT_CATALOGUE[input.format].batch,
       inputShape: metadata.inputShape as [number, number, number],
-      description: input.format === 'onnx-raw' ? `none: the image's bytes go in as they are; inside, ${metadata.preprocessing.replace(/, shape .*$/, '')}` : metadata.preprocessing,
+      description:
+        input.format === 'onnx-raw'
+          ? `none: the image's bytes go in as they are; inside, ${metadata.preprocessing.replace(/, shape .*$/, '')}`
+          : EXPORT_FORMAT_CATALOGUE[input.format].batch === 1
+            ? metadata.preprocessing.replace('[batch,', '[1,')
+            : metadata.preprocessing,
       scale: 1 / 255,
       normalization: metadata.normalization ?? null,
     },
