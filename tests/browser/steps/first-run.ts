@@ -265,7 +265,7 @@ export function firstRunTests(session: AppSession): void {
     reloaded.forEach((value, i) => assert.ok(Math.abs(value - served.logits.student[i]!) < 1e-4, `logit ${i}: ${value} vs ${served.logits.student[i]}`));
   });
 
-  it('exports in a quantized format and as ONNX, chosen in the Export dialog', async () => {
+  it('exports in a quantized format, as ONNX and as TFLite for a phone, chosen in the Export dialog', async () => {
     const { page, shot } = session;
     await page.getByTestId('export-format').selectOption('tfjs-u8');
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-student').click()]);
@@ -285,6 +285,17 @@ export function firstRunTests(session: AppSession): void {
     assert.deepEqual(Object.keys(onnxEntries).sort(), ['labels.txt', 'model-card.json', 'model-card.md', 'model.onnx']);
     const onnxCard = JSON.parse(Buffer.from(onnxEntries['model-card.json']!).toString('utf8'));
     assert.ok(Math.abs(onnxCard.accuracy.exported - onnxCard.accuracy.student) <= 0.005, JSON.stringify(onnxCard.accuracy));
+    // TFLite with int8 weights, for a phone: the server checked it in LiteRT.js before the card was written.
+    await page.getByTestId('export-format').selectOption('tflite-int8');
+    const [tflite] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-student').click()]);
+    assert.match(tflite.suggestedFilename(), /^student-.+-tflite-int8\.zip$/);
+    const tfliteZip = join(await mkdtemp(join(tmpdir(), 'export-tflite-')), tflite.suggestedFilename());
+    await tflite.saveAs(tfliteZip);
+    const tfliteEntries = unzipSync(new Uint8Array(await readFile(tfliteZip)));
+    assert.deepEqual(Object.keys(tfliteEntries).sort(), ['labels.txt', 'model-card.json', 'model-card.md', 'model.tflite']);
+    assert.equal(Buffer.from(tfliteEntries['model.tflite']!.subarray(4, 8)).toString('latin1'), 'TFL3');
+    const tfliteCard = JSON.parse(Buffer.from(tfliteEntries['model-card.json']!).toString('utf8'));
+    assert.ok(Math.abs(tfliteCard.accuracy.exported - tfliteCard.accuracy.student) <= 0.01, JSON.stringify(tfliteCard.accuracy));
   });
 
   it("measures a run's gain over five seeds in one click: a study on the run's teacher and recipe", async () => {
