@@ -72,10 +72,10 @@ describe('distill export in every catalogue format, with a model card', () => {
     assert.equal(card.format.id, 'onnx');
   });
 
-  it("TFLite: model.tflite run in LiteRT.js scores what the run's student scored; int8 weights within a point of it, in a third of the file", async () => {
+  it("TFLite: model.tflite run in LiteRT.js scores what the run's student scored; int8 weights, and full integer int8 calibrated on the run's training images, within a point of it in a third of the file", async () => {
     const result = JSON.parse(await readFile(join(root, 'run', 'result.json'), 'utf8'));
     const sizes: Record<string, number> = {};
-    for (const format of ['tflite', 'tflite-int8'] as const) {
+    for (const format of ['tflite', 'tflite-dynamic', 'tflite-int8'] as const) {
       const dest = join(root, format);
       const { code, stdout, stderr } = await runCli(['export', join(root, 'run'), '--format', format, '--out', dest]);
       assert.equal(code, 0, stderr);
@@ -87,7 +87,8 @@ describe('distill export in every catalogue format, with a model card', () => {
       assert.deepEqual([card.format.id, card.preprocessing.batch], [format, 1]);
       sizes[format] = (await stat(join(dest, 'model.tflite'))).size;
     }
-    assert.ok(sizes['tflite-int8']! < sizes.tflite! / 3, `int8 ${sizes['tflite-int8']} of ${sizes.tflite} bytes`);
+    assert.ok(sizes['tflite-dynamic']! < sizes.tflite! / 3, `int8 weights ${sizes['tflite-dynamic']} of ${sizes.tflite} bytes`);
+    assert.ok(sizes['tflite-int8']! < sizes.tflite! / 3, `full integer ${sizes['tflite-int8']} of ${sizes.tflite} bytes`);
   });
 
   it('exports the teacher too; refuses an existing destination and a folder that is not a run', async () => {

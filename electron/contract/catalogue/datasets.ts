@@ -76,9 +76,15 @@ export const EXPORT_FORMAT_CATALOGUE = {
     layout: 'folder',
     batch: 1,
   },
-  'tflite-int8': {
-    label: 'TFLite (LiteRT), int8 weights',
+  'tflite-dynamic': {
+    label: 'TFLite (LiteRT), int8 weights (dynamic range)',
     description: "about a quarter of the size: TFLite's dynamic-range quantization, dense and convolution kernels as int8 (one scale per dense kernel, one per convolution output channel), run by TFLite's hybrid kernels; activations stay float32",
+    layout: 'folder',
+    batch: 1,
+  },
+  'tflite-int8': {
+    label: 'TFLite (LiteRT), full integer int8',
+    description: "TFLite's full-integer quantization: weights and activations int8, calibrated on 512 training images of the run's dataset, for integer kernels and NPUs; float32 in and out through QUANTIZE and DEQUANTIZE",
     layout: 'folder',
     batch: 1,
   },

@@ -1,9 +1,16 @@
+import type * as tf from '@tensorflow/tfjs';
+
 /** What an export format module gets: a saved model folder of a run, and where to write. */
 export interface ExportJob {
   /** A run's `teacher/`, `student/` or `baseline/` folder (TensorFlow.js LayersModel). */
   modelDir: string;
   /** The folder to create; it must not exist yet. */
   destination: string;
+  /**
+   * Training images as the model takes them (after the card's preprocessing), for a format that
+   * calibrates on them (full-integer TFLite); null when the model's dataset is not at hand.
+   */
+  calibrationImages: () => Promise<tf.Tensor4D | null>;
 }
 
 /** One export format (one module per format, chosen from the registry by catalogue id). */

@@ -144,7 +144,7 @@ export function modelCardMarkdown(card: ModelCard): string {
   const lines = [
     `# ${card.architecture} (${card.role}) — model card`,
     '',
-    `Exported by Distill Studio ${card.distillStudio} on ${card.exportedAt} as **${card.format.label}** (\`${card.format.id}\`).`,
+    `Exported by Distill Studio ${card.distillStudio} on ${card.exportedAt} as **${card.format.label}** (\`${card.format.id}\`): ${EXPORT_FORMAT_CATALOGUE[card.format.id].description}.`,
     '',
     '## Input and output',
     '',

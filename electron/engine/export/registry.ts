@@ -1,3 +1,4 @@
+import type * as tf from '@tensorflow/tfjs';
 import { rm, stat } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import { EXPORT_FORMAT_CATALOGUE, type ExportFormatId } from '../../contract/catalogue';
@@ -10,12 +11,13 @@ import { loadModelFolder, ModelMetadataSchema, readModelJson } from '../runs/mod
 import { readRun } from '../runs/store';
 import { evaluateModel, type BatchWatch } from '../train/evaluate';
 import type { Exporter } from './exporter';
+import { calibrationImages } from './calibration';
 import { writeModelCard, type CardKept, type CardReport, type ModelCard } from './model-card';
 import { runModel } from './run-model';
 import { onnxExporter } from './onnx';
 import { onnxPredictions } from './onnx/run';
 import { tfjsExporter } from './tfjs';
-import { tfliteExporter } from './tflite';
+import { tfliteExporter, tfliteInt8Exporter } from './tflite';
 import { tflitePredictions } from './tflite/run';
 import { tfjsQuantizedExporter } from './tfjs-quantized';
 
@@ -28,7 +30,8 @@ const exporters = (version: string): Record<ExportFormatId, Exporter> => ({
   'onnx-raw': onnxExporter(version, true),
   tflite: tfliteExporter(version),
   'tflite-f16': tfliteExporter(version, 'float16'),
-  'tflite-int8': tfliteExporter(version, 'int8'),
+  'tflite-dynamic': tfliteExporter(version, 'int8'),
+  'tflite-int8': tfliteInt8Exporter(version),
 });
 
 export interface ExportOptions {
@@ -46,6 +49,8 @@ export interface ExportOptions {
   onProgress?: (progress: ExportProgress) => void;
   /** Stops the export between stages and batches; what it wrote is removed. */
   signal?: AbortSignal;
+  /** Images to calibrate full-integer quantization on, instead of the run's training images (a bare model folder's). */
+  calibrationImages?: tf.Tensor4D;
 }
 
 /**
@@ -63,7 +68,8 @@ export async function exportModel(options: ExportOptions): Promise<{ files: stri
   const report = options.onProgress ?? (() => {});
   try {
     report({ stage: 'writing', done: 0, total: 1 });
-    const files = await exporters(options.version)[options.format].write({ modelDir: options.modelDir, destination: options.destination });
+    const calibration = async () => options.calibrationImages?.clone() ?? calibrationImages(options.run?.config.dataset ?? metadata.data.dataset, options.run?.config.imageSize ?? metadata.data.inputShape[0]);
+    const files = await exporters(options.version)[options.format].write({ modelDir: options.modelDir, destination: options.destination, calibrationImages: calibration });
     throwIfAborted(options.signal, 'export');
     report({ stage: 'writing', done: 1, total: 1 });
     const watch = (total: number): BatchWatch => {

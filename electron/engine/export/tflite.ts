@@ -1,10 +1,29 @@
+import * as tf from '@tensorflow/tfjs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { loadModelFolder } from '../runs/model-io';
+import { DistillInputError } from '../errors';
+import { loadModelFolder, type ModelMetadata } from '../runs/model-io';
 import type { Exporter } from './exporter';
 import { layersModelToTflite } from './tflite/convert';
 import { encodeTfliteModel } from './tflite/encode';
-import type { TfliteWeightStorage } from './tflite/graph';
+import { evaluateTfliteGraph } from './tflite/evaluate';
+import type { TfliteGraph, TfliteWeightStorage } from './tflite/graph';
+import { quantizeGraphInt8 } from './tflite/quantize-int8';
+
+const describe = (version: string, metadata: ModelMetadata | null, weights: string): Record<string, string> => ({
+  producer: `Distill Studio ${version}`,
+  classes: JSON.stringify(metadata?.classNames ?? []),
+  preprocessing: metadata?.preprocessing ?? '',
+  normalization: JSON.stringify(metadata?.normalization ?? null),
+  layout: 'NHWC',
+  weights,
+});
+
+async function writeTflite(destination: string, graph: TfliteGraph): Promise<string[]> {
+  await mkdir(destination);
+  await writeFile(join(destination, 'model.tflite'), encodeTfliteModel(graph));
+  return [join(destination, 'model.tflite')];
+}
 
 /**
  * TFLite (LiteRT) for Android, iOS and microcontroller-class runtimes: `model.tflite`, float32,
@@ -16,19 +35,46 @@ export function tfliteExporter(version: string, storage: TfliteWeightStorage = '
     async write({ modelDir, destination }) {
       const { model, metadata } = await loadModelFolder(modelDir);
       try {
-        const graph = await layersModelToTflite(model, {
-          producer: `Distill Studio ${version}`,
-          classes: JSON.stringify(metadata?.classNames ?? []),
-          preprocessing: metadata?.preprocessing ?? '',
-          normalization: JSON.stringify(metadata?.normalization ?? null),
-          layout: 'NHWC',
-          weights: storage,
-        }, storage);
-        await mkdir(destination);
-        await writeFile(join(destination, 'model.tflite'), encodeTfliteModel(graph));
-        return [join(destination, 'model.tflite')];
+        return await writeTflite(destination, await layersModelToTflite(model, describe(version, metadata, storage), storage));
       } finally {
         model.dispose();
+      }
+    },
+  };
+}
+
+/** Images per calibration pass: the float graph's every activation is held until the pass ends. */
+const CALIBRATION_CHUNK = 64;
+
+/**
+ * Full-integer TFLite: the float32 graph is run with TensorFlow.js ops over the calibration
+ * images (the run's training images) to find each activation's range, then quantized to int8
+ * end to end (see quantizeGraphInt8).
+ */
+export function tfliteInt8Exporter(version: string): Exporter {
+  return {
+    async write({ modelDir, destination, calibrationImages }) {
+      const images = await calibrationImages();
+      if (!images) throw new DistillInputError(`${modelDir}: full-integer int8 export calibrates on the model's training images, and its dataset is not at hand: export it from its run, or choose tflite-dynamic (int8 weights, no calibration)`);
+      const { model, metadata } = await loadModelFolder(modelDir);
+      try {
+        const expected = JSON.stringify(model.inputs[0]!.shape.slice(1));
+        if (JSON.stringify(images.shape.slice(1)) !== expected) throw new DistillInputError(`${modelDir}: calibration images are ${images.shape.slice(1).join('×')}, the model takes ${expected}`);
+        const graph = await layersModelToTflite(model, describe(version, metadata, 'int8 (full integer)'));
+        const ranges = new Map<number, [number, number]>();
+        for (let start = 0; start < images.shape[0]; start += CALIBRATION_CHUNK) {
+          const chunk = images.slice(start, Math.min(CALIBRATION_CHUNK, images.shape[0] - start));
+          const { output, ranges: seen } = await evaluateTfliteGraph(graph, chunk);
+          tf.dispose([chunk, output]);
+          for (const [index, [lo, hi]] of seen) {
+            const known = ranges.get(index);
+            ranges.set(index, known ? [Math.min(known[0], lo), Math.max(known[1], hi)] : [lo, hi]);
+          }
+        }
+        return await writeTflite(destination, quantizeGraphInt8(graph, ranges));
+      } finally {
+        model.dispose();
+        images.dispose();
       }
     },
   };

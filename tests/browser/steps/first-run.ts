@@ -285,7 +285,7 @@ export function firstRunTests(session: AppSession): void {
     assert.deepEqual(Object.keys(onnxEntries).sort(), ['labels.txt', 'model-card.json', 'model-card.md', 'model.onnx']);
     const onnxCard = JSON.parse(Buffer.from(onnxEntries['model-card.json']!).toString('utf8'));
     assert.ok(Math.abs(onnxCard.accuracy.exported - onnxCard.accuracy.student) <= 0.005, JSON.stringify(onnxCard.accuracy));
-    // TFLite with int8 weights, for a phone: the server checked it in LiteRT.js before the card was written.
+    // Full-integer TFLite for a phone's integer kernels: the server calibrated it on the run's training images and checked it in LiteRT.js.
     await page.getByTestId('export-format').selectOption('tflite-int8');
     const [tflite] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-student').click()]);
     assert.match(tflite.suggestedFilename(), /^student-.+-tflite-int8\.zip$/);

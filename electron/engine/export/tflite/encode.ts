@@ -103,13 +103,13 @@ function optionsTable(b: Builder, options: TfliteOptions): { type: number; table
   }
 }
 
-/** QuantizationParameters: scale (slot 2), zero_point (3, int64, all 0: symmetric) and quantized_dimension (6). */
-function quantizationTable(b: Builder, { scale, dimension }: NonNullable<TfliteTensor['quantization']>): Offset {
+/** QuantizationParameters: scale (slot 2), zero_point (3, int64; all 0 when none are given) and quantized_dimension (6). */
+function quantizationTable(b: Builder, { scale, zeroPoint, dimension }: NonNullable<TfliteTensor['quantization']>): Offset {
   b.startVector(4, scale.length, 4);
   for (let i = scale.length - 1; i >= 0; i--) b.addFloat32(scale[i]!);
   const scales = b.endVector();
   b.startVector(8, scale.length, 8);
-  for (let i = scale.length - 1; i >= 0; i--) b.addInt64(0n);
+  for (let i = scale.length - 1; i >= 0; i--) b.addInt64(BigInt(zeroPoint?.[i] ?? 0));
   const zeroPoints = b.endVector();
   b.startObject(7);
   b.addFieldOffset(2, scales, 0);
@@ -155,12 +155,15 @@ export function encodeTfliteModel(graph: TfliteGraph): Uint8Array {
     return b.endObject();
   });
 
-  const codes = [...new Set(graph.operators.map((o) => o.op))];
-  const codeTables = codes.map((code) => {
+  // One operator code per op and version, in first-use order.
+  const codeKey = (o: { op: number; version?: number }) => `${o.op}:${o.version ?? 1}`;
+  const codes = [...new Map(graph.operators.map((o) => [codeKey(o), { op: o.op, version: o.version ?? 1 }])).values()];
+  const codeIndex = codes.map(codeKey);
+  const codeTables = codes.map(({ op, version }) => {
     b.startObject(4);
-    b.addFieldInt8(0, code, 0); // deprecated_builtin_code: read by runtimes from before the int32 field
-    b.addFieldInt32(2, 1, 1);
-    b.addFieldInt32(3, code, 0);
+    b.addFieldInt8(0, op < 127 ? op : 127, 0); // deprecated_builtin_code: read by runtimes from before the int32 field
+    b.addFieldInt32(2, version, 1);
+    b.addFieldInt32(3, op, 0);
     return b.endObject();
   });
   const operators = graph.operators.map((o) => {
@@ -168,7 +171,7 @@ export function encodeTfliteModel(graph: TfliteGraph): Uint8Array {
     const outputs = int32Vector(b, o.outputs);
     const options = o.options ? optionsTable(b, o.options) : null;
     b.startObject(5);
-    b.addFieldInt32(0, codes.indexOf(o.op), 0);
+    b.addFieldInt32(0, codeIndex.indexOf(codeKey(o)), 0);
     b.addFieldOffset(1, inputs, 0);
     b.addFieldOffset(2, outputs, 0);
     if (options) {

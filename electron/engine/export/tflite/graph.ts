@@ -18,6 +18,7 @@ export const BuiltinOp = {
   CONV_2D: 3,
   DEPTHWISE_CONV_2D: 4,
   DEQUANTIZE: 6,
+  QUANTIZE: 114,
   FULLY_CONNECTED: 9,
   MAX_POOL_2D: 17,
   MUL: 18,
@@ -63,8 +64,11 @@ export interface TfliteTensor {
   type: TensorTypeId;
   /** A constant's bytes, little-endian; absent for activations. */
   data?: Uint8Array;
-  /** int8 weights: value = scale[c] · q along `dimension`, or scale[0] · q with one scale (symmetric, zero point 0). */
-  quantization?: { scale: Float32Array; dimension: number };
+  /**
+   * An int8 (or int32 bias) tensor's meaning: value = scale[c] · (q − zeroPoint[c]) along
+   * `dimension`, or with scale[0] alone; no zero points means all 0 (symmetric).
+   */
+  quantization?: { scale: Float32Array; zeroPoint?: Int32Array; dimension: number };
 }
 
 /**
@@ -82,6 +86,8 @@ export interface TfliteOperator {
   inputs: number[];
   outputs: number[];
   options?: TfliteOptions;
+  /** The op's version: 1, or the one that introduced what it is given (int8 tensors, float16 weights). */
+  version?: number;
 }
 
 export interface TfliteGraph {
@@ -125,7 +131,7 @@ export class TfliteGraphBuilder {
       for (let i = 0; i < values.length; i++) half[i] = float16Bits(values[i]!);
       const stored = this.constant(`${name}/float16`, shape, half);
       this.tensors.push({ name, shape, type: TensorType.FLOAT32 });
-      return this.op(BuiltinOp.DEQUANTIZE, [stored], this.tensors.length - 1);
+      return this.op(BuiltinOp.DEQUANTIZE, [stored], this.tensors.length - 1, undefined, 3); // version 3: float16 in
     }
     if (storage === 'int8' && values.length >= INT8_MIN_ELEMENTS) {
       const groups = perChannel ? shape[0]! : 1;
@@ -144,8 +150,8 @@ export class TfliteGraphBuilder {
     return this.constant(name, shape, values);
   }
 
-  op(op: BuiltinOpId, inputs: number[], output: number, options?: TfliteOptions): number {
-    this.operators.push({ op, inputs, outputs: [output], ...(options ? { options } : {}) });
+  op(op: BuiltinOpId, inputs: number[], output: number, options?: TfliteOptions, version?: number): number {
+    this.operators.push({ op, inputs, outputs: [output], ...(options ? { options } : {}), ...(version ? { version } : {}) });
     return output;
   }
 }
