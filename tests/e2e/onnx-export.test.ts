@@ -10,21 +10,14 @@ import { selectBackend } from '../../electron/engine/backend/select';
 import { exportModel } from '../../electron/engine/export/registry';
 import { buildModel } from '../../electron/engine/models/registry';
 import { saveModelFolder } from '../../electron/engine/runs/model-io';
+import { EXPORT_CASES, modelForExport } from '../helpers/export-cases';
 import { pythonModulesMissing, SYSTEM_PYTHON, tempDir } from '../helpers/fixtures';
 
 const PYTHON = SYSTEM_PYTHON;
 /** ONNX's own checker (Debian's python3-onnx), when installed; the reason is printed when not. */
 const onnxChecker = () => pythonModulesMissing(['onnx'], 'python3-onnx');
 
-const CASES: Array<[string, [number, number, number]]> = [
-  ['mlp-30x2', [28, 28, 1]],
-  ['lenet5', [28, 28, 1]],
-  ['vgg11@0.25', [32, 32, 3]],
-  ['resnet20@0.25', [32, 32, 3]],
-  ['resnet18@0.125', [32, 32, 3]],
-  ['mobilenetv2@0.25', [32, 32, 3]],
-  ['resnet20@0.25', [20, 28, 3]],
-];
+const CASES = EXPORT_CASES;
 
 before(() => selectBackend('cpu'));
 
@@ -34,11 +27,7 @@ describe('ONNX export of every architecture, run in onnxruntime-node', () => {
 
   for (const [name, shape] of CASES) {
     it(`${name} on ${shape.join('×')}: same logits (≤ 1e-4) and classes as TensorFlow.js, dynamic batch${missing ? '' : ', passes onnx.checker (full)'}`, async () => {
-      const model = buildModel(name, { inputShape: shape, classes: 10, seed: 7, dropout: 0.1 });
-      // Batch-norm statistics away from their initial 0 and 1, so the export must carry them.
-      for (const layer of model.layers.filter((l) => l.getClassName() === 'BatchNormalization')) {
-        layer.setWeights(layer.getWeights().map((w, i) => tf.tidy(() => (i === 3 ? tf.randomUniform(w.shape, 0.5, 2, 'float32', i) : tf.randomNormal(w.shape, 0, 0.3, 'float32', i + 1)))));
-      }
+      const model = modelForExport(name, shape);
       const dir = await tempDir('onnx-');
       await saveModelFolder(model, join(dir, 'model'), { architecture: name, inputShape: shape, classNames: Array.from({ length: 10 }, (_, i) => String(i)), output: 'logits', preprocessing: 'pixels / 255', dataset: 'test' });
       await exportModel({ modelDir: join(dir, 'model'), format: 'onnx', destination: join(dir, 'onnx'), role: 'student', run: null, version: 'test', measure: false });

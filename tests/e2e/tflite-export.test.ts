@@ -11,30 +11,17 @@ import { evaluateTfliteGraph } from '../../electron/engine/export/tflite/evaluat
 import { openLiteRtSession } from '../../electron/engine/export/tflite/run';
 import { buildModel } from '../../electron/engine/models/registry';
 import { saveModelFolder } from '../../electron/engine/runs/model-io';
+import { EXPORT_CASES, modelForExport } from '../helpers/export-cases';
 import { tempDir } from '../helpers/fixtures';
 
-// Every architecture family of the registry, convnets with batch norm (folded into the convolution
-// before it), depthwise convolutions and ReLU6 (MobileNetV2), residual adds, and a non-square input.
-const CASES: Array<[string, [number, number, number]]> = [
-  ['mlp-30x2', [28, 28, 1]],
-  ['lenet5', [28, 28, 1]],
-  ['vgg11@0.25', [32, 32, 3]],
-  ['resnet20@0.25', [32, 32, 3]],
-  ['resnet18@0.125', [32, 32, 3]],
-  ['mobilenetv2@0.25', [32, 32, 3]],
-  ['resnet20@0.25', [20, 28, 3]],
-];
+const CASES = EXPORT_CASES;
 
 before(() => selectBackend('cpu'));
 
 describe('TFLite export of every architecture, run in LiteRT.js (XNNPACK in WebAssembly)', () => {
   for (const [name, shape] of CASES) {
     it(`${name} on ${shape.join('×')}: the same logits as TensorFlow.js, image by image (float32 ≤ 1e-4 and the same classes; float16 and int8 weights close, and smaller)`, async () => {
-      const model = buildModel(name, { inputShape: shape, classes: 10, seed: 7, dropout: 0.1 });
-      // Batch-norm statistics away from their initial 0 and 1, so the folding must carry them.
-      for (const layer of model.layers.filter((l) => l.getClassName() === 'BatchNormalization')) {
-        layer.setWeights(layer.getWeights().map((w, i) => tf.tidy(() => (i === 3 ? tf.randomUniform(w.shape, 0.5, 2, 'float32', i) : tf.randomNormal(w.shape, 0, 0.3, 'float32', i + 1)))));
-      }
+      const model = modelForExport(name, shape);
       const dir = await tempDir('tflite-');
       await saveModelFolder(model, join(dir, 'model'), { architecture: name, inputShape: shape, classNames: Array.from({ length: 10 }, (_, i) => String(i)), output: 'logits', preprocessing: 'pixels / 255, shape [batch, height, width, channels]', dataset: 'test' });
       const images = 3;

@@ -1,22 +1,9 @@
 import type * as tf from '@tensorflow/tfjs';
 import { DistillInputError } from '../../errors';
+import { batchNormWeights, pair, values, type LayerConfig } from '../layer-config';
 import { GraphBuilder, type OnnxAttribute, type OnnxGraph } from './graph';
 
 type Shape = Array<number | null>;
-interface LayerConfig {
-  activation?: string;
-  padding?: 'valid' | 'same';
-  strides?: number[];
-  dilationRate?: number | number[];
-  poolSize?: number[];
-  epsilon?: number;
-  center?: boolean;
-  scale?: boolean;
-  maxValue?: number | null;
-}
-
-const values = async (tensor: tf.Tensor) => Float32Array.from(await tensor.data());
-const pair = (v: number | number[] | undefined, fallback: number) => (Array.isArray(v) ? [v[0] ?? fallback, v[1] ?? v[0] ?? fallback] : [v ?? fallback, v ?? fallback]);
 
 /** TensorFlow's 'same' padding as explicit ONNX pads [top, left, bottom, right] (TF puts the odd pixel at the end). */
 export function samePads(input: [number, number], kernel: [number, number], strides: [number, number], dilations: [number, number]): number[] {
@@ -128,12 +115,9 @@ export async function layersModelToOnnx(model: tf.LayersModel, metadata: Record<
       }
       case 'BatchNormalization': {
         const channels = inShape.at(-1)!;
-        const list = [...weights];
-        const gamma = config.scale === false ? new Float32Array(channels).fill(1) : await values(list.shift()!);
-        const beta = config.center === false ? new Float32Array(channels) : await values(list.shift()!);
-        const [mean, variance] = [await values(list[0]!), await values(list[1]!)];
+        const { gamma, beta, mean, variance, epsilon } = await batchNormWeights(layer, channels);
         const c = (hint: string, v: Float32Array) => g.constant(`${layer.name}_${hint}`, [channels], v);
-        y = g.node('BatchNormalization', [x, c('gamma', gamma), c('beta', beta), c('mean', mean), c('variance', variance)], [{ name: 'epsilon', f: config.epsilon ?? 1e-3 }]);
+        y = g.node('BatchNormalization', [x, c('gamma', gamma), c('beta', beta), c('mean', mean), c('variance', variance)], [{ name: 'epsilon', f: epsilon }]);
         break;
       }
       case 'Activation':

@@ -1,21 +1,8 @@
 import type * as tf from '@tensorflow/tfjs';
 import { DistillInputError } from '../../errors';
+import { batchNormWeights, pair, values, type LayerConfig } from '../layer-config';
 import { Activation, BuiltinOp, Padding, TfliteGraphBuilder, type ActivationId, type TfliteGraph, type TfliteWeightStorage } from './graph';
 
-interface LayerConfig {
-  activation?: string;
-  padding?: 'valid' | 'same';
-  strides?: number[];
-  dilationRate?: number | number[];
-  poolSize?: number[];
-  epsilon?: number;
-  center?: boolean;
-  scale?: boolean;
-  maxValue?: number | null;
-}
-
-const values = async (tensor: tf.Tensor) => Float32Array.from(await tensor.data());
-const pair = (v: number | number[] | undefined, fallback: number) => (Array.isArray(v) ? [v[0] ?? fallback, v[1] ?? v[0] ?? fallback] : [v ?? fallback, v ?? fallback]);
 const outputShape = (layer: tf.layers.Layer) => ((Array.isArray(layer.output) ? layer.output[0]! : layer.output).shape as number[]).slice(1);
 const padding = (config: LayerConfig) => (config.padding === 'same' ? Padding.SAME : Padding.VALID);
 
@@ -36,13 +23,8 @@ function convWeights(k: Float32Array, [kh, kw, cin, cout]: number[]): Float32Arr
 
 /** Batch norm's inference form, y = x·scale + shift per channel. */
 async function batchNormAffine(layer: tf.layers.Layer): Promise<{ scale: Float32Array; shift: Float32Array }> {
-  const config = layer.getConfig() as LayerConfig;
-  const list = [...layer.getWeights()];
-  const channels = outputShape(layer).at(-1)!;
-  const gamma = config.scale === false ? new Float32Array(channels).fill(1) : await values(list.shift()!);
-  const beta = config.center === false ? new Float32Array(channels) : await values(list.shift()!);
-  const [mean, variance] = [await values(list[0]!), await values(list[1]!)];
-  const scale = gamma.map((g, c) => g / Math.sqrt(variance[c]! + (config.epsilon ?? 1e-3)));
+  const { gamma, beta, mean, variance, epsilon } = await batchNormWeights(layer, outputShape(layer).at(-1)!);
+  const scale = gamma.map((g, c) => g / Math.sqrt(variance[c]! + epsilon));
   return { scale, shift: beta.map((b, c) => b - mean[c]! * scale[c]!) };
 }
 

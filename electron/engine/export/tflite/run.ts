@@ -1,13 +1,11 @@
-import * as tf from '@tensorflow/tfjs';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { DatasetSplit } from '../../data/dataset';
-import { imageBatch } from '../../data/batches';
-import { throwIfAborted } from '../../errors';
 import type { BatchWatch } from '../../train/evaluate';
+import { predictedClasses } from '../predictions';
 
 /**
  * LiteRT.js (Google's TFLite runtime for the web, XNNPACK in WebAssembly) loads like a browser
@@ -108,25 +106,14 @@ export async function openLiteRtSession(modelBytes: Uint8Array): Promise<LiteRtS
  */
 export async function tflitePredictions(dir: string, split: DatasetSplit, shape: readonly [number, number, number], options: { watch?: BatchWatch } = {}, batchSize = 256): Promise<Int32Array> {
   const session = await openLiteRtSession(new Uint8Array(await readFile(join(dir, 'model.tflite'))));
-  const predictions = new Int32Array(split.count);
-  const order = Int32Array.from({ length: split.count }, (_, i) => i);
   try {
-    for (let start = 0; start < split.count; start += batchSize) {
-      throwIfAborted(options.watch?.signal);
-      const end = Math.min(split.count, start + batchSize);
-      const { x, labels } = imageBatch(split, shape, order, start, end);
-      const data = (await x.data()) as Float32Array;
-      tf.dispose([x, labels]);
-      const logits = await session.run(data, end - start);
-      logits.forEach((row, r) => {
-        let best = 0;
-        for (let c = 1; c < row.length; c++) if (row[c]! > row[best]!) best = c;
-        predictions[start + r] = best;
-      });
-      options.watch?.onImages?.(end);
-    }
+    return await predictedClasses(split, shape, options.watch, batchSize, async ({ start, end, floats }) => {
+      const rows = await session.run(await floats(), end - start);
+      const logits = new Float32Array(rows.reduce((n, row) => n + row.length, 0));
+      rows.reduce((at, row) => (logits.set(row, at), at + row.length), 0);
+      return logits;
+    });
   } finally {
     await session.close();
   }
-  return predictions;
 }
