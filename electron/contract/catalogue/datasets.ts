@@ -39,54 +39,64 @@ export const EXPORT_FORMAT_CATALOGUE = {
     layout: 'folder',
     /** The batch the file declares: any, or 1 (a runtime may resize it). */
     batch: 'any',
+    /** What of the training preprocessing (pixels / 255, then the dataset's per-channel normalisation) the model does itself. */
+    inside: 'nothing',
   },
   'tfjs-f16': {
     label: 'TensorFlow.js LayersModel, float16 weights',
     description: 'half the size; weights stored as float16 in the weights manifest, dequantized by tf.loadLayersModel',
     layout: 'folder',
     batch: 'any',
+    inside: 'nothing',
   },
   'tfjs-u8': {
     label: 'TensorFlow.js LayersModel, uint8 weights',
     description: 'a quarter of the size; each weight tensor stored as 8-bit (value = q·scale + min), dequantized by tf.loadLayersModel',
     layout: 'folder',
     batch: 'any',
+    inside: 'nothing',
   },
   onnx: {
     label: 'ONNX',
     description: 'model.onnx, opset 13, float32, input [batch, height, width, channels]: onnxruntime on the web, a phone, Python or C++',
     layout: 'folder',
     batch: 'any',
+    inside: 'nothing',
   },
   'onnx-raw': {
     label: 'ONNX, raw pixels in',
     description: "model.onnx taking the image's bytes (uint8 [batch, height, width, channels], 0–255) with / 255 and the normalisation inside: nothing to reproduce",
     layout: 'folder',
     batch: 'any',
+    inside: 'scaling and normalization',
   },
   tflite: {
     label: 'TFLite (LiteRT)',
-    description: 'model.tflite, float32, input [1, height, width, channels], batch norm folded: LiteRT (TensorFlow Lite) on Android, iOS or the web',
+    description: 'model.tflite, float32, input [1, height, width, channels] as pixels / 255 (the per-channel normalisation inside), batch norm folded, labels and normalisation in its metadata: LiteRT (TensorFlow Lite) and MediaPipe on Android, iOS or the web',
     layout: 'folder',
     batch: 1,
+    inside: 'normalization',
   },
   'tflite-f16': {
     label: 'TFLite (LiteRT), float16 weights',
     description: "half the size: TFLite's float16 quantization, each kernel stored as float16 and widened to float32 as the model loads (a GPU delegate runs it in float16)",
     layout: 'folder',
     batch: 1,
+    inside: 'normalization',
   },
   'tflite-dynamic': {
     label: 'TFLite (LiteRT), int8 weights (dynamic range)',
     description: "about a quarter of the size: TFLite's dynamic-range quantization, dense and convolution kernels as int8 (one scale per dense kernel, one per convolution output channel), run by TFLite's hybrid kernels; activations stay float32",
     layout: 'folder',
     batch: 1,
+    inside: 'normalization',
   },
   'tflite-int8': {
     label: 'TFLite (LiteRT), full integer int8',
     description: "TFLite's full-integer quantization: weights and activations int8, calibrated on 512 training images of the run's dataset, for integer kernels and NPUs; float32 in and out through QUANTIZE and DEQUANTIZE",
     layout: 'folder',
     batch: 1,
+    inside: 'normalization',
   },
 } as const;
 export type ExportFormatId = keyof typeof EXPORT_FORMAT_CATALOGUE;

@@ -40,3 +40,10 @@ export function classCounts(split: DatasetSplit, classes: number): number[] {
   for (const label of split.labels) counts[label] = (counts[label] ?? 0) + 1;
   return counts;
 }
+
+/** The same images as pixels / 255 alone, for a model that normalises them itself (a TFLite export). */
+export function withoutNormalization(split: DatasetSplit): DatasetSplit {
+  const copy = { ...split };
+  delete copy.normalization;
+  return copy;
+}

@@ -22,6 +22,8 @@ export interface ModelCard {
     inputType: 'float32' | 'uint8';
     /** The batch the file declares: any, or 1 (TFLite, whose runtimes can resize it). */
     batch: 'any' | 1;
+    /** What of the preprocessing the model does itself (`onnx-raw`: all of it; TFLite: the normalisation). */
+    inside: 'nothing' | 'normalization' | 'scaling and normalization';
     inputShape: [number, number, number];
     description: string;
     scale: number;
@@ -83,6 +85,7 @@ export function buildModelCard(input: CardInputs, bytes: number): ModelCard {
   const own = reports[role];
   const kd = config?.methodOptions.kd;
   const usesKd = config ? config.method === 'kd' || METHOD_CATALOGUE[config.method].uses.some((ref) => ref.startsWith('kd.')) : false;
+  const inside = EXPORT_FORMAT_CATALOGUE[input.format].inside;
   return {
     distillStudio: input.version,
     exportedAt: new Date().toISOString(),
@@ -92,15 +95,18 @@ export function buildModelCard(input: CardInputs, bytes: number): ModelCard {
     dataset: { name: metadata.dataset, classes: metadata.classNames.length, classNames: metadata.classNames },
     preprocessing: {
       layout: 'NHWC',
-      inputType: input.format === 'onnx-raw' ? 'uint8' : 'float32',
+      inputType: inside === 'scaling and normalization' ? 'uint8' : 'float32',
       batch: EXPORT_FORMAT_CATALOGUE[input.format].batch,
+      inside,
       inputShape: metadata.inputShape as [number, number, number],
       description:
-        input.format === 'onnx-raw'
+        inside === 'scaling and normalization'
           ? `none: the image's bytes go in as they are; inside, ${metadata.preprocessing.replace(/, shape .*$/, '')}`
-          : EXPORT_FORMAT_CATALOGUE[input.format].batch === 1
-            ? metadata.preprocessing.replace('[batch,', '[1,')
-            : metadata.preprocessing,
+          : inside === 'normalization' && metadata.normalization
+            ? `pixels / 255, shape [1, height, width, channels]; the per-channel normalisation is inside the model`
+            : EXPORT_FORMAT_CATALOGUE[input.format].batch === 1
+              ? metadata.preprocessing.replace('[batch,', '[1,')
+              : metadata.preprocessing,
       scale: 1 / 255,
       normalization: metadata.normalization ?? null,
     },
@@ -150,7 +156,7 @@ export function modelCardMarkdown(card: ModelCard): string {
     '',
     `- Input: \`[${card.preprocessing.batch === 1 ? '1' : 'batch'}, ${card.preprocessing.inputShape.join(', ')}]\` (${card.preprocessing.layout}, ${card.preprocessing.inputType})${card.preprocessing.batch === 1 ? '; one image per call, or resize the input to a larger batch first' : ''}.`,
     `- Preprocessing: ${card.preprocessing.description}.`,
-    `- ${card.preprocessing.inputType === 'uint8' ? 'Inside the model, pixels' : 'Pixels'} are divided by 255${norm ? `, then each channel c becomes (x − mean[c]) / std[c] with mean = [${norm.mean.map((v) => v.toFixed(6)).join(', ')}] and std = [${norm.std.map((v) => v.toFixed(6)).join(', ')}]` : ''}.`,
+    `- ${card.preprocessing.inputType === 'uint8' ? 'Inside the model, pixels' : 'Pixels'} are divided by 255${norm ? `, then ${card.preprocessing.inside === 'normalization' ? 'inside the model ' : ''}each channel c becomes (x − mean[c]) / std[c] with mean = [${norm.mean.map((v) => v.toFixed(6)).join(', ')}] and std = [${norm.std.map((v) => v.toFixed(6)).join(', ')}]` : ''}.`,
     card.output === 'logits' ? `- Output: ${card.dataset.classes} logits, in the order of \`labels.txt\`; apply softmax for probabilities.` : `- Output: ${card.dataset.classes} probabilities, in the order of \`labels.txt\`.`,
     '',
     '## Data and training',

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import type { DatasetSplit } from '../data/dataset';
+import { withoutNormalization, type DatasetSplit } from '../data/dataset';
 import { imageBatch } from '../data/batches';
 import { throwIfAborted } from '../errors';
 import type { BatchWatch } from '../train/evaluate';
@@ -10,6 +10,8 @@ export interface SplitBatch {
   end: number;
   /** The images after the training preprocessing (pixels / 255, then the dataset's normalisation), laid end to end. */
   floats(): Promise<Float32Array>;
+  /** The images as pixels / 255 only, for a model with the normalisation inside (TFLite). */
+  scaled(): Promise<Float32Array>;
 }
 
 /**
@@ -22,13 +24,14 @@ export async function predictedClasses(split: DatasetSplit, shape: readonly [num
   for (let start = 0; start < split.count; start += batchSize) {
     throwIfAborted(watch?.signal);
     const end = Math.min(split.count, start + batchSize);
-    const floats = async () => {
-      const { x, labels } = imageBatch(split, shape, order, start, end);
+    const read = async (from: DatasetSplit) => {
+      const { x, labels } = imageBatch(from, shape, order, start, end);
       const data = (await x.data()) as Float32Array;
       tf.dispose([x, labels]);
       return data;
     };
-    const logits = await logitsOf({ start, end, floats });
+    const unnormalised = withoutNormalization(split);
+    const logits = await logitsOf({ start, end, floats: () => read(split), scaled: () => read(unnormalised) });
     const classes = logits.length / (end - start);
     for (let r = 0; r < end - start; r++) {
       let best = 0;

@@ -7,21 +7,46 @@ import type { Exporter } from './exporter';
 import { layersModelToTflite } from './tflite/convert';
 import { encodeTfliteModel } from './tflite/encode';
 import { evaluateTfliteGraph } from './tflite/evaluate';
+import { encodeImageClassifierMetadata, METADATA_NAME, withAssociatedFiles } from './tflite/metadata';
 import type { TfliteGraph, TfliteWeightStorage } from './tflite/graph';
 import { quantizeGraphInt8 } from './tflite/quantize-int8';
 
-const describe = (version: string, metadata: ModelMetadata | null, weights: string): Record<string, string> => ({
-  producer: `Distill Studio ${version}`,
-  classes: JSON.stringify(metadata?.classNames ?? []),
-  preprocessing: metadata?.preprocessing ?? '',
-  normalization: JSON.stringify(metadata?.normalization ?? null),
-  layout: 'NHWC',
-  weights,
-});
+/**
+ * What the file says about itself: free-text entries, and TFLite's image-classifier metadata
+ * (the input's normalisation and the label file) that MediaPipe, the Task Library and Android
+ * Studio read. The dataset's per-channel normalisation is inside the graph, so the metadata's is
+ * one value for every channel, (pixel − 0) / 255, the only kind MediaPipe takes.
+ */
+function describe(version: string, model: tf.LayersModel, metadata: ModelMetadata | null, weights: string): Record<string, string | Uint8Array> {
+  const text = {
+    producer: `Distill Studio ${version}`,
+    classes: JSON.stringify(metadata?.classNames ?? []),
+    preprocessing: 'pixels / 255; the per-channel normalisation, if any, is inside the model',
+    normalization: JSON.stringify(metadata?.normalization ?? null),
+    layout: 'NHWC',
+    weights,
+  };
+  if (!metadata) return text;
+  return {
+    ...text,
+    [METADATA_NAME]: encodeImageClassifierMetadata({
+      name: `${metadata.architecture} (${metadata.dataset})`,
+      description: `An image classifier for ${metadata.dataset}, ${metadata.classNames.length} classes, exported by Distill Studio`,
+      version: '1',
+      author: `Distill Studio ${version}`,
+      inputShape: model.inputs[0]!.shape.slice(1) as [number, number, number],
+      mean: [0],
+      std: [255],
+      classNames: metadata.classNames,
+      outputDescription: metadata.output === 'logits' ? 'One logit per class, in the order of labels.txt; softmax gives probabilities' : 'One probability per class, in the order of labels.txt',
+    }),
+  };
+}
 
-async function writeTflite(destination: string, graph: TfliteGraph): Promise<string[]> {
+async function writeTflite(destination: string, graph: TfliteGraph, classNames: string[] | undefined): Promise<string[]> {
+  const bytes = encodeTfliteModel(graph);
   await mkdir(destination);
-  await writeFile(join(destination, 'model.tflite'), encodeTfliteModel(graph));
+  await writeFile(join(destination, 'model.tflite'), classNames ? withAssociatedFiles(bytes, classNames) : bytes);
   return [join(destination, 'model.tflite')];
 }
 
@@ -35,7 +60,7 @@ export function tfliteExporter(version: string, storage: TfliteWeightStorage = '
     async write({ modelDir, destination }) {
       const { model, metadata } = await loadModelFolder(modelDir);
       try {
-        return await writeTflite(destination, await layersModelToTflite(model, describe(version, metadata, storage), storage));
+        return await writeTflite(destination, await layersModelToTflite(model, describe(version, model, metadata, storage), storage, metadata?.normalization), metadata?.classNames);
       } finally {
         model.dispose();
       }
@@ -60,7 +85,7 @@ export function tfliteInt8Exporter(version: string): Exporter {
       try {
         const expected = JSON.stringify(model.inputs[0]!.shape.slice(1));
         if (JSON.stringify(images.shape.slice(1)) !== expected) throw new DistillInputError(`${modelDir}: calibration images are ${images.shape.slice(1).join('×')}, the model takes ${expected}`);
-        const graph = await layersModelToTflite(model, describe(version, metadata, 'int8 (full integer)'));
+        const graph = await layersModelToTflite(model, describe(version, model, metadata, 'int8 (full integer)'), 'float32', metadata?.normalization);
         const ranges = new Map<number, [number, number]>();
         for (let start = 0; start < images.shape[0]; start += CALIBRATION_CHUNK) {
           const chunk = images.slice(start, Math.min(CALIBRATION_CHUNK, images.shape[0] - start));
@@ -71,7 +96,7 @@ export function tfliteInt8Exporter(version: string): Exporter {
             ranges.set(index, known ? [Math.min(known[0], lo), Math.max(known[1], hi)] : [lo, hi]);
           }
         }
-        return await writeTflite(destination, quantizeGraphInt8(graph, ranges));
+        return await writeTflite(destination, quantizeGraphInt8(graph, ranges), metadata?.classNames);
       } finally {
         model.dispose();
         images.dispose();

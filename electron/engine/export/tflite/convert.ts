@@ -40,16 +40,27 @@ const fusable = (kind: string | undefined): ActivationId | null => (!kind || kin
 /**
  * A Distill Studio LayersModel (any architecture of the registry) as a TFLite graph, NHWC as
  * TensorFlow.js and TFLite both are, so no transposes: input `input` float32 [1, height, width,
- * channels] after the card's preprocessing, output `logits`. Batch norm is folded into the
+ * channels] as pixels / 255 (with `normalization`, the dataset's per-channel normalisation inside),
+ * output `logits`. Batch norm is folded into the
  * convolution before it, ReLU into the op before it where TFLite fuses it, dropout vanishes.
  * `storage` says how dense and convolution kernels are stored (biases stay float32).
  */
-export async function layersModelToTflite(model: tf.LayersModel, metadata: Record<string, string>, storage: TfliteWeightStorage = 'float32'): Promise<TfliteGraph> {
+export async function layersModelToTflite(model: tf.LayersModel, metadata: Record<string, string | Uint8Array>, storage: TfliteWeightStorage = 'float32', normalization?: { mean: number[]; std: number[] } | null): Promise<TfliteGraph> {
   const g = new TfliteGraphBuilder();
   const inputShape = model.inputs[0]!.shape.slice(1) as number[];
   if (inputShape.length !== 3 || inputShape.some((d) => typeof d !== 'number')) throw new DistillInputError(`TFLite export needs a fixed image input; this model takes ${JSON.stringify(model.inputs[0]!.shape)}`);
   const input = g.activation('input', inputShape);
-  const tensors = new Map<string, number>([[model.inputs[0]!.sourceLayer.name, input]]);
+  // The dataset's per-channel normalisation as the graph's first ops, x · (1/std) + (−mean/std), so the
+  // file takes pixels / 255 and one scale serves every channel (MediaPipe reads no other).
+  let first = input;
+  if (normalization) {
+    const channels = inputShape[2]!;
+    const scale = g.constant('normalization/scale', [channels], Float32Array.from(normalization.std, (s) => 1 / s));
+    const shift = g.constant('normalization/shift', [channels], Float32Array.from(normalization.mean, (m, c) => -m / normalization.std[c]!));
+    const scaled = g.op(BuiltinOp.MUL, [input, scale], g.activation('normalization/scaled', inputShape), { kind: 'elementwise', op: 'mul', activation: Activation.NONE });
+    first = g.op(BuiltinOp.ADD, [scaled, shift], g.activation('normalization', inputShape), { kind: 'elementwise', op: 'add', activation: Activation.NONE });
+  }
+  const tensors = new Map<string, number>([[model.inputs[0]!.sourceLayer.name, first]]);
   const folded = new Map<string, { scale: Float32Array; shift: Float32Array }>();
   const activation = (x: number, kind: string | undefined, layer: string, shape: number[]): number => {
     if (!kind || kind === 'linear') return x;

@@ -147,7 +147,7 @@ export function encodeTfliteModel(graph: TfliteGraph): Uint8Array {
     return buffers.length - 1;
   });
   const metadata = Object.entries(graph.metadata).map(([name, text]) => {
-    buffers.push(bufferTable(b, encoder.encode(text)));
+    buffers.push(bufferTable(b, typeof text === 'string' ? encoder.encode(text) : text));
     const key = b.createString(name);
     b.startObject(2);
     b.addFieldOffset(0, key, 0);

@@ -96,8 +96,8 @@ export interface TfliteGraph {
   input: number;
   output: number;
   description: string;
-  /** Free text stored as named metadata buffers: classes, preprocessing. */
-  metadata: Record<string, string>;
+  /** Named metadata buffers: free text (classes, preprocessing), or a flatbuffer (`TFLITE_METADATA`). */
+  metadata: Record<string, string | Uint8Array>;
 }
 
 /** Builds a TfliteGraph: tensors by index, constants from typed arrays. */

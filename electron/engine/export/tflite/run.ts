@@ -101,14 +101,15 @@ export async function openLiteRtSession(modelBytes: Uint8Array): Promise<LiteRtS
 }
 
 /**
- * Runs an exported model.tflite in LiteRT.js over a split (the same preprocessing as training:
- * pixels / 255, then the dataset's normalisation) and returns its predicted classes.
+ * Runs an exported model.tflite in LiteRT.js over a split (pixels / 255; the dataset's
+ * normalisation is inside the file) and returns its predicted classes.
  */
 export async function tflitePredictions(dir: string, split: DatasetSplit, shape: readonly [number, number, number], options: { watch?: BatchWatch } = {}, batchSize = 256): Promise<Int32Array> {
   const session = await openLiteRtSession(new Uint8Array(await readFile(join(dir, 'model.tflite'))));
   try {
-    return await predictedClasses(split, shape, options.watch, batchSize, async ({ start, end, floats }) => {
-      const rows = await session.run(await floats(), end - start);
+    // The file takes pixels / 255: the dataset's normalisation is inside it.
+    return await predictedClasses(split, shape, options.watch, batchSize, async ({ start, end, scaled }) => {
+      const rows = await session.run(await scaled(), end - start);
       const logits = new Float32Array(rows.reduce((n, row) => n + row.length, 0));
       rows.reduce((at, row) => (logits.set(row, at), at + row.length), 0);
       return logits;

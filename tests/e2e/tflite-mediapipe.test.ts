@@ -1,0 +1,127 @@
+import * as tf from '@tensorflow/tfjs';
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { selectBackend } from '../../electron/engine/backend/select';
+import { exportModel } from '../../electron/engine/export/registry';
+import type { ExportFormatId } from '../../electron/contract/catalogue';
+import { buildModel } from '../../electron/engine/models/registry';
+import { saveModelFolder } from '../../electron/engine/runs/model-io';
+import { chromiumMissing, launchChromium } from '../helpers/browser';
+import { tempDir } from '../helpers/fixtures';
+
+// MediaPipe's ImageClassifier (Google's on-device task API for Android, iOS and the web) feeds a
+// .tflite model from its metadata alone: the normalisation, the colour space and the label file.
+// Its web build runs here in Chromium on the CPU, as it runs in a phone's browser.
+const missing = chromiumMissing();
+const MEDIAPIPE = dirname(createRequire(import.meta.url).resolve('@mediapipe/tasks-vision/vision_bundle.js'));
+const CLASSES = ['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck'];
+type Category = { index: number; categoryName: string; score: number };
+
+/** Serves MediaPipe's bundle and wasm, and whichever model the test puts at /model.tflite. */
+function serve(model: () => Promise<Uint8Array>): Promise<{ server: Server; url: string }> {
+  const server = createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0]!;
+    const file = path === '/vision_bundle.mjs' ? join(MEDIAPIPE, 'vision_bundle.mjs') : /^\/wasm\/vision_wasm_internal\.(js|wasm)$/.test(path) ? join(MEDIAPIPE, path) : null;
+    const type = path.endsWith('.wasm') ? 'application/wasm' : path.endsWith('.tflite') ? 'application/octet-stream' : path === '/' ? 'text/html' : 'text/javascript';
+    const body = path === '/' ? Promise.resolve('<!doctype html><title>MediaPipe</title>') : path === '/model.tflite' ? model() : file ? readFile(file) : null;
+    if (!body) return void res.writeHead(404).end();
+    void body.then((bytes) => res.writeHead(200, { 'content-type': type }).end(bytes));
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, url: `http://127.0.0.1:${(server.address() as { port: number }).port}/` })));
+}
+
+/** MediaPipe's categories for RGB images given as bytes, every class with its score; or its error. */
+async function classify(page: Page, bytes: Uint8Array, [height, width]: [number, number, number]): Promise<Category[][] | string> {
+  return page.evaluate(
+    async ({ bytes, height, width }) => {
+      // A module script's import, in the page; the path is the test server's.
+      const { FilesetResolver, ImageClassifier } = await import(/* @vite-ignore */ '/vision_bundle.mjs' as string);
+      try {
+        const classifier = await ImageClassifier.createFromOptions(await FilesetResolver.forVisionTasks('/wasm'), { baseOptions: { modelAssetPath: '/model.tflite', delegate: 'CPU' }, runningMode: 'IMAGE', maxResults: -1 });
+        const size = height * width;
+        const results: Category[][] = [];
+        for (let k = 0; k < bytes.length / (size * 3); k++) {
+          const rgba = new Uint8ClampedArray(size * 4).fill(255);
+          for (let p = 0; p < size; p++) for (let c = 0; c < 3; c++) rgba[4 * p + c] = bytes[(k * size + p) * 3 + c]!;
+          results.push(classifier.classify(new ImageData(rgba, width, height)).classifications[0].categories);
+        }
+        classifier.close();
+        return results;
+      } catch (error) {
+        return String(error);
+      }
+    },
+    { bytes: Array.from(bytes), height, width },
+  );
+}
+
+describe('TFLite exports in MediaPipe’s ImageClassifier, fed by their metadata alone', { skip: missing ?? false }, () => {
+  let browser: Browser;
+  let page: Page;
+  let server: Server;
+  let modelBytes: Uint8Array = new Uint8Array();
+  before(async () => {
+    await selectBackend('cpu');
+    const served = await serve(async () => modelBytes);
+    server = served.server;
+    browser = await launchChromium();
+    page = await browser.newPage();
+    await page.goto(served.url);
+  });
+  after(async () => {
+    await browser?.close();
+    server?.close();
+  });
+
+  it('reads the labels and the input scale: the float32 file gives TensorFlow.js’s logits on CIFAR-style normalised colour images, the int8 file the same classes', async () => {
+    const shape: [number, number, number] = [32, 32, 3];
+    const normalization = { mean: [0.49, 0.48, 0.45], std: [0.25, 0.24, 0.26] };
+    const model = buildModel('resnet20@0.25', { inputShape: shape, classes: 10, seed: 3, dropout: 0 });
+    const dir = await tempDir('mediapipe-');
+    await saveModelFolder(model, join(dir, 'model'), { architecture: 'resnet20@0.25', inputShape: shape, classNames: CLASSES, output: 'logits', preprocessing: '(pixels / 255 − mean) / std per channel', normalization, dataset: 'test' });
+    const images = 4;
+    // Noise images, and int8 calibrated on other noise of the same kind, as a run calibrates on its training images.
+    let state = 12345;
+    const bytes = Uint8Array.from({ length: images * 32 * 32 * 3 }, () => (state = (state * 1103515245 + 12345) >>> 0) >>> 24);
+    const normalised = tf.tidy(() => tf.div(tf.sub(tf.div(tf.tensor4d(bytes, [images, ...shape], 'float32'), 255), normalization.mean), normalization.std));
+    const expected = (await (model.predict(normalised) as tf.Tensor).data()) as Float32Array;
+    const calibration = tf.randomUniform([64, ...shape], 0, 1, 'float32', 13) as tf.Tensor4D;
+    for (const [format, tolerance] of [['tflite', 1e-4], ['tflite-int8', 5e-2]] as Array<[ExportFormatId, number]>) {
+      await exportModel({ modelDir: join(dir, 'model'), format, destination: join(dir, format), role: 'student', run: null, version: 'test', measure: false, calibrationImages: calibration });
+      modelBytes = new Uint8Array(await readFile(join(dir, format, 'model.tflite')));
+      const result = await classify(page, bytes, shape);
+      assert.ok(typeof result !== 'string', `${format}: ${result}`);
+      result.forEach((categories, k) => {
+        const want = expected.subarray(k * 10, k * 10 + 10);
+        const magnitude = Math.max(1, ...Array.from(want, Math.abs));
+        assert.equal(categories.length, 10);
+        for (const { index, categoryName, score } of categories) {
+          assert.equal(categoryName, CLASSES[index], `${format}: output ${index} is named from labels.txt`);
+          assert.ok(Math.abs(score - want[index]!) <= tolerance * magnitude, `${format} image ${k}, ${categoryName}: ${score} against ${want[index]}`);
+        }
+        const best = Array.from(want).reduce((b, v, i, all) => (v > all[b]! ? i : b), 0);
+        assert.equal(categories[0]!.index, best, `${format} image ${k}: top class`);
+      });
+    }
+    tf.dispose([normalised, calibration]);
+    model.dispose();
+  });
+
+  it('reads a grey model’s colour space, which MediaPipe’s classifier does not take (the Interpreter and the Task Library do)', async () => {
+    const model = buildModel('mlp-30x2', { inputShape: [28, 28, 1], classes: 10, seed: 1, dropout: 0 });
+    const dir = await tempDir('mediapipe-grey-');
+    await saveModelFolder(model, join(dir, 'model'), { architecture: 'mlp-30x2', inputShape: [28, 28, 1], classNames: CLASSES, output: 'logits', preprocessing: 'pixels / 255', dataset: 'test' });
+    model.dispose();
+    await exportModel({ modelDir: join(dir, 'model'), format: 'tflite', destination: join(dir, 'tflite'), role: 'student', run: null, version: 'test', measure: false });
+    modelBytes = new Uint8Array(await readFile(join(dir, 'tflite', 'model.tflite')));
+    const result = await classify(page, new Uint8Array(28 * 28 * 3), [28, 28, 3]);
+    assert.match(String(result), /Only RGB color space is supported/);
+  });
+});
+
+if (missing) console.log(`# MediaPipe end-to-end test skipped: ${missing}`);
