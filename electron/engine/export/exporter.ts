@@ -7,8 +7,8 @@ export interface ExportJob {
   /** The folder to create; it must not exist yet. */
   destination: string;
   /**
-   * Training images as the model takes them (after the card's preprocessing), for a format that
-   * calibrates on them (full-integer TFLite); null when the model's dataset is not at hand.
+   * Training images as pixels / 255 (a TFLite file's input: the normalisation is inside it), for a
+   * format that calibrates on them (full-integer TFLite); null when the model's dataset is not at hand.
    */
   calibrationImages: () => Promise<tf.Tensor4D | null>;
 }

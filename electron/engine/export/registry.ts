@@ -49,7 +49,7 @@ export interface ExportOptions {
   onProgress?: (progress: ExportProgress) => void;
   /** Stops the export between stages and batches; what it wrote is removed. */
   signal?: AbortSignal;
-  /** Images to calibrate full-integer quantization on, instead of the run's training images (a bare model folder's). */
+  /** Images (pixels / 255) to calibrate full-integer quantization on, instead of the run's training images (a bare model folder's). */
   calibrationImages?: tf.Tensor4D;
 }
 

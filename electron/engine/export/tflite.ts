@@ -51,9 +51,9 @@ async function writeTflite(destination: string, graph: TfliteGraph, classNames: 
 }
 
 /**
- * TFLite (LiteRT) for Android, iOS and microcontroller-class runtimes: `model.tflite`, float32,
- * input `input` [1, height, width, channels] after the card's preprocessing, output `logits`;
- * the kernels stored as `storage` says.
+ * TFLite (LiteRT) for Android, iOS and the web: `model.tflite`, float32, input `input` [1, height,
+ * width, channels] as pixels / 255 (a dataset's normalisation inside), output `logits`, with
+ * TFLite metadata and labels.txt packed in; the kernels stored as `storage` says.
  */
 export function tfliteExporter(version: string, storage: TfliteWeightStorage = 'float32'): Exporter {
   return {
