@@ -1,5 +1,6 @@
 import { Builder } from 'flatbuffers';
 import type { TfliteGraph, TfliteOptions, TfliteTensor } from './graph';
+import { floatVector, int32Vector, offsetVector } from './vectors';
 
 type Offset = number;
 
@@ -21,18 +22,6 @@ const OPTIONS_TYPE: Record<TfliteOptions['kind'] | 'mul' | 'sub', number> = {
 /** The flatbuffer's schema version and file identifier. */
 const SCHEMA_VERSION = 3;
 const FILE_IDENTIFIER = 'TFL3';
-
-function int32Vector(b: Builder, values: readonly number[]): Offset {
-  b.startVector(4, values.length, 4);
-  for (let i = values.length - 1; i >= 0; i--) b.addInt32(values[i]!);
-  return b.endVector();
-}
-
-function offsetVector(b: Builder, offsets: readonly Offset[]): Offset {
-  b.startVector(4, offsets.length, 4);
-  for (let i = offsets.length - 1; i >= 0; i--) b.addOffset(offsets[i]!);
-  return b.endVector();
-}
 
 /** A buffer's bytes, 16-byte aligned as schema.fbs asks (`force_align: 16`) so runtimes can map them in place. */
 function bufferTable(b: Builder, data: Uint8Array | null): Offset {
@@ -105,9 +94,7 @@ function optionsTable(b: Builder, options: TfliteOptions): { type: number; table
 
 /** QuantizationParameters: scale (slot 2), zero_point (3, int64; all 0 when none are given) and quantized_dimension (6). */
 function quantizationTable(b: Builder, { scale, zeroPoint, dimension }: NonNullable<TfliteTensor['quantization']>): Offset {
-  b.startVector(4, scale.length, 4);
-  for (let i = scale.length - 1; i >= 0; i--) b.addFloat32(scale[i]!);
-  const scales = b.endVector();
+  const scales = floatVector(b, scale);
   b.startVector(8, scale.length, 8);
   for (let i = scale.length - 1; i >= 0; i--) b.addInt64(BigInt(zeroPoint?.[i] ?? 0));
   const zeroPoints = b.endVector();

@@ -1,5 +1,6 @@
 import { Builder } from 'flatbuffers';
 import { zipSync } from 'fflate';
+import { floatVector, offsetVector } from './vectors';
 
 /**
  * TFLite model metadata for an image classifier, as tflite-support's metadata_schema.fbs lays
@@ -32,18 +33,6 @@ const ContentProperties = { FeatureProperties: 1, ImageProperties: 2 } as const;
 const ColorSpace = { RGB: 1, GRAYSCALE: 2 } as const;
 const TENSOR_AXIS_LABELS = 2;
 const NORMALIZATION_OPTIONS = 1;
-
-function floatVector(b: Builder, values: readonly number[]): number {
-  b.startVector(4, values.length, 4);
-  for (let i = values.length - 1; i >= 0; i--) b.addFloat32(values[i]!);
-  return b.endVector();
-}
-
-function offsetVector(b: Builder, offsets: readonly number[]): number {
-  b.startVector(4, offsets.length, 4);
-  for (let i = offsets.length - 1; i >= 0; i--) b.addOffset(offsets[i]!);
-  return b.endVector();
-}
 
 function inputTensor(b: Builder, m: ImageClassifierMetadata): number {
   const [height, width, channels] = m.inputShape;
