@@ -268,6 +268,8 @@ export function firstRunTests(session: AppSession): void {
   it('exports in a quantized format, as ONNX and as TFLite for a phone, chosen in the Export dialog', async () => {
     const { page, shot } = session;
     await page.getByTestId('export-format').selectOption('tfjs-u8');
+    // Each format says what it is under the picker, from the catalogue.
+    assert.match(await page.getByTestId('export-format-description').innerText(), /a quarter of the size; each weight tensor stored as 8-bit/);
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-student').click()]);
     assert.match(download.suggestedFilename(), /^student-.+-tfjs-u8\.zip$/);
     const zipPath = join(await mkdtemp(join(tmpdir(), 'export-u8-')), download.suggestedFilename());
@@ -287,6 +289,7 @@ export function firstRunTests(session: AppSession): void {
     assert.ok(Math.abs(onnxCard.accuracy.exported - onnxCard.accuracy.student) <= 0.005, JSON.stringify(onnxCard.accuracy));
     // Full-integer TFLite for a phone's integer kernels: the server calibrated it on the run's training images and checked it in LiteRT.js.
     await page.getByTestId('export-format').selectOption('tflite-int8');
+    assert.match(await page.getByTestId('export-format-description').innerText(), /full-integer quantization: weights and activations int8, calibrated on 512 training images/);
     const [tflite] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-student').click()]);
     assert.match(tflite.suggestedFilename(), /^student-.+-tflite-int8\.zip$/);
     const tfliteZip = join(await mkdtemp(join(tmpdir(), 'export-tflite-')), tflite.suggestedFilename());
