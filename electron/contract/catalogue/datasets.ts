@@ -41,6 +41,8 @@ export const EXPORT_FORMAT_CATALOGUE = {
     batch: 'any',
     /** What of the training preprocessing (pixels / 255, then the dataset's per-channel normalisation) the model does itself. */
     inside: 'nothing',
+    /** The runtime the app loads the exported file back in to measure its accuracy, as its users run it. */
+    runtime: 'tfjs',
   },
   'tfjs-f16': {
     label: 'TensorFlow.js LayersModel, float16 weights',
@@ -48,6 +50,7 @@ export const EXPORT_FORMAT_CATALOGUE = {
     layout: 'folder',
     batch: 'any',
     inside: 'nothing',
+    runtime: 'tfjs',
   },
   'tfjs-u8': {
     label: 'TensorFlow.js LayersModel, uint8 weights',
@@ -55,6 +58,7 @@ export const EXPORT_FORMAT_CATALOGUE = {
     layout: 'folder',
     batch: 'any',
     inside: 'nothing',
+    runtime: 'tfjs',
   },
   onnx: {
     label: 'ONNX',
@@ -62,10 +66,12 @@ export const EXPORT_FORMAT_CATALOGUE = {
     layout: 'folder',
     batch: 'any',
     inside: 'nothing',
+    runtime: 'onnxruntime',
   },
   'onnx-raw': {
     label: 'ONNX, raw pixels in',
     description: "model.onnx taking the image's bytes (uint8 [batch, height, width, channels], 0–255) with / 255 and the normalisation inside: nothing to reproduce",
+    runtime: 'onnxruntime',
     layout: 'folder',
     batch: 'any',
     inside: 'scaling and normalization',
@@ -76,6 +82,7 @@ export const EXPORT_FORMAT_CATALOGUE = {
     layout: 'folder',
     batch: 1,
     inside: 'normalization',
+    runtime: 'litert',
   },
   'tflite-f16': {
     label: 'TFLite (LiteRT), float16 weights',
@@ -83,6 +90,7 @@ export const EXPORT_FORMAT_CATALOGUE = {
     layout: 'folder',
     batch: 1,
     inside: 'normalization',
+    runtime: 'litert',
   },
   'tflite-dynamic': {
     label: 'TFLite (LiteRT), int8 weights (dynamic range)',
@@ -90,6 +98,7 @@ export const EXPORT_FORMAT_CATALOGUE = {
     layout: 'folder',
     batch: 1,
     inside: 'normalization',
+    runtime: 'litert',
   },
   'tflite-int8': {
     label: 'TFLite (LiteRT), full integer int8',
@@ -97,6 +106,7 @@ export const EXPORT_FORMAT_CATALOGUE = {
     layout: 'folder',
     batch: 1,
     inside: 'normalization',
+    runtime: 'litert',
   },
 } as const;
 export type ExportFormatId = keyof typeof EXPORT_FORMAT_CATALOGUE;

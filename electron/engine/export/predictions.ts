@@ -21,6 +21,7 @@ export interface SplitBatch {
 export async function predictedClasses(split: DatasetSplit, shape: readonly [number, number, number], watch: BatchWatch | undefined, batchSize: number, logitsOf: (batch: SplitBatch) => Promise<Float32Array>): Promise<Int32Array> {
   const predictions = new Int32Array(split.count);
   const order = Int32Array.from({ length: split.count }, (_, i) => i);
+  const unnormalised = withoutNormalization(split);
   for (let start = 0; start < split.count; start += batchSize) {
     throwIfAborted(watch?.signal);
     const end = Math.min(split.count, start + batchSize);
@@ -30,7 +31,6 @@ export async function predictedClasses(split: DatasetSplit, shape: readonly [num
       tf.dispose([x, labels]);
       return data;
     };
-    const unnormalised = withoutNormalization(split);
     const logits = await logitsOf({ start, end, floats: () => read(split), scaled: () => read(unnormalised) });
     const classes = logits.length / (end - start);
     for (let r = 0; r < end - start; r++) {

@@ -4,7 +4,7 @@ import { basename, dirname } from 'node:path';
 import { EXPORT_FORMAT_CATALOGUE, type ExportFormatId } from '../../contract/catalogue';
 import type { ExportProgress } from '../../contract/api';
 import type { RunConfig } from '../../contract/run-config';
-import { limitSplit } from '../data/dataset';
+import { limitSplit, type ImageDataset } from '../data/dataset';
 import { loadDataset } from '../data/load';
 import { DistillInputError, throwIfAborted } from '../errors';
 import { loadModelFolder, ModelMetadataSchema, readModelJson } from '../runs/model-io';
@@ -68,7 +68,14 @@ export async function exportModel(options: ExportOptions): Promise<{ files: stri
   const report = options.onProgress ?? (() => {});
   try {
     report({ stage: 'writing', done: 0, total: 1 });
-    const calibration = async () => options.calibrationImages?.clone() ?? calibrationImages(options.run?.config.dataset ?? metadata.data.dataset, options.run?.config.imageSize ?? metadata.data.inputShape[0]);
+    // The model's dataset, loaded once for the calibration and the accuracy check (a bare folder's may not be at hand).
+    let loaded: Promise<ImageDataset> | null = null;
+    const dataset = () => (loaded ??= loadDataset(options.run?.config.dataset ?? metadata.data.dataset, { imageSize: options.run?.config.imageSize ?? metadata.data.inputShape[0] }));
+    const calibration = async () => {
+      if (options.calibrationImages) return options.calibrationImages.clone();
+      const data = await dataset().catch(() => null);
+      return data && calibrationImages(data);
+    };
     const files = await exporters(options.version)[options.format].write({ modelDir: options.modelDir, destination: options.destination, calibrationImages: calibration });
     throwIfAborted(options.signal, 'export');
     report({ stage: 'writing', done: 1, total: 1 });
@@ -76,7 +83,7 @@ export async function exportModel(options: ExportOptions): Promise<{ files: stri
       report({ stage: 'checking', done: 0, total });
       return { signal: options.signal, onImages: (done) => report({ stage: 'checking', done, total }) };
     };
-    const exportedAccuracy = options.measure && options.run ? await measureAccuracy(options.destination, options.run.config, options.format, watch) : null;
+    const exportedAccuracy = options.measure && options.run ? await measureAccuracy(options.destination, await dataset(), options.run.config, options.format, watch) : null;
     throwIfAborted(options.signal, 'export');
     const written = await writeModelCard(options.destination, {
       version: options.version,
@@ -99,12 +106,14 @@ export async function exportModel(options: ExportOptions): Promise<{ files: stri
  * The exported files loaded back as their users would (TensorFlow.js, onnxruntime-node for
  * ONNX, LiteRT.js for TFLite) and evaluated on the run's test split.
  */
-async function measureAccuracy(dir: string, config: RunConfig, format: ExportFormatId, watch: (images: number) => BatchWatch): Promise<{ accuracy: number; images: number }> {
-  const data = await loadDataset(config.dataset, { imageSize: config.imageSize });
+async function measureAccuracy(dir: string, data: ImageDataset, config: RunConfig, format: ExportFormatId, watch: (images: number) => BatchWatch): Promise<{ accuracy: number; images: number }> {
   const test = limitSplit(data.test, config.limitTest, data.shape);
-  const runtime = format === 'onnx' || format === 'onnx-raw' ? onnxPredictions(dir, test, data.shape, { rawPixels: format === 'onnx-raw', watch: watch(test.count) }) : format.startsWith('tflite') ? tflitePredictions(dir, test, data.shape, { watch: watch(test.count) }) : null;
-  if (runtime) {
-    const predictions = await runtime;
+  const { runtime, inside } = EXPORT_FORMAT_CATALOGUE[format];
+  if (runtime !== 'tfjs') {
+    const predictions =
+      runtime === 'onnxruntime'
+        ? await onnxPredictions(dir, test, data.shape, { rawPixels: inside === 'scaling and normalization', watch: watch(test.count) })
+        : await tflitePredictions(dir, test, data.shape, { watch: watch(test.count) });
     const correct = predictions.reduce((n, p, i) => n + (p === test.labels[i] ? 1 : 0), 0);
     return { accuracy: correct / test.count, images: test.count };
   }

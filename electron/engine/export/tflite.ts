@@ -6,7 +6,7 @@ import { loadModelFolder, type ModelMetadata } from '../runs/model-io';
 import type { Exporter } from './exporter';
 import { layersModelToTflite } from './tflite/convert';
 import { encodeTfliteModel } from './tflite/encode';
-import { evaluateTfliteGraph } from './tflite/evaluate';
+import { calibrationRanges } from './tflite/evaluate';
 import { encodeImageClassifierMetadata, METADATA_NAME, withAssociatedFiles } from './tflite/metadata';
 import type { TfliteGraph, TfliteWeightStorage } from './tflite/graph';
 import { quantizeGraphInt8 } from './tflite/quantize-int8';
@@ -68,9 +68,6 @@ export function tfliteExporter(version: string, storage: TfliteWeightStorage = '
   };
 }
 
-/** Images per calibration pass: the float graph's every activation is held until the pass ends. */
-const CALIBRATION_CHUNK = 64;
-
 /**
  * Full-integer TFLite: the float32 graph is run with TensorFlow.js ops over the calibration
  * images (the run's training images) to find each activation's range, then quantized to int8
@@ -86,17 +83,7 @@ export function tfliteInt8Exporter(version: string): Exporter {
         const expected = JSON.stringify(model.inputs[0]!.shape.slice(1));
         if (JSON.stringify(images.shape.slice(1)) !== expected) throw new DistillInputError(`${modelDir}: calibration images are ${images.shape.slice(1).join('×')}, the model takes ${expected}`);
         const graph = await layersModelToTflite(model, describe(version, model, metadata, 'int8 (full integer)'), 'float32', metadata?.normalization);
-        const ranges = new Map<number, [number, number]>();
-        for (let start = 0; start < images.shape[0]; start += CALIBRATION_CHUNK) {
-          const chunk = images.slice(start, Math.min(CALIBRATION_CHUNK, images.shape[0] - start));
-          const { output, ranges: seen } = await evaluateTfliteGraph(graph, chunk);
-          tf.dispose([chunk, output]);
-          for (const [index, [lo, hi]] of seen) {
-            const known = ranges.get(index);
-            ranges.set(index, known ? [Math.min(known[0], lo), Math.max(known[1], hi)] : [lo, hi]);
-          }
-        }
-        return await writeTflite(destination, quantizeGraphInt8(graph, ranges), metadata?.classNames);
+        return await writeTflite(destination, quantizeGraphInt8(graph, await calibrationRanges(graph, images)), metadata?.classNames);
       } finally {
         model.dispose();
         images.dispose();

@@ -61,7 +61,7 @@ export async function layersModelToTflite(model: tf.LayersModel, metadata: Recor
     first = g.op(BuiltinOp.ADD, [scaled, shift], g.activation('normalization', inputShape), { kind: 'elementwise', op: 'add', activation: Activation.NONE });
   }
   const tensors = new Map<string, number>([[model.inputs[0]!.sourceLayer.name, first]]);
-  const folded = new Map<string, { scale: Float32Array; shift: Float32Array }>();
+  const folded = new Set<string>();
   const activation = (x: number, kind: string | undefined, layer: string, shape: number[]): number => {
     if (!kind || kind === 'linear') return x;
     if (kind === 'relu') return g.op(BuiltinOp.RELU, [x], g.activation(`${layer}/relu`, shape));
@@ -115,7 +115,7 @@ export async function layersModelToTflite(model: tf.LayersModel, metadata: Recor
           const { scale, shift } = await batchNormAffine(norm);
           for (let i = 0; i < w.length; i++) w[i] = w[i]! * scale[depthwise ? i % channels : Math.floor(i / (w.length / channels))]!;
           for (let c = 0; c < channels; c++) b[c] = b[c]! * scale[c]! + shift[c]!;
-          folded.set(norm.name, { scale, shift });
+          folded.add(norm.name);
           fused = Activation.NONE;
         }
         const [strideH, strideW] = pair(config.strides, 1) as [number, number];

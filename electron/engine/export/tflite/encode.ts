@@ -5,18 +5,16 @@ import { floatVector, int32Vector, offsetVector } from './vectors';
 type Offset = number;
 
 /** BuiltinOptions union indices (1-based: 0 is NONE), in schema.fbs's order. */
-const OPTIONS_TYPE: Record<TfliteOptions['kind'] | 'mul' | 'sub', number> = {
+const OPTIONS_TYPE: Record<TfliteOptions['kind'] | 'mul', number> = {
   conv2d: 1,
   depthwise: 2,
   pool2d: 5,
   fullyConnected: 8,
   softmax: 9,
-  elementwise: 11, // AddOptions; MulOptions and SubOptions below
+  elementwise: 11, // AddOptions; MulOptions below
   reshape: 17,
   mul: 21,
   reducer: 27,
-  sub: 28,
-  cast: 37,
 };
 
 /** The flatbuffer's schema version and file identifier. */
@@ -84,11 +82,6 @@ function optionsTable(b: Builder, options: TfliteOptions): { type: number; table
       b.startObject(1);
       b.addFieldInt8(0, options.keepDims ? 1 : 0, 0);
       return { type: OPTIONS_TYPE.reducer, table: b.endObject() };
-    case 'cast':
-      b.startObject(2);
-      b.addFieldInt8(0, options.from, 0);
-      b.addFieldInt8(1, options.to, 0);
-      return { type: OPTIONS_TYPE.cast, table: b.endObject() };
   }
 }
 

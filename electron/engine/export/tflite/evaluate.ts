@@ -77,14 +77,18 @@ function runOp(graph: TfliteGraph, o: TfliteOperator, value: (index: number) => 
  * Runs a float32 TFLite graph with TensorFlow.js ops over a batch of images (the graph's batch
  * of 1 generalises) and returns its output and each computed tensor's range [min, max]: what
  * full-integer quantization calibrates with, measured on exactly the tensors the file holds.
+ * `shared` keeps the graph's constant tensors across calls (the caller disposes them); without
+ * it they are made and disposed here.
  */
-export async function evaluateTfliteGraph(graph: TfliteGraph, images: tf.Tensor4D): Promise<{ output: tf.Tensor; ranges: Map<number, [number, number]> }> {
+export async function evaluateTfliteGraph(graph: TfliteGraph, images: tf.Tensor4D, shared?: Map<number, tf.Tensor>): Promise<{ output: tf.Tensor; ranges: Map<number, [number, number]> }> {
+  const constants = shared ?? new Map<number, tf.Tensor>();
   const values = new Map<number, tf.Tensor>([[graph.input, images]]);
   const value = (index: number): tf.Tensor => {
-    const known = values.get(index);
+    const known = values.get(index) ?? constants.get(index);
     if (known) return known;
-    const constant = constantTensor(graph, index);
-    values.set(index, constant);
+    // Made inside an op's tidy, and kept: the next pass reads it again.
+    const constant = tf.keep(constantTensor(graph, index));
+    constants.set(index, constant);
     return constant;
   };
   const computed = [graph.input, ...graph.operators.map((o) => o.outputs[0]!)];
@@ -99,5 +103,32 @@ export async function evaluateTfliteGraph(graph: TfliteGraph, images: tf.Tensor4
   } finally {
     extremes?.dispose();
     for (const [index, t] of values) if (index !== graph.input) t.dispose();
+    if (!shared) tf.dispose([...constants.values()]);
   }
+}
+
+/** Images per calibration pass: the float graph's every activation is held until the pass ends. */
+const CALIBRATION_CHUNK = 64;
+
+/**
+ * Each computed tensor's range over all the calibration images, in passes of CALIBRATION_CHUNK
+ * images that share the graph's constants (uploaded once).
+ */
+export async function calibrationRanges(graph: TfliteGraph, images: tf.Tensor4D): Promise<Map<number, [number, number]>> {
+  const ranges = new Map<number, [number, number]>();
+  const constants = new Map<number, tf.Tensor>();
+  try {
+    for (let start = 0; start < images.shape[0]; start += CALIBRATION_CHUNK) {
+      const chunk = images.slice(start, Math.min(CALIBRATION_CHUNK, images.shape[0] - start));
+      const { output, ranges: seen } = await evaluateTfliteGraph(graph, chunk, constants);
+      tf.dispose([chunk, output]);
+      for (const [index, [lo, hi]] of seen) {
+        const known = ranges.get(index);
+        ranges.set(index, known ? [Math.min(known[0], lo), Math.max(known[1], hi)] : [lo, hi]);
+      }
+    }
+  } finally {
+    tf.dispose([...constants.values()]);
+  }
+  return ranges;
 }

@@ -27,8 +27,6 @@ export const BuiltinOp = {
   RESHAPE: 22,
   SOFTMAX: 25,
   MEAN: 40,
-  SUB: 41,
-  CAST: 53,
   MINIMUM: 57,
 } as const;
 export type BuiltinOpId = (typeof BuiltinOp)[keyof typeof BuiltinOp];
@@ -48,10 +46,9 @@ export type TfliteOptions =
   | { kind: 'pool2d'; padding: PaddingId; strideH: number; strideW: number; filterH: number; filterW: number }
   | { kind: 'fullyConnected'; activation: ActivationId }
   | { kind: 'softmax'; beta: number }
-  | { kind: 'elementwise'; op: 'add' | 'mul' | 'sub'; activation: ActivationId }
+  | { kind: 'elementwise'; op: 'add' | 'mul'; activation: ActivationId }
   | { kind: 'reshape' }
-  | { kind: 'reducer'; keepDims: boolean }
-  | { kind: 'cast'; from: TensorTypeId; to: TensorTypeId };
+  | { kind: 'reducer'; keepDims: boolean };
 
 export interface TfliteTensor {
   name: string;
