@@ -2,7 +2,7 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { RunIdSchema } from '../contract/api';
 import { DATASET_SOURCE_IDS } from '../contract/catalogue';
-import { DistillInputError, findFamily, teacherFolder } from '../engine';
+import { DistillInputError, findFamily, savedTeacherPath, teacherFolder } from '../engine';
 import { IMPORTED_MARK } from './dataset-import';
 
 /**
@@ -35,13 +35,13 @@ export function sourceResolver(options: { host: 'electron' | 'server'; uploadsDi
   const teacherPath = async (spec: string): Promise<string> => {
     const teacherRun = spec.startsWith('run:') ? spec.slice(4) : null;
     if (teacherRun !== null && !RunIdSchema.safeParse(teacherRun).success) throw new DistillInputError(`no run ${teacherRun}`);
-    if (teacherRun !== null) return join(options.runsDir, teacherRun, 'teacher');
+    if (teacherRun !== null) return savedTeacherPath(join(options.runsDir, teacherRun, 'teacher'));
     const teacherUpload = /^upload:([a-f0-9]{16})$/.exec(spec);
     if (teacherUpload) return teacherFolder(await uploadedPaths(join(options.uploadsDir, teacherUpload[1]!)));
     if (options.host === 'server' && !findFamily(spec)) {
       throw new DistillInputError(`teacher "${spec}": over HTTP a teacher is a model name, run:<id> or an upload (upload:<id>), not a path`);
     }
-    return spec;
+    return options.host === 'electron' ? savedTeacherPath(spec) : spec;
   };
 
   return { uploadedPaths, datasetPath, teacherPath };

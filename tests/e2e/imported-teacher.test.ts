@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { RunResultSchema } from '../../electron/contract/events';
 import { selectBackend } from '../../electron/engine/backend/select';
+import { exportModel } from '../../electron/engine/export/registry';
 import { loadModelFolder, saveModelFolder } from '../../electron/engine/runs/model-io';
 import { runCli } from '../helpers/cli';
 import { tempDir } from '../helpers/fixtures';
@@ -74,6 +75,34 @@ describe('a teacher brought from elsewhere', () => {
     assert.equal(code, 2, stderr);
     assert.match(stderr, /scores \d+\.\d% on the test split, no better than chance \(10\.0%\) for 10 classes: its preprocessing or class order probably differs from this dataset's\. Assumed: inputs 28×28×1 .*pixels \/ 255.*classes in the order 0, 1, 2, 3, 4, …/);
     assert.equal(stderr.trim().split('\n').filter((l) => !/Vulkan|BackendVk/.test(l)).length, 1, stderr);
+  });
+
+  it("an ONNX teacher's run keeps it with its labels.txt, so the run's teacher folder teaches a later run as the file did", async () => {
+    // The rotated teacher as ONNX whose metadata names the classes in the dataset's order (wrong
+    // for it) and whose labels.txt names them as it predicts them: labels.txt is what is right.
+    await selectBackend('cpu');
+    const { model } = await loadModelFolder(join(root, 'rotated'));
+    const classNames = Array.from({ length: 10 }, (_, i) => String(i));
+    await saveModelFolder(model, join(root, 'rotated-meta'), { architecture: 'mlp-64x1', inputShape: [28, 28, 1], classNames, output: 'logits', preprocessing: 'pixels / 255', dataset: 'mnist' });
+    const onnxDir = join(root, 'rotated-onnx');
+    await exportModel({ modelDir: join(root, 'rotated-meta'), format: 'onnx', destination: onnxDir, role: 'teacher', run: null, version: 'test', measure: false });
+    await writeFile(join(onnxDir, 'labels.txt'), [3, 4, 5, 6, 7, 8, 9, 0, 1, 2].join('\n') + '\n');
+    const first = await runCli(['run', '--teacher', join(onnxDir, 'model.onnx'), ...RECIPE, '--out', join(root, 'onnx-first')]);
+    assert.equal(first.code, 0, first.stderr);
+    assert.match(first.stdout.split('\n').find((l) => l.includes('"loaded"'))!, /ONNX, run by onnxruntime-node.*classes matched by name \(10 of 10 outputs reordered/);
+    // The run's teacher folder, as `--teacher runs/<id>/teacher` and the app's run:<id> give it.
+    const again = await runCli(['run', '--teacher', join(root, 'onnx-first', 'teacher'), ...RECIPE, '--out', join(root, 'onnx-again')]);
+    assert.equal(again.code, 0, again.stderr);
+    assert.match(again.stdout.split('\n').find((l) => l.includes('"loaded"'))!, /ONNX, run by onnxruntime-node.*classes matched by name \(10 of 10 outputs reordered/);
+    const [a, b] = [lastLine(first.stdout), lastLine(again.stdout)];
+    assert.equal(b.teacher!.accuracy, a.teacher!.accuracy);
+    assert.ok(a.teacher!.accuracy > 0.5, `teacher ${a.teacher!.accuracy}`);
+    assert.equal(b.student!.accuracy, a.student!.accuracy);
+    const config = JSON.parse(await readFile(join(root, 'onnx-again', 'config.json'), 'utf8'));
+    assert.equal(config.teacher, join(root, 'onnx-first', 'teacher', 'model.onnx'));
+    const check = await runCli(['check-teacher', '--teacher', join(root, 'onnx-first', 'teacher'), '--backend', 'cpu']);
+    assert.equal(check.code, 0, check.stderr);
+    assert.match(check.stdout, /teacher model\.onnx: ONNX/);
   });
 
   it('as a GraphModel, a LayersModel fed 0–255, or with its classes named in another order, teaches as the original does', async () => {

@@ -98,8 +98,8 @@ describe('the catalogue is the one table every view derives from', () => {
     }
   });
 
-  it('a flag changes only its own setting: the preset gives everything else', () => {
-    const config = configFromFlags({ preset: 'hinton-mnist', 'dkd-beta': '3' });
+  it('a flag changes only its own setting: the preset gives everything else', async () => {
+    const config = await configFromFlags({ preset: 'hinton-mnist', 'dkd-beta': '3' });
     const preset = PRESET_CATALOGUE['hinton-mnist'].config;
     assert.equal(config.methodOptions.dkd.beta, 3);
     assert.deepEqual({ ...config, methodOptions: { ...config.methodOptions, dkd: { ...config.methodOptions.dkd, beta: preset.methodOptions.dkd.beta } } }, preset);
@@ -133,64 +133,64 @@ describe('the catalogue is the one table every view derives from', () => {
     }
   });
 
-  it('refuses the jitter share with no jitter, momentum under Adam and a trained teacher\'s input declarations, naming what they act under', () => {
-    assert.throws(() => configFromFlags({ 'teacher-jitter': '0', 'jitter-share': '0.5' }), /^DistillInputError: --jitter-share changes nothing without --teacher-jitter or --student-jitter above 0: set one of them above 0, or drop --jitter-share$/);
+  it('refuses the jitter share with no jitter, momentum under Adam and a trained teacher\'s input declarations, naming what they act under', async () => {
+    await assert.rejects(configFromFlags({ 'teacher-jitter': '0', 'jitter-share': '0.5' }), /^DistillInputError: --jitter-share changes nothing without --teacher-jitter or --student-jitter above 0: set one of them above 0, or drop --jitter-share$/);
     // A saved teacher is loaded, not trained: its jitter (2 by default) shifts nothing.
-    assert.throws(() => configFromFlags({ teacher: 'runs/a/teacher', 'jitter-share': '0.5' }), /--jitter-share changes nothing without --student-jitter above 0 \(runs\/a\/teacher is loaded, not trained\): set it above 0, or drop --jitter-share$/);
-    assert.equal(configFromFlags({ teacher: 'runs/a/teacher', 'student-jitter': '1', 'jitter-share': '0.5' }).jitterShare, 0.5);
-    assert.equal(configFromFlags({ 'teacher-jitter': '0', 'student-jitter': '2', 'jitter-share': '0.5' }).jitterShare, 0.5);
-    assert.equal(configFromFlags({ 'jitter-share': '0.5' }).jitterShare, 0.5, "quick's teacher jitters by 2 px");
-    assert.throws(() => configFromFlags({ optimizer: 'adam', momentum: '0.5' }), /--momentum changes nothing without --optimizer sgd: use --optimizer sgd$/);
-    assert.equal(configFromFlags({ momentum: '0.5' }).momentum, 0.5);
+    await assert.rejects(configFromFlags({ teacher: 'runs/a/teacher', 'jitter-share': '0.5' }), /--jitter-share changes nothing without --student-jitter above 0 \(runs\/a\/teacher is loaded, not trained\): set it above 0, or drop --jitter-share$/);
+    assert.equal((await configFromFlags({ teacher: 'runs/a/teacher', 'student-jitter': '1', 'jitter-share': '0.5' })).jitterShare, 0.5);
+    assert.equal((await configFromFlags({ 'teacher-jitter': '0', 'student-jitter': '2', 'jitter-share': '0.5' })).jitterShare, 0.5);
+    assert.equal((await configFromFlags({ 'jitter-share': '0.5' })).jitterShare, 0.5, "quick's teacher jitters by 2 px");
+    await assert.rejects(configFromFlags({ optimizer: 'adam', momentum: '0.5' }), /--momentum changes nothing without --optimizer sgd: use --optimizer sgd$/);
+    assert.equal((await configFromFlags({ momentum: '0.5' })).momentum, 0.5);
     assert.ok(!needsMet(RUN_SETTINGS.jitterShare, { teacherJitter: 2, studentJitter: 0 }, ['teacherJitter']));
     assert.ok(needsMet(RUN_SETTINGS.jitterShare, { teacherJitter: 2, studentJitter: 0 }));
     assert.equal(describeNeeds(RUN_SETTINGS.jitterShare.needs!), 'acts only with teacher jitter (px) or student jitter (px) above 0');
     // The CPU threads are wasm's (which auto may pick); the recorded step is WebGPU's.
-    assert.throws(() => configFromFlags({ backend: 'cpu', threads: '2' }), /--threads changes nothing without --backend wasm or auto: use --backend wasm or auto$/);
-    assert.throws(() => configFromFlags({ backend: 'wasm', 'eager-steps': true }), /--eager-steps changes nothing without --backend webgpu or auto: use --backend webgpu or auto$/);
-    assert.equal(configFromFlags({ backend: 'wasm', threads: '2' }).threads, 2);
-    assert.equal(configFromFlags({ threads: '2' }).threads, 2);
-    assert.equal(configFromFlags({ backend: 'webgpu', 'eager-steps': true }).compiledStep, false);
+    await assert.rejects(configFromFlags({ backend: 'cpu', threads: '2' }), /--threads changes nothing without --backend wasm or auto: use --backend wasm or auto$/);
+    await assert.rejects(configFromFlags({ backend: 'wasm', 'eager-steps': true }), /--eager-steps changes nothing without --backend webgpu or auto: use --backend webgpu or auto$/);
+    assert.equal((await configFromFlags({ backend: 'wasm', threads: '2' })).threads, 2);
+    assert.equal((await configFromFlags({ threads: '2' })).threads, 2);
+    assert.equal((await configFromFlags({ backend: 'webgpu', 'eager-steps': true })).compiledStep, false);
     // How a teacher takes its images acts only for a saved or imported one.
-    assert.throws(() => configFromFlags({ 'teacher-resize': true }), /--teacher-resize changes nothing with a teacher trained here: .* mlp-800x2 is trained on this app's own \(drop --teacher-resize\)$/);
-    assert.equal(configFromFlags({ teacher: 'teacher.onnx', 'teacher-resize': true }).teacherResize, true);
-    assert.equal(configFromFlags({ teacher: 'teacher.onnx', 'teacher-normalization': 'custom', 'teacher-mean-std': '0.5/0.25' }).teacherMeanStd, '0.5/0.25');
+    await assert.rejects(configFromFlags({ 'teacher-resize': true }), /--teacher-resize changes nothing with a teacher trained here: .* mlp-800x2 is trained on this app's own \(drop --teacher-resize\)$/);
+    assert.equal((await configFromFlags({ teacher: 'teacher.onnx', 'teacher-resize': true })).teacherResize, true);
+    assert.equal((await configFromFlags({ teacher: 'teacher.onnx', 'teacher-normalization': 'custom', 'teacher-mean-std': '0.5/0.25' })).teacherMeanStd, '0.5/0.25');
   });
 
-  it("refuses weight selection's steps with no start from the teacher: the sweep's teacher start counts only while the sweep runs", () => {
+  it("refuses weight selection's steps with no start from the teacher: the sweep's teacher start counts only while the sweep runs", async () => {
     const refusal = /^DistillInputError: --selection-steps changes nothing without --init-from-teacher, or --sweep without --no-sweep-from-teacher: (add|use) one of them, or drop --selection-steps$/;
-    assert.throws(() => configFromFlags({ 'selection-steps': '4' }), refusal);
-    assert.throws(() => configFromFlags({ preset: 'auto', 'no-sweep': true, 'selection-steps': '4' }), refusal, 'the sweep is off, so its teacher start is too');
-    assert.throws(() => configFromFlags({ preset: 'auto', 'no-sweep-from-teacher': true, 'selection-steps': '4' }), /: use one of them/);
-    assert.equal(configFromFlags({ 'init-from-teacher': true, 'selection-steps': '4' }).selectionSteps, 4);
-    assert.equal(configFromFlags({ preset: 'auto', 'selection-steps': '2' }).selectionSteps, 2);
-    assert.equal(configFromFlags({ sweep: true, 'selection-steps': '2' }).selectionSteps, 2);
+    await assert.rejects(configFromFlags({ 'selection-steps': '4' }), refusal);
+    await assert.rejects(configFromFlags({ preset: 'auto', 'no-sweep': true, 'selection-steps': '4' }), refusal, 'the sweep is off, so its teacher start is too');
+    await assert.rejects(configFromFlags({ preset: 'auto', 'no-sweep-from-teacher': true, 'selection-steps': '4' }), /: use one of them/);
+    assert.equal((await configFromFlags({ 'init-from-teacher': true, 'selection-steps': '4' })).selectionSteps, 4);
+    assert.equal((await configFromFlags({ preset: 'auto', 'selection-steps': '2' })).selectionSteps, 2);
+    assert.equal((await configFromFlags({ sweep: true, 'selection-steps': '2' })).selectionSteps, 2);
     // A study's init+kd starts from the teacher itself.
-    assert.equal(configFromFlags({ 'selection-steps': '4' }, {}, { initFromTeacher: true }).selectionSteps, 4);
+    assert.equal((await configFromFlags({ 'selection-steps': '4' }, {}, { initFromTeacher: true })).selectionSteps, 4);
     assert.ok(!needsMet(RUN_SETTINGS.selectionSteps, { initFromTeacher: false, sweep: false, sweepFromTeacher: true }));
     assert.ok(needsMet(RUN_SETTINGS.selectionSteps, { initFromTeacher: false, sweep: true, sweepFromTeacher: true }));
     assert.equal(describeNeeds(RUN_SETTINGS.selectionSteps.needs!), `acts only with “${RUN_SETTINGS.initFromTeacher.label}” or “${RUN_SETTINGS.sweepFromTeacher.label}” on`);
   });
 
-  it('names a preset only where presets differ and the needed flag is not given: a given flag overrides every preset', () => {
-    assert.throws(() => configFromFlags({ preset: 'quick', optimizer: 'adam', momentum: '0.5' }), /--momentum changes nothing without --optimizer sgd: use --optimizer sgd$/);
-    assert.throws(() => configFromFlags({ preset: 'quick', 'sweep-epochs': '2' }), /--sweep-epochs changes nothing without --sweep: add --sweep, or use --preset auto, which turns it on$/);
-    assert.throws(() => configFromFlags({ preset: 'auto', 'no-sweep': true, 'sweep-epochs': '2' }), /--sweep-epochs changes nothing without --sweep: use --sweep$/);
+  it('names a preset only where presets differ and the needed flag is not given: a given flag overrides every preset', async () => {
+    await assert.rejects(configFromFlags({ preset: 'quick', optimizer: 'adam', momentum: '0.5' }), /--momentum changes nothing without --optimizer sgd: use --optimizer sgd$/);
+    await assert.rejects(configFromFlags({ preset: 'quick', 'sweep-epochs': '2' }), /--sweep-epochs changes nothing without --sweep: add --sweep, or use --preset auto, which turns it on$/);
+    await assert.rejects(configFromFlags({ preset: 'auto', 'no-sweep': true, 'sweep-epochs': '2' }), /--sweep-epochs changes nothing without --sweep: use --sweep$/);
   });
 
-  it('a bad value names the flag, as the person typed it', () => {
-    assert.throws(() => configFromFlags({ 'dkd-beta': '1000' }), /invalid dkd-beta 1000: must be at most \d+/);
-    assert.throws(() => configFromFlags({ temperature: '0' }), /invalid temperature 0: must be above 0$/);
-    assert.throws(() => configFromFlags({ 'batch-size': '0' }), /invalid batch-size 0: must be at least 1$/);
+  it('a bad value names the flag, as the person typed it', async () => {
+    await assert.rejects(configFromFlags({ 'dkd-beta': '1000' }), /invalid dkd-beta 1000: must be at most \d+/);
+    await assert.rejects(configFromFlags({ temperature: '0' }), /invalid temperature 0: must be above 0$/);
+    await assert.rejects(configFromFlags({ 'batch-size': '0' }), /invalid batch-size 0: must be at least 1$/);
   });
 
   it("an on/off flag's --no- form turns off what the preset turned on, and both at once is an error", async () => {
-    const auto = configFromFlags({ preset: 'auto', 'no-sweep': true, 'no-try-dist': true });
+    const auto = await configFromFlags({ preset: 'auto', 'no-sweep': true, 'no-try-dist': true });
     assert.equal(PRESET_CATALOGUE.auto.config.sweep, true);
     assert.equal(auto.sweep, false);
     assert.equal(auto.tryDist, false);
     assert.deepEqual({ ...auto, sweep: true, tryDist: true }, PRESET_CATALOGUE.auto.config);
-    assert.throws(() => configFromFlags({ sweep: true, 'no-sweep': true }), /^DistillInputError: --sweep and --no-sweep contradict each other: give one$/);
+    await assert.rejects(configFromFlags({ sweep: true, 'no-sweep': true }), /^DistillInputError: --sweep and --no-sweep contradict each other: give one$/);
     // Flags that already say no (--no-baseline) get no --no-no- twin; every other on/off flag has one.
     for (const [flag, spec] of CATALOGUE_FLAGS) {
       if (spec.option.kind !== 'boolean') continue;
@@ -198,8 +198,8 @@ describe('the catalogue is the one table every view derives from', () => {
       assert.equal(twin in RUN_FLAGS, !spec.option.negated, twin);
     }
     // A study under auto: the sweep is refused with the way out named, and the KD/DIST race is off.
-    assert.throws(() => studyConfig(configFromFlags({ preset: 'auto' })), /--no-sweep after --preset auto/);
-    assert.equal(studyConfig(configFromFlags({ preset: 'auto', 'no-sweep': true })).tryDist, false);
+    await assert.rejects(async () => studyConfig(await configFromFlags({ preset: 'auto' })), /--no-sweep after --preset auto/);
+    assert.equal(studyConfig(await configFromFlags({ preset: 'auto', 'no-sweep': true })).tryDist, false);
     const { code, stderr } = await runCli(['run', '--preset', 'auto', '--sweep', '--no-sweep']);
     assert.equal(code, 2, stderr);
     assert.match(stderr, /--sweep and --no-sweep contradict each other/);

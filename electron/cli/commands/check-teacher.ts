@@ -20,7 +20,7 @@ export const CHECK_TEACHER_USAGE = `distill check-teacher --teacher FOLDER|FILE.
 export async function checkTeacherCommand(args: string[]): Promise<number> {
   const { values } = parseFlags(args, { ...FLAGS, images: { type: 'string' }, json: { type: 'boolean' } }) as { values: Record<string, string | boolean | undefined> };
   if (!values.teacher) throw new DistillInputError(`usage: ${CHECK_TEACHER_USAGE}`);
-  const config = configFromFlags({ ...values, teacher: resolve(String(values.teacher)) });
+  const config = await configFromFlags({ ...values, teacher: resolve(String(values.teacher)) });
   await refuseIdleImageSize(values, config.dataset);
   const images = integerFlag('images', typeof values.images === 'string' ? values.images : undefined) ?? 1000;
   if (images < 1) throw new DistillInputError('--images: expected at least 1');

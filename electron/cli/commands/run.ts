@@ -10,7 +10,7 @@ export const RUN_USAGE = `distill run ${runFlagsUsage()}`;
 
 export async function runCommand(args: string[], signal: AbortSignal): Promise<number> {
   const { values } = parseFlags(args, RUN_FLAGS);
-  const config = configFromFlags(values);
+  const config = await configFromFlags(values);
   await refuseIdleImageSize(values, config.dataset);
   refuseUnreadMethodFlags(values, methodsOfRun(config), 'run', (method) => `use --method ${method}`);
   await checkRunConfig(config);

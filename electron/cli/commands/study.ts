@@ -33,7 +33,7 @@ export async function studyCommand(args: string[], signal: AbortSignal): Promise
   if (!fromRun && values[steps] !== undefined && !startsFromTeacher && values[RUN_SETTINGS.initFromTeacher.flag] !== true) {
     throw new DistillInputError(`--${steps} changes nothing in a study whose students all start at random: add an init+ method to --methods (init+kd), or --${RUN_SETTINGS.initFromTeacher.flag}, or drop --${steps}`);
   }
-  const config = studyConfig(fromRun?.config ?? configFromFlags(values, {}, startsFromTeacher ? { initFromTeacher: true } : {}));
+  const config = studyConfig(fromRun?.config ?? await configFromFlags(values, {}, startsFromTeacher ? { initFromTeacher: true } : {}));
   if (!fromRun) await refuseIdleImageSize(values, config.dataset);
   refuseUnreadMethodFlags(values, [...new Set(methods.map((entry) => entry.method))], 'study', (method) => `add ${method} to --methods`);
   await checkRunConfig(config, methods.map((entry) => getMethod(entry.method)));

@@ -26,7 +26,7 @@ export async function sweepCommand(args: string[], signal: AbortSignal): Promise
   for (const [flag, instead] of [['epochs', 'use --sweep-epochs for the epochs of each cell'], ['sweep', 'the sweep is what this command runs'], ['no-sweep', 'the sweep is what this command runs'], ['no-baseline', 'the sweep trains no student alone']] as const) {
     if (values[flag] !== undefined) throw new DistillInputError(`sweep takes no --${flag}: ${instead}`);
   }
-  const config = configFromFlags(values, { method: 'kd', sweep: true });
+  const config = await configFromFlags(values, { method: 'kd', sweep: true });
   await refuseIdleImageSize(values, config.dataset);
   refuseUnreadMethodFlags(values, methodsOfRun(config), 'sweep', () => null);
   if (values['validation-split'] === undefined && config.validationSplit === 0) config.validationSplit = 0.1;

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { copyFile, cp, mkdir, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import type { ModelReport } from '../../contract/events';
 import { METHOD_CATALOGUE, METHOD_IDS } from '../../contract/catalogue';
 import type { RunConfig } from '../../contract/run-config';
@@ -59,6 +59,16 @@ export function describeMapping(mapping: ClassMapping, classNames: readonly stri
 }
 
 /**
+ * An ONNX teacher into the run's `teacher/` folder under its own name, with the labels.txt that
+ * named its classes: the folder then serves as the teacher of a later run (`run:<id>`).
+ */
+async function copyOnnxTeacher(file: string, dir: string): Promise<void> {
+  await copyFile(file, join(dir, basename(file)));
+  const labels = join(dirname(file), 'labels.txt');
+  if (await stat(labels).catch(() => null)) await copyFile(labels, join(dir, 'labels.txt'));
+}
+
+/**
  * An output-only teacher: run once over the test split (its report, and the check against
  * chance) and the training split (its logits, kept for every student). A softmax at the end is
  * found and undone. The file or folder is copied into the run folder.
@@ -94,7 +104,7 @@ export async function obtainExternalTeacher(ctx: PhaseContext): Promise<{ model:
     await emit({ type: 'phase', phase: 'teacher', status: 'loaded', model: teacher.name, detail });
     await mkdir(folder.modelDir('teacher'), { recursive: true });
     if ((await stat(config.teacher)).isDirectory()) await cp(config.teacher, folder.modelDir('teacher'), { recursive: true });
-    else await copyFile(config.teacher, join(folder.modelDir('teacher'), 'model.onnx'));
+    else await copyOnnxTeacher(config.teacher, folder.modelDir('teacher'));
     return { model: null, report };
   } finally {
     await teacher.release();

@@ -19,19 +19,27 @@ export interface TeacherInfo {
 }
 
 /**
- * The teacher in what a person dropped: an .onnx file (alone, or the only one in a folder), or a
- * TensorFlow.js LayersModel folder (the folder itself, or its model.json with its weights).
+ * The teacher in what a person dropped: an .onnx file (alone, or the only one in a folder without
+ * a model.json), or a TensorFlow.js LayersModel folder (the folder itself, or its model.json with
+ * its weights).
  */
 export async function teacherFolder(paths: string[]): Promise<string> {
-  if (paths.length === 1 && isOnnxPath(paths[0]!)) return paths[0]!;
-  if (paths.length === 1 && (await stat(paths[0]!).catch(() => null))?.isDirectory()) {
-    const onnx = (await readdir(paths[0]!)).filter(isOnnxPath);
-    if (onnx.length === 1) return join(paths[0]!, onnx[0]!);
-    return paths[0]!;
-  }
+  if (paths.length === 1) return savedTeacherPath(paths[0]!);
   const modelJson = paths.find((path) => basename(path) === 'model.json');
   if (!modelJson) throw new DistillInputError('a teacher is an .onnx file or a TensorFlow.js model folder (LayersModel or GraphModel): drop the file, the folder, or its model.json with its weight files');
   return dirname(modelJson);
+}
+
+/**
+ * A folder that holds one .onnx file and no model.json stands for that file: a run whose teacher
+ * was an ONNX file keeps it so in `teacher/`, and an ONNX export is such a folder. Anything else
+ * (a model name, a file, a TensorFlow.js folder, a path that is not there) is returned as it is.
+ */
+export async function savedTeacherPath(path: string): Promise<string> {
+  if (isOnnxPath(path) || !(await stat(path).catch(() => null))?.isDirectory()) return path;
+  const entries = await readdir(path);
+  const onnx = entries.filter(isOnnxPath);
+  return onnx.length === 1 && !entries.includes('model.json') ? join(path, onnx[0]!) : path;
 }
 
 /** Opens a teacher (an .onnx file, a GraphModel or LayersModel folder) to check it and describe it (what the Models screen shows). */

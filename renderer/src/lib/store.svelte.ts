@@ -223,6 +223,21 @@ export async function resumeRun(runId: string): Promise<void> {
   }
 }
 
+/**
+ * The teacher source picked on the Models screen: a new one trained here, the dropped one, or an
+ * earlier run's, which comes with how that run fed it (an imported teacher's input declaration),
+ * so a teacher that needed `custom` normalisation is not fed the defaults the second time.
+ */
+export function chooseTeacherSource(source: string): void {
+  app.teacherRun = source;
+  const run = source && source !== 'own' ? app.runs.find((r) => r.runId === source) : undefined;
+  if (!run) return;
+  app.config.teacherInputRange = run.config.teacherInputRange;
+  app.config.teacherNormalization = run.config.teacherNormalization;
+  app.config.teacherMeanStd = run.config.teacherMeanStd;
+  app.config.teacherResize = run.config.teacherResize;
+}
+
 /** A teacher dropped or picked on the Models screen; a bad one is a message, the choice so far stays. */
 export async function importTeacher(load: (progress: ImportProgress) => Promise<TeacherView>): Promise<void> {
   app.teacherBusy = true;
@@ -296,7 +311,7 @@ export async function runBestCell(runId: string, sweep: SweepResult): Promise<vo
   // The sweep may have chosen to start the student from the teacher's weights (a sweep run from them already keeps the setting on).
   if (sweep.best.init) app.config.initFromTeacher = true;
   app.config.sweep = false;
-  app.teacherRun = runId;
+  chooseTeacherSource(runId);
   app.studyMode = false;
   await startRun();
 }

@@ -97,7 +97,7 @@ export function studyAndTeacherTests(session: AppSession): void {
     assert.equal(teacherDownload.suggestedFilename(), `teacher-${studyId}.zip`);
   });
 
-  it('uses my own teacher, a LayersModel folder or an .onnx file picked on the Models screen, for a run', async () => {
+  it("uses my own teacher, a LayersModel folder or an .onnx file picked on the Models screen, for a run, and an earlier run's ONNX teacher again", async () => {
     const { page, runsDir, shot } = session;
     const runs = (await readdir(runsDir)).filter((name) => /^\d{8}-/.test(name)).sort();
     const withTeacher = [];
@@ -154,8 +154,32 @@ export function studyAndTeacherTests(session: AppSession): void {
     assert.equal(await page.getByTestId('setting-epochs').isEnabled(), true);
     // How it takes its images acts on it (and on no teacher trained here, below).
     assert.equal(await page.getByTestId('setting-teacherNormalization').isEnabled(), true);
+    // Declared as none (the same as MNIST's own normalisation, which is none), to see it come back below.
+    await page.getByTestId('setting-teacherNormalization').evaluate((field) => ((field.closest('details') as HTMLDetailsElement).open = true));
+    await page.getByTestId('setting-teacherNormalization').selectOption('none');
     await page.getByTestId('start').click();
     await page.waitForFunction(() => document.querySelector('[data-testid=results-table]')?.textContent?.includes('model.onnx'), null, { timeout: 120_000 });
+    // That run's teacher again (run:<id>: its folder keeps the .onnx file), fed as that run declared it.
+    const onnxRuns: string[] = [];
+    for (const run of await readdir(runsDir)) if ((await readdir(join(runsDir, run, 'teacher')).catch(() => [])).includes('model.onnx')) onnxRuns.push(run);
+    assert.equal(onnxRuns.length, 1, onnxRuns.join(', '));
+    await page.click('[data-screen=method]');
+    await page.getByTestId('setting-teacherNormalization').evaluate((field) => ((field.closest('details') as HTMLDetailsElement).open = true));
+    await page.getByTestId('setting-teacherNormalization').selectOption('dataset');
+    await page.click('[data-screen=models]');
+    await page.getByTestId('teacher-source').selectOption(onnxRuns[0]!);
+    await page.click('[data-screen=method]');
+    assert.equal(await page.getByTestId('setting-teacherNormalization').inputValue(), 'none');
+    const before = new Set(await readdir(runsDir));
+    await page.getByTestId('start').click();
+    await page.waitForFunction((ids) => {
+      const id = /Results of run (\S+)/.exec(document.querySelector('[data-testid=results] h2')?.textContent ?? '')?.[1];
+      return id !== undefined && !ids.includes(id) && document.querySelector('[data-testid=results-table]')?.textContent?.includes('model.onnx');
+    }, [...before], { timeout: 120_000 });
+    const [again] = (await readdir(runsDir)).filter((run) => !before.has(run));
+    const config = JSON.parse(await readFile(join(runsDir, again!, 'config.json'), 'utf8'));
+    assert.equal(config.teacher, join(runsDir, onnxRuns[0]!, 'teacher', 'model.onnx'));
+    assert.equal(config.teacherNormalization, 'none');
     // A broken teacher is one message; the teacher chosen stays.
     await page.click('[data-screen=models]');
     const broken = join(await mkdtemp(join(tmpdir(), 'broken-teacher-')), 'broken');
@@ -164,6 +188,6 @@ export function studyAndTeacherTests(session: AppSession): void {
     await page.getByTestId('teacher-input').setInputFiles(broken);
     await page.getByTestId('teacher-error').waitFor();
     assert.match(await page.getByTestId('teacher-error').innerText(), /model\.json: not valid JSON/);
-    assert.equal(await page.getByTestId('teacher-source').inputValue(), 'own');
+    assert.equal(await page.getByTestId('teacher-source').inputValue(), onnxRuns[0]);
   });
 }
