@@ -161,7 +161,7 @@ export function studyAndTeacherTests(session: AppSession): void {
     await page.waitForFunction(() => document.querySelector('[data-testid=results-table]')?.textContent?.includes('model.onnx'), null, { timeout: 120_000 });
     // That run's teacher again (run:<id>: its folder keeps the .onnx file), fed as that run declared it.
     const onnxRuns: string[] = [];
-    for (const run of await readdir(runsDir)) if ((await readdir(join(runsDir, run, 'teacher')).catch(() => [])).includes('model.onnx')) onnxRuns.push(run);
+    for (const run of await readdir(runsDir)) if ((await readdir(join(runsDir, run, 'teacher')).catch((): string[] => [])).includes('model.onnx')) onnxRuns.push(run);
     assert.equal(onnxRuns.length, 1, onnxRuns.join(', '));
     await page.click('[data-screen=method]');
     await page.getByTestId('setting-teacherNormalization').evaluate((field) => ((field.closest('details') as HTMLDetailsElement).open = true));
