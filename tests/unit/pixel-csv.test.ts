@@ -149,6 +149,39 @@ describe('pixel CSV datasets', () => {
     await assert.rejects(loadDataset(join(await folder({ 'part.zip': partial }), 'part.zip')), inputError(/^part\.zip: IDX dataset is missing train-labels-idx1-ubyte/));
   });
 
+  it('reads labels that are class names, sorted or in class-names.txt\'s order, the same numbers in both files', async () => {
+    const clothes = ['Ankle boot', 'Bag', 'Coat'];
+    const named = ({ labels, pixels }: Images) => ({ labels: labels.map((label) => clothes[label]!), pixels });
+    const csv = ({ labels, pixels }: { labels: string[]; pixels: number[][] }, quote = false) =>
+      [['label', ...pixels[0]!.map((_, i) => `pixel${i + 1}`)].join(','), ...labels.map((label, r) => [quote ? `"${label}"` : label, ...pixels[r]!].join(','))].join('\n') + '\n';
+    // The test file's rows start with another class, so its names first appear in another order.
+    const testRows = images(12, 4, 3);
+    testRows.labels.reverse();
+    const data = await loadDataset(await folder({ 'x_train.csv': csv(named(train)), 'x_test.csv': csv(named(testRows), true) }));
+    assert.deepEqual(data.classNames, ['Ankle boot', 'Bag', 'Coat']);
+    assert.deepEqual([...data.train.labels], train.labels);
+    assert.deepEqual([...data.test.labels], testRows.labels);
+    assert.deepEqual(data.train.images, flat(train.pixels));
+    // class-names.txt sets the order; a name it lacks is refused, naming both.
+    const ordered = await loadDataset(await folder({ 'x_train.csv': csv(named(train)), 'x_test.csv': csv(named(testRows)), 'class-names.txt': 'Coat\nBag\nAnkle boot\n' }));
+    assert.deepEqual(ordered.classNames, ['Coat', 'Bag', 'Ankle boot']);
+    assert.deepEqual([...ordered.train.labels], train.labels.map((label) => 2 - label));
+    await assert.rejects(loadDataset(await folder({ 'x_train.csv': csv(named(train)), 'x_test.csv': csv(named(testRows)), 'class-names.txt': 'Coat\nBag\nBoot\n' })), inputError(/x_train\.csv: the label "Ankle boot" is not one of the 3 names in .*class-names\.txt/));
+    // Numbers in names sort by value; one file alone is held out from, stratified by name.
+    const sizes = { labels: train.labels.map((label) => `size ${[2, 10, 9][label]}`), pixels: train.pixels };
+    const alone = await loadDataset(join(await folder({ 'sizes.csv': csv(sizes) }), 'sizes.csv'));
+    assert.deepEqual(alone.classNames, ['size 2', 'size 9', 'size 10']);
+    assert.equal(alone.train.count + alone.test.count, 30);
+    assert.deepEqual(new Set(alone.test.labels), new Set([0, 1, 2]));
+    // One kind of label per dataset, and a row without one, are refused.
+    await assert.rejects(loadDataset(await folder({ 'x_train.csv': csv(named(train)), 'x_test.csv': kaggleCsv(test) })), inputError(/x_test\.csv labels its images by class number where x_train\.csv labels them by name: use one kind in both/));
+    await assert.rejects(loadDataset(await folder({ 'x_train.csv': kaggleCsv(train), 'x_test.csv': csv(named(test)) })), inputError(/x_test\.csv labels its images by class name where x_train\.csv labels them by number/));
+    await assert.rejects(loadDataset(await folder({ 'x_train.csv': csv(named(train)).replace('\nBag,', '\n,'), 'x_test.csv': csv(named(test)) })), inputError(/x_train\.csv: line \d+, column 1: no label/));
+    // More than 256 names is not a label column.
+    const many = { labels: Array.from({ length: 300 }, (_, r) => `c${r}`), pixels: images(300, 2, 1).pixels };
+    await assert.rejects(loadDataset(join(await folder({ 'many.csv': csv(many) }), 'many.csv')), inputError(/many\.csv: line 258, column 1: a 257th class name \("c256"\); at most 256 classes/));
+  });
+
   it('names the file, line and column of a bad row', async () => {
     const good = kaggleCsv(train).split('\n');
     const bad = (line: number, text: string) => folder({ 'x_train.csv': [...good.slice(0, line), text, ...good.slice(line + 1)].join('\n'), 'x_test.csv': kaggleCsv(test) });
@@ -156,7 +189,7 @@ describe('pixel CSV datasets', () => {
     const sixteen = (value: string) => Array.from({ length: 16 }, (_, i) => (i === 5 ? value : '0'));
     await assert.rejects(loadDataset(await bad(3, row('1', sixteen('300')))), inputError(/x_train\.csv: line 4, column 7: a pixel is not a whole number 0–255 \("300"\)/));
     await assert.rejects(loadDataset(await bad(3, row('1', sixteen('0.5')))), inputError(/line 4, column 7: a pixel is not a whole number 0–255 \("0\.5"\)/));
-    await assert.rejects(loadDataset(await bad(2, row('cat', sixteen('0')))), inputError(/line 3, column 1: the label is not a class number 0–255 \("cat"\)/));
+    await assert.rejects(loadDataset(await bad(2, row('cat', sixteen('0')))), inputError(/line 3, column 1: the label is not a class number 0–255 \("cat"\): the first row labels by class number, so every row must/));
     await assert.rejects(loadDataset(await bad(2, row('1', sixteen('0').slice(1)))), inputError(/x_train\.csv: line 3 has 16 columns where the first row has 17/));
     await assert.rejects(loadDataset(await bad(2, row('1', [...sixteen('0'), '4']))), inputError(/line 3 has 18 columns where the first row has 17/));
     // Spellings of a whole number are fine.

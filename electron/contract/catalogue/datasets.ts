@@ -19,7 +19,7 @@ export const BUNDLED_DATASET_IDS = DATASET_SOURCE_IDS.filter((id) => DATASET_SOU
 export const DATASET_FORMAT_CATALOGUE = {
   idx: { label: 'IDX', description: 'MNIST-style IDX files (train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-…), gzip or not, or a .zip of them', resized: false },
   'cifar-binary': { label: 'CIFAR binary', description: 'CIFAR-10/100 binary version: the official .tar.gz, or a folder of its .bin files', resized: false },
-  csv: { label: 'pixel CSV', description: 'a class number and a square grayscale image\'s 0–255 pixels per row, as in Kaggle\'s MNIST-style files: a …train….csv and a …test….csv, or one file (20 % held out); gzip or not, or a .zip of them', resized: false },
+  csv: { label: 'pixel CSV', description: 'a label (a class number or name) and a square grayscale image\'s 0–255 pixels per row, as in Kaggle\'s MNIST-style files: a …train….csv and a …test….csv, or one file (20 % held out); gzip or not, or a .zip of them', resized: false },
   'image-folder': { label: 'image folder', description: 'image folders: one sub-folder of PNG/JPEG files per class (train/ and test/ optional), or a .zip of them', resized: true },
 } as const;
 export type DatasetFormatId = keyof typeof DATASET_FORMAT_CATALOGUE;

@@ -8,9 +8,10 @@ import { DistillInputError } from '../errors';
 import { firstLine, tooLarge, unpackLimits } from './limits';
 
 /**
- * Images as CSV rows, one image per line: a class number and the pixels, 0–255, row by row
- * (Kaggle's MNIST, Fashion-MNIST and Sign Language MNIST, OpenML's `mnist_784`). The label is
- * the column named label, class or target when a header names the columns, else the first.
+ * Images as CSV rows, one image per line: a label and the pixels, 0–255, row by row (Kaggle's
+ * MNIST, Fashion-MNIST and Sign Language MNIST, OpenML's `mnist_784`). The label is the column
+ * named label, class or target when a header names the columns, else the first. Labels are class
+ * numbers 0–255, or class names ("sneaker") when the first row's label is not a number.
  */
 export interface PixelCsv {
   count: number;
@@ -18,8 +19,14 @@ export interface PixelCsv {
   pixels: number;
   /** count × pixels bytes. */
   images: Uint8Array;
+  /** Class numbers, or indices into `labelNames` when the file labels its images by name. */
   labels: Uint8Array;
+  /** The file's class names in the order they first appear, or null for class numbers. */
+  labelNames: string[] | null;
 }
+
+/** Most classes a file may name: labels are stored as bytes, as IDX files store them. */
+export const MAX_CSV_CLASSES = 256;
 
 const LABEL_NAMES = /^(label|labels|class|target|y)$/i;
 const GZIP_MAGIC = [0x1f, 0x8b] as const;
@@ -150,6 +157,16 @@ export async function readPixelCsv(path: string): Promise<PixelCsv> {
   let count = 0;
   const labels = new GrowingBytes(1024);
   let images: GrowingBytes | null = null;
+  // Class names by their index, when the first row's label is a name rather than a number.
+  let names: Map<string, number> | null = null;
+  const nameIndex = (text: string, at: string): number => {
+    const known = names!.get(text);
+    if (known !== undefined) return known;
+    if (text === '') throw new DistillInputError(`${name}: ${at}: no label`);
+    if (names!.size === MAX_CSV_CLASSES) throw new DistillInputError(`${name}: ${at}: a ${MAX_CSV_CLASSES + 1}th class name ("${text.slice(0, 20)}"); at most ${MAX_CSV_CLASSES} classes (is the label column the right one?)`);
+    names!.set(text, names!.size);
+    return names!.size - 1;
+  };
   try {
     for await (const line of lines) {
       lineNumber++;
@@ -172,10 +189,12 @@ export async function readPixelCsv(path: string): Promise<PixelCsv> {
       for (let i = 0; i <= line.length; i++) {
         if (i < line.length && line.charCodeAt(i) !== 44) continue;
         if (column === columns) break;
-        const value = byteValue(line, start, i);
+        if (column === labelColumn && count === 0 && names === null && byteValue(line, start, i) < 0) names = new Map();
+        const value = column === labelColumn && names ? nameIndex(cell(line.slice(start, i)), `line ${lineNumber}, column ${column + 1}`) : byteValue(line, start, i);
         if (value < 0) {
           const what = column === labelColumn ? 'the label is not a class number 0–255' : 'a pixel is not a whole number 0–255';
-          throw new DistillInputError(`${name}: line ${lineNumber}, column ${column + 1}: ${what} ("${line.slice(start, i).trim().slice(0, 20)}")`);
+          const why = column === labelColumn ? ': the first row labels by class number, so every row must (or label every row by class name)' : '';
+          throw new DistillInputError(`${name}: line ${lineNumber}, column ${column + 1}: ${what} ("${line.slice(start, i).trim().slice(0, 20)}")${why}`);
         }
         if (column === labelColumn) labels.reserve(1)[labels.length] = value;
         else pixels[written++] = value;
@@ -193,5 +212,5 @@ export async function readPixelCsv(path: string): Promise<PixelCsv> {
     lines.close();
   }
   if (count === 0) throw new DistillInputError(`${name}: no rows of images`);
-  return { count, pixels: columns - 1, images: images!.done(), labels: labels.done() };
+  return { count, pixels: columns - 1, images: images!.done(), labels: labels.done(), labelNames: names ? [...names.keys()] : null };
 }

@@ -3,7 +3,7 @@ import { basename, dirname, join } from 'node:path';
 import { DistillInputError } from '../../errors';
 import type { DatasetSplit, ImageDataset } from '../dataset';
 import { stratifiedSplit } from '../holdout';
-import { csvImageSide, readPixelCsv, type PixelCsv } from '../pixel-csv';
+import { csvImageSide, MAX_CSV_CLASSES, readPixelCsv, type PixelCsv } from '../pixel-csv';
 import type { DatasetFormat } from './dataset-format';
 
 /**
@@ -71,29 +71,56 @@ function holdOut(csv: PixelCsv, classes: number): { train: DatasetSplit; test: D
   return { train: splitOf(csv, train.map(({ item }) => item)), test: splitOf(csv, test.map(({ item }) => item)) };
 }
 
-async function openCsvDataset(source: string, files: { train: string; test: string | null }): Promise<ImageDataset> {
+async function openCsvDataset(source: string, files: CsvFiles): Promise<ImageDataset> {
   const train = await readPixelCsv(files.train);
   const test = files.test ? await readPixelCsv(files.test) : null;
   if (test && test.pixels !== train.pixels) {
     throw new DistillInputError(`${basename(files.test!)}: ${test.pixels} pixel columns where ${basename(files.train)} has ${train.pixels}`);
   }
   const side = csvImageSide(train.pixels, basename(files.train));
-  let classes = 0;
-  for (const labels of [train.labels, test?.labels ?? new Uint8Array()]) for (const label of labels) if (label >= classes) classes = label + 1;
-  if (classes < 2) throw new DistillInputError(`${source}: the labels name only one class`);
-  const splits = test ? { train: splitOf(train), test: splitOf(test) } : holdOut(train, classes);
-  if (splits.test.count === 0) throw new DistillInputError(`${basename(files.train)}: too few rows to hold out a test split (give a test file too)`);
   // Optional class-names.txt beside the files, one name per line, as for IDX folders.
   const namesPath = join(dirname(files.train), 'class-names.txt');
   const named = (await readFile(namesPath, 'utf8').catch(() => '')).split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
+  const classNames = train.labelNames ? classesByName(train, test, files, named, namesPath) : classesByNumber(train, test, files, named, namesPath);
+  if (classNames.length < 2) throw new DistillInputError(`${source}: the labels name only one class`);
+  const splits = test ? { train: splitOf(train), test: splitOf(test) } : holdOut(train, classNames.length);
+  if (splits.test.count === 0) throw new DistillInputError(`${basename(files.train)}: too few rows to hold out a test split (give a test file too)`);
+  return { name: basename(source).replace(CSV, ''), format: 'csv', shape: [side, side, 1], classNames, ...splits };
+}
+
+type CsvFiles = { train: string; test: string | null };
+
+/** Class numbers 0 … the largest label, named by class-names.txt when it is there. */
+function classesByNumber(train: PixelCsv, test: PixelCsv | null, files: CsvFiles, named: string[], namesPath: string): string[] {
+  if (test?.labelNames) throw new DistillInputError(`${basename(files.test!)} labels its images by class name where ${basename(files.train)} labels them by number: use one kind in both`);
+  let classes = 0;
+  for (const labels of [train.labels, test?.labels ?? new Uint8Array()]) for (const label of labels) if (label >= classes) classes = label + 1;
   if (named.length > 0 && named.length !== classes) throw new DistillInputError(`${namesPath}: names ${named.length} classes but the labels have ${classes}`);
-  return {
-    name: basename(source).replace(CSV, ''),
-    format: 'csv',
-    shape: [side, side, 1],
-    classNames: named.length > 0 ? named : Array.from({ length: classes }, (_, i) => String(i)),
-    ...splits,
-  };
+  return named.length > 0 ? named : Array.from({ length: classes }, (_, i) => String(i));
+}
+
+/**
+ * Class names as the labels spell them: in class-names.txt's order when it is there (every label
+ * must be one of its names), else sorted (numbers in a name by value: "size 2" before "size 10"),
+ * so a test file whose names first appear in another order gets the same class numbers. The
+ * files' labels are rewritten in place to those numbers.
+ */
+function classesByName(train: PixelCsv, test: PixelCsv | null, files: CsvFiles, named: string[], namesPath: string): string[] {
+  if (test && !test.labelNames) throw new DistillInputError(`${basename(files.test!)} labels its images by class number where ${basename(files.train)} labels them by name: use one kind in both`);
+  const seen = [...new Set([...train.labelNames!, ...(test?.labelNames ?? [])])];
+  const classNames = named.length > 0 ? named : seen.sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+  if (classNames.length > MAX_CSV_CLASSES) throw new DistillInputError(`${basename(files.train)}: ${classNames.length} class names; at most ${MAX_CSV_CLASSES} classes`);
+  const index = new Map(classNames.map((className, i) => [className, i]));
+  for (const [csv, file] of [[train, files.train], [test, files.test]] as const) {
+    if (!csv) continue;
+    const numbers = csv.labelNames!.map((label) => {
+      const number = index.get(label);
+      if (number === undefined) throw new DistillInputError(`${basename(file!)}: the label "${label.slice(0, 40)}" is not one of the ${classNames.length} names in ${namesPath}`);
+      return number;
+    });
+    csv.labels.forEach((label, row) => (csv.labels[row] = numbers[label]!));
+  }
+  return classNames;
 }
 
 export const pixelCsvFormat: DatasetFormat = {
