@@ -16,6 +16,9 @@ import { tempDir } from '../helpers/fixtures';
 
 const CASES = EXPORT_CASES;
 
+/** RGB images made grey with BT.601's luma weights, computed here apart from the exporter's graph. */
+const lumaOf = (x: tf.Tensor4D): tf.Tensor4D => tf.tidy(() => tf.sum(tf.mul(x, tf.tensor1d([0.299, 0.587, 0.114])), -1, true));
+
 before(() => selectBackend('cpu'));
 
 describe('TFLite export of every architecture, run in LiteRT.js (XNNPACK in WebAssembly)', () => {
@@ -25,10 +28,13 @@ describe('TFLite export of every architecture, run in LiteRT.js (XNNPACK in WebA
       const dir = await tempDir('tflite-');
       await saveModelFolder(model, join(dir, 'model'), { architecture: name, inputShape: shape, classNames: Array.from({ length: 10 }, (_, i) => String(i)), output: 'logits', preprocessing: 'pixels / 255, shape [batch, height, width, channels]', dataset: 'test' });
       const images = 3;
-      const x = tf.randomUniform([images, ...shape], 0, 1, 'float32', 11);
-      const expected = (await (model.predict(x) as tf.Tensor).data()) as Float32Array;
+      // The file takes RGB; a grey model makes it grey inside, so it is fed colour and checked against the model on its luma.
+      const grey = shape[2] === 1;
+      const x = tf.randomUniform([images, shape[0], shape[1], 3], 0, 1, 'float32', 11) as tf.Tensor4D;
+      const seen = grey ? lumaOf(x) : x;
+      const expected = (await (model.predict(seen) as tf.Tensor).data()) as Float32Array;
       const pixels = (await x.data()) as Float32Array;
-      x.dispose();
+      tf.dispose([x, seen]);
       model.dispose();
       const magnitude = Math.max(1, ...Array.from(expected, Math.abs));
       const sizes: Record<string, number> = {};
@@ -41,7 +47,7 @@ describe('TFLite export of every architecture, run in LiteRT.js (XNNPACK in WebA
         assert.equal(new TextDecoder().decode(bytes.subarray(4, 8)), 'TFL3', 'file identifier');
         const session = await openLiteRtSession(bytes);
         try {
-          assert.deepEqual(session.inputShape, [1, ...shape]);
+          assert.deepEqual(session.inputShape, [1, shape[0], shape[1], 3]);
           const got = await session.run(pixels, images);
           assert.equal(got.length, images);
           got.forEach((row, r) => {
@@ -58,8 +64,10 @@ describe('TFLite export of every architecture, run in LiteRT.js (XNNPACK in WebA
         const card = JSON.parse(await readFile(join(dir, format, 'model-card.json'), 'utf8'));
         assert.equal(card.preprocessing.batch, 1);
         const words = await readFile(join(dir, format, 'model-card.md'), 'utf8');
-        assert.match(words, new RegExp(`Input: \`\\[1, ${shape.join(', ')}\\]\``));
-        assert.match(words, /Preprocessing: pixels \/ 255, shape \[1, height, width, channels\]\./);
+        assert.match(words, new RegExp(`Input: \`\\[1, ${shape[0]}, ${shape[1]}, 3\\]\``));
+        assert.equal(card.preprocessing.greyInside, grey);
+        if (grey) assert.match(words, /Preprocessing: RGB pixels \/ 255, shape \[1, height, width, 3\]; the model makes them grey \(0\.299 R \+ 0\.587 G \+ 0\.114 B, BT\.601's luma; a grey image goes in as R = G = B\) inside\./);
+        else assert.match(words, /Preprocessing: pixels \/ 255, shape \[1, height, width, channels\]\./);
       }
       calibration.dispose();
       // float16 about halves the file; int8 quarters the big kernels (small ones stay float32, as TFLite's converter leaves them).
@@ -72,10 +80,12 @@ describe('TFLite export of every architecture, run in LiteRT.js (XNNPACK in WebA
   it('runs the float32 graph with TensorFlow.js ops as the model runs (what int8 calibrates with)', async () => {
     for (const [name, shape] of CASES) {
       const model = buildModel(name, { inputShape: shape, classes: 10, seed: 5, dropout: 0 });
-      const x = tf.randomUniform([4, ...shape], 0, 1, 'float32', 2) as tf.Tensor4D;
+      const x = tf.randomUniform([4, shape[0], shape[1], 3], 0, 1, 'float32', 2) as tf.Tensor4D;
       const graph = await layersModelToTflite(model, {});
       const { output, ranges } = await evaluateTfliteGraph(graph, x);
-      const expected = model.predict(x) as tf.Tensor;
+      const seen = shape[2] === 1 ? lumaOf(x) : x.clone();
+      const expected = model.predict(seen) as tf.Tensor;
+      seen.dispose();
       const diff = (await tf.max(tf.abs(tf.sub(output, expected))).data())[0]!;
       assert.ok(diff <= 1e-5, `${name}: max |Δ| ${diff}`);
       // Every tensor an op computes has a range, and the logits' range is the logits'.

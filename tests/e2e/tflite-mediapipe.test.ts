@@ -112,15 +112,34 @@ describe('TFLite exports in MediaPipe’s ImageClassifier, fed by their metadata
     model.dispose();
   });
 
-  it('reads a grey model’s colour space, which MediaPipe’s classifier does not take (the Interpreter and the Task Library do)', async () => {
-    const model = buildModel('mlp-30x2', { inputShape: [28, 28, 1], classes: 10, seed: 1, dropout: 0 });
+  it('runs a grey model on colour images: the file makes them grey (BT.601 luma) and normalises them inside, as TensorFlow.js computes it', async () => {
+    const shape: [number, number, number] = [28, 28, 1];
+    const normalization = { mean: [0.286], std: [0.353] };
+    const model = buildModel('lenet5', { inputShape: shape, classes: 10, seed: 1, dropout: 0 });
     const dir = await tempDir('mediapipe-grey-');
-    await saveModelFolder(model, join(dir, 'model'), { architecture: 'mlp-30x2', inputShape: [28, 28, 1], classNames: CLASSES, output: 'logits', preprocessing: 'pixels / 255', dataset: 'test' });
+    await saveModelFolder(model, join(dir, 'model'), { architecture: 'lenet5', inputShape: shape, classNames: CLASSES, output: 'logits', preprocessing: '(pixels / 255 − mean) / std', normalization, dataset: 'test' });
+    const images = 3;
+    let state = 777;
+    const bytes = Uint8Array.from({ length: images * 28 * 28 * 3 }, () => (state = (state * 1103515245 + 12345) >>> 0) >>> 24);
+    // What the model saw in training: grey pixels / 255, normalised; grey from colour by the luma weights, computed here.
+    const seen = tf.tidy(() => tf.div(tf.sub(tf.sum(tf.mul(tf.div(tf.tensor4d(bytes, [images, 28, 28, 3], 'float32'), 255), [0.299, 0.587, 0.114]), -1, true), normalization.mean), normalization.std));
+    const expected = (await (model.predict(seen) as tf.Tensor).data()) as Float32Array;
+    const calibration = tf.randomUniform([64, ...shape], 0, 1, 'float32', 13) as tf.Tensor4D;
+    for (const [format, tolerance] of [['tflite', 1e-4], ['tflite-int8', 5e-2]] as Array<[ExportFormatId, number]>) {
+      await exportModel({ modelDir: join(dir, 'model'), format, destination: join(dir, format), role: 'student', run: null, version: 'test', measure: false, calibrationImages: calibration });
+      modelBytes = new Uint8Array(await readFile(join(dir, format, 'model.tflite')));
+      const result = await classify(page, bytes, [28, 28, 3]);
+      assert.ok(typeof result !== 'string', `${format}: ${result}`);
+      result.forEach((categories, k) => {
+        const want = expected.subarray(k * 10, k * 10 + 10);
+        const magnitude = Math.max(1, ...Array.from(want, Math.abs));
+        assert.equal(categories.length, 10);
+        for (const { index, score } of categories) assert.ok(Math.abs(score - want[index]!) <= tolerance * magnitude, `${format} image ${k}, class ${index}: ${score} against ${want[index]}`);
+        assert.equal(categories[0]!.index, Array.from(want).reduce((b, v, i, all) => (v > all[b]! ? i : b), 0), `${format} image ${k}: top class`);
+      });
+    }
+    tf.dispose([seen, calibration]);
     model.dispose();
-    await exportModel({ modelDir: join(dir, 'model'), format: 'tflite', destination: join(dir, 'tflite'), role: 'student', run: null, version: 'test', measure: false });
-    modelBytes = new Uint8Array(await readFile(join(dir, 'tflite', 'model.tflite')));
-    const result = await classify(page, new Uint8Array(28 * 28 * 3), [28, 28, 3]);
-    assert.match(String(result), /Only RGB color space is supported/);
   });
 });
 

@@ -41,6 +41,11 @@ export const EXPORT_FORMAT_CATALOGUE = {
     batch: 'any',
     /** What of the training preprocessing (pixels / 255, then the dataset's per-channel normalisation) the model does itself. */
     inside: 'nothing',
+    /**
+     * The colour of the image the file takes: the model's own (grey or RGB), or RGB always, a grey
+     * model making it grey as its first op (MediaPipe and a phone's camera give RGB only).
+     */
+    colour: 'model',
     /** The runtime the app loads the exported file back in to measure its accuracy, as its users run it. */
     runtime: 'tfjs',
   },
@@ -51,6 +56,7 @@ export const EXPORT_FORMAT_CATALOGUE = {
     batch: 'any',
     inside: 'nothing',
     runtime: 'tfjs',
+    colour: 'model',
   },
   'tfjs-u8': {
     label: 'TensorFlow.js LayersModel, uint8 weights',
@@ -59,6 +65,7 @@ export const EXPORT_FORMAT_CATALOGUE = {
     batch: 'any',
     inside: 'nothing',
     runtime: 'tfjs',
+    colour: 'model',
   },
   onnx: {
     label: 'ONNX',
@@ -67,6 +74,7 @@ export const EXPORT_FORMAT_CATALOGUE = {
     batch: 'any',
     inside: 'nothing',
     runtime: 'onnxruntime',
+    colour: 'model',
   },
   'onnx-raw': {
     label: 'ONNX, raw pixels in',
@@ -75,14 +83,16 @@ export const EXPORT_FORMAT_CATALOGUE = {
     layout: 'folder',
     batch: 'any',
     inside: 'scaling and normalization',
+    colour: 'model',
   },
   tflite: {
     label: 'TFLite (LiteRT)',
-    description: 'model.tflite, float32, input [1, height, width, channels] as pixels / 255 (the per-channel normalisation inside), batch norm folded, labels and normalisation in its metadata: LiteRT (TensorFlow Lite) and MediaPipe on Android, iOS or the web',
+    description: 'model.tflite, float32, input [1, height, width, 3], RGB as pixels / 255 (a grey model makes it grey, and the per-channel normalisation is, inside), batch norm folded, labels and normalisation in its metadata: LiteRT (TensorFlow Lite) and MediaPipe on Android, iOS or the web',
     layout: 'folder',
     batch: 1,
     inside: 'normalization',
     runtime: 'litert',
+    colour: 'rgb',
   },
   'tflite-f16': {
     label: 'TFLite (LiteRT), float16 weights',
@@ -91,6 +101,7 @@ export const EXPORT_FORMAT_CATALOGUE = {
     batch: 1,
     inside: 'normalization',
     runtime: 'litert',
+    colour: 'rgb',
   },
   'tflite-dynamic': {
     label: 'TFLite (LiteRT), int8 weights (dynamic range)',
@@ -99,6 +110,7 @@ export const EXPORT_FORMAT_CATALOGUE = {
     batch: 1,
     inside: 'normalization',
     runtime: 'litert',
+    colour: 'rgb',
   },
   'tflite-int8': {
     label: 'TFLite (LiteRT), full integer int8',
@@ -107,6 +119,7 @@ export const EXPORT_FORMAT_CATALOGUE = {
     batch: 1,
     inside: 'normalization',
     runtime: 'litert',
+    colour: 'rgb',
   },
 } as const;
 export type ExportFormatId = keyof typeof EXPORT_FORMAT_CATALOGUE;

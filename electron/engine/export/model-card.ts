@@ -24,7 +24,10 @@ export interface ModelCard {
     batch: 'any' | 1;
     /** What of the preprocessing the model does itself (`onnx-raw`: all of it; TFLite: the normalisation). */
     inside: 'nothing' | 'normalization' | 'scaling and normalization';
+    /** What the file takes, [height, width, channels]: RGB for a grey model's TFLite export, which makes it grey inside. */
     inputShape: [number, number, number];
+    /** The file takes RGB and makes it grey as its first op, with BT.601's luma weights (a grey model's TFLite export). */
+    greyInside: boolean;
     description: string;
     scale: number;
     normalization: { mean: number[]; std: number[] } | null;
@@ -85,7 +88,9 @@ export function buildModelCard(input: CardInputs, bytes: number): ModelCard {
   const own = reports[role];
   const kd = config?.methodOptions.kd;
   const usesKd = config ? config.method === 'kd' || METHOD_CATALOGUE[config.method].uses.some((ref) => ref.startsWith('kd.')) : false;
-  const inside = EXPORT_FORMAT_CATALOGUE[input.format].inside;
+  const { inside, colour, batch } = EXPORT_FORMAT_CATALOGUE[input.format];
+  const [height, width, channels] = metadata.inputShape as [number, number, number];
+  const greyInside = colour === 'rgb' && channels === 1;
   return {
     distillStudio: input.version,
     exportedAt: new Date().toISOString(),
@@ -96,17 +101,20 @@ export function buildModelCard(input: CardInputs, bytes: number): ModelCard {
     preprocessing: {
       layout: 'NHWC',
       inputType: inside === 'scaling and normalization' ? 'uint8' : 'float32',
-      batch: EXPORT_FORMAT_CATALOGUE[input.format].batch,
+      batch,
       inside,
-      inputShape: metadata.inputShape as [number, number, number],
+      inputShape: [height, width, colour === 'rgb' ? 3 : channels],
+      greyInside,
       description:
         inside === 'scaling and normalization'
           ? `none: the image's bytes go in as they are; inside, ${metadata.preprocessing.replace(/, shape .*$/, '')}`
-          : inside === 'normalization' && metadata.normalization
-            ? `pixels / 255, shape [1, height, width, channels]; the per-channel normalisation is inside the model`
-            : EXPORT_FORMAT_CATALOGUE[input.format].batch === 1
-              ? metadata.preprocessing.replace('[batch,', '[1,')
-              : metadata.preprocessing,
+          : greyInside
+            ? `RGB pixels / 255, shape [1, height, width, 3]; the model makes them grey (0.299 R + 0.587 G + 0.114 B, BT.601's luma; a grey image goes in as R = G = B)${metadata.normalization ? ' and normalises them' : ''} inside`
+            : inside === 'normalization' && metadata.normalization
+              ? `pixels / 255, shape [1, height, width, channels]; the per-channel normalisation is inside the model`
+              : batch === 1
+                ? metadata.preprocessing.replace('[batch,', '[1,')
+                : metadata.preprocessing,
       scale: 1 / 255,
       normalization: metadata.normalization ?? null,
     },

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { DistillInputError } from '../errors';
 import { loadModelFolder, type ModelMetadata } from '../runs/model-io';
 import type { Exporter } from './exporter';
-import { layersModelToTflite } from './tflite/convert';
+import { layersModelToTflite, tfliteInputShape } from './tflite/convert';
 import { encodeTfliteModel } from './tflite/encode';
 import { calibrationRanges } from './tflite/evaluate';
 import { encodeImageClassifierMetadata, METADATA_NAME, withAssociatedFiles } from './tflite/metadata';
@@ -18,10 +18,11 @@ import { quantizeGraphInt8 } from './tflite/quantize-int8';
  * one value for every channel, (pixel − 0) / 255, the only kind MediaPipe takes.
  */
 function describe(version: string, model: tf.LayersModel, metadata: ModelMetadata | null, weights: string): Record<string, string | Uint8Array> {
+  const modelShape = model.inputs[0]!.shape.slice(1) as [number, number, number];
   const text = {
     producer: `Distill Studio ${version}`,
     classes: JSON.stringify(metadata?.classNames ?? []),
-    preprocessing: 'pixels / 255; the per-channel normalisation, if any, is inside the model',
+    preprocessing: `RGB pixels / 255${modelShape[2] === 1 ? ', made grey inside the model (BT.601 luma)' : ''}; the per-channel normalisation, if any, is inside the model`,
     normalization: JSON.stringify(metadata?.normalization ?? null),
     layout: 'NHWC',
     weights,
@@ -34,7 +35,8 @@ function describe(version: string, model: tf.LayersModel, metadata: ModelMetadat
       description: `An image classifier for ${metadata.dataset}, ${metadata.classNames.length} classes, exported by Distill Studio`,
       version: '1',
       author: `Distill Studio ${version}`,
-      inputShape: model.inputs[0]!.shape.slice(1) as [number, number, number],
+      inputShape: tfliteInputShape(modelShape),
+      greyInside: modelShape[2] === 1,
       mean: [0],
       std: [255],
       classNames: metadata.classNames,
@@ -52,7 +54,7 @@ async function writeTflite(destination: string, graph: TfliteGraph, classNames: 
 
 /**
  * TFLite (LiteRT) for Android, iOS and the web: `model.tflite`, float32, input `input` [1, height,
- * width, channels] as pixels / 255 (a dataset's normalisation inside), output `logits`, with
+ * width, 3], RGB as pixels / 255 (a grey model's made grey and a dataset's normalisation inside), output `logits`, with
  * TFLite metadata and labels.txt packed in; the kernels stored as `storage` says.
  */
 export function tfliteExporter(version: string, storage: TfliteWeightStorage = 'float32'): Exporter {
@@ -83,7 +85,13 @@ export function tfliteInt8Exporter(version: string): Exporter {
         const expected = JSON.stringify(model.inputs[0]!.shape.slice(1));
         if (JSON.stringify(images.shape.slice(1)) !== expected) throw new DistillInputError(`${modelDir}: calibration images are ${images.shape.slice(1).join('×')}, the model takes ${expected}`);
         const graph = await layersModelToTflite(model, describe(version, model, metadata, 'int8 (full integer)'), 'float32', metadata?.normalization);
-        return await writeTflite(destination, quantizeGraphInt8(graph, await calibrationRanges(graph, images)), metadata?.classNames);
+        // The graph takes RGB: a grey model's calibration images go in as R = G = B.
+        const rgb = images.shape[3] === 1 ? tf.tile(images, [1, 1, 1, 3]) : images.clone();
+        try {
+          return await writeTflite(destination, quantizeGraphInt8(graph, await calibrationRanges(graph, rgb)), metadata?.classNames);
+        } finally {
+          rgb.dispose();
+        }
       } finally {
         model.dispose();
         images.dispose();

@@ -299,6 +299,9 @@ export function firstRunTests(session: AppSession): void {
     assert.equal(Buffer.from(tfliteEntries['model.tflite']!.subarray(4, 8)).toString('latin1'), 'TFL3');
     const tfliteCard = JSON.parse(Buffer.from(tfliteEntries['model-card.json']!).toString('utf8'));
     assert.ok(Math.abs(tfliteCard.accuracy.exported - tfliteCard.accuracy.student) <= 0.01, JSON.stringify(tfliteCard.accuracy));
+    // MNIST is grey; the file takes RGB and makes it grey inside, as MediaPipe and a phone's camera need.
+    assert.deepEqual(tfliteCard.preprocessing.inputShape, [28, 28, 3]);
+    assert.equal(tfliteCard.preprocessing.greyInside, true);
   });
 
   it("measures a run's gain over five seeds in one click: a study on the run's teacher and recipe", async () => {

@@ -35,13 +35,19 @@ function foldableBatchNorm(layer: tf.layers.Layer): tf.layers.Layer | null {
   return next.getClassName() === 'BatchNormalization' ? next : null;
 }
 
+/** ITU-R BT.601's luma weights for R, G and B: how OpenCV and Pillow make a colour image grey. */
+export const LUMA = [0.299, 0.587, 0.114] as const;
+
+/** The image a TFLite export takes, [height, width, channels]: RGB for a grey model too (see layersModelToTflite). */
+export const tfliteInputShape = ([height, width]: readonly [number, number, number]): [number, number, number] => [height, width, 3];
+
 const fusable = (kind: string | undefined): ActivationId | null => (!kind || kind === 'linear' ? Activation.NONE : kind === 'relu' ? Activation.RELU : null);
 
 /**
  * A Distill Studio LayersModel (any architecture of the registry) as a TFLite graph, NHWC as
- * TensorFlow.js and TFLite both are, so no transposes: input `input` float32 [1, height, width,
- * channels] as pixels / 255 (with `normalization`, the dataset's per-channel normalisation inside),
- * output `logits`. Batch norm is folded into the
+ * TensorFlow.js and TFLite both are, so no transposes: input `input` float32 [1, height, width, 3],
+ * RGB as pixels / 255 (a grey model's image made grey inside; with `normalization`, the dataset's
+ * per-channel normalisation inside), output `logits`. Batch norm is folded into the
  * convolution before it, ReLU into the op before it where TFLite fuses it, dropout vanishes.
  * `storage` says how dense and convolution kernels are stored (biases stay float32).
  */
@@ -49,15 +55,23 @@ export async function layersModelToTflite(model: tf.LayersModel, metadata: Recor
   const g = new TfliteGraphBuilder();
   const inputShape = model.inputs[0]!.shape.slice(1) as number[];
   if (inputShape.length !== 3 || inputShape.some((d) => typeof d !== 'number')) throw new DistillInputError(`TFLite export needs a fixed image input; this model takes ${JSON.stringify(model.inputs[0]!.shape)}`);
-  const input = g.activation('input', inputShape);
-  // The dataset's per-channel normalisation as the graph's first ops, x · (1/std) + (−mean/std), so the
-  // file takes pixels / 255 and one scale serves every channel (MediaPipe reads no other).
+  const grey = inputShape[2] === 1;
+  const input = g.activation('input', tfliteInputShape(inputShape as [number, number, number]));
   let first = input;
+  if (grey) {
+    // A grey model takes RGB, made grey as its first op (a 1×1 convolution with BT.601's luma
+    // weights): a phone's camera and MediaPipe give RGB only, and R = G = B = v gives v again.
+    const kernel = g.constant('grey/kernel', [1, 1, 1, 3], Float32Array.from(LUMA));
+    const bias = g.constant('grey/bias', [1], new Float32Array(1));
+    first = g.op(BuiltinOp.CONV_2D, [input, kernel, bias], g.activation('grey', inputShape), { kind: 'conv2d', padding: Padding.VALID, strideH: 1, strideW: 1, dilationH: 1, dilationW: 1, activation: Activation.NONE });
+  }
+  // The dataset's per-channel normalisation as the graph's next ops, x · (1/std) + (−mean/std), so the
+  // file takes pixels / 255 and one scale serves every channel (MediaPipe reads no other).
   if (normalization) {
     const channels = inputShape[2]!;
     const scale = g.constant('normalization/scale', [channels], Float32Array.from(normalization.std, (s) => 1 / s));
     const shift = g.constant('normalization/shift', [channels], Float32Array.from(normalization.mean, (m, c) => -m / normalization.std[c]!));
-    const scaled = g.op(BuiltinOp.MUL, [input, scale], g.activation('normalization/scaled', inputShape), { kind: 'elementwise', op: 'mul', activation: Activation.NONE });
+    const scaled = g.op(BuiltinOp.MUL, [first, scale], g.activation('normalization/scaled', inputShape), { kind: 'elementwise', op: 'mul', activation: Activation.NONE });
     first = g.op(BuiltinOp.ADD, [scaled, shift], g.activation('normalization', inputShape), { kind: 'elementwise', op: 'add', activation: Activation.NONE });
   }
   const tensors = new Map<string, number>([[model.inputs[0]!.sourceLayer.name, first]]);

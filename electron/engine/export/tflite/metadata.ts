@@ -16,6 +16,8 @@ export interface ImageClassifierMetadata {
   author: string;
   /** [height, width, channels]: 1 channel is GRAYSCALE, 3 is RGB. */
   inputShape: readonly [number, number, number];
+  /** An RGB input that the model makes grey as its first op (a grey model's, for RGB-only readers). */
+  greyInside?: boolean;
   /** On the image's bytes 0–255, the model takes (pixel − mean) / std: one value for every channel, or one per channel. */
   mean: number[];
   std: number[];
@@ -69,7 +71,8 @@ function inputTensor(b: Builder, m: ImageClassifierMetadata): number {
   const stats = b.endObject();
 
   const name = b.createString('image');
-  const description = b.createString(`The image, ${height}×${width}, ${channels === 1 ? 'grey' : 'RGB'}, as (pixel − mean) / std`);
+  const colour = channels === 1 ? 'grey' : m.greyInside ? 'RGB (made grey inside, with BT.601 luma weights)' : 'RGB';
+  const description = b.createString(`The image, ${height}×${width}, ${colour}, as (pixel − mean) / std`);
   b.startObject(7);
   b.addFieldOffset(0, name, 0);
   b.addFieldOffset(1, description, 0);

@@ -100,6 +100,13 @@ export async function openLiteRtSession(modelBytes: Uint8Array): Promise<LiteRtS
   };
 }
 
+/** Grey pixels as RGB ones, R = G = B: what a TFLite export of a grey model takes. */
+export function greyAsRgb(pixels: Float32Array): Float32Array {
+  const rgb = new Float32Array(pixels.length * 3);
+  for (let i = 0; i < pixels.length; i++) rgb.fill(pixels[i]!, i * 3, i * 3 + 3);
+  return rgb;
+}
+
 /**
  * Runs an exported model.tflite in LiteRT.js over a split (pixels / 255; the dataset's
  * normalisation is inside the file) and returns its predicted classes.
@@ -107,9 +114,11 @@ export async function openLiteRtSession(modelBytes: Uint8Array): Promise<LiteRtS
 export async function tflitePredictions(dir: string, split: DatasetSplit, shape: readonly [number, number, number], options: { watch?: BatchWatch } = {}, batchSize = 256): Promise<Int32Array> {
   const session = await openLiteRtSession(new Uint8Array(await readFile(join(dir, 'model.tflite'))));
   try {
-    // The file takes pixels / 255: the dataset's normalisation is inside it.
+    // The file takes RGB pixels / 255: a grey model makes them grey, and the dataset's normalisation is inside it.
+    const rgb = shape[2] === 1 && session.inputShape.at(-1) === 3;
     return await predictedClasses(split, shape, options.watch, batchSize, async ({ start, end, scaled }) => {
-      const rows = await session.run(await scaled(), end - start);
+      const pixels = await scaled();
+      const rows = await session.run(rgb ? greyAsRgb(pixels) : pixels, end - start);
       const logits = new Float32Array(rows.reduce((n, row) => n + row.length, 0));
       rows.reduce((at, row) => (logits.set(row, at), at + row.length), 0);
       return logits;
