@@ -103,6 +103,10 @@ describe('a teacher brought from elsewhere', () => {
     const check = await runCli(['check-teacher', '--teacher', join(root, 'onnx-first', 'teacher'), '--backend', 'cpu']);
     assert.equal(check.code, 0, check.stderr);
     assert.match(check.stdout, /teacher model\.onnx: ONNX/);
+    // It is not converted on export: the message says where the file is.
+    const exported = await runCli(['export', join(root, 'onnx-first'), '--role', 'teacher', '--format', 'tflite', '--out', join(root, 'onnx-first-export')]);
+    assert.equal(exported.code, 2, exported.stderr);
+    assert.match(exported.stderr, /run onnx-first's teacher is the ONNX file it was given, kept as .*onnx-first\/teacher\/model\.onnx: it runs as it is and is not converted/);
   });
 
   it('as a GraphModel, a LayersModel fed 0–255, or with its classes named in another order, teaches as the original does', async () => {
@@ -120,6 +124,9 @@ describe('a teacher brought from elsewhere', () => {
       assert.ok(Math.abs(result.teacher!.accuracy - original.teacher!.accuracy) <= 0.002, `${name}: teacher ${result.teacher!.accuracy} vs ${original.teacher!.accuracy}`);
       assert.ok(Math.abs(result.student!.accuracy - original.student!.accuracy) <= 0.01, `${name}: student ${result.student!.accuracy} vs ${original.student!.accuracy}`);
     }
+    const graphExport = await runCli(['export', join(root, 'as-graph'), '--role', 'teacher', '--format', 'onnx', '--out', join(root, 'as-graph-export')]);
+    assert.equal(graphExport.code, 2, graphExport.stderr);
+    assert.match(graphExport.stderr, /run as-graph's teacher is the TensorFlow\.js GraphModel it was given, kept in .*as-graph\/teacher: it runs as it is and is not converted/);
     // Runs forward only: a method reading its layers is refused with one line.
     const fitnet = await runCli(['run', '--teacher', join(root, 'graph'), ...RECIPE, '--method', 'fitnet', '--student', 'mlp-16x2', '--out', join(root, 'fit')]);
     assert.equal(fitnet.code, 2, fitnet.stderr);

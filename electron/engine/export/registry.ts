@@ -9,6 +9,7 @@ import { loadDataset } from '../data/load';
 import { DistillInputError, throwIfAborted } from '../errors';
 import { loadModelFolder, ModelMetadataSchema, readModelJson } from '../runs/model-io';
 import { readRun } from '../runs/store';
+import { savedTeacherPath } from '../runs/teacher-info';
 import { evaluateModel, type BatchWatch } from '../train/evaluate';
 import type { Exporter } from './exporter';
 import { calibrationImages } from './calibration';
@@ -126,6 +127,17 @@ async function measureAccuracy(dir: string, data: ImageDataset, config: RunConfi
   }
 }
 
+/**
+ * A teacher brought as an ONNX file or a GraphModel was run, not rebuilt, so there is nothing to
+ * convert: the run keeps the file as it was given, and the message says where.
+ */
+async function refuseImportedTeacher(runId: string, dir: string): Promise<void> {
+  const kept = await savedTeacherPath(dir);
+  if (kept !== dir) throw new DistillInputError(`run ${runId}'s teacher is the ONNX file it was given, kept as ${kept}: it runs as it is and is not converted (use that file)`);
+  const json = await readModelJson(dir);
+  if (json.kind === 'graph-model') throw new DistillInputError(`run ${runId}'s teacher is the TensorFlow.js GraphModel it was given, kept in ${dir}: it runs as it is and is not converted (use that folder)`);
+}
+
 /** One model of a run folder (`teacher`, `student`, `baseline`; a study's by `method`), with the run's facts on its card. */
 export async function exportRunModel(options: Omit<ExportOptions, 'modelDir' | 'run'> & { runDir: string; method?: string }): Promise<{ files: string[]; format: string; card: ModelCard }> {
   const { runDir, method, ...rest } = options;
@@ -134,5 +146,6 @@ export async function exportRunModel(options: Omit<ExportOptions, 'modelDir' | '
   if (run.status.status !== 'completed') throw new DistillInputError(`run ${run.id} is ${run.status.status}: export a completed run`);
   const model = runModel(run, options.role, method);
   if (!(await stat(model.dir).catch(() => null))) throw new DistillInputError(`run ${run.id} has no ${method ? `${method} student` : options.role} model to export`);
+  if (model.role === 'teacher') await refuseImportedTeacher(run.id, model.dir);
   return exportModel({ ...rest, role: model.role, modelDir: model.dir, run: { config: model.config, reports: model.reports, kept: model.kept } });
 }
