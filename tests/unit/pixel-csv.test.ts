@@ -177,7 +177,9 @@ describe('pixel CSV datasets', () => {
     await assert.rejects(loadDataset(await folder({ 'x_train.csv': csv(named(train)), 'x_test.csv': kaggleCsv(test) })), inputError(/x_test\.csv labels its images by class number where x_train\.csv labels them by name: use one kind in both/));
     await assert.rejects(loadDataset(await folder({ 'x_train.csv': kaggleCsv(train), 'x_test.csv': csv(named(test)) })), inputError(/x_test\.csv labels its images by class name where x_train\.csv labels them by number/));
     await assert.rejects(loadDataset(await folder({ 'x_train.csv': csv(named(train)).replace('\nBag,', '\n,'), 'x_test.csv': csv(named(test)) })), inputError(/x_train\.csv: line \d+, column 1: no label/));
-    // More than 256 names is not a label column.
+    // A name longer than 200 characters, or more than 256 names, is not a label column.
+    const long = { labels: train.labels.map((label) => (label === 1 ? 'x'.repeat(201) : clothes[label]!)), pixels: train.pixels };
+    await assert.rejects(loadDataset(join(await folder({ 'long.csv': csv(long) }), 'long.csv')), inputError(/long\.csv: line 3, column 1: a class name of 201 characters \("x{20}…"\); at most 200/));
     const many = { labels: Array.from({ length: 300 }, (_, r) => `c${r}`), pixels: images(300, 2, 1).pixels };
     await assert.rejects(loadDataset(join(await folder({ 'many.csv': csv(many) }), 'many.csv')), inputError(/many\.csv: line 258, column 1: a 257th class name \("c256"\); at most 256 classes/));
   });

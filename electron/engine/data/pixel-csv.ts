@@ -27,6 +27,8 @@ export interface PixelCsv {
 
 /** Most classes a file may name: labels are stored as bytes, as IDX files store them. */
 export const MAX_CSV_CLASSES = 256;
+/** Longest class name taken: 256 names as long as a line could be would fill the memory. */
+const MAX_CLASS_NAME = 200;
 
 const LABEL_NAMES = /^(label|labels|class|target|y)$/i;
 const GZIP_MAGIC = [0x1f, 0x8b] as const;
@@ -163,6 +165,7 @@ export async function readPixelCsv(path: string): Promise<PixelCsv> {
     const known = names!.get(text);
     if (known !== undefined) return known;
     if (text === '') throw new DistillInputError(`${name}: ${at}: no label`);
+    if (text.length > MAX_CLASS_NAME) throw new DistillInputError(`${name}: ${at}: a class name of ${text.length.toLocaleString('en-US')} characters ("${text.slice(0, 20)}…"); at most ${MAX_CLASS_NAME} (is the label column the right one?)`);
     if (names!.size === MAX_CSV_CLASSES) throw new DistillInputError(`${name}: ${at}: a ${MAX_CSV_CLASSES + 1}th class name ("${text.slice(0, 20)}"); at most ${MAX_CSV_CLASSES} classes (is the label column the right one?)`);
     names!.set(text, names!.size);
     return names!.size - 1;
