@@ -77,6 +77,45 @@ describe('TFLite export of every architecture, run in LiteRT.js (XNNPACK in WebA
     });
   }
 
+  it("takes the image's bytes and gives the full-integer file's logits as uint8 (tflite-uint8), grey and colour", async () => {
+    for (const [name, shape] of [EXPORT_CASES[1]!, EXPORT_CASES[3]!]) {
+      const model = modelForExport(name, shape);
+      const dir = await tempDir('tflite-uint8-');
+      await saveModelFolder(model, join(dir, 'model'), { architecture: name, inputShape: shape, classNames: Array.from({ length: 10 }, (_, i) => String(i)), output: 'logits', preprocessing: 'pixels / 255', dataset: 'test' });
+      const calibration = tf.randomUniform([64, ...shape], 0, 1, 'float32', 13) as tf.Tensor4D;
+      const sessions = [];
+      for (const format of ['tflite-int8', 'tflite-uint8'] as const) {
+        await exportModel({ modelDir: join(dir, 'model'), format, destination: join(dir, format), role: 'student', run: null, version: 'test', measure: false, calibrationImages: calibration });
+        sessions.push(await openLiteRtSession(new Uint8Array(await readFile(join(dir, format, 'model.tflite')))));
+      }
+      calibration.dispose();
+      const [int8, uint8] = sessions as [Awaited<ReturnType<typeof openLiteRtSession>>, Awaited<ReturnType<typeof openLiteRtSession>>];
+      try {
+        assert.equal(int8.inputType, 'float32');
+        assert.equal(uint8.inputType, 'uint8');
+        assert.deepEqual(uint8.inputShape, [1, shape[0], shape[1], 3]);
+        const images = 4;
+        let state = 99;
+        const bytes = Uint8Array.from({ length: images * shape[0] * shape[1] * 3 }, () => (state = (state * 1103515245 + 12345) >>> 0) >>> 24);
+        const floats = (await int8.run(Float32Array.from(bytes, (b) => b / 255), images)).flatMap((row) => Array.from(row));
+        const quantized = (await uint8.run(bytes, images)).flatMap((row) => Array.from(row));
+        // The same integer arithmetic inside: the float logits are (q − zero point) · scale for one scale and zero point.
+        assert.ok(quantized.every((q) => Number.isInteger(q) && q >= 0 && q <= 255), 'uint8 outputs');
+        const [lo, hi] = [quantized.indexOf(Math.min(...quantized)), quantized.indexOf(Math.max(...quantized))];
+        const scale = (floats[hi]! - floats[lo]!) / (quantized[hi]! - quantized[lo]!);
+        const zeroPoint = quantized[hi]! - floats[hi]! / scale;
+        assert.ok(scale > 0 && Math.abs(zeroPoint - Math.round(zeroPoint)) < 1e-3, `${name}: scale ${scale}, zero point ${zeroPoint}`);
+        quantized.forEach((q, i) => assert.ok(Math.abs((q - Math.round(zeroPoint)) * scale - floats[i]!) <= 1e-5 * Math.max(1, Math.abs(floats[i]!)), `${name} output ${i}: ${q} against ${floats[i]}`));
+        const card = JSON.parse(await readFile(join(dir, 'tflite-uint8', 'model-card.json'), 'utf8'));
+        assert.equal(card.preprocessing.inputType, 'uint8');
+        assert.equal(card.outputType, 'uint8');
+      } finally {
+        await Promise.all(sessions.map((session) => session.close()));
+        model.dispose();
+      }
+    }
+  });
+
   it('runs the float32 graph with TensorFlow.js ops as the model runs (what int8 calibrates with)', async () => {
     for (const [name, shape] of CASES) {
       const model = buildModel(name, { inputShape: shape, classes: 10, seed: 5, dropout: 0 });

@@ -78,7 +78,7 @@ describe('TFLite exports in MediaPipe’s ImageClassifier, fed by their metadata
     server?.close();
   });
 
-  it('reads the labels and the input scale: the float32 file gives TensorFlow.js’s logits on CIFAR-style normalised colour images, the int8 file the same classes', async () => {
+  it('reads the labels and the input scale: the float32 file gives TensorFlow.js’s logits on CIFAR-style normalised colour images, the int8 file the same classes, and the uint8 file (bytes in, uint8 out) the int8 file’s scores', async () => {
     const shape: [number, number, number] = [32, 32, 3];
     const normalization = { mean: [0.49, 0.48, 0.45], std: [0.25, 0.24, 0.26] };
     const model = buildModel('resnet20@0.25', { inputShape: shape, classes: 10, seed: 3, dropout: 0 });
@@ -91,11 +91,13 @@ describe('TFLite exports in MediaPipe’s ImageClassifier, fed by their metadata
     const normalised = tf.tidy(() => tf.div(tf.sub(tf.div(tf.tensor4d(bytes, [images, ...shape], 'float32'), 255), normalization.mean), normalization.std));
     const expected = (await (model.predict(normalised) as tf.Tensor).data()) as Float32Array;
     const calibration = tf.randomUniform([64, ...shape], 0, 1, 'float32', 13) as tf.Tensor4D;
-    for (const [format, tolerance] of [['tflite', 1e-4], ['tflite-int8', 5e-2]] as Array<[ExportFormatId, number]>) {
+    const scores: Partial<Record<ExportFormatId, Category[][]>> = {};
+    for (const [format, tolerance] of [['tflite', 1e-4], ['tflite-int8', 5e-2], ['tflite-uint8', 5e-2]] as Array<[ExportFormatId, number]>) {
       await exportModel({ modelDir: join(dir, 'model'), format, destination: join(dir, format), role: 'student', run: null, version: 'test', measure: false, calibrationImages: calibration });
       modelBytes = new Uint8Array(await readFile(join(dir, format, 'model.tflite')));
       const result = await classify(page, bytes, shape);
       assert.ok(typeof result !== 'string', `${format}: ${result}`);
+      scores[format] = result;
       result.forEach((categories, k) => {
         const want = expected.subarray(k * 10, k * 10 + 10);
         const magnitude = Math.max(1, ...Array.from(want, Math.abs));
@@ -108,6 +110,11 @@ describe('TFLite exports in MediaPipe’s ImageClassifier, fed by their metadata
         assert.equal(categories[0]!.index, best, `${format} image ${k}: top class`);
       });
     }
+    // uint8 in and out runs the int8 file's integer arithmetic: MediaPipe, reading the output's scale and zero point, gives its scores.
+    scores['tflite-uint8']!.forEach((categories, k) => {
+      const int8 = new Map(scores['tflite-int8']![k]!.map((c) => [c.index, c.score]));
+      for (const { index, score } of categories) assert.ok(Math.abs(score - int8.get(index)!) <= 1e-5 * Math.max(1, Math.abs(score)), `image ${k}, ${CLASSES[index]}: uint8 file ${score}, int8 file ${int8.get(index)}`);
+    });
     tf.dispose([normalised, calibration]);
     model.dispose();
   });

@@ -46,6 +46,8 @@ export const EXPORT_FORMAT_CATALOGUE = {
      * model making it grey as its first op (MediaPipe and a phone's camera give RGB only).
      */
     colour: 'model',
+    /** What the logits come out as: float32, or uint8 (quantized: the output tensor's scale and zero point give the logits). */
+    outputType: 'float32',
     /** The runtime the app loads the exported file back in to measure its accuracy, as its users run it. */
     runtime: 'tfjs',
   },
@@ -57,6 +59,7 @@ export const EXPORT_FORMAT_CATALOGUE = {
     inside: 'nothing',
     runtime: 'tfjs',
     colour: 'model',
+    outputType: 'float32',
   },
   'tfjs-u8': {
     label: 'TensorFlow.js LayersModel, uint8 weights',
@@ -66,6 +69,7 @@ export const EXPORT_FORMAT_CATALOGUE = {
     inside: 'nothing',
     runtime: 'tfjs',
     colour: 'model',
+    outputType: 'float32',
   },
   onnx: {
     label: 'ONNX',
@@ -75,6 +79,7 @@ export const EXPORT_FORMAT_CATALOGUE = {
     inside: 'nothing',
     runtime: 'onnxruntime',
     colour: 'model',
+    outputType: 'float32',
   },
   'onnx-raw': {
     label: 'ONNX, raw pixels in',
@@ -84,6 +89,7 @@ export const EXPORT_FORMAT_CATALOGUE = {
     batch: 'any',
     inside: 'scaling and normalization',
     colour: 'model',
+    outputType: 'float32',
   },
   tflite: {
     label: 'TFLite (LiteRT)',
@@ -93,6 +99,7 @@ export const EXPORT_FORMAT_CATALOGUE = {
     inside: 'normalization',
     runtime: 'litert',
     colour: 'rgb',
+    outputType: 'float32',
   },
   'tflite-f16': {
     label: 'TFLite (LiteRT), float16 weights',
@@ -102,6 +109,7 @@ export const EXPORT_FORMAT_CATALOGUE = {
     inside: 'normalization',
     runtime: 'litert',
     colour: 'rgb',
+    outputType: 'float32',
   },
   'tflite-dynamic': {
     label: 'TFLite (LiteRT), int8 weights (dynamic range)',
@@ -111,6 +119,7 @@ export const EXPORT_FORMAT_CATALOGUE = {
     inside: 'normalization',
     runtime: 'litert',
     colour: 'rgb',
+    outputType: 'float32',
   },
   'tflite-int8': {
     label: 'TFLite (LiteRT), full integer int8',
@@ -120,6 +129,17 @@ export const EXPORT_FORMAT_CATALOGUE = {
     inside: 'normalization',
     runtime: 'litert',
     colour: 'rgb',
+    outputType: 'float32',
+  },
+  'tflite-uint8': {
+    label: 'TFLite (LiteRT), full integer, uint8 in and out',
+    description: "the full-integer file with integer ends, as the Edge TPU compiler, microcontrollers and integer-only NPUs want: the image's bytes in (uint8 [1, height, width, 3], RGB), the logits out as uint8 (the largest is the class; the output tensor's scale and zero point give the logits)",
+    layout: 'folder',
+    batch: 1,
+    inside: 'scaling and normalization',
+    runtime: 'litert',
+    colour: 'rgb',
+    outputType: 'uint8',
   },
 } as const;
 export type ExportFormatId = keyof typeof EXPORT_FORMAT_CATALOGUE;

@@ -33,6 +33,8 @@ export interface ModelCard {
     normalization: { mean: number[]; std: number[] } | null;
   };
   output: 'logits' | 'probabilities';
+  /** uint8: quantized outputs, read through the output tensor's scale and zero point (`tflite-uint8`). */
+  outputType: 'float32' | 'uint8';
   training: {
     teacher: string | null;
     method: string;
@@ -88,7 +90,7 @@ export function buildModelCard(input: CardInputs, bytes: number): ModelCard {
   const own = reports[role];
   const kd = config?.methodOptions.kd;
   const usesKd = config ? config.method === 'kd' || METHOD_CATALOGUE[config.method].uses.some((ref) => ref.startsWith('kd.')) : false;
-  const { inside, colour, batch } = EXPORT_FORMAT_CATALOGUE[input.format];
+  const { inside, colour, batch, outputType } = EXPORT_FORMAT_CATALOGUE[input.format];
   const [height, width, channels] = metadata.inputShape as [number, number, number];
   const greyInside = colour === 'rgb' && channels === 1;
   return {
@@ -107,7 +109,7 @@ export function buildModelCard(input: CardInputs, bytes: number): ModelCard {
       greyInside,
       description:
         inside === 'scaling and normalization'
-          ? `none: the image's bytes go in as they are; inside, ${metadata.preprocessing.replace(/, shape .*$/, '')}`
+          ? `none: the image's bytes go in as they are${greyInside ? ', RGB (a grey image as R = G = B)' : ''}; inside, ${greyInside ? "made grey (0.299 R + 0.587 G + 0.114 B, BT.601's luma), then " : ''}${metadata.preprocessing.replace(/, shape .*$/, '')}`
           : greyInside
             ? `RGB pixels / 255, shape [1, height, width, 3]; the model makes them grey (0.299 R + 0.587 G + 0.114 B, BT.601's luma; a grey image goes in as R = G = B)${metadata.normalization ? ' and normalises them' : ''} inside`
             : inside === 'normalization' && metadata.normalization
@@ -119,6 +121,7 @@ export function buildModelCard(input: CardInputs, bytes: number): ModelCard {
       normalization: metadata.normalization ?? null,
     },
     output: metadata.output,
+    outputType,
     training: config
       ? {
           teacher: reports.teacher?.name ?? null,
@@ -165,7 +168,11 @@ export function modelCardMarkdown(card: ModelCard): string {
     `- Input: \`[${card.preprocessing.batch === 1 ? '1' : 'batch'}, ${card.preprocessing.inputShape.join(', ')}]\` (${card.preprocessing.layout}, ${card.preprocessing.inputType})${card.preprocessing.batch === 1 ? '; one image per call, or resize the input to a larger batch first' : ''}.`,
     `- Preprocessing: ${card.preprocessing.description}.`,
     `- ${card.preprocessing.inputType === 'uint8' ? 'Inside the model, pixels' : 'Pixels'} are divided by 255${norm ? `, then ${card.preprocessing.inside === 'normalization' ? 'inside the model ' : ''}each channel c becomes (x − mean[c]) / std[c] with mean = [${norm.mean.map((v) => v.toFixed(6)).join(', ')}] and std = [${norm.std.map((v) => v.toFixed(6)).join(', ')}]` : ''}.`,
-    card.output === 'logits' ? `- Output: ${card.dataset.classes} logits, in the order of \`labels.txt\`; apply softmax for probabilities.` : `- Output: ${card.dataset.classes} probabilities, in the order of \`labels.txt\`.`,
+    card.outputType === 'uint8'
+      ? `- Output: ${card.dataset.classes} ${card.output} as uint8, in the order of \`labels.txt\`: the largest is the class; (q − zero point) · scale, the output tensor's quantization parameters, gives the ${card.output}.`
+      : card.output === 'logits'
+        ? `- Output: ${card.dataset.classes} logits, in the order of \`labels.txt\`; apply softmax for probabilities.`
+        : `- Output: ${card.dataset.classes} probabilities, in the order of \`labels.txt\`.`,
     '',
     '## Data and training',
     '',

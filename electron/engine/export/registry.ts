@@ -33,6 +33,7 @@ const exporters = (version: string): Record<ExportFormatId, Exporter> => ({
   'tflite-f16': tfliteExporter(version, 'float16'),
   'tflite-dynamic': tfliteExporter(version, 'int8'),
   'tflite-int8': tfliteInt8Exporter(version),
+  'tflite-uint8': tfliteInt8Exporter(version, { integerEnds: true }),
 });
 
 export interface ExportOptions {
@@ -114,7 +115,7 @@ async function measureAccuracy(dir: string, data: ImageDataset, config: RunConfi
     const predictions =
       runtime === 'onnxruntime'
         ? await onnxPredictions(dir, test, data.shape, { rawPixels: inside === 'scaling and normalization', watch: watch(test.count) })
-        : await tflitePredictions(dir, test, data.shape, { watch: watch(test.count) });
+        : await tflitePredictions(dir, test, data.shape, { rawPixels: inside === 'scaling and normalization', watch: watch(test.count) });
     const correct = predictions.reduce((n, p, i) => n + (p === test.labels[i] ? 1 : 0), 0);
     return { accuracy: correct / test.count, images: test.count };
   }

@@ -73,9 +73,9 @@ export function tfliteExporter(version: string, storage: TfliteWeightStorage = '
 /**
  * Full-integer TFLite: the float32 graph is run with TensorFlow.js ops over the calibration
  * images (the run's training images) to find each activation's range, then quantized to int8
- * end to end (see quantizeGraphInt8).
+ * end to end (see quantizeGraphInt8); with `integerEnds`, uint8 image bytes in and uint8 logits out.
  */
-export function tfliteInt8Exporter(version: string): Exporter {
+export function tfliteInt8Exporter(version: string, options: { integerEnds?: boolean } = {}): Exporter {
   return {
     async write({ modelDir, destination, calibrationImages }) {
       const images = await calibrationImages();
@@ -84,11 +84,12 @@ export function tfliteInt8Exporter(version: string): Exporter {
       try {
         const expected = JSON.stringify(model.inputs[0]!.shape.slice(1));
         if (JSON.stringify(images.shape.slice(1)) !== expected) throw new DistillInputError(`${modelDir}: calibration images are ${images.shape.slice(1).join('×')}, the model takes ${expected}`);
-        const graph = await layersModelToTflite(model, describe(version, model, metadata, 'int8 (full integer)'), 'float32', metadata?.normalization);
+        const weights = options.integerEnds ? 'int8 (full integer), uint8 image bytes in and uint8 logits out' : 'int8 (full integer)';
+        const graph = await layersModelToTflite(model, describe(version, model, metadata, weights), 'float32', metadata?.normalization);
         // The graph takes RGB: a grey model's calibration images go in as R = G = B.
         const rgb = images.shape[3] === 1 ? tf.tile(images, [1, 1, 1, 3]) : images.clone();
         try {
-          return await writeTflite(destination, quantizeGraphInt8(graph, await calibrationRanges(graph, rgb)), metadata?.classNames);
+          return await writeTflite(destination, quantizeGraphInt8(graph, await calibrationRanges(graph, rgb), options), metadata?.classNames);
         } finally {
           rgb.dispose();
         }

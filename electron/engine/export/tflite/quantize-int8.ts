@@ -43,10 +43,11 @@ const INT8_VERSION: Partial<Record<number, number>> = {
  * dense kernels int8 with one scale, biases int32 at input scale × weight scale, so the
  * runtime's integer kernels (XNNPACK's, a phone's NPU's) run it end to end. The input stays
  * float32 through a QUANTIZE op and the logits come back float32 through a DEQUANTIZE op, so it
- * is fed and read as the float32 file is. Pools and reshapes keep their input's parameters, as
+ * is fed and read as the float32 file is; with `integerEnds` the input is the image's bytes
+ * (uint8) and the logits come out uint8, both through QUANTIZE ops that requantize exactly. Pools and reshapes keep their input's parameters, as
  * TFLite's int8 kernels require.
  */
-export function quantizeGraphInt8(graph: TfliteGraph, ranges: Map<number, Range>): TfliteGraph {
+export function quantizeGraphInt8(graph: TfliteGraph, ranges: Map<number, Range>, options: { integerEnds?: boolean } = {}): TfliteGraph {
   const g = new TfliteGraphBuilder();
   const mapped = new Map<number, number>();
   const params = new Map<number, Affine>();
@@ -63,8 +64,12 @@ export function quantizeGraphInt8(graph: TfliteGraph, ranges: Map<number, Range>
     params.set(index, affine);
     return index;
   };
-  const input = g.tensors.push({ ...graph.tensors[graph.input]! }) - 1;
-  g.op(BuiltinOp.QUANTIZE, [input], activation(graph.input, affineFor(rangeOf(graph.input))), undefined, INT8_VERSION[BuiltinOp.QUANTIZE]);
+  // The float graph takes pixels / 255; as uint8 at scale 1/255 and zero point 0 that is the image's bytes as they are.
+  const input = options.integerEnds
+    ? g.tensors.push({ ...graph.tensors[graph.input]!, type: TensorType.UINT8, quantization: { scale: Float32Array.of(1 / 255), zeroPoint: Int32Array.of(0), dimension: 0 } }) - 1
+    : g.tensors.push({ ...graph.tensors[graph.input]! }) - 1;
+  // The input is pixels / 255 whatever the calibration images held: a brighter image is not clipped.
+  g.op(BuiltinOp.QUANTIZE, [input], activation(graph.input, affineFor([0, 1])), undefined, INT8_VERSION[BuiltinOp.QUANTIZE]);
   const read = (old: number) => {
     const index = mapped.get(old);
     if (index === undefined) throw new Error(`int8 export: ${graph.tensors[old]!.name} is read before it is computed`);
@@ -140,9 +145,18 @@ export function quantizeGraphInt8(graph: TfliteGraph, ranges: Map<number, Range>
         throw new DistillInputError(`int8 export: a ${Object.entries(BuiltinOp).find(([, v]) => v === o.op)?.[0] ?? o.op} op has no int8 form here (a softmax at the end: export its logits instead)`);
     }
   }
-  const logits = g.tensors.push({ name: 'logits', shape: graph.tensors[graph.output]!.shape, type: TensorType.FLOAT32 }) - 1;
   const last = read(graph.output);
   g.tensors[last]!.name = 'logits/int8';
-  g.op(BuiltinOp.DEQUANTIZE, [last], logits, undefined, INT8_VERSION[BuiltinOp.DEQUANTIZE]);
+  const shape = graph.tensors[graph.output]!.shape;
+  let logits: number;
+  if (options.integerEnds) {
+    // uint8 at the same scale, the zero point 128 higher: the int8 logits requantized exactly.
+    const { scale, zeroPoint } = params.get(last)!;
+    logits = g.tensors.push({ name: 'logits', shape, type: TensorType.UINT8, quantization: { scale: Float32Array.of(scale), zeroPoint: Int32Array.of(zeroPoint + 128), dimension: 0 } }) - 1;
+    g.op(BuiltinOp.QUANTIZE, [last], logits, undefined, INT8_VERSION[BuiltinOp.QUANTIZE]);
+  } else {
+    logits = g.tensors.push({ name: 'logits', shape, type: TensorType.FLOAT32 }) - 1;
+    g.op(BuiltinOp.DEQUANTIZE, [last], logits, undefined, INT8_VERSION[BuiltinOp.DEQUANTIZE]);
+  }
   return { tensors: g.tensors, operators: g.operators, input, output: logits, description: graph.description, metadata: graph.metadata };
 }

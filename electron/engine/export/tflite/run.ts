@@ -61,8 +61,13 @@ type WorkerReply = { ready: { shape: number[]; dtype: string } } | { logits: Flo
 /** A .tflite model loaded in LiteRT.js, in a worker; `close` ends the worker. */
 export interface LiteRtSession {
   inputShape: number[];
-  /** Logits of `count` images laid end to end, float32 after the card's preprocessing. */
-  run(images: Float32Array, count: number): Promise<Float32Array[]>;
+  /** float32, or uint8 for a file that takes the image's bytes. */
+  inputType: string;
+  /**
+   * The outputs for `count` images laid end to end, as the card prepares them (float32, or the
+   * bytes for a file that takes uint8); a uint8 output's raw values, not dequantized.
+   */
+  run(images: Float32Array | Uint8Array, count: number): Promise<Float32Array[]>;
   close(): Promise<void>;
 }
 
@@ -85,6 +90,7 @@ export async function openLiteRtSession(modelBytes: Uint8Array): Promise<LiteRtS
   if (!('ready' in first)) throw new Error('LiteRT worker answered out of turn');
   return {
     inputShape: first.ready.shape,
+    inputType: first.ready.dtype,
     async run(images, count) {
       const reply = next();
       worker.postMessage({ images, count });
@@ -101,8 +107,9 @@ export async function openLiteRtSession(modelBytes: Uint8Array): Promise<LiteRtS
 }
 
 /** Grey pixels as RGB ones, R = G = B: what a TFLite export of a grey model takes. */
-export function greyAsRgb(pixels: Float32Array): Float32Array {
-  const rgb = new Float32Array(pixels.length * 3);
+export function greyAsRgb<T extends Float32Array | Uint8Array>(pixels: T): T {
+  // Not pixels.constructor: a dataset's bytes may be a Buffer, whose constructor is deprecated.
+  const rgb = (pixels instanceof Float32Array ? new Float32Array(pixels.length * 3) : new Uint8Array(pixels.length * 3)) as T;
   for (let i = 0; i < pixels.length; i++) rgb.fill(pixels[i]!, i * 3, i * 3 + 3);
   return rgb;
 }
@@ -111,13 +118,14 @@ export function greyAsRgb(pixels: Float32Array): Float32Array {
  * Runs an exported model.tflite in LiteRT.js over a split (pixels / 255; the dataset's
  * normalisation is inside the file) and returns its predicted classes.
  */
-export async function tflitePredictions(dir: string, split: DatasetSplit, shape: readonly [number, number, number], options: { watch?: BatchWatch } = {}, batchSize = 256): Promise<Int32Array> {
+export async function tflitePredictions(dir: string, split: DatasetSplit, shape: readonly [number, number, number], options: { rawPixels?: boolean; watch?: BatchWatch } = {}, batchSize = 256): Promise<Int32Array> {
   const session = await openLiteRtSession(new Uint8Array(await readFile(join(dir, 'model.tflite'))));
   try {
-    // The file takes RGB pixels / 255: a grey model makes them grey, and the dataset's normalisation is inside it.
+    // The file takes RGB, as pixels / 255 or (rawPixels) the bytes as stored: a grey model makes them grey, and the dataset's normalisation is inside it.
     const rgb = shape[2] === 1 && session.inputShape.at(-1) === 3;
+    const size = shape[0] * shape[1] * shape[2];
     return await predictedClasses(split, shape, options.watch, batchSize, async ({ start, end, scaled }) => {
-      const pixels = await scaled();
+      const pixels = options.rawPixels ? new Uint8Array(split.images.subarray(start * size, end * size)) : await scaled();
       const rows = await session.run(rgb ? greyAsRgb(pixels) : pixels, end - start);
       const logits = new Float32Array(rows.reduce((n, row) => n + row.length, 0));
       rows.reduce((at, row) => (logits.set(row, at), at + row.length), 0);
