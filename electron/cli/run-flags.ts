@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import { DATASET_FORMAT_CATALOGUE, DATASET_FORMAT_IDS, describeFlag, formatResizes, idleTeacherSettings, isNeededValue, METHOD_CATALOGUE, METHOD_IDS, neededFlag, needsMet, optionsOfMethod, optionsUnder, PRESET_IDS, presetConfig, RUN_SETTINGS, type AnyOption, type MethodId, type OptionTable, type RunSettingKey } from '../contract/catalogue';
 import type { PresetName, RunConfig, RunConfigOverrides } from '../contract/run-config';
 import { issueText } from '../contract/api';
-import { datasetFormatOf, DistillInputError, resolveConfig, savedTeacherPath, teacherIsSaved } from '../engine';
+import { datasetFormatOf, DistillInputError, resolveConfig, runTeacherOf, savedTeacherPath, teacherIsSaved } from '../engine';
 import { choiceFlag, integerFlag, numberFlag } from './args';
 
 /** Where a flag's value goes: a run setting, or one method's option (one flag may feed several). */
@@ -181,8 +181,15 @@ export async function configFromFlags(values: FlagValues, fixed: RunConfigOverri
   const preset: PresetName = choiceFlag('preset', values.preset as string | undefined, PRESET_IDS) ?? 'quick';
   if (typeof values.preset === 'boolean') throw new DistillInputError('--preset needs a name');
   const config = resolveConfig(preset, { ...overridesFromFlags(values), ...fixed });
-  // An earlier run's teacher folder (`runs/<id>/teacher`) holding the .onnx file it was given is that file.
-  config.teacher = await savedTeacherPath(config.teacher);
+  // An earlier run's teacher (`runs/<id>` or `runs/<id>/teacher`, which may hold the .onnx file it
+  // was given) is fed as that run declared it, unless a flag here says otherwise.
+  const fromRun = await runTeacherOf(config.teacher);
+  if (fromRun) {
+    const given = (key: RunSettingKey) => values[RUN_SETTINGS[key].flag] !== undefined;
+    Object.assign(config, { teacher: fromRun.teacher }, Object.fromEntries(Object.entries(fromRun.declaration).filter(([key]) => !given(key as RunSettingKey))));
+  } else {
+    config.teacher = await savedTeacherPath(config.teacher);
+  }
   refuseIdleFlags(values, { ...config, ...actsWith });
   return config;
 }

@@ -33,7 +33,7 @@ export { checkRunsFolder, listRuns, newRunId, readRun, RunFolder, runInterrupted
 export { resumableRun, resumeRun } from './runs/resume';
 export { RunModelCache, type RunImageSoftLabels, type RunSoftLabels } from './runs/soft-labels';
 export { topThree } from './runs/mistakes';
-export { describeTeacher, savedTeacherPath, teacherFolder } from './runs/teacher-info';
+export { describeTeacher, runTeacherOf, savedTeacherPath, teacherFolder } from './runs/teacher-info';
 export { checkTeacher, type TeacherCheck } from './runs/teacher-check';
 export { getMethod } from './methods/registry';
 

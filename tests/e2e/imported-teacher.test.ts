@@ -124,6 +124,16 @@ describe('a teacher brought from elsewhere', () => {
       assert.ok(Math.abs(result.teacher!.accuracy - original.teacher!.accuracy) <= 0.002, `${name}: teacher ${result.teacher!.accuracy} vs ${original.teacher!.accuracy}`);
       assert.ok(Math.abs(result.student!.accuracy - original.student!.accuracy) <= 0.01, `${name}: student ${result.student!.accuracy} vs ${original.student!.accuracy}`);
     }
+    // That run's teacher again, named by the run folder: fed as that run declared it (0–255) with no flags.
+    const again = await runCli(['run', '--teacher', join(root, 'as-bytes'), ...RECIPE, '--out', join(root, 'bytes-again')]);
+    assert.equal(again.code, 0, again.stderr);
+    assert.match(again.stdout.split('\n').find((l) => l.includes('"loaded"'))!, /fed pixels 0–255/);
+    assert.equal(lastLine(again.stdout).teacher!.accuracy, original.teacher!.accuracy);
+    // The same through the run's teacher folder, and a flag given here still wins.
+    for (const [flags, fed] of [[[], /^fed: pixels 0–255/m], [['--teacher-input-range', '0-1'], /^fed: pixels \/ 255/m]] as const) {
+      const check = await runCli(['check-teacher', '--teacher', join(root, 'as-bytes', 'teacher'), ...flags, '--backend', 'cpu']);
+      assert.match(check.stdout + check.stderr, fed);
+    }
     const graphExport = await runCli(['export', join(root, 'as-graph'), '--role', 'teacher', '--format', 'onnx', '--out', join(root, 'as-graph-export')]);
     assert.equal(graphExport.code, 2, graphExport.stderr);
     assert.match(graphExport.stderr, /run as-graph's teacher is the TensorFlow\.js GraphModel it was given, kept in .*as-graph\/teacher: it runs as it is and is not converted/);

@@ -242,6 +242,12 @@ async function readJson(path: string): Promise<unknown> {
  * Reads a run folder; null when it is not one (or is unreadable). Its stored progress lines (the
  * loss sampled within epochs) are read only `withProgress`: a listing needs none of them.
  */
+/** A run folder's configuration alone (older files migrated), or null when it has none readable. */
+export async function readRunConfig(dir: string): Promise<RunConfig | null> {
+  const parsed = RunConfigSchema.safeParse(await readJson(join(dir, 'config.json')).catch(() => null));
+  return parsed.success ? parsed.data : null;
+}
+
 export async function readRun(dir: string, id: string, { withProgress = false } = {}): Promise<StoredRun | null> {
   try {
     const config = RunConfigSchema.parse(await readJson(join(dir, 'config.json')));

@@ -4,6 +4,8 @@ import { DistillInputError } from '../errors';
 import { openExternalTeacher } from './external-teacher';
 import { ModelMetadataSchema, readModelJson } from './model-io';
 import { isOnnxPath } from './onnx-teacher';
+import { readRunConfig } from './store';
+import type { TeacherInputDeclaration } from './teacher-input';
 
 export interface TeacherInfo {
   name: string;
@@ -40,6 +42,20 @@ export async function savedTeacherPath(path: string): Promise<string> {
   const entries = await readdir(path);
   const onnx = entries.filter(isOnnxPath);
   return onnx.length === 1 && !entries.includes('model.json') ? join(path, onnx[0]!) : path;
+}
+
+/**
+ * The teacher a run used, named by its run folder or that folder's `teacher/`: the saved teacher
+ * (see savedTeacherPath) and how that run declared its input, so a later run feeds it the same
+ * way. Null for any other path.
+ */
+export async function runTeacherOf(path: string): Promise<{ teacher: string; declaration: TeacherInputDeclaration } | null> {
+  const runDir = basename(path) === 'teacher' ? dirname(path) : path;
+  if (!(await stat(join(runDir, 'teacher')).catch(() => null))?.isDirectory()) return null;
+  const config = await readRunConfig(runDir);
+  if (!config) return null;
+  const { teacherInputRange, teacherNormalization, teacherMeanStd, teacherResize } = config;
+  return { teacher: await savedTeacherPath(join(runDir, 'teacher')), declaration: { teacherInputRange, teacherNormalization, teacherMeanStd, teacherResize } };
 }
 
 /** Opens a teacher (an .onnx file, a GraphModel or LayersModel folder) to check it and describe it (what the Models screen shows). */
