@@ -54,8 +54,9 @@ async function writeTflite(destination: string, graph: TfliteGraph, classNames: 
 
 /**
  * TFLite (LiteRT) for Android, iOS and the web: `model.tflite`, float32, input `input` [1, height,
- * width, 3], RGB as pixels / 255 (a grey model's made grey and a dataset's normalisation inside), output `logits`, with
- * TFLite metadata and labels.txt packed in; the kernels stored as `storage` says.
+ * width, 3], RGB as pixels / 255 (a grey model makes it grey, and a dataset's normalisation is,
+ * inside), output `logits`, with TFLite metadata and labels.txt packed in; the kernels stored as
+ * `storage` says.
  */
 export function tfliteExporter(version: string, storage: TfliteWeightStorage = 'float32'): Exporter {
   return {

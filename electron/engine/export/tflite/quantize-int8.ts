@@ -44,8 +44,8 @@ const INT8_VERSION: Partial<Record<number, number>> = {
  * runtime's integer kernels (XNNPACK's, a phone's NPU's) run it end to end. The input stays
  * float32 through a QUANTIZE op and the logits come back float32 through a DEQUANTIZE op, so it
  * is fed and read as the float32 file is; with `integerEnds` the input is the image's bytes
- * (uint8) and the logits come out uint8, both through QUANTIZE ops that requantize exactly. Pools and reshapes keep their input's parameters, as
- * TFLite's int8 kernels require.
+ * (uint8) and the logits come out uint8, both through QUANTIZE ops that requantize exactly.
+ * Pools and reshapes keep their input's parameters, as TFLite's int8 kernels require.
  */
 export function quantizeGraphInt8(graph: TfliteGraph, ranges: Map<number, Range>, options: { integerEnds?: boolean } = {}): TfliteGraph {
   const g = new TfliteGraphBuilder();
