@@ -34,6 +34,7 @@ import {
   resumeRun,
   runDistillation,
   runStudy,
+  runTeacherOf,
   runSweep,
   studyConfig,
   studyOfRun,
@@ -139,7 +140,10 @@ export function createDistillService(options: ServiceOptions): HostedService {
   const prepareConfig = async (preset: PresetName, overrides: RunConfigOverrides) => {
     const teacher = overrides.teacher === undefined ? undefined : await teacherPath(overrides.teacher);
     const dataset = overrides.dataset === undefined ? undefined : await datasetPath(overrides.dataset);
-    return resolveConfig(preset, { ...overrides, dataset, teacher });
+    // An earlier run's teacher (`run:<id>`) is fed as that run declared it, where the request says nothing (as the CLI's --teacher runs/<id>).
+    const declared = overrides.teacher?.startsWith('run:') ? (await runTeacherOf(join(runsDir, overrides.teacher.slice(4))))?.declaration : undefined;
+    const given = Object.fromEntries(Object.entries(overrides).filter(([, value]) => value !== undefined));
+    return resolveConfig(preset, { ...declared, ...given, dataset, teacher });
   };
 
   /** The backend is chosen here, at the edge, before the run exists: a missing one is the request's error. */

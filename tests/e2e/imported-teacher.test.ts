@@ -6,6 +6,7 @@ import { before, describe, it } from 'node:test';
 import { RunResultSchema } from '../../electron/contract/events';
 import { selectBackend } from '../../electron/engine/backend/select';
 import { exportModel } from '../../electron/engine/export/registry';
+import { createDistillService } from '../../electron/service/distill-service';
 import { loadModelFolder, saveModelFolder } from '../../electron/engine/runs/model-io';
 import { runCli } from '../helpers/cli';
 import { tempDir } from '../helpers/fixtures';
@@ -133,6 +134,22 @@ describe('a teacher brought from elsewhere', () => {
     for (const [flags, fed] of [[[], /^fed: pixels 0–255/m], [['--teacher-input-range', '0-1'], /^fed: pixels \/ 255/m]] as const) {
       const check = await runCli(['check-teacher', '--teacher', join(root, 'as-bytes', 'teacher'), ...flags, '--backend', 'cpu']);
       assert.match(check.stdout + check.stderr, fed);
+    }
+    // Over the API, `run:<id>` with the declaration left out of the request does the same.
+    const service = createDistillService({ runsDir: root, workDir: join(root, '.service'), host: 'server', version: 'test', onEvent: () => {} });
+    try {
+      const { runId } = await service.startRun({ preset: 'quick', overrides: { teacher: 'run:as-bytes', student: 'mlp-16x1', epochs: 1, limitTrain: 500, limitTest: 200, trainBaseline: false, backend: 'cpu' } });
+      let status = 'running';
+      for (let waited = 0; status === 'running' && waited < 120; waited++) {
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        status = JSON.parse(await readFile(join(root, runId, 'status.json'), 'utf8').catch(() => '{"status":"running"}')).status;
+      }
+      assert.equal(status, 'completed');
+      const config = JSON.parse(await readFile(join(root, runId, 'config.json'), 'utf8'));
+      assert.equal(config.teacherInputRange, '0-255');
+      assert.equal(config.teacher, join(root, 'as-bytes', 'teacher'));
+    } finally {
+      await service.dispose();
     }
     const graphExport = await runCli(['export', join(root, 'as-graph'), '--role', 'teacher', '--format', 'onnx', '--out', join(root, 'as-graph-export')]);
     assert.equal(graphExport.code, 2, graphExport.stderr);
