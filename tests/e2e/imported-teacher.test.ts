@@ -88,7 +88,8 @@ describe('a teacher brought from elsewhere', () => {
     const onnxDir = join(root, 'rotated-onnx');
     await exportModel({ modelDir: join(root, 'rotated-meta'), format: 'onnx', destination: onnxDir, role: 'teacher', run: null, version: 'test', measure: false });
     await writeFile(join(onnxDir, 'labels.txt'), [3, 4, 5, 6, 7, 8, 9, 0, 1, 2].join('\n') + '\n');
-    const first = await runCli(['run', '--teacher', join(onnxDir, 'model.onnx'), ...RECIPE, '--out', join(root, 'onnx-first')]);
+    // Declared "none" (as MNIST's own normalisation is), to see the later runs take it from this one.
+    const first = await runCli(['run', '--teacher', join(onnxDir, 'model.onnx'), '--teacher-normalization', 'none', ...RECIPE, '--out', join(root, 'onnx-first')]);
     assert.equal(first.code, 0, first.stderr);
     assert.match(first.stdout.split('\n').find((l) => l.includes('"loaded"'))!, /ONNX, run by onnxruntime-node.*classes matched by name \(10 of 10 outputs reordered/);
     // The run's teacher folder, as `--teacher runs/<id>/teacher` and the app's run:<id> give it.
@@ -101,6 +102,11 @@ describe('a teacher brought from elsewhere', () => {
     assert.equal(b.student!.accuracy, a.student!.accuracy);
     const config = JSON.parse(await readFile(join(root, 'onnx-again', 'config.json'), 'utf8'));
     assert.equal(config.teacher, join(root, 'onnx-first', 'teacher', 'model.onnx'));
+    assert.equal(config.teacherNormalization, 'none');
+    // The kept file itself, named by its path, is that run's teacher too.
+    const byFile = await runCli(['run', '--teacher', join(root, 'onnx-first', 'teacher', 'model.onnx'), ...RECIPE, '--out', join(root, 'onnx-by-file')]);
+    assert.equal(byFile.code, 0, byFile.stderr);
+    assert.equal(JSON.parse(await readFile(join(root, 'onnx-by-file', 'config.json'), 'utf8')).teacherNormalization, 'none');
     const check = await runCli(['check-teacher', '--teacher', join(root, 'onnx-first', 'teacher'), '--backend', 'cpu']);
     assert.equal(check.code, 0, check.stderr);
     assert.match(check.stdout, /teacher model\.onnx: ONNX/);

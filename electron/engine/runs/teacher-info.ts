@@ -45,17 +45,18 @@ export async function savedTeacherPath(path: string): Promise<string> {
 }
 
 /**
- * The teacher a run used, named by its run folder or that folder's `teacher/`: the saved teacher
- * (see savedTeacherPath) and how that run declared its input, so a later run feeds it the same
- * way. Null for any other path.
+ * The teacher a run used, named by its run folder, that folder's `teacher/`, or the .onnx file
+ * kept there: the saved teacher (see savedTeacherPath) and how that run declared its input, so a
+ * later run feeds it the same way. Null for any other path.
  */
 export async function runTeacherOf(path: string): Promise<{ teacher: string; declaration: TeacherInputDeclaration } | null> {
-  const runDir = basename(path) === 'teacher' ? dirname(path) : path;
+  const keptFile = isOnnxPath(path) && basename(dirname(path)) === 'teacher';
+  const runDir = keptFile ? dirname(dirname(path)) : basename(path) === 'teacher' ? dirname(path) : path;
   if (!(await stat(join(runDir, 'teacher')).catch(() => null))?.isDirectory()) return null;
   const config = await readRunConfig(runDir);
   if (!config) return null;
   const { teacherInputRange, teacherNormalization, teacherMeanStd, teacherResize } = config;
-  return { teacher: await savedTeacherPath(join(runDir, 'teacher')), declaration: { teacherInputRange, teacherNormalization, teacherMeanStd, teacherResize } };
+  return { teacher: keptFile ? path : await savedTeacherPath(join(runDir, 'teacher')), declaration: { teacherInputRange, teacherNormalization, teacherMeanStd, teacherResize } };
 }
 
 /** Opens a teacher (an .onnx file, a GraphModel or LayersModel folder) to check it and describe it (what the Models screen shows). */
