@@ -60,6 +60,23 @@ async function classify(page: Page, bytes: Uint8Array, [height, width]: [number,
   );
 }
 
+/** Noise images as RGB bytes, from a seeded linear congruential generator. */
+function noiseBytes(length: number, seed: number): Uint8Array {
+  let state = seed;
+  return Uint8Array.from({ length }, () => (state = (state * 1103515245 + 12345) >>> 0) >>> 24);
+}
+
+/** Each image's categories: every score within `tolerance` of the largest logit of TensorFlow.js's, and the same top class. */
+function assertScores(result: Category[][], expected: Float32Array, format: string, tolerance: number): void {
+  result.forEach((categories, k) => {
+    const want = expected.subarray(k * 10, k * 10 + 10);
+    const magnitude = Math.max(1, ...Array.from(want, Math.abs));
+    assert.equal(categories.length, 10);
+    for (const { index, score } of categories) assert.ok(Math.abs(score - want[index]!) <= tolerance * magnitude, `${format} image ${k}, ${CLASSES[index]}: ${score} against ${want[index]}`);
+    assert.equal(categories[0]!.index, Array.from(want).reduce((b, v, i, all) => (v > all[b]! ? i : b), 0), `${format} image ${k}: top class`);
+  });
+}
+
 describe('TFLite exports in MediaPipe’s ImageClassifier, fed by their metadata alone', { skip: missing ?? false }, () => {
   let browser: Browser;
   let page: Page;
@@ -86,8 +103,7 @@ describe('TFLite exports in MediaPipe’s ImageClassifier, fed by their metadata
     await saveModelFolder(model, join(dir, 'model'), { architecture: 'resnet20@0.25', inputShape: shape, classNames: CLASSES, output: 'logits', preprocessing: '(pixels / 255 − mean) / std per channel', normalization, dataset: 'test' });
     const images = 4;
     // Noise images, and int8 calibrated on other noise of the same kind, as a run calibrates on its training images.
-    let state = 12345;
-    const bytes = Uint8Array.from({ length: images * 32 * 32 * 3 }, () => (state = (state * 1103515245 + 12345) >>> 0) >>> 24);
+    const bytes = noiseBytes(images * 32 * 32 * 3, 12345);
     const normalised = tf.tidy(() => tf.div(tf.sub(tf.div(tf.tensor4d(bytes, [images, ...shape], 'float32'), 255), normalization.mean), normalization.std));
     const expected = (await (model.predict(normalised) as tf.Tensor).data()) as Float32Array;
     const calibration = tf.randomUniform([64, ...shape], 0, 1, 'float32', 13) as tf.Tensor4D;
@@ -98,17 +114,8 @@ describe('TFLite exports in MediaPipe’s ImageClassifier, fed by their metadata
       const result = await classify(page, bytes, shape);
       assert.ok(typeof result !== 'string', `${format}: ${result}`);
       scores[format] = result;
-      result.forEach((categories, k) => {
-        const want = expected.subarray(k * 10, k * 10 + 10);
-        const magnitude = Math.max(1, ...Array.from(want, Math.abs));
-        assert.equal(categories.length, 10);
-        for (const { index, categoryName, score } of categories) {
-          assert.equal(categoryName, CLASSES[index], `${format}: output ${index} is named from labels.txt`);
-          assert.ok(Math.abs(score - want[index]!) <= tolerance * magnitude, `${format} image ${k}, ${categoryName}: ${score} against ${want[index]}`);
-        }
-        const best = Array.from(want).reduce((b, v, i, all) => (v > all[b]! ? i : b), 0);
-        assert.equal(categories[0]!.index, best, `${format} image ${k}: top class`);
-      });
+      for (const { index, categoryName } of result.flat()) assert.equal(categoryName, CLASSES[index], `${format}: output ${index} is named from labels.txt`);
+      assertScores(result, expected, format, tolerance);
     }
     // uint8 in and out runs the int8 file's integer arithmetic: MediaPipe, reading the output's scale and zero point, gives its scores.
     scores['tflite-uint8']!.forEach((categories, k) => {
@@ -126,8 +133,7 @@ describe('TFLite exports in MediaPipe’s ImageClassifier, fed by their metadata
     const dir = await tempDir('mediapipe-grey-');
     await saveModelFolder(model, join(dir, 'model'), { architecture: 'lenet5', inputShape: shape, classNames: CLASSES, output: 'logits', preprocessing: '(pixels / 255 − mean) / std', normalization, dataset: 'test' });
     const images = 3;
-    let state = 777;
-    const bytes = Uint8Array.from({ length: images * 28 * 28 * 3 }, () => (state = (state * 1103515245 + 12345) >>> 0) >>> 24);
+    const bytes = noiseBytes(images * 28 * 28 * 3, 777);
     // What the model saw in training: grey pixels / 255, normalised; grey from colour by the luma weights, computed here.
     const seen = tf.tidy(() => tf.div(tf.sub(tf.sum(tf.mul(tf.div(tf.tensor4d(bytes, [images, 28, 28, 3], 'float32'), 255), [0.299, 0.587, 0.114]), -1, true), normalization.mean), normalization.std));
     const expected = (await (model.predict(seen) as tf.Tensor).data()) as Float32Array;
@@ -137,13 +143,7 @@ describe('TFLite exports in MediaPipe’s ImageClassifier, fed by their metadata
       modelBytes = new Uint8Array(await readFile(join(dir, format, 'model.tflite')));
       const result = await classify(page, bytes, [28, 28, 3]);
       assert.ok(typeof result !== 'string', `${format}: ${result}`);
-      result.forEach((categories, k) => {
-        const want = expected.subarray(k * 10, k * 10 + 10);
-        const magnitude = Math.max(1, ...Array.from(want, Math.abs));
-        assert.equal(categories.length, 10);
-        for (const { index, score } of categories) assert.ok(Math.abs(score - want[index]!) <= tolerance * magnitude, `${format} image ${k}, class ${index}: ${score} against ${want[index]}`);
-        assert.equal(categories[0]!.index, Array.from(want).reduce((b, v, i, all) => (v > all[b]! ? i : b), 0), `${format} image ${k}: top class`);
-      });
+      assertScores(result, expected, format, tolerance);
     }
     tf.dispose([seen, calibration]);
     model.dispose();

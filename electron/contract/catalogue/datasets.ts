@@ -27,6 +27,9 @@ export type DatasetFormatId = keyof typeof DATASET_FORMAT_CATALOGUE;
 export const formatResizes = (format: string): boolean => (DATASET_FORMAT_CATALOGUE as Record<string, { resized: boolean }>)[format]?.resized === true;
 export const DATASET_FORMAT_IDS = Object.keys(DATASET_FORMAT_CATALOGUE) as DatasetFormatId[];
 
+/** What every TFLite file is (see the first entry below for each field): one image, RGB, checked in LiteRT.js. */
+const TFLITE_FILE = { layout: 'folder', batch: 1, inside: 'normalization', runtime: 'litert', colour: 'rgb', outputType: 'float32' } as const;
+
 /**
  * How a trained model can leave the app; the engine has one writer module per id
  * (electron/engine/export/). Every export also holds labels.txt and a model card.
@@ -94,51 +97,28 @@ export const EXPORT_FORMAT_CATALOGUE = {
   tflite: {
     label: 'TFLite (LiteRT)',
     description: 'model.tflite, float32, input [1, height, width, 3], RGB as pixels / 255 (a grey model makes it grey, and the per-channel normalisation is, inside), batch norm folded, labels and normalisation in its metadata: LiteRT (TensorFlow Lite) and MediaPipe on Android, iOS or the web',
-    layout: 'folder',
-    batch: 1,
-    inside: 'normalization',
-    runtime: 'litert',
-    colour: 'rgb',
-    outputType: 'float32',
+    ...TFLITE_FILE,
   },
   'tflite-f16': {
     label: 'TFLite (LiteRT), float16 weights',
     description: "half the size: TFLite's float16 quantization, each kernel stored as float16 and widened to float32 as the model loads (a GPU delegate runs it in float16)",
-    layout: 'folder',
-    batch: 1,
-    inside: 'normalization',
-    runtime: 'litert',
-    colour: 'rgb',
-    outputType: 'float32',
+    ...TFLITE_FILE,
   },
   'tflite-dynamic': {
     label: 'TFLite (LiteRT), int8 weights (dynamic range)',
     description: "about a quarter of the size: TFLite's dynamic-range quantization, dense and convolution kernels as int8 (one scale per dense kernel, one per convolution output channel), run by TFLite's hybrid kernels; activations stay float32",
-    layout: 'folder',
-    batch: 1,
-    inside: 'normalization',
-    runtime: 'litert',
-    colour: 'rgb',
-    outputType: 'float32',
+    ...TFLITE_FILE,
   },
   'tflite-int8': {
     label: 'TFLite (LiteRT), full integer int8',
     description: "TFLite's full-integer quantization: weights and activations int8, calibrated on 512 training images of the run's dataset, for integer kernels and NPUs; float32 in and out through QUANTIZE and DEQUANTIZE",
-    layout: 'folder',
-    batch: 1,
-    inside: 'normalization',
-    runtime: 'litert',
-    colour: 'rgb',
-    outputType: 'float32',
+    ...TFLITE_FILE,
   },
   'tflite-uint8': {
     label: 'TFLite (LiteRT), full integer, uint8 in and out',
     description: "the full-integer file with integer ends, as the Edge TPU compiler, microcontrollers and integer-only NPUs want: the image's bytes in (uint8 [1, height, width, 3], RGB), the logits out as uint8 (the largest is the class; the output tensor's scale and zero point give the logits)",
-    layout: 'folder',
-    batch: 1,
+    ...TFLITE_FILE,
     inside: 'scaling and normalization',
-    runtime: 'litert',
-    colour: 'rgb',
     outputType: 'uint8',
   },
 } as const;
