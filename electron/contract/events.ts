@@ -100,6 +100,8 @@ export const ModelReportSchema = z.object({
   macs: z.number().int().optional(),
   /** confusion[true class][predicted class] on the test split. */
   confusion: z.array(z.array(z.number().int())),
+  /** A teacher brought as an ONNX file or a TensorFlow.js GraphModel: it runs as it was given and is kept so, so there is nothing to export but that file. */
+  runsAsGiven: z.enum(['ONNX', 'TensorFlow.js GraphModel']).optional(),
 });
 export type ModelReport = z.infer<typeof ModelReportSchema>;
 

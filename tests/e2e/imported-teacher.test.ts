@@ -100,6 +100,9 @@ describe('a teacher brought from elsewhere', () => {
     assert.equal(b.teacher!.accuracy, a.teacher!.accuracy);
     assert.ok(a.teacher!.accuracy > 0.5, `teacher ${a.teacher!.accuracy}`);
     assert.equal(b.student!.accuracy, a.student!.accuracy);
+    // The results say it runs as given (the app then offers no export of it).
+    assert.equal(a.teacher!.runsAsGiven, 'ONNX');
+    assert.equal(b.teacher!.runsAsGiven, 'ONNX');
     const config = JSON.parse(await readFile(join(root, 'onnx-again', 'config.json'), 'utf8'));
     assert.equal(config.teacher, join(root, 'onnx-first', 'teacher', 'model.onnx'));
     assert.equal(config.teacherNormalization, 'none');
@@ -130,6 +133,8 @@ describe('a teacher brought from elsewhere', () => {
       const result = lastLine(stdout);
       assert.ok(Math.abs(result.teacher!.accuracy - original.teacher!.accuracy) <= 0.002, `${name}: teacher ${result.teacher!.accuracy} vs ${original.teacher!.accuracy}`);
       assert.ok(Math.abs(result.student!.accuracy - original.student!.accuracy) <= 0.01, `${name}: student ${result.student!.accuracy} vs ${original.student!.accuracy}`);
+      // A GraphModel runs as given; a LayersModel is this app's own kind and exports.
+      assert.equal(result.teacher!.runsAsGiven, name === 'graph' ? 'TensorFlow.js GraphModel' : undefined, name);
     }
     // That run's teacher again, named by the run folder: fed as that run declared it (0–255) with no flags.
     const again = await runCli(['run', '--teacher', join(root, 'as-bytes'), ...RECIPE, '--out', join(root, 'bytes-again')]);

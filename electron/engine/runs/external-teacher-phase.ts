@@ -94,6 +94,7 @@ export async function obtainExternalTeacher(ctx: PhaseContext): Promise<{ model:
       bytes: teacher.bytes,
       latencyMs,
       confusion: confusionMatrix(dataset.test.labels, evaluation.predictions, classes),
+      ...(teacher.format === 'TensorFlow.js LayersModel' ? {} : { runsAsGiven: teacher.format }),
     };
     const detail = [
       `${teacher.format}, run by ${teacher.runtime}, fed ${fed}`,

@@ -180,6 +180,10 @@ export function studyAndTeacherTests(session: AppSession): void {
     const config = JSON.parse(await readFile(join(runsDir, again!, 'config.json'), 'utf8'));
     assert.equal(config.teacher, join(runsDir, onnxRuns[0]!, 'teacher', 'model.onnx'));
     assert.equal(config.teacherNormalization, 'none');
+    // The ONNX teacher runs as it was given: its row offers no export (which would only refuse), the student's does.
+    assert.equal(await page.getByTestId('result-teacher').getByTestId('teacher-as-given').innerText(), 'ONNX, as given');
+    assert.equal(await page.getByTestId('export-teacher').count(), 0);
+    assert.equal(await page.getByTestId('export-student').count(), 1);
     // A broken teacher is one message; the teacher chosen stays.
     await page.click('[data-screen=models]');
     const broken = join(await mkdtemp(join(tmpdir(), 'broken-teacher-')), 'broken');
