@@ -34,7 +34,6 @@ import {
   resumeRun,
   runDistillation,
   runStudy,
-  runTeacherOf,
   runSweep,
   studyConfig,
   studyOfRun,
@@ -86,7 +85,7 @@ export function createDistillService(options: ServiceOptions): HostedService {
   const backends = createServiceBackend(() => reserved || active.size > 0);
   const ensureBackend = () => backends.forService();
 
-  const { uploadedPaths, datasetPath, teacherPath } = sourceResolver({ host: options.host, uploadsDir, runsDir });
+  const { uploadedPaths, datasetPath, teacherPath, teacherSource } = sourceResolver({ host: options.host, uploadsDir, runsDir });
 
   /** A study's student asked for by method, checked against its rows; none asked, the run's own. */
   const studyStudent = (run: StoredRun, method: string | undefined) => {
@@ -138,10 +137,11 @@ export function createDistillService(options: ServiceOptions): HostedService {
   };
 
   const prepareConfig = async (preset: PresetName, overrides: RunConfigOverrides) => {
-    const teacher = overrides.teacher === undefined ? undefined : await teacherPath(overrides.teacher);
+    const source = overrides.teacher === undefined ? undefined : await teacherSource(overrides.teacher);
+    const teacher = source?.path;
     const dataset = overrides.dataset === undefined ? undefined : await datasetPath(overrides.dataset);
     // An earlier run's teacher (`run:<id>`) is fed as that run declared it, where the request says nothing (as the CLI's --teacher runs/<id>).
-    const declared = overrides.teacher?.startsWith('run:') ? (await runTeacherOf(join(runsDir, overrides.teacher.slice(4))))?.declaration : undefined;
+    const declared = source?.declaration;
     const given = Object.fromEntries(Object.entries(overrides).filter(([, value]) => value !== undefined));
     return resolveConfig(preset, { ...declared, ...given, dataset, teacher });
   };

@@ -2,7 +2,7 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { RunIdSchema } from '../contract/api';
 import { DATASET_SOURCE_IDS } from '../contract/catalogue';
-import { DistillInputError, findFamily, savedTeacherPath, teacherFolder } from '../engine';
+import { DistillInputError, findFamily, runTeacherOf, savedTeacherPath, teacherFolder, type TeacherInputDeclaration } from '../engine';
 import { IMPORTED_MARK } from './dataset-import';
 
 /**
@@ -31,18 +31,26 @@ export function sourceResolver(options: { host: 'electron' | 'server'; uploadsDi
     throw new DistillInputError(`dataset "${spec}": over HTTP a dataset is one of ${DATASET_SOURCE_IDS.join(', ')} or an upload (upload:<id>), not a path`);
   };
 
-  /** A model name stays a name, `run:<id>` is an earlier run's teacher, `upload:<id>` an uploaded file or folder. */
-  const teacherPath = async (spec: string): Promise<string> => {
+  /**
+   * A model name stays a name, `run:<id>` is an earlier run's teacher with how that run declared
+   * its input (a later run feeds it the same way), `upload:<id>` an uploaded file or folder.
+   */
+  const teacherSource = async (spec: string): Promise<{ path: string; declaration?: TeacherInputDeclaration }> => {
     const teacherRun = spec.startsWith('run:') ? spec.slice(4) : null;
     if (teacherRun !== null && !RunIdSchema.safeParse(teacherRun).success) throw new DistillInputError(`no run ${teacherRun}`);
-    if (teacherRun !== null) return savedTeacherPath(join(options.runsDir, teacherRun, 'teacher'));
+    if (teacherRun !== null) {
+      const run = await runTeacherOf(join(options.runsDir, teacherRun));
+      // A run folder without a readable config still names its teacher/, which the run then checks.
+      return run ? { path: run.teacher, declaration: run.declaration } : { path: await savedTeacherPath(join(options.runsDir, teacherRun, 'teacher')) };
+    }
     const teacherUpload = /^upload:([a-f0-9]{16})$/.exec(spec);
-    if (teacherUpload) return teacherFolder(await uploadedPaths(join(options.uploadsDir, teacherUpload[1]!)));
+    if (teacherUpload) return { path: await teacherFolder(await uploadedPaths(join(options.uploadsDir, teacherUpload[1]!))) };
     if (options.host === 'server' && !findFamily(spec)) {
       throw new DistillInputError(`teacher "${spec}": over HTTP a teacher is a model name, run:<id> or an upload (upload:<id>), not a path`);
     }
-    return options.host === 'electron' ? savedTeacherPath(spec) : spec;
+    return { path: options.host === 'electron' ? await savedTeacherPath(spec) : spec };
   };
+  const teacherPath = async (spec: string): Promise<string> => (await teacherSource(spec)).path;
 
-  return { uploadedPaths, datasetPath, teacherPath };
+  return { uploadedPaths, datasetPath, teacherPath, teacherSource };
 }
