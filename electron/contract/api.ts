@@ -97,6 +97,9 @@ export const DatasetViewSchema = z.object({
   shape: Shape,
   trainClassCounts: z.array(z.number().int()),
   testClassCounts: z.array(z.number().int()),
+  /** Images in the dataset's own validation split (FER2013's PublicTest, a val/ folder), which a run with a validation split chooses on; absent when it has none. */
+  validation: z.number().int().optional(),
+  validationClassCounts: z.array(z.number().int()).optional(),
   samples: z.array(DatasetSampleSchema),
 });
 export type DatasetView = z.infer<typeof DatasetViewSchema>;

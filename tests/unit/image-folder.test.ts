@@ -58,13 +58,31 @@ describe('image folders', () => {
     assert.deepEqual(Array.from(fromZip.test.images), Array.from(fromFolder.test.images));
   });
 
+  it("takes val/ beside train/ and test/ as the dataset's own validation split, and as the test split beside train/ alone", async () => {
+    const files = { ...(await classFolders(3, 'chest/train/')), ...(await classFolders(1, 'chest/val/')), ...(await classFolders(2, 'chest/test/')) };
+    const dir = await writeFiles(await tempDir('imgs-'), files);
+    const three = await loadDataset(join(dir, 'chest'));
+    assert.deepEqual([three.train.count, three.validation?.count, three.test.count], [6, 2, 4]);
+    // The training split's normalisation travels with it, as with the others.
+    assert.deepEqual(three.validation?.normalization, three.train.normalization);
+    assert.deepEqual([...three.validation!.labels], [0, 1]);
+    // Imagenette's layout, train/ and val/ (also spelled validation/), in a zip: val/ is what it reports on.
+    const nette = { ...(await classFolders(3, 'imagenette/train/')), ...(await classFolders(2, 'imagenette/validation/')) };
+    const zipPath = join(dir, 'imagenette.zip');
+    await writeFile(zipPath, zipSync(nette));
+    const two = await loadDataset(zipPath);
+    assert.deepEqual([two.train.count, two.validation, two.test.count, two.classNames], [6, undefined, 4, ['blue', 'red']]);
+  });
+
   it('gives one clear error naming the file or the problem', async () => {
     const cases: Array<[Record<string, Uint8Array | string>, RegExp]> = [
       [{ ...(await classFolders(2)), 'red/broken.png': new Uint8Array([0x89, 0x50, 0x4e, 0x47, 1, 2, 3]) }, /red\/broken\.png: not a readable image/],
       [{ 'red/a.png': await image(RED, 8, 8, 'png'), 'red/b.png': await image(RED, 8, 8, 'png') }, /only one class \(red\): a classifier needs at least two class folders/],
       [{ ...(await classFolders(2)), 'blue/notes.txt': 'hello' }, /blue\/notes\.txt: not a PNG or JPEG image/],
       [{ 'red/a.png': await image(RED, 8, 8, 'png'), 'blue/b.png': await image(BLUE, 8, 8, 'png') }, /the test split is empty/],
-      [{ ...(await classFolders(2, 'train/')) }, /has a train\/ folder but no test\/ folder of class folders with PNG or JPEG images$/],
+      [{ ...(await classFolders(2, 'train/')) }, /has a train\/ folder but no test\/ \(or val\/\) folder of class folders with PNG or JPEG images$/],
+      [{ ...(await classFolders(2, 'valid/')), ...(await classFolders(2, 'test/')) }, /has val\/ and test\/ folders but no train\/ folder/],
+      [{ ...(await classFolders(2, 'train/')), ...(await classFolders(2, 'val/')), ...(await classFolders(1)) }, /mixes train\/ and val\/ with other class folders/],
     ];
     for (const [files, pattern] of cases) {
       const dir = await writeFiles(await tempDir('bad-imgs-'), files);

@@ -21,12 +21,14 @@ export async function datasetsCommand(args: string[], signal: AbortSignal): Prom
     return 0;
   }
   const [h, w, c] = summary.shape;
+  const own = summary.validationClassCounts;
+  const validation = own ? ` · validation ${summary.validation!.toLocaleString('en-US')} (the dataset's own: a run with a validation split chooses on it)` : '';
   process.stdout.write(
     `${summary.name}: ${summary.format} format, ${summary.classes} classes, ${h}×${w}×${c} images\n` +
-      `train ${summary.train.toLocaleString('en-US')} · test ${summary.test.toLocaleString('en-US')}\n\n` +
+      `train ${summary.train.toLocaleString('en-US')}${validation} · test ${summary.test.toLocaleString('en-US')}\n\n` +
       table(
-        ['class', 'train', 'test'],
-        summary.classNames.map((name, i) => [name, String(summary.trainClassCounts[i]), String(summary.testClassCounts[i])]),
+        ['class', 'train', ...(own ? ['validation'] : []), 'test'],
+        summary.classNames.map((name, i) => [name, String(summary.trainClassCounts[i]), ...(own ? [String(own[i])] : []), String(summary.testClassCounts[i])]),
       ) +
       '\n',
   );

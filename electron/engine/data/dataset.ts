@@ -20,8 +20,14 @@ export interface ImageDataset {
   classNames: string[];
   train: DatasetSplit;
   test: DatasetSplit;
-  /** Held out of the training images by a run with a validation split (`carveValidation`). */
+  /**
+   * What a run with a validation split makes its choices on: a format gives the dataset's own
+   * (FER2013's PublicTest rows, a `val/` folder beside `train/` and `test/`), else the run holds
+   * out a share of the training images (`carveValidation`).
+   */
   validation?: DatasetSplit;
+  /** Where a run's validation split came from: the dataset's own, or held out of its training images. */
+  validationSource?: 'dataset' | 'held-out';
 }
 
 export function imageBytes(shape: readonly [number, number, number]): number {

@@ -11,6 +11,9 @@ export interface DatasetSummary {
   shape: [number, number, number];
   trainClassCounts: number[];
   testClassCounts: number[];
+  /** The dataset's own validation split, when it has one. */
+  validation?: number;
+  validationClassCounts?: number[];
 }
 
 export function summarizeDataset(dataset: ImageDataset): DatasetSummary {
@@ -25,5 +28,6 @@ export function summarizeDataset(dataset: ImageDataset): DatasetSummary {
     shape: dataset.shape,
     trainClassCounts: classCounts(dataset.train, classes),
     testClassCounts: classCounts(dataset.test, classes),
+    ...(dataset.validation ? { validation: dataset.validation.count, validationClassCounts: classCounts(dataset.validation, classes) } : {}),
   };
 }

@@ -1,5 +1,6 @@
+import type { RunConfig } from '../../contract/run-config';
 import { createRng, shuffledIndices } from '../random';
-import { imageBytes, type DatasetSplit } from './dataset';
+import { imageBytes, limitSplit, type DatasetSplit, type ImageDataset } from './dataset';
 
 /**
  * Holds out a share of the training split, chosen with a fixed seed, as a validation split:
@@ -24,4 +25,21 @@ export function carveValidation(split: DatasetSplit, fraction: number, seed: num
   const validation = Int32Array.from(order.subarray(0, held)).sort();
   const train = Int32Array.from(order.subarray(held)).sort();
   return { train: take(train), validation: take(validation) };
+}
+
+/**
+ * The splits a run trains, chooses and reports on: a run with a validation split uses the
+ * dataset's own where it has one (the choices a person compares with others' are made on it),
+ * else holds out that share of the training images; a run without one has none.
+ */
+export function runSplits(full: ImageDataset, config: Pick<RunConfig, 'limitTrain' | 'limitTest' | 'validationSplit' | 'seed'>): ImageDataset {
+  const own = full.validation;
+  const rest = { ...full };
+  delete rest.validation;
+  delete rest.validationSource;
+  const train = limitSplit(full.train, config.limitTrain, full.shape);
+  const test = limitSplit(full.test, config.limitTest, full.shape);
+  if (config.validationSplit > 0 && own) return { ...rest, train, test, validation: own, validationSource: 'dataset' };
+  const carved = carveValidation(train, config.validationSplit, config.seed, full.shape);
+  return { ...rest, train: carved.train, test, ...(carved.validation ? { validation: carved.validation, validationSource: 'held-out' as const } : {}) };
 }

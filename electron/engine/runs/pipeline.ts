@@ -4,9 +4,9 @@ import { join, resolve } from 'node:path';
 import { checkOnnxFile, isOnnxPath } from './onnx-teacher';
 import type { BackendInfo, ModelReport, Phase, RunEvent, RunResult, Selection, SweepResult } from '../../contract/events';
 import type { RunConfig } from '../../contract/run-config';
-import { limitSplit, type ImageDataset } from '../data/dataset';
+import type { ImageDataset } from '../data/dataset';
 import { loadDataset, resolveDatasetPath } from '../data/load';
-import { carveValidation } from '../data/validation';
+import { runSplits } from '../data/validation';
 import { DistillInputError, RunCancelledError, throwIfAborted } from '../errors';
 import { getMethod } from '../methods/registry';
 import { findFamily, KNOWN_MODELS } from '../models/registry';
@@ -112,8 +112,7 @@ export async function withRunFolder<T>(
   const { config, signal } = options;
   const started = performance.now();
   const full = await loadDataset(config.dataset, { imageSize: config.imageSize });
-  const carved = carveValidation(limitSplit(full.train, config.limitTrain, full.shape), config.validationSplit, config.seed, full.shape);
-  const dataset: ImageDataset = { ...full, train: carved.train, test: limitSplit(full.test, config.limitTest, full.shape), ...(carved.validation ? { validation: carved.validation } : {}) };
+  const dataset = runSplits(full, config);
   await checkModelNames(config, options.withTeacher);
   const { backend } = options;
   await checkMethodsFit(config, dataset, methods);
@@ -159,7 +158,9 @@ export async function runDistillation(options: RunOptions): Promise<RunResult> {
     { ...options, withTeacher: usesTeacher(config) },
     async (ctx, backend, started) => {
       const reports: Record<Phase, ModelReport | null> = { teacher: null, student: null, baseline: null };
-      const choices: string[] = ctx.dataset.validation ? [`${ctx.dataset.validation.count.toLocaleString('en-US')} training images held out as the validation split: every choice below is made on them, never on the test split`] : [];
+      const validation = ctx.dataset.validation;
+      const held = validation && (ctx.dataset.validationSource === 'dataset' ? `the dataset's own validation split, ${validation.count.toLocaleString('en-US')} images,` : `${validation.count.toLocaleString('en-US')} training images held out as the validation split:`);
+      const choices: string[] = held ? [`${held} every choice below is made on them, never on the test split`] : [];
       let sweep: SweepResult | undefined;
       let teacher: tf.LayersModel | null = null;
       let studentMethod: 'kd' | 'dist' | undefined;

@@ -11,23 +11,28 @@ import { holdsDataFiles, openZippedDataFiles, zippedDataFormat } from './zipped-
 
 /**
  * One sub-folder per class of PNG or JPEG images of any size (`cats/…`, `dogs/…`), optionally
- * under `train/` and `test/`; or a .zip of such a folder. Images are decoded and resized with
- * sharp to size × size RGB; without train/test folders, a seeded stratified split holds out 20 %.
+ * under `train/` and `test/`, with a `val/` (`valid/`, `validation/`) beside them that is the
+ * dataset's own validation split; or under `train/` and `val/` alone, where `val/` is the split
+ * reported on (as Imagenette's is); or a .zip of such a folder. Images are decoded and resized
+ * with sharp to size × size RGB; without split folders, a seeded stratified split holds out 20 %.
  */
 export interface ImageFile {
   /** Shown in errors: the path in the folder or the zip. */
   name: string;
   read(): Promise<Uint8Array>;
 }
-type Tree = Map<string, Map<string, ImageFile[]>>; // split ('' when none) → class → files
+type Tree = Map<string, Map<string, ImageFile[]>>; // split ('' when none, train, test, val) → class → files
 
 const IMAGE = /\.(png|jpe?g)$/i;
 const IGNORED = /^(\.|__MACOSX$|Thumbs\.db$|desktop\.ini$)/i;
 export const DEFAULT_IMAGE_SIZE = 32;
+const SPLIT_FOLDER = /^(train|test|val|valid|validation)$/i;
+/** A split folder's name as the tree keys it: every spelling of validation is `val`. */
+const splitKey = (name: string) => (/^val/i.test(name) ? 'val' : name.toLowerCase());
 
 function addFile(tree: Tree, parts: string[], file: ImageFile): void {
   // parts: [split?, class, file]
-  const [split, cls] = parts.length >= 3 && /^(train|test)$/i.test(parts[0]!) ? [parts[0]!.toLowerCase(), parts[1]!] : ['', parts[0]!];
+  const [split, cls] = parts.length >= 3 && SPLIT_FOLDER.test(parts[0]!) ? [splitKey(parts[0]!), parts[1]!] : ['', parts[0]!];
   if (!tree.has(split)) tree.set(split, new Map());
   const classes = tree.get(split)!;
   if (!classes.has(cls)) classes.set(cls, []);
@@ -60,7 +65,7 @@ function zipTree(path: string, entries: Record<string, Uint8Array>): Tree {
   const names = Object.keys(entries).filter((name) => !name.endsWith('/') && !name.split('/').some((part) => IGNORED.test(part)));
   // A zip of a folder has that folder as its single top-level entry: look inside it.
   const top = singleTopFolder(names);
-  const strip = top !== null && !/^(train|test)$/i.test(top) ? 1 : 0;
+  const strip = top !== null && !SPLIT_FOLDER.test(top) ? 1 : 0;
   const tree: Tree = new Map();
   for (const name of names) {
     const parts = name.split('/').slice(strip);
@@ -86,21 +91,36 @@ async function decodeAll(files: Array<{ item: ImageFile; label: number }>, size:
 
 export async function imageDatasetFromTree(tree: Tree, source: string, size: number): Promise<ImageDataset> {
   const splitNames = [...tree.keys()];
-  const hasSplits = tree.has('train') || tree.has('test');
-  if (hasSplits && (!tree.has('train') || !tree.has('test'))) throw new DistillInputError(`${source}: has a ${tree.has('train') ? 'train/' : 'test/'} folder but no ${tree.has('train') ? 'test/' : 'train/'} folder of class folders with PNG or JPEG images`);
-  if (hasSplits && tree.has('')) throw new DistillInputError(`${source}: mixes train/ and test/ with other class folders`);
+  const hasSplits = splitNames.some((split) => split !== '');
+  const folders = ['train', 'val', 'test'].filter((split) => tree.has(split)).map((split) => `${split}/`);
+  const present = folders.join(' and ');
+  if (hasSplits && !tree.has('train')) throw new DistillInputError(`${source}: has ${folders.length > 1 ? `${present} folders` : `a ${present} folder`} but no train/ folder of class folders with PNG or JPEG images`);
+  if (hasSplits && !tree.has('test') && !tree.has('val')) throw new DistillInputError(`${source}: has a train/ folder but no test/ (or val/) folder of class folders with PNG or JPEG images`);
+  if (hasSplits && tree.has('')) throw new DistillInputError(`${source}: mixes ${present} with other class folders`);
+  // train/ and val/ alone: val/ is what the dataset reports on (Imagenette's is), so it is the test split here.
+  const testKey = tree.has('test') ? 'test' : 'val';
+  const validationKey = tree.has('test') && tree.has('val') ? 'val' : null;
   const classNames = [...new Set(splitNames.flatMap((split) => [...tree.get(split)!.keys()]))].sort((a, b) => a.localeCompare(b));
   if (classNames.length === 0) throw new DistillInputError(`${source}: no class folders with PNG or JPEG images`);
   if (classNames.length === 1) throw new DistillInputError(`${source}: only one class (${classNames[0]}): a classifier needs at least two class folders`);
   if (classNames.length > 256) throw new DistillInputError(`${source}: ${classNames.length} classes; at most 256 are supported`);
   const list = (split: string) => classNames.flatMap((name, label) => (tree.get(split)!.get(name) ?? []).map((item) => ({ item, label })));
-  const { train, test } = hasSplits ? { train: list('train'), test: list('test') } : stratifiedSplit(classNames.map((name) => tree.get('')!.get(name)!), 1);
+  const { train, test } = hasSplits ? { train: list('train'), test: list(testKey) } : stratifiedSplit(classNames.map((name) => tree.get('')!.get(name)!), 1);
   if (train.length === 0) throw new DistillInputError(`${source}: the training split is empty`);
   if (test.length === 0) throw new DistillInputError(`${source}: the test split is empty (put at least two images in a class, or add a test/ folder)`);
   const trainSplit = await decodeAll(train, size);
   const testSplit = await decodeAll(test, size);
+  const validationSplit = validationKey ? await decodeAll(list(validationKey), size) : null;
   const normalization = channelStats(trainSplit, 3);
-  return { name: basename(source).replace(/\.zip$/i, ''), format: 'image-folder', shape: [size, size, 3], classNames, train: { ...trainSplit, normalization }, test: { ...testSplit, normalization } };
+  return {
+    name: basename(source).replace(/\.zip$/i, ''),
+    format: 'image-folder',
+    shape: [size, size, 3],
+    classNames,
+    train: { ...trainSplit, normalization },
+    test: { ...testSplit, normalization },
+    ...(validationSplit && validationSplit.count > 0 ? { validation: { ...validationSplit, normalization } } : {}),
+  };
 }
 
 export function imageFolderFormat(size = DEFAULT_IMAGE_SIZE): DatasetFormat {
