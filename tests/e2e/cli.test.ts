@@ -354,6 +354,29 @@ describe('distill datasets inspect and bench', () => {
     assert.deepEqual([summary.train, summary.test, summary.shape], [60000, 10000, [28, 28, 1]]);
   });
 
+  it("a FER2013-style CSV: inspect shows its own validation split, and a run with a validation split chooses on it", async () => {
+    // emotion,pixels,Usage: 8×8 images whose brightness says the class, 60 Training, 20 PublicTest, 20 PrivateTest rows.
+    const usage = (r: number) => (r < 60 ? 'Training' : r < 80 ? 'PublicTest' : 'PrivateTest');
+    const rows = Array.from({ length: 100 }, (_, r) => `${r % 3},"${Array.from({ length: 64 }, (_, p) => ((r % 3) * 100 + ((r + p) % 40)).toString()).join(' ')}",${usage(r)}`);
+    const dir = await mkdtemp(join(tmpdir(), 'fer-'));
+    await writeFile(join(dir, 'fer2013.csv'), ['emotion,pixels,Usage', ...rows].join('\n') + '\n');
+    const inspect = await runCli(['datasets', 'inspect', dir]);
+    assert.equal(inspect.code, 0, inspect.stderr);
+    assert.match(inspect.stdout, /train 60 · validation 20 \(the dataset's own: a run with a validation split chooses on it\) · test 20/);
+    assert.match(inspect.stdout, /class +train +validation +test/);
+    const flags = ['--dataset', dir, '--teacher', 'mlp-16x1', '--student', 'mlp-8x1', '--teacher-epochs', '2', '--epochs', '1', '--no-baseline', '--backend', 'cpu', '--json'];
+    const run = await runCli(['run', ...flags, '--validation-split', '0.1', '--out', join(dir, 'with')]);
+    assert.equal(run.code, 0, run.stderr);
+    const result = RunResultSchema.parse(JSON.parse(run.stdout.trim().split('\n').at(-1)!));
+    assert.match(result.choices!.join('\n'), /^the dataset's own validation split, 20 images, every choice below is made on them/m);
+    const epochs = run.stdout.trim().split('\n').map((line) => JSON.parse(line) as { type: string; phase?: string; valAccuracy?: number });
+    assert.ok(epochs.filter((e) => e.type === 'epoch').every((e) => e.valAccuracy !== undefined), 'every epoch scored on it');
+    // Without a validation split the run trains on the 60 training rows and holds nothing out.
+    const plain = await runCli(['run', ...flags, '--out', join(dir, 'without')]);
+    assert.equal(plain.code, 0, plain.stderr);
+    assert.equal(RunResultSchema.parse(JSON.parse(plain.stdout.trim().split('\n').at(-1)!)).choices?.some((c) => /validation split/.test(c)) ?? false, false);
+  });
+
   it('bench --json prints one line per model', async () => {
     const { code, stdout, stderr } = await runCli(['bench', '--model', 'mlp-30x2,mlp-8x1', '--batch-size', '16', '--steps', '2', '--backend', 'cpu', '--json']);
     assert.equal(code, 0, stderr);

@@ -184,6 +184,44 @@ describe('pixel CSV datasets', () => {
     await assert.rejects(loadDataset(join(await folder({ 'many.csv': csv(many) }), 'many.csv')), inputError(/many\.csv: line 258, column 1: a 257th class name \("c256"\); at most 256 classes/));
   });
 
+  it("reads FER2013's one-cell pixels, its Usage column as the splits (PublicTest the validation split), and its variants", async () => {
+    // fer2013.csv: emotion,pixels,Usage with the pixels space-separated in one (here quoted) cell.
+    const rows = images(40, 4, 3);
+    const usage = rows.labels.map((_, r) => (r < 24 ? 'Training' : r < 32 ? 'PublicTest' : 'PrivateTest'));
+    const fer = ['emotion,pixels,Usage', ...rows.labels.map((label, r) => `${label},"${rows.pixels[r]!.join(' ')}",${usage[r]}`)].join('\n') + '\n';
+    const dir = await folder({ 'fer2013.csv': fer });
+    assert.equal(await datasetFormatOf(dir), 'csv');
+    const data = await loadDataset(dir);
+    assert.deepEqual(data.shape, [4, 4, 1]);
+    const part = (from: number, to: number) => ({ images: flat(rows.pixels.slice(from, to)), labels: rows.labels.slice(from, to) });
+    for (const [split, [from, to]] of [['train', [0, 24]], ['validation', [24, 32]], ['test', [32, 40]]] as const) {
+      const got = data[split]!;
+      assert.deepEqual({ images: got.images, labels: [...got.labels] }, part(from, to), split);
+    }
+    // Kaggle's later icml_face_data.csv: spaces after the commas, Usage before the pixels.
+    const icml = ['emotion, Usage, pixels', ...rows.labels.map((label, r) => `${label}, ${usage[r]}, ${rows.pixels[r]!.join(' ')}`)].join('\r\n');
+    const again = await loadDataset(await folder({ 'icml_face_data.csv': icml }));
+    assert.deepEqual([again.train.count, again.validation?.count, again.test.count], [24, 8, 8]);
+    assert.deepEqual(again.test.images, data.test.images);
+    // Without PrivateTest rows, the PublicTest rows are the test split; without a Usage column, 20 % is held out.
+    const noPrivate = await loadDataset(await folder({ 'f.csv': fer.split('\n').filter((line) => !line.endsWith('PrivateTest')).join('\n') }));
+    assert.deepEqual([noPrivate.train.count, noPrivate.validation, noPrivate.test.count], [24, undefined, 8]);
+    const noUsage = ['label,pixels', ...rows.labels.map((label, r) => `${label},${rows.pixels[r]!.join(' ')}`)].join('\n');
+    const heldOut = await loadDataset(await folder({ 'g.csv': noUsage }));
+    assert.equal(heldOut.train.count + heldOut.test.count, 40);
+    assert.equal(heldOut.validation, undefined);
+    // Bad rows and layouts: one line each, naming the place.
+    const broken = (line: number, text: string) => folder({ 'fer2013.csv': fer.split('\n').map((l, i) => (i === line ? text : l)).join('\n') });
+    await assert.rejects(loadDataset(await broken(3, '1,"0 0 0 0 0 0 0 0 0 0 0 0 0 0 0",Training')), inputError(/fer2013\.csv: line 4: 15 pixels where the first row has 16/));
+    await assert.rejects(loadDataset(await broken(3, '1,"0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 256",Training')), inputError(/fer2013\.csv: line 4, column 2: a pixel is not a whole number 0–255/));
+    await assert.rejects(loadDataset(await broken(3, `1,"${'0 '.repeat(16)}",Holdout`)), inputError(/fer2013\.csv: line 4, column 3: the split "Holdout" is not Training, PublicTest or PrivateTest/));
+    await assert.rejects(loadDataset(await broken(3, `1,"${'0 '.repeat(16)}"`)), inputError(/fer2013\.csv: line 4 has 2 columns where the header has 3/));
+    await assert.rejects(loadDataset(await folder({ 'h.csv': fer.replace('emotion,pixels,Usage', 'emotion,pixels,Usage,source').replace(/\n(?=.)/g, ',x\n').replace(',x\n', '\n') })), inputError(/h\.csv: the header names emotion, pixels, Usage, source: with a pixels column, a row holds a label, the pixels and at most a Usage column/));
+    await assert.rejects(loadDataset(await folder({ 'train.csv': noUsage, 'test.csv': ['pixels', ...rows.pixels.map((p) => p.join(' '))].join('\n') })), inputError(/test\.csv: no label column: the header names only pixels \(an unlabelled file/));
+    await assert.rejects(loadDataset(await folder({ 'a_train.csv': fer, 'a_test.csv': noUsage })), inputError(/a_train\.csv: a Usage column says which split each row is in: give that one file alone/));
+    await assert.rejects(loadDataset(await folder({ 'f.csv': fer.replace(/Training/g, 'PrivateTest') })), inputError(/f\.csv: its Usage column names no training rows/));
+  });
+
   it('names the file, line and column of a bad row', async () => {
     const good = kaggleCsv(train).split('\n');
     const bad = (line: number, text: string) => folder({ 'x_train.csv': [...good.slice(0, line), text, ...good.slice(line + 1)].join('\n'), 'x_test.csv': kaggleCsv(test) });

@@ -12,6 +12,10 @@ import { firstLine, tooLarge, unpackLimits } from './limits';
  * MNIST, Fashion-MNIST and Sign Language MNIST, OpenML's `mnist_784`). The label is the column
  * named label, class or target when a header names the columns, else the first. Labels are class
  * numbers 0–255, or class names ("sneaker") when the first row's label is not a number.
+ *
+ * Or, under a header that names a `pixels` column, all of a row's pixels in that one cell,
+ * separated by spaces, with a `Usage` column that may say which split each row is in: FER2013's
+ * `emotion,pixels,Usage` (Training, PublicTest, PrivateTest); the label is then the other column.
  */
 export interface PixelCsv {
   count: number;
@@ -23,7 +27,18 @@ export interface PixelCsv {
   labels: Uint8Array;
   /** The file's class names in the order they first appear, or null for class numbers. */
   labelNames: string[] | null;
+  /** Each row's split, where a `Usage` column says (ROW_SPLIT's order), else null. */
+  splits: Uint8Array | null;
 }
+
+/** The splits a `Usage` column names, by the number PixelCsv.splits keeps. */
+export const ROW_SPLIT = ['train', 'validation', 'test'] as const;
+const USAGE_VALUES: Array<[RegExp, number]> = [
+  [/^train(ing)?$/i, 0],
+  // FER2013's PublicTest is its validation split, PrivateTest the one reported on.
+  [/^(val|valid|validation|dev|public_?test)$/i, 1],
+  [/^(test|testing|private_?test)$/i, 2],
+];
 
 /** Most classes a file may name: labels are stored as bytes, as IDX files store them. */
 export const MAX_CSV_CLASSES = 256;
@@ -31,6 +46,8 @@ export const MAX_CSV_CLASSES = 256;
 const MAX_CLASS_NAME = 200;
 
 const LABEL_NAMES = /^(label|labels|class|target|y)$/i;
+const PIXELS_NAMES = /^(pixels|pixel)$/i;
+const USAGE_NAMES = /^(usage|split)$/i;
 const GZIP_MAGIC = [0x1f, 0x8b] as const;
 /** A header's name or a value, without surrounding spaces, quotes or a byte-order mark. */
 const cell = (text: string) => text.replace(/^\uFEFF/, '').trim().replace(/^"(.*)"$/, '$1').trim();
@@ -126,8 +143,32 @@ function slowByteValue(text: string): number {
   return Number.isInteger(value) && value >= 0 && value <= 255 ? value : -1;
 }
 
-function headerOf(fields: string[], name: string): { labelColumn: number } {
+/** Where a header's row keeps its label, and (one-cell rows) its pixels and split. */
+interface Layout {
+  labelColumn: number;
+  /** The column holding every pixel, space-separated; null when each pixel has its own column. */
+  pixelsColumn: number | null;
+  usageColumn: number | null;
+}
+
+/** A header naming a `pixels` column: the label is the column named so, else the one left beside the pixels and usage. */
+function oneCellLayout(names: string[], pixelsColumn: number, name: string): Layout {
+  const usages = names.flatMap((column, i) => (USAGE_NAMES.test(column) ? [i] : []));
+  const rest = names.flatMap((column, i) => (i === pixelsColumn || usages.includes(i) ? [] : [i]));
+  const labelled = rest.filter((i) => LABEL_NAMES.test(names[i]!));
+  const labelColumn = labelled.length === 1 ? labelled[0]! : rest.length === 1 ? rest[0]! : -1;
+  if (labelColumn < 0 || usages.length > 1 || rest.length > 1) {
+    const shown = names.join(', ');
+    if (rest.length === 0) throw new DistillInputError(`${name}: no label column: the header names only ${shown} (an unlabelled file, as a competition test.csv is, cannot score a model: give the labelled file)`);
+    throw new DistillInputError(`${name}: the header names ${shown}: with a pixels column, a row holds a label, the pixels and at most a Usage column (FER2013: emotion,pixels,Usage)`);
+  }
+  return { labelColumn, pixelsColumn, usageColumn: usages[0] ?? null };
+}
+
+function headerOf(fields: string[], name: string): Layout {
   const names = fields.map(cell);
+  const pixelColumns = names.flatMap((column, i) => (PIXELS_NAMES.test(column) ? [i] : []));
+  if (pixelColumns.length === 1) return oneCellLayout(names, pixelColumns[0]!, name);
   const labelColumns = names.flatMap((column, i) => (LABEL_NAMES.test(column) ? [i] : []));
   if (labelColumns.length > 1) throw new DistillInputError(`${name}: the header names ${labelColumns.length} label columns (${labelColumns.map((i) => names[i]).join(', ')}); keep one`);
   if (labelColumns.length === 0) {
@@ -137,7 +178,7 @@ function headerOf(fields: string[], name: string): { labelColumn: number } {
         (square ? ' (an unlabelled file, as a competition test.csv is, cannot score a model: give only the labelled training file, and 20 % of it is held out for testing)' : ''),
     );
   }
-  return { labelColumn: labelColumns[0]! };
+  return { labelColumn: labelColumns[0]!, pixelsColumn: null, usageColumn: null };
 }
 
 /** What the rows' pixel columns make: a square grayscale image (784 = 28 × 28). */
@@ -149,15 +190,39 @@ export function csvImageSide(pixels: number, name: string): number {
   return side;
 }
 
+/** The pixels of one cell, separated by spaces (FER2013's `pixels`), written at `out[at…]`; how many, or -1 at a value that is not 0–255. */
+function cellPixels(line: string, start: number, end: number, out: Uint8Array, at: number, room: number): number {
+  let n = 0;
+  let i = start;
+  while (i < end) {
+    const c = line.charCodeAt(i);
+    if (c === 32 || c === 9 || c === 34) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < end && line.charCodeAt(j) !== 32 && line.charCodeAt(j) !== 9 && line.charCodeAt(j) !== 34) j++;
+    const value = byteValue(line, i, j);
+    if (value < 0) return -1;
+    if (n < room) out[at + n] = value;
+    n++;
+    i = j;
+  }
+  return n;
+}
+
 /** Reads a pixel CSV (gzip'd or not) as a stream, checking every row; errors name the line and column. */
 export async function readPixelCsv(path: string): Promise<PixelCsv> {
   const name = basename(path);
   const lines = createInterface({ input: await textStream(path, name), crlfDelay: Infinity });
   let columns = 0;
-  let labelColumn = 0;
+  let layout: Layout = { labelColumn: 0, pixelsColumn: null, usageColumn: null };
+  // Pixels per row: the columns after the label, or (one-cell rows) what the first row's cell holds.
+  let pixelCount = 0;
   let lineNumber = 0;
   let count = 0;
   const labels = new GrowingBytes(1024);
+  const splits = new GrowingBytes(1024);
   let images: GrowingBytes | null = null;
   // Class names by their index, when the first row's label is a name rather than a number.
   let names: Map<string, number> | null = null;
@@ -170,37 +235,75 @@ export async function readPixelCsv(path: string): Promise<PixelCsv> {
     names!.set(text, names!.size);
     return names!.size - 1;
   };
+  /** A row's label from `line[start, end)`: by name when the first row's is not a number, else a number 0–255. */
+  const labelOf = (line: string, start: number, end: number, column: number): number => {
+    if (count === 0 && names === null && byteValue(line, start, end) < 0) names = new Map();
+    const value = names ? nameIndex(cell(line.slice(start, end)), `line ${lineNumber}, column ${column + 1}`) : byteValue(line, start, end);
+    if (value < 0) throw new DistillInputError(`${name}: line ${lineNumber}, column ${column + 1}: the label is not a class number 0–255 ("${line.slice(start, end).trim().slice(0, 20)}"): the first row labels by class number, so every row must (or label every row by class name)`);
+    return value;
+  };
+  /** A row whose pixels are all in one cell: label, pixels, and the split its Usage names. */
+  const oneCellRow = (line: string) => {
+    const fields = line.split(',');
+    if (fields.length !== columns) throw new DistillInputError(`${name}: line ${lineNumber} has ${fields.length} columns where the header has ${columns}`);
+    const offsets: number[] = [0];
+    for (const field of fields) offsets.push(offsets.at(-1)! + field.length + 1);
+    const { labelColumn, pixelsColumn, usageColumn } = layout;
+    const label = labelOf(line, offsets[labelColumn]!, offsets[labelColumn]! + fields[labelColumn]!.length, labelColumn);
+    const [from, to] = [offsets[pixelsColumn!]!, offsets[pixelsColumn!]! + fields[pixelsColumn!]!.length];
+    if (pixelCount === 0) {
+      pixelCount = cellPixels(line, from, to, new Uint8Array(0), 0, 0);
+      if (pixelCount >= 0) csvImageSide(pixelCount, name);
+      images = new GrowingBytes(1024 * Math.max(1, pixelCount));
+    }
+    const at = images!.length;
+    const found = cellPixels(line, from, to, images!.reserve(pixelCount), at, pixelCount);
+    if (found < 0) throw new DistillInputError(`${name}: line ${lineNumber}, column ${pixelsColumn! + 1}: a pixel is not a whole number 0–255`);
+    if (found !== pixelCount) throw new DistillInputError(`${name}: line ${lineNumber}: ${found} pixels where the first row has ${pixelCount}`);
+    images!.length += pixelCount;
+    if (usageColumn !== null) {
+      const usage = cell(fields[usageColumn]!);
+      const split = USAGE_VALUES.find(([pattern]) => pattern.test(usage))?.[1];
+      if (split === undefined) throw new DistillInputError(`${name}: line ${lineNumber}, column ${usageColumn + 1}: the split "${usage.slice(0, 20)}" is not Training, PublicTest or PrivateTest (nor train, validation or test)`);
+      splits.reserve(1)[splits.length++] = split;
+    }
+    labels.reserve(1)[labels.length++] = label;
+    count++;
+  };
   try {
     for await (const line of lines) {
       lineNumber++;
       if (line.trim() === '') continue;
       if (columns === 0) {
         const fields = line.split(',');
+        if (fields.length === 1 && PIXELS_NAMES.test(cell(fields[0]!))) throw new DistillInputError(`${name}: no label column: the header names only ${cell(fields[0]!)} (an unlabelled file, as a competition test.csv is, cannot score a model: give the labelled file)`);
         if (fields.length < 2) throw new DistillInputError(`${name}: line ${lineNumber} has one column; a pixel CSV is comma-separated, a label and the pixels on each line`);
         columns = fields.length;
         // A header names the columns: most of its fields are not numbers (one bad value in a first data row is reported as such).
         const header = fields.filter((field) => slowByteValue(field) < 0).length * 2 >= fields.length;
-        if (header) labelColumn = headerOf(fields, name).labelColumn;
-        csvImageSide(columns - 1, name);
+        if (header) layout = headerOf(fields, name);
+        if (layout.pixelsColumn === null) pixelCount = columns - 1;
+        if (layout.pixelsColumn === null) csvImageSide(pixelCount, name);
         if (header) continue;
       }
-      images ??= new GrowingBytes(1024 * (columns - 1));
-      const pixels = images.reserve(columns - 1);
+      if (layout.pixelsColumn !== null) {
+        oneCellRow(line);
+        continue;
+      }
+      images ??= new GrowingBytes(1024 * pixelCount);
+      const pixels = images.reserve(pixelCount);
       let start = 0;
       let column = 0;
       let written = images.length;
       for (let i = 0; i <= line.length; i++) {
         if (i < line.length && line.charCodeAt(i) !== 44) continue;
         if (column === columns) break;
-        if (column === labelColumn && count === 0 && names === null && byteValue(line, start, i) < 0) names = new Map();
-        const value = column === labelColumn && names ? nameIndex(cell(line.slice(start, i)), `line ${lineNumber}, column ${column + 1}`) : byteValue(line, start, i);
-        if (value < 0) {
-          const what = column === labelColumn ? 'the label is not a class number 0–255' : 'a pixel is not a whole number 0–255';
-          const why = column === labelColumn ? ': the first row labels by class number, so every row must (or label every row by class name)' : '';
-          throw new DistillInputError(`${name}: line ${lineNumber}, column ${column + 1}: ${what} ("${line.slice(start, i).trim().slice(0, 20)}")${why}`);
+        if (column === layout.labelColumn) labels.reserve(1)[labels.length] = labelOf(line, start, i, column);
+        else {
+          const value = byteValue(line, start, i);
+          if (value < 0) throw new DistillInputError(`${name}: line ${lineNumber}, column ${column + 1}: a pixel is not a whole number 0–255 ("${line.slice(start, i).trim().slice(0, 20)}")`);
+          pixels[written++] = value;
         }
-        if (column === labelColumn) labels.reserve(1)[labels.length] = value;
-        else pixels[written++] = value;
         column++;
         start = i + 1;
       }
@@ -215,5 +318,6 @@ export async function readPixelCsv(path: string): Promise<PixelCsv> {
     lines.close();
   }
   if (count === 0) throw new DistillInputError(`${name}: no rows of images`);
-  return { count, pixels: columns - 1, images: images!.done(), labels: labels.done(), labelNames: names ? [...names.keys()] : null };
+  const splitOfRows = layout.usageColumn !== null ? splits.done() : null;
+  return { count, pixels: pixelCount, images: images!.done(), labels: labels.done(), labelNames: names ? [...(names as Map<string, number>).keys()] : null, splits: splitOfRows };
 }

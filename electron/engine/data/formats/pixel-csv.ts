@@ -3,13 +3,16 @@ import { basename, dirname, join } from 'node:path';
 import { DistillInputError } from '../../errors';
 import type { DatasetSplit, ImageDataset } from '../dataset';
 import { stratifiedSplit } from '../holdout';
-import { csvImageSide, MAX_CSV_CLASSES, readPixelCsv, type PixelCsv } from '../pixel-csv';
+import { csvImageSide, MAX_CSV_CLASSES, readPixelCsv, ROW_SPLIT, type PixelCsv } from '../pixel-csv';
 import type { DatasetFormat } from './dataset-format';
 
 /**
  * Pixel CSVs (see pixel-csv.ts): a `…train….csv` and a `…test….csv` in a folder or one folder
  * down (as Kaggle's downloads unpack), gzip'd or not; or one CSV alone, of which a seeded,
- * stratified 20 % is held out as the test split, as for an image folder without test/.
+ * stratified 20 % is held out as the test split, as for an image folder without test/. One CSV
+ * whose Usage column names each row's split (FER2013) is split so: its test rows are the test
+ * split, its validation rows the dataset's own validation split (the test split when it has no
+ * test rows).
  */
 const CSV = /\.csv(\.gz)?$/i;
 const IMAGE = /\.(png|jpe?g)$/i;
@@ -71,9 +74,22 @@ function holdOut(csv: PixelCsv, classes: number): { train: DatasetSplit; test: D
   return { train: splitOf(csv, train.map(({ item }) => item)), test: splitOf(csv, test.map(({ item }) => item)) };
 }
 
+/** The splits a Usage column names: its test rows (or else its validation rows) are the test split; null when it names only training rows. */
+function splitsByUsage(csv: PixelCsv, name: string): { train: DatasetSplit; test: DatasetSplit; validation?: DatasetSplit } | null {
+  const rows = ROW_SPLIT.map((_, split) => [...csv.splits!.keys()].filter((row) => csv.splits![row] === split));
+  const [train, validation, test] = rows as [number[], number[], number[]];
+  if (validation.length + test.length === 0) return null;
+  if (train.length === 0) throw new DistillInputError(`${name}: its Usage column names no training rows`);
+  if (test.length === 0) return { train: splitOf(csv, train), test: splitOf(csv, validation) };
+  return { train: splitOf(csv, train), test: splitOf(csv, test), ...(validation.length ? { validation: splitOf(csv, validation) } : {}) };
+}
+
 async function openCsvDataset(source: string, files: CsvFiles): Promise<ImageDataset> {
   const train = await readPixelCsv(files.train);
   const test = files.test ? await readPixelCsv(files.test) : null;
+  for (const [csv, file] of [[train, files.train], [test, files.test]] as const) {
+    if (test && csv?.splits) throw new DistillInputError(`${basename(file!)}: a Usage column says which split each row is in: give that one file alone`);
+  }
   if (test && test.pixels !== train.pixels) {
     throw new DistillInputError(`${basename(files.test!)}: ${test.pixels} pixel columns where ${basename(files.train)} has ${train.pixels}`);
   }
@@ -83,7 +99,7 @@ async function openCsvDataset(source: string, files: CsvFiles): Promise<ImageDat
   const named = (await readFile(namesPath, 'utf8').catch(() => '')).split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
   const classNames = train.labelNames ? classesByName(train, test, files, named, namesPath) : classesByNumber(train, test, files, named, namesPath);
   if (classNames.length < 2) throw new DistillInputError(`${source}: the labels name only one class`);
-  const splits = test ? { train: splitOf(train), test: splitOf(test) } : holdOut(train, classNames.length);
+  const splits = test ? { train: splitOf(train), test: splitOf(test) } : ((train.splits && splitsByUsage(train, basename(files.train))) ?? holdOut(train, classNames.length));
   if (splits.test.count === 0) throw new DistillInputError(`${basename(files.train)}: too few rows to hold out a test split (give a test file too)`);
   return { name: basename(source).replace(CSV, ''), format: 'csv', shape: [side, side, 1], classNames, ...splits };
 }
