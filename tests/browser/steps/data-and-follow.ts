@@ -29,10 +29,19 @@ export function dataAndFollowTests(session: AppSession): void {
     // Its images keep their size: the image size is greyed on the Method screen.
     await page.click('[data-screen=method]');
     assert.equal(await page.getByTestId('setting-imageSize').isDisabled(), true);
+    // FER2013's one file: the pixels in one cell, its Usage column the splits, PublicTest the validation split.
     await page.click('[data-screen=dataset]');
+    const usage = (r: number) => (r < 12 ? 'Training' : r < 16 ? 'PublicTest' : 'PrivateTest');
+    const fer = ['emotion,pixels,Usage', ...Array.from({ length: 20 }, (_, r) => `${r % 2},"${Array.from({ length: 9 }, (_, p) => (r % 2) * 200 + p).join(' ')}",${usage(r)}`)];
+    await writeFile(join(root, 'fer2013.csv'), fer.join('\n') + '\n');
+    await page.getByTestId('file-input').setInputFiles([join(root, 'fer2013.csv')]);
+    await page.getByTestId('dataset-validation').waitFor({ timeout: 30_000 });
+    assert.match(await page.getByTestId('dataset-summary').innerText(), /2 classes · 3×3×1 images · 12 train · 4 validation · 4 test/);
+    assert.match(await page.getByTestId('dataset-summary').innerText(), /class\s+train\s+validation\s+test\s+0\s+6\s+2\s+2/);
     await page.getByTestId('use-mnist').click();
     await page.waitForFunction(() => document.querySelector('[data-testid=dataset-summary] h2')?.textContent?.startsWith('mnist'), null, { timeout: 30_000 });
     assert.equal(await page.getByTestId('dataset-format').innerText(), 'IDX');
+    assert.equal(await page.getByTestId('dataset-validation').count(), 0);
   });
 
   it('opens a picked image folder (one sub-folder per class) uploaded with its layout, with the auto recipe', async () => {
