@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { writeFile } from 'node:fs/promises';
-import { loadDataset } from '../../electron/engine/data/load';
+import sharp from 'sharp';
+import { datasetFormatOf, loadDataset } from '../../electron/engine/data/load';
 import { DistillInputError } from '../../electron/engine/errors';
 import { cifar10Files, cifarRecords, tarGz, tempDir, writeFiles } from '../helpers/fixtures';
 
@@ -25,6 +26,37 @@ describe('CIFAR binary version', () => {
     await writeFile(path, await tarGz({ ...files, 'cifar-10-batches-bin/readme.html': '<html>' }));
     const data = await loadDataset(path);
     assert.deepEqual([data.name, data.train.count, data.test.count], ['cifar10', 15, 3]);
+  });
+
+  it("opens any other .tar.gz by what it holds: FER2013's CSV, class folders of images (Imagenette's .tgz)", async () => {
+    const dir = await tempDir('other-tgz-');
+    // fer2013.tar.gz holds fer2013/fer2013.csv, as the original download did.
+    const rows = Array.from({ length: 30 }, (_, r) => `${r % 3},${Array.from({ length: 16 }, (_, p) => (r * 5 + p) % 256).join(' ')},${r < 20 ? 'Training' : r < 25 ? 'PublicTest' : 'PrivateTest'}`);
+    const fer = join(dir, 'fer2013.tar.gz');
+    await writeFile(fer, await tarGz({ './fer2013/fer2013.csv': ['emotion,pixels,Usage', ...rows].join('\n'), './fer2013/._fer2013.csv': 'AppleDouble' }));
+    assert.equal(await datasetFormatOf(fer), 'csv');
+    const faces = await loadDataset(fer);
+    assert.deepEqual([faces.name, faces.format, faces.shape, faces.train.count, faces.validation?.count, faces.test.count], ['fer2013', 'csv', [4, 4, 1], 20, 5, 5]);
+    // train/ and val/ class folders: resized to the image size asked for, tested on val/.
+    const png = (r: number, b: number) => sharp({ create: { width: 6, height: 5, channels: 3, background: { r, g: 0, b } } }).png().toBuffer();
+    const images: Record<string, Uint8Array> = {};
+    for (const [split, count] of [['train', 3], ['val', 2]] as const) {
+      for (let i = 0; i < count; i++) [images[`nette/${split}/red/${i}.png`], images[`nette/${split}/blue/${i}.png`]] = [await png(250, 0), await png(0, 250)];
+    }
+    const nette = join(dir, 'nette.tgz');
+    await writeFile(nette, await tarGz(images));
+    assert.equal(await datasetFormatOf(nette), 'image-folder');
+    const pictures = await loadDataset(nette, { imageSize: 8 });
+    assert.deepEqual([pictures.name, pictures.format, pictures.shape, pictures.train.count, pictures.test.count, pictures.classNames], ['nette', 'image-folder', [8, 8, 3], 6, 4, ['blue', 'red']]);
+    assert.ok(pictures.test.images[0]! < 40 && pictures.test.images[2]! > 200, 'the first test image (blue) decodes blue');
+    // The official CIFAR archive is still CIFAR; an empty one and one that leaves its folder are refused.
+    assert.equal(await datasetFormatOf(join(dir, '..', 'none.tgz')).catch(() => 'missing'), 'missing');
+    const empty = join(dir, 'empty.tar.gz');
+    await writeFile(empty, await tarGz({}));
+    await assert.rejects(loadDataset(empty), (e: Error) => e instanceof DistillInputError && /empty\.tar\.gz: an empty archive \(expected CIFAR's files, pixel CSVs, IDX files or class folders of images\)/.test(e.message));
+    const escaping = join(dir, 'escaping.tar.gz');
+    await writeFile(escaping, await tarGz({ '../evil/x_train.csv': 'label,p1,p2,p3,p4\n0,1,2,3,4\n1,1,2,3,4\n' }));
+    await assert.rejects(loadDataset(escaping), /escaping\.tar\.gz: entry "\.\.\/evil\/x_train\.csv" has a path that leaves the archive/);
   });
 
   it('reads CIFAR-100 with the fine label (the second byte) and 100 names', async () => {

@@ -7,17 +7,18 @@ import { DistillInputError } from '../errors';
 import { firstLine, tooLarge, unpackLimits } from './limits';
 
 /**
- * Reads the wanted entries of a .tar.gz (by base name) into memory, without touching the disk,
- * streamed with caps: an entry's declared size is checked before its bytes are kept, and the
- * total kept is bounded. A truncated or corrupt archive is one input error.
+ * Reads the wanted entries of a .tar.gz into memory, without touching the disk, streamed with
+ * caps: an entry's declared size is checked before its bytes are kept, and the total kept is
+ * bounded. A truncated or corrupt archive is one input error. Entries are named by base name
+ * (CIFAR's files), or with `fullPaths` by their path in the archive (a folder's layout).
  */
-export async function readTarGzEntries(path: string, wanted: (name: string) => boolean): Promise<Map<string, Uint8Array>> {
+export async function readTarGzEntries(path: string, wanted: (name: string) => boolean, options: { fullPaths?: boolean } = {}): Promise<Map<string, Uint8Array>> {
   const limits = unpackLimits();
   const entries = new Map<string, Uint8Array>();
   let kept = 0;
   const tar = extract();
   tar.on('entry', (header, stream, next) => {
-    const name = basename(header.name);
+    const name = options.fullPaths ? header.name.replace(/^(\.\/)+/, '') : basename(header.name);
     // A cut-short archive errors on the entry being read too; the pipeline reports it once.
     stream.on('error', () => {});
     if (header.type !== 'file' || !wanted(name)) {
@@ -46,3 +47,12 @@ export async function readTarGzEntries(path: string, wanted: (name: string) => b
 }
 
 export const isTarGz = (path: string) => /\.(tar\.gz|tgz)$/i.test(path);
+/** A .zip, .tar.gz or .tgz file's name without that ending. */
+export const withoutArchiveEnding = (name: string) => name.replace(/\.(zip|tar\.gz|tgz)$/i, '');
+
+/** The paths of a .tar.gz's files, none kept: enough to tell what it holds. */
+export async function tarGzEntryNames(path: string): Promise<string[]> {
+  const names: string[] = [];
+  await readTarGzEntries(path, (name) => (names.push(name), false), { fullPaths: true });
+  return names;
+}

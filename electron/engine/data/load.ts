@@ -18,7 +18,7 @@ export interface LoadOptions {
 /** One reader module per catalogue format, loaded on demand (sharp, tar only when needed). */
 const FORMAT_LOADERS: Record<DatasetFormatId, (options: LoadOptions) => Promise<DatasetFormat>> = {
   idx: async () => (await import('./formats/idx-folder')).idxFolderFormat,
-  'cifar-binary': async () => (await import('./formats/cifar')).cifarFormat,
+  'cifar-binary': async (options) => (await import('./formats/cifar')).cifarFormat(options.imageSize),
   csv: async () => (await import('./formats/pixel-csv')).pixelCsvFormat,
   'image-folder': async (options) => (await import('./formats/image-folder')).imageFolderFormat(options.imageSize),
 };

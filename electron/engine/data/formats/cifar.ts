@@ -1,7 +1,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { DistillInputError } from '../../errors';
-import { isTarGz, readTarGzEntries } from '../archive';
+import { isTarGz, readTarGzEntries, tarGzEntryNames } from '../archive';
 import type { DatasetSplit, ImageDataset } from '../dataset';
 import { channelStats } from '../normalize';
 import type { DatasetFormat } from './dataset-format';
@@ -98,19 +98,40 @@ async function folderFiles(dir: string): Promise<Map<string, Uint8Array>> {
   return files;
 }
 
-/** A folder of the binary files (cifar-10-batches-bin/, cifar-100-binary/), or the official .tar.gz. */
-export const cifarFormat: DatasetFormat = {
-  id: 'cifar-binary',
-  async match(path) {
-    if (isTarGz(path)) return true;
-    const info = await stat(path).catch(() => null);
-    if (!info?.isDirectory()) return false;
-    const entries = await readdir(path);
-    return entries.some((name) => CIFAR10_FILES.includes(name) || CIFAR100_FILES.includes(name));
-  },
-  async open(path) {
-    const files = isTarGz(path) ? await readTarGzEntries(path, isCifarFile) : await folderFiles(path);
-    if (files.size === 0) throw new DistillInputError(`${basename(path)}: no CIFAR files in the archive (expected ${CIFAR10_FILES[0]} or train.bin)`);
-    return cifarFromFiles(files, basename(path));
-  },
-};
+/** A .tar.gz that is not CIFAR's, opened as a zip of the same files would be (FER2013's fer2013.tar.gz, Imagenette's .tgz). */
+async function openOtherTarGz(path: string, size: number | undefined): Promise<ImageDataset> {
+  const entries = Object.fromEntries(await readTarGzEntries(path, () => true, { fullPaths: true }));
+  if (Object.keys(entries).length === 0) throw new DistillInputError(`${basename(path)}: an empty archive (expected CIFAR's files, pixel CSVs, IDX files or class folders of images)`);
+  const { openArchivedDataset } = await import('./archived-dataset');
+  const { DEFAULT_IMAGE_SIZE } = await import('./image-folder');
+  return openArchivedDataset(path, entries, size ?? DEFAULT_IMAGE_SIZE);
+}
+
+/**
+ * A folder of the binary files (cifar-10-batches-bin/, cifar-100-binary/), or the official
+ * .tar.gz; any other .tar.gz is opened by what it holds (`size`: for one of image folders).
+ */
+export function cifarFormat(size?: number): DatasetFormat {
+  return {
+    id: 'cifar-binary',
+    async match(path) {
+      if (isTarGz(path)) return true;
+      const info = await stat(path).catch(() => null);
+      if (!info?.isDirectory()) return false;
+      const entries = await readdir(path);
+      return entries.some((name) => CIFAR10_FILES.includes(name) || CIFAR100_FILES.includes(name));
+    },
+    async open(path) {
+      const files = isTarGz(path) ? await readTarGzEntries(path, isCifarFile) : await folderFiles(path);
+      if (files.size > 0) return cifarFromFiles(files, basename(path));
+      if (isTarGz(path)) return openOtherTarGz(path, size);
+      throw new DistillInputError(`${basename(path)}: no CIFAR files (expected ${CIFAR10_FILES[0]} or train.bin)`);
+    },
+    async contentFormat(path) {
+      if (!isTarGz(path)) return 'cifar-binary';
+      const names = await tarGzEntryNames(path);
+      if (names.some((name) => isCifarFile(basename(name)))) return 'cifar-binary';
+      return (await import('./archived-dataset')).archivedFormat(names);
+    },
+  };
+}

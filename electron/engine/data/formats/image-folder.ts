@@ -7,7 +7,8 @@ import { stratifiedSplit } from '../holdout';
 import { channelStats } from '../normalize';
 import { decodeRgbImage } from '../image-for-dataset';
 import type { DatasetFormat } from './dataset-format';
-import { holdsDataFiles, openZippedDataFiles, zippedDataFormat } from './zipped-files';
+import { withoutArchiveEnding } from '../archive';
+import { archivedFormat, openArchivedDataset } from './archived-dataset';
 
 /**
  * One sub-folder per class of PNG or JPEG images of any size (`cats/…`, `dogs/…`), optionally
@@ -61,7 +62,8 @@ async function folderTree(root: string): Promise<Tree> {
   return tree;
 }
 
-function zipTree(path: string, entries: Record<string, Uint8Array>): Tree {
+/** An archive's entries (path → bytes) as class folders, under split folders or not. */
+export function archiveTree(path: string, entries: Record<string, Uint8Array>): Tree {
   const names = Object.keys(entries).filter((name) => !name.endsWith('/') && !name.split('/').some((part) => IGNORED.test(part)));
   // A zip of a folder has that folder as its single top-level entry: look inside it.
   const top = singleTopFolder(names);
@@ -113,7 +115,7 @@ export async function imageDatasetFromTree(tree: Tree, source: string, size: num
   const validationSplit = validationKey ? await decodeAll(list(validationKey), size) : null;
   const normalization = channelStats(trainSplit, 3);
   return {
-    name: basename(source).replace(/\.zip$/i, ''),
+    name: withoutArchiveEnding(basename(source)),
     format: 'image-folder',
     shape: [size, size, 3],
     classNames,
@@ -135,15 +137,12 @@ export function imageFolderFormat(size = DEFAULT_IMAGE_SIZE): DatasetFormat {
     },
     async open(path) {
       if (!/\.zip$/i.test(path)) return imageDatasetFromTree(await folderTree(path), path, size);
-      const entries = unzipBounded(path, new Uint8Array(await readFile(path)));
       // A zip of pixel CSVs or IDX files (as Kaggle's downloads come) is opened as its folder would be.
-      if (holdsDataFiles(Object.keys(entries))) return openZippedDataFiles(path, entries);
-      return imageDatasetFromTree(zipTree(path, entries), path, size);
+      return openArchivedDataset(path, unzipBounded(path, new Uint8Array(await readFile(path))), size);
     },
     async contentFormat(path) {
       if (!/\.zip$/i.test(path)) return 'image-folder';
-      const names = zipEntryNames(path, new Uint8Array(await readFile(path)));
-      return holdsDataFiles(names) ? zippedDataFormat(names) : 'image-folder';
+      return archivedFormat(zipEntryNames(path, new Uint8Array(await readFile(path))));
     },
   };
 }

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { DistillInputError } from '../../errors';
 import type { ImageDataset } from '../dataset';
+import { withoutArchiveEnding } from '../archive';
 import { singleTopFolder } from '../zip';
 
 /**
@@ -41,9 +42,14 @@ function safeParts(zip: string, name: string): string[] {
   return parts;
 }
 
+/** Refuses an archive any of whose entries would leave it (`../x`, `/x`, `C:`), whatever it holds. */
+export function refuseEscapingEntries(path: string, names: Iterable<string>): void {
+  for (const name of names) safeParts(basename(path), name);
+}
+
 export async function openZippedDataFiles(path: string, entries: Record<string, Uint8Array>): Promise<ImageDataset> {
   const zip = basename(path);
-  for (const name of Object.keys(entries)) safeParts(zip, name);
+  refuseEscapingEntries(path, Object.keys(entries));
   const names = dataNames(Object.keys(entries));
   // A zip of one folder has it as its only top-level entry: the files inside are the dataset.
   const strip = singleTopFolder(names) !== null ? 1 : 0;
@@ -59,7 +65,7 @@ export async function openZippedDataFiles(path: string, entries: Record<string, 
     // Loaded here, not at the top: load.ts loads this module's format on demand.
     const { loadDataset } = await import('../load');
     const dataset = await loadDataset(dir);
-    return { ...dataset, name: zip.replace(/\.zip$/i, '') };
+    return { ...dataset, name: withoutArchiveEnding(zip) };
   } catch (error) {
     if (error instanceof DistillInputError) throw new DistillInputError(error.message.replaceAll(dir, zip));
     throw error;
