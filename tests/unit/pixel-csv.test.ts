@@ -222,6 +222,35 @@ describe('pixel CSV datasets', () => {
     await assert.rejects(loadDataset(await folder({ 'f.csv': fer.replace(/Training/g, 'PrivateTest') })), inputError(/f\.csv: its Usage column names no training rows/));
   });
 
+  it("reads RGB rows, each pixel's channels together (HAM10000) or in three planes (CIFAR's order), as channels-last images", async () => {
+    // 6×6 pictures: smooth gradients whose colour depends on the class, channels last.
+    const side = 6;
+    const truth = Array.from({ length: 40 }, (_, r) => Array.from({ length: side * side * 3 }, (_, i) => {
+      const [p, c] = [Math.floor(i / 3), i % 3];
+      return Math.min(255, ((r % 3) * 60 + c * 40 + (p % side) * 9 + Math.floor(p / side) * 5 + r) % 256);
+    }));
+    const labels = truth.map((_, r) => r % 3);
+    const planar = truth.map((row) => [0, 1, 2].flatMap((c) => row.filter((_, i) => i % 3 === c)));
+    // hmnist_28_28_RGB.csv's layout: pixel0000… then the label, last.
+    const ham = [[...truth[0]!.map((_, i) => `pixel${String(i).padStart(4, '0')}`), 'label'].join(','), ...truth.map((row, r) => [...row, labels[r]].join(','))].join('\n');
+    const cifarLike = planar.map((row, r) => [labels[r], ...row].join(',')).join('\n');
+    for (const [name, body] of [['hmnist_6_6_RGB.csv', ham], ['cifar_6.csv', cifarLike]] as const) {
+      const data = await loadDataset(await folder({ [name]: body }));
+      assert.deepEqual(data.shape, [6, 6, 3], name);
+      const all = [...data.train.images, ...data.test.images];
+      const rows = Array.from({ length: 40 }, (_, k) => all.slice(k * 108, (k + 1) * 108).join(','));
+      // Held-out rows come in another order: every image read must be one of the true pictures.
+      const pictures = new Set(truth.map((row) => row.join(',')));
+      assert.ok(rows.every((row) => pictures.has(row)), `${name}: every image channels last`);
+      assert.equal(data.train.normalization?.mean.length, 3, `${name}: normalised per channel, as a colour dataset is`);
+    }
+    // Noise has no order to find: it is read channels last, as most files are.
+    const noise = truth.map((row, r) => row.map((_, i) => (i * 7919 + r * 104729) % 256));
+    const noisy = await loadDataset(await folder({ 'n_train.csv': bareCsv({ labels, pixels: noise }), 'n_test.csv': bareCsv({ labels, pixels: noise }) }));
+    assert.deepEqual(noisy.test.images, flat(noise));
+    await assert.rejects(loadDataset(await folder({ 'x_train.csv': bareCsv(images(4, 1, 2)).replace(/\n/g, ',1,2,3,4,5,6,7,8,9\n') })), inputError(/x_train\.csv: 10 pixel columns do not make a square grayscale image \(784 columns make 28 × 28\) or a square RGB one \(2,352 make 28 × 28 × 3\)/));
+  });
+
   it('names the file, line and column of a bad row', async () => {
     const good = kaggleCsv(train).split('\n');
     const bad = (line: number, text: string) => folder({ 'x_train.csv': [...good.slice(0, line), text, ...good.slice(line + 1)].join('\n'), 'x_test.csv': kaggleCsv(test) });

@@ -6,10 +6,12 @@ import { Transform, type Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { DistillInputError } from '../errors';
 import { firstLine, tooLarge, unpackLimits } from './limits';
+import { csvImageShape } from './pixel-layout';
 
 /**
  * Images as CSV rows, one image per line: a label and the pixels, 0–255, row by row (Kaggle's
- * MNIST, Fashion-MNIST and Sign Language MNIST, OpenML's `mnist_784`). The label is the column
+ * MNIST, Fashion-MNIST and Sign Language MNIST, OpenML's `mnist_784`), grey or RGB (HAM10000's
+ * hmnist_28_28_RGB.csv; see pixel-layout.ts). The label is the column
  * named label, class or target when a header names the columns, else the first. Labels are class
  * numbers 0–255, or class names ("sneaker") when the first row's label is not a number.
  *
@@ -181,14 +183,6 @@ function headerOf(fields: string[], name: string): Layout {
   return { labelColumn: labelColumns[0]!, pixelsColumn: null, usageColumn: null };
 }
 
-/** What the rows' pixel columns make: a square grayscale image (784 = 28 × 28). */
-export function csvImageSide(pixels: number, name: string): number {
-  const side = Math.round(Math.sqrt(pixels));
-  if (pixels < 4 || side * side !== pixels) {
-    throw new DistillInputError(`${name}: ${pixels} pixel columns do not make a square grayscale image (784 columns make 28 × 28); each row is a label and the pixels`);
-  }
-  return side;
-}
 
 /** The pixels of one cell, separated by spaces (FER2013's `pixels`), written at `out[at…]`; how many, or -1 at a value that is not 0–255. */
 function cellPixels(line: string, start: number, end: number, out: Uint8Array, at: number, room: number): number {
@@ -253,7 +247,7 @@ export async function readPixelCsv(path: string): Promise<PixelCsv> {
     const [from, to] = [offsets[pixelsColumn!]!, offsets[pixelsColumn!]! + fields[pixelsColumn!]!.length];
     if (pixelCount === 0) {
       pixelCount = cellPixels(line, from, to, new Uint8Array(0), 0, 0);
-      if (pixelCount >= 0) csvImageSide(pixelCount, name);
+      if (pixelCount >= 0) csvImageShape(pixelCount, name);
       images = new GrowingBytes(1024 * Math.max(1, pixelCount));
     }
     const at = images!.length;
@@ -283,7 +277,7 @@ export async function readPixelCsv(path: string): Promise<PixelCsv> {
         const header = fields.filter((field) => slowByteValue(field) < 0).length * 2 >= fields.length;
         if (header) layout = headerOf(fields, name);
         if (layout.pixelsColumn === null) pixelCount = columns - 1;
-        if (layout.pixelsColumn === null) csvImageSide(pixelCount, name);
+        if (layout.pixelsColumn === null) csvImageShape(pixelCount, name);
         if (header) continue;
       }
       if (layout.pixelsColumn !== null) {

@@ -3,7 +3,9 @@ import { basename, dirname, join } from 'node:path';
 import { DistillInputError } from '../../errors';
 import type { DatasetSplit, ImageDataset } from '../dataset';
 import { stratifiedSplit } from '../holdout';
-import { csvImageSide, MAX_CSV_CLASSES, readPixelCsv, ROW_SPLIT, type PixelCsv } from '../pixel-csv';
+import { channelStats } from '../normalize';
+import { MAX_CSV_CLASSES, readPixelCsv, ROW_SPLIT, type PixelCsv } from '../pixel-csv';
+import { csvImageShape, isPlanarRgb, planarToChannelsLast } from '../pixel-layout';
 import type { DatasetFormat } from './dataset-format';
 
 /**
@@ -93,7 +95,9 @@ async function openCsvDataset(source: string, files: CsvFiles): Promise<ImageDat
   if (test && test.pixels !== train.pixels) {
     throw new DistillInputError(`${basename(files.test!)}: ${test.pixels} pixel columns where ${basename(files.train)} has ${train.pixels}`);
   }
-  const side = csvImageSide(train.pixels, basename(files.train));
+  const shape = csvImageShape(train.pixels, basename(files.train));
+  // RGB rows in three planes (CIFAR's order) are kept channels last, as every split here is.
+  if (shape[2] === 3 && isPlanarRgb(train.images, train.count, shape[0])) for (const csv of [train, test]) if (csv) planarToChannelsLast(csv.images, csv.count, shape[0]);
   // Optional class-names.txt beside the files, one name per line, as for IDX folders.
   const namesPath = join(dirname(files.train), 'class-names.txt');
   const named = (await readFile(namesPath, 'utf8').catch(() => '')).split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
@@ -101,7 +105,15 @@ async function openCsvDataset(source: string, files: CsvFiles): Promise<ImageDat
   if (classNames.length < 2) throw new DistillInputError(`${source}: the labels name only one class`);
   const splits = test ? { train: splitOf(train), test: splitOf(test) } : ((train.splits && splitsByUsage(train, basename(files.train))) ?? holdOut(train, classNames.length));
   if (splits.test.count === 0) throw new DistillInputError(`${basename(files.train)}: too few rows to hold out a test split (give a test file too)`);
-  return { name: basename(source).replace(CSV, ''), format: 'csv', shape: [side, side, 1], classNames, ...splits };
+  const dataset: ImageDataset = { name: basename(source).replace(CSV, ''), format: 'csv', shape, classNames, ...splits };
+  return shape[2] === 3 ? withChannelStats(dataset) : dataset;
+}
+
+/** A colour dataset is normalised per channel with its training split's mean and std, as CIFAR and image folders are. */
+function withChannelStats(dataset: ImageDataset): ImageDataset {
+  const normalization = channelStats(dataset.train, 3);
+  const { train, test, validation } = dataset;
+  return { ...dataset, train: { ...train, normalization }, test: { ...test, normalization }, ...(validation ? { validation: { ...validation, normalization } } : {}) };
 }
 
 type CsvFiles = { train: string; test: string | null };
