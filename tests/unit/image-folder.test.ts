@@ -37,6 +37,25 @@ describe('image folders', () => {
     assert.ok(pixel[0]! > 200 && pixel[2]! < 40, `a red image decodes red: ${pixel}`);
   });
 
+  it('reads WebP, TIFF, GIF and AVIF as well, each to the same colours', async () => {
+    const files: Record<string, Uint8Array> = {};
+    for (const format of ['webp', 'tiff', 'gif', 'avif'] as const) {
+      for (const [name, color] of [['red', RED], ['blue', BLUE]] as const) {
+        const encoded = await sharp({ create: { width: 10, height: 9, channels: 3, background: color } })[format]().toBuffer();
+        files[`${name}/${format}.${format === 'tiff' ? 'tif' : format}`] = new Uint8Array(encoded);
+        files[`${name}/again.${format}`] = new Uint8Array(encoded);
+      }
+    }
+    const data = await loadDataset(await writeFiles(await tempDir('imgs-'), files), { imageSize: 4 });
+    assert.deepEqual([data.train.count + data.test.count, data.classNames], [16, ['blue', 'red']]);
+    for (const split of [data.train, data.test]) {
+      split.labels.forEach((label, i) => {
+        const [r, , b] = split.images.subarray(i * 48, i * 48 + 3);
+        assert.ok(label === 1 ? r! > 200 && b! < 60 : b! > 200 && r! < 60, `image ${i} of class ${label}: ${r}, ${b}`);
+      });
+    }
+  });
+
   it('--image-size acts on an image folder and is refused for IDX, whose images keep their size', async () => {
     const dir = await writeFiles(await tempDir('imgs-'), await classFolders(2));
     assert.equal(await datasetFormatOf(dir), 'image-folder');
@@ -78,9 +97,10 @@ describe('image folders', () => {
     const cases: Array<[Record<string, Uint8Array | string>, RegExp]> = [
       [{ ...(await classFolders(2)), 'red/broken.png': new Uint8Array([0x89, 0x50, 0x4e, 0x47, 1, 2, 3]) }, /red\/broken\.png: not a readable image/],
       [{ 'red/a.png': await image(RED, 8, 8, 'png'), 'red/b.png': await image(RED, 8, 8, 'png') }, /only one class \(red\): a classifier needs at least two class folders/],
-      [{ ...(await classFolders(2)), 'blue/notes.txt': 'hello' }, /blue\/notes\.txt: not a PNG or JPEG image/],
+      [{ ...(await classFolders(2)), 'blue/notes.txt': 'hello' }, /blue\/notes\.txt: not an image this app reads \(image folders hold \.png, \.jpg, \.jpeg, \.webp, \.tif, \.tiff, \.gif or \.avif files\)/],
+      [{ ...(await classFolders(2)), 'blue/old.bmp': new Uint8Array([0x42, 0x4d, 0, 0]) }, /blue\/old\.bmp: not an image this app reads/],
       [{ 'red/a.png': await image(RED, 8, 8, 'png'), 'blue/b.png': await image(BLUE, 8, 8, 'png') }, /the test split is empty/],
-      [{ ...(await classFolders(2, 'train/')) }, /has a train\/ folder but no test\/ \(or val\/\) folder of class folders with PNG or JPEG images$/],
+      [{ ...(await classFolders(2, 'train/')) }, /has a train\/ folder but no test\/ \(or val\/\) folder of class folders of images$/],
       [{ ...(await classFolders(2, 'valid/')), ...(await classFolders(2, 'test/')) }, /has val\/ and test\/ folders but no train\/ folder/],
       [{ ...(await classFolders(2, 'train/')), ...(await classFolders(2, 'val/')), ...(await classFolders(1)) }, /mixes train\/ and val\/ with other class folders/],
     ];

@@ -24,7 +24,7 @@ export function dataAndFollowTests(session: AppSession): void {
     // Images this small fit no LeNet-5: the pickers leave it out instead of failing.
     await page.waitForFunction(() => !document.querySelector('[data-testid=dataset-busy]'), null, { timeout: 30_000 });
     assert.equal(await page.getByTestId('dataset-error').count(), 0);
-    assert.match(await page.getByTestId('formats').innerText(), /pixel CSV — a label \(a class number or name\) and a square grayscale image's 0–255 pixels per row/);
+    assert.match(await page.getByTestId('formats').innerText(), /pixel CSV — a label \(a class number or name\) and a square grayscale or RGB image's 0–255 pixels per row/);
     await shot('1-dataset-csv');
     // Its images keep their size: the image size is greyed on the Method screen.
     await page.click('[data-screen=method]');

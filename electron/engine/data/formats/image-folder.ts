@@ -8,10 +8,11 @@ import { channelStats } from '../normalize';
 import { decodeRgbImage } from '../image-for-dataset';
 import type { DatasetFormat } from './dataset-format';
 import { withoutArchiveEnding } from '../archive';
+import { IMAGE_FILE, IMAGE_FILE_ENDINGS } from '../image-files';
 import { archivedFormat, openArchivedDataset } from './archived-dataset';
 
 /**
- * One sub-folder per class of PNG or JPEG images of any size (`cats/…`, `dogs/…`), optionally
+ * One sub-folder per class of images (PNG, JPEG, WebP, TIFF, GIF, AVIF) of any size (`cats/…`, `dogs/…`), optionally
  * under `train/` and `test/`, with a `val/` (`valid/`, `validation/`) beside them that is the
  * dataset's own validation split; or under `train/` and `val/` alone, where `val/` is the split
  * reported on (as Imagenette's is); or a .zip of such a folder. Images are decoded and resized
@@ -24,7 +25,6 @@ export interface ImageFile {
 }
 type Tree = Map<string, Map<string, ImageFile[]>>; // split ('' when none, train, test, val) → class → files
 
-const IMAGE = /\.(png|jpe?g)$/i;
 const IGNORED = /^(\.|__MACOSX$|Thumbs\.db$|desktop\.ini$)/i;
 export const DEFAULT_IMAGE_SIZE = 32;
 const SPLIT_FOLDER = /^(train|test|val|valid|validation)$/i;
@@ -54,7 +54,7 @@ async function folderTree(root: string): Promise<Tree> {
       // A FIFO, socket or device would hang or mislead a read: only regular files are images.
       const regular = entry.isFile() || (entry.isSymbolicLink() && (await stat(path).catch(() => null))?.isFile());
       if (!regular) throw new DistillInputError(`${path}: not a regular file (image folders hold .png, .jpg or .jpeg files)`);
-      if (!IMAGE.test(entry.name)) throw new DistillInputError(`${path}: not a PNG or JPEG image (image folders hold .png, .jpg or .jpeg files)`);
+      if (!IMAGE_FILE.test(entry.name)) throw new DistillInputError(`${path}: not an image this app reads (image folders hold ${IMAGE_FILE_ENDINGS} files)`);
       addFile(tree, [...parts, entry.name], { name: path, read: async () => new Uint8Array(await readFile(path)) });
     }
   };
@@ -72,7 +72,7 @@ export function archiveTree(path: string, entries: Record<string, Uint8Array>): 
   for (const name of names) {
     const parts = name.split('/').slice(strip);
     if (parts.length < 2) continue;
-    if (!IMAGE.test(name)) throw new DistillInputError(`${basename(path)}: ${name} is not a PNG or JPEG image`);
+    if (!IMAGE_FILE.test(name)) throw new DistillInputError(`${basename(path)}: ${name} is not an image this app reads (image folders hold ${IMAGE_FILE_ENDINGS} files)`);
     const data = entries[name]!;
     addFile(tree, parts, { name: `${basename(path)}:${name}`, read: async () => data });
   }
@@ -96,14 +96,14 @@ export async function imageDatasetFromTree(tree: Tree, source: string, size: num
   const hasSplits = splitNames.some((split) => split !== '');
   const folders = ['train', 'val', 'test'].filter((split) => tree.has(split)).map((split) => `${split}/`);
   const present = folders.join(' and ');
-  if (hasSplits && !tree.has('train')) throw new DistillInputError(`${source}: has ${folders.length > 1 ? `${present} folders` : `a ${present} folder`} but no train/ folder of class folders with PNG or JPEG images`);
-  if (hasSplits && !tree.has('test') && !tree.has('val')) throw new DistillInputError(`${source}: has a train/ folder but no test/ (or val/) folder of class folders with PNG or JPEG images`);
+  if (hasSplits && !tree.has('train')) throw new DistillInputError(`${source}: has ${folders.length > 1 ? `${present} folders` : `a ${present} folder`} but no train/ folder of class folders of images`);
+  if (hasSplits && !tree.has('test') && !tree.has('val')) throw new DistillInputError(`${source}: has a train/ folder but no test/ (or val/) folder of class folders of images`);
   if (hasSplits && tree.has('')) throw new DistillInputError(`${source}: mixes ${present} with other class folders`);
   // train/ and val/ alone: val/ is what the dataset reports on (Imagenette's is), so it is the test split here.
   const testKey = tree.has('test') ? 'test' : 'val';
   const validationKey = tree.has('test') && tree.has('val') ? 'val' : null;
   const classNames = [...new Set(splitNames.flatMap((split) => [...tree.get(split)!.keys()]))].sort((a, b) => a.localeCompare(b));
-  if (classNames.length === 0) throw new DistillInputError(`${source}: no class folders with PNG or JPEG images`);
+  if (classNames.length === 0) throw new DistillInputError(`${source}: no class folders of images`);
   if (classNames.length === 1) throw new DistillInputError(`${source}: only one class (${classNames[0]}): a classifier needs at least two class folders`);
   if (classNames.length > 256) throw new DistillInputError(`${source}: ${classNames.length} classes; at most 256 are supported`);
   const list = (split: string) => classNames.flatMap((name, label) => (tree.get(split)!.get(name) ?? []).map((item) => ({ item, label })));

@@ -3,6 +3,7 @@ import { basename, dirname, join } from 'node:path';
 import { DistillInputError } from '../../errors';
 import type { DatasetSplit, ImageDataset } from '../dataset';
 import { stratifiedSplit } from '../holdout';
+import { IMAGE_FILE } from '../image-files';
 import { channelStats } from '../normalize';
 import { MAX_CSV_CLASSES, readPixelCsv, ROW_SPLIT, type PixelCsv } from '../pixel-csv';
 import { csvImageShape, isPlanarRgb, planarToChannelsLast } from '../pixel-layout';
@@ -17,7 +18,6 @@ import type { DatasetFormat } from './dataset-format';
  * test rows).
  */
 const CSV = /\.csv(\.gz)?$/i;
-const IMAGE = /\.(png|jpe?g)$/i;
 const IGNORED = /^(\.|__MACOSX$)/;
 const TRAIN = /(^|[^a-z])train([^a-z]|$)/i;
 const TEST = /(^|[^a-z])(test|t10k)([^a-z]|$)/i;
@@ -38,7 +38,7 @@ async function findCsvFiles(dir: string): Promise<{ files: string[]; imageFolder
     if (!entry.isDirectory()) continue;
     for (const file of await readdir(path, { withFileTypes: true })) {
       if (file.isFile() && CSV.test(file.name) && !IGNORED.test(file.name)) inner.push(join(path, file.name));
-      if (file.isFile() && IMAGE.test(file.name)) imageFolders = true;
+      if (file.isFile() && IMAGE_FILE.test(file.name)) imageFolders = true;
     }
   }
   const names = new Set(top.map((file) => basename(file).toLowerCase()));

@@ -4,6 +4,7 @@ import { basename, dirname, join } from 'node:path';
 import { DistillInputError } from '../../errors';
 import type { ImageDataset } from '../dataset';
 import { withoutArchiveEnding } from '../archive';
+import { IMAGE_FILE } from '../image-files';
 import { singleTopFolder } from '../zip';
 
 /**
@@ -12,7 +13,6 @@ import { singleTopFolder } from '../zip';
  * are written to a scratch folder, the folder is opened as if given, and the folder is removed.
  */
 const DATA_FILE = /(\.csv(\.gz)?|[.-]idx[13]-ubyte(\.gz)?|^class-names\.txt)$/i;
-const IMAGE = /\.(png|jpe?g)$/i;
 const IGNORED = /^(\.|__MACOSX$)/;
 
 const IDX_FILE = /[.-]idx[13]-ubyte(\.gz)?$/i;
@@ -26,7 +26,7 @@ const dataNames = (names: readonly string[]) => names.filter((name) => !name.spl
 export function holdsDataFiles(entryNames: readonly string[]): boolean {
   const names = entryNames.filter((name) => !name.endsWith('/') && !name.split('/').some((part) => IGNORED.test(part)));
   const depth = singleTopFolder(names) !== null ? 3 : 2;
-  const inClassFolder = names.some((name) => IMAGE.test(name) && name.split('/').length >= depth);
+  const inClassFolder = names.some((name) => IMAGE_FILE.test(name) && name.split('/').length >= depth);
   return !inClassFolder && dataNames(entryNames).some((name) => !/class-names\.txt$/i.test(name));
 }
 
