@@ -63,6 +63,16 @@ export function dataAndFollowTests(session: AppSession): void {
     // Titled by the folder's name, as History names it, not by the server's upload id.
     assert.match(await page.locator('[data-testid=dataset-summary] h2').innerText(), /^pets \(uploaded\)/);
     await shot('1-dataset-image-folder');
+    // Colour pictures and auto's MLP pair: the Models screen says why a convnet pair, and sets one in a click.
+    await page.click('[data-screen=models]');
+    assert.match(await page.getByTestId('pair-advice').innerText(), /Both models are MLPs.*On colour pictures a convolutional pair learns far more/s);
+    await shot('2-models-pair-advice');
+    await page.getByTestId('use-pair-lenet5@0.5').click();
+    await page.waitForFunction(() => document.querySelector<HTMLSelectElement>('[data-testid=student-model]')?.value === 'lenet5@0.5', null, { timeout: 30_000 });
+    assert.deepEqual([await page.getByTestId('teacher-model').inputValue(), await page.getByTestId('student-model').inputValue()], ['lenet5@2', 'lenet5@0.5']);
+    assert.equal(await page.getByTestId('pair-advice').count(), 0);
+    await page.getByTestId('teacher-model').selectOption('mlp-800x2');
+    await page.getByTestId('student-model').selectOption('mlp-30x2');
     await page.click('[data-screen=method]');
     assert.equal(await page.getByTestId('preset').inputValue(), 'auto');
     assert.match(await page.getByTestId('preset-note').innerText(), /quick was tuned on MNIST, and auto makes its choices on a validation split of your data/);
