@@ -59,7 +59,8 @@ class GrowingBytes {
   private bytes: Uint8Array;
   length = 0;
   constructor(capacity: number) {
-    this.bytes = new Uint8Array(Math.max(16, capacity));
+    // A guess, capped: a file of few but enormous rows grows to what it holds, never to 1,024 of them up front.
+    this.bytes = new Uint8Array(Math.min(Math.max(16, capacity), 2 ** 26));
   }
   reserve(extra: number): Uint8Array {
     if (this.length + extra > this.bytes.length) {

@@ -15,8 +15,9 @@ export function csvImageShape(pixels: number, name: string): [number, number, nu
   );
 }
 
-/** Rows looked at to tell the channel order: enough for a stable mean, few enough to be instant. */
+/** Rows looked at to tell the channel order, and the most values they may hold: enough for a stable mean, few enough to be instant. */
 const SAMPLE_ROWS = 256;
+const SAMPLE_VALUES = 20_000_000;
 
 /**
  * Mean absolute difference between neighbouring pixels (right and below, every channel) of the
@@ -28,7 +29,8 @@ function roughness(images: Uint8Array, count: number, side: number, planar: bool
   const at = (row: number, y: number, x: number, c: number) => images[row * pixels + (planar ? c * side * side + y * side + x : (y * side + x) * 3 + c)]!;
   let sum = 0;
   let n = 0;
-  const step = Math.max(1, Math.floor(count / SAMPLE_ROWS));
+  const rows = Math.max(1, Math.min(SAMPLE_ROWS, Math.floor(SAMPLE_VALUES / pixels)));
+  const step = Math.max(1, Math.floor(count / rows));
   for (let row = 0; row < count; row += step) {
     for (let c = 0; c < 3; c++) {
       for (let y = 0; y < side; y++) {
