@@ -203,6 +203,12 @@ describe('pixel CSV datasets', () => {
     const again = await loadDataset(await folder({ 'icml_face_data.csv': icml }));
     assert.deepEqual([again.train.count, again.validation?.count, again.test.count], [24, 8, 8]);
     assert.deepEqual(again.test.images, data.test.images);
+    // Its seven emotions, numbered as the competition describes them, are named so (a class-names.txt still wins).
+    const seven = ['emotion,pixels,Usage', ...Array.from({ length: 14 }, (_, r) => `${r % 7},${rows.pixels[r]!.join(' ')},${r < 7 ? 'Training' : 'PrivateTest'}`)].join('\n');
+    assert.deepEqual((await loadDataset(await folder({ 'fer2013.csv': seven }))).classNames, ['Angry', 'Disgust', 'Fear', 'Happy', 'Sad', 'Surprise', 'Neutral']);
+    assert.deepEqual((await loadDataset(await folder({ 'fer2013.csv': seven, 'class-names.txt': 'a\nb\nc\nd\ne\nf\ng\n' }))).classNames, ['a', 'b', 'c', 'd', 'e', 'f', 'g']);
+    assert.deepEqual((await loadDataset(await folder({ 'x.csv': seven.replace('emotion', 'label') }))).classNames, ['0', '1', '2', '3', '4', '5', '6']);
+    assert.deepEqual(data.classNames, ['0', '1', '2'], 'three numbers are not its seven emotions');
     // Without PrivateTest rows, the PublicTest rows are the test split; without a Usage column, 20 % is held out.
     const noPrivate = await loadDataset(await folder({ 'f.csv': fer.split('\n').filter((line) => !line.endsWith('PrivateTest')).join('\n') }));
     assert.deepEqual([noPrivate.train.count, noPrivate.validation, noPrivate.test.count], [24, undefined, 8]);

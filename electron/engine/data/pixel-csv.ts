@@ -31,6 +31,8 @@ export interface PixelCsv {
   labelNames: string[] | null;
   /** Each row's split, where a `Usage` column says (ROW_SPLIT's order), else null. */
   splits: Uint8Array | null;
+  /** What the header calls the label column (`emotion`), or null without a header. */
+  labelHeader: string | null;
 }
 
 /** The splits a `Usage` column names, by the number PixelCsv.splits keeps. */
@@ -149,6 +151,8 @@ function slowByteValue(text: string): number {
 /** Where a header's row keeps its label, and (one-cell rows) its pixels and split. */
 interface Layout {
   labelColumn: number;
+  /** The label column's name in the header, if there is one. */
+  labelHeader: string | null;
   /** The column holding every pixel, space-separated; null when each pixel has its own column. */
   pixelsColumn: number | null;
   usageColumn: number | null;
@@ -165,7 +169,7 @@ function oneCellLayout(names: string[], pixelsColumn: number, name: string): Lay
     if (rest.length === 0) throw new DistillInputError(`${name}: no label column: the header names only ${shown} (an unlabelled file, as a competition test.csv is, cannot score a model: give the labelled file)`);
     throw new DistillInputError(`${name}: the header names ${shown}: with a pixels column, a row holds a label, the pixels and at most a Usage column (FER2013: emotion,pixels,Usage)`);
   }
-  return { labelColumn, pixelsColumn, usageColumn: usages[0] ?? null };
+  return { labelColumn, labelHeader: names[labelColumn]!, pixelsColumn, usageColumn: usages[0] ?? null };
 }
 
 function headerOf(fields: string[], name: string): Layout {
@@ -181,7 +185,7 @@ function headerOf(fields: string[], name: string): Layout {
         (square ? ' (an unlabelled file, as a competition test.csv is, cannot score a model: give only the labelled training file, and 20 % of it is held out for testing)' : ''),
     );
   }
-  return { labelColumn: labelColumns[0]!, pixelsColumn: null, usageColumn: null };
+  return { labelColumn: labelColumns[0]!, labelHeader: names[labelColumns[0]!]!, pixelsColumn: null, usageColumn: null };
 }
 
 
@@ -211,7 +215,7 @@ export async function readPixelCsv(path: string): Promise<PixelCsv> {
   const name = basename(path);
   const lines = createInterface({ input: await textStream(path, name), crlfDelay: Infinity });
   let columns = 0;
-  let layout: Layout = { labelColumn: 0, pixelsColumn: null, usageColumn: null };
+  let layout: Layout = { labelColumn: 0, labelHeader: null, pixelsColumn: null, usageColumn: null };
   // Pixels per row: the columns after the label, or (one-cell rows) what the first row's cell holds.
   let pixelCount = 0;
   let lineNumber = 0;
@@ -314,5 +318,5 @@ export async function readPixelCsv(path: string): Promise<PixelCsv> {
   }
   if (count === 0) throw new DistillInputError(`${name}: no rows of images`);
   const splitOfRows = layout.usageColumn !== null ? splits.done() : null;
-  return { count, pixels: pixelCount, images: images!.done(), labels: labels.done(), labelNames: names ? [...(names as Map<string, number>).keys()] : null, splits: splitOfRows };
+  return { count, pixels: pixelCount, images: images!.done(), labels: labels.done(), labelNames: names ? [...(names as Map<string, number>).keys()] : null, splits: splitOfRows, labelHeader: layout.labelHeader };
 }

@@ -118,13 +118,21 @@ function withChannelStats(dataset: ImageDataset): ImageDataset {
 
 type CsvFiles = { train: string; test: string | null };
 
-/** Class numbers 0 … the largest label, named by class-names.txt when it is there. */
+/** FER2013's seven expressions, by the number its `emotion` column gives them (the competition's description). */
+const FER2013_EMOTIONS = ['Angry', 'Disgust', 'Fear', 'Happy', 'Sad', 'Surprise', 'Neutral'];
+
+/**
+ * Class numbers 0 … the largest label, named by class-names.txt when it is there, else by
+ * FER2013's names when the label column is its `emotion` with those seven numbers.
+ */
 function classesByNumber(train: PixelCsv, test: PixelCsv | null, files: CsvFiles, named: string[], namesPath: string): string[] {
   if (test?.labelNames) throw new DistillInputError(`${basename(files.test!)} labels its images by class name where ${basename(files.train)} labels them by number: use one kind in both`);
   let classes = 0;
   for (const labels of [train.labels, test?.labels ?? new Uint8Array()]) for (const label of labels) if (label >= classes) classes = label + 1;
   if (named.length > 0 && named.length !== classes) throw new DistillInputError(`${namesPath}: names ${named.length} classes but the labels have ${classes}`);
-  return named.length > 0 ? named : Array.from({ length: classes }, (_, i) => String(i));
+  if (named.length > 0) return named;
+  if (train.labelHeader?.toLowerCase() === 'emotion' && classes === FER2013_EMOTIONS.length) return [...FER2013_EMOTIONS];
+  return Array.from({ length: classes }, (_, i) => String(i));
 }
 
 /**
