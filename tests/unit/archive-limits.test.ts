@@ -63,6 +63,10 @@ describe('archive and gzip bombs are refused before they take memory', () => {
     files['data_batch_1.bin'] = new Uint8Array(3 << 20);
     await writeFile(join(dir, 'cifar-10-binary.tar.gz'), await tarGz(Object.fromEntries(Object.entries(files).map(([name, bytes]) => [`cifar-10-batches-bin/${name}`, bytes]))));
     await assert.rejects(loadDataset(join(dir, 'cifar-10-binary.tar.gz')), inputError(/data_batch_1\.bin: declares 3,145,728 bytes or more/));
+    // Entries it skips count too: 3 MiB of anything else is inflated all the same, and stopped.
+    const skipped = { ...cifar10Files(1), 'video.bin': new Uint8Array(3 << 20) };
+    await writeFile(join(dir, 'padded.tar.gz'), await tarGz(skipped));
+    await assert.rejects(loadDataset(join(dir, 'padded.tar.gz')), inputError(/padded\.tar\.gz: unpacks to [\d,]+ bytes or more, over the limit of 2,097,152/));
   });
 });
 

@@ -8,27 +8,29 @@ import { firstLine, tooLarge, unpackLimits } from './limits';
 
 /**
  * Reads the wanted entries of a .tar.gz into memory, without touching the disk, streamed with
- * caps: an entry's declared size is checked before its bytes are kept, and the total kept is
- * bounded. A truncated or corrupt archive is one input error. Entries are named by base name
+ * caps: an entry's declared size is checked before its bytes are kept, and the total inflated
+ * (skipped entries too) is bounded. A truncated or corrupt archive is one input error. Entries are named by base name
  * (CIFAR's files), or with `fullPaths` by their path in the archive (a folder's layout).
  */
 export async function readTarGzEntries(path: string, wanted: (name: string) => boolean, options: { fullPaths?: boolean } = {}): Promise<Map<string, Uint8Array>> {
   const limits = unpackLimits();
   const entries = new Map<string, Uint8Array>();
-  let kept = 0;
+  // Every entry's bytes, kept or skipped: a bomb of unwanted bytes would otherwise hold the CPU for minutes.
+  let inflated = 0;
   const tar = extract();
   tar.on('entry', (header, stream, next) => {
     const name = options.fullPaths ? header.name.replace(/^(\.\/)+/, '') : basename(header.name);
     // A cut-short archive errors on the entry being read too; the pipeline reports it once.
     stream.on('error', () => {});
-    if (header.type !== 'file' || !wanted(name)) {
+    const size = header.size ?? 0;
+    const keep = header.type === 'file' && wanted(name);
+    inflated += size;
+    if (keep && size > limits.entry) return void tar.destroy(tooLarge(`${basename(path)}: ${header.name}`, size, limits.entry, 'declares'));
+    if (inflated > limits.total) return void tar.destroy(tooLarge(basename(path), inflated, limits.total));
+    if (!keep) {
       stream.on('end', next).resume();
       return;
     }
-    const size = header.size ?? 0;
-    kept += size;
-    if (size > limits.entry) return void tar.destroy(tooLarge(`${basename(path)}: ${header.name}`, size, limits.entry, 'declares'));
-    if (kept > limits.total) return void tar.destroy(tooLarge(basename(path), kept, limits.total));
     const chunks: Buffer[] = [];
     stream.on('data', (chunk: unknown) => chunks.push(chunk as Buffer));
     stream.on('end', () => {
