@@ -77,7 +77,7 @@ describe('image folders', () => {
     assert.deepEqual(Array.from(fromZip.test.images), Array.from(fromFolder.test.images));
   });
 
-  it("takes val/ beside train/ and test/ as the dataset's own validation split, and as the test split beside train/ alone", async () => {
+  it("takes val/ beside train/ and test/ as the dataset's own validation split, as the test split beside train/ alone, and holds out 20 % of train/ alone", async () => {
     const files = { ...(await classFolders(3, 'chest/train/')), ...(await classFolders(1, 'chest/val/')), ...(await classFolders(2, 'chest/test/')) };
     const dir = await writeFiles(await tempDir('imgs-'), files);
     const three = await loadDataset(join(dir, 'chest'));
@@ -91,6 +91,9 @@ describe('image folders', () => {
     await writeFile(zipPath, zipSync(nette));
     const two = await loadDataset(zipPath);
     assert.deepEqual([two.train.count, two.validation, two.test.count, two.classNames], [6, undefined, 4, ['blue', 'red']]);
+    // train/ alone is class folders like any others: a stratified 20 % is held out.
+    const alone = await loadDataset(await writeFiles(await tempDir('imgs-'), await classFolders(5, 'only/train/')).then((d) => join(d, 'only')));
+    assert.deepEqual([alone.train.count, alone.test.count, [...alone.test.labels].sort()], [8, 2, [0, 1]]);
   });
 
   it('gives one clear error naming the file or the problem', async () => {
@@ -100,7 +103,7 @@ describe('image folders', () => {
       [{ ...(await classFolders(2)), 'blue/notes.txt': 'hello' }, /blue\/notes\.txt: not an image this app reads \(image folders hold \.png, \.jpg, \.jpeg, \.webp, \.tif, \.tiff, \.gif or \.avif files\)/],
       [{ ...(await classFolders(2)), 'blue/old.bmp': new Uint8Array([0x42, 0x4d, 0, 0]) }, /blue\/old\.bmp: not an image this app reads/],
       [{ 'red/a.png': await image(RED, 8, 8, 'png'), 'blue/b.png': await image(BLUE, 8, 8, 'png') }, /the test split is empty/],
-      [{ ...(await classFolders(2, 'train/')) }, /has a train\/ folder but no test\/ \(or val\/\) folder of class folders of images$/],
+      [{ ...(await classFolders(2, 'train/')), 'test/1.png': await image(RED, 8, 8, 'png') }, /test\/ holds images but no class folders: an unlabelled set cannot score a model \(sort its images into class folders, or remove it and 20 % of train\/ is held out for testing\)$/],
       [{ ...(await classFolders(2, 'valid/')), ...(await classFolders(2, 'test/')) }, /has val\/ and test\/ folders but no train\/ folder/],
       [{ ...(await classFolders(2, 'train/')), ...(await classFolders(2, 'val/')), ...(await classFolders(1)) }, /mixes train\/ and val\/ with other class folders/],
     ];

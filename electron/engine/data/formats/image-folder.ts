@@ -97,9 +97,12 @@ export async function imageDatasetFromTree(tree: Tree, source: string, size: num
   const folders = ['train', 'val', 'test'].filter((split) => tree.has(split)).map((split) => `${split}/`);
   const present = folders.join(' and ');
   if (hasSplits && !tree.has('train')) throw new DistillInputError(`${source}: has ${folders.length > 1 ? `${present} folders` : `a ${present} folder`} but no train/ folder of class folders of images`);
-  if (hasSplits && !tree.has('test') && !tree.has('val')) throw new DistillInputError(`${source}: has a train/ folder but no test/ (or val/) folder of class folders of images`);
+  // A split folder of loose images, beside train/: a competition's unlabelled test set, which cannot score a model.
+  const loose = ['test', 'val', 'valid', 'validation'].find((name) => tree.get('')?.has(name));
+  if (hasSplits && loose) throw new DistillInputError(`${source}: ${loose}/ holds images but no class folders: an unlabelled set cannot score a model (sort its images into class folders, or remove it and 20 % of train/ is held out for testing)`);
   if (hasSplits && tree.has('')) throw new DistillInputError(`${source}: mixes ${present} with other class folders`);
-  // train/ and val/ alone: val/ is what the dataset reports on (Imagenette's is), so it is the test split here.
+  // train/ alone is class folders as any others, 20 % held out; train/ and val/ alone: val/ is what the dataset reports on (Imagenette's is), so it is the test split here.
+  const pool = !hasSplits ? tree.get('')! : folders.length === 1 ? tree.get('train')! : null;
   const testKey = tree.has('test') ? 'test' : 'val';
   const validationKey = tree.has('test') && tree.has('val') ? 'val' : null;
   const classNames = [...new Set(splitNames.flatMap((split) => [...tree.get(split)!.keys()]))].sort((a, b) => a.localeCompare(b));
@@ -107,7 +110,7 @@ export async function imageDatasetFromTree(tree: Tree, source: string, size: num
   if (classNames.length === 1) throw new DistillInputError(`${source}: only one class (${classNames[0]}): a classifier needs at least two class folders`);
   if (classNames.length > 256) throw new DistillInputError(`${source}: ${classNames.length} classes; at most 256 are supported`);
   const list = (split: string) => classNames.flatMap((name, label) => (tree.get(split)!.get(name) ?? []).map((item) => ({ item, label })));
-  const { train, test } = hasSplits ? { train: list('train'), test: list(testKey) } : stratifiedSplit(classNames.map((name) => tree.get('')!.get(name)!), 1);
+  const { train, test } = pool ? stratifiedSplit(classNames.map((name) => pool.get(name)!), 1) : { train: list('train'), test: list(testKey) };
   if (train.length === 0) throw new DistillInputError(`${source}: the training split is empty`);
   if (test.length === 0) throw new DistillInputError(`${source}: the test split is empty (put at least two images in a class, or add a test/ folder)`);
   const trainSplit = await decodeAll(train, size);
