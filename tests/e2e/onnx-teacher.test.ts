@@ -120,12 +120,36 @@ describe('a PyTorch teacher exported with torch.onnx.export', { skip: missing ??
     assert.ok(Math.abs(gpu.accuracy - cpu.accuracy) <= 0.002, `webgpu ${gpu.accuracy} vs cpu ${cpu.accuracy}`);
   });
 
+  it('teaches FitNets, attention transfer and relational KD from its inner tensors, named as its graph names them', async () => {
+    const base = ['--teacher', join(root, 'teacher.onnx'), '--epochs', '2', '--limit-train', '2000', '--limit-test', '500', '--backend', 'wasm', '--json'];
+    const cases: Array<[string, string[], RegExp]> = [
+      // The 128 units its classifier reads, hinted into the student's first hidden layer.
+      ['fitnet', ['--student', 'mlp-64x2', '--feature-pairs', 'dense_1:/0/0.8/Relu_output_0', '--hint-epochs', '1'], /hints dense_1 \(64\) ← \/0\/0\.8\/Relu_output_0 \(128\) for 1 epoch/],
+      // Its first convolution's maps (NCHW in the graph), channels last beside the student's.
+      ['at', ['--student', 'lenet5@0.5', '--feature-pairs', 'conv_1:/0/0.1/Relu_output_0'], /attention maps conv_1 \(28×28×3\) ← \/0\/0\.1\/Relu_output_0 \(28×28×16\)/],
+      // The embedding, found as the tensor its last Gemm reads.
+      ['rkd', ['--student', 'mlp-64x2'], /distances and angles between embeddings dense_2 \(64\) ← \/0\/0\.8\/Relu_output_0 \(128\)/],
+    ];
+    for (const [method, flags, pairing] of cases) {
+      const { code, stdout, stderr } = await runCli(['run', ...base, '--method', method, ...flags, '--out', join(root, `inner-${method}`)], { timeoutMs: 300_000 });
+      assert.equal(code, 0, `${method}: ${stderr}`);
+      const lines = stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string; phase?: string; status?: string; detail?: string });
+      assert.match(lines.find((l) => l.type === 'phase' && l.phase === 'student' && l.status === 'start')!.detail!, pairing);
+      const result = RunResultSchema.parse(lines.at(-1));
+      // It learnt: far above chance after two epochs on 2,000 images.
+      assert.ok(result.student!.accuracy > 0.5, `${method}: ${result.student!.accuracy}`);
+    }
+  });
+
   it('refuses what an ONNX teacher cannot do, and a broken file, with one line', async () => {
     const bytes = await readFile(join(root, 'teacher.onnx'));
     await writeFile(join(root, 'cut.onnx'), bytes.subarray(0, Math.floor(bytes.length / 2)));
     const cases: Array<[string[], RegExp]> = [
       [['--teacher', join(root, 'cut.onnx')], /cut\.onnx: not an ONNX model/],
-      [['--teacher', join(root, 'teacher.onnx'), '--method', 'fitnet'], /FitNets reads the teacher's intermediate layers; an ONNX teacher gives only its outputs/],
+      [['--teacher', join(root, 'teacher.onnx'), '--method', 'fitnet'], /FitNets with an ONNX teacher needs the layers paired by name: --feature-pairs STUDENT_LAYER:TEACHER_TENSOR \(teacher\.onnx's tensors: \/0\/0\.0\/Conv_output_0 \(Conv\), .*\/0\/0\.8\/Relu_output_0 \(Relu\)/],
+      [['--teacher', join(root, 'teacher.onnx'), '--method', 'fitnet', '--feature-pairs', 'dense_1:/0/0.8/Relu_output_9'], /teacher\.onnx has no tensor "\/0\/0\.8\/Relu_output_9" \(its nodes make /],
+      [['--teacher', join(root, 'teacher.onnx'), '--method', 'at', '--student', 'lenet5@0.5', '--feature-pairs', 'conv_2:/0/0.4/Relu_output_0'], /attention transfer: conv_2 \(10×10×8\) and \/0\/0\.4\/Relu_output_0 \(14×14×32\) differ in spatial size/],
+      [['--teacher', join(root, 'teacher.onnx'), '--init-from-teacher'], /--init-from-teacher copies the teacher's weights; an ONNX teacher gives only its outputs/],
       [['--teacher', join(root, 'teacher.onnx'), '--student-jitter', '2'], /use --student-jitter 0 and no --flip with it/],
       [['--teacher', join(root, 'missing.onnx')], /missing\.onnx: no such ONNX file/],
     ];
@@ -136,5 +160,10 @@ describe('a PyTorch teacher exported with torch.onnx.export', { skip: missing ??
       // Dawn warns on machines without Vulkan, with a blank line after; the app's own error is one line.
       assert.equal(stderr.trim().split('\n').filter((l) => l.trim() && !/Vulkan|BackendVk|Warning/.test(l)).length, 1, stderr);
     }
+    // A map too large to keep over every training image is refused before the run folder exists.
+    const huge = await runCli(['run', '--teacher', join(root, 'teacher.onnx'), '--method', 'at', '--student', 'lenet5@0.5', '--feature-pairs', 'conv_1:/0/0.1/Relu_output_0', '--limit-train', '60000', '--backend', 'wasm', '--out', join(root, 'huge')]);
+    assert.equal(huge.code, 2, huge.stderr);
+    assert.match(huge.stderr, /teacher\.onnx's tensors \/0\/0\.1\/Relu_output_0 \(28×28×16\) over 60,000 training images would take 2\.8 GB, kept for every student: pair a smaller tensor/);
+    assert.equal(await readFile(join(root, 'huge', 'config.json')).then(() => 'written', () => 'none'), 'none');
   });
 });

@@ -28,11 +28,12 @@ export interface MethodEntry {
 
 const FEATURE_PAIRS = {
   label: 'feature pairs',
-  help: 'which student layer learns from which teacher layer; empty picks per architecture',
+  help: "which student layer learns from which teacher layer; empty picks per architecture. An ONNX teacher's side is one of its tensors, by name (/layer1/Relu_output_0): the message for a name it lacks lists them",
   flag: 'feature-pairs',
   valueName: 'S:T[,…]',
   default: null,
-  pattern: /^[\w-]+:[\w-]+(,[\w-]+:[\w-]+)*$/,
+  // The teacher's side may be an ONNX tensor's name, which holds slashes, dots and colons.
+  pattern: /^[\w-]+:[^,\s]+(,[\w-]+:[^,\s]+)*$/,
   expected: 'studentLayer:teacherLayer[,…]',
 } as const;
 

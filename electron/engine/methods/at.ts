@@ -7,10 +7,12 @@ import type { MethodImplementation } from './method';
 
 /** Zagoruyko & Komodakis (2017): CE + β·Σ‖a(s) − a(t)‖² over paired stage outputs. */
 export const atMethod: MethodImplementation = {
-  prepare({ student, teacher, config }) {
-    if (!teacher) throw new Error('at needs a teacher');
+  prepare({ student, teacher, teacherTensors, config }) {
+    const source = teacher ?? teacherTensors;
+    if (!source) throw new Error('at needs a teacher');
     const { featurePairs, weight } = config.methodOptions.at;
-    const pairs = featurePairs ? parsePairs(featurePairs, student, teacher) : defaultAttentionPairs(student, teacher);
+    // An ONNX teacher's tensors are named by the pairs (onnxFeaturePlan asks for them).
+    const pairs = featurePairs ? parsePairs(featurePairs, student, source) : defaultAttentionPairs(student, teacher!);
     checkSpatialMatch(pairs, 'attention transfer');
     if (pairs.some((p) => p.student.shape.length !== 3)) throw new DistillInputError('attention transfer pairs feature maps, not vectors');
     return {

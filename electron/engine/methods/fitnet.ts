@@ -36,12 +36,14 @@ export function createRegressor(pair: LayerPair, seed: number): Regressor {
 
 /** Romero et al. (2015): first train the student's lower layers to predict the teacher's hint through a regressor, then KD. */
 export const fitnetMethod: MethodImplementation = {
-  prepare({ student, teacher, config }) {
-    if (!teacher) throw new Error('fitnet needs a teacher');
+  prepare({ student, teacher, teacherTensors, config }) {
+    const source = teacher ?? teacherTensors;
+    if (!source) throw new Error('fitnet needs a teacher');
     const options = config.methodOptions.fitnet;
     // The KD stage after the hints uses KD's own T and α.
     const { temperature, alpha } = config.methodOptions.kd;
-    const pairs = options.featurePairs ? parsePairs(options.featurePairs, student, teacher) : defaultHintPair(student, teacher);
+    // An ONNX teacher's tensors are named by the pairs (onnxFeaturePlan asks for them).
+    const pairs = options.featurePairs ? parsePairs(options.featurePairs, student, source) : defaultHintPair(student, teacher!);
     checkSpatialMatch(pairs, 'FitNets');
     const regressors = pairs.map((pair, i) => createRegressor(pair, config.seed + 7919 + i));
     const hintEpochs = options.hintEpochs ?? Math.max(1, Math.round(config.epochs / 4));

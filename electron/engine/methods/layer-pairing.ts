@@ -12,6 +12,17 @@ export interface LayerPair {
   teacher: FeatureLayer;
 }
 
+/**
+ * A teacher run outside TensorFlow.js (ONNX) that gives some of its inner tensors: those it was
+ * asked for, and among them the one its classifier reads, where a method needs it.
+ */
+export interface TeacherTensors {
+  layers: FeatureLayer[];
+  embedding: FeatureLayer | null;
+}
+
+const isModel = (source: tf.LayersModel | TeacherTensors): source is tf.LayersModel => 'layers' in source && typeof (source as tf.LayersModel).getLayer === 'function';
+
 const outputShape = (layer: tf.layers.Layer) => (layer.outputShape as number[]).slice(1);
 const isPooling = (layer: tf.layers.Layer) => /pool/i.test(layer.getClassName());
 
@@ -39,7 +50,12 @@ export function stageOutputs(model: tf.LayersModel): FeatureLayer[] {
     .map((layer) => ({ name: layer.name, shape: outputShape(layer) }));
 }
 
-function findLayer(model: tf.LayersModel, name: string, role: string): FeatureLayer {
+function findLayer(model: tf.LayersModel | TeacherTensors, name: string, role: string): FeatureLayer {
+  if (!isModel(model)) {
+    const tensor = model.layers.find((l) => l.name === name);
+    if (!tensor) throw new DistillInputError(`${role} gives no tensor "${name}"`);
+    return tensor;
+  }
   const layer = model.layers.find((l) => l.name === name);
   if (!layer) {
     const names = featureLayers(model).map((l) => l.name).join(', ');
@@ -48,11 +64,11 @@ function findLayer(model: tf.LayersModel, name: string, role: string): FeatureLa
   return { name, shape: outputShape(layer) };
 }
 
-/** `studentLayer:teacherLayer,…` from the config, checked against both models. */
-export function parsePairs(spec: string, student: tf.LayersModel, teacher: tf.LayersModel): LayerPair[] {
+/** `studentLayer:teacherLayer,…` from the config, checked against both models; the teacher's side is all after the first colon (an ONNX tensor's name may hold one). */
+export function parsePairs(spec: string, student: tf.LayersModel, teacher: tf.LayersModel | TeacherTensors): LayerPair[] {
   return spec.split(',').map((pair) => {
-    const [s, t] = pair.split(':') as [string, string];
-    return { student: findLayer(student, s, 'the student'), teacher: findLayer(teacher, t, 'the teacher') };
+    const at = pair.indexOf(':');
+    return { student: findLayer(student, pair.slice(0, at), 'the student'), teacher: findLayer(teacher, pair.slice(at + 1), 'the teacher') };
   });
 }
 
@@ -96,7 +112,11 @@ export function checkSpatialMatch(pairs: LayerPair[], method: string): void {
 export const describePairs = (pairs: LayerPair[]) => pairs.map((p) => `${describe(p.student)} ← ${describe(p.teacher)}`).join(', ');
 
 /** The layer a model's classifier reads (its embedding): the logits layer's input, past dropout; a trailing softmax is looked through. */
-export function embeddingLayer(model: tf.LayersModel, role: string): FeatureLayer {
+export function embeddingLayer(model: tf.LayersModel | TeacherTensors, role: string): FeatureLayer {
+  if (!isModel(model)) {
+    if (!model.embedding) throw new DistillInputError(`${role} gives no tensor its classifier reads: relational KD compares embeddings`);
+    return model.embedding;
+  }
   const inputOf = (layer: tf.layers.Layer) => layer.inboundNodes[0]?.inboundLayers[0];
   let classifier: tf.layers.Layer | undefined = model.outputs[0]!.sourceLayer as tf.layers.Layer;
   while (classifier && /^(Activation|Softmax)$/.test(classifier.getClassName())) classifier = inputOf(classifier);

@@ -1,6 +1,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { MethodEntry, MethodId } from '../../contract/catalogue';
 import type { RunConfig } from '../../contract/run-config';
+import type { TeacherTensors } from './layer-pairing';
 
 /** What a loss sees for one batch. Features follow the layer lists of the prepared method. */
 export interface LossInputs {
@@ -32,6 +33,8 @@ export interface PreparedMethod {
 export interface MethodContext {
   student: tf.LayersModel;
   teacher: tf.LayersModel | null;
+  /** An ONNX teacher's inner tensors, computed once over the training images, where teacher is null. */
+  teacherTensors?: TeacherTensors;
   /** The run's configuration; a method reads its own options from `config.methodOptions`. */
   config: RunConfig;
 }

@@ -6,10 +6,11 @@ import type { MethodImplementation } from './method';
 
 /** Park et al. (2019), as mdistiller: CE + RKD on the embeddings the two classifiers read. */
 export const rkdMethod: MethodImplementation = {
-  prepare({ student, teacher, config }) {
-    if (!teacher) throw new Error('rkd needs a teacher');
+  prepare({ student, teacher, teacherTensors, config }) {
+    const source = teacher ?? teacherTensors;
+    if (!source) throw new Error('rkd needs a teacher');
     const options = config.methodOptions.rkd;
-    const pair = { student: embeddingLayer(student, 'the student'), teacher: embeddingLayer(teacher, 'the teacher') };
+    const pair = { student: embeddingLayer(student, 'the student'), teacher: embeddingLayer(source, 'the teacher') };
     return {
       studentFeatureLayers: [pair.student.name],
       teacherFeatureLayers: [pair.teacher.name],

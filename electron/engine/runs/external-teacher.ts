@@ -30,7 +30,20 @@ export interface ExternalTeacher {
   classNames: string[] | null;
   /** One NHWC float32 batch, prepared as declared → row-major raw outputs. */
   run(x: tf.Tensor4D): Promise<Float32Array>;
+  /**
+   * The same, with the inner tensors it was opened to give (an ONNX teacher's, for the feature
+   * methods), each per image and channels last: [units] or [height, width, channels].
+   */
+  runWithFeatures?(x: tf.Tensor4D): Promise<{ outputs: Float32Array; features: TeacherFeatureBatch[] }>;
   release(): Promise<void>;
+}
+
+/** One inner tensor of a teacher for a batch: row-major values, and its shape per image. */
+export interface TeacherFeatureBatch {
+  name: string;
+  data: Float32Array;
+  /** Per image, channels last: [units] or [height, width, channels]. */
+  shape: number[];
 }
 
 export type TeacherFormat = 'onnx' | 'graph-model' | 'layers-model';
@@ -42,9 +55,10 @@ export async function teacherFormat(path: string): Promise<TeacherFormat> {
   return (await readModelJson(path)).kind;
 }
 
-export async function openExternalTeacher(path: string): Promise<ExternalTeacher> {
+/** `featureNames`: inner tensors an ONNX teacher should give too (the feature methods'). */
+export async function openExternalTeacher(path: string, featureNames: readonly string[] = []): Promise<ExternalTeacher> {
   const format = await teacherFormat(path);
-  if (format === 'onnx') return openOnnxTeacher(path);
+  if (format === 'onnx') return openOnnxTeacher(path, featureNames);
   return format === 'graph-model' ? openGraphTeacher(path) : openLayersTeacher(path);
 }
 
@@ -75,10 +89,13 @@ export async function fitExternalTeacher(teacher: ExternalTeacher, sample: Datas
   return { target, mapping: mapTeacherClasses(teacher.classNames, outputs, classNames, teacher.name) };
 }
 
+/** Most values an imported teacher's inner tensors may take over a split, kept for every student: 1 GiB of float32. */
+const MAX_FEATURE_VALUES = 2 ** 28;
+
 /**
  * The teacher's outputs for the first `count` images of a split, in the dataset's class order; a
  * softmax at the end (rows of probabilities) is undone with log(p), which softmax(·/T) turns back
- * into p softened at T.
+ * into p softened at T. With `withFeatures`, the inner tensors it was opened to give, too.
  */
 export async function externalTeacherLogits(
   teacher: ExternalTeacher,
@@ -87,17 +104,24 @@ export async function externalTeacherLogits(
   declared: TeacherInputDeclaration,
   fit: TeacherFit,
   count = split.count,
-): Promise<{ logits: Float32Array; probabilities: boolean }> {
+  withFeatures = false,
+): Promise<{ logits: Float32Array; probabilities: boolean; features: TeacherFeatureBatch[] }> {
   const classes = fit.mapping.columns.length;
   const order = Int32Array.from({ length: count }, (_, i) => i);
   const all = new Float32Array(count * classes);
   let probabilities = false;
+  let features: TeacherFeatureBatch[] = [];
   for (let start = 0; start < count; start += 256) {
     const end = Math.min(count, start + 256);
     const x = teacherInputBatch(split, shape, order, start, end, declared, fit.target);
     let raw: Float32Array;
     try {
-      raw = await teacher.run(x);
+      if (withFeatures) {
+        const result = await teacher.runWithFeatures!(x);
+        raw = result.outputs;
+        if (start === 0) features = allocateFeatures(result.features, count, teacher.name);
+        result.features.forEach((batch, i) => features[i]!.data.set(batch.data, start * batch.data.length / (end - start)));
+      } else raw = await teacher.run(x);
     } finally {
       x.dispose();
     }
@@ -107,7 +131,21 @@ export async function externalTeacherLogits(
     if (start === 0) probabilities = rowsAreProbabilities(raw, width);
     all.set(selectColumns(raw, width, fit.mapping), start * classes);
   }
-  return { logits: probabilities ? all.map((v) => Math.log(Math.max(v, 1e-7))) : all, probabilities };
+  return { logits: probabilities ? all.map((v) => Math.log(Math.max(v, 1e-7))) : all, probabilities, features };
+}
+
+/** Refuses inner tensors that would not fit in memory beside the run, kept over `count` training images for every student. */
+export function checkFeatureMemory(tensors: ReadonlyArray<{ name: string; shape: number[] }>, count: number, teacher: string): void {
+  const perImage = tensors.reduce((n, f) => n + f.shape.reduce((a, b) => a * b, 1), 0);
+  if (perImage * count <= MAX_FEATURE_VALUES) return;
+  const sizes = tensors.map((f) => `${f.name} (${f.shape.join('×')})`).join(', ');
+  throw new DistillInputError(`${teacher}'s tensors ${sizes} over ${count.toLocaleString('en-US')} training images would take ${((perImage * count * 4) / 2 ** 30).toFixed(1)} GB, kept for every student: pair a smaller tensor (a later, pooled one), or train on fewer images (--limit-train)`);
+}
+
+/** Room for each inner tensor over `count` images. */
+function allocateFeatures(first: TeacherFeatureBatch[], count: number, teacher: string): TeacherFeatureBatch[] {
+  checkFeatureMemory(first, count, teacher);
+  return first.map((f) => ({ name: f.name, shape: f.shape, data: new Float32Array(count * f.shape.reduce((a, b) => a * b, 1)) }));
 }
 
 /**

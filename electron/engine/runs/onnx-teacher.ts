@@ -4,10 +4,10 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { basename, dirname, join } from 'node:path';
 import { DistillInputError } from '../errors';
-import { describeOnnxModel } from '../export/onnx/encode';
+import { describeOnnxModel, onnxNodes, withGraphOutputs } from '../export/onnx/encode';
 import { firstLine } from '../data/limits';
 import { parseClassNames, readLabelsFile } from './class-mapping';
-import type { ExternalTeacher } from './external-teacher';
+import type { ExternalTeacher, TeacherFeatureBatch } from './external-teacher';
 
 type Ort = typeof import('onnxruntime-node');
 type Session = import('onnxruntime-node').InferenceSession;
@@ -59,12 +59,25 @@ async function openSession(ort: Ort, bytes: Uint8Array, path: string): Promise<{
   throw new DistillInputError(`${basename(path)}: no onnxruntime execution provider could open it`);
 }
 
-/** A teacher in ONNX (from torch.onnx.export, tf2onnx, …), run forward only by onnxruntime-node. */
-export async function openOnnxTeacher(path: string): Promise<ExternalTeacher> {
-  const bytes = await readFile(path).catch((error: NodeJS.ErrnoException) => {
+/** The tensors an ONNX model's nodes make, for a message: the ones a feature method can name, with their operators. */
+export function describeOnnxTensors(bytes: Uint8Array, limit = 12): string {
+  const made = onnxNodes(bytes).flatMap((node) => node.outputs.map((name) => `${name} (${node.op})`));
+  return made.length > limit ? `${made.slice(0, limit).join(', ')}, … (${made.length} in all)` : made.join(', ');
+}
+
+/**
+ * A teacher in ONNX (from torch.onnx.export, tf2onnx, …), run forward only by onnxruntime-node;
+ * with `featureNames`, it gives those inner tensors too (made graph outputs for the session).
+ */
+export async function openOnnxTeacher(path: string, featureNames: readonly string[] = []): Promise<ExternalTeacher> {
+  const file = await readFile(path).catch((error: NodeJS.ErrnoException) => {
     throw new DistillInputError(`${path}: cannot read (${error.code ?? firstLine(error)})`);
   });
-  const described = checkOnnxFile(path, bytes);
+  const described = checkOnnxFile(path, file);
+  const made = new Set(onnxNodes(file).flatMap((node) => node.outputs));
+  const unknown = featureNames.find((name) => !made.has(name));
+  if (unknown !== undefined) throw new DistillInputError(`${basename(path)} has no tensor "${unknown}" (its nodes make ${describeOnnxTensors(file)})`);
+  const bytes = featureNames.length > 0 ? withGraphOutputs(file, featureNames) : file;
   let ort: Ort;
   try {
     ort = await import('onnxruntime-node');
@@ -92,7 +105,7 @@ export async function openOnnxTeacher(path: string): Promise<ExternalTeacher> {
     format: 'ONNX',
     runtime: `onnxruntime-node (${provider}), ${nchw ? 'NCHW' : 'NHWC'} input`,
     params: described.params,
-    bytes: bytes.length,
+    bytes: file.length,
     inputDims: hwc.map((d) => d ?? null),
     outputs: typeof outDim === 'number' ? outDim : null,
     classNames: names,
@@ -103,6 +116,27 @@ export async function openOnnxTeacher(path: string): Promise<ExternalTeacher> {
       if (arranged !== x) arranged.dispose();
       const result = await session.run({ [inputName]: new ort.Tensor('float32', data, nchw ? [n, c, h, w] : [n, h, w, c]) });
       return Float32Array.from(result[outputName]!.data as Float32Array);
+    },
+    async runWithFeatures(x) {
+      const [n, h, w, c] = x.shape;
+      const arranged = nchw ? tf.transpose(x, [0, 3, 1, 2]) : x;
+      const data = Float32Array.from(await arranged.data());
+      if (arranged !== x) arranged.dispose();
+      const result = await session.run({ [inputName]: new ort.Tensor('float32', data, nchw ? [n, c, h, w] : [n, h, w, c]) }, [outputName, ...featureNames]);
+      const features: TeacherFeatureBatch[] = [];
+      for (const name of featureNames) {
+        const tensor = result[name]!;
+        const dims = tensor.dims.map(Number);
+        const values = Float32Array.from(tensor.data as Float32Array);
+        if (dims.length === 4) {
+          // ONNX's convolutions, pools and norms work in NCHW whatever the model's input (tf2onnx
+          // transposes an NHWC input first): maps come channels last, as this app's layers give them.
+          const moved = tf.tidy(() => tf.transpose(tf.tensor4d(values, dims as [number, number, number, number]), [0, 2, 3, 1]));
+          features.push({ name, data: Float32Array.from(await moved.data()), shape: [dims[2]!, dims[3]!, dims[1]!] });
+          moved.dispose();
+        } else features.push({ name, data: values, shape: dims.length === 2 ? [dims[1]!] : dims.slice(1) });
+      }
+      return { outputs: Float32Array.from(result[outputName]!.data as Float32Array), features };
     },
     release: () => session.release(),
   };

@@ -7,6 +7,7 @@ import { MODEL_FAMILY_CATALOGUE } from '../../contract/catalogue';
 import { DistillInputError } from '../errors';
 import { initFromTeacher, startsFromTeacher } from '../methods/init-from-teacher';
 import type { DistillationMethod } from '../methods/method';
+import type { TeacherTensors } from '../methods/layer-pairing';
 import { getMethod } from '../methods/registry';
 import { buildModel, findFamily, modelSize } from '../models/registry';
 import { confusionMatrix, evaluateModel, measureLatencyMs, type Evaluation } from '../train/evaluate';
@@ -18,7 +19,7 @@ import { checkTeacherBeatsChance, outputsProbabilities, probabilitiesAsLogits } 
 import { evalBatchSize, forwardWithFeatures, teacherSource } from './teacher-source';
 import { startFromTeacher } from './selection-steps';
 import { progressSampler } from './progress-samples';
-import { checkOutputOnlyTeacherFits, obtainExternalTeacher, teacherIsOutputOnly } from './external-teacher-phase';
+import { checkOutputOnlyTeacherFits, obtainExternalTeacher, plannedTeacherTensors, teacherIsOutputOnly } from './external-teacher-phase';
 
 export type Emit = (event: RunEvent, persist?: boolean) => Promise<void>;
 
@@ -33,6 +34,12 @@ export interface PhaseContext {
   checkpoints: RunCheckpoints;
   /** Teacher logits over the training split, computed once and shared by every student. */
   teacherLogits?: tf.Tensor2D;
+  /** The methods the run's students train with: what an ONNX teacher is asked to give besides its outputs. */
+  methods?: readonly DistillationMethod[];
+  /** An ONNX teacher's inner tensors that those methods read, by name, over the training split (channels last). */
+  teacherFeatures?: Map<string, tf.Tensor>;
+  /** Their names and shapes per image, for the methods to pair layers with. */
+  teacherTensors?: TeacherTensors;
 }
 
 export function metadataFor(dataset: ImageDataset, architecture: string): ModelMetadata {
@@ -81,16 +88,19 @@ export function sameArchitectureLatency(student: ModelReport, baseline: ModelRep
  * Prepares each method on freshly built models (or the saved teacher) and throws away the
  * result: a pairing that cannot work is an input error before any training starts.
  */
-export async function checkMethodsFit(config: RunConfig, dataset: Pick<ImageDataset, 'shape' | 'classNames'>, methods: DistillationMethod[]): Promise<void> {
+export async function checkMethodsFit(config: RunConfig, dataset: Pick<ImageDataset, 'shape' | 'classNames'> & { train?: { count: number } }, methods: DistillationMethod[]): Promise<void> {
   const options = { inputShape: dataset.shape, classes: dataset.classNames.length, seed: config.seed, dropout: 0 };
   const needsTeacher = methods.some((m) => m.needsTeacher);
   checkFamilies(config, methods, needsTeacher && !teacherIsSaved(config));
   const outputOnly = needsTeacher && (await teacherIsOutputOnly(config, dataset.classNames));
   if (outputOnly) checkOutputOnlyTeacherFits(config, methods);
+  // The training images an imported teacher's tensors are kept for (at most; a validation split takes some).
+  const images = dataset.train ? Math.min(dataset.train.count, config.limitTrain ?? Infinity) : null;
+  const teacherTensors = outputOnly ? await plannedTeacherTensors(config, methods, dataset.shape, images) : undefined;
   const teacher = !needsTeacher || outputOnly ? null : teacherIsSaved(config) ? (await loadModelFolder(config.teacher)).model : buildModel(config.teacher, options);
   const student = buildModel(config.student, options);
   try {
-    for (const method of methods) method.prepare({ student, teacher, config }).dispose();
+    for (const method of methods) method.prepare({ student, teacher, config, ...(teacherTensors ? { teacherTensors } : {}) }).dispose();
     if (teacher && methods.some((m) => m.needsTeacher) && startsFromTeacher(config, 'student')) checkTeacherSeeds(config, student, teacher);
   } finally {
     student.dispose();
@@ -247,7 +257,7 @@ export async function trainStudent(ctx: PhaseContext, options: StudentOptions): 
     return { report: done.report, seconds: done.seconds, initDetail: done.initDetail ?? null, description: done.description, valAccuracy: done.valAccuracy ?? null };
   }
   const student = buildModel(config.student, { inputShape: dataset.shape, classes, seed: config.seed, dropout: config.studentDropout });
-  const prepared = options.method.prepare({ student, teacher: options.teacher, config });
+  const prepared = options.method.prepare({ student, teacher: options.teacher, config, ...(ctx.teacherTensors ? { teacherTensors: ctx.teacherTensors } : {}) });
   let saved: PhaseCheckpoint | null = null;
   try {
     saved = await restoreCheckpoint(ctx, key, student, prepared.extraVariables);

@@ -130,7 +130,7 @@ export async function withRunFolder<T>(
     if (!sendFirst) options.onEvent?.(event);
   };
   const checkpoints = new RunCheckpoints(folder.dir);
-  const ctx: PhaseContext = { config, dataset, folder, emit, signal, checkpoints };
+  const ctx: PhaseContext = { config, dataset, folder, emit, signal, checkpoints, methods };
   try {
     await emit({ type: 'started', runId, outDir: folder.dir, backend, ...(options.resume ? { resumed: true } : {}) });
     const value = await body(ctx, backend, started);
@@ -146,6 +146,7 @@ export async function withRunFolder<T>(
     throw cancelled && !(error instanceof RunCancelledError) ? new RunCancelledError() : error;
   } finally {
     ctx.teacherLogits?.dispose();
+    for (const feature of ctx.teacherFeatures?.values() ?? []) feature.dispose();
     await folder.unlock();
   }
 }

@@ -21,11 +21,18 @@ export function forwardWithFeatures(model: tf.LayersModel, layerNames: string[])
 /** Without augmentation and without features, the teacher's logits never change: compute them once. */
 export function teacherSource(ctx: PhaseContext, teacher: tf.LayersModel | null, featureLayers: string[]): TeacherSource {
   const { config, dataset } = ctx;
-  // An output-only teacher's logits are computed before (teacher null); checkOutputOnlyTeacherFits ruled out the rest.
+  // An output-only teacher's logits (and an ONNX teacher's inner tensors) are computed before (teacher null); checkOutputOnlyTeacherFits ruled out the rest.
   if ((featureLayers.length === 0 && config.studentJitter === 0 && !config.flip) || !teacher) {
     ctx.teacherLogits ??= predictLogits(teacher!, dataset.train, dataset.shape, evalBatchSize(config));
     const all = ctx.teacherLogits;
-    return { outputsFor: (_x, indices) => ({ logits: tf.tidy(() => tf.gather(all, tf.tensor1d(indices, 'int32'))), features: [] }) };
+    const features = featureLayers.map((name) => ctx.teacherFeatures!.get(name)!);
+    return {
+      outputsFor: (_x, indices) =>
+        tf.tidy(() => {
+          const rows = tf.tensor1d(indices, 'int32');
+          return { logits: tf.gather(all, rows), features: features.map((feature) => tf.gather(feature, rows)) };
+        }),
+    };
   }
   const forward = forwardWithFeatures(teacher, featureLayers);
   return { outputsFor: (x) => forward(x, false) };

@@ -67,3 +67,19 @@ export function describeOnnxModel(bytes: Uint8Array): { params: number; nodes: n
   const metadata = Object.fromEntries((model.metadataProps ?? []).filter((p) => p.key).map((p) => [p.key!, p.value ?? '']));
   return { params, nodes: model.graph?.node?.length ?? 0, metadata };
 }
+
+/** An encoded model's nodes in graph order: the operator, what it reads and what it makes. */
+export function onnxNodes(bytes: Uint8Array): Array<{ op: string; inputs: string[]; outputs: string[] }> {
+  const Model = onnxModelType();
+  const model = Model.toObject(Model.decode(bytes), { longs: Number }) as { graph?: { node?: Array<{ opType?: string; input?: string[]; output?: string[] }> } };
+  return (model.graph?.node ?? []).map((node) => ({ op: node.opType ?? '', inputs: node.input ?? [], outputs: node.output ?? [] }));
+}
+
+/** The same model with `names` (tensors its nodes make) among the graph's outputs: onnxruntime returns only those. */
+export function withGraphOutputs(bytes: Uint8Array, names: readonly string[]): Uint8Array {
+  const Model = onnxModelType();
+  const model = Model.decode(bytes) as protobuf.Message & { graph: { output: Array<{ name: string }> } };
+  const known = new Set(model.graph.output.map((output) => output.name));
+  for (const name of names) if (!known.has(name)) model.graph.output.push({ name, type: { tensorType: { elemType: FLOAT } } } as never);
+  return Model.encode(model).finish();
+}
