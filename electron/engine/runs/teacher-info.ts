@@ -1,4 +1,5 @@
-import { readdir, stat } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { onnxNodes } from '../export/onnx/encode';
 import { basename, dirname, join } from 'node:path';
 import { DistillInputError } from '../errors';
 import { openExternalTeacher } from './external-teacher';
@@ -18,7 +19,12 @@ export interface TeacherInfo {
   /** The teacher's own class names, when it carries them (matched to a dataset's by name). */
   classNames: string[] | null;
   output: 'logits' | 'probabilities' | 'unknown';
+  /** An ONNX teacher's inner tensors, for the feature methods' pairs (the first MAX_TENSORS_LISTED). */
+  tensors?: Array<{ name: string; op: string }>;
 }
+
+/** Tensors listed for a person to pair: a ResNet-50 makes about 300, a transformer thousands. */
+const MAX_TENSORS_LISTED = 500;
 
 /**
  * The teacher in what a person dropped: an .onnx file (alone, or the only one in a folder without
@@ -75,6 +81,7 @@ export async function describeTeacher(path: string): Promise<TeacherInfo> {
       classes: teacher.outputs,
       classNames: teacher.classNames,
       output: metadata.success ? metadata.data.output : 'unknown',
+      ...(isOnnxPath(path) ? { tensors: onnxNodes(new Uint8Array(await readFile(path))).flatMap((node) => node.outputs.map((name) => ({ name, op: node.op }))).slice(0, MAX_TENSORS_LISTED) } : {}),
     };
   } finally {
     await teacher.release();

@@ -125,6 +125,12 @@ export function studyAndTeacherTests(session: AppSession): void {
     await page.getByTestId('teacher-file-input').setInputFiles(join(onnxDir, 'model.onnx'));
     await page.waitForFunction(() => document.querySelector('[data-testid=teacher-source]')?.textContent?.includes('model.onnx'), null, { timeout: 30_000 });
     assert.match(await page.getByTestId('own-teacher').innerText(), /ONNX · input 28×28×1 · 10 outputs · .* · logits or probabilities: found when checked/);
+    // Its tensors, to name in FitNets' and attention transfer's feature pairs: an MLP's Gemm and Relu nodes among them.
+    await page.getByTestId('teacher-tensors').locator('summary').click();
+    const tensors = await page.getByTestId('teacher-tensors').innerText();
+    assert.match(tensors, /its \d+ tensors, to pair with the student's layers/);
+    assert.match(tensors, /Gemm/);
+    assert.match(tensors, /Relu/);
     // Checked before distilling: its accuracy, the class mapping, its predictions beside images.
     await page.getByTestId('teacher-check').click();
     await page.getByTestId('teacher-check-result').waitFor({ timeout: 60_000 });
