@@ -45,7 +45,7 @@ export const TeacherViewSchema = z.object({
   classes: z.number().int(),
   /** From its metadata when it has Distill Studio's; otherwise found out when a run starts. */
   output: z.enum(['logits', 'probabilities', 'unknown']),
-  /** An ONNX teacher's inner tensors, what its nodes make with the operator of each (the first 500): the teacher's side of FitNets' and attention transfer's feature pairs. */
+  /** Its inner tensors, what its nodes (or layers) make with the operator of each (the first 500): the teacher's side of FitNets' and attention transfer's feature pairs. */
   tensors: z.array(z.object({ name: z.string(), op: z.string() })).optional(),
 });
 export type TeacherView = z.infer<typeof TeacherViewSchema>;

@@ -165,10 +165,19 @@ describe('a teacher brought from elsewhere', () => {
     const graphExport = await runCli(['export', join(root, 'as-graph'), '--role', 'teacher', '--format', 'onnx', '--out', join(root, 'as-graph-export')]);
     assert.equal(graphExport.code, 2, graphExport.stderr);
     assert.match(graphExport.stderr, /run as-graph's teacher is the TensorFlow\.js GraphModel it was given, kept in .*as-graph\/teacher: it runs as it is and is not converted/);
-    // Runs forward only: a method reading its layers is refused with one line.
-    const fitnet = await runCli(['run', '--teacher', join(root, 'graph'), ...RECIPE, '--method', 'fitnet', '--student', 'mlp-16x2', '--out', join(root, 'fit')]);
-    assert.equal(fitnet.code, 2, fitnet.stderr);
-    assert.match(fitnet.stderr, /FitNets reads the teacher's intermediate layers; this teacher runs forward only/);
+    // Runs forward only, yet gives its inner tensors by name: FitNets from the GraphModel's hidden ReLU,
+    // relational KD from what the LayersModel fed 0–255 has its classifier read.
+    const fitnet = await runCli(['run', '--teacher', join(root, 'graph'), ...RECIPE, '--method', 'fitnet', '--student', 'mlp-16x2', '--feature-pairs', 'dense_1:dense_1/Relu', '--out', join(root, 'fit')]);
+    assert.equal(fitnet.code, 0, fitnet.stderr);
+    assert.match(fitnet.stdout, /hints dense_1 \(16\) ← dense_1\/Relu \(64\)/);
+    const rkd = await runCli(['run', '--teacher', join(root, 'bytes'), '--teacher-input-range', '0-255', ...RECIPE, '--method', 'rkd', '--out', join(root, 'rkd')]);
+    assert.equal(rkd.code, 0, rkd.stderr);
+    assert.match(rkd.stdout, /distances and angles between embeddings dense_1 \(16\) ← dense_1 \(64\)/);
+    assert.ok(lastLine(rkd.stdout).student!.accuracy > 0.5, `RKD from the LayersModel: ${lastLine(rkd.stdout).student!.accuracy}`);
+    // Without pairs, the message lists what the graph makes.
+    const unpaired = await runCli(['run', '--teacher', join(root, 'graph'), ...RECIPE, '--method', 'fitnet', '--student', 'mlp-16x2', '--out', join(root, 'fit-unpaired')]);
+    assert.equal(unpaired.code, 2, unpaired.stderr);
+    assert.match(unpaired.stderr, /FitNets with an imported teacher needs the layers paired by name: --feature-pairs STUDENT_LAYER:TEACHER_TENSOR \(graph's tensors: flatten\/Reshape \(Reshape\), dense_1\/MatMul \(MatMul\), dense_1\/BiasAdd \(BiasAdd\), dense_1\/Relu \(Relu\)/);
     // A GraphModel cut short, or using an operator TensorFlow.js lacks: one line each, exit 2.
     await cp(join(root, 'graph'), join(root, 'graph-cut'), { recursive: true });
     const shard = join(root, 'graph-cut', 'group1-shard1of1.bin');

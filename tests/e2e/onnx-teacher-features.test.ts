@@ -8,8 +8,7 @@ import { exportModel } from '../../electron/engine/export/registry';
 import { onnxNodes } from '../../electron/engine/export/onnx/encode';
 import { buildModel } from '../../electron/engine/models/registry';
 import { saveModelFolder } from '../../electron/engine/runs/model-io';
-import { openOnnxTeacher } from '../../electron/engine/runs/onnx-teacher';
-import { onnxEmbeddingName } from '../../electron/engine/runs/onnx-feature-plan';
+import { onnxEmbeddingName, openOnnxTeacher } from '../../electron/engine/runs/onnx-teacher';
 import { forwardWithFeatures } from '../../electron/engine/runs/teacher-source';
 import { tempDir } from '../helpers/fixtures';
 
@@ -29,10 +28,11 @@ describe("an ONNX teacher's inner tensors", () => {
     const firstGemm = nodes.findIndex((n) => n.op === 'Gemm');
     const denseRelu = nodes.slice(firstGemm).find((n) => n.op === 'Relu')!.outputs[0]!;
     const embedding = onnxEmbeddingName(bytes)!;
-    const teacher = await openOnnxTeacher(path, [firstRelu, denseRelu, embedding]);
+    const teacher = await openOnnxTeacher(path);
+    assert.equal(teacher.tensors.embedding, embedding);
     const x = tf.randomUniform([3, 28, 28, 1], 0, 1, 'float32', 11) as tf.Tensor4D;
     try {
-      const { features } = await teacher.runWithFeatures!(x);
+      const { features } = await teacher.runWithFeatures(x, [firstRelu, denseRelu, embedding]);
       const expected = forwardWithFeatures(model, ['conv_1', 'fc_1', 'fc_2'])(x, false);
       for (const [i, layer] of ['conv_1', 'fc_1', 'fc_2'].entries()) {
         const want = expected.features[i]!;

@@ -11,7 +11,7 @@ export const atMethod: MethodImplementation = {
     const source = teacher ?? teacherTensors;
     if (!source) throw new Error('at needs a teacher');
     const { featurePairs, weight } = config.methodOptions.at;
-    // An ONNX teacher's tensors are named by the pairs (onnxFeaturePlan asks for them).
+    // An imported teacher's tensors are named by the pairs (teacherFeaturePlan asks for them).
     const pairs = featurePairs ? parsePairs(featurePairs, student, source) : defaultAttentionPairs(student, teacher!);
     checkSpatialMatch(pairs, 'attention transfer');
     if (pairs.some((p) => p.student.shape.length !== 3)) throw new DistillInputError('attention transfer pairs feature maps, not vectors');

@@ -42,7 +42,7 @@ export const fitnetMethod: MethodImplementation = {
     const options = config.methodOptions.fitnet;
     // The KD stage after the hints uses KD's own T and α.
     const { temperature, alpha } = config.methodOptions.kd;
-    // An ONNX teacher's tensors are named by the pairs (onnxFeaturePlan asks for them).
+    // An imported teacher's tensors are named by the pairs (teacherFeaturePlan asks for them).
     const pairs = options.featurePairs ? parsePairs(options.featurePairs, student, source) : defaultHintPair(student, teacher!);
     checkSpatialMatch(pairs, 'FitNets');
     const regressors = pairs.map((pair, i) => createRegressor(pair, config.seed + 7919 + i));

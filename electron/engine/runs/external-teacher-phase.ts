@@ -2,19 +2,18 @@ import * as tf from '@tensorflow/tfjs';
 import { copyFile, cp, mkdir, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { ModelReport } from '../../contract/events';
-import { METHOD_CATALOGUE, METHOD_IDS } from '../../contract/catalogue';
 import type { RunConfig } from '../../contract/run-config';
 import { DistillInputError } from '../errors';
 import type { DistillationMethod } from '../methods/method';
 import { findFamily } from '../models/registry';
 import { confusionMatrix, type Evaluation } from '../train/evaluate';
 import { isIdentityMapping, mapTeacherClasses, type ClassMapping } from './class-mapping';
-import { checkFeatureMemory, externalTeacherLatencyMs, externalTeacherLogits, fitExternalTeacher, openExternalTeacher, teacherFormat } from './external-teacher';
+import { checkFeatureMemory, externalTeacherLatencyMs, externalTeacherLogits, fitExternalTeacher, openExternalTeacher, teacherFormat, type ExternalTeacher } from './external-teacher';
 import { folderClassNames } from './graph-teacher';
 import { checkTeacherBeatsChance } from './imported-teacher';
 import { readModelJson } from './model-io';
 import type { TeacherTensors } from '../methods/layer-pairing';
-import { onnxFeaturePlan, onnxTeacherTensors, readOnnxBytes } from './onnx-feature-plan';
+import { plannedTensorShapes, teacherFeaturePlan, tensorsOf, type TeacherFeaturePlan } from './teacher-feature-plan';
 import { isOnnxPath } from './onnx-teacher';
 import type { PhaseContext } from './phases';
 import { declaresTeacherInput, describeTeacherInput, type ImageShape } from './teacher-input';
@@ -40,16 +39,12 @@ export async function teacherIsOutputOnly(config: RunConfig, classNames: readonl
 }
 
 /**
- * An output-only teacher gives its outputs, computed once over the training split: methods that
- * read its layers or weights, and augmentation that would change its inputs every epoch, are
- * refused with one message.
+ * An output-only teacher gives its outputs (and the inner tensors its feature methods name,
+ * teacherFeaturePlan), computed once over the training split: copying its weights, and
+ * augmentation that would change its inputs every epoch, are refused with one message.
  */
-export function checkOutputOnlyTeacherFits(config: RunConfig, methods: DistillationMethod[]): void {
+export function checkOutputOnlyTeacherFits(config: RunConfig): void {
   const why = isOnnxPath(config.teacher) ? 'an ONNX teacher gives only its outputs' : 'this teacher runs forward only (it is a GraphModel, or fed as declared, or its classes are reordered)';
-  // An ONNX teacher gives the inner tensors named for it too (onnxFeaturePlan); a GraphModel does not.
-  const layers = isOnnxPath(config.teacher) ? undefined : methods.find((m) => m.readsTeacherLayers);
-  const outputOnly = METHOD_IDS.filter((id) => METHOD_CATALOGUE[id].needsTeacher && !METHOD_CATALOGUE[id].readsTeacherLayers);
-  if (layers) throw new DistillInputError(`${layers.label} reads the teacher's intermediate layers; ${why} (use ${outputOnly.slice(0, -1).join(', ')} or ${outputOnly.at(-1)})`);
   if (config.initFromTeacher) throw new DistillInputError(`--init-from-teacher copies the teacher's weights; ${why} (drop --init-from-teacher)`);
   if (config.studentJitter > 0 || config.flip) throw new DistillInputError("this teacher's outputs are computed once over the training images: use --student-jitter 0 and no --flip with it");
 }
@@ -71,24 +66,17 @@ async function copyOnnxTeacher(file: string, dir: string): Promise<void> {
   if (await stat(labels).catch(() => null)) await copyFile(labels, join(dir, 'labels.txt'));
 }
 
-/**
- * An output-only teacher: run once over the test split (its report, and the check against
- * chance) and the training split (its logits, kept for every student). A softmax at the end is
- * found and undone. The file or folder is copied into the run folder.
- */
-/** What the run's methods read of an ONNX teacher: the tensors by name (none for other teachers or methods). */
-async function featurePlanOf(config: RunConfig, methods: readonly DistillationMethod[] | undefined): Promise<{ names: string[]; embedding: string | null }> {
-  if (!isOnnxPath(config.teacher) || !methods?.some((m) => m.readsTeacherLayers)) return { names: [], embedding: null };
-  return onnxFeaturePlan(config, methods, await readOnnxBytes(config.teacher), config.teacher);
-}
+/** What the run's methods read of a teacher run outside training: the tensors by name (none where no method reads them). */
+const featurePlanOf = (config: RunConfig, methods: readonly DistillationMethod[] | undefined, teacher: ExternalTeacher): TeacherFeaturePlan =>
+  methods?.some((m) => m.readsTeacherLayers) ? teacherFeaturePlan(config, methods, teacher) : { names: [], embedding: null };
 
-/** Before a run: the inner tensors an ONNX teacher will give its methods, with their shapes (from one blank image); undefined when none are read. */
+/** Before a run: the inner tensors an imported teacher will give its methods, with their shapes (from one blank image); undefined when none are read. */
 export async function plannedTeacherTensors(config: RunConfig, methods: readonly DistillationMethod[], shape: ImageShape, images: number | null): Promise<TeacherTensors | undefined> {
-  const plan = await featurePlanOf(config, methods);
-  if (plan.names.length === 0) return undefined;
-  const teacher = await openExternalTeacher(config.teacher, plan.names);
+  if (!methods.some((m) => m.readsTeacherLayers)) return undefined;
+  const teacher = await openExternalTeacher(config.teacher);
   try {
-    const tensors = await onnxTeacherTensors(teacher, plan, shape);
+    const plan = featurePlanOf(config, methods, teacher);
+    const tensors = await plannedTensorShapes(teacher, plan, shape);
     if (images !== null) checkFeatureMemory(tensors.layers, images, teacher.name);
     return tensors;
   } finally {
@@ -96,25 +84,28 @@ export async function plannedTeacherTensors(config: RunConfig, methods: readonly
   }
 }
 
+/**
+ * An output-only teacher: run once over the test split (its report, and the check against
+ * chance) and the training split (its logits, kept for every student). A softmax at the end is
+ * found and undone. The file or folder is copied into the run folder.
+ */
 export async function obtainExternalTeacher(ctx: PhaseContext): Promise<{ model: null; report: ModelReport }> {
   const { config, dataset, folder, emit } = ctx;
   const classes = dataset.classNames.length;
-  const plan = await featurePlanOf(config, ctx.methods);
-  const teacher = await openExternalTeacher(config.teacher, plan.names);
+  const teacher = await openExternalTeacher(config.teacher);
   try {
+    const plan = featurePlanOf(config, ctx.methods, teacher);
     const fit = await fitExternalTeacher(teacher, dataset.test, dataset.shape, dataset.classNames, config);
     const fed = describeTeacherInput(config, dataset.test, dataset.shape, fit.target);
     const test = await externalTeacherLogits(teacher, dataset.test, dataset.shape, config, fit);
     const evaluation = evaluationOfLogits(test.logits, dataset.test.labels, classes);
     checkTeacherBeatsChance(evaluation.accuracy, classes, config.teacher, null, dataset, `${fed}; ${describeMapping(fit.mapping, dataset.classNames)}`);
-    const train = await externalTeacherLogits(teacher, dataset.train, dataset.shape, config, fit, dataset.train.count, plan.names.length > 0);
+    const train = await externalTeacherLogits(teacher, dataset.train, dataset.shape, config, fit, dataset.train.count, plan.names);
     const latencyMs = await externalTeacherLatencyMs(teacher, dataset.test, dataset.shape, config, fit);
     ctx.teacherLogits = tf.tensor2d(train.logits, [dataset.train.count, classes]);
     if (train.features.length > 0) {
       ctx.teacherFeatures = new Map(train.features.map(({ name, data, shape }) => [name, tf.tensor(data, [dataset.train.count, ...shape])]));
-      ctx.teacherTensors = { layers: train.features.map(({ name, shape }) => ({ name, shape })), embedding: null };
-      const embedding = ctx.teacherTensors.layers.find((layer) => layer.name === plan.embedding);
-      if (embedding) ctx.teacherTensors.embedding = embedding;
+      ctx.teacherTensors = tensorsOf(train.features, plan, teacher.name);
     }
     const report: ModelReport = {
       name: teacher.name,

@@ -31,11 +31,25 @@ export interface ExternalTeacher {
   /** One NHWC float32 batch, prepared as declared → row-major raw outputs. */
   run(x: tf.Tensor4D): Promise<Float32Array>;
   /**
-   * The same, with the inner tensors it was opened to give (an ONNX teacher's, for the feature
-   * methods), each per image and channels last: [units] or [height, width, channels].
+   * What the feature methods may name of it: the tensors its nodes or layers make, with the
+   * operator of each, in graph order; and the one its classifier reads (relational KD's embedding).
    */
-  runWithFeatures?(x: tf.Tensor4D): Promise<{ outputs: Float32Array; features: TeacherFeatureBatch[] }>;
+  tensors: { list: TeacherTensorName[]; embedding: string | null };
+  /** The same as run, with the named inner tensors, each per image and channels last: [units] or [height, width, channels]. */
+  runWithFeatures(x: tf.Tensor4D, names: readonly string[]): Promise<{ outputs: Float32Array; features: TeacherFeatureBatch[] }>;
   release(): Promise<void>;
+}
+
+/** An inner tensor a person may name, and the operator (or layer class) that makes it. */
+export interface TeacherTensorName {
+  name: string;
+  op: string;
+}
+
+/** A teacher's tensors for a message: the first `limit`, with their operators. */
+export function describeTensors(list: readonly TeacherTensorName[], limit = 12): string {
+  const shown = list.slice(0, limit).map(({ name, op }) => `${name} (${op})`);
+  return list.length > limit ? `${shown.join(', ')}, … (${list.length} in all)` : shown.join(', ');
 }
 
 /** One inner tensor of a teacher for a batch: row-major values, and its shape per image. */
@@ -55,10 +69,9 @@ export async function teacherFormat(path: string): Promise<TeacherFormat> {
   return (await readModelJson(path)).kind;
 }
 
-/** `featureNames`: inner tensors an ONNX teacher should give too (the feature methods'). */
-export async function openExternalTeacher(path: string, featureNames: readonly string[] = []): Promise<ExternalTeacher> {
+export async function openExternalTeacher(path: string): Promise<ExternalTeacher> {
   const format = await teacherFormat(path);
-  if (format === 'onnx') return openOnnxTeacher(path, featureNames);
+  if (format === 'onnx') return openOnnxTeacher(path);
   return format === 'graph-model' ? openGraphTeacher(path) : openLayersTeacher(path);
 }
 
@@ -95,7 +108,7 @@ const MAX_FEATURE_VALUES = 2 ** 28;
 /**
  * The teacher's outputs for the first `count` images of a split, in the dataset's class order; a
  * softmax at the end (rows of probabilities) is undone with log(p), which softmax(·/T) turns back
- * into p softened at T. With `withFeatures`, the inner tensors it was opened to give, too.
+ * into p softened at T. With `featureNames`, those inner tensors too.
  */
 export async function externalTeacherLogits(
   teacher: ExternalTeacher,
@@ -104,7 +117,7 @@ export async function externalTeacherLogits(
   declared: TeacherInputDeclaration,
   fit: TeacherFit,
   count = split.count,
-  withFeatures = false,
+  featureNames: readonly string[] = [],
 ): Promise<{ logits: Float32Array; probabilities: boolean; features: TeacherFeatureBatch[] }> {
   const classes = fit.mapping.columns.length;
   const order = Int32Array.from({ length: count }, (_, i) => i);
@@ -116,8 +129,8 @@ export async function externalTeacherLogits(
     const x = teacherInputBatch(split, shape, order, start, end, declared, fit.target);
     let raw: Float32Array;
     try {
-      if (withFeatures) {
-        const result = await teacher.runWithFeatures!(x);
+      if (featureNames.length > 0) {
+        const result = await teacher.runWithFeatures(x, featureNames);
         raw = result.outputs;
         if (start === 0) features = allocateFeatures(result.features, count, teacher.name);
         result.features.forEach((batch, i) => features[i]!.data.set(batch.data, start * batch.data.length / (end - start)));

@@ -4,7 +4,8 @@ import { DistillInputError } from '../errors';
 import { firstLine } from '../data/limits';
 import { modelSize } from '../models/registry';
 import { parseClassNames, readLabelsFile } from './class-mapping';
-import type { ExternalTeacher } from './external-teacher';
+import { embeddingLayer } from '../methods/layer-pairing';
+import type { ExternalTeacher, TeacherFeatureBatch, TeacherTensorName } from './external-teacher';
 import { loadModelFolder, readModelJson, readModelWeights } from './model-io';
 
 /** Class names a TensorFlow.js folder carries: labels.txt beside model.json, or its metadata's classNames. */
@@ -20,6 +21,14 @@ const imageDims = (shape: readonly (number | null)[] | undefined, name: string):
   return shape.slice(1).map((d) => (typeof d === 'number' && d > 0 ? d : null));
 };
 
+/** Inner tensors read per image, channels last as TensorFlow keeps them: [units] or [height, width, channels]. */
+async function featureBatches(names: readonly string[], tensors: tf.Tensor[]): Promise<TeacherFeatureBatch[]> {
+  return Promise.all(names.map(async (name, i) => ({ name, data: Float32Array.from(await tensors[i]!.data()), shape: tensors[i]!.shape.slice(1) })));
+}
+
+/** A GraphDef node's tensor as its nodes name their inputs: `dense_1/Relu`, without `:0` or a control edge's `^`. */
+const nodeOf = (input: string) => input.replace(/^\^/, '').replace(/:0$/, '');
+
 /** A TensorFlow.js GraphModel folder (tensorflowjs_converter's output), run forward by TensorFlow.js. */
 export async function openGraphTeacher(dir: string): Promise<ExternalTeacher> {
   const json = await readModelJson(dir);
@@ -32,24 +41,30 @@ export async function openGraphTeacher(dir: string): Promise<ExternalTeacher> {
   }
   const input = model.inputs[0];
   let asyncOnly = false;
-  const run = async (x: tf.Tensor4D): Promise<Float32Array> => {
-    let y: tf.Tensor;
+  /** The graph's output and the named nodes' tensors for a batch. */
+  const execute = async (x: tf.Tensor4D, names: readonly string[]): Promise<tf.Tensor[]> => {
+    const outputs = names.length > 0 ? [model.outputNodes[0]!, ...names] : undefined;
     try {
       // execute() where the graph allows it; executeAsync() for control flow and dynamic shapes.
-      y = (asyncOnly ? await model.executeAsync(x) : model.execute(x)) as tf.Tensor;
+      const y = asyncOnly ? await model.executeAsync(x, outputs) : model.execute(x, outputs);
+      return Array.isArray(y) ? y : [y];
     } catch (error) {
       if (!asyncOnly && /executeAsync/.test(firstLine(error))) {
         asyncOnly = true;
-        return run(x);
+        return execute(x, names);
       }
       const unknownOp = /Unknown op '([^']+)'/.exec(firstLine(error));
       if (unknownOp) throw new DistillInputError(`${basename(dir)}: the GraphModel uses the operator ${unknownOp[1]}, which TensorFlow.js cannot run`);
       throw new DistillInputError(`${basename(dir)}: the GraphModel failed on a batch (${firstLine(error)})`);
     }
-    const values = Float32Array.from(await y.data());
-    y.dispose();
+  };
+  const run = async (x: tf.Tensor4D): Promise<Float32Array> => {
+    const [y] = await execute(x, []);
+    const values = Float32Array.from(await y!.data());
+    y!.dispose();
     return values;
   };
+  const nodes = ((json.modelTopology as { node?: Array<{ name: string; op: string; input?: string[] }> }).node ?? []).filter((node) => !/^(Const|Placeholder|NoOp)$/.test(node.op));
   const outDim = model.outputs[0]?.shape?.at(-1);
   return {
     name: basename(dir),
@@ -60,7 +75,23 @@ export async function openGraphTeacher(dir: string): Promise<ExternalTeacher> {
     inputDims: imageDims(input?.shape, basename(dir)),
     outputs: typeof outDim === 'number' && outDim > 0 ? outDim : null,
     classNames: await folderClassNames(dir, json.userDefinedMetadata),
+    tensors: {
+      list: nodes.map(({ name, op }) => ({ name, op })),
+      // What its last matrix product reads: the classifier's input.
+      embedding: (() => {
+        const input = nodes.findLast((node) => /MatMul$/.test(node.op))?.input?.[0];
+        return input === undefined ? null : nodeOf(input);
+      })(),
+    },
     run,
+    async runWithFeatures(x, names) {
+      const [y, ...inner] = await execute(x, names);
+      try {
+        return { outputs: Float32Array.from(await y!.data()), features: await featureBatches(names, inner) };
+      } finally {
+        tf.dispose([y!, ...inner]);
+      }
+    },
     release: async () => {
       model.dispose();
     },
@@ -84,11 +115,30 @@ export async function openLayersTeacher(dir: string): Promise<ExternalTeacher> {
     inputDims: imageDims(model.inputs[0]?.shape, basename(dir)),
     outputs: typeof outDim === 'number' ? outDim : null,
     classNames: await folderClassNames(dir, userDefinedMetadata),
+    tensors: {
+      list: model.layers.filter((layer) => layer.getClassName() !== 'InputLayer').map((layer): TeacherTensorName => ({ name: layer.name, op: layer.getClassName() })),
+      embedding: (() => {
+        try {
+          return embeddingLayer(model, 'the teacher').name;
+        } catch {
+          return null;
+        }
+      })(),
+    },
     async run(x) {
       const y = model.predict(x) as tf.Tensor;
       const values = Float32Array.from(await y.data());
       y.dispose();
       return values;
+    },
+    async runWithFeatures(x, names) {
+      const tapped = tf.model({ inputs: model.inputs, outputs: [model.outputs[0]!, ...names.map((name) => model.getLayer(name).output as tf.SymbolicTensor)] });
+      const [y, ...inner] = tapped.predict(x) as tf.Tensor[];
+      try {
+        return { outputs: Float32Array.from(await y!.data()), features: await featureBatches(names, inner) };
+      } finally {
+        tf.dispose([y!, ...inner]);
+      }
     },
     release: async () => {
       model.dispose();

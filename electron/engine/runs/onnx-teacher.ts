@@ -59,32 +59,28 @@ async function openSession(ort: Ort, bytes: Uint8Array, path: string): Promise<{
   throw new DistillInputError(`${basename(path)}: no onnxruntime execution provider could open it`);
 }
 
-/** The tensors an ONNX model's nodes make, for a message: the ones a feature method can name, with their operators. */
-export function describeOnnxTensors(bytes: Uint8Array, limit = 12): string {
-  const made = onnxNodes(bytes).flatMap((node) => node.outputs.map((name) => `${name} (${node.op})`));
-  return made.length > limit ? `${made.slice(0, limit).join(', ')}, … (${made.length} in all)` : made.join(', ');
+/** The tensor an ONNX classifier reads, relational KD's embedding: the first input of its last Gemm or MatMul. */
+export function onnxEmbeddingName(bytes: Uint8Array): string | null {
+  return onnxNodes(bytes).findLast((node) => node.op === 'Gemm' || node.op === 'MatMul')?.inputs[0] ?? null;
 }
 
 /**
- * A teacher in ONNX (from torch.onnx.export, tf2onnx, …), run forward only by onnxruntime-node;
- * with `featureNames`, it gives those inner tensors too (made graph outputs for the session).
+ * A teacher in ONNX (from torch.onnx.export, tf2onnx, …), run forward only by onnxruntime-node.
+ * Its inner tensors, where a feature method names them, come from a second session on the same
+ * model with those tensors made graph outputs (onnxruntime returns only those); the file is not changed.
  */
-export async function openOnnxTeacher(path: string, featureNames: readonly string[] = []): Promise<ExternalTeacher> {
+export async function openOnnxTeacher(path: string): Promise<ExternalTeacher> {
   const file = await readFile(path).catch((error: NodeJS.ErrnoException) => {
     throw new DistillInputError(`${path}: cannot read (${error.code ?? firstLine(error)})`);
   });
   const described = checkOnnxFile(path, file);
-  const made = new Set(onnxNodes(file).flatMap((node) => node.outputs));
-  const unknown = featureNames.find((name) => !made.has(name));
-  if (unknown !== undefined) throw new DistillInputError(`${basename(path)} has no tensor "${unknown}" (its nodes make ${describeOnnxTensors(file)})`);
-  const bytes = featureNames.length > 0 ? withGraphOutputs(file, featureNames) : file;
   let ort: Ort;
   try {
     ort = await import('onnxruntime-node');
   } catch (error) {
     throw new DistillInputError(`ONNX teachers need onnxruntime-node, which could not load (${firstLine(error)})`);
   }
-  const { session, provider } = await openSession(ort, bytes, path);
+  const { session, provider } = await openSession(ort, file, path);
   const input = session.inputMetadata[0];
   const output = session.outputMetadata[0];
   const dims = (meta: typeof input) => (meta && meta.isTensor ? meta.shape.map((d) => (typeof d === 'number' && d > 0 ? d : null)) : []);
@@ -100,6 +96,24 @@ export async function openOnnxTeacher(path: string, featureNames: readonly strin
   const outDim = dims(output).at(-1);
   const inputName = session.inputNames[0]!;
   const outputName = session.outputNames[0]!;
+  const feed = async (x: tf.Tensor4D) => {
+    const [n, h, w, c] = x.shape;
+    const arranged = nchw ? tf.transpose(x, [0, 3, 1, 2]) : x;
+    const data = Float32Array.from(await arranged.data());
+    if (arranged !== x) arranged.dispose();
+    return { [inputName]: new ort.Tensor('float32', data, nchw ? [n, c, h, w] : [n, h, w, c]) };
+  };
+  const nodes = onnxNodes(file);
+  // The session that also gives the tensors last asked for (a run asks for one set).
+  let tapped: { key: string; session: Session } | null = null;
+  const tappedSession = async (wanted: readonly string[]) => {
+    const key = wanted.join('\n');
+    if (tapped?.key !== key) {
+      await tapped?.session.release();
+      tapped = { key, session: (await openSession(ort, withGraphOutputs(file, wanted), path)).session };
+    }
+    return tapped.session;
+  };
   return {
     name: basename(path),
     format: 'ONNX',
@@ -109,22 +123,15 @@ export async function openOnnxTeacher(path: string, featureNames: readonly strin
     inputDims: hwc.map((d) => d ?? null),
     outputs: typeof outDim === 'number' ? outDim : null,
     classNames: names,
+    tensors: { list: nodes.flatMap((node) => node.outputs.map((name) => ({ name, op: node.op }))), embedding: onnxEmbeddingName(file) },
     async run(x) {
-      const [n, h, w, c] = x.shape;
-      const arranged = nchw ? tf.transpose(x, [0, 3, 1, 2]) : x;
-      const data = Float32Array.from(await arranged.data());
-      if (arranged !== x) arranged.dispose();
-      const result = await session.run({ [inputName]: new ort.Tensor('float32', data, nchw ? [n, c, h, w] : [n, h, w, c]) });
+      const result = await session.run(await feed(x));
       return Float32Array.from(result[outputName]!.data as Float32Array);
     },
-    async runWithFeatures(x) {
-      const [n, h, w, c] = x.shape;
-      const arranged = nchw ? tf.transpose(x, [0, 3, 1, 2]) : x;
-      const data = Float32Array.from(await arranged.data());
-      if (arranged !== x) arranged.dispose();
-      const result = await session.run({ [inputName]: new ort.Tensor('float32', data, nchw ? [n, c, h, w] : [n, h, w, c]) }, [outputName, ...featureNames]);
+    async runWithFeatures(x, wanted) {
+      const result = await (await tappedSession(wanted)).run(await feed(x), [outputName, ...wanted]);
       const features: TeacherFeatureBatch[] = [];
-      for (const name of featureNames) {
+      for (const name of wanted) {
         const tensor = result[name]!;
         const dims = tensor.dims.map(Number);
         const values = Float32Array.from(tensor.data as Float32Array);
@@ -138,6 +145,9 @@ export async function openOnnxTeacher(path: string, featureNames: readonly strin
       }
       return { outputs: Float32Array.from(result[outputName]!.data as Float32Array), features };
     },
-    release: () => session.release(),
+    release: async () => {
+      await tapped?.session.release();
+      await session.release();
+    },
   };
 }

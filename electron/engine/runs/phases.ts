@@ -93,7 +93,7 @@ export async function checkMethodsFit(config: RunConfig, dataset: Pick<ImageData
   const needsTeacher = methods.some((m) => m.needsTeacher);
   checkFamilies(config, methods, needsTeacher && !teacherIsSaved(config));
   const outputOnly = needsTeacher && (await teacherIsOutputOnly(config, dataset.classNames));
-  if (outputOnly) checkOutputOnlyTeacherFits(config, methods);
+  if (outputOnly) checkOutputOnlyTeacherFits(config);
   // The training images an imported teacher's tensors are kept for (at most; a validation split takes some).
   const images = dataset.train ? Math.min(dataset.train.count, config.limitTrain ?? Infinity) : null;
   const teacherTensors = outputOnly ? await plannedTeacherTensors(config, methods, dataset.shape, images) : undefined;

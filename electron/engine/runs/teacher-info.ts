@@ -1,5 +1,4 @@
-import { readdir, readFile, stat } from 'node:fs/promises';
-import { onnxNodes } from '../export/onnx/encode';
+import { readdir, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { DistillInputError } from '../errors';
 import { openExternalTeacher } from './external-teacher';
@@ -19,7 +18,7 @@ export interface TeacherInfo {
   /** The teacher's own class names, when it carries them (matched to a dataset's by name). */
   classNames: string[] | null;
   output: 'logits' | 'probabilities' | 'unknown';
-  /** An ONNX teacher's inner tensors, for the feature methods' pairs (the first MAX_TENSORS_LISTED). */
+  /** Its inner tensors, for the feature methods' pairs (the first MAX_TENSORS_LISTED). */
   tensors?: Array<{ name: string; op: string }>;
 }
 
@@ -81,7 +80,7 @@ export async function describeTeacher(path: string): Promise<TeacherInfo> {
       classes: teacher.outputs,
       classNames: teacher.classNames,
       output: metadata.success ? metadata.data.output : 'unknown',
-      ...(isOnnxPath(path) ? { tensors: onnxNodes(new Uint8Array(await readFile(path))).flatMap((node) => node.outputs.map((name) => ({ name, op: node.op }))).slice(0, MAX_TENSORS_LISTED) } : {}),
+      tensors: teacher.tensors.list.slice(0, MAX_TENSORS_LISTED),
     };
   } finally {
     await teacher.release();
