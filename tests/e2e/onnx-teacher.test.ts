@@ -149,7 +149,7 @@ describe('a PyTorch teacher exported with torch.onnx.export', { skip: missing ??
       [['--teacher', join(root, 'teacher.onnx'), '--method', 'fitnet'], /FitNets with an imported teacher needs the layers paired by name: --feature-pairs STUDENT_LAYER:TEACHER_TENSOR \(teacher\.onnx's tensors: \/0\/0\.0\/Conv_output_0 \(Conv\), .*\/0\/0\.8\/Relu_output_0 \(Relu\)/],
       [['--teacher', join(root, 'teacher.onnx'), '--method', 'fitnet', '--feature-pairs', 'dense_1:/0/0.8/Relu_output_9'], /teacher\.onnx has no tensor "\/0\/0\.8\/Relu_output_9" \(it makes \/0\/0\.0\/Conv_output_0 \(Conv\), /],
       [['--teacher', join(root, 'teacher.onnx'), '--method', 'at', '--student', 'lenet5@0.5', '--feature-pairs', 'conv_2:/0/0.4/Relu_output_0'], /attention transfer: conv_2 \(10×10×8\) and \/0\/0\.4\/Relu_output_0 \(14×14×32\) differ in spatial size/],
-      [['--teacher', join(root, 'teacher.onnx'), '--init-from-teacher'], /--init-from-teacher copies the teacher's weights; an ONNX teacher gives only its outputs/],
+      [['--teacher', join(root, 'teacher.onnx'), '--init-from-teacher'], /--init-from-teacher copies the teacher's weights; an ONNX teacher runs as it is in onnxruntime, its weights not read/],
       [['--teacher', join(root, 'teacher.onnx'), '--student-jitter', '2'], /use --student-jitter 0 and no --flip with it/],
       [['--teacher', join(root, 'missing.onnx')], /missing\.onnx: no such ONNX file/],
     ];

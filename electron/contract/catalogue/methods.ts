@@ -15,7 +15,7 @@ export interface MethodEntry {
   /** The training loss in words. */
   loss: string;
   needsTeacher: boolean;
-  /** Reads the teacher's hidden layers, so a teacher that gives only its outputs (ONNX) cannot serve. */
+  /** Reads the teacher's hidden layers: an imported teacher (ONNX, a GraphModel) must be told which of its tensors (--feature-pairs), or find its embedding. */
   readsTeacherLayers: boolean;
   families: readonly ModelFamilyId[];
   /** What the families have that others lack, for the error on a model it cannot use. */

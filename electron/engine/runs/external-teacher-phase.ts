@@ -44,7 +44,7 @@ export async function teacherIsOutputOnly(config: RunConfig, classNames: readonl
  * augmentation that would change its inputs every epoch, are refused with one message.
  */
 export function checkOutputOnlyTeacherFits(config: RunConfig): void {
-  const why = isOnnxPath(config.teacher) ? 'an ONNX teacher gives only its outputs' : 'this teacher runs forward only (it is a GraphModel, or fed as declared, or its classes are reordered)';
+  const why = isOnnxPath(config.teacher) ? 'an ONNX teacher runs as it is in onnxruntime, its weights not read' : 'this teacher runs forward only (it is a GraphModel, or fed as declared, or its classes are reordered)';
   if (config.initFromTeacher) throw new DistillInputError(`--init-from-teacher copies the teacher's weights; ${why} (drop --init-from-teacher)`);
   if (config.studentJitter > 0 || config.flip) throw new DistillInputError("this teacher's outputs are computed once over the training images: use --student-jitter 0 and no --flip with it");
 }

@@ -34,9 +34,9 @@ export interface PhaseContext {
   checkpoints: RunCheckpoints;
   /** Teacher logits over the training split, computed once and shared by every student. */
   teacherLogits?: tf.Tensor2D;
-  /** The methods the run's students train with: what an ONNX teacher is asked to give besides its outputs. */
+  /** The methods the run's students train with: what an imported teacher is asked to give besides its outputs. */
   methods?: readonly DistillationMethod[];
-  /** An ONNX teacher's inner tensors that those methods read, by name, over the training split (channels last). */
+  /** An imported teacher's inner tensors that those methods read, by name, over the training split (channels last). */
   teacherFeatures?: Map<string, tf.Tensor>;
   /** Their names and shapes per image, for the methods to pair layers with. */
   teacherTensors?: TeacherTensors;

@@ -21,11 +21,15 @@ export function forwardWithFeatures(model: tf.LayersModel, layerNames: string[])
 /** Without augmentation and without features, the teacher's logits never change: compute them once. */
 export function teacherSource(ctx: PhaseContext, teacher: tf.LayersModel | null, featureLayers: string[]): TeacherSource {
   const { config, dataset } = ctx;
-  // An output-only teacher's logits (and an ONNX teacher's inner tensors) are computed before (teacher null); checkOutputOnlyTeacherFits ruled out the rest.
+  // An output-only teacher's logits (and the inner tensors its methods name) are computed before (teacher null); checkOutputOnlyTeacherFits ruled out the rest.
   if ((featureLayers.length === 0 && config.studentJitter === 0 && !config.flip) || !teacher) {
     ctx.teacherLogits ??= predictLogits(teacher!, dataset.train, dataset.shape, evalBatchSize(config));
     const all = ctx.teacherLogits;
-    const features = featureLayers.map((name) => ctx.teacherFeatures!.get(name)!);
+    const features = featureLayers.map((name) => {
+      const feature = ctx.teacherFeatures?.get(name);
+      if (!feature) throw new Error(`the teacher's tensor ${name} was not computed with its outputs (the run's methods did not name it)`);
+      return feature;
+    });
     return {
       outputsFor: (_x, indices) =>
         tf.tidy(() => {
