@@ -1,4 +1,4 @@
-import type { DatasetSplit } from './dataset';
+import type { DatasetSplit, ImageDataset } from './dataset';
 
 export interface Normalization {
   /** Per channel, in [0, 1] pixel units. */
@@ -20,4 +20,11 @@ export function channelStats(split: DatasetSplit, channels: number): Normalizati
   const mean = Array.from(sum, (s) => s / n);
   const std = Array.from(squares, (q, c) => Math.sqrt(Math.max(q / n - mean[c]! ** 2, 1e-12)));
   return { mean, std };
+}
+
+/** A colour dataset with every split normalised per channel by its training split's mean and std (CIFAR, image folders, RGB pixel CSVs). */
+export function withChannelStats(dataset: ImageDataset): ImageDataset {
+  const normalization = channelStats(dataset.train, 3);
+  const { train, test, validation } = dataset;
+  return { ...dataset, train: { ...train, normalization }, test: { ...test, normalization }, ...(validation ? { validation: { ...validation, normalization } } : {}) };
 }

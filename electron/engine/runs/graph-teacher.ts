@@ -105,6 +105,7 @@ export async function openGraphTeacher(dir: string): Promise<ExternalTeacher> {
 export async function openLayersTeacher(dir: string): Promise<ExternalTeacher> {
   const { model, userDefinedMetadata } = await loadModelFolder(dir);
   const size = modelSize(model);
+  let tapped: { key: string; model: tf.LayersModel } | null = null;
   const outDim = model.outputs[0]?.shape.at(-1);
   return {
     name: basename(dir),
@@ -132,8 +133,10 @@ export async function openLayersTeacher(dir: string): Promise<ExternalTeacher> {
       return values;
     },
     async runWithFeatures(x, names) {
-      const tapped = tf.model({ inputs: model.inputs, outputs: [model.outputs[0]!, ...names.map((name) => model.getLayer(name).output as tf.SymbolicTensor)] });
-      const [y, ...inner] = tapped.predict(x) as tf.Tensor[];
+      // Built once for the names a run asks for, not per batch: the layers are shared, not copied.
+      const key = names.join('\n');
+      if (tapped?.key !== key) tapped = { key, model: tf.model({ inputs: model.inputs, outputs: [model.outputs[0]!, ...names.map((name) => model.getLayer(name).output as tf.SymbolicTensor)] }) };
+      const [y, ...inner] = tapped.model.predict(x) as tf.Tensor[];
       try {
         return { outputs: Float32Array.from(await y!.data()), features: await featureBatches(names, inner) };
       } finally {

@@ -3,7 +3,7 @@ import { basename, join } from 'node:path';
 import { DistillInputError } from '../../errors';
 import { isTarGz, readTarGzEntries, tarGzEntryNames } from '../archive';
 import type { DatasetSplit, ImageDataset } from '../dataset';
-import { channelStats } from '../normalize';
+import { withChannelStats } from '../normalize';
 import type { DatasetFormat } from './dataset-format';
 
 /**
@@ -82,8 +82,7 @@ export function cifarFromFiles(files: Map<string, Uint8Array>, source: string): 
     test = decodeCifarRecords(files.get('test_batch.bin')!, 1, 10, 'test_batch.bin');
     name = 'cifar10';
   }
-  const normalization = channelStats(train, 3);
-  return { name, format: 'cifar-binary', shape: [32, 32, 3], classNames, train: { ...train, normalization }, test: { ...test, normalization } };
+  return withChannelStats({ name, format: 'cifar-binary', shape: [32, 32, 3], classNames, train, test });
 }
 
 async function folderFiles(dir: string): Promise<Map<string, Uint8Array>> {

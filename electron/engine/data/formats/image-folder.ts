@@ -4,7 +4,7 @@ import { DistillInputError } from '../../errors';
 import { singleTopFolder, unzipBounded, zipEntryNames } from '../zip';
 import type { DatasetSplit, ImageDataset } from '../dataset';
 import { stratifiedSplit } from '../holdout';
-import { channelStats } from '../normalize';
+import { withChannelStats } from '../normalize';
 import { decodeRgbImage } from '../image-for-dataset';
 import type { DatasetFormat } from './dataset-format';
 import { withoutArchiveEnding } from '../archive';
@@ -116,16 +116,15 @@ export async function imageDatasetFromTree(tree: Tree, source: string, size: num
   const trainSplit = await decodeAll(train, size);
   const testSplit = await decodeAll(test, size);
   const validationSplit = validationKey ? await decodeAll(list(validationKey), size) : null;
-  const normalization = channelStats(trainSplit, 3);
-  return {
+  return withChannelStats({
     name: withoutArchiveEnding(basename(source)),
     format: 'image-folder',
     shape: [size, size, 3],
     classNames,
-    train: { ...trainSplit, normalization },
-    test: { ...testSplit, normalization },
-    ...(validationSplit && validationSplit.count > 0 ? { validation: { ...validationSplit, normalization } } : {}),
-  };
+    train: trainSplit,
+    test: testSplit,
+    ...(validationSplit && validationSplit.count > 0 ? { validation: validationSplit } : {}),
+  });
 }
 
 export function imageFolderFormat(size = DEFAULT_IMAGE_SIZE): DatasetFormat {

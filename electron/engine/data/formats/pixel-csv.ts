@@ -4,7 +4,7 @@ import { DistillInputError } from '../../errors';
 import type { DatasetSplit, ImageDataset } from '../dataset';
 import { stratifiedSplit } from '../holdout';
 import { IMAGE_FILE } from '../image-files';
-import { channelStats } from '../normalize';
+import { withChannelStats } from '../normalize';
 import { MAX_CSV_CLASSES, readPixelCsv, ROW_SPLIT, type PixelCsv } from '../pixel-csv';
 import { csvImageShape, isPlanarRgb, planarToChannelsLast } from '../pixel-layout';
 import type { DatasetFormat } from './dataset-format';
@@ -107,13 +107,6 @@ async function openCsvDataset(source: string, files: CsvFiles): Promise<ImageDat
   if (splits.test.count === 0) throw new DistillInputError(`${basename(files.train)}: too few rows to hold out a test split (give a test file too)`);
   const dataset: ImageDataset = { name: basename(source).replace(CSV, ''), format: 'csv', shape, classNames, ...splits };
   return shape[2] === 3 ? withChannelStats(dataset) : dataset;
-}
-
-/** A colour dataset is normalised per channel with its training split's mean and std, as CIFAR and image folders are. */
-function withChannelStats(dataset: ImageDataset): ImageDataset {
-  const normalization = channelStats(dataset.train, 3);
-  const { train, test, validation } = dataset;
-  return { ...dataset, train: { ...train, normalization }, test: { ...test, normalization }, ...(validation ? { validation: { ...validation, normalization } } : {}) };
 }
 
 type CsvFiles = { train: string; test: string | null };
