@@ -104,6 +104,8 @@ describe('image folders', () => {
       [{ ...(await classFolders(2)), 'blue/old.bmp': new Uint8Array([0x42, 0x4d, 0, 0]) }, /blue\/old\.bmp: not an image this app reads/],
       [{ 'red/a.png': await image(RED, 8, 8, 'png'), 'blue/b.png': await image(BLUE, 8, 8, 'png') }, /the test split is empty/],
       [{ ...(await classFolders(2, 'train/')), 'test/1.png': await image(RED, 8, 8, 'png') }, /test\/ holds images but no class folders: an unlabelled set cannot score a model \(sort its images into class folders, or remove it and 20 % of train\/ is held out for testing\)$/],
+      // Beside plain class folders, a test/ of loose images is no class named "test".
+      [{ ...(await classFolders(2)), 'Test/1.png': await image(RED, 8, 8, 'png'), 'Test/2.png': await image(BLUE, 8, 8, 'png') }, /Test\/ holds images but no class folders: an unlabelled set cannot score a model \(sort its images into class folders, or remove it and 20 % of each class is held out for testing\)$/],
       [{ ...(await classFolders(2, 'valid/')), ...(await classFolders(2, 'test/')) }, /has val\/ and test\/ folders but no train\/ folder/],
       [{ ...(await classFolders(2, 'train/')), ...(await classFolders(2, 'val/')), ...(await classFolders(1)) }, /mixes train\/ and val\/ with other class folders/],
     ];

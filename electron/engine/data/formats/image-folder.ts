@@ -97,9 +97,10 @@ export async function imageDatasetFromTree(tree: Tree, source: string, size: num
   const folders = ['train', 'val', 'test'].filter((split) => tree.has(split)).map((split) => `${split}/`);
   const present = folders.join(' and ');
   if (hasSplits && !tree.has('train')) throw new DistillInputError(`${source}: has ${folders.length > 1 ? `${present} folders` : `a ${present} folder`} but no train/ folder of class folders of images`);
-  // A split folder of loose images, beside train/: a competition's unlabelled test set, which cannot score a model.
-  const loose = ['test', 'val', 'valid', 'validation'].find((name) => tree.get('')?.has(name));
-  if (hasSplits && loose) throw new DistillInputError(`${source}: ${loose}/ holds images but no class folders: an unlabelled set cannot score a model (sort its images into class folders, or remove it and 20 % of train/ is held out for testing)`);
+  // A split folder of loose images, beside train/ or beside class folders: a competition's unlabelled test set, which cannot score a model (nor is it a class).
+  const loose = [...(tree.get('')?.keys() ?? [])].find((name) => SPLIT_FOLDER.test(name));
+  const heldOut = hasSplits ? 'train/' : 'each class';
+  if (loose) throw new DistillInputError(`${source}: ${loose}/ holds images but no class folders: an unlabelled set cannot score a model (sort its images into class folders, or remove it and 20 % of ${heldOut} is held out for testing)`);
   if (hasSplits && tree.has('')) throw new DistillInputError(`${source}: mixes ${present} with other class folders`);
   // train/ alone is class folders as any others, 20 % held out; train/ and val/ alone: val/ is what the dataset reports on (Imagenette's is), so it is the test split here.
   const pool = !hasSplits ? tree.get('')! : folders.length === 1 ? tree.get('train')! : null;
