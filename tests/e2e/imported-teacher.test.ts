@@ -174,10 +174,15 @@ describe('a teacher brought from elsewhere', () => {
     assert.equal(rkd.code, 0, rkd.stderr);
     assert.match(rkd.stdout, /distances and angles between embeddings dense_1 \(16\) ← dense_1 \(64\)/);
     assert.ok(lastLine(rkd.stdout).student!.accuracy > 0.5, `RKD from the LayersModel: ${lastLine(rkd.stdout).student!.accuracy}`);
-    // Without pairs, the message lists what the graph makes.
+    // Without pairs, FitNets pairs by shape: the student's middle hidden layer with the graph's hidden ReLU, kept in config.json.
     const unpaired = await runCli(['run', '--teacher', join(root, 'graph'), ...RECIPE, '--method', 'fitnet', '--student', 'mlp-16x2', '--out', join(root, 'fit-unpaired')]);
-    assert.equal(unpaired.code, 2, unpaired.stderr);
-    assert.match(unpaired.stderr, /FitNets with an imported teacher needs the layers paired by name: --feature-pairs STUDENT_LAYER:TEACHER_TENSOR \(graph's tensors: flatten\/Reshape \(Reshape\), dense_1\/MatMul \(MatMul\), dense_1\/BiasAdd \(BiasAdd\), dense_1\/Relu \(Relu\)/);
+    assert.equal(unpaired.code, 0, unpaired.stderr);
+    assert.match(unpaired.stdout, /hints dense_1 \(16\) ← dense_1\/Relu \(64\)/);
+    assert.equal(JSON.parse(await readFile(join(root, 'fit-unpaired', 'config.json'), 'utf8')).methodOptions.fitnet.featurePairs, 'dense_1:dense_1/Relu');
+    // Attention transfer finds no feature map in an MLP's graph to pair: one line naming both sides' stages.
+    const noMaps = await runCli(['run', '--teacher', join(root, 'graph'), ...RECIPE, '--method', 'at', '--student', 'lenet5@0.5', '--out', join(root, 'at-unpaired')]);
+    assert.equal(noMaps.code, 2, noMaps.stderr);
+    assert.match(noMaps.stderr, /attention transfer: no stage of graph has the spatial size of a stage of lenet5 \(student conv_1 \(28×28×3\), conv_2 \(10×10×8\); teacher dense_1\/Relu \(64\)\); name pairs with --feature-pairs STUDENT_LAYER:TEACHER_TENSOR/);
     // A GraphModel cut short, or using an operator TensorFlow.js lacks: one line each, exit 2.
     await cp(join(root, 'graph'), join(root, 'graph-cut'), { recursive: true });
     const shard = join(root, 'graph-cut', 'group1-shard1of1.bin');

@@ -129,6 +129,8 @@ describe('a PyTorch teacher exported with torch.onnx.export', { skip: missing ??
       ['at', ['--student', 'lenet5@0.5', '--feature-pairs', 'conv_1:/0/0.1/Relu_output_0'], /attention maps conv_1 \(28×28×3\) ← \/0\/0\.1\/Relu_output_0 \(28×28×16\)/],
       // The embedding, found as the tensor its last Gemm reads.
       ['rkd', ['--student', 'mlp-64x2'], /distances and angles between embeddings dense_2 \(64\) ← \/0\/0\.8\/Relu_output_0 \(128\)/],
+      // No pairs named: chosen by shape, the student's middle stage with the graph's last ReLU map of its size.
+      ['at', ['--student', 'resnet20@0.25'], /attention maps stage_1 \(28×28×4\) ← \/0\/0\.1\/Relu_output_0 \(28×28×16\), stage_2 \(14×14×8\) ← \/0\/0\.4\/Relu_output_0 \(14×14×32\)/],
     ];
     for (const [method, flags, pairing] of cases) {
       const { code, stdout, stderr } = await runCli(['run', ...base, '--method', method, ...flags, '--out', join(root, `inner-${method}`)], { timeoutMs: 300_000 });
@@ -146,7 +148,6 @@ describe('a PyTorch teacher exported with torch.onnx.export', { skip: missing ??
     await writeFile(join(root, 'cut.onnx'), bytes.subarray(0, Math.floor(bytes.length / 2)));
     const cases: Array<[string[], RegExp]> = [
       [['--teacher', join(root, 'cut.onnx')], /cut\.onnx: not an ONNX model/],
-      [['--teacher', join(root, 'teacher.onnx'), '--method', 'fitnet'], /FitNets with an imported teacher needs the layers paired by name: --feature-pairs STUDENT_LAYER:TEACHER_TENSOR \(teacher\.onnx's tensors: \/0\/0\.0\/Conv_output_0 \(Conv\), .*\/0\/0\.8\/Relu_output_0 \(Relu\)/],
       [['--teacher', join(root, 'teacher.onnx'), '--method', 'fitnet', '--feature-pairs', 'dense_1:/0/0.8/Relu_output_9'], /teacher\.onnx has no tensor "\/0\/0\.8\/Relu_output_9" \(it makes \/0\/0\.0\/Conv_output_0 \(Conv\), /],
       [['--teacher', join(root, 'teacher.onnx'), '--method', 'at', '--student', 'lenet5@0.5', '--feature-pairs', 'conv_2:/0/0.4/Relu_output_0'], /attention transfer: conv_2 \(10×10×8\) and \/0\/0\.4\/Relu_output_0 \(14×14×32\) differ in spatial size/],
       [['--teacher', join(root, 'teacher.onnx'), '--init-from-teacher'], /--init-from-teacher copies the teacher's weights; an ONNX teacher runs as it is in onnxruntime, its weights not read/],

@@ -99,6 +99,44 @@ export function defaultAttentionPairs(student: tf.LayersModel, teacher: tf.Layer
   return pairs.reverse();
 }
 
+/**
+ * An imported teacher's hidden activations, each per image, in graph order: where each spatial
+ * size ends (its last map of that size: a stage output) and the vectors before its classifier.
+ */
+export interface TeacherStages {
+  maps: FeatureLayer[];
+  vectors: FeatureLayer[];
+}
+
+const sameSize = (a: FeatureLayer, b: FeatureLayer) => a.shape[0] === b.shape[0] && a.shape[1] === b.shape[1];
+const middleOf = <T>(items: readonly T[]): T | undefined => items[Math.floor((items.length - 1) / 2)];
+const stagesOf = (stages: TeacherStages) => [...stages.maps, ...stages.vectors].map(describe).join(', ') || 'none';
+
+/**
+ * FitNets from an imported teacher, paired by shape as nothing else names another tool's stages:
+ * the student's middle stage (as defaultHintPair picks it) and the teacher's stage of the same
+ * spatial size; a vector, the teacher's middle hidden vector.
+ */
+export function hintPairFromStages(student: tf.LayersModel, teacher: TeacherStages, teacherName: string): LayerPair[] {
+  const s = middleOf(stageOutputs(student).length > 0 ? stageOutputs(student) : featureLayers(student));
+  if (!s) throw new DistillInputError(`FitNets needs a hidden layer in the student (${student.name} has none)`);
+  const t = s.shape.length === 3 ? teacher.maps.find((map) => sameSize(map, s)) : middleOf(teacher.vectors);
+  if (!t) throw new DistillInputError(`FitNets: ${teacherName} has no hidden ${s.shape.length === 3 ? `feature map of ${s.shape[0]}×${s.shape[1]}` : 'vector'} to pair with the student's ${describe(s)} (its stages: ${stagesOf(teacher)}); name a pair with --feature-pairs STUDENT_LAYER:TEACHER_TENSOR`);
+  return [{ student: s, teacher: t }];
+}
+
+/** Attention transfer from an imported teacher: each student stage with the teacher's stage of the same spatial size, where it has one. */
+export function attentionPairsFromStages(student: tf.LayersModel, teacher: TeacherStages, teacherName: string): LayerPair[] {
+  const stages = stageOutputs(student);
+  if (stages.length === 0) throw new DistillInputError(`attention transfer needs convolutional feature maps in both models; ${student.name} has none`);
+  const pairs = stages.flatMap((s) => teacher.maps.filter((map) => sameSize(map, s)).map((t) => ({ student: s, teacher: t })));
+  if (pairs.length === 0) throw new DistillInputError(`attention transfer: no stage of ${teacherName} has the spatial size of a stage of ${student.name} (student ${stages.map(describe).join(', ')}; teacher ${stagesOf(teacher)}); name pairs with --feature-pairs STUDENT_LAYER:TEACHER_TENSOR`);
+  return pairs;
+}
+
+/** Pairs as `--feature-pairs` spells them, for the run's config. */
+export const pairsSpec = (pairs: readonly LayerPair[]) => pairs.map((p) => `${p.student.name}:${p.teacher.name}`).join(',');
+
 /** Spatial maps must agree in size; vectors and maps cannot be paired. */
 export function checkSpatialMatch(pairs: LayerPair[], method: string): void {
   for (const { student, teacher } of pairs) {

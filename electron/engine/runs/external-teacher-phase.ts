@@ -13,7 +13,7 @@ import { folderClassNames } from './graph-teacher';
 import { checkTeacherBeatsChance } from './imported-teacher';
 import { readModelJson } from './model-io';
 import type { TeacherTensors } from '../methods/layer-pairing';
-import { plannedTensorShapes, teacherFeaturePlan, tensorsOf, type TeacherFeaturePlan } from './teacher-feature-plan';
+import { plannedTensorShapes, teacherFeaturePlan, tensorsOf, withChosenFeaturePairs, type TeacherFeaturePlan } from './teacher-feature-plan';
 import { isOnnxPath } from './onnx-teacher';
 import type { PhaseContext } from './phases';
 import { declaresTeacherInput, describeTeacherInput, type ImageShape } from './teacher-input';
@@ -70,15 +70,20 @@ async function copyOnnxTeacher(file: string, dir: string): Promise<void> {
 const featurePlanOf = (config: RunConfig, methods: readonly DistillationMethod[] | undefined, teacher: ExternalTeacher): TeacherFeaturePlan =>
   methods?.some((m) => m.readsTeacherLayers) ? teacherFeaturePlan(config, methods, teacher) : { names: [], embedding: null };
 
-/** Before a run: the inner tensors an imported teacher will give its methods, with their shapes (from one blank image); undefined when none are read. */
-export async function plannedTeacherTensors(config: RunConfig, methods: readonly DistillationMethod[], shape: ImageShape, images: number | null): Promise<TeacherTensors | undefined> {
-  if (!methods.some((m) => m.readsTeacherLayers)) return undefined;
+/**
+ * Before a run: the inner tensors an imported teacher will give its methods, with their shapes
+ * (from one blank image), and the config with the pairs chosen where none were named
+ * (withChosenFeaturePairs); no tensors when no method reads them.
+ */
+export async function plannedTeacherTensors(config: RunConfig, methods: readonly DistillationMethod[], student: tf.LayersModel, shape: ImageShape, images: number | null): Promise<{ config: RunConfig; tensors?: TeacherTensors }> {
+  if (!methods.some((m) => m.readsTeacherLayers)) return { config };
   const teacher = await openExternalTeacher(config.teacher);
   try {
-    const plan = featurePlanOf(config, methods, teacher);
+    const paired = await withChosenFeaturePairs(config, methods, teacher, student, shape);
+    const plan = featurePlanOf(paired, methods, teacher);
     const tensors = await plannedTensorShapes(teacher, plan, shape);
     if (images !== null) checkFeatureMemory(tensors.layers, images, teacher.name);
-    return tensors;
+    return { config: paired, tensors };
   } finally {
     await teacher.release();
   }

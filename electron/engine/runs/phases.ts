@@ -86,9 +86,10 @@ export function sameArchitectureLatency(student: ModelReport, baseline: ModelRep
 
 /**
  * Prepares each method on freshly built models (or the saved teacher) and throws away the
- * result: a pairing that cannot work is an input error before any training starts.
+ * result: a pairing that cannot work is an input error before any training starts. Returns the
+ * config the run is to keep: an imported teacher's feature pairs chosen where none were named.
  */
-export async function checkMethodsFit(config: RunConfig, dataset: Pick<ImageDataset, 'shape' | 'classNames'> & { train?: { count: number } }, methods: DistillationMethod[]): Promise<void> {
+export async function checkMethodsFit(config: RunConfig, dataset: Pick<ImageDataset, 'shape' | 'classNames'> & { train?: { count: number } }, methods: DistillationMethod[]): Promise<RunConfig> {
   const options = { inputShape: dataset.shape, classes: dataset.classNames.length, seed: config.seed, dropout: 0 };
   const needsTeacher = methods.some((m) => m.needsTeacher);
   checkFamilies(config, methods, needsTeacher && !teacherIsSaved(config));
@@ -96,12 +97,15 @@ export async function checkMethodsFit(config: RunConfig, dataset: Pick<ImageData
   if (outputOnly) checkOutputOnlyTeacherFits(config);
   // The training images an imported teacher's tensors are kept for (at most; a validation split takes some).
   const images = dataset.train ? Math.min(dataset.train.count, config.limitTrain ?? Infinity) : null;
-  const teacherTensors = outputOnly ? await plannedTeacherTensors(config, methods, dataset.shape, images) : undefined;
-  const teacher = !needsTeacher || outputOnly ? null : teacherIsSaved(config) ? (await loadModelFolder(config.teacher)).model : buildModel(config.teacher, options);
   const student = buildModel(config.student, options);
+  let teacher: tf.LayersModel | null = null;
   try {
-    for (const method of methods) method.prepare({ student, teacher, config, ...(teacherTensors ? { teacherTensors } : {}) }).dispose();
+    const planned = outputOnly ? await plannedTeacherTensors(config, methods, student, dataset.shape, images) : { config };
+    const { tensors: teacherTensors } = planned;
+    teacher = !needsTeacher || outputOnly ? null : teacherIsSaved(config) ? (await loadModelFolder(config.teacher)).model : buildModel(config.teacher, options);
+    for (const method of methods) method.prepare({ student, teacher, config: planned.config, ...(teacherTensors ? { teacherTensors } : {}) }).dispose();
     if (teacher && methods.some((m) => m.needsTeacher) && startsFromTeacher(config, 'student')) checkTeacherSeeds(config, student, teacher);
+    return planned.config;
   } finally {
     student.dispose();
     teacher?.dispose();

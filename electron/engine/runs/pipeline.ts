@@ -109,13 +109,14 @@ export async function withRunFolder<T>(
   complete: (folder: RunFolder, value: T) => Promise<void>,
   methods: DistillationMethod[],
 ): Promise<T> {
-  const { config, signal } = options;
+  const { signal } = options;
   const started = performance.now();
-  const full = await loadDataset(config.dataset, { imageSize: config.imageSize });
-  const dataset = runSplits(full, config);
-  await checkModelNames(config, options.withTeacher);
+  const full = await loadDataset(options.config.dataset, { imageSize: options.config.imageSize });
+  const dataset = runSplits(full, options.config);
+  await checkModelNames(options.config, options.withTeacher);
   const { backend } = options;
-  await checkMethodsFit(config, dataset, methods);
+  // The config kept in the folder and given to the phases: an imported teacher's feature pairs chosen here where none were named.
+  const config = await checkMethodsFit(options.config, dataset, methods);
   const newId = options.runId ?? newRunId();
   const folder = options.resume ?? (await RunFolder.create(resolve(options.outDir ?? join(options.runsRoot ?? 'runs', newId)), newId, config));
   if (options.resume) await options.resume.reopen();
@@ -178,7 +179,7 @@ export async function runDistillation(options: RunOptions): Promise<RunResult> {
         if (config.sweep) {
           // KD's T and α chosen on the validation split, then kept in config.json for the card and a resume.
           sweep = await sweepKd(ctx, teacher);
-          ctx.config = withSweepChoice(config, sweep.best);
+          ctx.config = withSweepChoice(ctx.config, sweep.best);
           await ctx.folder.updateConfig(ctx.config);
           choices.push(describeSweepChoice(sweep));
           throwIfAborted(ctx.signal);

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { RunConfig } from '../../contract/run-config';
 import { DistillInputError } from '../errors';
-import type { FeatureLayer, TeacherTensors } from '../methods/layer-pairing';
+import { attentionPairsFromStages, hintPairFromStages, pairsSpec, type FeatureLayer, type TeacherStages, type TeacherTensors } from '../methods/layer-pairing';
 import type { DistillationMethod } from '../methods/method';
 import { describeTensors, teacherTarget, type ExternalTeacher } from './external-teacher';
 import type { ImageShape } from './teacher-input';
@@ -18,8 +18,8 @@ export const teacherSideOf = (spec: string) => spec.split(',').map((pair) => pai
 /**
  * The inner tensors of an imported teacher (ONNX, a GraphModel, a LayersModel fed as declared)
  * that a run's methods read: the teacher's side of FitNets' and attention transfer's
- * `--feature-pairs` (named: nothing tells another tool's graph's stages apart), and for relational
- * KD the tensor its classifier reads. A name it lacks, or pairs left out, are refused listing its tensors.
+ * `--feature-pairs` (named, or chosen before the run by withChosenFeaturePairs), and for relational
+ * KD the tensor its classifier reads. A name it lacks is refused listing its tensors.
  */
 export function teacherFeaturePlan(config: RunConfig, methods: readonly DistillationMethod[], teacher: ExternalTeacher): TeacherFeaturePlan {
   const names: string[] = [];
@@ -40,6 +40,47 @@ export function teacherFeaturePlan(config: RunConfig, methods: readonly Distilla
   const unknown = names.find((name) => !known.has(name));
   if (unknown !== undefined) throw new DistillInputError(`${teacher.name} has no tensor "${unknown}" (it makes ${tensors()})`);
   return { names: [...new Set(names)], embedding };
+}
+
+/**
+ * Operators (ONNX, a GraphDef's, or a Keras layer's class) whose outputs are hidden activations,
+ * where a hint or an attention map is read: nonlinearities, and TensorFlow.js's fused
+ * convolutions and products (their activation inside), Keras's layers with one inside.
+ */
+const HIDDEN_OPS = /^(Relu|Relu6|Clip|LeakyRelu|Elu|Selu|Celu|Gelu|HardSwish|PRelu|Prelu|Mish|_FusedConv2D|FusedDepthwiseConv2dNative|_FusedMatMul|Dense|Conv2D|DepthwiseConv2D|SeparableConv2D|Activation|ReLU|LeakyReLU|ELU|PReLU)$/;
+
+/**
+ * An imported teacher's stages, found from one blank image: its hidden activations up to the
+ * tensor its classifier reads, the last map of each spatial size, and the vectors. A name
+ * `--feature-pairs` cannot spell (a comma or a space in it) is passed over.
+ */
+export async function teacherStages(teacher: ExternalTeacher, shape: ImageShape): Promise<TeacherStages> {
+  const { list, embedding } = teacher.tensors;
+  const end = embedding === null ? list.length : list.findIndex((tensor) => tensor.name === embedding) + 1 || list.length;
+  const names = [...new Set(list.slice(0, end).filter((t) => HIDDEN_OPS.test(t.op) && !/[\s,]/.test(t.name)).map((t) => t.name))];
+  if (names.length === 0) return { maps: [], vectors: [] };
+  const { layers } = await plannedTensorShapes(teacher, { names, embedding: null }, shape);
+  const maps = layers.filter((layer) => layer.shape.length === 3 && layer.shape[0]! * layer.shape[1]! > 1);
+  const lastOfSize = maps.filter((map, i) => !maps.slice(i + 1).some((later) => later.shape[0] === map.shape[0] && later.shape[1] === map.shape[1]));
+  return { maps: lastOfSize, vectors: layers.filter((layer) => layer.shape.length === 1) };
+}
+
+/**
+ * The run's config with FitNets' and attention transfer's pairs chosen by shape where a person
+ * named none (hintPairFromStages, attentionPairsFromStages): kept in config.json, so the run
+ * card shows them and a resume reads the same tensors.
+ */
+export async function withChosenFeaturePairs(config: RunConfig, methods: readonly DistillationMethod[], teacher: ExternalTeacher, student: tf.LayersModel, shape: ImageShape): Promise<RunConfig> {
+  const unpaired = methods.filter((m) => (m.id === 'fitnet' || m.id === 'at') && !config.methodOptions[m.id].featurePairs);
+  if (unpaired.length === 0) return config;
+  const stages = await teacherStages(teacher, shape);
+  let chosen = config;
+  for (const method of unpaired) {
+    const pairs = method.id === 'fitnet' ? hintPairFromStages(student, stages, teacher.name) : attentionPairsFromStages(student, stages, teacher.name);
+    const id = method.id as 'fitnet' | 'at';
+    chosen = { ...chosen, methodOptions: { ...chosen.methodOptions, [id]: { ...chosen.methodOptions[id], featurePairs: pairsSpec(pairs) } } };
+  }
+  return chosen;
 }
 
 /** Each planned tensor's shape per image, channels last, from one blank image of the size the teacher is fed. */
