@@ -1,3 +1,4 @@
+import * as tf from '@tensorflow/tfjs';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -5,7 +6,14 @@ import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { RunResultSchema } from '../../electron/contract/events';
+import { presetConfig } from '../../electron/contract/catalogue';
 import { probeBackends } from '../../electron/engine/backend/select';
+import { imageBatch } from '../../electron/engine/data/batches';
+import { loadDataset } from '../../electron/engine/data/load';
+import { getMethod } from '../../electron/engine/methods/registry';
+import { externalTeacherLogits, fitExternalTeacher, openExternalTeacher } from '../../electron/engine/runs/external-teacher';
+import { importedTeacherSource } from '../../electron/engine/runs/imported-teacher-source';
+import { checkMethodsFit } from '../../electron/engine/runs/phases';
 import type { ModelCard } from '../../electron/engine/export/model-card';
 import { runCli } from '../helpers/cli';
 import { pythonModulesMissing, SYSTEM_PYTHON, tempDir } from '../helpers/fixtures';
@@ -143,6 +151,40 @@ describe('a PyTorch teacher exported with torch.onnx.export', { skip: missing ??
     }
   });
 
+  it('runs on every batch when the students see shifted or flipped images, giving what it gives on the plain images', async () => {
+    // The same batch both ways: precomputed from the split, and from a student's normalised batch turned back into pixels.
+    const mnist = await loadDataset(MNIST);
+    const split = { ...mnist.train, normalization: { mean: [0.13], std: [0.31] } };
+    const dataset = { ...mnist, train: split };
+    const declared = presetConfig('quick');
+    const teacher = await openExternalTeacher(join(root, 'teacher.onnx'));
+    try {
+      const fit = await fitExternalTeacher(teacher, split, mnist.shape, mnist.classNames, declared);
+      const once = await externalTeacherLogits(teacher, split, mnist.shape, declared, fit, 64);
+      const plan = { names: ['/0/0.1/Relu_output_0'], embedding: null, attentionOnly: ['/0/0.1/Relu_output_0'] };
+      const source = importedTeacherSource(dataset, declared, { teacher, fit, plan, probabilities: once.probabilities }, ['/0/0.1/Relu_output_0']);
+      const { x, labels } = imageBatch(split, mnist.shape, Int32Array.from({ length: 64 }, (_, i) => i), 0, 64);
+      const outputs = await source.outputsFor(x, Int32Array.from({ length: 64 }, (_, i) => i));
+      const perBatch = await outputs.logits.data();
+      const worst = Math.max(...once.logits.map((v, i) => Math.abs(v - perBatch[i]!)));
+      assert.ok(worst < 1e-4, `logits differ by ${worst}`);
+      // Its first ReLU map, kept for attention transfer alone as one channel.
+      assert.deepEqual(outputs.features[0]!.shape, [64, 28, 28, 1]);
+      tf.dispose([x, labels, outputs.logits, ...outputs.features]);
+    } finally {
+      await teacher.release();
+    }
+    // A run with shifted images: KD, and attention transfer from the teacher's maps on each batch.
+    for (const [method, flags] of [['kd', ['--student', 'mlp-64x2']], ['at', ['--student', 'lenet5@0.5']]] as const) {
+      const { code, stdout, stderr } = await runCli(['run', '--teacher', join(root, 'teacher.onnx'), '--method', method, ...flags, '--student-jitter', '2', '--epochs', '2', '--limit-train', '2000', '--limit-test', '500', '--no-baseline', '--backend', 'wasm', '--json', '--out', join(root, `jitter-${method}`)], { timeoutMs: 300_000 });
+      assert.equal(code, 0, `${method}: ${stderr}`);
+      const lines = stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string; phase?: string; status?: string; detail?: string });
+      assert.match(lines.find((l) => l.type === 'phase' && l.phase === 'teacher' && l.status === 'loaded')!.detail!, /run on every batch the students see, as they are shifted or flipped/);
+      const result = RunResultSchema.parse(lines.at(-1));
+      assert.ok(result.student!.accuracy > 0.5, `${method}: ${result.student!.accuracy}`);
+    }
+  });
+
   it('refuses what an ONNX teacher cannot do, and a broken file, with one line', async () => {
     const bytes = await readFile(join(root, 'teacher.onnx'));
     await writeFile(join(root, 'cut.onnx'), bytes.subarray(0, Math.floor(bytes.length / 2)));
@@ -151,7 +193,6 @@ describe('a PyTorch teacher exported with torch.onnx.export', { skip: missing ??
       [['--teacher', join(root, 'teacher.onnx'), '--method', 'fitnet', '--feature-pairs', 'dense_1:/0/0.8/Relu_output_9'], /teacher\.onnx has no tensor "\/0\/0\.8\/Relu_output_9" \(it makes \/0\/0\.0\/Conv_output_0 \(Conv\), /],
       [['--teacher', join(root, 'teacher.onnx'), '--method', 'at', '--student', 'lenet5@0.5', '--feature-pairs', 'conv_2:/0/0.4/Relu_output_0'], /attention transfer: conv_2 \(10×10×8\) and \/0\/0\.4\/Relu_output_0 \(14×14×32\) differ in spatial size/],
       [['--teacher', join(root, 'teacher.onnx'), '--init-from-teacher'], /--init-from-teacher copies the teacher's weights; an ONNX teacher runs as it is in onnxruntime, its weights not read/],
-      [['--teacher', join(root, 'teacher.onnx'), '--student-jitter', '2'], /use --student-jitter 0 and no --flip with it/],
       [['--teacher', join(root, 'missing.onnx')], /missing\.onnx: no such ONNX file/],
     ];
     for (const [args, pattern] of cases) {
@@ -162,9 +203,15 @@ describe('a PyTorch teacher exported with torch.onnx.export', { skip: missing ??
       assert.equal(stderr.trim().split('\n').filter((l) => l.trim() && !/Vulkan|BackendVk|Warning/.test(l)).length, 1, stderr);
     }
     // A map too large to keep over every training image is refused before the run folder exists.
-    const huge = await runCli(['run', '--teacher', join(root, 'teacher.onnx'), '--method', 'at', '--student', 'lenet5@0.5', '--feature-pairs', 'conv_1:/0/0.1/Relu_output_0', '--limit-train', '60000', '--backend', 'wasm', '--out', join(root, 'huge')]);
+    const huge = await runCli(['run', '--teacher', join(root, 'teacher.onnx'), '--method', 'fitnet', '--student', 'lenet5@0.5', '--feature-pairs', 'conv_1:/0/0.1/Relu_output_0', '--limit-train', '60000', '--backend', 'wasm', '--out', join(root, 'huge')]);
     assert.equal(huge.code, 2, huge.stderr);
     assert.match(huge.stderr, /teacher\.onnx's tensors \/0\/0\.1\/Relu_output_0 \(28×28×16\) over 60,000 training images would take 2\.8 GB, kept for every student: pair a smaller tensor/);
     assert.equal(await readFile(join(root, 'huge', 'config.json')).then(() => 'written', () => 'none'), 'none');
+    // Attention transfer reads only the map's attention, kept in one channel of 16: the same map fits.
+    const config = { ...presetConfig('quick'), teacher: join(root, 'teacher.onnx'), student: 'lenet5@0.5', method: 'at' as const, limitTrain: null };
+    const withPairs = { ...config, methodOptions: { ...config.methodOptions, at: { ...config.methodOptions.at, featurePairs: 'conv_1:/0/0.1/Relu_output_0' } } };
+    const mnist = { shape: [28, 28, 1] as [number, number, number], classNames: [...'0123456789'], train: { count: 60_000 } };
+    assert.equal((await checkMethodsFit(withPairs, mnist, [getMethod('at')])).methodOptions.at.featurePairs, 'conv_1:/0/0.1/Relu_output_0');
+    await assert.rejects(checkMethodsFit({ ...withPairs, method: 'fitnet', methodOptions: { ...withPairs.methodOptions, fitnet: { ...withPairs.methodOptions.fitnet, featurePairs: 'conv_1:/0/0.1/Relu_output_0' } } }, mnist, [getMethod('fitnet')]), /would take 2\.8 GB/);
   });
 });

@@ -33,7 +33,7 @@ export interface PreparedMethod {
 export interface MethodContext {
   student: tf.LayersModel;
   teacher: tf.LayersModel | null;
-  /** An ONNX teacher's inner tensors, computed once over the training images, where teacher is null. */
+  /** An imported teacher's inner tensors (names and shapes per image), where teacher is null. */
   teacherTensors?: TeacherTensors;
   /** The run's configuration; a method reads its own options from `config.methodOptions`. */
   config: RunConfig;

@@ -15,6 +15,8 @@ import { readModelJson } from './model-io';
 import type { TeacherTensors } from '../methods/layer-pairing';
 import { plannedTensorShapes, teacherFeaturePlan, tensorsOf, withChosenFeaturePairs, type TeacherFeaturePlan } from './teacher-feature-plan';
 import { isOnnxPath } from './onnx-teacher';
+import { augmentsStudent } from './imported-teacher-source';
+import { storedFeatureShapes } from './teacher-attention';
 import type { PhaseContext } from './phases';
 import { declaresTeacherInput, describeTeacherInput, type ImageShape } from './teacher-input';
 
@@ -40,13 +42,11 @@ export async function teacherIsOutputOnly(config: RunConfig, classNames: readonl
 
 /**
  * An output-only teacher gives its outputs (and the inner tensors its feature methods name,
- * teacherFeaturePlan), computed once over the training split: copying its weights, and
- * augmentation that would change its inputs every epoch, are refused with one message.
+ * teacherFeaturePlan): copying its weights is refused with one message.
  */
 export function checkOutputOnlyTeacherFits(config: RunConfig): void {
   const why = isOnnxPath(config.teacher) ? 'an ONNX teacher runs as it is in onnxruntime, its weights not read' : 'this teacher runs forward only (it is a GraphModel, or fed as declared, or its classes are reordered)';
   if (config.initFromTeacher) throw new DistillInputError(`--init-from-teacher copies the teacher's weights; ${why} (drop --init-from-teacher)`);
-  if (config.studentJitter > 0 || config.flip) throw new DistillInputError("this teacher's outputs are computed once over the training images: use --student-jitter 0 and no --flip with it");
 }
 
 /** "class ← teacher output" lines for the run's log: the mapping a person should see. */
@@ -68,7 +68,7 @@ async function copyOnnxTeacher(file: string, dir: string): Promise<void> {
 
 /** What the run's methods read of a teacher run outside training: the tensors by name (none where no method reads them). */
 const featurePlanOf = (config: RunConfig, methods: readonly DistillationMethod[] | undefined, teacher: ExternalTeacher): TeacherFeaturePlan =>
-  methods?.some((m) => m.readsTeacherLayers) ? teacherFeaturePlan(config, methods, teacher) : { names: [], embedding: null };
+  methods?.some((m) => m.readsTeacherLayers) ? teacherFeaturePlan(config, methods, teacher) : { names: [], embedding: null, attentionOnly: [] };
 
 /**
  * Before a run: the inner tensors an imported teacher will give its methods, with their shapes
@@ -82,7 +82,7 @@ export async function plannedTeacherTensors(config: RunConfig, methods: readonly
     const paired = await withChosenFeaturePairs(config, methods, teacher, student, shape);
     const plan = featurePlanOf(paired, methods, teacher);
     const tensors = await plannedTensorShapes(teacher, plan, shape);
-    if (images !== null) checkFeatureMemory(tensors.layers, images, teacher.name);
+    if (images !== null) checkFeatureMemory(storedFeatureShapes(tensors.layers, plan), images, teacher.name);
     return { config: paired, tensors };
   } finally {
     await teacher.release();
@@ -91,13 +91,16 @@ export async function plannedTeacherTensors(config: RunConfig, methods: readonly
 
 /**
  * An output-only teacher: run once over the test split (its report, and the check against
- * chance) and the training split (its logits, kept for every student). A softmax at the end is
- * found and undone. The file or folder is copied into the run folder.
+ * chance) and the training split (its logits, kept for every student); or, when the students'
+ * images are shifted or flipped, kept open to run on each of their batches (ctx.importedTeacher,
+ * released with the run). A softmax at the end is found and undone. The file or folder is copied
+ * into the run folder.
  */
 export async function obtainExternalTeacher(ctx: PhaseContext): Promise<{ model: null; report: ModelReport }> {
   const { config, dataset, folder, emit } = ctx;
   const classes = dataset.classNames.length;
   const teacher = await openExternalTeacher(config.teacher);
+  const perBatch = augmentsStudent(config);
   try {
     const plan = featurePlanOf(config, ctx.methods, teacher);
     const fit = await fitExternalTeacher(teacher, dataset.test, dataset.shape, dataset.classNames, config);
@@ -105,12 +108,17 @@ export async function obtainExternalTeacher(ctx: PhaseContext): Promise<{ model:
     const test = await externalTeacherLogits(teacher, dataset.test, dataset.shape, config, fit);
     const evaluation = evaluationOfLogits(test.logits, dataset.test.labels, classes);
     checkTeacherBeatsChance(evaluation.accuracy, classes, config.teacher, null, dataset, `${fed}; ${describeMapping(fit.mapping, dataset.classNames)}`);
-    const train = await externalTeacherLogits(teacher, dataset.train, dataset.shape, config, fit, dataset.train.count, plan.names);
     const latencyMs = await externalTeacherLatencyMs(teacher, dataset.test, dataset.shape, config, fit);
-    ctx.teacherLogits = tf.tensor2d(train.logits, [dataset.train.count, classes]);
-    if (train.features.length > 0) {
-      ctx.teacherFeatures = new Map(train.features.map(({ name, data, shape }) => [name, tf.tensor(data, [dataset.train.count, ...shape])]));
-      ctx.teacherTensors = tensorsOf(train.features, plan, teacher.name);
+    if (perBatch) {
+      ctx.importedTeacher = { teacher, fit, plan, probabilities: test.probabilities };
+      if (plan.names.length > 0) ctx.teacherTensors = await plannedTensorShapes(teacher, plan, dataset.shape);
+    } else {
+      const train = await externalTeacherLogits(teacher, dataset.train, dataset.shape, config, fit, dataset.train.count, plan);
+      ctx.teacherLogits = tf.tensor2d(train.logits, [dataset.train.count, classes]);
+      if (train.features.length > 0) {
+        ctx.teacherFeatures = new Map(train.features.map(({ name, data, shape }) => [name, tf.tensor(data, [dataset.train.count, ...shape])]));
+        ctx.teacherTensors = tensorsOf(train.features, plan, teacher.name);
+      }
     }
     const report: ModelReport = {
       name: teacher.name,
@@ -127,6 +135,7 @@ export async function obtainExternalTeacher(ctx: PhaseContext): Promise<{ model:
       describeMapping(fit.mapping, dataset.classNames),
       `test accuracy ${(evaluation.accuracy * 100).toFixed(2)}%`,
       test.probabilities ? 'it outputs probabilities (a softmax at the end): their logarithms are used as logits' : '',
+      perBatch ? "run on every batch the students see, as they are shifted or flipped" : '',
     ].filter(Boolean).join('; ');
     await emit({ type: 'phase', phase: 'teacher', status: 'loaded', model: teacher.name, detail });
     await mkdir(folder.modelDir('teacher'), { recursive: true });
@@ -134,7 +143,7 @@ export async function obtainExternalTeacher(ctx: PhaseContext): Promise<{ model:
     else await copyOnnxTeacher(config.teacher, folder.modelDir('teacher'));
     return { model: null, report };
   } finally {
-    await teacher.release();
+    if (ctx.importedTeacher?.teacher !== teacher) await teacher.release();
   }
 }
 

@@ -6,6 +6,7 @@ import { fastestTimingMs } from '../train/evaluate';
 import { mapTeacherClasses, selectColumns, type ClassMapping } from './class-mapping';
 import { openGraphTeacher, openLayersTeacher } from './graph-teacher';
 import { rowsAreProbabilities } from './imported-teacher';
+import { keptForAttention } from './teacher-attention';
 import { readModelJson } from './model-io';
 import { isOnnxPath, openOnnxTeacher } from './onnx-teacher';
 import { checkTeacherInput, teacherInputBatch, type ImageShape, type TeacherInputDeclaration } from './teacher-input';
@@ -58,6 +59,8 @@ export interface TeacherFeatureBatch {
   data: Float32Array;
   /** Per image, channels last: [units] or [height, width, channels]. */
   shape: number[];
+  /** A map kept as its attention (keptForAttention), shape [h, w, 1]: the channels it had. */
+  channels?: number;
 }
 
 export type TeacherFormat = 'onnx' | 'graph-model' | 'layers-model';
@@ -108,7 +111,8 @@ const MAX_FEATURE_VALUES = 2 ** 28;
 /**
  * The teacher's outputs for the first `count` images of a split, in the dataset's class order; a
  * softmax at the end (rows of probabilities) is undone with log(p), which softmax(·/T) turns back
- * into p softened at T. With `featureNames`, those inner tensors too.
+ * into p softened at T. With `features`, those inner tensors too; a map only attention transfer
+ * reads is kept as its attention (keptForAttention).
  */
 export async function externalTeacherLogits(
   teacher: ExternalTeacher,
@@ -117,8 +121,9 @@ export async function externalTeacherLogits(
   declared: TeacherInputDeclaration,
   fit: TeacherFit,
   count = split.count,
-  featureNames: readonly string[] = [],
+  wanted: { names: readonly string[]; attentionOnly: readonly string[] } = { names: [], attentionOnly: [] },
 ): Promise<{ logits: Float32Array; probabilities: boolean; features: TeacherFeatureBatch[] }> {
+  const featureNames = wanted.names;
   const classes = fit.mapping.columns.length;
   const order = Int32Array.from({ length: count }, (_, i) => i);
   const all = new Float32Array(count * classes);
@@ -132,8 +137,9 @@ export async function externalTeacherLogits(
       if (featureNames.length > 0) {
         const result = await teacher.runWithFeatures(x, featureNames);
         raw = result.outputs;
-        if (start === 0) features = allocateFeatures(result.features, count, teacher.name);
-        result.features.forEach((batch, i) => features[i]!.data.set(batch.data, start * batch.data.length / (end - start)));
+        const kept = result.features.map((batch) => (wanted.attentionOnly.includes(batch.name) && batch.shape.length === 3 ? keptForAttention(batch) : batch));
+        if (start === 0) features = allocateFeatures(kept, count, teacher.name);
+        kept.forEach((batch, i) => features[i]!.data.set(batch.data, start * batch.data.length / (end - start)));
       } else raw = await teacher.run(x);
     } finally {
       x.dispose();
@@ -144,8 +150,11 @@ export async function externalTeacherLogits(
     if (start === 0) probabilities = rowsAreProbabilities(raw, width);
     all.set(selectColumns(raw, width, fit.mapping), start * classes);
   }
-  return { logits: probabilities ? all.map((v) => Math.log(Math.max(v, 1e-7))) : all, probabilities, features };
+  return { logits: asLogits(all, probabilities), probabilities, features };
 }
+
+/** Rows of probabilities (a softmax at the end) as log-probabilities, which softmax(·/T) turns back into them softened at T. */
+export const asLogits = (rows: Float32Array, probabilities: boolean): Float32Array => (probabilities ? rows.map((v) => Math.log(Math.max(v, 1e-7))) : rows);
 
 /** Refuses inner tensors that would not fit in memory beside the run, kept over `count` training images for every student. */
 export function checkFeatureMemory(tensors: ReadonlyArray<{ name: string; shape: number[] }>, count: number, teacher: string): void {
@@ -158,7 +167,7 @@ export function checkFeatureMemory(tensors: ReadonlyArray<{ name: string; shape:
 /** Room for each inner tensor over `count` images. */
 function allocateFeatures(first: TeacherFeatureBatch[], count: number, teacher: string): TeacherFeatureBatch[] {
   checkFeatureMemory(first, count, teacher);
-  return first.map((f) => ({ name: f.name, shape: f.shape, data: new Float32Array(count * f.shape.reduce((a, b) => a * b, 1)) }));
+  return first.map((f) => ({ ...f, data: new Float32Array(count * f.shape.reduce((a, b) => a * b, 1)) }));
 }
 
 /**

@@ -8,6 +8,7 @@ import { DistillInputError } from '../errors';
 import { initFromTeacher, startsFromTeacher } from '../methods/init-from-teacher';
 import type { DistillationMethod } from '../methods/method';
 import type { TeacherTensors } from '../methods/layer-pairing';
+import { augmentsStudent, type ImportedTeacherSession } from './imported-teacher-source';
 import { getMethod } from '../methods/registry';
 import { buildModel, findFamily, modelSize } from '../models/registry';
 import { confusionMatrix, evaluateModel, measureLatencyMs, type Evaluation } from '../train/evaluate';
@@ -40,6 +41,8 @@ export interface PhaseContext {
   teacherFeatures?: Map<string, tf.Tensor>;
   /** Their names and shapes per image, for the methods to pair layers with. */
   teacherTensors?: TeacherTensors;
+  /** An imported teacher kept open to run on every augmented batch (instead of teacherLogits); released when the run ends. */
+  importedTeacher?: ImportedTeacherSession;
 }
 
 export function metadataFor(dataset: ImageDataset, architecture: string): ModelMetadata {
@@ -95,8 +98,8 @@ export async function checkMethodsFit(config: RunConfig, dataset: Pick<ImageData
   checkFamilies(config, methods, needsTeacher && !teacherIsSaved(config));
   const outputOnly = needsTeacher && (await teacherIsOutputOnly(config, dataset.classNames));
   if (outputOnly) checkOutputOnlyTeacherFits(config);
-  // The training images an imported teacher's tensors are kept for (at most; a validation split takes some).
-  const images = dataset.train ? Math.min(dataset.train.count, config.limitTrain ?? Infinity) : null;
+  // The training images an imported teacher's tensors are kept for (at most; a validation split takes some); none are kept when it runs on every augmented batch.
+  const images = dataset.train && !augmentsStudent(config) ? Math.min(dataset.train.count, config.limitTrain ?? Infinity) : null;
   const student = buildModel(config.student, options);
   let teacher: tf.LayersModel | null = null;
   try {
@@ -286,7 +289,7 @@ export async function trainStudent(ctx: PhaseContext, options: StudentOptions): 
       flip: config.flip,
       recipe: config,
       loss: prepared.loss,
-      teacher: options.method.needsTeacher && (options.teacher || ctx.teacherLogits) ? teacherSource(ctx, options.teacher, prepared.teacherFeatureLayers) : null,
+      teacher: options.method.needsTeacher && (options.teacher || ctx.teacherLogits || ctx.importedTeacher) ? teacherSource(ctx, options.teacher, prepared.teacherFeatureLayers) : null,
       signal: ctx.signal,
       onProgress: progressSampler(emit),
       onEpoch: (event) => emit(event),

@@ -148,6 +148,7 @@ export async function withRunFolder<T>(
   } finally {
     ctx.teacherLogits?.dispose();
     for (const feature of ctx.teacherFeatures?.values() ?? []) feature.dispose();
+    await ctx.importedTeacher?.teacher.release().catch(() => {});
     await folder.unlock();
   }
 }

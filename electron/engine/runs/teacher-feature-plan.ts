@@ -10,6 +10,8 @@ import type { ImageShape } from './teacher-input';
 export interface TeacherFeaturePlan {
   names: string[];
   embedding: string | null;
+  /** The maps only attention transfer reads: kept as their attention (keptForAttention), one channel instead of all. */
+  attentionOnly: string[];
 }
 
 /** The teacher's side of `student:teacher,…` pairs: after the first colon, as an ONNX tensor's name may hold colons. */
@@ -23,6 +25,7 @@ export const teacherSideOf = (spec: string) => spec.split(',').map((pair) => pai
  */
 export function teacherFeaturePlan(config: RunConfig, methods: readonly DistillationMethod[], teacher: ExternalTeacher): TeacherFeaturePlan {
   const names: string[] = [];
+  const byAttention: string[] = [];
   let embedding: string | null = null;
   const tensors = () => describeTensors(teacher.tensors.list);
   for (const method of methods.filter((m) => m.readsTeacherLayers)) {
@@ -34,12 +37,14 @@ export function teacherFeaturePlan(config: RunConfig, methods: readonly Distilla
     }
     const pairs = method.id === 'fitnet' ? config.methodOptions.fitnet.featurePairs : method.id === 'at' ? config.methodOptions.at.featurePairs : null;
     if (!pairs) throw new DistillInputError(`${method.label} with an imported teacher needs the layers paired by name: --feature-pairs STUDENT_LAYER:TEACHER_TENSOR (${teacher.name}'s tensors: ${tensors()})`);
-    names.push(...teacherSideOf(pairs));
+    (method.id === 'at' ? byAttention : names).push(...teacherSideOf(pairs));
   }
+  const attentionOnly = [...new Set(byAttention)].filter((name) => !names.includes(name));
+  names.push(...attentionOnly);
   const known = new Set(teacher.tensors.list.map((tensor) => tensor.name));
   const unknown = names.find((name) => !known.has(name));
   if (unknown !== undefined) throw new DistillInputError(`${teacher.name} has no tensor "${unknown}" (it makes ${tensors()})`);
-  return { names: [...new Set(names)], embedding };
+  return { names: [...new Set(names)], embedding, attentionOnly };
 }
 
 /**
@@ -59,7 +64,7 @@ export async function teacherStages(teacher: ExternalTeacher, shape: ImageShape)
   const end = embedding === null ? list.length : list.findIndex((tensor) => tensor.name === embedding) + 1 || list.length;
   const names = [...new Set(list.slice(0, end).filter((t) => HIDDEN_OPS.test(t.op) && !/[\s,]/.test(t.name)).map((t) => t.name))];
   if (names.length === 0) return { maps: [], vectors: [] };
-  const { layers } = await plannedTensorShapes(teacher, { names, embedding: null }, shape);
+  const { layers } = await plannedTensorShapes(teacher, { names, embedding: null, attentionOnly: [] }, shape);
   const maps = layers.filter((layer) => layer.shape.length === 3 && layer.shape[0]! * layer.shape[1]! > 1);
   const lastOfSize = maps.filter((map, i) => !maps.slice(i + 1).some((later) => later.shape[0] === map.shape[0] && later.shape[1] === map.shape[1]));
   return { maps: lastOfSize, vectors: layers.filter((layer) => layer.shape.length === 1) };
@@ -95,8 +100,9 @@ export async function plannedTensorShapes(teacher: ExternalTeacher, plan: Teache
 }
 
 /** The methods' view of a teacher's computed tensors: names, shapes per image, and the embedding, a vector. */
-export function tensorsOf(features: ReadonlyArray<{ name: string; shape: number[] }>, plan: TeacherFeaturePlan, teacher: string): TeacherTensors {
-  const layers: FeatureLayer[] = features.map(({ name, shape }) => ({ name, shape }));
+export function tensorsOf(features: ReadonlyArray<{ name: string; shape: number[]; channels?: number }>, plan: TeacherFeaturePlan, teacher: string): TeacherTensors {
+  // A map kept as its attention is described, and paired, by the shape the teacher made.
+  const layers: FeatureLayer[] = features.map(({ name, shape, channels }) => ({ name, shape: channels === undefined ? shape : [shape[0]!, shape[1]!, channels] }));
   const embedding = layers.find((layer) => layer.name === plan.embedding) ?? null;
   if (embedding && embedding.shape.length !== 1) throw new DistillInputError(`the tensor ${embedding.name} that ${teacher}'s classifier reads is ${embedding.shape.join('×')} per image, not a vector: relational KD compares embedding vectors`);
   return { layers, embedding };

@@ -83,13 +83,22 @@ function statistics(declared: TeacherInputDeclaration, split: DatasetSplit, chan
 export function teacherInputBatch(split: DatasetSplit, shape: ImageShape, order: Int32Array, start: number, end: number, declared: TeacherInputDeclaration, target: ImageShape = shape): tf.Tensor4D {
   const { x, labels } = imageBatch({ ...split, normalization: undefined }, shape, order, start, end);
   labels.dispose();
+  try {
+    return asTeacherInput(x, split, shape, declared, target);
+  } finally {
+    x.dispose();
+  }
+}
+
+/** 0–1 pixels of the dataset's shape (a batch, augmented or not) as the teacher is fed them (teacherInputBatch); a new tensor. */
+export function asTeacherInput(pixels: tf.Tensor4D, split: DatasetSplit, shape: ImageShape, declared: TeacherInputDeclaration, target: ImageShape = shape): tf.Tensor4D {
   return tf.tidy(() => {
-    let y: tf.Tensor4D = x;
+    let y: tf.Tensor4D = pixels;
     if (target[0] !== shape[0] || target[1] !== shape[1]) y = tf.image.resizeBilinear(y, [target[0], target[1]]);
     if (target[2] !== shape[2]) y = shape[2] === 1 ? tf.tile(y, [1, 1, 1, target[2]]) : tf.mean(y, 3, true);
     if (declared.teacherInputRange === '0-255') y = tf.mul(y, 255);
     const stats = statistics(declared, split, target[2]);
     if (stats) y = tf.div(tf.sub(y, tf.tensor1d(stats.mean)), tf.tensor1d(stats.std));
-    return y;
+    return y === pixels ? tf.clone(y) : y;
   });
 }

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { RunConfig } from '../../contract/run-config';
 import type { ForwardOutputs, TeacherSource } from '../train/trainer';
 import { predictLogits } from '../train/evaluate';
+import { importedTeacherSource } from './imported-teacher-source';
 import type { PhaseContext } from './phases';
 
 /** Inference batches: no gradients to keep, so larger than training's. */
@@ -21,6 +22,8 @@ export function forwardWithFeatures(model: tf.LayersModel, layerNames: string[])
 /** Without augmentation and without features, the teacher's logits never change: compute them once. */
 export function teacherSource(ctx: PhaseContext, teacher: tf.LayersModel | null, featureLayers: string[]): TeacherSource {
   const { config, dataset } = ctx;
+  // An imported teacher kept open because the students' images are augmented: run on each batch.
+  if (!teacher && ctx.importedTeacher) return importedTeacherSource(dataset, config, ctx.importedTeacher, featureLayers);
   // An output-only teacher's logits (and the inner tensors its methods name) are computed before (teacher null); checkOutputOnlyTeacherFits ruled out the rest.
   if ((featureLayers.length === 0 && config.studentJitter === 0 && !config.flip) || !teacher) {
     ctx.teacherLogits ??= predictLogits(teacher!, dataset.train, dataset.shape, evalBatchSize(config));

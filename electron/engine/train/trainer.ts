@@ -18,8 +18,8 @@ export interface ForwardOutputs {
 }
 
 export interface TeacherSource {
-  /** Teacher outputs for a batch: looked up when precomputed, else run on the (jittered) batch. */
-  outputsFor(x: tf.Tensor4D, indices: Int32Array): ForwardOutputs;
+  /** Teacher outputs for a batch: looked up when precomputed, else run on the (jittered) batch (an imported teacher's runtime answers asynchronously). */
+  outputsFor(x: tf.Tensor4D, indices: Int32Array): ForwardOutputs | Promise<ForwardOutputs>;
 }
 
 export interface TrainPhaseOptions {
@@ -159,7 +159,7 @@ export async function trainPhase(options: TrainPhaseOptions): Promise<PhaseOutco
         const end = Math.min(train.count, start + recipe.batchSize);
         const indices = order.subarray(start, end);
         const { x, labels } = imageBatch(train, shape, order, start, end, { jitter: options.jitter, jitterShare: options.jitterShare, flip: options.flip, rng });
-        const teacher = options.teacher ? options.teacher.outputsFor(x, indices) : null;
+        const teacher = options.teacher ? await options.teacher.outputsFor(x, indices) : null;
         const { value, correct } = runner.step({ x, labels, teacher, lr, epoch, progress: epoch - 1 + (step - 1) / steps }, end - start === recipe.batchSize);
         const batchCount = end - start;
         const nextLoss = tf.tidy(() => tf.add<tf.Scalar>(lossSum, tf.mul(value, batchCount)));

@@ -1,0 +1,122 @@
+import * as tf from '@tensorflow/tfjs';
+import assert from 'node:assert/strict';
+import { before, describe, it } from 'node:test';
+import { presetConfig } from '../../electron/contract/catalogue';
+import type { RunConfig } from '../../electron/contract/run-config';
+import { attentionMap } from '../../electron/engine/losses/attention';
+import { attentionPairsFromStages, hintPairFromStages } from '../../electron/engine/methods/layer-pairing';
+import { getMethod } from '../../electron/engine/methods/registry';
+import { buildModel } from '../../electron/engine/models/registry';
+import type { ExternalTeacher, TeacherFeatureBatch } from '../../electron/engine/runs/external-teacher';
+import { keptForAttention, storedFeatureShapes } from '../../electron/engine/runs/teacher-attention';
+import { teacherFeaturePlan, teacherStages, withChosenFeaturePairs } from '../../electron/engine/runs/teacher-feature-plan';
+import { useCpuBackend } from '../helpers/backend';
+
+before(useCpuBackend);
+
+/** A teacher that says what it makes, each tensor of a fixed shape per image, and counts how often it ran. */
+function fakeTeacher(tensors: Array<[string, string, number[]]>, embedding: string | null): ExternalTeacher & { runs: string[][] } {
+  const shapes = new Map(tensors.map(([name, , shape]) => [name, shape]));
+  const runs: string[][] = [];
+  return {
+    runs,
+    name: 'fake.onnx',
+    format: 'ONNX',
+    runtime: 'test',
+    params: 0,
+    bytes: 0,
+    inputDims: [28, 28, 1],
+    outputs: 10,
+    classNames: null,
+    tensors: { list: tensors.map(([name, op]) => ({ name, op })), embedding },
+    run: async () => new Float32Array(10),
+    async runWithFeatures(x, names) {
+      runs.push([...names]);
+      const n = x.shape[0];
+      const features = names.map((name): TeacherFeatureBatch => {
+        const shape = shapes.get(name)!;
+        return { name, shape, data: new Float32Array(n * shape.reduce((a, b) => a * b, 1)) };
+      });
+      return { outputs: new Float32Array(n * 10), features };
+    },
+    release: async () => {},
+  };
+}
+
+/** A PyTorch CNN's graph: two conv stages at 28 and 14 px (each ReLU'd twice), pooled to 7, a hidden vector, then the classifier. */
+const cnn = fakeTeacher(
+  [
+    ['/c1/Conv_output_0', 'Conv', [28, 28, 16]],
+    ['/r1/Relu_output_0', 'Relu', [28, 28, 16]],
+    ['/r1b/Relu_output_0', 'Relu', [28, 28, 16]],
+    ['/p1/MaxPool_output_0', 'MaxPool', [14, 14, 16]],
+    ['/r2/Relu_output_0', 'Relu', [14, 14, 32]],
+    ['odd,name', 'Relu', [14, 14, 32]],
+    ['/r2b/Relu_output_0', 'Relu', [14, 14, 32]],
+    ['/p2/MaxPool_output_0', 'MaxPool', [7, 7, 32]],
+    ['/fc/Relu_output_0', 'Relu', [128]],
+    ['/head/Gemm_output_0', 'Gemm', [10]],
+    ['/head/Relu_output_0', 'Relu', [10]],
+  ],
+  '/fc/Relu_output_0',
+);
+
+const shape = { inputShape: [28, 28, 1] as [number, number, number], classes: 10, seed: 1, dropout: 0 };
+
+describe("an imported teacher's feature pairs, chosen by shape", () => {
+  it("finds its stages: each spatial size's last hidden activation, and its hidden vectors up to the classifier's input", async () => {
+    const stages = await teacherStages(cnn, [28, 28, 1]);
+    assert.deepEqual(stages.maps.map((m) => m.name), ['/r1b/Relu_output_0', '/r2b/Relu_output_0']);
+    assert.deepEqual(stages.vectors.map((v) => v.name), ['/fc/Relu_output_0']);
+    // A name --feature-pairs cannot spell is never asked for, nor anything after the embedding.
+    assert.ok(!cnn.runs.at(-1)!.includes('odd,name') && !cnn.runs.at(-1)!.includes('/head/Relu_output_0'));
+  });
+
+  it('pairs FitNets and attention transfer by spatial size, and refuses with both sides where none agrees', async () => {
+    const stages = await teacherStages(cnn, [28, 28, 1]);
+    const resnet = buildModel('resnet20@0.25', shape);
+    const at = attentionPairsFromStages(resnet, stages, cnn.name);
+    assert.deepEqual(at.map((p) => [p.student.name, p.teacher.name]), [['stage_1', '/r1b/Relu_output_0'], ['stage_2', '/r2b/Relu_output_0']]);
+    assert.deepEqual(hintPairFromStages(resnet, stages, cnn.name).map((p) => [p.student.name, p.teacher.name]), [['stage_2', '/r2b/Relu_output_0']]);
+    const mlp = buildModel('mlp-32x2', shape);
+    assert.deepEqual(hintPairFromStages(mlp, stages, cnn.name).map((p) => [p.student.name, p.teacher.name]), [['dense_1', '/fc/Relu_output_0']]);
+    const noMaps = { maps: [], vectors: stages.vectors };
+    assert.throws(() => attentionPairsFromStages(resnet, noMaps, cnn.name), /attention transfer: no stage of fake\.onnx has the spatial size of a stage of .*\(student stage_1 \(28×28×4\), stage_2 \(14×14×8\), stage_3 \(7×7×16\); teacher \/fc\/Relu_output_0 \(128\)\)/);
+    assert.throws(() => hintPairFromStages(resnet, noMaps, cnn.name), /FitNets: fake\.onnx has no hidden feature map of 14×14 to pair with the student's stage_2 \(14×14×8\)/);
+    tf.dispose([resnet, mlp].flatMap((m) => m.weights.map((w) => w.read())));
+  });
+
+  it('writes the chosen pairs into the config, and leaves named ones alone', async () => {
+    const config: RunConfig = { ...presetConfig('quick'), teacher: 'fake.onnx', student: 'resnet20@0.25' };
+    const methods = [getMethod('fitnet'), getMethod('at')];
+    const student = buildModel('resnet20@0.25', shape);
+    const chosen = await withChosenFeaturePairs(config, methods, cnn, student, [28, 28, 1]);
+    assert.equal(chosen.methodOptions.at.featurePairs, 'stage_1:/r1b/Relu_output_0,stage_2:/r2b/Relu_output_0');
+    assert.equal(chosen.methodOptions.fitnet.featurePairs, 'stage_2:/r2b/Relu_output_0');
+    const named = { ...config, methodOptions: { ...config.methodOptions, at: { ...config.methodOptions.at, featurePairs: 'stage_1:/r1/Relu_output_0' } } };
+    assert.equal((await withChosenFeaturePairs(named, [getMethod('at')], cnn, student, [28, 28, 1])).methodOptions.at.featurePairs, 'stage_1:/r1/Relu_output_0');
+  });
+});
+
+describe('maps only attention transfer reads', () => {
+  it('are kept as one channel whose attention map is the full map’s', () => {
+    const data = Float32Array.from({ length: 2 * 5 * 4 * 7 }, (_, i) => Math.sin(i * 0.37) * (i % 5));
+    const kept = keptForAttention({ name: 'm', data, shape: [5, 4, 7] });
+    assert.deepEqual([kept.shape, kept.channels, kept.data.length], [[5, 4, 1], 7, 2 * 5 * 4]);
+    const [full, reduced] = tf.tidy(() => [attentionMap(tf.tensor4d(data, [2, 5, 4, 7])).arraySync(), attentionMap(tf.tensor4d(kept.data, [2, 5, 4, 1])).arraySync()]);
+    const worst = Math.max(...full!.flatMap((row, i) => row.map((v, j) => Math.abs(v - reduced![i]![j]!))));
+    assert.ok(worst < 1e-6, `attention maps differ by ${worst}`);
+  });
+
+  it('are the tensors attention transfer alone names, and count one channel against the memory cap', () => {
+    const config: RunConfig = presetConfig('quick');
+    const paired: RunConfig = {
+      ...config,
+      methodOptions: { ...config.methodOptions, at: { ...config.methodOptions.at, featurePairs: 'stage_1:/r1b/Relu_output_0,stage_2:/r2b/Relu_output_0' }, fitnet: { ...config.methodOptions.fitnet, featurePairs: 'stage_2:/r2b/Relu_output_0' } },
+    };
+    const plan = teacherFeaturePlan(paired, [getMethod('at'), getMethod('fitnet')], cnn);
+    assert.deepEqual(plan.attentionOnly, ['/r1b/Relu_output_0']);
+    const stored = storedFeatureShapes([{ name: '/r1b/Relu_output_0', shape: [28, 28, 16] }, { name: '/r2b/Relu_output_0', shape: [14, 14, 32] }], plan);
+    assert.deepEqual(stored.map((s) => s.shape), [[28, 28, 1], [14, 14, 32]]);
+  });
+});
