@@ -8,7 +8,7 @@ import type { DistillationMethod } from '../methods/method';
 import { findFamily } from '../models/registry';
 import { confusionMatrix, type Evaluation } from '../train/evaluate';
 import { isIdentityMapping, mapTeacherClasses, type ClassMapping } from './class-mapping';
-import { checkFeatureMemory, externalTeacherLatencyMs, externalTeacherLogits, fitExternalTeacher, openExternalTeacher, teacherFormat, type ExternalTeacher } from './external-teacher';
+import { externalTeacherLatencyMs, externalTeacherLogits, fitExternalTeacher, openExternalTeacher, teacherFormat, tooLargeToKeep, type ExternalTeacher } from './external-teacher';
 import { folderClassNames } from './graph-teacher';
 import { checkTeacherBeatsChance } from './imported-teacher';
 import { readModelJson } from './model-io';
@@ -75,34 +75,43 @@ const featurePlanOf = (config: RunConfig, methods: readonly DistillationMethod[]
  * (from one blank image), and the config with the pairs chosen where none were named
  * (withChosenFeaturePairs); no tensors when no method reads them.
  */
-export async function plannedTeacherTensors(config: RunConfig, methods: readonly DistillationMethod[], student: tf.LayersModel, shape: ImageShape, images: number | null): Promise<{ config: RunConfig; tensors?: TeacherTensors }> {
+export async function plannedTeacherTensors(config: RunConfig, methods: readonly DistillationMethod[], student: tf.LayersModel, shape: ImageShape): Promise<{ config: RunConfig; tensors?: TeacherTensors }> {
   if (!methods.some((m) => m.readsTeacherLayers)) return { config };
   const teacher = await openExternalTeacher(config.teacher);
   try {
     const paired = await withChosenFeaturePairs(config, methods, teacher, student, shape);
-    const plan = featurePlanOf(paired, methods, teacher);
-    const tensors = await plannedTensorShapes(teacher, plan, shape);
-    if (images !== null) checkFeatureMemory(storedFeatureShapes(tensors.layers, plan), images, teacher.name);
-    return { config: paired, tensors };
+    return { config: paired, tensors: await plannedTensorShapes(teacher, featurePlanOf(paired, methods, teacher), shape) };
   } finally {
     await teacher.release();
   }
 }
 
 /**
+ * Why an imported teacher runs on every batch the students see rather than once over the
+ * training split: their images are shifted or flipped, or the inner tensors its methods read
+ * would not fit in memory kept over every image. Null when it runs once.
+ */
+function whyEveryBatch(config: RunConfig, plan: TeacherFeaturePlan, planned: TeacherTensors | null, images: number): string | null {
+  if (augmentsStudent(config)) return 'as they are shifted or flipped';
+  const tooLarge = planned && tooLargeToKeep(storedFeatureShapes(planned.layers, plan), images);
+  return tooLarge ? `as ${tooLarge} to keep` : null;
+}
+
+/**
  * An output-only teacher: run once over the test split (its report, and the check against
  * chance) and the training split (its logits, kept for every student); or, when the students'
- * images are shifted or flipped, kept open to run on each of their batches (ctx.importedTeacher,
- * released with the run). A softmax at the end is found and undone. The file or folder is copied
- * into the run folder.
+ * images are shifted or flipped or its tensors are too large to keep (whyEveryBatch), kept open
+ * to run on each of their batches (ctx.importedTeacher, released with the run). A softmax at the
+ * end is found and undone. The file or folder is copied into the run folder.
  */
 export async function obtainExternalTeacher(ctx: PhaseContext): Promise<{ model: null; report: ModelReport }> {
   const { config, dataset, folder, emit } = ctx;
   const classes = dataset.classNames.length;
   const teacher = await openExternalTeacher(config.teacher);
-  const perBatch = augmentsStudent(config);
   try {
     const plan = featurePlanOf(config, ctx.methods, teacher);
+    const planned = plan.names.length > 0 ? await plannedTensorShapes(teacher, plan, dataset.shape) : null;
+    const perBatch = whyEveryBatch(config, plan, planned, dataset.train.count);
     const fit = await fitExternalTeacher(teacher, dataset.test, dataset.shape, dataset.classNames, config);
     const fed = describeTeacherInput(config, dataset.test, dataset.shape, fit.target);
     const test = await externalTeacherLogits(teacher, dataset.test, dataset.shape, config, fit);
@@ -111,7 +120,7 @@ export async function obtainExternalTeacher(ctx: PhaseContext): Promise<{ model:
     const latencyMs = await externalTeacherLatencyMs(teacher, dataset.test, dataset.shape, config, fit);
     if (perBatch) {
       ctx.importedTeacher = { teacher, fit, plan, probabilities: test.probabilities };
-      if (plan.names.length > 0) ctx.teacherTensors = await plannedTensorShapes(teacher, plan, dataset.shape);
+      if (planned) ctx.teacherTensors = planned;
     } else {
       const train = await externalTeacherLogits(teacher, dataset.train, dataset.shape, config, fit, dataset.train.count, plan);
       ctx.teacherLogits = tf.tensor2d(train.logits, [dataset.train.count, classes]);
@@ -135,7 +144,7 @@ export async function obtainExternalTeacher(ctx: PhaseContext): Promise<{ model:
       describeMapping(fit.mapping, dataset.classNames),
       `test accuracy ${(evaluation.accuracy * 100).toFixed(2)}%`,
       test.probabilities ? 'it outputs probabilities (a softmax at the end): their logarithms are used as logits' : '',
-      perBatch ? "run on every batch the students see, as they are shifted or flipped" : '',
+      perBatch ? `run on every batch the students see, ${perBatch}` : '',
     ].filter(Boolean).join('; ');
     await emit({ type: 'phase', phase: 'teacher', status: 'loaded', model: teacher.name, detail });
     await mkdir(folder.modelDir('teacher'), { recursive: true });

@@ -156,17 +156,21 @@ export async function externalTeacherLogits(
 /** Rows of probabilities (a softmax at the end) as log-probabilities, which softmax(·/T) turns back into them softened at T. */
 export const asLogits = (rows: Float32Array, probabilities: boolean): Float32Array => (probabilities ? rows.map((v) => Math.log(Math.max(v, 1e-7))) : rows);
 
-/** Refuses inner tensors that would not fit in memory beside the run, kept over `count` training images for every student. */
-export function checkFeatureMemory(tensors: ReadonlyArray<{ name: string; shape: number[] }>, count: number, teacher: string): void {
+/**
+ * Why inner tensors cannot be kept over `count` training images for every student (more than
+ * 1 GiB of float32), in words; null when they can.
+ */
+export function tooLargeToKeep(tensors: ReadonlyArray<{ name: string; shape: number[] }>, count: number): string | null {
   const perImage = tensors.reduce((n, f) => n + f.shape.reduce((a, b) => a * b, 1), 0);
-  if (perImage * count <= MAX_FEATURE_VALUES) return;
+  if (perImage * count <= MAX_FEATURE_VALUES) return null;
   const sizes = tensors.map((f) => `${f.name} (${f.shape.join('×')})`).join(', ');
-  throw new DistillInputError(`${teacher}'s tensors ${sizes} over ${count.toLocaleString('en-US')} training images would take ${((perImage * count * 4) / 2 ** 30).toFixed(1)} GB, kept for every student: pair a smaller tensor (a later, pooled one), or train on fewer images (--limit-train)`);
+  return `its tensors ${sizes} over ${count.toLocaleString('en-US')} training images would take ${((perImage * count * 4) / 2 ** 30).toFixed(1)} GB`;
 }
 
-/** Room for each inner tensor over `count` images. */
+/** Room for each inner tensor over `count` images (the caller has found that they fit: tooLargeToKeep). */
 function allocateFeatures(first: TeacherFeatureBatch[], count: number, teacher: string): TeacherFeatureBatch[] {
-  checkFeatureMemory(first, count, teacher);
+  const tooLarge = tooLargeToKeep(first, count);
+  if (tooLarge) throw new Error(`${teacher}: ${tooLarge}, more than can be kept (the run should have run it on every batch)`);
   return first.map((f) => ({ ...f, data: new Float32Array(count * f.shape.reduce((a, b) => a * b, 1)) }));
 }
 

@@ -8,7 +8,7 @@ import { DistillInputError } from '../errors';
 import { initFromTeacher, startsFromTeacher } from '../methods/init-from-teacher';
 import type { DistillationMethod } from '../methods/method';
 import type { TeacherTensors } from '../methods/layer-pairing';
-import { augmentsStudent, type ImportedTeacherSession } from './imported-teacher-source';
+import type { ImportedTeacherSession } from './imported-teacher-source';
 import { getMethod } from '../methods/registry';
 import { buildModel, findFamily, modelSize } from '../models/registry';
 import { confusionMatrix, evaluateModel, measureLatencyMs, type Evaluation } from '../train/evaluate';
@@ -92,18 +92,16 @@ export function sameArchitectureLatency(student: ModelReport, baseline: ModelRep
  * result: a pairing that cannot work is an input error before any training starts. Returns the
  * config the run is to keep: an imported teacher's feature pairs chosen where none were named.
  */
-export async function checkMethodsFit(config: RunConfig, dataset: Pick<ImageDataset, 'shape' | 'classNames'> & { train?: { count: number } }, methods: DistillationMethod[]): Promise<RunConfig> {
+export async function checkMethodsFit(config: RunConfig, dataset: Pick<ImageDataset, 'shape' | 'classNames'>, methods: DistillationMethod[]): Promise<RunConfig> {
   const options = { inputShape: dataset.shape, classes: dataset.classNames.length, seed: config.seed, dropout: 0 };
   const needsTeacher = methods.some((m) => m.needsTeacher);
   checkFamilies(config, methods, needsTeacher && !teacherIsSaved(config));
   const outputOnly = needsTeacher && (await teacherIsOutputOnly(config, dataset.classNames));
   if (outputOnly) checkOutputOnlyTeacherFits(config);
-  // The training images an imported teacher's tensors are kept for (at most; a validation split takes some); none are kept when it runs on every augmented batch.
-  const images = dataset.train && !augmentsStudent(config) ? Math.min(dataset.train.count, config.limitTrain ?? Infinity) : null;
   const student = buildModel(config.student, options);
   let teacher: tf.LayersModel | null = null;
   try {
-    const planned = outputOnly ? await plannedTeacherTensors(config, methods, student, dataset.shape, images) : { config };
+    const planned = outputOnly ? await plannedTeacherTensors(config, methods, student, dataset.shape) : { config };
     const { tensors: teacherTensors } = planned;
     teacher = !needsTeacher || outputOnly ? null : teacherIsSaved(config) ? (await loadModelFolder(config.teacher)).model : buildModel(config.teacher, options);
     for (const method of methods) method.prepare({ student, teacher, config: planned.config, ...(teacherTensors ? { teacherTensors } : {}) }).dispose();
