@@ -64,6 +64,9 @@ export const TeacherDeclarationSchema = z
   .strict();
 export type TeacherDeclaration = z.infer<typeof TeacherDeclarationSchema>;
 
+/** An inner tensor of a teacher: its name, and its shape per image, channels last. */
+const FeatureTensorSchema = z.object({ name: z.string(), shape: z.array(z.number().int()) });
+
 /** An imported teacher tried on a dataset's test images before distilling (`checkTeacher`). */
 export const TeacherCheckSchema = z.object({
   name: z.string(),
@@ -84,6 +87,8 @@ export const TeacherCheckSchema = z.object({
   shape: Shape,
   classNames: z.array(z.string()),
   samples: z.array(DatasetSampleSchema.extend({ predicted: z.number().int(), confidence: z.number() })),
+  /** Its stages, where FitNets and attention transfer read it when no pairs are named: the last map of each spatial size, and its hidden vectors; null where its inner tensors could not be run. */
+  stages: z.object({ maps: z.array(FeatureTensorSchema), vectors: z.array(FeatureTensorSchema) }).nullable(),
 });
 export type TeacherCheck = z.infer<typeof TeacherCheckSchema>;
 

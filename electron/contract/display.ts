@@ -152,3 +152,10 @@ export const exportSubject = ({ role, method }: { role: string; method?: string 
 export function formatKeptEpoch(selection: Selection): string {
   return `kept epoch ${selection.bestEpoch} of ${selection.stoppedEarly ?? selection.epochs}, the best on the validation split`;
 }
+
+/** A teacher's inner tensor in words: `name (28×28×16)`. */
+export const formatTensor = (tensor: { name: string; shape: readonly number[] }) => `${tensor.name} (${tensor.shape.join('×')})`;
+
+/** An imported teacher's stages (the last map of each spatial size, then its hidden vectors), as a list; `none` when it has none. */
+export const formatStages = (stages: { maps: ReadonlyArray<{ name: string; shape: readonly number[] }>; vectors: ReadonlyArray<{ name: string; shape: readonly number[] }> }) =>
+  [...stages.maps, ...stages.vectors].map(formatTensor).join(', ') || 'none';

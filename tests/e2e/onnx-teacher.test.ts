@@ -75,12 +75,19 @@ describe('a PyTorch teacher exported with torch.onnx.export', { skip: missing ??
   it('is checked before distilling: classes matched by a labels.txt, a custom mean/std, a resize to its own input', async () => {
     const check = async (args: string[]) => {
       const { code, stdout, stderr } = await runCli(['check-teacher', '--images', '2000', '--json', ...args]);
-      return { code, stderr, report: code === 0 || stdout.trim() ? (JSON.parse(stdout.trim().split('\n').at(-1)!) as { accuracy: number; mappingText: string; fed: string; mapping: { columns: number[] }; samples: Array<{ label: number; predicted: number }> }) : null };
+      return { code, stderr, report: code === 0 || stdout.trim() ? (JSON.parse(stdout.trim().split('\n').at(-1)!) as { accuracy: number; mappingText: string; fed: string; mapping: { columns: number[] }; samples: Array<{ label: number; predicted: number }>; stages: unknown }) : null };
     };
     const plain = await check(['--teacher', join(root, 'teacher.onnx')]);
     assert.equal(plain.code, 0, plain.stderr);
     assert.ok(plain.report!.accuracy > 0.85, `${plain.report!.accuracy}`);
     assert.ok(plain.report!.samples.length >= 10 && plain.report!.samples.every((s) => s.predicted >= 0 && s.predicted < 10));
+    // Where FitNets and attention transfer read it when no pairs are named: its two ReLU maps (28 and 14 px) and the vector its classifier reads.
+    assert.deepEqual(plain.report!.stages, {
+      maps: [{ name: '/0/0.1/Relu_output_0', shape: [28, 28, 16] }, { name: '/0/0.4/Relu_output_0', shape: [14, 14, 32] }],
+      vectors: [{ name: '/0/0.8/Relu_output_0', shape: [128] }],
+    });
+    const words = await runCli(['check-teacher', '--images', '200', '--teacher', join(root, 'teacher.onnx')]);
+    assert.match(words.stdout, /^stages FitNets and attention transfer pair by shape: \/0\/0\.1\/Relu_output_0 \(28×28×16\), \/0\/0\.4\/Relu_output_0 \(14×14×32\), \/0\/0\.8\/Relu_output_0 \(128\)$/m);
     // Its outputs in another order, named in labels.txt: matched by name, the same accuracy.
     const permuted = await check(['--teacher', join(root, 'permuted', 'teacher.onnx')]);
     assert.equal(permuted.code, 0, permuted.stderr);

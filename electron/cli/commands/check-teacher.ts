@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { checkTeacher, DistillInputError, loadDataset, selectBackend } from '../../engine';
 import { describeFlag, RUN_SETTINGS } from '../../contract/catalogue';
+import { formatStages } from '../../contract/display';
 import { integerFlag, parseFlags } from '../args';
 import { configFromFlags, refuseIdleImageSize, RUN_FLAGS } from '../run-flags';
 import { table } from '../table';
@@ -38,6 +39,7 @@ export async function checkTeacherCommand(args: string[]): Promise<number> {
       ...(check.mapping.byName ? [table(['class', 'teacher output'], data.classNames.map((c, i) => [c, `${check.mapping.columns[i]} (${check.mapping.teacherNames?.[i] ?? ''})`]), [1])] : []),
       check.probabilities ? 'outputs: probabilities (a softmax at the end); their logarithms are used as logits' : 'outputs: logits',
       `test accuracy on the first ${check.images} images: ${(check.accuracy * 100).toFixed(2)}% (chance ${(check.chance * 100).toFixed(1)}%)`,
+      ...(check.stages ? [`stages FitNets and attention transfer pair by shape: ${formatStages(check.stages)}`] : []),
       table(['image', 'label', 'teacher says', 'p'], check.samples.slice(0, 12).map((s) => [`#${s.index}`, name(s.label), `${name(s.predicted)}${s.predicted === s.label ? '' : '  ✗'}`, s.confidence.toFixed(2)]), [1, 2]),
     ];
     process.stdout.write(lines.join('\n') + '\n');

@@ -1,4 +1,5 @@
 import type * as tf from '@tensorflow/tfjs';
+import { formatStages, formatTensor } from '../../contract/display';
 import { DistillInputError } from '../errors';
 
 export interface FeatureLayer {
@@ -72,7 +73,7 @@ export function parsePairs(spec: string, student: tf.LayersModel, teacher: tf.La
   });
 }
 
-const describe = (l: FeatureLayer) => `${l.name} (${l.shape.join('×')})`;
+const describe = formatTensor;
 
 /** FitNets guides one middle layer of the student with one middle layer of the teacher. */
 export function defaultHintPair(student: tf.LayersModel, teacher: tf.LayersModel): LayerPair[] {
@@ -110,7 +111,6 @@ export interface TeacherStages {
 
 const sameSize = (a: FeatureLayer, b: FeatureLayer) => a.shape[0] === b.shape[0] && a.shape[1] === b.shape[1];
 const middleOf = <T>(items: readonly T[]): T | undefined => items[Math.floor((items.length - 1) / 2)];
-const stagesOf = (stages: TeacherStages) => [...stages.maps, ...stages.vectors].map(describe).join(', ') || 'none';
 
 /**
  * FitNets from an imported teacher, paired by shape as nothing else names another tool's stages:
@@ -121,7 +121,7 @@ export function hintPairFromStages(student: tf.LayersModel, teacher: TeacherStag
   const s = middleOf(stageOutputs(student).length > 0 ? stageOutputs(student) : featureLayers(student));
   if (!s) throw new DistillInputError(`FitNets needs a hidden layer in the student (${student.name} has none)`);
   const t = s.shape.length === 3 ? teacher.maps.find((map) => sameSize(map, s)) : middleOf(teacher.vectors);
-  if (!t) throw new DistillInputError(`FitNets: ${teacherName} has no hidden ${s.shape.length === 3 ? `feature map of ${s.shape[0]}×${s.shape[1]}` : 'vector'} to pair with the student's ${describe(s)} (its stages: ${stagesOf(teacher)}); name a pair with --feature-pairs STUDENT_LAYER:TEACHER_TENSOR`);
+  if (!t) throw new DistillInputError(`FitNets: ${teacherName} has no hidden ${s.shape.length === 3 ? `feature map of ${s.shape[0]}×${s.shape[1]}` : 'vector'} to pair with the student's ${describe(s)} (its stages: ${formatStages(teacher)}); name a pair with --feature-pairs STUDENT_LAYER:TEACHER_TENSOR`);
   return [{ student: s, teacher: t }];
 }
 
@@ -130,7 +130,7 @@ export function attentionPairsFromStages(student: tf.LayersModel, teacher: Teach
   const stages = stageOutputs(student);
   if (stages.length === 0) throw new DistillInputError(`attention transfer needs convolutional feature maps in both models; ${student.name} has none`);
   const pairs = stages.flatMap((s) => teacher.maps.filter((map) => sameSize(map, s)).map((t) => ({ student: s, teacher: t })));
-  if (pairs.length === 0) throw new DistillInputError(`attention transfer: no stage of ${teacherName} has the spatial size of a stage of ${student.name} (student ${stages.map(describe).join(', ')}; teacher ${stagesOf(teacher)}); name pairs with --feature-pairs STUDENT_LAYER:TEACHER_TENSOR`);
+  if (pairs.length === 0) throw new DistillInputError(`attention transfer: no stage of ${teacherName} has the spatial size of a stage of ${student.name} (student ${stages.map(describe).join(', ')}; teacher ${formatStages(teacher)}); name pairs with --feature-pairs STUDENT_LAYER:TEACHER_TENSOR`);
   return pairs;
 }
 

@@ -4,7 +4,9 @@ import type { ClassMapping } from './class-mapping';
 import { describeMapping, evaluationOfLogits } from './external-teacher-phase';
 import { externalTeacherLogits, fitExternalTeacher, openExternalTeacher } from './external-teacher';
 import { nearChance } from './imported-teacher';
+import type { TeacherStages } from '../methods/layer-pairing';
 import { describeTeacherInput, type TeacherInputDeclaration } from './teacher-input';
+import { teacherStages } from './teacher-feature-plan';
 
 /** A sample with what the teacher made of it. */
 export interface TeacherCheckSample extends DatasetSample {
@@ -31,6 +33,8 @@ export interface TeacherCheck {
   atChance: boolean;
   probabilities: boolean;
   samples: TeacherCheckSample[];
+  /** Where FitNets and attention transfer read it when no pairs are named (teacherStages); null where its tensors could not be run. */
+  stages: TeacherStages | null;
 }
 
 /** Tries a teacher (an .onnx file, a GraphModel or LayersModel folder) on up to `images` test images. */
@@ -50,6 +54,8 @@ export async function checkTeacher(path: string, data: ImageDataset, declared: T
       const sum = row.reduce((s, v) => s + Math.exp(v - max), 0);
       return { ...sample, predicted, confidence: 1 / sum };
     });
+    // Its stages are a help for pairing, not what the check is for: a graph that will not give its inner tensors still gets its accuracy.
+    const stages = await teacherStages(teacher, data.shape).catch(() => null);
     return {
       name: teacher.name,
       format: teacher.format,
@@ -63,6 +69,7 @@ export async function checkTeacher(path: string, data: ImageDataset, declared: T
       atChance: nearChance(evaluation.accuracy, classes),
       probabilities,
       samples,
+      stages,
     };
   } finally {
     await teacher.release();

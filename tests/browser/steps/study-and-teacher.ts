@@ -139,6 +139,8 @@ export function studyAndTeacherTests(session: AppSession): void {
     assert.doesNotMatch(await page.getByTestId('teacher-check-result').innerText(), /no better than guessing/);
     assert.match(await page.getByTestId('teacher-check-result').innerText(), /ONNX, run by onnxruntime-node \(cpu\), NHWC input · fed pixels \/ 255/);
     assert.equal(await page.getByTestId('teacher-check-samples').locator('figure').count(), 24);
+    // Where feature methods read it when no pairs are named: an MLP's two hidden ReLUs.
+    assert.match(await page.getByTestId('teacher-check-stages').innerText(), /pair by shape when no feature pairs are named: \S+ \(800\), \S+ \(800\)$/);
     await shot('2-models-teacher-check');
     // A teacher that never learned (an untrained MLP as ONNX): the check says it is no better than guessing.
     const untrained = join(await mkdtemp(join(tmpdir(), 'untrained-')), 'untrained');
