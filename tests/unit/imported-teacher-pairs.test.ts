@@ -7,7 +7,7 @@ import { attentionMap } from '../../electron/engine/losses/attention';
 import { attentionPairsFromStages, hintPairFromStages } from '../../electron/engine/methods/layer-pairing';
 import { getMethod } from '../../electron/engine/methods/registry';
 import { buildModel } from '../../electron/engine/models/registry';
-import type { ExternalTeacher, TeacherFeatureBatch } from '../../electron/engine/runs/external-teacher';
+import { graphTensorNames, type ExternalTeacher, type TeacherFeatureBatch } from '../../electron/engine/runs/external-teacher';
 import { keptForAttention, storedFeatureShapes } from '../../electron/engine/runs/teacher-attention';
 import { teacherFeaturePlan, teacherStages, withChosenFeaturePairs } from '../../electron/engine/runs/teacher-feature-plan';
 import { useCpuBackend } from '../helpers/backend';
@@ -95,6 +95,31 @@ describe("an imported teacher's feature pairs, chosen by shape", () => {
     assert.equal(chosen.methodOptions.fitnet.featurePairs, 'stage_2:/r2b/Relu_output_0');
     const named = { ...config, methodOptions: { ...config.methodOptions, at: { ...config.methodOptions.at, featurePairs: 'stage_1:/r1/Relu_output_0' } } };
     assert.equal((await withChosenFeaturePairs(named, [getMethod('at')], cnn, student, [28, 28, 1])).methodOptions.at.featurePairs, 'stage_1:/r1/Relu_output_0');
+  });
+});
+
+describe("an imported graph's activations", () => {
+  it('tell SiLU and hard swish, exported as products, from a squeeze-and-excitation gate', () => {
+    // The nodes torch.onnx.export (opset 13) writes for Conv → SiLU → SE block → Conv → Hardswish → Linear.
+    const nodes = [
+      ['Conv', ['x', '0.weight', '0.bias'], '/0/Conv_output_0'],
+      ['Sigmoid', ['/0/Conv_output_0'], '/1/Sigmoid_output_0'],
+      ['Mul', ['/0/Conv_output_0', '/1/Sigmoid_output_0'], '/1/Mul_output_0'],
+      ['ReduceMean', ['/1/Mul_output_0'], '/2/ReduceMean_output_0'],
+      ['Conv', ['/2/ReduceMean_output_0', '2.fc.weight', '2.fc.bias'], '/2/fc/Conv_output_0'],
+      ['Sigmoid', ['/2/fc/Conv_output_0'], '/2/Sigmoid_output_0'],
+      ['Mul', ['/1/Mul_output_0', '/2/Sigmoid_output_0'], '/2/Mul_output_0'],
+      ['Conv', ['/2/Mul_output_0', '3.weight', '3.bias'], '/3/Conv_output_0'],
+      ['HardSigmoid', ['/3/Conv_output_0'], '/4/HardSigmoid_output_0'],
+      ['Mul', ['/3/Conv_output_0', '/4/HardSigmoid_output_0'], '/4/Mul_output_0'],
+      ['Flatten', ['/4/Mul_output_0'], '/5/Flatten_output_0'],
+      ['Gemm', ['/5/Flatten_output_0', '6.weight', '6.bias'], 'y'],
+    ] as const;
+    const named = graphTensorNames(nodes.map(([op, inputs, output]) => ({ op, inputs, outputs: [output] })));
+    assert.deepEqual(
+      named.filter((t) => t.op !== 'Conv' && t.op !== 'Sigmoid' && t.op !== 'HardSigmoid').map((t) => `${t.name} ${t.op}`),
+      ['/1/Mul_output_0 SiLU', '/2/ReduceMean_output_0 ReduceMean', '/2/Mul_output_0 Mul', '/4/Mul_output_0 HardSwish', '/5/Flatten_output_0 Flatten', 'y Gemm'],
+    );
   });
 });
 

@@ -5,7 +5,7 @@ import { firstLine } from '../data/limits';
 import { modelSize } from '../models/registry';
 import { parseClassNames, readLabelsFile } from './class-mapping';
 import { embeddingLayer } from '../methods/layer-pairing';
-import type { ExternalTeacher, TeacherFeatureBatch, TeacherTensorName } from './external-teacher';
+import { graphTensorNames, type ExternalTeacher, type TeacherFeatureBatch, type TeacherTensorName } from './external-teacher';
 import { loadModelFolder, readModelJson, readModelWeights } from './model-io';
 
 /** Class names a TensorFlow.js folder carries: labels.txt beside model.json, or its metadata's classNames. */
@@ -76,7 +76,7 @@ export async function openGraphTeacher(dir: string): Promise<ExternalTeacher> {
     outputs: typeof outDim === 'number' && outDim > 0 ? outDim : null,
     classNames: await folderClassNames(dir, json.userDefinedMetadata),
     tensors: {
-      list: nodes.map(({ name, op }) => ({ name, op })),
+      list: graphTensorNames(nodes.map(({ name, op, input }) => ({ op, inputs: (input ?? []).map(nodeOf), outputs: [name] }))),
       // What its last matrix product reads: the classifier's input.
       embedding: (() => {
         const input = nodes.findLast((node) => /MatMul$/.test(node.op))?.input?.[0];

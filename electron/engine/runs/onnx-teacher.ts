@@ -7,7 +7,7 @@ import { DistillInputError } from '../errors';
 import { describeOnnxModel, onnxNodes, withGraphOutputs } from '../export/onnx/encode';
 import { firstLine } from '../data/limits';
 import { parseClassNames, readLabelsFile } from './class-mapping';
-import type { ExternalTeacher, TeacherFeatureBatch } from './external-teacher';
+import { graphTensorNames, type ExternalTeacher, type TeacherFeatureBatch } from './external-teacher';
 
 type Ort = typeof import('onnxruntime-node');
 type Session = import('onnxruntime-node').InferenceSession;
@@ -123,7 +123,7 @@ export async function openOnnxTeacher(path: string): Promise<ExternalTeacher> {
     inputDims: hwc.map((d) => d ?? null),
     outputs: typeof outDim === 'number' ? outDim : null,
     classNames: names,
-    tensors: { list: nodes.flatMap((node) => node.outputs.map((name) => ({ name, op: node.op }))), embedding: onnxEmbeddingName(file) },
+    tensors: { list: graphTensorNames(nodes), embedding: onnxEmbeddingName(file) },
     async run(x) {
       const result = await session.run(await feed(x));
       return Float32Array.from(result[outputName]!.data as Float32Array);

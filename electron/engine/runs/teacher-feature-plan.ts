@@ -49,10 +49,10 @@ export function teacherFeaturePlan(config: RunConfig, methods: readonly Distilla
 
 /**
  * Operators (ONNX, a GraphDef's, or a Keras layer's class) whose outputs are hidden activations,
- * where a hint or an attention map is read: nonlinearities, and TensorFlow.js's fused
+ * where a hint or an attention map is read: nonlinearities (SiLU as graphTensorNames finds it), and TensorFlow.js's fused
  * convolutions and products (their activation inside), Keras's layers with one inside.
  */
-const HIDDEN_OPS = /^(Relu|Relu6|Clip|LeakyRelu|Elu|Selu|Celu|Gelu|HardSwish|PRelu|Prelu|Mish|_FusedConv2D|FusedDepthwiseConv2dNative|_FusedMatMul|Dense|Conv2D|DepthwiseConv2D|SeparableConv2D|Activation|ReLU|LeakyReLU|ELU|PReLU)$/;
+const HIDDEN_OPS = /^(Relu|Relu6|Clip|LeakyRelu|Elu|Selu|Celu|Gelu|HardSwish|SiLU|PRelu|Prelu|Mish|_FusedConv2D|FusedDepthwiseConv2dNative|_FusedMatMul|Dense|Conv2D|DepthwiseConv2D|SeparableConv2D|Activation|ReLU|LeakyReLU|ELU|PReLU)$/;
 
 /**
  * An imported teacher's stages, found from one blank image: its hidden activations up to the
