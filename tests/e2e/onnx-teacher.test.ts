@@ -20,6 +20,7 @@ import { pythonModulesMissing, SYSTEM_PYTHON, tempDir } from '../helpers/fixture
 
 const PYTHON = SYSTEM_PYTHON;
 const SCRIPT = fileURLToPath(new URL('../fixtures/torch/train_teacher.py', import.meta.url));
+const RESIDUAL_SCRIPT = fileURLToPath(new URL('../fixtures/torch/residual_teacher.py', import.meta.url));
 const MNIST = fileURLToPath(new URL('../../resources/datasets/mnist', import.meta.url));
 
 const missing = pythonModulesMissing(['torch', 'onnx'], 'python3-torch python3-onnx');
@@ -86,6 +87,20 @@ describe('a PyTorch teacher exported with torch.onnx.export', { skip: missing ??
       maps: [{ name: '/0/0.1/Relu_output_0', shape: [28, 28, 16] }, { name: '/0/0.4/Relu_output_0', shape: [14, 14, 32] }],
       vectors: [{ name: '/0/0.8/Relu_output_0', shape: [128] }],
     });
+    // Real exporters' graphs: a residual network's stages are the ReLUs after each stage's last sum; SiLU and
+    // hard swish (exported as x·sigmoid(x)) are stages, a squeeze-and-excitation gate is not. Untrained: at chance, so exit 2.
+    execFileSync(PYTHON, [RESIDUAL_SCRIPT, join(root, 'resnet.onnx'), join(root, 'silu.onnx')], { timeout: 120_000 });
+    const stagesOf = async (file: string) => {
+      const { code, report } = await check(['--teacher', join(root, file)]);
+      assert.equal(code, 2);
+      return report!.stages as { maps: Array<{ name: string; shape: number[] }> };
+    };
+    assert.deepEqual((await stagesOf('resnet.onnx')).maps, [
+      { name: '/l1/l1.1/Relu_1_output_0', shape: [28, 28, 16] },
+      { name: '/l2/l2.1/Relu_1_output_0', shape: [14, 14, 32] },
+      { name: '/l3/l3.1/Relu_1_output_0', shape: [7, 7, 64] },
+    ]);
+    assert.deepEqual((await stagesOf('silu.onnx')).maps.map((m) => m.name), ['/1/Mul_output_0', '/4/Mul_output_0']);
     const words = await runCli(['check-teacher', '--images', '200', '--teacher', join(root, 'teacher.onnx')]);
     assert.match(words.stdout, /^stages FitNets and attention transfer pair by shape: \/0\/0\.1\/Relu_output_0 \(28×28×16\), \/0\/0\.4\/Relu_output_0 \(14×14×32\), \/0\/0\.8\/Relu_output_0 \(128\)$/m);
     // Its outputs in another order, named in labels.txt: matched by name, the same accuracy.
