@@ -1,14 +1,16 @@
 import * as tf from '@tensorflow/tfjs';
 import { stat } from 'node:fs/promises';
 import type { DatasetSplit } from '../data/dataset';
+import { formatTensor } from '../../contract/display';
 import { DistillInputError } from '../errors';
 import { fastestTimingMs } from '../train/evaluate';
 import { mapTeacherClasses, selectColumns, type ClassMapping } from './class-mapping';
 import { openGraphTeacher, openLayersTeacher } from './graph-teacher';
 import { rowsAreProbabilities } from './imported-teacher';
-import { keptForAttention } from './teacher-attention';
+import { keptAsPlanned } from './teacher-attention';
 import { readModelJson } from './model-io';
 import { isOnnxPath, openOnnxTeacher } from './onnx-teacher';
+import type { TeacherFeaturePlan } from './teacher-feature-plan';
 import { checkTeacherInput, teacherInputBatch, type ImageShape, type TeacherInputDeclaration } from './teacher-input';
 
 /**
@@ -150,7 +152,7 @@ export async function externalTeacherLogits(
   declared: TeacherInputDeclaration,
   fit: TeacherFit,
   count = split.count,
-  wanted: { names: readonly string[]; attentionOnly: readonly string[] } = { names: [], attentionOnly: [] },
+  wanted: Pick<TeacherFeaturePlan, 'names' | 'attentionOnly'> = { names: [], attentionOnly: [] },
 ): Promise<{ logits: Float32Array; probabilities: boolean; features: TeacherFeatureBatch[] }> {
   const featureNames = wanted.names;
   const classes = fit.mapping.columns.length;
@@ -166,7 +168,7 @@ export async function externalTeacherLogits(
       if (featureNames.length > 0) {
         const result = await teacher.runWithFeatures(x, featureNames);
         raw = result.outputs;
-        const kept = result.features.map((batch) => (wanted.attentionOnly.includes(batch.name) && batch.shape.length === 3 ? keptForAttention(batch) : batch));
+        const kept = result.features.map((batch) => keptAsPlanned(batch, wanted));
         if (start === 0) features = allocateFeatures(kept, count, teacher.name);
         kept.forEach((batch, i) => features[i]!.data.set(batch.data, start * batch.data.length / (end - start)));
       } else raw = await teacher.run(x);
@@ -192,7 +194,7 @@ export const asLogits = (rows: Float32Array, probabilities: boolean): Float32Arr
 export function tooLargeToKeep(tensors: ReadonlyArray<{ name: string; shape: number[] }>, count: number): string | null {
   const perImage = tensors.reduce((n, f) => n + f.shape.reduce((a, b) => a * b, 1), 0);
   if (perImage * count <= MAX_FEATURE_VALUES) return null;
-  const sizes = tensors.map((f) => `${f.name} (${f.shape.join('×')})`).join(', ');
+  const sizes = tensors.map(formatTensor).join(', ');
   return `its tensors ${sizes} over ${count.toLocaleString('en-US')} training images would take ${((perImage * count * 4) / 2 ** 30).toFixed(1)} GB`;
 }
 

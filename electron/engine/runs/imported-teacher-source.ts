@@ -4,7 +4,7 @@ import { selectColumns } from './class-mapping';
 import { asLogits, type ExternalTeacher, type TeacherFit } from './external-teacher';
 import type { RunConfig } from '../../contract/run-config';
 import type { ImageDataset } from '../data/dataset';
-import { keptForAttention } from './teacher-attention';
+import { keptAsPlanned } from './teacher-attention';
 import type { TeacherFeaturePlan } from './teacher-feature-plan';
 import { asTeacherInput, type TeacherInputDeclaration } from './teacher-input';
 
@@ -39,7 +39,7 @@ export function importedTeacherSource(dataset: Pick<ImageDataset, 'train' | 'sha
         // Every tensor the run planned, as one session gives them; the method's, in its order, from those.
         const { outputs, features } = featureLayers.length > 0 ? await session.teacher.runWithFeatures(input, session.plan.names) : { outputs: await session.teacher.run(input), features: [] };
         const logits = asLogits(selectColumns(outputs, outputs.length / n, session.fit.mapping), session.probabilities);
-        const byName = new Map(features.map((f) => [f.name, session.plan.attentionOnly.includes(f.name) && f.shape.length === 3 ? keptForAttention(f) : f]));
+        const byName = new Map(features.map((f) => [f.name, keptAsPlanned(f, session.plan)]));
         return {
           logits: tf.tensor2d(logits, [n, classes]),
           features: featureLayers.map((name) => {

@@ -19,6 +19,12 @@ export function keptForAttention(batch: TeacherFeatureBatch): TeacherFeatureBatc
   return { name: batch.name, data, shape: [h, w, 1], channels: c };
 }
 
+/** Is this tensor a map that only attention transfer reads (kept as keptForAttention)? */
+const attentionOnly = (tensor: { name: string; shape: readonly number[] }, plan: Pick<TeacherFeaturePlan, 'attentionOnly'>) => plan.attentionOnly.includes(tensor.name) && tensor.shape.length === 3;
+
+/** A batch of an inner tensor as the run keeps it: a map only attention transfer reads, as its attention. */
+export const keptAsPlanned = (batch: TeacherFeatureBatch, plan: Pick<TeacherFeaturePlan, 'attentionOnly'>): TeacherFeatureBatch => (attentionOnly(batch, plan) ? keptForAttention(batch) : batch);
+
 /** Each tensor's shape as the run keeps it: a map only attention transfer reads, one channel. */
 export const storedFeatureShapes = (tensors: readonly FeatureLayer[], plan: Pick<TeacherFeaturePlan, 'attentionOnly'>): FeatureLayer[] =>
-  tensors.map((t) => (plan.attentionOnly.includes(t.name) && t.shape.length === 3 ? { name: t.name, shape: [t.shape[0]!, t.shape[1]!, 1] } : t));
+  tensors.map((t) => (attentionOnly(t, plan) ? { name: t.name, shape: [t.shape[0]!, t.shape[1]!, 1] } : t));

@@ -24,7 +24,7 @@ export function teacherSource(ctx: PhaseContext, teacher: tf.LayersModel | null,
   const { config, dataset } = ctx;
   // An imported teacher kept open because the students' images are augmented: run on each batch.
   if (!teacher && ctx.importedTeacher) return importedTeacherSource(dataset, config, ctx.importedTeacher, featureLayers);
-  // An output-only teacher's logits (and the inner tensors its methods name) are computed before (teacher null); checkOutputOnlyTeacherFits ruled out the rest.
+  // An output-only teacher's logits (and the inner tensors its methods name) are computed before (teacher null) when it is not run per batch.
   if ((featureLayers.length === 0 && config.studentJitter === 0 && !config.flip) || !teacher) {
     ctx.teacherLogits ??= predictLogits(teacher!, dataset.train, dataset.shape, evalBatchSize(config));
     const all = ctx.teacherLogits;
