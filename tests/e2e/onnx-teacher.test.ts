@@ -151,7 +151,9 @@ describe('a PyTorch teacher exported with torch.onnx.export', { skip: missing ??
   });
 
   it('teaches FitNets, attention transfer and relational KD from its inner tensors, named as its graph names them', async () => {
-    const base = ['--teacher', join(root, 'teacher.onnx'), '--epochs', '2', '--limit-train', '2000', '--limit-test', '500', '--backend', 'wasm', '--json'];
+    const base = ['--limit-train', '2000', '--limit-test', '500', '--backend', 'wasm', '--json'];
+    // The PyTorch teacher and 2 epochs unless a case names its own.
+    const defaults = (flags: string[]) => [...(flags.includes('--teacher') ? [] : ['--teacher', join(root, 'teacher.onnx')]), ...(flags.includes('--epochs') ? [] : ['--epochs', '2'])];
     const cases: Array<[string, string[], RegExp]> = [
       // The 128 units its classifier reads, hinted into the student's first hidden layer.
       ['fitnet', ['--student', 'mlp-64x2', '--feature-pairs', 'dense_1:/0/0.8/Relu_output_0', '--hint-epochs', '1'], /hints dense_1 \(64\) ← \/0\/0\.8\/Relu_output_0 \(128\) for 1 epoch/],
@@ -160,10 +162,14 @@ describe('a PyTorch teacher exported with torch.onnx.export', { skip: missing ??
       // The embedding, found as the tensor its last Gemm reads.
       ['rkd', ['--student', 'mlp-64x2'], /distances and angles between embeddings dense_2 \(64\) ← \/0\/0\.8\/Relu_output_0 \(128\)/],
       // No pairs named: chosen by shape, the student's middle stage with the graph's last ReLU map of its size.
-      ['at', ['--student', 'resnet20@0.25'], /attention maps stage_1 \(28×28×4\) ← \/0\/0\.1\/Relu_output_0 \(28×28×16\), stage_2 \(14×14×8\) ← \/0\/0\.4\/Relu_output_0 \(14×14×32\)/],
+      ['at', ['--student', 'resnet20@0.25'], /attention maps stage_1 \(28×28×4\) ← \/0\/0\.1\/Relu_output_0 \(28×28×16\), stage_2 \(14×14×8\) ← \/0\/0\.4\/Relu_output_0 \(14×14×32\), β/],
+      // Named by hand across sizes: the student's 28-px map compared with the teacher's 14-px one, pooled.
+      ['at', ['--student', 'lenet5@0.5', '--feature-pairs', 'conv_1:/0/0.4/Relu_output_0'], /attention maps conv_1 \(28×28×3\) ← \/0\/0\.4\/Relu_output_0 \(14×14×32\) \(compared pooled to 14×14\)/],
+      // A teacher that sees the images at 40 px (stages at 40, 20 and 10) shares no size with the student: its stages line up in order, each pair pooled to the smaller.
+      ['at', ['--teacher', join(root, 'size40.onnx'), '--teacher-resize', '--student', 'resnet20@0.25', '--epochs', '3'], /attention maps stage_1 \(28×28×4\) ← \/1\/Relu_output_0 \(40×40×16\) \(compared pooled to 28×28\), stage_2 \(14×14×8\) ← \/4\/Relu_output_0 \(20×20×32\) \(compared pooled to 14×14\), stage_3 \(7×7×16\) ← \/7\/Relu_output_0 \(10×10×64\) \(compared pooled to 7×7\)/],
     ];
     for (const [method, flags, pairing] of cases) {
-      const { code, stdout, stderr } = await runCli(['run', ...base, '--method', method, ...flags, '--out', join(root, `inner-${method}`)], { timeoutMs: 300_000 });
+      const { code, stdout, stderr } = await runCli(['run', ...base, ...defaults(flags), '--method', method, ...flags, '--out', join(root, `inner-${method}-${Math.random().toString(36).slice(2)}`)], { timeoutMs: 300_000 });
       assert.equal(code, 0, `${method}: ${stderr}`);
       const lines = stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string; phase?: string; status?: string; detail?: string });
       assert.match(lines.find((l) => l.type === 'phase' && l.phase === 'student' && l.status === 'start')!.detail!, pairing);
@@ -218,7 +224,7 @@ describe('a PyTorch teacher exported with torch.onnx.export', { skip: missing ??
     const cases: Array<[string[], RegExp]> = [
       [['--teacher', join(root, 'cut.onnx')], /cut\.onnx: not an ONNX model/],
       [['--teacher', join(root, 'teacher.onnx'), '--method', 'fitnet', '--feature-pairs', 'dense_1:/0/0.8/Relu_output_9'], /teacher\.onnx has no tensor "\/0\/0\.8\/Relu_output_9" \(it makes \/0\/0\.0\/Conv_output_0 \(Conv\), /],
-      [['--teacher', join(root, 'teacher.onnx'), '--method', 'at', '--student', 'lenet5@0.5', '--feature-pairs', 'conv_2:/0/0.4/Relu_output_0'], /attention transfer: conv_2 \(10×10×8\) and \/0\/0\.4\/Relu_output_0 \(14×14×32\) differ in spatial size/],
+      [['--teacher', join(root, 'teacher.onnx'), '--method', 'at', '--student', 'lenet5@0.5', '--feature-pairs', 'conv_2:/0/0.8/Relu_output_0'], /attention transfer: cannot pair conv_2 \(10×10×8\) with \/0\/0\.8\/Relu_output_0 \(128\): one is a feature map, the other a vector/],
       [['--teacher', join(root, 'teacher.onnx'), '--init-from-teacher'], /--init-from-teacher copies the teacher's weights; an ONNX teacher runs as it is in onnxruntime, its weights not read/],
       [['--teacher', join(root, 'missing.onnx')], /missing\.onnx: no such ONNX file/],
     ];

@@ -4,7 +4,7 @@ import { before, describe, it } from 'node:test';
 import { presetConfig } from '../../electron/contract/catalogue';
 import type { RunConfig } from '../../electron/contract/run-config';
 import { attentionMap } from '../../electron/engine/losses/attention';
-import { attentionPairsFromStages, hintPairFromStages } from '../../electron/engine/methods/layer-pairing';
+import { alignedStages, attentionPairsFromStages, describePairs, hintPairFromStages } from '../../electron/engine/methods/layer-pairing';
 import { getMethod } from '../../electron/engine/methods/registry';
 import { buildModel } from '../../electron/engine/models/registry';
 import { graphTensorNames, type ExternalTeacher, type TeacherFeatureBatch } from '../../electron/engine/runs/external-teacher';
@@ -81,9 +81,39 @@ describe("an imported teacher's feature pairs, chosen by shape", () => {
     const mlp = buildModel('mlp-32x2', shape);
     assert.deepEqual(hintPairFromStages(mlp, stages, cnn.name).map((p) => [p.student.name, p.teacher.name]), [['dense_1', '/fc/Relu_output_0']]);
     const noMaps = { maps: [], vectors: stages.vectors };
-    assert.throws(() => attentionPairsFromStages(resnet, noMaps, cnn.name), /attention transfer: no stage of fake\.onnx has the spatial size of a stage of .*\(student stage_1 \(28×28×4\), stage_2 \(14×14×8\), stage_3 \(7×7×16\); teacher \/fc\/Relu_output_0 \(128\)\)/);
-    assert.throws(() => hintPairFromStages(resnet, noMaps, cnn.name), /FitNets: fake\.onnx has no hidden feature map of 14×14 to pair with the student's stage_2 \(14×14×8\)/);
+    assert.throws(() => attentionPairsFromStages(resnet, noMaps, cnn.name), /attention transfer: no stage of fake\.onnx is within twice the spatial size of a stage of .*\(student stage_1 \(28×28×4\), stage_2 \(14×14×8\), stage_3 \(7×7×16\); teacher \/fc\/Relu_output_0 \(128\)\)/);
+    assert.throws(() => hintPairFromStages(resnet, noMaps, cnn.name), /FitNets: fake\.onnx has no hidden feature map within twice 14×14 to pair with the student's stage_2 \(14×14×8\)/);
     tf.dispose([resnet, mlp].flatMap((m) => m.weights.map((w) => w.read())));
+  });
+
+  it("pairs a teacher fed at another resolution by the nearest size, within twice the student's", async () => {
+    // An ImageNet network fed 224 px (stages at 112, 56, 28, 14 and 7) teaching a student of 32-px images.
+    const imagenet = fakeTeacher(
+      [112, 56, 28, 14, 7].map((size, i): [string, string, number[]] => [`/layer${i}/Relu_output_0`, 'Relu', [size, size, 64 << i]]),
+      null,
+    );
+    const stages = await teacherStages(imagenet, [224, 224, 3]);
+    const resnet = buildModel('resnet20@0.25', { ...shape, inputShape: [32, 32, 3] });
+    const at = attentionPairsFromStages(resnet, stages, imagenet.name);
+    assert.deepEqual(at.map((p) => `${p.student.shape[0]}←${p.teacher.shape[0]}`), ['32←28', '16←14', '8←7']);
+    assert.match(describePairs(at), /^stage_1 \(32×32×4\) ← \/layer2\/Relu_output_0 \(28×28×256\) \(compared pooled to 28×28\), /);
+    assert.deepEqual(hintPairFromStages(resnet, stages, imagenet.name).map((p) => `${p.student.name}←${p.teacher.shape[0]}`), ['stage_2←14']);
+    // A 32-px teacher (stages at 32 and 16) and a 28-px student: 28 ← 32 and 14 ← 16; nothing within twice 7.
+    const colour = fakeTeacher([['/a/Relu_output_0', 'Relu', [32, 32, 16]], ['/b/Relu_output_0', 'Relu', [16, 16, 32]]], null);
+    const small = buildModel('resnet20@0.25', shape);
+    assert.deepEqual(attentionPairsFromStages(small, await teacherStages(colour, [32, 32, 1]), colour.name).map((p) => `${p.student.name}←${p.teacher.shape[0]}`), ['stage_1←32', 'stage_2←16']);
+    tf.dispose([resnet, small].flatMap((m) => m.weights.map((w) => w.read())));
+  });
+
+  it('lines stages up in order when sizes are ambiguous: a 40-px teacher (40, 20, 10) pairs 28 ← 40, not 28 ← 20', () => {
+    const maps = (...sizes: number[]) => sizes.map((size, i) => ({ name: `m${i}`, shape: [size, size, 8] }));
+    const pairsOf = (student: number[], teacher: number[]) => alignedStages(maps(...student), maps(...teacher)).map((p) => `${p.student.shape[0]}←${p.teacher.shape[0]}`);
+    assert.deepEqual(pairsOf([28, 14, 7], [40, 20, 10]), ['28←40', '14←20', '7←10']);
+    assert.deepEqual(pairsOf([28, 14, 7], [28, 14]), ['28←28', '14←14']);
+    assert.deepEqual(pairsOf([32, 16, 8], [112, 56, 28, 14, 7]), ['32←28', '16←14', '8←7']);
+    assert.deepEqual(pairsOf([28, 14, 7], [28, 14, 3]), ['28←28', '14←14']);
+    assert.deepEqual(pairsOf([28, 10], [7]), ['10←7']);
+    assert.deepEqual(pairsOf([28, 10], [5]), [], 'twice the size or more is another stage');
   });
 
   it('writes the chosen pairs into the config, and leaves named ones alone', async () => {

@@ -9,7 +9,10 @@ import { hintLoss } from '../../electron/engine/losses/hint';
 import { softTargetKl } from '../../electron/engine/losses/hinton-kd';
 import { createRegressor } from '../../electron/engine/methods/fitnet';
 import { describeInit, initFromTeacher } from '../../electron/engine/methods/init-from-teacher';
-import { defaultAttentionPairs, defaultHintPair, parsePairs, stageOutputs, checkSpatialMatch } from '../../electron/engine/methods/layer-pairing';
+import { defaultAttentionPairs, defaultHintPair, describePairs, parsePairs, stageOutputs, checkPairShapes } from '../../electron/engine/methods/layer-pairing';
+import { fitnetMethod } from '../../electron/engine/methods/fitnet';
+import { atMethod } from '../../electron/engine/methods/at';
+import { presetConfig } from '../../electron/contract/catalogue';
 import { buildModel } from '../../electron/engine/models/registry';
 import { useCpuBackend } from '../helpers/backend';
 
@@ -154,8 +157,30 @@ describe('layer pairing', () => {
     const lenet = buildModel('lenet5', mnist);
     assert.throws(() => defaultAttentionPairs(mlp, lenet), /attention transfer needs convolutional feature maps in both models; mlp-30x2 has none/);
     assert.throws(() => parsePairs('dense_9:conv_1', mlp, lenet), /the student has no layer "dense_9" \(feature layers: dense_1, dense_2\)/);
-    assert.throws(() => checkSpatialMatch(parsePairs('conv_1:conv_2', lenet, lenet), 'AT'), /conv_1 \(28×28×6\) and conv_2 \(10×10×16\) differ in spatial size/);
-    assert.throws(() => checkSpatialMatch(parsePairs('dense_1:conv_1', mlp, lenet), 'FitNets'), /one is a feature map, the other a vector/);
+    assert.throws(() => checkPairShapes(parsePairs('dense_1:conv_1', mlp, lenet), 'FitNets'), /one is a feature map, the other a vector/);
+  });
+
+  it('compares maps of different sizes pooled to the smaller, and trains through the pooling', () => {
+    const lenet = buildModel('lenet5', mnist);
+    const pairs = parsePairs('conv_1:conv_2', lenet, lenet);
+    checkPairShapes(pairs, 'AT');
+    assert.equal(describePairs(pairs), 'conv_1 (28×28×6) ← conv_2 (10×10×16) (compared pooled to 10×10)');
+    const config = presetConfig('quick');
+    for (const [method, options] of [[atMethod, { at: { ...config.methodOptions.at, featurePairs: 'conv_1:conv_2' } }], [fitnetMethod, { fitnet: { ...config.methodOptions.fitnet, featurePairs: 'conv_1:conv_2', hintEpochs: 1 } }]] as const) {
+      const prepared = method.prepare({ student: lenet, teacher: lenet, config: { ...config, methodOptions: { ...config.methodOptions, ...options } } });
+      const student = tf.randomNormal([2, 28, 28, 6], 0, 1, 'float32', 1);
+      const teacher = tf.randomNormal([2, 10, 10, 16], 0, 1, 'float32', 2);
+      const loss = prepared.loss({ studentLogits: tf.zeros([2, 10]), labels: tf.tensor1d([1, 2], 'int32'), teacherLogits: tf.zeros([2, 10]), studentFeatures: [student], teacherFeatures: [teacher], epoch: 1, epochs: 2, progress: 0 });
+      assert.ok(Number.isFinite(loss.dataSync()[0]!) && loss.dataSync()[0]! > 0, `${prepared.description}: ${loss.dataSync()[0]}`);
+      // The gradient reaches every pixel of the larger map through the pooling.
+      const grad = tf.grad((x: tf.Tensor) => prepared.loss({ studentLogits: tf.zeros([2, 10]), labels: tf.tensor1d([1, 2], 'int32'), teacherLogits: tf.zeros([2, 10]), studentFeatures: [x], teacherFeatures: [teacher], epoch: 1, epochs: 2, progress: 0 }))(student);
+      assert.deepEqual(grad.shape, [2, 28, 28, 6]);
+      assert.ok(Array.from(grad.abs().sum([0, 3]).dataSync()).every((v) => v > 0), 'a pixel without gradient');
+      const tensors = tf.memory().numTensors;
+      prepared.dispose();
+      assert.ok(tf.memory().numTensors < tensors, 'its pooling matrices are released');
+      tf.dispose([student, teacher, loss, grad]);
+    }
   });
 });
 

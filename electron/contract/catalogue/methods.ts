@@ -28,7 +28,7 @@ export interface MethodEntry {
 
 const FEATURE_PAIRS = {
   label: 'feature pairs',
-  help: "which student layer learns from which teacher layer; empty picks per architecture (an imported teacher's by shape: the stage of the same spatial size). An imported teacher's side is one of its tensors, by name (an ONNX export's /layer1/Relu_output_0): the Models screen lists them",
+  help: "which student layer learns from which teacher layer; empty picks per architecture (an imported teacher's by shape: its stages lined up with the student's by size, maps of different sizes compared pooled to the smaller). An imported teacher's side is one of its tensors, by name (an ONNX export's /layer1/Relu_output_0): the Models screen lists them",
   flag: 'feature-pairs',
   valueName: 'S:T[,…]',
   default: null,

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { DistillInputError } from '../errors';
 import { attentionTransferLoss } from '../losses/attention';
 import { crossEntropyLoss } from '../losses/cross-entropy';
-import { checkSpatialMatch, defaultAttentionPairs, describePairs, parsePairs } from './layer-pairing';
+import { checkPairShapes, defaultAttentionPairs, describePairs, disposePairPooling, pairPooling, parsePairs } from './layer-pairing';
 import type { MethodImplementation } from './method';
 
 /** Zagoruyko & Komodakis (2017): CE + β·Σ‖a(s) − a(t)‖² over paired stage outputs. */
@@ -13,16 +13,17 @@ export const atMethod: MethodImplementation = {
     const { featurePairs, weight } = config.methodOptions.at;
     // An imported teacher's tensors are named by the pairs (teacherFeaturePlan asks for them).
     const pairs = featurePairs ? parsePairs(featurePairs, student, source) : defaultAttentionPairs(student, teacher!);
-    checkSpatialMatch(pairs, 'attention transfer');
+    checkPairShapes(pairs, 'attention transfer');
     if (pairs.some((p) => p.student.shape.length !== 3)) throw new DistillInputError('attention transfer pairs feature maps, not vectors');
+    const pooling = pairs.map(pairPooling);
     return {
       studentFeatureLayers: pairs.map((p) => p.student.name),
       teacherFeatureLayers: pairs.map((p) => p.teacher.name),
       extraVariables: [],
       description: `attention maps ${describePairs(pairs)}, β = ${weight}`,
       loss: ({ studentFeatures, teacherFeatures, studentLogits, labels }) =>
-        tf.tidy(() => tf.add(crossEntropyLoss(labels, studentLogits), tf.mul(weight, attentionTransferLoss(studentFeatures as tf.Tensor4D[], teacherFeatures as tf.Tensor4D[])))),
-      dispose: () => {},
+        tf.tidy(() => tf.add(crossEntropyLoss(labels, studentLogits), tf.mul(weight, attentionTransferLoss(studentFeatures as tf.Tensor4D[], teacherFeatures as tf.Tensor4D[], pooling)))),
+      dispose: () => disposePairPooling(pooling),
     };
   },
 };

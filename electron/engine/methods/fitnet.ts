@@ -2,7 +2,8 @@ import * as tf from '@tensorflow/tfjs';
 import { hintonKdLoss } from '../losses/hinton-kd';
 import { formatCountOf } from '../../contract/display';
 import { hintLoss } from '../losses/hint';
-import { checkSpatialMatch, defaultHintPair, describePairs, parsePairs, type LayerPair } from './layer-pairing';
+import { applyAdaptivePool } from '../ops/adaptive-avg-pool';
+import { checkPairShapes, defaultHintPair, describePairs, disposePairPooling, pairPooling, parsePairs, type LayerPair } from './layer-pairing';
 import type { MethodImplementation } from './method';
 
 /** A learned map from the student's hint width to the teacher's: dense for vectors, 1×1 conv for maps. */
@@ -34,6 +35,8 @@ export function createRegressor(pair: LayerPair, seed: number): Regressor {
   };
 }
 
+const pooled = (x: tf.Tensor, pool: Parameters<typeof applyAdaptivePool>[1]) => (pool ? applyAdaptivePool(x as tf.Tensor4D, pool) : x);
+
 /** Romero et al. (2015): first train the student's lower layers to predict the teacher's hint through a regressor, then KD. */
 export const fitnetMethod: MethodImplementation = {
   prepare({ student, teacher, teacherTensors, config }) {
@@ -44,7 +47,9 @@ export const fitnetMethod: MethodImplementation = {
     const { temperature, alpha } = config.methodOptions.kd;
     // An imported teacher's tensors are named by the pairs (teacherFeaturePlan asks for them).
     const pairs = options.featurePairs ? parsePairs(options.featurePairs, student, source) : defaultHintPair(student, teacher!);
-    checkSpatialMatch(pairs, 'FitNets');
+    checkPairShapes(pairs, 'FitNets');
+    // Maps of different sizes: the regressed student's and the teacher's, each pooled to the smaller.
+    const pooling = pairs.map(pairPooling);
     const regressors = pairs.map((pair, i) => createRegressor(pair, config.seed + 7919 + i));
     const hintEpochs = options.hintEpochs ?? Math.max(1, Math.round(config.epochs / 4));
     return {
@@ -54,11 +59,14 @@ export const fitnetMethod: MethodImplementation = {
       description: `hints ${describePairs(pairs)} for ${formatCountOf(hintEpochs, 'epoch')}, then KD (T = ${temperature}, α = ${alpha})`,
       loss({ studentFeatures, teacherFeatures, studentLogits, teacherLogits, labels, epoch }) {
         if (epoch <= hintEpochs) {
-          return tf.tidy(() => tf.addN(regressors.map((r, i) => hintLoss(r.apply(studentFeatures[i]!), teacherFeatures[i]!))) as tf.Scalar);
+          return tf.tidy(() => tf.addN(regressors.map((r, i) => hintLoss(pooled(r.apply(studentFeatures[i]!), pooling[i]!.student), pooled(teacherFeatures[i]!, pooling[i]!.teacher)))) as tf.Scalar);
         }
         return hintonKdLoss(studentLogits, teacherLogits!, labels, { temperature, alpha });
       },
-      dispose: () => tf.dispose(regressors.flatMap((r) => [r.kernel, r.bias])),
+      dispose: () => {
+        tf.dispose(regressors.flatMap((r) => [r.kernel, r.bias]));
+        disposePairPooling(pooling);
+      },
     };
   },
 };

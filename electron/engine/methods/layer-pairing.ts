@@ -1,6 +1,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import { formatStages, formatTensor } from '../../contract/display';
 import { DistillInputError } from '../errors';
+import { adaptivePool, disposeAdaptivePool, type PairPooling } from '../ops/adaptive-avg-pool';
 
 export interface FeatureLayer {
   name: string;
@@ -109,45 +110,86 @@ export interface TeacherStages {
   vectors: FeatureLayer[];
 }
 
-const sameSize = (a: FeatureLayer, b: FeatureLayer) => a.shape[0] === b.shape[0] && a.shape[1] === b.shape[1];
+/** How far apart two maps' sizes are: the larger of their ratios over the two axes (1: the same size). */
+const sizeRatio = (a: FeatureLayer, b: FeatureLayer) => Math.max(...[0, 1].map((i) => Math.max(a.shape[i]! / b.shape[i]!, b.shape[i]! / a.shape[i]!)));
 const middleOf = <T>(items: readonly T[]): T | undefined => items[Math.floor((items.length - 1) / 2)];
+
+const area = (layer: FeatureLayer) => layer.shape[0]! * layer.shape[1]!;
+const largestFirst = (layers: readonly FeatureLayer[]) => [...layers].sort((x, y) => area(y) - area(x));
+
+/**
+ * Student stages with teacher stages, both largest first, the one shifted against the other so
+ * that most pairs lie within twice each other's size (then the closest in size): a teacher fed at
+ * another resolution than the student (224 px against 32, 40 against 28) shares no size with it,
+ * yet its stages line up with the student's in order (its 28-px one with the student's 32-px).
+ * Each pair is compared pooled to its smaller map (pairPooling). Where sizes agree, they pair.
+ */
+export function alignedStages(student: readonly FeatureLayer[], teacher: readonly FeatureLayer[]): LayerPair[] {
+  const [s, t] = [largestFirst(student), largestFirst(teacher)];
+  let best: LayerPair[] = [];
+  let bestCost = Infinity;
+  for (let shift = 1 - s.length; shift < t.length; shift++) {
+    const pairs = s.flatMap((stage, i) => {
+      const map = t[i + shift];
+      return map && sizeRatio(stage, map) < 2 ? [{ student: stage, teacher: map }] : [];
+    });
+    const cost = pairs.reduce((sum, p) => sum + Math.log(sizeRatio(p.student, p.teacher)), 0) / pairs.length;
+    if (pairs.length > best.length || (pairs.length === best.length && pairs.length > 0 && cost < bestCost)) [best, bestCost] = [pairs, cost];
+  }
+  return student.flatMap((stage) => best.filter((p) => p.student === stage));
+}
 
 /**
  * FitNets from an imported teacher, paired by shape as nothing else names another tool's stages:
- * the student's middle stage (as defaultHintPair picks it) and the teacher's stage of the same
- * spatial size; a vector, the teacher's middle hidden vector.
+ * the student's middle stage (as defaultHintPair picks it) and the teacher's stage aligned with it
+ * (alignedStages); a vector, the teacher's middle hidden vector.
  */
 export function hintPairFromStages(student: tf.LayersModel, teacher: TeacherStages, teacherName: string): LayerPair[] {
-  const s = middleOf(stageOutputs(student).length > 0 ? stageOutputs(student) : featureLayers(student));
+  const stages = stageOutputs(student);
+  const s = middleOf(stages.length > 0 ? stages : featureLayers(student));
   if (!s) throw new DistillInputError(`FitNets needs a hidden layer in the student (${student.name} has none)`);
-  const t = s.shape.length === 3 ? teacher.maps.find((map) => sameSize(map, s)) : middleOf(teacher.vectors);
-  if (!t) throw new DistillInputError(`FitNets: ${teacherName} has no hidden ${s.shape.length === 3 ? `feature map of ${s.shape[0]}×${s.shape[1]}` : 'vector'} to pair with the student's ${describe(s)} (its stages: ${formatStages(teacher)}); name a pair with --feature-pairs STUDENT_LAYER:TEACHER_TENSOR`);
+  const t = s.shape.length === 3 ? alignedStages(stages, teacher.maps).find((p) => p.student === s)?.teacher : middleOf(teacher.vectors);
+  if (!t) throw new DistillInputError(`FitNets: ${teacherName} has no hidden ${s.shape.length === 3 ? `feature map within twice ${s.shape[0]}×${s.shape[1]}` : 'vector'} to pair with the student's ${describe(s)} (its stages: ${formatStages(teacher)}); name a pair with --feature-pairs STUDENT_LAYER:TEACHER_TENSOR`);
   return [{ student: s, teacher: t }];
 }
 
-/** Attention transfer from an imported teacher: each student stage with the teacher's stage of the same spatial size, where it has one. */
+/** Attention transfer from an imported teacher: the student's stages with the teacher's, aligned by size (alignedStages). */
 export function attentionPairsFromStages(student: tf.LayersModel, teacher: TeacherStages, teacherName: string): LayerPair[] {
   const stages = stageOutputs(student);
   if (stages.length === 0) throw new DistillInputError(`attention transfer needs convolutional feature maps in both models; ${student.name} has none`);
-  const pairs = stages.flatMap((s) => teacher.maps.filter((map) => sameSize(map, s)).map((t) => ({ student: s, teacher: t })));
-  if (pairs.length === 0) throw new DistillInputError(`attention transfer: no stage of ${teacherName} has the spatial size of a stage of ${student.name} (student ${stages.map(describe).join(', ')}; teacher ${formatStages(teacher)}); name pairs with --feature-pairs STUDENT_LAYER:TEACHER_TENSOR`);
+  const pairs = alignedStages(stages, teacher.maps);
+  if (pairs.length === 0) throw new DistillInputError(`attention transfer: no stage of ${teacherName} is within twice the spatial size of a stage of ${student.name} (student ${stages.map(describe).join(', ')}; teacher ${formatStages(teacher)}); name pairs with --feature-pairs STUDENT_LAYER:TEACHER_TENSOR`);
   return pairs;
 }
 
 /** Pairs as `--feature-pairs` spells them, for the run's config. */
 export const pairsSpec = (pairs: readonly LayerPair[]) => pairs.map((p) => `${p.student.name}:${p.teacher.name}`).join(',');
 
-/** Spatial maps must agree in size; vectors and maps cannot be paired. */
-export function checkSpatialMatch(pairs: LayerPair[], method: string): void {
+/** Vectors and maps cannot be paired; maps of different sizes are compared at the smaller (pairPooling). */
+export function checkPairShapes(pairs: LayerPair[], method: string): void {
   for (const { student, teacher } of pairs) {
     if (student.shape.length !== teacher.shape.length) throw new DistillInputError(`${method}: cannot pair ${describe(student)} with ${describe(teacher)}: one is a feature map, the other a vector`);
-    if (student.shape.length === 3 && (student.shape[0] !== teacher.shape[0] || student.shape[1] !== teacher.shape[1])) {
-      throw new DistillInputError(`${method}: ${describe(student)} and ${describe(teacher)} differ in spatial size`);
-    }
   }
 }
 
-export const describePairs = (pairs: LayerPair[]) => pairs.map((p) => `${describe(p.student)} ← ${describe(p.teacher)}`).join(', ');
+/** The spatial size a pair of maps is compared at: the smaller of the two on each axis. */
+export const commonSize = ({ student, teacher }: LayerPair): [number, number] => [Math.min(student.shape[0]!, teacher.shape[0]!), Math.min(student.shape[1]!, teacher.shape[1]!)];
+
+/** The pooling that brings each side of a pair of maps to their common size (adaptive average pooling, as mdistiller's attention transfer does). */
+export function pairPooling(pair: LayerPair): PairPooling {
+  if (pair.student.shape.length !== 3) return { student: null, teacher: null };
+  const size = commonSize(pair);
+  return { student: adaptivePool(pair.student.shape, size), teacher: adaptivePool(pair.teacher.shape, size) };
+}
+
+export const disposePairPooling = (pooling: readonly PairPooling[]) => pooling.forEach((p) => [p.student, p.teacher].forEach(disposeAdaptivePool));
+
+const pooledTo = (pair: LayerPair) => {
+  if (pair.student.shape.length !== 3 || (pair.student.shape[0] === pair.teacher.shape[0] && pair.student.shape[1] === pair.teacher.shape[1])) return '';
+  return ` (compared pooled to ${commonSize(pair).join('×')})`;
+};
+
+export const describePairs = (pairs: LayerPair[]) => pairs.map((p) => `${describe(p.student)} ← ${describe(p.teacher)}${pooledTo(p)}`).join(', ');
 
 /** The layer a model's classifier reads (its embedding): the logits layer's input, past dropout; a trailing softmax is looked through. */
 export function embeddingLayer(model: tf.LayersModel | TeacherTensors, role: string): FeatureLayer {
