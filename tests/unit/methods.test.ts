@@ -145,6 +145,10 @@ describe('layer pairing', () => {
     const lenet = buildModel('lenet5', mnist);
     assert.deepEqual(stageOutputs(lenet).map((l) => `${l.name} ${l.shape.join('×')}`), ['conv_1 28×28×6', 'conv_2 10×10×16']);
     assert.deepEqual(defaultAttentionPairs(lenet, buildModel('lenet5', mnist)).map((p) => `${p.student.name}:${p.teacher.name}`), ['conv_1:conv_1', 'conv_2:conv_2']);
+    // Across families, lined up by size: LeNet-5's 28- and 10-px maps with a ResNet's 28- and 14-px stages.
+    const resnet = buildModel('resnet20@0.25', mnist);
+    assert.deepEqual(defaultAttentionPairs(lenet, resnet).map((p) => `${p.student.name}:${p.teacher.name}`), ['conv_1:stage_1', 'conv_2:stage_2']);
+    assert.deepEqual(defaultAttentionPairs(resnet, buildModel('resnet56@0.25', mnist)).map((p) => `${p.student.name}:${p.teacher.name}`), ['stage_1:stage_1', 'stage_2:stage_2', 'stage_3:stage_3']);
   });
 
   it('guides the middle hidden layer of MLPs', () => {

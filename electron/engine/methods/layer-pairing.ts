@@ -85,20 +85,16 @@ export function defaultHintPair(student: tf.LayersModel, teacher: tf.LayersModel
   return [{ student: s, teacher: t }];
 }
 
-/** Attention transfer pairs stage outputs from the deepest one back while their spatial sizes agree. */
+/** Attention transfer pairs the stage outputs, lined up by size (alignedStages: where sizes agree, they pair; across families, each pair pooled to its smaller map). */
 export function defaultAttentionPairs(student: tf.LayersModel, teacher: tf.LayersModel): LayerPair[] {
-  const s = stageOutputs(student).reverse();
-  const t = stageOutputs(teacher).reverse();
+  const s = stageOutputs(student);
+  const t = stageOutputs(teacher);
   if (s.length === 0 || t.length === 0) {
     throw new DistillInputError(`attention transfer needs convolutional feature maps in both models; ${s.length === 0 ? student.name : teacher.name} has none`);
   }
-  const pairs: LayerPair[] = [];
-  for (let i = 0; i < Math.min(s.length, t.length); i++) {
-    if (s[i]!.shape[0] !== t[i]!.shape[0] || s[i]!.shape[1] !== t[i]!.shape[1]) break;
-    pairs.push({ student: s[i]!, teacher: t[i]! });
-  }
-  if (pairs.length === 0) throw new DistillInputError(`no stage of ${student.name} has the spatial size of the matching stage of ${teacher.name} (${describe(s[0]!)} vs ${describe(t[0]!)})`);
-  return pairs.reverse();
+  const pairs = alignedStages(s, t);
+  if (pairs.length === 0) throw new DistillInputError(`no stage of ${student.name} is within twice the spatial size of a stage of ${teacher.name} (student ${s.map(describe).join(', ')}; teacher ${t.map(describe).join(', ')})`);
+  return pairs;
 }
 
 /**
