@@ -237,7 +237,7 @@ describe('config.json from before method options were namespaced', () => {
     assert.deepEqual(config.methodOptions, {
       kd: { temperature: 4, alpha: 0.5 },
       fitnet: { hintEpochs: null, featurePairs: null },
-      at: { weight: 1000, featurePairs: null },
+      at: { weight: 1000, warmup: 1, featurePairs: null },
       dkd: { alpha: 1, beta: 2, warmup: 1 },
       // Methods added since (DIST, RKD) get their catalogue defaults.
       dist: { interWeight: 1, intraWeight: 1 },

@@ -164,6 +164,20 @@ describe('layer pairing', () => {
     assert.throws(() => checkPairShapes(parsePairs('dense_1:conv_1', mlp, lenet), 'FitNets'), /one is a feature map, the other a vector/);
   });
 
+  it("ramps attention transfer's β up over its warm-up, step by step", () => {
+    const lenet = buildModel('lenet5', mnist);
+    const config = presetConfig('quick');
+    const prepared = atMethod.prepare({ student: lenet, teacher: lenet, config: { ...config, methodOptions: { ...config.methodOptions, at: { ...config.methodOptions.at, warmup: 2 } } } });
+    assert.match(prepared.description, /β = 1000, warm-up 2 epochs$/);
+    const [s1, s2, t1, t2] = [1, 2, 3, 4].map((seed, i) => tf.randomNormal(i % 2 === 0 ? [2, 28, 28, 6] : [2, 10, 10, 16], 0, 1, 'float32', seed));
+    const lossAt = (progress: number) => prepared.loss({ studentLogits: tf.zeros([2, 10]), labels: tf.tensor1d([1, 2], 'int32'), teacherLogits: null, studentFeatures: [s1!, s2!], teacherFeatures: [t1!, t2!], epoch: 1, epochs: 4, progress }).dataSync()[0]!;
+    const ce = Math.log(10);
+    assert.ok(Math.abs(lossAt(0) - ce) < 1e-5, 'cross-entropy alone at the start');
+    const full = lossAt(3) - ce;
+    assert.ok(full > 0 && Math.abs(lossAt(1) - ce - full / 2) < 1e-4 * full, 'half of β halfway through the warm-up');
+    prepared.dispose();
+  });
+
   it('compares maps of different sizes pooled to the smaller, and trains through the pooling', () => {
     const lenet = buildModel('lenet5', mnist);
     const pairs = parsePairs('conv_1:conv_2', lenet, lenet);
@@ -174,10 +188,10 @@ describe('layer pairing', () => {
       const prepared = method.prepare({ student: lenet, teacher: lenet, config: { ...config, methodOptions: { ...config.methodOptions, ...options } } });
       const student = tf.randomNormal([2, 28, 28, 6], 0, 1, 'float32', 1);
       const teacher = tf.randomNormal([2, 10, 10, 16], 0, 1, 'float32', 2);
-      const loss = prepared.loss({ studentLogits: tf.zeros([2, 10]), labels: tf.tensor1d([1, 2], 'int32'), teacherLogits: tf.zeros([2, 10]), studentFeatures: [student], teacherFeatures: [teacher], epoch: 1, epochs: 2, progress: 0 });
+      const loss = prepared.loss({ studentLogits: tf.zeros([2, 10]), labels: tf.tensor1d([1, 2], 'int32'), teacherLogits: tf.zeros([2, 10]), studentFeatures: [student], teacherFeatures: [teacher], epoch: 1, epochs: 2, progress: 1 });
       assert.ok(Number.isFinite(loss.dataSync()[0]!) && loss.dataSync()[0]! > 0, `${prepared.description}: ${loss.dataSync()[0]}`);
       // The gradient reaches every pixel of the larger map through the pooling.
-      const grad = tf.grad((x: tf.Tensor) => prepared.loss({ studentLogits: tf.zeros([2, 10]), labels: tf.tensor1d([1, 2], 'int32'), teacherLogits: tf.zeros([2, 10]), studentFeatures: [x], teacherFeatures: [teacher], epoch: 1, epochs: 2, progress: 0 }))(student);
+      const grad = tf.grad((x: tf.Tensor) => prepared.loss({ studentLogits: tf.zeros([2, 10]), labels: tf.tensor1d([1, 2], 'int32'), teacherLogits: tf.zeros([2, 10]), studentFeatures: [x], teacherFeatures: [teacher], epoch: 1, epochs: 2, progress: 1 }))(student);
       assert.deepEqual(grad.shape, [2, 28, 28, 6]);
       assert.ok(Array.from(grad.abs().sum([0, 3]).dataSync()).every((v) => v > 0), 'a pixel without gradient');
       const tensors = tf.memory().numTensors;

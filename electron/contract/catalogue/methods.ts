@@ -88,6 +88,15 @@ const atOptions = {
     max: 1e6,
     ui: { min: 0, max: 5000, step: 50 },
   }),
+  warmup: integerOption({
+    label: 'warm-up epochs',
+    help: "β ramps up linearly over these epochs: the attention term is blind to a map's scale, so its gradient grows as an untrained student's maps are small, and at full β it can stop a student without batch norm (LeNet-5) learning at all",
+    flag: 'at-warmup',
+    basic: true,
+    default: 1,
+    min: 0,
+    max: 10000,
+  }),
   featurePairs: textOption(FEATURE_PAIRS),
 } satisfies OptionTable;
 

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { formatCountOf } from '../../contract/display';
 import { DistillInputError } from '../errors';
 import { attentionTransferLoss } from '../losses/attention';
 import { crossEntropyLoss } from '../losses/cross-entropy';
@@ -10,7 +11,7 @@ export const atMethod: MethodImplementation = {
   prepare({ student, teacher, teacherTensors, config }) {
     const source = teacher ?? teacherTensors;
     if (!source) throw new Error('at needs a teacher');
-    const { featurePairs, weight } = config.methodOptions.at;
+    const { featurePairs, weight, warmup: warmupEpochs } = config.methodOptions.at;
     // An imported teacher's tensors are named by the pairs (teacherFeaturePlan asks for them).
     const pairs = featurePairs ? parsePairs(featurePairs, student, source) : defaultAttentionPairs(student, teacher!);
     checkPairShapes(pairs, 'attention transfer');
@@ -20,9 +21,12 @@ export const atMethod: MethodImplementation = {
       studentFeatureLayers: pairs.map((p) => p.student.name),
       teacherFeatureLayers: pairs.map((p) => p.teacher.name),
       extraVariables: [],
-      description: `attention maps ${describePairs(pairs)}, β = ${weight}`,
-      loss: ({ studentFeatures, teacherFeatures, studentLogits, labels }) =>
-        tf.tidy(() => tf.add(crossEntropyLoss(labels, studentLogits), tf.mul(weight, attentionTransferLoss(studentFeatures as tf.Tensor4D[], teacherFeatures as tf.Tensor4D[], pooling)))),
+      description: `attention maps ${describePairs(pairs)}, β = ${weight}${warmupEpochs > 0 ? `, warm-up ${formatCountOf(warmupEpochs, 'epoch')}` : ''}`,
+      loss: ({ studentFeatures, teacherFeatures, studentLogits, labels, progress }) => {
+        // β ramps up linearly, step by step, as DKD's terms do (the catalogue's help says why).
+        const beta = weight * (warmupEpochs > 0 ? Math.min(progress / warmupEpochs, 1) : 1);
+        return tf.tidy(() => tf.add(crossEntropyLoss(labels, studentLogits), tf.mul(beta, attentionTransferLoss(studentFeatures as tf.Tensor4D[], teacherFeatures as tf.Tensor4D[], pooling))));
+      },
       dispose: () => disposePairPooling(pooling),
     };
   },
