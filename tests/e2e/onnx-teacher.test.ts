@@ -162,7 +162,8 @@ describe('a PyTorch teacher exported with torch.onnx.export', { skip: missing ??
       // The embedding, found as the tensor its last Gemm reads.
       ['rkd', ['--student', 'mlp-64x2'], /distances and angles between embeddings dense_2 \(64\) ← \/0\/0\.8\/Relu_output_0 \(128\)/],
       // No pairs named: chosen by shape, the student's middle stage with the graph's last ReLU map of its size.
-      ['at', ['--student', 'resnet20@0.25'], /attention maps stage_1 \(28×28×4\) ← \/0\/0\.1\/Relu_output_0 \(28×28×16\), stage_2 \(14×14×8\) ← \/0\/0\.4\/Relu_output_0 \(14×14×32\), β/],
+      // (3 epochs: β ramps up over the first.)
+      ['at', ['--student', 'resnet20@0.25', '--epochs', '3'], /attention maps stage_1 \(28×28×4\) ← \/0\/0\.1\/Relu_output_0 \(28×28×16\), stage_2 \(14×14×8\) ← \/0\/0\.4\/Relu_output_0 \(14×14×32\), β/],
       // Named by hand across sizes: the student's 28-px map compared with the teacher's 14-px one, pooled.
       ['at', ['--student', 'lenet5@0.5', '--feature-pairs', 'conv_1:/0/0.4/Relu_output_0'], /attention maps conv_1 \(28×28×3\) ← \/0\/0\.4\/Relu_output_0 \(14×14×32\) \(compared pooled to 14×14\)/],
       // A teacher that sees the images at 40 px (stages at 40, 20 and 10) shares no size with the student: its stages line up in order, each pair pooled to the smaller.

@@ -171,7 +171,7 @@ export function checkPairShapes(pairs: LayerPair[], method: string): void {
 /** The spatial size a pair of maps is compared at: the smaller of the two on each axis. */
 export const commonSize = ({ student, teacher }: LayerPair): [number, number] => [Math.min(student.shape[0]!, teacher.shape[0]!), Math.min(student.shape[1]!, teacher.shape[1]!)];
 
-/** The pooling that brings each side of a pair of maps to their common size (adaptive average pooling, as mdistiller's attention transfer does). */
+/** The pooling that brings each side of a pair of maps to their common size (adaptive average pooling; mdistiller's attention transfer pools the larger map the same way). */
 export function pairPooling(pair: LayerPair): PairPooling {
   if (pair.student.shape.length !== 3) return { student: null, teacher: null };
   const size = commonSize(pair);
