@@ -35,8 +35,6 @@ export function createRegressor(pair: LayerPair, seed: number): Regressor {
   };
 }
 
-const pooled = (x: tf.Tensor, pool: Parameters<typeof applyAdaptivePool>[1]) => (pool ? applyAdaptivePool(x as tf.Tensor4D, pool) : x);
-
 /** Romero et al. (2015): first train the student's lower layers to predict the teacher's hint through a regressor, then KD. */
 export const fitnetMethod: MethodImplementation = {
   prepare({ student, teacher, teacherTensors, config }) {
@@ -59,7 +57,7 @@ export const fitnetMethod: MethodImplementation = {
       description: `hints ${describePairs(pairs)} for ${formatCountOf(hintEpochs, 'epoch')}, then KD (T = ${temperature}, α = ${alpha})`,
       loss({ studentFeatures, teacherFeatures, studentLogits, teacherLogits, labels, epoch }) {
         if (epoch <= hintEpochs) {
-          return tf.tidy(() => tf.addN(regressors.map((r, i) => hintLoss(pooled(r.apply(studentFeatures[i]!), pooling[i]!.student), pooled(teacherFeatures[i]!, pooling[i]!.teacher)))) as tf.Scalar);
+          return tf.tidy(() => tf.addN(regressors.map((r, i) => hintLoss(applyAdaptivePool(r.apply(studentFeatures[i]!), pooling[i]!.student), applyAdaptivePool(teacherFeatures[i]!, pooling[i]!.teacher)))) as tf.Scalar);
         }
         return hintonKdLoss(studentLogits, teacherLogits!, labels, { temperature, alpha });
       },

@@ -41,16 +41,16 @@ export interface PairPooling {
 
 export const disposeAdaptivePool = (pool: AdaptivePool | null) => pool && tf.dispose([pool.rows, pool.cols]);
 
-/** [n, H, W, c] → [n, h, w, c]; x as it is where pool is null. */
-export function applyAdaptivePool(x: tf.Tensor4D, pool: AdaptivePool | null): tf.Tensor4D {
+/** [n, H, W, c] → [n, h, w, c]; x as it is (a map or a vector) where pool is null. */
+export function applyAdaptivePool<T extends tf.Tensor>(x: T, pool: AdaptivePool | null): T {
   if (!pool) return x;
   return tf.tidy(() => {
-    const [n, H, W, c] = x.shape;
+    const [n, H, W, c] = x.shape as [number, number, number, number];
     const [h, w] = pool.size;
     // Columns first: [n, c, H, W] → [n·c·H, W] · [W, w].
     const byCols = tf.matMul(tf.reshape(tf.transpose(x, [0, 3, 1, 2]), [n * c * H, W]), pool.cols);
     // Then rows: [n·c, w, H] → [n·c·w, H] · [H, h].
     const byRows = tf.matMul(tf.reshape(tf.transpose(tf.reshape(byCols, [n * c, H, w]), [0, 2, 1]), [n * c * w, H]), pool.rows);
-    return tf.transpose(tf.reshape(byRows, [n, c, w, h]), [0, 3, 2, 1]) as tf.Tensor4D;
+    return tf.transpose(tf.reshape(byRows, [n, c, w, h]), [0, 3, 2, 1]) as T;
   });
 }
