@@ -24,6 +24,9 @@ export function gainNoise(a: number, b: number, n: number): number {
   return 2 * Math.sqrt((a * (1 - a) + b * (1 - b)) / Math.max(1, n));
 }
 
+/** No clearly better than guessing: under 1.5× chance, or within 5 points of it. */
+export const nearChance = (accuracy: number, classes: number) => accuracy <= Math.max(1.5 / classes, 1 / classes + 0.05);
+
 /** Two points: a teacher this far ahead of the student alone is not short of things to teach. */
 const WIDE_GAP = 0.02;
 const LARGER_STUDENT = 'a larger student: one much weaker than its teacher often cannot follow it, and a stronger teacher rarely helps then (Cho & Hariharan, 2019)';
@@ -76,6 +79,30 @@ function tuningAdvice(studentMethod: string | undefined, swept: boolean): { swee
   };
 }
 
+/**
+ * A distilled student at chance where the student alone trained did not learn at all: the first
+ * steps' gradients of its distillation term were too large (KD at a large α·T, DKD's β, attention
+ * transfer, at a high rate on a student without batch norm). Its warm-up and the rate are what to
+ * change, not the teacher. Null when the student trained, or the student alone did not either.
+ */
+function didNotTrain(student: ModelReport, baseline: ModelReport | null, studentMethod: string | undefined): Advice | null {
+  const classes = student.confusion.length;
+  if (!nearChance(student.accuracy, classes) || (baseline && nearChance(baseline.accuracy, classes))) return null;
+  const method = methodOf(studentMethod);
+  const warmup = method ? optionsOfMethod(method).find((ref) => ref.key === 'warmup') : undefined;
+  const option = warmup ? (METHOD_CATALOGUE[warmup.method].options as Record<string, AnyOption>)[warmup.key] : undefined;
+  const alone = baseline ? `, where the student alone reached ${formatPercent(baseline.accuracy)}` : '';
+  return {
+    level: 'warning',
+    message: `The distilled student did not train: ${formatPercent(student.accuracy)} on test, about chance (${formatPercent(1 / classes)} for ${classes} classes)${alone}. Its distillation term's first gradients were too large for this student at this learning rate.`,
+    suggestions: [
+      ...(option ? [`a longer warm-up (\`--${option.flag} N\`, "${option.label}" in the app), so that the first steps learn from the labels`] : []),
+      'a lower learning rate (`--lr`; the auto preset starts at 0.01)',
+      tuningAdvice(studentMethod, true).lower,
+    ],
+  };
+}
+
 export function distillationAdvice(result: AdviceInput): Advice[] {
   const advice: Advice[] = [];
   const { teacher, student, baseline } = result;
@@ -92,7 +119,10 @@ export function distillationAdvice(result: AdviceInput): Advice[] {
       ],
     });
   }
-  if (student && baseline && result.kdGain !== null) {
+  const stalled = student ? didNotTrain(student, baseline, result.studentMethod) : null;
+  if (stalled) {
+    advice.push(stalled);
+  } else if (student && baseline && result.kdGain !== null) {
     const n = testImagesOf(baseline);
     // Over several seeds the gain is their mean, and its noise the seeds' 95 % interval.
     const overSeeds = result.seeds ? seedsNoise(result.seeds.count, result.seeds.gainStdErr) : null;

@@ -64,7 +64,7 @@ describe("the engine's refusals in the app's words", () => {
   it("lists the form's out-of-range values in labels, and none for any preset with any method", () => {
     for (const id of PRESET_IDS) for (const method of METHOD_IDS) assert.deepEqual(formProblems(presetConfig(id), [method]), [], `${id} ${method}`);
     const config = presetConfig('quick');
-    const bad = { ...config, epochs: 0, lr: -1, batchSize: 2.5, sweepTemperatures: [2, Number.NaN], methodOptions: { ...config.methodOptions, kd: { temperature: 4, alpha: 1.5 }, dkd: { ...config.methodOptions.dkd, beta: -1 } } };
+    const bad = { ...config, epochs: 0, lr: -1, batchSize: 2.5, sweepTemperatures: [2, Number.NaN], methodOptions: { ...config.methodOptions, kd: { ...config.methodOptions.kd, alpha: 1.5 }, dkd: { ...config.methodOptions.dkd, beta: -1 } } };
     assert.deepEqual(formProblems(bad, ['kd']), [
       '“student epochs”: must be at least 1',
       '“batch size”: must be a whole number',

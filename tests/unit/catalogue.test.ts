@@ -104,7 +104,7 @@ describe('the catalogue is the one table every view derives from', () => {
     assert.equal(config.methodOptions.dkd.beta, 3);
     assert.deepEqual({ ...config, methodOptions: { ...config.methodOptions, dkd: { ...config.methodOptions.dkd, beta: preset.methodOptions.dkd.beta } } }, preset);
     // Method options merge one by one: α from an override, T still the preset's.
-    assert.deepEqual(resolveConfig('hinton-mnist', { methodOptions: { kd: { alpha: 0.7 } } }).methodOptions.kd, { temperature: 20, alpha: 0.7 });
+    assert.deepEqual(resolveConfig('hinton-mnist', { methodOptions: { kd: { alpha: 0.7 } } }).methodOptions.kd, { temperature: 20, alpha: 0.7, warmup: 0 });
   });
 
   it('puts every run setting in exactly one group', () => {
@@ -235,7 +235,8 @@ describe('config.json from before method options were namespaced', () => {
     assert.equal(legacy.dkdBeta, 2);
     const config = RunConfigSchema.parse(legacy);
     assert.deepEqual(config.methodOptions, {
-      kd: { temperature: 4, alpha: 0.5 },
+      // Trained without KD's warm-up, which came later with a default of 1 epoch: the file keeps what it did.
+      kd: { temperature: 4, alpha: 0.5, warmup: 0 },
       fitnet: { hintEpochs: null, featurePairs: null },
       at: { weight: 1000, warmup: 1, featurePairs: null },
       dkd: { alpha: 1, beta: 2, warmup: 1 },
@@ -254,6 +255,10 @@ describe('config.json from before method options were namespaced', () => {
     // Older still: without the method fields at all, the catalogue's defaults.
     const oldest = Object.fromEntries(Object.entries(legacy).filter(([key]) => !['initFromTeacher', 'featurePairs', 'hintEpochs', 'atWeight', 'dkdAlpha', 'dkdBeta', 'dkdWarmup', 'flip', 'imageSize'].includes(key)));
     assert.equal(RunConfigSchema.parse(oldest).methodOptions.dkd.beta, 8);
+    assert.equal(RunConfigSchema.parse(oldest).methodOptions.kd.warmup, 0);
+    // A file that names its warm-up keeps it; a new run takes the catalogue's.
+    assert.equal(RunConfigSchema.parse({ ...config, methodOptions: { ...config.methodOptions, kd: { ...config.methodOptions.kd, warmup: 3 } } }).methodOptions.kd.warmup, 3);
+    assert.equal(resolveConfig('quick', {}).methodOptions.kd.warmup, METHOD_CATALOGUE.kd.options.warmup.default);
   });
 
   it('an old run folder opens in History with its results', async () => {

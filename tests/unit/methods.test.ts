@@ -13,6 +13,7 @@ import { defaultAttentionPairs, defaultHintPair, describePairs, parsePairs, stag
 import { fitnetMethod } from '../../electron/engine/methods/fitnet';
 import { atMethod } from '../../electron/engine/methods/at';
 import { presetConfig } from '../../electron/contract/catalogue';
+import { getMethod } from '../../electron/engine';
 import { buildModel } from '../../electron/engine/models/registry';
 import { useCpuBackend } from '../helpers/backend';
 
@@ -176,6 +177,36 @@ describe('layer pairing', () => {
     const full = lossAt(3) - ce;
     assert.ok(full > 0 && Math.abs(lossAt(1) - ce - full / 2) < 1e-4 * full, 'half of β halfway through the warm-up');
     prepared.dispose();
+  });
+
+  it("ramps KD's and DIST's α up from 0 over KD's warm-up, and FitNets' from the end of its hints", () => {
+    const lenet = buildModel('lenet5', mnist);
+    const quick = presetConfig('quick');
+    const config = { ...quick, methodOptions: { ...quick.methodOptions, kd: { temperature: 4, alpha: 0.8, warmup: 2 }, fitnet: { ...quick.methodOptions.fitnet, hintEpochs: 1 } } };
+    const studentLogits = () => tf.tensor2d([[1, 2, 0.5, -1], [0.3, -0.2, 2.5, 1.0]]);
+    const teacherLogits = () => tf.tensor2d([[2, 4, -1, 0], [-0.5, 0, 5, 1]]);
+    const labels = () => tf.tensor1d([1, 2], 'int32');
+    const ce = crossEntropyLoss(labels(), studentLogits()).dataSync()[0]!;
+    const kl = softTargetKl(studentLogits(), teacherLogits(), 4).dataSync()[0]! * 16;
+    const options = { temperature: 4, interWeight: 1, intraWeight: 1 };
+    const relation = (alpha: number) => distLoss(studentLogits(), teacherLogits(), labels(), { ...options, alpha }).dataSync()[0]!;
+    const cases = [
+      { method: getMethod('kd'), start: 0, want: (a: number) => a * kl + (1 - a) * ce, words: /T = 4, α = 0\.8, warm-up 2 epochs$/ },
+      { method: getMethod('dist'), start: 0, want: relation, words: /γ = 1, warm-up 2 epochs$/ },
+      { method: fitnetMethod, start: 1, want: (a: number) => a * kl + (1 - a) * ce, words: /then KD \(T = 4, α = 0\.8, warm-up 2 epochs\)$/ },
+    ];
+    for (const { method, start, want, words } of cases) {
+      const prepared = method.prepare({ student: lenet, teacher: lenet, config });
+      assert.match(prepared.description, words);
+      const lossAt = (progress: number) => prepared.loss({ studentLogits: studentLogits(), labels: labels(), teacherLogits: teacherLogits(), studentFeatures: [], teacherFeatures: [], epoch: Math.floor(progress) + 1, epochs: 6, progress }).dataSync()[0]!;
+      assert.ok(close(lossAt(start), ce), `${prepared.description}: cross-entropy alone as the warm-up starts`);
+      assert.ok(close(lossAt(start + 1), want(0.4)), `${prepared.description}: half of α halfway through`);
+      assert.ok(close(lossAt(start + 3), want(0.8)), `${prepared.description}: all of α after it`);
+      prepared.dispose?.();
+    }
+    const none = getMethod('kd').prepare({ student: lenet, teacher: lenet, config: { ...config, methodOptions: { ...config.methodOptions, kd: { temperature: 4, alpha: 0.8, warmup: 0 } } } });
+    assert.doesNotMatch(none.description, /warm-up/);
+    assert.ok(close(none.loss({ studentLogits: studentLogits(), labels: labels(), teacherLogits: teacherLogits(), studentFeatures: [], teacherFeatures: [], epoch: 1, epochs: 6, progress: 0 }).dataSync()[0]!, 0.8 * kl + 0.2 * ce), 'no warm-up: all of α from the first step');
   });
 
   it('compares maps of different sizes pooled to the smaller, and trains through the pooling', () => {

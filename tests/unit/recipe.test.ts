@@ -103,7 +103,7 @@ describe('advice on a finished run', () => {
     const levels = (student: ModelReport, baseline: ModelReport) => distillationAdvice({ ...base, student, baseline, kdGain: student.accuracy - baseline.accuracy }).map((a) => `${a.level}: ${a.message.split(':')[0]}`);
     assert.deepEqual(levels(report([0.86, 0.86]), report([0.85, 0.85])), ['warning: The KD gain, +1.00 points, is within noise (±7.04 points is the noise on 200 test images)']);
     assert.deepEqual(levels(report([1, 1]), report([0.7, 0.7])), ['good: Distillation helped']);
-    assert.deepEqual(levels(report([0.5, 0.5]), report([0.9, 0.89])), [
+    assert.deepEqual(levels(report([0.5, 0.5, 0.5, 0.5]), report([0.9, 0.89])), [
       'warning: The teacher (90.00%) is not clearly better than the student trained alone (89.50%)',
       'warning: Distillation made the student worse',
     ]);
@@ -133,9 +133,9 @@ describe('advice on a finished run', () => {
     const larger = (s: string[]) => s.some((x) => x.startsWith('a larger student'));
     const better = (s: string[]) => s.some((x) => x.startsWith('a better teacher'));
     // Worse with KD: a teacher 10 points ahead is not the fix; one 1 point ahead may be.
-    const farWorse = suggestions(report([0.95, 0.95]), report([0.5, 0.5]), report([0.85, 0.85]));
+    const farWorse = suggestions(report([0.95, 0.95]), report([0.5, 0.5, 0.5, 0.5]), report([0.85, 0.85]));
     assert.ok(larger(farWorse) && !better(farWorse), farWorse.join('; '));
-    const nearWorse = suggestions(report([0.86, 0.86]), report([0.5, 0.5]), report([0.85, 0.85]));
+    const nearWorse = suggestions(report([0.86, 0.86]), report([0.5, 0.5, 0.5, 0.5]), report([0.85, 0.85]));
     assert.ok(better(nearWorse) && !larger(nearWorse), nearWorse.join('; '));
     // Within noise: the larger student joins the suggestions only for a teacher far ahead.
     assert.ok(larger(suggestions(report([0.95, 0.95]), report([0.86, 0.86]), report([0.85, 0.85]))));
@@ -143,7 +143,7 @@ describe('advice on a finished run', () => {
   });
 
   it("offers the sweep of T and α for the methods that read them, and a method's own weights for those that do not", () => {
-    const [teacher, student, baseline] = [report([0.95, 0.95]), report([0.5, 0.5]), report([0.85, 0.85])];
+    const [teacher, student, baseline] = [report([0.95, 0.95]), report([0.5, 0.5, 0.5, 0.5]), report([0.85, 0.85])];
     const suggestions = (studentMethod: string | undefined) => distillationAdvice({ teacher, student, baseline, kdGain: student.accuracy - baseline.accuracy, sweep: undefined, studentMethod }).flatMap((a) => a.suggestions);
     for (const method of [undefined, 'kd', 'init+kd', 'dist', 'fitnet', 'dkd']) {
       const said = suggestions(method);
@@ -154,6 +154,23 @@ describe('advice on a finished run', () => {
     assert.ok(rkd.includes("lower weights on RKD's own terms (`--rkd-distance`, `--rkd-angle`), so the labels count for more"), rkd.join('; '));
     assert.ok(!rkd.some((s) => /lower T/.test(s)));
     assert.ok(suggestions('init+at').includes("lower weights on Attention transfer's own terms (`--at-weight`), so the labels count for more"));
+  });
+
+  it("says a distilled student at chance did not train, and points at the method's warm-up and the rate rather than the teacher", () => {
+    const [teacher, baseline] = [report([0.98, 0.98, 0.98, 0.98]), report([0.97, 0.97, 0.97, 0.97])];
+    const stalled = report([0.25, 0.26, 0.25, 0.24]);
+    const adviceFor = (studentMethod: string | undefined, student = stalled, alone: ModelReport | null = baseline) => distillationAdvice({ teacher, student, baseline: alone, kdGain: alone ? student.accuracy - alone.accuracy : null, sweep: undefined, studentMethod });
+    const [only, ...rest] = adviceFor('kd');
+    assert.deepEqual(rest, [], 'one warning, not also "made the student worse"');
+    assert.equal(only!.message, 'The distilled student did not train: 25.00% on test, about chance (25.00% for 4 classes), where the student alone reached 97.00%. Its distillation term\'s first gradients were too large for this student at this learning rate.');
+    assert.deepEqual(only!.suggestions, ['a longer warm-up (`--kd-warmup N`, "warm-up epochs" in the app), so that the first steps learn from the labels', 'a lower learning rate (`--lr`; the auto preset starts at 0.01)', 'a lower α (more weight on the labels) or a lower T']);
+    // Each method's own warm-up: DIST and FitNets use KD's, attention transfer and DKD their own; RKD has none.
+    const warmupFlag = (method: string) => /`--([\w-]+) N`/.exec(adviceFor(method)[0]!.suggestions[0]!)?.[1] ?? null;
+    assert.deepEqual(['dist', 'init+kd', 'fitnet', 'at', 'dkd', 'rkd'].map(warmupFlag), ['kd-warmup', 'kd-warmup', 'kd-warmup', 'at-warmup', 'dkd-warmup', null]);
+    // A student alone at chance too says nothing of the kind (the data or the rate are at fault for both); nor does a student that trained.
+    assert.ok(!adviceFor('kd', stalled, report([0.26, 0.25, 0.25, 0.25])).some((a) => /did not train/.test(a.message)));
+    assert.ok(!adviceFor('kd', report([0.6, 0.6, 0.6, 0.6])).some((a) => /did not train/.test(a.message)));
+    assert.match(adviceFor('kd', stalled, null)[0]!.message, /^The distilled student did not train: 25\.00% on test, about chance \(25\.00% for 4 classes\)\. /);
   });
 
   it('compares the models class by class and marks where distillation helped and hurt most', () => {

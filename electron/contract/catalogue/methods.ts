@@ -61,6 +61,15 @@ const kdOptions = {
     max: 1,
     ui: { min: 0, max: 1, step: 0.05, slider: true },
   }),
+  warmup: integerOption({
+    label: 'warm-up epochs',
+    help: "α ramps up linearly from 0 over these epochs, so the first steps learn from the labels: the soft term's first gradients are about α·T times cross-entropy's, and at a high rate they can stop a student without batch norm (LeNet-5 at 0.05) learning at all",
+    flag: 'kd-warmup',
+    basic: true,
+    default: 1,
+    min: 0,
+    max: 10000,
+  }),
 } satisfies OptionTable;
 
 const fitnetOptions = {
@@ -206,7 +215,7 @@ export const METHOD_CATALOGUE = {
     readsTeacherLayers: true,
     families: MODEL_FAMILY_IDS,
     options: fitnetOptions,
-    uses: ['kd.temperature', 'kd.alpha'],
+    uses: ['kd.temperature', 'kd.alpha', 'kd.warmup'],
     paper: 'Romero et al. (2015)',
   },
   at: {
@@ -243,7 +252,7 @@ export const METHOD_CATALOGUE = {
     readsTeacherLayers: false,
     families: MODEL_FAMILY_IDS,
     options: distOptions,
-    uses: ['kd.temperature', 'kd.alpha'],
+    uses: ['kd.temperature', 'kd.alpha', 'kd.warmup'],
     paper: 'Huang et al. (2022)',
   },
   rkd: {

@@ -1,10 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
-import { formatCountOf } from '../../contract/display';
 import { DistillInputError } from '../errors';
 import { attentionTransferLoss } from '../losses/attention';
 import { crossEntropyLoss } from '../losses/cross-entropy';
 import { checkPairShapes, defaultAttentionPairs, describePairs, disposePairPooling, pairPooling, parsePairs } from './layer-pairing';
 import type { MethodImplementation } from './method';
+import { describeWarmup, warmupRamp } from './warmup';
 
 /** Zagoruyko & Komodakis (2017): CE + β·Σ‖a(s) − a(t)‖² over paired stage outputs. */
 export const atMethod: MethodImplementation = {
@@ -21,10 +21,10 @@ export const atMethod: MethodImplementation = {
       studentFeatureLayers: pairs.map((p) => p.student.name),
       teacherFeatureLayers: pairs.map((p) => p.teacher.name),
       extraVariables: [],
-      description: `attention maps ${describePairs(pairs)}, β = ${weight}${warmupEpochs > 0 ? `, warm-up ${formatCountOf(warmupEpochs, 'epoch')}` : ''}`,
+      description: `attention maps ${describePairs(pairs)}, β = ${weight}${describeWarmup(warmupEpochs)}`,
       loss: ({ studentFeatures, teacherFeatures, studentLogits, labels, progress }) => {
-        // β ramps up linearly, step by step, as DKD's terms do (the catalogue's help says why).
-        const beta = weight * (warmupEpochs > 0 ? Math.min(progress / warmupEpochs, 1) : 1);
+        // β ramps up, as DKD's terms do (the catalogue's help says why).
+        const beta = weight * warmupRamp(progress, warmupEpochs);
         return tf.tidy(() => tf.add(crossEntropyLoss(labels, studentLogits), tf.mul(beta, attentionTransferLoss(studentFeatures as tf.Tensor4D[], teacherFeatures as tf.Tensor4D[], pooling))));
       },
       dispose: () => disposePairPooling(pooling),

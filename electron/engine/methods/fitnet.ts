@@ -5,6 +5,7 @@ import { hintLoss } from '../losses/hint';
 import { applyAdaptivePool } from '../ops/adaptive-avg-pool';
 import { checkPairShapes, defaultHintPair, describePairs, disposePairPooling, pairPooling, parsePairs, type LayerPair } from './layer-pairing';
 import type { MethodImplementation } from './method';
+import { describeWarmup, warmupRamp } from './warmup';
 
 /** A learned map from the student's hint width to the teacher's: dense for vectors, 1×1 conv for maps. */
 export interface Regressor {
@@ -41,8 +42,8 @@ export const fitnetMethod: MethodImplementation = {
     const source = teacher ?? teacherTensors;
     if (!source) throw new Error('fitnet needs a teacher');
     const options = config.methodOptions.fitnet;
-    // The KD stage after the hints uses KD's own T and α.
-    const { temperature, alpha } = config.methodOptions.kd;
+    // The KD stage after the hints uses KD's own T, α and warm-up, from where it starts: its classifier is untrained then.
+    const { temperature, alpha, warmup } = config.methodOptions.kd;
     // An imported teacher's tensors are named by the pairs (teacherFeaturePlan asks for them).
     const pairs = options.featurePairs ? parsePairs(options.featurePairs, student, source) : defaultHintPair(student, teacher!);
     checkPairShapes(pairs, 'FitNets');
@@ -54,12 +55,12 @@ export const fitnetMethod: MethodImplementation = {
       studentFeatureLayers: pairs.map((p) => p.student.name),
       teacherFeatureLayers: pairs.map((p) => p.teacher.name),
       extraVariables: regressors.flatMap((r) => [r.kernel, r.bias]),
-      description: `hints ${describePairs(pairs)} for ${formatCountOf(hintEpochs, 'epoch')}, then KD (T = ${temperature}, α = ${alpha})`,
-      loss({ studentFeatures, teacherFeatures, studentLogits, teacherLogits, labels, epoch }) {
+      description: `hints ${describePairs(pairs)} for ${formatCountOf(hintEpochs, 'epoch')}, then KD (T = ${temperature}, α = ${alpha}${describeWarmup(warmup)})`,
+      loss({ studentFeatures, teacherFeatures, studentLogits, teacherLogits, labels, epoch, progress }) {
         if (epoch <= hintEpochs) {
           return tf.tidy(() => tf.addN(regressors.map((r, i) => hintLoss(applyAdaptivePool(r.apply(studentFeatures[i]!), pooling[i]!.student), applyAdaptivePool(teacherFeatures[i]!, pooling[i]!.teacher)))) as tf.Scalar);
         }
-        return hintonKdLoss(studentLogits, teacherLogits!, labels, { temperature, alpha });
+        return hintonKdLoss(studentLogits, teacherLogits!, labels, { temperature, alpha: alpha * warmupRamp(progress - hintEpochs, warmup) });
       },
       dispose: () => {
         tf.dispose(regressors.flatMap((r) => [r.kernel, r.bias]));

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ImageDataset } from '../data/dataset';
 import { imageBatch } from '../data/batches';
+import { nearChance } from '../../contract/advice';
 import { DistillInputError } from '../errors';
 import type { ModelMetadata } from './model-io';
 
@@ -48,8 +49,6 @@ export function probabilitiesAsLogits(model: tf.LayersModel): tf.LayersModel {
   return tf.model({ inputs: model.inputs, outputs: output, name: `${model.name}_logits` });
 }
 
-/** No clearly better than guessing: under 1.5× chance, or within 5 points of it. */
-export const nearChance = (accuracy: number, classes: number) => accuracy <= Math.max(1.5 / classes, 1 / classes + 0.05);
 
 /**
  * An imported teacher that scores about chance on the test split is almost always fed wrong (a

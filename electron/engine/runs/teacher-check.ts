@@ -3,7 +3,7 @@ import { pickSamples, type DatasetSample } from '../data/samples';
 import type { ClassMapping } from './class-mapping';
 import { describeMapping, evaluationOfLogits } from './external-teacher-phase';
 import { externalTeacherLogits, fitExternalTeacher, openExternalTeacher } from './external-teacher';
-import { nearChance } from './imported-teacher';
+import { nearChance } from '../../contract/advice';
 import type { TeacherStages } from '../methods/layer-pairing';
 import { describeTeacherInput, type TeacherInputDeclaration } from './teacher-input';
 import { teacherStages } from './teacher-feature-plan';
