@@ -88,7 +88,7 @@ export const TeacherCheckSchema = z.object({
   classNames: z.array(z.string()),
   samples: z.array(DatasetSampleSchema.extend({ predicted: z.number().int(), confidence: z.number() })),
   /** Its stages, where FitNets and attention transfer read it when no pairs are named: the last map of each spatial size, and its hidden vectors; null where its inner tensors could not be run. */
-  stages: z.object({ maps: z.array(FeatureTensorSchema), vectors: z.array(FeatureTensorSchema) }).nullable(),
+  stages: z.object({ maps: z.array(FeatureTensorSchema), vectors: z.array(FeatureTensorSchema), tokens: z.array(FeatureTensorSchema).optional() }).nullable(),
 });
 export type TeacherCheck = z.infer<typeof TeacherCheckSchema>;
 

@@ -156,6 +156,14 @@ export function formatKeptEpoch(selection: Selection): string {
 /** A teacher's inner tensor in words: `name (28×28×16)`. */
 export const formatTensor = (tensor: { name: string; shape: readonly number[] }) => `${tensor.name} (${tensor.shape.join('×')})`;
 
-/** An imported teacher's stages (the last map of each spatial size, then its hidden vectors), as a list; `none` when it has none. */
-export const formatStages = (stages: { maps: ReadonlyArray<{ name: string; shape: readonly number[] }>; vectors: ReadonlyArray<{ name: string; shape: readonly number[] }> }) =>
-  [...stages.maps, ...stages.vectors].map(formatTensor).join(', ') || 'none';
+type Tensors = ReadonlyArray<{ name: string; shape: readonly number[] }>;
+/**
+ * An imported teacher's stages (the last map of each spatial size, then its hidden vectors), as a
+ * list; `none` when it has none, saying why where its hidden tensors are a transformer's tokens.
+ */
+export function formatStages(stages: { maps: Tensors; vectors: Tensors; tokens?: Tensors | undefined }): string {
+  const listed = [...stages.maps, ...stages.vectors].map(formatTensor).join(', ');
+  const last = stages.tokens?.at(-1);
+  if (listed || !last) return listed || 'none';
+  return `none: its hidden tensors are token sequences (such as ${formatTensor(last)}: tokens × width, a transformer's), which FitNets and attention transfer cannot pair with feature maps; KD, DIST and DKD read its outputs, RKD its embedding`;
+}

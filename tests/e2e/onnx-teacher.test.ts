@@ -89,7 +89,7 @@ describe('a PyTorch teacher exported with torch.onnx.export', { skip: missing ??
     });
     // Real exporters' graphs: a residual network's stages are the ReLUs after each stage's last sum; SiLU and
     // hard swish (exported as x·sigmoid(x)) are stages, a squeeze-and-excitation gate is not. Untrained: at chance, so exit 2.
-    execFileSync(PYTHON, [RESIDUAL_SCRIPT, join(root, 'resnet.onnx'), join(root, 'silu.onnx')], { timeout: 120_000 });
+    execFileSync(PYTHON, [RESIDUAL_SCRIPT, join(root, 'resnet.onnx'), join(root, 'silu.onnx'), root], { timeout: 120_000 });
     const stagesOf = async (file: string) => {
       const { code, report } = await check(['--teacher', join(root, file)]);
       assert.equal(code, 2);
@@ -101,6 +101,28 @@ describe('a PyTorch teacher exported with torch.onnx.export', { skip: missing ??
       { name: '/l3/l3.1/Relu_1_output_0', shape: [7, 7, 64] },
     ]);
     assert.deepEqual((await stagesOf('silu.onnx')).maps.map((m) => m.name), ['/1/Mul_output_0', '/4/Mul_output_0']);
+    // ConvNeXt: its stages are the sums that close its blocks (no activation follows them), read as NCHW, not the channels-last maps inside.
+    assert.deepEqual((await stagesOf('convnext.onnx')).maps, [
+      { name: '/b1/Add_output_0', shape: [14, 14, 16] },
+      { name: '/b2/Add_output_0', shape: [7, 7, 32] },
+    ]);
+    // A channels-last map inside a block (its GELU, exported through Erf) is read as PyTorch laid it out.
+    const probe = JSON.parse(await readFile(join(root, 'convnext-probe.json'), 'utf8')) as { shape: number[]; values: number[] };
+    const convnext = await openExternalTeacher(join(root, 'convnext.onnx'));
+    try {
+      assert.deepEqual(convnext.tensors.list.filter((t) => t.op === 'Gelu').map((t) => [t.name, t.channelsLast]), [['/b1/act/Mul_1_output_0', true], ['/b2/act/Mul_1_output_0', true]]);
+      const image = tf.tensor4d(Float32Array.from({ length: 28 * 28 }, (_, i) => Math.sin(Math.fround(i) * Math.fround(0.1))), [1, 28, 28, 1]);
+      const { features } = await convnext.runWithFeatures(image, ['/b1/act/Mul_1_output_0']);
+      image.dispose();
+      assert.deepEqual(features[0]!.shape, probe.shape.slice(1));
+      const worst = Math.max(...probe.values.map((v, i) => Math.abs(v - features[0]!.data[i]!)));
+      assert.ok(worst < 1e-4, `the GELU map differs from PyTorch's by up to ${worst}`);
+    } finally {
+      await convnext.release();
+    }
+    // A vision transformer has no map to pair: the check says so, and which methods it serves.
+    const vit = await runCli(['check-teacher', '--images', '200', '--teacher', join(root, 'vit.onnx')]);
+    assert.match(vit.stdout, /^stages FitNets and attention transfer pair by shape: none: its hidden tensors are token sequences \(such as \/blocks\/layers\.1\/Add_2_output_0 \(17×32\): tokens × width, a transformer's\)/m);
     const words = await runCli(['check-teacher', '--images', '200', '--teacher', join(root, 'teacher.onnx')]);
     assert.match(words.stdout, /^stages FitNets and attention transfer pair by shape: \/0\/0\.1\/Relu_output_0 \(28×28×16\), \/0\/0\.4\/Relu_output_0 \(14×14×32\), \/0\/0\.8\/Relu_output_0 \(128\)$/m);
     // Its outputs in another order, named in labels.txt: matched by name, the same accuracy.

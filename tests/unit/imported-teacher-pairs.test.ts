@@ -7,7 +7,8 @@ import { attentionMap } from '../../electron/engine/losses/attention';
 import { alignedStages, attentionPairsFromStages, describePairs, hintPairFromStages } from '../../electron/engine/methods/layer-pairing';
 import { getMethod } from '../../electron/engine/methods/registry';
 import { buildModel } from '../../electron/engine/models/registry';
-import { graphTensorNames, type ExternalTeacher, type TeacherFeatureBatch } from '../../electron/engine/runs/external-teacher';
+import type { ExternalTeacher, TeacherFeatureBatch } from '../../electron/engine/runs/external-teacher';
+import { graphTensorNames } from '../../electron/engine/runs/graph-ops';
 import { keptForAttention, storedFeatureShapes } from '../../electron/engine/runs/teacher-attention';
 import { teacherFeaturePlan, teacherStages, withChosenFeaturePairs } from '../../electron/engine/runs/teacher-feature-plan';
 import { useCpuBackend } from '../helpers/backend';
@@ -150,6 +151,78 @@ describe("an imported graph's activations", () => {
       named.filter((t) => t.op !== 'Conv' && t.op !== 'Sigmoid' && t.op !== 'HardSigmoid').map((t) => `${t.name} ${t.op}`),
       ['/1/Mul_output_0 SiLU', '/2/ReduceMean_output_0 ReduceMean', '/2/Mul_output_0 Mul', '/4/Mul_output_0 HardSwish', '/5/Flatten_output_0 Flatten', 'y Gemm'],
     );
+  });
+});
+
+describe('a ConvNeXt block and a transformer, as torch.onnx.export writes them', () => {
+  // A ConvNeXt block (opset 13): depthwise conv, then channels-last for LayerNorm, Linear, GELU
+  // (through Erf), Linear, back to NCHW, and the residual sum. Constants are nodes; weights are not.
+  const block = [
+    ['Conv', ['x', 'stem.weight'], '/stem/Conv_output_0'],
+    ['Conv', ['/stem/Conv_output_0', 'dw.weight'], '/dw/Conv_output_0'],
+    ['Transpose', ['/dw/Conv_output_0'], '/Transpose_output_0', [0, 2, 3, 1]],
+    ['ReduceMean', ['/Transpose_output_0'], '/norm/ReduceMean_output_0'],
+    ['Constant', [], '/norm/Constant_output_0'],
+    ['Add', ['/norm/ReduceMean_output_0', '/norm/Constant_output_0'], '/norm/Add_output_0'],
+    ['Add', ['/norm/ReduceMean_output_0', 'norm.bias'], '/norm/Add_1_output_0'],
+    ['MatMul', ['/norm/Add_1_output_0', 'fc1.weight'], '/fc1/MatMul_output_0'],
+    ['Add', ['fc1.bias', '/fc1/MatMul_output_0'], '/fc1/Add_output_0'],
+    ['Constant', [], '/act/Constant_output_0'],
+    ['Div', ['/fc1/Add_output_0', '/act/Constant_output_0'], '/act/Div_output_0'],
+    ['Erf', ['/act/Div_output_0'], '/act/Erf_output_0'],
+    ['Constant', [], '/act/Constant_1_output_0'],
+    ['Add', ['/act/Erf_output_0', '/act/Constant_1_output_0'], '/act/Add_output_0'],
+    ['Mul', ['/fc1/Add_output_0', '/act/Add_output_0'], '/act/Mul_output_0'],
+    ['Constant', [], '/act/Constant_2_output_0'],
+    ['Mul', ['/act/Mul_output_0', '/act/Constant_2_output_0'], '/act/Mul_1_output_0'],
+    ['MatMul', ['/act/Mul_1_output_0', 'fc2.weight'], '/fc2/MatMul_output_0'],
+    ['Transpose', ['/fc2/MatMul_output_0'], '/Transpose_1_output_0', [0, 3, 1, 2]],
+    ['Add', ['/stem/Conv_output_0', '/Transpose_1_output_0'], '/Add_output_0'],
+    ['ReduceMean', ['/Add_output_0'], '/ReduceMean_output_0'],
+    ['Gemm', ['/ReduceMean_output_0', 'head.weight'], 'logits'],
+  ] as const;
+  const nodes = block.map(([op, inputs, output, perm]) => ({ op, inputs, outputs: [output], ...(perm ? { perm } : {}) }));
+
+  it('finds GELU through Erf, the residual sum apart from biases and constants, and the maps a block moved channels-last', () => {
+    const named = graphTensorNames(nodes, 'nchw');
+    const op = (name: string) => named.find((t) => t.name === name)!.op;
+    assert.equal(op('/act/Mul_1_output_0'), 'Gelu');
+    assert.equal(op('/act/Mul_output_0'), 'Mul', 'x · (1 + erf) before the half is not yet GELU');
+    assert.equal(op('/Add_output_0'), 'ResidualAdd');
+    assert.deepEqual(['/norm/Add_output_0', '/norm/Add_1_output_0', '/fc1/Add_output_0', '/act/Add_output_0'].map(op), ['Add', 'Add', 'Add', 'Add']);
+    const channelsLast = named.filter((t) => t.channelsLast).map((t) => t.name);
+    assert.deepEqual(channelsLast, ['/Transpose_output_0', '/norm/ReduceMean_output_0', '/norm/Add_output_0', '/norm/Add_1_output_0', '/fc1/MatMul_output_0', '/fc1/Add_output_0', '/act/Div_output_0', '/act/Erf_output_0', '/act/Add_output_0', '/act/Mul_output_0', '/act/Mul_1_output_0', '/fc2/MatMul_output_0']);
+    // The half first, then the product: the product ends the pattern.
+    const halfFirst = graphTensorNames([
+      ['Constant', [], 'c'], ['Div', ['x', 'c'], 'd'], ['Erf', ['d'], 'e'], ['Add', ['e', 'c'], 'a'], ['Mul', ['x', 'c'], 'h'], ['Mul', ['h', 'a'], 'y'],
+    ].map(([o, i, out]) => ({ op: o as string, inputs: i as string[], outputs: [out as string] })));
+    assert.equal(halfFirst.find((t) => t.name === 'y')!.op, 'Gelu');
+    // A graph fed channels-last (tf2onnx) turns NCHW at its first Transpose; without a layout (a GraphModel) nothing is marked.
+    const tf2onnx = graphTensorNames([{ op: 'Transpose', inputs: ['x'], outputs: ['t'], perm: [0, 3, 1, 2] }, { op: 'Conv', inputs: ['t', 'w'], outputs: ['c'] }], 'nhwc');
+    assert.deepEqual(tf2onnx.map((t) => Boolean(t.channelsLast)), [false, false]);
+    assert.ok(graphTensorNames(nodes).every((t) => !t.channelsLast));
+  });
+
+  it('takes the residual sums as stages, and names a transformer\'s tokens when it has no map to pair', async () => {
+    const convnext = fakeTeacher(
+      [
+        ['/dw/Conv_output_0', 'Conv', [7, 7, 16]],
+        ['/act/Mul_1_output_0', 'Gelu', [7, 7, 64]],
+        ['/Add_output_0', 'ResidualAdd', [7, 7, 16]],
+        ['/down/Conv_output_0', 'Conv', [3, 3, 32]],
+        ['/Add_1_output_0', 'ResidualAdd', [3, 3, 32]],
+        ['logits', 'Gemm', [10]],
+      ],
+      'logits',
+    );
+    const stages = await teacherStages(convnext, [28, 28, 1]);
+    assert.deepEqual(stages.maps.map((m) => m.name), ['/Add_output_0', '/Add_1_output_0']);
+    assert.equal(stages.tokens, undefined);
+    const vit = fakeTeacher([['/patch/Conv_output_0', 'Conv', [4, 4, 32]], ['/blocks/0/Add_output_0', 'ResidualAdd', [17, 32]], ['/blocks/0/mlp/Mul_1_output_0', 'Gelu', [17, 64]], ['/blocks/0/Add_1_output_0', 'ResidualAdd', [17, 32]], ['/head/Gemm_output_0', 'Gemm', [10]]], '/blocks/0/Add_1_output_0');
+    const tokens = await teacherStages(vit, [28, 28, 1]);
+    assert.deepEqual([tokens.maps, tokens.vectors, tokens.tokens!.map((t) => t.name)], [[], [], ['/blocks/0/Add_output_0', '/blocks/0/mlp/Mul_1_output_0', '/blocks/0/Add_1_output_0']]);
+    const student = buildModel('lenet5@0.5', { inputShape: [28, 28, 1], classes: 10, seed: 1, dropout: 0 });
+    assert.throws(() => attentionPairsFromStages(student, tokens, 'vit.onnx'), /teacher none: its hidden tensors are token sequences \(such as \/blocks\/0\/Add_1_output_0 \(17×32\): tokens × width, a transformer's\), which FitNets and attention transfer cannot pair with feature maps; KD, DIST and DKD read its outputs, RKD its embedding\)/);
   });
 });
 

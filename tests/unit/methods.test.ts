@@ -162,7 +162,7 @@ describe('layer pairing', () => {
     const lenet = buildModel('lenet5', mnist);
     assert.throws(() => defaultAttentionPairs(mlp, lenet), /attention transfer needs convolutional feature maps in both models; mlp-30x2 has none/);
     assert.throws(() => parsePairs('dense_9:conv_1', mlp, lenet), /the student has no layer "dense_9" \(feature layers: dense_1, dense_2\)/);
-    assert.throws(() => checkPairShapes(parsePairs('dense_1:conv_1', mlp, lenet), 'FitNets'), /one is a feature map, the other a vector/);
+    assert.throws(() => checkPairShapes(parsePairs('dense_1:conv_1', mlp, lenet), 'FitNets'), /one is a vector, the other a feature map/);
   });
 
   it("ramps attention transfer's β up over its warm-up, step by step", () => {

@@ -104,6 +104,8 @@ export function defaultAttentionPairs(student: tf.LayersModel, teacher: tf.Layer
 export interface TeacherStages {
   maps: FeatureLayer[];
   vectors: FeatureLayer[];
+  /** Hidden token sequences, [tokens, width] per image (a transformer's), which pair with nothing here: named in a refusal. */
+  tokens?: FeatureLayer[];
 }
 
 /** How far apart two maps' sizes are: the larger of their ratios over the two axes (1: the same size). */
@@ -161,10 +163,14 @@ export function attentionPairsFromStages(student: tf.LayersModel, teacher: Teach
 /** Pairs as `--feature-pairs` spells them, for the run's config. */
 export const pairsSpec = (pairs: readonly LayerPair[]) => pairs.map((p) => `${p.student.name}:${p.teacher.name}`).join(',');
 
-/** Vectors and maps cannot be paired; maps of different sizes are compared at the smaller (pairPooling). */
+/** What a tensor is per image, by its rank: a vector, a transformer's token sequence, or a feature map. */
+const KINDS = ['', 'a vector', 'a token sequence (tokens × width)', 'a feature map'];
+const kindOf = (layer: FeatureLayer) => KINDS[layer.shape.length] ?? `a tensor of rank ${layer.shape.length}`;
+
+/** Vectors, token sequences and maps cannot be paired with each other; maps of different sizes are compared at the smaller (pairPooling). */
 export function checkPairShapes(pairs: LayerPair[], method: string): void {
   for (const { student, teacher } of pairs) {
-    if (student.shape.length !== teacher.shape.length) throw new DistillInputError(`${method}: cannot pair ${describe(student)} with ${describe(teacher)}: one is a feature map, the other a vector`);
+    if (student.shape.length !== teacher.shape.length) throw new DistillInputError(`${method}: cannot pair ${describe(student)} with ${describe(teacher)}: one is ${kindOf(student)}, the other ${kindOf(teacher)}`);
   }
 }
 

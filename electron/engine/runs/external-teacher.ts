@@ -12,6 +12,7 @@ import { readModelJson } from './model-io';
 import { isOnnxPath, openOnnxTeacher } from './onnx-teacher';
 import type { TeacherFeaturePlan } from './teacher-feature-plan';
 import { checkTeacherInput, teacherInputBatch, type ImageShape, type TeacherInputDeclaration } from './teacher-input';
+import type { TeacherTensorName } from './graph-ops';
 
 /**
  * A teacher brought from elsewhere that this app runs forward only (ONNX, a TensorFlow.js
@@ -41,41 +42,6 @@ export interface ExternalTeacher {
   /** The same as run, with the named inner tensors, each per image and channels last: [units] or [height, width, channels]. */
   runWithFeatures(x: tf.Tensor4D, names: readonly string[]): Promise<{ outputs: Float32Array; features: TeacherFeatureBatch[] }>;
   release(): Promise<void>;
-}
-
-/** An inner tensor a person may name, and the operator (or layer class) that makes it. */
-export interface TeacherTensorName {
-  name: string;
-  op: string;
-}
-
-/** A graph node as the openers read it: its operator, the tensors it reads and those it makes. */
-export interface GraphNode {
-  op: string;
-  inputs: readonly string[];
-  outputs: readonly string[];
-}
-
-/** x · sigmoid(x) and x · hardsigmoid(x): how PyTorch and TensorFlow export SiLU (swish) and hard swish. */
-const GATED: Record<string, string> = { Sigmoid: 'SiLU', HardSigmoid: 'HardSwish' };
-
-/**
- * Each node's tensors with its operator, SiLU and hard swish told apart from other products:
- * exported as Mul(x, Sigmoid(x)), they are a network's activations (EfficientNet's, MobileNetV3's),
- * where Mul(x, Sigmoid(y)), a squeeze-and-excitation gate, is not.
- */
-export function graphTensorNames(nodes: readonly GraphNode[]): TeacherTensorName[] {
-  const gateOf = new Map<string, { input: string; op: string }>();
-  for (const node of nodes) {
-    const op = GATED[node.op];
-    if (op && node.inputs[0] !== undefined) for (const output of node.outputs) gateOf.set(output, { input: node.inputs[0], op });
-  }
-  const opOf = (node: GraphNode) => {
-    if (node.op !== 'Mul' || node.inputs.length !== 2) return node.op;
-    const gated = node.inputs.map((input, i) => (gateOf.get(input)?.input === node.inputs[1 - i] ? gateOf.get(input)!.op : null)).find(Boolean);
-    return gated ?? node.op;
-  };
-  return nodes.flatMap((node) => node.outputs.map((name) => ({ name, op: opOf(node) })));
 }
 
 /** A teacher's tensors for a message: the first `limit`, with their operators. */

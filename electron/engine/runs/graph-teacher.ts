@@ -5,7 +5,8 @@ import { firstLine } from '../data/limits';
 import { modelSize } from '../models/registry';
 import { parseClassNames, readLabelsFile } from './class-mapping';
 import { embeddingLayer } from '../methods/layer-pairing';
-import { graphTensorNames, type ExternalTeacher, type TeacherFeatureBatch, type TeacherTensorName } from './external-teacher';
+import type { ExternalTeacher, TeacherFeatureBatch } from './external-teacher';
+import { graphTensorNames, type TeacherTensorName } from './graph-ops';
 import { loadModelFolder, readModelJson, readModelWeights } from './model-io';
 
 /** Class names a TensorFlow.js folder carries: labels.txt beside model.json, or its metadata's classNames. */

@@ -7,7 +7,8 @@ import { DistillInputError } from '../errors';
 import { describeOnnxModel, onnxNodes, withGraphOutputs } from '../export/onnx/encode';
 import { firstLine } from '../data/limits';
 import { parseClassNames, readLabelsFile } from './class-mapping';
-import { graphTensorNames, type ExternalTeacher, type TeacherFeatureBatch } from './external-teacher';
+import type { ExternalTeacher, TeacherFeatureBatch } from './external-teacher';
+import { graphTensorNames } from './graph-ops';
 
 type Ort = typeof import('onnxruntime-node');
 type Session = import('onnxruntime-node').InferenceSession;
@@ -103,7 +104,9 @@ export async function openOnnxTeacher(path: string): Promise<ExternalTeacher> {
     if (arranged !== x) arranged.dispose();
     return { [inputName]: new ort.Tensor('float32', data, nchw ? [n, c, h, w] : [n, h, w, c]) };
   };
-  const nodes = onnxNodes(file);
+  // Maps a block has moved channels-last (ConvNeXt's LayerNorm and MLP) are read as they are laid out.
+  const tensorList = graphTensorNames(onnxNodes(file), nchw ? 'nchw' : 'nhwc');
+  const channelsLast = new Set(tensorList.filter((t) => t.channelsLast).map((t) => t.name));
   // The session that also gives the tensors last asked for (a run asks for one set).
   let tapped: { key: string; session: Session } | null = null;
   const tappedSession = async (wanted: readonly string[]) => {
@@ -123,7 +126,7 @@ export async function openOnnxTeacher(path: string): Promise<ExternalTeacher> {
     inputDims: hwc.map((d) => d ?? null),
     outputs: typeof outDim === 'number' ? outDim : null,
     classNames: names,
-    tensors: { list: graphTensorNames(nodes), embedding: onnxEmbeddingName(file) },
+    tensors: { list: tensorList, embedding: onnxEmbeddingName(file) },
     async run(x) {
       const result = await session.run(await feed(x));
       return Float32Array.from(result[outputName]!.data as Float32Array);
@@ -135,7 +138,9 @@ export async function openOnnxTeacher(path: string): Promise<ExternalTeacher> {
         const tensor = result[name]!;
         const dims = tensor.dims.map(Number);
         const values = Float32Array.from(tensor.data as Float32Array);
-        if (dims.length === 4) {
+        if (dims.length === 4 && channelsLast.has(name)) {
+          features.push({ name, data: values, shape: dims.slice(1) });
+        } else if (dims.length === 4) {
           // ONNX's convolutions, pools and norms work in NCHW whatever the model's input (tf2onnx
           // transposes an NHWC input first): maps come channels last, as this app's layers give them.
           const moved = tf.tidy(() => tf.transpose(tf.tensor4d(values, dims as [number, number, number, number]), [0, 2, 3, 1]));

@@ -49,10 +49,11 @@ export function teacherFeaturePlan(config: RunConfig, methods: readonly Distilla
 
 /**
  * Operators (ONNX, a GraphDef's, or a Keras layer's class) whose outputs are hidden activations,
- * where a hint or an attention map is read: nonlinearities (SiLU as graphTensorNames finds it), and TensorFlow.js's fused
+ * where a hint or an attention map is read: nonlinearities (SiLU and GELU as graphTensorNames finds
+ * them), a residual block's sum (a stage's end where no activation follows it), TensorFlow.js's fused
  * convolutions and products (their activation inside), Keras's layers with one inside.
  */
-const HIDDEN_OPS = /^(Relu|Relu6|Clip|LeakyRelu|Elu|Selu|Celu|Gelu|HardSwish|SiLU|PRelu|Prelu|Mish|_FusedConv2D|FusedDepthwiseConv2dNative|_FusedMatMul|Dense|Conv2D|DepthwiseConv2D|SeparableConv2D|Activation|ReLU|LeakyReLU|ELU|PReLU)$/;
+const HIDDEN_OPS = /^(ResidualAdd|Relu|Relu6|Clip|LeakyRelu|Elu|Selu|Celu|Gelu|HardSwish|SiLU|PRelu|Prelu|Mish|_FusedConv2D|FusedDepthwiseConv2dNative|_FusedMatMul|Dense|Conv2D|DepthwiseConv2D|SeparableConv2D|Activation|ReLU|LeakyReLU|ELU|PReLU)$/;
 
 /**
  * An imported teacher's stages, found from one blank image: its hidden activations up to the
@@ -67,7 +68,8 @@ export async function teacherStages(teacher: ExternalTeacher, shape: ImageShape)
   const { layers } = await plannedTensorShapes(teacher, { names, embedding: null, attentionOnly: [] }, shape);
   const maps = layers.filter((layer) => layer.shape.length === 3 && layer.shape[0]! * layer.shape[1]! > 1);
   const lastOfSize = maps.filter((map, i) => !maps.slice(i + 1).some((later) => later.shape[0] === map.shape[0] && later.shape[1] === map.shape[1]));
-  return { maps: lastOfSize, vectors: layers.filter((layer) => layer.shape.length === 1) };
+  const tokens = layers.filter((layer) => layer.shape.length === 2);
+  return { maps: lastOfSize, vectors: layers.filter((layer) => layer.shape.length === 1), ...(tokens.length > 0 ? { tokens } : {}) };
 }
 
 /**

@@ -68,11 +68,15 @@ export function describeOnnxModel(bytes: Uint8Array): { params: number; nodes: n
   return { params, nodes: model.graph?.node?.length ?? 0, metadata };
 }
 
-/** An encoded model's nodes in graph order: the operator, what it reads and what it makes. */
-export function onnxNodes(bytes: Uint8Array): Array<{ op: string; inputs: string[]; outputs: string[] }> {
+/** An encoded model's nodes in graph order: the operator, what it reads and what it makes; a Transpose's permutation. */
+export function onnxNodes(bytes: Uint8Array): Array<{ op: string; inputs: string[]; outputs: string[]; perm?: number[] }> {
   const Model = onnxModelType();
-  const model = Model.toObject(Model.decode(bytes), { longs: Number }) as { graph?: { node?: Array<{ opType?: string; input?: string[]; output?: string[] }> } };
-  return (model.graph?.node ?? []).map((node) => ({ op: node.opType ?? '', inputs: node.input ?? [], outputs: node.output ?? [] }));
+  type Node = { opType?: string; input?: string[]; output?: string[]; attribute?: Array<{ name?: string; ints?: number[] }> };
+  const model = Model.toObject(Model.decode(bytes), { longs: Number }) as { graph?: { node?: Node[] } };
+  return (model.graph?.node ?? []).map((node) => {
+    const perm = node.opType === 'Transpose' ? node.attribute?.find((a) => a.name === 'perm')?.ints?.map(Number) : undefined;
+    return { op: node.opType ?? '', inputs: node.input ?? [], outputs: node.output ?? [], ...(perm ? { perm } : {}) };
+  });
 }
 
 /** The same model with `names` (tensors its nodes make) among the graph's outputs: onnxruntime returns only those. */
