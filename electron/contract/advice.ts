@@ -60,22 +60,34 @@ const STUDY_SEEDS_AGAIN = 'more test images, or the study again with several see
 /** The catalogue method a kept or studied student trained with (`init+kd` → kd); null when unknown. */
 const methodOf = (studentMethod: string | undefined): MethodId | null => (STUDY_ENTRY_PATTERN.exec(studentMethod ?? '')?.[2] as MethodId | undefined) ?? null;
 
+/** A method's warm-up option (its own, or KD's that it reads), if it has one. */
+function warmupOf(method: MethodId | null): AnyOption | null {
+  const ref = method ? optionsOfMethod(method).find((r) => r.key === 'warmup') : undefined;
+  return ref ? (METHOD_CATALOGUE[ref.method].options as Record<string, AnyOption>)[ref.key]! : null;
+}
+
 /**
  * What to tune when the gain is poor. The sweep finds KD's T and α, so it is offered for the
  * methods that read them; a method that does not (RKD, attention transfer) is pointed at its own
- * weights, and at the sweep through KD or DIST.
+ * weights, and at the sweep through KD or DIST. DKD reads KD's T but weighs its terms itself.
  */
 function tuningAdvice(studentMethod: string | undefined, swept: boolean): { sweep: string[]; lower: string } {
   const method = methodOf(studentMethod);
-  const readsT = !method || optionsOfMethod(method).some((option) => option.method === 'kd' && option.key === 'temperature');
-  if (readsT) {
-    return { sweep: swept ? [] : ['finding T and α for this data with the sweep ("Find T and α for me" in the app, `distill sweep` in the CLI, or the auto preset)'], lower: 'a lower α (more weight on the labels) or a lower T' };
+  const reads = (key: string) => !method || optionsOfMethod(method).some((option) => option.method === 'kd' && option.key === key);
+  const ownWeights = (id: MethodId) => {
+    const entry = METHOD_CATALOGUE[id];
+    const flags = (Object.values(entry.options) as AnyOption[]).filter((option) => option.kind === 'number').map((option) => `\`--${option.flag}\``);
+    return `lower weights on ${entry.label}'s own terms (${flags.join(', ')}), so the labels count for more`;
+  };
+  if (reads('temperature')) {
+    return {
+      sweep: swept ? [] : ['finding T and α for this data with the sweep ("Find T and α for me" in the app, `distill sweep` in the CLI, or the auto preset)'],
+      lower: reads('alpha') || !method ? 'a lower α (more weight on the labels) or a lower T' : `a lower T, or ${ownWeights(method)}`,
+    };
   }
-  const entry = METHOD_CATALOGUE[method];
-  const flags = (Object.values(entry.options) as AnyOption[]).filter((option) => option.kind === 'number').map((option) => `\`--${option.flag}\``);
   return {
     sweep: ['KD or DIST on this pair, with T and α found by the sweep ("Find T and α for me" in the app, `distill sweep` in the CLI, or the auto preset)'],
-    lower: `lower weights on ${entry.label}'s own terms (${flags.join(', ')}), so the labels count for more`,
+    lower: ownWeights(method!),
   };
 }
 
@@ -88,9 +100,7 @@ function tuningAdvice(studentMethod: string | undefined, swept: boolean): { swee
 function didNotTrain(student: ModelReport, baseline: ModelReport | null, studentMethod: string | undefined): Advice | null {
   const classes = student.confusion.length;
   if (!nearChance(student.accuracy, classes) || (baseline && nearChance(baseline.accuracy, classes))) return null;
-  const method = methodOf(studentMethod);
-  const warmup = method ? optionsOfMethod(method).find((ref) => ref.key === 'warmup') : undefined;
-  const option = warmup ? (METHOD_CATALOGUE[warmup.method].options as Record<string, AnyOption>)[warmup.key] : undefined;
+  const option = warmupOf(methodOf(studentMethod));
   const alone = baseline ? `, where the student alone reached ${formatPercent(baseline.accuracy)}` : '';
   return {
     level: 'warning',
@@ -137,7 +147,10 @@ export function distillationAdvice(result: AdviceInput): Advice[] {
     const teacherOrStudent = farAhead ? [LARGER_STUDENT] : ['a better teacher (see its accuracy above)'];
     const over = overSeeds !== null ? ` (the ${named})` : '';
     if (kdGain < -noise) {
-      advice.push({ level: 'warning', message: `Distillation made the student worse: ${formatPoints(kdGain)} points against the student alone${over} (${band}).`, suggestions: [...sweep, lower, ...teacherOrStudent] });
+      // A loss that rose as the warm-up ended (DKD on a LeNet-5 at quick's rate) wants a longer one.
+      const warmup = warmupOf(methodOf(result.studentMethod));
+      const longer = warmup ? [`a longer warm-up (\`--${warmup.flag} N\`), if the distilled student's loss rose as its warm-up ended`] : [];
+      advice.push({ level: 'warning', message: `Distillation made the student worse: ${formatPoints(kdGain)} points against the student alone${over} (${band}).`, suggestions: [...sweep, lower, ...longer, ...teacherOrStudent] });
     } else if (Math.abs(kdGain) <= noise) {
       const cannotTell = overSeeds !== null ? 'these seeds cannot tell' : 'this run cannot tell';
       advice.push({ level: 'warning', message: `The ${named}, ${formatPoints(kdGain)} points, is within noise (${band}): ${cannotTell} whether distillation helped.`, suggestions: [...sweep, ...(studentsLevelledOff ? [] : ['training the students longer (KD students keep improving after a plain one levels off)']), ...(farAhead ? [LARGER_STUDENT] : []), overSeeds !== null ? 'more seeds, to narrow the interval' : result.fromStudy ? STUDY_SEEDS_AGAIN : severalSeeds(result.outDir)] });

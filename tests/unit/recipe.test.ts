@@ -147,7 +147,11 @@ describe('advice on a finished run', () => {
     const suggestions = (studentMethod: string | undefined) => distillationAdvice({ teacher, student, baseline, kdGain: student.accuracy - baseline.accuracy, sweep: undefined, studentMethod }).flatMap((a) => a.suggestions);
     for (const method of [undefined, 'kd', 'init+kd', 'dist', 'fitnet', 'dkd']) {
       const said = suggestions(method);
-      assert.ok(said.some((s) => s.startsWith('finding T and α for this data with the sweep')) && said.includes('a lower α (more weight on the labels) or a lower T'), `${method}: ${said.join('; ')}`);
+      const lower = method === 'dkd' ? "a lower T, or lower weights on DKD's own terms (`--dkd-alpha`, `--dkd-beta`), so the labels count for more" : 'a lower α (more weight on the labels) or a lower T';
+      assert.ok(said.some((s) => s.startsWith('finding T and α for this data with the sweep')) && said.includes(lower), `${method}: ${said.join('; ')}`);
+      // Each method with a warm-up (its own, or KD's it reads) is offered a longer one.
+      const warmup = method === undefined ? null : method === 'dkd' ? 'dkd-warmup' : 'kd-warmup';
+      assert.deepEqual(said.filter((s) => s.startsWith('a longer warm-up')), warmup ? [`a longer warm-up (\`--${warmup} N\`), if the distilled student's loss rose as its warm-up ended`] : [], `${method}`);
     }
     const rkd = suggestions('rkd');
     assert.ok(rkd.some((s) => s.startsWith('KD or DIST on this pair, with T and α found by the sweep')), rkd.join('; '));
