@@ -197,6 +197,9 @@ describe('a ConvNeXt block and a transformer, as torch.onnx.export writes them',
       ['Constant', [], 'c'], ['Div', ['x', 'c'], 'd'], ['Erf', ['d'], 'e'], ['Add', ['e', 'c'], 'a'], ['Mul', ['x', 'c'], 'h'], ['Mul', ['h', 'a'], 'y'],
     ].map(([o, i, out]) => ({ op: o as string, inputs: i as string[], outputs: [out as string] })));
     assert.equal(halfFirst.find((t) => t.name === 'y')!.op, 'Gelu');
+    // TensorFlow's graph of the same (AddV2; its constants are not nodes in a GraphModel's list).
+    const tfGelu = graphTensorNames([['RealDiv', ['x', 'k'], 'd'], ['Erf', ['d'], 'e'], ['AddV2', ['e', 'one'], 'a'], ['Mul', ['x', 'a'], 'p'], ['Mul', ['p', 'half'], 'y']].map(([o, i, out]) => ({ op: o as string, inputs: i as string[], outputs: [out as string] })));
+    assert.deepEqual(tfGelu.map((t) => t.op), ['RealDiv', 'Erf', 'AddV2', 'Mul', 'Gelu']);
     // A graph fed channels-last (tf2onnx) turns NCHW at its first Transpose; without a layout (a GraphModel) nothing is marked.
     const tf2onnx = graphTensorNames([{ op: 'Transpose', inputs: ['x'], outputs: ['t'], perm: [0, 3, 1, 2] }, { op: 'Conv', inputs: ['t', 'w'], outputs: ['c'] }], 'nhwc');
     assert.deepEqual(tf2onnx.map((t) => Boolean(t.channelsLast)), [false, false]);

@@ -50,23 +50,23 @@ function layouts(nodes: readonly GraphNode[], input: Layout): Map<string, Layout
 }
 
 /**
- * GELU as torch.onnx.export writes it before opset 20: x · (1 + erf(x / √2)) · ½, either order
- * of the two products. Maps the tensor that ends the pattern to 'Gelu'.
+ * GELU as torch.onnx.export writes it before opset 20 (and TensorFlow's graphs, with AddV2):
+ * x · (1 + erf(x / √2)) · ½, either order of the two products. The tensor that ends the pattern.
  */
 function geluOutputs(nodes: readonly GraphNode[], constant: (name: string) => boolean): Set<string> {
   const readers = new Map<string, GraphNode[]>();
   for (const node of nodes) for (const input of node.inputs) readers.set(input, [...(readers.get(input) ?? []), node]);
-  const only = (name: string, op: string) => {
+  const only = (name: string, op: RegExp) => {
     const next = readers.get(name) ?? [];
-    return next.length === 1 && next[0]!.op === op ? next[0]! : null;
+    return next.length === 1 && op.test(next[0]!.op) ? next[0]! : null;
   };
   const found = new Set<string>();
   for (const erf of nodes.filter((n) => n.op === 'Erf')) {
-    const add = only(erf.outputs[0]!, 'Add');
-    const product = add && only(add.outputs[0]!, 'Mul');
+    const add = only(erf.outputs[0]!, /^Add(V2)?$/);
+    const product = add && only(add.outputs[0]!, /^Mul$/);
     if (!product) continue;
     // The half may follow the product (PyTorch) or have scaled x before it.
-    const half = only(product.outputs[0]!, 'Mul');
+    const half = only(product.outputs[0]!, /^Mul$/);
     found.add(half && half.inputs.some(constant) ? half.outputs[0]! : product.outputs[0]!);
   }
   return found;
