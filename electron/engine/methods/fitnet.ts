@@ -42,8 +42,7 @@ export const fitnetMethod: MethodImplementation = {
     const source = teacher ?? teacherTensors;
     if (!source) throw new Error('fitnet needs a teacher');
     const options = config.methodOptions.fitnet;
-    // The KD stage after the hints uses KD's own T, α and warm-up; the warm-up counts from the run's start, as KD's
-    // does, so hints at least as long leave it nothing to ramp (a student with trained features is not at risk).
+    // The KD stage after the hints uses KD's own T, α and warm-up, from where it starts: its classifier is untrained then.
     const { temperature, alpha, warmup } = config.methodOptions.kd;
     // An imported teacher's tensors are named by the pairs (teacherFeaturePlan asks for them).
     const pairs = options.featurePairs ? parsePairs(options.featurePairs, student, source) : defaultHintPair(student, teacher!);
@@ -56,12 +55,12 @@ export const fitnetMethod: MethodImplementation = {
       studentFeatureLayers: pairs.map((p) => p.student.name),
       teacherFeatureLayers: pairs.map((p) => p.teacher.name),
       extraVariables: regressors.flatMap((r) => [r.kernel, r.bias]),
-      description: `hints ${describePairs(pairs)} for ${formatCountOf(hintEpochs, 'epoch')}, then KD (T = ${temperature}, α = ${alpha}${warmup > hintEpochs ? describeWarmup(warmup) : ''})`,
+      description: `hints ${describePairs(pairs)} for ${formatCountOf(hintEpochs, 'epoch')}, then KD (T = ${temperature}, α = ${alpha}${describeWarmup(warmup)})`,
       loss({ studentFeatures, teacherFeatures, studentLogits, teacherLogits, labels, epoch, progress }) {
         if (epoch <= hintEpochs) {
           return tf.tidy(() => tf.addN(regressors.map((r, i) => hintLoss(applyAdaptivePool(r.apply(studentFeatures[i]!), pooling[i]!.student), applyAdaptivePool(teacherFeatures[i]!, pooling[i]!.teacher)))) as tf.Scalar);
         }
-        return hintonKdLoss(studentLogits, teacherLogits!, labels, { temperature, alpha: alpha * warmupRamp(progress, warmup) });
+        return hintonKdLoss(studentLogits, teacherLogits!, labels, { temperature, alpha: alpha * warmupRamp(progress - hintEpochs, warmup) });
       },
       dispose: () => {
         tf.dispose(regressors.flatMap((r) => [r.kernel, r.bias]));
