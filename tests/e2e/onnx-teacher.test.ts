@@ -177,8 +177,8 @@ describe('a PyTorch teacher exported with torch.onnx.export', { skip: missing ??
     // The PyTorch teacher and 2 epochs unless a case names its own.
     const defaults = (flags: string[]) => [...(flags.includes('--teacher') ? [] : ['--teacher', join(root, 'teacher.onnx')]), ...(flags.includes('--epochs') ? [] : ['--epochs', '2'])];
     const cases: Array<[string, string[], RegExp]> = [
-      // The 128 units its classifier reads, hinted into the student's first hidden layer.
-      ['fitnet', ['--student', 'mlp-64x2', '--feature-pairs', 'dense_1:/0/0.8/Relu_output_0', '--hint-epochs', '1'], /hints dense_1 \(64\) ← \/0\/0\.8\/Relu_output_0 \(128\) for 1 epoch/],
+      // The 128 units its classifier reads, hinted into the student's first hidden layer (3 epochs: KD's α ramps up over the first after the hints).
+      ['fitnet', ['--student', 'mlp-64x2', '--feature-pairs', 'dense_1:/0/0.8/Relu_output_0', '--hint-epochs', '1', '--epochs', '3'], /hints dense_1 \(64\) ← \/0\/0\.8\/Relu_output_0 \(128\) for 1 epoch, then KD \(T = 4, α = 0\.5, warm-up 1 epoch\)/],
       // Its first convolution's maps (NCHW in the graph), channels last beside the student's.
       ['at', ['--student', 'lenet5@0.5', '--feature-pairs', 'conv_1:/0/0.1/Relu_output_0'], /attention maps conv_1 \(28×28×3\) ← \/0\/0\.1\/Relu_output_0 \(28×28×16\)/],
       // The embedding, found as the tensor its last Gemm reads.
