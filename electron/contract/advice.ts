@@ -99,7 +99,8 @@ function tuningAdvice(studentMethod: string | undefined, swept: boolean): { swee
  */
 function didNotTrain(student: ModelReport, baseline: ModelReport | null, studentMethod: string | undefined): Advice | null {
   const classes = student.confusion.length;
-  if (!nearChance(student.accuracy, classes) || (baseline && nearChance(baseline.accuracy, classes))) return null;
+  // A report without its confusion matrix says nothing of the classes, so nothing of chance.
+  if (classes < 2 || !nearChance(student.accuracy, classes) || (baseline && nearChance(baseline.accuracy, classes))) return null;
   const option = warmupOf(methodOf(studentMethod));
   const alone = baseline ? `, where the student alone reached ${formatPercent(baseline.accuracy)}` : '';
   return {

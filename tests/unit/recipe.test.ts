@@ -175,6 +175,8 @@ describe('advice on a finished run', () => {
     assert.ok(!adviceFor('kd', stalled, report([0.26, 0.25, 0.25, 0.25])).some((a) => /did not train/.test(a.message)));
     assert.ok(!adviceFor('kd', report([0.6, 0.6, 0.6, 0.6])).some((a) => /did not train/.test(a.message)));
     assert.match(adviceFor('kd', stalled, null)[0]!.message, /^The distilled student did not train: 25\.00% on test, about chance \(25\.00% for 4 classes\)\. /);
+    // Without a confusion matrix the classes are unknown: no claim about chance.
+    assert.ok(!adviceFor('kd', { ...stalled, confusion: [] }).some((a) => /did not train/.test(a.message)));
   });
 
   it('compares the models class by class and marks where distillation helped and hurt most', () => {
