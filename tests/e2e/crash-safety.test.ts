@@ -171,8 +171,9 @@ describe('runs survive a crash and resume', () => {
     const gains = [0, 1].map((i) => kd.seeds!.accuracies[i]! - alone.seeds!.accuracies[i]!);
     assert.ok(Math.abs(kd.seeds!.meanGain! - (gains[0]! + gains[1]!) / 2) < 1e-12, 'the mean of the seed-by-seed gains');
     assert.ok(Math.abs(kd.seeds!.gainStdErr! - Math.abs(gains[0]! - gains[1]!) / 2) < 1e-12, 'two seeds: the standard error is half their difference');
-    assert.notEqual(kd.seeds!.accuracies[0], kd.seeds!.accuracies[1], 'another seed is another student');
     assert.deepEqual((await readdir(join(root, 'whole'))).filter((f) => /^(kd|baseline)/.test(f)).sort(), ['baseline', 'baseline-seed2', 'kd', 'kd-seed2']);
+    // Weights, not accuracies: two students may score alike on 500 test images.
+    assert.notDeepEqual(await readFile(join(root, 'whole', 'kd', 'weights.bin')), await readFile(join(root, 'whole', 'kd-seed2', 'weights.bin')), 'another seed is another student');
 
     const run = startRun([...studyArgs, '--out', join(root, 'run')], /"epoch":2,[^\n]*"method":"baseline#2"/, 'study');
     await run.reached;
@@ -190,8 +191,9 @@ describe('runs survive a crash and resume', () => {
 
   it('a run with restarts keeps each role\'s best seed on validation, and resumed after one was swapped in ends as an uninterrupted one', async () => {
     const root = await tempDir('restarts-');
-    // With seed 2 the distilled student's second seed (3) wins on validation and the student alone's first (2).
-    const args = [...TINY, '--validation-split', '0.2', '--restarts', '2', '--seed', '2'];
+    // With seed 2 the distilled student's second seed (3) wins on validation and the student alone's first (2)
+    // (at full α from the first step: KD's warm-up, which came later, changes which seed wins).
+    const args = [...TINY, '--validation-split', '0.2', '--restarts', '2', '--seed', '2', '--kd-warmup', '0'];
     const whole = await runCli(['run', ...args, '--out', join(root, 'whole')]);
     assert.equal(whole.code, 0, whole.stderr);
     const expected = RunResultSchema.parse(JSON.parse(whole.stdout.trim().split('\n').at(-1)!));

@@ -194,11 +194,15 @@ describe('distill run on webgpu with the compiled step', { skip }, () => {
       const out = await mkdtemp(join(tmpdir(), 'compiled-run-'));
       const { code, stdout, stderr } = await runCli([...args, ...extra, '--out', out], { timeoutMs: 300_000 });
       assert.equal(code, 0, stderr);
-      const lines = stdout.trim().split('\n').map((line) => JSON.parse(line) as { type: string; stepMode?: StepMode });
-      runs.push({ result: RunResultSchema.parse(lines.at(-1)), modes: lines.flatMap((line) => (line.stepMode ? [line.stepMode] : [])) });
+      const lines = stdout.trim().split('\n').map((line) => JSON.parse(line) as { type: string; phase?: string; epoch?: number; stepMode?: StepMode });
+      runs.push({ result: RunResultSchema.parse(lines.at(-1)), modes: lines.flatMap((line) => (line.stepMode ? [{ ...line.stepMode, phase: line.phase, epoch: line.epoch }] : [])) });
     }
     const [compiled, eager] = runs as [(typeof runs)[0], (typeof runs)[0]];
-    assert.ok(compiled.modes.length > 0 && compiled.modes.every((mode) => mode.compiled), JSON.stringify(compiled.modes.slice(0, 3)));
+    // KD's α ramps up over the student's first epoch, a constant that follows the step: those steps run eagerly, and the rest are replayed.
+    const warming = (mode: (typeof compiled.modes)[0]) => mode.phase === 'student' && mode.epoch === 1;
+    assert.ok(compiled.modes.length > 0 && compiled.modes.filter((mode) => !warming(mode)).every((mode) => mode.compiled), JSON.stringify(compiled.modes));
+    assert.ok(compiled.modes.filter(warming).every((mode) => !mode.compiled && /a constant that follows the step/.test(mode.note)), JSON.stringify(compiled.modes.filter(warming)));
+    assert.ok(compiled.modes.some((mode) => mode.phase === 'student' && mode.epoch === 2 && mode.compiled), 'the student is replayed after its warm-up');
     assert.equal(eager.modes.length, 0, '--eager-steps records nothing');
     for (const role of ['teacher', 'student', 'baseline'] as const) {
       assert.equal(compiled.result[role]!.accuracy, eager.result[role]!.accuracy, `${role}: compiled and eager runs agree`);
