@@ -11,7 +11,7 @@ function methodOptions(changes: { [M in keyof MethodOptions]?: Partial<MethodOpt
 }
 
 /**
- * quick: under a minute on a 2-core CPU: 10,000 MNIST images, an 800×2 teacher trained
+ * quick: about a minute on a 2-core CPU: 10,000 MNIST images, an 800×2 teacher trained
  * with ±2 px jitter (its soft targets carry what the jitter taught it), a 30×2 student without.
  * A sweep of T ∈ {2, 4, 8} × α ∈ {0.5, 0.7, 0.9} on this teacher put T = 4, α = 0.5 at the top.
  * Its general settings are RUN_SETTINGS' defaults. KD's α ramps up over the first epoch (the
@@ -105,8 +105,8 @@ export interface PresetEntry {
 export const PRESET_CATALOGUE = {
   quick: {
     label: 'quick',
-    description: 'mlp-800x2 → mlp-30x2 on 10,000 MNIST images: a first look in under a minute',
-    time: '35–55 s on 2 CPU cores',
+    description: 'mlp-800x2 → mlp-30x2 on 10,000 MNIST images: a first look in about a minute',
+    time: '35–95 s on 2 CPU cores',
     config: QUICK,
   },
   auto: {
