@@ -47,6 +47,14 @@ describe('DKD', () => {
     const want = ce.dataSync()[0]! + 2 * tf.mean(tckd).dataSync()[0]! + 3 * tf.mean(nckd).dataSync()[0]!;
     assert.ok(close(dkdLoss(s(), t(), y(), ce, { temperature: 4, alpha: 2, beta: 3, warmup: 1 }).dataSync()[0]!, want));
   });
+
+  it('names its warm-up in its description only when it has one, as KD does', () => {
+    const lenet = buildModel('lenet5', mnist);
+    const quick = presetConfig('quick');
+    const describeWith = (warmup: number) => getMethod('dkd').prepare({ student: lenet, teacher: lenet, config: { ...quick, methodOptions: { ...quick.methodOptions, dkd: { alpha: 1, beta: 8, warmup } } } }).description;
+    assert.match(describeWith(3), /β = 8, T = 4, warm-up 3 epochs$/);
+    assert.match(describeWith(0), /β = 8, T = 4$/);
+  });
 });
 
 describe('DIST', () => {

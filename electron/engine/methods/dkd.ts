@@ -1,8 +1,7 @@
-import { formatCountOf } from '../../contract/display';
 import { crossEntropyLoss } from '../losses/cross-entropy';
 import { dkdLoss } from '../losses/dkd';
 import { logitsOnly, type MethodImplementation } from './method';
-import { warmupRamp } from './warmup';
+import { describeWarmup, warmupRamp } from './warmup';
 
 export const dkdMethod: MethodImplementation = {
   prepare: ({ config }) => {
@@ -13,6 +12,6 @@ export const dkdMethod: MethodImplementation = {
       const warmup = warmupRamp(progress, warmupEpochs);
       const ce = crossEntropyLoss(labels, studentLogits);
       return dkdLoss(studentLogits, teacherLogits, labels, ce, { temperature, alpha, beta, warmup });
-    }, `CE + α·TCKD + β·NCKD, α = ${alpha}, β = ${beta}, T = ${temperature}, warm-up ${formatCountOf(warmupEpochs, 'epoch')}`);
+    }, `CE + α·TCKD + β·NCKD, α = ${alpha}, β = ${beta}, T = ${temperature}${describeWarmup(warmupEpochs)}`);
   },
 };
