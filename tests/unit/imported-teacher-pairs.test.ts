@@ -1,5 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import assert from 'node:assert/strict';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { presetConfig } from '../../electron/contract/catalogue';
 import type { RunConfig } from '../../electron/contract/run-config';
@@ -9,6 +12,8 @@ import { getMethod } from '../../electron/engine/methods/registry';
 import { buildModel } from '../../electron/engine/models/registry';
 import type { ExternalTeacher, TeacherFeatureBatch } from '../../electron/engine/runs/external-teacher';
 import { graphTensorNames } from '../../electron/engine/runs/graph-ops';
+import { openLayersTeacher } from '../../electron/engine/runs/graph-teacher';
+import { saveModelFolder } from '../../electron/engine/runs/model-io';
 import { keptForAttention, storedFeatureShapes } from '../../electron/engine/runs/teacher-attention';
 import { teacherFeaturePlan, teacherStages, withChosenFeaturePairs } from '../../electron/engine/runs/teacher-feature-plan';
 import { useCpuBackend } from '../helpers/backend';
@@ -226,6 +231,31 @@ describe('a ConvNeXt block and a transformer, as torch.onnx.export writes them',
     assert.deepEqual([tokens.maps, tokens.vectors, tokens.tokens!.map((t) => t.name)], [[], [], ['/blocks/0/Add_output_0', '/blocks/0/mlp/Mul_1_output_0', '/blocks/0/Add_1_output_0']]);
     const student = buildModel('lenet5@0.5', { inputShape: [28, 28, 1], classes: 10, seed: 1, dropout: 0 });
     assert.throws(() => attentionPairsFromStages(student, tokens, 'vit.onnx'), /teacher none: its hidden tensors are token sequences \(such as \/blocks\/0\/Add_1_output_0 \(17×32\): tokens × width, a transformer's\), which FitNets and attention transfer cannot pair with feature maps; KD, DIST and DKD read its outputs, RKD its embedding\)/);
+  });
+
+  it("takes a Keras model's Add layers as stages when it is run as given: a residual sum with no activation after it", async () => {
+    // conv → [conv, conv] + skip, no ReLU after the sum (ConvNeXt's shape), then pooled to 7 px and another such block.
+    const input = tf.input({ shape: [28, 28, 1] });
+    const block = (x: tf.SymbolicTensor, channels: number, name: string) => {
+      const inner = tf.layers.conv2d({ filters: channels, kernelSize: 3, padding: 'same', activation: 'relu', name: `${name}_conv` }).apply(x) as tf.SymbolicTensor;
+      const out = tf.layers.conv2d({ filters: channels, kernelSize: 1, name: `${name}_proj` }).apply(inner) as tf.SymbolicTensor;
+      return tf.layers.add({ name: `${name}_add` }).apply([x, out]) as tf.SymbolicTensor;
+    };
+    const stem = tf.layers.conv2d({ filters: 8, kernelSize: 3, padding: 'same', name: 'stem' }).apply(input) as tf.SymbolicTensor;
+    const first = block(stem, 8, 'b1');
+    const pooled = tf.layers.maxPooling2d({ poolSize: 4, name: 'pool' }).apply(first) as tf.SymbolicTensor;
+    const second = block(pooled, 8, 'b2');
+    const head = tf.layers.dense({ units: 10, name: 'head' }).apply(tf.layers.globalAveragePooling2d({ name: 'gap' }).apply(second) as tf.SymbolicTensor) as tf.SymbolicTensor;
+    const dir = await mkdtemp(join(tmpdir(), 'keras-residual-'));
+    await saveModelFolder(tf.model({ inputs: input, outputs: head }), dir, { architecture: 'keras-residual', inputShape: [28, 28, 1], classNames: [...'0123456789'], output: 'logits', preprocessing: 'pixels / 255', dataset: 'test' });
+    const teacher = await openLayersTeacher(dir);
+    try {
+      assert.deepEqual(teacher.tensors.list.filter((t) => t.op === 'ResidualAdd').map((t) => t.name), ['b1_add', 'b2_add']);
+      const stages = await teacherStages(teacher, [28, 28, 1]);
+      assert.deepEqual(stages.maps.map((m) => `${m.name} ${m.shape.join('×')}`), ['b1_add 28×28×8', 'b2_add 7×7×8']);
+    } finally {
+      await teacher.release();
+    }
   });
 });
 

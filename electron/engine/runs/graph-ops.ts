@@ -27,6 +27,13 @@ const CONSTANT_OPS = new Set(['Constant', 'Const', 'ConstantOfShape']);
 /** The operator a residual addition is reported as (a stage's end where no activation follows it: ConvNeXt, a MobileNetV2 bottleneck). */
 export const RESIDUAL_ADD = 'ResidualAdd';
 
+/**
+ * A Keras layer's class as a stage operator: an `Add` layer sums the branches it is given (a
+ * residual block's, in every Keras model that has one), never a bias or a constant, so it is
+ * reported as the residual sum an exported graph's Add is found to be.
+ */
+export const kerasLayerOp = (className: string): string => (className === 'Add' ? RESIDUAL_ADD : className);
+
 /** Layout of a 4-D tensor in an ONNX graph: as the graph's convolutions take it, or moved channels-last by a Transpose. */
 type Layout = 'nchw' | 'nhwc' | 'other';
 

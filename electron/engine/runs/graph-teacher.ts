@@ -6,7 +6,7 @@ import { modelSize } from '../models/registry';
 import { parseClassNames, readLabelsFile } from './class-mapping';
 import { embeddingLayer } from '../methods/layer-pairing';
 import type { ExternalTeacher, TeacherFeatureBatch } from './external-teacher';
-import { graphTensorNames, type TeacherTensorName } from './graph-ops';
+import { graphTensorNames, kerasLayerOp, type TeacherTensorName } from './graph-ops';
 import { loadModelFolder, readModelJson, readModelWeights } from './model-io';
 
 /** Class names a TensorFlow.js folder carries: labels.txt beside model.json, or its metadata's classNames. */
@@ -118,7 +118,7 @@ export async function openLayersTeacher(dir: string): Promise<ExternalTeacher> {
     outputs: typeof outDim === 'number' ? outDim : null,
     classNames: await folderClassNames(dir, userDefinedMetadata),
     tensors: {
-      list: model.layers.filter((layer) => layer.getClassName() !== 'InputLayer').map((layer): TeacherTensorName => ({ name: layer.name, op: layer.getClassName() })),
+      list: model.layers.filter((layer) => layer.getClassName() !== 'InputLayer').map((layer): TeacherTensorName => ({ name: layer.name, op: kerasLayerOp(layer.getClassName()) })),
       embedding: (() => {
         try {
           return embeddingLayer(model, 'the teacher').name;
