@@ -10,12 +10,23 @@ export function parseFlags<T extends Options>(args: string[], options: T, allowP
     return parseArgs({ args: withNegativeValues(args, options), options, strict: true, allowPositionals });
   } catch (error) {
     const message = (error as Error).message.split('\n')[0]!;
+    const stray = /^Unexpected argument '([^']*)'/.exec(message)?.[1];
+    if (stray !== undefined) throw new DistillInputError(`unexpected argument '${stray}': this command takes flags only${flagForPath(stray, Object.keys(options))}`);
     // With positionals allowed, parseArgs goes on about `--` for a positional starting with a dash: the option is the point.
     const unknown = /^Unknown option '(-[^']*)'/.exec(message)?.[1];
     if (unknown === undefined) throw new DistillInputError(message);
     const near = unknown.startsWith('--') ? nearestFlag(unknown.slice(2).split('=')[0]!, Object.keys(options)) : undefined;
     throw new DistillInputError(`unknown option '${unknown}'${near ? ` (did you mean --${near}?)` : ''}`);
   }
+}
+
+/** For a bare path: the flag it most likely belongs after (a model file to --teacher, anything else to --dataset). */
+function flagForPath(arg: string, flags: readonly string[]): string {
+  const wanted = /\.onnx$|model\.json$/i.test(arg) ? ['teacher'] : ['dataset', 'teacher'];
+  const flag = wanted.find((name) => flags.includes(name));
+  if (!flag) return '';
+  const alternative = flag === 'dataset' && flags.includes('teacher') ? ` or --teacher ${arg}` : '';
+  return ` (did you mean --${flag} ${arg}${alternative}?)`;
 }
 
 /** The flag a mistyped one most likely meant: the closest by edit distance, if within a quarter of its length (at least 2). */
