@@ -48,12 +48,14 @@ describe('DKD', () => {
     assert.ok(close(dkdLoss(s(), t(), y(), ce, { temperature: 4, alpha: 2, beta: 3, warmup: 1 }).dataSync()[0]!, want));
   });
 
-  it('names its warm-up in its description only when it has one, as KD does', () => {
+  it('names its warm-up in its description only when it has one, as KD does, and a ramp longer than the run', () => {
     const lenet = buildModel('lenet5', mnist);
     const quick = presetConfig('quick');
     const describeWith = (warmup: number) => getMethod('dkd').prepare({ student: lenet, teacher: lenet, config: { ...quick, methodOptions: { ...quick.methodOptions, dkd: { alpha: 1, beta: 8, warmup } } } }).description;
     assert.match(describeWith(3), /β = 8, T = 4, warm-up 3 epochs$/);
     assert.match(describeWith(0), /β = 8, T = 4$/);
+    // quick trains 5 epochs: a longer ramp never reaches the terms' full weight, and says so.
+    assert.match(describeWith(8), /β = 8, T = 4, warm-up 8 epochs \(longer than the 5 trained: the ramp ends at 63 %\)$/);
   });
 });
 

@@ -21,7 +21,7 @@ export const atMethod: MethodImplementation = {
       studentFeatureLayers: pairs.map((p) => p.student.name),
       teacherFeatureLayers: pairs.map((p) => p.teacher.name),
       extraVariables: [],
-      description: `attention maps ${describePairs(pairs)}, β = ${weight}${describeWarmup(warmupEpochs)}`,
+      description: `attention maps ${describePairs(pairs)}, β = ${weight}${describeWarmup(warmupEpochs, config.epochs)}`,
       loss: ({ studentFeatures, teacherFeatures, studentLogits, labels, progress }) => {
         // β ramps up, as DKD's terms do (the catalogue's help says why).
         const beta = weight * warmupRamp(progress, warmupEpochs);

@@ -10,6 +10,6 @@ export const distMethod: MethodImplementation = {
     return logitsOnly(({ studentLogits, teacherLogits, labels, progress }) => {
       if (!teacherLogits) throw new Error('dist needs teacher logits');
       return distLoss(studentLogits, teacherLogits, labels, { temperature, alpha: alpha * warmupRamp(progress, warmup), interWeight, intraWeight });
-    }, `α·T²·[β·(1 − ρ between classes) + γ·(1 − ρ within classes)] + (1−α)·CE, T = ${temperature}, α = ${alpha}, β = ${interWeight}, γ = ${intraWeight}${describeWarmup(warmup)}`);
+    }, `α·T²·[β·(1 − ρ between classes) + γ·(1 − ρ within classes)] + (1−α)·CE, T = ${temperature}, α = ${alpha}, β = ${interWeight}, γ = ${intraWeight}${describeWarmup(warmup, config.epochs)}`);
   },
 };

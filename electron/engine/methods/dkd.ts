@@ -12,6 +12,6 @@ export const dkdMethod: MethodImplementation = {
       const warmup = warmupRamp(progress, warmupEpochs);
       const ce = crossEntropyLoss(labels, studentLogits);
       return dkdLoss(studentLogits, teacherLogits, labels, ce, { temperature, alpha, beta, warmup });
-    }, `CE + α·TCKD + β·NCKD, α = ${alpha}, β = ${beta}, T = ${temperature}${describeWarmup(warmupEpochs)}`);
+    }, `CE + α·TCKD + β·NCKD, α = ${alpha}, β = ${beta}, T = ${temperature}${describeWarmup(warmupEpochs, config.epochs)}`);
   },
 };

@@ -55,7 +55,7 @@ export const fitnetMethod: MethodImplementation = {
       studentFeatureLayers: pairs.map((p) => p.student.name),
       teacherFeatureLayers: pairs.map((p) => p.teacher.name),
       extraVariables: regressors.flatMap((r) => [r.kernel, r.bias]),
-      description: `hints ${describePairs(pairs)} for ${formatCountOf(hintEpochs, 'epoch')}, then KD (T = ${temperature}, α = ${alpha}${describeWarmup(warmup)})`,
+      description: `hints ${describePairs(pairs)} for ${formatCountOf(hintEpochs, 'epoch')}, then KD (T = ${temperature}, α = ${alpha}${describeWarmup(warmup, config.epochs > hintEpochs ? config.epochs - hintEpochs : undefined)})`,
       loss({ studentFeatures, teacherFeatures, studentLogits, teacherLogits, labels, epoch, progress }) {
         if (epoch <= hintEpochs) {
           return tf.tidy(() => tf.addN(regressors.map((r, i) => hintLoss(applyAdaptivePool(r.apply(studentFeatures[i]!), pooling[i]!.student), applyAdaptivePool(teacherFeatures[i]!, pooling[i]!.teacher)))) as tf.Scalar);

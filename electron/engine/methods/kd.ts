@@ -13,6 +13,6 @@ export const kdMethod: MethodImplementation = {
     return logitsOnly(({ studentLogits, teacherLogits, labels, progress }) => {
       if (!teacherLogits) throw new Error('kd needs teacher logits');
       return hintonKdLoss(studentLogits, teacherLogits, labels, { temperature, alpha: alpha * warmupRamp(progress, warmup) });
-    }, `α·T²·KL + (1−α)·CE, T = ${temperature}, α = ${alpha}${describeWarmup(warmup)}`);
+    }, `α·T²·KL + (1−α)·CE, T = ${temperature}, α = ${alpha}${describeWarmup(warmup, config.epochs)}`);
   },
 };

@@ -8,5 +8,12 @@ import { formatCountOf } from '../../contract/display';
  */
 export const warmupRamp = (progress: number, epochs: number): number => (epochs > 0 ? Math.min(Math.max(progress, 0) / epochs, 1) : 1);
 
-/** ", warm-up N epochs" for a method's description; nothing without one. */
-export const describeWarmup = (epochs: number): string => (epochs > 0 ? `, warm-up ${formatCountOf(epochs, 'epoch')}` : '');
+/**
+ * ", warm-up N epochs" for a method's description; nothing without one. Given the epochs the term
+ * trains for, a warm-up longer than them says so: the term then never reaches its full weight.
+ */
+export function describeWarmup(epochs: number, trained?: number): string {
+  if (epochs <= 0) return '';
+  const short = trained !== undefined && trained < epochs ? ` (longer than the ${trained} trained: the ramp ends at ${Math.round((100 * trained) / epochs)} %)` : '';
+  return `, warm-up ${formatCountOf(epochs, 'epoch')}${short}`;
+}
