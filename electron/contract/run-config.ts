@@ -39,7 +39,7 @@ const LEGACY_METHOD_FIELDS: Record<string, Array<[MethodId, string]>> = {
   dkdWarmup: [['dkd', 'warmup']],
 };
 /** Method options added later whose default differs from what older runs did: older files keep what they did (KD and DIST trained without a warm-up). */
-const LATER_METHOD_OPTIONS: Partial<Record<MethodId, Record<string, unknown>>> = { kd: { warmup: 0 } };
+const LATER_METHOD_OPTIONS: Partial<Record<MethodId, Record<string, unknown>>> = { kd: { warmup: 0 }, dist: { warmup: 0 } };
 /** Settings added after the first runs were saved: older files take the catalogue default. */
 const LATER_SETTINGS = ['initFromTeacher', 'flip', 'imageSize', 'teacherInputRange', 'teacherNormalization', 'teacherMeanStd', 'teacherResize', 'validationSplit', 'teacherPatience', 'sweep', 'sweepTemperatures', 'sweepAlphas', 'sweepEpochs', 'sweepImages', 'sweepFinalists', 'sweepFromTeacher', 'plateauPatience', 'studentPatience', 'threads', 'compiledStep', 'jitterShare', 'tryDist', 'restarts', 'selectionSteps'] as const;
 
@@ -50,6 +50,8 @@ export function migrateRunConfig(value: unknown): unknown {
   const stored = (config.methodOptions && typeof config.methodOptions === 'object' ? config.methodOptions : {}) as Record<string, Record<string, unknown>>;
   const methodOptions = defaultMethodOptions() as Record<string, Record<string, unknown>>;
   for (const id of METHOD_IDS) methodOptions[id] = { ...methodOptions[id], ...LATER_METHOD_OPTIONS[id], ...stored[id] };
+  // DIST read KD's warm-up before it had its own: a file from then keeps what it trained with.
+  if (stored.dist?.warmup === undefined && stored.kd?.warmup !== undefined) methodOptions.dist!.warmup = stored.kd.warmup;
   for (const [field, targets] of Object.entries(LEGACY_METHOD_FIELDS)) {
     if (!(field in config)) continue;
     for (const [method, key] of targets) methodOptions[method]![key] = config[field];

@@ -240,8 +240,8 @@ describe('config.json from before method options were namespaced', () => {
       fitnet: { hintEpochs: null, featurePairs: null },
       at: { weight: 1000, warmup: 1, featurePairs: null },
       dkd: { alpha: 1, beta: 2, warmup: 1 },
-      // Methods added since (DIST, RKD) get their catalogue defaults.
-      dist: { interWeight: 1, intraWeight: 1 },
+      // Methods added since (DIST, RKD) get their catalogue defaults, but for DIST's warm-up, which came later still.
+      dist: { interWeight: 1, intraWeight: 1, warmup: 0 },
       rkd: { distanceWeight: 25, angleWeight: 50 },
       baseline: {},
     });
@@ -259,6 +259,12 @@ describe('config.json from before method options were namespaced', () => {
     // A file that names its warm-up keeps it; a new run takes the catalogue's.
     assert.equal(RunConfigSchema.parse({ ...config, methodOptions: { ...config.methodOptions, kd: { ...config.methodOptions.kd, warmup: 3 } } }).methodOptions.kd.warmup, 3);
     assert.equal(resolveConfig('quick', {}).methodOptions.kd.warmup, METHOD_CATALOGUE.kd.options.warmup.default);
+    // DIST read KD's warm-up until it had its own: a file from then keeps the one it trained with.
+    const distBefore = { interWeight: config.methodOptions.dist.interWeight, intraWeight: config.methodOptions.dist.intraWeight };
+    const fromThen = { ...config, methodOptions: { ...config.methodOptions, kd: { ...config.methodOptions.kd, warmup: 1 }, dist: distBefore } };
+    assert.equal(RunConfigSchema.parse(fromThen).methodOptions.dist.warmup, 1);
+    assert.equal(RunConfigSchema.parse({ ...fromThen, methodOptions: { ...fromThen.methodOptions, dist: { ...distBefore, warmup: 5 } } }).methodOptions.dist.warmup, 5);
+    assert.equal(resolveConfig('quick', {}).methodOptions.dist.warmup, METHOD_CATALOGUE.dist.options.warmup.default);
   });
 
   it('an old run folder opens in History with its results', async () => {

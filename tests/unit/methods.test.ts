@@ -189,10 +189,10 @@ describe('layer pairing', () => {
     prepared.dispose();
   });
 
-  it("ramps KD's and DIST's α up from 0 over KD's warm-up, and FitNets' from the end of its hints", () => {
+  it("ramps KD's α up from 0 over its warm-up, DIST's over its own, and FitNets' from the end of its hints", () => {
     const lenet = buildModel('lenet5', mnist);
     const quick = presetConfig('quick');
-    const config = { ...quick, methodOptions: { ...quick.methodOptions, kd: { temperature: 4, alpha: 0.8, warmup: 2 }, fitnet: { ...quick.methodOptions.fitnet, hintEpochs: 1 } } };
+    const config = { ...quick, methodOptions: { ...quick.methodOptions, kd: { temperature: 4, alpha: 0.8, warmup: 2 }, dist: { ...quick.methodOptions.dist, warmup: 2 }, fitnet: { ...quick.methodOptions.fitnet, hintEpochs: 1 } } };
     const studentLogits = () => tf.tensor2d([[1, 2, 0.5, -1], [0.3, -0.2, 2.5, 1.0]]);
     const teacherLogits = () => tf.tensor2d([[2, 4, -1, 0], [-0.5, 0, 5, 1]]);
     const labels = () => tf.tensor1d([1, 2], 'int32');
@@ -216,6 +216,8 @@ describe('layer pairing', () => {
     }
     const none = getMethod('kd').prepare({ student: lenet, teacher: lenet, config: { ...config, methodOptions: { ...config.methodOptions, kd: { temperature: 4, alpha: 0.8, warmup: 0 } } } });
     assert.doesNotMatch(none.description, /warm-up/);
+    // DIST's ramp is its own: KD's at 0 leaves it in place.
+    assert.match(getMethod('dist').prepare({ student: lenet, teacher: lenet, config: { ...config, methodOptions: { ...config.methodOptions, kd: { temperature: 4, alpha: 0.8, warmup: 0 } } } }).description, /γ = 1, warm-up 2 epochs$/);
     assert.ok(close(none.loss({ studentLogits: studentLogits(), labels: labels(), teacherLogits: teacherLogits(), studentFeatures: [], teacherFeatures: [], epoch: 1, epochs: 6, progress: 0 }).dataSync()[0]!, 0.8 * kl + 0.2 * ce), 'no warm-up: all of α from the first step');
   });
 

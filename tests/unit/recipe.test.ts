@@ -150,7 +150,7 @@ describe('advice on a finished run', () => {
       const lower = method === 'dkd' ? "a lower T, or lower weights on DKD's own terms (`--dkd-alpha`, `--dkd-beta`), so the labels count for more" : 'a lower α (more weight on the labels) or a lower T';
       assert.ok(said.some((s) => s.startsWith('finding T and α for this data with the sweep')) && said.includes(lower), `${method}: ${said.join('; ')}`);
       // Each method with a warm-up (its own, or KD's it reads) is offered a longer one.
-      const warmup = method === undefined ? null : method === 'dkd' ? 'dkd-warmup' : 'kd-warmup';
+      const warmup = method === undefined ? null : method === 'dkd' ? 'dkd-warmup' : method === 'dist' ? 'dist-warmup' : 'kd-warmup';
       assert.deepEqual(said.filter((s) => s.startsWith('a longer warm-up')), warmup ? [`a longer warm-up (\`--${warmup} N\`), if the distilled student's loss rose as its warm-up ended`] : [], `${method}`);
     }
     const rkd = suggestions('rkd');
@@ -168,9 +168,9 @@ describe('advice on a finished run', () => {
     assert.deepEqual(rest, [], 'one warning, not also "made the student worse"');
     assert.equal(only!.message, 'The distilled student did not train: 25.00% on test, about chance (25.00% for 4 classes), where the student alone reached 97.00%. Its distillation term\'s first gradients were too large for this student at this learning rate.');
     assert.deepEqual(only!.suggestions, ['a longer warm-up (`--kd-warmup N`, "warm-up epochs" in the app), so that the first steps learn from the labels', 'a lower learning rate (`--lr`; the auto preset starts at 0.01)', 'a lower α (more weight on the labels) or a lower T']);
-    // Each method's own warm-up: DIST and FitNets use KD's, attention transfer and DKD their own; RKD has none.
+    // Each method's own warm-up: FitNets uses KD's, DIST, attention transfer and DKD their own; RKD has none.
     const warmupFlag = (method: string) => /`--([\w-]+) N`/.exec(adviceFor(method)[0]!.suggestions[0]!)?.[1] ?? null;
-    assert.deepEqual(['dist', 'init+kd', 'fitnet', 'at', 'dkd', 'rkd'].map(warmupFlag), ['kd-warmup', 'kd-warmup', 'kd-warmup', 'at-warmup', 'dkd-warmup', null]);
+    assert.deepEqual(['dist', 'init+kd', 'fitnet', 'at', 'dkd', 'rkd'].map(warmupFlag), ['dist-warmup', 'kd-warmup', 'kd-warmup', 'at-warmup', 'dkd-warmup', null]);
     // A student alone at chance too says nothing of the kind (the data or the rate are at fault for both); nor does a student that trained.
     assert.ok(!adviceFor('kd', stalled, report([0.26, 0.25, 0.25, 0.25])).some((a) => /did not train/.test(a.message)));
     assert.ok(!adviceFor('kd', report([0.6, 0.6, 0.6, 0.6])).some((a) => /did not train/.test(a.message)));

@@ -4,9 +4,9 @@ import { describeWarmup, warmupRamp } from './warmup';
 
 export const distMethod: MethodImplementation = {
   prepare: ({ config }) => {
-    // KD's T, α and warm-up: the relation terms are scaled by α·T² as KD's soft term is.
-    const { temperature, alpha, warmup } = config.methodOptions.kd;
-    const { interWeight, intraWeight } = config.methodOptions.dist;
+    // KD's T and α: the relation terms are scaled by α·T² as KD's soft term is. Its own warm-up.
+    const { temperature, alpha } = config.methodOptions.kd;
+    const { interWeight, intraWeight, warmup } = config.methodOptions.dist;
     return logitsOnly(({ studentLogits, teacherLogits, labels, progress }) => {
       if (!teacherLogits) throw new Error('dist needs teacher logits');
       return distLoss(studentLogits, teacherLogits, labels, { temperature, alpha: alpha * warmupRamp(progress, warmup), interWeight, intraWeight });
