@@ -107,6 +107,16 @@ describe('the catalogue is the one table every view derives from', () => {
     assert.deepEqual(resolveConfig('hinton-mnist', { methodOptions: { kd: { alpha: 0.7 } } }).methodOptions.kd, { temperature: 20, alpha: 0.7, warmup: 0 });
   });
 
+  it("keeps KD's and DIST's soft terms without a warm-up where the figures were measured so, and quick at the catalogue's", () => {
+    for (const id of ['auto', 'hinton-mnist', 'vgg19-vgg11-cifar10', 'resnet34-resnet18-cifar10', 'resnet56-resnet20-cifar100'] as const) {
+      const { kd, dist } = PRESET_CATALOGUE[id].config.methodOptions;
+      assert.deepEqual([kd.warmup, dist.warmup], [0, 0], id);
+    }
+    const { kd, dist, dkd } = PRESET_CATALOGUE.quick.config.methodOptions;
+    assert.deepEqual([kd.warmup, dist.warmup, dkd.warmup], [METHOD_CATALOGUE.kd.options.warmup.default, METHOD_CATALOGUE.dist.options.warmup.default, METHOD_CATALOGUE.dkd.options.warmup.default]);
+    assert.deepEqual([kd.warmup, dist.warmup, dkd.warmup], [1, 3, 3]);
+  });
+
   it('puts every run setting in exactly one group', () => {
     const grouped = RUN_SETTING_GROUPS.flatMap((group) => group.keys);
     assert.deepEqual([...grouped].sort(), Object.keys(RUN_SETTINGS).sort());
