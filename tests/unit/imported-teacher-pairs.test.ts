@@ -247,7 +247,9 @@ describe('a ConvNeXt block and a transformer, as torch.onnx.export writes them',
     const second = block(pooled, 8, 'b2');
     const head = tf.layers.dense({ units: 10, name: 'head' }).apply(tf.layers.globalAveragePooling2d({ name: 'gap' }).apply(second) as tf.SymbolicTensor) as tf.SymbolicTensor;
     const dir = await mkdtemp(join(tmpdir(), 'keras-residual-'));
-    await saveModelFolder(tf.model({ inputs: input, outputs: head }), dir, { architecture: 'keras-residual', inputShape: [28, 28, 1], classNames: [...'0123456789'], output: 'logits', preprocessing: 'pixels / 255', dataset: 'test' });
+    const built = tf.model({ inputs: input, outputs: head });
+    await saveModelFolder(built, dir, { architecture: 'keras-residual', inputShape: [28, 28, 1], classNames: [...'0123456789'], output: 'logits', preprocessing: 'pixels / 255', dataset: 'test' });
+    built.dispose();
     const teacher = await openLayersTeacher(dir);
     try {
       assert.deepEqual(teacher.tensors.list.filter((t) => t.op === 'ResidualAdd').map((t) => t.name), ['b1_add', 'b2_add']);
