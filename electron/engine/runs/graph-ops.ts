@@ -62,7 +62,13 @@ function layouts(nodes: readonly GraphNode[], input: Layout): Map<string, Layout
  */
 function geluOutputs(nodes: readonly GraphNode[], constant: (name: string) => boolean): Set<string> {
   const readers = new Map<string, GraphNode[]>();
-  for (const node of nodes) for (const input of node.inputs) readers.set(input, [...(readers.get(input) ?? []), node]);
+  for (const node of nodes) {
+    for (const input of node.inputs) {
+      const list = readers.get(input);
+      if (list) list.push(node);
+      else readers.set(input, [node]);
+    }
+  }
   const only = (name: string, op: RegExp) => {
     const next = readers.get(name) ?? [];
     return next.length === 1 && op.test(next[0]!.op) ? next[0]! : null;
@@ -99,8 +105,8 @@ export function graphTensorNames(nodes: readonly GraphNode[], inputLayout?: 'nch
   const layout = inputLayout ? layouts(nodes, inputLayout) : null;
   const opOf = (node: GraphNode, output: string) => {
     if (gelu.has(output)) return 'Gelu';
-    // Both inputs made by nodes: an initializer (a bias) or the graph's input is made by none.
-    if (/^Add(V2)?$/.test(node.op) && node.inputs.length === 2 && node.inputs.every((input) => made.has(input) && !CONSTANT_OPS.has(made.get(input)!.op))) return RESIDUAL_ADD;
+    // Both inputs computed: an initializer (a bias), the graph's input or a Constant is not.
+    if (/^Add(V2)?$/.test(node.op) && node.inputs.length === 2 && !node.inputs.some(constant)) return RESIDUAL_ADD;
     if (node.op !== 'Mul' || node.inputs.length !== 2) return node.op;
     const gated = node.inputs.map((input, i) => (gateOf.get(input)?.input === node.inputs[1 - i] ? gateOf.get(input)!.op : null)).find(Boolean);
     return gated ?? node.op;

@@ -5,6 +5,7 @@ import { attentionPairsFromStages, hintPairFromStages, pairsSpec, type FeatureLa
 import type { DistillationMethod } from '../methods/method';
 import { describeTensors, teacherTarget, type ExternalTeacher } from './external-teacher';
 import type { ImageShape } from './teacher-input';
+import { RESIDUAL_ADD } from './graph-ops';
 
 /** What a run's methods read of a teacher run outside training: its inner tensors by name, and which of them is the embedding. */
 export interface TeacherFeaturePlan {
@@ -53,7 +54,7 @@ export function teacherFeaturePlan(config: RunConfig, methods: readonly Distilla
  * them), a residual block's sum (a stage's end where no activation follows it), TensorFlow.js's fused
  * convolutions and products (their activation inside), Keras's layers with one inside.
  */
-const HIDDEN_OPS = /^(ResidualAdd|Relu|Relu6|Clip|LeakyRelu|Elu|Selu|Celu|Gelu|HardSwish|SiLU|PRelu|Prelu|Mish|_FusedConv2D|FusedDepthwiseConv2dNative|_FusedMatMul|Dense|Conv2D|DepthwiseConv2D|SeparableConv2D|Activation|ReLU|LeakyReLU|ELU|PReLU)$/;
+const HIDDEN_OPS = new RegExp(`^(${RESIDUAL_ADD}|Relu|Relu6|Clip|LeakyRelu|Elu|Selu|Celu|Gelu|HardSwish|SiLU|PRelu|Prelu|Mish|_FusedConv2D|FusedDepthwiseConv2dNative|_FusedMatMul|Dense|Conv2D|DepthwiseConv2D|SeparableConv2D|Activation|ReLU|LeakyReLU|ELU|PReLU)$`);
 
 /**
  * An imported teacher's stages, found from one blank image: its hidden activations up to the
