@@ -4,10 +4,13 @@ import { RUN_SETTINGS } from '../contract/catalogue';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
-/** node:util parseArgs, strict, with its errors turned into one clear input error. */
-export function parseFlags<T extends Options>(args: string[], options: T, allowPositionals = false) {
+/**
+ * node:util parseArgs, strict, with its errors turned into one clear input error. A command that
+ * takes folders or files without a flag (`distill resume RUN_DIR`) passes its usage line.
+ */
+export function parseFlags<T extends Options>(args: string[], options: T, positionalUsage?: string) {
   try {
-    return parseArgs({ args: withNegativeValues(args, options), options, strict: true, allowPositionals });
+    return parseArgs({ args: withNegativeValues(args, options), options, strict: true, allowPositionals: positionalUsage !== undefined });
   } catch (error) {
     const message = (error as Error).message.split('\n')[0]!;
     const stray = /^Unexpected argument '([^']*)'/.exec(message)?.[1];
@@ -15,10 +18,16 @@ export function parseFlags<T extends Options>(args: string[], options: T, allowP
     // With positionals allowed, parseArgs goes on about `--` for a positional starting with a dash: the option is the point.
     const unknown = /^Unknown option '(-[^']*)'/.exec(message)?.[1];
     if (unknown === undefined) throw new DistillInputError(message);
-    const near = unknown.startsWith('--') ? nearestFlag(unknown.slice(2).split('=')[0]!, Object.keys(options)) : undefined;
+    const name = unknown.startsWith('--') ? unknown.slice(2).split('=')[0]! : '';
+    // `--run DIR` where the folder goes bare: the usage line says so; the nearest flag (`--out`) would mislead.
+    if (positionalUsage !== undefined && PATH_LIKE_FLAGS.test(name)) throw new DistillInputError(`unknown option '${unknown}': this command takes its folders, files and names without a flag (usage: ${positionalUsage})`);
+    const near = name ? nearestFlag(name, Object.keys(options)) : undefined;
     throw new DistillInputError(`unknown option '${unknown}'${near ? ` (did you mean --${near}?)` : ''}`);
   }
 }
+
+/** Flag names a person might put before a command's bare folder or file. */
+const PATH_LIKE_FLAGS = /^(run|runs?-?dir|dir|directory|folder|path|from|file|input|image|images|dataset|model|name)$/i;
 
 /** For a bare path: the flag it most likely belongs after (a model file to --teacher, anything else to --dataset). */
 function flagForPath(arg: string, flags: readonly string[]): string {

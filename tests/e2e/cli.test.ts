@@ -83,6 +83,8 @@ describe('bad input: exit 2 and one clear line on stderr', () => {
     ['unknown flag of another command', ['datasets', 'inspect', 'mnist', '--jsn'], /unknown option '--jsn' \(did you mean --json\?\)$/m],
     ['a model file without its flag', ['check-teacher', 'teacher.onnx'], /unexpected argument 'teacher\.onnx': this command takes flags only \(did you mean --teacher teacher\.onnx\?\)$/m],
     ['a folder without its flag', ['run', 'my-data'], /unexpected argument 'my-data': this command takes flags only \(did you mean --dataset my-data or --teacher my-data\?\)$/m],
+    // The reverse: a bare folder given a flag; the nearest flag (--out) would mislead.
+    ['a run folder given a flag', ['export', '--run', 'runs/x', '--out', 'y'], /unknown option '--run': this command takes its folders, files and names without a flag \(usage: distill export RUN_DIR \[--role .*--out PATH\)$/m],
     ['unknown model', ['run', '--student', 'resnet999'], /unknown student model "resnet999": the models are mlp-<width>x<depth>, lenet5, vgg11, .*resnet56, mobilenetv2/],
     ['temperature not a number', ['run', '--temperature', 'hot'], /--temperature: expected a number, got "hot"/],
     ['temperature zero', ['run', '--temperature', '0'], /invalid temperature 0/],

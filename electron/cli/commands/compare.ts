@@ -18,7 +18,7 @@ async function completedRun(dir: string): Promise<StoredRun> {
  * only the settings that differ, then what each came to. Reads the folders; writes nothing.
  */
 export async function compareCommand(args: string[]): Promise<number> {
-  const { values, positionals } = parseFlags(args, { json: { type: 'boolean' } }, true);
+  const { values, positionals } = parseFlags(args, { json: { type: 'boolean' } }, COMPARE_USAGE);
   if (positionals.length < 2) throw new DistillInputError(`compare needs two runs or more: ${COMPARE_USAGE}`);
   const runs = await Promise.all(positionals.map(completedRun));
   const settings = configDifferences(runs.map((run) => run.config));

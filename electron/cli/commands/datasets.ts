@@ -5,14 +5,15 @@ import { integerFlag, parseFlags } from '../args';
 import { refuseIdleImageSize } from '../run-flags';
 import { table } from '../table';
 
-export const DATASETS_USAGE = `distill datasets inspect ${DATASET_SOURCE_IDS.join('|')}|PATH [--image-size PX] [--json]
-distill datasets download ${DOWNLOADABLE_DATASET_IDS.join('|')} [--cache DIR] [--base-url URL]`;
+const INSPECT_USAGE = `distill datasets inspect ${DATASET_SOURCE_IDS.join('|')}|PATH [--image-size PX] [--json]`;
+const DOWNLOAD_USAGE = `distill datasets download ${DOWNLOADABLE_DATASET_IDS.join('|')} [--cache DIR] [--base-url URL]`;
+export const DATASETS_USAGE = `${INSPECT_USAGE}\n${DOWNLOAD_USAGE}`;
 
 export async function datasetsCommand(args: string[], signal: AbortSignal): Promise<number> {
   const [sub, ...rest] = args;
   if (sub === 'download') return downloadCommand(rest, signal);
   if (sub !== 'inspect') throw new DistillInputError(`usage: ${DATASETS_USAGE}`);
-  const { values, positionals } = parseFlags(rest, { json: { type: 'boolean' }, 'image-size': { type: 'string' } }, true);
+  const { values, positionals } = parseFlags(rest, { json: { type: 'boolean' }, 'image-size': { type: 'string' } }, INSPECT_USAGE);
   if (positionals.length !== 1) throw new DistillInputError(`usage: ${DATASETS_USAGE}`);
   await refuseIdleImageSize(values, positionals[0]!);
   const summary = summarizeDataset(await loadDataset(positionals[0]!, { imageSize: integerFlag('image-size', values['image-size']) }));
@@ -37,7 +38,7 @@ export async function datasetsCommand(args: string[], signal: AbortSignal): Prom
 
 /** Downloads a dataset into the cache with a progress bar; resumes a partial file. */
 async function downloadCommand(args: string[], signal: AbortSignal): Promise<number> {
-  const { values, positionals } = parseFlags(args, { cache: { type: 'string' }, 'base-url': { type: 'string' } }, true);
+  const { values, positionals } = parseFlags(args, { cache: { type: 'string' }, 'base-url': { type: 'string' } }, DOWNLOAD_USAGE);
   const name = positionals[0] ?? '';
   if (positionals.length !== 1 || !isCatalogName(name)) throw new DistillInputError(`datasets download: expected one of ${DOWNLOADABLE_DATASET_IDS.join(', ')}, got "${positionals.join(' ')}"`);
   const bar = new cliProgress.SingleBar({ format: '{file} |{bar}| {percentage}% · {mb} MB', hideCursor: true, noTTYOutput: false }, cliProgress.Presets.shades_classic);

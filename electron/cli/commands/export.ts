@@ -11,7 +11,7 @@ export const EXPORT_USAGE = `distill export RUN_DIR [--role ${ModelRoleSchema.op
 
 /** One model of a run folder in a catalogue export format, written to a new path. */
 export async function exportCommand(args: string[], signal: AbortSignal): Promise<number> {
-  const { values, positionals } = parseFlags(args, { role: { type: 'string' }, method: { type: 'string' }, format: { type: 'string' }, out: { type: 'string' } }, true);
+  const { values, positionals } = parseFlags(args, { role: { type: 'string' }, method: { type: 'string' }, format: { type: 'string' }, out: { type: 'string' } }, EXPORT_USAGE);
   if (positionals.length !== 1 || !values.out) throw new DistillInputError(`usage: ${EXPORT_USAGE}`);
   const role = choiceFlag('role', values.role, ModelRoleSchema.options) ?? 'student';
   const format = choiceFlag('format', values.format, EXPORT_FORMAT_IDS) ?? 'tfjs';

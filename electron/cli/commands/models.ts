@@ -6,7 +6,7 @@ import { table } from '../table';
 export const MODELS_USAGE = 'distill models [NAME…] [--shape HxWxC] [--classes K] [--json]';
 
 export async function modelsCommand(args: string[]): Promise<number> {
-  const { values, positionals } = parseFlags(args, { json: { type: 'boolean' }, shape: { type: 'string' }, classes: { type: 'string' } }, true);
+  const { values, positionals } = parseFlags(args, { json: { type: 'boolean' }, shape: { type: 'string' }, classes: { type: 'string' } }, MODELS_USAGE);
   const shape = shapeFlag(values.shape) ?? [28, 28, 1];
   const classes = integerFlag('classes', values.classes) ?? 10;
   // Sizes need no speed: the plain JavaScript backend is always there.

@@ -41,7 +41,7 @@ async function readImage(path: string): Promise<Uint8Array> {
  * image" does: the three most probable classes per model. Reads the folder; writes nothing.
  */
 export async function predictCommand(args: string[]): Promise<number> {
-  const { values, positionals } = parseFlags(args, { json: { type: 'boolean' }, method: { type: 'string' }, 'crop-at': { type: 'string' } }, true);
+  const { values, positionals } = parseFlags(args, { json: { type: 'boolean' }, method: { type: 'string' }, 'crop-at': { type: 'string' } }, PREDICT_USAGE);
   if (positionals.length < 2) throw new DistillInputError(`usage: ${PREDICT_USAGE}`);
   const cropAt = numberFlag('crop-at', values['crop-at']);
   if (cropAt !== undefined && !(cropAt >= 0 && cropAt <= 1)) throw new DistillInputError(`--crop-at: ${cropAt} is not between 0 (left or top) and 1 (right or bottom)`);

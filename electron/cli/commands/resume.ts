@@ -19,7 +19,7 @@ export function formatEnded(result: RunResult | StudyResult, config: RunConfig):
 
 /** Goes on with a failed, cancelled or interrupted run from its last checkpoints. */
 export async function resumeCommand(args: string[], signal: AbortSignal): Promise<number> {
-  const { values, positionals } = parseFlags(args, { backend: { type: 'string' }, threads: { type: 'string' }, json: { type: 'boolean' } }, true);
+  const { values, positionals } = parseFlags(args, { backend: { type: 'string' }, threads: { type: 'string' }, json: { type: 'boolean' } }, RESUME_USAGE);
   if (positionals.length !== 1) throw new DistillInputError(`usage: ${RESUME_USAGE}`);
   const run = await resumableRun(positionals[0]!);
   const request = choiceFlag('backend', values.backend, BACKEND_IDS) ?? run.config.backend;

@@ -10,7 +10,7 @@ export const SHOW_USAGE = 'distill show RUN_DIR [--json]';
  * `--json` the same result line as `--json` printed then. Reads the folder; writes nothing.
  */
 export async function showCommand(args: string[]): Promise<number> {
-  const { values, positionals } = parseFlags(args, { json: { type: 'boolean' } }, true);
+  const { values, positionals } = parseFlags(args, { json: { type: 'boolean' } }, SHOW_USAGE);
   if (positionals.length !== 1) throw new DistillInputError(`usage: ${SHOW_USAGE}`);
   const dir = resolve(positionals[0]!);
   const run = await readRun(dir, basename(dir));
