@@ -35,6 +35,9 @@ describe('latency of the two students', () => {
     assert.equal(describeAgainstTeacher({ params: 1_276_810, latencyMs: 0.09 }, { params: 24_790, latencyMs: 0.04 }), '51.5× smaller than the teacher and 2.3× faster per image');
     assert.equal(describeAgainstTeacher({ params: 1_276_810, latencyMs: 0.05 }, { params: 61_706, latencyMs: 0.2 }), '20.7× smaller than the teacher and 4.0× slower per image');
     assert.equal(describeAgainstTeacher({ params: 100, latencyMs: 0 }, { params: 10, latencyMs: 0.1 }), '10.0× smaller than the teacher', 'no speed without a timing');
+    assert.equal(describeAgainstTeacher({ params: 61_706, latencyMs: 0.101 }, { params: 15_970, latencyMs: 0.098 }), '3.9× smaller than the teacher and about as fast per image', 'not 1.0× faster');
+    assert.equal(describeAgainstTeacher({ params: 61_706, latencyMs: 0.098 }, { params: 15_970, latencyMs: 0.101 }), '3.9× smaller than the teacher and about as fast per image', 'not 1.0× slower');
+    assert.equal(describeAgainstTeacher({ params: 61_706, latencyMs: 0.106 }, { params: 15_970, latencyMs: 0.1 }), '3.9× smaller than the teacher and 1.1× faster per image');
     assert.equal(
       describeAgainstTeacher({ params: 1_276_810, latencyMs: 0.24, timedWhileBusy: true }, { params: 24_790, latencyMs: 0.42, timedWhileBusy: true }),
       '51.5× smaller than the teacher and 1.8× slower per image (timed while other work held the cores, so the speed may be off)',
