@@ -26,7 +26,7 @@ export function parseFlags<T extends Options>(args: string[], options: T, positi
   }
 }
 
-/** Flag names a person might put before a command's bare folder or file. */
+/** Flag names a person might put before a command's bare folder, file or name. */
 const PATH_LIKE_FLAGS = /^(run|runs?-?dir|dir|directory|folder|path|from|file|input|image|images|dataset|model|name)$/i;
 
 /** For a bare path: the flag it most likely belongs after (a model file to --teacher, anything else to --dataset). */
