@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { DATASET_FORMAT_CATALOGUE, DATASET_FORMAT_IDS, describeFlag, formatResizes, idleTeacherSettings, isNeededValue, METHOD_CATALOGUE, METHOD_IDS, neededFlag, needsMet, optionsOfMethod, optionsUnder, PRESET_IDS, presetConfig, RUN_SETTINGS, type AnyOption, type MethodId, type OptionTable, type RunSettingKey } from '../contract/catalogue';
 import type { PresetName, RunConfig, RunConfigOverrides } from '../contract/run-config';
 import { issueText } from '../contract/api';
+import { formatList } from '../contract/display';
 import { datasetFormatOf, DistillInputError, resolveConfig, runTeacherOf, savedTeacherPath, teacherIsSaved } from '../engine';
 import { choiceFlag, integerFlag, numberFlag } from './args';
 
@@ -107,8 +108,6 @@ export function optionFromFlag<T extends AnyOption>(option: T, raw: string | boo
   return checked.data as z.infer<T['schema']>;
 }
 
-const listed = (words: string[]) => (words.length > 1 ? `${words.slice(0, -1).join(', ')} and ${words.at(-1)}` : (words[0] ?? ''));
-
 /** The methods a run trains with: its own, DIST when it races DIST (`--try-dist`), KD when it sweeps. */
 export function methodsOfRun(config: RunConfig): MethodId[] {
   return [...new Set<MethodId>([config.method, ...(config.tryDist ? (['dist'] as const) : []), ...(config.sweep ? (['kd'] as const) : [])])];
@@ -126,7 +125,7 @@ export function refuseUnreadMethodFlags(values: FlagValues, methods: readonly Me
     const readers = METHOD_IDS.filter((m) => spec.targets.some((t) => read(m, t)));
     const label = (m: MethodId) => METHOD_CATALOGUE[m].label;
     const instead = readers.length === 1 ? hint(readers[0]!) : null;
-    throw new DistillInputError(`--${flag} is read by ${listed(readers.map(label))}; this ${what} trains with ${listed(methods.map(label))} only: drop it${instead ? `, or ${instead}` : ''}`);
+    throw new DistillInputError(`--${flag} is read by ${formatList(readers.map(label))}; this ${what} trains with ${formatList(methods.map(label))} only: drop it${instead ? `, or ${instead}` : ''}`);
   }
 }
 

@@ -5,6 +5,8 @@ import type { Selection } from './events';
  * How numbers and names read, the same in the CLI's tables and the app's screens.
  * Pure functions over the catalogue: no Node, no DOM.
  */
+/** `A`, `A and B`, `A, B and C`. */
+export const formatList = (words: readonly string[]) => (words.length > 1 ? `${words.slice(0, -1).join(', ')} and ${words.at(-1)}` : (words[0] ?? ''));
 export const formatPercent = (fraction: number, digits = 2) => `${(fraction * 100).toFixed(digits)}%`;
 /** A percentage, or – where there is none (a model the run did not train). */
 export const formatPercentOrDash = (fraction: number | null) => (fraction === null ? '–' : formatPercent(fraction));

@@ -41,6 +41,9 @@ export function studyAndTeacherTests(session: AppSession): void {
       return Math.abs(end.bottom - at.bottom) > 4 ? [`${value.getAttribute('data-testid')}: the label ends at ${end.bottom}, the value at ${at.bottom}`] : [];
     }));
     assert.ok(await page.locator('[data-testid=method-options] [data-testid$=-value]').count() >= 4, 'the study form shows several sliders');
+    // KD's and DKD's "warm-up epochs" each sit under their method's name.
+    assert.deepEqual(await page.locator('[data-testid=method-options] h4').allInnerTexts(), ['KD (Hinton), also read by FitNets and DKD', 'FitNets', 'DKD']);
+    assert.equal(await page.getByTestId('method-group-dkd').locator('xpath=following-sibling::div[1]').getByTestId('option-dkd-warmup').count(), 1);
     assert.deepEqual(misplaced, []);
     await shot('3-method-study');
     await page.getByTestId('start').click();

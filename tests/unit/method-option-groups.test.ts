@@ -1,0 +1,37 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { METHOD_CATALOGUE, METHOD_IDS, optionsOfMethod } from '../../electron/contract/catalogue';
+import { methodOptionGroups } from '../../electron/contract/method-option-groups';
+
+const summary = (active: Parameters<typeof methodOptionGroups>[0]) => methodOptionGroups(active).map(({ title, keys }) => `${title ?? '(untitled)'}: ${keys.join(', ')}`);
+
+describe('the Method screen groups method options by method', () => {
+  it('gives one method with only its own options no title', () => {
+    assert.deepEqual(summary(['kd']), ['(untitled): temperature, alpha, warmup']);
+    assert.deepEqual(summary(['baseline']), []);
+  });
+
+  it("titles KD's options by the one method that reads them", () => {
+    assert.deepEqual(summary(['fitnet']), ['KD (Hinton), read by FitNets: temperature, alpha, warmup', 'FitNets: hintEpochs, featurePairs']);
+    assert.deepEqual(summary(['dist']), ['KD (Hinton), read by DIST: temperature, alpha', 'DIST: interWeight, intraWeight, warmup']);
+  });
+
+  it("tells a study's warm-ups apart: KD's and DKD's each under its method", () => {
+    const groups = methodOptionGroups(['kd', 'fitnet', 'dkd', 'baseline']);
+    assert.deepEqual(summary(['kd', 'fitnet', 'dkd', 'baseline']), [
+      'KD (Hinton), also read by FitNets and DKD: temperature, alpha, warmup',
+      'FitNets: hintEpochs, featurePairs',
+      'DKD: alpha, beta, warmup',
+    ]);
+    assert.deepEqual(groups.filter((g) => g.keys.includes('warmup')).map((g) => g.owner), ['kd', 'dkd']);
+  });
+
+  it('shows every option of every method once, in the catalogue order', () => {
+    const groups = methodOptionGroups(METHOD_IDS);
+    const shown = groups.flatMap((g) => g.keys.map((key) => `${g.owner}.${key}`));
+    const expected = [...new Set(METHOD_IDS.flatMap(optionsOfMethod).map(({ method, key }) => `${method}.${key}`))];
+    assert.deepEqual(shown, expected);
+    assert.equal(new Set(groups.map((g) => g.title)).size, groups.length, 'no two groups share a title');
+    for (const g of groups) assert.ok(g.title!.startsWith(METHOD_CATALOGUE[g.owner].label));
+  });
+});
