@@ -5,11 +5,11 @@ import type { Selection } from './events';
  * How numbers and names read, the same in the CLI's tables and the app's screens.
  * Pure functions over the catalogue: no Node, no DOM.
  */
-/** `A`, `A and B`, `A, B and C`. */
-export const formatList = (words: readonly string[]) => (words.length > 1 ? `${words.slice(0, -1).join(', ')} and ${words.at(-1)}` : (words[0] ?? ''));
 export const formatPercent = (fraction: number, digits = 2) => `${(fraction * 100).toFixed(digits)}%`;
 /** A percentage, or – where there is none (a model the run did not train). */
 export const formatPercentOrDash = (fraction: number | null) => (fraction === null ? '–' : formatPercent(fraction));
+/** `A`, `A and B`, `A, B and C`. */
+export const formatList = (words: readonly string[]) => (words.length > 1 ? `${words.slice(0, -1).join(', ')} and ${words.at(-1)}` : (words[0] ?? ''));
 
 export function formatBytes(bytes: number): string {
   if (bytes >= 1e6) return `${(bytes / 1e6).toFixed(1)} MB`;
@@ -37,8 +37,8 @@ export interface SizeAndTiming {
 /**
  * `51.5× smaller than the teacher and 2.3× faster per image`: what the student saves, from the
  * reports' parameters and latencies (timed side by side at the end of a run). A student that is
- * not faster says so: a small convnet can be slower per image than a wide MLP, and a narrower
- * LeNet-5 no faster than the whole one, its time spent outside the arithmetic. A timing made
+ * not faster says so: a small convnet can be slower per image than a wide MLP, and `lenet5@0.5`
+ * timed as fast as `lenet5` on wasm. A timing made
  * while other work held the cores says that too, rather than pass a busy reading off as the
  * models' own.
  */
