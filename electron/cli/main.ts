@@ -16,34 +16,8 @@ import { SWEEP_USAGE, sweepCommand } from './commands/sweep';
 import { appVersion } from '../server/renderer-dir';
 import { catalogueHelp } from './help';
 
-const USAGE = `Distill Studio — knowledge distillation from a teacher to a student classifier
-
-${RUN_USAGE}
-${RESUME_USAGE}
-${STUDY_USAGE}
-${SWEEP_USAGE}
-${CHECK_TEACHER_USAGE}
-${DATASETS_USAGE}
-${RUNS_USAGE}
-${SHOW_USAGE}
-${COMPARE_USAGE}
-${PREDICT_USAGE}
-${EXPORT_USAGE}
-${BENCH_USAGE}
-${MODELS_USAGE}
-${SERVE_USAGE}
-
-distill COMMAND --help      that command's usage (and, for those that take them, every flag's reference)
-distill help                every method, option, setting and preset
-distill --version
-
-Exit codes: 0 success, 2 bad input, 1 anything else, 130 cancelled.`;
-
-/** Usage, then the catalogue's reference (methods, options, settings, presets). */
-const HELP = `${USAGE}\n\n${catalogueHelp()}`;
-
 /** Each command's usage, for `distill COMMAND --help`; the catalogue's reference follows where the command takes its flags. */
-const COMMAND_USAGE: Record<string, string> = {
+export const COMMAND_USAGE: Record<string, string> = {
   run: RUN_USAGE,
   resume: RESUME_USAGE,
   study: STUDY_USAGE,
@@ -59,6 +33,19 @@ const COMMAND_USAGE: Record<string, string> = {
   models: MODELS_USAGE,
   serve: SERVE_USAGE,
 };
+
+const USAGE = `Distill Studio — knowledge distillation from a teacher to a student classifier
+
+${Object.values(COMMAND_USAGE).join('\n')}
+
+distill COMMAND --help      that command's usage (and, for those that take them, every flag's reference)
+distill help                every method, option, setting and preset
+distill --version
+
+Exit codes: 0 success, 2 bad input, 1 anything else, 130 cancelled.`;
+
+/** Usage, then the catalogue's reference (methods, options, settings, presets). */
+const HELP = `${USAGE}\n\n${catalogueHelp()}`;
 const TAKES_CATALOGUE_FLAGS = ['run', 'study', 'sweep', 'check-teacher'];
 const isHelpFlag = (arg: string) => arg === '--help' || arg === '-h';
 

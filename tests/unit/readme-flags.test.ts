@@ -1,26 +1,12 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { BENCH_USAGE } from '../../electron/cli/commands/bench';
-import { CHECK_TEACHER_USAGE } from '../../electron/cli/commands/check-teacher';
-import { COMPARE_USAGE } from '../../electron/cli/commands/compare';
-import { DATASETS_USAGE } from '../../electron/cli/commands/datasets';
-import { EXPORT_USAGE } from '../../electron/cli/commands/export';
-import { MODELS_USAGE } from '../../electron/cli/commands/models';
-import { PREDICT_USAGE } from '../../electron/cli/commands/predict';
-import { RESUME_USAGE } from '../../electron/cli/commands/resume';
-import { RUN_USAGE } from '../../electron/cli/commands/run';
-import { RUNS_USAGE } from '../../electron/cli/commands/runs';
-import { SERVE_USAGE } from '../../electron/cli/commands/serve';
-import { SHOW_USAGE } from '../../electron/cli/commands/show';
-import { STUDY_USAGE } from '../../electron/cli/commands/study';
-import { SWEEP_USAGE } from '../../electron/cli/commands/sweep';
 import { catalogueHelp } from '../../electron/cli/help';
+import { COMMAND_USAGE } from '../../electron/cli/main';
 
 // The README is the CLI's manual: a flag the CLI takes and the README never names is undocumented,
 // and a flag in the README's usage block that the CLI no longer takes sends a person to an error.
 
-const USAGES = [RUN_USAGE, RESUME_USAGE, STUDY_USAGE, SWEEP_USAGE, CHECK_TEACHER_USAGE, DATASETS_USAGE, RUNS_USAGE, SHOW_USAGE, COMPARE_USAGE, PREDICT_USAGE, EXPORT_USAGE, BENCH_USAGE, MODELS_USAGE, SERVE_USAGE];
 const flagsIn = (text: string) => new Set(text.match(/--[a-z][a-z0-9-]*/g) ?? []);
 const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
 
@@ -33,7 +19,7 @@ function readmeUsageBlock(): string {
 }
 
 describe('README and CLI flags', () => {
-  const cli = flagsIn([...USAGES, catalogueHelp()].join('\n'));
+  const cli = flagsIn([...Object.values(COMMAND_USAGE), catalogueHelp()].join('\n'));
 
   it('names every flag the CLI takes', () => {
     assert.ok(cli.size > 60, `read ${cli.size} flags from the usages and the catalogue`);
