@@ -85,6 +85,10 @@ export const formatBackendDevice = (backend: { device: string; threads?: number 
 /** `compiled step (52 dispatches replayed per step)`, or `eager steps: why`: how a phase's steps run on webgpu. */
 export const formatStepMode = (mode: { compiled: boolean; note: string }) => (mode.compiled ? `compiled step (${mode.note})` : `eager steps: ${mode.note}`);
 
+/** How far a model is through its epochs, 0–1, from its latest progress event (the Training bars, the taskbar's). */
+export const epochFraction = (p: { epoch: number; epochs: number; step: number; steps: number }) =>
+  Math.min(1, Math.max(0, (p.epoch - 1 + p.step / Math.max(1, p.steps)) / Math.max(1, p.epochs)));
+
 /** `+1.27` points from a gain given as a fraction. */
 export const formatPoints = (fraction: number) => `${fraction >= 0 ? '+' : ''}${(fraction * 100).toFixed(2)}`;
 

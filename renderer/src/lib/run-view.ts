@@ -2,6 +2,7 @@ import type { RunDetail } from '../../../electron/contract/api';
 import type { BackendInfo, EpochEndEvent, RunEvent, RunResult, RunStatus, Selection, StudyResult, SweepCellEvent, TrainerProgressEvent } from '../../../electron/contract/events';
 import type { RunConfig } from '../../../electron/contract/run-config';
 import { inAppWords } from '../../../electron/contract/catalogue';
+import { epochFraction } from '../../../electron/contract/display';
 import { keptEpoch, laneColor, laneTitle, seedRepeat, studentLaneMethod, studentTitle } from './display';
 
 export type PhaseState = 'waiting' | 'training' | 'done' | 'loaded' | 'skipped';
@@ -155,4 +156,29 @@ export function mayStopEarly(config: Pick<RunConfig, 'validationSplit' | 'teache
 /** What a finished lane kept: "kept epoch 17 of 25 (stopped early; at most 60)". */
 export function keptEpochText(selection: Selection): string {
   return `${keptEpoch(selection)}${selection.stoppedEarly ? ` (stopped early; at most ${selection.epochs})` : ''}`;
+}
+
+/** How many cells a run's sweep trains: the engine counts the finalists' second round in every cell event; before the first, the grid. */
+export function sweepTotal(view: Pick<RunView, 'config' | 'sweepCells' | 'sweepFinals'>): number {
+  const config = view.config;
+  if (!config?.sweep) return 0;
+  return view.sweepFinals.at(-1)?.cells ?? view.sweepCells.at(-1)?.cells ?? config.sweepTemperatures.length * config.sweepAlphas.length;
+}
+
+/** How far a lane is, 0–1: the sweep lane over all its cells, any other over its epochs. */
+export function laneFraction(view: Pick<RunView, 'config' | 'sweepCells' | 'sweepFinals'>, lane: Pick<Lane, 'key' | 'state' | 'latest'>): number {
+  if (lane.state === 'done' || lane.state === 'loaded') return 1;
+  const within = lane.latest ? epochFraction(lane.latest) : 0;
+  const total = lane.key === 'sweep' ? sweepTotal(view) : 0;
+  return total > 0 ? Math.min(1, (view.sweepCells.length + view.sweepFinals.length + (lane.state === 'training' ? within : 0)) / total) : within;
+}
+
+/**
+ * The window's (or tab's) title: while the run in view trains, the lane training now and how far
+ * it is, so a person in another window sees it on the taskbar ("37% · KD student · Distill Studio").
+ */
+export function runTitle(view: RunView | null, app = 'Distill Studio'): string {
+  if (view?.status !== 'running') return app;
+  const lane = view.lanes.find((l) => l.state === 'training' && l.latest) ?? view.lanes.find((l) => l.state === 'training');
+  return lane ? `${Math.floor(laneFraction(view, lane) * 100)}% · ${lane.title} · ${app}` : `training · ${app}`;
 }

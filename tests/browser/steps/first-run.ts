@@ -167,6 +167,8 @@ export function firstRunTests(session: AppSession): void {
     await page.getByTestId('training').waitFor();
     // Progress and charts move while the teacher trains.
     await page.waitForFunction(() => document.querySelector('[data-testid=phase-teacher] .stats')?.textContent?.includes('img/s'), null, { timeout: 60_000 });
+    // The tab's title (the window's, in Electron) says which model trains and how far it is.
+    assert.match(await page.title(), /^\d{1,3}% · (Teacher|KD student|Student alone) · Distill Studio$/);
     // A lane in training shows its speed and, after a spaced dot, the time it has left.
     await page.waitForFunction(() => [...document.querySelectorAll('[data-testid^=phase-] .stats')].some((el) => /\d img\/s · ETA \d/.test(el.textContent ?? '')), null, { timeout: 60_000 });
     await page.waitForFunction(() => Number(document.querySelector('canvas[data-points]')?.getAttribute('data-points')) > 0, null, { timeout: 60_000 });
@@ -175,6 +177,7 @@ export function firstRunTests(session: AppSession): void {
     assert.ok(charts.length >= 2 && charts.every(([points, empty]) => (points === '0') === (empty === 'waiting for the first epoch')), JSON.stringify(charts));
     await shot('4-training');
     await page.getByTestId('results').waitFor({ timeout: 120_000 });
+    assert.equal(await page.title(), 'Distill Studio', 'a finished run leaves the title as it was');
     const table = await page.getByTestId('results-table').innerText();
     assert.match(table, /Teacher\s+mlp-800x2/);
     assert.match(table, /KD student\s+mlp-30x2/);
