@@ -5,6 +5,7 @@ import { COMPARE_USAGE, compareCommand } from './commands/compare';
 import { DATASETS_USAGE, datasetsCommand } from './commands/datasets';
 import { EXPORT_USAGE, exportCommand } from './commands/export';
 import { MODELS_USAGE, modelsCommand } from './commands/models';
+import { NOTE_USAGE, noteCommand } from './commands/note';
 import { PREDICT_USAGE, predictCommand } from './commands/predict';
 import { RESUME_USAGE, resumeCommand } from './commands/resume';
 import { RUN_USAGE, runCommand } from './commands/run';
@@ -27,6 +28,7 @@ export const COMMAND_USAGE: Record<string, string> = {
   runs: RUNS_USAGE,
   show: SHOW_USAGE,
   compare: COMPARE_USAGE,
+  note: NOTE_USAGE,
   predict: PREDICT_USAGE,
   export: EXPORT_USAGE,
   bench: BENCH_USAGE,
@@ -86,6 +88,8 @@ export async function main(argv: string[]): Promise<number> {
         return await showCommand(args);
       case 'compare':
         return await compareCommand(args);
+      case 'note':
+        return await noteCommand(args);
       case 'predict':
         return await predictCommand(args);
       case 'export':
@@ -107,7 +111,7 @@ export async function main(argv: string[]): Promise<number> {
         process.stdout.write((command === undefined ? USAGE : HELP) + '\n');
         return command === undefined ? 2 : 0;
       default:
-        throw new DistillInputError(`unknown command "${command}" (run, resume, study, sweep, check-teacher, datasets, runs, show, compare, export, bench, models, serve)`);
+        throw new DistillInputError(`unknown command "${command}" (${Object.keys(COMMAND_USAGE).join(', ')})`);
     }
   } catch (error) {
     if (error instanceof DistillInputError) {

@@ -111,6 +111,18 @@ export const DatasetViewSchema = z.object({
 });
 export type DatasetView = z.infer<typeof DatasetViewSchema>;
 
+/**
+ * A person's own words on a run (notes.json in its folder): a short name, one line, that History,
+ * the comparison and `distill runs` show beside the id, and free notes. Either may be empty.
+ */
+export const RunNotesSchema = z
+  .object({
+    name: z.string().max(80, 'at most 80 characters').regex(/^[^\p{Cc}]*$/u, 'one line, without control characters'),
+    note: z.string().max(4000, 'at most 4,000 characters').regex(/^(?:[^\p{Cc}]|[\n\t])*$/u, 'text, without control characters'),
+  })
+  .strict();
+export type RunNotes = z.infer<typeof RunNotesSchema>;
+
 export const RunSummarySchema = z.object({
   runId: RunId,
   /** A study (several methods, one table) or a run: known from its start, finished or not. */
@@ -122,6 +134,8 @@ export const RunSummarySchema = z.object({
   result: RunResultSchema.nullable(),
   /** A completed study's table (then result is null). */
   study: StudyResultSchema.nullable(),
+  /** Its name and notes, where someone gave them. */
+  notes: RunNotesSchema.optional(),
 });
 export type RunSummary = z.infer<typeof RunSummarySchema>;
 
@@ -267,6 +281,8 @@ export const API = {
   listRuns: { request: Empty, response: z.array(RunSummarySchema) },
   getRun: { request: z.object({ runId: RunId }).strict(), response: RunDetailSchema },
   deleteRun: { request: z.object({ runId: RunId }).strict(), response: z.object({ deleted: z.boolean() }) },
+  /** Names a run and keeps notes on it, training or not (both empty: forgets them); the answer is what was kept, trimmed. */
+  annotateRun: { request: RunNotesSchema.extend({ runId: RunId }).strict(), response: RunNotesSchema },
   /** `method` picks a study's student, as for the mistakes. */
   softLabels: { request: z.object({ runId: RunId, index: z.number().int().min(0), method: StudyStudentField }).strict(), response: SoftLabelsSchema },
   /** A person's own image, made into one of the run's dataset's images, through the run's models (the explorer's "Try your own image"). */

@@ -15,6 +15,9 @@ export function shortPath(value: string, segments = 2): string {
   return parts.slice(-segments).join('/');
 }
 
+/** A run as a heading names it: its name and id where someone named it (`seed 2 (20261206-232918-398c)`), else its id. */
+export const runLabel = (runId: string, notes: { name: string } | null | undefined) => (notes?.name ? `${notes.name} (${runId})` : runId);
+
 /** One run as a row of History, the same in the app and in `distill runs`. */
 export interface HistoryCells {
   dataset: string;

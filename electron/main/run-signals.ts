@@ -25,7 +25,7 @@ export interface DesktopShell {
 }
 
 type Ended = Extract<ApiEvent, { type: 'run-ended' }>;
-type Summary = Pick<RunSummary, 'runId' | 'kind' | 'config' | 'result' | 'study'>;
+type Summary = Pick<RunSummary, 'runId' | 'kind' | 'config' | 'result' | 'study' | 'notes'>;
 
 const NOTICE_BODY_CHARS = 200;
 const clip = (text: string) => (text.length > NOTICE_BODY_CHARS ? `${text.slice(0, NOTICE_BODY_CHARS - 1)}…` : text);
@@ -49,7 +49,8 @@ export function runEndNotice(ended: Pick<Ended, 'runId' | 'status' | 'error'>, s
     const student = outcome.best ? `best distilled student (${outcome.best.label}) ${formatPercent(outcome.student)}` : `distilled student ${formatPercent(outcome.student)}`;
     figures = outcome.gain === null ? student : `${student}, ${formatPoints(outcome.gain)} points over the student alone`;
   }
-  return { title: `${what} finished`, body: clip(`${cells.models}: ${figures}`) };
+  const named = summary.notes?.name ? `${summary.notes.name}, ` : '';
+  return { title: `${what} finished`, body: clip(`${named}${cells.models}: ${figures}`) };
 }
 
 interface Training {

@@ -41,6 +41,7 @@ import {
   teacherFolder,
   type ImageDataset,
   type StoredRun,
+  writeRunNotes,
 } from '../engine';
 import { datasetFolderFromPaths, markImported } from './dataset-import';
 import { sourceResolver } from './sources';
@@ -198,13 +199,14 @@ export function createDistillService(options: ServiceOptions): HostedService {
    * A run left `running` by a crash or a closed app is marked failed when next seen; one a live
    * process trains (a CLI run in the same folder) is left alone.
    */
+  const notesOf = (run: StoredRun) => (run.notes ? { notes: run.notes } : {});
   const settle = async (run: StoredRun): Promise<RunSummary> => {
     if (!active.has(run.id) && (await runInterrupted(run))) {
       const error = 'interrupted: the training process ended before the run finished';
       await new RunFolder(run.id, run.dir).setStatus('failed', error);
-      return { runId: run.id, kind: run.kind, status: 'failed', error, updatedAt: new Date().toISOString(), config: run.config, result: null, study: null };
+      return { runId: run.id, kind: run.kind, status: 'failed', error, updatedAt: new Date().toISOString(), config: run.config, result: null, study: null, ...notesOf(run) };
     }
-    return { runId: run.id, kind: run.kind, status: run.status.status, error: run.status.error, updatedAt: run.status.updatedAt, config: run.config, result: run.result, study: run.study };
+    return { runId: run.id, kind: run.kind, status: run.status.status, error: run.status.error, updatedAt: run.status.updatedAt, config: run.config, result: run.result, study: run.study, ...notesOf(run) };
   };
 
   return {
@@ -344,6 +346,10 @@ export function createDistillService(options: ServiceOptions): HostedService {
       // With its progress samples: the run's loss curve within epochs.
       const run = await storedRun(runId, true);
       return { ...(await settle(run)), metrics: run.metrics };
+    },
+
+    async annotateRun({ runId, name, note }) {
+      return writeRunNotes((await storedRun(runId)).dir, { name, note });
     },
 
     async deleteRun({ runId }) {

@@ -11,7 +11,7 @@ import type { StoredRun } from '../../electron/engine/runs/store';
 
 const report = (name: string, accuracy: number): ModelReport => ({ name, accuracy, testLoss: 0.3, params: 100, bytes: 400, latencyMs: 0.05, confusion: [] });
 const row = (method: string, accuracy: number) => ({ method, label: method, accuracy, gain: null, seconds: 1, params: 25, detail: '' });
-const stored = (extra: Partial<StoredRun>): StoredRun => ({ id: 'r1', dir: '/runs/r1', kind: 'run', status: { status: 'completed' } as StoredRun['status'], config: presetConfig('quick'), result: null, study: null, metrics: [], ...extra });
+const stored = (extra: Partial<StoredRun>): StoredRun => ({ id: 'r1', dir: '/runs/r1', kind: 'run', status: { status: 'completed' } as StoredRun['status'], config: presetConfig('quick'), result: null, study: null, metrics: [], notes: null, ...extra });
 const study: StudyResult = {
   type: 'study', runId: 'r1', teacher: report('mlp-800x2', 0.97), student: 'mlp-30x2',
   rows: [row('baseline', 0.9), row('kd', 0.92), row('init+dkd', 0.93)],

@@ -105,5 +105,8 @@ describe("a run's end in words", () => {
     assert.equal(runEndNotice({ runId: 'r1', status: 'failed', error: 'x'.repeat(400) }, null)?.body.length, 200, 'a long error is cut');
     assert.equal(runEndNotice({ runId: 'r1', status: 'cancelled' }, summary(runResult(0.95, null))), null);
     assert.deepEqual(runEndNotice({ runId: 'r1', status: 'completed' }, null), { title: 'Distillation finished', body: 'Run r1 is complete: its results are in History.' });
+    // A run someone named is told by its name first.
+    const named = { ...summary(runResult(0.95, null)), notes: { name: 'seed 2', note: '' } };
+    assert.equal(runEndNotice({ runId: 'r1', status: 'completed' }, named)?.body, 'seed 2, mlp-800x2 → mlp-30x2: distilled student 95.00%');
   });
 });

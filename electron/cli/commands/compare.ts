@@ -1,5 +1,6 @@
 import { basename, resolve } from 'node:path';
 import { comparisonResults, configDifferences } from '../../contract/compare';
+import { runLabel } from '../../contract/history';
 import { DistillInputError, readRun, runInterrupted, type StoredRun } from '../../engine';
 import { parseFlags } from '../args';
 import { table } from '../table';
@@ -29,6 +30,6 @@ export async function compareCommand(args: string[]): Promise<number> {
   }
   const rows = [...settings, ...results].map((row) => [row.label, ...row.values]);
   const texts = runs.map((_, i) => i + 1);
-  process.stdout.write(`${table(['', ...runs.map((run) => run.id)], rows, texts)}\n${settings.length ? '' : '\nevery setting is the same\n'}`);
+  process.stdout.write(`${table(['', ...runs.map((run) => runLabel(run.id, run.notes))], rows, texts)}\n${settings.length ? '' : '\nevery setting is the same\n'}`);
   return 0;
 }

@@ -16,7 +16,7 @@ export async function runsCommand(args: string[]): Promise<number> {
   const root = resolve(values['runs-dir'] ?? 'runs');
   await checkRunsFolder(root);
   const rows = await Promise.all(
-    (await listRuns(root)).map(async (run) => ({ runId: run.id, dir: run.dir, kind: run.kind, status: (await runInterrupted(run)) ? 'interrupted' : run.status.status, error: run.status.error, updatedAt: run.status.updatedAt, ...historyCells(run) })),
+    (await listRuns(root)).map(async (run) => ({ runId: run.id, dir: run.dir, kind: run.kind, status: (await runInterrupted(run)) ? 'interrupted' : run.status.status, error: run.status.error, updatedAt: run.status.updatedAt, name: run.notes?.name ?? '', note: run.notes?.note ?? '', ...historyCells(run) })),
   );
   if (values.json) {
     for (const row of rows) process.stdout.write(JSON.stringify(row) + '\n');
@@ -26,10 +26,13 @@ export async function runsCommand(args: string[]): Promise<number> {
     process.stdout.write(`no runs in ${root}\n`);
     return 0;
   }
-  const cells = rows.map((r) => [r.runId, r.status, r.dataset, r.tag ? `${r.models} (${r.tag})` : r.models, r.teacher, r.student, r.alone, r.gain]);
+  // A name column only where someone named a run (`distill note`, the app's Results).
+  const named = rows.some((r) => r.name);
+  const cells = rows.map((r) => [r.runId, ...(named ? [r.name] : []), r.status, r.dataset, r.tag ? `${r.models} (${r.tag})` : r.models, r.teacher, r.student, r.alone, r.gain]);
   // Where to go from the list: the newest completed run as the example.
   const done = rows.find((r) => r.status === 'completed');
   const next = done ? ` (\`distill show ${done.dir}\` prints a run again; \`distill compare DIR DIR…\` sets runs side by side)` : '';
-  process.stdout.write(`${table(['run', 'status', 'dataset', 'teacher → student', 'teacher', 'distilled', 'alone', 'gain'], cells, [1, 2, 3])}\n\nin ${root}${next}\n`);
+  const header = ['run', ...(named ? ['name'] : []), 'status', 'dataset', 'teacher → student', 'teacher', 'distilled', 'alone', 'gain'];
+  process.stdout.write(`${table(header, cells, named ? [1, 2, 3, 4] : [1, 2, 3])}\n\nin ${root}${next}\n`);
   return 0;
 }

@@ -2,6 +2,7 @@ import { basename, resolve } from 'node:path';
 import { DistillInputError, readRun, runInterrupted } from '../../engine';
 import { parseFlags } from '../args';
 import { formatEnded } from './resume';
+import { runLabel } from '../../contract/history';
 
 export const SHOW_USAGE = 'distill show RUN_DIR [--json]';
 
@@ -21,6 +22,8 @@ export async function showCommand(args: string[]): Promise<number> {
     if (status === 'running') throw new DistillInputError(`run ${run.id} is still training in another process: its results come when it ends`);
     throw new DistillInputError(`run ${run.id} has not completed (${status}${run.status.error ? `: ${run.status.error}` : ''}), so it has no results to show: \`distill resume ${positionals[0]}\` goes on with it`);
   }
-  process.stdout.write(`${values.json ? JSON.stringify(result) : formatEnded(result, run.config)}\n`);
+  // A run someone named or wrote notes on shows them first (`distill note`).
+  const notes = run.notes ? `${runLabel(run.id, run.notes)}\n${run.notes.note ? `${run.notes.note}\n` : ''}\n` : '';
+  process.stdout.write(`${values.json ? JSON.stringify(result) : `${notes}${formatEnded(result, run.config)}`}\n`);
   return 0;
 }

@@ -7,6 +7,7 @@ import { DistillInputError, StorageError } from '../errors';
 import { z } from 'zod';
 import { RunEventSchema, RunResultSchema, RunStatusSchema, StudyResultSchema, type RunEvent, type RunResult, type RunStatus, type StudyResult } from '../../contract/events';
 import { RunConfigSchema, type RunConfig } from '../../contract/run-config';
+import { RunNotesSchema, type RunNotes } from '../../contract/api';
 
 /** A study's entries and seeds, written when it starts, for a resume (runs/study.ts). */
 export const STUDY_PLAN = 'study-plan.json';
@@ -91,7 +92,7 @@ export function storageError(error: unknown, what: string): Error {
 
 /**
  * One run's folder: config.json, status.json, metrics.jsonl, result.json (only when
- * completed), and teacher/, student/, baseline/ models. status.json says running until the
+ * completed), notes.json (a name and notes someone gave it), and teacher/, student/, baseline/ models. status.json says running until the
  * run ends, then completed, failed or cancelled: a folder never looks complete by accident.
  */
 /**
@@ -232,6 +233,8 @@ export interface StoredRun {
   /** Set for a completed study (study.json) instead of result. */
   study: StudyResult | null;
   metrics: RunEvent[];
+  /** A person's name and notes for it (notes.json), or null. */
+  notes: RunNotes | null;
 }
 
 async function readJson(path: string): Promise<unknown> {
@@ -258,10 +261,28 @@ export async function readRun(dir: string, id: string, { withProgress = false } 
     const study = completed && isStudy ? StudyResultSchema.parse(await readJson(join(dir, 'study.json'))) : null;
     const metrics = parseMetrics(await readFile(join(dir, 'metrics.jsonl'), 'utf8').catch(() => ''), withProgress);
     const kind = isStudy || existsSync(join(dir, STUDY_PLAN)) ? 'study' : 'run';
-    return { id, dir, kind, status, config, result, study, metrics };
+    return { id, dir, kind, status, config, result, study, metrics, notes: await readRunNotes(dir) };
   } catch {
     return null;
   }
+}
+
+const NOTES_FILE = 'notes.json';
+
+/** A run's name and notes; null where it has none, or none readable (they never hide the run itself). */
+export async function readRunNotes(dir: string): Promise<RunNotes | null> {
+  const parsed = RunNotesSchema.safeParse(await readJson(join(dir, NOTES_FILE)).catch(() => null));
+  return parsed.success ? parsed.data : null;
+}
+
+/** Keeps a run's name and notes, trimmed, beside its other files; both empty forgets them. What was kept comes back. */
+export async function writeRunNotes(dir: string, notes: RunNotes): Promise<RunNotes> {
+  const kept = RunNotesSchema.parse({ name: notes.name.trim(), note: notes.note.trim() });
+  if (!kept.name && !kept.note) await rm(join(dir, NOTES_FILE), { force: true });
+  else await writeJsonAtomic(join(dir, NOTES_FILE), kept).catch((error: unknown) => {
+    throw storageError(error, `the run's notes in ${dir}`);
+  });
+  return kept;
 }
 
 const PROGRESS_LINE = '{"type":"progress"';

@@ -1,4 +1,4 @@
-import type { RunDetail } from '../../../electron/contract/api';
+import type { RunDetail, RunNotes } from '../../../electron/contract/api';
 import type { BackendInfo, EpochEndEvent, RunEvent, RunResult, RunStatus, Selection, StudyResult, SweepCellEvent, TrainerProgressEvent } from '../../../electron/contract/events';
 import type { RunConfig } from '../../../electron/contract/run-config';
 import { inAppWords } from '../../../electron/contract/catalogue';
@@ -37,6 +37,8 @@ export interface RunView {
   sweepCells: SweepCellEvent[];
   /** The sweep's finalists, trained again on every training image (round 2). */
   sweepFinals: SweepCellEvent[];
+  /** The name and notes someone gave the run, or null. */
+  notes: RunNotes | null;
 }
 
 /** A study's students are lanes by method; every cell of a T × α sweep shares one `sweep` lane. */
@@ -68,7 +70,7 @@ function lane(view: RunView, key: string, model: string): Lane {
 
 /** A new view; studies name their methods up front so every lane shows from the start. */
 export function emptyRunView(runId: string, config: RunConfig | null, studyMethods: string[] | null = null): RunView {
-  const view: RunView = { runId, kind: studyMethods ? 'study' : 'run', status: 'running', config, backend: null, lanes: [], epochs: [], loss: [], result: null, study: null, sweepCells: [], sweepFinals: [] };
+  const view: RunView = { runId, kind: studyMethods ? 'study' : 'run', status: 'running', config, backend: null, lanes: [], epochs: [], loss: [], result: null, study: null, sweepCells: [], sweepFinals: [], notes: null };
   const keys = studyMethods ? ['teacher', ...studyMethods] : ['teacher', ...(config?.sweep ? ['sweep'] : []), 'student', ...(config?.tryDist ? ['dist'] : []), 'baseline'];
   for (const key of keys) lane(view, key, key === 'teacher' ? (config?.teacher.split(/[\\/]/).at(-2) ?? config?.teacher ?? '') : (config?.student ?? ''));
   return view;
@@ -141,6 +143,7 @@ export function runViewFromDetail(detail: RunDetail): RunView {
   view.error = detail.error === undefined ? undefined : inAppWords(detail.error);
   view.result = detail.result;
   view.study = detail.study;
+  view.notes = detail.notes ?? null;
   return view;
 }
 

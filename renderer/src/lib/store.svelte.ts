@@ -1,4 +1,4 @@
-import type { DatasetView, ExportResult, ModelInfo, ModelRole, TeacherView } from '../../../electron/contract/api';
+import type { DatasetView, ExportResult, ModelInfo, ModelRole, RunNotes, TeacherView } from '../../../electron/contract/api';
 import { formatResizes, presetConfig, RUN_SETTINGS, type DownloadableDatasetId, type ExportFormatId } from '../../../electron/contract/catalogue';
 import type { PresetName, RunConfig, RunConfigOverrides } from '../../../electron/contract/run-config';
 import type { SweepResult } from '../../../electron/contract/events';
@@ -210,6 +210,18 @@ export async function cancelRun(): Promise<void> {
   if (app.run) await api().cancelRun({ runId: app.run.runId });
 }
 
+
+/** Keeps a run's name and notes; the run in view and History show what was kept. A refusal is thrown, for the form to show. */
+export async function saveRunNotes(runId: string, notes: RunNotes): Promise<void> {
+  const kept = await api().annotateRun({ runId, ...notes });
+  const shown = kept.name || kept.note ? kept : null;
+  if (app.run?.runId === runId) app.run.notes = shown;
+  const listed = app.runs.find((r) => r.runId === runId);
+  if (listed) {
+    if (shown) listed.notes = shown;
+    else delete listed.notes;
+  }
+}
 
 /** Continues a failed or cancelled run from its checkpoints; its charts keep what it had done. */
 export async function resumeRun(runId: string): Promise<void> {

@@ -63,6 +63,15 @@ export function resultsViewsTests(session: AppSession): void {
     await session.waitForRunStatus('completed', 120_000, { otherThan: sweepId });
     await page.click('[data-screen=results]');
     await page.getByTestId('result-baseline').waitFor();
+    // A run named on its Results keeps the name: History and the comparison show it beside the id.
+    await page.getByTestId('notes-edit').click();
+    await page.getByTestId('notes-name').fill('  best cell of the sweep ');
+    await page.getByTestId('notes-note').fill('T and α from the sweep\nrun in one click');
+    await page.getByTestId('notes-save').click();
+    await page.getByTestId('run-name').waitFor();
+    assert.equal(await page.getByTestId('run-name').innerText(), '· best cell of the sweep');
+    assert.equal(await page.getByTestId('notes-text').innerText(), 'T and α from the sweep\nrun in one click');
+    assert.equal(await page.getByTestId('notes-edit').innerText(), 'Edit the name and notes');
     assert.ok((await page.locator('[data-testid^=advice-]').count()) >= 1, 'the run says whether distillation paid off');
     // A command in the advice names this run's own folder, as the CLI's does, never a placeholder.
     const adviceText = (await page.locator('[data-testid^=advice-]').allInnerTexts()).join('\n');
@@ -92,10 +101,12 @@ export function resultsViewsTests(session: AppSession): void {
     await page.getByTestId('history-row').filter({ hasText: 'my-teacher (uploaded) → mlp-30x2' }).first().waitFor({ timeout: 10_000 });
     // The sweep trained no student: its row says what it found.
     assert.match(await page.getByTestId('history-row').nth(1).innerText(), /sweep found T = \d+, α = [\d.]+/);
+    assert.equal(await page.getByTestId('history-row').nth(0).getByTestId('history-name').innerText(), 'best cell of the sweep');
     const checks = page.getByTestId('compare-check');
     await checks.nth(0).check();
     await checks.nth(1).check();
     await page.getByTestId('compare-setting').first().waitFor({ timeout: 30_000 });
+    assert.match(await page.locator('[data-testid=compare] thead').innerText(), /best cell of the sweep \(\d{8}-\d{6}-[0-9a-f]{4}\)/);
     assert.match(await page.getByTestId('compare').innerText(), /validation split/);
     // What the sweep found, beside the run that used it (and did not sweep).
     assert.match(await page.getByTestId('compare-sweep').innerText(), /–\s+T = \d+, α = [\d.]+ \([\d.]+% on validation\)/);
