@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startServer, type RunningServer } from '../../electron/server/server';
 import { projectRoot } from '../../electron/server/renderer-dir';
+import { writeRunNotes } from '../../electron/engine/runs/store';
 import { runCli } from '../helpers/cli';
 
 const TINY = ['--teacher', 'mlp-64x1', '--student', 'mlp-16x1', '--teacher-epochs', '1', '--epochs', '1', '--teacher-jitter', '0', '--limit-train', '1000', '--limit-test', '200', '--json'];
@@ -68,6 +69,15 @@ describe('a run named and noted from the CLI', () => {
     // An unreadable notes.json hides nothing: the run still lists, unnamed.
     await writeFile(join(dir, 'notes.json'), '{"name": 3');
     assert.match((await runCli(['runs', '--runs-dir', root])).stdout, /^t4\s+completed/m);
+  });
+});
+
+describe('two windows saving one run\'s notes at once', () => {
+  it('both succeed, and the file is whole: one of the names written', async () => {
+    const dir = join(root, 't4');
+    const names = Array.from({ length: 12 }, (_, i) => `window ${i}`);
+    await Promise.all(names.map((name) => writeRunNotes(dir, { name, note: '' })));
+    assert.ok(names.includes(JSON.parse(await readFile(join(dir, 'notes.json'), 'utf8')).name));
   });
 });
 

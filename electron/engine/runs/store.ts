@@ -25,8 +25,10 @@ export function newRunId(now = new Date()): string {
 }
 
 async function writeJsonAtomic(path: string, value: unknown): Promise<void> {
-  await writeFile(`${path}.tmp`, JSON.stringify(value, null, 2) + '\n');
-  await rename(`${path}.tmp`, path);
+  // A temporary name of its own: two writers of one file (two windows saving a run's notes) never share one.
+  const temporary = `${path}.${randomBytes(4).toString('hex')}.tmp`;
+  await writeFile(temporary, JSON.stringify(value, null, 2) + '\n');
+  await rename(temporary, path);
 }
 
 /** Who trains a run right now: lock.json, whose modification time is a heartbeat. */
