@@ -7,8 +7,8 @@ export function decodeBase64(text: string): Uint8Array {
 }
 
 export const PHASE_COLORS = { teacher: '#7c3aed', student: '#059669', baseline: '#d97706' } as const;
-/** The same hues dark enough for text on white (4.5:1, WCAG AA); the lighter ones stay for lines and bars. */
-export const PHASE_TEXT_COLORS = { teacher: '#6d28d9', student: '#047857', baseline: '#b45309' } as const;
+/** The same hues as text, 4.5:1 on the panel (WCAG AA) in the light theme and the dark (app.css); the brighter ones stay for lines and bars. */
+export const PHASE_TEXT_COLORS = { teacher: 'var(--teacher-text)', student: 'var(--student-text)', baseline: 'var(--baseline-text)' } as const;
 
 const PALETTE = ['#059669', '#d97706', '#2563eb', '#db2777', '#0891b2', '#65a30d', '#dc2626'];
 export function laneColor(key: string, index: number): string {

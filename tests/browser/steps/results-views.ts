@@ -139,4 +139,39 @@ export function resultsViewsTests(session: AppSession): void {
     const overflow = await page.getByTestId('history').evaluate((table) => table.getBoundingClientRect().right - table.parentElement!.getBoundingClientRect().right);
     assert.ok(overflow <= 0, `the history table sticks out of its panel by ${overflow} px`);
   });
+
+  it('follows a dark system theme on every screen, with the contrast axe asks for', async () => {
+    const { page, shot } = session;
+    await page.emulateMedia({ colorScheme: 'dark' });
+    try {
+      await page.click('[data-screen=history]');
+      const background = await page.evaluate(() => getComputedStyle(document.documentElement).backgroundColor);
+      assert.equal(background, 'rgb(15, 17, 23)', 'the page is dark');
+      await page.getByTestId('compare-check').nth(0).check();
+      await page.getByTestId('compare-check').nth(1).check();
+      await page.getByTestId('compare-setting').first().waitFor({ timeout: 30_000 });
+      await shot('7-dark-history');
+      // The named run's results (its name in the accent), per class, then the sweep's heatmap.
+      await page.getByTestId('history-row').nth(0).getByRole('button', { name: 'Open' }).click();
+      await page.getByTestId('result-baseline').waitFor();
+      await shot('7-dark-results');
+      await page.getByTestId('tab-classes').click();
+      await shot('7-dark-per-class');
+      await page.click('[data-screen=history]');
+      await page.getByTestId('history-row').nth(1).getByRole('button', { name: 'Open' }).click();
+      await page.getByTestId('view-sweep').waitFor();
+      await shot('7-dark-sweep');
+      await page.click('[data-screen=training]');
+      await shot('7-dark-training');
+      await page.click('[data-screen=method]');
+      await shot('7-dark-method');
+      await page.click('[data-screen=models]');
+      await shot('7-dark-models');
+      await page.click('[data-screen=dataset]');
+      await page.getByTestId('dataset-summary').waitFor();
+      await shot('7-dark-dataset');
+    } finally {
+      await page.emulateMedia({ colorScheme: 'light' });
+    }
+  });
 }
