@@ -1,8 +1,8 @@
 import { basename, resolve } from 'node:path';
+import { runLabel } from '../../contract/history';
 import { DistillInputError, readRun, runInterrupted } from '../../engine';
 import { parseFlags } from '../args';
 import { formatEnded } from './resume';
-import { runLabel } from '../../contract/history';
 
 export const SHOW_USAGE = 'distill show RUN_DIR [--json]';
 

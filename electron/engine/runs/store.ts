@@ -94,8 +94,9 @@ export function storageError(error: unknown, what: string): Error {
 
 /**
  * One run's folder: config.json, status.json, metrics.jsonl, result.json (only when
- * completed), notes.json (a name and notes someone gave it), and teacher/, student/, baseline/ models. status.json says running until the
- * run ends, then completed, failed or cancelled: a folder never looks complete by accident.
+ * completed), notes.json (a name and notes someone gave it), and teacher/, student/, baseline/
+ * models. status.json says running until the run ends, then completed, failed or cancelled: a
+ * folder never looks complete by accident.
  */
 /**
  * Puts the model folder `winner` in `kept`'s place and moves the one there to `aside` (the race's
