@@ -95,3 +95,16 @@ export function historyCells(run: Pick<RunSummary, 'config' | 'result' | 'study'
     gain: outcome.gain === null ? '–' : formatPoints(outcome.gain),
   };
 }
+
+/**
+ * Whether a run's History row holds every word of a filter, in any case: its id, status, name and
+ * notes, dataset, teacher → student, tag (a study, a sweep's find, a method other than KD). The
+ * app's History filter and `distill runs --filter` both ask it.
+ */
+export function historyMatches(run: Pick<RunSummary, 'config' | 'result' | 'study' | 'notes'> & { runId: string; status: string }, filter: string): boolean {
+  const words = filter.toLowerCase().split(/\s+/).filter(Boolean);
+  if (words.length === 0) return true;
+  const cells = historyCells(run);
+  const text = [run.runId, run.status, run.notes?.name, run.notes?.note, cells.dataset, cells.models, cells.tag, run.config.method].filter(Boolean).join(' ').toLowerCase();
+  return words.every((word) => text.includes(word));
+}

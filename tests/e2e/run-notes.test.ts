@@ -41,6 +41,10 @@ describe('a run named and noted from the CLI', () => {
     const rows = (await runCli(['runs', '--runs-dir', root, '--json'])).stdout.trim().split('\n').map((line) => JSON.parse(line) as { runId: string; name: string; note: string });
     assert.deepEqual(rows.map((r) => [r.runId, r.name]), [['t4', ''], ['t2', 'T = 2']]);
 
+    // --filter: the runs whose row holds every word, as the app's History filter.
+    const filtered = await runCli(['runs', '--runs-dir', root, '--filter', 't = 2 completed', '--json']);
+    assert.deepEqual(filtered.stdout.trim().split('\n').map((line) => (JSON.parse(line) as { runId: string }).runId), ['t2']);
+    assert.equal((await runCli(['runs', '--runs-dir', root, '--filter', 'cifar10'])).stdout, `no run in ${root} matches 'cifar10'\n`);
     assert.match((await runCli(['show', dir])).stdout, /^T = 2 \(t2\)\nthe sweep put T = 2 first\non 500 images\n\n/);
     assert.match((await runCli(['compare', dir, join(root, 't4')])).stdout.split('\n')[0]!, /^\s+T = 2 \(t2\)\s+t4$/);
 

@@ -1,10 +1,10 @@
 import { resolve } from 'node:path';
-import { historyCells } from '../../contract/history';
+import { historyCells, historyMatches } from '../../contract/history';
 import { checkRunsFolder, listRuns, runInterrupted } from '../../engine';
 import { parseFlags } from '../args';
 import { table } from '../table';
 
-export const RUNS_USAGE = 'distill runs [--runs-dir DIR] [--json]';
+export const RUNS_USAGE = 'distill runs [--runs-dir DIR] [--filter WORDS] [--json]';
 
 /**
  * The runs under a folder, newest first, as the app's History lists them. A run left `running`
@@ -12,18 +12,24 @@ export const RUNS_USAGE = 'distill runs [--runs-dir DIR] [--json]';
  * writes nothing.
  */
 export async function runsCommand(args: string[]): Promise<number> {
-  const { values } = parseFlags(args, { 'runs-dir': { type: 'string' }, json: { type: 'boolean' } });
+  const { values } = parseFlags(args, { 'runs-dir': { type: 'string' }, filter: { type: 'string' }, json: { type: 'boolean' } });
   const root = resolve(values['runs-dir'] ?? 'runs');
   await checkRunsFolder(root);
-  const rows = await Promise.all(
-    (await listRuns(root)).map(async (run) => ({ runId: run.id, dir: run.dir, kind: run.kind, status: (await runInterrupted(run)) ? 'interrupted' : run.status.status, error: run.status.error, updatedAt: run.status.updatedAt, name: run.notes?.name ?? '', note: run.notes?.note ?? '', ...historyCells(run) })),
+  const listed = await Promise.all(
+    (await listRuns(root)).map(async (run) => {
+      const status = (await runInterrupted(run)) ? 'interrupted' : run.status.status;
+      // `--filter`: only the runs whose row holds every word (the app's History filter).
+      const shown = historyMatches({ runId: run.id, status, config: run.config, result: run.result, study: run.study, notes: run.notes ?? undefined }, values.filter ?? '');
+      return shown ? [{ runId: run.id, dir: run.dir, kind: run.kind, status, error: run.status.error, updatedAt: run.status.updatedAt, name: run.notes?.name ?? '', note: run.notes?.note ?? '', ...historyCells(run) }] : [];
+    }),
   );
+  const rows = listed.flat();
   if (values.json) {
     for (const row of rows) process.stdout.write(JSON.stringify(row) + '\n');
     return 0;
   }
   if (rows.length === 0) {
-    process.stdout.write(`no runs in ${root}\n`);
+    process.stdout.write(values.filter ? `no run in ${root} matches '${values.filter}'\n` : `no runs in ${root}\n`);
     return 0;
   }
   // A name column only where someone named a run (`distill note`, the app's Results).

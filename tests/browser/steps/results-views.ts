@@ -102,6 +102,13 @@ export function resultsViewsTests(session: AppSession): void {
     // The sweep trained no student: its row says what it found.
     assert.match(await page.getByTestId('history-row').nth(1).innerText(), /sweep found T = \d+, α = [\d.]+/);
     assert.equal(await page.getByTestId('history-row').nth(0).getByTestId('history-name').innerText(), 'best cell of the sweep');
+    // The filter keeps the rows that hold every word (here the name), and says how many of all.
+    const everyRow = await page.getByTestId('history-row').count();
+    await page.getByTestId('history-filter').fill('Best CELL');
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid=history-row]').length === 1, null, { timeout: 10_000 });
+    assert.equal(await page.getByTestId('history-shown').innerText(), `1 of ${everyRow} runs`);
+    await page.getByTestId('history-filter').fill('');
+    await page.waitForFunction((n) => document.querySelectorAll('[data-testid=history-row]').length === n, everyRow, { timeout: 10_000 });
     const checks = page.getByTestId('compare-check');
     await checks.nth(0).check();
     await checks.nth(1).check();
