@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
-import { appendFile, cp, mkdir, readdir, readFile, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { appendFile, cp, mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { RunResultSchema, StudyResultSchema, type StudyRow } from '../../electron/contract/events';
@@ -44,7 +44,10 @@ describe('runs survive a crash and resume', () => {
     const killed = startRun([...STEPPED, '--out', join(root, 'killed')], /"type":"epoch","phase":"student","epoch":2/);
     await killed.reached;
     const checkpoint = join(root, 'killed', 'checkpoints', 'student', 'state.json');
-    for (let i = 0; i < 200 && (await readJson(checkpoint).catch(() => ({ epoch: 0 }))).epoch !== 2; i++) await new Promise((r) => setTimeout(r, 20));
+    // Epoch 2's checkpoint in place and the swap done: the one it replaced (student.old) removed, so
+    // the kill lands between checkpoints, not inside the swap (which a resume also handles).
+    const swapped = async () => (await readJson(checkpoint).catch(() => ({ epoch: 0 }))).epoch === 2 && !(await stat(`${dirname(checkpoint)}.old`).catch(() => null));
+    for (let i = 0; i < 200 && !(await swapped()); i++) await new Promise((r) => setTimeout(r, 20));
     killed.child.kill('SIGKILL');
     await killed.exited;
     assert.equal((await readJson(join(root, 'killed', 'status.json'))).status, 'running', 'a killed process cannot write its status');
