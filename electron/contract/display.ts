@@ -89,6 +89,9 @@ export const formatStepMode = (mode: { compiled: boolean; note: string }) => (mo
 export const epochFraction = (p: { epoch: number; epochs: number; step: number; steps: number }) =>
   Math.min(1, Math.max(0, (p.epoch - 1 + p.step / Math.max(1, p.steps)) / Math.max(1, p.epochs)));
 
+/** How far a T × α sweep is, 0–1: its cells done, and the one training now `within` of the way. */
+export const sweepFraction = (done: number, total: number, within: number) => Math.min(1, (done + within) / total);
+
 /** `+1.27` points from a gain given as a fraction. */
 export const formatPoints = (fraction: number) => `${fraction >= 0 ? '+' : ''}${(fraction * 100).toFixed(2)}`;
 

@@ -101,10 +101,10 @@ export function historyCells(run: Pick<RunSummary, 'config' | 'result' | 'study'
  * notes, dataset, teacher → student, tag (a study, a sweep's find, a method other than KD). The
  * app's History filter and `distill runs --filter` both ask it.
  */
-export function historyMatches(run: Pick<RunSummary, 'config' | 'result' | 'study' | 'notes'> & { runId: string; status: string }, filter: string): boolean {
+export function historyMatches(run: Pick<RunSummary, 'config' | 'result' | 'study' | 'notes'> & { runId: string; status: string }, filter: string, cells?: HistoryCells): boolean {
   const words = filter.toLowerCase().split(/\s+/).filter(Boolean);
   if (words.length === 0) return true;
-  const cells = historyCells(run);
+  cells ??= historyCells(run);
   const text = [run.runId, run.status, run.notes?.name, run.notes?.note, cells.dataset, cells.models, cells.tag, run.config.method].filter(Boolean).join(' ').toLowerCase();
   return words.every((word) => text.includes(word));
 }

@@ -1,5 +1,5 @@
 import type { ApiEvent, RunSummary } from '../contract/api';
-import { epochFraction, formatPercent, formatPoints } from '../contract/display';
+import { epochFraction, formatPercent, formatPoints, sweepFraction } from '../contract/display';
 import type { RunEvent } from '../contract/events';
 import { historyCells, runOutcome } from '../contract/history';
 
@@ -91,7 +91,7 @@ export class RunSignals {
     } else if (event.type === 'progress') {
       const within = epochFraction(event);
       const inSweep = (event.method?.startsWith('sweep') ?? false) && run.sweepCells > 0;
-      this.show(inSweep ? Math.min(1, (run.sweepDone.size + within) / run.sweepCells) : within);
+      this.show(inSweep ? sweepFraction(run.sweepDone.size, run.sweepCells, within) : within);
     }
   }
 

@@ -18,9 +18,10 @@ export async function runsCommand(args: string[]): Promise<number> {
   const listed = await Promise.all(
     (await listRuns(root)).map(async (run) => {
       const status = (await runInterrupted(run)) ? 'interrupted' : run.status.status;
+      const cells = historyCells(run);
       // `--filter`: only the runs whose row holds every word (the app's History filter).
-      const shown = historyMatches({ runId: run.id, status, config: run.config, result: run.result, study: run.study, notes: run.notes ?? undefined }, values.filter ?? '');
-      return shown ? [{ runId: run.id, dir: run.dir, kind: run.kind, status, error: run.status.error, updatedAt: run.status.updatedAt, name: run.notes?.name ?? '', note: run.notes?.note ?? '', ...historyCells(run) }] : [];
+      const shown = historyMatches({ runId: run.id, status, config: run.config, result: run.result, study: run.study, notes: run.notes ?? undefined }, values.filter ?? '', cells);
+      return shown ? [{ runId: run.id, dir: run.dir, kind: run.kind, status, error: run.status.error, updatedAt: run.status.updatedAt, name: run.notes?.name ?? '', note: run.notes?.note ?? '', ...cells }] : [];
     }),
   );
   const rows = listed.flat();

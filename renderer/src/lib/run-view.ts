@@ -2,7 +2,7 @@ import type { RunDetail, RunNotes } from '../../../electron/contract/api';
 import type { BackendInfo, EpochEndEvent, RunEvent, RunResult, RunStatus, Selection, StudyResult, SweepCellEvent, TrainerProgressEvent } from '../../../electron/contract/events';
 import type { RunConfig } from '../../../electron/contract/run-config';
 import { inAppWords } from '../../../electron/contract/catalogue';
-import { epochFraction } from '../../../electron/contract/display';
+import { epochFraction, sweepFraction } from '../../../electron/contract/display';
 import { keptEpoch, laneColor, laneTitle, seedRepeat, studentLaneMethod, studentTitle } from './display';
 
 export type PhaseState = 'waiting' | 'training' | 'done' | 'loaded' | 'skipped';
@@ -173,7 +173,7 @@ export function laneFraction(view: Pick<RunView, 'config' | 'sweepCells' | 'swee
   if (lane.state === 'done' || lane.state === 'loaded') return 1;
   const within = lane.latest ? epochFraction(lane.latest) : 0;
   const total = lane.key === 'sweep' ? sweepTotal(view) : 0;
-  return total > 0 ? Math.min(1, (view.sweepCells.length + view.sweepFinals.length + (lane.state === 'training' ? within : 0)) / total) : within;
+  return total > 0 ? sweepFraction(view.sweepCells.length + view.sweepFinals.length, total, lane.state === 'training' ? within : 0) : within;
 }
 
 /**
