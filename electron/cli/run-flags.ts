@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { DATASET_FORMAT_CATALOGUE, DATASET_FORMAT_IDS, describeFlag, formatResizes, idleTeacherSettings, isNeededValue, METHOD_CATALOGUE, METHOD_IDS, neededFlag, needsMet, optionsOfMethod, optionsUnder, PRESET_IDS, presetConfig, RUN_SETTINGS, type AnyOption, type MethodId, type OptionTable, type RunSettingKey } from '../contract/catalogue';
+import { DATASET_FORMAT_CATALOGUE, DATASET_FORMAT_IDS, describeFlag, formatResizes, idleTeacherSettings, isNeededValue, METHOD_CATALOGUE, nullFlagWord, METHOD_IDS, neededFlag, needsMet, optionsOfMethod, optionsUnder, PRESET_IDS, presetConfig, RUN_SETTINGS, type AnyOption, type MethodId, type OptionTable, type RunSettingKey } from '../contract/catalogue';
 import type { PresetName, RunConfig, RunConfigOverrides } from '../contract/run-config';
 import { issueText } from '../contract/api';
 import { formatList } from '../contract/display';
@@ -83,8 +83,9 @@ function parseValue(flag: string, option: AnyOption, raw: string | boolean): unk
     case 'number':
       return numberFlag(flag, raw as string);
     case 'integer':
-    case 'nullable-integer':
       return integerFlag(flag, raw as string);
+    case 'nullable-integer':
+      return raw === nullFlagWord(option) ? null : integerFlag(flag, raw as string);
     case 'choice':
       return choiceFlag(flag, raw as string, option.choices);
     case 'integer-list':
@@ -106,11 +107,6 @@ export function optionFromFlag<T extends AnyOption>(option: T, raw: string | boo
   const checked = option.schema.safeParse(parseValue(option.flag, option, raw));
   if (!checked.success) throw new DistillInputError(`invalid ${option.flag} ${JSON.stringify(raw)}: ${checked.error.issues[0] ? issueText(checked.error.issues[0]) : 'out of range'}`);
   return checked.data as z.infer<T['schema']>;
-}
-
-/** The methods a run trains with: its own, DIST when it races DIST (`--try-dist`), KD when it sweeps. */
-export function methodsOfRun(config: RunConfig): MethodId[] {
-  return [...new Set<MethodId>([config.method, ...(config.tryDist ? (['dist'] as const) : []), ...(config.sweep ? (['kd'] as const) : [])])];
 }
 
 /**

@@ -3,7 +3,8 @@ import { studentLaneMethod } from '../../contract/display';
 import { formatStudyOrRun } from '../result-text';
 import { checkRunConfig, runDistillation, selectBackend } from '../../engine';
 import { parseFlags } from '../args';
-import { configFromFlags, methodsOfRun, refuseIdleImageSize, refuseUnreadMethodFlags, RUN_FLAGS, runFlagsUsage } from '../run-flags';
+import { methodsOfRun } from '../../contract/command-line';
+import { configFromFlags, refuseIdleImageSize, refuseUnreadMethodFlags, RUN_FLAGS, runFlagsUsage } from '../run-flags';
 import { createProgressPrinter } from '../progress-printer';
 
 export const RUN_USAGE = `distill run ${runFlagsUsage()}`;

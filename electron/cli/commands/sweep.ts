@@ -4,8 +4,9 @@ import { randomStartFinalists, type RunResult, type SweepResult } from '../../co
 import type { RunConfig } from '../../contract/run-config';
 import { checkRunConfig, DistillInputError, runSweep, selectBackend } from '../../engine';
 import { parseFlags } from '../args';
+import { methodsOfRun, shellWord } from '../../contract/command-line';
 import { createProgressPrinter } from '../progress-printer';
-import { configFromFlags, methodsOfRun, refuseIdleImageSize, refuseUnreadMethodFlags, RUN_FLAGS } from '../run-flags';
+import { configFromFlags, refuseIdleImageSize, refuseUnreadMethodFlags, RUN_FLAGS } from '../run-flags';
 import { describeFlag, optionsUnder, RUN_SETTINGS } from '../../contract/catalogue';
 import { resumedNote } from '../result-text';
 import { table } from '../table';
@@ -47,9 +48,6 @@ export function sameDataFlags(config: RunConfig): string {
   const keys = ['dataset', 'imageSize', 'seed'] as const;
   return keys.filter((key) => config[key] !== RUN_SETTINGS[key].default).map((key) => ` --${RUN_SETTINGS[key].flag} ${shellWord(String(config[key]))}`).join('');
 }
-
-/** A word as a POSIX shell reads it back: quoted when it holds anything but plain path characters. */
-const shellWord = (word: string) => (/^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`);
 
 /** The grid as a table (T down, α across), the best cell, and the command that uses it (starting from the teacher's weights when the sweep chose that, or swept from them throughout). */
 export function formatSweep(result: RunResult, config: RunConfig): string {

@@ -151,13 +151,18 @@ export function optionDefaults<O extends OptionTable>(options: O): ValuesOf<O> {
   return Object.fromEntries(Object.entries(options).map(([key, option]) => [key, option.default])) as ValuesOf<O>;
 }
 
-/** `--temperature T`, `[--no-baseline]`, `--method kd|fitnet`: how usage text names an option. */
+/** The word a nullable flag takes for null: `--limit-train all`, `--teacher-patience off`, `--threads all`. */
+export const nullFlagWord = (option: NullableIntegerOption): string => option.nullMeans.split(' ')[0]!;
+
+/** `--temperature T`, `[--no-baseline]`, `--method kd|fitnet`, `--limit-train N|all`: how usage text names an option. */
 export function describeFlag(option: AnyOption): string {
   switch (option.kind) {
     case 'boolean':
       return `--${option.flag}`;
     case 'choice':
       return `--${option.flag} ${option.choices.join('|')}`;
+    case 'nullable-integer':
+      return `--${option.flag} ${option.valueName ?? 'N'}|${nullFlagWord(option)}`;
     default:
       return `--${option.flag} ${option.valueName ?? 'N'}`;
   }
@@ -168,9 +173,10 @@ export function describeRange(option: AnyOption): string {
   switch (option.kind) {
     case 'number':
     case 'integer':
-    case 'nullable-integer':
     case 'number-list':
       return `${option.min}–${option.max}`;
+    case 'nullable-integer':
+      return `${option.min}–${option.max}, or ${nullFlagWord(option)}`;
     case 'choice':
       return option.choices.join(', ');
     case 'text':
