@@ -139,7 +139,14 @@ export const RunSummarySchema = z.object({
 });
 export type RunSummary = z.infer<typeof RunSummarySchema>;
 
-export const RunDetailSchema = RunSummarySchema.extend({ metrics: z.array(RunEventSchema) });
+/**
+ * A completed run as `distill` commands that train it again (`commandLineOf`): as it was, and,
+ * where it trained its teacher here, on that saved teacher instead of training it again.
+ */
+export const RunCommandLinesSchema = z.object({ again: z.string(), onItsTeacher: z.string().nullable() });
+export type RunCommandLines = z.infer<typeof RunCommandLinesSchema>;
+
+export const RunDetailSchema = RunSummarySchema.extend({ metrics: z.array(RunEventSchema), commandLines: RunCommandLinesSchema.nullable().optional() });
 export type RunDetail = z.infer<typeof RunDetailSchema>;
 
 export const ModelRoleSchema = z.enum(['teacher', 'student', 'baseline']);

@@ -22,6 +22,7 @@ import {
   pickSamples,
   autoChoice,
   availableCores,
+  commandLinesOfRun,
   probeBackends,
   readRun,
   resolveConfig,
@@ -345,7 +346,7 @@ export function createDistillService(options: ServiceOptions): HostedService {
     async getRun({ runId }) {
       // With its progress samples: the run's loss curve within epochs.
       const run = await storedRun(runId, true);
-      return { ...(await settle(run)), metrics: run.metrics };
+      return { ...(await settle(run)), metrics: run.metrics, commandLines: await commandLinesOfRun(run) };
     },
 
     async annotateRun({ runId, name, note }) {

@@ -157,7 +157,10 @@ describe('distill show', () => {
     const shown = await runCli(['show', out]);
     assert.equal(shown.code, 0, shown.stderr);
     assert.match(shown.stdout, /KD student\s+mlp-16x1/);
-    assert.equal(shown.stdout.trim(), run.stdout.trim(), 'the same table and advice as the run printed');
+    // Then the commands that train it again (tests/e2e/run-again.test.ts runs them).
+    const [asEnded, again] = shown.stdout.split('\n\nto train it again:\n');
+    assert.equal(asEnded!.trim(), run.stdout.trim(), 'the same table and advice as the run printed');
+    assert.match(again!, /^  distill run --preset quick .*--no-baseline/);
     const json = await runCli(['show', out, '--json']);
     assert.equal(json.code, 0, json.stderr);
     assert.deepEqual(RunResultSchema.parse(JSON.parse(json.stdout)), RunResultSchema.parse(JSON.parse(await readFile(join(out, 'result.json'), 'utf8'))));

@@ -1,6 +1,6 @@
 import { basename, resolve } from 'node:path';
 import { runLabel } from '../../contract/history';
-import { DistillInputError, readRun, runInterrupted } from '../../engine';
+import { commandLinesOfRun, DistillInputError, readRun, runInterrupted } from '../../engine';
 import { parseFlags } from '../args';
 import { formatEnded } from './resume';
 
@@ -8,7 +8,8 @@ export const SHOW_USAGE = 'distill show RUN_DIR [--json]';
 
 /**
  * A finished run, study or sweep shown again as it ended: the same table and advice, or with
- * `--json` the same result line as `--json` printed then. Reads the folder; writes nothing.
+ * `--json` the same result line as `--json` printed then; then the commands that train it again.
+ * Reads the folder; writes nothing.
  */
 export async function showCommand(args: string[]): Promise<number> {
   const { values, positionals } = parseFlags(args, { json: { type: 'boolean' } }, SHOW_USAGE);
@@ -24,6 +25,13 @@ export async function showCommand(args: string[]): Promise<number> {
   }
   // A run someone named or wrote notes on shows them first (`distill note`).
   const notes = run.notes ? `${runLabel(run.id, run.notes)}\n${run.notes.note ? `${run.notes.note}\n` : ''}\n` : '';
-  process.stdout.write(`${values.json ? JSON.stringify(result) : `${notes}${formatEnded(result, run.config)}`}\n`);
+  if (values.json) {
+    process.stdout.write(`${JSON.stringify(result)}\n`);
+    return 0;
+  }
+  // The commands that train it again (a run on the machine it ran on: its paths are this machine's).
+  const commands = await commandLinesOfRun(run);
+  const again = commands ? `\n\nto train it again:\n  ${commands.again}${commands.onItsTeacher ? `\non its saved teacher, without training that again:\n  ${commands.onItsTeacher}` : ''}` : '';
+  process.stdout.write(`${notes}${formatEnded(result, run.config)}${again}\n`);
   return 0;
 }

@@ -1,0 +1,102 @@
+import assert from 'node:assert/strict';
+import { cp, mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { startServer, type RunningServer } from '../../electron/server/server';
+import { projectRoot } from '../../electron/server/renderer-dir';
+import { runCli } from '../helpers/cli';
+
+// A finished run says how to train it again (`distill show`, the app's Results): the printed
+// command, run as printed, must give the same models, and so must the one on its saved teacher.
+
+const STUDENTS = ['--student', 'mlp-16x1', '--epochs', '2', '--limit-train', '1000', '--limit-test', '300', '--backend', 'cpu'];
+const TINY = ['--teacher', 'mlp-64x1', '--teacher-epochs', '1', '--teacher-jitter', '0', ...STUDENTS];
+
+interface Accuracies {
+  teacher: number | undefined;
+  student: number | undefined;
+  baseline: number | undefined;
+}
+const accuracies = (json: string): Accuracies => {
+  const result = JSON.parse(json.trim().split('\n').at(-1)!) as { teacher?: { accuracy: number }; student?: { accuracy: number }; baseline?: { accuracy: number } };
+  return { teacher: result.teacher?.accuracy, student: result.student?.accuracy, baseline: result.baseline?.accuracy };
+};
+
+/** The two commands `distill show` prints, as words (these paths hold nothing a shell would quote). */
+function printedCommands(stdout: string): { again: string[]; onItsTeacher: string[] | null } {
+  const lines = stdout.split('\n');
+  const after = (heading: string) => {
+    const at = lines.indexOf(heading);
+    if (at < 0) return null;
+    const line = lines[at + 1]!.trim();
+    assert.doesNotMatch(line, /'/, 'nothing to unquote');
+    assert.match(line, /^distill (run|study|sweep) --preset /);
+    return line.split(' ').slice(1);
+  };
+  const again = after('to train it again:');
+  assert.ok(again, stdout);
+  return { again, onItsTeacher: after('on its saved teacher, without training that again:') };
+}
+
+let root: string;
+let first: Accuracies;
+before(async () => {
+  root = await mkdtemp(join(tmpdir(), 'run-again-'));
+  const run = await runCli(['run', '--preset', 'quick', ...TINY, '--temperature', '3', '--alpha', '0.7', '--out', join(root, 'first'), '--json']);
+  assert.equal(run.code, 0, run.stderr);
+  first = accuracies(run.stdout);
+});
+
+describe('a finished run trained again from the command it prints', () => {
+  it('gives the same teacher and students, and the same students on its saved teacher', async () => {
+    const shown = await runCli(['show', join(root, 'first')]);
+    assert.equal(shown.code, 0, shown.stderr);
+    const { again, onItsTeacher } = printedCommands(shown.stdout);
+    assert.deepEqual(again.slice(0, 3), ['run', '--preset', 'quick']);
+    for (const flag of ['--temperature', '--alpha', '--limit-test', '--backend']) assert.ok(again.includes(flag), `${flag} in ${again.join(' ')}`);
+    assert.ok(onItsTeacher, 'a teacher trained here is offered as the saved one');
+    assert.equal(onItsTeacher[onItsTeacher.indexOf('--teacher') + 1], join(root, 'first', 'teacher'));
+    assert.ok(!onItsTeacher.includes('--teacher-epochs'), "a loaded teacher's training settings are left out");
+
+    const rerun = await runCli([...again, '--out', join(root, 'again'), '--json']);
+    assert.equal(rerun.code, 0, rerun.stderr);
+    assert.deepEqual(accuracies(rerun.stdout), first, 'the same models to the last image');
+    const onTeacher = await runCli([...onItsTeacher, '--out', join(root, 'on-teacher'), '--json']);
+    assert.equal(onTeacher.code, 0, onTeacher.stderr);
+    assert.deepEqual(accuracies(onTeacher.stdout), first, 'the same students from the saved teacher');
+    // A run on a saved teacher trains none of its own: it offers one command.
+    assert.equal(printedCommands((await runCli(['show', join(root, 'on-teacher')])).stdout).onItsTeacher, null);
+  });
+
+  it('prints a study with its methods and seeds, which trains the same table again', async () => {
+    const study = await runCli(['study', '--methods', 'baseline,kd', '--seeds', '2', '--teacher', join(root, 'first', 'teacher'), ...STUDENTS, '--out', join(root, 'study'), '--json']);
+    assert.equal(study.code, 0, study.stderr);
+    const { again, onItsTeacher } = printedCommands((await runCli(['show', join(root, 'study')])).stdout);
+    assert.equal(onItsTeacher, null);
+    assert.deepEqual(again.slice(0, 7), ['study', '--preset', 'quick', '--methods', 'baseline,kd', '--seeds', '2']);
+    const rerun = await runCli([...again, '--out', join(root, 'study-again'), '--json']);
+    assert.equal(rerun.code, 0, rerun.stderr);
+    const rows = (out: string) => (JSON.parse(out.trim().split('\n').at(-1)!) as { rows: Array<{ method: string; accuracy: number }> }).rows.map((r) => [r.method, r.accuracy]);
+    assert.deepEqual(rows(rerun.stdout), rows(study.stdout));
+  });
+});
+
+describe('the commands in the app (getRun over distill serve)', () => {
+  let server: RunningServer;
+  let runsDir: string;
+  before(async () => {
+    runsDir = await mkdtemp(join(tmpdir(), 'run-again-serve-'));
+    await cp(join(root, 'first'), join(runsDir, '20261207-120000-aaaa'), { recursive: true });
+    server = await startServer({ host: '127.0.0.1', port: 0, runsDir, rendererDir: join(projectRoot(), 'dist', 'renderer'), version: 'test' });
+  });
+  after(() => server.close());
+
+  it('come with a completed run, the saved teacher named in the runs folder it is in', async () => {
+    const response = await fetch(new URL('/api/call/getRun', server.url), { method: 'POST', headers: { Authorization: `Bearer ${server.token}`, 'Content-Type': 'application/json' }, body: JSON.stringify({ runId: '20261207-120000-aaaa' }) });
+    assert.equal(response.status, 200);
+    const detail = (await response.json()) as { commandLines: { again: string; onItsTeacher: string | null } | null };
+    assert.match(detail.commandLines?.again ?? '', /^distill run --preset quick .*--temperature 3 --alpha 0\.7/);
+    assert.ok(detail.commandLines?.onItsTeacher?.includes(`--teacher ${join(runsDir, '20261207-120000-aaaa', 'teacher')}`), detail.commandLines?.onItsTeacher ?? 'none');
+  });
+});
