@@ -8,7 +8,7 @@ import { electronDesktopShell } from './desktop-shell';
 import { registerIpc } from './ipc';
 import { APP_ORIGIN } from './routing';
 import { RunSignals } from './run-signals';
-import { createMainWindow, denyAllPermissions, lockDownWebContents } from './window';
+import { createMainWindow, lockDownPermissions, lockDownWebContents } from './window';
 import { WorkerHost } from './worker-host';
 
 // Bundled to dist/electron/main.cjs beside preload.cjs and worker.mjs; the renderer is dist/renderer.
@@ -24,7 +24,7 @@ if (!app.requestSingleInstanceLock()) app.quit();
 if (process.platform === 'win32') app.setAppUserModelId('studio.distill.app');
 
 app.whenReady().then(() => {
-  denyAllPermissions();
+  lockDownPermissions();
   serveRenderer(rendererDir);
   Menu.setApplicationMenu(Menu.buildFromTemplate([{ role: process.platform === 'darwin' ? 'appMenu' : 'fileMenu' }, { role: 'editMenu' }, { role: 'viewMenu' }, { role: 'windowMenu' }]));
   const env = { DISTILL_RUNS: join(app.getPath('userData'), 'runs'), DISTILL_RESOURCES: resources, DISTILL_VERSION: app.getVersion() };

@@ -1,4 +1,5 @@
 import { app, BrowserWindow, session, shell } from 'electron';
+import { permissionGranted } from './permissions';
 
 /** The app window, per Electron's security checklist. */
 export function createMainWindow(appUrl: string, preload: string): BrowserWindow {
@@ -40,10 +41,10 @@ export function lockDownWebContents(): void {
   });
 }
 
-/** No camera, microphone, notifications or anything else: the app needs none. */
-export function denyAllPermissions(): void {
-  session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
-  session.defaultSession.setPermissionCheckHandler(() => false);
+/** No camera, microphone, notifications or anything else: the app needs none but writing a copied command to the clipboard. */
+export function lockDownPermissions(): void {
+  session.defaultSession.setPermissionRequestHandler((_contents, permission, callback) => callback(permissionGranted(permission)));
+  session.defaultSession.setPermissionCheckHandler((_contents, permission) => permissionGranted(permission));
   // Remote content is never loaded: only app:// (the renderer) and devtools.
   session.defaultSession.webRequest.onBeforeRequest({ urls: ['http://*/*', 'https://*/*'] }, (_details, callback) => callback({ cancel: true }));
 }

@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import type { DistillService, HostService } from '../../electron/contract/api';
 import type { WorkerMessage } from '../../electron/contract/worker-protocol';
 import { APP_ORIGIN, checkIpcCall, isTrustedSender, resolveAppAsset } from '../../electron/main/routing';
+import { permissionGranted } from '../../electron/main/permissions';
 import { dispatchCall } from '../../electron/service/dispatch';
 import { serveOnPort } from '../../electron/worker/endpoint';
 import { DistillInputError } from '../../electron/engine/errors';
@@ -120,5 +121,12 @@ describe('worker endpoint (utility process side)', () => {
     deliver({ data: { kind: 'call', id: 7, method: 'cancelRun', payload: { runId: 'r1' } } });
     await new Promise((resolve) => setTimeout(resolve, 10));
     assert.deepEqual(sent.slice(1), [{ kind: 'reply', id: 7, outcome: { ok: true, value: { cancelled: true } } }]);
+  });
+});
+
+describe("the window's permissions", () => {
+  it('grant writing copied text to the clipboard and nothing else', () => {
+    assert.equal(permissionGranted('clipboard-sanitized-write'), true);
+    for (const refused of ['clipboard-read', 'notifications', 'media', 'geolocation', 'openExternal', 'fullscreen', 'clipboard-sanitized-write ', '']) assert.equal(permissionGranted(refused), false, refused);
   });
 });

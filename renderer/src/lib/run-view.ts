@@ -1,4 +1,4 @@
-import type { RunDetail, RunNotes } from '../../../electron/contract/api';
+import type { RunCommandLines, RunDetail, RunNotes } from '../../../electron/contract/api';
 import type { BackendInfo, EpochEndEvent, RunEvent, RunResult, RunStatus, Selection, StudyResult, SweepCellEvent, TrainerProgressEvent } from '../../../electron/contract/events';
 import type { RunConfig } from '../../../electron/contract/run-config';
 import { inAppWords } from '../../../electron/contract/catalogue';
@@ -39,6 +39,8 @@ export interface RunView {
   sweepFinals: SweepCellEvent[];
   /** The name and notes someone gave the run, or null. */
   notes: RunNotes | null;
+  /** A completed run's `distill` commands that train it again, as stored (null until read, or where none can say it). */
+  commandLines: RunCommandLines | null;
 }
 
 /** A study's students are lanes by method; every cell of a T × α sweep shares one `sweep` lane. */
@@ -70,7 +72,7 @@ function lane(view: RunView, key: string, model: string): Lane {
 
 /** A new view; studies name their methods up front so every lane shows from the start. */
 export function emptyRunView(runId: string, config: RunConfig | null, studyMethods: string[] | null = null): RunView {
-  const view: RunView = { runId, kind: studyMethods ? 'study' : 'run', status: 'running', config, backend: null, lanes: [], epochs: [], loss: [], result: null, study: null, sweepCells: [], sweepFinals: [], notes: null };
+  const view: RunView = { runId, kind: studyMethods ? 'study' : 'run', status: 'running', config, backend: null, lanes: [], epochs: [], loss: [], result: null, study: null, sweepCells: [], sweepFinals: [], notes: null, commandLines: null };
   const keys = studyMethods ? ['teacher', ...studyMethods] : ['teacher', ...(config?.sweep ? ['sweep'] : []), 'student', ...(config?.tryDist ? ['dist'] : []), 'baseline'];
   for (const key of keys) lane(view, key, key === 'teacher' ? (config?.teacher.split(/[\\/]/).at(-2) ?? config?.teacher ?? '') : (config?.student ?? ''));
   return view;
@@ -144,6 +146,7 @@ export function runViewFromDetail(detail: RunDetail): RunView {
   view.result = detail.result;
   view.study = detail.study;
   view.notes = detail.notes ?? null;
+  view.commandLines = detail.commandLines ?? null;
   return view;
 }
 

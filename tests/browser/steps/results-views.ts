@@ -57,8 +57,18 @@ export function resultsViewsTests(session: AppSession): void {
     await page.getByTestId('confusion').waitFor({ timeout: 10_000 });
     assert.equal(await page.getByTestId('confusion-role').inputValue(), 'teacher');
     await page.getByTestId('tab-sweep').click();
-    // One click: the full run with the best cell, on the sweep's teacher.
+    // The sweep as the commands that make it again: as it was, and on the teacher it trained and saved.
     const sweepId = await session.shownRunId();
+    const escaped = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    // Folded until opened (a Results screen of a later run may be the same one, left open).
+    const openCommands = async () => {
+      if ((await page.getByTestId('run-commands').getAttribute('open')) === null) await page.getByTestId('run-commands').locator('summary').click();
+    };
+    await openCommands();
+    assert.match(await page.getByTestId('command-again').innerText(), /^distill sweep --preset [a-z0-9-]+ .*--sweep-temperatures 2,4 --sweep-alphas 0\.5,0\.9 /);
+    assert.match(await page.getByTestId('command-teacher').innerText(), new RegExp(`^distill sweep --preset .* --teacher ${escaped(runsDir)}/${sweepId}/teacher( |$)`));
+    assert.doesNotMatch(await page.getByTestId('command-teacher').innerText(), /--teacher-epochs/, "a saved teacher's training is left out");
+    // One click: the full run with the best cell, on the sweep's teacher.
     await page.getByTestId('run-best-cell').click();
     await session.waitForRunStatus('completed', 120_000, { otherThan: sweepId });
     await page.click('[data-screen=results]');
@@ -72,11 +82,21 @@ export function resultsViewsTests(session: AppSession): void {
     assert.equal(await page.getByTestId('run-name').innerText(), '· best cell of the sweep');
     assert.equal(await page.getByTestId('notes-text').innerText(), 'T and α from the sweep\nrun in one click');
     assert.equal(await page.getByTestId('notes-edit').innerText(), 'Edit the name and notes');
+    // Its command names the sweep's teacher, which it loaded: there is no other teacher to offer. Copy puts it on the clipboard.
+    await openCommands();
+    const command = await page.getByTestId('command-again').innerText();
+    assert.match(command, new RegExp(`^distill run --preset [a-z0-9-]+ .*--teacher ${escaped(runsDir)}/${sweepId}/teacher .*--temperature \\d`));
+    assert.equal(await page.getByTestId('command-teacher').count(), 0);
+    await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: session.server.url });
+    await page.getByTestId('copy-command-again').click();
+    assert.equal(await page.getByTestId('copied-command-again').innerText(), 'copied');
+    assert.equal(await page.evaluate(() => navigator.clipboard.readText()), command);
+    await shot('5-results-commands');
     assert.ok((await page.locator('[data-testid^=advice-]').count()) >= 1, 'the run says whether distillation paid off');
     // A command in the advice names this run's own folder, as the CLI's does, never a placeholder.
     const adviceText = (await page.locator('[data-testid^=advice-]').allInnerTexts()).join('\n');
     assert.doesNotMatch(adviceText, /RUN_DIR/);
-    if (adviceText.includes('--from-run')) assert.match(adviceText, new RegExp(`distill study --from-run ${runsDir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/\\d{8}-\\d{6}-[0-9a-f]{4} --seeds 5`));
+    if (adviceText.includes('--from-run')) assert.match(adviceText, new RegExp(`distill study --from-run ${escaped(runsDir)}/\\d{8}-\\d{6}-[0-9a-f]{4} --seeds 5`));
     await page.getByTestId('tab-classes').click();
     assert.equal(await page.getByTestId('class-row').count(), 10);
     // About 1,000 test images per class: the table says how wide a class's noise is, and which marks sit inside it.
