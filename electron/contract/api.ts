@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { BackendInfoSchema, ModelReportSchema, RunEventSchema, RunResultSchema, RunStatusSchema, StudyResultSchema } from './events';
 import { DOWNLOADABLE_DATASET_IDS, EXPORT_FORMAT_IDS, RUN_SETTINGS, STUDY_ENTRY_PATTERN, STUDY_SEEDS } from './catalogue';
-import { BackendRequestSchema, RunConfigSchema, RunRequestSchema } from './run-config';
+import { BackendRequestSchema, PresetNameSchema, RunConfigSchema, RunRequestSchema } from './run-config';
 
 /**
  * The Distill Studio service: one request and one response schema per operation. Main,
@@ -140,11 +140,32 @@ export const RunSummarySchema = z.object({
 export type RunSummary = z.infer<typeof RunSummarySchema>;
 
 /**
- * A completed run as `distill` commands that train it again (`commandLineOf`): as it was, and,
- * where it trained its teacher here, on that saved teacher instead of training it again.
+ * A run as `distill` commands that train it again (`commandLineOf`): as it was, and, where it
+ * trained its teacher here, on that saved teacher instead of training it again.
  */
 export const RunCommandLinesSchema = z.object({ again: z.string(), onItsTeacher: z.string().nullable() });
 export type RunCommandLines = z.infer<typeof RunCommandLinesSchema>;
+
+/**
+ * A run's settings as the app's form takes them back ("Edit and run again"): its config, with its
+ * dataset opened and named as this client names it (null: it cannot be opened here, a server path
+ * no upload holds, or gone), its teacher (a model it trained, an earlier run's, one someone brought,
+ * or missing), and what it ran (a study's entries and seeds, or a sweep on its own).
+ */
+export const RunFormSchema = z.object({
+  preset: PresetNameSchema,
+  config: RunConfigSchema,
+  dataset: DatasetViewSchema.nullable(),
+  teacher: z.discriminatedUnion('kind', [
+    z.object({ kind: z.literal('trained') }),
+    z.object({ kind: z.literal('run'), runId: RunId }),
+    z.object({ kind: z.literal('own'), view: TeacherViewSchema }),
+    z.object({ kind: z.literal('missing') }),
+  ]),
+  study: z.object({ methods: z.array(z.string()), seeds: z.number().int() }).nullable(),
+  sweep: z.boolean(),
+});
+export type RunForm = z.infer<typeof RunFormSchema>;
 
 export const RunDetailSchema = RunSummarySchema.extend({ metrics: z.array(RunEventSchema), commandLines: RunCommandLinesSchema.nullable().optional() });
 export type RunDetail = z.infer<typeof RunDetailSchema>;
@@ -288,6 +309,8 @@ export const API = {
   listRuns: { request: Empty, response: z.array(RunSummarySchema) },
   getRun: { request: z.object({ runId: RunId }).strict(), response: RunDetailSchema },
   deleteRun: { request: z.object({ runId: RunId }).strict(), response: z.object({ deleted: z.boolean() }) },
+  /** A run's settings for the form ("Edit and run again"): its dataset opened, its teacher found again. */
+  runForm: { request: z.object({ runId: RunId }).strict(), response: RunFormSchema },
   /** Names a run and keeps notes on it, training or not (both empty: forgets them); the answer is what was kept, trimmed. */
   annotateRun: { request: RunNotesSchema.extend({ runId: RunId }).strict(), response: RunNotesSchema },
   /** `method` picks a study's student, as for the mistakes. */

@@ -88,6 +88,17 @@ function flagsFrom(base: RunConfig, config: RunConfig, acting: ReturnType<typeof
   return words;
 }
 
+/** The preset a run's settings are nearest to (the fewest flags from it), with those flags; null when no preset and flags can say them. */
+export function nearestPreset(config: RunConfig, kind: RunCommandKind, teacherLoaded: boolean, idle: readonly RunSettingKey[] = []): { preset: PresetId; flags: string[] } | null {
+  const acting = actingOptions(config, kind, teacherLoaded, idle);
+  let best: { preset: PresetId; flags: string[] } | null = null;
+  for (const preset of PRESET_IDS) {
+    const flags = flagsFrom(presetConfig(preset), config, acting);
+    if (flags && (!best || flags.length < best.flags.length)) best = { preset, flags };
+  }
+  return best;
+}
+
 /**
  * The `distill` command line (its words, after `distill`) that trains this run again: the preset
  * that needs the fewest flags (always named: `distill run` says which it took otherwise), then a flag for every acting setting that differs from it. The
@@ -95,12 +106,7 @@ function flagsFrom(base: RunConfig, config: RunConfig, acting: ReturnType<typeof
  * print are left out. Null when no preset and flags can say the run's settings.
  */
 export function commandLineOf(config: RunConfig, kind: RunCommandKind, teacherLoaded: boolean, idle: readonly RunSettingKey[] = []): string[] | null {
-  const acting = actingOptions(config, kind, teacherLoaded, idle);
-  let best: { preset: PresetId; flags: string[] } | null = null;
-  for (const preset of PRESET_IDS) {
-    const flags = flagsFrom(presetConfig(preset), config, acting);
-    if (flags && (!best || flags.length < best.flags.length)) best = { preset, flags };
-  }
+  const best = nearestPreset(config, kind, teacherLoaded, idle);
   if (!best) return null;
   const study = kind.command === 'study' ? ['--methods', kind.entries.map((e) => e.name).join(','), ...(kind.seeds === STUDY_SEEDS.default ? [] : [`--${STUDY_SEEDS.flag}`, String(kind.seeds)])] : [];
   return [kind.command, '--preset', best.preset, ...study, ...best.flags];

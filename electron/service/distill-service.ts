@@ -47,6 +47,7 @@ import {
 import { datasetFolderFromPaths, markImported } from './dataset-import';
 import { sourceResolver } from './sources';
 import { createModelExports } from './model-exports';
+import { runFormOf } from './run-form';
 import { createServiceBackend } from './service-backend';
 
 export interface ServiceOptions {
@@ -87,7 +88,8 @@ export function createDistillService(options: ServiceOptions): HostedService {
   const backends = createServiceBackend(() => reserved || active.size > 0);
   const ensureBackend = () => backends.forService();
 
-  const { uploadedPaths, datasetPath, teacherPath, teacherSource } = sourceResolver({ host: options.host, uploadsDir, runsDir });
+  const sources = sourceResolver({ host: options.host, uploadsDir, runsDir });
+  const { uploadedPaths, datasetPath, teacherPath, teacherSource } = sources;
 
   /** A study's student asked for by method, checked against its rows; none asked, the run's own. */
   const studyStudent = (run: StoredRun, method: string | undefined) => {
@@ -347,6 +349,10 @@ export function createDistillService(options: ServiceOptions): HostedService {
       // With its progress samples: the run's loss curve within epochs.
       const run = await storedRun(runId, true);
       return { ...(await settle(run)), metrics: run.metrics, commandLines: await commandLinesOfRun(run) };
+    },
+
+    async runForm({ runId }) {
+      return runFormOf(await storedRun(runId), { sources, view, ensureBackend });
     },
 
     async annotateRun({ runId, name, note }) {

@@ -1,6 +1,6 @@
-import { readdir } from 'node:fs/promises';
-import { join } from 'node:path';
-import { RunIdSchema } from '../contract/api';
+import { readdir, stat } from 'node:fs/promises';
+import { isAbsolute, join, relative, sep } from 'node:path';
+import { RunIdSchema, UploadIdSchema } from '../contract/api';
 import { DATASET_SOURCE_IDS } from '../contract/catalogue';
 import { DistillInputError, findFamily, runTeacherOf, savedTeacherPath, teacherFolder, type TeacherInputDeclaration } from '../engine';
 import { IMPORTED_MARK } from './dataset-import';
@@ -52,5 +52,41 @@ export function sourceResolver(options: { host: 'electron' | 'server'; uploadsDi
   };
   const teacherPath = async (spec: string): Promise<string> => (await teacherSource(spec)).path;
 
-  return { uploadedPaths, datasetPath, teacherPath, teacherSource };
+  /** The first folder of `path` under `root` (an upload's or a run's id), or null when the path is not inside it. */
+  const firstFolderUnder = (root: string, path: string): string | null => {
+    const inside = relative(root, path);
+    if (!inside || inside.startsWith('..') || isAbsolute(inside)) return null;
+    return inside.split(sep)[0]!;
+  };
+  const exists = async (path: string) => (await stat(path).catch(() => null)) !== null;
+
+  /**
+   * The inverse of datasetPath, for a stored run's config: how a client of this host names that
+   * dataset again (a catalogue name, the path in the desktop app, `upload:<id>` over HTTP), or null
+   * when it cannot (a server path no upload holds, or gone).
+   */
+  const datasetSpecOf = async (path: string): Promise<string | null> => {
+    if ((DATASET_SOURCE_IDS as string[]).includes(path)) return path;
+    if (!(await exists(path))) return null;
+    if (options.host === 'electron') return path;
+    const upload = firstFolderUnder(options.uploadsDir, path);
+    return upload && UploadIdSchema.safeParse(upload).success ? `upload:${upload}` : null;
+  };
+
+  /**
+   * The inverse of teacherSource, for a stored run's config: a model the run trained (`trained`),
+   * an earlier run's saved teacher (`run`: its id), a teacher someone brought (`own`: how a client
+   * names it again), or `missing` (gone, or a server path no upload holds).
+   */
+  const teacherSpecOf = async (path: string): Promise<{ kind: 'trained' } | { kind: 'run'; runId: string } | { kind: 'own'; spec: string; path: string } | { kind: 'missing' }> => {
+    if (findFamily(path)) return { kind: 'trained' };
+    if (!(await exists(path))) return { kind: 'missing' };
+    const runId = firstFolderUnder(options.runsDir, path);
+    if (runId && RunIdSchema.safeParse(runId).success && (await runTeacherOf(path))) return { kind: 'run', runId };
+    if (options.host === 'electron') return { kind: 'own', spec: path, path };
+    const upload = firstFolderUnder(options.uploadsDir, path);
+    return upload && UploadIdSchema.safeParse(upload).success ? { kind: 'own', spec: `upload:${upload}`, path } : { kind: 'missing' };
+  };
+
+  return { uploadedPaths, datasetPath, teacherPath, teacherSource, datasetSpecOf, teacherSpecOf };
 }

@@ -160,7 +160,7 @@ describe('distill show', () => {
     // Then the commands that train it again (tests/e2e/run-again.test.ts runs them).
     const [asEnded, again] = shown.stdout.split('\n\nto train it again:\n');
     assert.equal(asEnded!.trim(), run.stdout.trim(), 'the same table and advice as the run printed');
-    assert.match(again!, /^  distill run --preset quick .*--no-baseline/);
+    assert.match(again!, /^ {2}distill run --preset quick .*--no-baseline/);
     const json = await runCli(['show', out, '--json']);
     assert.equal(json.code, 0, json.stderr);
     assert.deepEqual(RunResultSchema.parse(JSON.parse(json.stdout)), RunResultSchema.parse(JSON.parse(await readFile(join(out, 'result.json'), 'utf8'))));

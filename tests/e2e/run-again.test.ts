@@ -92,11 +92,25 @@ describe('the commands in the app (getRun over distill serve)', () => {
   });
   after(() => server.close());
 
+  const call = (method: string, body: unknown) =>
+    fetch(new URL(`/api/call/${method}`, server.url), { method: 'POST', headers: { Authorization: `Bearer ${server.token}`, 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+
   it('come with a completed run, the saved teacher named in the runs folder it is in', async () => {
-    const response = await fetch(new URL('/api/call/getRun', server.url), { method: 'POST', headers: { Authorization: `Bearer ${server.token}`, 'Content-Type': 'application/json' }, body: JSON.stringify({ runId: '20261207-120000-aaaa' }) });
+    const response = await call('getRun', { runId: '20261207-120000-aaaa' });
     assert.equal(response.status, 200);
     const detail = (await response.json()) as { commandLines: { again: string; onItsTeacher: string | null } | null };
     assert.match(detail.commandLines?.again ?? '', /^distill run --preset quick .*--temperature 3 --alpha 0\.7/);
     assert.ok(detail.commandLines?.onItsTeacher?.includes(`--teacher ${join(runsDir, '20261207-120000-aaaa', 'teacher')}`), detail.commandLines?.onItsTeacher ?? 'none');
+  });
+
+  it("give the form the run's settings back (Edit and run again): its dataset opened, its teacher, its preset", async () => {
+    const response = await call('runForm', { runId: '20261207-120000-aaaa' });
+    assert.equal(response.status, 200);
+    const form = (await response.json()) as { preset: string; config: { dataset: string; teacher: string; methodOptions: { kd: { temperature: number } } }; dataset: { dataset: string; test: number } | null; teacher: { kind: string }; study: unknown; sweep: boolean };
+    assert.deepEqual([form.preset, form.config.dataset, form.dataset?.dataset, form.teacher.kind, form.config.teacher, form.config.methodOptions.kd.temperature, form.study, form.sweep], ['quick', 'mnist', 'mnist', 'trained', 'mlp-64x1', 3, null, false]);
+    for (const body of [{ runId: '../x' }, { runId: '20261207-120000-aaaa', path: '/etc' }, {}]) assert.equal((await call('runForm', body)).status, 400, JSON.stringify(body));
+    const unknown = await call('runForm', { runId: '20261207-120000-bbbb' });
+    assert.equal(unknown.status, 400);
+    assert.match(((await unknown.json()) as { error: string }).error, /no run 20261207-120000-bbbb/);
   });
 });

@@ -1,21 +1,12 @@
-import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import { basename, join, resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import type { BackendInfo, RunEvent, RunResult, StudyResult } from '../../contract/events';
 import { DistillInputError } from '../errors';
 import { RunCheckpoints } from './checkpoints';
 import { runDistillation } from './pipeline';
-import { readRun, RunFolder, runIsLive, STUDY_PLAN, type StoredRun } from './store';
-import { parseStudyMethods, runStudy, StudyPlanSchema } from './study';
-import { runSweep, SWEEP_PLAN } from './sweep-run';
-
-function parseJsonOrNull(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return null;
-  }
-}
+import { readRunPlan } from './run-plan';
+import { readRun, RunFolder, runIsLive, type StoredRun } from './store';
+import { runStudy } from './study';
+import { runSweep } from './sweep-run';
 
 /** A run folder that can go on: not completed, and no live process training it. */
 export async function resumableRun(dir: string): Promise<StoredRun> {
@@ -47,11 +38,9 @@ export async function resumeRun(options: { dir: string; backend: BackendInfo; si
   for (const event of run.metrics) if (event.type === 'epoch') lanes.set(event.method ?? event.phase, 0);
   for (const lane of lanes.keys()) lanes.set(lane, await checkpoints.epochsDone(lane));
   await folder.trimMetrics(keptThroughCheckpoints(lanes));
-  const plan = await readFile(join(run.dir, STUDY_PLAN), 'utf8').catch(() => null);
+  const plan = await readRunPlan(run.dir);
   const common = { config: run.config, backend: options.backend, signal: options.signal, onEvent: options.onEvent, resume: folder };
-  if (existsSync(join(run.dir, SWEEP_PLAN))) return runSweep(common);
-  if (plan === null) return runDistillation(common);
-  const studyPlan = StudyPlanSchema.safeParse(parseJsonOrNull(plan));
-  if (!studyPlan.success) throw new DistillInputError(`${join(run.dir, STUDY_PLAN)} is not a study plan: ${studyPlan.error.issues[0]?.message ?? 'unreadable'}`);
-  return runStudy({ ...common, methods: parseStudyMethods(studyPlan.data.methods), seeds: studyPlan.data.seeds ?? 1 });
+  if (plan.command === 'sweep') return runSweep(common);
+  if (plan.command === 'run') return runDistillation(common);
+  return runStudy({ ...common, methods: [...plan.entries], seeds: plan.seeds });
 }

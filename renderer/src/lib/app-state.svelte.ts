@@ -29,6 +29,8 @@ export const app = $state({
   config: presetConfig(DEFAULT_PRESET) as RunConfig,
   /** Why the dataset chose the preset in force ('' when the person chose it, or it is the default). */
   presetNote: '',
+  /** Which run the form took its settings from ("Edit and run again"), and what it could not take; '' otherwise. */
+  formNote: '',
   /** '' trains the teacher named in the config; a run id reuses that run's teacher; 'own' uses `ownTeacher`. */
   teacherRun: '',
   /** A teacher the person brought (an .onnx file, a TensorFlow.js LayersModel or GraphModel folder). */

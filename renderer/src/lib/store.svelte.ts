@@ -101,6 +101,54 @@ export function applyPreset(name: PresetName): void {
   app.config = presetConfig(name);
   app.teacherRun = '';
   app.presetNote = '';
+  app.formNote = '';
+}
+
+/**
+ * "Edit and run again": the form takes a run's settings (its dataset, teacher, method or study and
+ * every option) and opens on the Method screen, to change what the person likes and start. What
+ * cannot be found again here (a dataset or teacher gone, a study entry the form does not offer) is
+ * said, and the form keeps its own for it.
+ */
+export async function editAndRunAgain(runId: string): Promise<void> {
+  app.error = '';
+  try {
+    const form = await api().runForm({ runId });
+    const kept: string[] = [];
+    if (form.dataset) {
+      app.dataset = form.dataset;
+      app.datasetError = '';
+      app.models = await modelsFor(form.dataset);
+    } else kept.push(`its dataset (${form.config.dataset}) cannot be opened here, so the one chosen stays`);
+    app.preset = form.preset;
+    app.presetNote = '';
+    app.config = form.config;
+    if (form.teacher.kind === 'run') app.teacherRun = form.teacher.runId;
+    else if (form.teacher.kind === 'own') {
+      app.ownTeacher = form.teacher.view;
+      app.teacherRun = 'own';
+      app.teacherCheck = null;
+    } else {
+      app.teacherRun = '';
+      if (form.teacher.kind === 'missing') {
+        app.config.teacher = presetConfig(form.preset).teacher;
+        kept.push(`its teacher (${form.config.teacher}) cannot be found here, so the form trains a new ${app.config.teacher}: choose another on Models`);
+      }
+    }
+    app.studyMode = form.study !== null;
+    if (form.study) {
+      const offered = Object.keys(app.studyMethods);
+      app.studyMethods = Object.fromEntries(offered.map((id) => [id, form.study!.methods.includes(id)]));
+      app.studySeeds = form.study.seeds;
+      const left = form.study.methods.filter((id) => !offered.includes(id));
+      if (left.length) kept.push(`the form does not offer ${left.join(', ')}, which the study also trained`);
+    }
+    const what = form.sweep ? 'sweep' : form.study ? 'study' : 'run';
+    app.formNote = `The form holds the settings of ${what} ${runId}${form.sweep ? ' (“Find T and α for me” runs it again)' : ''}: change what you like, then start.${kept.length ? ` Not taken: ${kept.join('; ')}.` : ''}`;
+    app.screen = 'method';
+  } catch (error) {
+    app.error = errorText(error);
+  }
 }
 
 /** A dataset other than MNIST turns an untouched form to `auto` (presetForDataset), and says so. */
@@ -191,6 +239,7 @@ export function runOverrides(): RunConfigOverrides {
 
 export async function startRun(): Promise<void> {
   app.error = '';
+  app.formNote = '';
   try {
     const overrides = runOverrides();
     if (app.studyMode) {
@@ -285,6 +334,7 @@ export async function checkOwnTeacher(): Promise<void> {
 /** "Find T and α for me" from the Method screen: the form's teacher, then the sweep on a validation split. */
 export async function startSweep(): Promise<void> {
   app.error = '';
+  app.formNote = '';
   try {
     const { runId, config } = await api().startSweep({ preset: app.preset, overrides: runOverrides() });
     const view = emptyRunView(runId, config);

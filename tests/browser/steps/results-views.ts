@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { readdir } from 'node:fs/promises';
 import { it } from 'node:test';
+import type { RunDetail } from '../../../electron/contract/api';
 import type { AppSession } from '../session';
 
 /** Registers these tests in the browser suite's describe, in order: each goes on from the page the one before left. */
@@ -148,6 +149,33 @@ export function resultsViewsTests(session: AppSession): void {
     assert.ok(studyColumn.every((cell) => cell !== '–'), `every result of the study is shown: ${studyColumn.join(' | ')}`);
     assert.equal(await page.locator('[data-testid=compare] canvas[data-dashed="2"]').count(), 1, 'both students alone are drawn, the study\'s too');
     await shot('6-history-compare-study');
+    // Edit and run again: the named run's dataset, teacher (the sweep's) and settings come back to
+    // the form; one change, and the new run differs from it in that alone.
+    const namedRow = page.getByTestId('history-row').filter({ hasText: 'best cell of the sweep' });
+    const namedId = await namedRow.locator('td.id').evaluate((cell) => cell.firstChild!.textContent!.trim());
+    const storedRun = async (runId: string | undefined) => {
+      const response = await fetch(new URL('/api/call/getRun', session.server.url), { method: 'POST', headers: { Authorization: `Bearer ${session.server.token}`, 'Content-Type': 'application/json' }, body: JSON.stringify({ runId }) });
+      return (await response.json()) as RunDetail;
+    };
+    const named = await storedRun(namedId);
+    await namedRow.getByTestId('edit-again').click();
+    await page.getByTestId('form-note').waitFor({ timeout: 10_000 });
+    assert.match(await page.getByTestId('form-note').innerText(), new RegExp(`^The form holds the settings of run ${namedId}: change what you like, then start\\.$`));
+    assert.equal(await page.getByTestId('method').inputValue(), 'kd');
+    assert.equal(Number(await page.getByTestId('option-kd-temperature').inputValue()), named.config.methodOptions.kd.temperature);
+    assert.equal(await page.getByTestId('setting-limitTrain').inputValue(), '1500');
+    await shot('3-method-edit-again');
+    await page.click('[data-screen=models]');
+    assert.equal(await page.getByTestId('teacher-source').inputValue(), sweepId, "the sweep's teacher again");
+    await page.click('[data-screen=method]');
+    await page.getByTestId('setting-epochs').fill('1');
+    await page.getByTestId('start').click();
+    await session.waitForRunStatus('completed', 120_000, { otherThan: namedId });
+    const again = await storedRun(await session.shownRunId());
+    assert.deepEqual({ ...again.config, epochs: named.config.epochs }, named.config, 'the same settings but the epochs');
+    assert.equal(again.config.epochs, 1);
+    await page.click('[data-screen=history]');
+    await checks.nth(0).waitFor();
     // Delete asks once more; Keep keeps the run, and the second click deletes it.
     const rowsBefore = await page.getByTestId('history-row').count();
     const lastRow = page.getByTestId('history-row').last();
@@ -179,13 +207,13 @@ export function resultsViewsTests(session: AppSession): void {
       await page.getByTestId('compare-setting').first().waitFor({ timeout: 30_000 });
       await shot('7-dark-history');
       // The named run's results (its name in the accent), per class, then the sweep's heatmap.
-      await page.getByTestId('history-row').nth(0).getByRole('button', { name: 'Open' }).click();
+      await page.getByTestId('history-row').filter({ hasText: 'best cell of the sweep' }).getByRole('button', { name: 'Open' }).click();
       await page.getByTestId('result-baseline').waitFor();
       await shot('7-dark-results');
       await page.getByTestId('tab-classes').click();
       await shot('7-dark-per-class');
       await page.click('[data-screen=history]');
-      await page.getByTestId('history-row').nth(1).getByRole('button', { name: 'Open' }).click();
+      await page.getByTestId('history-row').filter({ hasText: /sweep found T = / }).getByRole('button', { name: 'Open' }).click();
       await page.getByTestId('view-sweep').waitFor();
       await shot('7-dark-sweep');
       await page.click('[data-screen=training]');
