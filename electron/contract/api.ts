@@ -140,8 +140,8 @@ export const RunSummarySchema = z.object({
 export type RunSummary = z.infer<typeof RunSummarySchema>;
 
 /**
- * A run as `distill` commands that train it again (`commandLineOf`): as it was, and, where it
- * trained its teacher here, on that saved teacher instead of training it again.
+ * A completed run as `distill` commands that train it again (`commandLineOf`): as it was, and,
+ * where it trained its teacher here, on that saved teacher instead of training it again.
  */
 export const RunCommandLinesSchema = z.object({ again: z.string(), onItsTeacher: z.string().nullable() });
 export type RunCommandLines = z.infer<typeof RunCommandLinesSchema>;

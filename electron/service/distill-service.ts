@@ -348,7 +348,9 @@ export function createDistillService(options: ServiceOptions): HostedService {
     async getRun({ runId }) {
       // With its progress samples: the run's loss curve within epochs.
       const run = await storedRun(runId, true);
-      return { ...(await settle(run)), metrics: run.metrics, commandLines: await commandLinesOfRun(run) };
+      // The commands only for a completed run (what Results shows): a followed run is read every 2 s.
+      const summary = await settle(run);
+      return { ...summary, metrics: run.metrics, commandLines: summary.status === 'completed' ? await commandLinesOfRun(run) : null };
     },
 
     async runForm({ runId }) {

@@ -64,6 +64,9 @@ export function cancelAndResumeTests(session: AppSession): void {
     }
     // Every epoch the run stored is on the live chart, those of the drop too.
     assert.equal(await chartPoints(), await storedEpochs());
+    // A stopped run offers, where it stopped, to go on or to go back to the form.
+    await page.getByTestId('training-resume').waitFor();
+    assert.equal(await page.getByTestId('training-edit-again').innerText(), 'Edit and run again');
     await page.click('[data-screen=history]');
     // The tiny run, its five-seed study and this one.
     await page.waitForFunction(() => document.querySelectorAll('[data-testid=history-row]').length === 3);
