@@ -123,6 +123,12 @@ export async function editAndRunAgain(runId: string): Promise<void> {
     app.preset = form.preset;
     app.presetNote = '';
     app.config = form.config;
+    // An architecture typed for that run (resnet20@0.25) joins the pickers again, as typed ones do.
+    const typed = [form.config.student, ...(form.teacher.kind === 'trained' ? [form.config.teacher] : [])].filter((name) => !app.models.some((m) => m.name === name));
+    if (typed.length && app.dataset) {
+      app.customModels = [...app.customModels.filter((name) => !typed.includes(name)), ...typed].slice(-4);
+      app.models = await modelsFor(app.dataset);
+    }
     if (form.teacher.kind === 'run') app.teacherRun = form.teacher.runId;
     else if (form.teacher.kind === 'own') {
       app.ownTeacher = form.teacher.view;

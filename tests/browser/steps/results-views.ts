@@ -175,6 +175,16 @@ export function resultsViewsTests(session: AppSession): void {
     assert.deepEqual({ ...again.config, epochs: named.config.epochs }, named.config, 'the same settings but the epochs');
     assert.equal(again.config.epochs, 1);
     await page.click('[data-screen=history]');
+    // A study's settings come back as a study: its methods ticked, its seeds.
+    await page.getByTestId('history-row').filter({ hasText: 'study of 4 × 2 seeds' }).getByTestId('edit-again').click();
+    await page.getByTestId('form-note').waitFor({ timeout: 10_000 });
+    assert.match(await page.getByTestId('form-note').innerText(), /^The form holds the settings of study \d{8}-\d{6}-[0-9a-f]{4}: change what you like, then start\.$/);
+    assert.ok(await page.getByTestId('mode-study').isChecked());
+    assert.equal(await page.getByTestId('study-seeds').inputValue(), '2');
+    const ticked = await page.getByTestId('study-methods').locator('input:checked').evaluateAll((boxes) => boxes.map((box) => box.getAttribute('data-testid')));
+    assert.deepEqual(ticked, ['study-kd', 'study-fitnet', 'study-dkd', 'study-baseline']);
+    await page.getByTestId('mode-single').check();
+    await page.click('[data-screen=history]');
     await checks.nth(0).waitFor();
     // Delete asks once more; Keep keeps the run, and the second click deletes it.
     const rowsBefore = await page.getByTestId('history-row').count();
