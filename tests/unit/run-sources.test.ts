@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { presetConfig } from '../../electron/contract/catalogue';
 import { sourceResolver } from '../../electron/service/sources';
+import { runTeacherOf } from '../../electron/engine/runs/teacher-info';
 
 // "Edit and run again" names a stored run's dataset and teacher as the client that asks would:
 // the inverse of how a start request's names become paths. Over HTTP that is never a path.
@@ -50,5 +51,21 @@ describe("a stored run's dataset and teacher, named again", () => {
     assert.equal(await desktop.datasetSpecOf(join(root, 'gone')), null);
     assert.deepEqual(await desktop.teacherSpecOf(join(runsDir, RUN, 'teacher')), { kind: 'run', runId: RUN });
     assert.deepEqual(await desktop.teacherSpecOf(join(root, 'elsewhere')), { kind: 'own', spec: join(root, 'elsewhere'), path: join(root, 'elsewhere') });
+  });
+});
+
+describe("an earlier run's teacher, fed as that run fed it", () => {
+  it("keeps an imported teacher's declared input, and gives a teacher the run trained the app's own feeding, whatever its config carried", async () => {
+    const write = async (id: string, config: object) => {
+      await mkdir(join(runsDir, id, 'teacher'), { recursive: true });
+      await writeFile(join(runsDir, id, 'config.json'), JSON.stringify({ ...presetConfig('quick'), ...config }));
+    };
+    // An app form can carry an imported teacher's declaration into a run that trains its own (it acts on nothing there).
+    await write('20261207-130000-aaaa', { teacher: 'mlp-800x2', teacherNormalization: 'none', teacherInputRange: '0-255' });
+    await write('20261207-130000-bbbb', { teacher: join(root, 'elsewhere', 'model.onnx'), teacherNormalization: 'imagenet', teacherResize: true });
+    const trained = await runTeacherOf(join(runsDir, '20261207-130000-aaaa'));
+    assert.deepEqual(trained?.declaration, { teacherInputRange: '0-1', teacherNormalization: 'dataset', teacherMeanStd: null, teacherResize: false });
+    const imported = await runTeacherOf(join(runsDir, '20261207-130000-bbbb', 'teacher'));
+    assert.deepEqual(imported?.declaration, { teacherInputRange: '0-1', teacherNormalization: 'imagenet', teacherMeanStd: null, teacherResize: true });
   });
 });

@@ -1,6 +1,8 @@
 import { readdir, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { RUN_SETTINGS, TEACHER_INPUT_SETTINGS } from '../../contract/catalogue';
 import { DistillInputError } from '../errors';
+import { findFamily } from '../models/registry';
 import { openExternalTeacher } from './external-teacher';
 import { ModelMetadataSchema, readModelJson } from './model-io';
 import { isOnnxPath } from './onnx-teacher';
@@ -60,7 +62,11 @@ export async function runTeacherOf(path: string): Promise<{ teacher: string; dec
   if (!(await stat(join(runDir, 'teacher')).catch(() => null))?.isDirectory()) return null;
   const config = await readRunConfig(runDir);
   if (!config) return null;
-  const { teacherInputRange, teacherNormalization, teacherMeanStd, teacherResize } = config;
+  // A teacher that run trained takes images as the app feeds its own models: what its config says
+  // of an imported teacher's input acted on nothing there (a form may carry it from an earlier
+  // check), and must not start acting now.
+  const declared = findFamily(config.teacher) === null ? config : Object.fromEntries(TEACHER_INPUT_SETTINGS.map((key) => [key, RUN_SETTINGS[key].default]));
+  const { teacherInputRange, teacherNormalization, teacherMeanStd, teacherResize } = declared as TeacherInputDeclaration;
   return { teacher: keptFile ? path : await savedTeacherPath(join(runDir, 'teacher')), declaration: { teacherInputRange, teacherNormalization, teacherMeanStd, teacherResize } };
 }
 
