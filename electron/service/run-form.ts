@@ -1,7 +1,7 @@
 import type { DatasetView, RunForm } from '../contract/api';
-import { formatResizes } from '../contract/catalogue';
+import { DEFAULT_PRESET } from '../contract/catalogue';
 import { nearestPreset } from '../contract/command-line';
-import { datasetFormatOf, describeTeacher, readRunPlan, teacherIsSaved, type StoredRun } from '../engine';
+import { describeTeacher, readRunPlan, settingsIdleForDataset, teacherIsSaved, type StoredRun } from '../engine';
 import type { sourceResolver } from './sources';
 
 interface RunFormDeps {
@@ -27,8 +27,7 @@ export async function runFormOf(run: StoredRun, deps: RunFormDeps): Promise<RunF
     await deps.ensureBackend();
     teacher = await describeTeacher(source.path).then((info) => ({ kind: 'own' as const, view: { teacher: source.spec, ...info } }), () => ({ kind: 'missing' as const }));
   }
-  const format = await datasetFormatOf(config.dataset).catch(() => null);
-  const preset = nearestPreset(config, plan, teacherIsSaved(config), format !== null && !formatResizes(format) ? ['imageSize'] : [])?.preset ?? 'quick';
+  const preset = nearestPreset(config, plan, teacherIsSaved(config), await settingsIdleForDataset(config.dataset))?.preset ?? DEFAULT_PRESET;
   return {
     preset,
     config: { ...config, ...(datasetSpec === null ? {} : { dataset: datasetSpec }) },

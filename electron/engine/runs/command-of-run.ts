@@ -8,6 +8,12 @@ import { teacherIsSaved } from './phases';
 import type { StoredRun } from './store';
 import { readRunPlan } from './run-plan';
 
+/** Settings a run's dataset makes act on nothing: `--image-size` for one whose images keep their size (IDX, CIFAR), which the CLI refuses. */
+export async function settingsIdleForDataset(dataset: string): Promise<RunSettingKey[]> {
+  const format = await datasetFormatOf(dataset).catch(() => null);
+  return format !== null && !formatResizes(format) ? ['imageSize'] : [];
+}
+
 /**
  * A run as the shell commands that train it (again): as it was and, where it trained its
  * teacher here (and saved it), on that teacher, which is then loaded instead of trained (the
@@ -17,9 +23,7 @@ import { readRunPlan } from './run-plan';
 export async function commandLinesOfRun(run: StoredRun): Promise<RunCommandLines | null> {
   const kind = await readRunPlan(run.dir).catch(() => null);
   if (!kind) return null;
-  // `--image-size` is refused for a dataset whose images keep their size (IDX, CIFAR).
-  const format = await datasetFormatOf(run.config.dataset).catch(() => null);
-  const idle: RunSettingKey[] = format !== null && !formatResizes(format) ? ['imageSize'] : [];
+  const idle = await settingsIdleForDataset(run.config.dataset);
   const again = commandLineOf(run.config, kind, teacherIsSaved(run.config), idle);
   if (!again) return null;
   const savedTeacher = join(run.dir, 'teacher');
