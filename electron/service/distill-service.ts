@@ -350,7 +350,7 @@ export function createDistillService(options: ServiceOptions): HostedService {
       const run = await storedRun(runId, true);
       // The commands only for a completed run (what Results shows): a followed run is read every 2 s.
       const summary = await settle(run);
-      return { ...summary, metrics: run.metrics, commandLines: summary.status === 'completed' ? await commandLinesOfRun(run) : null };
+      return { ...summary, metrics: run.metrics, commandLines: summary.status === 'completed' ? await commandLinesOfRun(run, { runsDir }) : null };
     },
 
     async runForm({ runId }) {

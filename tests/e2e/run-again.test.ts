@@ -95,12 +95,19 @@ describe('the commands in the app (getRun over distill serve)', () => {
   const call = (method: string, body: unknown) =>
     fetch(new URL(`/api/call/${method}`, server.url), { method: 'POST', headers: { Authorization: `Bearer ${server.token}`, 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
 
-  it('come with a completed run, the saved teacher named in the runs folder it is in', async () => {
+  it("come with a completed run, the saved teacher named in the runs folder it is in, and write into that folder: the run shows in the app's History", async () => {
     const response = await call('getRun', { runId: '20261207-120000-aaaa' });
     assert.equal(response.status, 200);
     const detail = (await response.json()) as { commandLines: { again: string; onItsTeacher: string | null } | null };
-    assert.match(detail.commandLines?.again ?? '', /^distill run --preset quick .*--temperature 3 --alpha 0\.7/);
-    assert.ok(detail.commandLines?.onItsTeacher?.includes(`--teacher ${join(runsDir, '20261207-120000-aaaa', 'teacher')}`), detail.commandLines?.onItsTeacher ?? 'none');
+    assert.match(detail.commandLines?.again ?? '', new RegExp(`^distill run --preset quick .*--temperature 3 --alpha 0\\.7 .*--runs-dir ${runsDir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`));
+    const onItsTeacher = detail.commandLines?.onItsTeacher ?? '';
+    assert.ok(onItsTeacher.includes(`--teacher ${join(runsDir, '20261207-120000-aaaa', 'teacher')}`), onItsTeacher);
+    assert.doesNotMatch(onItsTeacher, /'/, 'nothing to unquote');
+    const ran = await runCli([...onItsTeacher.split(' ').slice(1), '--json']);
+    assert.equal(ran.code, 0, ran.stderr);
+    assert.deepEqual(accuracies(ran.stdout), first);
+    const listed = (await (await call('listRuns', {})).json()) as Array<{ runId: string; status: string }>;
+    assert.deepEqual(listed.map((r) => r.status), ['completed', 'completed'], 'the new run is listed beside the first');
   });
 
   it("give the form the run's settings back (Edit and run again): its dataset opened, its teacher, its preset", async () => {

@@ -18,9 +18,10 @@ export async function settingsIdleForDataset(dataset: string): Promise<RunSettin
  * A run as the shell commands that train it (again): as it was and, where it trained its
  * teacher here (and saved it), on that teacher, which is then loaded instead of trained (the
  * seeds and the split are the same, so its students come out the same). Null for a folder whose
- * plan does not parse, or a run whose settings no preset and flags can say.
+ * plan does not parse, or a run whose settings no preset and flags can say. With `runsDir` (the
+ * app's), the commands write their runs there.
  */
-export async function commandLinesOfRun(run: StoredRun): Promise<RunCommandLines | null> {
+export async function commandLinesOfRun(run: StoredRun, options: { runsDir?: string } = {}): Promise<RunCommandLines | null> {
   const kind = await readRunPlan(run.dir).catch(() => null);
   if (!kind) return null;
   const idle = await settingsIdleForDataset(run.config.dataset);
@@ -29,5 +30,7 @@ export async function commandLinesOfRun(run: StoredRun): Promise<RunCommandLines
   const savedTeacher = join(run.dir, 'teacher');
   const trainedHere = !teacherIsSaved(run.config) && (await stat(savedTeacher).catch(() => null))?.isDirectory() === true;
   const onItsTeacher = trainedHere ? commandLineOf({ ...run.config, teacher: savedTeacher }, kind, true, idle) : null;
-  return { again: shellLine(again), onItsTeacher: onItsTeacher ? shellLine(onItsTeacher) : null };
+  // The app's commands write into its own runs folder, so that the run shows (and is followed) in its History.
+  const where = options.runsDir ? ['--runs-dir', options.runsDir] : [];
+  return { again: shellLine([...again, ...where]), onItsTeacher: onItsTeacher ? shellLine([...onItsTeacher, ...where]) : null };
 }
