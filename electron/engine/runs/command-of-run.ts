@@ -25,10 +25,11 @@ export async function commandLinesOfRun(run: StoredRun, options: { runsDir?: str
   const kind = await readRunPlan(run.dir).catch(() => null);
   if (!kind) return null;
   const idle = await settingsIdleForDataset(run.config.dataset);
-  const again = commandLineOf(run.config, kind, teacherIsSaved(run.config), idle);
+  const loaded = teacherIsSaved(run.config);
+  const again = commandLineOf(run.config, kind, loaded, idle);
   if (!again) return null;
   const savedTeacher = join(run.dir, 'teacher');
-  const trainedHere = !teacherIsSaved(run.config) && (await stat(savedTeacher).catch(() => null))?.isDirectory() === true;
+  const trainedHere = !loaded && (await stat(savedTeacher).catch(() => null))?.isDirectory() === true;
   const onItsTeacher = trainedHere ? commandLineOf({ ...run.config, teacher: savedTeacher }, kind, true, idle) : null;
   // The app's commands write into its own runs folder, so that the run shows (and is followed) in its History.
   const where = options.runsDir ? ['--runs-dir', options.runsDir] : [];
