@@ -1,8 +1,12 @@
 import assert from 'node:assert/strict';
-import { cp, mkdtemp } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { bestCellRunConfig } from '../../electron/contract/best-cell';
+import { actingOptions } from '../../electron/contract/command-line';
+import type { RunConfig } from '../../electron/contract/run-config';
+import type { SweepResult } from '../../electron/contract/events';
 import { startServer, type RunningServer } from '../../electron/server/server';
 import { projectRoot } from '../../electron/server/renderer-dir';
 import { runCli } from '../helpers/cli';
@@ -69,6 +73,17 @@ describe('a finished run trained again from the command it prints', () => {
     assert.equal(printedCommands((await runCli(['show', join(root, 'on-teacher')])).stdout).onItsTeacher, null);
   });
 
+  it("offers a teacher trained here as the app feeds it, whatever idle input settings the run's config carried", async () => {
+    // The app's form may carry an imported teacher's input settings from an earlier check; they acted on nothing here.
+    await cp(join(root, 'first'), join(root, 'carried'), { recursive: true });
+    const configPath = join(root, 'carried', 'config.json');
+    await writeFile(configPath, JSON.stringify({ ...JSON.parse(await readFile(configPath, 'utf8')), teacherNormalization: 'none', teacherInputRange: '0-255' }));
+    const { again, onItsTeacher } = printedCommands((await runCli(['show', join(root, 'carried')])).stdout);
+    assert.ok(!again.includes('--teacher-normalization'), again.join(' '));
+    assert.ok(onItsTeacher, 'a teacher trained here is offered as the saved one');
+    assert.ok(!onItsTeacher.some((word) => word.startsWith('--teacher-input') || word === '--teacher-normalization'), onItsTeacher.join(' '));
+  });
+
   it('prints a study with its methods and seeds, which trains the same table again', async () => {
     const study = await runCli(['study', '--methods', 'baseline,kd', '--seeds', '2', '--teacher', join(root, 'first', 'teacher'), ...STUDENTS, '--out', join(root, 'study'), '--json']);
     assert.equal(study.code, 0, study.stderr);
@@ -79,6 +94,44 @@ describe('a finished run trained again from the command it prints', () => {
     assert.equal(rerun.code, 0, rerun.stderr);
     const rows = (out: string) => (JSON.parse(out.trim().split('\n').at(-1)!) as { rows: Array<{ method: string; accuracy: number }> }).rows.map((r) => [r.method, r.accuracy]);
     assert.deepEqual(rows(rerun.stdout), rows(study.stdout));
+  });
+});
+
+describe("a sweep's suggested full run", () => {
+  it('runs as printed: every setting of the sweep but its choice, on the teacher the sweep saved', async () => {
+    const grid = ['--sweep-temperatures', '2,4', '--sweep-alphas', '0.5', '--sweep-epochs', '3', '--sweep-images', '900', '--teacher-epochs', '3', '--lr', '0.1'];
+    // A sweep takes no --epochs (its cells train --sweep-epochs); the full run trains the preset's.
+    const noEpochs = TINY.filter((word, i) => word !== '--epochs' && TINY[i - 1] !== '--epochs');
+    const sweep = await runCli(['sweep', ...noEpochs, ...grid, '--out', join(root, 'sweep')]);
+    assert.equal(sweep.code, 0, sweep.stderr);
+    const lines = sweep.stdout.split('\n');
+    const printed = lines[lines.indexOf('the full run with it, on this teacher:') + 1]?.trim() ?? '';
+    assert.match(printed, /^distill run --preset quick /, sweep.stdout);
+    assert.doesNotMatch(printed, /'/, 'nothing to unquote');
+    // `distill show` of the sweep suggests the same.
+    const shown = (await runCli(['show', join(root, 'sweep')])).stdout.split('\n');
+    assert.equal(shown[shown.indexOf('the full run with it, on this teacher:') + 1]?.trim(), printed);
+
+    const words = printed.split(' ').slice(1);
+    assert.equal(words[words.indexOf('--teacher') + 1], join(root, 'sweep', 'teacher'));
+    // The sweep's data and students, not the preset's: its image count, student and rate come with it.
+    for (const flag of ['--limit-train', '--limit-test', '--student', '--lr', '--validation-split', '--backend']) assert.ok(words.includes(flag), `${flag} in ${printed}`);
+    assert.ok(!words.includes('--teacher-epochs'), "a loaded teacher's training settings are left out");
+    const run = await runCli([...words, '--out', join(root, 'best-cell'), '--json']);
+    assert.equal(run.code, 0, run.stderr);
+    const sweepResult = JSON.parse(await readFile(join(root, 'sweep', 'result.json'), 'utf8')) as { teacher: { accuracy: number }; sweep: SweepResult };
+    assert.equal(accuracies(run.stdout).teacher, sweepResult.teacher.accuracy, "the sweep's teacher, loaded");
+    const config = async (dir: string) => JSON.parse(await readFile(join(root, dir, 'config.json'), 'utf8')) as RunConfig;
+    const sweepConfig = await config('sweep');
+    const teacher = join(root, 'sweep', 'teacher');
+    const ran = await config('best-cell');
+    const expected: RunConfig = { ...bestCellRunConfig(sweepConfig, sweepResult.sweep.best), teacher };
+    // Every setting that acts in the full run (a loaded teacher's training and the sweep's grid act on nothing there).
+    const acting = actingOptions(ran, { command: 'run' }, true);
+    assert.ok(acting.settings.length > 20);
+    for (const [key] of acting.settings) assert.deepEqual(ran[key], expected[key], key);
+    assert.deepEqual([ran.method, ran.sweep, ran.methodOptions.kd], ['kd', false, expected.methodOptions.kd]);
+    assert.deepEqual([ran.methodOptions.kd.temperature, ran.methodOptions.kd.alpha], [sweepResult.sweep.best.temperature, sweepResult.sweep.best.alpha]);
   });
 });
 

@@ -9,7 +9,7 @@ import { getMethod } from '../../electron/engine/methods/registry';
 import { buildModel } from '../../electron/engine/models/registry';
 import type { PhaseContext } from '../../electron/engine/runs/phases';
 import { intermediateArchitectures, scaledName, selectInSteps } from '../../electron/engine/runs/selection-steps';
-import { withKdCell } from '../../electron/engine/runs/sweep';
+import { withKdCell } from '../../electron/contract/best-cell';
 import { useCpuBackend } from '../helpers/backend';
 
 before(useCpuBackend);

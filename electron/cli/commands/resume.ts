@@ -4,17 +4,17 @@ import type { RunConfig } from '../../contract/run-config';
 import { studentLaneMethod } from '../../contract/display';
 import { formatStudyOrRun } from '../result-text';
 import { formatSweep } from './sweep';
-import { DistillInputError, resumableRun, resumeRun, selectBackend } from '../../engine';
+import { bestCellCommandOf, DistillInputError, resumableRun, resumeRun, selectBackend } from '../../engine';
 import { choiceFlag, parseFlags, threadsFlag } from '../args';
 import { createProgressPrinter } from '../progress-printer';
 import { refuseIdleThreads } from '../run-flags';
 
 export const RESUME_USAGE = `distill resume RUN_DIR [--backend ${BACKEND_IDS.join('|')}] [--threads N] [--json]`;
 
-/** What a run, study or sweep prints when it ends, from its result: a `distill sweep` run its grid, with no students. */
-export function formatEnded(result: RunResult | StudyResult, config: RunConfig): string {
-  const sweepOnly = result.type === 'result' && result.sweep && !result.student && !result.baseline;
-  return sweepOnly ? formatSweep(result, config) : formatStudyOrRun(result, config.method);
+/** What a run, study or sweep (in `dir`) prints when it ends, from its result: a `distill sweep` run its grid, with no students, and the full run it suggests. */
+export async function formatEnded(result: RunResult | StudyResult, config: RunConfig, dir: string): Promise<string> {
+  if (result.type === 'result' && result.sweep && !result.student && !result.baseline) return formatSweep(result, await bestCellCommandOf(dir, config, result.sweep.best));
+  return formatStudyOrRun(result, config.method);
 }
 
 /** Goes on with a failed, cancelled or interrupted run from its last checkpoints. */
@@ -29,7 +29,7 @@ export async function resumeCommand(args: string[], signal: AbortSignal): Promis
   const printer = createProgressPrinter(values.json === true, studentLaneMethod(run.config));
   try {
     const result = await resumeRun({ dir: run.dir, backend, signal, onEvent: printer.onEvent });
-    printer.done(values.json ? JSON.stringify(result) : formatEnded(result, run.config));
+    printer.done(values.json ? JSON.stringify(result) : await formatEnded(result, run.config, run.dir));
     return 0;
   } finally {
     printer.stop();

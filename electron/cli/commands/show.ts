@@ -32,6 +32,6 @@ export async function showCommand(args: string[]): Promise<number> {
   // The commands that train it again (a run on the machine it ran on: its paths are this machine's).
   const commands = await commandLinesOfRun(run);
   const again = commands ? `\n\nto train it again:\n  ${commands.again}${commands.onItsTeacher ? `\non its saved teacher, without training that again:\n  ${commands.onItsTeacher}` : ''}` : '';
-  process.stdout.write(`${notes}${formatEnded(result, run.config)}${again}\n`);
+  process.stdout.write(`${notes}${await formatEnded(result, run.config, run.dir)}${again}\n`);
   return 0;
 }

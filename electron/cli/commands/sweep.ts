@@ -1,10 +1,8 @@
-import { join } from 'node:path';
 import { formatCountOf, formatPercent } from '../../contract/display';
 import { randomStartFinalists, type RunResult, type SweepResult } from '../../contract/events';
-import type { RunConfig } from '../../contract/run-config';
-import { checkRunConfig, DistillInputError, runSweep, selectBackend } from '../../engine';
+import { bestCellCommandOf, checkRunConfig, DistillInputError, runSweep, selectBackend } from '../../engine';
 import { parseFlags } from '../args';
-import { methodsOfRun, shellWord } from '../../contract/command-line';
+import { methodsOfRun } from '../../contract/command-line';
 import { createProgressPrinter } from '../progress-printer';
 import { configFromFlags, refuseIdleImageSize, refuseUnreadMethodFlags, RUN_FLAGS } from '../run-flags';
 import { describeFlag, optionsUnder, RUN_SETTINGS } from '../../contract/catalogue';
@@ -36,22 +34,16 @@ export async function sweepCommand(args: string[], signal: AbortSignal): Promise
   const printer = createProgressPrinter(values.json === true);
   try {
     const result = await runSweep({ config, backend, outDir: values.out as string | undefined, runsRoot: values['runs-dir'] as string | undefined, signal, onEvent: printer.onEvent });
-    printer.done(values.json ? JSON.stringify(result) : formatSweep(result, config));
+    const runsDir = values['runs-dir'] as string | undefined;
+    printer.done(values.json ? JSON.stringify(result) : formatSweep(result, await bestCellCommandOf(result.outDir, config, (result.sweep as SweepResult).best, runsDir ? { runsDir } : {})));
     return 0;
   } finally {
     printer.stop();
   }
 }
 
-/** The flags that give the full run the sweep's data (its dataset, image size and seed) where they are not the defaults. */
-export function sameDataFlags(config: RunConfig): string {
-  const keys = ['dataset', 'imageSize', 'seed'] as const;
-  return keys.filter((key) => config[key] !== RUN_SETTINGS[key].default).map((key) => ` --${RUN_SETTINGS[key].flag} ${shellWord(String(config[key]))}`).join('');
-}
-
-/** The grid as a table (T down, α across), the best cell, and the command that uses it (starting from the teacher's weights when the sweep chose that, or swept from them throughout). */
-export function formatSweep(result: RunResult, config: RunConfig): string {
-  const sweptFromTeacher = config.initFromTeacher;
+/** The grid as a table (T down, α across), the best cell, and the command that uses it (bestCellCommandOf: every setting of the sweep but its choice, on its saved teacher). */
+export function formatSweep(result: RunResult, bestCellCommand: string | null): string {
   const sweep = result.sweep as SweepResult;
   const cell = (t: number, a: number) => sweep.cells.find((c) => c.temperature === t && c.alpha === a);
   const rows = sweep.temperatures.map((t) => [`T = ${t}`, ...sweep.alphas.map((a) => {
@@ -70,7 +62,7 @@ export function formatSweep(result: RunResult, config: RunConfig): string {
       ? ['no cell trained at this learning rate: run the sweep again with a lower --lr']
       : [
         `best: T = ${sweep.best.temperature}, α = ${sweep.best.alpha}${sweep.best.init ? ", the student started from the teacher's weights" : ''} (${formatPercent(sweep.best.valAccuracy)}${sweep.finals ? ` on all ${sweep.finals.images.toLocaleString('en-US')} training images` : ''})`,
-        `the full run with it, on this teacher: distill run${sameDataFlags(config)} --teacher ${shellWord(join(result.outDir, 'teacher'))} --student ${sweep.student} --temperature ${sweep.best.temperature} --alpha ${sweep.best.alpha}${sweep.best.init || sweptFromTeacher ? ' --init-from-teacher' : ''}`,
+        ...(bestCellCommand ? [`the full run with it, on this teacher:\n  ${bestCellCommand}`] : []),
         ]),
     `saved in ${result.outDir}${resumedNote(result.resumed)}`,
   ].filter(Boolean).join('\n');

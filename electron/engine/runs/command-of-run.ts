@@ -1,12 +1,15 @@
-import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { RunCommandLines } from '../../contract/api';
+import { bestCellRunConfig } from '../../contract/best-cell';
 import { formatResizes, type RunSettingKey } from '../../contract/catalogue';
 import { commandLineOf, shellLine } from '../../contract/command-line';
+import type { SweepResult } from '../../contract/events';
+import type { RunConfig } from '../../contract/run-config';
 import { datasetFormatOf } from '../data/load';
 import { teacherIsSaved } from './phases';
 import type { StoredRun } from './store';
 import { readRunPlan } from './run-plan';
+import { runTeacherOf } from './teacher-info';
 
 /** Settings a run's dataset makes act on nothing: `--image-size` for one whose images keep their size (IDX, CIFAR), which the CLI refuses. */
 export async function settingsIdleForDataset(dataset: string): Promise<RunSettingKey[]> {
@@ -28,10 +31,30 @@ export async function commandLinesOfRun(run: StoredRun, options: { runsDir?: str
   const loaded = teacherIsSaved(run.config);
   const again = commandLineOf(run.config, kind, loaded, idle);
   if (!again) return null;
-  const savedTeacher = join(run.dir, 'teacher');
-  const trainedHere = !loaded && (await stat(savedTeacher).catch(() => null))?.isDirectory() === true;
-  const onItsTeacher = trainedHere ? commandLineOf({ ...run.config, teacher: savedTeacher }, kind, true, idle) : null;
+  const trainedHere = loaded ? null : await onSavedTeacher(run.config, run.dir);
+  const onItsTeacher = trainedHere ? commandLineOf(trainedHere, kind, true, idle) : null;
   // The app's commands write into its own runs folder, so that the run shows (and is followed) in its History.
   const where = options.runsDir ? ['--runs-dir', options.runsDir] : [];
   return { again: shellLine([...again, ...where]), onItsTeacher: onItsTeacher ? shellLine([...onItsTeacher, ...where]) : null };
+}
+
+/**
+ * A config on the teacher a run folder saved (`teacher/`, or the .onnx file kept there), fed as
+ * that run declared it: a teacher it trained as the app feeds its own models, whatever idle input
+ * settings its config carried. Null where the folder holds no teacher.
+ */
+async function onSavedTeacher(config: RunConfig, runDir: string): Promise<RunConfig | null> {
+  const saved = await runTeacherOf(join(runDir, 'teacher'));
+  return saved ? { ...config, teacher: saved.teacher, ...saved.declaration } : null;
+}
+
+/**
+ * A finished sweep's suggestion, as the shell command for it: the full run with its best cell
+ * and every other setting of the sweep, on the teacher the sweep saved. Null where no teacher
+ * was saved or no preset and flags can say the settings.
+ */
+export async function bestCellCommandOf(sweepDir: string, sweepConfig: RunConfig, best: SweepResult['best'], options: { runsDir?: string } = {}): Promise<string | null> {
+  const config = await onSavedTeacher(bestCellRunConfig(sweepConfig, best), sweepDir);
+  const words = config && commandLineOf(config, { command: 'run' }, true, await settingsIdleForDataset(config.dataset));
+  return words ? shellLine([...words, ...(options.runsDir ? ['--runs-dir', options.runsDir] : [])]) : null;
 }

@@ -4,7 +4,7 @@ import type { RunConfig } from '../../contract/run-config';
 import { getMethod } from '../methods/registry';
 import { trainStudent, type PhaseContext, type TrainedStudent } from './phases';
 import { swapModelFolder } from './store';
-import { withKdCell } from './sweep';
+import { withKdCell } from '../../contract/best-cell';
 
 /**
  * DIST's temperature in the race: KD's (the sweep's choice), at most 2. DIST matches correlations

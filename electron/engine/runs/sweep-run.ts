@@ -5,7 +5,8 @@ import { throwIfAborted } from '../errors';
 import { getMethod } from '../methods/registry';
 import { obtainTeacher } from './phases';
 import { withRunFolder, type RunOptions } from './pipeline';
-import { sweepKd, withSweepChoice } from './sweep';
+import { withSweepChoice } from '../../contract/best-cell';
+import { sweepKd } from './sweep';
 
 /** In a `distill sweep` run's folder: marks it as the sweep alone, for a resume. */
 export const SWEEP_PLAN = 'sweep-plan.json';

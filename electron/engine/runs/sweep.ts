@@ -3,7 +3,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { formatCountOf, formatPercent } from '../../contract/display';
 import { randomStartFinalists, rankSweepCells, SweepResultSchema, sweepChoice, type RunEvent, type SweepCellEvent, type SweepResult } from '../../contract/events';
-import type { RunConfig } from '../../contract/run-config';
+import { withKdCell } from '../../contract/best-cell';
 import { limitSplit } from '../data/dataset';
 import { DistillInputError, throwIfAborted } from '../errors';
 import type { PreparedMethod } from '../methods/method';
@@ -14,16 +14,6 @@ import { trainPhase } from '../train/trainer';
 import type { PhaseContext } from './phases';
 import { intermediateArchitectures, selectInSteps, startFromTeacher } from './selection-steps';
 import { teacherSource } from './teacher-source';
-
-/** The run's config with KD's T and α set to a sweep cell's. */
-export function withKdCell(config: RunConfig, temperature: number, alpha: number): RunConfig {
-  return { ...config, methodOptions: { ...config.methodOptions, kd: { ...config.methodOptions.kd, temperature, alpha } } };
-}
-
-/** The run's config with the sweep's choice: T and α, and the teacher's weights as the start when it chose them. */
-export function withSweepChoice(config: RunConfig, best: SweepResult['best']): RunConfig {
-  return { ...withKdCell(config, best.temperature, best.alpha), ...(best.init ? { initFromTeacher: true } : {}) };
-}
 
 const SWEEP_FILE = 'sweep.json';
 
