@@ -1,4 +1,5 @@
-import type { DatasetView, ExportResult, ModelInfo, ModelRole, RunNotes, TeacherView } from '../../../electron/contract/api';
+import type { DatasetView, ExportResult, ModelInfo, ModelRole, RunForm, RunNotes, TeacherView } from '../../../electron/contract/api';
+import { bestCellRunConfig } from '../../../electron/contract/best-cell';
 import { formatResizes, presetConfig, RUN_SETTINGS, type DownloadableDatasetId, type ExportFormatId } from '../../../electron/contract/catalogue';
 import type { PresetName, RunConfig, RunConfigOverrides } from '../../../electron/contract/run-config';
 import type { SweepResult } from '../../../electron/contract/events';
@@ -114,47 +115,53 @@ export async function editAndRunAgain(runId: string): Promise<void> {
   app.error = '';
   try {
     const form = await api().runForm({ runId });
-    const kept: string[] = [];
-    if (form.dataset) {
-      app.dataset = form.dataset;
-      app.datasetError = '';
-      app.models = await modelsFor(form.dataset);
-    } else kept.push(`its dataset (${form.config.dataset}) cannot be opened here, so the one chosen stays`);
-    app.preset = form.preset;
-    app.presetNote = '';
-    app.config = form.config;
-    // An architecture typed for that run (resnet20@0.25) joins the pickers again, as typed ones do.
-    const typed = [form.config.student, ...(form.teacher.kind === 'trained' ? [form.config.teacher] : [])].filter((name) => !app.models.some((m) => m.name === name));
-    if (typed.length && app.dataset) {
-      app.customModels = [...app.customModels.filter((name) => !typed.includes(name)), ...typed].slice(-4);
-      app.models = await modelsFor(app.dataset);
-    }
-    if (form.teacher.kind === 'run') app.teacherRun = form.teacher.runId;
-    else if (form.teacher.kind === 'own') {
-      app.ownTeacher = form.teacher.view;
-      app.teacherRun = 'own';
-      app.teacherCheck = null;
-    } else {
-      app.teacherRun = '';
-      if (form.teacher.kind === 'missing') {
-        app.config.teacher = presetConfig(form.preset).teacher;
-        kept.push(`its teacher (${form.config.teacher}) cannot be found here, so the form trains a new ${app.config.teacher}: choose another on Models`);
-      }
-    }
-    app.studyMode = form.study !== null;
-    if (form.study) {
-      const offered = Object.keys(app.studyMethods);
-      app.studyMethods = Object.fromEntries(offered.map((id) => [id, form.study!.methods.includes(id)]));
-      app.studySeeds = form.study.seeds;
-      const left = form.study.methods.filter((id) => !offered.includes(id));
-      if (left.length) kept.push(`the form does not offer ${left.join(', ')}, which the study also trained`);
-    }
+    const kept = await takeRunForm(form);
     const what = form.sweep ? 'sweep' : form.study ? 'study' : 'run';
     app.formNote = `The form holds the settings of ${what} ${runId}${form.sweep ? ' (“Find T and α for me” runs it again)' : ''}: change what you like, then start.${kept.length ? ` Not taken: ${kept.join('; ')}.` : ''}`;
     app.screen = 'method';
   } catch (error) {
     app.error = errorText(error);
   }
+}
+
+/** A stored run's form into the app's: its dataset opened, its preset, settings, teacher and study. What could not be taken comes back as notes, and the form keeps its own there. */
+async function takeRunForm(form: RunForm): Promise<string[]> {
+  const kept: string[] = [];
+  if (form.dataset) {
+    app.dataset = form.dataset;
+    app.datasetError = '';
+    app.models = await modelsFor(form.dataset);
+  } else kept.push(`its dataset (${form.config.dataset}) cannot be opened here, so the one chosen stays`);
+  app.preset = form.preset;
+  app.presetNote = '';
+  app.config = form.config;
+  // An architecture typed for that run (resnet20@0.25) joins the pickers again, as typed ones do.
+  const typed = [form.config.student, ...(form.teacher.kind === 'trained' ? [form.config.teacher] : [])].filter((name) => !app.models.some((m) => m.name === name));
+  if (typed.length && app.dataset) {
+    app.customModels = [...app.customModels.filter((name) => !typed.includes(name)), ...typed].slice(-4);
+    app.models = await modelsFor(app.dataset);
+  }
+  if (form.teacher.kind === 'run') app.teacherRun = form.teacher.runId;
+  else if (form.teacher.kind === 'own') {
+    app.ownTeacher = form.teacher.view;
+    app.teacherRun = 'own';
+    app.teacherCheck = null;
+  } else {
+    app.teacherRun = '';
+    if (form.teacher.kind === 'missing') {
+      app.config.teacher = presetConfig(form.preset).teacher;
+      kept.push(`its teacher (${form.config.teacher}) cannot be found here, so the form trains a new ${app.config.teacher}: choose another on Models`);
+    }
+  }
+  app.studyMode = form.study !== null;
+  if (form.study) {
+    const offered = Object.keys(app.studyMethods);
+    app.studyMethods = Object.fromEntries(offered.map((id) => [id, form.study!.methods.includes(id)]));
+    app.studySeeds = form.study.seeds;
+    const left = form.study.methods.filter((id) => !offered.includes(id));
+    if (left.length) kept.push(`the form does not offer ${left.join(', ')}, which the study also trained`);
+  }
+  return kept;
 }
 
 /** A dataset other than MNIST turns an untouched form to `auto` (presetForDataset), and says so. */
@@ -371,15 +378,23 @@ export async function measureOverSeeds(runId: string): Promise<void> {
   }
 }
 
-/** One click from a finished sweep: the full run with its best T and α, on the sweep's teacher. */
+/**
+ * One click from a finished sweep: the full run with its best T and α, on the sweep's teacher,
+ * with every other setting of that sweep (bestCellRunConfig), whatever the form holds now (a
+ * sweep opened from History). The form is left holding that run's settings.
+ */
 export async function runBestCell(runId: string, sweep: SweepResult): Promise<void> {
-  app.config.method = 'kd';
-  app.config.methodOptions.kd.temperature = sweep.best.temperature;
-  app.config.methodOptions.kd.alpha = sweep.best.alpha;
-  // The sweep may have chosen to start the student from the teacher's weights (a sweep run from them already keeps the setting on).
-  if (sweep.best.init) app.config.initFromTeacher = true;
-  app.config.sweep = false;
-  chooseTeacherSource(runId);
-  app.studyMode = false;
+  app.error = '';
+  try {
+    const form = await api().runForm({ runId });
+    if (!form.dataset) throw new Error(`the sweep's dataset (${form.config.dataset}) cannot be opened here, so its best cell cannot be trained on it`);
+    await takeRunForm(form);
+    app.config = bestCellRunConfig(form.config, sweep.best);
+    chooseTeacherSource(runId);
+    app.studyMode = false;
+  } catch (error) {
+    app.error = errorText(error);
+    return;
+  }
   await startRun();
 }

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
-import { readdir } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { it } from 'node:test';
 import type { RunDetail } from '../../../electron/contract/api';
+import type { RunConfig } from '../../../electron/contract/run-config';
 import type { AppSession } from '../session';
 
 /** Registers these tests in the browser suite's describe, in order: each goes on from the page the one before left. */
@@ -69,9 +71,16 @@ export function resultsViewsTests(session: AppSession): void {
     assert.match(await page.getByTestId('command-again').innerText(), /^distill sweep --preset [a-z0-9-]+ .*--sweep-temperatures 2,4 --sweep-alphas 0\.5,0\.9 /);
     assert.match(await page.getByTestId('command-teacher').innerText(), new RegExp(`^distill sweep --preset .* --teacher ${escaped(runsDir)}/${sweepId}/teacher( |$)`));
     assert.doesNotMatch(await page.getByTestId('command-teacher').innerText(), /--teacher-epochs/, "a saved teacher's training is left out");
-    // One click: the full run with the best cell, on the sweep's teacher.
+    // One click: the full run with the best cell, on the sweep's teacher, with the sweep's settings
+    // whatever the form holds now (here 1,200 images, changed after the sweep).
+    await page.click('[data-screen=method]');
+    await page.getByTestId('setting-limitTrain').fill('1200');
+    await page.click('[data-screen=results]');
     await page.getByTestId('run-best-cell').click();
     await session.waitForRunStatus('completed', 120_000, { otherThan: sweepId });
+    const sweepConfig = JSON.parse(await readFile(join(runsDir, sweepId!, 'config.json'), 'utf8')) as RunConfig;
+    const bestCellConfig = JSON.parse(await readFile(join(runsDir, (await session.shownRunId())!, 'config.json'), 'utf8')) as RunConfig;
+    assert.deepEqual([bestCellConfig.limitTrain, bestCellConfig.epochs, bestCellConfig.sweep, bestCellConfig.methodOptions.kd], [1500, 2, false, sweepConfig.methodOptions.kd]);
     await page.click('[data-screen=results]');
     await page.getByTestId('result-baseline').waitFor();
     // A run named on its Results keeps the name: History and the comparison show it beside the id.
