@@ -1,8 +1,6 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type ApiEvent, type DatasetView, type DistillService, type HostService, type RunSummary } from '../contract/api';
-import { formatResizes, RUN_SETTINGS } from '../contract/catalogue';
-import { shortPath } from '../contract/history';
+import { type ApiEvent, type DistillService, type HostService, type RunSummary } from '../contract/api';
 import type { BackendInfo, RunEvent } from '../contract/events';
 import type { PresetName, RunConfig, RunConfigOverrides } from '../contract/run-config';
 import {
@@ -16,17 +14,13 @@ import {
   getMethod,
   listModels,
   listRuns,
-  loadDataset,
-  newRunId,
   parseStudyMethods,
-  pickSamples,
   autoChoice,
   availableCores,
   commandLinesOfRun,
   probeBackends,
   readRun,
   resolveConfig,
-  RunCancelledError,
   RunFolder,
   RunModelCache,
   runInterrupted,
@@ -38,9 +32,7 @@ import {
   runSweep,
   studyConfig,
   studyOfRun,
-  summarizeDataset,
   teacherFolder,
-  type ImageDataset,
   type StoredRun,
   writeRunNotes,
 } from '../engine';
@@ -49,6 +41,8 @@ import { sourceResolver } from './sources';
 import { createModelExports } from './model-exports';
 import { runFormOf } from './run-form';
 import { createServiceBackend } from './service-backend';
+import { base64, createDatasetViews } from './dataset-views';
+import { createRunSlot } from './run-slot';
 
 export interface ServiceOptions {
   /** Run folders, shared with the CLI's `--runs-dir`. */
@@ -61,8 +55,6 @@ export interface ServiceOptions {
   /** Where catalogue datasets are fetched from instead of their official addresses (a mirror; a test server), and the cache. */
   datasets?: { baseUrl?: string; cache?: string };
 }
-
-const base64 = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
 
 export interface HostedService extends DistillService, HostService {
   uploadsDir: string;
@@ -78,46 +70,23 @@ export function createDistillService(options: ServiceOptions): HostedService {
   const importsDir = join(options.workDir, 'datasets');
   const uploadsDir = join(options.workDir, 'uploads');
   const exportsDir = join(options.workDir, 'exports');
-  const active = new Map<string, AbortController>();
   /** Dataset downloads in progress, by name, so a client can cancel one. */
   const downloading = new Map<string, AbortController>();
-  let datasetCache: { path: string; imageSize: number; dataset: ImageDataset } | null = null;
   const runModels = new RunModelCache();
 
   // Parameter counts, soft labels, mistakes and export checks need a backend, and must not switch a training run's.
-  const backends = createServiceBackend(() => reserved || active.size > 0);
+  const backends = createServiceBackend(() => slot.busy());
   const ensureBackend = () => backends.forService();
 
   const sources = sourceResolver({ host: options.host, uploadsDir, runsDir });
   const { uploadedPaths, datasetPath, teacherPath, teacherSource } = sources;
+  const { datasetAt, dataset, view, forget: forgetDataset } = createDatasetViews(datasetPath);
+  const slot = createRunSlot({ onEvent: options.onEvent, onLaunch: forgetDataset });
 
   /** A study's student asked for by method, checked against its rows; none asked, the run's own. */
   const studyStudent = (run: StoredRun, method: string | undefined) => {
     if (method !== undefined && !run.study?.rows.some((row) => row.method === method)) throw new DistillInputError(`run ${run.id} is not a study with a ${method} student`);
     return method;
-  };
-
-  /**
-   * A dataset by its resolved path (a run's config holds one) at an image size (an image folder's
-   * images are resized to it; a run's models take that size), kept while it is the one in view.
-   */
-  const datasetAt = async (path: string, size?: number) => {
-    // The size matters only to a format that resizes: an IDX or CIFAR dataset is never read twice for it.
-    const imageSize = size ?? RUN_SETTINGS.imageSize.default;
-    const cached = datasetCache;
-    if (cached?.path === path && (cached.imageSize === imageSize || !formatResizes(cached.dataset.format))) return cached.dataset;
-    datasetCache = { path, imageSize, dataset: await loadDataset(path, { imageSize }) };
-    return datasetCache.dataset;
-  };
-  /** A dataset as the client names it. */
-  const dataset = async (spec: string, imageSize?: number) => datasetAt(await datasetPath(spec), imageSize);
-
-  const view = async (spec: string, imageSize?: number): Promise<DatasetView> => {
-    const path = await datasetPath(spec);
-    const data = await datasetAt(path, imageSize);
-    const samples = pickSamples(data).map((sample) => ({ ...sample, pixels: base64(sample.pixels) }));
-    // An upload is titled as History names it (the folder given, or `uploaded files`), not by its storage id.
-    return { dataset: spec, ...summarizeDataset(data), ...(spec.startsWith('upload:') ? { name: shortPath(path, 1) } : {}), samples };
   };
 
   const modelExports = createModelExports({ exportsDir, version: options.version, onEvent: options.onEvent, ensureBackend, runDir: async (runId) => (await storedRun(runId)).dir });
@@ -126,18 +95,6 @@ export function createDistillService(options: ServiceOptions): HostedService {
     const run = await readRun(join(runsDir, runId), runId, { withProgress });
     if (!run) throw new DistillInputError(`no run ${runId}`);
     return run;
-  };
-
-  /**
-   * One run at a time, reserved from the moment a start is asked for (checks take a while, and
-   * a second request in that window must not slip through); released when the run ends or the
-   * start fails.
-   */
-  let reserved = false;
-  const reserve = () => {
-    if (reserved || active.size > 0) throw new DistillInputError('a run is already training: cancel it or wait for it to finish');
-    reserved = true;
-    return () => void (reserved = false);
   };
 
   const prepareConfig = async (preset: PresetName, overrides: RunConfigOverrides) => {
@@ -164,12 +121,12 @@ export function createDistillService(options: ServiceOptions): HostedService {
     methods: Array<ReturnType<typeof getMethod>>,
     train: (config: RunConfig, options: { backend: BackendInfo; runsRoot: string; runId: string; signal: AbortSignal; onEvent: (event: RunEvent) => void }) => Promise<unknown>,
   ) => {
-    const release = reserve();
+    const release = slot.reserve();
     try {
       const config = adjust(await prepare());
       await checkRunInputs(config, await datasetAt(config.dataset, config.imageSize), methods.length ? methods : undefined);
       const backend = await activateBackend(config);
-      return launch(config, release, (runId, signal, onEvent) => train(config, { backend, runsRoot: runsDir, runId, signal, onEvent }));
+      return slot.launch(config, release, (runId, signal, onEvent) => train(config, { backend, runsRoot: runsDir, runId, signal, onEvent }));
     } catch (error) {
       release();
       throw error;
@@ -181,30 +138,13 @@ export function createDistillService(options: ServiceOptions): HostedService {
     return start(prepare, studyConfig, entries.map((entry) => getMethod(entry.method)), (config, options) => runStudy({ config, methods: entries, seeds, ...options }));
   };
 
-  /** Starts training in the background; events stream out, and a run-ended event closes it. */
-  const launch = (config: RunConfig, release: () => void, train: (runId: string, signal: AbortSignal, onEvent: (event: RunEvent) => void) => Promise<unknown>, runId = newRunId()) => {
-    const controller = new AbortController();
-    active.set(runId, controller);
-    datasetCache = null; // the run loads its own copy; don't hold two
-    void train(runId, controller.signal, (event) => options.onEvent({ type: 'run-event', runId, event }))
-      .then(() => options.onEvent({ type: 'run-ended', runId, status: 'completed' }))
-      .catch((error: Error) =>
-        options.onEvent({ type: 'run-ended', runId, status: error instanceof RunCancelledError ? 'cancelled' : 'failed', error: error.message }),
-      )
-      .finally(() => {
-        active.delete(runId);
-        release();
-      });
-    return { runId, config };
-  };
-
   /**
    * A run left `running` by a crash or a closed app is marked failed when next seen; one a live
    * process trains (a CLI run in the same folder) is left alone.
    */
   const notesOf = (run: StoredRun) => (run.notes ? { notes: run.notes } : {});
   const settle = async (run: StoredRun): Promise<RunSummary> => {
-    if (!active.has(run.id) && (await runInterrupted(run))) {
+    if (!slot.training(run.id) && (await runInterrupted(run))) {
       const error = 'interrupted: the training process ended before the run finished';
       await new RunFolder(run.id, run.dir).setStatus('failed', error);
       return { runId: run.id, kind: run.kind, status: 'failed', error, updatedAt: new Date().toISOString(), config: run.config, result: null, study: null, ...notesOf(run) };
@@ -323,12 +263,12 @@ export function createDistillService(options: ServiceOptions): HostedService {
 
     /** Goes on with a failed or cancelled run from its checkpoints, as `distill resume` does. */
     async resumeRun({ runId }) {
-      const release = reserve();
+      const release = slot.reserve();
       try {
         const run = await resumableRun(join(runsDir, runId));
         await datasetAt(run.config.dataset, run.config.imageSize);
         const backend = await activateBackend(run.config);
-        return launch(run.config, release, (_id, signal, onEvent) => resumeRun({ dir: run.dir, backend, signal, onEvent }), runId);
+        return slot.launch(run.config, release, (_id, signal, onEvent) => resumeRun({ dir: run.dir, backend, signal, onEvent }), runId);
       } catch (error) {
         release();
         throw error;
@@ -336,9 +276,7 @@ export function createDistillService(options: ServiceOptions): HostedService {
     },
 
     async cancelRun({ runId }) {
-      const controller = active.get(runId);
-      controller?.abort();
-      return { cancelled: controller !== undefined };
+      return { cancelled: slot.cancel(runId) };
     },
 
     async listRuns() {
@@ -362,7 +300,7 @@ export function createDistillService(options: ServiceOptions): HostedService {
     },
 
     async deleteRun({ runId }) {
-      if (active.has(runId)) throw new DistillInputError(`run ${runId} is training: cancel it first`);
+      if (slot.training(runId)) throw new DistillInputError(`run ${runId} is training: cancel it first`);
       const run = await storedRun(runId);
       if (await runIsLive(run.dir)) throw new DistillInputError(`run ${runId} is training in another process (a CLI run?): stop it first`);
       runModels.forget(runId);
@@ -399,7 +337,7 @@ export function createDistillService(options: ServiceOptions): HostedService {
     takeDownload: (id) => modelExports.takeDownload(id),
 
     async dispose() {
-      for (const controller of active.values()) controller.abort();
+      slot.cancelAll();
       runModels.dispose();
       await modelExports.dispose();
     },
