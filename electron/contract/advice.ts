@@ -1,6 +1,7 @@
 import type { ModelReport, RunResult, StudyResult, StudyRow } from './events';
 import { METHOD_CATALOGUE, optionsOfMethod, STUDY_ENTRY_PATTERN, type AnyOption, type MethodId } from './catalogue';
 import { formatPercent, formatPoints, gainName } from './display';
+import { shellWord } from './command-line';
 
 /**
  * What a finished run says about whether distillation paid off, with the numbers and what to try
@@ -53,7 +54,7 @@ export interface SeedsGain {
 export type AdviceInput = Pick<RunResult, 'teacher' | 'student' | 'baseline' | 'kdGain' | 'sweep'> & Partial<Pick<RunResult, 'selection' | 'outDir'>> & { studentMethod?: string | undefined; seeds?: SeedsGain | undefined; fromStudy?: boolean };
 
 /** What the advice says to narrow a gain's noise: more test images, or the run again over several seeds, from its folder (RUN_DIR where it is not known). */
-const severalSeeds = (outDir = 'RUN_DIR') => `more test images, or this run again over several seeds (\`distill study --from-run ${outDir} --seeds 5\`, or "Measure this gain over 5 seeds" in the app), to narrow the noise`;
+const severalSeeds = (outDir = 'RUN_DIR') => `more test images, or this run again over several seeds (\`distill study --from-run ${shellWord(outDir)} --seeds 5\`, or "Measure this gain over 5 seeds" in the app), to narrow the noise`;
 /** The same for a study of one seed, which is run again with more seeds per method, not measured from a run. */
 const STUDY_SEEDS_AGAIN = 'more test images, or the study again with several seeds per method (`--seeds 5`, or "seeds per method" on the Method screen), to narrow the noise';
 

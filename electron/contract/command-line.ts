@@ -112,8 +112,23 @@ export function commandLineOf(config: RunConfig, kind: RunCommandKind, teacherLo
   return [kind.command, '--preset', best.preset, ...study, ...best.flags];
 }
 
-/** A word as a POSIX shell reads it back: quoted when it holds anything but plain path characters. */
-export const shellWord = (word: string) => (/^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`);
+/**
+ * How a command's words are quoted: for a POSIX shell (sh, bash, zsh), or for Windows, where
+ * PowerShell is the usual shell and cmd the old one. PowerShell reads an unquoted `2,4` as an
+ * array (which npm's shim passes on as two words), and cmd takes no single quotes, so Windows
+ * quotes with double quotes, which both read the same wherever a word holds no `$`, backtick,
+ * `"` or `%`; such a rare word gets PowerShell's single quotes.
+ */
+export type ShellQuoting = 'posix' | 'windows';
+
+/** A word as the shell reads it back: quoted when it holds anything but plain path characters. */
+export function shellWord(word: string, quoting: ShellQuoting = 'posix'): string {
+  if (quoting === 'posix') return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
+  // Not `@` first: PowerShell reads it as splatting.
+  if (/^[\w+=:./\\-][\w@+=:./\\-]*$/.test(word)) return word;
+  // PowerShell takes the typographic single quotes for quotes too; each is escaped by doubling.
+  return /[$`"%]/.test(word) ? `'${word.replace(/['\u2018\u2019\u201a\u201b]/g, (quote) => quote + quote)}'` : `"${word}"`;
+}
 
 /** `distill …` as a person types it into a shell. */
-export const shellLine = (words: readonly string[]) => ['distill', ...words].map(shellWord).join(' ');
+export const shellLine = (words: readonly string[], quoting: ShellQuoting = 'posix') => ['distill', ...words].map((word) => shellWord(word, quoting)).join(' ');

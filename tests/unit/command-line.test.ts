@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { METHOD_CATALOGUE, METHOD_IDS, optionsOfMethod, PRESET_IDS, presetConfig, RUN_SETTINGS, STUDY_SEEDS, type AnyOption, type MethodId, type OptionTable, type RunSettingKey } from '../../electron/contract/catalogue';
@@ -138,6 +139,25 @@ describe('the command line that trains a run again', () => {
   it('quotes words a shell would split or expand', () => {
     assert.equal(shellLine(['run', '--dataset', "/data/my photos/it's"]), `distill run --dataset '/data/my photos/it'\\''s'`);
     assert.equal(shellLine(['run', '--teacher', '/a/b-c_d.onnx', '--temperature', '2']), 'distill run --teacher /a/b-c_d.onnx --temperature 2');
+  });
+
+  it('gives a POSIX shell back every word as it was', () => {
+    const words = ["/data/my photos/it's", 'a b', '$HOME', '`id`', '"x"', '2,4', 'resnet20@0.5', '*', 'a\\b', 'tab\there', 'ü ß', '', '--x=1;y'];
+    const line = shellLine(words);
+    // The real shell: printf prints each argument it was given on a line of its own.
+    const echoed = execFileSync('/bin/sh', ['-c', `printf '%s\\n' ${line.slice('distill '.length)}`], { encoding: 'utf8' });
+    assert.deepEqual(echoed.split('\n').slice(0, -1), words);
+  });
+
+  it("quotes for Windows' shells where the machine is Windows", () => {
+    const windows = (words: string[]) => shellLine(words, 'windows');
+    // Plain words, paths with backslashes and model names stay as they are.
+    assert.equal(windows(['run', '--teacher', 'C:\\runs\\x\\teacher', '--student', 'resnet20@0.5']), 'distill run --teacher C:\\runs\\x\\teacher --student resnet20@0.5');
+    // A space (the app's own folder under AppData) and a comma (PowerShell's array) are double-quoted, which cmd reads too.
+    assert.equal(windows(['--runs-dir', 'C:\\Users\\Bob\\AppData\\Roaming\\Distill Studio\\runs', '--sweep-temperatures', '2,4']), 'distill --runs-dir "C:\\Users\\Bob\\AppData\\Roaming\\Distill Studio\\runs" --sweep-temperatures "2,4"');
+    // What double quotes would expand goes in PowerShell's single quotes, a quote in it doubled.
+    assert.equal(windows(['--dataset', "D:\\$data\\it's"]), `distill --dataset 'D:\\$data\\it''s'`);
+    assert.equal(windows(['@x']), 'distill "@x"', 'an @ first is splatting in PowerShell');
   });
 
   it('takes each nullable setting back from its word for null', async () => {

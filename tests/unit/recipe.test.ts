@@ -126,6 +126,10 @@ describe('advice on a finished run', () => {
     // A student that used every epoch may still be improving.
     const oneRanOut = distillationAdvice({ ...run, selection: { teacher: stopped, student: ranOut, baseline: stopped } }).flatMap((a) => a.suggestions);
     assert.deepEqual(longer(oneRanOut), ['training the students longer (KD students keep improving after a plain one levels off)']);
+    // The command to measure it over seeds names the run's folder as a shell reads it back, a space and all.
+    const seeds = (outDir: string) => distillationAdvice({ ...run, outDir }).flatMap((a) => a.suggestions).find((x) => x.includes('--from-run'));
+    assert.match(seeds('/runs/20261207-120000-aaaa') ?? '', /`distill study --from-run \/runs\/20261207-120000-aaaa --seeds 5`/);
+    assert.match(seeds('/Users/bob/Library/Application Support/Distill Studio/runs/x') ?? '', /--from-run '\/Users\/bob\/Library\/Application Support\/Distill Studio\/runs\/x' --seeds 5/);
     // The app shows each as "Try …." and the CLI as "try: …": a noun phrase or a gerund, never a bare verb ("Try find T and α").
     for (const s of distillationAdvice(run).flatMap((a) => a.suggestions)) assert.doesNotMatch(s, /^(train|find|use|let|make|pick) /, s);
   });

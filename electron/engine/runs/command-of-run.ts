@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { RunCommandLines } from '../../contract/api';
 import { bestCellRunConfig } from '../../contract/best-cell';
 import { formatResizes, type RunSettingKey } from '../../contract/catalogue';
-import { commandLineOf, shellLine } from '../../contract/command-line';
+import { commandLineOf, shellLine, type ShellQuoting } from '../../contract/command-line';
 import type { SweepResult } from '../../contract/events';
 import type { RunConfig } from '../../contract/run-config';
 import { datasetFormatOf } from '../data/load';
@@ -10,6 +10,9 @@ import { teacherIsSaved } from './phases';
 import type { StoredRun } from './store';
 import { readRunPlan } from './run-plan';
 import { runTeacherOf } from './teacher-info';
+
+/** How commands are quoted for this machine's shell (a run's paths are this machine's, so the commands are for it). */
+export const hostQuoting = (): ShellQuoting => (process.platform === 'win32' ? 'windows' : 'posix');
 
 /** Settings a run's dataset makes act on nothing: `--image-size` for one whose images keep their size (IDX, CIFAR), which the CLI refuses. */
 export async function settingsIdleForDataset(dataset: string): Promise<RunSettingKey[]> {
@@ -35,7 +38,7 @@ export async function commandLinesOfRun(run: StoredRun, options: { runsDir?: str
   const onItsTeacher = trainedHere ? commandLineOf(trainedHere, kind, true, idle) : null;
   // The app's commands write into its own runs folder, so that the run shows (and is followed) in its History.
   const where = options.runsDir ? ['--runs-dir', options.runsDir] : [];
-  return { again: shellLine([...again, ...where]), onItsTeacher: onItsTeacher ? shellLine([...onItsTeacher, ...where]) : null };
+  return { again: shellLine([...again, ...where], hostQuoting()), onItsTeacher: onItsTeacher ? shellLine([...onItsTeacher, ...where], hostQuoting()) : null };
 }
 
 /**
@@ -56,5 +59,5 @@ async function onSavedTeacher(config: RunConfig, runDir: string): Promise<RunCon
 export async function bestCellCommandOf(sweepDir: string, sweepConfig: RunConfig, best: SweepResult['best'], options: { runsDir?: string } = {}): Promise<string | null> {
   const config = await onSavedTeacher(bestCellRunConfig(sweepConfig, best), sweepDir);
   const words = config && commandLineOf(config, { command: 'run' }, true, await settingsIdleForDataset(config.dataset));
-  return words ? shellLine([...words, ...(options.runsDir ? ['--runs-dir', options.runsDir] : [])]) : null;
+  return words ? shellLine([...words, ...(options.runsDir ? ['--runs-dir', options.runsDir] : [])], hostQuoting()) : null;
 }
