@@ -21,7 +21,7 @@ export const runLabel = (runId: string, notes: { name: string } | null | undefin
 /** One run as a row of History, the same in the app and in `distill runs`. */
 export interface HistoryCells {
   dataset: string;
-  /** `mlp-800x2 → mlp-30x2`, the teacher's path shortened. */
+  /** `mlp-800x2 → mlp-30x2`, the teacher as teacherLabel names it. */
   models: string;
   /** `study of 6 × 2 seeds`, a sweep's best cell, a method other than KD, or null. */
   tag: string | null;
@@ -74,6 +74,20 @@ export function runOutcome({ result, study }: Pick<RunSummary, 'result' | 'study
   return { teacher: study?.teacher?.accuracy ?? null, student: best?.accuracy ?? null, best: best ? { method: best.method, label: best.label } : null, alone: alone?.accuracy ?? null, gain: best?.gain ?? null, lanes: { student: best?.method, alone: 'baseline' } };
 }
 
+/**
+ * The teacher as History names it: a model name as it is; a teacher loaded from an earlier run's
+ * folder (`<run id>/teacher`, or the .onnx file kept there) by the architecture its report names and
+ * that run (`mlp-800x2 from 20261203-162520-7448`), which says more than the folder; any other
+ * file or folder by its shortened path.
+ */
+export function teacherLabel(teacher: string, reportName: string | undefined): string {
+  const parts = teacher.split(/[\\/]/).filter(Boolean);
+  const at = parts.lastIndexOf('teacher');
+  // A run folder as the app and the CLI name them (newRunId), not any folder that holds a `teacher`.
+  const fromRun = at >= 1 && /^\d{8}-\d{6}-[0-9a-f]{4}$/.test(parts[at - 1]!) && (at === parts.length - 1 || (at === parts.length - 2 && /\.onnx$/i.test(parts.at(-1)!)));
+  return fromRun && reportName ? `${reportName} from ${parts[at - 1]}` : shortPath(teacher);
+}
+
 export function historyCells(run: Pick<RunSummary, 'config' | 'result' | 'study'>): HistoryCells {
   const { config, result, study } = run;
   const seeds = study?.rows[0]?.seeds;
@@ -87,7 +101,7 @@ export function historyCells(run: Pick<RunSummary, 'config' | 'result' | 'study'
   const outcome = runOutcome(run);
   return {
     dataset: shortPath(config.dataset, 1),
-    models: `${shortPath(config.teacher)} → ${config.student}`,
+    models: `${teacherLabel(config.teacher, (result?.teacher ?? study?.teacher)?.name)} → ${config.student}`,
     tag,
     teacher: formatPercentOrDash(outcome.teacher),
     student: outcome.best !== null ? `best ${formatPercentOrDash(outcome.student)}` : formatPercentOrDash(outcome.student),
@@ -105,6 +119,6 @@ export function historyMatches(run: Pick<RunSummary, 'config' | 'result' | 'stud
   const words = filter.toLowerCase().split(/\s+/).filter(Boolean);
   if (words.length === 0) return true;
   cells ??= historyCells(run);
-  const text = [run.runId, run.status, run.notes?.name, run.notes?.note, cells.dataset, cells.models, cells.tag, run.config.method].filter(Boolean).join(' ').toLowerCase();
+  const text = [run.runId, run.status, run.notes?.name, run.notes?.note, cells.dataset, cells.models, shortPath(run.config.teacher), cells.tag, run.config.method].filter(Boolean).join(' ').toLowerCase();
   return words.every((word) => text.includes(word));
 }

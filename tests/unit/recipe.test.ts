@@ -10,6 +10,7 @@ import { sameArchitectureLatency } from '../../electron/engine/runs/phases';
 import { PlateauCuts } from '../../electron/engine/train/schedule';
 import { configDifferences } from '../../electron/contract/compare';
 import { historyCells, runOutcome, shortPath } from '../../renderer/src/lib/display';
+import { historyMatches, teacherLabel } from '../../electron/contract/history';
 import { studyOverrides, studyRecipeNote } from '../../renderer/src/lib/study-form';
 import { applyRunEvent, emptyRunView, keptEpochText, mayStopEarly } from '../../renderer/src/lib/run-view';
 import { presetConfig } from '../../electron/contract/catalogue';
@@ -283,6 +284,15 @@ describe('comparing runs', () => {
     assert.deepEqual(runOutcome({ result: { ...raced, studentMethod: 'dist', restarts: { student: restarts(3), baseline: restarts(2) } }, study: null }).lanes, { student: 'dist#3', alone: 'baseline#2' });
     assert.deepEqual(runOutcome({ result: { ...raced, restarts: { student: restarts(1), baseline: restarts(1) } }, study: null }).lanes, { student: undefined, alone: undefined });
     assert.deepEqual(runOutcome({ result: { ...raced, restarts: { student: restarts(2) } }, study: null }).lanes.student, 'student#2');
+    // A teacher from an earlier run is named by its architecture and that run; with no report (a run stopped early), by its folder.
+    const named = { ...study, teacher: { accuracy: 0.9, name: 'mlp-800x2' } } as StudyResult;
+    assert.equal(historyCells({ config, result: null, study: named }).models, 'mlp-800x2 from 20261203-162520-7448 → mlp-30x2');
+    assert.equal(teacherLabel('C:\\runs\\20261203-162520-7448\\teacher\\resnet.onnx', 'resnet18'), 'resnet18 from 20261203-162520-7448');
+    assert.equal(teacherLabel('/models/teacher.onnx', 'resnet18'), 'models/teacher.onnx', 'a file brought by hand keeps its path');
+    assert.equal(teacherLabel('/models/teacher/model.onnx', 'resnet18'), 'teacher/model.onnx', "a teacher folder outside a run's is a path");
+    assert.equal(teacherLabel('mlp-800x2', 'mlp-800x2'), 'mlp-800x2');
+    // The filter still finds the row by the teacher's folder.
+    assert.ok(historyMatches({ config, result: null, study: named, notes: null, runId: 'x', status: 'completed' }, '20261203-162520-7448/teacher'));
     // A study stopped before any row: no "best -Infinity%".
     assert.equal(historyCells({ config, result: null, study: { teacher: null, rows: [] } as unknown as StudyResult }).student, '–');
     assert.deepEqual(historyCells({ config: { ...config, method: 'dist' }, result: null, study: null }), { dataset: 'fashion', models: '20261203-162520-7448/teacher → mlp-30x2', tag: 'dist', teacher: '–', student: '–', alone: '–', gain: '–' });
