@@ -74,7 +74,7 @@ describe('the auto recipe and the sweep', () => {
     const seededText = await runCli(['sweep', ...SMALL.filter((a) => a !== '--json'), '--teacher', join(root, 'sweep', 'teacher'), ...GRID, '--init-from-teacher', '--out', join(root, 'sweep-seeded')]);
     assert.equal(seededText.code, 0, seededText.stderr);
     assert.doesNotMatch(seededText.stdout, /from the teacher's weights: \d/);
-    assert.match(seededText.stdout, /distill run --teacher .* --alpha 0\.\d --init-from-teacher\n/);
+    assert.match(seededText.stdout, /the full run with it, on this teacher:\n {2}distill run --preset quick --teacher \S+\/sweep-seeded\/teacher .*--init-from-teacher /);
   });
 
   it('--preset auto (with --restarts 3): choices on the validation split only, best weights kept, early stopping, and every choice reported', async () => {
