@@ -29,7 +29,7 @@ export { teacherIsSaved } from './runs/phases';
 export { runSweep } from './runs/sweep-run';
 export { studyConfig, parseStudyMethods, runStudy, type StudyEntry } from './runs/study';
 export { studyOfRun } from './runs/study-of-run';
-export { bestCellCommandOf, commandLinesOfRun, settingsIdleForDataset } from './runs/command-of-run';
+export { bestCellCommandOf, commandLinesOfRun, hostQuoting, settingsIdleForDataset } from './runs/command-of-run';
 export { readRunPlan } from './runs/run-plan';
 export { checkRunsFolder, listRuns, newRunId, readRun, RunFolder, runInterrupted, runIsLive, writeRunNotes, type StoredRun } from './runs/store';
 export { resumableRun, resumeRun } from './runs/resume';

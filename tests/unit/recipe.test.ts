@@ -292,7 +292,7 @@ describe('comparing runs', () => {
     assert.equal(teacherLabel('/models/teacher/model.onnx', 'resnet18'), 'teacher/model.onnx', "a teacher folder outside a run's is a path");
     assert.equal(teacherLabel('mlp-800x2', 'mlp-800x2'), 'mlp-800x2');
     // The filter still finds the row by the teacher's folder.
-    assert.ok(historyMatches({ config, result: null, study: named, notes: null, runId: 'x', status: 'completed' }, '20261203-162520-7448/teacher'));
+    assert.ok(historyMatches({ config, result: null, study: named, runId: 'x', status: 'completed' }, '20261203-162520-7448/teacher'));
     // A study stopped before any row: no "best -Infinity%".
     assert.equal(historyCells({ config, result: null, study: { teacher: null, rows: [] } as unknown as StudyResult }).student, '–');
     assert.deepEqual(historyCells({ config: { ...config, method: 'dist' }, result: null, study: null }), { dataset: 'fashion', models: '20261203-162520-7448/teacher → mlp-30x2', tag: 'dist', teacher: '–', student: '–', alone: '–', gain: '–' });

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { historyCells, historyMatches } from '../../contract/history';
-import { checkRunsFolder, listRuns, runInterrupted } from '../../engine';
+import { shellWord } from '../../contract/command-line';
+import { checkRunsFolder, hostQuoting, listRuns, runInterrupted } from '../../engine';
 import { parseFlags } from '../args';
 import { table } from '../table';
 
@@ -38,7 +39,7 @@ export async function runsCommand(args: string[]): Promise<number> {
   const cells = rows.map((r) => [r.runId, ...(named ? [r.name] : []), r.status, r.dataset, r.tag ? `${r.models} (${r.tag})` : r.models, r.teacher, r.student, r.alone, r.gain]);
   // Where to go from the list: the newest completed run as the example.
   const done = rows.find((r) => r.status === 'completed');
-  const next = done ? ` (\`distill show ${done.dir}\` prints a run again; \`distill compare DIR DIR…\` sets runs side by side)` : '';
+  const next = done ? ` (\`distill show ${shellWord(done.dir, hostQuoting())}\` prints a run again; \`distill compare DIR DIR…\` sets runs side by side)` : '';
   const header = ['run', ...(named ? ['name'] : []), 'status', 'dataset', 'teacher → student', 'teacher', 'distilled', 'alone', 'gain'];
   process.stdout.write(`${table(header, cells, named ? [1, 2, 3, 4] : [1, 2, 3])}\n\nin ${root}${next}\n`);
   return 0;

@@ -1,6 +1,7 @@
 import { basename, resolve } from 'node:path';
 import { runLabel } from '../../contract/history';
-import { commandLinesOfRun, DistillInputError, readRun, runInterrupted } from '../../engine';
+import { shellWord } from '../../contract/command-line';
+import { commandLinesOfRun, DistillInputError, hostQuoting, readRun, runInterrupted } from '../../engine';
 import { parseFlags } from '../args';
 import { formatEnded } from './resume';
 
@@ -21,7 +22,7 @@ export async function showCommand(args: string[]): Promise<number> {
   if (!result) {
     const status = (await runInterrupted(run)) ? 'interrupted' : run.status.status;
     if (status === 'running') throw new DistillInputError(`run ${run.id} is still training in another process: its results come when it ends`);
-    throw new DistillInputError(`run ${run.id} has not completed (${status}${run.status.error ? `: ${run.status.error}` : ''}), so it has no results to show: \`distill resume ${positionals[0]}\` goes on with it`);
+    throw new DistillInputError(`run ${run.id} has not completed (${status}${run.status.error ? `: ${run.status.error}` : ''}), so it has no results to show: \`distill resume ${shellWord(positionals[0]!, hostQuoting())}\` goes on with it`);
   }
   // A run someone named or wrote notes on shows them first (`distill note`).
   const notes = run.notes ? `${runLabel(run.id, run.notes)}\n${run.notes.note ? `${run.notes.note}\n` : ''}\n` : '';
