@@ -101,10 +101,12 @@ export function createDistillService(options: ServiceOptions): HostedService {
     const source = overrides.teacher === undefined ? undefined : await teacherSource(overrides.teacher);
     const teacher = source?.path;
     const dataset = overrides.dataset === undefined ? undefined : await datasetPath(overrides.dataset);
-    // An earlier run's teacher (`run:<id>`) is fed as that run declared it, where the request says nothing (as the CLI's --teacher runs/<id>).
+    // An earlier run's teacher (`run:<id>`) is fed as that run declared it, where the request says
+    // nothing (as the CLI's --teacher runs/<id>); one that run trained always as the app feeds its
+    // own models: a form may carry an imported teacher's input settings from an earlier check.
     const declared = source?.declaration;
     const given = Object.fromEntries(Object.entries(overrides).filter(([, value]) => value !== undefined));
-    return resolveConfig(preset, { ...declared, ...given, dataset, teacher });
+    return resolveConfig(preset, source?.trainedHere ? { ...given, ...declared, dataset, teacher } : { ...declared, ...given, dataset, teacher });
   };
 
   /** The backend is chosen here, at the edge, before the run exists: a missing one is the request's error. */

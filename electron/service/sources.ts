@@ -35,13 +35,13 @@ export function sourceResolver(options: { host: 'electron' | 'server'; uploadsDi
    * A model name stays a name, `run:<id>` is an earlier run's teacher with how that run declared
    * its input (a later run feeds it the same way), `upload:<id>` an uploaded file or folder.
    */
-  const teacherSource = async (spec: string): Promise<{ path: string; declaration?: TeacherInputDeclaration }> => {
+  const teacherSource = async (spec: string): Promise<{ path: string; declaration?: TeacherInputDeclaration; trainedHere?: boolean }> => {
     const teacherRun = spec.startsWith('run:') ? spec.slice(4) : null;
     if (teacherRun !== null && !RunIdSchema.safeParse(teacherRun).success) throw new DistillInputError(`no run ${teacherRun}`);
     if (teacherRun !== null) {
       const run = await runTeacherOf(join(options.runsDir, teacherRun));
       // A run folder without a readable config still names its teacher/, which the run then checks.
-      return run ? { path: run.teacher, declaration: run.declaration } : { path: await savedTeacherPath(join(options.runsDir, teacherRun, 'teacher')) };
+      return run ? { path: run.teacher, declaration: run.declaration, trainedHere: run.trainedHere } : { path: await savedTeacherPath(join(options.runsDir, teacherRun, 'teacher')) };
     }
     const teacherUpload = /^upload:([a-f0-9]{16})$/.exec(spec);
     if (teacherUpload) return { path: await teacherFolder(await uploadedPaths(join(options.uploadsDir, teacherUpload[1]!))) };

@@ -163,6 +163,15 @@ describe('the commands in the app (getRun over distill serve)', () => {
     assert.deepEqual(listed.map((r) => r.status), ['completed', 'completed'], 'the new run is listed beside the first');
   });
 
+  it("feed a teacher an earlier run trained (run:<id>) as the app feeds its own models, whatever input settings the form carries", async () => {
+    // A form can keep an imported teacher's input settings from an earlier check (the Results' one click to a sweep's best cell did).
+    const response = await call('startRun', { preset: 'quick', overrides: { teacher: 'run:20261207-120000-aaaa', student: 'mlp-16x1', epochs: 1, limitTrain: 500, limitTest: 100, backend: 'cpu', teacherNormalization: 'none', teacherInputRange: '0-255' } });
+    assert.equal(response.status, 200);
+    const started = (await response.json()) as { runId: string; config: { teacher: string; teacherNormalization: string; teacherInputRange: string } };
+    assert.deepEqual([started.config.teacher, started.config.teacherNormalization, started.config.teacherInputRange], [join(runsDir, '20261207-120000-aaaa', 'teacher'), 'dataset', '0-1']);
+    await call('cancelRun', { runId: started.runId });
+  });
+
   it("give the form the run's settings back (Edit and run again): its dataset opened, its teacher, its preset", async () => {
     const response = await call('runForm', { runId: '20261207-120000-aaaa' });
     assert.equal(response.status, 200);

@@ -67,5 +67,6 @@ describe("an earlier run's teacher, fed as that run fed it", () => {
     assert.deepEqual(trained?.declaration, { teacherInputRange: '0-1', teacherNormalization: 'dataset', teacherMeanStd: null, teacherResize: false });
     const imported = await runTeacherOf(join(runsDir, '20261207-130000-bbbb', 'teacher'));
     assert.deepEqual(imported?.declaration, { teacherInputRange: '0-1', teacherNormalization: 'imagenet', teacherMeanStd: null, teacherResize: true });
+    assert.deepEqual([trained?.trainedHere, imported?.trainedHere], [true, false]);
   });
 });

@@ -53,10 +53,11 @@ export async function savedTeacherPath(path: string): Promise<string> {
 
 /**
  * The teacher a run used, named by its run folder, that folder's `teacher/`, or the .onnx file
- * kept there: the saved teacher (see savedTeacherPath) and how that run declared its input, so a
- * later run feeds it the same way. Null for any other path.
+ * kept there: the saved teacher (see savedTeacherPath), how that run declared its input, so a
+ * later run feeds it the same way, and whether that run trained it (then as the app feeds its own
+ * models). Null for any other path.
  */
-export async function runTeacherOf(path: string): Promise<{ teacher: string; declaration: TeacherInputDeclaration } | null> {
+export async function runTeacherOf(path: string): Promise<{ teacher: string; declaration: TeacherInputDeclaration; trainedHere: boolean } | null> {
   const keptFile = isOnnxPath(path) && basename(dirname(path)) === 'teacher';
   const runDir = keptFile ? dirname(dirname(path)) : basename(path) === 'teacher' ? dirname(path) : path;
   if (!(await stat(join(runDir, 'teacher')).catch(() => null))?.isDirectory()) return null;
@@ -65,9 +66,10 @@ export async function runTeacherOf(path: string): Promise<{ teacher: string; dec
   // A teacher that run trained takes images as the app feeds its own models: what its config says
   // of an imported teacher's input acted on nothing there (a form may carry it from an earlier
   // check), and must not start acting now.
-  const declared = findFamily(config.teacher) === null ? config : Object.fromEntries(TEACHER_INPUT_SETTINGS.map((key) => [key, RUN_SETTINGS[key].default]));
+  const trainedHere = findFamily(config.teacher) !== null;
+  const declared = trainedHere ? Object.fromEntries(TEACHER_INPUT_SETTINGS.map((key) => [key, RUN_SETTINGS[key].default])) : config;
   const { teacherInputRange, teacherNormalization, teacherMeanStd, teacherResize } = declared as TeacherInputDeclaration;
-  return { teacher: keptFile ? path : await savedTeacherPath(join(runDir, 'teacher')), declaration: { teacherInputRange, teacherNormalization, teacherMeanStd, teacherResize } };
+  return { teacher: keptFile ? path : await savedTeacherPath(join(runDir, 'teacher')), declaration: { teacherInputRange, teacherNormalization, teacherMeanStd, teacherResize }, trainedHere };
 }
 
 /** Opens a teacher (an .onnx file, a GraphModel or LayersModel folder) to check it and describe it (what the Models screen shows). */

@@ -1,6 +1,6 @@
 import type { DatasetView, ExportResult, ModelInfo, ModelRole, RunForm, RunNotes, TeacherView } from '../../../electron/contract/api';
 import { bestCellRunConfig } from '../../../electron/contract/best-cell';
-import { formatResizes, presetConfig, RUN_SETTINGS, type DownloadableDatasetId, type ExportFormatId } from '../../../electron/contract/catalogue';
+import { formatResizes, presetConfig, RUN_SETTINGS, TEACHER_INPUT_SETTINGS, type DownloadableDatasetId, type ExportFormatId, type RunSettingKey } from '../../../electron/contract/catalogue';
 import type { PresetName, RunConfig, RunConfigOverrides } from '../../../electron/contract/run-config';
 import type { SweepResult } from '../../../electron/contract/events';
 import { api } from '../api/bridge';
@@ -306,10 +306,11 @@ export function chooseTeacherSource(source: string): void {
   app.teacherRun = source;
   const run = source && source !== 'own' ? app.runs.find((r) => r.runId === source) : undefined;
   if (!run) return;
-  app.config.teacherInputRange = run.config.teacherInputRange;
-  app.config.teacherNormalization = run.config.teacherNormalization;
-  app.config.teacherMeanStd = run.config.teacherMeanStd;
-  app.config.teacherResize = run.config.teacherResize;
+  // A teacher that run trained (its config names an architecture, not a file or folder) takes
+  // images as the app feeds its own models, whatever idle input settings its config carried (the
+  // service holds to that too); one it brought, as that run declared.
+  const brought = /[\\/]|\.onnx$/i.test(run.config.teacher);
+  for (const key of TEACHER_INPUT_SETTINGS) (app.config as Record<RunSettingKey, unknown>)[key] = brought ? run.config[key] : RUN_SETTINGS[key].default;
 }
 
 /** A teacher dropped or picked on the Models screen; a bad one is a message, the choice so far stays. */
