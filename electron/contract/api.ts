@@ -141,9 +141,11 @@ export type RunSummary = z.infer<typeof RunSummarySchema>;
 
 /**
  * A completed run as `distill` commands that train it again (`commandLineOf`): as it was, and,
- * where it trained its teacher here, on that saved teacher instead of training it again.
+ * where it trained its teacher here, on that saved teacher instead of training it again; for a
+ * sweep on its own, also the full run with its best cell on its teacher (what `distill sweep`
+ * suggests, and the Results' one click trains).
  */
-export const RunCommandLinesSchema = z.object({ again: z.string(), onItsTeacher: z.string().nullable() });
+export const RunCommandLinesSchema = z.object({ again: z.string(), onItsTeacher: z.string().nullable(), bestCell: z.string().nullable().optional() });
 export type RunCommandLines = z.infer<typeof RunCommandLinesSchema>;
 
 /**

@@ -38,7 +38,12 @@ export async function commandLinesOfRun(run: StoredRun, options: { runsDir?: str
   const onItsTeacher = trainedHere ? commandLineOf(trainedHere, kind, true, idle) : null;
   // The app's commands write into its own runs folder, so that the run shows (and is followed) in its History.
   const where = options.runsDir ? ['--runs-dir', options.runsDir] : [];
-  return { again: shellLine([...again, ...where], hostQuoting()), onItsTeacher: onItsTeacher ? shellLine([...onItsTeacher, ...where], hostQuoting()) : null };
+  const best = kind.command === 'sweep' && run.result?.sweep && !run.result.sweep.cells.every((c) => c.diverged) ? run.result.sweep.best : null;
+  return {
+    again: shellLine([...again, ...where], hostQuoting()),
+    onItsTeacher: onItsTeacher ? shellLine([...onItsTeacher, ...where], hostQuoting()) : null,
+    ...(best ? { bestCell: await bestCellCommandOf(run.dir, run.config, best, options) } : {}),
+  };
 }
 
 /**

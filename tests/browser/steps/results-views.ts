@@ -71,6 +71,10 @@ export function resultsViewsTests(session: AppSession): void {
     assert.match(await page.getByTestId('command-again').innerText(), /^distill sweep --preset [a-z0-9-]+ .*--sweep-temperatures 2,4 --sweep-alphas 0\.5,0\.9 /);
     assert.match(await page.getByTestId('command-teacher').innerText(), new RegExp(`^distill sweep --preset .* --teacher ${escaped(runsDir)}/${sweepId}/teacher( |$)`));
     assert.doesNotMatch(await page.getByTestId('command-teacher').innerText(), /--teacher-epochs/, "a saved teacher's training is left out");
+    // And the full run with its best cell, on its teacher: what the one click below starts.
+    const bestCellCommand = await page.getByTestId('command-best-cell').innerText();
+    assert.match(bestCellCommand, new RegExp(`^distill run --preset [a-z0-9-]+ .*--teacher ${escaped(runsDir)}/${sweepId}/teacher .*--limit-train 1500 `));
+    assert.doesNotMatch(bestCellCommand, /--sweep-|--teacher-epochs/, 'neither the grid nor a loaded teacher\'s training acts in the full run');
     // One click: the full run with the best cell, on the sweep's teacher, with the sweep's settings
     // whatever the form holds now (here 1,200 images, changed after the sweep).
     await page.click('[data-screen=method]');
@@ -96,6 +100,7 @@ export function resultsViewsTests(session: AppSession): void {
     await openCommands();
     const command = await page.getByTestId('command-again').innerText();
     assert.match(command, new RegExp(`^distill run --preset [a-z0-9-]+ .*--teacher ${escaped(runsDir)}/${sweepId}/teacher .*--temperature \\d`));
+    assert.equal(command, bestCellCommand, "the one click trained the very run the sweep's command names");
     assert.equal(await page.getByTestId('command-teacher').count(), 0);
     await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: session.server.url });
     await page.getByTestId('copy-command-again').click();
