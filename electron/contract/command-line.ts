@@ -45,6 +45,8 @@ function flagWords(option: AnyOption, value: unknown): string[] | null {
   }
 }
 
+const SWEPT_KD_OPTIONS: readonly string[] = ['temperature', 'alpha'];
+
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
 /**
@@ -61,7 +63,12 @@ export function actingOptions(config: RunConfig, kind: RunCommandKind, teacherLo
     ([key, option]) => !FIXED_BY[kind.command].includes(key) && !idle.includes(key) && !idleTeacher.includes(key) && needsMet(option, judged, idleTeacher),
   );
   const methods = kind.command === 'study' ? [...new Set(kind.entries.map((e) => e.method))] : kind.command === 'sweep' ? (['kd'] as MethodId[]) : methodsOfRun(config);
-  const methodOptions = methods.flatMap((method) => optionsOfMethod(method)).filter((o, i, all) => all.findIndex((p) => p.method === o.method && p.key === o.key) === i);
+  const methodOptions = methods
+    .flatMap((method) => optionsOfMethod(method))
+    .filter((o, i, all) => all.findIndex((p) => p.method === o.method && p.key === o.key) === i)
+    // A sweep (on its own, or in a run) sets KD's T and α cell by cell, then to its choice, which
+    // the config keeps: they are the grid's to say.
+    .filter((o) => !((kind.command === 'sweep' || config.sweep) && o.method === 'kd' && SWEPT_KD_OPTIONS.includes(o.key)));
   return { settings, methodOptions };
 }
 

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { METHOD_CATALOGUE, METHOD_IDS, optionsOfMethod, PRESET_IDS, presetConfig, RUN_SETTINGS, STUDY_SEEDS, type AnyOption, type MethodId, type OptionTable, type RunSettingKey } from '../../electron/contract/catalogue';
 import { actingOptions, commandLineOf, shellLine, type RunCommandKind } from '../../electron/contract/command-line';
+import { withKdCell } from '../../electron/contract/best-cell';
 import type { RunConfig } from '../../electron/contract/run-config';
 import { parseFlags } from '../../electron/cli/args';
 import { configFromFlags, RUN_FLAGS } from '../../electron/cli/run-flags';
@@ -128,6 +129,13 @@ describe('the command line that trains a run again', () => {
     const swept = { ...presetConfig('auto'), sweepTemperatures: [2, 4], validationSplit: 0.2 };
     const words = await assertRoundTrip(swept, sweep, 'a sweep');
     assert.ok(!words.includes('--epochs') && !words.includes('--sweep'), `a sweep takes neither --epochs nor --sweep: ${words.join(' ')}`);
+    // The T and α a sweep (or a run's sweep) chose and its config keeps are its grid's to say, not flags.
+    const chose = withKdCell(swept, 8, 0.3);
+    for (const [config, kind] of [[chose, sweep], [chose, { command: 'run' }]] as const) {
+      const said = commandLineOf(config, kind, false)!;
+      assert.ok(!said.includes('--temperature') && !said.includes('--alpha'), said.join(' '));
+    }
+    assert.ok(commandLineOf({ ...chose, sweep: false }, { command: 'run' }, false)!.includes('--temperature'), 'without the sweep they are the run\'s');
     const study: RunCommandKind = { command: 'study', entries: [{ name: 'baseline', method: 'baseline', initFromTeacher: false }, { name: 'init+dist', method: 'dist', initFromTeacher: true }], seeds: 3 };
     const studied = { ...studyConfig({ ...presetConfig('auto'), sweep: false }), selectionSteps: 4 };
     const studyWords = await assertRoundTrip(studied, study, 'a study');
