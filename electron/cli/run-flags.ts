@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { DATASET_FORMAT_CATALOGUE, DATASET_FORMAT_IDS, describeFlag, formatResizes, idleTeacherSettings, isNeededValue, METHOD_CATALOGUE, nullFlagWord, METHOD_IDS, neededFlag, needsMet, optionsOfMethod, optionsUnder, PRESET_IDS, presetConfig, RUN_SETTINGS, type AnyOption, type MethodId, type OptionTable, type RunSettingKey } from '../contract/catalogue';
+import { DATASET_FORMAT_CATALOGUE, DATASET_FORMAT_IDS, describeFlag, formatResizes, idleTeacherSettings, TEACHER_INPUT_SETTINGS, isNeededValue, METHOD_CATALOGUE, nullFlagWord, METHOD_IDS, neededFlag, needsMet, optionsOfMethod, optionsUnder, PRESET_IDS, presetConfig, RUN_SETTINGS, type AnyOption, type MethodId, type OptionTable, type RunSettingKey } from '../contract/catalogue';
 import type { PresetName, RunConfig, RunConfigOverrides } from '../contract/run-config';
 import { issueText } from '../contract/api';
 import { formatList } from '../contract/display';
@@ -181,6 +181,9 @@ export async function configFromFlags(values: FlagValues, fixed: RunConfigOverri
   const fromRun = await runTeacherOf(config.teacher);
   if (fromRun) {
     const given = (key: RunSettingKey) => values[RUN_SETTINGS[key].flag] !== undefined;
+    // One that run trained takes images as the app feeds its own models: an imported teacher's input flags would only feed it wrong.
+    const wrong = fromRun.trainedHere ? TEACHER_INPUT_SETTINGS.filter(given) : [];
+    if (wrong.length) throw new DistillInputError(`${formatList(wrong.map((key) => `--${RUN_SETTINGS[key].flag}`))} ${wrong.length === 1 ? 'says' : 'say'} how an imported teacher takes its images, but this teacher (${fromRun.teacher}) was trained by its run and takes them as this app feeds its own models: drop ${wrong.length === 1 ? 'it' : 'them'}`);
     Object.assign(config, { teacher: fromRun.teacher }, Object.fromEntries(Object.entries(fromRun.declaration).filter(([key]) => !given(key as RunSettingKey))));
   } else {
     config.teacher = await savedTeacherPath(config.teacher);

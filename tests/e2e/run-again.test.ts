@@ -84,6 +84,12 @@ describe('a finished run trained again from the command it prints', () => {
     assert.ok(!onItsTeacher.some((word) => word.startsWith('--teacher-input') || word === '--teacher-normalization'), onItsTeacher.join(' '));
   });
 
+  it("refuses an imported teacher's input flags for a teacher an earlier run trained, which they would only feed wrong", async () => {
+    const refused = await runCli(['run', '--teacher', join(root, 'first'), '--teacher-normalization', 'none', ...STUDENTS]);
+    assert.equal(refused.code, 2);
+    assert.match(refused.stderr, /--teacher-normalization says how an imported teacher takes its images, but this teacher \(.*first\/teacher\) was trained by its run .*: drop it$/m);
+  });
+
   it('prints a study with its methods and seeds, which trains the same table again', async () => {
     const study = await runCli(['study', '--methods', 'baseline,kd', '--seeds', '2', '--teacher', join(root, 'first', 'teacher'), ...STUDENTS, '--out', join(root, 'study'), '--json']);
     assert.equal(study.code, 0, study.stderr);
