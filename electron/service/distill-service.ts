@@ -259,7 +259,7 @@ export function createDistillService(options: ServiceOptions): HostedService {
 
     /** The run's own config names its data and teacher folder: a browser never sends the server's paths back. */
     async startStudyOfRun({ runId, seeds }) {
-      const study = studyOfRun(await storedRun(runId), `run ${runId}`);
+      const study = await studyOfRun(await storedRun(runId), `run ${runId}`);
       return { ...(await studyOf(async () => study.config, study.methods.join(','), seeds)), methods: study.methods };
     },
 

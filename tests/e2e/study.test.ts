@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
+import { cp, readFile, writeFile } from 'node:fs/promises';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -69,6 +69,15 @@ describe('distill study', () => {
     assert.deepEqual(study.rows.map((r) => r.method), ['baseline', 'init+dist'], "the run's student as a study entry: DIST from the teacher's weights");
     assert.deepEqual(study.rows.map((r) => r.accuracy), [result.baseline!.accuracy, result.student!.accuracy], "the first seed's students are the run's own");
     assert.deepEqual(study.rows.map((r) => r.seeds!.seeds), [[1, 2], [1, 2]]);
+
+    // A run whose config carries an imported teacher's input settings (an app form kept them from an
+    // earlier check; they acted on nothing there) is measured on its teacher as the app fed it.
+    await cp(join(root, 'run'), join(root, 'carried'), { recursive: true });
+    const configPath = join(root, 'carried', 'config.json');
+    await writeFile(configPath, JSON.stringify({ ...JSON.parse(await readFile(configPath, 'utf8')), teacherNormalization: 'none', teacherInputRange: '0-255' }));
+    const carried = await runCli(['study', '--from-run', join(root, 'carried'), '--seeds', '1', '--json', '--out', join(root, 'carried-seeds')]);
+    assert.equal(carried.code, 0, carried.stderr);
+    assert.deepEqual(StudyResultSchema.parse(JSON.parse(carried.stdout.trim().split('\n').at(-1)!)).rows.map((r) => r.accuracy), [result.baseline!.accuracy, result.student!.accuracy]);
 
     const extra = await runCli(['study', '--from-run', join(root, 'run'), '--epochs', '9']);
     assert.equal(extra.code, 2);

@@ -58,7 +58,7 @@ async function fromRunFlags(dir: string, values: FlagValues): Promise<{ config: 
   if (extra.length) throw new DistillInputError(`--from-run takes the run's recipe: drop --${extra[0]} (with it go only ${FROM_RUN_FLAGS.slice(1).map((f) => `--${f}`).join(', ')})`);
   const run = await readRun(resolve(dir), basename(resolve(dir)));
   if (!run) throw new DistillInputError(`--from-run ${dir}: not a run folder (no readable config.json and status.json)`);
-  const study = studyOfRun(run, `--from-run ${dir}`);
+  const study = await studyOfRun(run, `--from-run ${dir}`);
   const config: RunConfig = {
     ...study.config,
     ...(values.backend === undefined ? {} : { backend: choiceFlag('backend', values.backend as string, BACKEND_IDS)! }),

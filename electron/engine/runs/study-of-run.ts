@@ -1,8 +1,7 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import type { RunConfig } from '../../contract/run-config';
 import { DistillInputError } from '../errors';
 import type { StoredRun } from './store';
+import { runTeacherOf } from './teacher-info';
 
 /**
  * A finished run measured again over seeds: its distilled student and the student alone on the
@@ -10,13 +9,14 @@ import type { StoredRun } from './store';
  * app's "Measure this gain over seeds" both start here, so neither sends a path it may not: the
  * run's own config says where its data and teacher are. `named` is how errors name the run.
  */
-export function studyOfRun(run: StoredRun, named: string): { config: RunConfig; methods: string[] } {
+export async function studyOfRun(run: StoredRun, named: string): Promise<{ config: RunConfig; methods: string[] }> {
   if (!run.result) {
     throw new DistillInputError(`${named}: not a completed run (it is ${run.study ? 'a study' : run.status.status}); a completed run's students are what it measures again`);
   }
-  const teacher = join(run.dir, 'teacher');
-  if (!existsSync(teacher)) throw new DistillInputError(`${named}: the run kept no teacher folder to train from`);
-  return seedsStudyOf(run.config, teacher);
+  // Its teacher, fed as the run declared it (one it trained, as the app feeds its own models, whatever idle input settings its config carried).
+  const saved = await runTeacherOf(run.dir);
+  if (!saved) throw new DistillInputError(`${named}: the run kept no teacher folder to train from`);
+  return seedsStudyOf({ ...run.config, ...saved.declaration }, saved.teacher);
 }
 
 /**
