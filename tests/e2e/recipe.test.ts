@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readFile, stat } from 'node:fs/promises';
+import { cp, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { RunEventSchema, RunResultSchema, type EpochEndEvent, type RunEvent } from '../../electron/contract/events';
@@ -176,6 +176,8 @@ describe('the auto recipe and the sweep', () => {
   });
 
   it('refuses settings that need a validation split, or KD, with one line', async () => {
+    // A saved model folder outside any run (a teacher from elsewhere) takes an imported teacher's input settings.
+    await cp(join(root, 'sweep', 'teacher'), join(root, 'loose-teacher'), { recursive: true });
     const cases: Array<[string[], RegExp]> = [
       [['--sweep'], /the T × α sweep is scored on a validation split: add --validation-split/],
       [['--schedule', 'plateau'], /--schedule plateau cuts the rate on validation plateaus: add --validation-split/],
@@ -190,7 +192,9 @@ describe('the auto recipe and the sweep', () => {
       [['--preset', 'auto', '--no-sweep', '--no-sweep-from-teacher'], /--no-sweep-from-teacher changes nothing without --sweep/],
       [['--teacher', join(root, 'sweep', 'teacher'), '--teacher-epochs', '5'], /--teacher-epochs changes nothing with a saved teacher: .*sweep\/teacher is loaded, not trained \(drop --teacher-epochs\)/],
       [['--plateau-patience', '2'], /--plateau-patience changes nothing without --schedule plateau: add --schedule plateau, or use --preset auto, which uses it/],
-      [['--teacher', join(root, 'sweep', 'teacher'), '--teacher-mean-std', '0.1/0.3'], /--teacher-mean-std changes nothing without --teacher-normalization custom: add --teacher-normalization custom$/m],
+      [['--teacher', join(root, 'loose-teacher'), '--teacher-mean-std', '0.1/0.3'], /--teacher-mean-std changes nothing without --teacher-normalization custom: add --teacher-normalization custom$/m],
+      // A teacher an earlier run trained takes images as the app feeds its own models.
+      [['--teacher', join(root, 'sweep', 'teacher'), '--teacher-mean-std', '0.1/0.3'], /--teacher-mean-std says how an imported teacher takes its images, but this teacher \(.*sweep\/teacher\) was trained by its run and takes them as this app feeds its own models: drop it$/m],
       // How a teacher takes its images is for a saved or imported one, not one trained here.
       [['--teacher-normalization', 'none'], /--teacher-normalization changes nothing with a teacher trained here: it says how a saved or imported teacher \(a model folder or an \.onnx file\) takes its images, and mlp-64x1 is trained on this app's own \(drop --teacher-normalization\)$/m],
       // Refused before the teacher trains, rather than reported as "nothing copied" after it.
