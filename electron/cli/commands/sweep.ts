@@ -35,7 +35,7 @@ export async function sweepCommand(args: string[], signal: AbortSignal): Promise
   try {
     const result = await runSweep({ config, backend, outDir: values.out as string | undefined, runsRoot: values['runs-dir'] as string | undefined, signal, onEvent: printer.onEvent });
     const runsDir = values['runs-dir'] as string | undefined;
-    printer.done(values.json ? JSON.stringify(result) : formatSweep(result, await bestCellCommandOf(result.outDir, config, (result.sweep as SweepResult).best, runsDir ? { runsDir } : {})));
+    printer.done(values.json ? JSON.stringify(result) : formatSweep(result, await bestCellCommandOf(result.outDir, config, result.sweep!, runsDir ? { runsDir } : {})));
     return 0;
   } finally {
     printer.stop();

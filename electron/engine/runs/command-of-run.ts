@@ -34,35 +34,36 @@ export async function commandLinesOfRun(run: StoredRun, options: { runsDir?: str
   const loaded = teacherIsSaved(run.config);
   const again = commandLineOf(run.config, kind, loaded, idle);
   if (!again) return null;
-  const trainedHere = loaded ? null : await onSavedTeacher(run.config, run.dir);
-  const onItsTeacher = trainedHere ? commandLineOf(trainedHere, kind, true, idle) : null;
+  const saved = await savedTeacherOf(run.dir);
+  const onItsTeacher = !loaded && saved ? commandLineOf(saved(run.config), kind, true, idle) : null;
+  const bestCell = kind.command === 'sweep' && run.result?.sweep ? bestCellWords(run.config, run.result.sweep, saved, idle) : null;
   // The app's commands write into its own runs folder, so that the run shows (and is followed) in its History.
-  const where = options.runsDir ? ['--runs-dir', options.runsDir] : [];
-  const best = kind.command === 'sweep' && run.result?.sweep && !run.result.sweep.cells.every((c) => c.diverged) ? run.result.sweep.best : null;
-  return {
-    again: shellLine([...again, ...where], hostQuoting()),
-    onItsTeacher: onItsTeacher ? shellLine([...onItsTeacher, ...where], hostQuoting()) : null,
-    ...(best ? { bestCell: await bestCellCommandOf(run.dir, run.config, best, options) } : {}),
-  };
+  const line = (words: string[]) => shellLine([...words, ...(options.runsDir ? ['--runs-dir', options.runsDir] : [])], hostQuoting());
+  return { again: line(again), onItsTeacher: onItsTeacher ? line(onItsTeacher) : null, ...(kind.command === 'sweep' ? { bestCell: bestCell ? line(bestCell) : null } : {}) };
 }
 
 /**
- * A config on the teacher a run folder saved (`teacher/`, or the .onnx file kept there), fed as
- * that run declared it: a teacher it trained as the app feeds its own models, whatever idle input
- * settings its config carried. Null where the folder holds no teacher.
+ * The teacher a run folder saved (`teacher/`, or the .onnx file kept there) as a change to a
+ * config: that teacher, fed as the run declared it (one it trained as the app feeds its own
+ * models, whatever idle input settings its config carried). Null where the folder holds none.
  */
-async function onSavedTeacher(config: RunConfig, runDir: string): Promise<RunConfig | null> {
+async function savedTeacherOf(runDir: string): Promise<((config: RunConfig) => RunConfig) | null> {
   const saved = await runTeacherOf(join(runDir, 'teacher'));
-  return saved ? { ...config, teacher: saved.teacher, ...saved.declaration } : null;
+  return saved ? (config) => ({ ...config, teacher: saved.teacher, ...saved.declaration }) : null;
+}
+
+/** The best cell's full run as words after `distill`; null where no cell trained, no teacher was saved, or no preset and flags can say the settings. */
+function bestCellWords(sweepConfig: RunConfig, sweep: SweepResult, saved: ((config: RunConfig) => RunConfig) | null, idle: readonly RunSettingKey[]): string[] | null {
+  if (!saved || sweep.cells.every((c) => c.diverged)) return null;
+  return commandLineOf(saved(bestCellRunConfig(sweepConfig, sweep.best)), { command: 'run' }, true, idle);
 }
 
 /**
  * A finished sweep's suggestion, as the shell command for it: the full run with its best cell
- * and every other setting of the sweep, on the teacher the sweep saved. Null where no teacher
- * was saved or no preset and flags can say the settings.
+ * and every other setting of the sweep, on the teacher the sweep saved. Null where no cell
+ * trained, no teacher was saved, or no preset and flags can say the settings.
  */
-export async function bestCellCommandOf(sweepDir: string, sweepConfig: RunConfig, best: SweepResult['best'], options: { runsDir?: string } = {}): Promise<string | null> {
-  const config = await onSavedTeacher(bestCellRunConfig(sweepConfig, best), sweepDir);
-  const words = config && commandLineOf(config, { command: 'run' }, true, await settingsIdleForDataset(config.dataset));
+export async function bestCellCommandOf(sweepDir: string, sweepConfig: RunConfig, sweep: SweepResult, options: { runsDir?: string } = {}): Promise<string | null> {
+  const words = bestCellWords(sweepConfig, sweep, await savedTeacherOf(sweepDir), await settingsIdleForDataset(sweepConfig.dataset));
   return words ? shellLine([...words, ...(options.runsDir ? ['--runs-dir', options.runsDir] : [])], hostQuoting()) : null;
 }
