@@ -131,6 +131,12 @@ export const RunSummarySchema = z.object({
   error: z.string().optional(),
   updatedAt: z.string(),
   config: RunConfigSchema,
+  /**
+   * Its teacher was a saved model it loaded (one someone brought, or an earlier run's), not one it
+   * trained: then the teacher's input settings acted and its training settings did not. The
+   * engine decides it from the architecture names it can build, which a client cannot parse.
+   */
+  teacherLoaded: z.boolean(),
   result: RunResultSchema.nullable(),
   /** A completed study's table (then result is null). */
   study: StudyResultSchema.nullable(),

@@ -1,8 +1,10 @@
 import type { RunSummary } from './api';
-import { describeValue, METHOD_CATALOGUE, needsMet, RUN_SETTINGS, type MethodId } from './catalogue';
+import { describeValue, idleTeacherSettings, METHOD_CATALOGUE, needsMet, RUN_SETTINGS, TEACHER_INPUT_SETTINGS, TEACHER_TRAINING_SETTINGS, type MethodId } from './catalogue';
 import { formatPercent, formatPercentOrDash, formatPoints, formatSweepCell } from './display';
-import { runOutcome, shortPath } from './history';
+import { runOutcome, shortPath, teacherLabel } from './history';
 import type { RunConfig } from './run-config';
+
+const TEACHER_SIDE: readonly string[] = [...TEACHER_INPUT_SETTINGS, ...TEACHER_TRAINING_SETTINGS];
 
 /** One row of a comparison of runs: the app's Compare table and `distill compare` print the same rows. */
 export interface SettingDifference {
@@ -15,17 +17,28 @@ export interface SettingDifference {
 /**
  * The settings in which runs differ, labelled from the catalogue: run settings, then the options
  * of each run's method (a run's other methods' options never mattered to it, so they are left out).
- * A setting that acted on nothing in a run (the plateau's patience on a cosine schedule) shows as –.
+ * A setting that acted on nothing in a run shows as –: the plateau's patience on a cosine schedule,
+ * an imported teacher's input settings where the run trained its teacher, and the teacher's
+ * training settings where it loaded one.
  */
-export function configDifferences(configs: RunConfig[]): SettingDifference[] {
+export function configDifferences(runs: Array<Pick<RunSummary, 'config' | 'teacherLoaded' | 'result' | 'study'>>): SettingDifference[] {
   const rows: SettingDifference[] = [];
   // One run, or none yet (while they load), differs from nothing.
-  if (configs.length < 2) return rows;
+  if (runs.length < 2) return rows;
+  const configs = runs.map((run) => run.config);
+  const idle = runs.map((run) => idleTeacherSettings(run.teacherLoaded) as readonly string[]);
   for (const [key, option] of Object.entries(RUN_SETTINGS)) {
-    const values = configs.map((c) => (needsMet(option, c) ? describeValue(c[key as keyof RunConfig], option) : '–'));
+    const values = configs.map((c, i) => (!idle[i]!.includes(key) && needsMet(option, c, idle[i]) ? describeValue(c[key as keyof RunConfig], option) : '–'));
     if (new Set(values).size === 1) continue;
-    // A teacher folder or dataset path by its last parts, as History lists it, unless that hides the difference.
-    const short = option.kind === 'string' ? values.map((value) => shortPath(value)) : values;
+    // The teacher row says where each run's teacher came from: a setting idle in a run only because
+    // of that (the teacher's own, or one that acts through them, as the jitter's share does), at
+    // its default where it acted, adds nothing to it.
+    const byTeacher = TEACHER_SIDE.includes(key) || configs.some((c, i) => needsMet(option, c) !== needsMet(option, c, idle[i]));
+    const defaultValue = describeValue(option.default, option);
+    if (byTeacher && values.every((value) => value === '–' || value === defaultValue)) continue;
+    // A teacher folder or dataset path by its last parts, and an earlier run's teacher by its
+    // architecture and that run, as History lists them, unless that hides the difference.
+    const short = key === 'teacher' ? runs.map((run) => teacherLabel(run.config.teacher, (run.result?.teacher ?? run.study?.teacher)?.name)) : option.kind === 'string' ? values.map((value) => shortPath(value)) : values;
     rows.push({ key, label: option.label, values: new Set(short).size > 1 ? short : values });
   }
   const methods = new Set(configs.map((c) => c.method));

@@ -33,6 +33,7 @@ import {
   studyConfig,
   studyOfRun,
   teacherFolder,
+  teacherIsSaved,
   type StoredRun,
   writeRunNotes,
 } from '../engine';
@@ -149,9 +150,9 @@ export function createDistillService(options: ServiceOptions): HostedService {
     if (!slot.training(run.id) && (await runInterrupted(run))) {
       const error = 'interrupted: the training process ended before the run finished';
       await new RunFolder(run.id, run.dir).setStatus('failed', error);
-      return { runId: run.id, kind: run.kind, status: 'failed', error, updatedAt: new Date().toISOString(), config: run.config, result: null, study: null, ...notesOf(run) };
+      return { runId: run.id, kind: run.kind, status: 'failed', error, updatedAt: new Date().toISOString(), config: run.config, teacherLoaded: teacherIsSaved(run.config), result: null, study: null, ...notesOf(run) };
     }
-    return { runId: run.id, kind: run.kind, status: run.status.status, error: run.status.error, updatedAt: run.status.updatedAt, config: run.config, result: run.result, study: run.study, ...notesOf(run) };
+    return { runId: run.id, kind: run.kind, status: run.status.status, error: run.status.error, updatedAt: run.status.updatedAt, config: run.config, teacherLoaded: teacherIsSaved(run.config), result: run.result, study: run.study, ...notesOf(run) };
   };
 
   return {

@@ -73,7 +73,7 @@ describe("a run's loss within epochs, stored for when it is reopened", () => {
     const detail = await readRun(dir, 'r', { withProgress: true });
     assert.equal(detail!.metrics.length, sent.length);
     // Reopened, the loss curve has the samples within epochs, and no lane says it stands at its last sample.
-    const view = runViewFromDetail({ runId: 'r', kind: 'run', status: 'cancelled', updatedAt: '', config: presetConfig('quick'), result: null, study: null, metrics: detail!.metrics });
+    const view = runViewFromDetail({ runId: 'r', kind: 'run', status: 'cancelled', updatedAt: '', config: presetConfig('quick'), teacherLoaded: false, result: null, study: null, metrics: detail!.metrics });
     assert.equal(view.loss.filter((p) => p.lane === 'student').length, sent.length);
     assert.ok(view.lanes.every((l) => l.latest === null));
   });
@@ -81,7 +81,7 @@ describe("a run's loss within epochs, stored for when it is reopened", () => {
   it('a lane that trains an epoch again after a resume drops the points of the try cut short', () => {
     // Read back before the resume trimmed them: epoch 2 was cut at step 30 of 50.
     const stored: RunEvent[] = [progress('student', 1, 1, 50), epochLine('student', 1), progress('student', 2, 1, 50), progress('student', 2, 30, 50)];
-    const view = runViewFromDetail({ runId: 'r', kind: 'run', status: 'running', updatedAt: '', config: presetConfig('quick'), result: null, study: null, metrics: stored });
+    const view = runViewFromDetail({ runId: 'r', kind: 'run', status: 'running', updatedAt: '', config: presetConfig('quick'), teacherLoaded: false, result: null, study: null, metrics: stored });
     applyRunEvent(view, progress('baseline', 1, 40, 50));
     applyRunEvent(view, progress('student', 2, 1, 50));
     applyRunEvent(view, progress('student', 2, 10, 50));

@@ -6,7 +6,7 @@ import { describeAgainstTeacher, studyAgainstTeacher } from '../../electron/cont
 import type { ModelReport, StudyResult } from '../../electron/contract/events';
 import { carveValidation } from '../../electron/engine/data/validation';
 import { groupMistakes, topThree } from '../../electron/engine/runs/mistakes';
-import { sameArchitectureLatency } from '../../electron/engine/runs/phases';
+import { sameArchitectureLatency, teacherIsSaved } from '../../electron/engine/runs/phases';
 import { PlateauCuts } from '../../electron/engine/train/schedule';
 import { configDifferences } from '../../electron/contract/compare';
 import { historyCells, runOutcome, shortPath } from '../../renderer/src/lib/display';
@@ -14,6 +14,7 @@ import { historyMatches, teacherLabel } from '../../electron/contract/history';
 import { studyOverrides, studyRecipeNote } from '../../renderer/src/lib/study-form';
 import { applyRunEvent, emptyRunView, keptEpochText, mayStopEarly } from '../../renderer/src/lib/run-view';
 import { presetConfig } from '../../electron/contract/catalogue';
+import type { RunConfig } from '../../electron/contract/run-config';
 
 /** A report whose confusion matrix gives these per-class accuracies on 100 images per class. */
 function report(perClass: number[]): ModelReport {
@@ -224,30 +225,33 @@ describe('a study from the form', () => {
 });
 
 describe('comparing runs', () => {
+  // As the service lists them: whether each loaded its teacher is the engine's to say.
+  const runsOf = (...configs: RunConfig[]) => configs.map((config) => ({ config, teacherLoaded: teacherIsSaved(config), result: null, study: null }));
+
   it('lists only the settings that differ, labelled from the catalogue, with the method options each run used', () => {
     const a = presetConfig('quick');
     const b = { ...presetConfig('quick'), epochs: 9, methodOptions: { ...a.methodOptions, kd: { ...a.methodOptions.kd, temperature: 2 } } };
     const c = { ...presetConfig('quick'), method: 'baseline' as const };
-    assert.deepEqual(configDifferences([a, b]).map((d) => [d.label, d.values]), [['student epochs', ['5', '9']], ['KD (Hinton): temperature T', ['4', '2']]]);
-    const withBaseline = configDifferences([a, c]);
+    assert.deepEqual(configDifferences(runsOf(a, b)).map((d) => [d.label, d.values]), [['student epochs', ['5', '9']], ['KD (Hinton): temperature T', ['4', '2']]]);
+    const withBaseline = configDifferences(runsOf(a, c));
     assert.deepEqual(withBaseline.find((d) => d.key === 'method')?.values, ['kd', 'baseline']);
     // The student alone never used T: it shows as –, not as a difference of values.
     assert.deepEqual(withBaseline.find((d) => d.key === 'kd.temperature')?.values, ['4', '–']);
     // A setting that acted on nothing in either run is no difference: the plateau's patience on cosine schedules.
     const d = { ...presetConfig('quick'), plateauPatience: 7 };
-    assert.deepEqual(configDifferences([a, d]), []);
+    assert.deepEqual(configDifferences(runsOf(a, d)), []);
     const e = { ...presetConfig('quick'), schedule: 'plateau' as const, validationSplit: 0.1, plateauPatience: 7 };
-    assert.deepEqual(configDifferences([d, e]).find((row) => row.key === 'plateauPatience')?.values, ['–', '7']);
+    assert.deepEqual(configDifferences(runsOf(d, e)).find((row) => row.key === 'plateauPatience')?.values, ['–', '7']);
     // On/off settings read as their labels do, also where the flag turns them off (--no-baseline, --no-sweep-from-teacher).
     const f = { ...presetConfig('auto'), trainBaseline: false, sweepFromTeacher: false };
-    const onOff = configDifferences([presetConfig('auto'), f]);
+    const onOff = configDifferences(runsOf(presetConfig('auto'), f));
     assert.deepEqual(onOff.find((row) => row.key === 'trainBaseline')?.values, ['on', 'off']);
     assert.deepEqual(onOff.find((row) => row.key === 'sweepFromTeacher')?.values, ['on', 'off']);
     // Weight selection's steps act while the sweep tries the teacher's start (or the student starts there).
     assert.deepEqual(onOff.find((row) => row.key === 'selectionSteps')?.values, ['8', '–']);
     // Before the runs load (or with one), nothing differs: no row of every setting with no values.
     assert.deepEqual(configDifferences([]), []);
-    assert.deepEqual(configDifferences([a]), []);
+    assert.deepEqual(configDifferences(runsOf(a)), []);
   });
 
   it("shows a teacher folder or dataset path by its last parts, as History does, unless that hides the difference", () => {
@@ -255,15 +259,36 @@ describe('comparing runs', () => {
     const b = { ...presetConfig('quick'), teacher: 'mlp-800x2', dataset: '/home/me/data/fashion' };
     const c = { ...presetConfig('quick'), teacher: '/mnt/b/runs/x/teacher' };
     const d = { ...presetConfig('quick'), teacher: '/mnt/a/runs/x/teacher' };
-    assert.deepEqual(configDifferences([a, b]).map((row) => [row.key, row.values]), [['teacher', ['20261203-162520-7448/teacher', 'mlp-800x2']]]);
-    assert.deepEqual(configDifferences([c, d]).find((row) => row.key === 'teacher')?.values, ['/mnt/b/runs/x/teacher', '/mnt/a/runs/x/teacher']);
+    assert.deepEqual(configDifferences(runsOf(a, b)).map((row) => [row.key, row.values]), [['teacher', ['20261203-162520-7448/teacher', 'mlp-800x2']]]);
+    assert.deepEqual(configDifferences(runsOf(c, d)).find((row) => row.key === 'teacher')?.values, ['/mnt/b/runs/x/teacher', '/mnt/a/runs/x/teacher']);
     // A browser's upload shows by the name it was given, not the server's upload id.
     const e = { ...presetConfig('quick'), teacher: '/srv/work/uploads/6667314fe087f943/my-teacher' };
-    assert.deepEqual(configDifferences([e, b]).find((row) => row.key === 'teacher')?.values, ['my-teacher (uploaded)', 'mlp-800x2']);
+    assert.deepEqual(configDifferences(runsOf(e, b)).find((row) => row.key === 'teacher')?.values, ['my-teacher (uploaded)', 'mlp-800x2']);
     assert.equal(shortPath('/srv/work/uploads/55352d23c50d3f22/export/model.onnx'), 'export/model.onnx (uploaded)');
     assert.equal(shortPath('/home/me/uploads/not-an-id/model.onnx'), 'not-an-id/model.onnx');
     assert.equal(shortPath('/srv/work/uploads/1f4922e55f8fe9b8', 1), 'uploaded files');
     assert.equal(shortPath('/srv/work/uploads/1f4922e55f8fe9b8/fashion', 1), 'fashion (uploaded)');
+  });
+
+  it("shows a teacher's input settings only where the run loaded its teacher, its training settings only where it trained it", () => {
+    // A form can carry an imported teacher's settings into a run that trains its own: they fed nothing.
+    const trainedIdle = { ...presetConfig('quick'), teacherNormalization: 'none' as const, teacherInputRange: '0-255' as const };
+    assert.deepEqual(configDifferences(runsOf(trainedIdle, presetConfig('quick'))), []);
+    // A sweep's best cell trains on the sweep's saved teacher: its training settings did nothing there.
+    const sweep = { ...presetConfig('quick'), teacherNormalization: 'none' as const, teacherEpochs: 12, sweep: true };
+    const bestCell = { ...presetConfig('quick'), teacher: '/srv/runs/20261203-162520-7448/teacher', teacherNormalization: 'imagenet' as const, teacherEpochs: 30 };
+    const teacherReport = { ...report([0.9, 0.8]), name: 'mlp-800x2' };
+    const rows = configDifferences([
+      { config: sweep, teacherLoaded: false, result: null, study: null },
+      { config: bestCell, teacherLoaded: true, result: { teacher: teacherReport } as never, study: null },
+    ]);
+    const valuesOf = (key: string) => rows.find((row) => row.key === key)?.values;
+    assert.deepEqual(valuesOf('teacher'), ['mlp-800x2', 'mlp-800x2 from 20261203-162520-7448']);
+    assert.deepEqual(valuesOf('teacherNormalization'), ['–', 'imagenet']);
+    assert.deepEqual(valuesOf('teacherEpochs'), ['12', '–']);
+    // Where one run's teacher did not take a setting and the other's took its default, the teacher row says it all.
+    assert.equal(valuesOf('teacherInputRange'), undefined);
+    assert.equal(valuesOf('teacherJitter'), undefined);
   });
 
   it("one History row for the app and distill runs: a study's best row, its seeds, a method other than KD", () => {

@@ -31,7 +31,7 @@ describe('the run in view catches up after its events were lost', () => {
     const live = emptyRunView('r', config);
     for (const event of before) applyRunEvent(live, event);
     const colours = live.lanes.map((l) => `${l.key}:${l.color}`);
-    const detail: RunDetail = { runId: 'r', kind: 'run', status: 'running', updatedAt: '', config, result: null, study: null, metrics: stored([...before, ...lost, ...since.slice(0, 10)]) };
+    const detail: RunDetail = { runId: 'r', kind: 'run', status: 'running', updatedAt: '', config, teacherLoaded: false, result: null, study: null, metrics: stored([...before, ...lost, ...since.slice(0, 10)]) };
 
     const view = caughtUpView(live, detail, since);
 
@@ -53,7 +53,7 @@ describe('the run in view catches up after its events were lost', () => {
   it("keeps a study's methods that have not started yet as lanes", () => {
     const config = presetConfig('quick');
     const live = emptyRunView('s', config, ['kd', 'dist', 'baseline']);
-    const detail: RunDetail = { runId: 's', kind: 'study', status: 'running', updatedAt: '', config, result: null, study: null, metrics: [phase('teacher', 'start', 'mlp-800x2'), phase('teacher', 'done', 'mlp-800x2'), phase('student', 'start', 'mlp-30x2', 'kd')] };
+    const detail: RunDetail = { runId: 's', kind: 'study', status: 'running', updatedAt: '', config, teacherLoaded: false, result: null, study: null, metrics: [phase('teacher', 'start', 'mlp-800x2'), phase('teacher', 'done', 'mlp-800x2'), phase('student', 'start', 'mlp-30x2', 'kd')] };
     const view = caughtUpView(live, detail, []);
     assert.deepEqual(view.lanes.map((l) => `${l.key} ${l.state}`), ['teacher done', 'kd training', 'dist waiting', 'baseline waiting']);
   });

@@ -5,7 +5,7 @@ import type { RunDetail } from '../../electron/contract/api';
 import { presetConfig } from '../../electron/contract/catalogue';
 import { createRunFollower } from '../../renderer/src/lib/run-follower';
 
-const detail = (status: RunDetail['status'], runId = 'cli-run', updatedAt = ''): RunDetail => ({ runId, kind: 'run', status, updatedAt, config: presetConfig('quick'), result: null, study: null, metrics: [] });
+const detail = (status: RunDetail['status'], runId = 'cli-run', updatedAt = ''): RunDetail => ({ runId, kind: 'run', status, updatedAt, config: presetConfig('quick'), teacherLoaded: false, result: null, study: null, metrics: [] });
 const notOwn = () => assert.fail('no run of this window was followed');
 
 describe("following a run another process trains", () => {

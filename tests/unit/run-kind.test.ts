@@ -26,7 +26,7 @@ describe('a run or a study, finished or not', () => {
 
   it("reopened, a run whose DIST lane has a method of its own stays a run", () => {
     const dist: RunEvent = { type: 'phase', phase: 'student', status: 'done', model: 'mlp-30x2', method: 'dist' };
-    const detail = (kind: RunDetail['kind']): RunDetail => ({ runId: 'x', kind, status: 'completed', updatedAt: '', config: presetConfig('auto'), result: null, study: null, metrics: [dist] });
+    const detail = (kind: RunDetail['kind']): RunDetail => ({ runId: 'x', kind, status: 'completed', updatedAt: '', config: presetConfig('auto'), teacherLoaded: false, result: null, study: null, metrics: [dist] });
     assert.equal(runViewFromDetail(detail('run')).kind, 'run');
     assert.equal(runViewFromDetail(detail('study')).kind, 'study');
   });
@@ -37,7 +37,7 @@ describe('a run or a study, finished or not', () => {
       { type: 'phase', phase: 'teacher', status: 'done', model: 'mlp-800x2' },
       { type: 'phase', phase: 'student', status: 'done', model: 'mlp-30x2', method: 'sweep' },
     ];
-    const lanes = (status: RunDetail['status']) => runViewFromDetail({ runId: 'x', kind: 'run', status, updatedAt: '', config, result: null, study: null, metrics }).lanes.map((l) => l.key);
+    const lanes = (status: RunDetail['status']) => runViewFromDetail({ runId: 'x', kind: 'run', status, updatedAt: '', config, teacherLoaded: false, result: null, study: null, metrics }).lanes.map((l) => l.key);
     assert.deepEqual(lanes('completed'), ['teacher', 'sweep']);
     assert.deepEqual(lanes('cancelled'), ['teacher', 'sweep', 'student', 'dist', 'baseline']);
   });

@@ -1,7 +1,7 @@
 import { basename, resolve } from 'node:path';
 import { comparisonResults, configDifferences } from '../../contract/compare';
 import { runLabel } from '../../contract/history';
-import { DistillInputError, readRun, runInterrupted, type StoredRun } from '../../engine';
+import { DistillInputError, readRun, runInterrupted, teacherIsSaved, type StoredRun } from '../../engine';
 import { parseFlags } from '../args';
 import { table } from '../table';
 
@@ -22,7 +22,7 @@ export async function compareCommand(args: string[]): Promise<number> {
   const { values, positionals } = parseFlags(args, { json: { type: 'boolean' } }, COMPARE_USAGE);
   if (positionals.length < 2) throw new DistillInputError(`compare needs two runs or more: ${COMPARE_USAGE}`);
   const runs = await Promise.all(positionals.map(completedRun));
-  const settings = configDifferences(runs.map((run) => run.config));
+  const settings = configDifferences(runs.map((run) => ({ ...run, teacherLoaded: teacherIsSaved(run.config) })));
   const results = comparisonResults(runs);
   if (values.json) {
     process.stdout.write(JSON.stringify({ runs: runs.map((run) => run.id), settings, results }) + '\n');

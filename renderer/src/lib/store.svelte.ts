@@ -306,11 +306,9 @@ export function chooseTeacherSource(source: string): void {
   app.teacherRun = source;
   const run = source && source !== 'own' ? app.runs.find((r) => r.runId === source) : undefined;
   if (!run) return;
-  // A teacher that run trained (its config names an architecture, not a file or folder) takes
-  // images as the app feeds its own models, whatever idle input settings its config carried (the
-  // service holds to that too); one it brought, as that run declared.
-  const brought = /[\\/]|\.onnx$/i.test(run.config.teacher);
-  for (const key of TEACHER_INPUT_SETTINGS) (app.config as Record<RunSettingKey, unknown>)[key] = brought ? run.config[key] : RUN_SETTINGS[key].default;
+  // A teacher that run trained takes images as the app feeds its own models, whatever idle input
+  // settings its config carried (the service holds to that too); one it loaded, as it declared.
+  for (const key of TEACHER_INPUT_SETTINGS) (app.config as Record<RunSettingKey, unknown>)[key] = run.teacherLoaded ? run.config[key] : RUN_SETTINGS[key].default;
 }
 
 /** A teacher dropped or picked on the Models screen; a bad one is a message, the choice so far stays. */

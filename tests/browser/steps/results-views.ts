@@ -149,7 +149,13 @@ export function resultsViewsTests(session: AppSession): void {
     await checks.nth(1).check();
     await page.getByTestId('compare-setting').first().waitFor({ timeout: 30_000 });
     assert.match(await page.locator('[data-testid=compare] thead').innerText(), /best cell of the sweep \(\d{8}-\d{6}-[0-9a-f]{4}\)/);
-    assert.match(await page.getByTestId('compare').innerText(), /validation split/);
+    const compared = await page.getByTestId('compare').innerText();
+    assert.match(compared, /validation split/);
+    // The best cell loaded the sweep's teacher, named by its architecture and that run; the sweep
+    // trained it, so the imported teacher's settings the form carried from an earlier check fed
+    // nothing there, and are no difference.
+    assert.match(compared, /teacher\s+mlp-800x2 from \d{8}-\d{6}-[0-9a-f]{4}\s+mlp-800x2/);
+    assert.doesNotMatch(compared, /an imported teacher's/);
     // What the sweep found, beside the run that used it (and did not sweep).
     assert.match(await page.getByTestId('compare-sweep').innerText(), /–\s+T = \d+, α = [\d.]+ \([\d.]+% on validation\)/);
     // Each run has one colour; its student alone is the dashed line.
