@@ -67,7 +67,7 @@ describe('distill run --json', () => {
     assert.match(again.stderr, /already exists: export to a new name/);
     const badFormat = await runCli(['export', out, '--format', 'pickle', '--out', `${dest}-2`]);
     assert.equal(badFormat.code, 2);
-    assert.match(badFormat.stderr, /--format: expected tfjs\|tfjs-f16\|tfjs-u8\|onnx\|onnx-raw\|tflite\|tflite-f16\|tflite-dynamic\|tflite-int8\|tflite-uint8, got "pickle"/);
+    assert.match(badFormat.stderr, /--format: expected tfjs\|tfjs-f16\|tfjs-u8\|onnx\|onnx-raw\|onnx-int8\|tflite\|tflite-f16\|tflite-dynamic\|tflite-int8\|tflite-uint8, got "pickle"/);
     assert.match(stdout, /teacher\s+mlp-64x1\s+50,890/);
     assert.match(stdout, /KD student\s+mlp-16x1/);
     assert.match(stdout, /student alone\s+mlp-16x1/);

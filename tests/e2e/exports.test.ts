@@ -72,6 +72,19 @@ describe('distill export in every catalogue format, with a model card', () => {
     assert.equal(card.format.id, 'onnx');
   });
 
+  it("int8 ONNX, calibrated on the run's training images, scores within a point of the run's student in a third of the file", async () => {
+    const result = JSON.parse(await readFile(join(root, 'run', 'result.json'), 'utf8'));
+    const dest = join(root, 'onnx-int8');
+    const { code, stdout, stderr } = await runCli(['export', join(root, 'run'), '--format', 'onnx-int8', '--out', dest]);
+    assert.equal(code, 0, stderr);
+    assert.match(stdout, /student exported as ONNX, int8 to .* \(4 files, .*test accuracy \d+\.\d\d%/);
+    const card = JSON.parse(await readFile(join(dest, 'model-card.json'), 'utf8')) as ModelCard;
+    assert.ok(Math.abs(card.accuracy.exported! - result.student.accuracy) <= 0.01, `${card.accuracy.exported} vs ${result.student.accuracy}`);
+    assert.equal(card.accuracy.testImages, 400);
+    const [float, int8] = await Promise.all([join(root, 'onnx'), dest].map(async (dir) => (await stat(join(dir, 'model.onnx'))).size));
+    assert.ok(int8! < float! / 3, `int8 ${int8} of ${float} bytes`);
+  });
+
   it("TFLite: model.tflite run in LiteRT.js scores what the run's student scored; int8 weights, and full integer int8 calibrated on the run's training images, within a point of it in a third of the file", async () => {
     const result = JSON.parse(await readFile(join(root, 'run', 'result.json'), 'utf8'));
     const sizes: Record<string, number> = {};

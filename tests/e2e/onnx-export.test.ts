@@ -2,11 +2,12 @@ import * as tf from '@tensorflow/tfjs';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import * as ort from 'onnxruntime-node';
 import { selectBackend } from '../../electron/engine/backend/select';
+import { onnxNodes } from '../../electron/engine/export/onnx/encode';
 import { exportModel } from '../../electron/engine/export/registry';
 import { buildModel } from '../../electron/engine/models/registry';
 import { saveModelFolder } from '../../electron/engine/runs/model-io';
@@ -55,6 +56,56 @@ describe('ONNX export of every architecture, run in onnxruntime-node', () => {
       assert.ok(existsSync(join(dir, 'onnx', 'model-card.json')));
     });
   }
+});
+
+describe('int8 ONNX export (onnx-int8), run in onnxruntime-node on its integer kernels', () => {
+  const missing = onnxChecker();
+  for (const [name, shape] of CASES) {
+    it(`${name} on ${shape.join('×')}: logits close to TensorFlow.js's and the same classes, every convolution and dense layer on an integer kernel, smaller${missing ? '' : ', passes onnx.checker (full)'}`, async () => {
+      const model = modelForExport(name, shape);
+      const dir = await tempDir('onnx-int8-');
+      await saveModelFolder(model, join(dir, 'model'), { architecture: name, inputShape: shape, classNames: Array.from({ length: 10 }, (_, i) => String(i)), output: 'logits', preprocessing: 'pixels / 255', dataset: 'test' });
+      // Calibrated on other images than it is checked on, as an export from a run is on its training images.
+      const calibration = tf.randomUniform([64, ...shape], 0, 1, 'float32', 13) as tf.Tensor4D;
+      for (const format of ['onnx', 'onnx-int8'] as const) await exportModel({ modelDir: join(dir, 'model'), format, destination: join(dir, format), role: 'student', run: null, version: 'test', measure: false, calibrationImages: calibration });
+      calibration.dispose();
+      const x = tf.randomUniform([5, ...shape], 0, 1, 'float32', 11);
+      const expected = (await (model.predict(x) as tf.Tensor).data()) as Float32Array;
+      const optimized = join(dir, 'optimized.onnx');
+      const session = await ort.InferenceSession.create(join(dir, 'onnx-int8', 'model.onnx'), { optimizedModelFilePath: optimized, logSeverityLevel: 3 });
+      const got = (await session.run({ input: new ort.Tensor('float32', (await x.data()) as Float32Array, [5, ...shape]) })).logits!.data as Float32Array;
+      await session.release();
+      const tolerance = 4e-2 * Math.max(1, ...Array.from(expected, Math.abs));
+      const diff = got.reduce((m, v, i) => Math.max(m, Math.abs(v - expected[i]!)), 0);
+      assert.ok(diff <= tolerance, `${name}: max |Δlogit| ${diff} > ${tolerance}`);
+      const argmax = (a: Float32Array, r: number) => Array.from(a.subarray(r * 10, r * 10 + 10)).reduce((b, v, i, row) => (v > row[b]! ? i : b), 0);
+      for (let r = 0; r < 5; r++) assert.equal(argmax(got, r), argmax(expected, r), `${name} image ${r}: class`);
+      // onnxruntime fused every DequantizeLinear → op → QuantizeLinear: no float convolution, dense layer or batch norm (folded) is left.
+      const ops = onnxNodes(new Uint8Array(await readFile(optimized))).map((node) => node.op);
+      assert.ok(!ops.some((op) => ['Conv', 'Gemm', 'MatMul', 'FusedConv', 'FusedGemm', 'BatchNormalization'].includes(op)), `${name}: float ops left: ${ops.join(' ')}`);
+      assert.ok(ops.includes('QGemm'), `${name}: ${ops.join(' ')}`);
+      if (name !== 'mlp-30x2') assert.ok(ops.includes('QLinearConv'), `${name}: ${ops.join(' ')}`);
+      assert.deepEqual(ops.filter((op) => op === 'QuantizeLinear' || op === 'DequantizeLinear'), ['QuantizeLinear', 'DequantizeLinear'], 'float only at the two ends');
+      const [float, int8] = await Promise.all(['onnx', 'onnx-int8'].map(async (format) => (await stat(join(dir, format, 'model.onnx'))).size));
+      assert.ok(int8! < 0.7 * float!, `${name}: int8 ${int8} of ${float} bytes`);
+      x.dispose();
+      model.dispose();
+      if (!missing) {
+        const check = `import onnx; m = onnx.load(${JSON.stringify(join(dir, 'onnx-int8', 'model.onnx'))}); onnx.checker.check_model(m, full_check=True); print(m.graph.input[0].type.tensor_type.elem_type)`;
+        assert.equal(execFileSync(PYTHON, ['-c', check], { encoding: 'utf8' }).trim(), '1');
+      }
+    });
+  }
+
+  it("refuses a model whose training images are not at hand, saying what to do, and leaves nothing", async () => {
+    const shape: [number, number, number] = [28, 28, 1];
+    const model = buildModel('mlp-30x2', { inputShape: shape, classes: 10, seed: 3, dropout: 0 });
+    const dir = await tempDir('onnx-int8-none-');
+    await saveModelFolder(model, join(dir, 'model'), { architecture: 'mlp-30x2', inputShape: shape, classNames: Array.from({ length: 10 }, (_, i) => String(i)), output: 'logits', preprocessing: 'pixels / 255', dataset: join(dir, 'gone') });
+    model.dispose();
+    await assert.rejects(exportModel({ modelDir: join(dir, 'model'), format: 'onnx-int8', destination: join(dir, 'int8'), role: 'student', run: null, version: 'test', measure: false }), /int8 ONNX export calibrates on the model's training images, and its dataset is not at hand: export it from its run, or choose onnx \(float32\)/);
+    assert.equal(existsSync(join(dir, 'int8')), false);
+  });
 });
 
 describe('ONNX export with the preprocessing baked in (onnx-raw)', () => {

@@ -94,6 +94,17 @@ export const EXPORT_FORMAT_CATALOGUE = {
     colour: 'model',
     outputType: 'float32',
   },
+  'onnx-int8': {
+    label: 'ONNX, int8',
+    description:
+      "model.onnx as onnxruntime's static quantization makes it (QDQ): weights int8 (one scale per convolution output channel), a quarter of their float32 size, activations uint8, calibrated on 512 training images of the run's dataset, batch norm folded; onnxruntime runs it on its integer kernels (QLinearConv, QGemm, QLinearAdd); fed and read as the float32 file",
+    runtime: 'onnxruntime',
+    layout: 'folder',
+    batch: 'any',
+    inside: 'nothing',
+    colour: 'model',
+    outputType: 'float32',
+  },
   tflite: {
     label: 'TFLite (LiteRT)',
     description: 'model.tflite, float32, input [1, height, width, 3], RGB as pixels / 255 (a grey model makes it grey, and the per-channel normalisation is, inside), batch norm folded, labels and normalisation in its metadata: LiteRT (TensorFlow Lite) and MediaPipe on Android, iOS or the web',

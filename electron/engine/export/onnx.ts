@@ -1,9 +1,25 @@
+import * as tf from '@tensorflow/tfjs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { loadModelFolder } from '../runs/model-io';
+import { DistillInputError } from '../errors';
+import { loadModelFolder, type ModelMetadata } from '../runs/model-io';
 import type { Exporter } from './exporter';
+import { onnxActivationRanges } from './onnx/calibrate';
 import { layersModelToOnnx } from './onnx/convert';
 import { encodeOnnxModel } from './onnx/encode';
+import { foldBatchNorms } from './onnx/fold-batch-norm';
+import { quantizeOnnxQdq } from './onnx/quantize-qdq';
+
+/** What the file says of itself (metadata_props): classes, preprocessing, and what goes in. */
+function describe(metadata: ModelMetadata | null, input: string): Record<string, string> {
+  return {
+    classes: JSON.stringify(metadata?.classNames ?? []),
+    preprocessing: metadata?.preprocessing ?? '',
+    normalization: JSON.stringify(metadata?.normalization ?? null),
+    layout: 'NHWC',
+    input,
+  };
+}
 
 /**
  * ONNX (opset 13) for onnxruntime (web, mobile, Python, C++): `model.onnx`, input `input` as
@@ -15,18 +31,45 @@ export function onnxExporter(version: string, rawPixels = false): Exporter {
     async write({ modelDir, destination }) {
       const { model, metadata } = await loadModelFolder(modelDir);
       try {
-        const graph = await layersModelToOnnx(model, {
-          classes: JSON.stringify(metadata?.classNames ?? []),
-          preprocessing: metadata?.preprocessing ?? '',
-          normalization: JSON.stringify(metadata?.normalization ?? null),
-          layout: 'NHWC',
-          input: rawPixels ? 'uint8 pixels 0-255, preprocessing inside' : 'float32 after the preprocessing',
-        }, rawPixels ? { normalization: metadata?.normalization ?? null } : undefined);
+        const graph = await layersModelToOnnx(model, describe(metadata, rawPixels ? 'uint8 pixels 0-255, preprocessing inside' : 'float32 after the preprocessing'), rawPixels ? { normalization: metadata?.normalization ?? null } : undefined);
         await mkdir(destination);
         await writeFile(join(destination, 'model.onnx'), encodeOnnxModel(graph, version));
         return [join(destination, 'model.onnx')];
       } finally {
         model.dispose();
+      }
+    },
+  };
+}
+
+/**
+ * ONNX with int8 weights and uint8 activations in onnxruntime's QDQ form (see quantizeOnnxQdq),
+ * calibrated on the model's training images fed as the float file takes them (pixels / 255, then
+ * the dataset's normalisation); batch norm is folded into the convolutions first.
+ */
+export function onnxInt8Exporter(version: string): Exporter {
+  return {
+    async write({ modelDir, destination, calibrationImages }) {
+      const images = await calibrationImages();
+      if (!images) throw new DistillInputError(`${modelDir}: int8 ONNX export calibrates on the model's training images, and its dataset is not at hand: export it from its run, or choose onnx (float32)`);
+      const { model, metadata } = await loadModelFolder(modelDir);
+      try {
+        const expected = JSON.stringify(model.inputs[0]!.shape.slice(1));
+        if (JSON.stringify(images.shape.slice(1)) !== expected) throw new DistillInputError(`${modelDir}: calibration images are ${images.shape.slice(1).join('×')}, the model takes ${expected}`);
+        const graph = foldBatchNorms(await layersModelToOnnx(model, { ...describe(metadata, 'float32 after the preprocessing'), weights: 'int8 per output channel, activations uint8 (QDQ)' }));
+        const norm = metadata?.normalization;
+        const fed = norm ? tf.tidy(() => tf.div(tf.sub(images, norm.mean), norm.std) as tf.Tensor4D) : images.clone();
+        try {
+          const quantized = quantizeOnnxQdq(graph, await onnxActivationRanges(graph, fed));
+          await mkdir(destination);
+          await writeFile(join(destination, 'model.onnx'), encodeOnnxModel(quantized, version));
+          return [join(destination, 'model.onnx')];
+        } finally {
+          fed.dispose();
+        }
+      } finally {
+        model.dispose();
+        images.dispose();
       }
     },
   };

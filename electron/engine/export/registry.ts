@@ -15,7 +15,7 @@ import type { Exporter } from './exporter';
 import { calibrationImages } from './calibration';
 import { writeModelCard, type CardKept, type CardReport, type ModelCard } from './model-card';
 import { runModel } from './run-model';
-import { onnxExporter } from './onnx';
+import { onnxExporter, onnxInt8Exporter } from './onnx';
 import { onnxPredictions } from './onnx/run';
 import { tfjsExporter } from './tfjs';
 import { tfliteExporter, tfliteInt8Exporter } from './tflite';
@@ -29,6 +29,7 @@ const exporters = (version: string): Record<ExportFormatId, Exporter> => ({
   'tfjs-u8': tfjsQuantizedExporter('uint8'),
   onnx: onnxExporter(version),
   'onnx-raw': onnxExporter(version, true),
+  'onnx-int8': onnxInt8Exporter(version),
   tflite: tfliteExporter(version),
   'tflite-f16': tfliteExporter(version, 'float16'),
   'tflite-dynamic': tfliteExporter(version, 'int8'),

@@ -1,12 +1,16 @@
 import { join } from 'node:path';
 import protobuf from 'protobufjs';
 import { resourcesDir } from '../../resources';
-import { OPSET, type OnnxGraph } from './graph';
+import { OPSET, type OnnxGraph, type OnnxValues } from './graph';
 
 /** ONNX's TensorProto.DataType and AttributeProto.AttributeType values used here. */
 const FLOAT = 1;
 const UINT8 = 2;
+const INT8 = 3;
+const INT32 = 6;
 const INT64 = 7;
+
+const dataTypeOf = (values: OnnxValues) => (values instanceof BigInt64Array ? INT64 : values instanceof Int8Array ? INT8 : values instanceof Uint8Array ? UINT8 : values instanceof Int32Array ? INT32 : FLOAT);
 const ATTRIBUTE = { FLOAT: 1, INT: 2, INTS: 7 } as const;
 /** IR version 7 goes with opset 13 (ONNX 1.8). */
 const IR_VERSION = 7;
@@ -24,7 +28,7 @@ const valueInfo = (name: string, shape: Array<number | null>, elemType = FLOAT) 
   type: { tensorType: { elemType, shape: { dim: shape.map((d) => (d === null ? { dimParam: 'batch' } : { dimValue: d })) } } },
 });
 
-const bytesOf = (values: Float32Array | BigInt64Array) => new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
+const bytesOf = (values: OnnxValues) => new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
 
 /** Encodes a graph as an ONNX ModelProto (binary `.onnx`). */
 export function encodeOnnxModel(graph: OnnxGraph, producerVersion: string): Uint8Array {
@@ -46,7 +50,7 @@ export function encodeOnnxModel(graph: OnnxGraph, producerVersion: string): Uint
           a.ints !== undefined ? { name: a.name, type: ATTRIBUTE.INTS, ints: a.ints } : a.f !== undefined ? { name: a.name, type: ATTRIBUTE.FLOAT, f: a.f } : { name: a.name, type: ATTRIBUTE.INT, i: a.i ?? 0 },
         ),
       })),
-      initializer: graph.initializers.map((init) => ({ name: init.name, dims: init.dims, dataType: init.values instanceof BigInt64Array ? INT64 : FLOAT, rawData: bytesOf(init.values) })),
+      initializer: graph.initializers.map((init) => ({ name: init.name, dims: init.dims, dataType: dataTypeOf(init.values), rawData: bytesOf(init.values) })),
       input: [valueInfo(graph.input.name, graph.input.shape, graph.input.type === 'uint8' ? UINT8 : FLOAT)],
       output: [valueInfo(graph.output.name, graph.output.shape)],
     },

@@ -1,5 +1,5 @@
 /**
- * An ONNX graph as plain data, before it is encoded: nodes in order, float32 initializers, one
+ * An ONNX graph as plain data, before it is encoded: nodes in order, initializers, one
  * input and one output. The converter builds it; `encodeOnnxModel` writes it with the official
  * onnx.proto.
  */
@@ -17,10 +17,13 @@ export interface OnnxNode {
   attributes?: OnnxAttribute[];
 }
 
+/** An initializer's values: float32, int64 (shapes), or int8 / uint8 / int32 (a quantized model's weights, zero points and biases). */
+export type OnnxValues = Float32Array | BigInt64Array | Int8Array | Uint8Array | Int32Array;
+
 export interface OnnxInitializer {
   name: string;
   dims: number[];
-  values: Float32Array | BigInt64Array;
+  values: OnnxValues;
 }
 
 export interface OnnxGraph {
@@ -50,7 +53,7 @@ export class GraphBuilder {
     return output;
   }
 
-  constant(hint: string, dims: number[], values: Float32Array | BigInt64Array): string {
+  constant(hint: string, dims: number[], values: OnnxValues): string {
     const name = `${hint}_${++this.count}`;
     this.initializers.push({ name, dims, values });
     return name;
