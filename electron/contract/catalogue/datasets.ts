@@ -20,6 +20,12 @@ export const DATASET_FORMAT_CATALOGUE = {
   idx: { label: 'IDX', description: 'MNIST-style IDX files (train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-…), gzip or not, or a .zip or .tar.gz of them', resized: false },
   'cifar-binary': { label: 'CIFAR binary', description: 'CIFAR-10/100 binary version: the official .tar.gz, or a folder of its .bin files', resized: false },
   csv: { label: 'pixel CSV', description: 'a label (a class number or name) and a square grayscale or RGB image\'s 0–255 pixels per row, as in Kaggle\'s MNIST-style files and HAM10000\'s hmnist_28_28_RGB.csv, or all of them in one space-separated pixels column with a Usage column naming each row\'s split, as FER2013\'s (Training, PublicTest as validation, PrivateTest as test): a …train….csv and a …test….csv, or one file (20 % held out unless its Usage column splits it); gzip or not, or a .zip or .tar.gz of them', resized: false },
+  npz: {
+    label: 'NumPy arrays',
+    description:
+      "NumPy arrays: a .npz file (np.savez, or a folder of .npy files) holding x_train, y_train, x_test and y_test as Keras saves its datasets (mnist.npz), or train_images, train_labels, test_images and test_labels as MedMNIST ships them, x_val/y_val or val_images/val_labels as the validation split; images uint8 (or floats of 0–1) [N, height, width], [N, height, width, 1 or 3] or channels first [N, 1 or 3, height, width]; labels [N] or [N, 1] class numbers, or one-hot; a class-names.txt beside it names the classes",
+    resized: false,
+  },
   'image-folder': { label: 'image folder', description: 'image folders: one sub-folder of PNG, JPEG, WebP, TIFF, GIF or AVIF files per class (train/ and test/ optional, a val/ beside them used as the validation split; train/ and val/ alone test on val/), or a .zip or .tar.gz of them', resized: true },
 } as const;
 export type DatasetFormatId = keyof typeof DATASET_FORMAT_CATALOGUE;

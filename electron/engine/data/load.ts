@@ -20,6 +20,7 @@ const FORMAT_LOADERS: Record<DatasetFormatId, (options: LoadOptions) => Promise<
   idx: async () => (await import('./formats/idx-folder')).idxFolderFormat,
   'cifar-binary': async (options) => (await import('./formats/cifar')).cifarFormat(options.imageSize),
   csv: async () => (await import('./formats/pixel-csv')).pixelCsvFormat,
+  npz: async () => (await import('./formats/numpy')).numpyFormat,
   'image-folder': async (options) => (await import('./formats/image-folder')).imageFolderFormat(options.imageSize),
 };
 /** Bundled datasets live in resources/; downloadable ones in the cache (an input error until downloaded). */

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { it } from 'node:test';
 import sharp from 'sharp';
 import { DISTILL_BIN } from '../../helpers/cli';
-import { twoClassPixelCsv } from '../../helpers/fixtures';
+import { pythonModulesMissing, SYSTEM_PYTHON, twoClassPixelCsv } from '../../helpers/fixtures';
 import type { AppSession } from '../session';
 
 /** Registers these tests in the browser suite's describe, in order: each goes on from the page the one before left. */
@@ -38,6 +38,17 @@ export function dataAndFollowTests(session: AppSession): void {
     await page.getByTestId('dataset-validation').waitFor({ timeout: 30_000 });
     assert.match(await page.getByTestId('dataset-summary').innerText(), /2 classes · 3×3×1 images · 12 train · 4 validation · 4 test/);
     assert.match(await page.getByTestId('dataset-summary').innerText(), /class\s+train\s+validation\s+test\s+0\s+6\s+2\s+2/);
+    // MedMNIST's one .npz, written by NumPy: RGB images, [N, 1] labels, its val arrays the validation split.
+    const numpy = pythonModulesMissing(['numpy'], 'python3-numpy');
+    if (numpy) console.log(`# the .npz upload step skipped: ${numpy}`);
+    else {
+      const medmnist = "import numpy as np, sys\nimg = lambda n: (np.arange(n * 75).reshape(n, 5, 5, 3) * 37 % 256).astype(np.uint8)\nlab = lambda n: (np.arange(n) % 3).reshape(-1, 1)\nnp.savez(sys.argv[1], train_images=img(18), train_labels=lab(18), val_images=img(6), val_labels=lab(6), test_images=img(9), test_labels=lab(9))";
+      execFileSync(SYSTEM_PYTHON, ['-c', medmnist, join(root, 'bloodmnist.npz')]);
+      await page.getByTestId('file-input').setInputFiles([join(root, 'bloodmnist.npz')]);
+      await page.waitForFunction(() => document.querySelector('[data-testid=dataset-format]')?.textContent === 'NumPy arrays', null, { timeout: 30_000 });
+      assert.match(await page.getByTestId('dataset-summary').innerText(), /^bloodmnist\.npz \(uploaded\)[^]*3 classes · 5×5×3 images · 18 train · 6 validation · 9 test/);
+      await shot('1-dataset-npz');
+    }
     await page.getByTestId('use-mnist').click();
     await page.waitForFunction(() => document.querySelector('[data-testid=dataset-summary] h2')?.textContent?.startsWith('mnist'), null, { timeout: 30_000 });
     assert.equal(await page.getByTestId('dataset-format').innerText(), 'IDX');

@@ -1,0 +1,98 @@
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { DistillInputError } from '../../errors';
+import type { DatasetSplit, ImageDataset } from '../dataset';
+import { tooLarge, unpackLimits } from '../limits';
+import { withChannelStats } from '../normalize';
+import { readNpy, splitFromArrays } from '../numpy-arrays';
+import { unzipBounded } from '../zip';
+import type { DatasetFormat } from './dataset-format';
+
+/** Labels are kept as bytes: at most 256 classes, as for pixel CSVs. */
+const MAX_CLASSES = 256;
+const NPZ = /\.npz$/i;
+const NPY = /\.npy$/i;
+
+/** The array names of each split, as Keras saves its datasets (mnist.npz) and as MedMNIST ships its .npz files. */
+const NAMINGS = [
+  { train: ['x_train', 'y_train'], validation: ['x_val', 'y_val'], test: ['x_test', 'y_test'] },
+  { train: ['train_images', 'train_labels'], validation: ['val_images', 'val_labels'], test: ['test_images', 'test_labels'] },
+] as const;
+
+/** What is read: a .npz file, a folder holding one (an upload, a dropped file), or a folder of .npy files of those names. */
+async function locate(path: string): Promise<{ npz: string } | { npyDir: string } | null> {
+  const info = await stat(path).catch(() => null);
+  if (info?.isFile()) return NPZ.test(path) ? { npz: path } : null;
+  if (!info?.isDirectory()) return null;
+  const names = (await readdir(path, { withFileTypes: true })).filter((entry) => entry.isFile() && !entry.name.startsWith('.')).map((entry) => entry.name);
+  const npz = names.filter((name) => NPZ.test(name));
+  if (npz.length === 1 && names.every((name) => NPZ.test(name) || /\.txt$/i.test(name))) return { npz: join(path, npz[0]!) };
+  const arrays = new Set(names.filter((name) => NPY.test(name)).map((name) => name.replace(NPY, '')));
+  return NAMINGS.some((naming) => naming.train.every((key) => arrays.has(key))) ? { npyDir: path } : null;
+}
+
+/** The arrays by name (without .npy), each read only when asked for. */
+async function arraysOf(found: { npz: string } | { npyDir: string }): Promise<{ source: string; names: string[]; bytes: (name: string) => Promise<Uint8Array> }> {
+  if ('npz' in found) {
+    const size = (await stat(found.npz)).size;
+    const limit = unpackLimits().total;
+    if (size > limit) throw tooLarge(basename(found.npz), size, limit, 'is');
+    const entries = unzipBounded(found.npz, new Uint8Array(await readFile(found.npz)));
+    const byName = new Map(Object.entries(entries).filter(([name]) => NPY.test(name)).map(([name, bytes]) => [name.replace(NPY, ''), bytes]));
+    return { source: basename(found.npz), names: [...byName.keys()], bytes: async (name) => byName.get(name)! };
+  }
+  const names = (await readdir(found.npyDir)).filter((name) => NPY.test(name)).map((name) => name.replace(NPY, ''));
+  return { source: basename(found.npyDir), names, bytes: async (name) => new Uint8Array(await readFile(join(found.npyDir, `${name}.npy`))) };
+}
+
+async function openNumpy(path: string): Promise<ImageDataset> {
+  const found = await locate(path);
+  if (!found) throw new DistillInputError(`${path}: not a NumPy dataset (a .npz file, or a folder of .npy files)`);
+  const { source, names, bytes } = await arraysOf(found);
+  const naming = NAMINGS.find((n) => [...n.train, ...n.test].every((key) => names.includes(key)));
+  if (!naming) {
+    throw new DistillInputError(
+      `${source}: a NumPy dataset holds x_train, y_train, x_test and y_test (as Keras saves them) or train_images, train_labels, test_images and test_labels (as MedMNIST does); this one holds ${names.length ? names.join(', ') : 'no arrays'}`,
+    );
+  }
+  const split = async ([images, labels]: readonly [string, string]) => {
+    const [x, y] = [`${source}: ${images}`, `${source}: ${labels}`];
+    return splitFromArrays(x, readNpy(x, await bytes(images)), y, readNpy(y, await bytes(labels)), MAX_CLASSES);
+  };
+  const train = await split(naming.train);
+  const test = await split(naming.test);
+  const validation = naming.validation.every((key) => names.includes(key)) ? await split(naming.validation) : null;
+  for (const [other, what] of [[test, naming.test[0]], [validation, naming.validation[0]]] as const) {
+    if (other && other.shape.join('×') !== train.shape.join('×')) throw new DistillInputError(`${source}: ${naming.train[0]} holds ${train.shape.join('×')} images but ${what} ${other.shape.join('×')}`);
+  }
+  const splits: DatasetSplit[] = [train.split, test.split, ...(validation ? [validation.split] : [])];
+  const classes = Math.max(...splits.map((s) => s.labels.reduce((m, l) => Math.max(m, l + 1), 0)));
+  if (classes < 2) throw new DistillInputError(`${source}: the labels name only one class`);
+  // Optional class-names.txt beside the arrays, one name per line, as the IDX folder reads it.
+  const namesFile = join('npz' in found ? join(found.npz, '..') : found.npyDir, 'class-names.txt');
+  const named = (await readFile(namesFile, 'utf8').catch(() => '')).split(/\r?\n/).map((line) => line.trim()).filter(Boolean);
+  if (named.length > 0 && named.length !== classes) throw new DistillInputError(`${namesFile}: names ${named.length} classes but the labels have ${classes}`);
+  const dataset: ImageDataset = {
+    name: source.replace(NPZ, ''),
+    format: 'npz',
+    shape: train.shape,
+    classNames: named.length > 0 ? named : Array.from({ length: classes }, (_, i) => String(i)),
+    train: train.split,
+    test: test.split,
+    ...(validation ? { validation: validation.split } : {}),
+  };
+  return train.shape[2] === 3 ? withChannelStats(dataset) : dataset;
+}
+
+/**
+ * NumPy arrays (the format Python's ML code saves data in): a .npz of the training and test
+ * images and labels, under Keras's names or MedMNIST's, with their validation arrays as the
+ * dataset's own validation split when present; or the same arrays as .npy files in a folder.
+ */
+export const numpyFormat: DatasetFormat = {
+  id: 'npz',
+  async match(path) {
+    return (await locate(path)) !== null;
+  },
+  open: openNumpy,
+};
