@@ -97,6 +97,26 @@ describe('int8 ONNX export (onnx-int8), run in onnxruntime-node on its integer k
     });
   }
 
+  it("quantizes the input over the whole range of normalised pixels, not only the calibration images'", { skip: onnxChecker() ?? false }, async () => {
+    const shape: [number, number, number] = [16, 16, 3];
+    const normalization = { mean: [0.49, 0.48, 0.45], std: [0.25, 0.24, 0.26] };
+    const model = buildModel('lenet5', { inputShape: shape, classes: 10, seed: 5, dropout: 0 });
+    const dir = await tempDir('onnx-int8-norm-');
+    await saveModelFolder(model, join(dir, 'model'), { architecture: 'lenet5', inputShape: shape, classNames: Array.from({ length: 10 }, (_, i) => `c${i}`), output: 'logits', preprocessing: '(pixels / 255 − mean) / std per channel', normalization, dataset: 'test' });
+    model.dispose();
+    // Dim calibration images (pixels 0.3–0.7): a black or a white pixel must still not be clipped.
+    const calibration = tf.randomUniform([16, ...shape], 0.3, 0.7, 'float32', 13) as tf.Tensor4D;
+    await exportModel({ modelDir: join(dir, 'model'), format: 'onnx-int8', destination: join(dir, 'int8'), role: 'student', run: null, version: 'test', measure: false, calibrationImages: calibration });
+    calibration.dispose();
+    const read = `import onnx, json; from onnx import numpy_helper as h; m = onnx.load(${JSON.stringify(join(dir, 'int8', 'model.onnx'))}); q = m.graph.node[0]; i = {t.name: h.to_array(t) for t in m.graph.initializer}; print(json.dumps([q.op_type, q.input[0], float(i[q.input[1]]), int(i[q.input[2]])]))`;
+    const [op, input, scale, zeroPoint] = JSON.parse(execFileSync(PYTHON, ['-c', read], { encoding: 'utf8' })) as [string, string, number, number];
+    // (0 − 0.48) / 0.24 = −2 is the lowest a channel reaches, (1 − 0.48) / 0.24 the highest.
+    const [lo, hi] = [-2, 0.52 / 0.24];
+    assert.deepEqual([op, input], ['QuantizeLinear', 'input']);
+    assert.ok(Math.abs(scale - (hi - lo) / 255) < 1e-6, `scale ${scale}`);
+    assert.equal(zeroPoint, Math.round(-lo / ((hi - lo) / 255)));
+  });
+
   it("refuses a model whose training images are not at hand, saying what to do, and leaves nothing", async () => {
     const shape: [number, number, number] = [28, 28, 1];
     const model = buildModel('mlp-30x2', { inputShape: shape, classes: 10, seed: 3, dropout: 0 });

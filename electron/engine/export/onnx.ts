@@ -60,7 +60,10 @@ export function onnxInt8Exporter(version: string): Exporter {
         const norm = metadata?.normalization;
         const fed = norm ? tf.tidy(() => tf.div(tf.sub(images, norm.mean), norm.std) as tf.Tensor4D) : images.clone();
         try {
-          const quantized = quantizeOnnxQdq(graph, await onnxActivationRanges(graph, fed));
+          const ranges = await onnxActivationRanges(graph, fed);
+          // The input is pixels / 255 (then normalised) whatever the calibration images held: a brighter image is not clipped.
+          ranges.set(graph.input.name, norm ? [Math.min(...norm.mean.map((m, c) => -m / norm.std[c]!)), Math.max(...norm.mean.map((m, c) => (1 - m) / norm.std[c]!))] : [0, 1]);
+          const quantized = quantizeOnnxQdq(graph, ranges);
           await mkdir(destination);
           await writeFile(join(destination, 'model.onnx'), encodeOnnxModel(quantized, version));
           return [join(destination, 'model.onnx')];
