@@ -82,6 +82,28 @@ describe('NumPy datasets (.npz, .npy)', { skip: missing ?? false }, () => {
     assert.deepEqual(b!.test.labels, a!.test.labels);
   });
 
+  it("numbers class names (a string array) as pixel CSVs' are: sorted, or in class-names.txt's order, the same in every split", async () => {
+    const dir = await numpyFiles(
+      [
+        "names = np.array(['size 10', 'size 2', 'cat'])",
+        "np.savez(f'{out}/named.npz', x_train=img(9, 3, 3), y_train=names[lab(9, 3)], x_test=img(3, 3, 3), y_test=names[[2, 1, 1]])",
+        "np.savez(f'{out}/mixed.npz', x_train=img(9, 3, 3), y_train=names[lab(9, 3)], x_test=img(3, 3, 3), y_test=lab(3, 3))",
+      ].join('\n'),
+    );
+    const data = await loadDataset(join(dir, 'named.npz'));
+    assert.deepEqual(data.classNames, ['cat', 'size 2', 'size 10']);
+    // lab(9, 3) cycles 0, 1, 2, 0, …: 'size 10', 'size 2', 'cat', …
+    assert.deepEqual([...data.train.labels.subarray(0, 3)], [2, 1, 0]);
+    assert.deepEqual([...data.test.labels], [0, 1, 1]);
+    await writeFile(join(dir, 'class-names.txt'), 'size 10\ncat\nsize 2\n');
+    const ordered = await loadDataset(join(dir, 'named.npz'));
+    assert.deepEqual(ordered.classNames, ['size 10', 'cat', 'size 2']);
+    assert.deepEqual([...ordered.test.labels], [1, 2, 2]);
+    await writeFile(join(dir, 'class-names.txt'), 'size 10\ncat\n');
+    await assert.rejects(loadDataset(join(dir, 'named.npz')), inputError(/named\.npz: y_train: the label "size 2" is not one of the 2 names in .*class-names\.txt/));
+    await assert.rejects(loadDataset(join(dir, 'mixed.npz')), inputError(/mixed\.npz: y_test labels its images by class number where mixed\.npz: y_train labels them by name: use one kind in all/));
+  });
+
   it('reads a folder of .npy files (np.save) as the .npz of the same arrays', async () => {
     const dir = await numpyFiles("[np.save(f'{out}/{k}.npy', v) for k, v in dict(x_train=img(10, 4, 4), y_train=lab(10, 2), x_test=img(4, 4, 4), y_test=lab(4, 2)).items()]");
     assert.equal(await datasetFormatOf(dir), 'npz');

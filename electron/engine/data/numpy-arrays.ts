@@ -94,10 +94,15 @@ export function labelsFromArray(name: string, array: NpyArray, maxClasses: numbe
   return labels;
 }
 
-/** One split from its images and labels arrays, which must agree in count. */
-export function splitFromArrays(imagesName: string, images: NpyArray, labelsName: string, labels: NpyArray, maxClasses: number): { split: DatasetSplit; shape: [number, number, number] } {
-  const read = imagesFromArray(imagesName, images);
-  const classes = labelsFromArray(labelsName, labels, maxClasses);
-  if (classes.length !== read.count) throw new DistillInputError(`${labelsName}: ${classes.length.toLocaleString('en-US')} labels for ${read.count.toLocaleString('en-US')} images in ${imagesName}`);
-  return { split: { count: read.count, images: read.images, labels: classes }, shape: read.shape };
+/** A label array of strings (`np.array(['cat', 'dog', …])`): its names, one per image; null for numbers. */
+export function labelNamesOf(name: string, array: NpyArray): string[] | null {
+  if (!array.dtype.startsWith('U')) return null;
+  if (array.shape.length !== 1 && !(array.shape.length === 2 && array.shape[1] === 1)) throw new DistillInputError(`${name}: class names of shape [${array.shape.join(', ')}]: expected one per image, [N] or [N, 1]`);
+  return Array.from(array.data as unknown as ArrayLike<string>, (label) => label.trim());
+}
+
+/** One split from its images and its labels (class numbers), which must agree in count. */
+export function splitOf(imagesName: string, images: ReturnType<typeof imagesFromArray>, labelsName: string, labels: Uint8Array): DatasetSplit {
+  if (labels.length !== images.count) throw new DistillInputError(`${labelsName}: ${labels.length.toLocaleString('en-US')} labels for ${images.count.toLocaleString('en-US')} images in ${imagesName}`);
+  return { count: images.count, images: images.images, labels };
 }

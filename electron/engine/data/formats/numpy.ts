@@ -1,10 +1,11 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { DistillInputError } from '../../errors';
-import type { DatasetSplit, ImageDataset } from '../dataset';
+import type { NpyArray } from 'npyjs';
+import type { ImageDataset } from '../dataset';
 import { tooLarge, unpackLimits } from '../limits';
 import { withChannelStats } from '../normalize';
-import { readNpy, splitFromArrays } from '../numpy-arrays';
+import { imagesFromArray, labelNamesOf, labelsFromArray, readNpy, splitOf } from '../numpy-arrays';
 import { unzipBounded } from '../zip';
 import type { DatasetFormat } from './dataset-format';
 
@@ -55,33 +56,60 @@ async function openNumpy(path: string): Promise<ImageDataset> {
       `${source}: a NumPy dataset holds x_train, y_train, x_test and y_test (as Keras saves them) or train_images, train_labels, test_images and test_labels (as MedMNIST does); this one holds ${names.length ? names.join(', ') : 'no arrays'}`,
     );
   }
-  const split = async ([images, labels]: readonly [string, string]) => {
-    const [x, y] = [`${source}: ${images}`, `${source}: ${labels}`];
-    return splitFromArrays(x, readNpy(x, await bytes(images)), y, readNpy(y, await bytes(labels)), MAX_CLASSES);
+  const read = async ([imagesKey, labelsKey]: readonly [string, string]) => {
+    const [x, y] = [`${source}: ${imagesKey}`, `${source}: ${labelsKey}`];
+    return { key: imagesKey, x, y, images: imagesFromArray(x, readNpy(x, await bytes(imagesKey))), labels: readNpy(y, await bytes(labelsKey)) };
   };
-  const train = await split(naming.train);
-  const test = await split(naming.test);
-  const validation = naming.validation.every((key) => names.includes(key)) ? await split(naming.validation) : null;
-  for (const [other, what] of [[test, naming.test[0]], [validation, naming.validation[0]]] as const) {
-    if (other && other.shape.join('×') !== train.shape.join('×')) throw new DistillInputError(`${source}: ${naming.train[0]} holds ${train.shape.join('×')} images but ${what} ${other.shape.join('×')}`);
+  const arrays = [await read(naming.train), await read(naming.test), ...(naming.validation.every((key) => names.includes(key)) ? [await read(naming.validation)] : [])];
+  const shape = arrays[0]!.images.shape;
+  for (const other of arrays.slice(1)) {
+    if (other.images.shape.join('×') !== shape.join('×')) throw new DistillInputError(`${source}: ${naming.train[0]} holds ${shape.join('×')} images but ${other.key} ${other.images.shape.join('×')}`);
   }
-  const splits: DatasetSplit[] = [train.split, test.split, ...(validation ? [validation.split] : [])];
-  const classes = Math.max(...splits.map((s) => s.labels.reduce((m, l) => Math.max(m, l + 1), 0)));
-  if (classes < 2) throw new DistillInputError(`${source}: the labels name only one class`);
   // Optional class-names.txt beside the arrays, one name per line, as the IDX folder reads it.
-  const namesFile = join('npz' in found ? join(found.npz, '..') : found.npyDir, 'class-names.txt');
+  const namesFile = join('npz' in found ? dirname(found.npz) : found.npyDir, 'class-names.txt');
   const named = (await readFile(namesFile, 'utf8').catch(() => '')).split(/\r?\n/).map((line) => line.trim()).filter(Boolean);
-  if (named.length > 0 && named.length !== classes) throw new DistillInputError(`${namesFile}: names ${named.length} classes but the labels have ${classes}`);
+  const { classNames, labels } = classesOf(arrays, named, namesFile);
+  const [train, test, validation] = arrays.map((array, i) => splitOf(array.x, array.images, array.y, labels[i]!));
   const dataset: ImageDataset = {
     name: source.replace(NPZ, ''),
     format: 'npz',
-    shape: train.shape,
-    classNames: named.length > 0 ? named : Array.from({ length: classes }, (_, i) => String(i)),
-    train: train.split,
-    test: test.split,
-    ...(validation ? { validation: validation.split } : {}),
+    shape,
+    classNames,
+    train: train!,
+    test: test!,
+    ...(validation ? { validation } : {}),
   };
-  return train.shape[2] === 3 ? withChannelStats(dataset) : dataset;
+  return shape[2] === 3 ? withChannelStats(dataset) : dataset;
+}
+
+/**
+ * The classes and each split's labels as class numbers: numbers as they are (named by
+ * class-names.txt when it is there), or class names (a string array) numbered in
+ * class-names.txt's order, else sorted (numbers in a name by value), as pixel CSVs' names are.
+ */
+function classesOf(arrays: Array<{ y: string; labels: NpyArray }>, named: string[], namesFile: string): { classNames: string[]; labels: Uint8Array[] } {
+  const byName = arrays.map((array) => labelNamesOf(array.y, array.labels));
+  const mixed = arrays.find((_, i) => (byName[i] === null) !== (byName[0] === null));
+  if (mixed) throw new DistillInputError(`${mixed.y} labels its images ${byName[0] ? 'by class number' : 'by class name'} where ${arrays[0]!.y} labels them ${byName[0] ? 'by name' : 'by number'}: use one kind in all`);
+  if (byName[0]) {
+    const classNames = named.length > 0 ? named : [...new Set(byName.flatMap((names) => names!))].sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+    if (classNames.length > MAX_CLASSES) throw new DistillInputError(`${arrays[0]!.y}: ${classNames.length} class names; at most ${MAX_CLASSES} classes`);
+    if (classNames.length < 2) throw new DistillInputError(`${arrays[0]!.y}: the labels name only one class`);
+    const index = new Map(classNames.map((name, i) => [name, i]));
+    const labels = byName.map((names, i) =>
+      Uint8Array.from(names!, (name) => {
+        const number = index.get(name);
+        if (number === undefined) throw new DistillInputError(`${arrays[i]!.y}: the label "${name.slice(0, 40)}" is not one of the ${classNames.length} names in ${namesFile}`);
+        return number;
+      }),
+    );
+    return { classNames, labels };
+  }
+  const labels = arrays.map((array) => labelsFromArray(array.y, array.labels, MAX_CLASSES));
+  const classes = Math.max(...labels.map((l) => l.reduce((m, label) => Math.max(m, label + 1), 0)));
+  if (classes < 2) throw new DistillInputError(`${arrays[0]!.y}: the labels name only one class`);
+  if (named.length > 0 && named.length !== classes) throw new DistillInputError(`${namesFile}: names ${named.length} classes but the labels have ${classes}`);
+  return { classNames: named.length > 0 ? named : Array.from({ length: classes }, (_, i) => String(i)), labels };
 }
 
 /**
