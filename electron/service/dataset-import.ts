@@ -3,7 +3,7 @@ import { copyFile, mkdir, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, isAbsolute, join } from 'node:path';
 import { DistillInputError } from '../engine';
 
-const ARCHIVE = /\.(zip|tar\.gz|tgz|npz)$/i;
+const ARCHIVE = /\.(zip|tar\.gz|tgz|npz|parquet)$/i;
 
 /** In an upload's folder: a dataset was opened from it, so it is kept (others are swept away). */
 export const IMPORTED_MARK = '.imported';
@@ -40,7 +40,7 @@ export async function datasetFolderFromPaths(paths: string[], importsDir: string
     }),
   );
   if (infos.length === 1 && infos[0]!.info.isDirectory()) return { folder: infos[0]!.path, cleanup: async () => {} };
-  // One archive (a .zip of image folders, CIFAR's .tar.gz, NumPy's .npz) is opened where it is.
+  // One archive (a .zip of image folders, CIFAR's .tar.gz, NumPy's .npz, a Parquet file) is opened where it is.
   if (infos.length === 1 && ARCHIVE.test(infos[0]!.path)) return { folder: infos[0]!.path, cleanup: async () => {} };
   const folders = infos.filter((entry) => entry.info.isDirectory());
   if (folders.length > 0) throw new DistillInputError('drop one folder, or files without folders');

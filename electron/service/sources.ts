@@ -11,7 +11,7 @@ import { IMPORTED_MARK } from './dataset-import';
  * model name, `run:<id>` or an upload — never a server path.
  */
 export function sourceResolver(options: { host: 'electron' | 'server'; uploadsDir: string; runsDir: string }) {
-  /** An upload of one archive (or .npz) is that file; an uploaded folder is that folder; loose files, their folder. */
+  /** An upload of one archive (or .npz, or .parquet) is that file; an uploaded folder is that folder; loose files, their folder. */
   const uploadedPaths = async (dir: string): Promise<string[]> => {
     const entries = (
       await readdir(dir, { withFileTypes: true }).catch(() => {
@@ -19,7 +19,7 @@ export function sourceResolver(options: { host: 'electron' | 'server'; uploadsDi
       })
     ).filter((entry) => entry.name !== IMPORTED_MARK);
     if (entries.length === 0) throw new DistillInputError('the upload is empty');
-    if (entries.length === 1 && entries[0]!.isFile() && /\.(zip|tar\.gz|tgz|npz)$/i.test(entries[0]!.name)) return [join(dir, entries[0]!.name)];
+    if (entries.length === 1 && entries[0]!.isFile() && /\.(zip|tar\.gz|tgz|npz|parquet)$/i.test(entries[0]!.name)) return [join(dir, entries[0]!.name)];
     if (entries.length === 1 && entries[0]!.isDirectory()) return uploadedPaths(join(dir, entries[0]!.name));
     return [dir];
   };

@@ -232,7 +232,7 @@ describe('the catalogue is the one table every view derives from', () => {
       for (const ref of optionsOfMethod(id)) assert.ok(ref.key in (METHOD_CATALOGUE[ref.method].options as OptionTable), `${id} uses ${ref.method}.${ref.key}`);
     }
     for (const id of MODEL_FAMILY_IDS) for (const name of MODEL_FAMILY_CATALOGUE[id].examples) assert.equal(findFamily(name)?.id, id, name);
-    assert.deepEqual(DATASET_FORMAT_IDS, ['idx', 'cifar-binary', 'csv', 'npz', 'image-folder']);
+    assert.deepEqual(DATASET_FORMAT_IDS, ['idx', 'cifar-binary', 'csv', 'npz', 'parquet', 'image-folder']);
     assert.ok(EXPORT_FORMAT_IDS.includes('tfjs'));
   });
 });

@@ -26,6 +26,12 @@ export const DATASET_FORMAT_CATALOGUE = {
       "NumPy arrays: a .npz file (np.savez, or a folder of .npy files) holding x_train, y_train, x_test and y_test as Keras saves its datasets (mnist.npz), or train_images, train_labels, test_images and test_labels as MedMNIST ships them, x_val/y_val or val_images/val_labels as the validation split; images uint8 (or floats of 0–1) [N, height, width], [N, height, width, 1 or 3] or channels first [N, 1 or 3, height, width]; labels [N] or [N, 1] class numbers or names, or one-hot; a class-names.txt beside it names (and orders) the classes",
     resized: false,
   },
+  parquet: {
+    label: 'Parquet (Hugging Face)',
+    description:
+      "Parquet files as Hugging Face's datasets come: train-….parquet and test-….parquet (validation-… the validation split), or one file (20 % held out), in a folder, its data/ folder, or alone; each row an encoded image (PNG, JPEG, …) and its class, named by the file's ClassLabel; decoded and resized as image folders are",
+    resized: true,
+  },
   'image-folder': { label: 'image folder', description: 'image folders: one sub-folder of PNG, JPEG, WebP, TIFF, GIF or AVIF files per class (train/ and test/ optional, a val/ beside them used as the validation split; train/ and val/ alone test on val/), or a .zip or .tar.gz of them', resized: true },
 } as const;
 export type DatasetFormatId = keyof typeof DATASET_FORMAT_CATALOGUE;

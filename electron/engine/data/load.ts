@@ -21,6 +21,7 @@ const FORMAT_LOADERS: Record<DatasetFormatId, (options: LoadOptions) => Promise<
   'cifar-binary': async (options) => (await import('./formats/cifar')).cifarFormat(options.imageSize),
   csv: async () => (await import('./formats/pixel-csv')).pixelCsvFormat,
   npz: async () => (await import('./formats/numpy')).numpyFormat,
+  parquet: async (options) => (await import('./formats/parquet')).parquetFormat(options.imageSize),
   'image-folder': async (options) => (await import('./formats/image-folder')).imageFolderFormat(options.imageSize),
 };
 /** Bundled datasets live in resources/; downloadable ones in the cache (an input error until downloaded). */

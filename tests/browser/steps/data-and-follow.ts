@@ -7,6 +7,7 @@ import { it } from 'node:test';
 import sharp from 'sharp';
 import { DISTILL_BIN } from '../../helpers/cli';
 import { pythonModulesMissing, SYSTEM_PYTHON, twoClassPixelCsv } from '../../helpers/fixtures';
+import { solidPng, writeHfParquet } from '../../helpers/parquet';
 import type { AppSession } from '../session';
 
 /** Registers these tests in the browser suite's describe, in order: each goes on from the page the one before left. */
@@ -49,6 +50,15 @@ export function dataAndFollowTests(session: AppSession): void {
       assert.match(await page.getByTestId('dataset-summary').innerText(), /^bloodmnist\.npz \(uploaded\)[^]*3 classes · 5×5×3 images · 18 train · 6 validation · 9 test/);
       await shot('1-dataset-npz');
     }
+    // A Hugging Face dataset's two Parquet files, picked loose: classes in its ClassLabel's order, images resized.
+    const beans = ['healthy', 'angular_leaf_spot'];
+    for (const [file, n] of [['train-00000-of-00001.parquet', 10], ['test-00000-of-00001.parquet', 4]] as const) {
+      const labels = Array.from({ length: n }, (_, i) => i % 2);
+      await writeHfParquet(join(root, file), { images: await Promise.all(labels.map((l) => solidPng(l * 200, 150, 40, 9))), labels, classNames: beans });
+    }
+    await page.getByTestId('file-input').setInputFiles([join(root, 'train-00000-of-00001.parquet'), join(root, 'test-00000-of-00001.parquet')]);
+    await page.waitForFunction(() => document.querySelector('[data-testid=dataset-format]')?.textContent === 'Parquet (Hugging Face)', null, { timeout: 30_000 });
+    assert.match(await page.getByTestId('dataset-summary').innerText(), /2 classes · \d+×\d+×3 images · 10 train · 4 test[^]*class\s+train\s+test\s+healthy\s+5\s+2\s+angular_leaf_spot\s+5\s+2/);
     await page.getByTestId('use-mnist').click();
     await page.waitForFunction(() => document.querySelector('[data-testid=dataset-summary] h2')?.textContent?.startsWith('mnist'), null, { timeout: 30_000 });
     assert.equal(await page.getByTestId('dataset-format').innerText(), 'IDX');

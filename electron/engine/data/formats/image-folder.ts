@@ -23,7 +23,7 @@ export interface ImageFile {
   name: string;
   read(): Promise<Uint8Array>;
 }
-type Tree = Map<string, Map<string, ImageFile[]>>; // split ('' when none, train, test, val) → class → files
+export type Tree = Map<string, Map<string, ImageFile[]>>; // split ('' when none, train, test, val) → class → files
 
 const IGNORED = /^(\.|__MACOSX$|Thumbs\.db$|desktop\.ini$)/i;
 export const DEFAULT_IMAGE_SIZE = 32;
@@ -91,7 +91,7 @@ async function decodeAll(files: Array<{ item: ImageFile; label: number }>, size:
   return { count: files.length, images, labels };
 }
 
-export async function imageDatasetFromTree(tree: Tree, source: string, size: number): Promise<ImageDataset> {
+export async function imageDatasetFromTree(tree: Tree, source: string, size: number, classOrder?: readonly string[]): Promise<ImageDataset> {
   const splitNames = [...tree.keys()];
   const hasSplits = splitNames.some((split) => split !== '');
   const folders = ['train', 'val', 'test'].filter((split) => tree.has(split)).map((split) => `${split}/`);
@@ -106,12 +106,14 @@ export async function imageDatasetFromTree(tree: Tree, source: string, size: num
   const pool = !hasSplits ? tree.get('')! : folders.length === 1 ? tree.get('train')! : null;
   const testKey = tree.has('test') ? 'test' : 'val';
   const validationKey = tree.has('test') && tree.has('val') ? 'val' : null;
-  const classNames = [...new Set(splitNames.flatMap((split) => [...tree.get(split)!.keys()]))].sort((a, b) => a.localeCompare(b));
+  const found = [...new Set(splitNames.flatMap((split) => [...tree.get(split)!.keys()]))];
+  // The classes in the order the dataset gives them (a Parquet file's ClassLabel names, every one of them), else sorted.
+  const classNames = classOrder ? [...classOrder] : found.sort((a, b) => a.localeCompare(b));
   if (classNames.length === 0) throw new DistillInputError(`${source}: no class folders of images`);
   if (classNames.length === 1) throw new DistillInputError(`${source}: only one class (${classNames[0]}): a classifier needs at least two class folders`);
   if (classNames.length > 256) throw new DistillInputError(`${source}: ${classNames.length} classes; at most 256 are supported`);
   const list = (split: string) => classNames.flatMap((name, label) => (tree.get(split)!.get(name) ?? []).map((item) => ({ item, label })));
-  const { train, test } = pool ? stratifiedSplit(classNames.map((name) => pool.get(name)!), 1) : { train: list('train'), test: list(testKey) };
+  const { train, test } = pool ? stratifiedSplit(classNames.map((name) => pool.get(name) ?? []), 1) : { train: list('train'), test: list(testKey) };
   if (train.length === 0) throw new DistillInputError(`${source}: the training split is empty`);
   if (test.length === 0) throw new DistillInputError(`${source}: the test split is empty (put at least two images in a class, or add a test/ folder)`);
   const trainSplit = await decodeAll(train, size);
