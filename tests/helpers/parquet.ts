@@ -1,4 +1,5 @@
 import { writeFile } from 'node:fs/promises';
+import { brotliCompressSync, gzipSync } from 'node:zlib';
 import { parquetWriteBuffer } from 'hyparquet-writer';
 import sharp from 'sharp';
 
@@ -15,7 +16,12 @@ export interface ParquetRows {
   /** Column names (Hugging Face's `image` and `label`; CIFAR-10's `img`). */
   imageColumn?: string;
   labelColumn?: string;
+  /** Compression, as other writers choose it (pyarrow: Snappy; Polars: Zstandard; Spark: gzip or Snappy). */
+  codec?: 'SNAPPY' | 'GZIP' | 'BROTLI';
 }
+
+/** Parquet's GZIP is gzip (RFC 1952), its BROTLI a raw Brotli stream: Node's zlib writes both. */
+const COMPRESSORS = { GZIP: (bytes: Uint8Array) => new Uint8Array(gzipSync(bytes)), BROTLI: (bytes: Uint8Array) => new Uint8Array(brotliCompressSync(bytes)) };
 
 /**
  * A Parquet file laid out as Hugging Face's datasets write them (pyarrow's schema for an Image
@@ -38,6 +44,8 @@ export async function writeHfParquet(path: string, rows: ParquetRows): Promise<v
       { name: image, data: rows.images.map((img) => (img instanceof Uint8Array ? { bytes: img, path: null } : { bytes: null, path: img.path })) },
       { name: label, data: rows.labels.map((l) => (typeof l === 'number' ? BigInt(l) : l)) },
     ],
+    codec: rows.codec ?? 'SNAPPY',
+    compressors: COMPRESSORS,
     kvMetadata: rows.classNames ? [{ key: 'huggingface', value: JSON.stringify({ info: { features: { [image]: { _type: 'Image' }, [label]: { names: rows.classNames, _type: 'ClassLabel' } } } }) }] : [],
   } as Parameters<typeof parquetWriteBuffer>[0]);
   await writeFile(path, new Uint8Array(buffer));

@@ -3,6 +3,7 @@ import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { parquetMetadata } from 'hyparquet';
 import { datasetFormatOf, loadDataset } from '../../electron/engine/data/load';
 import type { DatasetSplit } from '../../electron/engine/data/dataset';
 import { DistillInputError } from '../../electron/engine/errors';
@@ -66,6 +67,26 @@ describe("Parquet datasets, as Hugging Face's come", () => {
     await mkdir(join(root, 'named'));
     await writeHfParquet(named, { images: await Promise.all([0, 1, 0, 1].map((l) => solidPng(...COLOURS[l]!))), labels: ['dog', 'cat', 'dog', 'cat'] });
     assert.deepEqual((await loadDataset(join(root, 'named'), { imageSize: 4 })).classNames, ['cat', 'dog']);
+  });
+
+  it('reads files compressed with gzip or Brotli (Spark, other writers) as the Snappy one', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'parquet-codecs-'));
+    const rows = await rowsOf([0, 1, 2, 0, 1, 2, 0, 1, 2, 0]);
+    const read = [];
+    for (const codec of ['SNAPPY', 'GZIP', 'BROTLI'] as const) {
+      await writeHfParquet(join(root, `${codec}.parquet`), { ...rows, classNames: ['a', 'b', 'c'], codec });
+      read.push(await loadDataset(join(root, `${codec}.parquet`), { imageSize: 4 }));
+    }
+    // Each file says its codec, column by column.
+    for (const codec of ['SNAPPY', 'GZIP', 'BROTLI']) {
+      const bytes = await readFile(join(root, `${codec}.parquet`));
+      const metadata = parquetMetadata(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+      assert.deepEqual([...new Set(metadata.row_groups.flatMap((group) => group.columns.map((column) => column.meta_data?.codec)))], [codec]);
+    }
+    for (const other of read.slice(1)) {
+      assert.deepEqual(other.train.images, read[0]!.train.images);
+      assert.deepEqual(other.test.labels, read[0]!.test.labels);
+    }
   });
 
   it('refuses what it cannot train on with one message naming the file, the row and the problem', async () => {
