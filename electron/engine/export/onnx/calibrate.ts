@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { encodeOnnxModel, withGraphOutputs } from './encode';
 import type { OnnxGraph } from './graph';
-import type { Range } from './quantize-qdq';
+import type { Range } from '../activation-range';
 
 /** Calibration images per onnxruntime call: a few MB of activations for the largest models here. */
 const BATCH = 64;

@@ -1,19 +1,8 @@
+import { affineFor, type Affine, type Range } from '../activation-range';
 import type { OnnxGraph, OnnxInitializer, OnnxNode } from './graph';
 
-export type Range = [number, number];
-
-interface Affine {
-  scale: number;
-  zeroPoint: number;
-}
-
-/** uint8 parameters covering [min, max] and 0, which must be exact (padding and ReLU make it). */
-function uint8For([min, max]: Range): Affine {
-  const lo = Math.min(min, 0);
-  const hi = Math.max(max, 0);
-  const scale = hi > lo ? (hi - lo) / 255 : 1;
-  return { scale, zeroPoint: Math.max(0, Math.min(255, Math.round(-lo / scale))) };
-}
+/** uint8 parameters (onnxruntime's activations are uint8). */
+const uint8For = (range: Range): Affine => affineFor(range, 0);
 
 /** Symmetric int8 weights with one scale per slice along `axis` (every output channel), or one for the whole tensor. */
 function int8Weights(values: Float32Array, dims: number[], axis: number | null): { q: Int8Array; scales: Float32Array } {

@@ -1,19 +1,9 @@
 import { DistillInputError } from '../../errors';
+import { affineFor as affine8, type Affine, type Range } from '../activation-range';
 import { BuiltinOp, TensorType, TfliteGraphBuilder, type TfliteGraph, type TfliteOperator, type TfliteTensor } from './graph';
 
-type Range = [number, number];
-interface Affine {
-  scale: number;
-  zeroPoint: number;
-}
-
-/** int8 parameters covering [min, max] (and 0, which must be exact: padding and ReLU produce it). */
-function affineFor([min, max]: Range): Affine {
-  const lo = Math.min(min, 0);
-  const hi = Math.max(max, 0);
-  const scale = hi > lo ? (hi - lo) / 255 : 1;
-  return { scale, zeroPoint: Math.max(-128, Math.min(127, Math.round(-128 - lo / scale))) };
-}
+/** int8 parameters (TFLite's activations are int8). */
+const affineFor = (range: Range): Affine => affine8(range, -128);
 
 const floats = (t: TfliteTensor) => new Float32Array(t.data!.slice().buffer);
 
