@@ -156,7 +156,7 @@ export function refuseIdleThreads(threads: number | null | undefined, backend: s
 }
 
 /**
- * `--image-size` acts only on a dataset whose images are resized (an image folder): IDX and CIFAR
+ * `--image-size` acts only on a dataset whose images are resized (an image folder, a Parquet dataset): IDX and CIFAR
  * images keep the size they have. Which format a dataset is in is known only from its files.
  */
 export async function refuseIdleImageSize(values: FlagValues, dataset: string): Promise<void> {

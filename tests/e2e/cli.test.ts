@@ -102,7 +102,7 @@ describe('bad input: exit 2 and one clear line on stderr', () => {
     ['an option of a method a study leaves out', ['study', '--methods', 'kd,baseline', '--at-weight', '5'], /--at-weight is read by Attention transfer; this study trains with KD \(Hinton\) and Student alone only: drop it, or add at to --methods$/m],
     ['a DIST option in a sweep', ['sweep', '--dist-beta', '2'], /--dist-beta is read by DIST; this sweep trains with KD \(Hinton\) only: drop it$/m],
     // Only image folders are resized: IDX and CIFAR images keep their size.
-    ['an image size for IDX images', ['run', '--image-size', '64'], /^distill: --image-size changes nothing for mnist: it is in IDX format, whose images keep their size; only image folder datasets have their images resized \(drop --image-size\)$/m],
+    ['an image size for IDX images', ['run', '--image-size', '64'], /^distill: --image-size changes nothing for mnist: it is in IDX format, whose images keep their size; only Parquet \(Hugging Face\) or image folder datasets have their images resized \(drop --image-size\)$/m],
     ['an image size when inspecting IDX', ['datasets', 'inspect', 'mnist', '--image-size', '64'], /--image-size changes nothing for mnist: it is in IDX format/],
     ['a step milestone after the last epoch', ['run', '--schedule', 'step', '--milestones', '3,8', '--epochs', '5'], /^distill: --milestones 8: the rate is cut once that many epochs are done, and training ends after 8, so it would never be cut there; use numbers below 8$/m],
     ["weight selection's steps with no start from the teacher", ['run', '--selection-steps', '4'], /--selection-steps changes nothing without --init-from-teacher, or --sweep without --no-sweep-from-teacher: add one of them, or drop --selection-steps$/m],

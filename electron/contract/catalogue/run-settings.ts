@@ -20,7 +20,7 @@ const UNDER_SWEEP = { setting: 'sweep', value: true } as const;
  */
 export const RUN_SETTINGS = {
   dataset: stringOption({ label: 'dataset', help: 'mnist (bundled), cifar10, cifar100, fashion-mnist (after `distill datasets download`) or a path', flag: 'dataset', valueName: 'mnist|cifar10|cifar100|fashion-mnist|PATH', default: 'mnist' }),
-  imageSize: integerOption({ label: 'image size (px)', help: 'image folders are resized to this many pixels square', flag: 'image-size', valueName: 'PX', default: 32, min: 8, max: 512 }),
+  imageSize: integerOption({ label: 'image size (px)', help: 'image folders and Parquet datasets are resized to this many pixels square', flag: 'image-size', valueName: 'PX', default: 32, min: 8, max: 512 }),
   teacher: stringOption({ label: 'teacher', help: 'a model name (`distill models`), a TensorFlow.js model folder, an .onnx file, or an earlier run folder (its teacher, fed as that run declared it)', flag: 'teacher', valueName: 'NAME|FOLDER|FILE.onnx', default: 'mlp-800x2' }),
   student: stringOption({ label: 'student', help: 'a model name (`distill models`)', flag: 'student', valueName: 'NAME', default: 'mlp-30x2' }),
   method: choiceOption({ label: 'distillation method', help: 'the distillation method (baseline: the student alone)', flag: 'method', choices: METHOD_IDS, default: 'kd' }),
