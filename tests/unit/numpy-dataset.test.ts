@@ -138,6 +138,25 @@ describe('NumPy datasets (.npz, .npy)', { skip: missing ?? false }, () => {
     ];
     for (const [name, pattern] of cases) await assert.rejects(loadDataset(join(dir, `${name}.npz`)), inputError(pattern), name);
   });
+
+  it('reads within the unpack limits: a compressed array that inflates past them, or a .npy over them, is refused before it fills memory', async () => {
+    // 4 MB of zeros compress to a few kB: the shape of an archive bomb.
+    const dir = await numpyFiles(
+      [
+        "np.savez_compressed(f'{out}/bomb.npz', x_train=np.zeros((1000, 64, 64), np.uint8), y_train=lab(1000, 2), x_test=img(2, 64, 64), y_test=lab(2, 2))",
+        "import os; os.mkdir(f'{out}/arrays')",
+        "[np.save(f'{out}/arrays/{k}.npy', v) for k, v in dict(x_train=np.zeros((1000, 64, 64), np.uint8), y_train=lab(1000, 2), x_test=img(2, 64, 64), y_test=lab(2, 2)).items()]",
+      ].join('\n'),
+    );
+    process.env.DISTILL_MAX_ENTRY_BYTES = String(1 << 20);
+    try {
+      await assert.rejects(loadDataset(join(dir, 'bomb.npz')), inputError(/bomb\.npz: x_train\.npy: (declares|unpacks to) [\d,]+ bytes or more, over the limit of 1,048,576/));
+      await assert.rejects(loadDataset(join(dir, 'arrays')), inputError(/x_train\.npy: is [\d,]+ bytes or more, over the limit of 1,048,576/));
+    } finally {
+      delete process.env.DISTILL_MAX_ENTRY_BYTES;
+    }
+    assert.equal((await loadDataset(join(dir, 'arrays'))).train.count, 1000, 'within the limits, the same arrays read');
+  });
 });
 
 if (missing) console.log(`# NumPy dataset tests skipped: ${missing}`);

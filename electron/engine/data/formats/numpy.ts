@@ -43,7 +43,14 @@ async function arraysOf(found: { npz: string } | { npyDir: string }): Promise<{ 
     return { source: basename(found.npz), names: [...byName.keys()], bytes: async (name) => byName.get(name)! };
   }
   const names = (await readdir(found.npyDir)).filter((name) => NPY.test(name)).map((name) => name.replace(NPY, ''));
-  return { source: basename(found.npyDir), names, bytes: async (name) => new Uint8Array(await readFile(join(found.npyDir, `${name}.npy`))) };
+  const read = async (name: string) => {
+    const file = join(found.npyDir, `${name}.npy`);
+    const { size } = await stat(file);
+    const limit = unpackLimits().entry;
+    if (size > limit) throw tooLarge(`${name}.npy`, size, limit, 'is');
+    return new Uint8Array(await readFile(file));
+  };
+  return { source: basename(found.npyDir), names, bytes: read };
 }
 
 async function openNumpy(path: string): Promise<ImageDataset> {

@@ -34,7 +34,8 @@ async function parquetFiles(path: string): Promise<string[] | null> {
   if (top.length > 0) return top.sort();
   const inner = new Map<string, string[]>();
   for (const entry of entries.filter((e) => e.isDirectory())) {
-    const files = (await readdir(join(path, entry.name))).filter((name) => PARQUET.test(name) && !IGNORED.test(name)).map((name) => join(path, entry.name, name));
+    // Regular files only: a FIFO of that name would hang the read.
+    const files = (await readdir(join(path, entry.name), { withFileTypes: true })).filter((file) => file.isFile() && PARQUET.test(file.name) && !IGNORED.test(file.name)).map((file) => join(path, entry.name, file.name));
     if (files.length > 0) inner.set(entry.name, files.sort());
   }
   if (inner.size === 0) return null;
