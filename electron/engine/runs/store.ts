@@ -132,8 +132,10 @@ export class RunFolder {
     try {
       await writeJsonAtomic(join(dir, 'config.json'), config);
       await writeFile(join(dir, 'metrics.jsonl'), '');
-      await folder.setStatus('running');
+      // The lock first: a process that lists runs (the app beside a CLI run) and reads `running`
+      // must find who trains it, or it marks the run interrupted.
       await folder.lock();
+      await folder.setStatus('running');
     } catch (error) {
       const failed = storageError(error, `the run folder ${dir}`);
       throw failed instanceof StorageError ? new DistillInputError(failed.message) : failed;
@@ -173,8 +175,8 @@ export class RunFolder {
   }
 
   async reopen(): Promise<void> {
-    await this.setStatus('running');
     await this.lock();
+    await this.setStatus('running');
   }
 
   /** How many times this folder's run has been resumed (its `started` lines, less the first). */
