@@ -1,7 +1,8 @@
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { DistillInputError } from '../../errors';
 import type { DatasetSplit } from '../dataset';
+import { namesOfClassNumbers, readClassNamesFile } from '../class-names';
 import { readIdxImages, readIdxLabels } from '../idx';
 import type { DatasetFormat } from './dataset-format';
 
@@ -67,14 +68,12 @@ export const idxFolderFormat: DatasetFormat = {
       for (const label of labels) if (label >= classes) classes = label + 1;
     }
     if (classes < 2) throw new DistillInputError(`${path}: the labels name only one class`);
-    // Optional class-names.txt, one name per line (Fashion-MNIST's downloads write one).
-    const named = (await readFile(join(path, 'class-names.txt'), 'utf8').catch(() => '')).split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
-    if (named.length > 0 && named.length !== classes) throw new DistillInputError(`${join(path, 'class-names.txt')}: names ${named.length} classes but the labels have ${classes}`);
+    const classNames = namesOfClassNumbers(classes, await readClassNamesFile(path));
     return {
       name: basename(path),
       format: 'idx',
       shape: [train.height, train.width, 1],
-      classNames: named.length > 0 ? named : Array.from({ length: classes }, (_, i) => String(i)),
+      classNames,
       train: train.split,
       test: test.split,
     };

@@ -4,6 +4,7 @@ import { DistillInputError } from '../../errors';
 import type { NpyArray } from 'npyjs';
 import type { ImageDataset } from '../dataset';
 import { tooLarge, unpackLimits } from '../limits';
+import { namesOfClassNumbers, readClassNamesFile, sortClassNames } from '../class-names';
 import { withChannelStats } from '../normalize';
 import { imagesFromArray, labelNamesOf, labelsFromArray, readNpy, splitOf } from '../numpy-arrays';
 import { unzipBounded } from '../zip';
@@ -72,10 +73,8 @@ async function openNumpy(path: string): Promise<ImageDataset> {
   for (const other of arrays.slice(1)) {
     if (other.images.shape.join('×') !== shape.join('×')) throw new DistillInputError(`${source}: ${naming.train[0]} holds ${shape.join('×')} images but ${other.key} ${other.images.shape.join('×')}`);
   }
-  // Optional class-names.txt beside the arrays, one name per line, as the IDX folder reads it.
-  const namesFile = join('npz' in found ? dirname(found.npz) : found.npyDir, 'class-names.txt');
-  const named = (await readFile(namesFile, 'utf8').catch(() => '')).split(/\r?\n/).map((line) => line.trim()).filter(Boolean);
-  const { classNames, labels } = classesOf(arrays, named, namesFile);
+  // Optional class-names.txt beside the arrays, as the IDX folder reads it.
+  const { classNames, labels } = classesOf(arrays, await readClassNamesFile('npz' in found ? dirname(found.npz) : found.npyDir));
   const [train, test, validation] = arrays.map((array, i) => splitOf(array.x, array.images, array.y, labels[i]!));
   const dataset: ImageDataset = {
     name: source.replace(NPZ, ''),
@@ -94,19 +93,20 @@ async function openNumpy(path: string): Promise<ImageDataset> {
  * class-names.txt when it is there), or class names (a string array) numbered in
  * class-names.txt's order, else sorted (numbers in a name by value), as pixel CSVs' names are.
  */
-function classesOf(arrays: Array<{ y: string; labels: NpyArray }>, named: string[], namesFile: string): { classNames: string[]; labels: Uint8Array[] } {
+function classesOf(arrays: Array<{ y: string; labels: NpyArray }>, namesFile: { path: string; names: string[] }): { classNames: string[]; labels: Uint8Array[] } {
+  const named = namesFile.names;
   const byName = arrays.map((array) => labelNamesOf(array.y, array.labels));
   const mixed = arrays.find((_, i) => (byName[i] === null) !== (byName[0] === null));
   if (mixed) throw new DistillInputError(`${mixed.y} labels its images ${byName[0] ? 'by class number' : 'by class name'} where ${arrays[0]!.y} labels them ${byName[0] ? 'by name' : 'by number'}: use one kind in all`);
   if (byName[0]) {
-    const classNames = named.length > 0 ? named : [...new Set(byName.flatMap((names) => names!))].sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+    const classNames = named.length > 0 ? named : sortClassNames(new Set(byName.flatMap((names) => names!)));
     if (classNames.length > MAX_CLASSES) throw new DistillInputError(`${arrays[0]!.y}: ${classNames.length} class names; at most ${MAX_CLASSES} classes`);
     if (classNames.length < 2) throw new DistillInputError(`${arrays[0]!.y}: the labels name only one class`);
     const index = new Map(classNames.map((name, i) => [name, i]));
     const labels = byName.map((names, i) =>
       Uint8Array.from(names!, (name) => {
         const number = index.get(name);
-        if (number === undefined) throw new DistillInputError(`${arrays[i]!.y}: the label "${name.slice(0, 40)}" is not one of the ${classNames.length} names in ${namesFile}`);
+        if (number === undefined) throw new DistillInputError(`${arrays[i]!.y}: the label "${name.slice(0, 40)}" is not one of the ${classNames.length} names in ${namesFile.path}`);
         return number;
       }),
     );
@@ -115,8 +115,7 @@ function classesOf(arrays: Array<{ y: string; labels: NpyArray }>, named: string
   const labels = arrays.map((array) => labelsFromArray(array.y, array.labels, MAX_CLASSES));
   const classes = Math.max(...labels.map((l) => l.reduce((m, label) => Math.max(m, label + 1), 0)));
   if (classes < 2) throw new DistillInputError(`${arrays[0]!.y}: the labels name only one class`);
-  if (named.length > 0 && named.length !== classes) throw new DistillInputError(`${namesFile}: names ${named.length} classes but the labels have ${classes}`);
-  return { classNames: named.length > 0 ? named : Array.from({ length: classes }, (_, i) => String(i)), labels };
+  return { classNames: namesOfClassNumbers(classes, namesFile), labels };
 }
 
 /**

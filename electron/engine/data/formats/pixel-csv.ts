@@ -1,9 +1,10 @@
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { DistillInputError } from '../../errors';
 import type { DatasetSplit, ImageDataset } from '../dataset';
 import { stratifiedSplit } from '../holdout';
 import { IMAGE_FILE } from '../image-files';
+import { namesOfClassNumbers, readClassNamesFile, sortClassNames } from '../class-names';
 import { withChannelStats } from '../normalize';
 import { MAX_CSV_CLASSES, readPixelCsv, ROW_SPLIT, type PixelCsv } from '../pixel-csv';
 import { csvImageShape, isPlanarRgb, planarToChannelsLast } from '../pixel-layout';
@@ -98,10 +99,9 @@ async function openCsvDataset(source: string, files: CsvFiles): Promise<ImageDat
   const shape = csvImageShape(train.pixels, basename(files.train));
   // RGB rows in three planes (CIFAR's order) are kept channels last, as every split here is.
   if (shape[2] === 3 && isPlanarRgb(train.images, train.count, shape[0])) for (const csv of [train, test]) if (csv) planarToChannelsLast(csv.images, csv.count, shape[0]);
-  // Optional class-names.txt beside the files, one name per line, as for IDX folders.
-  const namesPath = join(dirname(files.train), 'class-names.txt');
-  const named = (await readFile(namesPath, 'utf8').catch(() => '')).split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
-  const classNames = train.labelNames ? classesByName(train, test, files, named, namesPath) : classesByNumber(train, test, files, named, namesPath);
+  // Optional class-names.txt beside the files, as for IDX folders.
+  const namesFile = await readClassNamesFile(dirname(files.train));
+  const classNames = train.labelNames ? classesByName(train, test, files, namesFile.names, namesFile.path) : classesByNumber(train, test, files, namesFile);
   if (classNames.length < 2) throw new DistillInputError(`${source}: the labels name only one class`);
   const splits = test ? { train: splitOf(train), test: splitOf(test) } : ((train.splits && splitsByUsage(train, basename(files.train))) ?? holdOut(train, classNames.length));
   if (splits.test.count === 0) throw new DistillInputError(`${basename(files.train)}: too few rows to hold out a test split (give a test file too)`);
@@ -118,14 +118,12 @@ const FER2013_EMOTIONS = ['Angry', 'Disgust', 'Fear', 'Happy', 'Sad', 'Surprise'
  * Class numbers 0 … the largest label, named by class-names.txt when it is there, else by
  * FER2013's names when the label column is its `emotion` with those seven numbers.
  */
-function classesByNumber(train: PixelCsv, test: PixelCsv | null, files: CsvFiles, named: string[], namesPath: string): string[] {
+function classesByNumber(train: PixelCsv, test: PixelCsv | null, files: CsvFiles, namesFile: { path: string; names: string[] }): string[] {
   if (test?.labelNames) throw new DistillInputError(`${basename(files.test!)} labels its images by class name where ${basename(files.train)} labels them by number: use one kind in both`);
   let classes = 0;
   for (const labels of [train.labels, test?.labels ?? new Uint8Array()]) for (const label of labels) if (label >= classes) classes = label + 1;
-  if (named.length > 0 && named.length !== classes) throw new DistillInputError(`${namesPath}: names ${named.length} classes but the labels have ${classes}`);
-  if (named.length > 0) return named;
-  if (train.labelHeader?.toLowerCase() === 'emotion' && classes === FER2013_EMOTIONS.length) return [...FER2013_EMOTIONS];
-  return Array.from({ length: classes }, (_, i) => String(i));
+  if (namesFile.names.length === 0 && train.labelHeader?.toLowerCase() === 'emotion' && classes === FER2013_EMOTIONS.length) return [...FER2013_EMOTIONS];
+  return namesOfClassNumbers(classes, namesFile);
 }
 
 /**
@@ -137,7 +135,7 @@ function classesByNumber(train: PixelCsv, test: PixelCsv | null, files: CsvFiles
 function classesByName(train: PixelCsv, test: PixelCsv | null, files: CsvFiles, named: string[], namesPath: string): string[] {
   if (test && !test.labelNames) throw new DistillInputError(`${basename(files.test!)} labels its images by class number where ${basename(files.train)} labels them by name: use one kind in both`);
   const seen = [...new Set([...train.labelNames!, ...(test?.labelNames ?? [])])];
-  const classNames = named.length > 0 ? named : seen.sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+  const classNames = named.length > 0 ? named : sortClassNames(seen);
   if (classNames.length > MAX_CSV_CLASSES) throw new DistillInputError(`${basename(files.train)}: ${classNames.length} class names; at most ${MAX_CSV_CLASSES} classes`);
   const index = new Map(classNames.map((className, i) => [className, i]));
   for (const [csv, file] of [[train, files.train], [test, files.test]] as const) {
