@@ -47,6 +47,8 @@ describe('NumPy datasets (.npz, .npy)', { skip: missing ?? false }, () => {
     assert.deepEqual([...data.test.labels], want.y_test);
     assert.equal(data.validation, undefined);
     assert.equal(data.train.normalization, undefined, 'grey images stay pixels / 255');
+    await writeFile(join(dir, 'class-names.txt'), 'zero\none\n');
+    await assert.rejects(loadDataset(path), inputError(/class-names\.txt: names 2 classes but the labels have 3$/));
   });
 
   it("reads MedMNIST's layout: RGB images, [N, 1] labels, and its validation arrays as the dataset's own validation split; a folder holding the one file, as an upload or a drop makes it", async () => {
