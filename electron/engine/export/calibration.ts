@@ -1,6 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { imageBatch } from '../data/batches';
 import { withoutNormalization, type ImageDataset } from '../data/dataset';
+import { DistillInputError } from '../errors';
+import { loadModelFolder } from '../runs/model-io';
+
+type LoadedModel = Awaited<ReturnType<typeof loadModelFolder>>;
 
 /** TFLite's guide asks for a few hundred representative images; 512 cover every class of the datasets here. */
 export const CALIBRATION_IMAGES = 512;
@@ -17,4 +21,24 @@ export function calibrationImages(data: ImageDataset): tf.Tensor4D {
   const { x, labels } = imageBatch(unnormalised, data.shape, order, 0, count);
   labels.dispose();
   return x;
+}
+
+/**
+ * A model to quantize with its calibration images, which must fit its input: `withoutImages` says
+ * what to do when its dataset is not at hand. The caller disposes both.
+ */
+export async function modelWithCalibration(modelDir: string, calibrationImages: () => Promise<tf.Tensor4D | null>, withoutImages: string): Promise<LoadedModel & { images: tf.Tensor4D }> {
+  const images = await calibrationImages();
+  if (!images) throw new DistillInputError(`${modelDir}: ${withoutImages}`);
+  let loaded: LoadedModel | null = null;
+  try {
+    loaded = await loadModelFolder(modelDir);
+    const expected = JSON.stringify(loaded.model.inputs[0]!.shape.slice(1));
+    if (JSON.stringify(images.shape.slice(1)) !== expected) throw new DistillInputError(`${modelDir}: calibration images are ${images.shape.slice(1).join('×')}, the model takes ${expected}`);
+    return { ...loaded, images };
+  } catch (error) {
+    loaded?.model.dispose();
+    images.dispose();
+    throw error;
+  }
 }

@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DistillInputError } from '../errors';
 import { loadModelFolder, type ModelMetadata } from '../runs/model-io';
+import { modelWithCalibration } from './calibration';
 import type { Exporter } from './exporter';
 import { onnxActivationRanges } from './onnx/calibrate';
 import { layersModelToOnnx } from './onnx/convert';
@@ -50,12 +50,8 @@ export function onnxExporter(version: string, rawPixels = false): Exporter {
 export function onnxInt8Exporter(version: string): Exporter {
   return {
     async write({ modelDir, destination, calibrationImages }) {
-      const images = await calibrationImages();
-      if (!images) throw new DistillInputError(`${modelDir}: int8 ONNX export calibrates on the model's training images, and its dataset is not at hand: export it from its run, or choose onnx (float32)`);
-      const { model, metadata } = await loadModelFolder(modelDir);
+      const { model, metadata, images } = await modelWithCalibration(modelDir, calibrationImages, "int8 ONNX export calibrates on the model's training images, and its dataset is not at hand: export it from its run, or choose onnx (float32)");
       try {
-        const expected = JSON.stringify(model.inputs[0]!.shape.slice(1));
-        if (JSON.stringify(images.shape.slice(1)) !== expected) throw new DistillInputError(`${modelDir}: calibration images are ${images.shape.slice(1).join('×')}, the model takes ${expected}`);
         const graph = foldBatchNorms(await layersModelToOnnx(model, { ...describe(metadata, 'float32 after the preprocessing'), weights: 'int8 per output channel, activations uint8 (QDQ)' }));
         const norm = metadata?.normalization;
         const fed = norm ? tf.tidy(() => tf.div(tf.sub(images, norm.mean), norm.std) as tf.Tensor4D) : images.clone();

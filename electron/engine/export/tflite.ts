@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DistillInputError } from '../errors';
 import { loadModelFolder, type ModelMetadata } from '../runs/model-io';
+import { modelWithCalibration } from './calibration';
 import type { Exporter } from './exporter';
 import { layersModelToTflite, tfliteInputShape } from './tflite/convert';
 import { encodeTfliteModel } from './tflite/encode';
@@ -79,12 +79,8 @@ export function tfliteExporter(version: string, storage: TfliteWeightStorage = '
 export function tfliteInt8Exporter(version: string, options: { integerEnds?: boolean } = {}): Exporter {
   return {
     async write({ modelDir, destination, calibrationImages }) {
-      const images = await calibrationImages();
-      if (!images) throw new DistillInputError(`${modelDir}: full-integer int8 export calibrates on the model's training images, and its dataset is not at hand: export it from its run, or choose tflite-dynamic (int8 weights, no calibration)`);
-      const { model, metadata } = await loadModelFolder(modelDir);
+      const { model, metadata, images } = await modelWithCalibration(modelDir, calibrationImages, "full-integer int8 export calibrates on the model's training images, and its dataset is not at hand: export it from its run, or choose tflite-dynamic (int8 weights, no calibration)");
       try {
-        const expected = JSON.stringify(model.inputs[0]!.shape.slice(1));
-        if (JSON.stringify(images.shape.slice(1)) !== expected) throw new DistillInputError(`${modelDir}: calibration images are ${images.shape.slice(1).join('×')}, the model takes ${expected}`);
         const weights = options.integerEnds ? 'int8 (full integer), uint8 image bytes in and uint8 logits out' : 'int8 (full integer)';
         const graph = await layersModelToTflite(model, describe(version, model, metadata, weights), 'float32', metadata?.normalization);
         // The graph takes RGB: a grey model's calibration images go in as R = G = B.
