@@ -1,5 +1,6 @@
 import { parse, type NpyArray } from 'npyjs';
 import { DistillInputError } from '../errors';
+import { ownArrayBuffer } from './array-buffer';
 import type { DatasetSplit } from './dataset';
 import { firstLine } from './limits';
 
@@ -10,7 +11,7 @@ export function readNpy(name: string, bytes: Uint8Array): NpyArray {
   if (/'descr':\s*'\|O'/.test(header)) throw new DistillInputError(`${name}: an object array (a pickle), which is never read: save numbers, not Python objects`);
   let array: NpyArray;
   try {
-    array = parse(bytes.slice().buffer);
+    array = parse(ownArrayBuffer(bytes));
   } catch (error) {
     throw new DistillInputError(`${name}: not a NumPy .npy array this app reads (${firstLine(error)})`);
   }

@@ -3,6 +3,7 @@ import { basename, dirname, join } from 'node:path';
 import { parquetMetadata, parquetReadObjects, type FileMetaData } from 'hyparquet';
 import { compressors } from 'hyparquet-compressors';
 import { DistillInputError } from '../../errors';
+import { ownArrayBuffer } from '../array-buffer';
 import type { ImageDataset } from '../dataset';
 import { firstLine, tooLarge, unpackLimits } from '../limits';
 import type { DatasetFormat } from './dataset-format';
@@ -74,8 +75,7 @@ interface ReadFile {
 
 async function readParquet(file: string, split: string): Promise<ReadFile> {
   const name = basename(file);
-  const bytes = await readFile(file);
-  const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
+  const buffer = ownArrayBuffer(await readFile(file));
   let metadata: FileMetaData;
   try {
     metadata = parquetMetadata(buffer);
