@@ -69,7 +69,7 @@ function warmupOf(method: MethodId | null): AnyOption | null {
 
 /**
  * What to tune when the gain is poor. The sweep finds KD's T and α, so it is offered for the
- * methods that read them; a method that does not (RKD, attention transfer) is pointed at its own
+ * methods that read them; a method that does not (RKD, SP, PKT, attention transfer) is pointed at its own
  * weights, and at the sweep through KD or DIST. DKD reads KD's T but weighs its terms itself.
  */
 function tuningAdvice(studentMethod: string | undefined, swept: boolean): { sweep: string[]; lower: string } {

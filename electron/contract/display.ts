@@ -1,4 +1,4 @@
-import { METHOD_CATALOGUE, METHOD_IDS, STUDY_VARIANTS, type MethodId } from './catalogue';
+import { METHOD_CATALOGUE, METHOD_IDS, STUDY_VARIANTS, type MethodEntry, type MethodId } from './catalogue';
 import type { Selection } from './events';
 
 /**
@@ -178,5 +178,10 @@ export function formatStages(stages: { maps: Tensors; vectors: Tensors; tokens?:
   const listed = [...stages.maps, ...stages.vectors].map(formatTensor).join(', ');
   const last = stages.tokens?.at(-1);
   if (listed || !last) return listed || 'none';
-  return `none: its hidden tensors are token sequences (such as ${formatTensor(last)}: tokens × width, a transformer's), which FitNets and attention transfer cannot pair with feature maps; KD, DIST and DKD read its outputs, RKD its embedding`;
+  return `none: its hidden tensors are token sequences (such as ${formatTensor(last)}: tokens × width, a transformer's), which ${methodsReading('pairs')} cannot pair with feature maps; ${methodsReading('none')} read its outputs, ${methodsReading('embedding')} its embedding`;
+}
+
+/** The short names of the distillation methods that read the teacher's `layers`, in words: "RKD, SP and PKT". */
+export function methodsReading(layers: MethodEntry['teacherLayers']): string {
+  return formatList(METHOD_IDS.filter((id) => METHOD_CATALOGUE[id].needsTeacher && METHOD_CATALOGUE[id].teacherLayers === layers).map((id) => METHOD_CATALOGUE[id].label.replace(/ \(.*\)$/, '')));
 }

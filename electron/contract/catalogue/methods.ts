@@ -15,8 +15,12 @@ export interface MethodEntry {
   /** The training loss in words. */
   loss: string;
   needsTeacher: boolean;
-  /** Reads the teacher's hidden layers: an imported teacher (ONNX, a GraphModel) must be told which of its tensors (--feature-pairs), or find its embedding. */
-  readsTeacherLayers: boolean;
+  /**
+   * Which of the teacher's hidden layers it reads: layers paired with the student's (an imported
+   * teacher, ONNX or a GraphModel, is told which of its tensors: --feature-pairs, or chosen by
+   * shape), the embedding its classifier reads (found in any teacher), or none (outputs only).
+   */
+  teacherLayers: 'none' | 'pairs' | 'embedding';
   families: readonly ModelFamilyId[];
   /** What the families have that others lack, for the error on a model it cannot use. */
   requires?: string;
@@ -208,6 +212,43 @@ const rkdOptions = {
   }),
 } satisfies OptionTable;
 
+const spOptions = {
+  weight: numberOption({
+    label: 'similarity weight',
+    help: 'weight of the similarity term: how alike the batch\'s images are to each other, student against teacher (Tung & Mori; mdistiller: 3000)',
+    flag: 'sp-weight',
+    valueName: 'W',
+    basic: true,
+    default: 3000,
+    min: 0,
+    max: 1e6,
+    ui: { min: 0, max: 10000, step: 100 },
+  }),
+  warmup: integerOption({
+    label: 'warm-up epochs',
+    help: "the weight ramps up linearly over these epochs: the term is blind to the embeddings' scale, so its gradient grows as an untrained student's embeddings are small, and at full weight from the first step it can stop a student learning at all",
+    flag: 'sp-warmup',
+    basic: true,
+    default: 1,
+    min: 0,
+    max: 10000,
+  }),
+} satisfies OptionTable;
+
+const pktOptions = {
+  weight: numberOption({
+    label: 'transfer weight',
+    help: "weight of the KL divergence between the two models' distributions of similarities over the batch (Passalis & Tefas; mdistiller: 30000)",
+    flag: 'pkt-weight',
+    valueName: 'W',
+    basic: true,
+    default: 30000,
+    min: 0,
+    max: 1e7,
+    ui: { min: 0, max: 100000, step: 1000 },
+  }),
+} satisfies OptionTable;
+
 export const METHOD_CATALOGUE = {
   kd: {
     label: 'KD (Hinton)',
@@ -215,7 +256,7 @@ export const METHOD_CATALOGUE = {
     help: "The student learns the teacher's softened predictions at temperature T, plus the true labels.",
     loss: 'α·T²·KL(teacher ‖ student at T) + (1 − α)·cross-entropy with the labels',
     needsTeacher: true,
-    readsTeacherLayers: false,
+    teacherLayers: 'none',
     families: MODEL_FAMILY_IDS,
     options: kdOptions,
     uses: [],
@@ -227,7 +268,7 @@ export const METHOD_CATALOGUE = {
     help: "First a regressor maps a student layer to a teacher layer (the hint); then KD with KD's T and α.",
     loss: '‖regressor(student layer) − teacher layer‖² for the hint epochs, then the KD loss',
     needsTeacher: true,
-    readsTeacherLayers: true,
+    teacherLayers: 'pairs',
     families: MODEL_FAMILY_IDS,
     options: fitnetOptions,
     uses: ['kd.temperature', 'kd.alpha', 'kd.warmup'],
@@ -239,7 +280,7 @@ export const METHOD_CATALOGUE = {
     help: "The student's stage outputs learn where the teacher's attend; needs convolutional models.",
     loss: 'cross-entropy + β·Σ‖attention(student) − attention(teacher)‖² at the stage outputs',
     needsTeacher: true,
-    readsTeacherLayers: true,
+    teacherLayers: 'pairs',
     families: CONVOLUTIONAL_FAMILIES,
     requires: 'convolutional feature maps in both models',
     options: atOptions,
@@ -252,7 +293,7 @@ export const METHOD_CATALOGUE = {
     help: "KD split into a target-class and a non-target-class term, weighted apart, at KD's temperature T.",
     loss: 'cross-entropy + α·TCKD + β·NCKD, ramped up over the warm-up epochs',
     needsTeacher: true,
-    readsTeacherLayers: false,
+    teacherLayers: 'none',
     families: MODEL_FAMILY_IDS,
     options: dkdOptions,
     uses: ['kd.temperature'],
@@ -264,7 +305,7 @@ export const METHOD_CATALOGUE = {
     help: "The student's softened probabilities are correlated with the teacher's, per image across classes and per class across the batch, at KD's T and α: for a student too small to copy the teacher exactly.",
     loss: 'α·T²·[β·(1 − correlation between classes) + γ·(1 − correlation within classes)] + (1 − α)·cross-entropy',
     needsTeacher: true,
-    readsTeacherLayers: false,
+    teacherLayers: 'none',
     families: MODEL_FAMILY_IDS,
     options: distOptions,
     uses: ['kd.temperature', 'kd.alpha'],
@@ -276,11 +317,35 @@ export const METHOD_CATALOGUE = {
     help: "The student's embeddings (what its classifier reads) keep the teacher's geometry: how far apart the batch's images are, and the angles of the triangles they make. Widths need not agree; no regressor is learnt.",
     loss: 'cross-entropy + w_d·smooth-L1(distances) + w_a·smooth-L1(angles), distances scaled by their mean',
     needsTeacher: true,
-    readsTeacherLayers: true,
+    teacherLayers: 'embedding',
     families: MODEL_FAMILY_IDS,
     options: rkdOptions,
     uses: [],
     paper: 'Park et al. (2019)',
+  },
+  sp: {
+    label: 'SP',
+    summary: "SP: keep which of the batch's images look alike to the teacher",
+    help: "The student's embeddings (what its classifier reads) keep the teacher's similarities between the batch's images: each model's Gram matrix over the batch, rows scaled to unit length. Widths need not agree; no regressor is learnt. mdistiller reads the last map before pooling; here the embedding, which every teacher gives, imported ones included.",
+    loss: 'cross-entropy + w·‖Ĝ(student) − Ĝ(teacher)‖² / b², Ĝ the batch Gram matrix with unit rows',
+    needsTeacher: true,
+    teacherLayers: 'embedding',
+    families: MODEL_FAMILY_IDS,
+    options: spOptions,
+    uses: [],
+    paper: 'Tung & Mori (2019)',
+  },
+  pkt: {
+    label: 'PKT',
+    summary: "PKT: match how each image's neighbours in the batch are distributed",
+    help: "Each image's cosine similarities to the batch's others, in the embeddings the classifiers read, become a probability distribution; the student's learn the teacher's by KL divergence. Widths need not agree; no regressor is learnt.",
+    loss: 'cross-entropy + w·mean KL(teacher ‖ student) of the similarity distributions',
+    needsTeacher: true,
+    teacherLayers: 'embedding',
+    families: MODEL_FAMILY_IDS,
+    options: pktOptions,
+    uses: [],
+    paper: 'Passalis & Tefas (2018)',
   },
   baseline: {
     label: 'Student alone',
@@ -288,7 +353,7 @@ export const METHOD_CATALOGUE = {
     help: 'The student trained on the labels alone: the reference every method is compared with.',
     loss: 'cross-entropy with the labels',
     needsTeacher: false,
-    readsTeacherLayers: false,
+    teacherLayers: 'none',
     families: MODEL_FAMILY_IDS,
     options: {},
     uses: [],

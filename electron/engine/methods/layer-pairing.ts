@@ -194,9 +194,9 @@ const pooledTo = (pair: LayerPair) => {
 export const describePairs = (pairs: LayerPair[]) => pairs.map((p) => `${describe(p.student)} ← ${describe(p.teacher)}${pooledTo(p)}`).join(', ');
 
 /** The layer a model's classifier reads (its embedding): the logits layer's input, past dropout; a trailing softmax is looked through. */
-export function embeddingLayer(model: tf.LayersModel | TeacherTensors, role: string): FeatureLayer {
+export function embeddingLayer(model: tf.LayersModel | TeacherTensors, role: string, reader = 'the embedding methods'): FeatureLayer {
   if (!isModel(model)) {
-    if (!model.embedding) throw new DistillInputError(`${role} gives no tensor its classifier reads: relational KD compares embeddings`);
+    if (!model.embedding) throw new DistillInputError(`${role} gives no tensor its classifier reads: ${reader} compares embeddings`);
     return model.embedding;
   }
   const inputOf = (layer: tf.layers.Layer) => layer.inboundNodes[0]?.inboundLayers[0];
@@ -204,6 +204,6 @@ export function embeddingLayer(model: tf.LayersModel | TeacherTensors, role: str
   while (classifier && /^(Activation|Softmax)$/.test(classifier.getClassName())) classifier = inputOf(classifier);
   let embedding = classifier && inputOf(classifier);
   while (embedding && /^(Dropout|SpatialDropout2D)$/.test(embedding.getClassName())) embedding = inputOf(embedding);
-  if (!embedding || embedding.getClassName() === 'InputLayer') throw new DistillInputError(`${role} ${model.name} has no hidden layer before its classifier: relational KD compares embeddings`);
+  if (!embedding || embedding.getClassName() === 'InputLayer') throw new DistillInputError(`${role} ${model.name} has no hidden layer before its classifier: ${reader} compares embeddings`);
   return { name: embedding.name, shape: outputShape(embedding) };
 }

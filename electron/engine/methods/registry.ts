@@ -4,7 +4,9 @@ import { dkdMethod } from './dkd';
 import { distMethod } from './dist';
 import { fitnetMethod } from './fitnet';
 import { baselineMethod, kdMethod } from './kd';
+import { pktMethod } from './pkt';
 import { rkdMethod } from './rkd';
+import { spMethod } from './sp';
 import type { DistillationMethod, MethodImplementation } from './method';
 
 /** One implementation per catalogue entry: a method missing here fails the type-check. */
@@ -16,6 +18,8 @@ const IMPLEMENTATIONS: Record<MethodId, MethodImplementation> = {
   dkd: dkdMethod,
   dist: distMethod,
   rkd: rkdMethod,
+  sp: spMethod,
+  pkt: pktMethod,
 };
 
 export function getMethod(id: MethodId): DistillationMethod {

@@ -68,7 +68,7 @@ async function copyOnnxTeacher(file: string, dir: string): Promise<void> {
 
 /** What the run's methods read of a teacher run outside training: the tensors by name (none where no method reads them). */
 const featurePlanOf = (config: RunConfig, methods: readonly DistillationMethod[] | undefined, teacher: ExternalTeacher): TeacherFeaturePlan =>
-  methods?.some((m) => m.readsTeacherLayers) ? teacherFeaturePlan(config, methods, teacher) : { names: [], embedding: null, attentionOnly: [] };
+  methods?.some((m) => m.teacherLayers !== 'none') ? teacherFeaturePlan(config, methods, teacher) : { names: [], embedding: null, attentionOnly: [] };
 
 /**
  * Before a run: the inner tensors an imported teacher will give its methods, with their shapes
@@ -76,7 +76,7 @@ const featurePlanOf = (config: RunConfig, methods: readonly DistillationMethod[]
  * (withChosenFeaturePairs); no tensors when no method reads them.
  */
 export async function plannedTeacherTensors(config: RunConfig, methods: readonly DistillationMethod[], student: tf.LayersModel, shape: ImageShape): Promise<{ config: RunConfig; tensors?: TeacherTensors }> {
-  if (!methods.some((m) => m.readsTeacherLayers)) return { config };
+  if (!methods.some((m) => m.teacherLayers !== 'none')) return { config };
   const teacher = await openExternalTeacher(config.teacher);
   try {
     const paired = await withChosenFeaturePairs(config, methods, teacher, student, shape);

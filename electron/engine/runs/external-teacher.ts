@@ -36,7 +36,7 @@ export interface ExternalTeacher {
   run(x: tf.Tensor4D): Promise<Float32Array>;
   /**
    * What the feature methods may name of it: the tensors its nodes or layers make, with the
-   * operator of each, in graph order; and the one its classifier reads (relational KD's embedding).
+   * operator of each, in graph order; and the one its classifier reads (the embedding RKD, SP and PKT read).
    */
   tensors: { list: TeacherTensorName[]; embedding: string | null };
   /** The same as run, with the named inner tensors, each per image and channels last: [units] or [height, width, channels]. */

@@ -60,7 +60,7 @@ async function openSession(ort: Ort, bytes: Uint8Array, path: string): Promise<{
   throw new DistillInputError(`${basename(path)}: no onnxruntime execution provider could open it`);
 }
 
-/** The tensor an ONNX classifier reads, relational KD's embedding: the first input of its last Gemm or MatMul. */
+/** The tensor an ONNX classifier reads, the embedding RKD, SP and PKT read: the first input of its last Gemm or MatMul. */
 export function onnxEmbeddingName(bytes: Uint8Array): string | null {
   return onnxNodes(bytes).findLast((node) => node.op === 'Gemm' || node.op === 'MatMul')?.inputs[0] ?? null;
 }

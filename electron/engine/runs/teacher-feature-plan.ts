@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { methodsReading } from '../../contract/display';
 import type { RunConfig } from '../../contract/run-config';
 import { DistillInputError } from '../errors';
 import { attentionPairsFromStages, hintPairFromStages, pairsSpec, type FeatureLayer, type TeacherStages, type TeacherTensors } from '../methods/layer-pairing';
@@ -22,15 +23,15 @@ export const teacherSideOf = (spec: string) => spec.split(',').map((pair) => pai
  * The inner tensors of an imported teacher (ONNX, a GraphModel, a LayersModel fed as declared)
  * that a run's methods read: the teacher's side of FitNets' and attention transfer's
  * `--feature-pairs` (named, or chosen before the run by withChosenFeaturePairs), and for relational
- * KD the tensor its classifier reads. A name it lacks is refused listing its tensors.
+ * KD, SP and PKT the tensor its classifier reads. A name it lacks is refused listing its tensors.
  */
 export function teacherFeaturePlan(config: RunConfig, methods: readonly DistillationMethod[], teacher: ExternalTeacher): TeacherFeaturePlan {
   const names: string[] = [];
   const byAttention: string[] = [];
   let embedding: string | null = null;
   const tensors = () => describeTensors(teacher.tensors.list);
-  for (const method of methods.filter((m) => m.readsTeacherLayers)) {
-    if (method.id === 'rkd') {
+  for (const method of methods.filter((m) => m.teacherLayers !== 'none')) {
+    if (method.teacherLayers === 'embedding') {
       embedding = teacher.tensors.embedding;
       if (embedding === null) throw new DistillInputError(`${method.label} compares the embeddings the classifiers read, and ${teacher.name} has no matrix product (Gemm, MatMul, Dense) to find its classifier by`);
       names.push(embedding);
@@ -107,6 +108,6 @@ export function tensorsOf(features: ReadonlyArray<{ name: string; shape: number[
   // A map kept as its attention is described, and paired, by the shape the teacher made.
   const layers: FeatureLayer[] = features.map(({ name, shape, channels }) => ({ name, shape: channels === undefined ? shape : [shape[0]!, shape[1]!, channels] }));
   const embedding = layers.find((layer) => layer.name === plan.embedding) ?? null;
-  if (embedding && embedding.shape.length !== 1) throw new DistillInputError(`the tensor ${embedding.name} that ${teacher}'s classifier reads is ${embedding.shape.join('×')} per image, not a vector: relational KD compares embedding vectors`);
+  if (embedding && embedding.shape.length !== 1) throw new DistillInputError(`the tensor ${embedding.name} that ${teacher}'s classifier reads is ${embedding.shape.join('×')} per image, not a vector: ${methodsReading('embedding')} compare embedding vectors`);
   return { layers, embedding };
 }
