@@ -184,7 +184,7 @@ describe('a PyTorch teacher exported with torch.onnx.export', { skip: missing ??
       // The embedding, found as the tensor its last Gemm reads.
       ['rkd', ['--student', 'mlp-64x2'], /distances and angles between embeddings dense_2 \(64\) ← \/0\/0\.8\/Relu_output_0 \(128\)/],
       ['sp', ['--student', 'mlp-64x2'], /similarities between embeddings dense_2 \(64\) ← \/0\/0\.8\/Relu_output_0 \(128\), weight 3000/],
-      ['pkt', ['--student', 'lenet5@0.5'], /similarity distributions between embeddings dense_2 \(42\) ← \/0\/0\.8\/Relu_output_0 \(128\), weight 30000/],
+      ['pkt', ['--student', 'lenet5@0.5'], /similarity distributions between embeddings fc_2 \(42\) ← \/0\/0\.8\/Relu_output_0 \(128\), weight 30000/],
       // No pairs named: chosen by shape, the student's middle stage with the graph's last ReLU map of its size.
       // (3 epochs: β ramps up over the first.)
       ['at', ['--student', 'resnet20@0.25', '--epochs', '3'], /attention maps stage_1 \(28×28×4\) ← \/0\/0\.1\/Relu_output_0 \(28×28×16\), stage_2 \(14×14×8\) ← \/0\/0\.4\/Relu_output_0 \(14×14×32\), β/],

@@ -253,8 +253,8 @@ describe('config.json from before method options were namespaced', () => {
       // Methods added since (DIST, RKD, SP, PKT) get their catalogue defaults, but for DIST's warm-up, which came later still.
       dist: { interWeight: 1, intraWeight: 1, warmup: 0 },
       rkd: { distanceWeight: 25, angleWeight: 50 },
-      sp: { weight: 3000, warmup: 1 },
-      pkt: { weight: 30000 },
+      sp: { weight: 3000, warmup: 3 },
+      pkt: { weight: 30000, warmup: 3 },
       baseline: {},
     });
     assert.equal('dkdBeta' in config, false);

@@ -81,7 +81,7 @@ describe('SP and PKT losses', () => {
 describe('SP and PKT methods', () => {
   const shape = { inputShape: [8, 8, 1] as [number, number, number], classes: 3, seed: 5, dropout: 0 };
 
-  for (const [id, loss, described] of [['sp', similarityPreservingLoss, /similarities between embeddings dense.*\(8\) ← .*\(32\), weight 3000, warm-up 1 epoch$/], ['pkt', pktLoss, /similarity distributions between embeddings dense.*\(8\) ← .*\(32\), weight 30000$/]] as const) {
+  for (const [id, loss, described] of [['sp', similarityPreservingLoss, /similarities between embeddings dense.*\(8\) ← .*\(32\), weight 3000, warm-up 3 epochs$/], ['pkt', pktLoss, /similarity distributions between embeddings dense.*\(8\) ← .*\(32\), weight 30000, warm-up 3 epochs$/]] as const) {
     it(`${id}: trains a narrower student's embeddings towards the teacher's relations`, () => {
       const teacher = buildModel('mlp-32x1', shape);
       const student = buildModel('mlp-8x1', { ...shape, seed: 6 });
@@ -99,7 +99,7 @@ describe('SP and PKT methods', () => {
         optimizer.minimize(() => {
           const out = studentForward(x, true);
           // Past SP's warm-up: the term at its full weight.
-          return prepared.loss({ studentLogits: out.logits, labels, teacherLogits: teacherOut.logits, studentFeatures: out.features, teacherFeatures: teacherOut.features, epoch: 2, progress: 1, epochs: 5 });
+          return prepared.loss({ studentLogits: out.logits, labels, teacherLogits: teacherOut.logits, studentFeatures: out.features, teacherFeatures: teacherOut.features, epoch: 4, progress: 3, epochs: 5 });
         }, false, student.trainableWeights.map((w) => w.read() as tf.Variable));
       }
       const end = relation();
@@ -121,8 +121,8 @@ describe('SP and PKT methods', () => {
     const term = config.methodOptions.sp.weight * value(similarityPreservingLoss(s.features[0]!, t.features[0]!));
     assert.ok(term > 1e-3, `the term is not negligible (${term})`);
     assert.ok(close(at(0), ce, 1e-5), `${at(0)} vs ${ce}`);
-    assert.ok(close(at(0.5), ce + term / 2, 1e-4), `${at(0.5)} vs ${ce + term / 2}`);
-    assert.ok(close(at(3), ce + term, 1e-4), `${at(3)} vs ${ce + term}`);
+    assert.ok(close(at(1.5), ce + term / 2, 1e-4), `${at(1.5)} vs ${ce + term / 2}`);
+    assert.ok(close(at(4), ce + term, 1e-4), `${at(4)} vs ${ce + term}`);
   });
 
   it('refuses a student with no hidden layer, naming the method', () => {

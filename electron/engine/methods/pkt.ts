@@ -8,4 +8,5 @@ export const pktMethod = embeddingRelationMethod({
   compares: 'similarity distributions',
   relation: (student, teacher, config) => tf.mul(config.methodOptions.pkt.weight, pktLoss(student, teacher)) as tf.Scalar,
   weights: (config) => `weight ${config.methodOptions.pkt.weight}`,
+  warmup: (config) => config.methodOptions.pkt.warmup,
 });
