@@ -42,3 +42,14 @@ export function embeddingRelationMethod({ label, compares, relation, weights, wa
     },
   };
 }
+
+/** A method whose options are one weight on its relation term and a warm-up (SP, PKT): CE + ramp·weight·loss. */
+export function weightedEmbeddingMethod(id: 'sp' | 'pkt', label: string, compares: string, loss: (student: tf.Tensor, teacher: tf.Tensor) => tf.Scalar): MethodImplementation {
+  return embeddingRelationMethod({
+    label,
+    compares,
+    relation: (student, teacher, config) => tf.mul(config.methodOptions[id].weight, loss(student, teacher)) as tf.Scalar,
+    weights: (config) => `weight ${config.methodOptions[id].weight}`,
+    warmup: (config) => config.methodOptions[id].warmup,
+  });
+}
