@@ -37,7 +37,7 @@ export interface PhaseContext {
   teacherLogits?: tf.Tensor2D;
   /** The methods the run's students train with: what an imported teacher is asked to give besides its outputs. */
   methods?: readonly DistillationMethod[];
-  /** An imported teacher's inner tensors that those methods read, by name, over the training split (channels last). */
+  /** An imported teacher's inner tensors that those methods read, or the run's own teacher's vectors, by name, over the training split (channels last). */
   teacherFeatures?: Map<string, tf.Tensor>;
   /** Their names and shapes per image, for the methods to pair layers with. */
   teacherTensors?: TeacherTensors;
