@@ -238,3 +238,27 @@ export const pktOptions = {
     max: 10000,
   }),
 } satisfies OptionTable;
+
+export const nstOptions = {
+  weight: numberOption({
+    label: 'selectivity weight',
+    help: "weight of the NST term, the squared maximum mean discrepancy between the two models' channels (Huang & Wang; mdistiller: 50)",
+    flag: 'nst-weight',
+    valueName: 'W',
+    basic: true,
+    default: 50,
+    min: 0,
+    max: 1e6,
+    ui: { min: 0, max: 200, step: 5 },
+  }),
+  warmup: integerOption({
+    label: 'warm-up epochs',
+    help: "the weight ramps up linearly over these epochs: each channel is scaled to unit length, so the term is blind to the maps' scale and its gradient grows as an untrained student's maps are small",
+    flag: 'nst-warmup',
+    basic: true,
+    default: 1,
+    min: 0,
+    max: 10000,
+  }),
+  featurePairs: textOption(FEATURE_PAIRS),
+} satisfies OptionTable;

@@ -1,5 +1,5 @@
 import { CONVOLUTIONAL_FAMILIES, MODEL_FAMILY_IDS, type ModelFamilyId } from './models';
-import { atOptions, distOptions, dkdOptions, fitnetOptions, kdOptions, pktOptions, rkdOptions, spOptions } from './method-options';
+import { atOptions, distOptions, dkdOptions, fitnetOptions, kdOptions, nstOptions, pktOptions, rkdOptions, spOptions } from './method-options';
 import { integerOption, optionDefaults, type OptionTable } from './options';
 
 /**
@@ -68,6 +68,19 @@ export const METHOD_CATALOGUE = {
     options: atOptions,
     uses: [],
     paper: 'Zagoruyko & Komodakis (2017)',
+  },
+  nst: {
+    label: 'NST',
+    summary: 'NST: match where the teacher\'s channels fire over the image (convnets)',
+    help: "Each channel of a stage output is a pattern over the image; the student's channels learn the distribution of the teacher's, by maximum mean discrepancy with a polynomial kernel. Channel counts need not agree; needs convolutional models.",
+    loss: 'cross-entropy + w·Σ MMD²(student channels, teacher channels) at the stage outputs, kernel (a·b)², each channel of unit length',
+    needsTeacher: true,
+    teacherLayers: 'pairs',
+    families: CONVOLUTIONAL_FAMILIES,
+    requires: 'convolutional feature maps in both models',
+    options: nstOptions,
+    uses: [],
+    paper: 'Huang & Wang (2017)',
   },
   dkd: {
     label: 'DKD',

@@ -85,12 +85,12 @@ export function defaultHintPair(student: tf.LayersModel, teacher: tf.LayersModel
   return [{ student: s, teacher: t }];
 }
 
-/** Attention transfer pairs the stage outputs, lined up by size (alignedStages: where sizes agree, they pair; across families, each pair pooled to its smaller map). */
-export function defaultAttentionPairs(student: tf.LayersModel, teacher: tf.LayersModel): LayerPair[] {
+/** Attention transfer (and NST) pairs the stage outputs, lined up by size (alignedStages: where sizes agree, they pair; across families, each pair pooled to its smaller map). */
+export function defaultAttentionPairs(student: tf.LayersModel, teacher: tf.LayersModel, method = 'attention transfer'): LayerPair[] {
   const s = stageOutputs(student);
   const t = stageOutputs(teacher);
   if (s.length === 0 || t.length === 0) {
-    throw new DistillInputError(`attention transfer needs convolutional feature maps in both models; ${s.length === 0 ? student.name : teacher.name} has none`);
+    throw new DistillInputError(`${method} needs convolutional feature maps in both models; ${s.length === 0 ? student.name : teacher.name} has none`);
   }
   const pairs = alignedStages(s, t);
   if (pairs.length === 0) throw new DistillInputError(`no stage of ${student.name} is within twice the spatial size of a stage of ${teacher.name} (student ${s.map(describe).join(', ')}; teacher ${t.map(describe).join(', ')})`);
@@ -152,11 +152,11 @@ export function hintPairFromStages(student: tf.LayersModel, teacher: TeacherStag
 }
 
 /** Attention transfer from an imported teacher: the student's stages with the teacher's, aligned by size (alignedStages). */
-export function attentionPairsFromStages(student: tf.LayersModel, teacher: TeacherStages, teacherName: string): LayerPair[] {
+export function attentionPairsFromStages(student: tf.LayersModel, teacher: TeacherStages, teacherName: string, method = 'attention transfer'): LayerPair[] {
   const stages = stageOutputs(student);
-  if (stages.length === 0) throw new DistillInputError(`attention transfer needs convolutional feature maps in both models; ${student.name} has none`);
+  if (stages.length === 0) throw new DistillInputError(`${method} needs convolutional feature maps in both models; ${student.name} has none`);
   const pairs = alignedStages(stages, teacher.maps);
-  if (pairs.length === 0) throw new DistillInputError(`attention transfer: no stage of ${teacherName} is within twice the spatial size of a stage of ${student.name} (student ${stages.map(describe).join(', ')}; teacher ${formatStages(teacher)}); name pairs with --feature-pairs STUDENT_LAYER:TEACHER_TENSOR`);
+  if (pairs.length === 0) throw new DistillInputError(`${method}: no stage of ${teacherName} is within twice the spatial size of a stage of ${student.name} (student ${stages.map(describe).join(', ')}; teacher ${formatStages(teacher)}); name pairs with --feature-pairs STUDENT_LAYER:TEACHER_TENSOR`);
   return pairs;
 }
 

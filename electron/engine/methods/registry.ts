@@ -4,6 +4,7 @@ import { dkdMethod } from './dkd';
 import { distMethod } from './dist';
 import { fitnetMethod } from './fitnet';
 import { baselineMethod, kdMethod } from './kd';
+import { nstMethod } from './nst';
 import { pktMethod } from './pkt';
 import { rkdMethod } from './rkd';
 import { spMethod } from './sp';
@@ -15,6 +16,7 @@ const IMPLEMENTATIONS: Record<MethodId, MethodImplementation> = {
   kd: kdMethod,
   fitnet: fitnetMethod,
   at: atMethod,
+  nst: nstMethod,
   dkd: dkdMethod,
   dist: distMethod,
   rkd: rkdMethod,

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { methodsReading } from '../../contract/display';
+import type { MethodId } from '../../contract/catalogue';
 import type { RunConfig } from '../../contract/run-config';
 import { DistillInputError } from '../errors';
 import { attentionPairsFromStages, hintPairFromStages, pairsSpec, type FeatureLayer, type TeacherStages, type TeacherTensors } from '../methods/layer-pairing';
@@ -21,7 +22,7 @@ export const teacherSideOf = (spec: string) => spec.split(',').map((pair) => pai
 
 /**
  * The inner tensors of an imported teacher (ONNX, a GraphModel, a LayersModel fed as declared)
- * that a run's methods read: the teacher's side of FitNets' and attention transfer's
+ * that a run's methods read: the teacher's side of FitNets', attention transfer's and NST's
  * `--feature-pairs` (named, or chosen before the run by withChosenFeaturePairs), and for relational
  * KD, SP and PKT the tensor its classifier reads. A name it lacks is refused listing its tensors.
  */
@@ -37,7 +38,7 @@ export function teacherFeaturePlan(config: RunConfig, methods: readonly Distilla
       names.push(embedding);
       continue;
     }
-    const pairs = method.id === 'fitnet' ? config.methodOptions.fitnet.featurePairs : method.id === 'at' ? config.methodOptions.at.featurePairs : null;
+    const pairs = namedPairs(config, method.id);
     if (!pairs) throw new DistillInputError(`${method.label} with an imported teacher needs the layers paired by name: --feature-pairs STUDENT_LAYER:TEACHER_TENSOR (${teacher.name}'s tensors: ${tensors()})`);
     (method.id === 'at' ? byAttention : names).push(...teacherSideOf(pairs));
   }
@@ -75,21 +76,27 @@ export async function teacherStages(teacher: ExternalTeacher, shape: ImageShape)
 }
 
 /**
- * The run's config with FitNets' and attention transfer's pairs chosen by shape where a person
+ * The run's config with FitNets', attention transfer's and NST's pairs chosen by shape where a person
  * named none (hintPairFromStages, attentionPairsFromStages): kept in config.json, so the run
  * card shows them and a resume reads the same tensors.
  */
 export async function withChosenFeaturePairs(config: RunConfig, methods: readonly DistillationMethod[], teacher: ExternalTeacher, student: tf.LayersModel, shape: ImageShape): Promise<RunConfig> {
-  const unpaired = methods.filter((m) => (m.id === 'fitnet' || m.id === 'at') && !config.methodOptions[m.id].featurePairs);
+  const unpaired = methods.filter((m) => m.teacherLayers === 'pairs' && !namedPairs(config, m.id));
   if (unpaired.length === 0) return config;
   const stages = await teacherStages(teacher, shape);
   let chosen = config;
   for (const method of unpaired) {
-    const pairs = method.id === 'fitnet' ? hintPairFromStages(student, stages, teacher.name) : attentionPairsFromStages(student, stages, teacher.name);
-    const id = method.id as 'fitnet' | 'at';
-    chosen = { ...chosen, methodOptions: { ...chosen.methodOptions, [id]: { ...chosen.methodOptions[id], featurePairs: pairsSpec(pairs) } } };
+    // FitNets hints one middle stage; attention transfer and NST compare every stage lined up.
+    const pairs = method.id === 'fitnet' ? hintPairFromStages(student, stages, teacher.name) : attentionPairsFromStages(student, stages, teacher.name, method.id === 'nst' ? 'neuron selectivity transfer' : 'attention transfer');
+    chosen = { ...chosen, methodOptions: { ...chosen.methodOptions, [method.id]: { ...chosen.methodOptions[method.id], featurePairs: pairsSpec(pairs) } } };
   }
   return chosen;
+}
+
+/** The `--feature-pairs` a method that pairs layers was given, or null. */
+function namedPairs(config: RunConfig, method: MethodId): string | null {
+  const options = config.methodOptions[method] as { featurePairs?: string | null };
+  return options.featurePairs ?? null;
 }
 
 /** Each planned tensor's shape per image, channels last, from one blank image of the size the teacher is fed. */
