@@ -1,8 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
-import { DistillInputError } from '../errors';
 import { attentionTransferLoss } from '../losses/attention';
 import { crossEntropyLoss } from '../losses/cross-entropy';
-import { checkPairShapes, defaultAttentionPairs, describePairs, disposePairPooling, pairPooling, parsePairs } from './layer-pairing';
+import { describePairs, disposePairPooling, stageMapPairs } from './layer-pairing';
 import type { MethodImplementation } from './method';
 import { describeWarmup, warmupRamp } from './warmup';
 
@@ -12,11 +11,7 @@ export const atMethod: MethodImplementation = {
     const source = teacher ?? teacherTensors;
     if (!source) throw new Error('at needs a teacher');
     const { featurePairs, weight, warmup: warmupEpochs } = config.methodOptions.at;
-    // An imported teacher's tensors are named by the pairs (teacherFeaturePlan asks for them).
-    const pairs = featurePairs ? parsePairs(featurePairs, student, source) : defaultAttentionPairs(student, teacher!);
-    checkPairShapes(pairs, 'attention transfer');
-    if (pairs.some((p) => p.student.shape.length !== 3)) throw new DistillInputError('attention transfer pairs feature maps, not vectors');
-    const pooling = pairs.map(pairPooling);
+    const { pairs, pooling } = stageMapPairs(student, source, featurePairs, 'attention transfer');
     return {
       studentFeatureLayers: pairs.map((p) => p.student.name),
       teacherFeatureLayers: pairs.map((p) => p.teacher.name),

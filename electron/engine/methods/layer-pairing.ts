@@ -186,6 +186,18 @@ export function pairPooling(pair: LayerPair): PairPooling {
 
 export const disposePairPooling = (pooling: readonly PairPooling[]) => pooling.forEach((p) => [p.student, p.teacher].forEach(disposeAdaptivePool));
 
+/**
+ * The map pairs of a method that compares stage outputs (attention transfer, NST): named by
+ * `--feature-pairs` (an imported teacher's always are: its plan named them before the run), else
+ * the two models' stages lined up; vectors refused; each pair with its pooling to the smaller map.
+ */
+export function stageMapPairs(student: tf.LayersModel, teacher: tf.LayersModel | TeacherTensors, featurePairs: string | null, method: string): { pairs: LayerPair[]; pooling: PairPooling[] } {
+  const pairs = featurePairs ? parsePairs(featurePairs, student, teacher) : defaultAttentionPairs(student, teacher as tf.LayersModel, method);
+  checkPairShapes(pairs, method);
+  if (pairs.some((p) => p.student.shape.length !== 3)) throw new DistillInputError(`${method} pairs feature maps, not vectors`);
+  return { pairs, pooling: pairs.map(pairPooling) };
+}
+
 const pooledTo = (pair: LayerPair) => {
   if (pair.student.shape.length !== 3 || (pair.student.shape[0] === pair.teacher.shape[0] && pair.student.shape[1] === pair.teacher.shape[1])) return '';
   return ` (compared pooled to ${commonSize(pair).join('×')})`;

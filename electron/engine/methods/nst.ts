@@ -1,8 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
-import { DistillInputError } from '../errors';
 import { crossEntropyLoss } from '../losses/cross-entropy';
 import { nstLoss } from '../losses/nst';
-import { checkPairShapes, defaultAttentionPairs, describePairs, disposePairPooling, pairPooling, parsePairs } from './layer-pairing';
+import { describePairs, disposePairPooling, stageMapPairs } from './layer-pairing';
 import type { MethodImplementation } from './method';
 import { describeWarmup, warmupRamp } from './warmup';
 
@@ -12,11 +11,7 @@ export const nstMethod: MethodImplementation = {
     const source = teacher ?? teacherTensors;
     if (!source) throw new Error('nst needs a teacher');
     const { featurePairs, weight, warmup: warmupEpochs } = config.methodOptions.nst;
-    // The stage outputs, lined up as attention transfer's are; an imported teacher's are named by the pairs (chosen by shape before the run where none were named).
-    const pairs = featurePairs ? parsePairs(featurePairs, student, source) : defaultAttentionPairs(student, teacher!, 'neuron selectivity transfer');
-    checkPairShapes(pairs, 'neuron selectivity transfer');
-    if (pairs.some((p) => p.student.shape.length !== 3)) throw new DistillInputError('neuron selectivity transfer pairs feature maps, not vectors');
-    const pooling = pairs.map(pairPooling);
+    const { pairs, pooling } = stageMapPairs(student, source, featurePairs, 'neuron selectivity transfer');
     return {
       studentFeatureLayers: pairs.map((p) => p.student.name),
       teacherFeatureLayers: pairs.map((p) => p.teacher.name),
