@@ -262,3 +262,38 @@ export const nstOptions = {
   }),
   featurePairs: textOption(FEATURE_PAIRS),
 } satisfies OptionTable;
+
+export const vidOptions = {
+  weight: numberOption({
+    label: 'information weight',
+    help: "weight of the VID term, the teacher's maps' negative log-likelihood under the Gaussians the student's maps predict (Ahn et al.; mdistiller: 1)",
+    flag: 'vid-weight',
+    valueName: 'W',
+    basic: true,
+    default: 1,
+    min: 0,
+    max: 1e4,
+    ui: { min: 0, max: 10, step: 0.1 },
+  }),
+  initialVariance: numberOption({
+    label: 'initial variance',
+    help: "each teacher channel's learnt variance σ² at the start (mdistiller: 5): a larger one lets the maps count for less at first",
+    flag: 'vid-variance',
+    valueName: 'V',
+    basic: true,
+    default: 5,
+    min: 0,
+    exclusiveMin: true,
+    max: 1e4,
+  }),
+  warmup: integerOption({
+    label: 'warm-up epochs',
+    help: 'the weight ramps up linearly over these epochs, as attention transfer\'s does',
+    flag: 'vid-warmup',
+    basic: true,
+    default: 1,
+    min: 0,
+    max: 10000,
+  }),
+  featurePairs: textOption(FEATURE_PAIRS),
+} satisfies OptionTable;

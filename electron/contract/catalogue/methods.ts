@@ -1,5 +1,5 @@
 import { CONVOLUTIONAL_FAMILIES, MODEL_FAMILY_IDS, type ModelFamilyId } from './models';
-import { atOptions, distOptions, dkdOptions, fitnetOptions, kdOptions, nstOptions, pktOptions, rkdOptions, spOptions } from './method-options';
+import { atOptions, distOptions, dkdOptions, fitnetOptions, kdOptions, nstOptions, pktOptions, rkdOptions, spOptions, vidOptions } from './method-options';
 import { integerOption, optionDefaults, type OptionTable } from './options';
 
 /**
@@ -81,6 +81,19 @@ export const METHOD_CATALOGUE = {
     options: nstOptions,
     uses: [],
     paper: 'Huang & Wang (2017)',
+  },
+  vid: {
+    label: 'VID',
+    summary: "VID: the student's maps predict the teacher's, as Gaussians (convnets)",
+    help: "A small regressor (three 1×1 convolutions) turns each student stage output into the mean of a Gaussian over the teacher's, with a variance learnt per teacher channel; the student maximises the teacher maps' likelihood, which bounds their mutual information. Needs convolutional models.",
+    loss: 'cross-entropy + w·Σ mean of ½·((regressor(student) − teacher)²/σ² + log σ²) at the stage outputs',
+    needsTeacher: true,
+    teacherLayers: 'pairs',
+    families: CONVOLUTIONAL_FAMILIES,
+    requires: 'convolutional feature maps in both models',
+    options: vidOptions,
+    uses: [],
+    paper: 'Ahn et al. (2019)',
   },
   dkd: {
     label: 'DKD',

@@ -8,6 +8,7 @@ import { nstMethod } from './nst';
 import { pktMethod } from './pkt';
 import { rkdMethod } from './rkd';
 import { spMethod } from './sp';
+import { vidMethod } from './vid';
 import type { DistillationMethod, MethodImplementation } from './method';
 
 /** One implementation per catalogue entry: a method missing here fails the type-check. */
@@ -17,6 +18,7 @@ const IMPLEMENTATIONS: Record<MethodId, MethodImplementation> = {
   fitnet: fitnetMethod,
   at: atMethod,
   nst: nstMethod,
+  vid: vidMethod,
   dkd: dkdMethod,
   dist: distMethod,
   rkd: rkdMethod,

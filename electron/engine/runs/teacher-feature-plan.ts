@@ -22,7 +22,7 @@ export const teacherSideOf = (spec: string) => spec.split(',').map((pair) => pai
 
 /**
  * The inner tensors of an imported teacher (ONNX, a GraphModel, a LayersModel fed as declared)
- * that a run's methods read: the teacher's side of FitNets', attention transfer's and NST's
+ * that a run's methods read: the teacher's side of FitNets', attention transfer's, NST's and VID's
  * `--feature-pairs` (named, or chosen before the run by withChosenFeaturePairs), and for relational
  * KD, SP and PKT the tensor its classifier reads. A name it lacks is refused listing its tensors.
  */
@@ -76,7 +76,7 @@ export async function teacherStages(teacher: ExternalTeacher, shape: ImageShape)
 }
 
 /**
- * The run's config with FitNets', attention transfer's and NST's pairs chosen by shape where a person
+ * The run's config with FitNets', attention transfer's, NST's and VID's pairs chosen by shape where a person
  * named none (hintPairFromStages, attentionPairsFromStages): kept in config.json, so the run
  * card shows them and a resume reads the same tensors.
  */
@@ -86,12 +86,15 @@ export async function withChosenFeaturePairs(config: RunConfig, methods: readonl
   const stages = await teacherStages(teacher, shape);
   let chosen = config;
   for (const method of unpaired) {
-    // FitNets hints one middle stage; attention transfer and NST compare every stage lined up.
-    const pairs = method.id === 'fitnet' ? hintPairFromStages(student, stages, teacher.name) : attentionPairsFromStages(student, stages, teacher.name, method.id === 'nst' ? 'neuron selectivity transfer' : 'attention transfer');
+    // FitNets hints one middle stage; attention transfer, NST and VID compare every stage lined up.
+    const pairs = method.id === 'fitnet' ? hintPairFromStages(student, stages, teacher.name) : attentionPairsFromStages(student, stages, teacher.name, STAGE_METHOD_NAMES[method.id] ?? 'attention transfer');
     chosen = { ...chosen, methodOptions: { ...chosen.methodOptions, [method.id]: { ...chosen.methodOptions[method.id], featurePairs: pairsSpec(pairs) } } };
   }
   return chosen;
 }
+
+/** How refusals name the methods that pair every stage (lower case, as attention transfer's always read). */
+const STAGE_METHOD_NAMES: Partial<Record<MethodId, string>> = { nst: 'neuron selectivity transfer', vid: 'variational information distillation' };
 
 /** The `--feature-pairs` a method that pairs layers was given, or null. */
 function namedPairs(config: RunConfig, method: MethodId): string | null {
