@@ -15,6 +15,9 @@ const FEATURE_PAIRS = {
   expected: 'studentLayer:teacherLayer[,…]',
 } as const;
 
+/** A method's warm-up: how many epochs its term's weight ramps up over, linearly from 0. */
+const warmupEpochs = (flag: string, epochs: number, help: string) => integerOption({ label: 'warm-up epochs', help, flag, basic: true, default: epochs, min: 0, max: 10000 });
+
 export const kdOptions = {
   temperature: numberOption({
     label: 'temperature T',
@@ -39,15 +42,7 @@ export const kdOptions = {
     max: 1,
     ui: { min: 0, max: 1, step: 0.05, slider: true },
   }),
-  warmup: integerOption({
-    label: 'warm-up epochs',
-    help: "α ramps up linearly from 0 over these epochs, so the first steps learn from the labels: the soft term's first gradients are about α·T times cross-entropy's, and at a high rate they can stop a student without batch norm (LeNet-5 at 0.05) learning at all",
-    flag: 'kd-warmup',
-    basic: true,
-    default: 1,
-    min: 0,
-    max: 10000,
-  }),
+  warmup: warmupEpochs('kd-warmup', 1, "α ramps up linearly from 0 over these epochs, so the first steps learn from the labels: the soft term's first gradients are about α·T times cross-entropy's, and at a high rate they can stop a student without batch norm (LeNet-5 at 0.05) learning at all"),
 } satisfies OptionTable;
 
 export const fitnetOptions = {
@@ -75,15 +70,7 @@ export const atOptions = {
     max: 1e6,
     ui: { min: 0, max: 5000, step: 50 },
   }),
-  warmup: integerOption({
-    label: 'warm-up epochs',
-    help: "β ramps up linearly over these epochs: the attention term is blind to a map's scale, so its gradient grows as an untrained student's maps are small, and at full β it can stop a student without batch norm (LeNet-5) learning at all",
-    flag: 'at-warmup',
-    basic: true,
-    default: 1,
-    min: 0,
-    max: 10000,
-  }),
+  warmup: warmupEpochs('at-warmup', 1, "β ramps up linearly over these epochs: the attention term is blind to a map's scale, so its gradient grows as an untrained student's maps are small, and at full β it can stop a student without batch norm (LeNet-5) learning at all"),
   featurePairs: textOption(FEATURE_PAIRS),
 } satisfies OptionTable;
 
@@ -110,18 +97,10 @@ export const dkdOptions = {
     max: 100,
     ui: { min: 0, max: 16, step: 0.5, slider: true },
   }),
-  warmup: integerOption({
-    label: 'warm-up epochs',
-    help: "the DKD terms ramp up linearly over these epochs (Zhao et al.: 20 of 240): unlike KD's, the non-target term is not scaled down where the teacher is sure, and on a student without batch norm at a high rate (LeNet-5 at 0.05) it unsettles training once the ramp ends if that comes too soon",
-    flag: 'dkd-warmup',
-    basic: true,
-    // 3, not KD's 1: on the quick recipe's lenet5 → lenet5@0.5, 5 seeds, DKD gained −22.82 ± 16.23
-    // points with 1 (a seed at chance), −0.21 ± 0.28 with 2 and +0.35 ± 0.10 with 3; on its MLP pair
-    // +1.07, +1.15 and +1.06 (README, the study on the quick recipe).
-    default: 3,
-    min: 0,
-    max: 10000,
-  }),
+  // 3, not KD's 1: on the quick recipe's lenet5 → lenet5@0.5, 5 seeds, DKD gained −22.82 ± 16.23
+  // points with 1 (a seed at chance), −0.21 ± 0.28 with 2 and +0.35 ± 0.10 with 3; on its MLP pair
+  // +1.07, +1.15 and +1.06 (README, the study on the quick recipe).
+  warmup: warmupEpochs('dkd-warmup', 3, "the DKD terms ramp up linearly over these epochs (Zhao et al.: 20 of 240): unlike KD's, the non-target term is not scaled down where the teacher is sure, and on a student without batch norm at a high rate (LeNet-5 at 0.05) it unsettles training once the ramp ends if that comes too soon"),
 } satisfies OptionTable;
 
 export const distOptions = {
@@ -147,18 +126,10 @@ export const distOptions = {
     max: 100,
     ui: { min: 0, max: 4, step: 0.1, slider: true },
   }),
-  warmup: integerOption({
-    label: 'warm-up epochs',
-    help: "α ramps up linearly from 0 over these epochs, as KD's does: the relation terms, scaled by α·T², set back a student without batch norm at a high rate (LeNet-5 at 0.05) once the ramp ends if that comes too soon",
-    flag: 'dist-warmup',
-    basic: true,
-    // Its own, not KD's 1 (which it read until then): on the quick recipe's lenet5@2 → lenet5@0.5,
-    // 5 seeds, DIST gained −0.78 ± 0.27 points with 1 and +0.27 ± 0.11 with 3, and on its MLP pair
-    // +0.85 either way, where KD with 3 gains 0.22 less (README, the study on the quick recipe).
-    default: 3,
-    min: 0,
-    max: 10000,
-  }),
+  // Its own, not KD's 1 (which it read until then): on the quick recipe's lenet5@2 → lenet5@0.5,
+  // 5 seeds, DIST gained −0.78 ± 0.27 points with 1 and +0.27 ± 0.11 with 3, and on its MLP pair
+  // +0.85 either way, where KD with 3 gains 0.22 less (README, the study on the quick recipe).
+  warmup: warmupEpochs('dist-warmup', 3, "α ramps up linearly from 0 over these epochs, as KD's does: the relation terms, scaled by α·T², set back a student without batch norm at a high rate (LeNet-5 at 0.05) once the ramp ends if that comes too soon"),
 } satisfies OptionTable;
 
 export const rkdOptions = {
@@ -198,19 +169,11 @@ export const spOptions = {
     max: 1e6,
     ui: { min: 0, max: 10000, step: 100 },
   }),
-  warmup: integerOption({
-    label: 'warm-up epochs',
-    help: "the weight ramps up linearly over these epochs: the term is blind to the embeddings' scale, so its gradient grows as an untrained student's embeddings are small, and at full weight from the first step it can stop a student learning at all",
-    flag: 'sp-warmup',
-    basic: true,
-    // On the quick recipe (MNIST, seed 1), at full weight from the first step mlp-30x2 stayed at
-    // chance; with 1 epoch it trained (94.43 %) but lenet5@0.5, which has no batch norm, fell to
-    // chance as the ramp ended; with 3 both train (94.30 % and 97.74 %, the students alone 93.67
-    // and 97.22 %), as DKD's and DIST's warm-ups of 3 do.
-    default: 3,
-    min: 0,
-    max: 10000,
-  }),
+  // On the quick recipe (MNIST, seed 1), at full weight from the first step mlp-30x2 stayed at
+  // chance; with 1 epoch it trained (94.43 %) but lenet5@0.5, which has no batch norm, fell to
+  // chance as the ramp ended; with 3 both train (94.30 % and 97.74 %, the students alone 93.67
+  // and 97.22 %), as DKD's and DIST's warm-ups of 3 do.
+  warmup: warmupEpochs('sp-warmup', 3, "the weight ramps up linearly over these epochs: the term is blind to the embeddings' scale, so its gradient grows as an untrained student's embeddings are small, and at full weight from the first step it can stop a student learning at all"),
 } satisfies OptionTable;
 
 export const pktOptions = {
@@ -225,18 +188,10 @@ export const pktOptions = {
     max: 1e7,
     ui: { min: 0, max: 100000, step: 1000 },
   }),
-  warmup: integerOption({
-    label: 'warm-up epochs',
-    help: "the weight ramps up linearly over these epochs: the term is blind to the embeddings' scale, so its gradient grows as an untrained student's embeddings are small",
-    flag: 'pkt-warmup',
-    basic: true,
-    // On the quick recipe (MNIST, 3 seeds), at full weight from the first step lenet5@0.5, which has
-    // no batch norm, lost 2.33 ± 1.71 points (one seed at 91.34 %); with 3 it gains +0.47 ± 0.08,
-    // and mlp-30x2 the same either way (+0.61 ± 0.11 and +0.59 ± 0.08).
-    default: 3,
-    min: 0,
-    max: 10000,
-  }),
+  // On the quick recipe (MNIST, 3 seeds), at full weight from the first step lenet5@0.5, which has
+  // no batch norm, lost 2.33 ± 1.71 points (one seed at 91.34 %); with 3 it gains +0.47 ± 0.08,
+  // and mlp-30x2 the same either way (+0.61 ± 0.11 and +0.59 ± 0.08).
+  warmup: warmupEpochs('pkt-warmup', 3, "the weight ramps up linearly over these epochs: the term is blind to the embeddings' scale, so its gradient grows as an untrained student's embeddings are small"),
 } satisfies OptionTable;
 
 export const nstOptions = {
@@ -251,15 +206,7 @@ export const nstOptions = {
     max: 1e6,
     ui: { min: 0, max: 200, step: 5 },
   }),
-  warmup: integerOption({
-    label: 'warm-up epochs',
-    help: "the weight ramps up linearly over these epochs: each channel is scaled to unit length, so the term is blind to the maps' scale and its gradient grows as an untrained student's maps are small",
-    flag: 'nst-warmup',
-    basic: true,
-    default: 1,
-    min: 0,
-    max: 10000,
-  }),
+  warmup: warmupEpochs('nst-warmup', 1, "the weight ramps up linearly over these epochs: each channel is scaled to unit length, so the term is blind to the maps' scale and its gradient grows as an untrained student's maps are small"),
   featurePairs: textOption(FEATURE_PAIRS),
 } satisfies OptionTable;
 
@@ -286,14 +233,6 @@ export const vidOptions = {
     exclusiveMin: true,
     max: 1e4,
   }),
-  warmup: integerOption({
-    label: 'warm-up epochs',
-    help: 'the weight ramps up linearly over these epochs, as attention transfer\'s does',
-    flag: 'vid-warmup',
-    basic: true,
-    default: 1,
-    min: 0,
-    max: 10000,
-  }),
+  warmup: warmupEpochs('vid-warmup', 1, 'the weight ramps up linearly over these epochs, as attention transfer\'s does'),
   featurePairs: textOption(FEATURE_PAIRS),
 } satisfies OptionTable;
