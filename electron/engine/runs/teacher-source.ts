@@ -33,30 +33,38 @@ function cachableVectors(teacher: tf.LayersModel, featureLayers: readonly string
   return count * shapes.reduce((sum, shape) => sum + shape[1]!, 0) * 4 <= CACHED_TEACHER_VECTOR_BYTES;
 }
 
-/** The teacher's vector layers over the training split, in eval batches, added to those computed before. */
+/**
+ * The teacher's vector layers over the training split, in eval batches, added to those computed
+ * before; its logits from the same pass where none were computed yet (not a second pass).
+ */
 function cacheTeacherVectors(ctx: PhaseContext, teacher: tf.LayersModel, featureLayers: readonly string[]): void {
   const missing = featureLayers.filter((name) => !ctx.teacherFeatures?.has(name));
   if (missing.length === 0) return;
   const { dataset, config } = ctx;
   const forward = forwardWithFeatures(teacher, missing);
   const order = sequentialOrder(dataset.train.count);
-  const parts: tf.Tensor[][] = missing.map(() => []);
+  const withLogits = !ctx.teacherLogits;
+  // One list per layer, then the logits' (kept only where they are wanted).
+  const parts: tf.Tensor[][] = [...missing, 'logits'].map(() => []);
   const batch = evalBatchSize(config);
   for (let start = 0; start < dataset.train.count; start += batch) {
     const end = Math.min(dataset.train.count, start + batch);
-    const features = tf.tidy(() => {
+    const outputs = tf.tidy(() => {
       const { x, labels } = imageBatch(dataset.train, dataset.shape, order, start, end);
       labels.dispose();
       const out = forward(x, false);
-      return out.features;
+      return withLogits ? [...out.features, out.logits] : out.features;
     });
-    features.forEach((feature, i) => parts[i]!.push(feature));
+    outputs.forEach((output, i) => parts[i]!.push(output));
   }
-  ctx.teacherFeatures ??= new Map();
-  missing.forEach((name, i) => {
-    ctx.teacherFeatures!.set(name, tf.concat(parts[i]!, 0));
-    tf.dispose(parts[i]!);
+  const joined = parts.filter((list) => list.length > 0).map((list) => {
+    const all = tf.concat(list, 0);
+    tf.dispose(list);
+    return all;
   });
+  ctx.teacherFeatures ??= new Map();
+  missing.forEach((name, i) => ctx.teacherFeatures!.set(name, joined[i]!));
+  if (withLogits) ctx.teacherLogits = joined.at(-1) as tf.Tensor2D;
 }
 
 /**
