@@ -10,9 +10,13 @@ const passesThrough = (layer: tf.layers.Layer) => PASS_THROUGH.has(layer.getClas
 /** The layer that computed what this one passes on: itself unless it passes through. */
 export const passedThrough = (layer: tf.layers.Layer): tf.layers.Layer => (passesThrough(layer) ? passedThrough(layer.inboundNodes[0]!.inboundLayers[0]!) : layer);
 
-/** The model's graph, looking through pass-through layers; null when a layer is used more than once. */
+/**
+ * The model's graph, looking through pass-through layers; null when a layer is used more than
+ * once. The input layer is left out: a Sequential lists none, a functional model (an ensemble's
+ * member, a ResNet) lists one, and the two still pair layer by layer.
+ */
 export function computingLayers(model: tf.LayersModel): LayerGraph | null {
-  const layers = model.layers.filter((l) => !passesThrough(l));
+  const layers = model.layers.filter((l) => !passesThrough(l) && l.getClassName() !== 'InputLayer');
   if (layers.some((l) => l.inboundNodes.length !== 1)) return null;
   return layers.map((layer) => ({ layer, from: layer.inboundNodes[0]!.inboundLayers.map(passedThrough) }));
 }

@@ -1,0 +1,61 @@
+import * as tf from '@tensorflow/tfjs';
+import assert from 'node:assert/strict';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { before, describe, it } from 'node:test';
+import { ensembleModel, ensembleSize, seedingModel } from '../../electron/engine/models/ensemble';
+import { selectTeacherWeights } from '../../electron/engine/methods/weight-selection';
+import { buildModel } from '../../electron/engine/models/registry';
+import { loadModelFolder, saveModelFolder } from '../../electron/engine/runs/model-io';
+import { useCpuBackend } from '../helpers/backend';
+
+before(useCpuBackend);
+
+const shape: [number, number, number] = [12, 12, 1];
+const build = (name: string, seed: number) => buildModel(name, { inputShape: shape, classes: 4, seed, dropout: 0.1 });
+const maxDifference = (a: tf.Tensor, b: tf.Tensor) => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]!;
+const metadata = { architecture: 'test', inputShape: shape, classNames: ['a', 'b', 'c', 'd'], output: 'logits' as const, preprocessing: 'pixels / 255', dataset: 'test' };
+
+describe('an ensemble of teachers as one model', () => {
+  // A Sequential (the MLP, LeNet-5) and a functional graph with residual additions (ResNet).
+  for (const name of ['mlp-16x2', 'lenet5@0.5', 'resnet20@0.25']) {
+    it(`averages the logits of its members (${name}), saved and loaded back as an ordinary model folder`, async () => {
+      const members = [build(name, 1), build(name, 2), build(name, 3)];
+      const ensemble = await ensembleModel(members, `${name} ×3`);
+      const x = tf.randomUniform([5, ...shape], 0, 1, 'float32', 7);
+      const logits = members.map((m) => m.predict(x) as tf.Tensor);
+      const mean = tf.div(tf.addN(logits), 3);
+      assert.ok(maxDifference(logits[0]!, logits[1]!) > 1e-3, 'members that differ');
+      assert.ok(maxDifference(ensemble.predict(x) as tf.Tensor, mean) < 1e-5, 'the mean of the members');
+      const dir = await mkdtemp(join(tmpdir(), 'ensemble-'));
+      await saveModelFolder(ensemble, dir, metadata);
+      const loaded = (await loadModelFolder(dir)).model;
+      assert.ok(maxDifference(loaded.predict(x) as tf.Tensor, mean) < 1e-5, 'the same after a save and a load');
+      assert.equal(ensembleSize(loaded), 3);
+      assert.equal(ensembleSize(members[0]!), 1, 'one model is no ensemble');
+      // The first member, as weight selection sees it: its own logits.
+      assert.ok(maxDifference(seedingModel(loaded).predict(x) as tf.Tensor, logits[0]!) < 1e-5);
+      assert.equal(seedingModel(members[0]!), members[0], 'a single teacher seeds the student itself');
+    });
+  }
+
+  it("seeds a narrower student with its first member's strongest units, as that member alone would", async () => {
+    const members = [build('mlp-40x2', 1), build('mlp-40x2', 2)];
+    const ensemble = await ensembleModel(members, 'mlp-40x2 ×2');
+    const fromEnsemble = build('mlp-10x2', 5);
+    const fromFirst = build('mlp-10x2', 5);
+    const report = selectTeacherWeights(fromEnsemble, seedingModel(ensemble));
+    assert.ok(report, 'weight selection applies to the first member');
+    selectTeacherWeights(fromFirst, members[0]!);
+    const x = tf.randomUniform([3, ...shape], 0, 1, 'float32', 9);
+    assert.ok(maxDifference(fromEnsemble.predict(x) as tf.Tensor, fromFirst.predict(x) as tf.Tensor) < 1e-6);
+    assert.equal(selectTeacherWeights(build('mlp-10x2', 5), ensemble), null, 'the averaged graph itself is no wider copy of the student');
+  });
+
+  it('refuses members that take other images or predict other classes', async () => {
+    const other = buildModel('mlp-16x2', { inputShape: shape, classes: 3, seed: 1, dropout: 0 });
+    await assert.rejects(ensembleModel([build('mlp-16x2', 1), other], 'mixed'), /predict the same classes/);
+    await assert.rejects(ensembleModel([build('mlp-16x2', 1)], 'one'), /two members or more/);
+  });
+});
