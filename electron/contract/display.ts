@@ -9,7 +9,7 @@ export const formatPercent = (fraction: number, digits = 2) => `${(fraction * 10
 /** A percentage, or – where there is none (a model the run did not train). */
 export const formatPercentOrDash = (fraction: number | null) => (fraction === null ? '–' : formatPercent(fraction));
 /** `A`, `A and B`, `A, B and C`. */
-export const formatList = (words: readonly string[]) => (words.length > 1 ? `${words.slice(0, -1).join(', ')} and ${words.at(-1)}` : (words[0] ?? ''));
+export const formatList = (words: readonly string[], last: 'and' | 'or' = 'and') => (words.length > 1 ? `${words.slice(0, -1).join(', ')} ${last} ${words.at(-1)}` : (words[0] ?? ''));
 
 export function formatBytes(bytes: number): string {
   if (bytes >= 1e6) return `${(bytes / 1e6).toFixed(1)} MB`;

@@ -1,6 +1,8 @@
+import { METHOD_CATALOGUE, METHOD_IDS, type MethodId } from './catalogue';
+import { formatList } from './display';
 import type { RunConfig } from './run-config';
 
-type RecipeFields = Pick<RunConfig, 'method' | 'sweep' | 'tryDist' | 'restarts' | 'schedule' | 'studentPatience' | 'teacherPatience' | 'validationSplit' | 'lrMilestones' | 'epochs' | 'teacherEpochs'>;
+type RecipeFields = Pick<RunConfig, 'ensemble' | 'method' | 'sweep' | 'tryDist' | 'restarts' | 'schedule' | 'studentPatience' | 'teacherPatience' | 'validationSplit' | 'lrMilestones' | 'epochs' | 'teacherEpochs'>;
 
 const HOLD_OUT = 'add --validation-split (0.1 holds out a tenth of the training images)';
 
@@ -30,6 +32,19 @@ export function recipeConflicts(config: RecipeFields): string[] {
     config.schedule === 'plateau' && noSplit && `--schedule plateau cuts the rate on validation plateaus: ${HOLD_OUT}`,
     config.studentPatience !== null && noSplit && `--student-patience stops on validation accuracy: ${HOLD_OUT}`,
     config.teacherPatience !== null && noSplit && `--teacher-patience stops on validation accuracy: ${HOLD_OUT}`,
+    ensembleConflict(config.ensemble, config.method) ?? false,
   ];
   return conflicts.filter((c): c is string => c !== false);
+}
+
+/**
+ * An ensemble teaches through its members' averaged logits: a method that reads the teacher's
+ * layers (FitNets' maps, RKD's embedding) would find only one member's, so it is refused.
+ */
+export function ensembleConflict(ensemble: number, method: MethodId, savedTeacher?: string): string | null {
+  const entry = METHOD_CATALOGUE[method];
+  if (ensemble <= 1 || !entry.needsTeacher || entry.teacherLayers === 'none') return null;
+  const readers = formatList(METHOD_IDS.filter((id) => METHOD_CATALOGUE[id].needsTeacher && METHOD_CATALOGUE[id].teacherLayers === 'none'), 'or');
+  const subject = savedTeacher ? `teacher ${savedTeacher} is an ensemble of ${ensemble} teachers: it` : `--ensemble ${ensemble}`;
+  return `${subject} teaches the average of its teachers' logits, and ${method} reads the teacher's layers: use --method ${readers}${savedTeacher ? '' : ', or --ensemble 1'}`;
 }

@@ -41,7 +41,7 @@ const LEGACY_METHOD_FIELDS: Record<string, Array<[MethodId, string]>> = {
 /** Method options added later whose default differs from what older runs did: older files keep what they did (KD and DIST trained without a warm-up). */
 const LATER_METHOD_OPTIONS: Partial<Record<MethodId, Record<string, unknown>>> = { kd: { warmup: 0 }, dist: { warmup: 0 } };
 /** Settings added after the first runs were saved: older files take the catalogue default. */
-const LATER_SETTINGS = ['initFromTeacher', 'flip', 'imageSize', 'teacherInputRange', 'teacherNormalization', 'teacherMeanStd', 'teacherResize', 'validationSplit', 'teacherPatience', 'sweep', 'sweepTemperatures', 'sweepAlphas', 'sweepEpochs', 'sweepImages', 'sweepFinalists', 'sweepFromTeacher', 'plateauPatience', 'studentPatience', 'threads', 'compiledStep', 'jitterShare', 'tryDist', 'restarts', 'selectionSteps'] as const;
+const LATER_SETTINGS = ['initFromTeacher', 'flip', 'imageSize', 'teacherInputRange', 'teacherNormalization', 'teacherMeanStd', 'teacherResize', 'validationSplit', 'teacherPatience', 'sweep', 'sweepTemperatures', 'sweepAlphas', 'sweepEpochs', 'sweepImages', 'sweepFinalists', 'sweepFromTeacher', 'plateauPatience', 'studentPatience', 'threads', 'compiledStep', 'jitterShare', 'tryDist', 'restarts', 'selectionSteps', 'ensemble'] as const;
 
 /** An older config.json → today's shape; a current one passes through unchanged. */
 export function migrateRunConfig(value: unknown): unknown {

@@ -22,6 +22,9 @@ export const RUN_SETTINGS = {
   dataset: stringOption({ label: 'dataset', help: 'mnist (bundled), cifar10, cifar100, fashion-mnist (after `distill datasets download`) or a path', flag: 'dataset', valueName: 'mnist|cifar10|cifar100|fashion-mnist|PATH', default: 'mnist' }),
   imageSize: integerOption({ label: 'image size (px)', help: 'image folders and Parquet datasets are resized to this many pixels square', flag: 'image-size', valueName: 'PX', default: 32, min: 8, max: 512 }),
   teacher: stringOption({ label: 'teacher', help: 'a model name (`distill models`), a TensorFlow.js model folder, an .onnx file, or an earlier run folder (its teacher, fed as that run declared it)', flag: 'teacher', valueName: 'NAME|FOLDER|FILE.onnx', default: 'mlp-800x2' }),
+  // Hinton et al.'s own case: the knowledge of an ensemble, distilled into one model. Averaged
+  // logits are the normalised geometric mean of the members' probabilities, at any temperature.
+  ensemble: integerOption({ label: 'teachers in the ensemble', help: "train this many teachers of --teacher's architecture, each with its own seed (S, S+1, …), and teach the student the average of their logits: one teacher made of several, for the methods that read a teacher's outputs (1: one teacher)", flag: 'ensemble', valueName: 'N', default: 1, min: 1, max: 10 }),
   student: stringOption({ label: 'student', help: 'a model name (`distill models`)', flag: 'student', valueName: 'NAME', default: 'mlp-30x2' }),
   method: choiceOption({ label: 'distillation method', help: 'the distillation method (baseline: the student alone)', flag: 'method', choices: METHOD_IDS, default: 'kd' }),
   teacherInputRange: choiceOption({ label: "an imported teacher's pixel range", help: 'the value range an imported teacher (ONNX, GraphModel, a LayersModel from elsewhere) expects its pixels in: 0-1 (pixels / 255, as this app trains) or 0-255', flag: 'teacher-input-range', choices: ['0-1', '0-255'], default: '0-1' }),
@@ -82,7 +85,7 @@ export const RUN_SETTINGS = {
 export type RunSettingKey = keyof typeof RUN_SETTINGS;
 
 /** Settings that shape only the teacher's training: a saved or imported teacher is loaded instead, so they change nothing then. */
-export const TEACHER_TRAINING_SETTINGS: readonly RunSettingKey[] = ['teacherEpochs', 'teacherJitter', 'teacherDropout', 'teacherPatience'];
+export const TEACHER_TRAINING_SETTINGS: readonly RunSettingKey[] = ['ensemble', 'teacherEpochs', 'teacherJitter', 'teacherDropout', 'teacherPatience'];
 
 /** How a saved or imported teacher takes its images: a teacher trained here is fed as this app feeds its own models, so they change nothing then. */
 export const TEACHER_INPUT_SETTINGS: readonly RunSettingKey[] = ['teacherInputRange', 'teacherNormalization', 'teacherMeanStd', 'teacherResize'];
@@ -93,7 +96,7 @@ export const TEACHER_INPUT_SETTINGS: readonly RunSettingKey[] = ['teacherInputRa
  */
 export const RUN_SETTING_GROUPS: ReadonlyArray<{ id: string; label: string; keys: readonly RunSettingKey[] }> = [
   { id: 'data', label: 'Data', keys: ['dataset', 'imageSize', 'limitTrain', 'limitTest', 'validationSplit'] },
-  { id: 'models', label: 'Models and method', keys: ['teacher', 'student', 'method', 'initFromTeacher', 'selectionSteps'] },
+  { id: 'models', label: 'Models and method', keys: ['teacher', 'ensemble', 'student', 'method', 'initFromTeacher', 'selectionSteps'] },
   { id: 'teacher-input', label: "An imported teacher's input", keys: TEACHER_INPUT_SETTINGS },
   { id: 'training', label: 'Training', keys: ['teacherEpochs', 'epochs', 'batchSize', 'lr', 'optimizer', 'momentum', 'weightDecay', 'schedule', 'plateauPatience', 'lrMilestones', 'teacherPatience', 'studentPatience'] },
   { id: 'augmentation', label: 'Augmentation and dropout', keys: ['teacherJitter', 'studentJitter', 'jitterShare', 'flip', 'teacherDropout', 'studentDropout'] },

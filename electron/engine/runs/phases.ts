@@ -5,6 +5,8 @@ import type { ImageDataset } from '../data/dataset';
 import { formatCountOf } from '../../contract/display';
 import { MODEL_FAMILY_CATALOGUE } from '../../contract/catalogue';
 import { DistillInputError } from '../errors';
+import { ensembleConflict } from '../../contract/recipe-rules';
+import { ensembleSize, seedingModel } from '../models/ensemble';
 import { initFromTeacher, startsFromTeacher } from '../methods/init-from-teacher';
 import type { DistillationMethod } from '../methods/method';
 import type { TeacherTensors } from '../methods/layer-pairing';
@@ -19,6 +21,7 @@ import type { PhaseCheckpoint, RunCheckpoints } from './checkpoints';
 import { checkTeacherBeatsChance, outputsProbabilities, probabilitiesAsLogits } from './imported-teacher';
 import { evalBatchSize, forwardWithFeatures, teacherSource } from './teacher-source';
 import { startFromTeacher } from './selection-steps';
+import { obtainEnsemble } from './teacher-ensemble';
 import { progressSampler } from './progress-samples';
 import { checkOutputOnlyTeacherFits, obtainExternalTeacher, plannedTeacherTensors, teacherIsOutputOnly } from './external-teacher-phase';
 
@@ -104,6 +107,7 @@ export async function checkMethodsFit(config: RunConfig, dataset: Pick<ImageData
     const planned = outputOnly ? await plannedTeacherTensors(config, methods, student, dataset.shape) : { config };
     const { tensors: teacherTensors } = planned;
     teacher = !needsTeacher || outputOnly ? null : teacherIsSaved(config) ? (await loadModelFolder(config.teacher)).model : buildModel(config.teacher, options);
+    if (teacher && ensembleSize(teacher) > 1) checkEnsembleMethods(ensembleSize(teacher), methods, config.teacher);
     for (const method of methods) method.prepare({ student, teacher, config: planned.config, ...(teacherTensors ? { teacherTensors } : {}) }).dispose();
     if (teacher && methods.some((m) => m.needsTeacher) && startsFromTeacher(config, 'student')) checkTeacherSeeds(config, student, teacher);
     return planned.config;
@@ -115,7 +119,7 @@ export async function checkMethodsFit(config: RunConfig, dataset: Pick<ImageData
 
 /** `--init-from-teacher` that would copy nothing is refused before the teacher trains, not reported after. */
 function checkTeacherSeeds(config: RunConfig, student: tf.LayersModel, teacher: tf.LayersModel): void {
-  if (initFromTeacher(student, teacher).copied.length > 0) return;
+  if (initFromTeacher(student, seedingModel(teacher)).copied.length > 0) return;
   const family = findFamily(config.teacher);
   const narrower = family?.id === 'mlp' ? config.teacher.replace(/^mlp-(\d+)x/, (_, width: string) => `mlp-${Math.max(1, Math.floor(Number(width) / 2))}x`) : `${config.teacher.replace(/@.*$/, '')}@0.5`;
   const example = family ? ` (such as ${narrower})` : '';
@@ -124,6 +128,7 @@ function checkTeacherSeeds(config: RunConfig, student: tf.LayersModel, teacher: 
 
 /** Each method works on the model families the catalogue lists for it (attention transfer: convnets). */
 export function checkFamilies(config: RunConfig, methods: DistillationMethod[], teacherByName: boolean): void {
+  if (teacherByName) checkEnsembleMethods(config.ensemble, methods);
   for (const method of methods) {
     for (const name of teacherByName && method.needsTeacher ? [config.student, config.teacher] : [config.student]) {
       const family = findFamily(name);
@@ -133,6 +138,14 @@ export function checkFamilies(config: RunConfig, methods: DistillationMethod[], 
         throw new DistillInputError(`${method.label.toLowerCase()} ${why} (it works on ${works})`);
       }
     }
+  }
+}
+
+/** An ensemble teaches through its averaged logits: every method must read only those (a study's methods too). */
+function checkEnsembleMethods(members: number, methods: DistillationMethod[], savedTeacher?: string): void {
+  for (const method of methods) {
+    const conflict = ensembleConflict(members, method.id, savedTeacher);
+    if (conflict) throw new DistillInputError(conflict);
   }
 }
 
@@ -153,7 +166,7 @@ export function describeSelection({ bestEpoch, stoppedEarly, epochs }: NonNullab
 export const teacherIsSaved = (config: RunConfig) => findFamily(config.teacher) === null;
 
 /** The teacher, loaded from an earlier run or trained here; saved into this run's folder. */
-export async function obtainTeacher(ctx: PhaseContext): Promise<{ model: tf.LayersModel | null; report: ModelReport }> {
+export async function obtainTeacher(ctx: PhaseContext): Promise<{ model: tf.LayersModel | null; report: ModelReport; description?: string }> {
   const { config, dataset, folder, emit } = ctx;
   const classes = dataset.classNames.length;
   if (await teacherIsOutputOnly(config, dataset.classNames)) return obtainExternalTeacher(ctx);
@@ -172,19 +185,39 @@ export async function obtainTeacher(ctx: PhaseContext): Promise<{ model: tf.Laye
     await saveModelFolder(loaded.model, folder.modelDir('teacher'), { ...metadata, output: probabilities ? 'probabilities' : metadata.output });
     return { model, report };
   }
+  if (config.ensemble > 1) return obtainEnsemble(ctx);
+  return trainTeacher(ctx, { seed: config.seed, key: 'teacher', saveTo: folder.modelDir('teacher') });
+}
+
+/** One teacher trained here: seeded by `seed` (its weights by seed + 1, as a run's teacher always was), in its lane, saved to `saveTo`. */
+export interface TeacherTraining {
+  seed: number;
+  /** Its checkpoints' key. */
+  key: string;
+  /** Its lane, where it is not the run's `teacher` lane (an ensemble's later members: `teacher#2`). */
+  label?: string;
+  saveTo: string;
+}
+
+/** Trains one teacher of the run's architecture (or loads it, trained before the run was resumed) and saves it. */
+export async function trainTeacher(ctx: PhaseContext, member: TeacherTraining): Promise<{ model: tf.LayersModel; report: ModelReport }> {
+  const { dataset, emit } = ctx;
+  const config = { ...ctx.config, seed: member.seed };
+  const label = member.label === undefined ? {} : { method: member.label };
   // Trained before this run was resumed: its model is in the run folder already.
-  const done = await ctx.checkpoints.done('teacher');
+  const done = await ctx.checkpoints.done(member.key);
   if (done) {
-    const loaded = await loadModelFolder(folder.modelDir('teacher'));
-    await emit({ type: 'phase', phase: 'teacher', status: 'loaded', model: config.teacher, detail: 'trained before the run was resumed' });
+    const loaded = await loadModelFolder(member.saveTo);
+    await emit({ type: 'phase', phase: 'teacher', status: 'loaded', model: config.teacher, detail: 'trained before the run was resumed', ...label });
     return { model: loaded.model, report: done.report };
   }
   const started = performance.now();
-  const model = buildModel(config.teacher, { inputShape: dataset.shape, classes, seed: config.seed + 1, dropout: config.teacherDropout });
-  const saved = await restoreCheckpoint(ctx, 'teacher', model, []);
-  await emit({ type: 'phase', phase: 'teacher', status: saved ? 'resumed' : 'start', model: config.teacher, ...(saved ? { detail: `from the checkpoint after epoch ${saved.epoch} of ${config.teacherEpochs}` } : {}) });
+  const model = buildModel(config.teacher, { inputShape: dataset.shape, classes: dataset.classNames.length, seed: config.seed + 1, dropout: config.teacherDropout });
+  const saved = await restoreCheckpoint(ctx, member.key, model, []);
+  await emit({ type: 'phase', phase: 'teacher', status: saved ? 'resumed' : 'start', model: config.teacher, ...label, ...(saved ? { detail: `from the checkpoint after epoch ${saved.epoch} of ${config.teacherEpochs}` } : {}) });
   const outcome = await trainPhase({
     phase: 'teacher',
+    method: member.label,
     model,
     train: dataset.train,
     test: dataset.test,
@@ -201,13 +234,13 @@ export async function obtainTeacher(ctx: PhaseContext): Promise<{ model: tf.Laye
     onProgress: progressSampler(emit),
     onEpoch: (event) => emit(event),
     resume: saved ?? undefined,
-    checkpoint: ({ optimizer, state }) => ctx.checkpoints.save('teacher', { model, optimizer, extraVariables: [], state }),
+    checkpoint: ({ optimizer, state }) => ctx.checkpoints.save(member.key, { model, optimizer, extraVariables: [], state }),
   });
   disposeCheckpoint(saved);
-  await emit({ type: 'phase', phase: 'teacher', status: 'done', model: config.teacher, ...selectionDetail(outcome, config.teacherEpochs) });
-  await saveModelFolder(model, folder.modelDir('teacher'), metadataFor(dataset, config.teacher));
+  await emit({ type: 'phase', phase: 'teacher', status: 'done', model: config.teacher, ...label, ...selectionDetail(outcome, config.teacherEpochs) });
+  await saveModelFolder(model, member.saveTo, metadataFor(dataset, config.teacher));
   const report = await reportModel(ctx, model, config.teacher, outcome.evaluation);
-  await ctx.checkpoints.markDone('teacher', { report, seconds: (performance.now() - started) / 1000, description: '' });
+  await ctx.checkpoints.markDone(member.key, { report, seconds: (performance.now() - started) / 1000, description: '' });
   return { model, report };
 }
 

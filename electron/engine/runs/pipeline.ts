@@ -176,6 +176,7 @@ export async function runDistillation(options: RunOptions): Promise<RunResult> {
           const obtained = await obtainTeacher(ctx);
           teacher = obtained.model;
           reports.teacher = obtained.report;
+          if (obtained.description) choices.push(obtained.description);
           throwIfAborted(ctx.signal);
         }
         if (config.sweep) {
@@ -243,7 +244,7 @@ export async function runDistillation(options: RunOptions): Promise<RunResult> {
         ...(resumed ? { resumed } : {}),
         classNames: ctx.dataset.classNames,
         ...(sweep ? { sweep } : {}),
-        ...(choices.length ? { choices: [...choices, ...selections.map(([phase, selection]) => `${PHASE_NAMES[phase]}: ${describeSelection(selection)}`)] } : {}),
+        ...(choices.length ? { choices: [...choices, ...selections.map(([phase, selection]) => `${phase === 'teacher' && config.ensemble > 1 && !teacherIsSaved(config) ? "the ensemble's first teacher" : PHASE_NAMES[phase]}: ${describeSelection(selection)}`)] } : {}),
         ...(selections.length ? { selection: Object.fromEntries(selections) } : {}),
         ...(studentMethod ? { studentMethod } : {}),
         ...(restarts.student || restarts.baseline ? { restarts } : {}),

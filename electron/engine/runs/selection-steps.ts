@@ -6,6 +6,7 @@ import { describeInit, initFromTeacher } from '../methods/init-from-teacher';
 import type { DistillationMethod } from '../methods/method';
 import { selectTeacherWeights } from '../methods/weight-selection';
 import { parseWidth } from '../models/blocks';
+import { seedingModel } from '../models/ensemble';
 import { mlpFamily, type MlpSpec } from '../models/mlp';
 import { buildModel, findFamily } from '../models/registry';
 import { trainPhase } from '../train/trainer';
@@ -89,7 +90,9 @@ export async function selectInSteps(ctx: PhaseContext, options: SelectionStepsOp
   // The lane's own config (DIST's T in the race, a restart's seed), not the run's.
   const { config } = options;
   const { dataset } = ctx;
-  const names = intermediateArchitectures(config.student, options.student, options.teacher, config.selectionSteps);
+  // An ensemble seeds the student from its first member (the average has no units to keep) and teaches it as a whole.
+  const seeding = seedingModel(options.teacher);
+  const names = intermediateArchitectures(config.student, options.student, seeding, config.selectionSteps);
   if (!names) return null;
   const classes = dataset.classNames.length;
   let source: tf.LayersModel | null = null;
@@ -97,7 +100,7 @@ export async function selectInSteps(ctx: PhaseContext, options: SelectionStepsOp
   try {
     for (const name of names) {
       const model = buildModel(name, { inputShape: dataset.shape, classes, seed: config.seed, dropout: config.studentDropout });
-      if (!selectTeacherWeights(model, source ?? options.teacher)) {
+      if (!selectTeacherWeights(model, source ?? seeding)) {
         model.dispose();
         source?.dispose();
         return null;
@@ -146,7 +149,7 @@ export async function selectInSteps(ctx: PhaseContext, options: SelectionStepsOp
  */
 export async function startFromTeacher(ctx: PhaseContext, options: SelectionStepsOptions): Promise<string> {
   const stepped = options.config.selectionSteps > 0 ? await selectInSteps(ctx, options) : null;
-  if (!stepped) return describeInit(initFromTeacher(options.student, options.teacher));
+  if (!stepped) return describeInit(initFromTeacher(options.student, seedingModel(options.teacher)));
   try {
     return describeInit({ ...initFromTeacher(options.student, stepped.source), steps: stepped.summary });
   } finally {

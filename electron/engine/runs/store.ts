@@ -164,8 +164,8 @@ export class RunFolder {
     await rm(join(this.dir, 'lock.json'), { force: true });
   }
 
-  /** student-kd and student-dist: the two entrants of `--try-dist`, the loser kept under its method's name; `student-seed3`: a restart not kept. */
-  modelDir(role: 'teacher' | 'student' | 'baseline' | 'student-kd' | 'student-dist' | `${'student' | 'baseline'}-seed${number}`): string {
+  /** student-kd and student-dist: the two entrants of `--try-dist`, the loser kept under its method's name; `student-seed3`: a restart not kept; `teacher-seed2`: a member of an ensemble. */
+  modelDir(role: 'teacher' | 'student' | 'baseline' | 'student-kd' | 'student-dist' | `${'teacher' | 'student' | 'baseline'}-seed${number}`): string {
     return join(this.dir, role);
   }
 
