@@ -1,6 +1,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import { METHOD_CATALOGUE } from '../../contract/catalogue';
 import type { RunConfig } from '../../contract/run-config';
+import { seedingModel } from '../models/ensemble';
 import { selectTeacherWeights } from './weight-selection';
 
 export interface InitReport {
@@ -36,7 +37,9 @@ const weighted = (model: tf.LayersModel) => model.layers.filter((l) => l.weights
  * initial values.
  */
 export function initFromTeacher(student: tf.LayersModel, teacher: tf.LayersModel): InitReport {
-  return selectTeacherWeights(student, teacher) ?? copyByShape(student, teacher);
+  // An ensemble seeds the student from its first member: the average has no units of its own to keep.
+  const source = seedingModel(teacher);
+  return selectTeacherWeights(student, source) ?? copyByShape(student, source);
 }
 
 function copyByShape(student: tf.LayersModel, teacher: tf.LayersModel): InitReport {

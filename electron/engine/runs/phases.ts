@@ -6,7 +6,7 @@ import { formatCountOf } from '../../contract/display';
 import { MODEL_FAMILY_CATALOGUE } from '../../contract/catalogue';
 import { DistillInputError } from '../errors';
 import { ensembleConflict } from '../../contract/recipe-rules';
-import { ensembleSize, seedingModel } from '../models/ensemble';
+import { ensembleSize } from '../models/ensemble';
 import { initFromTeacher, startsFromTeacher } from '../methods/init-from-teacher';
 import type { DistillationMethod } from '../methods/method';
 import type { TeacherTensors } from '../methods/layer-pairing';
@@ -119,7 +119,7 @@ export async function checkMethodsFit(config: RunConfig, dataset: Pick<ImageData
 
 /** `--init-from-teacher` that would copy nothing is refused before the teacher trains, not reported after. */
 function checkTeacherSeeds(config: RunConfig, student: tf.LayersModel, teacher: tf.LayersModel): void {
-  if (initFromTeacher(student, seedingModel(teacher)).copied.length > 0) return;
+  if (initFromTeacher(student, teacher).copied.length > 0) return;
   const family = findFamily(config.teacher);
   const narrower = family?.id === 'mlp' ? config.teacher.replace(/^mlp-(\d+)x/, (_, width: string) => `mlp-${Math.max(1, Math.floor(Number(width) / 2))}x`) : `${config.teacher.replace(/@.*$/, '')}@0.5`;
   const example = family ? ` (such as ${narrower})` : '';

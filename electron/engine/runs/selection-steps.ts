@@ -6,7 +6,7 @@ import { describeInit, initFromTeacher } from '../methods/init-from-teacher';
 import type { DistillationMethod } from '../methods/method';
 import { selectTeacherWeights } from '../methods/weight-selection';
 import { parseWidth } from '../models/blocks';
-import { seedingModel } from '../models/ensemble';
+import { ensembleSize, seedingModel } from '../models/ensemble';
 import { mlpFamily, type MlpSpec } from '../models/mlp';
 import { buildModel, findFamily } from '../models/registry';
 import { trainPhase } from '../train/trainer';
@@ -40,7 +40,7 @@ export interface SteppedSelection {
  */
 export function intermediateArchitectures(studentName: string, student: tf.LayersModel, teacher: tf.LayersModel, steps: number): string[] | null {
   if (steps < 1) return null;
-  const plan = planChannelSpaces(student, teacher);
+  const plan = planChannelSpaces(student, seedingModel(teacher));
   if (!plan) return null;
   const ratio = Math.max(...plan.spaces.map((s) => s.teacher / s.student));
   if (!(ratio > 1)) return null;
@@ -92,7 +92,7 @@ export async function selectInSteps(ctx: PhaseContext, options: SelectionStepsOp
   const { dataset } = ctx;
   // An ensemble seeds the student from its first member (the average has no units to keep) and teaches it as a whole.
   const seeding = seedingModel(options.teacher);
-  const names = intermediateArchitectures(config.student, options.student, seeding, config.selectionSteps);
+  const names = intermediateArchitectures(config.student, options.student, options.teacher, config.selectionSteps);
   if (!names) return null;
   const classes = dataset.classNames.length;
   let source: tf.LayersModel | null = null;
@@ -149,9 +149,11 @@ export async function selectInSteps(ctx: PhaseContext, options: SelectionStepsOp
  */
 export async function startFromTeacher(ctx: PhaseContext, options: SelectionStepsOptions): Promise<string> {
   const stepped = options.config.selectionSteps > 0 ? await selectInSteps(ctx, options) : null;
-  if (!stepped) return describeInit(initFromTeacher(options.student, seedingModel(options.teacher)));
+  const members = ensembleSize(options.teacher);
+  const from = members > 1 ? `from the first of the ensemble's ${members} teachers: ` : '';
+  if (!stepped) return from + describeInit(initFromTeacher(options.student, options.teacher));
   try {
-    return describeInit({ ...initFromTeacher(options.student, stepped.source), steps: stepped.summary });
+    return from + describeInit({ ...initFromTeacher(options.student, stepped.source), steps: stepped.summary });
   } finally {
     stepped.source.dispose();
   }
