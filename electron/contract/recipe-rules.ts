@@ -45,6 +45,6 @@ export function ensembleConflict(ensemble: number, method: MethodId, savedTeache
   const entry = METHOD_CATALOGUE[method];
   if (ensemble <= 1 || !entry.needsTeacher || entry.teacherLayers === 'none') return null;
   const readers = formatList(METHOD_IDS.filter((id) => METHOD_CATALOGUE[id].needsTeacher && METHOD_CATALOGUE[id].teacherLayers === 'none'), 'or');
-  const subject = savedTeacher ? `teacher ${savedTeacher} is an ensemble of ${ensemble} teachers: it` : `--ensemble ${ensemble}`;
-  return `${subject} teaches the average of its teachers' logits, and ${method} reads the teacher's layers: use --method ${readers}${savedTeacher ? '' : ', or --ensemble 1'}`;
+  const learns = savedTeacher ? `teacher ${savedTeacher} is an ensemble of ${ensemble} teachers: the student learns the average of their logits` : `with --ensemble ${ensemble} the student learns the average of the teachers' logits`;
+  return `${learns}, and ${method} reads the teacher's layers: use --method ${readers}${savedTeacher ? '' : ', or --ensemble 1'}`;
 }

@@ -74,7 +74,7 @@ describe('--ensemble: several teachers, their averaged logits distilled', () => 
     assert.match(start?.type === 'phase' ? (start.detail ?? '') : '', /init from teacher: from the first of the ensemble's 3 teachers: weight selection: .*dense_1 ← teacher1_dense_1 \(16 of 64 units\)/);
     const refused = await runCli(['run', ...LATER, '--teacher', join(root, 'whole'), '--method', 'rkd', '--out', join(root, 'refused')]);
     assert.equal(refused.code, 2);
-    assert.match(refused.stderr, /is an ensemble of 3 teachers: it teaches the average of its teachers' logits, and rkd reads the teacher's layers: use --method kd, dkd or dist\n/);
+    assert.match(refused.stderr, /is an ensemble of 3 teachers: the student learns the average of their logits, and rkd reads the teacher's layers: use --method kd, dkd or dist\n/);
     assert.equal(await stat(join(root, 'refused')).catch(() => null), null, 'nothing written');
     // A saved teacher is loaded as it is: an ensemble size asks for teachers it would not train.
     const more = await runCli(['run', ...LATER, '--teacher', join(root, 'whole'), '--ensemble', '2', '--out', join(root, 'more')]);
@@ -82,13 +82,22 @@ describe('--ensemble: several teachers, their averaged logits distilled', () => 
     assert.match(more.stderr, /^distill: --ensemble changes nothing with a saved teacher: .* is loaded, not trained \(drop --ensemble\)$/m);
   });
 
+  it('exports as ONNX (Mean) and TFLite (a sum scaled by 1/N), each scoring in its runtime what the run reported', async () => {
+    const expected = `test accuracy ${(whole.result.teacher!.accuracy * 100).toFixed(2)}%)`;
+    for (const format of ['onnx', 'tflite']) {
+      const exported = await runCli(['export', join(root, 'whole'), '--role', 'teacher', '--format', format, '--out', join(root, `teacher-${format}`)]);
+      assert.equal(exported.code, 0, exported.stderr);
+      assert.ok(exported.stdout.trimEnd().endsWith(expected), `${format}: ${exported.stdout}`);
+    }
+  });
+
   it('refuses, before anything trains, a method or a study entry that reads the teacher\'s layers', async () => {
     const fitnet = await runCli(['run', ...TINY, '--ensemble', '2', '--method', 'fitnet', '--out', join(root, 'fitnet')]);
     assert.equal(fitnet.code, 2);
-    assert.match(fitnet.stderr, /^distill: --ensemble 2 teaches the average of its teachers' logits, and fitnet reads the teacher's layers: use --method kd, dkd or dist, or --ensemble 1$/m);
+    assert.match(fitnet.stderr, /^distill: with --ensemble 2 the student learns the average of the teachers' logits, and fitnet reads the teacher's layers: use --method kd, dkd or dist, or --ensemble 1$/m);
     const study = await runCli(['study', ...TINY, '--ensemble', '2', '--methods', 'kd,sp', '--out', join(root, 'study')]);
     assert.equal(study.code, 2);
-    assert.match(study.stderr, /--ensemble 2 teaches the average of its teachers' logits, and sp reads/);
+    assert.match(study.stderr, /with --ensemble 2 the student learns the average of the teachers' logits, and sp reads/);
   });
 
   it('resumes a run killed while its second teacher trains, and ends as the run that was not', async () => {

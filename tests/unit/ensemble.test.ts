@@ -4,7 +4,10 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
+import { METHOD_CATALOGUE, METHOD_IDS, inAppWords, presetConfig } from '../../electron/contract/catalogue';
+import { recipeConflicts } from '../../electron/contract/recipe-rules';
 import { ensembleModel, ensembleSize, seedingModel } from '../../electron/engine/models/ensemble';
+import { applyRunEvent, emptyRunView } from '../../renderer/src/lib/run-view';
 import { selectTeacherWeights } from '../../electron/engine/methods/weight-selection';
 import { buildModel } from '../../electron/engine/models/registry';
 import { loadModelFolder, saveModelFolder } from '../../electron/engine/runs/model-io';
@@ -57,5 +60,27 @@ describe('an ensemble of teachers as one model', () => {
     const other = buildModel('mlp-16x2', { inputShape: shape, classes: 3, seed: 1, dropout: 0 });
     await assert.rejects(ensembleModel([build('mlp-16x2', 1), other], 'mixed'), /predict the same classes/);
     await assert.rejects(ensembleModel([build('mlp-16x2', 1)], 'one'), /two members or more/);
+  });
+});
+
+describe('an ensemble in the recipe and the run view', () => {
+  it("refuses every method that reads the teacher's layers, by the catalogue, and no other", () => {
+    for (const method of METHOD_IDS) {
+      const conflicts = recipeConflicts({ ...presetConfig('quick'), ensemble: 3, method }).filter((c) => c.includes('--ensemble'));
+      const readsLayers = METHOD_CATALOGUE[method].needsTeacher && METHOD_CATALOGUE[method].teacherLayers !== 'none';
+      assert.equal(conflicts.length, readsLayers ? 1 : 0, method);
+      assert.equal(recipeConflicts({ ...presetConfig('quick'), ensemble: 1, method }).filter((c) => c.includes('--ensemble')).length, 0, `${method} with one teacher`);
+    }
+    const [conflict] = recipeConflicts({ ...presetConfig('quick'), ensemble: 3, method: 'at' });
+    assert.equal(conflict, "with --ensemble 3 the student learns the average of the teachers' logits, and at reads the teacher's layers: use --method kd, dkd or dist, or --ensemble 1");
+    assert.equal(inAppWords(conflict!), "with “teachers in the ensemble” 3 the student learns the average of the teachers' logits, and at reads the teacher's layers: use “distillation method” kd, dkd or dist, or “teachers in the ensemble” 1");
+  });
+
+  it("draws each later teacher dashed in the teacher's colour, titled by its seed", () => {
+    const view = emptyRunView('r', { ...presetConfig('quick'), ensemble: 3 });
+    for (const method of [undefined, 'teacher#2', 'teacher#3']) applyRunEvent(view, { type: 'phase', phase: 'teacher', status: 'start', model: 'mlp-800x2', ...(method ? { method } : {}) });
+    const lane = (key: string) => view.lanes.find((l) => l.key === key)!;
+    assert.deepEqual(['teacher', 'teacher#2', 'teacher#3'].map((key) => lane(key).title), ['Teacher', 'Teacher (seed 2)', 'Teacher (seed 3)']);
+    assert.equal(lane('teacher#3').color, lane('teacher').color);
   });
 });

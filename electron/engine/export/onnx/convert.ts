@@ -147,6 +147,10 @@ export async function layersModelToOnnx(model: tf.LayersModel, metadata: Record<
       case 'Add':
         y = inputs.slice(1).reduce((sum, next) => g.node('Add', [sum, next]), x);
         break;
+      // An ensemble of teachers (../../models/ensemble.ts) averages its members' logits.
+      case 'Average':
+        y = g.node('Mean', inputs);
+        break;
       default:
         throw new DistillInputError(`ONNX export: layer ${layer.name} (${className}) is not supported`);
     }

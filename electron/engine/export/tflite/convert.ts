@@ -182,6 +182,12 @@ export async function layersModelToTflite(model: tf.LayersModel, metadata: Recor
       case 'Add':
         y = inputs.slice(1).reduce((sum, next, i) => g.op(BuiltinOp.ADD, [sum, next], g.activation(i === inputs.length - 2 ? layer.name : `${layer.name}/${i}`, shape), { kind: 'elementwise', op: 'add', activation: Activation.NONE }), x);
         break;
+      // An ensemble of teachers (../../models/ensemble.ts): the members' logits summed, then scaled by 1/N.
+      case 'Average': {
+        const sum = inputs.slice(1).reduce((total, next, i) => g.op(BuiltinOp.ADD, [total, next], g.activation(`${layer.name}/sum${i}`, shape), { kind: 'elementwise', op: 'add', activation: Activation.NONE }), x);
+        y = g.op(BuiltinOp.MUL, [sum, g.constant(`${layer.name}/scale`, [1], Float32Array.of(1 / inputs.length))], g.activation(layer.name, shape), { kind: 'elementwise', op: 'mul', activation: Activation.NONE });
+        break;
+      }
       default:
         throw new DistillInputError(`TFLite export: layer ${layer.name} (${className}) is not supported`);
     }
