@@ -55,6 +55,20 @@ export function firstRunTests(session: AppSession): void {
     assert.match(await page.getByTestId('compression').innerText(), /20\.7× smaller than the teacher, and computes 3\.1× less per image/);
     await page.getByTestId('student-model').selectOption('mlp-30x2');
     assert.match(await page.getByTestId('student-size').innerText(), /24,790 parameters · 99\.2 kB · 24\.7k multiply–accumulates per image/);
+    // An ensemble of three teachers trained here: three models' parameters and work per image,
+    // and on the Method screen the methods that read one teacher's layers cannot start with it.
+    await page.getByTestId('setting-ensemble').fill('3');
+    assert.match(await page.getByTestId('teacher-size').innerText(), /3,830,430 parameters · 15\.3 MB · 3\.8M multiply–accumulates per image/);
+    assert.match(await page.getByTestId('compression').innerText(), /154\.5× smaller than the teacher/);
+    await shot('2-models-ensemble');
+    await page.click('[data-screen=method]');
+    await page.getByTestId('method').selectOption('at');
+    assert.match(await page.getByTestId('start-blockers').innerText(), /with “teachers in the ensemble” 3 the student learns the average of the teachers' logits, and at reads the teacher's layers/);
+    await page.getByTestId('method').selectOption('kd');
+    assert.equal(await page.getByTestId('start-blockers').count(), 0);
+    await page.click('[data-screen=models]');
+    await page.getByTestId('setting-ensemble').fill('1');
+    assert.match(await page.getByTestId('teacher-size').innerText(), /1,276,810 parameters/);
     await shot('2-models');
     // Any architecture by name: a typed one joins the picker and is picked; a wrong one says why.
     await page.getByTestId('custom-model-student').fill('nosuchnet');
