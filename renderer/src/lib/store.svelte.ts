@@ -304,6 +304,8 @@ export async function resumeRun(runId: string): Promise<void> {
  */
 export function chooseTeacherSource(source: string): void {
   app.teacherRun = source;
+  // A saved or imported teacher is loaded as it is (an ensemble already, or one model): no teachers to train.
+  if (source) app.config.ensemble = 1;
   const run = source && source !== 'own' ? app.runs.find((r) => r.runId === source) : undefined;
   if (!run) return;
   // A teacher that run trained takes images as the app feeds its own models, whatever idle input
@@ -317,7 +319,7 @@ export async function importTeacher(load: (progress: ImportProgress) => Promise<
   app.teacherError = '';
   try {
     app.ownTeacher = await load(importProgress('teacher'));
-    app.teacherRun = 'own';
+    chooseTeacherSource('own');
     app.teacherCheck = null;
   } catch (error) {
     if (!(error instanceof ImportCancelled)) app.teacherError = errorText(error);
