@@ -3,6 +3,7 @@ import { BENCH_USAGE, benchCommand } from './commands/bench';
 import { CHECK_TEACHER_USAGE, checkTeacherCommand } from './commands/check-teacher';
 import { COMPARE_USAGE, compareCommand } from './commands/compare';
 import { DATASETS_USAGE, datasetsCommand } from './commands/datasets';
+import { ENSEMBLE_USAGE, ensembleCommand } from './commands/ensemble';
 import { EXPORT_USAGE, exportCommand } from './commands/export';
 import { MODELS_USAGE, modelsCommand } from './commands/models';
 import { NOTE_USAGE, noteCommand } from './commands/note';
@@ -24,6 +25,7 @@ export const COMMAND_USAGE: Record<string, string> = {
   study: STUDY_USAGE,
   sweep: SWEEP_USAGE,
   'check-teacher': CHECK_TEACHER_USAGE,
+  ensemble: ENSEMBLE_USAGE,
   datasets: DATASETS_USAGE,
   runs: RUNS_USAGE,
   show: SHOW_USAGE,
@@ -80,6 +82,8 @@ export async function main(argv: string[]): Promise<number> {
         return await sweepCommand(args, controller.signal);
       case 'check-teacher':
         return await checkTeacherCommand(args);
+      case 'ensemble':
+        return await ensembleCommand(args);
       case 'datasets':
         return await datasetsCommand(args, controller.signal);
       case 'runs':

@@ -36,6 +36,7 @@ export { resumableRun, resumeRun } from './runs/resume';
 export { RunModelCache, type RunImageSoftLabels, type RunSoftLabels } from './runs/soft-labels';
 export { topThree } from './runs/mistakes';
 export { describeTeacher, runTeacherOf, savedTeacherPath, teacherFolder } from './runs/teacher-info';
+export { describeSavedEnsemble, saveEnsembleOfTeachers, type SavedEnsemble } from './runs/ensemble-folder';
 export type { TeacherInputDeclaration } from './runs/teacher-input';
 export { checkTeacher, type TeacherCheck } from './runs/teacher-check';
 export { getMethod } from './methods/registry';

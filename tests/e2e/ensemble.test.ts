@@ -66,6 +66,21 @@ describe('--ensemble: several teachers, their averaged logits distilled', () => 
     assert.notDeepEqual(studentLoss(whole.all), studentLoss(single.all), 'the distilled student learnt from other soft labels');
   });
 
+  it('joins saved teachers with `distill ensemble`, an ensemble counting as one member, and a run distils from them', async () => {
+    const joined = await runCli(['ensemble', join(root, 'whole'), join(root, 'single'), '--out', join(root, 'joined'), '--json']);
+    assert.equal(joined.code, 0, joined.stderr);
+    const saved = JSON.parse(joined.stdout) as { type: string; name: string; members: Array<{ name: string }> };
+    assert.equal(saved.type, 'ensemble');
+    assert.deepEqual(saved.members.map((m) => m.name), ['mlp-64x1 ×3', 'mlp-64x1']);
+    const later = await run([...LATER, '--teacher', join(root, 'joined'), '--no-baseline', '--out', join(root, 'from-joined')]);
+    assert.equal(later.result.teacher!.name, 'mlp-64x1 ×3 + mlp-64x1');
+    const model = (await loadModelFolder(join(root, 'joined'))).model;
+    assert.equal(ensembleSize(model), 2);
+    const again = await runCli(['ensemble', join(root, 'whole'), join(root, 'single'), '--out', join(root, 'joined')]);
+    assert.equal(again.code, 2);
+    assert.match(again.stderr, /joined exists: the ensemble is written to a new folder\n$/);
+  });
+
   it('is a teacher a later run loads: KD from it, a student seeded from its first member, and methods that read layers refused', async () => {
     const later = await run([...LATER, '--teacher', join(root, 'whole'), '--init-from-teacher', '--out', join(root, 'later')]);
     assert.equal(later.result.teacher!.name, 'mlp-64x1 ×3');

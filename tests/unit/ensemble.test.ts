@@ -10,6 +10,7 @@ import { ensembleModel, ensembleSize, seedingModel } from '../../electron/engine
 import { applyRunEvent, emptyRunView } from '../../renderer/src/lib/run-view';
 import { selectTeacherWeights } from '../../electron/engine/methods/weight-selection';
 import { buildModel } from '../../electron/engine/models/registry';
+import { saveEnsembleOfTeachers } from '../../electron/engine/runs/ensemble-folder';
 import { loadModelFolder, saveModelFolder } from '../../electron/engine/runs/model-io';
 import { useCpuBackend } from '../helpers/backend';
 
@@ -82,5 +83,35 @@ describe('an ensemble in the recipe and the run view', () => {
     const lane = (key: string) => view.lanes.find((l) => l.key === key)!;
     assert.deepEqual(['teacher', 'teacher#2', 'teacher#3'].map((key) => lane(key).title), ['Teacher', 'Teacher (seed 2)', 'Teacher (seed 3)']);
     assert.equal(lane('teacher#3').color, lane('teacher').color);
+  });
+});
+
+describe('distill ensemble: teachers saved before, joined into one folder', () => {
+  it('averages teachers of different architectures that take the same images, and refuses what cannot join', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'ensemble-folder-'));
+    const mlp = build('mlp-16x2', 1);
+    const lenet = build('lenet5@0.5', 2);
+    await saveModelFolder(mlp, join(root, 'mlp'), { ...metadata, architecture: 'mlp-16x2' });
+    await saveModelFolder(lenet, join(root, 'lenet'), { ...metadata, architecture: 'lenet5@0.5' });
+    const saved = await saveEnsembleOfTeachers([join(root, 'mlp'), join(root, 'lenet')], join(root, 'both'));
+    assert.equal(saved.name, 'mlp-16x2 + lenet5@0.5');
+    assert.deepEqual(saved.members.map((m) => m.name), ['mlp-16x2', 'lenet5@0.5']);
+    assert.equal(saved.params, saved.members[0]!.params + saved.members[1]!.params);
+    const loaded = await loadModelFolder(join(root, 'both'));
+    assert.equal(loaded.metadata?.architecture, 'mlp-16x2 + lenet5@0.5');
+    assert.deepEqual(loaded.metadata?.classNames, metadata.classNames);
+    const x = tf.randomUniform([4, ...shape], 0, 1, 'float32', 5);
+    const mean = tf.div(tf.add(mlp.predict(x) as tf.Tensor, lenet.predict(x) as tf.Tensor), 2);
+    assert.ok(maxDifference(loaded.model.predict(x) as tf.Tensor, mean) < 1e-5);
+
+    await saveModelFolder(build('mlp-16x2', 3), join(root, 'other-classes'), { ...metadata, classNames: ['w', 'x', 'y', 'z'] });
+    await saveModelFolder(build('mlp-16x2', 3), join(root, 'other-pixels'), { ...metadata, normalization: { mean: [0.5], std: [0.25] } });
+    const refusal = (sources: string[], out = join(root, 'new')) => saveEnsembleOfTeachers(sources, out).then(() => 'joined', (error: Error) => error.message);
+    assert.match(await refusal([join(root, 'mlp'), join(root, 'other-classes')]), /take the same images and predict the same classes: .*other-classes predicts other classes than .*mlp \(w, x, y, z… against a, b, c, d…\)/);
+    assert.match(await refusal([join(root, 'mlp'), join(root, 'other-pixels')]), /other-pixels takes its pixels normalised otherwise than/);
+    assert.match(await refusal([join(root, 'mlp'), join(root, 'teacher.onnx')]), /teacher\.onnx: an ONNX teacher cannot join an ensemble/);
+    assert.match(await refusal([join(root, 'mlp')]), /^an ensemble joins 2 to 10 teachers; 1 given$/);
+    assert.match(await refusal([join(root, 'mlp'), join(root, 'lenet')], join(root, 'both')), /both exists: the ensemble is written to a new folder/);
+    assert.equal(await refusal([join(root, 'mlp'), join(root, 'lenet')]), 'joined');
   });
 });
