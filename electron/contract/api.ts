@@ -298,6 +298,8 @@ export const API = {
   importDataset: { request: z.object({ source: DatasetSourceSchema }).strict(), response: DatasetViewSchema },
   /** A teacher uploaded as a folder (model.json and its weights), checked to load. */
   importTeacher: { request: z.object({ source: DatasetSourceSchema }).strict(), response: TeacherViewSchema },
+  /** Earlier runs' teachers joined into one that averages their logits (`distill ensemble`), ready to name in a run as an imported teacher is. */
+  ensembleTeachers: { request: z.object({ runIds: z.array(RunId).min(2).max(RUN_SETTINGS.ensemble.max) }).strict(), response: TeacherViewSchema },
   /** An imported teacher (as `teacher` names it in a run) tried on a dataset's test images, fed as declared. */
   checkTeacher: { request: z.object({ teacher: z.string().min(1), dataset: z.string().min(1), imageSize: RUN_SETTINGS.imageSize.schema.optional(), declaration: TeacherDeclarationSchema }).strict(), response: TeacherCheckSchema },
   startRun: { request: RunRequestSchema, response: z.object({ runId: RunId, config: RunConfigSchema }) },

@@ -1,4 +1,5 @@
-import { rm } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type ApiEvent, type DistillService, type HostService, type RunSummary } from '../contract/api';
 import type { BackendInfo, RunEvent } from '../contract/events';
@@ -30,6 +31,7 @@ import {
   runDistillation,
   runStudy,
   runSweep,
+  saveEnsembleOfTeachers,
   studyConfig,
   studyOfRun,
   teacherFolder,
@@ -213,6 +215,26 @@ export function createDistillService(options: ServiceOptions): HostedService {
       const info = await describeTeacher(folder);
       await markImported(join(uploadsDir, source.uploadId));
       return { teacher: `upload:${source.uploadId}`, ...info };
+    },
+
+    /**
+     * Earlier runs' teachers joined into one (`distill ensemble`), kept beside the uploads as one
+     * that was imported: `upload:<id>` over HTTP, its folder in the desktop app. A refusal keeps nothing.
+     */
+    async ensembleTeachers({ runIds }) {
+      await ensureBackend();
+      const uploadId = randomBytes(8).toString('hex');
+      const dir = join(uploadsDir, uploadId);
+      const folder = join(dir, 'ensemble');
+      await mkdir(dir, { recursive: true });
+      try {
+        await saveEnsembleOfTeachers(runIds.map((runId) => join(runsDir, runId)), folder, runIds.map((runId) => `run ${runId}`));
+        await markImported(dir);
+      } catch (error) {
+        await rm(dir, { recursive: true, force: true });
+        throw error;
+      }
+      return { teacher: options.host === 'server' ? `upload:${uploadId}` : folder, ...(await describeTeacher(folder)) };
     },
 
     /** Desktop host: a teacher folder, or its files, by path. */

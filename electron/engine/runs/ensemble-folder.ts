@@ -35,16 +35,20 @@ function sameFeeding(first: { source: string; metadata: ModelMetadata }, other: 
  * cannot join: the ensemble is one TensorFlow.js LayersModel. The folder is new: nothing is
  * overwritten.
  */
-export async function saveEnsembleOfTeachers(sources: readonly string[], out: string): Promise<SavedEnsemble> {
+export async function saveEnsembleOfTeachers(sources: readonly string[], out: string, labels: readonly string[] = sources): Promise<SavedEnsemble> {
   const most = RUN_SETTINGS.ensemble.max;
   if (sources.length < 2 || sources.length > most) throw new DistillInputError(`an ensemble joins 2 to ${most} teachers; ${sources.length} given`);
   if (await stat(out).catch(() => null)) throw new DistillInputError(`${out} exists: the ensemble is written to a new folder`);
   const members: Array<{ source: string; model: tf.LayersModel; metadata: ModelMetadata }> = [];
   try {
-    for (const source of sources) {
-      const path = (await runTeacherOf(source))?.teacher ?? source;
+    for (const [i, path0] of sources.entries()) {
+      // Messages name each teacher as the caller does: a path in the CLI, `run <id>` in the app (never a server path).
+      const source = labels[i]!;
+      const path = (await runTeacherOf(path0))?.teacher ?? path0;
       if (isOnnxPath(path)) throw new DistillInputError(`${source}: an ONNX teacher cannot join an ensemble, which is one TensorFlow.js LayersModel (teachers this app trained, or model folders it exported)`);
-      const { model, metadata } = await loadModelFolder(path);
+      const { model, metadata } = await loadModelFolder(path).catch((error: unknown) => {
+        throw source === path0 ? error : new DistillInputError(`${source}: its teacher cannot be read as a TensorFlow.js LayersModel (${(error as Error).message.replace(`${path}: `, '').replace(path, 'its folder')})`);
+      });
       members.push({ source, model, metadata: metadata! });
       if (!metadata) throw new DistillInputError(`${source}: a LayersModel without Distill Studio's metadata (its input shape, class names and pixel normalisation), so nothing says it takes the images the others take`);
       if (metadata.output !== 'logits') throw new DistillInputError(`${source}: it outputs probabilities, the others' logits would be averaged with their logarithms; join teachers that output logits`);

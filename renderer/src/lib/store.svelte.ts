@@ -313,6 +313,12 @@ export function chooseTeacherSource(source: string): void {
   for (const key of TEACHER_INPUT_SETTINGS) (app.config as Record<RunSettingKey, unknown>)[key] = run.teacherLoaded ? run.config[key] : RUN_SETTINGS[key].default;
 }
 
+/** The teachers of runs ticked in History joined into one (an ensemble), then the Models screen with it chosen, or with what stopped it. */
+export async function ensembleTeachersOf(runIds: string[]): Promise<void> {
+  app.screen = 'models';
+  await importTeacher(() => api().ensembleTeachers({ runIds }));
+}
+
 /** A teacher dropped or picked on the Models screen; a bad one is a message, the choice so far stays. */
 export async function importTeacher(load: (progress: ImportProgress) => Promise<TeacherView>): Promise<void> {
   app.teacherBusy = true;

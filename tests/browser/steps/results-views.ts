@@ -223,6 +223,16 @@ export function resultsViewsTests(session: AppSession): void {
     // The history fits its panel: no button sticks out on the right.
     const overflow = await page.getByTestId('history').evaluate((table) => table.getBoundingClientRect().right - table.parentElement!.getBoundingClientRect().right);
     assert.ok(overflow <= 0, `the history table sticks out of its panel by ${overflow} px`);
+    // Two runs' teachers joined into an ensemble (both ran on the sweep's teacher): the Models
+    // screen then has it as the teacher of the next run, named by its members.
+    for (const runId of [namedId, again.runId]) await page.getByTestId('history-row').filter({ hasText: runId }).getByTestId('compare-check').check();
+    await page.getByTestId('ensemble-teachers').click();
+    await page.getByTestId('own-teacher').waitFor({ timeout: 30_000 });
+    assert.equal(await page.getByTestId('teacher-source').inputValue(), 'own');
+    assert.match(await page.getByTestId('teacher-source').locator('option:checked').innerText(), /^my own teacher: mlp-800x2 ×2$/);
+    assert.match(await page.getByTestId('teacher-size').innerText(), /^2,553,620 parameters/);
+    await shot('6-history-ensemble-teacher');
+    await page.getByTestId('teacher-source').selectOption('');
   });
 
   it('follows a dark system theme on every screen, with the contrast axe asks for', async () => {
