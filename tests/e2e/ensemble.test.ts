@@ -7,6 +7,7 @@ import { before, describe, it } from 'node:test';
 import { RunResultSchema, type RunEvent, type RunResult } from '../../electron/contract/events';
 import { ensembleSize } from '../../electron/engine/models/ensemble';
 import { loadModelFolder } from '../../electron/engine/runs/model-io';
+import { createDistillService } from '../../electron/service/distill-service';
 import { useCpuBackend } from '../helpers/backend';
 import { DISTILL_BIN, runCli } from '../helpers/cli';
 import { tempDir } from '../helpers/fixtures';
@@ -79,6 +80,23 @@ describe('--ensemble: several teachers, their averaged logits distilled', () => 
     const again = await runCli(['ensemble', join(root, 'whole'), join(root, 'single'), '--out', join(root, 'joined')]);
     assert.equal(again.code, 2);
     assert.match(again.stderr, /joined exists: the ensemble is written to a new folder\n$/);
+  });
+
+  it("joins runs' teachers in the service, as the app asks, naming runs and never a server path", async () => {
+    const service = createDistillService({ runsDir: root, workDir: join(root, '.distill'), host: 'server', version: 'test', onEvent: () => {} });
+    try {
+      const view = await service.ensembleTeachers({ runIds: ['whole', 'single'] });
+      assert.match(view.teacher, /^upload:[0-9a-f]{16}$/);
+      assert.equal(view.name, 'mlp-64x1 ×3 + mlp-64x1');
+      assert.equal(view.output, 'logits');
+      const refused = await service.ensembleTeachers({ runIds: ['whole', 'no-such-run'] }).then(() => '', (error: Error) => error.message);
+      assert.match(refused, /^run no-such-run: its teacher cannot be read/);
+      assert.ok(!refused.includes(root), refused);
+      // The refused ensemble left nothing behind; the joined one stays.
+      assert.equal((await readdir(join(root, '.distill', 'uploads'))).length, 1);
+    } finally {
+      await service.dispose();
+    }
   });
 
   it('is a teacher a later run loads: KD from it, a student seeded from its first member, and methods that read layers refused', async () => {
