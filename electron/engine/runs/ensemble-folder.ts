@@ -18,12 +18,15 @@ export interface SavedEnsemble {
   members: Array<{ source: string; name: string; params: number }>;
 }
 
+/** How a model takes its pixels, in words: `pixels / 255`, or `mean 0.1307, std 0.3081` per channel after it. */
+const pixels = (metadata: ModelMetadata) => (metadata.normalization ? `mean ${metadata.normalization.mean.join(', ')}, std ${metadata.normalization.std.join(', ')}` : 'pixels / 255 alone');
+
 /** What must agree for a student to learn the average of several teachers: the same images in, the same classes out. */
 function sameFeeding(first: { source: string; metadata: ModelMetadata }, other: { source: string; metadata: ModelMetadata }): string | null {
   const [a, b] = [first.metadata, other.metadata];
   if (a.inputShape.join('×') !== b.inputShape.join('×')) return `${other.source} takes ${b.inputShape.join('×')} images and ${first.source} ${a.inputShape.join('×')}`;
   if (a.classNames.join('\n') !== b.classNames.join('\n')) return `${other.source} predicts other classes than ${first.source} (${b.classNames.slice(0, 4).join(', ')}… against ${a.classNames.slice(0, 4).join(', ')}…)`;
-  if (JSON.stringify(a.normalization ?? null) !== JSON.stringify(b.normalization ?? null)) return `${other.source} takes its pixels normalised otherwise than ${first.source} (${a.preprocessing} against ${b.preprocessing}, other means or stds): they were trained on other data`;
+  if (JSON.stringify(a.normalization ?? null) !== JSON.stringify(b.normalization ?? null)) return `${other.source} takes its pixels normalised otherwise than ${first.source} (${pixels(b)} against ${pixels(a)}): they were trained on other data`;
   return null;
 }
 
@@ -49,8 +52,11 @@ export async function saveEnsembleOfTeachers(sources: readonly string[], out: st
       const { model, metadata } = await loadModelFolder(path).catch((error: unknown) => {
         throw source === path0 ? error : new DistillInputError(`${source}: its teacher cannot be read as a TensorFlow.js LayersModel (${(error as Error).message.replace(`${path}: `, '').replace(path, 'its folder')})`);
       });
-      members.push({ source, model, metadata: metadata! });
-      if (!metadata) throw new DistillInputError(`${source}: a LayersModel without Distill Studio's metadata (its input shape, class names and pixel normalisation), so nothing says it takes the images the others take`);
+      if (!metadata) {
+        model.dispose();
+        throw new DistillInputError(`${source}: a LayersModel without Distill Studio's metadata (its input shape, class names and pixel normalisation), so nothing says it takes the images the others take`);
+      }
+      members.push({ source, model, metadata });
       if (metadata.output !== 'logits') throw new DistillInputError(`${source}: it outputs probabilities, the others' logits would be averaged with their logarithms; join teachers that output logits`);
       const differs = sameFeeding(members[0]!, members.at(-1)!);
       if (differs) throw new DistillInputError(`the teachers of an ensemble take the same images and predict the same classes: ${differs}`);
