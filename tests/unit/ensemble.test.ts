@@ -81,6 +81,7 @@ describe('an ensemble in the recipe and the run view', () => {
     const view = emptyRunView('r', { ...presetConfig('quick'), ensemble: 3 });
     for (const method of [undefined, 'teacher#2', 'teacher#3']) applyRunEvent(view, { type: 'phase', phase: 'teacher', status: 'start', model: 'mlp-800x2', ...(method ? { method } : {}) });
     const lane = (key: string) => view.lanes.find((l) => l.key === key)!;
+    assert.deepEqual(view.lanes.map((l) => l.key), ['teacher', 'teacher#2', 'teacher#3', 'student', 'baseline'], 'the teachers together, before the students');
     assert.deepEqual(['teacher', 'teacher#2', 'teacher#3'].map((key) => lane(key).title), ['Teacher', 'Teacher (seed 2)', 'Teacher (seed 3)']);
     assert.equal(lane('teacher#3').color, lane('teacher').color);
   });

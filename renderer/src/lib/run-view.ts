@@ -65,7 +65,11 @@ function lane(view: RunView, key: string, model: string): Lane {
     const repeat = seedRepeat(key);
     const color = (repeat && view.lanes.find((l) => l.key === repeat.entry)?.color) || laneColor(key, view.lanes.filter((l) => !seedRepeat(l.key)).length);
     found = { key, title: laneTitleIn(view, key), color, model, state: 'waiting', latest: null };
-    view.lanes.push(found);
+    // Beside its entry's lanes (an ensemble's later teachers under the teacher, a restart under its
+    // student), not after every lane the run had named up front.
+    const after = repeat ? view.lanes.findLastIndex((l) => l.key === repeat.entry || seedRepeat(l.key)?.entry === repeat.entry) : -1;
+    if (after >= 0) view.lanes.splice(after + 1, 0, found);
+    else view.lanes.push(found);
   }
   return found;
 }
@@ -99,7 +103,9 @@ export function applyRunEvent(view: RunView, event: RunEvent): void {
       const l = lane(view, laneKey(event), event.model);
       l.model = event.model;
       l.state = event.status === 'start' || event.status === 'resumed' ? 'training' : event.status;
-      if (event.selection) l.selection = event.selection;
+      // A lane's last `done` says what it kept: an ensemble's, after its first teacher's, keeps no one epoch.
+      if (event.status === 'done') l.selection = event.selection;
+      else if (event.selection) l.selection = event.selection;
       break;
     }
     case 'progress': {
