@@ -84,6 +84,11 @@ describe('an ensemble in the recipe and the run view', () => {
     assert.deepEqual(view.lanes.map((l) => l.key), ['teacher', 'teacher#2', 'teacher#3', 'student', 'baseline'], 'the teachers together, before the students');
     assert.deepEqual(['teacher', 'teacher#2', 'teacher#3'].map((key) => lane(key).title), ['Teacher', 'Teacher (seed 2)', 'Teacher (seed 3)']);
     assert.equal(lane('teacher#3').color, lane('teacher').color);
+    // The first teacher's kept epoch, then the ensemble made: the lane is the ensemble's, which kept no one epoch.
+    applyRunEvent(view, { type: 'phase', phase: 'teacher', status: 'done', model: 'mlp-800x2', selection: { bestEpoch: 5, stoppedEarly: null, epochs: 8 } });
+    assert.equal(lane('teacher').selection?.bestEpoch, 5);
+    applyRunEvent(view, { type: 'phase', phase: 'teacher', status: 'done', model: 'mlp-800x2 ×3', detail: 'an ensemble of 3 mlp-800x2' });
+    assert.deepEqual([lane('teacher').model, lane('teacher').selection], ['mlp-800x2 ×3', undefined]);
   });
 });
 
