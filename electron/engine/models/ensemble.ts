@@ -25,6 +25,9 @@ const INPUT = 'input';
 /** The Average layer that makes an ensemble's output. */
 const OUTPUT = 'logits';
 
+/** An ensemble's name in reports and its model's metadata: `mlp-800x2 ×3`. */
+export const ensembleName = (teacher: string, members: number) => `${teacher} ×${members}`;
+
 /** The prefix of member k's layers (from 1): `teacher2_dense_1`. */
 export const memberPrefix = (k: number) => `teacher${k}_`;
 

@@ -4,12 +4,11 @@ import { resolve } from 'node:path';
 import { RUN_SETTINGS } from '../../contract/catalogue';
 import { formatCount } from '../../contract/display';
 import { DistillInputError } from '../errors';
-import { ensembleModel } from '../models/ensemble';
+import { ensembleModel, ensembleName } from '../models/ensemble';
 import { modelSize } from '../models/registry';
 import { loadModelFolder, saveModelFolder, type ModelMetadata } from './model-io';
 import { isOnnxPath } from './onnx-teacher';
 import { runTeacherOf } from './teacher-info';
-import { ensembleName } from './teacher-ensemble';
 
 export interface SavedEnsemble {
   out: string;

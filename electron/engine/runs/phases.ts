@@ -107,7 +107,8 @@ export async function checkMethodsFit(config: RunConfig, dataset: Pick<ImageData
     const planned = outputOnly ? await plannedTeacherTensors(config, methods, student, dataset.shape) : { config };
     const { tensors: teacherTensors } = planned;
     teacher = !needsTeacher || outputOnly ? null : teacherIsSaved(config) ? (await loadModelFolder(config.teacher)).model : buildModel(config.teacher, options);
-    if (teacher && ensembleSize(teacher) > 1) checkEnsembleMethods(ensembleSize(teacher), methods, config.teacher);
+    const members = teacher ? ensembleSize(teacher) : 1;
+    if (members > 1) checkEnsembleMethods(members, methods, config.teacher);
     for (const method of methods) method.prepare({ student, teacher, config: planned.config, ...(teacherTensors ? { teacherTensors } : {}) }).dispose();
     if (teacher && methods.some((m) => m.needsTeacher) && startsFromTeacher(config, 'student')) checkTeacherSeeds(config, student, teacher);
     return planned.config;

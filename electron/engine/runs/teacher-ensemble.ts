@@ -1,13 +1,10 @@
 import type * as tf from '@tensorflow/tfjs';
 import { formatPercent, formatPoints, seedLabel } from '../../contract/display';
 import type { ModelReport } from '../../contract/events';
-import { ensembleModel } from '../models/ensemble';
+import { ensembleModel, ensembleName } from '../models/ensemble';
 import { loadModelFolder, saveModelFolder } from './model-io';
 import { metadataFor, reportModel, trainTeacher, type PhaseContext } from './phases';
 import { studySeeds } from './study-seeds';
-
-/** An ensemble's name in reports and its model's metadata: `mlp-800x2 ×3`. */
-export const ensembleName = (teacher: string, members: number) => `${teacher} ×${members}`;
 
 /** Where member `seed` of an ensemble is kept in the run folder (and its checkpoints' key). */
 export const ensembleMemberFolder = (seed: number) => `teacher-seed${seed}` as const;
