@@ -172,7 +172,7 @@ describe('a PyTorch teacher exported with torch.onnx.export', { skip: missing ??
     assert.ok(Math.abs(gpu.accuracy - cpu.accuracy) <= 0.002, `webgpu ${gpu.accuracy} vs cpu ${cpu.accuracy}`);
   });
 
-  it('teaches FitNets, attention transfer, NST, VID, RKD, SP and PKT from its inner tensors, named as its graph names them', async () => {
+  it('teaches FitNets, attention transfer, NST, VID, RKD, SP, PKT and CRD from its inner tensors, named as its graph names them', async () => {
     const base = ['--limit-train', '2000', '--limit-test', '500', '--backend', 'wasm', '--json'];
     // The PyTorch teacher and 2 epochs unless a case names its own.
     const defaults = (flags: string[]) => [...(flags.includes('--teacher') ? [] : ['--teacher', join(root, 'teacher.onnx')]), ...(flags.includes('--epochs') ? [] : ['--epochs', '2'])];
@@ -187,6 +187,7 @@ describe('a PyTorch teacher exported with torch.onnx.export', { skip: missing ??
       ['rkd', ['--student', 'mlp-64x2'], /distances and angles between embeddings dense_2 \(64\) ← \/0\/0\.8\/Relu_output_0 \(128\)/],
       ['sp', ['--student', 'mlp-64x2'], /similarities between embeddings dense_2 \(64\) ← \/0\/0\.8\/Relu_output_0 \(128\), weight 3000/],
       ['pkt', ['--student', 'lenet5@0.5'], /similarity distributions between embeddings fc_2 \(42\) ← \/0\/0\.8\/Relu_output_0 \(128\), weight 30000/],
+      ['crd', ['--student', 'mlp-64x2', '--crd-negatives', '512'], /contrast between embeddings dense_2 \(64\) ← \/0\/0\.8\/Relu_output_0 \(128\) projected to 128, 512 negatives from a memory of 2,000 images/],
       // No pairs named: chosen by shape, the student's middle stage with the graph's last ReLU map of its size.
       // (3 epochs: β ramps up over the first.)
       ['at', ['--student', 'resnet20@0.25', '--epochs', '3'], /attention maps stage_1 \(28×28×4\) ← \/0\/0\.1\/Relu_output_0 \(28×28×16\), stage_2 \(14×14×8\) ← \/0\/0\.4\/Relu_output_0 \(14×14×32\), β/],

@@ -194,6 +194,62 @@ export const pktOptions = {
   warmup: warmupEpochs('pkt-warmup', 3, "the weight ramps up linearly over these epochs: the term is blind to the embeddings' scale, so its gradient grows as an untrained student's embeddings are small"),
 } satisfies OptionTable;
 
+export const crdOptions = {
+  weight: numberOption({
+    label: 'contrastive weight',
+    help: "weight of the contrastive term, whose minimum makes each image's student embedding pick out the teacher's embedding of the same image from many others' (Tian et al.; mdistiller: 0.8)",
+    flag: 'crd-weight',
+    valueName: 'W',
+    basic: true,
+    default: 0.8,
+    min: 0,
+    max: 1e4,
+    ui: { min: 0, max: 5, step: 0.1 },
+  }),
+  negatives: integerOption({
+    label: 'negatives',
+    help: "how many other images each image is told apart from at each step, drawn at random from the memory of every training image's embeddings. Tian et al. used 16384 on a GPU, where more helped a little; each costs two dot products per image, and on 2 CPU cores 16384 take 3 times as long per step as 4096",
+    flag: 'crd-negatives',
+    valueName: 'K',
+    basic: true,
+    // 175 ms a step for mlp-800x2 → mlp-30x2 on wasm with 16384, 54 ms with 4096 (batch 64, 2 cores).
+    default: 4096,
+    min: 1,
+    max: 65536,
+    ui: { min: 256, max: 16384, step: 256 },
+  }),
+  temperature: numberOption({
+    label: 'contrast temperature',
+    help: 'divides the cosine similarities before they are exponentiated (Tian et al.: 0.07); unrelated to KD\'s T',
+    flag: 'crd-temperature',
+    valueName: 'T',
+    default: 0.07,
+    min: 0,
+    exclusiveMin: true,
+    max: 10,
+    ui: { min: 0.01, max: 1, step: 0.01 },
+  }),
+  momentum: numberOption({
+    label: 'memory momentum',
+    help: "how much of an image's remembered embedding is kept each time the image is seen again; the rest is its new embedding (Tian et al.: 0.5)",
+    flag: 'crd-momentum',
+    valueName: 'M',
+    default: 0.5,
+    min: 0,
+    max: 0.999,
+    ui: { min: 0, max: 0.99, step: 0.01 },
+  }),
+  dimensions: integerOption({
+    label: 'projection size',
+    help: 'both embeddings are projected by a learnt linear map to this many dimensions and scaled to unit length before they are compared (Tian et al.: 128)',
+    flag: 'crd-dim',
+    valueName: 'D',
+    default: 128,
+    min: 2,
+    max: 4096,
+  }),
+} satisfies OptionTable;
+
 export const nstOptions = {
   weight: numberOption({
     label: 'selectivity weight',

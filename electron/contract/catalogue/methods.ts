@@ -1,5 +1,5 @@
 import { CONVOLUTIONAL_FAMILIES, MODEL_FAMILY_IDS, type ModelFamilyId } from './models';
-import { atOptions, distOptions, dkdOptions, fitnetOptions, kdOptions, nstOptions, pktOptions, rkdOptions, spOptions, vidOptions } from './method-options';
+import { atOptions, crdOptions, distOptions, dkdOptions, fitnetOptions, kdOptions, nstOptions, pktOptions, rkdOptions, spOptions, vidOptions } from './method-options';
 import { integerOption, optionDefaults, type OptionTable } from './options';
 
 /**
@@ -154,6 +154,18 @@ export const METHOD_CATALOGUE = {
     options: pktOptions,
     uses: [],
     paper: 'Passalis & Tefas (2018)',
+  },
+  crd: {
+    label: 'CRD',
+    summary: "CRD: tell each image's embedding apart from other images', student against teacher",
+    help: "The embeddings the two classifiers read are each projected to 128 dimensions and remembered for every training image. Each student embedding learns to pick out the teacher's of the same image from thousands of others drawn from that memory, and each teacher projection the student's: a contrastive bound on their mutual information. Widths need not agree.",
+    loss: "cross-entropy + w·(NCE loss of the student against the teacher's memory + of the teacher against the student's)",
+    needsTeacher: true,
+    teacherLayers: 'embedding',
+    families: MODEL_FAMILY_IDS,
+    options: crdOptions,
+    uses: [],
+    paper: 'Tian et al. (2020)',
   },
   baseline: {
     label: 'Student alone',

@@ -15,6 +15,8 @@ export interface LossInputs {
   /** Epochs done so far, fractional: 0 at the first step, 0.5 halfway through the first epoch. */
   progress: number;
   epochs: number;
+  /** The batch's positions in the training split, for a method that remembers each image (CRD). */
+  indices?: Int32Array;
 }
 
 /** A method made ready for one teacher/student pair. */
@@ -24,7 +26,11 @@ export interface PreparedMethod {
   teacherFeatureLayers: string[];
   /** Trainables beyond the student's own (FitNets' regressor). */
   extraVariables: tf.Variable[];
+  /** State that is not trained but must survive a resume (CRD's memory): checkpointed after `extraVariables`. */
+  stateVariables?: tf.Variable[];
   loss(inputs: LossInputs): tf.Scalar;
+  /** Called after each training step's update, outside the gradient: where a method updates its state. */
+  afterStep?(): void;
   /** One line for the log: which layers were paired, and how. */
   description: string;
   dispose(): void;
@@ -37,6 +43,8 @@ export interface MethodContext {
   teacherTensors?: TeacherTensors;
   /** The run's configuration; a method reads its own options from `config.methodOptions`. */
   config: RunConfig;
+  /** How many images the training split holds (a method that remembers each, CRD, needs it). */
+  trainImages?: number;
 }
 
 /** The engine's half of a method: the catalogue says what it is, this says how it trains. */

@@ -1,5 +1,6 @@
 import { METHOD_CATALOGUE, type MethodEntry, type MethodId } from '../../contract/catalogue';
 import { atMethod } from './at';
+import { crdMethod } from './crd';
 import { dkdMethod } from './dkd';
 import { distMethod } from './dist';
 import { fitnetMethod } from './fitnet';
@@ -24,6 +25,7 @@ const IMPLEMENTATIONS: Record<MethodId, MethodImplementation> = {
   rkd: rkdMethod,
   sp: spMethod,
   pkt: pktMethod,
+  crd: crdMethod,
 };
 
 export function getMethod(id: MethodId): DistillationMethod {

@@ -109,7 +109,8 @@ export async function checkMethodsFit(config: RunConfig, dataset: Pick<ImageData
     teacher = !needsTeacher || outputOnly ? null : teacherIsSaved(config) ? (await loadModelFolder(config.teacher)).model : buildModel(config.teacher, options);
     const members = teacher ? ensembleSize(teacher) : 1;
     if (members > 1) checkEnsembleMethods(members, methods, config.teacher);
-    for (const method of methods) method.prepare({ student, teacher, config: planned.config, ...(teacherTensors ? { teacherTensors } : {}) }).dispose();
+    // Prepared to see that its layers fit, never trained: a memory of one image (CRD's) does for that.
+    for (const method of methods) method.prepare({ student, teacher, config: planned.config, trainImages: 1, ...(teacherTensors ? { teacherTensors } : {}) }).dispose();
     if (teacher && methods.some((m) => m.needsTeacher) && startsFromTeacher(config, 'student')) checkTeacherSeeds(config, student, teacher);
     return planned.config;
   } finally {
@@ -296,10 +297,12 @@ export async function trainStudent(ctx: PhaseContext, options: StudentOptions): 
     return { report: done.report, seconds: done.seconds, initDetail: done.initDetail ?? null, description: done.description, valAccuracy: done.valAccuracy ?? null };
   }
   const student = buildModel(config.student, { inputShape: dataset.shape, classes, seed: config.seed, dropout: config.studentDropout });
-  const prepared = options.method.prepare({ student, teacher: options.teacher, config, ...(ctx.teacherTensors ? { teacherTensors: ctx.teacherTensors } : {}) });
+  const prepared = options.method.prepare({ student, teacher: options.teacher, config, trainImages: dataset.train.count, ...(ctx.teacherTensors ? { teacherTensors: ctx.teacherTensors } : {}) });
+  // A method's state (CRD's memory) is checkpointed with its trainables, after them.
+  const checkpointed = [...prepared.extraVariables, ...(prepared.stateVariables ?? [])];
   let saved: PhaseCheckpoint | null = null;
   try {
-    saved = await restoreCheckpoint(ctx, key, student, prepared.extraVariables);
+    saved = await restoreCheckpoint(ctx, key, student, checkpointed);
     // A checkpoint holds the weights the start (and its steps) led to, and says how they started.
     const initDetail = saved ? resumedInitDetail(saved, options.initFromTeacher && options.teacher !== null) : options.initFromTeacher && options.teacher ? await startFromTeacher(ctx, { student, teacher: options.teacher, method: options.method, config, phase: options.phase, ...(options.label === undefined ? {} : { label: options.label }) }) : null;
     const detail = [prepared.description, initDetail ? `init from teacher: ${initDetail}` : ''].filter(Boolean).join('; ');
@@ -321,12 +324,13 @@ export async function trainStudent(ctx: PhaseContext, options: StudentOptions): 
       flip: config.flip,
       recipe: config,
       loss: prepared.loss,
+      ...(prepared.afterStep ? { afterStep: prepared.afterStep } : {}),
       teacher: options.method.needsTeacher && (options.teacher || ctx.teacherLogits || ctx.importedTeacher) ? teacherSource(ctx, options.teacher, prepared.teacherFeatureLayers) : null,
       signal: ctx.signal,
       onProgress: progressSampler(emit),
       onEpoch: (event) => emit(event),
       resume: saved ?? undefined,
-      checkpoint: ({ optimizer, state }) => ctx.checkpoints.save(key, { model: student, optimizer, extraVariables: prepared.extraVariables, state: { ...state, ...(initDetail ? { initDetail } : {}) } }),
+      checkpoint: ({ optimizer, state }) => ctx.checkpoints.save(key, { model: student, optimizer, extraVariables: checkpointed, state: { ...state, ...(initDetail ? { initDetail } : {}) } }),
     });
     await emit({ type: 'phase', phase: options.phase, status: 'done', model: config.student, ...label, ...selectionDetail(outcome, config.epochs) });
     await saveModelFolder(student, options.saveTo, metadataFor(dataset, config.student));

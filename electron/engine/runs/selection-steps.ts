@@ -107,7 +107,7 @@ export async function selectInSteps(ctx: PhaseContext, options: SelectionStepsOp
       }
       source?.dispose();
       source = model;
-      const prepared = options.method.prepare({ student: model, teacher: options.teacher, config });
+      const prepared = options.method.prepare({ student: model, teacher: options.teacher, config, trainImages: dataset.train.count });
       try {
         const outcome = await trainPhase({
           phase: options.phase,
@@ -125,6 +125,7 @@ export async function selectInSteps(ctx: PhaseContext, options: SelectionStepsOp
           flip: config.flip,
           recipe: { ...config, schedule: 'constant' },
           loss: prepared.loss,
+          ...(prepared.afterStep ? { afterStep: prepared.afterStep } : {}),
           teacher: options.method.needsTeacher ? teacherSource(ctx, options.teacher, prepared.teacherFeatureLayers) : null,
           signal: ctx.signal,
           onProgress: (event) => void ctx.emit({ ...event, via: name }, false),

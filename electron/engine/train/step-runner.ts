@@ -15,6 +15,8 @@ export interface StepBatch {
   lr: number;
   epoch: number;
   progress: number;
+  /** The batch's positions in the training split. */
+  indices?: Int32Array;
 }
 
 /** What a step returns: its loss and (for the trainer) how many of the batch it classified right, both on the device. */

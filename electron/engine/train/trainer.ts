@@ -46,6 +46,8 @@ export interface TrainPhaseOptions {
   /** `compiledStep` (default true): on webgpu, replay a recorded step where possible. */
   recipe: Pick<RunConfig, 'batchSize' | 'lr' | 'optimizer' | 'momentum' | 'schedule' | 'lrMilestones' | 'weightDecay' | 'seed' | 'plateauPatience'> & Partial<Pick<RunConfig, 'compiledStep'>>;
   loss: (inputs: LossInputs) => tf.Scalar;
+  /** Called after each step's update (a method's state: CRD's memory). */
+  afterStep?: () => void;
   teacher: TeacherSource | null;
   signal?: AbortSignal;
   onProgress?: (event: TrainerProgressEvent) => void;
@@ -120,12 +122,12 @@ export async function trainPhase(options: TrainPhaseOptions): Promise<PhaseOutco
   for (const event of options.resume?.history ?? []) if (event.valAccuracy !== undefined) plateau?.update(event.valAccuracy);
   let stoppedEarly: number | null = null;
   const runner = new StepRunner(
-    ({ x, labels, teacher, epoch, progress }) => {
+    ({ x, labels, teacher, epoch, progress, indices }) => {
       let correct: tf.Scalar | undefined;
       const { value, grads } = tf.variableGrads(() => {
         const { logits, features } = forward(x, true);
         correct = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(logits, -1), labels), 'float32')));
-        const loss = options.loss({ studentLogits: logits, labels, teacherLogits: teacher?.logits ?? null, studentFeatures: features, teacherFeatures: teacher?.features ?? [], epoch, epochs, progress });
+        const loss = options.loss({ studentLogits: logits, labels, teacherLogits: teacher?.logits ?? null, studentFeatures: features, teacherFeatures: teacher?.features ?? [], epoch, epochs, progress, ...(indices ? { indices } : {}) });
         if (recipe.weightDecay <= 0 || kernels.length === 0) return loss;
         const l2 = tf.addN(kernels.map((kernel) => tf.sum(tf.square(kernel))));
         return tf.add(loss, tf.mul(0.5 * recipe.weightDecay, l2));
@@ -160,7 +162,8 @@ export async function trainPhase(options: TrainPhaseOptions): Promise<PhaseOutco
         const indices = order.subarray(start, end);
         const { x, labels } = imageBatch(train, shape, order, start, end, { jitter: options.jitter, jitterShare: options.jitterShare, flip: options.flip, rng });
         const teacher = options.teacher ? await options.teacher.outputsFor(x, indices) : null;
-        const { value, correct } = runner.step({ x, labels, teacher, lr, epoch, progress: epoch - 1 + (step - 1) / steps }, end - start === recipe.batchSize);
+        const { value, correct } = runner.step({ x, labels, teacher, lr, epoch, progress: epoch - 1 + (step - 1) / steps, indices }, end - start === recipe.batchSize);
+        options.afterStep?.();
         const batchCount = end - start;
         const nextLoss = tf.tidy(() => tf.add<tf.Scalar>(lossSum, tf.mul(value, batchCount)));
         const nextCorrect = tf.tidy(() => tf.add<tf.Scalar>(correctSum, correct!));

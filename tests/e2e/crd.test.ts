@@ -1,0 +1,49 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { before, describe, it } from 'node:test';
+import { RunResultSchema, type RunEvent, type RunResult } from '../../electron/contract/events';
+import { DISTILL_BIN, runCli } from '../helpers/cli';
+import { tempDir } from '../helpers/fixtures';
+
+/** A tiny real CRD run on the cpu backend (deterministic), with few negatives to keep it quick. */
+const TINY = ['--method', 'crd', '--crd-negatives', '256', '--teacher', 'mlp-64x1', '--student', 'mlp-16x1', '--teacher-epochs', '2', '--epochs', '3', '--limit-train', '2000', '--limit-test', '500', '--no-baseline', '--backend', 'cpu', '--json'];
+
+const events = (stdout: string) => stdout.trim().split('\n').map((line) => JSON.parse(line) as RunEvent);
+const resultOf = (stdout: string) => RunResultSchema.parse(events(stdout).at(-1));
+
+describe('CRD in a run', () => {
+  let root: string;
+  let whole: { all: RunEvent[]; result: RunResult };
+  before(async () => {
+    root = await tempDir('crd-');
+    const { code, stdout, stderr } = await runCli(['run', ...TINY, '--out', join(root, 'whole')]);
+    assert.equal(code, 0, stderr);
+    whole = { all: events(stdout), result: resultOf(stdout) };
+  });
+
+  it('says what it contrasts and learns', () => {
+    const start = whole.all.find((e) => e.type === 'phase' && e.phase === 'student' && e.status === 'start');
+    assert.match(start && 'detail' in start ? start.detail ?? '' : '', /^contrast between embeddings dense_1 \(16\) ← dense_1 \(64\) projected to 128, 256 negatives from a memory of 2,000 images, weight 0\.8, τ = 0\.07, momentum 0\.5/);
+    assert.ok(whole.result.student!.accuracy > 0.7, `far above chance: ${whole.result.student!.accuracy}`);
+  });
+
+  it('resumes a run killed after the student\'s first epoch with its memory, and ends as the run that was not', async () => {
+    const out = join(root, 'killed');
+    const child = spawn(process.execPath, [DISTILL_BIN, 'run', ...TINY, '--out', out], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const exited = new Promise((resolve) => child.on('close', resolve));
+    const state = join(out, 'checkpoints', 'student', 'state.json');
+    const checkpointed = async () => /"epoch":1,/.test(await readFile(state, 'utf8').catch(() => ''));
+    for (let i = 0; i < 6000 && !(await checkpointed()); i++) await new Promise((r) => setTimeout(r, 10));
+    child.kill('SIGKILL');
+    await exited;
+    const resumed = await runCli(['resume', out, '--json']);
+    assert.equal(resumed.code, 0, resumed.stderr);
+    const all = events(resumed.stdout);
+    assert.ok(all.some((e) => e.type === 'phase' && e.phase === 'student' && e.status === 'resumed'), 'the student goes on from its checkpoint');
+    const result = resultOf(resumed.stdout);
+    assert.equal(result.student!.accuracy, whole.result.student!.accuracy);
+    assert.deepEqual(result.student!.confusion, whole.result.student!.confusion);
+  });
+});
