@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { RunResultSchema, type RunEvent, type RunResult } from '../../electron/contract/events';
@@ -27,6 +27,14 @@ describe('CRD in a run', () => {
     const start = whole.all.find((e) => e.type === 'phase' && e.phase === 'student' && e.status === 'start');
     assert.match(start && 'detail' in start ? start.detail ?? '' : '', /^contrast between embeddings dense_1 \(16\) ← dense_1 \(64\) projected to 128, 256 negatives from a memory of 2,000 images, weight 0\.8, τ = 0\.07, momentum 0\.5/);
     assert.ok(whole.result.student!.accuracy > 0.7, `far above chance: ${whole.result.student!.accuracy}`);
+  });
+
+  it('refuses, before anything trains or a folder is made, a memory too large for the backend', async () => {
+    const out = join(root, 'too-large');
+    const { code, stderr } = await runCli(['run', '--method', 'crd', '--crd-dim', '4096', '--limit-train', 'all', '--backend', 'cpu', '--out', out]);
+    assert.equal(code, 2);
+    assert.equal(stderr.trim(), 'distill: CRD remembers 60,000 training images in 4096 dimensions for each model, 1966.1 MB, more than the 1073.7 MB it may take: use a smaller --crd-dim or --limit-train');
+    assert.equal(await stat(out).catch(() => null), null);
   });
 
   it('resumes a run killed after the student\'s first epoch with its memory, and ends as the run that was not', async () => {

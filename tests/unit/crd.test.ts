@@ -131,6 +131,18 @@ describe('CRD', () => {
     assert.ok(Math.min(...counts) > 850 && Math.max(...counts) < 1150, `counts ${counts}`);
   });
 
+  it('makes its memory only when a run trains, and refuses one too large for the backend, naming the flags', () => {
+    const quick = presetConfig('quick');
+    const models = () => ({ student: buildModel('mlp-6x1', shape), teacher: buildModel('mlp-8x1', shape) });
+    const before = tf.memory().numBytes;
+    const checked = getMethod('crd').prepare({ ...models(), config: quick, trainImages: 500_000 });
+    assert.ok(tf.memory().numBytes - before < 10 * 1024 * 1024, 'a check allocates no memory of 500,000 images');
+    assert.equal(checked.stateVariables!.length, 3);
+    assert.deepEqual(checked.stateVariables![0]!.shape, [500_000, 128]);
+    checked.dispose();
+    assert.throws(() => getMethod('crd').prepare({ ...models(), config: quick, trainImages: 3_000_000 }), { name: 'DistillInputError', message: 'CRD remembers 3,000,000 training images in 128 dimensions for each model, 3072.0 MB, more than the 1073.7 MB it may take: use a smaller --crd-dim or --limit-train' });
+  });
+
   it('refuses a student with no hidden layer before its classifier, naming the method', () => {
     const flat = tf.sequential({ layers: [tf.layers.dense({ inputShape: [16], units: 3 })] });
     assert.throws(() => getMethod('crd').prepare({ student: flat, teacher: buildModel('mlp-8x1', shape), config: presetConfig('quick'), trainImages: 12 }), /the student .* has no hidden layer before its classifier: CRD compares embeddings/);

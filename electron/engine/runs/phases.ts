@@ -95,7 +95,7 @@ export function sameArchitectureLatency(student: ModelReport, baseline: ModelRep
  * result: a pairing that cannot work is an input error before any training starts. Returns the
  * config the run is to keep: an imported teacher's feature pairs chosen where none were named.
  */
-export async function checkMethodsFit(config: RunConfig, dataset: Pick<ImageDataset, 'shape' | 'classNames'>, methods: DistillationMethod[]): Promise<RunConfig> {
+export async function checkMethodsFit(config: RunConfig, dataset: Pick<ImageDataset, 'shape' | 'classNames'> & Partial<Pick<ImageDataset, 'train'>>, methods: DistillationMethod[]): Promise<RunConfig> {
   const options = { inputShape: dataset.shape, classes: dataset.classNames.length, seed: config.seed, dropout: 0 };
   const needsTeacher = methods.some((m) => m.needsTeacher);
   checkFamilies(config, methods, needsTeacher && !teacherIsSaved(config));
@@ -109,8 +109,8 @@ export async function checkMethodsFit(config: RunConfig, dataset: Pick<ImageData
     teacher = !needsTeacher || outputOnly ? null : teacherIsSaved(config) ? (await loadModelFolder(config.teacher)).model : buildModel(config.teacher, options);
     const members = teacher ? ensembleSize(teacher) : 1;
     if (members > 1) checkEnsembleMethods(members, methods, config.teacher);
-    // Prepared to see that its layers fit, never trained: a memory of one image (CRD's) does for that.
-    for (const method of methods) method.prepare({ student, teacher, config: planned.config, trainImages: 1, ...(teacherTensors ? { teacherTensors } : {}) }).dispose();
+    // Prepared to see that its layers (and CRD's memory) fit, never trained; without the split at hand its size is checked when the run opens it.
+    for (const method of methods) method.prepare({ student, teacher, config: planned.config, trainImages: dataset.train?.count ?? 1, ...(teacherTensors ? { teacherTensors } : {}) }).dispose();
     if (teacher && methods.some((m) => m.needsTeacher) && startsFromTeacher(config, 'student')) checkTeacherSeeds(config, student, teacher);
     return planned.config;
   } finally {
