@@ -89,6 +89,8 @@ describe('--ensemble: several teachers, their averaged logits distilled', () => 
       assert.match(view.teacher, /^upload:[0-9a-f]{16}$/);
       assert.equal(view.name, 'mlp-64x1 ×3 + mlp-64x1');
       assert.equal(view.output, 'logits');
+      // Its layers are its members': no tensors offered for feature pairs, which it refuses.
+      assert.deepEqual(view.tensors ?? [], []);
       const refused = await service.ensembleTeachers({ runIds: ['whole', 'no-such-run'] }).then(() => '', (error: Error) => error.message);
       assert.match(refused, /^run no-such-run: its teacher cannot be read/);
       assert.ok(!refused.includes(root), refused);

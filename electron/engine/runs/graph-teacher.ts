@@ -3,6 +3,7 @@ import { basename, join } from 'node:path';
 import { DistillInputError } from '../errors';
 import { firstLine } from '../data/limits';
 import { modelSize } from '../models/registry';
+import { ensembleSize } from '../models/ensemble';
 import { parseClassNames, readLabelsFile } from './class-mapping';
 import { embeddingLayer } from '../methods/layer-pairing';
 import type { ExternalTeacher, TeacherFeatureBatch } from './external-teacher';
@@ -108,6 +109,8 @@ export async function openLayersTeacher(dir: string): Promise<ExternalTeacher> {
   const size = modelSize(model);
   let tapped: { key: string; model: tf.LayersModel } | null = null;
   const outDim = model.outputs[0]?.shape.at(-1);
+  // An ensemble's layers are its members': the methods that would read them are refused with it, so none are offered.
+  const ensemble = ensembleSize(model) > 1;
   return {
     name: basename(dir),
     format: 'TensorFlow.js LayersModel',
@@ -118,8 +121,9 @@ export async function openLayersTeacher(dir: string): Promise<ExternalTeacher> {
     outputs: typeof outDim === 'number' ? outDim : null,
     classNames: await folderClassNames(dir, userDefinedMetadata),
     tensors: {
-      list: model.layers.filter((layer) => layer.getClassName() !== 'InputLayer').map((layer): TeacherTensorName => ({ name: layer.name, op: kerasLayerOp(layer.getClassName()) })),
+      list: ensemble ? [] : model.layers.filter((layer) => layer.getClassName() !== 'InputLayer').map((layer): TeacherTensorName => ({ name: layer.name, op: kerasLayerOp(layer.getClassName()) })),
       embedding: (() => {
+        if (ensemble) return null;
         try {
           return embeddingLayer(model, 'the teacher').name;
         } catch {
