@@ -114,7 +114,8 @@ export function firstRunTests(session: AppSession): void {
         const expected = optionsOfMethod(method).map(({ method: owner, key }) => `option-${owner}-${key}`);
         assert.deepEqual(shown, expected, `${presetId}: options of ${method}`);
         // The softened-probabilities preview is KD's T: a method that reads no T says so beside it.
-        const readsT = 'temperature' in METHOD_CATALOGUE[method].options || (METHOD_CATALOGUE[method].uses as readonly string[]).includes('kd.temperature');
+        // (KD's own T, or KD's read by another method: CRD's contrast temperature is not it.)
+        const readsT = method === 'kd' || (METHOD_CATALOGUE[method].uses as readonly string[]).includes('kd.temperature');
         assert.equal(await page.getByTestId('preview-not-read').count(), readsT ? 0 : 1, `${method}: the preview's note`);
         for (const { method: owner, key } of optionsOfMethod(method)) {
           const want = (preset.methodOptions[owner] as Record<string, unknown>)[key];
