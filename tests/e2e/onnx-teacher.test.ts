@@ -172,7 +172,7 @@ describe('a PyTorch teacher exported with torch.onnx.export', { skip: missing ??
     assert.ok(Math.abs(gpu.accuracy - cpu.accuracy) <= 0.002, `webgpu ${gpu.accuracy} vs cpu ${cpu.accuracy}`);
   });
 
-  it('teaches FitNets, attention transfer, NST, VID, RKD, SP, PKT and CRD from its inner tensors, named as its graph names them', async () => {
+  it('teaches FitNets, attention transfer, NST, VID, ReviewKD, RKD, SP, PKT and CRD from its inner tensors, named as its graph names them', async () => {
     const base = ['--limit-train', '2000', '--limit-test', '500', '--backend', 'wasm', '--json'];
     // The PyTorch teacher and 2 epochs unless a case names its own.
     const defaults = (flags: string[]) => [...(flags.includes('--teacher') ? [] : ['--teacher', join(root, 'teacher.onnx')]), ...(flags.includes('--epochs') ? [] : ['--epochs', '2'])];
@@ -192,6 +192,8 @@ describe('a PyTorch teacher exported with torch.onnx.export', { skip: missing ??
       // (3 epochs: β ramps up over the first.)
       ['at', ['--student', 'resnet20@0.25', '--epochs', '3'], /attention maps stage_1 \(28×28×4\) ← \/0\/0\.1\/Relu_output_0 \(28×28×16\), stage_2 \(14×14×8\) ← \/0\/0\.4\/Relu_output_0 \(14×14×32\), β/],
       ['vid', ['--student', 'lenet5@0.5', '--feature-pairs', 'conv_1:/0/0.1/Relu_output_0'], /Gaussians for conv_1 \(28×28×3\) ← \/0\/0\.1\/Relu_output_0 \(28×28×16\), weight 1, initial variance 5/],
+      // Every stage lined up by shape, then the embedding its last Gemm reads as the deepest level.
+      ['reviewkd', ['--student', 'resnet20@0.25', '--epochs', '3'], /review of stage_1 \(28×28×4\) ← \/0\/0\.1\/Relu_output_0 \(28×28×16\), stage_2 \(14×14×8\) ← \/0\/0\.4\/Relu_output_0 \(14×14×32\), [\w_]+ \(16\) ← \/0\/0\.8\/Relu_output_0 \(128\), through 3 attention-based fusions of 16 channels, weight 1/],
       ['nst', ['--student', 'resnet20@0.25', '--epochs', '3'], /channel patterns stage_1 \(28×28×4\) ← \/0\/0\.1\/Relu_output_0 \(28×28×16\), stage_2 \(14×14×8\) ← \/0\/0\.4\/Relu_output_0 \(14×14×32\), weight 50/],
       // Named by hand across sizes: the student's 28-px map compared with the teacher's 14-px one, pooled.
       ['at', ['--student', 'lenet5@0.5', '--feature-pairs', 'conv_1:/0/0.4/Relu_output_0'], /attention maps conv_1 \(28×28×3\) ← \/0\/0\.4\/Relu_output_0 \(14×14×32\) \(compared pooled to 14×14\)/],

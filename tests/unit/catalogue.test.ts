@@ -251,8 +251,9 @@ describe('config.json from before method options were namespaced', () => {
       at: { weight: 1000, warmup: 1, featurePairs: null },
       nst: { weight: 50, warmup: 1, featurePairs: null },
       vid: { weight: 1, initialVariance: 5, warmup: 1, featurePairs: null },
+      reviewkd: { weight: 1, warmup: 1, featurePairs: null },
       dkd: { alpha: 1, beta: 2, warmup: 1 },
-      // Methods added since (NST, VID, DIST, RKD, SP, PKT, CRD) get their catalogue defaults, but for DIST's warm-up, which came later still.
+      // Methods added since (NST, VID, ReviewKD, DIST, RKD, SP, PKT, CRD) get their catalogue defaults, but for DIST's warm-up, which came later still.
       dist: { interWeight: 1, intraWeight: 1, warmup: 0 },
       rkd: { distanceWeight: 25, angleWeight: 50 },
       sp: { weight: 3000, warmup: 3 },

@@ -250,6 +250,22 @@ export const crdOptions = {
   }),
 } satisfies OptionTable;
 
+export const reviewkdOptions = {
+  weight: numberOption({
+    label: 'review weight',
+    help: "weight of the hierarchical context loss between the fused student levels and the teacher's (Chen et al.; mdistiller: 1)",
+    flag: 'reviewkd-weight',
+    valueName: 'W',
+    basic: true,
+    default: 1,
+    min: 0,
+    max: 1e4,
+    ui: { min: 0, max: 10, step: 0.1 },
+  }),
+  warmup: warmupEpochs('reviewkd-warmup', 1, 'the weight ramps up linearly over these epochs (mdistiller: 20 of CIFAR\'s 240), as attention transfer\'s does'),
+  featurePairs: textOption(FEATURE_PAIRS),
+} satisfies OptionTable;
+
 export const nstOptions = {
   weight: numberOption({
     label: 'selectivity weight',

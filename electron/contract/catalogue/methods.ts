@@ -1,5 +1,5 @@
 import { CONVOLUTIONAL_FAMILIES, MODEL_FAMILY_IDS, type ModelFamilyId } from './models';
-import { atOptions, crdOptions, distOptions, dkdOptions, fitnetOptions, kdOptions, nstOptions, pktOptions, rkdOptions, spOptions, vidOptions } from './method-options';
+import { atOptions, crdOptions, distOptions, dkdOptions, fitnetOptions, kdOptions, nstOptions, pktOptions, reviewkdOptions, rkdOptions, spOptions, vidOptions } from './method-options';
 import { integerOption, optionDefaults, type OptionTable } from './options';
 
 /**
@@ -94,6 +94,19 @@ export const METHOD_CATALOGUE = {
     options: vidOptions,
     uses: [],
     paper: 'Ahn et al. (2019)',
+  },
+  reviewkd: {
+    label: 'ReviewKD',
+    summary: "ReviewKD: each student stage, fused with the deeper ones, learns the teacher's (convnets)",
+    help: "Knowledge review: from the deepest level (the embedding the classifier reads) up, each student stage output is fused with the level below it by a learnt attention and turned into the teacher's channels by a 3×3 convolution, and learns the teacher's stage output at several poolings. So a shallow student stage learns from the teacher's deeper ones too. The fusion modules train with the student and are dropped after. Needs convolutional models.",
+    loss: 'cross-entropy + w·Σ levels of the hierarchical context loss: MSE at full size and pooled to 4×4, 2×2 and 1×1, each weighted half the one before',
+    needsTeacher: true,
+    teacherLayers: 'pairs',
+    families: CONVOLUTIONAL_FAMILIES,
+    requires: 'convolutional feature maps in both models',
+    options: reviewkdOptions,
+    uses: [],
+    paper: 'Chen et al. (2021)',
   },
   dkd: {
     label: 'DKD',

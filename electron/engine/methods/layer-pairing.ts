@@ -203,7 +203,8 @@ const pooledTo = (pair: LayerPair) => {
   return ` (compared pooled to ${commonSize(pair).join('×')})`;
 };
 
-export const describePairs = (pairs: LayerPair[]) => pairs.map((p) => `${describe(p.student)} ← ${describe(p.teacher)}${pooledTo(p)}`).join(', ');
+/** `conv_1 (28×28×3) ← conv_1 (28×28×6), …`; with `pooled` (the default), how maps of different sizes are compared. */
+export const describePairs = (pairs: LayerPair[], { pooled = true } = {}) => pairs.map((p) => `${describe(p.student)} ← ${describe(p.teacher)}${pooled ? pooledTo(p) : ''}`).join(', ');
 
 /** The layer a model's classifier reads (its embedding): the logits layer's input, past dropout; a trailing softmax is looked through. */
 export function embeddingLayer(model: tf.LayersModel | TeacherTensors, role: string, reader = 'the embedding methods'): FeatureLayer {

@@ -7,6 +7,7 @@ import { fitnetMethod } from './fitnet';
 import { baselineMethod, kdMethod } from './kd';
 import { nstMethod } from './nst';
 import { pktMethod } from './pkt';
+import { reviewkdMethod } from './reviewkd';
 import { rkdMethod } from './rkd';
 import { spMethod } from './sp';
 import { vidMethod } from './vid';
@@ -20,6 +21,7 @@ const IMPLEMENTATIONS: Record<MethodId, MethodImplementation> = {
   at: atMethod,
   nst: nstMethod,
   vid: vidMethod,
+  reviewkd: reviewkdMethod,
   dkd: dkdMethod,
   dist: distMethod,
   rkd: rkdMethod,

@@ -41,6 +41,11 @@ export function teacherFeaturePlan(config: RunConfig, methods: readonly Distilla
     const pairs = namedPairs(config, method.id);
     if (!pairs) throw new DistillInputError(`${method.label} with an imported teacher needs the layers paired by name: --feature-pairs STUDENT_LAYER:TEACHER_TENSOR (${teacher.name}'s tensors: ${tensors()})`);
     (method.id === 'at' ? byAttention : names).push(...teacherSideOf(pairs));
+    // ReviewKD's deepest level is the embedding, where the teacher has one to find.
+    if (method.id === 'reviewkd' && teacher.tensors.embedding !== null) {
+      embedding = teacher.tensors.embedding;
+      names.push(embedding);
+    }
   }
   const attentionOnly = [...new Set(byAttention)].filter((name) => !names.includes(name));
   names.push(...attentionOnly);
@@ -86,7 +91,7 @@ export async function withChosenFeaturePairs(config: RunConfig, methods: readonl
   const stages = await teacherStages(teacher, shape);
   let chosen = config;
   for (const method of unpaired) {
-    // FitNets hints one middle stage; attention transfer, NST and VID compare every stage lined up.
+    // FitNets hints one middle stage; attention transfer, NST, VID and ReviewKD compare every stage lined up.
     const pairs = method.id === 'fitnet' ? hintPairFromStages(student, stages, teacher.name) : attentionPairsFromStages(student, stages, teacher.name, STAGE_METHOD_NAMES[method.id] ?? 'attention transfer');
     chosen = { ...chosen, methodOptions: { ...chosen.methodOptions, [method.id]: { ...chosen.methodOptions[method.id], featurePairs: pairsSpec(pairs) } } };
   }
@@ -94,7 +99,7 @@ export async function withChosenFeaturePairs(config: RunConfig, methods: readonl
 }
 
 /** How refusals name the methods that pair every stage (lower case, as attention transfer's always read). */
-const STAGE_METHOD_NAMES: Partial<Record<MethodId, string>> = { nst: 'neuron selectivity transfer', vid: 'variational information distillation' };
+const STAGE_METHOD_NAMES: Partial<Record<MethodId, string>> = { nst: 'neuron selectivity transfer', vid: 'variational information distillation', reviewkd: 'review knowledge distillation' };
 
 /** The `--feature-pairs` a method that pairs layers was given, or null. */
 function namedPairs(config: RunConfig, method: MethodId): string | null {
