@@ -35,10 +35,20 @@ function variableFrom(initial: tf.Tensor, name: string): tf.Variable {
   return variable;
 }
 
-/** Batch norm over the batch and both spatial axes, biased variance, ε = 10⁻⁵: PyTorch's BatchNorm2d in training. */
+/**
+ * Batch norm over the batch and both spatial axes, biased variance, ε = 10⁻⁵: PyTorch's
+ * BatchNorm2d in training. The per-channel sums are products with a row of ones: wasm reduces
+ * over leading axes by transposing first, which made tf.moments most of a step's time.
+ */
 function batchNormOfBatch(x: tf.Tensor4D, gamma: tf.Variable, beta: tf.Variable): tf.Tensor4D {
-  const { mean, variance } = tf.moments(x, [0, 1, 2]);
-  return tf.batchNorm(x, mean, variance, beta as tf.Tensor1D, gamma as tf.Tensor1D, 1e-5) as tf.Tensor4D;
+  const [n, h, w, c] = x.shape;
+  const count = n * h * w;
+  const rows = tf.reshape(x, [count, c]) as tf.Tensor2D;
+  const ones = tf.fill([1, count], 1 / count) as tf.Tensor2D;
+  const centred = tf.sub(rows, tf.matMul(ones, rows));
+  const variance = tf.matMul(ones, tf.square(centred));
+  const normalised = tf.mul(centred, tf.rsqrt(tf.add(variance, 1e-5)));
+  return tf.reshape(tf.add(tf.mul(normalised, gamma), beta), [n, h, w, c]) as tf.Tensor4D;
 }
 
 /**
@@ -69,7 +79,9 @@ export function createReviewFusion(inChannels: number, mid: number, outChannels:
         let fused = batchNormOfBatch(tf.conv2d(x, conv1 as tf.Tensor4D, 1, 'valid'), norm1.gamma, norm1.beta);
         if (attention && below) {
           const y = applyAdaptivePool(below, resizeBelow);
-          const z = tf.sigmoid(tf.add(tf.conv2d(tf.concat([fused, y], 3), attention.kernel as tf.Tensor4D, 1, 'valid'), attention.bias));
+          // The 1×1 convolution of [fused, y] as two, one per half of its kernel: no concatenation (nor its split in the gradient).
+          const [onFused, onBelow] = tf.split(attention.kernel, 2, 2) as [tf.Tensor4D, tf.Tensor4D];
+          const z = tf.sigmoid(tf.add(tf.add(tf.conv2d(fused, onFused, 1, 'valid'), tf.conv2d(y, onBelow, 1, 'valid')), attention.bias));
           const [zx, zy] = tf.split(z, 2, 3) as [tf.Tensor4D, tf.Tensor4D];
           fused = tf.add(tf.mul(fused, zx), tf.mul(y, zy));
         }
