@@ -6,19 +6,13 @@ import { crossEntropyLoss } from '../losses/cross-entropy';
 import { createRng } from '../random';
 import { describePairs, embeddingLayer, type FeatureLayer } from './layer-pairing';
 import type { MethodImplementation } from './method';
+import { variableFrom } from './variables';
 
 /** The two memories together: wasm's whole heap is 4 GiB, and the model, the batches and the teacher's logits need theirs. */
 const MAX_MEMORY_BYTES = 1024 ** 3;
 
 /** tfjs variable names are global: number each run's variables so a second run never collides. */
 let crdCount = 0;
-
-/** A variable made from an initial value, which it copies: the initial tensor is disposed. */
-function variableFrom(initial: tf.Tensor, trainable: boolean, name: string): tf.Variable {
-  const variable = tf.variable(initial, trainable, name);
-  initial.dispose();
-  return variable;
-}
 
 /** A learnt linear map to the contrast space, initialised as PyTorch's nn.Linear: U(±1/√fan-in) for weights and bias. */
 function projection(from: number, to: number, seed: number, name: string): { kernel: tf.Variable; bias: tf.Variable; apply(x: tf.Tensor2D): tf.Tensor2D } {

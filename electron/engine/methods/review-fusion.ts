@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { applyAdaptivePool, disposeAdaptivePool } from '../ops/adaptive-avg-pool';
 import { nearestResize } from '../ops/nearest-resize';
+import { variableFrom } from './variables';
 
 /**
  * ReviewKD's attention-based fusion (ABF, Chen et al. 2021), as mdistiller builds it: a 1×1
@@ -29,12 +30,6 @@ export interface FusionSizes {
 /** tfjs variable names are global: number each module so a second run never collides. */
 let fusionCount = 0;
 
-function variableFrom(initial: tf.Tensor, name: string): tf.Variable {
-  const variable = tf.variable(initial, true, name);
-  initial.dispose();
-  return variable;
-}
-
 /**
  * Batch norm over the batch and both spatial axes, biased variance, ε = 10⁻⁵: PyTorch's
  * BatchNorm2d in training. The per-channel sums are products with a row of ones: wasm reduces
@@ -62,12 +57,12 @@ export function createReviewFusion(inChannels: number, mid: number, outChannels:
   const id = ++fusionCount;
   const name = (part: string) => `review_fusion_${id}_${part}`;
   const uniform = (shape: number[], bound: number, offset: number) => tf.randomUniform(shape, -bound, bound, 'float32', seed + offset);
-  const conv1 = variableFrom(uniform([1, 1, inChannels, mid], Math.sqrt(3 / inChannels), 0), name('conv1_kernel'));
-  const conv2 = variableFrom(uniform([3, 3, mid, outChannels], Math.sqrt(3 / (9 * mid)), 1), name('conv2_kernel'));
-  const norm1 = { gamma: variableFrom(tf.ones([mid]), name('bn1_gamma')), beta: variableFrom(tf.zeros([mid]), name('bn1_beta')) };
-  const norm2 = { gamma: variableFrom(tf.ones([outChannels]), name('bn2_gamma')), beta: variableFrom(tf.zeros([outChannels]), name('bn2_beta')) };
+  const conv1 = variableFrom(uniform([1, 1, inChannels, mid], Math.sqrt(3 / inChannels), 0), true, name('conv1_kernel'));
+  const conv2 = variableFrom(uniform([3, 3, mid, outChannels], Math.sqrt(3 / (9 * mid)), 1), true, name('conv2_kernel'));
+  const norm1 = { gamma: variableFrom(tf.ones([mid]), true, name('bn1_gamma')), beta: variableFrom(tf.zeros([mid]), true, name('bn1_beta')) };
+  const norm2 = { gamma: variableFrom(tf.ones([outChannels]), true, name('bn2_gamma')), beta: variableFrom(tf.zeros([outChannels]), true, name('bn2_beta')) };
   const attention = fuse
-    ? { kernel: variableFrom(uniform([1, 1, 2 * mid, 2], 1 / Math.sqrt(2 * mid), 2), name('attention_kernel')), bias: variableFrom(uniform([2], 1 / Math.sqrt(2 * mid), 3), name('attention_bias')) }
+    ? { kernel: variableFrom(uniform([1, 1, 2 * mid, 2], 1 / Math.sqrt(2 * mid), 2), true, name('attention_kernel')), bias: variableFrom(uniform([2], 1 / Math.sqrt(2 * mid), 3), true, name('attention_bias')) }
     : null;
   const variables = [conv1, norm1.gamma, norm1.beta, conv2, norm2.gamma, norm2.beta, ...(attention ? [attention.kernel, attention.bias] : [])];
   const resizeBelow = sizes.below ? nearestResize(sizes.below, sizes.student) : null;
