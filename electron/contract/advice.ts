@@ -1,5 +1,5 @@
 import type { ModelReport, RunResult, StudyResult, StudyRow } from './events';
-import { METHOD_CATALOGUE, optionsOfMethod, STUDY_ENTRY_PATTERN, type AnyOption, type MethodId } from './catalogue';
+import { METHOD_CATALOGUE, optionsInEffect, STUDY_ENTRY_PATTERN, type AnyOption, type MethodId } from './catalogue';
 import { formatPercent, formatPoints, gainName } from './display';
 import { shellWord } from './command-line';
 
@@ -63,7 +63,7 @@ const methodOf = (studentMethod: string | undefined): MethodId | null => (STUDY_
 
 /** A method's warm-up option (its own, or KD's that it reads), if it has one. */
 function warmupOf(method: MethodId | null): AnyOption | null {
-  const ref = method ? optionsOfMethod(method).find((r) => r.key === 'warmup') : undefined;
+  const ref = method ? optionsInEffect(method, {}).find((r) => r.key === 'warmup') : undefined;
   return ref ? (METHOD_CATALOGUE[ref.method].options as Record<string, AnyOption>)[ref.key]! : null;
 }
 
@@ -74,10 +74,12 @@ function warmupOf(method: MethodId | null): AnyOption | null {
  */
 function tuningAdvice(studentMethod: string | undefined, swept: boolean): { sweep: string[]; lower: string } {
   const method = methodOf(studentMethod);
-  const reads = (key: string) => !method || optionsOfMethod(method).some((option) => option.method === 'kd' && option.key === key);
+  // KD's soft term that a feature method may add (--kd-weight) is not what to tune first: its own weights are.
+  const reads = (key: string) => !method || optionsInEffect(method, {}).some((option) => option.method === 'kd' && option.key === key);
   const ownWeights = (id: MethodId) => {
     const entry = METHOD_CATALOGUE[id];
-    const flags = (Object.values(entry.options) as AnyOption[]).filter((option) => option.kind === 'number').map((option) => `\`--${option.flag}\``);
+    // Its own terms, not KD's soft term it may add (--kd-weight, 0 unless asked for).
+    const flags = (Object.entries(entry.options) as Array<[string, AnyOption]>).filter(([key, option]) => option.kind === 'number' && key !== 'kdWeight').map(([, option]) => `\`--${option.flag}\``);
     return `lower weights on ${entry.label}'s own terms (${flags.join(', ')}), so the labels count for more`;
   };
   if (reads('temperature')) {

@@ -1,5 +1,5 @@
 import type { RunSummary } from './api';
-import { describeValue, idleTeacherSettings, METHOD_CATALOGUE, needsMet, RUN_SETTINGS, TEACHER_INPUT_SETTINGS, TEACHER_TRAINING_SETTINGS, type MethodId } from './catalogue';
+import { describeValue, idleTeacherSettings, METHOD_CATALOGUE, needsMet, optionsInEffect, RUN_SETTINGS, TEACHER_INPUT_SETTINGS, TEACHER_TRAINING_SETTINGS, type MethodId } from './catalogue';
 import { formatPercent, formatPercentOrDash, formatPoints, formatSweepCell } from './display';
 import { runOutcome, shortPath, teacherLabel } from './history';
 import type { RunConfig } from './run-config';
@@ -44,7 +44,7 @@ export function configDifferences(runs: Array<Pick<RunSummary, 'config' | 'teach
   const methods = new Set(configs.map((c) => c.method));
   for (const method of methods) {
     for (const [key, option] of Object.entries(METHOD_CATALOGUE[method as MethodId].options)) {
-      const values = configs.map((c) => (c.method === method || (METHOD_CATALOGUE[c.method].uses as readonly string[]).includes(`${method}.${key}`) ? describeValue((c.methodOptions[method as MethodId] as Record<string, unknown>)[key], option) : '–'));
+      const values = configs.map((c) => (c.method === method || optionsInEffect(c.method, c.methodOptions).some((o) => o.method === method && o.key === key) ? describeValue((c.methodOptions[method as MethodId] as Record<string, unknown>)[key], option) : '–'));
       if (new Set(values).size > 1) rows.push({ key: `${method}.${key}`, label: `${METHOD_CATALOGUE[method as MethodId].label}: ${option.label}`, values });
     }
   }

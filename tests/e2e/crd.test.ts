@@ -3,7 +3,8 @@ import { spawn } from 'node:child_process';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
-import { RunResultSchema, type RunEvent, type RunResult } from '../../electron/contract/events';
+import { RunConfigSchema } from '../../electron/contract/run-config';
+import { RunResultSchema, StudyResultSchema, type RunEvent, type RunResult } from '../../electron/contract/events';
 import { DISTILL_BIN, runCli } from '../helpers/cli';
 import { tempDir } from '../helpers/fixtures';
 
@@ -27,6 +28,23 @@ describe('CRD in a run', () => {
     const start = whole.all.find((e) => e.type === 'phase' && e.phase === 'student' && e.status === 'start');
     assert.match(start && 'detail' in start ? start.detail ?? '' : '', /^contrast between embeddings dense_1 \(16\) ← dense_1 \(64\) projected to 128, 256 negatives from a memory of 2,000 images, weight 0\.8, τ = 0\.07, momentum 0\.5/);
     assert.ok(whole.result.student!.accuracy > 0.7, `far above chance: ${whole.result.student!.accuracy}`);
+  });
+
+  it("adds KD's soft term with --kd-weight, as Tian et al.'s CRD + KD: in the study's table, its log and its config", async () => {
+    const out = join(root, 'plus-kd');
+    const tiny = TINY.slice(2).filter((arg) => arg !== '--no-baseline');
+    const { code, stdout, stderr } = await runCli(['study', '--methods', 'crd,kd', '--kd-weight', '1', ...tiny, '--out', out]);
+    assert.equal(code, 0, stderr);
+    const study = StudyResultSchema.parse(events(stdout).at(-1));
+    const [crd, kd] = study.rows;
+    assert.equal(crd!.label, 'CRD + KD');
+    assert.match(crd!.detail, /momentum 0\.5; plus KD's soft term, weight 1, T = 4, warm-up 1 epoch$/);
+    assert.ok(crd!.accuracy > 0.7, `far above chance: ${crd!.accuracy}`);
+    // KD itself weighs its soft term with α, untouched by --kd-weight.
+    assert.equal(kd!.label, 'KD (Hinton)');
+    assert.doesNotMatch(kd!.detail, /plus KD/);
+    const config = RunConfigSchema.parse(JSON.parse(await readFile(join(out, 'config.json'), 'utf8')));
+    assert.equal(config.methodOptions.crd.kdWeight, 1);
   });
 
   it('refuses, before anything trains or a folder is made, a memory too large for the backend', async () => {

@@ -248,17 +248,18 @@ describe('config.json from before method options were namespaced', () => {
       // Trained without KD's warm-up, which came later with a default of 1 epoch: the file keeps what it did.
       kd: { temperature: 4, alpha: 0.5, warmup: 0 },
       fitnet: { hintEpochs: null, featurePairs: null },
-      at: { weight: 1000, warmup: 1, featurePairs: null },
-      nst: { weight: 50, warmup: 1, featurePairs: null },
-      vid: { weight: 1, initialVariance: 5, warmup: 1, featurePairs: null },
-      reviewkd: { weight: 1, warmup: 1, featurePairs: null },
+      // The soft term a feature method may add came later, off by default: an older run had none.
+      at: { weight: 1000, warmup: 1, featurePairs: null, kdWeight: 0 },
+      nst: { weight: 50, warmup: 1, featurePairs: null, kdWeight: 0 },
+      vid: { weight: 1, initialVariance: 5, warmup: 1, featurePairs: null, kdWeight: 0 },
+      reviewkd: { weight: 1, warmup: 1, featurePairs: null, kdWeight: 0 },
       dkd: { alpha: 1, beta: 2, warmup: 1 },
       // Methods added since (NST, VID, ReviewKD, DIST, RKD, SP, PKT, CRD) get their catalogue defaults, but for DIST's warm-up, which came later still.
       dist: { interWeight: 1, intraWeight: 1, warmup: 0 },
-      rkd: { distanceWeight: 25, angleWeight: 50 },
-      sp: { weight: 3000, warmup: 3 },
-      pkt: { weight: 30000, warmup: 3 },
-      crd: { weight: 0.8, negatives: 4096, temperature: 0.07, momentum: 0.5, dimensions: 128 },
+      rkd: { distanceWeight: 25, angleWeight: 50, kdWeight: 0 },
+      sp: { weight: 3000, warmup: 3, kdWeight: 0 },
+      pkt: { weight: 30000, warmup: 3, kdWeight: 0 },
+      crd: { weight: 0.8, negatives: 4096, temperature: 0.07, momentum: 0.5, dimensions: 128, kdWeight: 0 },
       baseline: {},
     });
     assert.equal('dkdBeta' in config, false);

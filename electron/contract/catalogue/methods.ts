@@ -223,14 +223,43 @@ export const STUDY_SEEDS = integerOption({
 /** A study's entry as written in --methods and its rows: a method, or `init+<method>` (from the teacher's weights). */
 export const STUDY_ENTRY_PATTERN = new RegExp(`^(init\\+)?(${Object.keys(METHOD_CATALOGUE).join('|')})$`);
 
-/** Every option a method reads, its own and those it uses, as [method, key] pairs. */
+/** KD's options that its soft term reads where a feature or relation method adds it (`kdWeight` above 0). */
+const KD_TERM_READS = [
+  { method: 'kd', key: 'temperature' },
+  { method: 'kd', key: 'warmup' },
+] as const satisfies ReadonlyArray<{ method: MethodId; key: keyof typeof kdOptions }>;
+
+/** Whether a method can add Hinton's soft term to its own loss: it has the shared `kdWeight` option (`--kd-weight`). */
+export const hasKdTerm = (method: MethodId): boolean => 'kdWeight' in METHOD_CATALOGUE[method].options;
+
+/** The weight of the soft term a method adds to its loss in this configuration: 0 for none, or a method without one. */
+export function kdTermWeight(method: MethodId, methodOptions: Partial<Record<MethodId, Record<string, unknown>>>): number {
+  const weight = hasKdTerm(method) ? methodOptions[method]?.kdWeight : 0;
+  return typeof weight === 'number' ? weight : 0;
+}
+
+/**
+ * Every option a method can read, its own and those it uses, as [method, key] pairs; a method
+ * that can add KD's soft term lists KD's T and warm-up too (the forms and flags offer them).
+ */
 export function optionsOfMethod(method: MethodId): Array<{ method: MethodId; key: string }> {
   const entry: MethodEntry = METHOD_CATALOGUE[method];
   const used = entry.uses.map((ref) => {
     const [owner, key] = ref.split('.') as [MethodId, string];
     return { method: owner, key };
   });
-  return [...used, ...Object.keys(entry.options).map((key) => ({ method, key }))];
+  const kdTerm = hasKdTerm(method) ? KD_TERM_READS : [];
+  return [...used, ...kdTerm, ...Object.keys(entry.options).map((key) => ({ method, key }))];
+}
+
+/**
+ * The options a method reads in this configuration: as `optionsOfMethod`, less KD's T and
+ * warm-up where its soft term is off (CRD without `--kd-weight` reads no T).
+ */
+export function optionsInEffect(method: MethodId, methodOptions: Partial<Record<MethodId, Record<string, unknown>>>): Array<{ method: MethodId; key: string }> {
+  const all = optionsOfMethod(method);
+  if (!hasKdTerm(method) || kdTermWeight(method, methodOptions) > 0) return all;
+  return all.filter((o) => !KD_TERM_READS.some((r) => r.method === o.method && r.key === o.key) || METHOD_CATALOGUE[method].uses.some((ref) => ref === `${o.method}.${o.key}`));
 }
 
 /** Every method's options at their catalogue defaults, keyed by method (typed in run-config.ts). */

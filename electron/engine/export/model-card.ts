@@ -1,6 +1,6 @@
 import { readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { EXPORT_FORMAT_CATALOGUE, METHOD_CATALOGUE, type ExportFormatId } from '../../contract/catalogue';
+import { EXPORT_FORMAT_CATALOGUE, METHOD_CATALOGUE, optionsInEffect, type ExportFormatId } from '../../contract/catalogue';
 import { formatBytes, formatKeptEpoch, formatPercentOrDash } from '../../contract/display';
 import type { ModelReport, Selection } from '../../contract/events';
 import type { RunConfig } from '../../contract/run-config';
@@ -89,7 +89,7 @@ export function buildModelCard(input: CardInputs, bytes: number): ModelCard {
   const { metadata, config, reports, role } = input;
   const own = reports[role];
   const kd = config?.methodOptions.kd;
-  const usesKd = config ? config.method === 'kd' || METHOD_CATALOGUE[config.method].uses.some((ref) => ref.startsWith('kd.')) : false;
+  const usesKd = config ? config.method === 'kd' || optionsInEffect(config.method, config.methodOptions).some((ref) => ref.method === 'kd') : false;
   const { inside, colour, batch, outputType } = EXPORT_FORMAT_CATALOGUE[input.format];
   const [height, width, channels] = metadata.inputShape as [number, number, number];
   const greyInside = colour === 'rgb' && channels === 1;

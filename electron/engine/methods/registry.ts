@@ -1,9 +1,10 @@
-import { METHOD_CATALOGUE, type MethodEntry, type MethodId } from '../../contract/catalogue';
+import { hasKdTerm, METHOD_CATALOGUE, type MethodEntry, type MethodId } from '../../contract/catalogue';
 import { atMethod } from './at';
 import { crdMethod } from './crd';
 import { dkdMethod } from './dkd';
 import { distMethod } from './dist';
 import { fitnetMethod } from './fitnet';
+import { withKdTerm } from './kd-term';
 import { baselineMethod, kdMethod } from './kd';
 import { nstMethod } from './nst';
 import { pktMethod } from './pkt';
@@ -32,5 +33,8 @@ const IMPLEMENTATIONS: Record<MethodId, MethodImplementation> = {
 
 export function getMethod(id: MethodId): DistillationMethod {
   const entry: MethodEntry = METHOD_CATALOGUE[id];
-  return { id, ...entry, ...IMPLEMENTATIONS[id] };
+  const implementation = IMPLEMENTATIONS[id];
+  // A method with the shared --kd-weight option may add KD's soft term to its loss.
+  if (!hasKdTerm(id)) return { id, ...entry, ...implementation };
+  return { id, ...entry, prepare: (context) => withKdTerm(implementation.prepare(context), id, context.config) };
 }

@@ -2,7 +2,7 @@ import type * as tf from '@tensorflow/tfjs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { STUDY_ENTRY_PATTERN, STUDY_SEEDS } from '../../contract/catalogue';
+import { kdTermWeight, STUDY_ENTRY_PATTERN, STUDY_SEEDS } from '../../contract/catalogue';
 import type { ModelReport, StudyResult, StudyRow } from '../../contract/events';
 import { MethodSchema, type Method, type RunConfig } from '../../contract/run-config';
 import { DistillInputError, throwIfAborted } from '../errors';
@@ -91,7 +91,8 @@ export async function runStudy(options: RunOptions & { methods: StudyEntry[]; se
           const { report, description } = trainedBy.get(entry.name)![0]!.trained;
           rows.push({
             method: entry.name,
-            label: `${entry.initFromTeacher ? 'teacher init + ' : ''}${getMethod(entry.method).label}`,
+            // CRD with KD's soft term added (--kd-weight) is "CRD + KD" in the table, as Tian et al. name it.
+            label: `${entry.initFromTeacher ? 'teacher init + ' : ''}${getMethod(entry.method).label}${kdTermWeight(entry.method, ctx.config.methodOptions) > 0 ? ' + KD' : ''}`,
             accuracy: report.accuracy,
             gain: null,
             seconds: trainedBy.get(entry.name)!.reduce((sum, { trained }) => sum + trained.seconds, 0),
