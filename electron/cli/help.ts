@@ -1,4 +1,4 @@
-import { describeDefault, describeFlag, describeRange, METHOD_CATALOGUE, METHOD_IDS, neededFlag, PRESET_CATALOGUE, PRESET_IDS, RUN_SETTING_GROUPS, RUN_SETTINGS, STUDY_SEEDS, type AnyOption, type OptionTable } from '../contract/catalogue';
+import { describeDefault, describeFlag, describeRange, hasKdTerm, METHOD_CATALOGUE, METHOD_IDS, neededFlag, PRESET_CATALOGUE, PRESET_IDS, RUN_SETTING_GROUPS, RUN_SETTINGS, STUDY_SEEDS, type AnyOption, type OptionTable } from '../contract/catalogue';
 
 const line = (option: AnyOption, value: unknown) => {
   const range = describeRange(option);
@@ -12,7 +12,8 @@ export function catalogueHelp(): string {
     const entry = METHOD_CATALOGUE[id];
     const options = Object.values(entry.options as OptionTable).map((option) => line(option, option.default));
     const uses = entry.uses.length ? [`    also uses ${entry.uses.map((ref) => `--${(METHOD_CATALOGUE as Record<string, { options: OptionTable }>)[ref.split('.')[0]!]!.options[ref.split('.')[1]!]!.flag}`).join(', ')}`] : [];
-    return [`  ${id.padEnd(9)} ${entry.label}: ${entry.help}`, `    loss: ${entry.loss}`, ...uses, ...options].join('\n');
+    const kdTerm = hasKdTerm(id) ? [`    with --kd-weight above 0, also uses --${METHOD_CATALOGUE.kd.options.temperature.flag} and --${METHOD_CATALOGUE.kd.options.warmup.flag} (KD's soft term added to the loss)`] : [];
+    return [`  ${id.padEnd(9)} ${entry.label}: ${entry.help}`, `    loss: ${entry.loss}`, ...uses, ...kdTerm, ...options].join('\n');
   });
   const settings = RUN_SETTING_GROUPS.flatMap((group) => [`  ${group.label}:`, ...group.keys.map((key) => line(RUN_SETTINGS[key], RUN_SETTINGS[key].default))]);
   const presets = PRESET_IDS.map((id) => `  ${id.padEnd(28)} ${PRESET_CATALOGUE[id].description} (${PRESET_CATALOGUE[id].time})`);

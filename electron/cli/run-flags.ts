@@ -1,6 +1,6 @@
 import type { z } from 'zod';
-import { DATASET_FORMAT_CATALOGUE, DATASET_FORMAT_IDS, describeFlag, formatResizes, idleTeacherSettings, TEACHER_INPUT_SETTINGS, isNeededValue, METHOD_CATALOGUE, nullFlagWord, METHOD_IDS, neededFlag, needsMet, optionsOfMethod, optionsUnder, PRESET_IDS, presetConfig, RUN_SETTINGS, type AnyOption, type MethodId, type OptionTable, type RunSettingKey } from '../contract/catalogue';
-import type { PresetName, RunConfig, RunConfigOverrides } from '../contract/run-config';
+import { DATASET_FORMAT_CATALOGUE, DATASET_FORMAT_IDS, describeFlag, formatResizes, hasKdTerm, idleTeacherSettings, TEACHER_INPUT_SETTINGS, isNeededValue, METHOD_CATALOGUE, optionsInEffect, nullFlagWord, METHOD_IDS, neededFlag, needsMet, optionsOfMethod, optionsUnder, PRESET_IDS, presetConfig, RUN_SETTINGS, type AnyOption, type MethodId, type OptionTable, type RunSettingKey } from '../contract/catalogue';
+import type { MethodOptions, PresetName, RunConfig, RunConfigOverrides } from '../contract/run-config';
 import { issueText } from '../contract/api';
 import { formatList } from '../contract/display';
 import { datasetFormatOf, DistillInputError, resolveConfig, runTeacherOf, savedTeacherPath, teacherIsSaved } from '../engine';
@@ -109,16 +109,28 @@ export function optionFromFlag<T extends AnyOption>(option: T, raw: string | boo
   return checked.data as z.infer<T['schema']>;
 }
 
+/** The flag of the soft term a feature method may add (one flag, shared by every such method). */
+const KD_WEIGHT_FLAG = METHOD_CATALOGUE.crd.options.kdWeight.flag;
+
 /**
  * A method's option that none of the methods in use reads (`--dkd-beta` for a KD run) would change
  * nothing: refused, naming the methods that read it and how to use one (`hint`).
  */
-export function refuseUnreadMethodFlags(values: FlagValues, methods: readonly MethodId[], what: 'run' | 'study' | 'sweep', hint: (method: MethodId) => string | null): void {
-  const read = (method: MethodId, target: FlagTarget) => optionsOfMethod(method).some((o) => 'method' in target && o.method === target.method && o.key === target.key);
+export function refuseUnreadMethodFlags(values: FlagValues, methods: readonly MethodId[], what: 'run' | 'study' | 'sweep', hint: (method: MethodId) => string | null, methodOptions: MethodOptions): void {
+  const reads = (refs: Array<{ method: MethodId; key: string }>, target: FlagTarget) => refs.some((o) => 'method' in target && o.method === target.method && o.key === target.key);
+  const read = (method: MethodId, target: FlagTarget) => reads(optionsOfMethod(method), target);
+  const readNow = (method: MethodId, target: FlagTarget) => reads(optionsInEffect(method, methodOptions), target);
   for (const [flag, spec] of CATALOGUE_FLAGS) {
     if (values[flag] === undefined || spec.targets.some((t) => 'setting' in t)) continue;
-    if (methods.some((m) => spec.targets.some((t) => read(m, t)))) continue;
-    const readers = METHOD_IDS.filter((m) => spec.targets.some((t) => read(m, t)));
+    if (methods.some((m) => spec.targets.some((t) => readNow(m, t)))) continue;
+    // KD's T and warm-up act on a feature method only through the soft term it may add.
+    const idleKdTerm = methods.filter((m) => hasKdTerm(m) && spec.targets.some((t) => read(m, t)));
+    if (idleKdTerm.length > 0) {
+      const label = formatList(idleKdTerm.map((m) => METHOD_CATALOGUE[m].label));
+      throw new DistillInputError(`--${flag} acts on ${label} only through KD's soft term, which is off: add --${KD_WEIGHT_FLAG} W (1 is Tian et al.'s), or drop --${flag}`);
+    }
+    // Those that read it as they stand: KD's T is CRD's only once its soft term is on, so CRD is not named.
+    const readers = METHOD_IDS.filter((m) => spec.targets.some((t) => reads(optionsInEffect(m, {}), t)));
     const label = (m: MethodId) => METHOD_CATALOGUE[m].label;
     const instead = readers.length === 1 ? hint(readers[0]!) : null;
     throw new DistillInputError(`--${flag} is read by ${formatList(readers.map(label))}; this ${what} trains with ${formatList(methods.map(label))} only: drop it${instead ? `, or ${instead}` : ''}`);

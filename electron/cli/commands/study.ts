@@ -35,7 +35,7 @@ export async function studyCommand(args: string[], signal: AbortSignal): Promise
   }
   const config = studyConfig(fromRun?.config ?? await configFromFlags(values, {}, startsFromTeacher ? { initFromTeacher: true } : {}));
   if (!fromRun) await refuseIdleImageSize(values, config.dataset);
-  refuseUnreadMethodFlags(values, [...new Set(methods.map((entry) => entry.method))], 'study', (method) => `add ${method} to --methods`);
+  refuseUnreadMethodFlags(values, [...new Set(methods.map((entry) => entry.method))], 'study', (method) => `add ${method} to --methods`, config.methodOptions);
   await checkRunConfig(config, methods.map((entry) => getMethod(entry.method)));
   const backend = await selectBackend(config.backend, { threads: config.threads });
   const printer = createProgressPrinter(values.json === true);
