@@ -124,6 +124,13 @@ export function firstRunTests(session: AppSession): void {
       }
       for (const key of ['teacherEpochs', 'epochs', 'batchSize', 'lr', 'limitTrain'] as const) assert.deepEqual(await fieldValue(`setting-${key}`), preset[key], `${presetId}: ${key}`);
     }
+    // A feature method's "plus KD" slider brings KD's T and warm-up into play: greyed at 0, live above it.
+    await page.getByTestId('method').selectOption('crd');
+    assert.ok(await page.getByTestId('option-kd-temperature').isDisabled(), 'CRD without its soft term reads no T');
+    await page.getByTestId('option-crd-kdWeight').fill('1');
+    assert.ok(await page.getByTestId('option-kd-temperature').isEnabled(), 'CRD plus KD reads T');
+    assert.equal(await page.getByTestId('preview-not-read').count(), 0, 'CRD plus KD softens the teacher at T');
+    await page.getByTestId('option-crd-kdWeight').fill('0');
     // On quick the DKD form says β = 1, what the run will use (it once said 8).
     await page.getByTestId('method').selectOption('dkd');
     assert.equal(await page.getByTestId('option-dkd-beta-value').innerText(), '1');
