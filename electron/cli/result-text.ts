@@ -1,10 +1,11 @@
 import { describeAgainstTeacher, distilledBy, formatBytes, formatCount, formatDuration, formatPercent, formatPoints, formatSeedsGain, gainName, studentTitle, studyAgainstTeacher } from '../contract/display';
 import { classGainBeyondNoise, compareClasses, distillationAdvice } from '../contract/advice';
 import type { RunResult, StudyResult } from '../contract/events';
+import type { RunConfig } from '../contract/run-config';
 import { table } from './table';
 
 /** A run's comparison table, as `distill run` prints it; `method` is the run's, unless the result says which the student was kept with. */
-export function formatResult(result: RunResult, method = 'kd'): string {
+export function formatResult(result: RunResult, method = 'kd', methodOptions?: RunConfig['methodOptions']): string {
   const studentLabel = studentTitle(result.studentMethod ?? method);
   const rows: string[][] = [];
   const add = (role: string, report: RunResult['teacher']) => {
@@ -21,7 +22,7 @@ export function formatResult(result: RunResult, method = 'kd'): string {
   }
   lines.push(...classLines(result, result.studentMethod ?? method));
   if (result.choices?.length) lines.push('', 'what the recipe chose:', ...result.choices.map((choice) => `  · ${choice}`));
-  for (const advice of distillationAdvice({ ...result, studentMethod: result.studentMethod ?? method })) {
+  for (const advice of distillationAdvice({ ...result, studentMethod: result.studentMethod ?? method, methodOptions })) {
     lines.push('', `${advice.level === 'warning' ? 'warning' : 'good'}: ${advice.message}`, ...advice.suggestions.map((s) => `  try: ${s}`));
   }
   lines.push('', `backend ${result.backend.name} · ${formatDuration(result.seconds, true)}${resumedNote(result.resumed)} · saved in ${result.outDir}`);
@@ -64,6 +65,6 @@ export function formatStudy(result: StudyResult): string {
 }
 
 /** A study's table, or a run's, whose distilled student is titled by the method it was kept with (DIST, when the race kept it). */
-export const formatStudyOrRun = (result: RunResult | StudyResult, method: string) => (result.type === 'study' ? formatStudy(result) : formatResult(result, method));
+export const formatStudyOrRun = (result: RunResult | StudyResult, config: Pick<RunConfig, 'method' | 'methodOptions'>) => (result.type === 'study' ? formatStudy(result) : formatResult(result, config.method, config.methodOptions));
 
 export const resumedNote = (times: number | undefined) => (times ? ` · resumed ${times === 1 ? 'once' : `${times} times`}` : '');

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { DATASET_FORMAT_CATALOGUE, DATASET_FORMAT_IDS, describeFlag, formatResizes, hasKdTerm, idleTeacherSettings, TEACHER_INPUT_SETTINGS, isNeededValue, METHOD_CATALOGUE, optionsInEffect, nullFlagWord, METHOD_IDS, neededFlag, needsMet, optionsOfMethod, optionsUnder, PRESET_IDS, presetConfig, RUN_SETTINGS, type AnyOption, type MethodId, type OptionTable, type RunSettingKey } from '../contract/catalogue';
+import { DATASET_FORMAT_CATALOGUE, DATASET_FORMAT_IDS, describeFlag, formatResizes, hasKdTerm, KD_TERM_FLAG, idleTeacherSettings, TEACHER_INPUT_SETTINGS, isNeededValue, METHOD_CATALOGUE, optionsInEffect, nullFlagWord, METHOD_IDS, neededFlag, needsMet, optionsOfMethod, optionsUnder, PRESET_IDS, presetConfig, RUN_SETTINGS, type AnyOption, type MethodId, type OptionTable, type RunSettingKey } from '../contract/catalogue';
 import type { MethodOptions, PresetName, RunConfig, RunConfigOverrides } from '../contract/run-config';
 import { issueText } from '../contract/api';
 import { formatList } from '../contract/display';
@@ -109,9 +109,6 @@ export function optionFromFlag<T extends AnyOption>(option: T, raw: string | boo
   return checked.data as z.infer<T['schema']>;
 }
 
-/** The flag of the soft term a feature method may add (one flag, shared by every such method). */
-const KD_WEIGHT_FLAG = METHOD_CATALOGUE.crd.options.kdWeight.flag;
-
 /**
  * A method's option that none of the methods in use reads (`--dkd-beta` for a KD run) would change
  * nothing: refused, naming the methods that read it and how to use one (`hint`).
@@ -127,7 +124,7 @@ export function refuseUnreadMethodFlags(values: FlagValues, methods: readonly Me
     const idleKdTerm = methods.filter((m) => hasKdTerm(m) && spec.targets.some((t) => read(m, t)));
     if (idleKdTerm.length > 0) {
       const label = formatList(idleKdTerm.map((m) => METHOD_CATALOGUE[m].label));
-      throw new DistillInputError(`--${flag} acts on ${label} only through KD's soft term, which is off: add --${KD_WEIGHT_FLAG} W (1 is Tian et al.'s), or drop --${flag}`);
+      throw new DistillInputError(`--${flag} acts on ${label} only through KD's soft term, which is off: add --${KD_TERM_FLAG} W (1 is Tian et al.'s), or drop --${flag}`);
     }
     // Those that read it as they stand: KD's T is CRD's only once its soft term is on, so CRD is not named.
     const readers = METHOD_IDS.filter((m) => spec.targets.some((t) => reads(optionsInEffect(m, {}), t)));

@@ -1,5 +1,5 @@
 import type { ModelReport, RunResult, StudyResult, StudyRow } from './events';
-import { METHOD_CATALOGUE, optionsInEffect, STUDY_ENTRY_PATTERN, type AnyOption, type MethodId } from './catalogue';
+import { KD_TERM_FLAG, kdTermWeight, METHOD_CATALOGUE, optionsInEffect, STUDY_ENTRY_PATTERN, type AnyOption, type MethodId } from './catalogue';
 import { formatPercent, formatPoints, gainName } from './display';
 import { shellWord } from './command-line';
 
@@ -51,7 +51,13 @@ export interface SeedsGain {
 }
 
 /** `studentMethod`: the method the distilled student was kept with (a run's race, a study's row), which names its gain. */
-export type AdviceInput = Pick<RunResult, 'teacher' | 'student' | 'baseline' | 'kdGain' | 'sweep'> & Partial<Pick<RunResult, 'selection' | 'outDir'>> & { studentMethod?: string | undefined; seeds?: SeedsGain | undefined; fromStudy?: boolean };
+export type AdviceInput = Pick<RunResult, 'teacher' | 'student' | 'baseline' | 'kdGain' | 'sweep'> & Partial<Pick<RunResult, 'selection' | 'outDir'>> & {
+  studentMethod?: string | undefined;
+  seeds?: SeedsGain | undefined;
+  fromStudy?: boolean;
+  /** The run's method options, where known: whether a feature method added KD's soft term (`--kd-weight`). */
+  methodOptions?: Partial<Record<MethodId, Record<string, unknown>>> | undefined;
+};
 
 /** What the advice says to narrow a gain's noise: more test images, or the run again over several seeds, from its folder (RUN_DIR where it is not known). */
 const severalSeeds = (outDir = 'RUN_DIR') => `more test images, or this run again over several seeds (\`distill study --from-run ${shellWord(outDir)} --seeds 5\`, or "Measure this gain over 5 seeds" in the app), to narrow the noise`;
@@ -100,17 +106,22 @@ function tuningAdvice(studentMethod: string | undefined, swept: boolean): { swee
  * transfer, at a high rate on a student without batch norm). Its warm-up and the rate are what to
  * change, not the teacher. Null when the student trained, or the student alone did not either.
  */
-function didNotTrain(student: ModelReport, baseline: ModelReport | null, studentMethod: string | undefined): Advice | null {
+function didNotTrain(student: ModelReport, baseline: ModelReport | null, studentMethod: string | undefined, methodOptions: AdviceInput['methodOptions']): Advice | null {
   const classes = student.confusion.length;
   // A report without its confusion matrix says nothing of the classes, so nothing of chance.
   if (classes < 2 || !nearChance(student.accuracy, classes) || (baseline && nearChance(baseline.accuracy, classes))) return null;
-  const option = warmupOf(methodOf(studentMethod));
+  const method = methodOf(studentMethod);
+  const option = warmupOf(method);
+  // KD's soft term on top of a feature method adds its own first gradients, ramped over KD's warm-up.
+  const kdWeight = method && methodOptions ? kdTermWeight(method, methodOptions) : 0;
+  const kdTerm = kdWeight > 0 ? [`a lower weight on KD's soft term (\`--${KD_TERM_FLAG} W\`, ${kdWeight} here) or a longer ramp for it (\`--${METHOD_CATALOGUE.kd.options.warmup.flag} N\`): the two terms together can be too much for a student without batch norm at a high rate`] : [];
   const alone = baseline ? `, where the student alone reached ${formatPercent(baseline.accuracy)}` : '';
   return {
     level: 'warning',
     message: `The distilled student did not train: ${formatPercent(student.accuracy)} on test, about chance (${formatPercent(1 / classes)} for ${classes} classes)${alone}. Its distillation term's first gradients were too large for this student at this learning rate.`,
     suggestions: [
       ...(option ? [`a longer warm-up (\`--${option.flag} N\`, "${option.label}" in the app), so that the first steps learn from the labels`] : []),
+      ...kdTerm,
       'a lower learning rate (`--lr`; the auto preset starts at 0.01)',
       tuningAdvice(studentMethod, true).lower,
     ],
@@ -133,7 +144,7 @@ export function distillationAdvice(result: AdviceInput): Advice[] {
       ],
     });
   }
-  const stalled = student ? didNotTrain(student, baseline, result.studentMethod) : null;
+  const stalled = student ? didNotTrain(student, baseline, result.studentMethod, result.methodOptions) : null;
   if (stalled) {
     advice.push(stalled);
   } else if (student && baseline && result.kdGain !== null) {

@@ -180,6 +180,11 @@ describe('advice on a finished run', () => {
     // Each method's own warm-up: FitNets uses KD's, DIST, attention transfer and DKD their own; RKD has none.
     const warmupFlag = (method: string) => /`--([\w-]+) N`/.exec(adviceFor(method)[0]!.suggestions[0]!)?.[1] ?? null;
     assert.deepEqual(['dist', 'init+kd', 'fitnet', 'at', 'dkd', 'rkd'].map(warmupFlag), ['dist-warmup', 'kd-warmup', 'kd-warmup', 'at-warmup', 'dkd-warmup', null]);
+    // SP with KD's soft term on top (--kd-weight): that term's weight and ramp are named too; without it, nothing of KD.
+    const withTerm = distillationAdvice({ teacher, student: stalled, baseline, kdGain: stalled.accuracy - baseline.accuracy, sweep: undefined, studentMethod: 'sp', methodOptions: { sp: { kdWeight: 1 } } })[0]!;
+    assert.deepEqual(withTerm.suggestions.slice(0, 2), ['a longer warm-up (`--sp-warmup N`, "warm-up epochs" in the app), so that the first steps learn from the labels', "a lower weight on KD's soft term (`--kd-weight W`, 1 here) or a longer ramp for it (`--kd-warmup N`): the two terms together can be too much for a student without batch norm at a high rate"]);
+    const withoutTerm = distillationAdvice({ teacher, student: stalled, baseline, kdGain: stalled.accuracy - baseline.accuracy, sweep: undefined, studentMethod: 'sp', methodOptions: { sp: { kdWeight: 0 } } })[0]!;
+    assert.ok(!withoutTerm.suggestions.some((line) => /kd-/.test(line)), withoutTerm.suggestions.join(' | '));
     // A student alone at chance too says nothing of the kind (the data or the rate are at fault for both); nor does a student that trained.
     assert.ok(!adviceFor('kd', stalled, report([0.26, 0.25, 0.25, 0.25])).some((a) => /did not train/.test(a.message)));
     assert.ok(!adviceFor('kd', report([0.6, 0.6, 0.6, 0.6])).some((a) => /did not train/.test(a.message)));

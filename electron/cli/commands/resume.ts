@@ -14,7 +14,7 @@ export const RESUME_USAGE = `distill resume RUN_DIR [--backend ${BACKEND_IDS.joi
 /** What a run, study or sweep (in `dir`) prints when it ends, from its result: a `distill sweep` run its grid, with no students, and the full run it suggests. */
 export async function formatEnded(result: RunResult | StudyResult, config: RunConfig, dir: string): Promise<string> {
   if (result.type === 'result' && result.sweep && !result.student && !result.baseline) return formatSweep(result, await bestCellCommandOf(dir, config, result.sweep));
-  return formatStudyOrRun(result, config.method);
+  return formatStudyOrRun(result, config);
 }
 
 /** Goes on with a failed, cancelled or interrupted run from its last checkpoints. */

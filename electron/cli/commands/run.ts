@@ -21,7 +21,7 @@ export async function runCommand(args: string[], signal: AbortSignal): Promise<n
   const printer = createProgressPrinter(values.json === true, studentLaneMethod(config));
   try {
     const result = await runDistillation({ config, backend, outDir: values.out as string | undefined, runsRoot: values['runs-dir'] as string | undefined, signal, onEvent: printer.onEvent });
-    printer.done(values.json ? JSON.stringify(result) : formatStudyOrRun(result, config.method));
+    printer.done(values.json ? JSON.stringify(result) : formatStudyOrRun(result, config));
     return 0;
   } finally {
     printer.stop();

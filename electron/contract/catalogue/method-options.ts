@@ -23,11 +23,12 @@ const warmupEpochs = (flag: string, epochs: number, help: string) => integerOpti
  * for every method that has it, as --feature-pairs is. Tian et al. (RepDistiller) add it to every
  * method they compare, at weight 1 (their α), and report each combination above KD alone.
  */
+export const KD_TERM_FLAG = 'kd-weight';
 const kdTermWeight = () =>
   numberOption({
     label: 'plus KD: soft-term weight',
     help: "adds Hinton's soft term w·T²·KL(teacher ‖ student at T) to this method's loss, at KD's T and warm-up (Tian et al. combine every method with KD at w = 1); 0 leaves it out",
-    flag: 'kd-weight',
+    flag: KD_TERM_FLAG,
     valueName: 'W',
     basic: true,
     default: 0,

@@ -2,6 +2,8 @@ import { CONVOLUTIONAL_FAMILIES, MODEL_FAMILY_IDS, type ModelFamilyId } from './
 import { atOptions, crdOptions, distOptions, dkdOptions, fitnetOptions, kdOptions, nstOptions, pktOptions, reviewkdOptions, rkdOptions, spOptions, vidOptions } from './method-options';
 import { integerOption, optionDefaults, type OptionTable } from './options';
 
+export { KD_TERM_FLAG } from './method-options';
+
 /**
  * Every distillation method: what it is, its loss in words, its options (namespaced per method,
  * as mdistiller's CFG.DKD.BETA), and which model families it works on. CLI flags, help, the
