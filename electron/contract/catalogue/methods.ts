@@ -251,7 +251,8 @@ export function optionsOfMethod(method: MethodId): Array<{ method: MethodId; key
     return { method: owner, key };
   });
   const kdTerm = hasKdTerm(method) ? KD_TERM_READS : [];
-  return [...used, ...kdTerm, ...Object.keys(entry.options).map((key) => ({ method, key }))];
+  // After its own options, so that the forms show the soft term's weight before the T it reads.
+  return [...used, ...Object.keys(entry.options).map((key) => ({ method, key })), ...kdTerm];
 }
 
 /**

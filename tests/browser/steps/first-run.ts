@@ -130,6 +130,7 @@ export function firstRunTests(session: AppSession): void {
     await page.getByTestId('option-crd-kdWeight').fill('1');
     assert.ok(await page.getByTestId('option-kd-temperature').isEnabled(), 'CRD plus KD reads T');
     assert.equal(await page.getByTestId('preview-not-read').count(), 0, 'CRD plus KD softens the teacher at T');
+    await shot('3-method-crd-plus-kd');
     await page.getByTestId('option-crd-kdWeight').fill('0');
     // On quick the DKD form says β = 1, what the run will use (it once said 8).
     await page.getByTestId('method').selectOption('dkd');
