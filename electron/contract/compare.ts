@@ -1,5 +1,5 @@
 import type { RunSummary } from './api';
-import { describeValue, idleTeacherSettings, METHOD_CATALOGUE, needsMet, optionsInEffect, RUN_SETTINGS, TEACHER_INPUT_SETTINGS, TEACHER_TRAINING_SETTINGS, type MethodId } from './catalogue';
+import { describeValue, idleTeacherSettings, METHOD_CATALOGUE, METHOD_IDS, needsMet, optionsInEffect, RUN_SETTINGS, TEACHER_INPUT_SETTINGS, TEACHER_TRAINING_SETTINGS, type MethodId } from './catalogue';
 import { formatPercent, formatPercentOrDash, formatPoints, formatSweepCell } from './display';
 import { runOutcome, shortPath, teacherLabel } from './history';
 import type { RunConfig } from './run-config';
@@ -16,7 +16,7 @@ export interface SettingDifference {
 
 /**
  * The settings in which runs differ, labelled from the catalogue: run settings, then the options
- * of each run's method (a run's other methods' options never mattered to it, so they are left out).
+ * of each run's method and those it reads (a run's other methods' options never mattered to it, so they are left out).
  * A setting that acted on nothing in a run shows as –: the plateau's patience on a cosine schedule,
  * an imported teacher's input settings where the run trained its teacher, and the teacher's
  * training settings where it loaded one.
@@ -41,8 +41,10 @@ export function configDifferences(runs: Array<Pick<RunSummary, 'config' | 'teach
     const short = key === 'teacher' ? runs.map((run) => teacherLabel(run.config.teacher, (run.result?.teacher ?? run.study?.teacher)?.name)) : option.kind === 'string' ? values.map((value) => shortPath(value)) : values;
     rows.push({ key, label: option.label, values: new Set(short).size > 1 ? short : values });
   }
-  const methods = new Set(configs.map((c) => c.method));
-  for (const method of methods) {
+  // Each run's method, and the methods whose options it reads as it stood (DIST reads KD's T; CRD
+  // too, once KD's soft term is on), in the catalogue's order.
+  const owners = new Set(configs.flatMap((c) => [c.method, ...optionsInEffect(c.method, c.methodOptions).map((o) => o.method)]));
+  for (const method of METHOD_IDS.filter((id) => owners.has(id))) {
     for (const [key, option] of Object.entries(METHOD_CATALOGUE[method as MethodId].options)) {
       const values = configs.map((c) => (c.method === method || optionsInEffect(c.method, c.methodOptions).some((o) => o.method === method && o.key === key) ? describeValue((c.methodOptions[method as MethodId] as Record<string, unknown>)[key], option) : '–'));
       if (new Set(values).size > 1) rows.push({ key: `${method}.${key}`, label: `${METHOD_CATALOGUE[method as MethodId].label}: ${option.label}`, values });

@@ -242,6 +242,11 @@ describe('comparing runs', () => {
     assert.deepEqual(withBaseline.find((d) => d.key === 'method')?.values, ['kd', 'baseline']);
     // The student alone never used T: it shows as –, not as a difference of values.
     assert.deepEqual(withBaseline.find((d) => d.key === 'kd.temperature')?.values, ['4', '–']);
+    // KD's T that another method reads: DIST always, CRD once its soft term is on (--kd-weight), – where it is off.
+    const dist = (temperature: number): RunConfig => ({ ...a, method: 'dist', methodOptions: { ...a.methodOptions, kd: { ...a.methodOptions.kd, temperature } } });
+    assert.deepEqual(configDifferences(runsOf(dist(4), dist(2))).map((row) => [row.label, row.values]), [['KD (Hinton): temperature T', ['4', '2']]]);
+    const crd = (kdWeight: number, temperature: number): RunConfig => ({ ...a, method: 'crd', methodOptions: { ...a.methodOptions, kd: { ...a.methodOptions.kd, temperature }, crd: { ...a.methodOptions.crd, kdWeight } } });
+    assert.deepEqual(configDifferences(runsOf(crd(1, 2), crd(0, 4))).map((row) => [row.label, row.values]), [['KD (Hinton): temperature T', ['2', '–']], ['KD (Hinton): warm-up epochs', ['1', '–']], ['CRD: plus KD: soft-term weight', ['1', '0']]]);
     // A setting that acted on nothing in either run is no difference: the plateau's patience on cosine schedules.
     const d = { ...presetConfig('quick'), plateauPatience: 7 };
     assert.deepEqual(configDifferences(runsOf(a, d)), []);
