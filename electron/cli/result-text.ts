@@ -1,4 +1,4 @@
-import { describeAgainstTeacher, distilledBy, formatBytes, formatCount, formatDuration, formatPercent, formatPoints, formatSeedsGain, gainName, studentTitle, studyAgainstTeacher } from '../contract/display';
+import { describeAgainstTeacher, distilledBy, shownMethod, formatBytes, formatCount, formatDuration, formatPercent, formatPoints, formatSeedsGain, gainName, studentTitle, studyAgainstTeacher } from '../contract/display';
 import { classGainBeyondNoise, compareClasses, distillationAdvice } from '../contract/advice';
 import type { RunResult, StudyResult } from '../contract/events';
 import type { RunConfig } from '../contract/run-config';
@@ -6,7 +6,9 @@ import { table } from './table';
 
 /** A run's comparison table, as `distill run` prints it; `method` is the run's, unless the result says which the student was kept with. */
 export function formatResult(result: RunResult, method = 'kd', methodOptions?: RunConfig['methodOptions']): string {
-  const studentLabel = studentTitle(result.studentMethod ?? method);
+  // Titles name KD's soft term where a feature method added it ("SP + KD student").
+  const shown = shownMethod(result.studentMethod ?? method, methodOptions) ?? method;
+  const studentLabel = studentTitle(shown);
   const rows: string[][] = [];
   const add = (role: string, report: RunResult['teacher']) => {
     if (!report) return;
@@ -16,11 +18,11 @@ export function formatResult(result: RunResult, method = 'kd', methodOptions?: R
   add(studentLabel, result.student);
   add('student alone', result.baseline);
   const lines = [table(['', 'model', 'params', 'size', 'test accuracy', 'latency/image'], rows)];
-  if (result.kdGain !== null) lines.push(`\n${gainName(result.studentMethod ?? method)} over the student alone: ${formatPoints(result.kdGain)} points`);
+  if (result.kdGain !== null) lines.push(`\n${gainName(shown)} over the student alone: ${formatPoints(result.kdGain)} points`);
   if (result.teacher && result.student) {
     lines.push(`the student is ${describeAgainstTeacher(result.teacher, result.student)}`);
   }
-  lines.push(...classLines(result, result.studentMethod ?? method));
+  lines.push(...classLines(result, shown));
   if (result.choices?.length) lines.push('', 'what the recipe chose:', ...result.choices.map((choice) => `  · ${choice}`));
   for (const advice of distillationAdvice({ ...result, studentMethod: result.studentMethod ?? method, methodOptions })) {
     lines.push('', `${advice.level === 'warning' ? 'warning' : 'good'}: ${advice.message}`, ...advice.suggestions.map((s) => `  try: ${s}`));

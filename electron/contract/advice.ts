@@ -1,6 +1,6 @@
 import type { ModelReport, RunResult, StudyResult, StudyRow } from './events';
 import { KD_TERM_FLAG, kdTermWeight, METHOD_CATALOGUE, optionsInEffect, STUDY_ENTRY_PATTERN, type AnyOption, type MethodId } from './catalogue';
-import { formatPercent, formatPoints, gainName } from './display';
+import { formatPercent, formatPoints, gainName, shownMethod } from './display';
 import { shellWord } from './command-line';
 
 /**
@@ -154,7 +154,8 @@ export function distillationAdvice(result: AdviceInput): Advice[] {
     const kdGain = overSeeds !== null ? result.seeds!.meanGain : result.kdGain;
     const noise = overSeeds ?? gainNoise(student.accuracy, baseline.accuracy, n);
     const band = overSeeds !== null ? `±${(noise * 100).toFixed(2)} points is the 95 % interval of the mean over ${result.seeds!.count} seeds` : `±${(noise * 100).toFixed(2)} points is the noise on ${n.toLocaleString('en-US')} test images`;
-    const named = overSeeds !== null ? `mean ${gainName(result.studentMethod)} over ${result.seeds!.count} seeds` : gainName(result.studentMethod);
+    const shown = shownMethod(result.studentMethod, result.methodOptions);
+    const named = overSeeds !== null ? `mean ${gainName(shown)} over ${result.seeds!.count} seeds` : gainName(shown);
     const { sweep, lower } = tuningAdvice(result.studentMethod, !!result.sweep);
     // A teacher far ahead of the student alone that still teaches nothing points at the student's
     // size, not the teacher's: small students often cannot follow a much stronger teacher.

@@ -1,4 +1,4 @@
-import { METHOD_CATALOGUE, METHOD_IDS, STUDY_VARIANTS, type MethodEntry, type MethodId } from './catalogue';
+import { kdTermWeight, METHOD_CATALOGUE, METHOD_IDS, STUDY_VARIANTS, type MethodEntry, type MethodId } from './catalogue';
 import type { Selection } from './events';
 
 /**
@@ -107,14 +107,30 @@ export function formatSeedsGain(seeds: { meanGain: number | null; gainStdErr: nu
 
 const isMethodId = (key: string): key is MethodId => (METHOD_IDS as string[]).includes(key);
 
-/** A method or study entry in words: `kd` → "KD (Hinton)", `init+kd` → "teacher init + KD (Hinton)". */
+/**
+ * A method or study entry in words: `kd` → "KD (Hinton)", `init+kd` → "teacher init + KD (Hinton)",
+ * and for titles a feature method with KD's soft term added, `sp+kd` → "SP + KD" (shownMethod).
+ */
 export function methodLabel(key: string): string {
   const variant = STUDY_VARIANTS.find((v) => v.id === key);
   if (variant) return variant.label;
   const init = key.startsWith('init+');
-  const method = init ? key.slice(5) : key;
-  const label = isMethodId(method) ? METHOD_CATALOGUE[method].label : method;
+  const rest = init ? key.slice(5) : key;
+  const plusKd = rest.endsWith(KD_TERM_SUFFIX) && isMethodId(rest.slice(0, -KD_TERM_SUFFIX.length));
+  const method = plusKd ? rest.slice(0, -KD_TERM_SUFFIX.length) : rest;
+  const label = `${isMethodId(method) ? METHOD_CATALOGUE[method].label : method}${plusKd ? ' + KD' : ''}`;
   return init ? `teacher init + ${label}` : label;
+}
+
+const KD_TERM_SUFFIX = '+kd';
+
+/**
+ * The name a run's distilled student goes by in titles: its method, with `+kd` where a feature
+ * method added KD's soft term (`--kd-weight`), so that it reads "SP + KD student", "SP + KD gain".
+ * For display only: lookups (advice, colours, exports) take the method itself.
+ */
+export function shownMethod(method: string | undefined, methodOptions: Partial<Record<MethodId, Record<string, unknown>>> | undefined): string | undefined {
+  return method && methodOptions && isMethodId(method) && kdTermWeight(method, methodOptions) > 0 ? `${method}${KD_TERM_SUFFIX}` : method;
 }
 
 /** What a run calls its distilled student: "KD student", "DKD student". */

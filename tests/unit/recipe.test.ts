@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { classGainBeyondNoise, compareClasses, distillationAdvice, gainNoise, perClassAccuracy } from '../../electron/contract/advice';
 import { formatResult } from '../../electron/cli/result-text';
-import { describeAgainstTeacher, studyAgainstTeacher } from '../../electron/contract/display';
+import { describeAgainstTeacher, methodLabel, studyAgainstTeacher } from '../../electron/contract/display';
 import type { ModelReport, StudyResult } from '../../electron/contract/events';
 import { carveValidation } from '../../electron/engine/data/validation';
 import { groupMistakes, topThree } from '../../electron/engine/runs/mistakes';
@@ -214,6 +214,15 @@ describe('advice on a finished run', () => {
     assert.match(dist, /^DIST gain over the student alone: \+9\.50 points$/m);
     assert.match(dist, /^DIST helped most on: Coat/m);
     assert.doesNotMatch(dist, /\bKD (gain|helped|hurt)\b/);
+    // SP with KD's soft term added (--kd-weight): titled "SP + KD" in the table, the gain, the class lines and the advice.
+    const spResult = { type: 'result' as const, runId: 'r', status: 'completed' as const, teacher: report([0.99, 0.9]), student: report([0.99, 0.5]), baseline: report([0.7, 0.6]), kdGain: 0.095, backend: { name: 'cpu' as const, device: 'test', reason: 'test' }, outDir: '/tmp/r', seconds: 1, classNames: ['Coat', 'Shirt'] };
+    const plusKd = formatResult(spResult, 'sp', { ...presetConfig('quick').methodOptions, sp: { ...presetConfig('quick').methodOptions.sp, kdWeight: 1 } });
+    assert.match(plusKd, /^SP \+ KD student\s+/m);
+    assert.match(plusKd, /^SP \+ KD gain over the student alone: \+9\.50 points$/m);
+    assert.match(plusKd, /^SP \+ KD helped most on: Coat/m);
+    assert.match(formatResult(spResult, 'sp', presetConfig('quick').methodOptions), /^SP gain over the student alone/m);
+    assert.equal(methodLabel('init+sp+kd'), 'teacher init + SP + KD');
+    assert.equal(methodLabel('init+kd'), 'teacher init + KD');
   });
 });
 

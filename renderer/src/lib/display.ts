@@ -1,6 +1,6 @@
 // The app's display helpers: the shared number and name formats come from the contract.
 export { historyCells, historyMatches, runOutcome, shortPath } from '../../../electron/contract/history';
-export { describeAgainstTeacher, formatBackendDevice as backendDevice, formatBytes as bytes, formatCount as count, formatCountOf as countOf, formatDuration as duration, formatKeptEpoch as keptEpoch, formatMagnitude as magnitude, formatPercent as percent, formatPercentOrDash as percentOrDash, formatPoints as points, formatSeedsGain as seedsGain, formatStepMode as stepMode, formatSweepCell as sweepCell, gainName, laneTitle, seedRepeat, studentLaneMethod, studentTitle, studyAgainstTeacher } from '../../../electron/contract/display';
+export { describeAgainstTeacher, formatBackendDevice as backendDevice, formatBytes as bytes, formatCount as count, formatCountOf as countOf, formatDuration as duration, formatKeptEpoch as keptEpoch, formatMagnitude as magnitude, formatPercent as percent, formatPercentOrDash as percentOrDash, formatPoints as points, formatSeedsGain as seedsGain, formatStepMode as stepMode, formatSweepCell as sweepCell, gainName, laneTitle, seedRepeat, shownMethod, studentLaneMethod, studentTitle, studyAgainstTeacher } from '../../../electron/contract/display';
 
 export function decodeBase64(text: string): Uint8Array {
   return Uint8Array.from(atob(text), (c) => c.charCodeAt(0));

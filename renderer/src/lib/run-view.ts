@@ -3,7 +3,7 @@ import type { BackendInfo, EpochEndEvent, RunEvent, RunResult, RunStatus, Select
 import type { RunConfig } from '../../../electron/contract/run-config';
 import { inAppWords } from '../../../electron/contract/catalogue';
 import { epochFraction, sweepFraction } from '../../../electron/contract/display';
-import { keptEpoch, laneColor, laneTitle, seedRepeat, studentLaneMethod, studentTitle } from './display';
+import { keptEpoch, laneColor, laneTitle, seedRepeat, shownMethod, studentLaneMethod, studentTitle } from './display';
 
 export type PhaseState = 'waiting' | 'training' | 'done' | 'loaded' | 'skipped';
 
@@ -55,7 +55,7 @@ function laneTitleIn(view: RunView, key: string): string {
   const repeat = seedRepeat(key);
   if (view.kind === 'run' && repeat) return `${laneTitleIn(view, repeat.entry)} (seed ${repeat.seed})`;
   if (view.kind === 'run' && view.config?.tryDist && key === 'dist') return studentTitle('dist');
-  return laneTitle(key, view.kind === 'run' && view.config ? studentLaneMethod(view.config) : view.config?.method);
+  return laneTitle(key, view.kind === 'run' && view.config ? shownMethod(studentLaneMethod(view.config), view.config.methodOptions) : view.config?.method);
 }
 
 function lane(view: RunView, key: string, model: string): Lane {
