@@ -1,7 +1,7 @@
 import { BACKEND_IDS } from '../../contract/catalogue';
 import type { RunResult, StudyResult } from '../../contract/events';
 import type { RunConfig } from '../../contract/run-config';
-import { studentLaneMethod } from '../../contract/display';
+import { shownMethod, studentLaneMethod } from '../../contract/display';
 import { formatStudyOrRun } from '../result-text';
 import { formatSweep } from './sweep';
 import { bestCellCommandOf, DistillInputError, resumableRun, resumeRun, selectBackend } from '../../engine';
@@ -26,7 +26,7 @@ export async function resumeCommand(args: string[], signal: AbortSignal): Promis
   const threads = threadsFlag(values.threads);
   refuseIdleThreads(threads, request, 'the run would resume');
   const backend = await selectBackend(request, { threads: threads ?? run.config.threads });
-  const printer = createProgressPrinter(values.json === true, studentLaneMethod(run.config));
+  const printer = createProgressPrinter(values.json === true, shownMethod(studentLaneMethod(run.config), run.config.methodOptions));
   try {
     const result = await resumeRun({ dir: run.dir, backend, signal, onEvent: printer.onEvent });
     printer.done(values.json ? JSON.stringify(result) : await formatEnded(result, run.config, run.dir));

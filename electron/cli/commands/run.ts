@@ -1,5 +1,5 @@
 import { DEFAULT_PRESET, OWN_DATA_PRESET, ownDataPresetChoice } from '../../contract/catalogue';
-import { studentLaneMethod } from '../../contract/display';
+import { shownMethod, studentLaneMethod } from '../../contract/display';
 import { formatStudyOrRun } from '../result-text';
 import { checkRunConfig, runDistillation, selectBackend } from '../../engine';
 import { parseFlags } from '../args';
@@ -18,7 +18,7 @@ export async function runCommand(args: string[], signal: AbortSignal): Promise<n
   // The app turns to auto for such a dataset; the CLI keeps its default and says what it would gain.
   if (values.preset === undefined && config.dataset !== 'mnist' && values.json !== true) process.stderr.write(`note: with no --preset this run takes ${DEFAULT_PRESET}, which was tuned on MNIST; ${ownDataPresetChoice()}: add --preset ${OWN_DATA_PRESET} for this dataset\n`);
   const backend = await selectBackend(config.backend, { threads: config.threads });
-  const printer = createProgressPrinter(values.json === true, studentLaneMethod(config));
+  const printer = createProgressPrinter(values.json === true, shownMethod(studentLaneMethod(config), config.methodOptions));
   try {
     const result = await runDistillation({ config, backend, outDir: values.out as string | undefined, runsRoot: values['runs-dir'] as string | undefined, signal, onEvent: printer.onEvent });
     printer.done(values.json ? JSON.stringify(result) : formatStudyOrRun(result, config));
