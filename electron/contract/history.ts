@@ -1,6 +1,6 @@
 import { UploadIdSchema, type RunSummary } from './api';
 import type { Restarts, StudyRow } from './events';
-import { formatPercentOrDash, formatPoints, formatSweepCell, seedLabel } from './display';
+import { formatPercentOrDash, formatPoints, formatSweepCell, seedLabel, shownMethod } from './display';
 
 /**
  * A path as History shows it: its last `segments` parts (`runs/<id>/teacher` → `<id>/teacher`); a
@@ -97,7 +97,7 @@ export function historyCells(run: Pick<RunSummary, 'config' | 'result' | 'study'
     ? `study of ${study.rows.length}${seeds ? ` × ${seeds.seeds.length} seeds` : ''}`
     : sweep
       ? `sweep found ${formatSweepCell(sweep)}`
-      : config.method !== 'kd' ? config.method : null;
+      : config.method !== 'kd' ? (shownMethod(config.method, config.methodOptions) ?? config.method) : null;
   const outcome = runOutcome(run);
   return {
     dataset: shortPath(config.dataset, 1),
@@ -112,7 +112,7 @@ export function historyCells(run: Pick<RunSummary, 'config' | 'result' | 'study'
 
 /**
  * Whether a run's History row holds every word of a filter, in any case: its id, status, name and
- * notes, dataset, teacher → student, tag (a study, a sweep's find, a method other than KD). The
+ * notes, dataset, teacher → student, tag (a study, a sweep's find, a method other than KD, `sp+kd` where KD's soft term was added). The
  * app's History filter and `distill runs --filter` both ask it.
  */
 export function historyMatches(run: Pick<RunSummary, 'config' | 'result' | 'study' | 'notes'> & { runId: string; status: string }, filter: string, cells?: HistoryCells): boolean {

@@ -328,6 +328,11 @@ describe('comparing runs', () => {
     assert.deepEqual(runOutcome({ result: { ...raced, studentMethod: 'dist', restarts: { student: restarts(3), baseline: restarts(2) } }, study: null }).lanes, { student: 'dist#3', alone: 'baseline#2' });
     assert.deepEqual(runOutcome({ result: { ...raced, restarts: { student: restarts(1), baseline: restarts(1) } }, study: null }).lanes, { student: undefined, alone: undefined });
     assert.deepEqual(runOutcome({ result: { ...raced, restarts: { student: restarts(2) } }, study: null }).lanes.student, 'student#2');
+    // A method other than KD is the row's tag; SP with KD's soft term added reads sp+kd, and a filter finds it by either word.
+    const sp = (kdWeight: number) => ({ ...config, method: 'sp' as const, methodOptions: { ...config.methodOptions, sp: { ...config.methodOptions.sp, kdWeight } } });
+    assert.equal(historyCells({ config: sp(0), result: null, study: null }).tag, 'sp');
+    assert.equal(historyCells({ config: sp(1), result: null, study: null }).tag, 'sp+kd');
+    assert.ok(historyMatches({ config: sp(1), result: null, study: null, runId: 'r', status: 'completed' }, 'sp+kd'));
     // A teacher from an earlier run is named by its architecture and that run; with no report (a run stopped early), by its folder.
     const named = { ...study, teacher: { accuracy: 0.9, name: 'mlp-800x2' } } as StudyResult;
     assert.equal(historyCells({ config, result: null, study: named }).models, 'mlp-800x2 from 20261203-162520-7448 → mlp-30x2');
