@@ -106,6 +106,8 @@ export function formatSeedsGain(seeds: { meanGain: number | null; gainStdErr: nu
 }
 
 const isMethodId = (key: string): key is MethodId => (METHOD_IDS as string[]).includes(key);
+/** How titles mark a feature method with KD's soft term added: `sp+kd`. */
+const KD_TERM_SUFFIX = '+kd';
 
 /**
  * A method or study entry in words: `kd` → "KD (Hinton)", `init+kd` → "teacher init + KD (Hinton)",
@@ -121,8 +123,6 @@ export function methodLabel(key: string): string {
   const label = `${isMethodId(method) ? METHOD_CATALOGUE[method].label : method}${plusKd ? ' + KD' : ''}`;
   return init ? `teacher init + ${label}` : label;
 }
-
-const KD_TERM_SUFFIX = '+kd';
 
 /**
  * The name a run's distilled student goes by in titles: its method, with `+kd` where a feature
