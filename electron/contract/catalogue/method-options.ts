@@ -27,7 +27,7 @@ export const KD_TERM_FLAG = 'kd-weight';
 const kdTermWeight = () =>
   numberOption({
     label: 'plus KD: soft-term weight',
-    help: "adds Hinton's soft term w·T²·KL(teacher ‖ student at T) to this method's loss, at KD's T and warm-up (Tian et al. combine every method with KD at w = 1); 0 leaves it out",
+    help: "adds Hinton's soft term w·T²·KL(teacher ‖ student at T) to this method's loss, at KD's T and warm-up (Tian et al. combine every method with KD at w = 1); 0 leaves it out. At a high rate a student without batch norm can fall to chance when the ramp ends (LeNet-5 at 0.05 did at 1): try 0.5 and a longer KD warm-up",
     flag: KD_TERM_FLAG,
     valueName: 'W',
     basic: true,
