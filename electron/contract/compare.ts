@@ -43,10 +43,11 @@ export function configDifferences(runs: Array<Pick<RunSummary, 'config' | 'teach
   }
   // Each run's method, and the methods whose options it reads as it stood (DIST reads KD's T; CRD
   // too, once KD's soft term is on), in the catalogue's order.
-  const owners = new Set(configs.flatMap((c) => [c.method, ...optionsInEffect(c.method, c.methodOptions).map((o) => o.method)]));
+  const reads = configs.map((c) => optionsInEffect(c.method, c.methodOptions));
+  const owners = new Set(configs.flatMap((c, i) => [c.method, ...reads[i]!.map((o) => o.method)]));
   for (const method of METHOD_IDS.filter((id) => owners.has(id))) {
     for (const [key, option] of Object.entries(METHOD_CATALOGUE[method as MethodId].options)) {
-      const values = configs.map((c) => (c.method === method || optionsInEffect(c.method, c.methodOptions).some((o) => o.method === method && o.key === key) ? describeValue((c.methodOptions[method as MethodId] as Record<string, unknown>)[key], option) : '–'));
+      const values = configs.map((c, i) => (c.method === method || reads[i]!.some((o) => o.method === method && o.key === key) ? describeValue((c.methodOptions[method as MethodId] as Record<string, unknown>)[key], option) : '–'));
       if (new Set(values).size > 1) rows.push({ key: `${method}.${key}`, label: `${METHOD_CATALOGUE[method as MethodId].label}: ${option.label}`, values });
     }
   }

@@ -24,7 +24,7 @@ const warmupEpochs = (flag: string, epochs: number, help: string) => integerOpti
  * method they compare, at weight 1 (their α), and report each combination above KD alone.
  */
 export const KD_TERM_FLAG = 'kd-weight';
-const kdTermWeight = () =>
+const kdTermWeightOption = () =>
   numberOption({
     label: 'plus KD: soft-term weight',
     help: "adds Hinton's soft term w·T²·KL(teacher ‖ student at T) to this method's loss, at KD's T and warm-up (Tian et al. combine every method with KD at w = 1); 0 leaves it out. At a high rate a student without batch norm can fall to chance when the ramp ends (LeNet-5 at 0.05 did at 1): try 0.5 and a longer KD warm-up",
@@ -91,7 +91,7 @@ export const atOptions = {
   }),
   warmup: warmupEpochs('at-warmup', 1, "β ramps up linearly over these epochs: the attention term is blind to a map's scale, so its gradient grows as an untrained student's maps are small, and at full β it can stop a student without batch norm (LeNet-5) learning at all"),
   featurePairs: textOption(FEATURE_PAIRS),
-  kdWeight: kdTermWeight(),
+  kdWeight: kdTermWeightOption(),
 } satisfies OptionTable;
 
 export const dkdOptions = {
@@ -175,7 +175,7 @@ export const rkdOptions = {
     max: 1e4,
     ui: { min: 0, max: 200, step: 1 },
   }),
-  kdWeight: kdTermWeight(),
+  kdWeight: kdTermWeightOption(),
 } satisfies OptionTable;
 
 export const spOptions = {
@@ -195,7 +195,7 @@ export const spOptions = {
   // chance as the ramp ended; with 3 both train (94.30 % and 97.74 %, the students alone 93.67
   // and 97.22 %), as DKD's and DIST's warm-ups of 3 do.
   warmup: warmupEpochs('sp-warmup', 3, "the weight ramps up linearly over these epochs: the term is blind to the embeddings' scale, so its gradient grows as an untrained student's embeddings are small, and at full weight from the first step it can stop a student learning at all"),
-  kdWeight: kdTermWeight(),
+  kdWeight: kdTermWeightOption(),
 } satisfies OptionTable;
 
 export const pktOptions = {
@@ -214,7 +214,7 @@ export const pktOptions = {
   // no batch norm, lost 2.33 ± 1.71 points (one seed at 91.34 %); with 3 it gains +0.47 ± 0.08,
   // and mlp-30x2 the same either way (+0.61 ± 0.11 and +0.59 ± 0.08).
   warmup: warmupEpochs('pkt-warmup', 3, "the weight ramps up linearly over these epochs: the term is blind to the embeddings' scale, so its gradient grows as an untrained student's embeddings are small"),
-  kdWeight: kdTermWeight(),
+  kdWeight: kdTermWeightOption(),
 } satisfies OptionTable;
 
 export const crdOptions = {
@@ -271,7 +271,7 @@ export const crdOptions = {
     min: 2,
     max: 4096,
   }),
-  kdWeight: kdTermWeight(),
+  kdWeight: kdTermWeightOption(),
 } satisfies OptionTable;
 
 export const reviewkdOptions = {
@@ -288,7 +288,7 @@ export const reviewkdOptions = {
   }),
   warmup: warmupEpochs('reviewkd-warmup', 1, 'the weight ramps up linearly over these epochs (mdistiller: 20 of CIFAR\'s 240), as attention transfer\'s does'),
   featurePairs: textOption(FEATURE_PAIRS),
-  kdWeight: kdTermWeight(),
+  kdWeight: kdTermWeightOption(),
 } satisfies OptionTable;
 
 export const nstOptions = {
@@ -305,7 +305,7 @@ export const nstOptions = {
   }),
   warmup: warmupEpochs('nst-warmup', 1, "the weight ramps up linearly over these epochs: each channel is scaled to unit length, so the term is blind to the maps' scale and its gradient grows as an untrained student's maps are small"),
   featurePairs: textOption(FEATURE_PAIRS),
-  kdWeight: kdTermWeight(),
+  kdWeight: kdTermWeightOption(),
 } satisfies OptionTable;
 
 export const vidOptions = {
@@ -333,5 +333,5 @@ export const vidOptions = {
   }),
   warmup: warmupEpochs('vid-warmup', 1, 'the weight ramps up linearly over these epochs, as attention transfer\'s does'),
   featurePairs: textOption(FEATURE_PAIRS),
-  kdWeight: kdTermWeight(),
+  kdWeight: kdTermWeightOption(),
 } satisfies OptionTable;

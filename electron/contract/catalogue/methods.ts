@@ -244,25 +244,23 @@ export function kdTermWeight(method: MethodId, methodOptions: Partial<Record<Met
  * Every option a method can read, its own and those it uses, as [method, key] pairs; a method
  * that can add KD's soft term lists KD's T and warm-up too (the forms and flags offer them).
  */
-export function optionsOfMethod(method: MethodId): Array<{ method: MethodId; key: string }> {
-  const entry: MethodEntry = METHOD_CATALOGUE[method];
-  const used = entry.uses.map((ref) => {
-    const [owner, key] = ref.split('.') as [MethodId, string];
-    return { method: owner, key };
-  });
-  const kdTerm = hasKdTerm(method) ? KD_TERM_READS : [];
-  // After its own options, so that the forms show the soft term's weight before the T it reads.
-  return [...used, ...Object.keys(entry.options).map((key) => ({ method, key })), ...kdTerm];
-}
+export const optionsOfMethod = (method: MethodId) => optionRefs(method, hasKdTerm(method));
 
 /**
  * The options a method reads in this configuration: as `optionsOfMethod`, less KD's T and
  * warm-up where its soft term is off (CRD without `--kd-weight` reads no T).
  */
-export function optionsInEffect(method: MethodId, methodOptions: Partial<Record<MethodId, Record<string, unknown>>>): Array<{ method: MethodId; key: string }> {
-  const all = optionsOfMethod(method);
-  if (!hasKdTerm(method) || kdTermWeight(method, methodOptions) > 0) return all;
-  return all.filter((o) => !KD_TERM_READS.some((r) => r.method === o.method && r.key === o.key) || METHOD_CATALOGUE[method].uses.some((ref) => ref === `${o.method}.${o.key}`));
+export const optionsInEffect = (method: MethodId, methodOptions: Partial<Record<MethodId, Record<string, unknown>>>) => optionRefs(method, kdTermWeight(method, methodOptions) > 0);
+
+/** A method's own options and those it uses, then KD's that its soft term reads where `withKdTerm`. */
+function optionRefs(method: MethodId, withKdTerm: boolean): Array<{ method: MethodId; key: string }> {
+  const entry: MethodEntry = METHOD_CATALOGUE[method];
+  const used = entry.uses.map((ref) => {
+    const [owner, key] = ref.split('.') as [MethodId, string];
+    return { method: owner, key };
+  });
+  // After its own options, so that the forms show the soft term's weight before the T it reads.
+  return [...used, ...Object.keys(entry.options).map((key) => ({ method, key })), ...(withKdTerm ? KD_TERM_READS : [])];
 }
 
 /** Every method's options at their catalogue defaults, keyed by method (typed in run-config.ts). */

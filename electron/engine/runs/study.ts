@@ -2,7 +2,7 @@ import type * as tf from '@tensorflow/tfjs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { kdTermWeight, STUDY_ENTRY_PATTERN, STUDY_SEEDS } from '../../contract/catalogue';
+import { STUDY_ENTRY_PATTERN, STUDY_SEEDS } from '../../contract/catalogue';
 import type { ModelReport, StudyResult, StudyRow } from '../../contract/events';
 import { MethodSchema, type Method, type RunConfig } from '../../contract/run-config';
 import { DistillInputError, throwIfAborted } from '../errors';
@@ -11,7 +11,7 @@ import { withRunFolder, type RunOptions } from './pipeline';
 import { STUDY_PLAN } from './store';
 import { obtainTeacher, trainStudent, type TrainedStudent } from './phases';
 import { timeInTurns } from './side-by-side-latency';
-import { seedLabel } from '../../contract/display';
+import { methodLabel, seedLabel, shownMethod } from '../../contract/display';
 import { studySeeds, summariseSeeds } from './study-seeds';
 
 /** What a study's plan file (STUDY_PLAN, in its folder) holds: the entries it trains and with how many seeds, for a resume. */
@@ -92,7 +92,7 @@ export async function runStudy(options: RunOptions & { methods: StudyEntry[]; se
           rows.push({
             method: entry.name,
             // CRD with KD's soft term added (--kd-weight) is "CRD + KD" in the table, as Tian et al. name it.
-            label: `${entry.initFromTeacher ? 'teacher init + ' : ''}${getMethod(entry.method).label}${kdTermWeight(entry.method, ctx.config.methodOptions) > 0 ? ' + KD' : ''}`,
+            label: `${entry.initFromTeacher ? 'teacher init + ' : ''}${methodLabel(shownMethod(entry.method, ctx.config.methodOptions)!)}`,
             accuracy: report.accuracy,
             gain: null,
             seconds: trainedBy.get(entry.name)!.reduce((sum, { trained }) => sum + trained.seconds, 0),
