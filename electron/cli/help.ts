@@ -1,4 +1,4 @@
-import { describeDefault, describeFlag, describeRange, hasKdTerm, METHOD_CATALOGUE, METHOD_IDS, neededFlag, PRESET_CATALOGUE, PRESET_IDS, RUN_SETTING_GROUPS, RUN_SETTINGS, STUDY_SEEDS, type AnyOption, type OptionTable } from '../contract/catalogue';
+import { describeDefault, describeFlag, describeRange, hasKdTerm, METHOD_CATALOGUE, METHOD_IDS, neededFlag, PRESET_CATALOGUE, PRESET_IDS, RUN_SETTING_GROUPS, RUN_SETTINGS, STUDY_METHODS_HELP, STUDY_SEEDS, type AnyOption, type OptionTable } from '../contract/catalogue';
 
 const line = (option: AnyOption, value: unknown) => {
   const range = describeRange(option);
@@ -22,6 +22,7 @@ export function catalogueHelp(): string {
     ...methods,
     '',
     'Study (distill study):',
+    `    ${'--methods M,…'.padEnd(30)} ${STUDY_METHODS_HELP}`,
     line(STUDY_SEEDS, STUDY_SEEDS.default),
     '',
     "Run settings (defaults: the quick preset; an on/off flag that turns something on also has a --no- form, which turns off what a preset turned on, such as auto's --no-sweep):",

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { DATASET_FORMAT_CATALOGUE, DATASET_FORMAT_IDS, describeFlag, formatResizes, hasKdTerm, KD_TERM_FLAG, idleTeacherSettings, TEACHER_INPUT_SETTINGS, isNeededValue, METHOD_CATALOGUE, optionsInEffect, nullFlagWord, METHOD_IDS, neededFlag, needsMet, optionsOfMethod, optionsUnder, PRESET_IDS, presetConfig, RUN_SETTINGS, type AnyOption, type MethodId, type OptionTable, type RunSettingKey } from '../contract/catalogue';
+import { DATASET_FORMAT_CATALOGUE, DATASET_FORMAT_IDS, describeFlag, formatResizes, hasKdTerm, KD_TERM_FLAG, KD_TERM_SUFFIX, idleTeacherSettings, TEACHER_INPUT_SETTINGS, isNeededValue, METHOD_CATALOGUE, optionsInEffect, nullFlagWord, METHOD_IDS, neededFlag, needsMet, optionsOfMethod, optionsUnder, PRESET_IDS, presetConfig, RUN_SETTINGS, type AnyOption, type MethodId, type OptionTable, type RunSettingKey } from '../contract/catalogue';
 import type { MethodOptions, PresetName, RunConfig, RunConfigOverrides } from '../contract/run-config';
 import { issueText } from '../contract/api';
 import { formatList } from '../contract/display';
@@ -111,20 +111,22 @@ export function optionFromFlag<T extends AnyOption>(option: T, raw: string | boo
 
 /**
  * A method's option that none of the methods in use reads (`--dkd-beta` for a KD run) would change
- * nothing: refused, naming the methods that read it and how to use one (`hint`).
+ * nothing: refused, naming the methods that read it and how to use one (`hint`). `trains` is each
+ * student's method with the options it trains with (a study's `sp+kd` entry adds KD's soft term).
  */
-export function refuseUnreadMethodFlags(values: FlagValues, methods: readonly MethodId[], what: 'run' | 'study' | 'sweep', hint: (method: MethodId) => string | null, methodOptions: MethodOptions): void {
+export function refuseUnreadMethodFlags(values: FlagValues, trains: ReadonlyArray<{ method: MethodId; methodOptions: MethodOptions }>, what: 'run' | 'study' | 'sweep', hint: (method: MethodId) => string | null): void {
   const reads = (refs: Array<{ method: MethodId; key: string }>, target: FlagTarget) => refs.some((o) => 'method' in target && o.method === target.method && o.key === target.key);
   const read = (method: MethodId, target: FlagTarget) => reads(optionsOfMethod(method), target);
-  const readNow = (method: MethodId, target: FlagTarget) => reads(optionsInEffect(method, methodOptions), target);
+  const methods = [...new Set(trains.map((t) => t.method))];
   for (const [flag, spec] of CATALOGUE_FLAGS) {
     if (values[flag] === undefined || spec.targets.some((t) => 'setting' in t)) continue;
-    if (methods.some((m) => spec.targets.some((t) => readNow(m, t)))) continue;
+    if (trains.some(({ method, methodOptions }) => spec.targets.some((t) => reads(optionsInEffect(method, methodOptions), t)))) continue;
     // KD's T and warm-up act on a feature method only through the soft term it may add.
     const idleKdTerm = methods.filter((m) => hasKdTerm(m) && spec.targets.some((t) => read(m, t)));
     if (idleKdTerm.length > 0) {
       const label = formatList(idleKdTerm.map((m) => METHOD_CATALOGUE[m].label));
-      throw new DistillInputError(`--${flag} acts on ${label} only through KD's soft term, which is off: add --${KD_TERM_FLAG} W (1 is Tian et al.'s), or drop --${flag}`);
+      const entry = what === 'study' ? `, or list ${idleKdTerm[0]}${KD_TERM_SUFFIX} in --methods` : '';
+      throw new DistillInputError(`--${flag} acts on ${label} only through KD's soft term, which is off: add --${KD_TERM_FLAG} W (1 is Tian et al.'s)${entry}, or drop --${flag}`);
     }
     // Those that read it as they stand: KD's T is CRD's only once its soft term is on, so CRD is not named.
     const readers = METHOD_IDS.filter((m) => spec.targets.some((t) => reads(optionsInEffect(m, {}), t)));

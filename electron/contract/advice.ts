@@ -1,5 +1,5 @@
 import type { ModelReport, RunResult, StudyResult, StudyRow } from './events';
-import { KD_TERM_FLAG, kdTermWeight, METHOD_CATALOGUE, optionsInEffect, STUDY_ENTRY_PATTERN, type AnyOption, type MethodId } from './catalogue';
+import { KD_TERM_FLAG, kdTermWeight, METHOD_CATALOGUE, optionsInEffect, parseStudyEntry, type AnyOption, type MethodId } from './catalogue';
 import { formatPercent, formatPoints, gainName, shownMethod } from './display';
 import { shellWord } from './command-line';
 
@@ -64,8 +64,8 @@ const severalSeeds = (outDir = 'RUN_DIR') => `more test images, or this run agai
 /** The same for a study of one seed, which is run again with more seeds per method, not measured from a run. */
 const STUDY_SEEDS_AGAIN = 'more test images, or the study again with several seeds per method (`--seeds 5`, or "seeds per method" on the Method screen), to narrow the noise';
 
-/** The catalogue method a kept or studied student trained with (`init+kd` → kd); null when unknown. */
-const methodOf = (studentMethod: string | undefined): MethodId | null => (STUDY_ENTRY_PATTERN.exec(studentMethod ?? '')?.[2] as MethodId | undefined) ?? null;
+/** The catalogue method a kept or studied student trained with (`init+kd` → kd, `sp+kd` → sp); null when unknown. */
+const methodOf = (studentMethod: string | undefined): MethodId | null => parseStudyEntry(studentMethod ?? '')?.method ?? null;
 
 /** A method's warm-up option (its own, or KD's that it reads), if it has one. */
 function warmupOf(method: MethodId | null): AnyOption | null {

@@ -254,7 +254,7 @@ const Empty = z.object({}).strict();
 
 export const ExportFormatSchema = z.enum(EXPORT_FORMAT_IDS);
 /** Which of a study's students (its row: `kd`, `init+kd`, `baseline`, …); runs have one student and leave it out. */
-export const StudyEntrySchema = z.string().regex(STUDY_ENTRY_PATTERN, 'a study method: kd, dkd, …, baseline, or init+<method>');
+export const StudyEntrySchema = z.string().regex(STUDY_ENTRY_PATTERN, 'a study method: kd, dkd, …, baseline, init+<method>, or <method>+kd');
 export const ExportRequestSchema = z.object({ runId: RunId, role: ModelRoleSchema, format: ExportFormatSchema.default('tfjs'), method: StudyEntrySchema.optional() }).strict();
 export type ExportRequest = z.input<typeof ExportRequestSchema>;
 export const ExportResultSchema = z.object({

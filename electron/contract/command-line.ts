@@ -1,14 +1,14 @@
-import { idleTeacherSettings, METHOD_CATALOGUE, needsMet, nullFlagWord, optionsOfMethod, PRESET_IDS, presetConfig, RUN_SETTINGS, STUDY_SEEDS, type AnyOption, type MethodId, type OptionTable, type PresetId, type RunSettingKey } from './catalogue';
+import { idleTeacherSettings, METHOD_CATALOGUE, needsMet, nullFlagWord, optionsOfMethod, PRESET_IDS, presetConfig, RUN_SETTINGS, STUDY_SEEDS, type AnyOption, type StudyEntryParts, type MethodId, type OptionTable, type PresetId, type RunSettingKey } from './catalogue';
 import type { RunConfig } from './run-config';
 
 /**
  * What a finished run was, as the command that makes it: `distill run`, `distill sweep` (a sweep
- * on its own), or `distill study` with its entries (`kd`, `init+kd`: method and start) and seeds.
+ * on its own), or `distill study` with its entries (`kd`, `init+kd`, `sp+kd`: method, start, soft term) and seeds.
  */
 export type RunCommandKind =
   | { command: 'run' }
   | { command: 'sweep' }
-  | { command: 'study'; entries: ReadonlyArray<{ name: string; method: MethodId; initFromTeacher: boolean }>; seeds: number };
+  | { command: 'study'; entries: ReadonlyArray<StudyEntryParts & { name: string }>; seeds: number };
 
 /** The methods a run trains with: its own, DIST when it races DIST (`--try-dist`), KD when it sweeps. */
 export function methodsOfRun(config: Pick<RunConfig, 'method' | 'tryDist' | 'sweep'>): MethodId[] {

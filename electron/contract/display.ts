@@ -1,4 +1,4 @@
-import { kdTermWeight, METHOD_CATALOGUE, METHOD_IDS, STUDY_VARIANTS, type MethodEntry, type MethodId } from './catalogue';
+import { KD_TERM_SUFFIX, kdTermWeight, METHOD_CATALOGUE, METHOD_IDS, STUDY_VARIANTS, type MethodEntry, type MethodId } from './catalogue';
 import type { Selection } from './events';
 
 /**
@@ -106,8 +106,6 @@ export function formatSeedsGain(seeds: { meanGain: number | null; gainStdErr: nu
 }
 
 const isMethodId = (key: string): key is MethodId => (METHOD_IDS as string[]).includes(key);
-/** How titles mark a feature method with KD's soft term added: `sp+kd`. */
-const KD_TERM_SUFFIX = '+kd';
 
 /**
  * A method or study entry in words: `kd` → "KD (Hinton)", `init+kd` → "teacher init + KD (Hinton)",

@@ -89,6 +89,24 @@ describe('distill study', () => {
     assert.match(notRun.stderr, /not a completed run \(it is a study\)/);
   });
 
+  it("compares a method with and without KD's soft term in one table (sp,sp+kd)", async () => {
+    const out = await mkdtemp(join(tmpdir(), 'study-plus-kd-'));
+    const { code, stdout, stderr } = await runCli(['study', '--methods', 'baseline,sp,sp+kd', '--temperature', '2', '--kd-weight', '0.5', ...TINY_MLP, '--json', '--out', out]);
+    assert.equal(code, 0, stderr);
+    const study = StudyResultSchema.parse(JSON.parse(stdout.trim().split('\n').at(-1)!));
+    assert.deepEqual(study.rows.map((r) => [r.method, r.label]), [['baseline', 'Student alone'], ['sp', 'SP'], ['sp+kd', 'SP + KD']]);
+    const [, sp, plusKd] = study.rows;
+    assert.doesNotMatch(sp!.detail, /plus KD/);
+    assert.match(plusKd!.detail, /; plus KD's soft term, weight 0\.5, T = 2/);
+    assert.notEqual(plusKd!.accuracy, sp!.accuracy, 'two different students');
+    // The study's config keeps the weight given; the entries say where it went.
+    assert.equal(JSON.parse(await readFile(join(out, 'config.json'), 'utf8')).methodOptions.sp.kdWeight, 0.5);
+    // Without --kd-weight a +kd entry takes Tian et al.'s 1, and --temperature is read through it.
+    const refused = await runCli(['study', '--methods', 'baseline,sp', '--temperature', '2']);
+    assert.equal(refused.code, 2);
+    assert.match(refused.stderr, /--temperature acts on SP only through KD's soft term, which is off: add --kd-weight W \(1 is Tian et al.'s\), or list sp\+kd in --methods, or drop --temperature/);
+  });
+
   it('rejects an unknown method and a method that cannot pair the models, before training', async () => {
     const race = await runCli(['study', '--methods', 'kd,dist', '--try-dist']);
     assert.equal(race.code, 2);

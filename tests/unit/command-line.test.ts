@@ -7,7 +7,7 @@ import { withKdCell } from '../../electron/contract/best-cell';
 import type { RunConfig } from '../../electron/contract/run-config';
 import { parseFlags } from '../../electron/cli/args';
 import { configFromFlags, RUN_FLAGS } from '../../electron/cli/run-flags';
-import { studyConfig } from '../../electron/engine/runs/study';
+import { parseStudyMethods, studyConfig } from '../../electron/engine/runs/study';
 
 // The command a finished run offers ("train it again") is only worth showing if the CLI, given
 // it, builds that run's config again: every setting that acts in the run, to the value.
@@ -136,12 +136,19 @@ describe('the command line that trains a run again', () => {
       assert.ok(!said.includes('--temperature') && !said.includes('--alpha'), said.join(' '));
     }
     assert.ok(commandLineOf({ ...chose, sweep: false }, { command: 'run' }, false)!.includes('--temperature'), 'without the sweep they are the run\'s');
-    const study: RunCommandKind = { command: 'study', entries: [{ name: 'baseline', method: 'baseline', initFromTeacher: false }, { name: 'init+dist', method: 'dist', initFromTeacher: true }], seeds: 3 };
+    const study: RunCommandKind = { command: 'study', entries: parseStudyMethods('baseline,init+dist'), seeds: 3 };
     const studied = { ...studyConfig({ ...presetConfig('auto'), sweep: false }), selectionSteps: 4 };
     const studyWords = await assertRoundTrip(studied, study, 'a study');
     assert.deepEqual(studyWords.slice(0, 7), ['study', '--preset', 'auto', '--methods', 'baseline,init+dist', '--seeds', '3']);
     assert.ok(studyWords.includes('--no-sweep') && studyWords.includes('--selection-steps'), studyWords.join(' '));
     assert.ok(!studyWords.includes('--try-dist') && !studyWords.includes('--no-try-dist') && !studyWords.includes('--restarts'), 'a study races and restarts nothing');
+    // SP beside SP + KD: the `+kd` entry reads KD's T, so the command keeps it though --kd-weight is 0.
+    const plusKd: RunCommandKind = { command: 'study', entries: parseStudyMethods('sp,sp+kd'), seeds: 1 };
+    const quick = studyConfig(presetConfig('quick'));
+    const atT2 = { ...quick, methodOptions: { ...quick.methodOptions, kd: { ...quick.methodOptions.kd, temperature: 2 } } };
+    const plusKdWords = await assertRoundTrip(atT2, plusKd, 'a study of SP and SP + KD');
+    assert.deepEqual(plusKdWords.slice(0, 5), ['study', '--preset', 'quick', '--methods', 'sp,sp+kd']);
+    assert.equal(plusKdWords[plusKdWords.indexOf('--temperature') + 1], '2', plusKdWords.join(' '));
   });
 
   it('quotes words a shell would split or expand', () => {

@@ -13,7 +13,7 @@ export async function runCommand(args: string[], signal: AbortSignal): Promise<n
   const { values } = parseFlags(args, RUN_FLAGS);
   const config = await configFromFlags(values);
   await refuseIdleImageSize(values, config.dataset);
-  refuseUnreadMethodFlags(values, methodsOfRun(config), 'run', (method) => `use --method ${method}`, config.methodOptions);
+  refuseUnreadMethodFlags(values, methodsOfRun(config).map((method) => ({ method, methodOptions: config.methodOptions })), 'run', (method) => `use --method ${method}`);
   await checkRunConfig(config);
   // The app turns to auto for such a dataset; the CLI keeps its default and says what it would gain.
   if (values.preset === undefined && config.dataset !== 'mnist' && values.json !== true) process.stderr.write(`note: with no --preset this run takes ${DEFAULT_PRESET}, which was tuned on MNIST; ${ownDataPresetChoice()}: add --preset ${OWN_DATA_PRESET} for this dataset\n`);

@@ -1,5 +1,5 @@
 import { basename, resolve } from 'node:path';
-import { BACKEND_IDS, DEFAULT_STUDY, describeFlag, METHOD_IDS, RUN_SETTINGS, STUDY_SEEDS, STUDY_VARIANTS } from '../../contract/catalogue';
+import { BACKEND_IDS, DEFAULT_STUDY, describeFlag, KD_TERM_SUFFIX, METHOD_IDS, RUN_SETTINGS, STUDY_SEEDS, studyEntryMethodOptions } from '../../contract/catalogue';
 import type { RunConfig } from '../../contract/run-config';
 import { formatStudy } from '../result-text';
 import { checkRunConfig, DistillInputError, getMethod, parseStudyMethods, readRun, runStudy, selectBackend, studyConfig, studyOfRun, type StudyEntry } from '../../engine';
@@ -7,7 +7,8 @@ import { choiceFlag, parseFlags, threadsFlag } from '../args';
 import { createProgressPrinter } from '../progress-printer';
 import { configFromFlags, flagsUnder, optionFromFlag, refuseIdleImageSize, refuseIdleThreads, refuseUnreadMethodFlags, RUN_FLAGS, runFlagsUsage, type FlagValues } from '../run-flags';
 
-const STUDY_METHODS = [...METHOD_IDS, ...STUDY_VARIANTS.map((v) => v.id)].join(',');
+// Every method, then the two forms of entry built on them (help says which methods take +kd).
+const STUDY_METHODS = [...METHOD_IDS, 'init+<method>', `<method>${KD_TERM_SUFFIX}`].join(',');
 const STUDY_FLAGS: typeof RUN_FLAGS = { ...RUN_FLAGS, methods: { type: 'string' }, [STUDY_SEEDS.flag]: { type: 'string' }, 'from-run': { type: 'string' } };
 /** What may go with --from-run: the run gives everything else. */
 const FROM_RUN_FLAGS = ['from-run', 'methods', STUDY_SEEDS.flag, 'backend', 'threads', 'out', 'runs-dir', 'json'];
@@ -35,7 +36,9 @@ export async function studyCommand(args: string[], signal: AbortSignal): Promise
   }
   const config = studyConfig(fromRun?.config ?? await configFromFlags(values, {}, startsFromTeacher ? { initFromTeacher: true } : {}));
   if (!fromRun) await refuseIdleImageSize(values, config.dataset);
-  refuseUnreadMethodFlags(values, [...new Set(methods.map((entry) => entry.method))], 'study', (method) => `add ${method} to --methods`, config.methodOptions);
+  const names = methods.map((entry) => entry.name);
+  const trains = methods.map((entry) => ({ method: entry.method, methodOptions: studyEntryMethodOptions(config.methodOptions, names, entry.name) }));
+  refuseUnreadMethodFlags(values, trains, 'study', (method) => `add ${method} to --methods`);
   await checkRunConfig(config, methods.map((entry) => getMethod(entry.method)));
   const backend = await selectBackend(config.backend, { threads: config.threads });
   const printer = createProgressPrinter(values.json === true);

@@ -27,7 +27,7 @@ export async function sweepCommand(args: string[], signal: AbortSignal): Promise
   }
   const config = await configFromFlags(values, { method: 'kd', sweep: true });
   await refuseIdleImageSize(values, config.dataset);
-  refuseUnreadMethodFlags(values, methodsOfRun(config), 'sweep', () => null, config.methodOptions);
+  refuseUnreadMethodFlags(values, methodsOfRun(config).map((method) => ({ method, methodOptions: config.methodOptions })), 'sweep', () => null);
   if (values['validation-split'] === undefined && config.validationSplit === 0) config.validationSplit = 0.1;
   await checkRunConfig(config);
   const backend = await selectBackend(config.backend, { threads: config.threads });

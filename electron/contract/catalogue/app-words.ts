@@ -1,4 +1,5 @@
-import { METHOD_CATALOGUE, METHOD_IDS, STUDY_SEEDS } from './methods';
+import { METHOD_CATALOGUE, METHOD_IDS } from './methods';
+import { STUDY_SEEDS } from './study-entries';
 import type { AnyOption, OptionTable } from './options';
 import { RUN_SETTINGS } from './run-settings';
 

@@ -6,6 +6,7 @@
  */
 export * from './datasets';
 export * from './methods';
+export * from './study-entries';
 export * from './models';
 export * from './options';
 export * from './presets';

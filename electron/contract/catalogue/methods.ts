@@ -1,6 +1,6 @@
 import { CONVOLUTIONAL_FAMILIES, MODEL_FAMILY_IDS, type ModelFamilyId } from './models';
 import { atOptions, crdOptions, distOptions, dkdOptions, fitnetOptions, kdOptions, nstOptions, pktOptions, reviewkdOptions, rkdOptions, spOptions, vidOptions } from './method-options';
-import { integerOption, optionDefaults, type OptionTable } from './options';
+import { optionDefaults, type OptionTable } from './options';
 
 export { KD_TERM_FLAG } from './method-options';
 
@@ -205,25 +205,6 @@ export type OptionRef = { [M in MethodId]: `${M}.${Extract<keyof (typeof METHOD_
 // Every `uses` entry names a real option: a typo fails the type-check.
 const usesAreOptions: (typeof METHOD_CATALOGUE)[MethodId]['uses'][number] extends OptionRef ? true : never = true;
 void usesAreOptions;
-
-/** Study entries besides the plain methods: the student starts from the teacher's weights. */
-export const STUDY_VARIANTS = [{ id: 'init+kd', label: 'teacher init + KD' }] as const;
-export const DEFAULT_STUDY = 'baseline,kd,fitnet,at,dkd,init+kd';
-/**
- * How many seeds a study trains every method with, on its one teacher and split: one run's gain is
- * within ±0.9 points of noise on 10,000 test images, and a mean over seeds narrows that.
- */
-export const STUDY_SEEDS = integerOption({
-  label: 'seeds per method',
-  help: 'train every method with this many seeds (S, S+1, …) on the one teacher and split, and give each gain as the mean over seeds ± its standard error; the saved students are seed S\'s',
-  flag: 'seeds',
-  valueName: 'N',
-  default: 1,
-  min: 1,
-  max: 10,
-});
-/** A study's entry as written in --methods and its rows: a method, or `init+<method>` (from the teacher's weights). */
-export const STUDY_ENTRY_PATTERN = new RegExp(`^(init\\+)?(${Object.keys(METHOD_CATALOGUE).join('|')})$`);
 
 /** KD's options that its soft term reads where a feature or relation method adds it (`kdWeight` above 0). */
 const KD_TERM_READS = [

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { ModelRole } from '../../contract/api';
-import { STUDY_ENTRY_PATTERN } from '../../contract/catalogue';
+import { parseStudyEntry, studyEntryMethodOptions } from '../../contract/catalogue';
 import type { StudyRow } from '../../contract/events';
 import type { RunConfig } from '../../contract/run-config';
 import { DistillInputError } from '../errors';
@@ -39,9 +39,9 @@ export function runModel(run: StoredRun, role: ModelRole, method?: string): RunM
   const names = study.rows.map((r) => r.method).join(', ');
   if (!entry) throw new DistillInputError(`run ${run.id} is a study: say which method's student to export (--method ${study.rows.find((r) => r.method !== 'baseline')?.method ?? 'kd'}; its methods: ${names})`);
   const row = study.rows.find((r) => r.method === entry);
-  // The pattern keeps the folder name inside the run folder, whatever a caller passed.
-  if (!row || !STUDY_ENTRY_PATTERN.test(entry)) throw new DistillInputError(`study ${run.id} has no "${entry}" student (its methods: ${names})`);
-  const [, init, base] = STUDY_ENTRY_PATTERN.exec(entry)!;
+  // The entry's pattern keeps the folder name inside the run folder, whatever a caller passed.
+  const parts = parseStudyEntry(entry);
+  if (!row || !parts) throw new DistillInputError(`study ${run.id} has no "${entry}" student (its methods: ${names})`);
   const asReport = (r: StudyRow): CardReport => ({ name: study.student, accuracy: r.accuracy, params: r.params });
   const own = asReport(row);
   const alone = study.rows.find((r) => r.method === 'baseline');
@@ -49,7 +49,8 @@ export function runModel(run: StoredRun, role: ModelRole, method?: string): RunM
   return {
     dir: join(run.dir, entry.replace(/\+/g, '-')),
     role: isAlone ? 'baseline' : 'student',
-    config: { ...run.config, method: base as RunConfig['method'], initFromTeacher: init !== undefined },
+    // The card says what this entry trained with: `sp` beside `sp+kd` added no soft term.
+    config: { ...run.config, method: parts.method, initFromTeacher: parts.initFromTeacher, methodOptions: studyEntryMethodOptions(run.config.methodOptions, study.rows.map((r) => r.method), entry) },
     reports: {
       teacher: study.teacher,
       student: isAlone ? null : own,

@@ -2,9 +2,9 @@ import type * as tf from '@tensorflow/tfjs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { STUDY_ENTRY_PATTERN, STUDY_SEEDS } from '../../contract/catalogue';
+import { parseStudyEntry, STUDY_ENTRY_FORMS, STUDY_SEEDS, studyEntryMethodOptions } from '../../contract/catalogue';
 import type { ModelReport, StudyResult, StudyRow } from '../../contract/events';
-import { MethodSchema, type Method, type RunConfig } from '../../contract/run-config';
+import type { Method, RunConfig } from '../../contract/run-config';
 import { DistillInputError, throwIfAborted } from '../errors';
 import { getMethod } from '../methods/registry';
 import { withRunFolder, type RunOptions } from './pipeline';
@@ -18,20 +18,22 @@ import { studySeeds, summariseSeeds } from './study-seeds';
 export const StudyPlanSchema = z.object({ methods: z.string(), seeds: STUDY_SEEDS.schema.optional() });
 
 export interface StudyEntry {
-  /** As written: `kd`, `init+kd`, … */
+  /** As written: `kd`, `init+kd`, `sp+kd`, … */
   name: string;
   method: Method;
   initFromTeacher: boolean;
+  /** Whether the entry adds KD's soft term to its method (`sp+kd`): see studyEntryMethodOptions. */
+  kdTerm: boolean;
 }
 
-/** `baseline,kd,fitnet,at,dkd,init+kd` → entries; an unknown name is an input error. */
+/** `baseline,kd,fitnet,at,dkd,init+kd,sp+kd` → entries; an unknown name is an input error. */
 export function parseStudyMethods(spec: string): StudyEntry[] {
   const names = spec.split(',').map((s) => s.trim()).filter(Boolean);
   if (names.length === 0) throw new DistillInputError('--methods: name at least one method');
   const entries = names.map((name) => {
-    const match = STUDY_ENTRY_PATTERN.exec(name);
-    if (!match) throw new DistillInputError(`--methods: unknown method "${name}" (${MethodSchema.options.join(', ')}, or init+<method>)`);
-    return { name, method: MethodSchema.parse(match[2]), initFromTeacher: match[1] !== undefined };
+    const parts = parseStudyEntry(name);
+    if (!parts) throw new DistillInputError(`--methods: unknown method "${name}" (${STUDY_ENTRY_FORMS})`);
+    return { name, ...parts };
   });
   const dup = entries.find((e, i) => entries.findIndex((f) => f.name === e.name) !== i);
   if (dup) throw new DistillInputError(`--methods: "${dup.name}" is listed twice`);
@@ -66,6 +68,8 @@ export async function runStudy(options: RunOptions & { methods: StudyEntry[]; se
       /** Where an entry's student is saved in the study's folder: `init-kd`, and `init-kd-seed2` for another seed. */
       const folderOf = (entry: StudyEntry, seed = ctx.config.seed) => join(ctx.folder.dir, entry.name.replace(/\+/g, '-') + (seed === ctx.config.seed ? '' : `-seed${seed}`));
       const seeds = studySeeds(ctx.config.seed, options.seeds ?? 1);
+      // Where an entry says `sp+kd`, KD's soft term is on it and off its plain twin.
+      const optionsOf = (entry: StudyEntry) => studyEntryMethodOptions(ctx.config.methodOptions, entries.map((e) => e.name), entry.name);
       // What a resume needs to train the same entries: the config alone does not list them.
       if (!options.resume) await writeFile(join(ctx.folder.dir, STUDY_PLAN), JSON.stringify({ methods: entries.map((e) => e.name).join(','), seeds: seeds.length }) + '\n');
       try {
@@ -81,7 +85,8 @@ export async function runStudy(options: RunOptions & { methods: StudyEntry[]; se
             throwIfAborted(ctx.signal);
             const method = getMethod(entry.method);
             const phase = method.needsTeacher ? 'student' : 'baseline';
-            const trained = await trainStudent(ctx, { method, teacher, phase, label: seedLabel(entry.name, seed, ctx.config.seed), initFromTeacher: entry.initFromTeacher, saveTo: folderOf(entry, seed), ...(seed === ctx.config.seed ? {} : { config: { ...ctx.config, seed } }) });
+            const config = { ...ctx.config, seed, methodOptions: optionsOf(entry) };
+            const trained = await trainStudent(ctx, { method, teacher, phase, label: seedLabel(entry.name, seed, ctx.config.seed), initFromTeacher: entry.initFromTeacher, saveTo: folderOf(entry, seed), config });
             trainedBy.get(entry.name)!.push({ seed, trained });
           }
         }
@@ -91,8 +96,8 @@ export async function runStudy(options: RunOptions & { methods: StudyEntry[]; se
           const { report, description } = trainedBy.get(entry.name)![0]!.trained;
           rows.push({
             method: entry.name,
-            // CRD with KD's soft term added (--kd-weight) is "CRD + KD" in the table, as Tian et al. name it.
-            label: `${entry.initFromTeacher ? 'teacher init + ' : ''}${methodLabel(shownMethod(entry.method, ctx.config.methodOptions)!)}`,
+            // CRD with KD's soft term added (`crd+kd`, or --kd-weight) is "CRD + KD" in the table, as Tian et al. name it.
+            label: `${entry.initFromTeacher ? 'teacher init + ' : ''}${methodLabel(shownMethod(entry.method, optionsOf(entry))!)}`,
             accuracy: report.accuracy,
             gain: null,
             seconds: trainedBy.get(entry.name)!.reduce((sum, { trained }) => sum + trained.seconds, 0),
