@@ -40,6 +40,29 @@ describe('which model of a run an export takes', () => {
   });
 });
 
+describe("a model card's method", () => {
+  const metadata: ModelMetadata = { architecture: 'mlp-30x2', dataset: 'mnist', classNames: ['a', 'b'], inputShape: [28, 28, 1], preprocessing: 'pixels / 255', output: 'logits' };
+  const cardOf = (run: StoredRun, method: string) => {
+    const model = runModel(run, 'student', method);
+    return buildModelCard({ version: 't', format: 'tfjs', role: model.role, metadata, config: model.config, reports: model.reports, exportedAccuracy: null }, 1).training!;
+  };
+
+  it("says what each of a study's entries trained with: `sp+kd` KD's soft term at its T and no α, its plain twin neither", () => {
+    const quick = presetConfig('quick');
+    const atT2 = { ...quick, methodOptions: { ...quick.methodOptions, kd: { ...quick.methodOptions.kd, temperature: 2 } } };
+    const run = stored({ config: atT2, study: { ...study, rows: [row('baseline', 0.9), row('sp', 0.91), row('sp+kd', 0.92)] } });
+    const plusKd = cardOf(run, 'sp+kd');
+    assert.deepEqual([plusKd.method, plusKd.methodLabel, plusKd.temperature, plusKd.alpha], ['sp', 'SP + KD', 2, null]);
+    const plain = cardOf(run, 'sp');
+    assert.deepEqual([plain.method, plain.methodLabel, plain.temperature, plain.alpha], ['sp', 'SP', null, null]);
+    // KD reads both; DKD its T only (it weighs its terms itself).
+    const kd = cardOf(stored({ config: atT2, study: { ...study, rows: [row('kd', 0.9), row('dkd', 0.9)] } }), 'kd');
+    assert.deepEqual([kd.methodLabel, kd.temperature, kd.alpha], ['KD (Hinton)', 2, quick.methodOptions.kd.alpha]);
+    const dkd = cardOf(stored({ config: atT2, study: { ...study, rows: [row('kd', 0.9), row('dkd', 0.9)] } }), 'dkd');
+    assert.deepEqual([dkd.temperature, dkd.alpha], [2, null]);
+  });
+});
+
 describe("a model card's epochs", () => {
   it('says which epoch a validation split kept and where early stopping ended it, for the teacher and the exported student', () => {
     const result: RunResult = {

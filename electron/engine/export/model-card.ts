@@ -1,7 +1,7 @@
 import { readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { EXPORT_FORMAT_CATALOGUE, METHOD_CATALOGUE, optionsInEffect, type ExportFormatId } from '../../contract/catalogue';
-import { formatBytes, formatKeptEpoch, formatPercentOrDash } from '../../contract/display';
+import { EXPORT_FORMAT_CATALOGUE, optionsInEffect, type ExportFormatId } from '../../contract/catalogue';
+import { formatBytes, formatKeptEpoch, formatPercentOrDash, methodLabel, shownMethod } from '../../contract/display';
 import type { ModelReport, Selection } from '../../contract/events';
 import type { RunConfig } from '../../contract/run-config';
 import type { ModelMetadata } from '../runs/model-io';
@@ -89,7 +89,8 @@ export function buildModelCard(input: CardInputs, bytes: number): ModelCard {
   const { metadata, config, reports, role } = input;
   const own = reports[role];
   const kd = config?.methodOptions.kd;
-  const usesKd = config ? config.method === 'kd' || optionsInEffect(config.method, config.methodOptions).some((ref) => ref.method === 'kd') : false;
+  // KD's T and α where the run read them: KD's own, DIST's, DKD's T, a feature method's soft term's T (not α).
+  const readsKd = (key: string) => config !== undefined && config !== null && optionsInEffect(config.method, config.methodOptions).some((ref) => ref.method === 'kd' && ref.key === key);
   const { inside, colour, batch, outputType } = EXPORT_FORMAT_CATALOGUE[input.format];
   const [height, width, channels] = metadata.inputShape as [number, number, number];
   const greyInside = colour === 'rgb' && channels === 1;
@@ -126,9 +127,9 @@ export function buildModelCard(input: CardInputs, bytes: number): ModelCard {
       ? {
           teacher: reports.teacher?.name ?? null,
           method: config.method,
-          methodLabel: METHOD_CATALOGUE[config.method].label,
-          temperature: usesKd && kd ? kd.temperature : null,
-          alpha: usesKd && kd && config.method !== 'dkd' ? kd.alpha : null,
+          methodLabel: methodLabel(shownMethod(config.method, config.methodOptions) ?? config.method),
+          temperature: readsKd('temperature') && kd ? kd.temperature : null,
+          alpha: readsKd('alpha') && kd ? kd.alpha : null,
           startedFromTeacher: startsFromTeacher(config, role),
           studentEpochs: config.epochs,
           teacherEpochs: config.teacherEpochs,
