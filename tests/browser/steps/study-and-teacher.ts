@@ -23,6 +23,17 @@ export function studyAndTeacherTests(session: AppSession): void {
     assert.equal(await page.getByTestId('start').innerText(), 'Start the study');
     await page.getByTestId('preset').selectOption('quick');
     assert.equal(await page.getByTestId('study-recipe-note').count(), 0);
+    // A "+ KD" entry puts KD's soft term on its method and takes it off the plain entries: SP's weight acts, CRD's does not.
+    await page.getByTestId('study-sp+kd').check();
+    await page.getByTestId('study-crd').check();
+    assert.match(await page.getByTestId('study-plus-kd-note').innerText(), /The “\+ KD” entries add KD's soft term at their method's “plus KD” weight below \(1 where it is 0\)/);
+    assert.ok(await page.getByTestId('option-sp-kdWeight').isEnabled(), 'SP + KD reads its weight');
+    assert.ok(await page.getByTestId('option-crd-kdWeight').isDisabled(), 'CRD beside a + KD entry trains without the term');
+    await shot('3-method-study-plus-kd');
+    await page.getByTestId('study-sp+kd').uncheck();
+    assert.equal(await page.getByTestId('study-plus-kd-note').count(), 0);
+    assert.ok(await page.getByTestId('option-crd-kdWeight').isEnabled(), 'without one, --kd-weight acts on CRD as in a run');
+    await page.getByTestId('study-crd').uncheck();
     await page.getByTestId('study-at').uncheck();
     await page.getByTestId('study-init+kd').uncheck();
     await page.getByTestId('setting-teacherEpochs').fill('2');
