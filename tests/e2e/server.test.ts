@@ -77,7 +77,7 @@ describe('distill serve: malformed requests get clear errors and change nothing'
     ['method option of another method', 'startRun', { preset: 'quick', overrides: { methodOptions: { kd: { beta: 2 } } } }, /overrides\.methodOptions\.kd: Unrecognized key: "beta"/],
     ['export format not in the catalogue', 'exportModel', { runId: 'nope', role: 'student', format: 'pickle' }, /format: Invalid (option|input): expected .*"tfjs"/],
     ['export to a server path', 'exportModel', { runId: 'nope', role: 'student', destination: '/tmp/x' }, /Unrecognized key: "destination"/],
-    ["a study's student named by a path", 'exportModel', { runId: 'nope', role: 'student', method: '../../etc' }, /method: a study method: kd, dkd, …, baseline, or init\+<method>/],
+    ["a study's student named by a path", 'exportModel', { runId: 'nope', role: 'student', method: '../../etc' }, /method: a study method: kd, dkd, …, baseline, init\+<method>, or <method>\+kd/],
     ['host-only export over HTTP', 'exportModelTo', { runId: 'nope', role: 'student', destination: '/tmp/x' }, /unknown method "exportModelTo"/],
     ['forced backend that is not installed', 'startRun', { preset: 'quick', overrides: { backend: 'tensorflow' } }, /backend tensorflow is not available/],
     ['unknown preset', 'startRun', { preset: 'fast' }, /preset: Invalid option/],
