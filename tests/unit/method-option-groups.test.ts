@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { METHOD_CATALOGUE, METHOD_IDS, optionsOfMethod } from '../../electron/contract/catalogue';
+import { METHOD_CATALOGUE, METHOD_IDS, methodOptionDefaults, optionsInEffect, optionsOfMethod } from '../../electron/contract/catalogue';
 import { methodOptionGroups } from '../../electron/contract/method-option-groups';
 
 const summary = (active: Parameters<typeof methodOptionGroups>[0]) => methodOptionGroups(active).map(({ title, keys }) => `${title ?? '(untitled)'}: ${keys.join(', ')}`);
@@ -14,6 +14,14 @@ describe('the Method screen groups method options by method', () => {
   it("titles KD's options by the one method that reads them", () => {
     assert.deepEqual(summary(['fitnet']), ['KD (Hinton), read by FitNets: temperature, alpha, warmup', 'FitNets: hintEpochs, featurePairs']);
     assert.deepEqual(summary(['dist']), ['KD (Hinton), read by DIST: temperature, alpha', 'DIST: interWeight, intraWeight, warmup']);
+  });
+
+  it("names a feature method as a reader of KD's T only while its soft term is on", () => {
+    const defaults = methodOptionDefaults();
+    const atWeight = (kdWeight: number) => (method: (typeof METHOD_IDS)[number]) => optionsInEffect(method, { ...defaults, crd: { ...defaults.crd, kdWeight } });
+    assert.equal(methodOptionGroups(['crd'], atWeight(1)).find((g) => g.owner === 'kd')?.title, 'KD (Hinton), read by CRD');
+    assert.equal(methodOptionGroups(['crd'], atWeight(0)).find((g) => g.owner === 'kd')?.title, 'KD (Hinton)');
+    assert.equal(methodOptionGroups(['kd', 'fitnet', 'crd'], atWeight(0)).find((g) => g.owner === 'kd')?.title, 'KD (Hinton), also read by FitNets');
   });
 
   it("tells a study's warm-ups apart: KD's and DKD's each under its method", () => {
