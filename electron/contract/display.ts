@@ -1,4 +1,4 @@
-import { KD_TERM_SUFFIX, kdTermWeight, METHOD_CATALOGUE, METHOD_IDS, STUDY_VARIANTS, type MethodEntry, type MethodId } from './catalogue';
+import { KD_TERM_SUFFIX, kdTermWeight, METHOD_CATALOGUE, METHOD_IDS, parseStudyEntry, STUDY_VARIANTS, studyEntryMethodOptions, type MethodEntry, type MethodId } from './catalogue';
 import type { Selection } from './events';
 
 /**
@@ -129,6 +129,17 @@ export function methodLabel(key: string): string {
  */
 export function shownMethod(method: string | undefined, methodOptions: Partial<Record<MethodId, Record<string, unknown>>> | undefined): string | undefined {
   return method && methodOptions && isMethodId(method) && kdTermWeight(method, methodOptions) > 0 ? `${method}${KD_TERM_SUFFIX}` : method;
+}
+
+/**
+ * A study entry's title, as its row and its lane read it: `init+sp` → "teacher init + SP", with
+ * "+ KD" wherever KD's soft term is on the entry (`sp+kd`, or `sp` under --kd-weight alone).
+ */
+export function studyEntryTitle(name: string, entries: readonly string[], methodOptions: Partial<Record<MethodId, Record<string, unknown>>>): string {
+  const parts = parseStudyEntry(name);
+  if (!parts) return methodLabel(name);
+  const shown = shownMethod(parts.method, studyEntryMethodOptions(methodOptions, entries, name))!;
+  return `${parts.initFromTeacher ? 'teacher init + ' : ''}${methodLabel(shown)}`;
 }
 
 /** What a run calls its distilled student: "KD student", "DKD student". */

@@ -22,6 +22,20 @@ describe("the window's title and the lanes' bars", () => {
     assert.equal(runTitle(null), 'Distill Studio');
   });
 
+  it("title a study's lanes as its rows: + KD where KD's soft term is on the entry, a seed's repeat after its entry", () => {
+    const quick = presetConfig('quick');
+    const withWeight = { ...quick, methodOptions: { ...quick.methodOptions, crd: { ...quick.methodOptions.crd, kdWeight: 1 } } };
+    const titles = (config: typeof quick, entries: string[]) => emptyRunView('s1', config, entries).lanes.map((l) => l.title);
+    assert.deepEqual(titles(quick, ['baseline', 'sp', 'sp+kd', 'init+kd']), ['Teacher', 'Student alone', 'SP', 'SP + KD', 'Teacher init + KD (Hinton)']);
+    // --kd-weight alone puts the term on every method that has it, as the study's table says.
+    assert.deepEqual(titles(withWeight, ['crd', 'kd']), ['Teacher', 'CRD + KD', 'KD (Hinton)']);
+    // Beside a crd+kd entry the plain one trains without it.
+    assert.deepEqual(titles(withWeight, ['crd', 'crd+kd']), ['Teacher', 'CRD', 'CRD + KD']);
+    const view = emptyRunView('s2', withWeight, ['crd']);
+    applyRunEvent(view, { type: 'phase', phase: 'student', status: 'start', model: 'mlp-30x2', method: 'crd#2' });
+    assert.equal(view.lanes.at(-1)!.title, 'CRD + KD (seed 2)');
+  });
+
   it("fill a sweep's bar over all its cells, and a finished or loaded lane's whole", () => {
     const view = emptyRunView('r2', { ...presetConfig('auto'), sweepTemperatures: [2, 4], sweepAlphas: [0.5, 0.9] });
     const sweep = view.lanes.find((l) => l.key === 'sweep')!;

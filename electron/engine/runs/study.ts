@@ -11,7 +11,7 @@ import { withRunFolder, type RunOptions } from './pipeline';
 import { STUDY_PLAN } from './store';
 import { obtainTeacher, trainStudent, type TrainedStudent } from './phases';
 import { timeInTurns } from './side-by-side-latency';
-import { methodLabel, seedLabel, shownMethod } from '../../contract/display';
+import { seedLabel, studyEntryTitle } from '../../contract/display';
 import { studySeeds, summariseSeeds } from './study-seeds';
 
 /** What a study's plan file (STUDY_PLAN, in its folder) holds: the entries it trains and with how many seeds, for a resume. */
@@ -97,7 +97,7 @@ export async function runStudy(options: RunOptions & { methods: StudyEntry[]; se
           rows.push({
             method: entry.name,
             // CRD with KD's soft term added (`crd+kd`, or --kd-weight) is "CRD + KD" in the table, as Tian et al. name it.
-            label: `${entry.initFromTeacher ? 'teacher init + ' : ''}${methodLabel(shownMethod(entry.method, optionsOf(entry))!)}`,
+            label: studyEntryTitle(entry.name, entries.map((e) => e.name), ctx.config.methodOptions),
             accuracy: report.accuracy,
             gain: null,
             seconds: trainedBy.get(entry.name)!.reduce((sum, { trained }) => sum + trained.seconds, 0),

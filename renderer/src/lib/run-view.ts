@@ -1,8 +1,8 @@
 import type { RunCommandLines, RunDetail, RunNotes } from '../../../electron/contract/api';
 import type { BackendInfo, EpochEndEvent, RunEvent, RunResult, RunStatus, Selection, StudyResult, SweepCellEvent, TrainerProgressEvent } from '../../../electron/contract/events';
 import type { RunConfig } from '../../../electron/contract/run-config';
-import { inAppWords } from '../../../electron/contract/catalogue';
-import { epochFraction, sweepFraction } from '../../../electron/contract/display';
+import { inAppWords, parseStudyEntry } from '../../../electron/contract/catalogue';
+import { epochFraction, studyEntryTitle, sweepFraction } from '../../../electron/contract/display';
 import { keptEpoch, laneColor, laneTitle, seedRepeat, shownMethod, studentLaneMethod, studentTitle } from './display';
 
 export type PhaseState = 'waiting' | 'training' | 'done' | 'loaded' | 'skipped';
@@ -41,6 +41,8 @@ export interface RunView {
   notes: RunNotes | null;
   /** A completed run's `distill` commands that train it again, as stored (null until read, or where none can say it). */
   commandLines: RunCommandLines | null;
+  /** A study's entries (`kd`, `sp+kd`, …); none for a run. */
+  studyEntries: string[];
 }
 
 /** A study's students are lanes by method; every cell of a T × α sweep shares one `sweep` lane. */
@@ -54,6 +56,12 @@ const laneKey = (event: { phase: string; method?: string }) => (isSweep(event.me
 function laneTitleIn(view: RunView, key: string): string {
   const repeat = seedRepeat(key);
   if (view.kind === 'run' && repeat) return `${laneTitleIn(view, repeat.entry)} (seed ${repeat.seed})`;
+  // A study's entry (and its seeds' repeats) as its row reads it: "SP + KD" under --kd-weight too.
+  const entry = repeat?.entry ?? key;
+  if (view.kind === 'study' && view.config && entry !== 'teacher' && entry !== 'baseline' && parseStudyEntry(entry)) {
+    const title = studyEntryTitle(entry, view.studyEntries, view.config.methodOptions);
+    return `${title.charAt(0).toUpperCase()}${title.slice(1)}${repeat ? ` (seed ${repeat.seed})` : ''}`;
+  }
   if (view.kind === 'run' && view.config?.tryDist && key === 'dist') return studentTitle('dist');
   return laneTitle(key, view.kind === 'run' && view.config ? shownMethod(studentLaneMethod(view.config), view.config.methodOptions) : view.config?.method);
 }
@@ -76,7 +84,7 @@ function lane(view: RunView, key: string, model: string): Lane {
 
 /** A new view; studies name their methods up front so every lane shows from the start. */
 export function emptyRunView(runId: string, config: RunConfig | null, studyMethods: string[] | null = null): RunView {
-  const view: RunView = { runId, kind: studyMethods ? 'study' : 'run', status: 'running', config, backend: null, lanes: [], epochs: [], loss: [], result: null, study: null, sweepCells: [], sweepFinals: [], notes: null, commandLines: null };
+  const view: RunView = { runId, kind: studyMethods ? 'study' : 'run', status: 'running', config, backend: null, lanes: [], epochs: [], loss: [], result: null, study: null, sweepCells: [], sweepFinals: [], notes: null, commandLines: null, studyEntries: studyMethods ?? [] };
   const keys = studyMethods ? ['teacher', ...studyMethods] : ['teacher', ...(config?.sweep ? ['sweep'] : []), 'student', ...(config?.tryDist ? ['dist'] : []), 'baseline'];
   for (const key of keys) lane(view, key, key === 'teacher' ? (config?.teacher.split(/[\\/]/).at(-2) ?? config?.teacher ?? '') : (config?.student ?? ''));
   return view;
