@@ -18,8 +18,9 @@ describe('ReviewKD in a run', () => {
     assert.equal(code, 0, stderr);
     const all = events(stdout);
     const start = all.find((e) => e.type === 'phase' && e.phase === 'student' && e.status === 'start');
-    // LeNet-5's two stages lined up with the ResNet's by size (28 ← 28, 10 ← 14, pooled), then the embeddings.
-    assert.match(start && 'detail' in start ? start.detail ?? '' : '', /^review of conv_1 \(28×28×3\) ← stage_1 \(28×28×4\), conv_2 \(10×10×8\) ← stage_2 \(14×14×8\), fc_2 \(42\) ← pool \(16\), through 3 attention-based fusions of 42 channels \(each resized to its teacher map's size\), weight 1, warm-up 1 epoch$/);
+    // LeNet-5's two stages lined up with the ResNet's by size (28 ← 28, 10 ← 14, pooled), then the embeddings;
+    // the teacher's stage maps read before their last ReLU (its blocks' additions), as mdistiller's.
+    assert.match(start && 'detail' in start ? start.detail ?? '' : '', /^review of conv_1 \(28×28×3\) ← s1b3_add \(28×28×4\), conv_2 \(10×10×8\) ← s2b3_add \(14×14×8\), fc_2 \(42\) ← pool \(16\) \(the teacher's stage maps before their ReLU\), through 3 attention-based fusions of 42 channels \(each resized to its teacher map's size\), weight 1, warm-up 1 epoch$/);
     const result = RunResultSchema.parse(all.at(-1));
     assert.ok(result.student!.accuracy > 0.3, `above chance: ${result.student!.accuracy}`);
   });

@@ -10,6 +10,7 @@ import { hclPyramid, hierarchicalContextLoss } from '../../electron/engine/losse
 import type { LossInputs } from '../../electron/engine/methods/method';
 import { getMethod } from '../../electron/engine/methods/registry';
 import { buildModel } from '../../electron/engine/models/registry';
+import { forwardWithFeatures } from '../../electron/engine/runs/teacher-source';
 import { useCpuBackend } from '../helpers/backend';
 import { pythonModulesMissing, SYSTEM_PYTHON } from '../helpers/fixtures';
 
@@ -90,7 +91,7 @@ describe('ReviewKD', () => {
 
   it('pairs the stages and the embeddings, learns its fusions with the student, and lowers its term', () => {
     const method = prepared({ warmup: 1 });
-    assert.match(method.description, /^review of conv_1 \(28×28×3\) ← conv_1 \(28×28×6\), conv_2 \(10×10×8\) ← conv_2 \(10×10×16\), fc_2 \(42\) ← fc_2 \(84\), through 3 attention-based fusions of 42 channels, weight 1, warm-up 1 epoch$/);
+    assert.match(method.description, /^review of conv_1 \(28×28×3\) ← conv_1 \(28×28×6\), conv_2 \(10×10×8\) ← conv_2 \(10×10×16\), fc_2 \(42\) ← fc_2 \(84\) \(the teacher's stage maps after their ReLU, which its layers fuse\), through 3 attention-based fusions of 42 channels, weight 1, warm-up 1 epoch$/);
     const batch = inputs(2);
     const ce = value(crossEntropyLoss(batch.labels, batch.studentLogits));
     assert.ok(close(value(method.loss({ ...batch, progress: 0 })), ce, 1e-6), 'nothing but cross-entropy at the first step of the warm-up');
@@ -101,6 +102,27 @@ describe('ReviewKD', () => {
     const end = term();
     assert.ok(end < start * 0.8, `the review term fell from ${start} to ${end}`);
     method.dispose();
+  });
+
+  it("reads the teacher's stage maps before their last ReLU, as mdistiller's preact_feats, where the teacher has that ReLU as a layer", () => {
+    const config = presetConfig('quick');
+    const teacher = buildModel('resnet20@0.25', shape);
+    const method = getMethod('reviewkd').prepare({ student: buildModel('lenet5@0.5', { ...shape, seed: 6 }), teacher, config });
+    // ResNet's stages end in a ReLU after the addition: the addition is read, not the ReLU (the embedding stays the pooled map).
+    assert.deepEqual(method.teacherFeatureLayers, ['s1b3_add', 's2b3_add', 'pool']);
+    assert.match(method.description, /← s1b3_add \(28×28×4\), .* \(the teacher's stage maps before their ReLU\), through/);
+    const images = filled([2, 28, 28, 1], 3) as tf.Tensor4D;
+    const { features } = forwardWithFeatures(teacher, method.teacherFeatureLayers!)(images, false);
+    const { features: after } = forwardWithFeatures(teacher, ['stage_1'])(images, false);
+    // What the ReLU took away: negative values, and the stage output is exactly their ReLU.
+    assert.ok(value(tf.min(features[0]!) as tf.Scalar) < 0, 'a map before its ReLU has negative values');
+    assert.ok(value(tf.max(tf.abs(tf.sub(tf.relu(features[0]!), after[0]!))) as tf.Scalar) < 1e-6);
+    method.dispose();
+    // MobileNetV2's stages end linear: read as they are, and nothing said.
+    const linear = getMethod('reviewkd').prepare({ student: buildModel('lenet5@0.5', { ...shape, seed: 6 }), teacher: buildModel('mobilenetv2@0.25', shape), config });
+    assert.deepEqual(linear.teacherFeatureLayers!.slice(0, 2), ['stage_2', 'stage_3']);
+    assert.doesNotMatch(linear.description, /ReLU/);
+    linear.dispose();
   });
 
   it('weighs each pooled comparison half the one before, over the sum of the weights', () => {

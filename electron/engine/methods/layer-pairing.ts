@@ -203,6 +203,27 @@ const pooledTo = (pair: LayerPair) => {
   return ` (compared pooled to ${commonSize(pair).join('×')})`;
 };
 
+/**
+ * What a stage output was before its last ReLU, mdistiller's `preact_feats`: the layer a ReLU of
+ * its own was applied to (ResNet's addition, VGG's batch norm). Null where there is none to take: a
+ * fused activation (LeNet-5's convolutions), a linear stage end (MobileNetV2's), an imported teacher's tensor.
+ */
+export function beforeRelu(model: tf.LayersModel | TeacherTensors, layer: FeatureLayer): FeatureLayer | null {
+  if (!isModel(model)) return null;
+  const found = model.getLayer(layer.name);
+  const config = found.getConfig();
+  const relu = (found.getClassName() === 'Activation' && config.activation === 'relu') || (found.getClassName() === 'ReLU' && config.maxValue == null);
+  const from = found.inboundNodes.length === 1 ? found.inboundNodes[0]!.inboundLayers : [];
+  return relu && from.length === 1 ? { name: from[0]!.name, shape: outputShape(from[0]!) } : null;
+}
+
+/** Whether a layer applies a ReLU inside it (LeNet-5's convolutions), so that what it had before is not a tensor of the model. */
+export function fusesRelu(model: tf.LayersModel | TeacherTensors, layer: FeatureLayer): boolean {
+  if (!isModel(model)) return false;
+  const found = model.getLayer(layer.name);
+  return found.getClassName() !== 'Activation' && found.getConfig().activation === 'relu';
+}
+
 /** `conv_1 (28×28×3) ← conv_1 (28×28×6), …`; with `pooled` (the default), how maps of different sizes are compared. */
 export const describePairs = (pairs: LayerPair[], { pooled = true } = {}) => pairs.map((p) => `${describe(p.student)} ← ${describe(p.teacher)}${pooled ? pooledTo(p) : ''}`).join(', ');
 

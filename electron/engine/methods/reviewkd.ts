@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { crossEntropyLoss } from '../losses/cross-entropy';
 import { disposeHclPyramid, hclPyramid, hierarchicalContextLoss } from '../losses/hcl';
 import { DistillInputError } from '../errors';
-import { describePairs, disposePairPooling, embeddingLayer, stageMapPairs, type LayerPair, type TeacherTensors } from './layer-pairing';
+import { beforeRelu, describePairs, fusesRelu, disposePairPooling, embeddingLayer, stageMapPairs, type LayerPair, type TeacherTensors } from './layer-pairing';
 import type { MethodImplementation } from './method';
 import { createReviewFusion } from './review-fusion';
 import { describeWarmup, warmupRamp } from './warmup';
@@ -10,6 +10,19 @@ import { describeWarmup, warmupRamp } from './warmup';
 /** A level's shape as a map: an embedding [d] is a 1×1 map of d channels, as mdistiller unsqueezes its pooled feature. */
 const asMap = (shape: readonly number[]): [number, number, number] => (shape.length === 1 ? [1, 1, shape[0]!] : (shape as [number, number, number]));
 const asMap4 = (x: tf.Tensor): tf.Tensor4D => (x.rank === 4 ? (x as tf.Tensor4D) : tf.reshape(x, [x.shape[0]!, 1, 1, -1]));
+
+/**
+ * Where the teacher's stage maps were read, said where it is not a map without a ReLU (a linear
+ * bottleneck) or an imported tensor read as named: before their ReLU, as mdistiller's, or after
+ * it where the teacher's layers fuse it (LeNet-5's).
+ */
+function preactNote(source: tf.LayersModel | TeacherTensors, pairs: readonly LayerPair[], preact: ReadonlyArray<unknown>): string {
+  const taken = preact.filter((p) => p !== null).length;
+  const fused = pairs.filter((pair) => fusesRelu(source, pair.teacher)).length;
+  if (fused > 0) return taken === 0 ? " (the teacher's stage maps after their ReLU, which its layers fuse)" : ` (${taken} of the teacher's stage maps before their ReLU, ${fused} after the ReLU its layers fuse)`;
+  if (taken === 0) return '';
+  return taken === preact.length ? " (the teacher's stage maps before their ReLU)" : ` (${taken} of the teacher's ${preact.length} stage maps before their ReLU)`;
+}
 
 /** The embeddings the classifiers read, as the deepest level, where the teacher gives one (an imported teacher may not). */
 function embeddingLevel(student: tf.LayersModel, teacher: tf.LayersModel | TeacherTensors): LayerPair | null {
@@ -30,9 +43,12 @@ export const reviewkdMethod: MethodImplementation = {
     const source = teacher ?? teacherTensors;
     if (!source) throw new Error('reviewkd needs a teacher');
     const { featurePairs, weight, warmup: warmupEpochs } = config.methodOptions.reviewkd;
-    const { pairs, pooling } = stageMapPairs(student, source, featurePairs, 'review knowledge distillation');
+    const { pairs: stagePairs, pooling } = stageMapPairs(student, source, featurePairs, 'review knowledge distillation');
     // The fusions resize to the teacher's size themselves, as mdistiller's do: no pooling.
     disposePairPooling(pooling);
+    // The teacher's stage maps before their last ReLU, as mdistiller reads them (its preact_feats); the student's after.
+    const preact = stagePairs.map((pair) => beforeRelu(source, pair.teacher));
+    const pairs = stagePairs.map((pair, i) => ({ ...pair, teacher: preact[i] ?? pair.teacher }));
     const embeddings = embeddingLevel(student, source);
     const levels = [...pairs, ...(embeddings ? [embeddings] : [])];
     const channels = (shape: readonly number[]) => asMap(shape)[2];
@@ -52,7 +68,7 @@ export const reviewkdMethod: MethodImplementation = {
       teacherFeatureLayers: levels.map((level) => level.teacher.name),
       extraVariables: variables,
       // Maps of other sizes are not pooled but resized to the teacher's, inside the fusions: the log says that once.
-      description: `review of ${describePairs(levels, { pooled: false })}, through ${levels.length} attention-based fusions of ${mid} channels${resized ? ' (each resized to its teacher map\'s size)' : ''}, weight ${weight}${describeWarmup(warmupEpochs, config.epochs)}`,
+      description: `review of ${describePairs(levels, { pooled: false })}${preactNote(source, stagePairs, preact)}, through ${levels.length} attention-based fusions of ${mid} channels${resized ? ' (each resized to its teacher map\'s size)' : ''}, weight ${weight}${describeWarmup(warmupEpochs, config.epochs)}`,
       loss: ({ studentFeatures, teacherFeatures, studentLogits, labels, progress }) => {
         const ramp = warmupRamp(progress, warmupEpochs);
         return tf.tidy(() => {
