@@ -103,7 +103,7 @@ describe('bad input: exit 2 and one clear line on stderr', () => {
     ['a DIST option in a sweep', ['sweep', '--dist-beta', '2'], /--dist-beta is read by DIST; this sweep trains with KD \(Hinton\) only: drop it$/m],
     // KD's T acts on a feature method only through the soft term --kd-weight adds to its loss.
     ["KD's T for CRD without its soft term", ['run', '--method', 'crd', '--temperature', '2'], /--temperature acts on CRD only through KD's soft term, which is off: add --kd-weight W \(1 is Tian et al.'s\), or drop --temperature$/m],
-    ["a soft term's weight for KD itself", ['run', '--kd-weight', '1'], /--kd-weight is read by Attention transfer, NST, VID, ReviewKD, RKD, SP, PKT and CRD; this run trains with KD \(Hinton\) only: drop it$/m],
+    ["a soft term's weight for KD itself", ['run', '--kd-weight', '1'], /--kd-weight is read by Attention transfer, NST, VID, ReviewKD, OFD, RKD, SP, PKT and CRD; this run trains with KD \(Hinton\) only: drop it$/m],
     // Only image folders are resized: IDX and CIFAR images keep their size.
     ['an image size for IDX images', ['run', '--image-size', '64'], /^distill: --image-size changes nothing for mnist: it is in IDX format, whose images keep their size; only Parquet \(Hugging Face\) or image folder datasets have their images resized \(drop --image-size\)$/m],
     ['an image size when inspecting IDX', ['datasets', 'inspect', 'mnist', '--image-size', '64'], /--image-size changes nothing for mnist: it is in IDX format/],

@@ -253,8 +253,9 @@ describe('config.json from before method options were namespaced', () => {
       nst: { weight: 50, warmup: 1, featurePairs: null, kdWeight: 0 },
       vid: { weight: 1, initialVariance: 5, warmup: 1, featurePairs: null, kdWeight: 0 },
       reviewkd: { weight: 1, warmup: 1, featurePairs: null, kdWeight: 0 },
+      ofd: { weight: 0.001, warmup: 1, featurePairs: null, kdWeight: 0 },
       dkd: { alpha: 1, beta: 2, warmup: 1 },
-      // Methods added since (NST, VID, ReviewKD, DIST, RKD, SP, PKT, CRD) get their catalogue defaults, but for DIST's warm-up, which came later still.
+      // Methods added since (NST, VID, ReviewKD, OFD, DIST, RKD, SP, PKT, CRD) get their catalogue defaults, but for DIST's warm-up, which came later still.
       dist: { interWeight: 1, intraWeight: 1, warmup: 0 },
       rkd: { distanceWeight: 25, angleWeight: 50, kdWeight: 0 },
       sp: { weight: 3000, warmup: 3, kdWeight: 0 },

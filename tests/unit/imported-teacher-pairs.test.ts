@@ -230,7 +230,7 @@ describe('a ConvNeXt block and a transformer, as torch.onnx.export writes them',
     const tokens = await teacherStages(vit, [28, 28, 1]);
     assert.deepEqual([tokens.maps, tokens.vectors, tokens.tokens!.map((t) => t.name)], [[], [], ['/blocks/0/Add_output_0', '/blocks/0/mlp/Mul_1_output_0', '/blocks/0/Add_1_output_0']]);
     const student = buildModel('lenet5@0.5', { inputShape: [28, 28, 1], classes: 10, seed: 1, dropout: 0 });
-    assert.throws(() => attentionPairsFromStages(student, tokens, 'vit.onnx'), /teacher none: its hidden tensors are token sequences \(such as \/blocks\/0\/Add_1_output_0 \(17×32\): tokens × width, a transformer's\), which FitNets, Attention transfer, NST, VID and ReviewKD cannot pair with feature maps; KD, DKD and DIST read its outputs, RKD, SP, PKT and CRD its embedding\)/);
+    assert.throws(() => attentionPairsFromStages(student, tokens, 'vit.onnx'), /teacher none: its hidden tensors are token sequences \(such as \/blocks\/0\/Add_1_output_0 \(17×32\): tokens × width, a transformer's\), which FitNets, Attention transfer, NST, VID, ReviewKD and OFD cannot pair with feature maps; KD, DKD and DIST read its outputs, RKD, SP, PKT and CRD its embedding\)/);
   });
 
   it("takes a Keras model's Add layers as stages when it is run as given: a residual sum with no activation after it", async () => {

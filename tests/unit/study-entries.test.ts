@@ -15,7 +15,7 @@ describe("a study's entries", () => {
   });
 
   it('refuse a +kd entry on a method without the soft term, naming the forms', () => {
-    assert.throws(() => parseStudyMethods('baseline,fitnet+kd'), /--methods: unknown method "fitnet\+kd" \(.*<method>\+kd \(at, nst, vid, reviewkd, rkd, sp, pkt, crd with KD's soft term added\)\)/);
+    assert.throws(() => parseStudyMethods('baseline,fitnet+kd'), /--methods: unknown method "fitnet\+kd" \(.*<method>\+kd \(at, nst, vid, reviewkd, ofd, rkd, sp, pkt, crd with KD's soft term added\)\)/);
     assert.deepEqual(parseStudyMethods('baseline,sp,sp+kd').map((e) => [e.name, e.method, e.kdTerm]), [['baseline', 'baseline', false], ['sp', 'sp', false], ['sp+kd', 'sp', true]]);
   });
 

@@ -291,6 +291,23 @@ export const reviewkdOptions = {
   kdWeight: kdTermWeightOption(),
 } satisfies OptionTable;
 
+export const ofdOptions = {
+  weight: numberOption({
+    label: 'feature weight',
+    help: "weight of the partial L2 distance between the student's maps, through their connectors, and the teacher's before their ReLU, summed over each map and averaged over the batch (Heo et al.; mdistiller: 0.001)",
+    flag: 'ofd-weight',
+    valueName: 'W',
+    basic: true,
+    default: 0.001,
+    min: 0,
+    max: 10,
+    ui: { min: 0, max: 0.01, step: 0.0005 },
+  }),
+  warmup: warmupEpochs('ofd-warmup', 1, "the weight ramps up linearly over these epochs (mdistiller: none), as the other feature methods' do: the term sums over every position of every map, so it starts large beside cross-entropy"),
+  featurePairs: textOption(FEATURE_PAIRS),
+  kdWeight: kdTermWeightOption(),
+} satisfies OptionTable;
+
 export const nstOptions = {
   weight: numberOption({
     label: 'selectivity weight',

@@ -1,5 +1,5 @@
 import { CONVOLUTIONAL_FAMILIES, MODEL_FAMILY_IDS, type ModelFamilyId } from './models';
-import { atOptions, crdOptions, distOptions, dkdOptions, fitnetOptions, kdOptions, nstOptions, pktOptions, reviewkdOptions, rkdOptions, spOptions, vidOptions } from './method-options';
+import { atOptions, crdOptions, distOptions, dkdOptions, fitnetOptions, kdOptions, nstOptions, ofdOptions, pktOptions, reviewkdOptions, rkdOptions, spOptions, vidOptions } from './method-options';
 import { optionDefaults, type OptionTable } from './options';
 
 export { KD_TERM_FLAG } from './method-options';
@@ -109,6 +109,19 @@ export const METHOD_CATALOGUE = {
     options: reviewkdOptions,
     uses: [],
     paper: 'Chen et al. (2021)',
+  },
+  ofd: {
+    label: 'OFD',
+    summary: "OFD: the student's maps learn the teacher's before their ReLU, where it matters (convnets)",
+    help: "Overhaul of feature distillation: each student stage output goes through a learnt 1×1 convolution and batch norm (a connector) and learns the teacher's map before its ReLU, by a partial L2 distance: where the teacher's value is negative, only a student value above it counts, and below the margin (the mean a negative value of that channel takes, from the batch norm before the teacher's ReLU) none. Deeper stages weigh more. The connectors train with the student and are dropped after. Needs convolutional models and a teacher whose stages end in batch norm and ReLU (ResNet, VGG).",
+    loss: "cross-entropy + w·Σ stages 2^−(depth from the last)·partial L2(connector(student), teacher before its ReLU, clipped at the margin)",
+    needsTeacher: true,
+    teacherLayers: 'pairs',
+    families: CONVOLUTIONAL_FAMILIES,
+    requires: 'convolutional feature maps in both models',
+    options: ofdOptions,
+    uses: [],
+    paper: 'Heo et al. (2019)',
   },
   dkd: {
     label: 'DKD',

@@ -7,6 +7,7 @@ import { fitnetMethod } from './fitnet';
 import { withKdTerm } from './kd-term';
 import { baselineMethod, kdMethod } from './kd';
 import { nstMethod } from './nst';
+import { ofdMethod } from './ofd';
 import { pktMethod } from './pkt';
 import { reviewkdMethod } from './reviewkd';
 import { rkdMethod } from './rkd';
@@ -23,6 +24,7 @@ const IMPLEMENTATIONS: Record<MethodId, MethodImplementation> = {
   nst: nstMethod,
   vid: vidMethod,
   reviewkd: reviewkdMethod,
+  ofd: ofdMethod,
   dkd: dkdMethod,
   dist: distMethod,
   rkd: rkdMethod,
