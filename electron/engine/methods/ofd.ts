@@ -24,11 +24,20 @@ function batchNormBefore(teacher: tf.LayersModel, preact: FeatureLayer): tf.laye
   return null;
 }
 
-/** Each channel's margin (ofdMargins) from that batch norm's scale and shift. */
+/** A tfjs-layers batch norm's scale and shift (private in its typings; null where it has none). */
+interface BatchNormScaleShift {
+  gamma: { read(): tf.Tensor } | null;
+  beta: { read(): tf.Tensor } | null;
+}
+
+/**
+ * Each channel's margin (ofdMargins) from that batch norm's scale and shift, read from the layer
+ * itself: its variables' names carry a suffix (`gamma_2`) once a model of the same names was built.
+ */
 function marginsOf(norm: tf.layers.Layer): tf.Tensor1D {
-  const weight = (suffix: string) => norm.weights.find((w) => w.name.endsWith(`/${suffix}`))?.read() as tf.Tensor1D | undefined;
+  const { gamma, beta } = norm as unknown as BatchNormScaleShift;
   const channels = (norm.outputShape as number[]).at(-1)!;
-  return tf.tidy(() => ofdMargins(weight('gamma') ?? tf.ones([channels]), weight('beta') ?? tf.zeros([channels])));
+  return tf.tidy(() => ofdMargins((gamma?.read() ?? tf.ones([channels])) as tf.Tensor1D, (beta?.read() ?? tf.zeros([channels])) as tf.Tensor1D));
 }
 
 /**
