@@ -12,19 +12,11 @@ import { getMethod } from '../../electron/engine/methods/registry';
 import { buildModel } from '../../electron/engine/models/registry';
 import { useCpuBackend } from '../helpers/backend';
 import { pythonModulesMissing, SYSTEM_PYTHON } from '../helpers/fixtures';
+import { close, closeSet, filled, nchw, torchKernel } from '../helpers/torch-reference';
 
 before(useCpuBackend);
 
 const value = (t: tf.Tensor) => t.dataSync()[0]!;
-const close = (a: number, b: number, tol = 1e-4) => Math.abs(a - b) <= tol * Math.max(1, Math.abs(b));
-const closeSet = (ours: number[], theirs: number[], what: string) => {
-  const scale = Math.max(...theirs.map(Math.abs));
-  assert.ok(scale > 1e-6, `${what}: gradients large enough for the check to mean something`);
-  ours.forEach((g, i) => assert.ok(Math.abs(g - theirs[i]!) <= 1e-3 * scale, `${what}[${i}]: ${g} vs ${theirs[i]}`));
-};
-const filled = (shape: number[], seed: number) => tf.tensor(Array.from({ length: shape.reduce((a, b) => a * b, 1) }, (_, i) => Math.sin(seed * 7.3 + i * 1.7) * (1 + (i % 4))), shape);
-const nchw = (x: tf.Tensor) => tf.transpose(x, [0, 3, 1, 2]).arraySync();
-const torchKernel = (k: tf.Tensor) => tf.transpose(k, [3, 2, 0, 1]).arraySync();
 
 const torchMissing = pythonModulesMissing(['torch'], 'python3-torch');
 if (torchMissing) console.log(`# OFD against PyTorch skipped: ${torchMissing}`);
