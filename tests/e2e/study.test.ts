@@ -114,9 +114,9 @@ describe('distill study', () => {
     const restarts = await runCli(['study', '--methods', 'baseline,kd', '--restarts', '3']);
     assert.equal(restarts.code, 2);
     assert.match(restarts.stderr, /study trains seeds itself: --seeds N gives every method N seeds and their mean, instead of --restarts/);
-    const unknown = await runCli(['study', '--methods', 'kd,ofd']);
+    const unknown = await runCli(['study', '--methods', 'kd,kdsvd']);
     assert.equal(unknown.code, 2);
-    assert.match(unknown.stderr, /--methods: unknown method "ofd"/);
+    assert.match(unknown.stderr, /--methods: unknown method "kdsvd"/);
     const at = await runCli(['study', '--methods', 'baseline,at', ...TINY_MLP]);
     assert.equal(at.code, 2);
     assert.match(at.stderr, /attention transfer needs convolutional feature maps in both models; mlp-32x1 has none/);
